@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/** Usernames: 3–32 of a–z, 0–9, `_`, `.`; stored lowercased so `Alice` and `alice` are one account. */
+export const usernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9_.]{3,32}$/, 'Use 3–32 letters, digits, _ or .');
+
+/** Passwords: at least 8 characters (OWASP ASVS 2.1.1), at most 256 so hashing stays bounded. */
+export const passwordSchema = z.string().min(8, 'Use at least 8 characters').max(256);
+
+export const displayNameSchema = z.string().trim().min(1).max(64);
+
+export const emailSchema = z.string().trim().toLowerCase().email().max(254);
+
+export const registerBody = z
+  .object({
+    username: usernameSchema,
+    password: passwordSchema,
+    displayName: displayNameSchema.optional(),
+    email: emailSchema.optional(),
+  })
+  .strict();
+export type RegisterBody = z.infer<typeof registerBody>;
+
+export const loginBody = z.object({ username: usernameSchema, password: z.string().min(1).max(256) }).strict();
+export type LoginBody = z.infer<typeof loginBody>;
+
+export const passwordResetBody = z.object({ email: emailSchema }).strict();
+
+export const passwordResetConfirmBody = z
+  .object({ token: z.string().min(10).max(200), password: passwordSchema })
+  .strict();
+
+/** A user as the API shows it to its owner and to other signed-in users. */
+export const publicUserSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  lastSeenAt: z.number().nullable(),
+});
+export type PublicUser = z.infer<typeof publicUserSchema>;
+
+export const authResponse = z.object({ user: publicUserSchema, token: z.string() });
+export type AuthResponse = z.infer<typeof authResponse>;
+
+export const userSearchQuery = z.object({ q: z.string().trim().max(64).default('') });
+export const userSearchResponse = z.object({ users: z.array(publicUserSchema) });
+
+/** Name of the session cookie. */
+export const SESSION_COOKIE = 'jeco_session';

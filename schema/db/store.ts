@@ -1,0 +1,109 @@
+import type { RoomId, UserId } from '../ids';
+import type { MemberRole } from '../docs/roomHead';
+
+/**
+ * The store contract: everything the sync server keeps in SQL. Two implementations
+ * (SQLite via better-sqlite3, Postgres via pg, both through drizzle) pass one contract
+ * suite (`storeContract.ts`). Times are milliseconds since the epoch.
+ */
+export interface Store {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  // users
+  /** Creates a user; `{conflict}` names the unique field already taken. */
+  createUser(user: NewUser): Promise<{ ok: true } | { conflict: 'username' | 'email' }>;
+  getUserById(id: UserId): Promise<UserRow | null>;
+  getUserByUsername(username: string): Promise<UserRow | null>;
+  getUserByEmail(email: string): Promise<UserRow | null>;
+  getUsersByIds(ids: readonly UserId[]): Promise<UserRow[]>;
+  /** Users whose username or display name starts with `prefix` (case-insensitive), at most `limit`, by username. */
+  searchUsers(prefix: string, limit: number): Promise<UserRow[]>;
+  setPasswordHash(id: UserId, passwordHash: string): Promise<void>;
+  setLastSeen(id: UserId, at: number): Promise<void>;
+
+  // sessions (only the SHA-256 of the token is ever stored)
+  createSession(session: SessionRow): Promise<void>;
+  getSession(tokenHash: string): Promise<SessionRow | null>;
+  /** Slides the idle expiry; never past the absolute expiry (the caller computes it). */
+  touchSession(tokenHash: string, expiresAt: number): Promise<void>;
+  deleteSession(tokenHash: string): Promise<void>;
+  deleteUserSessions(userId: UserId): Promise<void>;
+  deleteExpiredSessions(now: number): Promise<number>;
+
+  // password reset tokens (hashed, single use)
+  createResetToken(row: ResetTokenRow): Promise<void>;
+  /** Atomically deletes the token and returns its user if it existed and had not expired at `now`. */
+  consumeResetToken(tokenHash: string, now: number): Promise<UserId | null>;
+
+  // rooms and memberships, projected from room heads
+  getRoom(id: RoomId): Promise<RoomRow | null>;
+  /** Creates the room row if missing and replaces its member list in one transaction. */
+  saveRoomMembers(room: RoomRow, members: readonly RoomMemberRow[]): Promise<void>;
+  getRoomMembers(id: RoomId): Promise<RoomMemberRow[]>;
+  getMemberRole(roomId: RoomId, userId: UserId): Promise<MemberRole | null>;
+  listUserRooms(userId: UserId): Promise<RoomId[]>;
+
+  // Yjs client ids, claimed by the first user who writes with them
+  /** Claims `clientId` for `userId` unless already claimed; returns the owner either way. */
+  claimClientId(clientId: number, userId: UserId): Promise<UserId>;
+
+  // document persistence: an append-only update log plus snapshots
+  /** Appends one update durably; resolves only when it is committed. */
+  appendUpdate(docName: string, update: Uint8Array): Promise<void>;
+  /** The latest snapshot (or null) and every later log row, in append order. */
+  loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[] }>;
+  countUpdates(docName: string): Promise<number>;
+  /**
+   * Replaces the snapshot and the log rows it covers with `merge(snapshot, rows)`, in
+   * one transaction, serialised per doc across processes: rows appended meanwhile are
+   * kept. Returns how many rows were folded in.
+   */
+  compact(docName: string, merge: (snapshot: Uint8Array | null, updates: Uint8Array[]) => Uint8Array): Promise<number>;
+  /** Whether anything was ever stored for the doc. */
+  docExists(docName: string): Promise<boolean>;
+
+  /** Readiness: a trivial query. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface NewUser {
+  id: UserId;
+  username: string;
+  displayName: string;
+  email: string | null;
+  passwordHash: string;
+  createdAt: number;
+}
+
+export interface UserRow extends NewUser {
+  lastSeenAt: number | null;
+}
+
+export interface SessionRow {
+  tokenHash: string;
+  userId: UserId;
+  createdAt: number;
+  /** Idle expiry: slides forward with use. */
+  expiresAt: number;
+  /** Absolute expiry: never moves. */
+  absoluteExpiresAt: number;
+}
+
+export interface ResetTokenRow {
+  tokenHash: string;
+  userId: UserId;
+  expiresAt: number;
+}
+
+export interface RoomRow {
+  id: RoomId;
+  kind: 'dm' | 'group';
+  createdBy: UserId;
+  createdAt: number;
+}
+
+export interface RoomMemberRow {
+  userId: UserId;
+  role: MemberRole;
+}
