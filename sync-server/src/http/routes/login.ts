@@ -1,0 +1,20 @@
+import type { FastifyInstance } from 'fastify';
+import { loginBody } from '../../../../schema/api/auth';
+import { verifyPassword } from '../../auth/passwords';
+import { parseWith, sendError } from '../apiError';
+import { authRateLimit } from '../authRateLimit';
+import { toPublicUser, type HttpDeps } from '../deps';
+import { setSessionCookie } from '../sessionCookie';
+
+/** `POST /api/auth/login`: the same answer and the same time for an unknown user as for a wrong password. */
+export function loginRoute(app: FastifyInstance, deps: HttpDeps): void {
+  app.post('/api/auth/login', { config: { rateLimit: authRateLimit(deps) } }, async (request, reply) => {
+    const body = parseWith(loginBody, request.body);
+    const user = await deps.store.getUserByUsername(body.username);
+    const ok = await verifyPassword(user?.passwordHash ?? null, body.password);
+    if (!user || !ok) return sendError(reply, 'bad_credentials');
+    const { token, session } = await deps.sessions.create(user.id);
+    setSessionCookie(reply, token, session, deps.secureCookies());
+    return reply.send({ user: toPublicUser(user), token });
+  });
+}

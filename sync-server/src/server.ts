@@ -1,0 +1,116 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { Hocuspocus, type Extension } from '@hocuspocus/server';
+import { Redis as RedisExtension } from '@hocuspocus/extension-redis';
+import { WebSocketServer } from 'ws';
+import type { Store } from '../../schema/db/store';
+import { Sessions } from './auth/sessions';
+import { publicUrlOf, type Config } from './config';
+import { createHttpApp } from './http/createHttpApp';
+import { createMailer } from './mail/mailer';
+import { createMetrics } from './metrics';
+import { openStore } from './store/openStore';
+import { authExtension } from './sync/auth';
+import { Membership } from './sync/membership';
+import { persistenceExtension } from './sync/persistence';
+import { presenceExtension } from './sync/presence';
+import { Projections } from './sync/projections';
+
+/** Largest WebSocket frame accepted: a bounded Yjs update plus framing. Bigger frames close the socket (1009). */
+const MAX_FRAME_BYTES = 2 * 1024 * 1024;
+
+export interface JecoServer {
+  /** The port actually listened on (useful with port 0). */
+  port: number;
+  url: string;
+  store: Store;
+  hocuspocus: Hocuspocus;
+  projections: Projections;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts Jeco on one port: the JSON API, the web app, and the Hocuspocus sync
+ * endpoint at `/sync` (the HTTP server's upgrade event hands it the socket).
+ */
+export async function startJeco(config: Config): Promise<JecoServer> {
+  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const sessions = new Sessions(store, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
+  let hocuspocus: Hocuspocus | undefined;
+  const instance = () => hocuspocus!;
+  let port = config.port;
+
+  const metrics = createMetrics(() => hocuspocus);
+  const deps = {
+    config,
+    store,
+    sessions,
+    metrics,
+    mailer: undefined as never,
+    publicUrl: () => publicUrlOf(config, port),
+    secureCookies: () => publicUrlOf(config, port).startsWith('https:'),
+  };
+  const app = await createHttpApp({ ...deps, mailer: { send: (mail) => mailer.send(mail) } });
+  const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log: app.log });
+  const log = (error: unknown, what: string) => app.log.error({ err: error }, `${what} failed`);
+
+  const membership = new Membership(store, instance);
+  const projections = new Projections({ store, membership, bucketSize: config.bucketSize, instance, log });
+  const extensions: Extension[] = [
+    authExtension({ sessions, membership, instance }),
+    persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
+    projections.extension(),
+    presenceExtension({ store, log }),
+  ];
+  if (config.redisUrl) {
+    const redisUrl = new URL(config.redisUrl);
+    extensions.push(new RedisExtension({ host: redisUrl.hostname, port: Number(redisUrl.port) || 6379 }));
+  }
+  hocuspocus = new Hocuspocus({ name: 'jeco', extensions, quiet: true });
+
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
+  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const origin = request.headers.origin;
+    // Browsers send cookies on cross-site WebSocket handshakes; only our own pages may use them.
+    if (url.pathname !== '/sync' || (origin && new URL(origin).host !== request.headers.host)) {
+      socket.destroy();
+      return;
+    }
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(request.headers)) {
+        if (typeof value === 'string') headers.set(name, value);
+      }
+      const connection = hocuspocus!.handleConnection(ws, new Request(`http://${request.headers.host ?? 'localhost'}${request.url}`, { headers }));
+      ws.on('message', (data: Buffer) => connection.handleMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+      ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+      ws.on('error', (error) => app.log.warn({ err: error }, 'sync socket error'));
+    });
+  });
+
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  port = typeof address === 'object' && address ? address.port : config.port;
+  app.log.info(`Jeco listening on ${publicUrlOf(config, port)} (data in ${config.dataDir}, ${store.dialect})`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    store,
+    hocuspocus,
+    projections,
+    close() {
+      closing ??= (async () => {
+        hocuspocus!.closeConnections();
+        for (const ws of sockets.clients) ws.terminate();
+        await projections.idle();
+        hocuspocus!.flushPendingStores();
+        await app.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

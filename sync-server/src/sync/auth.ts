@@ -1,0 +1,44 @@
+import fastifyCookie from '@fastify/cookie';
+import type { Extension, Hocuspocus } from '@hocuspocus/server';
+import { SESSION_COOKIE } from '../../../schema/api/auth';
+import { syncRefusal } from '../../../schema/api/errors';
+import { parseDocName } from '../../../schema/docs/names';
+import type { Sessions } from '../auth/sessions';
+import { closeConnections, type SyncContext } from './context';
+import type { Membership } from './membership';
+
+/**
+ * Authenticates each doc connection: the provider's token, or else the session cookie
+ * sent on the upgrade (browsers), maps to a user; the doc's readers decide. Refusals
+ * carry a reason from `SYNC_REFUSALS`, which the client shows. A revoked session
+ * (sign-out, password reset) closes its live connections at once.
+ */
+export function authExtension(deps: { sessions: Sessions; membership: Membership; instance: () => Hocuspocus }): Extension {
+  deps.sessions.onRevoked(({ tokenHash, userId }) => {
+    closeConnections(
+      deps.instance(),
+      (context) => context.sessionHash === tokenHash || context.user.id === userId,
+      syncRefusal('unauthorized'),
+    );
+  });
+
+  return {
+    extensionName: 'auth',
+    priority: 300,
+    async onAuthenticate({ token, documentName, requestHeaders }): Promise<SyncContext> {
+      const doc = parseDocName(documentName);
+      if (!doc) throw syncRefusal('unknown_doc');
+      const sessionToken = token || cookieToken(requestHeaders.get('cookie'));
+      const auth = sessionToken ? await deps.sessions.validate(sessionToken) : null;
+      if (!auth) throw syncRefusal('unauthorized');
+      if (!(await deps.membership.mayRead(doc, auth.user.id))) throw syncRefusal('forbidden');
+      const { id, username, displayName } = auth.user;
+      return { user: { id, username, displayName }, sessionHash: auth.session.tokenHash, doc };
+    },
+  };
+}
+
+function cookieToken(header: string | null): string | null {
+  if (!header) return null;
+  return fastifyCookie.parse(header)[SESSION_COOKIE] ?? null;
+}

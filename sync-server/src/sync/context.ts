@@ -1,0 +1,35 @@
+import type { Hocuspocus } from '@hocuspocus/server';
+import type { DocRef } from '../../../schema/docs/names';
+import type { UserId } from '../../../schema/ids';
+
+/** What `onAuthenticate` puts into every connection's context; later hooks rely on it. */
+export interface SyncContext {
+  user: { id: UserId; username: string; displayName: string };
+  /** Hash of the session token the connection authenticated with, so revoking it can close the connection. */
+  sessionHash: string;
+  doc: DocRef;
+}
+
+/** Context of a server-side write (direct connection): no user, marked as the server's own. */
+export interface ServerWriteContext {
+  server: true;
+}
+
+/** Closes every live client connection for which `matches(context, docName)` holds, with `event`. */
+export function closeConnections(
+  instance: Hocuspocus,
+  matches: (context: SyncContext, documentName: string) => boolean,
+  event: { code: number; reason: string },
+): number {
+  let closed = 0;
+  for (const document of instance.documents.values()) {
+    for (const connection of document.getConnections()) {
+      const context = connection.context as SyncContext | undefined;
+      if (context?.user && matches(context, document.name)) {
+        connection.close(event);
+        closed++;
+      }
+    }
+  }
+  return closed;
+}

@@ -1,0 +1,178 @@
+import { isTransactionOrigin, type Extension, type Hocuspocus } from '@hocuspocus/server';
+import type * as Y from 'yjs';
+import { syncRefusal } from '../../../schema/api/errors';
+import type { RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
+import { messageCount, onMessagesAdded } from '../../../schema/docs/bucket';
+import { readChatEntry, removeChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
+import { previewOf, type Message } from '../../../schema/docs/message';
+import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
+import { advanceHead, headBucket, readMembers, readMeta } from '../../../schema/docs/roomHead';
+import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
+import { closeConnections, type ServerWriteContext } from './context';
+import type { Membership } from './membership';
+import { SerialQueue } from './serialQueue';
+
+const SERVER: ServerWriteContext = { server: true };
+
+/**
+ * What the server derives from what clients write:
+ * - room heads → the rooms and room_members tables (membership decisions are SQL
+ *   lookups), chat index entries for every member, and removed members' live
+ *   connections closed at once;
+ * - new messages in a bucket → every member's chat index (last message, count,
+ *   order), and the room head moved to a new bucket once this one is full.
+ * Only changes that arrived from a client connection of this node are projected, so
+ * with several nodes each change is projected once.
+ */
+export class Projections {
+  private readonly queue: SerialQueue;
+
+  constructor(
+    private readonly deps: { store: Store; membership: Membership; bucketSize: number; instance: () => Hocuspocus; log: (error: unknown, what: string) => void },
+  ) {
+    this.queue = new SerialQueue((error, key) => deps.log(error, `projection ${key}`));
+  }
+
+  extension(): Extension {
+    return {
+      extensionName: 'projections',
+      priority: 50,
+      afterLoadDocument: async ({ documentName, document }) => {
+        const ref = parseDocName(documentName);
+        if (ref?.kind === 'bucket') this.watchBucket(document, ref.room, ref.bucket);
+      },
+      onChange: async ({ documentName, transactionOrigin }) => {
+        if (!fromClient(transactionOrigin)) return;
+        const ref = parseDocName(documentName);
+        if (ref?.kind === 'roomHead') void this.queue.run(ref.room.id, () => this.projectRoom(ref.room));
+      },
+    };
+  }
+
+  /** Resolves when every queued projection has run. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
+  private watchBucket(doc: Y.Doc, room: RoomRef, bucket: number): void {
+    onMessagesAdded(doc, (added, origin) => {
+      if (!fromClient(origin)) return;
+      const count = messageCount(doc);
+      void this.queue.run(room.id, () => this.onMessages(room, bucket, count, added));
+    });
+  }
+
+  private async onMessages(room: RoomRef, bucket: number, bucketCount: number, added: Message[]): Promise<void> {
+    if (bucketCount >= this.deps.bucketSize) {
+      await this.write(roomHeadDoc(room.id), (head) => {
+        if (headBucket(head) <= bucket) advanceHead(head, bucket + 1);
+      });
+    }
+    const latest = added.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
+    const members = await this.deps.membership.members(room);
+    const users = await this.usersById([...members, latest.authorId]);
+    const title = room.kind === 'group' ? await this.groupTitle(room.id) : '';
+    const now = Date.now();
+    await Promise.all(
+      members.map((userId) =>
+        this.write(inboxDoc(userId), (inbox) => {
+          const entry = readChatEntry(inbox, room.id) ?? this.newEntry(room, userId, users, title, now);
+          const newer = !entry.lastMessage || latest.createdAt >= entry.lastMessage.at;
+          setChatEntry(inbox, room.id, {
+            ...withoutRoomId(entry),
+            count: entry.count + added.length,
+            updatedAt: now,
+            lastMessage: newer
+              ? { id: latest.id, authorId: latest.authorId, authorName: users.get(latest.authorId)?.displayName ?? '', preview: previewOf(latest.text), at: latest.createdAt }
+              : entry.lastMessage,
+          });
+        }),
+      ),
+    );
+  }
+
+  private async projectRoom(room: RoomRef): Promise<void> {
+    const { meta, members } = await this.read(roomHeadDoc(room.id), (head) => ({ meta: readMeta(head), members: readMembers(head) }));
+    if (!meta || meta.kind !== room.kind) return;
+    const next: RoomMemberRow[] =
+      room.kind === 'dm'
+        ? room.members.map((userId) => ({ userId, role: 'member' as const }))
+        : [...members].map(([userId, member]) => ({ userId, role: member.role }));
+    const previous = new Set((await this.deps.store.getRoomMembers(room.id)).map((m) => m.userId));
+    const createdBy = meta.createdBy ?? next[0]?.userId;
+    if (!createdBy) return;
+    await this.deps.store.saveRoomMembers({ id: room.id, kind: room.kind, createdBy, createdAt: meta.createdAt ?? Date.now() }, next);
+
+    const current = new Set(next.map((m) => m.userId));
+    // Anyone connected to this room's docs who is not a member now (removed, or never
+    // one while the group was being created) is cut off at once.
+    closeConnections(
+      this.deps.instance(),
+      (context, name) => !current.has(context.user.id) && roomIdOfName(name) === room.id,
+      syncRefusal('removed'),
+    );
+    const users = await this.usersById([...current]);
+    const now = Date.now();
+    await Promise.all([
+      ...[...previous].filter((id) => !current.has(id)).map((userId) => this.write(inboxDoc(userId), (inbox) => removeChatEntry(inbox, room.id))),
+      ...[...current].map((userId) =>
+        this.write(inboxDoc(userId), (inbox) => {
+          const entry = readChatEntry(inbox, room.id);
+          const title = room.kind === 'group' ? (meta.name ?? '') : (entry?.title ?? this.newEntry(room, userId, users, '', now).title);
+          if (entry && entry.title === title) return;
+          setChatEntry(inbox, room.id, { ...(entry ? withoutRoomId(entry) : withoutRoomId(this.newEntry(room, userId, users, title, now))), title });
+        }),
+      ),
+    ]);
+  }
+
+  private newEntry(room: RoomRef, viewer: UserId, users: Map<UserId, UserRow>, groupTitle: string, now: number): ChatEntry {
+    if (room.kind === 'dm') {
+      const peer = room.members[0] === viewer ? room.members[1] : room.members[0];
+      return { roomId: room.id, kind: 'dm', title: users.get(peer)?.displayName ?? '', peerId: peer, count: 0, updatedAt: now };
+    }
+    return { roomId: room.id, kind: 'group', title: groupTitle, count: 0, updatedAt: now };
+  }
+
+  private async groupTitle(roomId: RoomId): Promise<string> {
+    return this.read(roomHeadDoc(roomId), (head) => readMeta(head)?.name ?? '');
+  }
+
+  private async usersById(ids: UserId[]): Promise<Map<UserId, UserRow>> {
+    const rows = await this.deps.store.getUsersByIds([...new Set(ids)]);
+    return new Map(rows.map((u) => [u.id, u]));
+  }
+
+  /** A server-side write: through a direct connection, so it is persisted and broadcast like any change. */
+  private async write(docName: string, change: (doc: Y.Doc) => void): Promise<void> {
+    const connection = await this.deps.instance().openDirectConnection(docName, SERVER);
+    try {
+      await connection.transact(change);
+    } finally {
+      await connection.disconnect({ unloadImmediately: false });
+    }
+  }
+
+  private async read<T>(docName: string, look: (doc: Y.Doc) => T): Promise<T> {
+    const connection = await this.deps.instance().openDirectConnection(docName, SERVER);
+    try {
+      return look(connection.document!);
+    } finally {
+      await connection.disconnect({ unloadImmediately: false });
+    }
+  }
+}
+
+function fromClient(origin: unknown): boolean {
+  return isTransactionOrigin(origin) && origin.source === 'connection';
+}
+
+function roomIdOfName(name: string): RoomId | null {
+  const ref = parseDocName(name);
+  return ref ? (roomOfDoc(ref)?.id ?? null) : null;
+}
+
+function withoutRoomId(entry: ChatEntry): Omit<ChatEntry, 'roomId'> {
+  const { roomId: _roomId, ...rest } = entry;
+  return rest;
+}
