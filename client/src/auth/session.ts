@@ -1,0 +1,82 @@
+import { createSignal } from 'solid-js';
+import type { AuthResponse, PublicUser } from '../../../schema/api/auth';
+import { parseUserId, type UserId } from '../../../schema/ids';
+import { ApiError, apiRequest } from '../api/apiRequest';
+import { ReplicaManager } from '../sync/replicaManager';
+import { wipeLocalReplicas } from '../sync/wipeLocalReplicas';
+import { clearLocal, readLocal, writeLocal } from '../users/localCache';
+import { forgetUsers, rememberUsers } from '../users/userDirectory';
+
+export interface Session {
+  user: PublicUser & { id: UserId };
+  replicas: ReplicaManager;
+}
+
+const ME_KEY = 'me';
+
+const [session, setSession] = createSignal<Session | null>(null);
+/** False until we know whether someone is signed in: from the cached user at once, else from `/api/auth/me`. */
+const [known, setKnown] = createSignal(false);
+
+/** The signed-in user and their replicas, or null. */
+export { session };
+export const sessionKnown = known;
+
+function start(user: PublicUser): void {
+  const id = parseUserId(user.id);
+  if (!id) throw new Error(`server sent a malformed user id: ${user.id}`);
+  writeLocal(ME_KEY, user);
+  rememberUsers([user]);
+  setSession({ user: { ...user, id }, replicas: new ReplicaManager(id) });
+  setKnown(true);
+}
+
+/** Ends the local session; when `wipe` is set, this user's replicas and caches go too. */
+async function stop(wipe: boolean): Promise<void> {
+  const current = session();
+  setSession(null);
+  if (!current) return;
+  await current.replicas.destroy();
+  if (wipe) {
+    await wipeLocalReplicas(current.user.id);
+    clearLocal();
+    forgetUsers();
+  }
+}
+
+/**
+ * Starts from the cached user so the app renders from local replicas before the
+ * server answers; `/api/auth/me` then confirms the session or marks it ended.
+ */
+export function bootSession(): void {
+  const cached = readLocal<PublicUser>(ME_KEY);
+  if (cached) start(cached);
+  apiRequest<{ user: PublicUser }>('GET', '/auth/me').then(
+    ({ user }) => {
+      const current = session();
+      if (current?.user.id === user.id) {
+        writeLocal(ME_KEY, user);
+        rememberUsers([user]);
+      } else {
+        void stop(current !== null).then(() => start(user));
+      }
+    },
+    (error: unknown) => {
+      if (error instanceof ApiError && error.kind === 'unauthorized') session()?.replicas.endSession();
+      setKnown(true);
+    },
+  );
+}
+
+/** After a successful login or registration. Another account's local data is wiped first. */
+export async function signedIn(auth: AuthResponse): Promise<void> {
+  const current = session();
+  await stop(current !== null && current.user.id !== auth.user.id);
+  start(auth.user);
+}
+
+/** Revokes the session on the server and wipes this user's local replicas and caches. */
+export async function signOut(): Promise<void> {
+  await apiRequest('POST', '/auth/logout').catch(() => undefined);
+  await stop(true);
+}

@@ -1,0 +1,22 @@
+import { Show } from 'solid-js';
+import { BackIcon } from '../layout/icons';
+import { Avatar } from '../users/Avatar';
+
+export function ChatHeader(props: { title: string; subtitle: string; seed: string; onBack: () => void }) {
+  return (
+    <header class="chat-header">
+      <button type="button" class="icon-button back-button" onClick={() => props.onBack()} aria-label="Back to chats" data-testid="back">
+        <BackIcon />
+      </button>
+      <Avatar name={props.title} seed={props.seed} />
+      <div class="chat-header-text">
+        <h2 data-testid="chat-header-title">{props.title}</h2>
+        <Show when={props.subtitle}>
+          <p class="chat-header-subtitle" data-testid="chat-header-subtitle">
+            {props.subtitle}
+          </p>
+        </Show>
+      </div>
+    </header>
+  );
+}

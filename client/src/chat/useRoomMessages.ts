@@ -1,0 +1,77 @@
+import { createMemo, createSignal, type Accessor } from 'solid-js';
+import { appendMessage, readMessages } from '../../../schema/docs/bucket';
+import type { Message } from '../../../schema/docs/message';
+import { bucketDoc } from '../../../schema/docs/names';
+import { headBucket } from '../../../schema/docs/roomHead';
+import { newMessageId, type MessageId, type RoomId, type UserId } from '../../../schema/ids';
+import { docList, docSignal } from '../sync/docBindings';
+import type { Replica } from '../sync/replica';
+import type { ReplicaManager } from '../sync/replicaManager';
+import { useReplicas } from '../sync/replicaScope';
+
+/** Buckets opened with a chat: the head and the one before, so a just-rolled-over head still shows recent history. */
+const RECENT_BUCKETS = 2;
+
+interface OpenBucket {
+  replica: Replica;
+  messages: Message[];
+}
+
+/**
+ * A room's messages across its buckets, oldest first: the newest buckets are opened
+ * with the chat and older ones by {@link loadOlder} (scrolling to the top). New
+ * messages go to the head bucket, wherever the server has moved it.
+ */
+export function useRoomMessages(replicas: ReplicaManager, roomId: RoomId, head: Replica, me: UserId) {
+  const headNumber = docSignal(head.doc, headBucket);
+  const [requestedOldest, setRequestedOldest] = createSignal<number | null>(null);
+  // Until the head's local copy is in, its bucket number is unknown: open nothing yet.
+  const oldest: Accessor<number | null> = () => {
+    if (!head.loaded()) return null;
+    return requestedOldest() ?? Math.max(0, headNumber() - (RECENT_BUCKETS - 1));
+  };
+  const names = createMemo(() => {
+    const from = oldest();
+    if (from === null) return [];
+    const out = [];
+    for (let n = from; n <= headNumber(); n++) out.push(bucketDoc(roomId, n));
+    return out;
+  });
+  const buckets = useReplicas(replicas, names, (replica): OpenBucket => ({ replica, messages: docList(replica.doc, readMessages, 'id') }));
+  const messages = createMemo(() => buckets().flatMap((b) => b.messages));
+  const [pending, setPending] = createSignal<ReadonlySet<MessageId>>(new Set());
+
+  function loadOlder(): boolean {
+    const from = oldest();
+    if (from === null || from === 0) return false;
+    setRequestedOldest(from - 1);
+    return true;
+  }
+
+  /** Appends `text` as a message to the head bucket; false when there is nothing to send or nowhere to send it yet. */
+  function send(text: string): boolean {
+    const body = text.trim();
+    const bucket = buckets().at(-1);
+    if (!body || !bucket) return false;
+    const id = newMessageId();
+    appendMessage(bucket.replica.doc, { id, authorId: me, createdAt: Date.now(), text: body });
+    setPending((set) => new Set(set).add(id));
+    void bucket.replica.flushed().then(() =>
+      setPending((set) => {
+        const next = new Set(set);
+        next.delete(id);
+        return next;
+      }),
+    );
+    return true;
+  }
+
+  return {
+    messages,
+    pending,
+    send,
+    loadOlder,
+    hasOlder: () => (oldest() ?? 0) > 0,
+    ready: () => buckets().length > 0,
+  };
+}

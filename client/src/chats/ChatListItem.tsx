@@ -1,0 +1,49 @@
+import { A } from '@solidjs/router';
+import { Show } from 'solid-js';
+import type { ChatEntry } from '../../../schema/docs/inbox';
+import type { UserId } from '../../../schema/ids';
+import { formatChatTime } from '../time/formatTime';
+import { Avatar } from '../users/Avatar';
+import { displayNameOf } from '../users/userDirectory';
+
+/** The chat's title: the group name, or the DM peer's current name when known. */
+export function chatTitle(entry: ChatEntry): string {
+  return entry.peerId ? displayNameOf(entry.peerId, entry.title) : entry.title;
+}
+
+function previewOf(entry: ChatEntry, me: UserId): string {
+  const last = entry.lastMessage;
+  if (!last) return entry.kind === 'group' ? 'Group created' : 'No messages yet';
+  if (last.authorId === me) return `You: ${last.preview}`;
+  return entry.kind === 'group' ? `${last.authorName}: ${last.preview}` : last.preview;
+}
+
+export function ChatListItem(props: { entry: ChatEntry; me: UserId; selected: boolean }) {
+  return (
+    <li>
+      <A
+        href={`/c/${props.entry.roomId}`}
+        class="chat-item"
+        classList={{ selected: props.selected }}
+        aria-current={props.selected ? 'page' : undefined}
+        data-testid="chat-list-item"
+        data-room={props.entry.roomId}
+      >
+        <Avatar name={chatTitle(props.entry)} seed={props.entry.peerId ?? props.entry.roomId} />
+        <span class="chat-item-body">
+          <span class="chat-item-top">
+            <span class="chat-item-title" data-testid="chat-title">
+              {chatTitle(props.entry)}
+            </span>
+            <Show when={props.entry.lastMessage}>
+              {(last) => <span class="chat-item-time">{formatChatTime(last().at)}</span>}
+            </Show>
+          </span>
+          <span class="chat-item-preview" data-testid="chat-preview">
+            {previewOf(props.entry, props.me)}
+          </span>
+        </span>
+      </A>
+    </li>
+  );
+}

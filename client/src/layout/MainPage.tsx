@@ -1,0 +1,78 @@
+import { useNavigate, useParams } from '@solidjs/router';
+import { createSignal, Match, Show, Switch } from 'solid-js';
+import { parseRoomId, type RoomId } from '../../../schema/ids';
+import { signOut, type Session } from '../auth/session';
+import { ChatView } from '../chat/ChatView';
+import { ChatList } from '../chats/ChatList';
+import { NewChatPanel } from '../chats/NewChatPanel';
+import { NewGroupPanel } from '../chats/NewGroupPanel';
+import { useChatIndex } from '../chats/useChatIndex';
+import { SessionBanner } from './SessionBanner';
+import { SidebarHeader } from './SidebarHeader';
+
+type Panel = 'chats' | 'newChat' | 'newGroup';
+
+/** The two panes: chat list on the left, the open chat (`/c/:roomId`) on the right; one at a time on a phone. */
+export function MainPage(props: { session: Session }) {
+  const navigate = useNavigate();
+  const params = useParams<{ roomId?: string }>();
+  const index = useChatIndex(props.session);
+  const [panel, setPanel] = createSignal<Panel>('chats');
+  const room = () => (params.roomId ? parseRoomId(params.roomId) : null);
+  const entryOf = (roomId: RoomId) => index.chats.find((c) => c.roomId === roomId);
+  const open = (roomId: RoomId) => {
+    setPanel('chats');
+    navigate(`/c/${roomId}`);
+  };
+  const closePanel = () => setPanel('chats');
+
+  async function leave() {
+    await signOut();
+    navigate('/login', { replace: true });
+  }
+
+  return (
+    <div class="app" classList={{ 'chat-open': !!params.roomId }}>
+      <aside class="sidebar">
+        <Switch>
+          <Match when={panel() === 'newChat'}>
+            <NewChatPanel session={props.session} onClose={closePanel} onOpen={open} />
+          </Match>
+          <Match when={panel() === 'newGroup'}>
+            <NewGroupPanel session={props.session} onClose={closePanel} onOpen={open} />
+          </Match>
+          <Match when={panel() === 'chats'}>
+            <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} />
+            <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} />
+            <ChatList chats={index.chats} loaded={index.loaded()} me={props.session.user.id} selected={room()?.id} onNewChat={() => setPanel('newChat')} />
+          </Match>
+        </Switch>
+      </aside>
+      <main class="chat-pane">
+        <Show
+          when={params.roomId}
+          fallback={
+            <div class="chat-empty" data-testid="no-chat-selected">
+              <div class="chat-empty-logo" aria-hidden="true">J</div>
+              <h2>Jeco</h2>
+              <p>Select a chat or start a new one.</p>
+              <p class="chat-empty-note">Your messages are kept on this device and sync when you are online.</p>
+            </div>
+          }
+        >
+          <Show
+            when={room()}
+            keyed
+            fallback={
+              <p class="chat-refused" data-testid="chat-refused">
+                This chat does not exist.
+              </p>
+            }
+          >
+            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} onBack={() => navigate('/')} />}
+          </Show>
+        </Show>
+      </main>
+    </div>
+  );
+}

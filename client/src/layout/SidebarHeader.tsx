@@ -1,0 +1,30 @@
+import type { Session } from '../auth/session';
+import { Avatar } from '../users/Avatar';
+import { ConnectionBadge } from './ConnectionBadge';
+import { NewChatIcon, NewGroupIcon, SignOutIcon } from './icons';
+
+export function SidebarHeader(props: { session: Session; onNewChat: () => void; onNewGroup: () => void; onSignOut: () => void }) {
+  const user = () => props.session.user;
+  return (
+    <header class="sidebar-header">
+      <Avatar name={user().displayName} seed={user().id} />
+      <div class="me">
+        <span class="me-name" data-testid="me-name">
+          {user().displayName}
+        </span>
+        <ConnectionBadge status={props.session.replicas.status()} />
+      </div>
+      <div class="header-actions">
+        <button type="button" class="icon-button" onClick={() => props.onNewChat()} title="New chat" aria-label="New chat" data-testid="new-chat">
+          <NewChatIcon />
+        </button>
+        <button type="button" class="icon-button" onClick={() => props.onNewGroup()} title="New group" aria-label="New group" data-testid="new-group">
+          <NewGroupIcon />
+        </button>
+        <button type="button" class="icon-button" onClick={() => props.onSignOut()} title="Sign out" aria-label="Sign out" data-testid="sign-out">
+          <SignOutIcon />
+        </button>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,57 @@
+import { createStore, reconcile } from 'solid-js/store';
+import type { PublicUser } from '../../../schema/api/auth';
+import { apiRequest } from '../api/apiRequest';
+import { readLocal, writeLocal } from './localCache';
+
+const STORAGE_KEY = 'users';
+
+/**
+ * Names of the people this user meets (authors, DM peers, group members), kept in
+ * memory and in localStorage so that a reload, or an offline start, shows names at once.
+ */
+const [users, setUsers] = createStore<Record<string, PublicUser>>(readLocal(STORAGE_KEY) ?? {});
+const inFlight = new Set<string>();
+/** When a lookup last failed, so a missing profile is not asked for on every render. */
+const failedAt = new Map<string, number>();
+const RETRY_AFTER_MS = 30_000;
+
+function persist(): void {
+  writeLocal(STORAGE_KEY, users);
+}
+
+/** Adds users the app already has (search results, the signed-in user). */
+export function rememberUsers(list: readonly PublicUser[]): void {
+  for (const user of list) setUsers(user.id, user);
+  persist();
+}
+
+async function fetchUser(id: string): Promise<void> {
+  if (inFlight.has(id) || Date.now() - (failedAt.get(id) ?? 0) < RETRY_AFTER_MS) return;
+  inFlight.add(id);
+  try {
+    const { user } = await apiRequest<{ user: PublicUser }>('GET', `/users/${encodeURIComponent(id)}`);
+    rememberUsers([user]);
+  } catch {
+    failedAt.set(id, Date.now());
+  } finally {
+    inFlight.delete(id);
+  }
+}
+
+/** The user with `id`, reactively; fetched in the background when not known yet. */
+export function userById(id: string): PublicUser | undefined {
+  const user = users[id];
+  if (!user) void fetchUser(id);
+  return user;
+}
+
+/** A name to show for `id`, with `fallback` until the profile arrives. */
+export function displayNameOf(id: string, fallback = '…'): string {
+  return userById(id)?.displayName ?? fallback;
+}
+
+/** Drops every cached profile (sign-out). */
+export function forgetUsers(): void {
+  setUsers(reconcile({}));
+  failedAt.clear();
+}
