@@ -1,0 +1,112 @@
+/**
+ * Postgres tables for the {@link Store} (production, shared by several sync-server
+ * processes). Keep in step with `sqlite.ts`: same tables, columns and indexes, so that
+ * one contract suite holds for both. After changing either file run
+ * `npm run db:generate` and commit the migrations.
+ *
+ * Times are integer milliseconds since the epoch, held in `bigint` and read back as
+ * JavaScript numbers (exact up to 2^53, far past any date we store).
+ */
+import { bigint, bigserial, customType, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import type { RoomId, UserId } from '../ids';
+import type { MemberRole } from '../docs/roomHead';
+import type { RoomRow, Store } from './store';
+
+/** `bytea`, which drizzle's pg-core has no builder for; node-postgres reads and writes it as a Buffer. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({
+  dataType: () => 'bytea',
+});
+
+/** Milliseconds since the epoch. */
+const millis = (name: string) => bigint(name, { mode: 'number' });
+
+/** Accounts. `username` is stored lowercase, so its unique constraint is case-insensitive. */
+export const users = pgTable('users', {
+  id: text('id').$type<UserId>().primaryKey(),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  email: text('email').unique(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: millis('created_at').notNull(),
+  lastSeenAt: millis('last_seen_at'),
+});
+
+/** Sessions, keyed by the SHA-256 of the token so a leaked table grants nothing. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id')
+      .$type<UserId>()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: millis('created_at').notNull(),
+    expiresAt: millis('expires_at').notNull(),
+    absoluteExpiresAt: millis('absolute_expires_at').notNull(),
+  },
+  // "Log out everywhere" and password resets delete by user.
+  (t) => [index('sessions_user_id_idx').on(t.userId)],
+);
+
+/** Password reset tokens, hashed like sessions and deleted when used. */
+export const resetTokens = pgTable('reset_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id')
+    .$type<UserId>()
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  expiresAt: millis('expires_at').notNull(),
+});
+
+/** Rooms, projected from room heads so access checks need no Yjs doc. */
+export const rooms = pgTable('rooms', {
+  id: text('id').$type<RoomId>().primaryKey(),
+  kind: text('kind').$type<RoomRow['kind']>().notNull(),
+  createdBy: text('created_by').$type<UserId>().notNull(),
+  createdAt: millis('created_at').notNull(),
+});
+
+/** Room memberships, projected from room heads; replaced as a whole on every projection. */
+export const roomMembers = pgTable(
+  'room_members',
+  {
+    roomId: text('room_id')
+      .$type<RoomId>()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: text('user_id').$type<UserId>().notNull(),
+    role: text('role').$type<MemberRole>().notNull(),
+  },
+  // The chat list asks "which rooms is this user in", the reverse of the primary key.
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index('room_members_user_id_idx').on(t.userId)],
+);
+
+/**
+ * Yjs client ids, owned by the first user who wrote with them (see
+ * {@link Store.claimClientId}). They are uint32, past `integer`'s range, hence `bigint`.
+ */
+export const clientIds = pgTable('client_ids', {
+  clientId: bigint('client_id', { mode: 'number' }).primaryKey(),
+  userId: text('user_id').$type<UserId>().notNull(),
+});
+
+/**
+ * The append-only Yjs update log; `id` gives the append order. Sequence values can
+ * commit out of order, which is why compaction deletes the ids it read, not a range.
+ */
+export const docUpdates = pgTable(
+  'doc_updates',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    docName: text('doc_name').notNull(),
+    update: bytea('update').notNull(),
+  },
+  (t) => [index('doc_updates_doc_name_id_idx').on(t.docName, t.id)],
+);
+
+/** One merged snapshot per doc; the log rows folded into it are deleted. */
+export const docSnapshots = pgTable('doc_snapshots', {
+  docName: text('doc_name').primaryKey(),
+  snapshot: bytea('snapshot').notNull(),
+  updatedAt: millis('updated_at').notNull(),
+});

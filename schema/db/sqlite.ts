@@ -1,0 +1,97 @@
+/**
+ * SQLite tables for the {@link Store} (the embedded default). Keep in step with
+ * `pg.ts`: same tables, columns and indexes, so that one contract suite holds for both.
+ * After changing either file run `npm run db:generate` and commit the migrations.
+ *
+ * Times are integer milliseconds since the epoch.
+ */
+import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { RoomId, UserId } from '../ids';
+import type { MemberRole } from '../docs/roomHead';
+import type { RoomRow, Store } from './store';
+
+/** Accounts. `username` is stored lowercase, so its unique constraint is case-insensitive. */
+export const users = sqliteTable('users', {
+  id: text('id').$type<UserId>().primaryKey(),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  email: text('email').unique(),
+  passwordHash: text('password_hash').notNull(),
+  createdAt: integer('created_at').notNull(),
+  lastSeenAt: integer('last_seen_at'),
+});
+
+/** Sessions, keyed by the SHA-256 of the token so a leaked table grants nothing. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    userId: text('user_id')
+      .$type<UserId>()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: integer('created_at').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+    absoluteExpiresAt: integer('absolute_expires_at').notNull(),
+  },
+  // "Log out everywhere" and password resets delete by user.
+  (t) => [index('sessions_user_id_idx').on(t.userId)],
+);
+
+/** Password reset tokens, hashed like sessions and deleted when used. */
+export const resetTokens = sqliteTable('reset_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  userId: text('user_id')
+    .$type<UserId>()
+    .notNull()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  expiresAt: integer('expires_at').notNull(),
+});
+
+/** Rooms, projected from room heads so access checks need no Yjs doc. */
+export const rooms = sqliteTable('rooms', {
+  id: text('id').$type<RoomId>().primaryKey(),
+  kind: text('kind').$type<RoomRow['kind']>().notNull(),
+  createdBy: text('created_by').$type<UserId>().notNull(),
+  createdAt: integer('created_at').notNull(),
+});
+
+/** Room memberships, projected from room heads; replaced as a whole on every projection. */
+export const roomMembers = sqliteTable(
+  'room_members',
+  {
+    roomId: text('room_id')
+      .$type<RoomId>()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: text('user_id').$type<UserId>().notNull(),
+    role: text('role').$type<MemberRole>().notNull(),
+  },
+  // The chat list asks "which rooms is this user in", the reverse of the primary key.
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index('room_members_user_id_idx').on(t.userId)],
+);
+
+/** Yjs client ids, owned by the first user who wrote with them (see {@link Store.claimClientId}). */
+export const clientIds = sqliteTable('client_ids', {
+  clientId: integer('client_id').primaryKey(),
+  userId: text('user_id').$type<UserId>().notNull(),
+});
+
+/** The append-only Yjs update log; `id` gives the append order. */
+export const docUpdates = sqliteTable(
+  'doc_updates',
+  {
+    // AUTOINCREMENT so ids are never reused after compaction deletes the newest rows.
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    docName: text('doc_name').notNull(),
+    update: blob('update', { mode: 'buffer' }).notNull(),
+  },
+  (t) => [index('doc_updates_doc_name_id_idx').on(t.docName, t.id)],
+);
+
+/** One merged snapshot per doc; the log rows folded into it are deleted. */
+export const docSnapshots = sqliteTable('doc_snapshots', {
+  docName: text('doc_name').primaryKey(),
+  snapshot: blob('snapshot', { mode: 'buffer' }).notNull(),
+  updatedAt: integer('updated_at').notNull(),
+});
