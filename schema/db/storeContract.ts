@@ -1,0 +1,373 @@
+/**
+ * The store contract suite: every {@link Store} implementation runs these numbered
+ * rules, so SQLite and Postgres cannot drift apart. A failing test names its rule.
+ */
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import type { RoomId, UserId } from '../ids';
+import type { NewUser, RoomRow, SessionRow, Store } from './store';
+
+/** How each test gets a store: {@link runStoreContract} opens one per test and closes it after. */
+export type OpenStore = () => Promise<Store>;
+
+/** The merge the sync server uses: Yjs updates fold into one update. */
+function yMerge(snapshot: Uint8Array | null, updates: Uint8Array[]): Uint8Array {
+  return Y.mergeUpdates(snapshot ? [snapshot, ...updates] : updates);
+}
+
+/** A doc whose every change is captured as an update, as the sync server receives them. */
+function recordingDoc(): { doc: Y.Doc; updates: Uint8Array[] } {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (update: Uint8Array) => updates.push(update));
+  return { doc, updates };
+}
+
+/** Rebuilds a doc the way the server loads one: snapshot, then the log rows in order. */
+function replay(loaded: { snapshot: Uint8Array | null; updates: Uint8Array[] }): Y.Doc {
+  const doc = new Y.Doc();
+  if (loaded.snapshot) Y.applyUpdate(doc, loaded.snapshot);
+  for (const update of loaded.updates) Y.applyUpdate(doc, update);
+  return doc;
+}
+
+/** Appends `words` one Yjs update each to a text and an array, returning the updates in order. */
+function wordsUpdates(words: readonly string[]): Uint8Array[] {
+  const { doc, updates } = recordingDoc();
+  for (const word of words) {
+    doc.transact(() => {
+      doc.getText('t').insert(doc.getText('t').length, word);
+      doc.getArray<string>('a').push([word]);
+    });
+  }
+  return updates;
+}
+
+function userId(): UserId {
+  return crypto.randomUUID() as UserId;
+}
+
+function newUser(username: string, fields: Partial<NewUser> = {}): NewUser {
+  return {
+    id: userId(),
+    username,
+    displayName: username,
+    email: `${username}@example.test`,
+    passwordHash: `hash-of-${username}`,
+    createdAt: 1_000,
+    ...fields,
+  };
+}
+
+function session(user: UserId, tokenHash: string, expiresAt: number, absoluteExpiresAt = expiresAt + 1_000_000): SessionRow {
+  return { tokenHash, userId: user, createdAt: 1_000, expiresAt, absoluteExpiresAt };
+}
+
+function group(createdBy: UserId, createdAt = 1_000): RoomRow {
+  return { id: `g.${crypto.randomUUID()}` as RoomId, kind: 'group', createdBy, createdAt };
+}
+
+/**
+ * Registers the contract as a `describe` block named after `name`. `open` is called
+ * before every test and must hand back a store over an empty database; `cleanup` runs
+ * once after the last test (removing temp files, dropping a database).
+ */
+export function runStoreContract(name: string, open: OpenStore, cleanup?: () => Promise<void>): void {
+  describe(`store contract: ${name}`, () => {
+    let store: Store;
+
+    beforeEach(async () => {
+      store = await open();
+    });
+    afterEach(async () => {
+      await store.close();
+    });
+    if (cleanup) afterAll(cleanup);
+
+    async function addUser(username: string, fields: Partial<NewUser> = {}): Promise<NewUser> {
+      const user = newUser(username, fields);
+      expect(await store.createUser(user)).toEqual({ ok: true });
+      return user;
+    }
+
+    it('1. createUser stores a user that every getter finds, with no last-seen time yet', async () => {
+      const ann = await addUser('ann', { displayName: 'Ann Lee', email: 'ann@example.test' });
+      const expected = { ...ann, lastSeenAt: null };
+      expect(await store.getUserById(ann.id)).toEqual(expected);
+      expect(await store.getUserByUsername('ann')).toEqual(expected);
+      expect(await store.getUserByUsername('ANN')).toEqual(expected);
+      expect(await store.getUserByEmail('ann@example.test')).toEqual(expected);
+      expect(await store.getUserById(userId())).toBeNull();
+      expect(await store.getUserByUsername('nobody')).toBeNull();
+      expect(await store.getUserByEmail('nobody@example.test')).toBeNull();
+    });
+
+    it('2. createUser refuses a taken username (case-insensitively) and a taken email; many users may have no email', async () => {
+      await addUser('ann', { email: 'ann@example.test' });
+      expect(await store.createUser(newUser('ann', { email: 'other@example.test' }))).toEqual({ conflict: 'username' });
+      expect(await store.createUser(newUser('ANN', { email: 'other@example.test' }))).toEqual({ conflict: 'username' });
+      expect(await store.createUser(newUser('bob', { email: 'ann@example.test' }))).toEqual({ conflict: 'email' });
+      await addUser('cy', { email: null });
+      await addUser('dee', { email: null });
+      expect(await store.getUserByUsername('bob')).toBeNull();
+    });
+
+    it('3. getUsersByIds returns the known users and skips unknown ids', async () => {
+      const ann = await addUser('ann');
+      const bob = await addUser('bob');
+      await addUser('cy');
+      const found = await store.getUsersByIds([ann.id, bob.id, userId()]);
+      expect(found.map((u) => u.username).sort()).toEqual(['ann', 'bob']);
+      expect(await store.getUsersByIds([])).toEqual([]);
+    });
+
+    it('4. searchUsers matches a username or display-name prefix case-insensitively, ordered by username, at most limit', async () => {
+      await addUser('zed', { displayName: 'Mario Rossi' });
+      await addUser('mario', { displayName: 'Someone' });
+      await addUser('marianne', { displayName: 'Marianne' });
+      await addUser('bob', { displayName: 'Robert' });
+      await addUser('amy', { displayName: 'Not a MAR prefix' });
+      const names = async (q: string, limit = 20) => (await store.searchUsers(q, limit)).map((u) => u.username);
+      expect(await names('mar')).toEqual(['marianne', 'mario', 'zed']);
+      expect(await names('MAR')).toEqual(['marianne', 'mario', 'zed']);
+      expect(await names('mario r')).toEqual(['zed']);
+      expect(await names('mar', 2)).toEqual(['marianne', 'mario']);
+      expect(await names('rob')).toEqual(['bob']);
+      expect(await names('xyz')).toEqual([]);
+    });
+
+    it('5. searchUsers treats % and _ in the query literally', async () => {
+      await addUser('a_b', { displayName: 'Under Score' });
+      await addUser('axb', { displayName: 'Percent 100% sure' });
+      const names = async (q: string) => (await store.searchUsers(q, 20)).map((u) => u.username);
+      expect(await names('a_')).toEqual(['a_b']);
+      expect(await names('%')).toEqual([]);
+      expect(await names('percent 100%')).toEqual(['axb']);
+      expect(await names('percent 1_0')).toEqual([]);
+      expect(await names('\\')).toEqual([]);
+    });
+
+    it('6. setPasswordHash and setLastSeen change only the named user', async () => {
+      const ann = await addUser('ann');
+      const bob = await addUser('bob');
+      await store.setPasswordHash(ann.id, 'new-hash');
+      await store.setLastSeen(ann.id, 5_000);
+      expect(await store.getUserById(ann.id)).toMatchObject({ passwordHash: 'new-hash', lastSeenAt: 5_000 });
+      expect(await store.getUserById(bob.id)).toMatchObject({ passwordHash: bob.passwordHash, lastSeenAt: null });
+    });
+
+    it('7. sessions: create, get, touch slides the idle expiry only, delete', async () => {
+      const ann = await addUser('ann');
+      const row = session(ann.id, 'h1', 2_000, 9_000);
+      await store.createSession(row);
+      expect(await store.getSession('h1')).toEqual(row);
+      await store.touchSession('h1', 3_000);
+      expect(await store.getSession('h1')).toEqual({ ...row, expiresAt: 3_000 });
+      await store.deleteSession('h1');
+      expect(await store.getSession('h1')).toBeNull();
+      expect(await store.getSession('never')).toBeNull();
+    });
+
+    it('8. deleteUserSessions removes every session of that user and no other', async () => {
+      const ann = await addUser('ann');
+      const bob = await addUser('bob');
+      await store.createSession(session(ann.id, 'a1', 2_000));
+      await store.createSession(session(ann.id, 'a2', 2_000));
+      await store.createSession(session(bob.id, 'b1', 2_000));
+      await store.deleteUserSessions(ann.id);
+      expect(await store.getSession('a1')).toBeNull();
+      expect(await store.getSession('a2')).toBeNull();
+      expect(await store.getSession('b1')).not.toBeNull();
+    });
+
+    it('9. deleteExpiredSessions removes idle- or absolutely-expired sessions and counts them', async () => {
+      const ann = await addUser('ann');
+      await store.createSession(session(ann.id, 'idle', 1_500, 9_000));
+      await store.createSession(session(ann.id, 'absolute', 9_000, 1_800));
+      await store.createSession(session(ann.id, 'edge', 2_000, 9_000));
+      await store.createSession(session(ann.id, 'live', 2_001, 9_000));
+      expect(await store.deleteExpiredSessions(2_000)).toBe(3);
+      expect(await store.getSession('live')).not.toBeNull();
+      expect(await store.getSession('idle')).toBeNull();
+      expect(await store.deleteExpiredSessions(2_000)).toBe(0);
+    });
+
+    it('10. a reset token is single use: the second consume returns null', async () => {
+      const ann = await addUser('ann');
+      await store.createResetToken({ tokenHash: 'r1', userId: ann.id, expiresAt: 5_000 });
+      expect(await store.consumeResetToken('r1', 1_000)).toBe(ann.id);
+      expect(await store.consumeResetToken('r1', 1_000)).toBeNull();
+      expect(await store.consumeResetToken('unknown', 1_000)).toBeNull();
+    });
+
+    it('11. an expired reset token returns null and is deleted', async () => {
+      const ann = await addUser('ann');
+      await store.createResetToken({ tokenHash: 'r1', userId: ann.id, expiresAt: 5_000 });
+      expect(await store.consumeResetToken('r1', 5_000)).toBeNull();
+      // Gone, not merely refused: an earlier clock cannot bring it back.
+      expect(await store.consumeResetToken('r1', 1_000)).toBeNull();
+    });
+
+    it('12. saveRoomMembers creates the room once and replaces its member list', async () => {
+      const [ann, bob, cy] = [userId(), userId(), userId()];
+      const room = group(ann, 1_000);
+      expect(await store.getRoom(room.id)).toBeNull();
+      await store.saveRoomMembers(room, [
+        { userId: ann, role: 'owner' },
+        { userId: bob, role: 'member' },
+      ]);
+      expect(await store.getRoom(room.id)).toEqual(room);
+      await store.saveRoomMembers({ ...room, createdAt: 7_000, createdBy: cy }, [
+        { userId: ann, role: 'owner' },
+        { userId: cy, role: 'admin' },
+      ]);
+      expect(await store.getRoom(room.id)).toEqual(room);
+      const members = await store.getRoomMembers(room.id);
+      expect(members.sort((a, b) => a.userId.localeCompare(b.userId))).toEqual(
+        [
+          { userId: ann, role: 'owner' },
+          { userId: cy, role: 'admin' },
+        ].sort((a, b) => a.userId.localeCompare(b.userId)),
+      );
+      await store.saveRoomMembers(room, []);
+      expect(await store.getRoomMembers(room.id)).toEqual([]);
+      expect(await store.getRoomMembers(group(ann).id)).toEqual([]);
+    });
+
+    it('13. getMemberRole and listUserRooms read the projected memberships', async () => {
+      const [ann, bob] = [userId(), userId()];
+      const first = group(ann);
+      const second = group(bob);
+      await store.saveRoomMembers(first, [
+        { userId: ann, role: 'owner' },
+        { userId: bob, role: 'admin' },
+      ]);
+      await store.saveRoomMembers(second, [{ userId: bob, role: 'owner' }]);
+      expect(await store.getMemberRole(first.id, ann)).toBe('owner');
+      expect(await store.getMemberRole(first.id, bob)).toBe('admin');
+      expect(await store.getMemberRole(second.id, ann)).toBeNull();
+      expect(await store.listUserRooms(ann)).toEqual([first.id]);
+      expect((await store.listUserRooms(bob)).sort()).toEqual([first.id, second.id].sort());
+      expect(await store.listUserRooms(userId())).toEqual([]);
+    });
+
+    it('14. claimClientId: the first claim wins, a second user gets the first owner back; uint32 ids fit', async () => {
+      const [ann, bob] = [userId(), userId()];
+      expect(await store.claimClientId(42, ann)).toBe(ann);
+      expect(await store.claimClientId(42, bob)).toBe(ann);
+      expect(await store.claimClientId(42, ann)).toBe(ann);
+      expect(await store.claimClientId(0xffff_ffff, bob)).toBe(bob);
+      expect(await store.claimClientId(0xffff_ffff, ann)).toBe(bob);
+    });
+
+    it('15. appendUpdate and loadDoc keep the bytes and the append order, per doc', async () => {
+      const updates = wordsUpdates(['hello', ' ', 'world']);
+      for (const update of updates) await store.appendUpdate('room/a', update);
+      await store.appendUpdate('room/b', wordsUpdates(['other'])[0]!);
+      const loaded = await store.loadDoc('room/a');
+      expect(loaded.snapshot).toBeNull();
+      expect(loaded.updates.map((u) => Array.from(u))).toEqual(updates.map((u) => Array.from(u)));
+      expect(loaded.updates.every((u) => u.constructor === Uint8Array)).toBe(true);
+      const doc = replay(loaded);
+      expect(doc.getText('t').toString()).toBe('hello world');
+      expect(doc.getArray('a').toArray()).toEqual(['hello', ' ', 'world']);
+      expect(await store.loadDoc('room/none')).toEqual({ snapshot: null, updates: [] });
+    });
+
+    it('16. docExists and countUpdates see only their own doc', async () => {
+      expect(await store.docExists('room/a')).toBe(false);
+      expect(await store.countUpdates('room/a')).toBe(0);
+      for (const update of wordsUpdates(['x', 'y'])) await store.appendUpdate('room/a', update);
+      await store.appendUpdate('room/a/0', wordsUpdates(['z'])[0]!);
+      expect(await store.docExists('room/a')).toBe(true);
+      expect(await store.countUpdates('room/a')).toBe(2);
+      expect(await store.countUpdates('room/a/0')).toBe(1);
+      expect(await store.docExists('room')).toBe(false);
+    });
+
+    it('17. compact folds the snapshot and rows into a new snapshot and removes the rows', async () => {
+      const updates = wordsUpdates(['a', 'b', 'c', 'd', 'e']);
+      for (const update of updates.slice(0, 3)) await store.appendUpdate('doc', update);
+      const seen: Array<{ snapshot: Uint8Array | null; rows: number[][] }> = [];
+      const merge = (snapshot: Uint8Array | null, rows: Uint8Array[]) => {
+        seen.push({ snapshot, rows: rows.map((r) => Array.from(r)) });
+        return yMerge(snapshot, rows);
+      };
+      expect(await store.compact('doc', merge)).toBe(3);
+      expect(seen[0]).toEqual({ snapshot: null, rows: updates.slice(0, 3).map((u) => Array.from(u)) });
+      const first = await store.loadDoc('doc');
+      expect(first.updates).toEqual([]);
+      expect(first.snapshot).not.toBeNull();
+      expect(replay(first).getText('t').toString()).toBe('abc');
+      expect(await store.countUpdates('doc')).toBe(0);
+      expect(await store.docExists('doc')).toBe(true);
+
+      for (const update of updates.slice(3)) await store.appendUpdate('doc', update);
+      expect(await store.compact('doc', merge)).toBe(2);
+      expect(Array.from(seen[1]!.snapshot!)).toEqual(Array.from(first.snapshot!));
+      const second = await store.loadDoc('doc');
+      expect(second.updates).toEqual([]);
+      expect(replay(second).getText('t').toString()).toBe('abcde');
+      expect(replay(second).getArray('a').toArray()).toEqual(['a', 'b', 'c', 'd', 'e']);
+    });
+
+    it('18. compact with no rows to fold returns 0, never calls merge and writes nothing', async () => {
+      let calls = 0;
+      const merge = (snapshot: Uint8Array | null, rows: Uint8Array[]) => {
+        calls++;
+        return yMerge(snapshot, rows);
+      };
+      expect(await store.compact('doc', merge)).toBe(0);
+      expect(await store.docExists('doc')).toBe(false);
+      await store.appendUpdate('doc', wordsUpdates(['a'])[0]!);
+      await store.compact('doc', merge);
+      const before = await store.loadDoc('doc');
+      expect(await store.compact('doc', merge)).toBe(0);
+      expect(calls).toBe(1);
+      expect(await store.loadDoc('doc')).toEqual(before);
+    });
+
+    it('19. rows appended during the merge callback survive compaction', async () => {
+      const updates = wordsUpdates(['one', 'two', 'three']);
+      await store.appendUpdate('doc', updates[0]!);
+      await store.appendUpdate('doc', updates[1]!);
+      let appended: Promise<void> | undefined;
+      const folded = await store.compact('doc', (snapshot, rows) => {
+        appended = store.appendUpdate('doc', updates[2]!);
+        return yMerge(snapshot, rows);
+      });
+      await appended;
+      expect(folded).toBe(2);
+      const loaded = await store.loadDoc('doc');
+      expect(loaded.updates.map((u) => Array.from(u))).toEqual([Array.from(updates[2]!)]);
+      expect(replay(loaded).getText('t').toString()).toBe('onetwothree');
+      expect(await store.countUpdates('doc')).toBe(1);
+    });
+
+    it('20. concurrent compactions of one doc fold each row exactly once', async () => {
+      const updates = wordsUpdates(['p', 'q', 'r', 's']);
+      for (const update of updates) await store.appendUpdate('doc', update);
+      const results = await Promise.all([store.compact('doc', yMerge), store.compact('doc', yMerge), store.compact('doc', yMerge)]);
+      expect(results.reduce((a, b) => a + b, 0)).toBe(4);
+      const loaded = await store.loadDoc('doc');
+      expect(loaded.updates).toEqual([]);
+      expect(replay(loaded).getText('t').toString()).toBe('pqrs');
+    });
+
+    it('21. a merge that throws leaves the snapshot and rows as they were', async () => {
+      for (const update of wordsUpdates(['k', 'l'])) await store.appendUpdate('doc', update);
+      const before = await store.loadDoc('doc');
+      await expect(
+        store.compact('doc', () => {
+          throw new Error('merge failed');
+        }),
+      ).rejects.toThrow('merge failed');
+      expect(await store.loadDoc('doc')).toEqual(before);
+    });
+
+    it('22. ping answers and dialect names the implementation', async () => {
+      await expect(store.ping()).resolves.toBeUndefined();
+      expect(['sqlite', 'postgres']).toContain(store.dialect);
+    });
+  });
+}
