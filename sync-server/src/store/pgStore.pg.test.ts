@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runStoreContract } from '../../../schema/db/storeContract';
+import { hasPostgres, TEST_PG_URL } from '../../../test/helpers/services';
+import { openPgStore } from './pgStore';
+import { openStore } from './openStore';
+
+/** Every table the store owns; emptied before each contract test. */
+const TABLES = 'users, sessions, reset_tokens, rooms, room_members, client_ids, doc_updates, doc_snapshots';
+
+async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+describe.skipIf(!(await hasPostgres()))('postgres store', () => {
+  // A database of our own, so parallel runs and other test files never share rows.
+  const dbName = `jeco_test_${randomBytes(6).toString('hex')}`;
+  const url = new URL(TEST_PG_URL);
+  url.pathname = `/${dbName}`;
+  const dbUrl = url.toString();
+
+  beforeAll(() => withClient(TEST_PG_URL, (c) => c.query(`create database ${dbName}`)));
+  // Here rather than as the contract's cleanup, which would run before the tests below.
+  afterAll(() => withClient(TEST_PG_URL, (c) => c.query(`drop database if exists ${dbName} with (force)`)));
+
+  runStoreContract('postgres', async () => {
+    const store = await openPgStore(dbUrl);
+    await withClient(dbUrl, (c) => c.query(`truncate ${TABLES} restart identity`));
+    return store;
+  });
+
+  describe('beside the contract', () => {
+    it('several processes opening at once migrate once and share one database', async () => {
+      const stores = await Promise.all([openPgStore(dbUrl), openPgStore(dbUrl), openPgStore(dbUrl)]);
+      await stores[0]!.appendUpdate('shared', new Uint8Array([7]));
+      // The append resolved, so another pool's connection sees it committed.
+      expect((await stores[2]!.loadDoc('shared')).updates).toEqual([new Uint8Array([7])]);
+      await Promise.all(stores.map((s) => s.close()));
+    });
+
+    it('a row with a lower id that commits while compaction runs is kept, not folded away unseen', async () => {
+      const store = await openPgStore(dbUrl);
+      const late = new pg.Client({ connectionString: dbUrl });
+      await late.connect();
+      try {
+        // Takes the lower id now and commits only after compaction has read the log.
+        await late.query('begin');
+        await late.query('insert into doc_updates (doc_name, update) values ($1, $2)', ['late', Buffer.from([1])]);
+        await store.appendUpdate('late', new Uint8Array([2]));
+        let committed: Promise<unknown> | undefined;
+        const folded = await store.compact('late', (_snapshot, rows) => {
+          committed = late.query('commit');
+          return rows[0]!;
+        });
+        await committed;
+        expect(folded).toBe(1);
+        const loaded = await store.loadDoc('late');
+        expect(loaded.snapshot).toEqual(new Uint8Array([2]));
+        expect(loaded.updates).toEqual([new Uint8Array([1])]);
+      } finally {
+        await late.end();
+        await store.close();
+      }
+    });
+
+    it('openStore takes postgres:// and postgresql:// URLs to Postgres', async () => {
+      for (const scheme of ['postgres:', 'postgresql:']) {
+        const u = new URL(dbUrl);
+        u.protocol = scheme;
+        const store = await openStore({ databaseUrl: u.toString(), dataDir: '/nonexistent' });
+        expect(store.dialect).toBe('postgres');
+        await store.ping();
+        await store.close();
+      }
+    });
+  });
+});

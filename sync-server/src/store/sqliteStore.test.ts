@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runStoreContract } from '../../../schema/db/storeContract';
+import { openSqliteStore } from './sqliteStore';
+import { openStore, SQLITE_FILE_NAME } from './openStore';
+
+const dir = await mkdtemp(path.join(os.tmpdir(), 'jeco-sqlite-store-'));
+let files = 0;
+
+// A fresh file per test: the WAL, foreign keys and the migrator all run as in production.
+runStoreContract('sqlite file', () => openSqliteStore(path.join(dir, `store-${files++}.sqlite`)));
+runStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));
+
+describe('sqlite store on disk', () => {
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('keeps appended updates and reopens an existing file without migrating it again', async () => {
+    const file = path.join(dir, 'reopen.sqlite');
+    const first = await openSqliteStore(file);
+    await first.appendUpdate('doc', new Uint8Array([1, 2, 3]));
+    // A second connection sees the row before the first closes: the append had committed.
+    const second = await openSqliteStore(file);
+    expect((await second.loadDoc('doc')).updates).toEqual([new Uint8Array([1, 2, 3])]);
+    await first.close();
+    await second.close();
+  });
+
+  it('openStore without a database URL makes the data dir and uses jeco.sqlite in it', async () => {
+    const dataDir = path.join(dir, 'nested', 'data');
+    const store = await openStore({ databaseUrl: undefined, dataDir });
+    expect(store.dialect).toBe('sqlite');
+    await store.close();
+    expect(existsSync(path.join(dataDir, SQLITE_FILE_NAME))).toBe(true);
+  });
+
+  it('openStore refuses a URL it does not know, without echoing credentials', async () => {
+    const attempt = openStore({ databaseUrl: 'mysql://root:secret@db/jeco', dataDir: dir });
+    await expect(attempt).rejects.toThrow(/postgres:\/\/ or postgresql:\/\/.*got mysql:/);
+    await expect(attempt).rejects.not.toThrow(/secret/);
+  });
+});
