@@ -1,0 +1,67 @@
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import { afterAll } from 'vitest';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { waitFor } from './waitFor';
+
+export interface OpenDoc {
+  doc: Y.Doc;
+  provider: HocuspocusProvider;
+  /** Resolves once the first sync with the server finished. */
+  synced: Promise<void>;
+  /** Resolves with the refusal reason if the server refused the doc. */
+  refused: Promise<string>;
+}
+
+export interface TestClient {
+  socket: HocuspocusProviderWebsocket;
+  open(name: string, doc?: Y.Doc): OpenDoc;
+  /** Waits until the server has acknowledged every local change of every open doc. */
+  settled(): Promise<void>;
+  close(): void;
+}
+
+const clients = new Set<TestClient>();
+afterAll(() => {
+  for (const client of clients) client.close();
+  clients.clear();
+});
+
+/**
+ * A real provider client, as the browser app uses it: one multiplexed socket and a
+ * provider per doc, authenticated with `token`.
+ */
+export function connectClient(wsUrl: string, token: string): TestClient {
+  const socket = new HocuspocusProviderWebsocket({ url: wsUrl, WebSocketPolyfill: WebSocket as never, delay: 50, minDelay: 20, maxDelay: 500, jitter: true });
+  const providers: HocuspocusProvider[] = [];
+  const client: TestClient = {
+    socket,
+    open(name, doc = new Y.Doc()) {
+      let refuse!: (reason: string) => void;
+      const refused = new Promise<string>((resolve) => (refuse = resolve));
+      let markSynced!: () => void;
+      const synced = new Promise<void>((resolve) => (markSynced = resolve));
+      const provider = new HocuspocusProvider({
+        name,
+        document: doc,
+        token,
+        websocketProvider: socket,
+        onSynced: () => markSynced(),
+        onAuthenticationFailed: ({ reason }) => refuse(reason),
+      });
+      provider.attach();
+      providers.push(provider);
+      return { doc, provider, synced, refused };
+    },
+    async settled() {
+      await waitFor(() => providers.every((p) => p.hasUnsyncedChanges === false), { what: 'all changes acknowledged' });
+    },
+    close() {
+      for (const provider of providers) provider.destroy();
+      socket.destroy();
+      clients.delete(client);
+    },
+  };
+  clients.add(client);
+  return client;
+}

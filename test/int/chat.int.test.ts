@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { appendMessage, readMessages } from '../../schema/docs/bucket';
+import { readChats } from '../../schema/docs/inbox';
+import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
+import { headBucket, initDm, initGroup } from '../../schema/docs/roomHead';
+import { dmRoomId, newGroupId, newMessageId, type RoomId, type UserId } from '../../schema/ids';
+import { registerUser } from '../helpers/api';
+import { connectClient } from '../helpers/client';
+import { startServer } from '../helpers/server';
+import { waitFor } from '../helpers/waitFor';
+
+function message(authorId: UserId, text: string) {
+  return { id: newMessageId(), authorId, createdAt: Date.now(), text };
+}
+
+const texts = (doc: Parameters<typeof readMessages>[0]) => readMessages(doc).map((m) => m.text);
+
+describe('chat between real providers on a real server', () => {
+  it('two users exchange DM messages, in the same order on both sides, and both chat lists show the chat', async () => {
+    const server = await startServer();
+    const alice = await registerUser(server.url, 'Alice');
+    const bob = await registerUser(server.url, 'Bob');
+    const room = dmRoomId(alice.id, bob.id);
+
+    const a = connectClient(server.wsUrl, alice.token);
+    const b = connectClient(server.wsUrl, bob.token);
+    const aHead = a.open(roomHeadDoc(room));
+    await aHead.synced;
+    initDm(aHead.doc, alice.id, Date.now());
+    const aBucket = a.open(bucketDoc(room, 0));
+    const bBucket = b.open(bucketDoc(room, 0));
+    await Promise.all([aBucket.synced, bBucket.synced]);
+
+    appendMessage(aBucket.doc, message(alice.id, 'hi Bob'));
+    await waitFor(() => texts(bBucket.doc).length === 1, { what: 'Bob receives the message' });
+    appendMessage(bBucket.doc, message(bob.id, 'hi Alice'));
+    await waitFor(() => texts(aBucket.doc).length === 2, { what: 'Alice receives the reply' });
+    appendMessage(aBucket.doc, message(alice.id, 'how are you?'));
+    await waitFor(() => texts(aBucket.doc).length === 3 && texts(bBucket.doc).length === 3, { what: 'both have 3 messages' });
+    expect(texts(aBucket.doc)).toEqual(texts(bBucket.doc));
+    expect(texts(aBucket.doc)).toEqual(['hi Bob', 'hi Alice', 'how are you?']);
+
+    const bInbox = b.open(inboxDoc(bob.id));
+    await waitFor(() => readChats(bInbox.doc).find((c) => c.roomId === room && c.count === 3), { what: "Bob's chat index entry" });
+    const entry = readChats(bInbox.doc)[0]!;
+    expect(entry).toMatchObject({ kind: 'dm', title: 'Alice', peerId: alice.id, count: 3 });
+    expect(entry.lastMessage).toMatchObject({ preview: 'how are you?', authorName: 'Alice' });
+  });
+
+  it('group members exchange messages; a non-member is refused every doc of the group', async () => {
+    const server = await startServer();
+    const [alice, bob, carol, mallory] = await Promise.all(['Alice', 'Bob', 'Carol', 'Mallory'].map((n) => registerUser(server.url, n)));
+    const room = newGroupId();
+    const a = connectClient(server.wsUrl, alice.token);
+    const head = a.open(roomHeadDoc(room));
+    await head.synced;
+    initGroup(head.doc, { name: 'Trip', owner: alice.id, members: [bob.id, carol.id], now: Date.now() });
+    await a.settled();
+    await server.projections.idle();
+
+    const bInbox = connectClient(server.wsUrl, bob.token).open(inboxDoc(bob.id));
+    await waitFor(() => readChats(bInbox.doc).find((c) => c.roomId === room && c.title === 'Trip'), { what: 'group in Bob’s list' });
+
+    const aBucket = a.open(bucketDoc(room, 0));
+    const b = connectClient(server.wsUrl, bob.token);
+    const c = connectClient(server.wsUrl, carol.token);
+    const bBucket = b.open(bucketDoc(room, 0));
+    const cBucket = c.open(bucketDoc(room, 0));
+    await Promise.all([aBucket.synced, bBucket.synced, cBucket.synced]);
+    appendMessage(bBucket.doc, message(bob.id, 'from Bob'));
+    appendMessage(cBucket.doc, message(carol.id, 'from Carol'));
+    appendMessage(aBucket.doc, message(alice.id, 'from Alice'));
+    await waitFor(() => [aBucket, bBucket, cBucket].every((x) => texts(x.doc).length === 3), { what: 'all three have every message' });
+    expect(texts(bBucket.doc)).toEqual(texts(aBucket.doc));
+    expect(texts(cBucket.doc)).toEqual(texts(aBucket.doc));
+
+    const m = connectClient(server.wsUrl, mallory.token);
+    await expect(m.open(roomHeadDoc(room)).refused).resolves.toBe('forbidden');
+    const mBucket = m.open(bucketDoc(room, 0));
+    await expect(mBucket.refused).resolves.toBe('forbidden');
+    expect(texts(mBucket.doc)).toEqual([]);
+    await expect(m.open(inboxDoc(alice.id)).refused).resolves.toBe('forbidden');
+  });
+
+  it('refuses a bad token and an unknown doc name with the documented reasons', async () => {
+    const server = await startServer();
+    const alice = await registerUser(server.url, 'Alice');
+    await expect(connectClient(server.wsUrl, 'not-a-token').open(inboxDoc(alice.id)).refused).resolves.toBe('unauthorized');
+    await expect(connectClient(server.wsUrl, alice.token).open('room/../../etc').refused).resolves.toBe('unknown_doc');
+    await expect(connectClient(server.wsUrl, alice.token).open(`room/dm.${alice.id}.${alice.id}`).refused).resolves.toBe('unknown_doc');
+  });
+
+  it('keeps every acknowledged message across a server restart', async () => {
+    const server = await startServer();
+    const alice = await registerUser(server.url, 'Alice');
+    const bob = await registerUser(server.url, 'Bob');
+    const room = dmRoomId(alice.id, bob.id);
+    const a = connectClient(server.wsUrl, alice.token);
+    const bucket = a.open(bucketDoc(room, 0));
+    await bucket.synced;
+    for (let i = 0; i < 20; i++) appendMessage(bucket.doc, message(alice.id, `message ${i}`));
+    await a.settled();
+    a.close();
+
+    const restarted = await server.restart();
+    const b = connectClient(restarted.wsUrl, bob.token);
+    const again = b.open(bucketDoc(room, 0));
+    await again.synced;
+    expect(texts(again.doc)).toEqual(Array.from({ length: 20 }, (_, i) => `message ${i}`));
+    await restarted.close();
+  });
+
+  it('rolls the head bucket forward when a bucket is full and keeps the order across buckets', async () => {
+    const server = await startServer({ bucketSize: 5 });
+    const alice = await registerUser(server.url, 'Alice');
+    const bob = await registerUser(server.url, 'Bob');
+    const room: RoomId = dmRoomId(alice.id, bob.id);
+    const a = connectClient(server.wsUrl, alice.token);
+    const head = a.open(roomHeadDoc(room));
+    await head.synced;
+    initDm(head.doc, alice.id, Date.now());
+
+    // Alice writes 12 messages, each into whatever bucket the head names at the time.
+    const buckets = new Map<number, ReturnType<typeof a.open>>();
+    for (let i = 0; i < 12; i++) {
+      const n = headBucket(head.doc);
+      if (!buckets.has(n)) {
+        buckets.set(n, a.open(bucketDoc(room, n)));
+        await buckets.get(n)!.synced;
+      }
+      appendMessage(buckets.get(n)!.doc, message(alice.id, `m${i}`));
+      await a.settled();
+      await server.projections.idle();
+      if ((i + 1) % 5 === 0) await waitFor(() => headBucket(head.doc) === (i + 1) / 5, { what: `head moves to ${(i + 1) / 5}` });
+    }
+    expect(headBucket(head.doc)).toBe(2);
+
+    // Bob reads history bucket by bucket, oldest first, and sees one ordered timeline.
+    const b = connectClient(server.wsUrl, bob.token);
+    const bHead = b.open(roomHeadDoc(room));
+    await bHead.synced;
+    const timeline: string[] = [];
+    for (let n = 0; n <= headBucket(bHead.doc); n++) {
+      const bucket = b.open(bucketDoc(room, n));
+      await bucket.synced;
+      timeline.push(...texts(bucket.doc));
+    }
+    expect(timeline).toEqual(Array.from({ length: 12 }, (_, i) => `m${i}`));
+  });
+});
