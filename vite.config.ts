@@ -13,7 +13,8 @@ export default defineConfig({
   },
   server: {
     // The app and its API share one origin in production; the proxy keeps it so in
-    // development, so the session cookie reaches both /api and the /sync upgrade.
+    // development, so the session cookie reaches both /api and the /sync upgrade. The Host
+    // header is passed on unchanged (no changeOrigin): the server checks it against Origin.
     proxy: {
       '/api': { target: SERVER },
       '/sync': { target: SERVER, ws: true },

@@ -7,7 +7,7 @@ import { createFormAction } from './createFormAction';
 import { FormSubmit } from './FormSubmit';
 import { FormField } from './FormField';
 
-const backToSignIn = <A href="/login">Back to sign in</A>;
+const BackToSignIn = () => <A href="/login">Back to sign in</A>;
 
 function RequestReset() {
   const [email, setEmail] = createSignal('');
@@ -17,7 +17,7 @@ function RequestReset() {
     setSent(true);
   });
   return (
-    <AuthCard title="Reset your password" subtitle="We will email you a link to choose a new one." footer={backToSignIn}>
+    <AuthCard title="Reset your password" subtitle="We will email you a link to choose a new one." footer={<BackToSignIn />}>
       <Show
         when={!sent()}
         fallback={
@@ -43,7 +43,7 @@ function ChooseNewPassword(props: { token: string }) {
     setDone(true);
   });
   return (
-    <AuthCard title="Choose a new password" footer={backToSignIn}>
+    <AuthCard title="Choose a new password" footer={<BackToSignIn />}>
       <Show
         when={!done()}
         fallback={

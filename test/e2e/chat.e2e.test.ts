@@ -1,0 +1,103 @@
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server';
+import { CHROMIUM_PATH, hasChromium } from '../helpers/services';
+import { ChatPage, SEEN_WITHIN_MS } from './chatPage';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const PASSWORD = 'correct horse battery staple';
+/** Tiny buckets, so that a short conversation already spans several of them. */
+const BUCKET_SIZE = 3;
+const poll = { timeout: SEEN_WITHIN_MS, interval: 100 };
+
+describe.skipIf(!(await hasChromium()))('two people chatting in the browser', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let alice: ChatPage;
+  let bob: ChatPage;
+  const suffix = Date.now().toString(36);
+  const aliceName = `alice_${suffix}`;
+  const bobName = `bob_${suffix}`;
+
+  beforeAll(async () => {
+    server = await startServer({ bucketSize: BUCKET_SIZE });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    alice = await ChatPage.open(await browser.newContext({ viewport: { width: 1200, height: 760 } }), server.url);
+    // Bob is on a phone-sized screen: one pane at a time.
+    bob = await ChatPage.open(await browser.newContext({ viewport: { width: 390, height: 760 } }), server.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test('both register and land on an empty chat list', async () => {
+    await alice.register(aliceName, 'Alice Liddell', PASSWORD);
+    await bob.register(bobName, 'Bob Builder', PASSWORD);
+    await alice.page.getByTestId('no-chats').waitFor();
+    await alice.page.getByText('Select a chat or start a new one.').waitFor();
+    await bob.page.getByTestId('no-chats').waitFor();
+  });
+
+  test('a DM delivers messages both ways without reloading, across buckets, in order', async () => {
+    await alice.startDm(bobName);
+    expect(await alice.page.getByTestId('chat-header-title').textContent()).toBe('Bob Builder');
+    await alice.send('Hi Bob! <b>this stays plain text</b>');
+    await expect.poll(() => alice.messageTexts(), poll).toEqual(['Hi Bob! <b>this stays plain text</b>']);
+
+    await expect.poll(() => bob.chatTitles(), poll).toEqual(['Alice Liddell']);
+    await bob.openChat('Alice Liddell');
+    await expect.poll(() => bob.messageTexts(), poll).toEqual(['Hi Bob! <b>this stays plain text</b>']);
+    expect(await bob.page.locator('.bubble-text b').count()).toBe(0);
+
+    await bob.send('Hey Alice');
+    await bob.send('How are you?');
+    await expect.poll(() => alice.messageTexts(), poll).toEqual(['Hi Bob! <b>this stays plain text</b>', 'Hey Alice', 'How are you?']);
+    for (const text of ['Great, thanks', 'Lunch tomorrow?', 'Noon at the usual place']) await alice.send(text);
+
+    const conversation = ['Hi Bob! <b>this stays plain text</b>', 'Hey Alice', 'How are you?', 'Great, thanks', 'Lunch tomorrow?', 'Noon at the usual place'];
+    await expect.poll(() => bob.messageTexts(), poll).toEqual(conversation);
+    // Sent messages are acknowledged by the server: none is left waiting.
+    await expect.poll(() => alice.page.getByTestId('message-pending').count(), poll).toBe(0);
+    await expect.poll(() => bob.chatTitles(), poll).toEqual(['Alice Liddell']);
+    await alice.screenshot('alice-dm');
+    await bob.screenshot('bob-dm');
+  });
+
+  test('after a reload, history comes from the local replica even with the server unreachable', async () => {
+    alice.syncBlocked = true;
+    await alice.page.reload();
+    await expect.poll(() => alice.messageTexts(), poll).toEqual(['Hi Bob! <b>this stays plain text</b>', 'Hey Alice', 'How are you?', 'Great, thanks', 'Lunch tomorrow?', 'Noon at the usual place']);
+    await expect.poll(() => alice.chatTitles(), poll).toEqual(['Bob Builder']);
+    await alice.page.getByTestId('offline-banner').waitFor({ timeout: SEEN_WITHIN_MS });
+
+    // Written offline: shown at once as waiting, delivered when the connection is back.
+    await alice.send('Sent while offline');
+    await alice.page.getByTestId('message-pending').waitFor();
+    await alice.screenshot('alice-offline');
+    alice.syncBlocked = false;
+    await expect.poll(() => bob.messageTexts(), { ...poll, timeout: 30_000 }).toContain('Sent while offline');
+    await expect.poll(() => alice.page.getByTestId('message-pending').count(), poll).toBe(0);
+    await expect.poll(() => alice.page.getByTestId('connection-status').getAttribute('data-status'), poll).toBe('connected');
+  });
+
+  test('a group carries messages both ways with author names', async () => {
+    await alice.createGroup('Weekend plans', [bobName]);
+    expect(await alice.page.getByTestId('chat-header-title').textContent()).toBe('Weekend plans');
+    expect(await alice.page.getByTestId('chat-header-subtitle').textContent()).toBe('Bob Builder, You');
+    await alice.send('Hiking on Saturday?');
+
+    await bob.backToList();
+    await expect.poll(() => bob.chatTitles(), poll).toEqual(['Weekend plans', 'Alice Liddell']);
+    await bob.openChat('Weekend plans');
+    await expect.poll(() => bob.messageTexts(), poll).toEqual(['Hiking on Saturday?']);
+    expect(await bob.page.getByTestId('message-author').allTextContents()).toEqual(['Alice Liddell']);
+
+    await bob.send("I'm in!");
+    await expect.poll(() => alice.messageTexts(), poll).toEqual(['Hiking on Saturday?', "I'm in!"]);
+    expect(await alice.page.getByTestId('message-author').allTextContents()).toEqual(['Bob Builder']);
+    await expect.poll(() => alice.page.getByTestId('chat-preview').first().textContent(), poll).toBe("Bob Builder: I'm in!");
+    await alice.screenshot('alice-group');
+    await bob.screenshot('bob-group');
+  });
+});
