@@ -100,4 +100,12 @@ describe.skipIf(!(await hasChromium()))('two people chatting in the browser', ()
     await alice.screenshot('alice-group');
     await bob.screenshot('bob-group');
   });
+
+  test('signing out wipes the local replicas; signing in again brings the chats back from the server', async () => {
+    expect(await alice.storedNames()).not.toEqual([]);
+    await alice.signOut();
+    await expect.poll(() => alice.storedNames(), poll).toEqual([]);
+    await alice.signIn(aliceName, PASSWORD);
+    await expect.poll(() => alice.chatTitles(), poll).toEqual(['Weekend plans', 'Bob Builder']);
+  });
 });

@@ -36,6 +36,27 @@ export class ChatPage {
     await this.page.getByTestId('me-name').waitFor();
   }
 
+  async signIn(username: string, password: string): Promise<void> {
+    await this.page.waitForURL('**/login');
+    await this.page.getByTestId('username-input').fill(username);
+    await this.page.getByTestId('password-input').fill(password);
+    await this.page.getByTestId('submit').click();
+    await this.page.getByTestId('me-name').waitFor();
+  }
+
+  async signOut(): Promise<void> {
+    await this.page.getByTestId('sign-out').click();
+    await this.page.waitForURL('**/login');
+  }
+
+  /** What this app left in the browser's storage: IndexedDB databases and localStorage keys. */
+  storedNames(): Promise<string[]> {
+    return this.page.evaluate(async () => {
+      const databases = (await indexedDB.databases()).map((d) => d.name ?? '');
+      return [...databases, ...Object.keys(localStorage)].filter((name) => name.startsWith('jeco:'));
+    });
+  }
+
   private async pickUser(username: string): Promise<void> {
     await this.page.getByTestId('user-search').fill(username.slice(0, -1));
     await this.page.locator(`[data-testid="user-result"][data-username="${username}"]`).click();
