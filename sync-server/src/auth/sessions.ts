@@ -71,7 +71,7 @@ export class Sessions {
     }
     const user = await this.store.getUserById(session.userId);
     if (!user) return null;
-    if (session.expiresAt - now < this.policy.idleMs / 2) {
+    if (session.expiresAt - now <= this.policy.idleMs / 2) {
       const expiresAt = Math.min(now + this.policy.idleMs, session.absoluteExpiresAt);
       await this.store.touchSession(tokenHash, expiresAt);
       session.expiresAt = expiresAt;
