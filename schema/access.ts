@@ -29,3 +29,151 @@ const CAPABILITIES: Record<MemberRole, ReadonlySet<Capability>> = {
 export function can(role: MemberRole | undefined, capability: Capability): boolean {
   return role ? CAPABILITIES[role].has(capability) : false;
 }
+
+/**
+ * Who may write an entry of a doc (the update guard's rules, and what the client uses
+ * to hide actions a person may not take):
+ * - `member`: anyone who may write the doc at all (its members; auth decided that);
+ * - `docOwner`: the user named in the doc name (`inbox/<id>`, `contacts/<id>`);
+ * - `keyUser`: the user the entry's key names: the key is their id, or ends in `:<id>`;
+ * - `author`: the author of the message whose id is the key;
+ * - `creator`: whoever creates the group in this very change (first writer of a kind-less head);
+ * - a {@link Capability}: a group member whose role grants it;
+ * - `server`: only the server's own writes, which never pass the guard;
+ * - `nobody`: not even the server.
+ */
+export type Writer = 'member' | 'docOwner' | 'keyUser' | 'author' | 'creator' | 'server' | 'nobody' | Capability;
+
+/** Stable names of the write rules, as they travel in a refusal (`rejected_update:<name>`). */
+export type WriteRefusal =
+  | 'messages-append-only'
+  | 'edit-author'
+  | 'reaction-key'
+  | 'key-user'
+  | 'admin-only'
+  | 'owner-only'
+  | 'server-only'
+  | 'immutable';
+
+/** Who may set (add or overwrite) and who may remove one entry; a change passes if any listed writer applies. */
+export interface EntryRule {
+  readonly write: readonly Writer[];
+  readonly remove: readonly Writer[];
+  /** The refusal a forbidden write is reported as. */
+  readonly refusal: WriteRefusal;
+}
+
+/**
+ * The rules of one root type. A `list` only grows by appends at its end (its entries
+ * have no key); a `map` is written key by key, by `entry` for every key or by `keys`
+ * for the keys it names (any other key is refused).
+ */
+export type RootRule =
+  | { readonly shape: 'list'; readonly entry: EntryRule }
+  | { readonly shape: 'map'; readonly entry: EntryRule }
+  | { readonly shape: 'map'; readonly keys: Readonly<Record<string, EntryRule>> };
+
+const rule = (write: readonly Writer[], remove: readonly Writer[], refusal: WriteRefusal): EntryRule => ({ write, remove, refusal });
+const writeOnce = rule(['creator'], ['nobody'], 'immutable');
+const ownKey = rule(['keyUser'], ['keyUser'], 'key-user');
+
+/**
+ * The writers of every root of every doc kind; roots not listed are refused. Values are
+ * checked too (message schema, `authorId`, `by`, member entries…) by the guard.
+ * Overwriting a map key removes its old value, so `remove` must allow whoever may write.
+ */
+export const DOC_WRITERS = {
+  bucket: {
+    messages: { shape: 'list', entry: rule(['member'], ['nobody'], 'messages-append-only') },
+    edits: { shape: 'map', entry: rule(['author'], ['author'], 'edit-author') },
+    deletions: { shape: 'map', entry: rule(['author', 'deleteAnyMessage'], ['author', 'deleteAnyMessage'], 'admin-only') },
+    reactions: { shape: 'map', entry: rule(['keyUser'], ['keyUser'], 'reaction-key') },
+  },
+  groupHead: {
+    meta: {
+      shape: 'map',
+      keys: {
+        kind: writeOnce,
+        createdBy: writeOnce,
+        createdAt: writeOnce,
+        name: rule(['creator', 'rename'], ['rename'], 'admin-only'),
+        // The creator writes 0; only the server moves it on.
+        head: rule(['creator'], ['server'], 'server-only'),
+      },
+    },
+    // Removing one's own entry is leaving the group.
+    members: { shape: 'map', entry: rule(['creator', 'addMember'], ['keyUser', 'removeMember'], 'admin-only') },
+    receipts: { shape: 'map', entry: ownKey },
+  },
+  dmHead: {
+    meta: {
+      shape: 'map',
+      keys: {
+        // Either person may start the DM, both possibly offline: same values, either wins.
+        kind: rule(['member'], ['member'], 'immutable'),
+        createdBy: rule(['member'], ['member'], 'immutable'),
+        createdAt: rule(['member'], ['member'], 'immutable'),
+        head: rule(['server'], ['server'], 'server-only'),
+      },
+    },
+    receipts: { shape: 'map', entry: ownKey },
+  },
+  inbox: {
+    chats: { shape: 'map', entry: rule(['server'], ['server'], 'server-only') },
+    state: { shape: 'map', entry: rule(['docOwner'], ['docOwner'], 'owner-only') },
+  },
+  contacts: {
+    contacts: { shape: 'map', entry: rule(['docOwner'], ['docOwner'], 'owner-only') },
+  },
+} as const satisfies Record<string, Record<string, RootRule>>;
+
+/** The root rules that apply to a doc. */
+export function writeRulesFor(ref: DocRef): Readonly<Record<string, RootRule>> {
+  switch (ref.kind) {
+    case 'bucket':
+      return DOC_WRITERS.bucket;
+    case 'roomHead':
+      return ref.room.kind === 'dm' ? DOC_WRITERS.dmHead : DOC_WRITERS.groupHead;
+    case 'inbox':
+      return DOC_WRITERS.inbox;
+    case 'contacts':
+      return DOC_WRITERS.contacts;
+  }
+}
+
+/** Who a writer check is about: the facts a {@link Writer} is tested against. */
+export interface WriterFacts {
+  /** The writer's group role (`member` for either person of a DM), if any. */
+  role: MemberRole | null;
+  /** The writer is the user named in the doc name. */
+  ownsDoc: boolean;
+  /** The entry's key names the writer. */
+  keyIsWriter: boolean;
+  /** The writer wrote the message the key names. */
+  isAuthor: boolean;
+  /** The change creates the group. */
+  creating: boolean;
+}
+
+/** Whether any of `writers` applies to a writer with these facts. */
+export function mayWrite(writers: readonly Writer[], facts: WriterFacts): boolean {
+  return writers.some((writer) => {
+    switch (writer) {
+      case 'member':
+        return true;
+      case 'docOwner':
+        return facts.ownsDoc;
+      case 'keyUser':
+        return facts.keyIsWriter;
+      case 'author':
+        return facts.isAuthor;
+      case 'creator':
+        return facts.creating;
+      case 'server':
+      case 'nobody':
+        return false;
+      default:
+        return can(facts.role ?? undefined, writer);
+    }
+  });
+}

@@ -1,0 +1,127 @@
+import { z } from 'zod';
+import { MAX_MESSAGE_TEXT, messageSchema } from '../../../schema/docs/message';
+import { MAX_GROUP_NAME, memberSchema } from '../../../schema/docs/roomHead';
+import { contactSchema } from '../../../schema/docs/contacts';
+import { parseMessageId, parseUserId, type UserId } from '../../../schema/ids';
+import type { DocRef } from '../../../schema/docs/names';
+import type { MemberRole } from '../../../schema/docs/roomHead';
+
+/** Rules a value can break, beyond who may write where. */
+export type ValueRefusal = 'message-shape' | 'author' | 'value-shape' | 'unknown-key' | 'admin-only';
+
+/** What a value check needs to know about the writer and the doc. */
+export interface ValueContext {
+  ref: DocRef;
+  userId: UserId;
+  role: MemberRole | null;
+  creating: boolean;
+  /** The value the doc holds at a key of a root map now (before the update). */
+  current(root: string, key: string): unknown;
+}
+
+export type ValueResult = { rule: ValueRefusal; detail?: string } | null;
+
+/** Longest reaction: an emoji sequence (flags, skin tones, ZWJ families) fits easily. */
+const MAX_REACTION = 32;
+
+const timestamp = z.number().int().nonnegative();
+const editSchema = z.object({ text: z.string().max(MAX_MESSAGE_TEXT), at: timestamp }).strict();
+const deletionSchema = z.object({ by: z.string(), at: timestamp }).strict();
+const reactionSchema = z.string().min(1).max(MAX_REACTION);
+
+type Check = (ctx: ValueContext, key: string, value: unknown) => ValueResult;
+
+const shape = (ok: boolean, detail: string): ValueResult => (ok ? null : { rule: 'value-shape', detail });
+const messageKey = (key: string): ValueResult => (parseMessageId(key) ? null : { rule: 'unknown-key', detail: key });
+const userKey = (key: string): ValueResult => (parseUserId(key) ? null : { rule: 'unknown-key', detail: key });
+const byWriter = (ctx: ValueContext, value: unknown, field: 'createdBy' | 'by' | 'addedBy'): ValueResult =>
+  (value as Record<string, unknown>)[field] === ctx.userId ? null : { rule: 'author', detail: field };
+
+function checkMessage(ctx: ValueContext, value: unknown): ValueResult {
+  const parsed = messageSchema.safeParse(value);
+  if (!parsed.success) return { rule: 'message-shape', detail: parsed.error.issues[0]?.path.join('.') };
+  return parsed.data.authorId === ctx.userId ? null : { rule: 'author', detail: 'authorId' };
+}
+
+function checkMember(ctx: ValueContext, key: string, value: unknown): ValueResult {
+  const parsed = memberSchema.safeParse(value);
+  if (!parsed.success) return { rule: 'value-shape', detail: 'member' };
+  if (parsed.data.addedBy !== ctx.userId) return { rule: 'author', detail: 'addedBy' };
+  if (!ctx.creating && ctx.role !== 'owner') {
+    // Only an owner makes or unmakes owners; the creator makes themself one.
+    if (parsed.data.role === 'owner') return { rule: 'admin-only', detail: 'owner role' };
+    if (memberSchema.safeParse(ctx.current('members', key)).data?.role === 'owner') return { rule: 'admin-only', detail: 'owner entry' };
+  } else if (ctx.creating && parsed.data.role === 'owner' && key !== ctx.userId) {
+    return { rule: 'admin-only', detail: 'owner role' };
+  }
+  return null;
+}
+
+/** Value checks per doc kind and root; a root map's checks run on each key's value. */
+const CHECKS = {
+  bucket: {
+    messages: (ctx, _key, value) => checkMessage(ctx, value),
+    edits: (_ctx, key, value) => messageKey(key) ?? shape(editSchema.safeParse(value).success, 'edit'),
+    deletions: (ctx, key, value) =>
+      messageKey(key) ?? shape(deletionSchema.safeParse(value).success, 'deletion') ?? byWriter(ctx, value, 'by'),
+    reactions: (ctx, key, value) => {
+      const [messageId, userId, ...rest] = key.split(':');
+      if (!messageId || !parseMessageId(messageId) || userId !== ctx.userId || rest.length > 0) return { rule: 'unknown-key', detail: key };
+      return shape(reactionSchema.safeParse(value).success, 'reaction');
+    },
+  },
+  groupHead: {
+    meta: (ctx, key, value) => {
+      switch (key) {
+        case 'kind':
+          return shape(value === 'group', 'kind');
+        case 'name':
+          return shape(typeof value === 'string' && value.length <= MAX_GROUP_NAME, 'name');
+        case 'createdBy':
+          return value === ctx.userId ? null : { rule: 'author', detail: 'createdBy' };
+        case 'createdAt':
+          return shape(timestamp.safeParse(value).success, 'createdAt');
+        default:
+          // head: the creator starts at bucket 0.
+          return shape(value === 0, key);
+      }
+    },
+    members: (ctx, key, value) => userKey(key) ?? checkMember(ctx, key, value),
+    receipts: (_ctx, key) => userKey(key),
+  },
+  dmHead: {
+    meta: (ctx, key, value) => {
+      if (key === 'kind') return shape(value === 'dm', 'kind');
+      if (key === 'createdBy') return value === ctx.userId ? null : { rule: 'author', detail: 'createdBy' };
+      return shape(timestamp.safeParse(value).success, key);
+    },
+    receipts: (_ctx, key) => userKey(key),
+  },
+  inbox: {
+    state: () => null,
+  },
+  contacts: {
+    contacts: (_ctx, key, value) => userKey(key) ?? shape(contactSchema.safeParse(value).success, 'contact'),
+  },
+} satisfies Record<string, Record<string, Check>>;
+
+function checksFor(ref: DocRef): Readonly<Record<string, Check>> {
+  if (ref.kind === 'roomHead') return ref.room.kind === 'dm' ? CHECKS.dmHead : CHECKS.groupHead;
+  return CHECKS[ref.kind];
+}
+
+/**
+ * Checks the values one item writes under `root` (at `key` for a map). A map entry
+ * holds exactly one value; a list item may carry several appended together.
+ */
+export function checkValues(ctx: ValueContext, root: string, key: string | null, values: readonly unknown[]): ValueResult {
+  const checks = checksFor(ctx.ref);
+  const check = Object.hasOwn(checks, root) ? checks[root] : undefined;
+  if (!check) return { rule: 'value-shape', detail: root };
+  if (key !== null && values.length !== 1) return { rule: 'value-shape', detail: `${root}.${key} holds ${values.length} values` };
+  for (const value of values) {
+    const refusal = check(ctx, key ?? '', value);
+    if (refusal) return refusal;
+  }
+  return null;
+}

@@ -1,0 +1,32 @@
+import * as Y from 'yjs';
+import { BUCKET } from '../../../schema/docs/bucket';
+import { messageSchema } from '../../../schema/docs/message';
+import type { UserId } from '../../../schema/ids';
+
+const indexes = new WeakMap<Y.Doc, Map<string, UserId>>();
+
+function addMessage(index: Map<string, UserId>, value: unknown): void {
+  const parsed = messageSchema.safeParse(value);
+  // The guard refuses a second message with a known id; the first one stays the truth.
+  if (parsed.success && !index.has(parsed.data.id)) index.set(parsed.data.id, parsed.data.authorId as UserId);
+}
+
+/**
+ * Message id → author of a loaded bucket doc, for the edit and deletion rules. Built
+ * by one scan when the guard first needs it, then kept current by an observer, so each
+ * later update costs only the messages it appends (messages are never removed).
+ */
+export function messageAuthors(doc: Y.Doc): ReadonlyMap<string, UserId> {
+  let index = indexes.get(doc);
+  if (index) return index;
+  const built = new Map<string, UserId>();
+  const messages = doc.getArray<unknown>(BUCKET.messages);
+  messages.forEach((value) => addMessage(built, value));
+  messages.observe((event) => {
+    for (const item of event.changes.added) {
+      if (item.content instanceof Y.ContentAny) for (const value of item.content.getContent()) addMessage(built, value);
+    }
+  });
+  indexes.set(doc, built);
+  return built;
+}
