@@ -101,11 +101,33 @@ describe.skipIf(!(await hasChromium()))('two people chatting in the browser', ()
     await bob.screenshot('bob-group');
   });
 
+  test('a long history opens with its newest buckets and loads older ones when scrolled to the top', async () => {
+    const history = Array.from({ length: 40 }, (_, i) => `Story line ${i + 1}`);
+    await alice.openChat('Bob Builder');
+    for (const line of history) await alice.send(line);
+    await expect.poll(async () => (await alice.messageTexts()).at(-1), poll).toBe('Story line 40');
+
+    await bob.page.reload();
+    await bob.backToList();
+    await bob.openChat('Alice Liddell');
+    await expect.poll(async () => (await bob.messageTexts()).at(-1), poll).toBe('Story line 40');
+    // Only enough buckets to fill the screen are open at first: the start of the chat is not there yet.
+    expect(await bob.messageTexts()).not.toContain('Hi Bob! <b>this stays plain text</b>');
+
+    await expect
+      .poll(async () => {
+        await bob.scrollToOldest();
+        return bob.messageTexts();
+      }, { ...poll, interval: 300 })
+      .toEqual(['Hi Bob! <b>this stays plain text</b>', 'Hey Alice', 'How are you?', 'Great, thanks', 'Lunch tomorrow?', 'Noon at the usual place', 'Sent while offline', ...history]);
+    await bob.screenshot('bob-history-top');
+  });
+
   test('signing out wipes the local replicas; signing in again brings the chats back from the server', async () => {
     expect(await alice.storedNames()).not.toEqual([]);
     await alice.signOut();
     await expect.poll(() => alice.storedNames(), poll).toEqual([]);
     await alice.signIn(aliceName, PASSWORD);
-    await expect.poll(() => alice.chatTitles(), poll).toEqual(['Weekend plans', 'Bob Builder']);
+    await expect.poll(() => alice.chatTitles(), poll).toEqual(['Bob Builder', 'Weekend plans']);
   });
 });

@@ -96,6 +96,12 @@ export class ChatPage {
     await this.page.getByTestId('composer').press('Enter');
   }
 
+  /** Scrolls the messages to the very top, as a reader looking for older history. */
+  async scrollToOldest(): Promise<void> {
+    // The list is a reversed column: its top is the most negative scroll offset.
+    await this.page.getByTestId('messages').evaluate((el) => el.scrollTo({ top: -el.scrollHeight }));
+  }
+
   chatTitles(): Promise<string[]> {
     return this.page.getByTestId('chat-title').allTextContents();
   }

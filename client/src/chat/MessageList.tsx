@@ -1,4 +1,4 @@
-import { createEffect, For, on, Show } from 'solid-js';
+import { createEffect, createMemo, For, on, Show } from 'solid-js';
 import type { Message } from '../../../schema/docs/message';
 import type { MessageId, UserId } from '../../../schema/ids';
 import { formatDay, sameDay } from '../time/formatTime';
@@ -31,7 +31,8 @@ export function MessageList(props: MessageListProps) {
   const maybeLoadOlder = () => {
     if (props.hasOlder && nearTop()) props.loadOlder();
   };
-  createEffect(on(() => props.messages.length, () => queueMicrotask(maybeLoadOlder)));
+  const count = createMemo(() => props.messages.length);
+  createEffect(on(count, () => queueMicrotask(maybeLoadOlder)));
   createEffect(on(() => props.sentCount, () => scroller.scrollTo({ top: 0 }), { defer: true }));
 
   const startsDay = (i: number) => {

@@ -41,9 +41,10 @@ export function useRoomMessages(replicas: ReplicaManager, roomId: RoomId, head: 
   const messages = createMemo(() => buckets().flatMap((b) => b.messages));
   const [pending, setPending] = createSignal<ReadonlySet<MessageId>>(new Set());
 
+  /** Opens the bucket before the oldest open one; not while that one is still empty (loading), so requests never run ahead of arrivals. */
   function loadOlder(): boolean {
     const from = oldest();
-    if (from === null || from === 0) return false;
+    if (from === null || from === 0 || !buckets()[0]?.messages.length) return false;
     setRequestedOldest(from - 1);
     return true;
   }
