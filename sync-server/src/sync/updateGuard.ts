@@ -171,7 +171,7 @@ function collectRemovals(view: UpdateView, client: number, clock: number, end: n
       if (struct instanceof Y.GC || struct.deleted) continue;
       const location = view.docLocation(struct);
       if (location.kind !== 'root') return refuse('delete-foreign', `${client}:${struct.id.clock}`);
-      changes.push({ op: 'remove', root: location.root, key: location.key, values: contentValues(struct.content, 0) ?? null, insertsBefore: false });
+      changes.push(removal(location, struct));
     }
   }
   for (let from = Math.max(clock, state); from < end; ) {
@@ -186,9 +186,13 @@ function collectRemovals(view: UpdateView, client: number, clock: number, end: n
       if (refusal) return refusal;
       continue;
     }
-    changes.push({ op: 'remove', root: location.root, key: location.key, values: contentValues(struct.content, 0) ?? null, insertsBefore: false });
+    changes.push(removal(location, struct));
   }
   return null;
+}
+
+function removal(location: Extract<Location, { kind: 'root' }>, item: Y.Item): Change {
+  return { op: 'remove', root: location.root, key: location.key, values: contentValues(item.content, 0) ?? null, insertsBefore: false };
 }
 
 /** Whether this update creates a group: the head has no kind yet, and the writer sets it and makes themself owner. */

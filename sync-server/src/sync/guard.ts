@@ -1,0 +1,109 @@
+import type { Extension, Hocuspocus } from '@hocuspocus/server';
+import { syncRefusal } from '../../../schema/api/errors';
+import type { Store } from '../../../schema/db/store';
+import { parseDocName, roomHeadDoc, roomOfDoc, type DocRef } from '../../../schema/docs/names';
+import type { MemberRole } from '../../../schema/docs/roomHead';
+import type { UserId } from '../../../schema/ids';
+import type { SyncContext } from './context';
+import { checkUpdate, memberRoleIn } from './updateGuard';
+
+/** Claims kept in memory; past this many the oldest are dropped and asked of the store again when needed. */
+const CLAIM_CACHE_SIZE = 100_000;
+
+/** y-protocols sync message types that carry an update (1: sync step 2, 2: update); 0 is a state vector. */
+const UPDATE_TYPES = new Set([1, 2]);
+
+/** Client id → user, in insertion order so the oldest entries go first. */
+class ClaimCache {
+  private readonly owners = new Map<number, UserId>();
+
+  get(clientId: number): UserId | undefined {
+    return this.owners.get(clientId);
+  }
+
+  set(clientId: number, userId: UserId): void {
+    this.owners.set(clientId, userId);
+    if (this.owners.size > CLAIM_CACHE_SIZE) this.owners.delete(this.owners.keys().next().value!);
+  }
+}
+
+function userOf(context: unknown): SyncContext['user'] | null {
+  const user = (context as Partial<SyncContext> | undefined)?.user;
+  return user && typeof user.id === 'string' ? user : null;
+}
+
+/**
+ * Design §4, the trust boundary: every update a client sends passes
+ * {@link checkUpdate} in `beforeSync`, before Hocuspocus applies it. Its priority is
+ * above persistence's, whose `beforeSync` logs the update, so a refused update is
+ * never logged; throwing closes that doc's connection with `rejected_update:<rule>`
+ * (or `too_large`). Yjs client ids the update is first to use are claimed in the store
+ * before it applies, so a client id names one user for good, across processes.
+ * Awareness states are rewritten to the authenticated user.
+ */
+export function guardExtension(deps: { store: Store }): Extension {
+  const claims = new ClaimCache();
+  let instance: Hocuspocus | undefined;
+
+  async function roleOf(ref: DocRef, userId: UserId): Promise<MemberRole | null> {
+    const room = roomOfDoc(ref);
+    // DMs and room heads: checkUpdate reads the room id and the head's members itself.
+    if (!room || room.kind === 'dm' || ref.kind === 'roomHead') return null;
+    // A head loaded here is ahead of the SQL projection, which lags its changes.
+    const head = instance?.documents.get(roomHeadDoc(room.id));
+    if (head) return memberRoleIn(head, userId);
+    return deps.store.getMemberRole(room.id, userId);
+  }
+
+  return {
+    extensionName: 'guard',
+    priority: 200,
+
+    async onConfigure(data) {
+      instance = data.instance;
+    },
+
+    async beforeSync({ type, payload, context, document, documentName, connection }) {
+      if (!UPDATE_TYPES.has(type)) return;
+      // Hocuspocus drops a read-only connection's updates after this hook; refusing here would only close it.
+      if (connection.readOnly) return;
+      const user = userOf(context);
+      if (!user) throw syncRefusal('unauthorized');
+      const ref = parseDocName(documentName);
+      if (!ref) throw syncRefusal('unknown_doc');
+      const result = checkUpdate({
+        doc: document,
+        ref,
+        userId: user.id,
+        role: await roleOf(ref, user.id),
+        update: payload,
+        clientOwner: (clientId) => claims.get(clientId),
+      });
+      if (!result.ok) {
+        throw result.rule === 'too-large' ? syncRefusal('too_large') : syncRefusal('rejected_update', result.rule);
+      }
+      // The verdict assumed these ids become the user's; the store's atomic claim decides.
+      for (const clientId of result.newClientIds) {
+        const owner = await deps.store.claimClientId(clientId, user.id);
+        claims.set(clientId, owner);
+        if (owner !== user.id) throw syncRefusal('rejected_update', 'client-id');
+      }
+    },
+
+    async beforeHandleAwareness({ states, connection, context }) {
+      // Server-side and Redis-relayed awareness has no connection and was checked where it came in.
+      if (!connection) return;
+      const user = userOf(context ?? connection.context);
+      if (!user || connection.readOnly) {
+        states.clear();
+        return;
+      }
+      for (const [clientId, state] of states) {
+        const owner = claims.get(clientId);
+        // A state for someone else's client id would speak for them (typing, presence).
+        if (owner !== undefined && owner !== user.id) states.delete(clientId);
+        else state.user = { id: user.id, name: user.displayName };
+      }
+    },
+  };
+}
