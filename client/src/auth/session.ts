@@ -4,7 +4,7 @@ import { parseUserId, type UserId } from '../../../schema/ids';
 import { ApiError, apiRequest } from '../api/apiRequest';
 import { ReplicaManager } from '../sync/replicaManager';
 import { wipeLocalReplicas } from '../sync/wipeLocalReplicas';
-import { clearLocal, readLocal, writeLocal } from '../users/localCache';
+import { clearLocal, readLocal, writeLocal } from '../storage/localCache';
 import { forgetUsers, rememberUsers } from '../users/userDirectory';
 
 export interface Session {

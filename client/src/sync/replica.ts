@@ -20,6 +20,13 @@ export function localDbPrefix(userId: string): string {
   return `jeco:${userId}:`;
 }
 
+export interface ReplicaEvents {
+  /** The server refused this doc for good (not a retryable refusal). */
+  refused(kind: SyncRefusal): void;
+  /** Local edits the server has not acknowledged appeared (true) or were all acknowledged (false). */
+  unsent(name: DocName, pending: boolean): void;
+}
+
 /**
  * One document replica: a Y.Doc loaded from IndexedDB and kept in sync with the server
  * over the tab's shared socket. The UI may read `doc` as soon as `loaded()` is true,
@@ -30,70 +37,92 @@ export class Replica {
   readonly loaded: Accessor<boolean>;
   /** Why the server refused this doc, when it did; the doc stays readable from the local copy. */
   readonly refusal: Accessor<SyncRefusal | null>;
-  readonly unsynced: Accessor<number>;
   /** Resolves when `loaded()` turns true. */
   readonly whenLoaded: Promise<void>;
+  /** Resolves after the first completed sync handshake with the server: both sides then hold the same state. */
+  readonly whenSynced: Promise<void>;
+  private resolveSynced!: () => void;
   private readonly persistence: IndexeddbPersistence;
-  private readonly provider: HocuspocusProvider;
-  private readonly setUnsynced: (n: number) => void;
+  private provider: HocuspocusProvider | null = null;
+  /** Whether this tab made edits the server has not acknowledged yet. */
+  private unsent = false;
+  private readonly flushWaiters: Array<() => void> = [];
   private destroyed = false;
 
   constructor(
     readonly name: DocName,
     userId: string,
-    socket: HocuspocusProviderWebsocket,
-    onRefused: (kind: SyncRefusal) => void,
+    private readonly socket: HocuspocusProviderWebsocket,
+    private readonly events: ReplicaEvents,
   ) {
     const [loaded, setLoaded] = createSignal(false);
     const [refusal, setRefusal] = createSignal<SyncRefusal | null>(null);
-    const [unsynced, setUnsynced] = createSignal(0);
     this.loaded = loaded;
     this.refusal = refusal;
-    this.unsynced = unsynced;
-    this.setUnsynced = setUnsynced;
 
+    this.whenSynced = new Promise((resolve) => (this.resolveSynced = resolve));
     this.persistence = new IndexeddbPersistence(localDbName(userId, name), this.doc);
-    this.provider = new HocuspocusProvider({ name, document: this.doc, token: null, websocketProvider: socket });
+    this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
+      const local = origin !== this.persistence && (this.provider === null || origin !== this.provider);
+      if (local) this.setUnsent(true);
+    });
 
-    const refuse = (reason: string | undefined) => {
-      const kind = parseSyncRefusal(reason);
-      if (!kind || SYNC_REFUSALS[kind].retry) return;
-      setRefusal(kind);
-      // A detached provider stays quiet on reconnects, so a refused doc is not retried in a loop.
-      this.provider.detach();
-      onRefused(kind);
-    };
-    this.provider.on('authenticationFailed', ({ reason }: { reason: string }) => refuse(reason));
-    this.provider.on('close', ({ event }: { event: { reason?: string } }) => refuse(event.reason));
-    this.provider.on('unsyncedChanges', ({ number }: { number: number }) => setUnsynced(number));
-
-    // Attaching after the local load lets the first sync exchange only what the server lacks or has new.
     const timeout = new Promise((resolve) => setTimeout(resolve, LOCAL_LOAD_TIMEOUT_MS));
     this.whenLoaded = Promise.race([this.persistence.whenSynced, timeout]).then(() => {
       if (this.destroyed) return;
       setLoaded(true);
-      this.provider.attach();
+      // Made only now, so the local copy does not go out as one big update: the sync
+      // handshake that follows exchanges just what either side lacks.
+      this.provider = this.connect((kind) => setRefusal(kind));
     });
   }
 
-  /** Resolves once the server has acknowledged every local change made so far. */
-  flushed(): Promise<void> {
-    if (this.provider.unsyncedChanges === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const check = ({ number }: { number: number }) => {
-        if (number > 0) return;
-        this.provider.off('unsyncedChanges', check);
-        resolve();
-      };
-      this.provider.on('unsyncedChanges', check);
+  private connect(setRefusal: (kind: SyncRefusal) => void): HocuspocusProvider {
+    const provider = new HocuspocusProvider({ name: this.name, document: this.doc, token: null, websocketProvider: this.socket });
+    const refuse = (reason: string | undefined) => {
+      const kind = parseSyncRefusal(reason);
+      if (!kind || SYNC_REFUSALS[kind].retry) return;
+      setRefusal(kind);
+      // Edits to a refused doc can never be sent: stop carrying them from session to session.
+      this.events.unsent(this.name, false);
+      // A detached provider stays quiet on reconnects, so a refused doc is not retried in a loop.
+      provider.detach();
+      this.events.refused(kind);
+    };
+    provider.on('authenticationFailed', ({ reason }: { reason: string }) => refuse(reason));
+    provider.on('close', ({ event }: { event: { reason?: string } }) => refuse(event.reason));
+    provider.on('unsyncedChanges', ({ number }: { number: number }) => {
+      if (number === 0) this.setUnsent(false);
     });
+    provider.on('synced', ({ state }: { state: boolean }) => {
+      if (state) this.resolveSynced();
+    });
+    provider.attach();
+    return provider;
+  }
+
+  private setUnsent(unsent: boolean): void {
+    if (this.unsent === unsent) return;
+    this.unsent = unsent;
+    this.events.unsent(this.name, unsent);
+    if (!unsent) for (const resolve of this.flushWaiters.splice(0)) resolve();
+  }
+
+  /** Whether this tab has edits to this doc that the server has not acknowledged. */
+  get hasUnsent(): boolean {
+    return this.unsent;
+  }
+
+  /** Resolves once the server has acknowledged every local edit made so far. */
+  flushed(): Promise<void> {
+    if (!this.unsent) return Promise.resolve();
+    return new Promise((resolve) => this.flushWaiters.push(resolve));
   }
 
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
-    this.setUnsynced(0);
-    this.provider.destroy();
+    this.provider?.destroy();
     await this.persistence.destroy();
     this.doc.destroy();
   }

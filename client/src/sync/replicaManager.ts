@@ -4,7 +4,8 @@ import type * as Y from 'yjs';
 import type { SyncRefusal } from '../../../schema/api/errors';
 import type { DocName } from '../../../schema/docs/names';
 import type { UserId } from '../../../schema/ids';
-import { Replica } from './replica';
+import { readLocal, writeLocal } from '../storage/localCache';
+import { Replica, type ReplicaEvents } from './replica';
 
 export type ConnectionStatus = 'connected' | 'connecting' | 'offline';
 
@@ -35,6 +36,16 @@ export class ReplicaManager {
   private readonly entries = new Map<DocName, Entry>();
   /** Closing replicas whose local changes still wait for the server, by name. */
   private readonly draining = new Map<DocName, Replica>();
+  /** Docs with local edits the server has not acknowledged, kept across reloads so they are sent even if never reopened. */
+  private readonly unsent: Set<DocName>;
+  private readonly events: ReplicaEvents = {
+    refused: (kind) => this.refused(kind),
+    unsent: (name, pending) => {
+      if (pending) this.unsent.add(name);
+      else this.unsent.delete(name);
+      writeLocal(this.unsentKey, [...this.unsent]);
+    },
+  };
 
   constructor(readonly userId: UserId) {
     const [status, setStatus] = createSignal<ConnectionStatus>('connecting');
@@ -43,12 +54,24 @@ export class ReplicaManager {
     this.sessionEnded = sessionEnded;
     this.setSessionEnded = setSessionEnded;
     this.socket = new HocuspocusProviderWebsocket({ url: syncUrl(), maxDelay: MAX_RECONNECT_DELAY_MS });
+    this.unsent = new Set(readLocal<DocName[]>(this.unsentKey) ?? []);
+    // Edits left unsent by an earlier session: reopened until one handshake has carried them to the server.
+    for (const name of [...this.unsent]) {
+      void this.open(name).whenSynced.then(() => {
+        this.events.unsent(name, false);
+        this.release(name);
+      });
+    }
     this.socket.on('status', ({ status }: { status: WebSocketStatus }) => {
       if (status === WebSocketStatus.Connected) setStatus('connected');
       else if (status === WebSocketStatus.Disconnected) setStatus('offline');
       // Retries while offline stay "offline", so the indicator does not flicker with each attempt.
       else setStatus((current) => (current === 'offline' ? 'offline' : 'connecting'));
     });
+  }
+
+  private get unsentKey(): string {
+    return `unsent:${this.userId}`;
   }
 
   /** Opens (or shares) the replica of `name`; pair every call with {@link release}. */
@@ -58,7 +81,7 @@ export class ReplicaManager {
       entry.refs++;
       return entry.replica;
     }
-    const replica = this.draining.get(name) ?? new Replica(name, this.userId, this.socket, (kind) => this.refused(kind));
+    const replica = this.draining.get(name) ?? new Replica(name, this.userId, this.socket, this.events);
     this.draining.delete(name);
     this.entries.set(name, { replica, refs: 1 });
     return replica;
@@ -68,8 +91,12 @@ export class ReplicaManager {
     const entry = this.entries.get(name);
     if (!entry || --entry.refs > 0) return;
     this.entries.delete(name);
-    // A message written offline must still reach the server after its chat is closed.
     const { replica } = entry;
+    if (!replica.hasUnsent) {
+      void replica.destroy();
+      return;
+    }
+    // A message written offline must still reach the server after its chat is closed.
     this.draining.set(name, replica);
     void replica.flushed().then(() => {
       if (this.draining.get(name) !== replica) return;

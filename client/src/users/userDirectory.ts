@@ -1,7 +1,7 @@
 import { createStore, reconcile } from 'solid-js/store';
 import type { PublicUser } from '../../../schema/api/auth';
 import { apiRequest } from '../api/apiRequest';
-import { readLocal, writeLocal } from './localCache';
+import { readLocal, writeLocal } from '../storage/localCache';
 
 const STORAGE_KEY = 'users';
 
