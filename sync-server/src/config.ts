@@ -17,7 +17,7 @@ const bool = z
 export const OPTIONS = {
   JECO_PORT: { schema: z.coerce.number().int().min(0).max(65535), default: '8080', describe: 'Port for the web app, the API and /sync (0 picks a free port).' },
   JECO_HOST: { schema: z.string().min(1), default: '0.0.0.0', describe: 'Interface to listen on.' },
-  JECO_DATA_DIR: { schema: z.string().min(1), default: './data', describe: 'Where the SQLite database, the mail outbox and uploaded files live.' },
+  JECO_DATA_DIR: { schema: z.string().min(1), default: './data', describe: 'Where the SQLite database and the mail outbox live.' },
   JECO_DATABASE_URL: { schema: z.string().optional(), default: undefined, describe: 'Unset: SQLite in the data dir. `postgres://…`: Postgres (needed for more than one server process).' },
   JECO_REDIS_URL: { schema: z.string().optional(), default: undefined, describe: 'Unset: one server process. `redis://…`: relay updates and awareness between processes.' },
   JECO_PUBLIC_URL: { schema: z.string().url().optional(), default: undefined, describe: 'The address people open, used in mailed links; also makes session cookies `Secure` when it is https. Default http://localhost:<port>.' },

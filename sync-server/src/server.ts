@@ -18,6 +18,8 @@ import { Projections } from './sync/projections';
 
 /** Largest WebSocket frame accepted: a bounded Yjs update plus framing. Bigger frames close the socket (1009). */
 const MAX_FRAME_BYTES = 2 * 1024 * 1024;
+/** How long shutdown waits for documents to finish their last store before closing the database. */
+const SHUTDOWN_GRACE_MS = 5000;
 
 export interface JecoServer {
   /** The port actually listened on (useful with port 0). */
@@ -68,12 +70,13 @@ export async function startJeco(config: Config): Promise<JecoServer> {
   }
   hocuspocus = new Hocuspocus({ name: 'jeco', extensions, quiet: true });
 
+  let closing: Promise<void> | undefined;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const origin = request.headers.origin;
     // Browsers send cookies on cross-site WebSocket handshakes; only our own pages may use them.
-    if (url.pathname !== '/sync' || (origin && new URL(origin).host !== request.headers.host)) {
+    if (closing || url.pathname !== '/sync' || (origin && new URL(origin).host !== request.headers.host)) {
       socket.destroy();
       return;
     }
@@ -94,7 +97,6 @@ export async function startJeco(config: Config): Promise<JecoServer> {
   port = typeof address === 'object' && address ? address.port : config.port;
   app.log.info(`Jeco listening on ${publicUrlOf(config, port)} (data in ${config.dataDir}, ${store.dialect})`);
 
-  let closing: Promise<void> | undefined;
   return {
     port,
     url: `http://127.0.0.1:${port}`,
@@ -103,10 +105,16 @@ export async function startJeco(config: Config): Promise<JecoServer> {
     projections,
     close() {
       closing ??= (async () => {
-        hocuspocus!.closeConnections();
+        const instance = hocuspocus!;
+        instance.closeConnections();
         for (const ws of sockets.clients) ws.terminate();
         await projections.idle();
-        hocuspocus!.flushPendingStores();
+        // Client updates are durable already; what is left is compaction and the
+        // server's own writes, which finish as the documents unload.
+        instance.flushPendingStores();
+        const deadline = Date.now() + SHUTDOWN_GRACE_MS;
+        while (instance.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+        await instance.hooks('onDestroy', { instance });
         await app.close();
         await store.close();
       })();

@@ -1,38 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runStoreContract } from '../../../schema/db/storeContract';
-import { hasPostgres, TEST_PG_URL } from '../../../test/helpers/services';
+import { useTestDatabase, withPgClient } from '../../../test/helpers/pgDatabase';
+import { hasPostgres } from '../../../test/helpers/services';
 import { openPgStore } from './pgStore';
 import { openStore } from './openStore';
 
 /** Every table the store owns; emptied before each contract test. */
 const TABLES = 'users, sessions, reset_tokens, rooms, room_members, client_ids, doc_updates, doc_snapshots';
 
-async function withClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
-
 describe.skipIf(!(await hasPostgres()))('postgres store', () => {
-  // A database of our own, so parallel runs and other test files never share rows.
-  const dbName = `jeco_test_${randomBytes(6).toString('hex')}`;
-  const url = new URL(TEST_PG_URL);
-  url.pathname = `/${dbName}`;
-  const dbUrl = url.toString();
-
-  beforeAll(() => withClient(TEST_PG_URL, (c) => c.query(`create database ${dbName}`)));
-  // Here rather than as the contract's cleanup, which would run before the tests below.
-  afterAll(() => withClient(TEST_PG_URL, (c) => c.query(`drop database if exists ${dbName} with (force)`)));
+  const dbUrl = useTestDatabase();
 
   runStoreContract('postgres', async () => {
     const store = await openPgStore(dbUrl);
-    await withClient(dbUrl, (c) => c.query(`truncate ${TABLES} restart identity`));
+    await withPgClient(dbUrl, (c) => c.query(`truncate ${TABLES} restart identity`));
     return store;
   });
 
