@@ -4,7 +4,7 @@ import { readChats } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
 import { headBucket, initDm, initGroup } from '../../schema/docs/roomHead';
 import { dmRoomId, newGroupId, newMessageId, type RoomId, type UserId } from '../../schema/ids';
-import { registerUser } from '../helpers/api';
+import { registerUser, type TestUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
@@ -49,7 +49,9 @@ describe('chat between real providers on a real server', () => {
 
   it('group members exchange messages; a non-member is refused every doc of the group', async () => {
     const server = await startServer();
-    const [alice, bob, carol, mallory] = await Promise.all(['Alice', 'Bob', 'Carol', 'Mallory'].map((n) => registerUser(server.url, n)));
+    const [alice, bob, carol, mallory] = await Promise.all(
+      (['Alice', 'Bob', 'Carol', 'Mallory'] as const).map((n) => registerUser(server.url, n)),
+    ) as [TestUser, TestUser, TestUser, TestUser];
     const room = newGroupId();
     const a = connectClient(server.wsUrl, alice.token);
     const head = a.open(roomHeadDoc(room));
