@@ -11,6 +11,7 @@ import { createMailer } from './mail/mailer';
 import { createMetrics } from './metrics';
 import { openStore } from './store/openStore';
 import { authExtension } from './sync/auth';
+import { guardExtension } from './sync/guard';
 import { Membership } from './sync/membership';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
@@ -34,8 +35,10 @@ export interface JecoServer {
 /**
  * Starts Jeco on one port: the JSON API, the web app, and the Hocuspocus sync
  * endpoint at `/sync` (the HTTP server's upgrade event hands it the socket).
+ * `options.guard: false` runs without the update guard: only the guard benchmark uses
+ * it, to measure the guard against the same server without it.
  */
-export async function startJeco(config: Config): Promise<JecoServer> {
+export async function startJeco(config: Config, options: { guard?: boolean } = {}): Promise<JecoServer> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const sessions = new Sessions(store, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
   let hocuspocus: Hocuspocus | undefined;
@@ -60,6 +63,7 @@ export async function startJeco(config: Config): Promise<JecoServer> {
   const projections = new Projections({ store, membership, bucketSize: config.bucketSize, instance, log });
   const extensions: Extension[] = [
     authExtension({ sessions, membership, instance }),
+    ...(options.guard === false ? [] : [guardExtension({ store })]),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
     projections.extension(),
     presenceExtension({ store, log }),

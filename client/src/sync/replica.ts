@@ -10,6 +10,9 @@ import type { DocName } from '../../../schema/docs/names';
  * after this long instead of waiting forever.
  */
 const LOCAL_LOAD_TIMEOUT_MS = 3000;
+/** Bounds of the jittered, doubling delay before a doc refused with a retryable reason syncs again. */
+const RETRY_MIN_MS = 250;
+const RETRY_MAX_MS = 10_000;
 
 /** The IndexedDB database of one doc. The user id keeps accounts on a shared browser apart and lets sign-out find them all. */
 export function localDbName(userId: string, name: DocName): string {
@@ -48,6 +51,7 @@ export class Replica {
   private unsent = false;
   private readonly flushWaiters: Array<() => void> = [];
   private destroyed = false;
+  private retryDelayMs = RETRY_MIN_MS;
 
   constructor(
     readonly name: DocName,
@@ -81,7 +85,11 @@ export class Replica {
     const provider = new HocuspocusProvider({ name: this.name, document: this.doc, token: null, websocketProvider: this.socket });
     const refuse = (reason: string | undefined) => {
       const kind = parseSyncRefusal(reason);
-      if (!kind || SYNC_REFUSALS[kind].retry) return;
+      if (!kind) return;
+      if (SYNC_REFUSALS[kind].retry) {
+        this.retryLater(provider);
+        return;
+      }
       setRefusal(kind);
       // Edits to a refused doc can never be sent: stop carrying them from session to session.
       this.events.unsent(this.name, false);
@@ -95,10 +103,26 @@ export class Replica {
       if (number === 0) this.setUnsent(false);
     });
     provider.on('synced', ({ state }: { state: boolean }) => {
-      if (state) this.resolveSynced();
+      if (!state) return;
+      this.retryDelayMs = RETRY_MIN_MS;
+      this.resolveSynced();
     });
     provider.attach();
     return provider;
+  }
+
+  /**
+   * A retryable refusal closed this doc's connection while the socket stays up: attach
+   * again after a growing delay, which runs a fresh auth and sync handshake.
+   */
+  private retryLater(provider: HocuspocusProvider): void {
+    const delay = this.retryDelayMs;
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
+    setTimeout(() => {
+      if (this.destroyed || this.provider !== provider) return;
+      provider.detach();
+      provider.attach();
+    }, delay * (0.5 + Math.random() / 2));
   }
 
   private setUnsent(unsent: boolean): void {

@@ -67,7 +67,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const indexHtml = path.join(deps.config.staticDir, 'index.html');
   const hasWebApp = existsSync(indexHtml);
   if (hasWebApp) {
-    await app.register(fastifyStatic, { root: deps.config.staticDir, wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, { root: deps.config.staticDir, wildcard: true, index: ['index.html'] });
   } else {
     app.log.warn(`no web app at ${deps.config.staticDir}: run \`npm run build\` (the API and /sync work without it)`);
   }

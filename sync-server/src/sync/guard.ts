@@ -80,7 +80,10 @@ export function guardExtension(deps: { store: Store }): Extension {
         clientOwner: (clientId) => claims.get(clientId),
       });
       if (!result.ok) {
-        throw result.rule === 'too-large' ? syncRefusal('too_large') : syncRefusal('rejected_update', result.rule);
+        if (result.rule === 'too-large') throw syncRefusal('too_large');
+        // Honest clients hit this when they write while their catch-up sync is in flight; the next sync carries both.
+        if (result.rule === 'missing-dependency') throw syncRefusal('out_of_order');
+        throw syncRefusal('rejected_update', result.rule);
       }
       // The verdict assumed these ids become the user's; the store's atomic claim decides.
       for (const clientId of result.newClientIds) {
