@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+import { waitFor } from './waitFor';
+
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** tsx compiles the server on start; on 2 busy cores that alone can take seconds. */
+const READY_WITHIN_MS = 30_000;
+
+export interface ServerProcessOptions {
+  dataDir: string;
+  /** Given again on restart, so providers reconnect to the same address by themselves. */
+  port: number;
+  env?: Record<string, string>;
+}
+
+export interface ServerProcess {
+  port: number;
+  url: string;
+  wsUrl: string;
+  /** Sends `signal` and resolves with how the process ended. */
+  kill(signal: NodeJS.Signals): Promise<ProcessEnd>;
+  /** Resolves when the process has ended, however it ended. */
+  exited: Promise<ProcessEnd>;
+  /** What the process wrote to stderr, for failure messages. */
+  stderr(): string;
+}
+
+export interface ProcessEnd {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** A port that was free a moment ago: listen on 0, note the port, close. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const running = new Set<ChildProcess>();
+afterAll(async () => {
+  await Promise.all(
+    [...running].map((child) => {
+      const ended = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      return ended;
+    }),
+  );
+  running.clear();
+});
+
+/**
+ * Runs the real server as its own process, as `npm start` does (`sync-server/src/main.ts`,
+ * configured only through JECO_* variables), so a test can SIGKILL it the way a crash
+ * or an OOM kill would. Resolves once `/readyz` answers; the process is killed after
+ * the test file if still running.
+ */
+export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
+    cwd: REPO_ROOT,
+    env: {
+      ...process.env,
+      JECO_PORT: String(options.port),
+      JECO_HOST: '127.0.0.1',
+      JECO_DATA_DIR: options.dataDir,
+      JECO_LOG_LEVEL: 'warn',
+      // Tests sign several people up from one address.
+      JECO_AUTH_RATE_PER_MIN: '1000',
+      ...options.env,
+    },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  running.add(child);
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<ProcessEnd>((resolve) =>
+    child.once('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    }),
+  );
+  let ended: ProcessEnd | null = null;
+  void exited.then((end) => (ended = end));
+
+  const url = `http://127.0.0.1:${options.port}`;
+  await waitFor(
+    async () => {
+      if (ended) throw new Error(`server exited early (${JSON.stringify(ended)}): ${stderr}`);
+      const response = await fetch(`${url}/readyz`);
+      return response.ok;
+    },
+    { timeoutMs: READY_WITHIN_MS, intervalMs: 50, what: `server process on port ${options.port} to be ready` },
+  ).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+
+  return {
+    port: options.port,
+    url,
+    wsUrl: `ws://127.0.0.1:${options.port}/sync`,
+    kill(signal) {
+      child.kill(signal);
+      return exited;
+    },
+    exited,
+    stderr: () => stderr,
+  };
+}
