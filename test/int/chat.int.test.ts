@@ -112,6 +112,30 @@ describe('chat between real providers on a real server', () => {
     await restarted.close();
   });
 
+  it('folds the update log into a snapshot and loads from it after a restart', async () => {
+    const server = await startServer({ env: { JECO_COMPACT_AFTER_UPDATES: '5' } });
+    const alice = await registerUser(server.url, 'Alice');
+    const bob = await registerUser(server.url, 'Bob');
+    const name = bucketDoc(dmRoomId(alice.id, bob.id), 0);
+    const a = connectClient(server.wsUrl, alice.token);
+    const bucket = a.open(name);
+    await bucket.synced;
+    for (let i = 0; i < 12; i++) {
+      appendMessage(bucket.doc, message(alice.id, `message ${i}`));
+      await a.settled();
+    }
+    expect((await server.store.loadDoc(name)).updates.length).toBe(12);
+    a.close();
+    // The last connection closing stores the doc, which compacts it.
+    await waitFor(async () => (await server.store.loadDoc(name)).updates.length === 0, { what: 'the log to be compacted' });
+    expect((await server.store.loadDoc(name)).snapshot).not.toBeNull();
+
+    const restarted = await server.restart();
+    const again = connectClient(restarted.wsUrl, bob.token).open(name);
+    await again.synced;
+    expect(texts(again.doc)).toEqual(Array.from({ length: 12 }, (_, i) => `message ${i}`));
+  });
+
   it('rolls the head bucket forward when a bucket is full and keeps the order across buckets', async () => {
     const server = await startServer({ bucketSize: 5 });
     const alice = await registerUser(server.url, 'Alice');
