@@ -63,7 +63,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const projections = new Projections({ store, membership, bucketSize: config.bucketSize, instance, log });
   const extensions: Extension[] = [
     authExtension({ sessions, membership, instance }),
-    ...(options.guard === false ? [] : [guardExtension({ store })]),
+    ...(options.guard === false ? [] : [guardExtension({ store, rates: { perSecond: config.syncUpdatesPerSec, burst: config.syncBurst } })]),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
     projections.extension(),
     presenceExtension({ store, log }),

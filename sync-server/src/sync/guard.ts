@@ -5,6 +5,7 @@ import { parseDocName, roomHeadDoc, roomOfDoc, type DocRef } from '../../../sche
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
 import type { SyncContext } from './context';
+import { RateLimiter, type RateLimits } from './rateLimit';
 import { checkUpdate, memberRoleIn } from './updateGuard';
 
 /** Claims kept in memory; past this many the oldest are dropped and asked of the store again when needed. */
@@ -39,10 +40,13 @@ function userOf(context: unknown): SyncContext['user'] | null {
  * never logged; throwing closes that doc's connection with `rejected_update:<rule>`
  * (or `too_large`). Yjs client ids the update is first to use are claimed in the store
  * before it applies, so a client id names one user for good, across processes.
- * Awareness states are rewritten to the authenticated user.
+ * Awareness states are rewritten to the authenticated user. Every message of a doc
+ * connection counts against its rate (`rates`); one over it closes that connection
+ * as `rate_limited`, which the client retries after a pause.
  */
-export function guardExtension(deps: { store: Store }): Extension {
+export function guardExtension(deps: { store: Store; rates: RateLimits }): Extension {
   const claims = new ClaimCache();
+  const limiter = new RateLimiter<object>(deps.rates);
   let instance: Hocuspocus | undefined;
 
   async function roleOf(ref: DocRef, userId: UserId): Promise<MemberRole | null> {
@@ -61,6 +65,11 @@ export function guardExtension(deps: { store: Store }): Extension {
 
     async onConfigure(data) {
       instance = data.instance;
+    },
+
+    // Before anything decodes the message, so a flood costs the server one counter per frame.
+    async beforeHandleMessage({ connection }) {
+      if (!limiter.allow(connection)) throw syncRefusal('rate_limited');
     },
 
     async beforeSync({ type, payload, context, document, documentName, connection }) {
