@@ -1,35 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { appendMessage, readMessages } from '../../schema/docs/bucket';
+import { appendMessage } from '../../schema/docs/bucket';
 import { readChats } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
 import { headBucket, initDm, initGroup } from '../../schema/docs/roomHead';
-import { dmRoomId, newGroupId, newMessageId, type RoomId, type UserId } from '../../schema/ids';
+import { dmRoomId, newGroupId, type RoomId } from '../../schema/ids';
 import { registerUser, type TestUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
-
-function message(authorId: UserId, text: string) {
-  return { id: newMessageId(), authorId, createdAt: Date.now(), text };
-}
-
-const texts = (doc: Parameters<typeof readMessages>[0]) => readMessages(doc).map((m) => m.text);
+import { message, startDm, texts } from '../helpers/dm';
 
 describe('chat between real providers on a real server', () => {
   it('two users exchange DM messages, in the same order on both sides, and both chat lists show the chat', async () => {
     const server = await startServer();
-    const alice = await registerUser(server.url, 'Alice');
-    const bob = await registerUser(server.url, 'Bob');
-    const room = dmRoomId(alice.id, bob.id);
-
-    const a = connectClient(server.wsUrl, alice.token);
-    const b = connectClient(server.wsUrl, bob.token);
-    const aHead = a.open(roomHeadDoc(room));
-    await aHead.synced;
-    initDm(aHead.doc, alice.id, Date.now());
-    const aBucket = a.open(bucketDoc(room, 0));
-    const bBucket = b.open(bucketDoc(room, 0));
-    await Promise.all([aBucket.synced, bBucket.synced]);
+    const { alice, bob, room, b, aBucket, bBucket } = await startDm(server);
 
     appendMessage(aBucket.doc, message(alice.id, 'hi Bob'));
     await waitFor(() => texts(bBucket.doc).length === 1, { what: 'Bob receives the message' });

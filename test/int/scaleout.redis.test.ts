@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { appendMessage, readMessages } from '../../schema/docs/bucket';
+import { appendMessage } from '../../schema/docs/bucket';
 import { readChats } from '../../schema/docs/inbox';
-import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { initDm } from '../../schema/docs/roomHead';
-import { dmRoomId, newMessageId } from '../../schema/ids';
-import { registerUser } from '../helpers/api';
+import { bucketDoc, inboxDoc } from '../../schema/docs/names';
+import { message, startDm, texts } from '../helpers/dm';
 import { connectClient } from '../helpers/client';
 import { useTestDatabase } from '../helpers/pgDatabase';
 import { startServer } from '../helpers/server';
@@ -18,24 +16,14 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two server node
   it('relays messages between people connected to different nodes, and either node serves the history', async () => {
     const one = await startServer({ databaseUrl, redisUrl: TEST_REDIS_URL });
     const two = await startServer({ databaseUrl, redisUrl: TEST_REDIS_URL });
-    const alice = await registerUser(one.url, 'Alice');
-    const bob = await registerUser(two.url, 'Bob');
-    const room = dmRoomId(alice.id, bob.id);
-
-    const a = connectClient(one.wsUrl, alice.token);
-    const b = connectClient(two.wsUrl, bob.token);
-    const head = a.open(roomHeadDoc(room));
-    await head.synced;
-    initDm(head.doc, alice.id, Date.now());
-    const aBucket = a.open(bucketDoc(room, 0));
-    const bBucket = b.open(bucketDoc(room, 0));
+    const { alice, bob, room, a, b, aBucket, bBucket } = await startDm(one, two);
     const bInbox = b.open(inboxDoc(bob.id));
-    await Promise.all([aBucket.synced, bBucket.synced, bInbox.synced]);
+    await bInbox.synced;
 
-    appendMessage(aBucket.doc, { id: newMessageId(), authorId: alice.id, createdAt: Date.now(), text: 'via node one' });
-    await waitFor(() => readMessages(bBucket.doc).length === 1, { what: 'Bob on node two receives it' });
-    appendMessage(bBucket.doc, { id: newMessageId(), authorId: bob.id, createdAt: Date.now(), text: 'via node two' });
-    await waitFor(() => readMessages(aBucket.doc).length === 2, { what: 'Alice on node one receives the reply' });
+    appendMessage(aBucket.doc, message(alice.id, 'via node one'));
+    await waitFor(() => texts(bBucket.doc).length === 1, { what: 'Bob on node two receives it' });
+    appendMessage(bBucket.doc, message(bob.id, 'via node two'));
+    await waitFor(() => texts(aBucket.doc).length === 2, { what: 'Alice on node one receives the reply' });
     await waitFor(() => readChats(bInbox.doc).find((c) => c.roomId === room), { what: 'the chat in Bob’s chat index' });
     await Promise.all([a.settled(), b.settled()]);
 
@@ -45,7 +33,7 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two server node
     const c = connectClient(two.wsUrl, alice.token);
     const fresh = c.open(bucketDoc(room, 0));
     await fresh.synced;
-    expect(readMessages(fresh.doc).map((m) => m.text)).toEqual(['via node one', 'via node two']);
+    expect(texts(fresh.doc)).toEqual(['via node one', 'via node two']);
     await Promise.all([one.close(), two.close()]);
   });
 });
