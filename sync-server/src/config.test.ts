@@ -36,8 +36,8 @@ describe('loadConfig', () => {
 describe('README', () => {
   it('documents exactly the configuration the server reads (npm run config:docs)', async () => {
     const { readFile } = await import('node:fs/promises');
-    const { configTable } = await import('../../scripts/configDocs');
+    const { withConfigTable } = await import('../../scripts/configDocs');
     const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(configTable());
+    expect(readme, 'run npm run config:docs').toBe(withConfigTable(readme));
   });
 });
