@@ -13,6 +13,7 @@ import { openStore } from './store/openStore';
 import { authExtension } from './sync/auth';
 import { guardExtension } from './sync/guard';
 import { Membership } from './sync/membership';
+import { OpenDocs } from './sync/openDocs';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
@@ -89,8 +90,23 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
       for (const [name, value] of Object.entries(request.headers)) {
         if (typeof value === 'string') headers.set(name, value);
       }
-      const connection = hocuspocus!.handleConnection(ws, new Request(`http://${request.headers.host ?? 'localhost'}${request.url}`, { headers }));
-      ws.on('message', (data: Buffer) => connection.handleMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+      const openDocs = new OpenDocs();
+      // Hocuspocus talks to the socket through this, so the docs it closes or refuses are seen.
+      const socketLike = {
+        get readyState() {
+          return ws.readyState;
+        },
+        send(data: Uint8Array) {
+          openDocs.sent(data);
+          ws.send(data);
+        },
+        close: (code?: number, reason?: string) => ws.close(code, reason),
+      };
+      const connection = hocuspocus!.handleConnection(socketLike, new Request(`http://${request.headers.host ?? 'localhost'}${request.url}`, { headers }));
+      ws.on('message', (data: Buffer) => {
+        const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        if (openDocs.received(bytes)) connection.handleMessage(bytes);
+      });
       ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
       ws.on('error', (error) => app.log.warn({ err: error }, 'sync socket error'));
     });
