@@ -87,21 +87,24 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       resolve({ code, signal });
     }),
   );
-  let ended: ProcessEnd | null = null;
-  void exited.then((end) => (ended = end));
-
   const url = `http://127.0.0.1:${options.port}`;
-  await waitFor(
-    async () => {
-      if (ended) throw new Error(`server exited early (${JSON.stringify(ended)}): ${stderr}`);
-      const response = await fetch(`${url}/readyz`);
-      return response.ok;
-    },
-    { timeoutMs: READY_WITHIN_MS, intervalMs: 50, what: `server process on port ${options.port} to be ready` },
-  ).catch((error: unknown) => {
+  const ready = waitFor(async () => (await fetch(`${url}/readyz`)).ok, {
+    timeoutMs: READY_WITHIN_MS,
+    intervalMs: 50,
+    what: `server process on port ${options.port} to be ready`,
+  });
+  // A server that dies on start (port taken, bad config) fails the test at once, with its stderr.
+  const died = exited.then((end) => {
+    throw new Error(`server process exited before it was ready (${JSON.stringify(end)}): ${stderr}`);
+  });
+  try {
+    await Promise.race([ready, died]);
+  } catch (error) {
     child.kill('SIGKILL');
     throw error;
-  });
+  } finally {
+    died.catch(() => undefined);
+  }
 
   return {
     port: options.port,
