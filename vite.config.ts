@@ -1,12 +1,33 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 import solid from 'vite-plugin-solid';
 
 const SERVER = 'http://127.0.0.1:8080';
 
 export default defineConfig({
   root: fileURLToPath(new URL('./client', import.meta.url)),
-  plugins: [solid()],
+  plugins: [
+    solid(),
+    // The app shell is precached by a service worker, so Jeco opens with no network at
+    // all and renders from the local replicas. Updates apply on the next load
+    // (skipWaiting + clientsClaim): a chat app must never get stuck on an old shell.
+    VitePWA({
+      registerType: 'autoUpdate',
+      injectRegister: 'script-defer',
+      manifest: false,
+      workbox: {
+        globPatterns: ['**/*.{js,css,html,svg,png,ico,woff2}'],
+        // Every client-side route (/, /c/:roomId, /login…) is the one index.html.
+        navigateFallback: '/index.html',
+        // The API and the sync socket are live: never answered from the cache.
+        navigateFallbackDenylist: [/^\/api\//, /^\/sync/],
+        clientsClaim: true,
+        skipWaiting: true,
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,
