@@ -21,3 +21,22 @@ export function writeLocal(key: string, value: unknown): void {
 export function clearLocal(): void {
   for (const key of Object.keys(localStorage)) if (key.startsWith(PREFIX)) localStorage.removeItem(key);
 }
+
+/**
+ * Reads, changes and writes back one key in a single step. Tabs share localStorage:
+ * writing back a copy read long ago would undo what another tab wrote meanwhile.
+ */
+export function updateLocal<T>(key: string, change: (current: T | null) => T): T {
+  const next = change(readLocal<T>(key));
+  writeLocal(key, next);
+  return next;
+}
+
+/** Calls `changed` when another tab writes `key`; returns the function that stops listening. */
+export function onLocalChange(key: string, changed: () => void): () => void {
+  const listener = (event: StorageEvent) => {
+    if (event.key === PREFIX + key || event.key === null) changed();
+  };
+  window.addEventListener('storage', listener);
+  return () => window.removeEventListener('storage', listener);
+}

@@ -4,6 +4,7 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { parseSyncRefusal, SYNC_REFUSALS, type SyncRefusal } from '../../../schema/api/errors';
 import type { DocName } from '../../../schema/docs/names';
+import { TAB_ORIGIN, type TabChannel } from './tabChannel';
 
 /**
  * If IndexedDB never answers (some private modes), the doc still syncs from the server
@@ -28,6 +29,16 @@ export interface ReplicaEvents {
   refused(kind: SyncRefusal): void;
   /** Local edits the server has not acknowledged appeared (true) or were all acknowledged (false). */
   unsent(name: DocName, pending: boolean): void;
+  /** The server acknowledged every edit this replica held unsent: they are durably stored. */
+  flushed(replica: Replica): void;
+}
+
+export interface ReplicaOptions {
+  socket: HocuspocusProviderWebsocket;
+  tabs: TabChannel;
+  events: ReplicaEvents;
+  /** An earlier session left edits to this doc unsent: they count as unsent until a handshake carries them. */
+  carriesUnsent: boolean;
 }
 
 /**
@@ -52,13 +63,18 @@ export class Replica {
   private readonly flushWaiters: Array<() => void> = [];
   private destroyed = false;
   private retryDelayMs = RETRY_MIN_MS;
+  private readonly socket: HocuspocusProviderWebsocket;
+  private readonly events: ReplicaEvents;
+  private leaveTabs: () => void = () => undefined;
 
   constructor(
     readonly name: DocName,
     userId: string,
-    private readonly socket: HocuspocusProviderWebsocket,
-    private readonly events: ReplicaEvents,
+    { socket, tabs, events, carriesUnsent }: ReplicaOptions,
   ) {
+    this.socket = socket;
+    this.events = events;
+    this.unsent = carriesUnsent;
     const [loaded, setLoaded] = createSignal(false);
     const [refusal, setRefusal] = createSignal<SyncRefusal | null>(null);
     this.loaded = loaded;
@@ -67,18 +83,26 @@ export class Replica {
     this.whenSynced = new Promise((resolve) => (this.resolveSynced = resolve));
     this.persistence = new IndexeddbPersistence(localDbName(userId, name), this.doc);
     this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
-      const local = origin !== this.persistence && (this.provider === null || origin !== this.provider);
-      if (local) this.setUnsent(true);
+      if (this.isOwnEdit(origin)) this.setUnsent(true);
     });
 
     const timeout = new Promise((resolve) => setTimeout(resolve, LOCAL_LOAD_TIMEOUT_MS));
     this.whenLoaded = Promise.race([this.persistence.whenSynced, timeout]).then(() => {
       if (this.destroyed) return;
       setLoaded(true);
+      this.leaveTabs = tabs.join(name, this.doc, (origin) => this.isOwnEdit(origin));
       // Made only now, so the local copy does not go out as one big update: the sync
       // handshake that follows exchanges just what either side lacks.
       this.provider = this.connect((kind) => setRefusal(kind));
     });
+  }
+
+  /**
+   * Whether an update was made in this tab: not loaded from IndexedDB, not received
+   * from the server, not received from another tab (that tab owes it to the server).
+   */
+  private isOwnEdit(origin: unknown): boolean {
+    return origin !== this.persistence && origin !== TAB_ORIGIN && (this.provider === null || origin !== this.provider);
   }
 
   private connect(setRefusal: (kind: SyncRefusal) => void): HocuspocusProvider {
@@ -92,7 +116,8 @@ export class Replica {
       }
       setRefusal(kind);
       // Edits to a refused doc can never be sent: stop carrying them from session to session.
-      this.events.unsent(this.name, false);
+      // An ended session is different: signing in again sends them.
+      if (kind !== 'unauthorized') this.events.unsent(this.name, false);
       // A detached provider stays quiet on reconnects, so a refused doc is not retried in a loop.
       provider.detach();
       this.events.refused(kind);
@@ -100,7 +125,9 @@ export class Replica {
     provider.on('authenticationFailed', ({ reason }: { reason: string }) => refuse(reason));
     provider.on('close', ({ event }: { event: { reason?: string } }) => refuse(event.reason));
     provider.on('unsyncedChanges', ({ number }: { number: number }) => {
-      if (number === 0) this.setUnsent(false);
+      if (number !== 0 || !this.unsent) return;
+      this.setUnsent(false);
+      this.events.flushed(this);
     });
     provider.on('synced', ({ state }: { state: boolean }) => {
       if (!state) return;
@@ -146,6 +173,7 @@ export class Replica {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
+    this.leaveTabs();
     this.provider?.destroy();
     await this.persistence.destroy();
     this.doc.destroy();

@@ -1,16 +1,15 @@
-import { HocuspocusProviderWebsocket, WebSocketStatus } from '@hocuspocus/provider';
+import { HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { createSignal, type Accessor } from 'solid-js';
 import type * as Y from 'yjs';
 import type { SyncRefusal } from '../../../schema/api/errors';
 import type { DocName } from '../../../schema/docs/names';
 import type { UserId } from '../../../schema/ids';
-import { readLocal, writeLocal } from '../storage/localCache';
+import { readLocal, updateLocal } from '../storage/localCache';
+import { RECONNECT, trackConnection, type ConnectionStatus } from './connectionStatus';
 import { Replica, type ReplicaEvents } from './replica';
+import { TabChannel } from './tabChannel';
 
-export type ConnectionStatus = 'connected' | 'connecting' | 'offline';
-
-/** Reconnect backoff ceiling: long enough not to hammer a server that is down, short enough that recovery feels prompt. */
-const MAX_RECONNECT_DELAY_MS = 10_000;
+export type { ConnectionStatus } from './connectionStatus';
 
 function syncUrl(): string {
   const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -25,7 +24,7 @@ interface Entry {
 /**
  * The replicas of one signed-in user in this tab: one socket multiplexing every doc,
  * and per open doc a {@link Replica}, shared by reference count so that the chat list,
- * the chat view and the background keep-alive of room heads all use one copy.
+ * the chat view and the sends still draining after a chat closed all use one copy.
  */
 export class ReplicaManager {
   readonly status: Accessor<ConnectionStatus>;
@@ -33,45 +32,52 @@ export class ReplicaManager {
   readonly sessionEnded: Accessor<boolean>;
   private readonly setSessionEnded: (ended: boolean) => void;
   private readonly socket: HocuspocusProviderWebsocket;
+  private readonly tabs: TabChannel;
+  private readonly stopTracking: () => void;
   private readonly entries = new Map<DocName, Entry>();
   /** Closing replicas whose local changes still wait for the server, by name. */
   private readonly draining = new Map<DocName, Replica>();
-  /** Docs with local edits the server has not acknowledged, kept across reloads so they are sent even if never reopened. */
-  private readonly unsent: Set<DocName>;
   private readonly events: ReplicaEvents = {
     refused: (kind) => this.refused(kind),
     unsent: (name, pending) => {
-      if (pending) this.unsent.add(name);
-      else this.unsent.delete(name);
-      writeLocal(this.unsentKey, [...this.unsent]);
+      updateLocal<DocName[]>(this.unsentKey, (list) => {
+        const rest = (list ?? []).filter((n) => n !== name);
+        return pending ? [...rest, name] : rest;
+      });
     },
+    flushed: (replica) => this.flushed(replica.name, replica.doc),
   };
 
-  constructor(readonly userId: UserId) {
-    const [status, setStatus] = createSignal<ConnectionStatus>('connecting');
+  /** `flushed` hears of every doc whose unsent edits the server has now stored. */
+  constructor(
+    readonly userId: UserId,
+    private readonly flushed: (name: DocName, doc: Y.Doc) => void = () => undefined,
+  ) {
     const [sessionEnded, setSessionEnded] = createSignal(false);
-    this.status = status;
     this.sessionEnded = sessionEnded;
     this.setSessionEnded = setSessionEnded;
-    this.socket = new HocuspocusProviderWebsocket({ url: syncUrl(), maxDelay: MAX_RECONNECT_DELAY_MS });
-    this.unsent = new Set(readLocal<DocName[]>(this.unsentKey) ?? []);
-    // Edits left unsent by an earlier session: reopened until one handshake has carried them to the server.
-    for (const name of [...this.unsent]) {
-      void this.open(name).whenSynced.then(() => {
-        this.events.unsent(name, false);
-        this.release(name);
-      });
+    this.socket = new HocuspocusProviderWebsocket({ url: syncUrl(), ...RECONNECT });
+    const tracking = trackConnection(this.socket);
+    this.status = tracking.status;
+    this.stopTracking = tracking.stop;
+    this.tabs = new TabChannel(userId);
+    // Edits left unsent by an earlier session: reopened until a handshake has carried them to the server.
+    for (const name of this.carriedUnsent()) {
+      const replica = this.open(name);
+      void replica.flushed().then(() => this.release(name));
     }
-    this.socket.on('status', ({ status }: { status: WebSocketStatus }) => {
-      if (status === WebSocketStatus.Connected) setStatus('connected');
-      else if (status === WebSocketStatus.Disconnected) setStatus('offline');
-      // Retries while offline stay "offline", so the indicator does not flicker with each attempt.
-      else setStatus((current) => (current === 'offline' ? 'offline' : 'connecting'));
-    });
   }
 
+  /**
+   * Docs with local edits the server has not acknowledged, kept in localStorage across
+   * reloads (and shared by tabs) so they are sent even if never reopened.
+   */
   private get unsentKey(): string {
     return `unsent:${this.userId}`;
+  }
+
+  private carriedUnsent(): DocName[] {
+    return readLocal<DocName[]>(this.unsentKey) ?? [];
   }
 
   /** Opens (or shares) the replica of `name`; pair every call with {@link release}. */
@@ -81,7 +87,9 @@ export class ReplicaManager {
       entry.refs++;
       return entry.replica;
     }
-    const replica = this.draining.get(name) ?? new Replica(name, this.userId, this.socket, this.events);
+    const replica =
+      this.draining.get(name) ??
+      new Replica(name, this.userId, { socket: this.socket, tabs: this.tabs, events: this.events, carriesUnsent: this.carriedUnsent().includes(name) });
     this.draining.delete(name);
     this.entries.set(name, { replica, refs: 1 });
     return replica;
@@ -134,6 +142,8 @@ export class ReplicaManager {
     this.entries.clear();
     this.draining.clear();
     await Promise.all(replicas.map((r) => r.destroy()));
+    this.tabs.close();
+    this.stopTracking();
     this.socket.destroy();
   }
 }
