@@ -60,3 +60,66 @@ export function readChats(doc: Y.Doc): ChatEntry[] {
 export function peerOf(entry: ChatEntry): UserId | undefined {
   return entry.peerId as UserId | undefined;
 }
+
+function stateMap(doc: Y.Doc): Y.Map<unknown> {
+  return doc.getMap(INBOX.state);
+}
+
+/** Key prefix, in the owner's `state`, of a chat this user started that the index may not list yet. */
+const LOCAL_ROOM_PREFIX = 'room:';
+
+export const localRoomSchema = z
+  .object({
+    kind: z.enum(['dm', 'group']),
+    /** Group name, or the DM peer's display name when the chat was started. */
+    title: z.string(),
+    peerId: z.string().optional(),
+    createdAt: z.number(),
+  })
+  .strict();
+
+/**
+ * A chat this user started (a DM or a group) that the server's chat index does not
+ * list yet: started offline, or not yet seen by the server. The index is server-written,
+ * so without this the new chat would be missing from the list until the server
+ * answers; kept in the owner's `state`, it also reaches the user's other devices.
+ */
+export type LocalRoom = z.infer<typeof localRoomSchema> & { roomId: RoomId; peerId?: UserId };
+
+/** Owner: remembers a chat this user started, unless the index lists it already. */
+export function addLocalRoom(doc: Y.Doc, roomId: RoomId, room: Omit<LocalRoom, 'roomId'>): void {
+  if (readChatEntry(doc, roomId)) return;
+  stateMap(doc).set(`${LOCAL_ROOM_PREFIX}${roomId}`, { ...room });
+}
+
+/** The chats this user started that the index does not list yet. */
+export function readLocalRooms(doc: Y.Doc): LocalRoom[] {
+  const out: LocalRoom[] = [];
+  stateMap(doc).forEach((value, key) => {
+    if (!key.startsWith(LOCAL_ROOM_PREFIX)) return;
+    const roomId = key.slice(LOCAL_ROOM_PREFIX.length) as RoomId;
+    const parsed = localRoomSchema.safeParse(value);
+    if (parsed.success && !chatsMap(doc).has(roomId)) out.push({ ...parsed.data, roomId } as LocalRoom);
+  });
+  return out;
+}
+
+/** Owner: forgets the started chats the index now lists; true when it removed any. */
+export function pruneLocalRooms(doc: Y.Doc): boolean {
+  const state = stateMap(doc);
+  const indexed = [...state.keys()].filter((key) => key.startsWith(LOCAL_ROOM_PREFIX) && chatsMap(doc).has(key.slice(LOCAL_ROOM_PREFIX.length)));
+  if (indexed.length === 0) return false;
+  doc.transact(() => indexed.forEach((key) => state.delete(key)));
+  return true;
+}
+
+/**
+ * What the chat list shows, most recent first: the chat index, and the chats this
+ * user started that it does not list yet (as entries without messages).
+ */
+export function readChatList(doc: Y.Doc): ChatEntry[] {
+  const started = readLocalRooms(doc).map(
+    (room): ChatEntry => ({ roomId: room.roomId, kind: room.kind, title: room.title, peerId: room.peerId, count: 0, updatedAt: room.createdAt }),
+  );
+  return [...readChats(doc), ...started].sort((a, b) => b.updatedAt - a.updatedAt);
+}

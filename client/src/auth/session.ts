@@ -2,6 +2,7 @@ import { createSignal } from 'solid-js';
 import type { AuthResponse, PublicUser } from '../../../schema/api/auth';
 import { parseUserId, type UserId } from '../../../schema/ids';
 import { ApiError, apiRequest } from '../api/apiRequest';
+import { PendingMessages } from '../chat/pendingMessages';
 import { ReplicaManager } from '../sync/replicaManager';
 import { wipeLocalReplicas } from '../sync/wipeLocalReplicas';
 import { clearLocal, readLocal, writeLocal } from '../storage/localCache';
@@ -10,6 +11,8 @@ import { forgetUsers, rememberUsers } from '../users/userDirectory';
 export interface Session {
   user: PublicUser & { id: UserId };
   replicas: ReplicaManager;
+  /** Messages written here that the server has not stored yet. */
+  pending: PendingMessages;
 }
 
 const ME_KEY = 'me';
@@ -27,7 +30,9 @@ function start(user: PublicUser): void {
   if (!id) throw new Error(`server sent a malformed user id: ${user.id}`);
   writeLocal(ME_KEY, user);
   rememberUsers([user]);
-  setSession({ user: { ...user, id }, replicas: new ReplicaManager(id) });
+  const pending = new PendingMessages(id);
+  const replicas = new ReplicaManager(id, (name, doc) => pending.settle(name, doc));
+  setSession({ user: { ...user, id }, replicas, pending });
   setKnown(true);
 }
 
@@ -36,8 +41,11 @@ async function stop(wipe: boolean): Promise<void> {
   const current = session();
   setSession(null);
   if (!current) return;
+  current.pending.stop();
   await current.replicas.destroy();
   if (wipe) {
+    // Queued messages go with the replicas they live in; the pending marks and the
+    // list of docs with unsent edits are localStorage keys, cleared below.
     await wipeLocalReplicas(current.user.id);
     clearLocal();
     forgetUsers();

@@ -23,12 +23,12 @@ export interface ChatViewProps {
 
 /** One open chat: read from the local replicas of its head and newest buckets, written to the head bucket. */
 export function ChatView(props: ChatViewProps) {
-  const { replicas, user } = props.session;
+  const { replicas, user, pending } = props.session;
   const roomId: RoomId = props.room.id;
   const head = useReplica(replicas, roomHeadDoc(roomId));
   const meta = docSignal(head.doc, readMeta);
   const members = docSignal(head.doc, readMembers);
-  const room = useRoomMessages(replicas, roomId, head, user.id);
+  const room = useRoomMessages(replicas, pending, roomId, head, user.id);
   const [sentCount, setSentCount] = createSignal(0);
 
   const peer = props.room.kind === 'dm' ? props.room.members.find((id) => id !== user.id) : undefined;
@@ -54,7 +54,7 @@ export function ChatView(props: ChatViewProps) {
         messages={room.messages()}
         me={user.id}
         group={props.room.kind === 'group'}
-        pending={room.pending()}
+        isPending={(id) => pending.has(id)}
         hasOlder={room.hasOlder()}
         loadOlder={room.loadOlder}
         sentCount={sentCount()}

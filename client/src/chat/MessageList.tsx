@@ -11,7 +11,8 @@ export interface MessageListProps {
   messages: Message[];
   me: UserId;
   group: boolean;
-  pending: ReadonlySet<MessageId>;
+  /** Whether one's own message still waits for the server. Reactive. */
+  isPending: (id: MessageId) => boolean;
   hasOlder: boolean;
   loadOlder: () => boolean;
   /** Bumped when this user sends, to bring the bottom back into view. */
@@ -60,7 +61,7 @@ export function MessageList(props: MessageListProps) {
                 own={message.authorId === props.me}
                 showAuthor={props.group && message.authorId !== props.me && startsRun(i())}
                 first={startsRun(i())}
-                pending={props.pending.has(message.id)}
+                pending={message.authorId === props.me && props.isPending(message.id)}
               />
             </>
           )}

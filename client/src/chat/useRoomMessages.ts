@@ -3,11 +3,12 @@ import { appendMessage, readMessages } from '../../../schema/docs/bucket';
 import type { Message } from '../../../schema/docs/message';
 import { bucketDoc } from '../../../schema/docs/names';
 import { headBucket } from '../../../schema/docs/roomHead';
-import { newMessageId, type MessageId, type RoomId, type UserId } from '../../../schema/ids';
+import { newMessageId, type RoomId, type UserId } from '../../../schema/ids';
 import { docList, docSignal } from '../sync/docBindings';
 import type { Replica } from '../sync/replica';
 import type { ReplicaManager } from '../sync/replicaManager';
 import { useReplicas } from '../sync/replicaScope';
+import type { PendingMessages } from './pendingMessages';
 
 /** Buckets opened with a chat: the head and the one before, so a just-rolled-over head still shows recent history. */
 const RECENT_BUCKETS = 2;
@@ -22,7 +23,7 @@ interface OpenBucket {
  * with the chat and older ones by {@link loadOlder} (scrolling to the top). New
  * messages go to the head bucket, wherever the server has moved it.
  */
-export function useRoomMessages(replicas: ReplicaManager, roomId: RoomId, head: Replica, me: UserId) {
+export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessages, roomId: RoomId, head: Replica, me: UserId) {
   const headNumber = docSignal(head.doc, headBucket);
   const [requestedOldest, setRequestedOldest] = createSignal<number | null>(null);
   // Until the head's local copy is in, its bucket number is unknown: open nothing yet.
@@ -39,7 +40,6 @@ export function useRoomMessages(replicas: ReplicaManager, roomId: RoomId, head: 
   });
   const buckets = useReplicas(replicas, names, (replica): OpenBucket => ({ replica, messages: docList(replica.doc, readMessages, 'id') }));
   const messages = createMemo(() => buckets().flatMap((b) => b.messages));
-  const [pending, setPending] = createSignal<ReadonlySet<MessageId>>(new Set());
 
   /** Opens the bucket before the oldest open one; not while that one is still empty (loading), so requests never run ahead of arrivals. */
   function loadOlder(): boolean {
@@ -55,21 +55,15 @@ export function useRoomMessages(replicas: ReplicaManager, roomId: RoomId, head: 
     const bucket = buckets().at(-1);
     if (!body || !bucket) return false;
     const id = newMessageId();
-    appendMessage(bucket.replica.doc, { id, authorId: me, createdAt: Date.now(), text: body });
-    setPending((set) => new Set(set).add(id));
-    void bucket.replica.flushed().then(() =>
-      setPending((set) => {
-        const next = new Set(set);
-        next.delete(id);
-        return next;
-      }),
-    );
+    // Marked before the append, so that an acknowledgement can never arrive before the mark.
+    const message = { id, authorId: me, createdAt: Date.now(), text: body };
+    pending.add(bucket.replica.name, message);
+    appendMessage(bucket.replica.doc, message);
     return true;
   }
 
   return {
     messages,
-    pending,
     send,
     loadOlder,
     hasOlder: () => (oldest() ?? 0) > 0,

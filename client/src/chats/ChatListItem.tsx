@@ -2,6 +2,8 @@ import { A } from '@solidjs/router';
 import { Show } from 'solid-js';
 import type { ChatEntry } from '../../../schema/docs/inbox';
 import type { UserId } from '../../../schema/ids';
+import type { PendingMessage } from '../chat/pendingMessages';
+import { ClockIcon } from '../layout/icons';
 import { formatChatTime } from '../time/formatTime';
 import { Avatar } from '../users/Avatar';
 import { displayNameOf } from '../users/userDirectory';
@@ -18,7 +20,18 @@ function previewOf(entry: ChatEntry, me: UserId): string {
   return entry.kind === 'group' ? `${last.authorName}: ${last.preview}` : last.preview;
 }
 
-export function ChatListItem(props: { entry: ChatEntry; me: UserId; selected: boolean }) {
+export interface ChatListItemProps {
+  entry: ChatEntry;
+  me: UserId;
+  selected: boolean;
+  /** One's newest message in this chat still waiting for the server, if any. */
+  waiting: PendingMessage | undefined;
+}
+
+export function ChatListItem(props: ChatListItemProps) {
+  // A message waiting to go out is newer than anything the server-kept index knows of.
+  const waiting = () => props.waiting;
+  const time = () => waiting()?.at ?? props.entry.lastMessage?.at;
   return (
     <li>
       <A
@@ -35,12 +48,21 @@ export function ChatListItem(props: { entry: ChatEntry; me: UserId; selected: bo
             <span class="chat-item-title" data-testid="chat-title">
               {chatTitle(props.entry)}
             </span>
-            <Show when={props.entry.lastMessage}>
-              {(last) => <span class="chat-item-time">{formatChatTime(last().at)}</span>}
+            <Show when={time()}>
+              {(at) => <span class="chat-item-time">{formatChatTime(at())}</span>}
             </Show>
           </span>
           <span class="chat-item-preview" data-testid="chat-preview">
-            {previewOf(props.entry, props.me)}
+            <Show when={waiting()} fallback={previewOf(props.entry, props.me)}>
+              {(m) => (
+                <>
+                  <span class="chat-item-waiting" title="Waiting to send" data-testid="chat-preview-waiting">
+                    <ClockIcon />
+                  </span>
+                  {m().text}
+                </>
+              )}
+            </Show>
           </span>
         </span>
       </A>

@@ -12,7 +12,7 @@ export function NewChatPanel(props: { session: Session; onClose: () => void; onO
   async function pick(user: PublicUser) {
     const peer = parseUserId(user.id);
     if (!peer) return setError('This account cannot be messaged.');
-    props.onOpen(await startDm(props.session.replicas, props.session.user.id, peer));
+    props.onOpen(await startDm(props.session.replicas, props.session.user.id, { id: peer, displayName: user.displayName }));
   }
   return (
     <section class="panel" data-testid="new-chat-panel">

@@ -1,17 +1,23 @@
-import { inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
-import { readChats } from '../../../schema/docs/inbox';
+import { onCleanup } from 'solid-js';
+import { pruneLocalRooms, readChatList } from '../../../schema/docs/inbox';
+import { inboxDoc } from '../../../schema/docs/names';
 import type { Session } from '../auth/session';
 import { docList } from '../sync/docBindings';
-import { useReplica, useReplicas } from '../sync/replicaScope';
+import { useReplica } from '../sync/replicaScope';
 
 /**
- * The chat list's data, read from the local inbox replica. While it is mounted, the
- * room head of every listed chat is kept open, so heads stay in sync in the
- * background and a chat opens from a current copy.
+ * The chat list's data, read from the local inbox replica alone: the server-kept
+ * chat index plus the chats this user started that the index does not list yet.
+ * No room is opened for the list, so start-up costs one doc however many chats
+ * there are; a room's head and buckets open with the chat.
  */
 export function useChatIndex(session: Session) {
   const inbox = useReplica(session.replicas, inboxDoc(session.user.id));
-  const chats = docList(inbox.doc, readChats, 'roomId');
-  useReplicas(session.replicas, () => chats.map((chat) => roomHeadDoc(chat.roomId)), () => undefined);
+  const chats = docList(inbox.doc, readChatList, 'roomId');
+  // Once the index lists a chat started here, its local stand-in has done its job.
+  const prune = () => void pruneLocalRooms(inbox.doc);
+  void inbox.whenLoaded.then(prune);
+  inbox.doc.on('update', prune);
+  onCleanup(() => inbox.doc.off('update', prune));
   return { chats, loaded: inbox.loaded };
 }

@@ -1,4 +1,7 @@
+import { Show } from 'solid-js';
 import type { ConnectionStatus } from '../sync/replicaManager';
+import { ClockIcon } from './icons';
+import { messageCount } from './messageCount';
 
 const LABELS: Record<ConnectionStatus, string> = {
   connected: 'Connected',
@@ -6,12 +9,23 @@ const LABELS: Record<ConnectionStatus, string> = {
   offline: 'Offline',
 };
 
-/** A small dot and word under one's name; chats stay usable whatever it says. */
-export function ConnectionBadge(props: { status: ConnectionStatus }) {
+/**
+ * A small dot and a word under one's name: whether Jeco reaches the server; beside it,
+ * the pending clock with how many of one's messages wait to go out (the sidebar is
+ * narrow, so the sentence is in the tooltip and, while offline, in the banner).
+ */
+export function ConnectionBadge(props: { status: ConnectionStatus; waiting: number }) {
+  const waitingTitle = () => `${messageCount(props.waiting)} ${props.status === 'connected' ? 'being sent' : 'waiting to be sent'}`;
   return (
     <span class={`connection connection-${props.status}`} role="status" data-testid="connection-status" data-status={props.status}>
       <span class="connection-dot" aria-hidden="true" />
-      {LABELS[props.status]}
+      <span class="connection-text">{LABELS[props.status]}</span>
+      <Show when={props.waiting > 0}>
+        <span class="connection-waiting" title={waitingTitle()} aria-label={waitingTitle()} data-testid="waiting-count" data-count={props.waiting}>
+          <ClockIcon />
+          {props.waiting}
+        </span>
+      </Show>
     </span>
   );
 }

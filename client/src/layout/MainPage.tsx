@@ -43,8 +43,8 @@ export function MainPage(props: { session: Session }) {
           </Match>
           <Match when={panel() === 'chats'}>
             <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} />
-            <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} />
-            <ChatList chats={index.chats} loaded={index.loaded()} me={props.session.user.id} selected={room()?.id} onNewChat={() => setPanel('newChat')} />
+            <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
+            <ChatList chats={index.chats} loaded={index.loaded()} me={props.session.user.id} selected={room()?.id} waitingIn={(id) => props.session.pending.latestIn(id)} onNewChat={() => setPanel('newChat')} />
           </Match>
         </Switch>
       </aside>

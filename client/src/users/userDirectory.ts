@@ -50,6 +50,12 @@ export function displayNameOf(id: string, fallback = '…'): string {
   return userById(id)?.displayName ?? fallback;
 }
 
+/** Known people (met before on this device) whose username or display name starts with `query`. */
+export function findKnownUsers(query: string): PublicUser[] {
+  const q = query.trim().toLowerCase();
+  return Object.values(users).filter((u) => u.username.toLowerCase().startsWith(q) || u.displayName.toLowerCase().startsWith(q));
+}
+
 /** Drops every cached profile (sign-out). */
 export function forgetUsers(): void {
   setUsers(reconcile({}));
