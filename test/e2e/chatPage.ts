@@ -1,4 +1,4 @@
-import type { BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page, WebSocketRoute } from 'playwright-core';
 
 /** How long a change may take to show up on another person's screen before a test gives up. */
 export const SEEN_WITHIN_MS = 15_000;
@@ -7,23 +7,73 @@ export const SEEN_WITHIN_MS = 15_000;
  * One person using Jeco in their own browser context: the steps a person takes,
  * through the UI only, and what they see.
  */
-export class ChatPage {
-  /** When true, the app's sync socket cannot reach the server, as if the network were down. */
-  syncBlocked = false;
+/** The sync sockets of one browser context (one device), which a test can cut as if the network were down. */
+class SyncNetwork {
+  blocked = false;
+  private readonly open = new Set<WebSocketRoute>();
 
+  async route(context: BrowserContext): Promise<void> {
+    await context.routeWebSocket(/\/sync$/, (ws) => {
+      if (this.blocked) return void ws.close();
+      this.open.add(ws);
+      ws.onClose(() => this.open.delete(ws));
+      ws.connectToServer();
+    });
+  }
+
+  /** Chromium's offline switch does not end a WebSocket that is already open: these are ended by hand. */
+  async cut(): Promise<void> {
+    this.blocked = true;
+    await Promise.all([...this.open].map((ws) => ws.close().catch(() => undefined)));
+    this.open.clear();
+  }
+}
+
+export class ChatPage {
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
+    private readonly network: SyncNetwork,
   ) {}
 
+  /** When true, the app's sync socket cannot reach the server, as if the network were down. */
+  get syncBlocked(): boolean {
+    return this.network.blocked;
+  }
+
+  set syncBlocked(blocked: boolean) {
+    this.network.blocked = blocked;
+  }
+
   static async open(context: BrowserContext, baseUrl: string): Promise<ChatPage> {
-    const chat = new ChatPage(context, await context.newPage());
-    await context.routeWebSocket(/\/sync$/, (ws) => {
-      if (chat.syncBlocked) ws.close();
-      else ws.connectToServer();
-    });
+    const network = new SyncNetwork();
+    await network.route(context);
+    const chat = new ChatPage(context, await context.newPage(), network);
     await chat.page.goto(baseUrl);
     return chat;
+  }
+
+  /** Another tab of the same browser (same storage, same network). */
+  async newTab(url: string): Promise<ChatPage> {
+    const tab = new ChatPage(this.context, await this.context.newPage(), this.network);
+    await tab.page.goto(url);
+    return tab;
+  }
+
+  /** No network at all for this browser: pages, API and the sync socket. */
+  async goOffline(): Promise<void> {
+    await this.context.setOffline(true);
+    await this.network.cut();
+  }
+
+  async goOnline(): Promise<void> {
+    this.network.blocked = false;
+    await this.context.setOffline(false);
+  }
+
+  /** Resolves once the service worker controls the page, so the app shell opens without a network. */
+  async waitForOfflineShell(): Promise<void> {
+    await this.page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, { timeout: SEEN_WITHIN_MS });
   }
 
   async register(username: string, displayName: string, password: string): Promise<void> {
@@ -108,6 +158,25 @@ export class ChatPage {
 
   messageTexts(): Promise<string[]> {
     return this.page.getByTestId('message-text').allTextContents();
+  }
+
+  /** Each of one's own messages as `text:pending` or `text:sent`, in order. */
+  ownMessageStates(): Promise<string[]> {
+    return this.page.locator('[data-testid="message"][data-own="true"]').evaluateAll((rows) =>
+      rows.map((row) => `${row.querySelector('[data-testid="message-text"]')?.textContent}:${row.querySelector('[data-testid="message-pending"]') ? 'pending' : 'sent'}`),
+    );
+  }
+
+  /** The status line under one's name, as read: "Offline", or "Offline, 3 messages waiting to be sent". */
+  async connectionText(): Promise<string> {
+    const status = this.page.getByTestId('connection-status');
+    const label = await status.locator('.connection-text').textContent();
+    const waiting = status.getByTestId('waiting-count');
+    return (await waiting.count()) === 0 ? `${label}` : `${label}, ${await waiting.getAttribute('title')}`;
+  }
+
+  async bannerText(): Promise<string | null> {
+    return this.page.locator('.banner').first().textContent({ timeout: SEEN_WITHIN_MS });
   }
 
   async screenshot(name: string): Promise<void> {
