@@ -59,6 +59,14 @@ export interface Store {
    * kept. Returns how many rows were folded in.
    */
   compact(docName: string, merge: (snapshot: Uint8Array | null, updates: Uint8Array[]) => Uint8Array): Promise<number>;
+  /**
+   * A read-modify-write of a doc through the log, serialised per doc across processes:
+   * in one transaction holding the doc's lock, `write` gets the doc's stored state
+   * (snapshot and later rows) and returns the update to append, or null for none.
+   * `write` must be synchronous. Server-side writes use it so that two processes
+   * writing the same key never both work from a stale copy.
+   */
+  writeDoc(docName: string, write: (stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }) => Uint8Array | null): Promise<void>;
   /** Whether anything was ever stored for the doc. */
   docExists(docName: string): Promise<boolean>;
 

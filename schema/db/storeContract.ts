@@ -365,6 +365,34 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.loadDoc('doc')).toEqual(before);
     });
 
+    it('23. writeDoc hands each writer the stored state and appends its update, one writer at a time', async () => {
+      for (const update of wordsUpdates(['m'])) await store.appendUpdate('counter', update);
+      // Ten concurrent read-modify-writes of one key: none may work from a stale copy.
+      const increment = () =>
+        store.writeDoc('counter', (stored) => {
+          const doc = replay(stored);
+          const before = Y.encodeStateVector(doc);
+          const counter = doc.getMap<number>('m');
+          counter.set('n', (counter.get('n') ?? 0) + 1);
+          return Y.encodeStateAsUpdate(doc, before);
+        });
+      await Promise.all(Array.from({ length: 10 }, increment));
+      const doc = replay(await store.loadDoc('counter'));
+      expect(doc.getMap<number>('m').get('n')).toBe(10);
+      expect(doc.getText('t').toString()).toBe('m');
+      await store.writeDoc('counter', () => null);
+      expect(await store.countUpdates('counter')).toBe(11);
+    });
+
+    it('24. a writeDoc callback that throws appends nothing', async () => {
+      await expect(
+        store.writeDoc('doc', () => {
+          throw new Error('write failed');
+        }),
+      ).rejects.toThrow('write failed');
+      expect(await store.docExists('doc')).toBe(false);
+    });
+
     it('22. ping answers and dialect names the implementation', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
       expect(['sqlite', 'postgres']).toContain(store.dialect);

@@ -24,7 +24,10 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two server node
     await waitFor(() => texts(bBucket.doc).length === 1, { what: 'Bob on node two receives it' });
     appendMessage(bBucket.doc, message(bob.id, 'via node two'));
     await waitFor(() => texts(aBucket.doc).length === 2, { what: 'Alice on node one receives the reply' });
-    await waitFor(() => readChats(bInbox.doc).find((c) => c.roomId === room), { what: 'the chat in Bob’s chat index' });
+    // Both nodes wrote Bob's chat index entry (one per message); neither write was lost.
+    await waitFor(() => readChats(bInbox.doc).find((c) => c.roomId === room && c.count === 2 && c.lastMessage?.preview === 'via node two'), {
+      what: 'Bob’s chat index to count both messages and show the last',
+    });
     await Promise.all([a.settled(), b.settled()]);
 
     // Each message was logged once, by the node that received it; a third reader sees both.

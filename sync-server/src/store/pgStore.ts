@@ -12,7 +12,7 @@ import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow } from '../../../schema/db/store';
 import { clientIds, docSnapshots, docUpdates, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
-import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge } from './rows';
+import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/pg', import.meta.url));
 
@@ -23,6 +23,7 @@ const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/pg', imp
  */
 const MIGRATION_LOCK_KEY = 0x6a65636f; // "jeco"
 const COMPACT_LOCK_NAMESPACE = 0x6a656301;
+const WRITE_LOCK_NAMESPACE = 0x6a656302;
 
 /** Connects to `url`, applies pending migrations (one process at a time) and returns the store. */
 export async function openPgStore(url: string): Promise<Store> {
@@ -246,6 +247,16 @@ class PgStore implements Store {
       // parameter rather than one per id keeps clear of the 65535-parameter limit.
       await tx.delete(docUpdates).where(sql`${docUpdates.id} = any(${sql.param(folded.ids)}::bigint[])`);
       return folded.ids.length;
+    });
+  }
+
+  async writeDoc(docName: string, write: WriteDoc): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      // Held until commit: server writes to one doc, from any process, run one at a time.
+      await tx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK_NAMESPACE}, hashtext(${docName}))`);
+      const { snapshot, rows } = await readLog(tx, docName);
+      const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)) });
+      if (update) await tx.insert(docUpdates).values({ docName, update: toBuffer(update) });
     });
   }
 

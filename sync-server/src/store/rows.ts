@@ -48,6 +48,9 @@ export function prefixMatch(columns: readonly Column[], prefix: string): SQL {
 /** The caller's fold of a snapshot and log rows into one update (`Y.mergeUpdates` in the server). */
 export type Merge = Parameters<Store['compact']>[1];
 
+/** The callback of `Store.writeDoc`. */
+export type WriteDoc = Parameters<Store['writeDoc']>[1];
+
 /** A log row as compaction reads it. */
 export interface LogRow {
   id: number;

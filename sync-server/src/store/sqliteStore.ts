@@ -21,7 +21,7 @@ import {
   sessions,
   users,
 } from '../../../schema/db/sqlite';
-import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge } from './rows';
+import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/sqlite', import.meta.url));
 
@@ -216,6 +216,18 @@ class SqliteStore implements Store {
       const { snapshot, rows } = readLog(tx, docName);
       return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)) };
     });
+  }
+
+  async writeDoc(docName: string, write: WriteDoc): Promise<void> {
+    // An immediate transaction holds SQLite's single write lock throughout.
+    this.db.transaction(
+      (tx) => {
+        const { snapshot, rows } = readLog(tx, docName);
+        const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)) });
+        if (update) tx.insert(docUpdates).values({ docName, update: toBuffer(update) }).run();
+      },
+      { behavior: 'immediate' },
+    );
   }
 
   async countUpdates(docName: string): Promise<number> {

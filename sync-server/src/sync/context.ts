@@ -1,4 +1,4 @@
-import type { Hocuspocus } from '@hocuspocus/server';
+import { isTransactionOrigin, type Hocuspocus } from '@hocuspocus/server';
 import type { DocRef } from '../../../schema/docs/names';
 import type { UserId } from '../../../schema/ids';
 
@@ -13,6 +13,13 @@ export interface SyncContext {
 /** Context of a server-side write (direct connection): no user, marked as the server's own. */
 export interface ServerWriteContext {
   server: true;
+  /** The store appended this write's update itself (`Store.writeDoc`): persistence must not log it again. */
+  logged?: true;
+}
+
+/** Whether a transaction origin is a server write whose update is already in the log. */
+export function isLoggedServerWrite(origin: unknown): boolean {
+  return isTransactionOrigin(origin) && origin.source === 'local' && (origin.context as ServerWriteContext | undefined)?.logged === true;
 }
 
 /** Closes every live client connection for which `matches(context, docName)` holds, with `event`. */

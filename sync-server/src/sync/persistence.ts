@@ -1,6 +1,7 @@
 import { isTransactionOrigin, type Extension } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import type { Store } from '../../../schema/db/store';
+import { isLoggedServerWrite } from './context';
 
 /** An update with no structs and no deletions: a client syncing with nothing new. */
 function isEmptyUpdate(update: Uint8Array): boolean {
@@ -22,7 +23,8 @@ export function mergeForSnapshot(snapshot: Uint8Array | null, updates: Uint8Arra
  * which Hocuspocus awaits before it applies, broadcasts or acknowledges the update —
  * so the provider's "synced" means "durable". It runs after the guard (lower
  * priority), so a refused update is never logged. Server-side writes (chat index,
- * head rollover) are appended from `onChange`; updates relayed by Redis are logged by
+ * head rollover) are appended by `Store.writeDoc` (see projections.ts); any other
+ * server-side change is appended from `onChange`; updates relayed by Redis are logged by
  * the node that received them. A doc loads as its snapshot plus later rows, and is
  * compacted once enough rows gather.
  */
@@ -48,6 +50,7 @@ export function persistenceExtension(deps: { store: Store; compactAfterUpdates: 
 
     async onChange({ transactionOrigin, update, documentName }) {
       if (isTransactionOrigin(transactionOrigin) && transactionOrigin.source !== 'local') return;
+      if (isLoggedServerWrite(transactionOrigin)) return;
       const previous = serverWrites.get(documentName) ?? Promise.resolve();
       const next = previous.then(() => deps.store.appendUpdate(documentName, update));
       serverWrites.set(documentName, next);

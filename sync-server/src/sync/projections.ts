@@ -1,5 +1,5 @@
-import { isTransactionOrigin, type Extension, type Hocuspocus } from '@hocuspocus/server';
-import type * as Y from 'yjs';
+import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransactionOrigin, type RedisTransactionOrigin } from '@hocuspocus/server';
+import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
 import { messageCount, onMessagesAdded } from '../../../schema/docs/bucket';
@@ -13,6 +13,9 @@ import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
 
 const SERVER: ServerWriteContext = { server: true };
+const LOGGED_SERVER_WRITE = { source: 'local', context: { server: true, logged: true } } as const satisfies LocalTransactionOrigin;
+/** What another process logged: applied, broadcast to clients, but neither logged nor projected again. */
+const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
 
 /**
  * What the server derives from what clients write:
@@ -143,11 +146,31 @@ export class Projections {
     return new Map(rows.map((u) => [u.id, u]));
   }
 
-  /** A server-side write: through a direct connection, so it is persisted and broadcast like any change. */
+  /**
+   * A server-side write: a read-modify-write through `Store.writeDoc`, which holds the
+   * doc's lock across processes and appends the update in the same transaction. With a
+   * shared database the doc is first caught up with what other processes logged (Redis
+   * relays are fast but not guaranteed), so two nodes never write a key from a stale
+   * copy. The change goes through the loaded document, so connected clients get it.
+   */
   private async write(docName: string, change: (doc: Y.Doc) => void): Promise<void> {
     const connection = await this.deps.instance().openDirectConnection(docName, SERVER);
     try {
-      await connection.transact(change);
+      const doc = connection.document!;
+      await this.deps.store.writeDoc(docName, (stored) => {
+        if (this.deps.store.dialect === 'postgres') catchUp(doc, stored);
+        let update: Uint8Array | null = null;
+        const capture = (u: Uint8Array, origin: unknown) => {
+          if (origin === LOGGED_SERVER_WRITE) update = u;
+        };
+        doc.on('update', capture);
+        try {
+          doc.transact(() => change(doc), LOGGED_SERVER_WRITE);
+        } finally {
+          doc.off('update', capture);
+        }
+        return update;
+      });
     } finally {
       await connection.disconnect({ unloadImmediately: false });
     }
@@ -161,6 +184,11 @@ export class Projections {
       await connection.disconnect({ unloadImmediately: false });
     }
   }
+}
+
+function catchUp(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): void {
+  const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+  if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts), CAUGHT_UP);
 }
 
 function fromClient(origin: unknown): boolean {
