@@ -98,7 +98,7 @@ describe.skipIf(!(await hasChromium()))('offline, many tabs, many devices', () =
 
     await alice.page.goOnline();
     await expect.poll(() => alice.page.ownMessageStates(), reconnectPoll).toEqual(['Online first:sent', 'Offline one:sent', 'Offline two:sent', 'Offline three:sent']);
-    await expect.poll(() => alice.page.connectionText(), poll).toBe('Connected');
+    await expect.poll(() => alice.page.connectionText(), poll).toBe('Online');
     await bob.page.openChat('Alice');
     await expect.poll(() => bob.page.messageTexts(), poll).toEqual(['Online first', 'Offline one', 'Offline two', 'Offline three']);
     await bob.page.openChat('Trip');
@@ -248,7 +248,7 @@ describe.skipIf(!(await hasChromium()))('a session that ends while offline', () 
       await new Promise((resolve) => setTimeout(resolve, 4000));
       await alice.goOnline();
       await alice.page.getByTestId('session-ended').waitFor({ timeout: 30_000 });
-      expect(await alice.bannerText()).toBe('Your session has ended. Please sign in again. Then 2 messages will be sent.Sign in');
+      await expect.poll(() => alice.bannerText(), poll).toBe('Your session has ended. Please sign in again. Then 2 messages will be sent.Sign in');
       // Still readable and writable from this device.
       await alice.send('Written after the session ended');
       await expect.poll(() => alice.ownMessageStates(), poll).toEqual([
@@ -257,6 +257,7 @@ describe.skipIf(!(await hasChromium()))('a session that ends while offline', () 
         'Still during the break:pending',
         'Written after the session ended:pending',
       ]);
+      expect(await alice.connectionText()).toBe('Signed out, 3 messages waiting to be sent');
       await alice.screenshot('session-ended');
 
       await alice.page.getByRole('button', { name: 'Sign in' }).click();

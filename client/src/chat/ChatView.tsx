@@ -57,6 +57,7 @@ export function ChatView(props: ChatViewProps) {
         isPending={(id) => pending.has(id)}
         hasOlder={room.hasOlder()}
         loadOlder={room.loadOlder}
+        mayLoadOlder={room.mayLoadOlder()}
         sentCount={sentCount()}
       />
       <Show

@@ -15,6 +15,8 @@ export interface MessageListProps {
   isPending: (id: MessageId) => boolean;
   hasOlder: boolean;
   loadOlder: () => boolean;
+  /** Whether {@link loadOlder} may run yet; when it turns true, a view not yet full loads more. */
+  mayLoadOlder: boolean;
   /** Bumped when this user sends, to bring the bottom back into view. */
   sentCount: number;
 }
@@ -33,7 +35,7 @@ export function MessageList(props: MessageListProps) {
     if (props.hasOlder && nearTop()) props.loadOlder();
   };
   const count = createMemo(() => props.messages.length);
-  createEffect(on(count, () => queueMicrotask(maybeLoadOlder)));
+  createEffect(on([count, () => props.mayLoadOlder], () => queueMicrotask(maybeLoadOlder)));
   createEffect(on(() => props.sentCount, () => scroller.scrollTo({ top: 0 }), { defer: true }));
 
   const startsDay = (i: number) => {

@@ -41,10 +41,18 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
   const buckets = useReplicas(replicas, names, (replica): OpenBucket => ({ replica, messages: docList(replica.doc, readMessages, 'id') }));
   const messages = createMemo(() => buckets().flatMap((b) => b.messages));
 
+  /**
+   * Whether older buckets may be asked for. The head opens with the chat, from a local
+   * copy that may be days old: online, its bucket number is trusted only after the
+   * handshake, or a stale number would pin the view far back in history. Offline the
+   * local copy is all there is.
+   */
+  const mayLoadOlder = () => head.synced() || replicas.status() === 'offline' || replicas.sessionEnded();
+
   /** Opens the bucket before the oldest open one; not while that one is still empty (loading), so requests never run ahead of arrivals. */
   function loadOlder(): boolean {
     const from = oldest();
-    if (from === null || from === 0 || !buckets()[0]?.messages.length) return false;
+    if (!mayLoadOlder() || from === null || from === 0 || !buckets()[0]?.messages.length) return false;
     setRequestedOldest(from - 1);
     return true;
   }
@@ -67,6 +75,8 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
     send,
     loadOlder,
     hasOlder: () => (oldest() ?? 0) > 0,
+    /** Changes when loading older buckets becomes possible, so a view not yet full asks again. */
+    mayLoadOlder,
     ready: () => buckets().length > 0,
   };
 }

@@ -3,10 +3,15 @@ import type { ConnectionStatus } from '../sync/replicaManager';
 import { ClockIcon } from './icons';
 import { messageCount } from './messageCount';
 
-const LABELS: Record<ConnectionStatus, string> = {
-  connected: 'Connected',
+/** What the badge can say: the socket's state, or that the server ended the session (then the socket is stopped). */
+export type BadgeStatus = ConnectionStatus | 'signedOut';
+
+/** Short words: the line shares the narrow sidebar header with three buttons and the waiting count. */
+const LABELS: Record<BadgeStatus, string> = {
+  connected: 'Online',
   connecting: 'Connecting…',
   offline: 'Offline',
+  signedOut: 'Signed out',
 };
 
 /**
@@ -14,7 +19,7 @@ const LABELS: Record<ConnectionStatus, string> = {
  * the pending clock with how many of one's messages wait to go out (the sidebar is
  * narrow, so the sentence is in the tooltip and, while offline, in the banner).
  */
-export function ConnectionBadge(props: { status: ConnectionStatus; waiting: number }) {
+export function ConnectionBadge(props: { status: BadgeStatus; waiting: number }) {
   const waitingTitle = () => `${messageCount(props.waiting)} ${props.status === 'connected' ? 'being sent' : 'waiting to be sent'}`;
   return (
     <span class={`connection connection-${props.status}`} role="status" data-testid="connection-status" data-status={props.status}>

@@ -12,7 +12,7 @@ export function SidebarHeader(props: { session: Session; onNewChat: () => void; 
         <span class="me-name" data-testid="me-name">
           {user().displayName}
         </span>
-        <ConnectionBadge status={props.session.replicas.status()} waiting={props.session.pending.count()} />
+        <ConnectionBadge status={props.session.replicas.sessionEnded() ? 'signedOut' : props.session.replicas.status()} waiting={props.session.pending.count()} />
       </div>
       <div class="header-actions">
         <button type="button" class="icon-button" onClick={() => props.onNewChat()} title="New chat" aria-label="New chat" data-testid="new-chat">

@@ -55,6 +55,8 @@ export class Replica {
   readonly whenLoaded: Promise<void>;
   /** Resolves after the first completed sync handshake with the server: both sides then hold the same state. */
   readonly whenSynced: Promise<void>;
+  /** True once `whenSynced` has resolved. */
+  readonly synced: Accessor<boolean>;
   private resolveSynced!: () => void;
   private readonly persistence: IndexeddbPersistence;
   private provider: HocuspocusProvider | null = null;
@@ -80,7 +82,10 @@ export class Replica {
     this.loaded = loaded;
     this.refusal = refusal;
 
+    const [synced, setSynced] = createSignal(false);
+    this.synced = synced;
     this.whenSynced = new Promise((resolve) => (this.resolveSynced = resolve));
+    void this.whenSynced.then(() => setSynced(true));
     this.persistence = new IndexeddbPersistence(localDbName(userId, name), this.doc);
     this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
       if (this.isOwnEdit(origin)) this.setUnsent(true);
