@@ -21,16 +21,18 @@ import { waitFor } from '../helpers/waitFor';
 const BURST_MAX = 3;
 const PAUSE_MIN_MS = 100;
 const PAUSE_MAX_MS = 300;
+const WAIT_FOR_TICK_CHANCE = 0.5;
+const TICK_PATIENCE_MS = 1000;
 /** Confirmed messages every device has before the server is stopped. */
 const MIN_ACKED = 10;
-/** Long enough for every provider to notice the server is gone and write while it is down. */
-const DOWN_FOR_MS = 700;
 const WRITE_AFTER_RESTART_MS = 300;
 /** Reconnecting (backoff up to 500 ms) and re-sending a few hundred messages on 2 cores. */
 const CONVERGE_WITHIN_MS = 20_000;
 /** Two server starts, the outage and convergence. */
 const TEST_TIMEOUT_MS = 90_000;
 const REATTACH_AFTER_MS = 100;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
@@ -68,16 +70,26 @@ function reattachWhenAskedTo(open: OpenDoc): void {
   });
 }
 
-/** Keeps `writer` writing bursts until `stop()`: on and off the network alike, as an app does. */
+/**
+ * Keeps `writer` writing bursts until `stop()`, on and off the network alike, as an app
+ * does. After a burst the person sometimes waits for the check mark (up to a limit, so
+ * an outage does not stop them): this keeps a busy machine from queueing more than the
+ * server can confirm, so every device does see its messages confirmed.
+ */
 function keepWriting(writer: Writer): { stop(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  const burst = () => {
-    const count = 1 + Math.floor(Math.random() * BURST_MAX);
-    for (let i = 0; i < count; i++) writeOne(writer);
-    timer = setTimeout(burst, PAUSE_MIN_MS + Math.random() * (PAUSE_MAX_MS - PAUSE_MIN_MS));
-  };
-  burst();
-  return { stop: () => clearTimeout(timer) };
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      const count = 1 + Math.floor(Math.random() * BURST_MAX);
+      for (let i = 0; i < count; i++) writeOne(writer);
+      if (Math.random() < WAIT_FOR_TICK_CHANCE) {
+        const deadline = Date.now() + TICK_PATIENCE_MS;
+        while (!stopped && writer.bucket.provider.hasUnsyncedChanges && Date.now() < deadline) await sleep(10);
+      }
+      await sleep(PAUSE_MIN_MS + Math.random() * (PAUSE_MAX_MS - PAUSE_MIN_MS));
+    }
+  })();
+  return { stop: () => (stopped = true) };
 }
 
 const idsOf = (doc: Y.Doc) => readMessages(doc).map((m) => m.id);
@@ -150,10 +162,12 @@ async function writeThroughRestart(signal: 'SIGKILL' | 'SIGTERM') {
     const onDisk = await idsOnDisk(dataDir, bucketName);
     expect(ackedBeforeStop.filter((id) => !onDisk.has(id))).toEqual([]);
 
-    await new Promise((resolve) => setTimeout(resolve, DOWN_FOR_MS));
+    // Every device writes while the server is down; the providers hold those messages as unsent.
+    const writtenWhileUp = writers.map((w) => w.written.length);
+    await waitFor(() => writers.every((w, i) => w.written.length > writtenWhileUp[i]!), { what: 'messages written during the outage' });
     expect(writers.every((w) => w.bucket.provider.hasUnsyncedChanges)).toBe(true);
     const second = await startServerProcess({ dataDir, port });
-    await new Promise((resolve) => setTimeout(resolve, WRITE_AFTER_RESTART_MS));
+    await sleep(WRITE_AFTER_RESTART_MS);
     stopWriting();
 
     const written = writers.flatMap((w) => w.written);
