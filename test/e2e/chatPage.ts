@@ -60,8 +60,12 @@ export class ChatPage {
     return tab;
   }
 
-  /** No network at all for this browser: pages, API and the sync socket. */
+  /**
+   * No network at all for this browser: pages, API and the sync socket. Waits for the
+   * service worker first, as a person's browser has it from any earlier visit.
+   */
   async goOffline(): Promise<void> {
+    await this.waitForOfflineShell();
     await this.context.setOffline(true);
     await this.network.cut();
   }
@@ -115,6 +119,8 @@ export class ChatPage {
   async startDm(username: string): Promise<void> {
     await this.page.getByTestId('new-chat').click();
     await this.pickUser(username);
+    // The panel closes as the new chat opens; until then another chat may still be showing.
+    await this.page.getByTestId('new-chat-panel').waitFor({ state: 'detached' });
     await this.page.getByTestId('chat-view').waitFor();
   }
 
@@ -123,6 +129,7 @@ export class ChatPage {
     await this.page.getByTestId('group-name').fill(name);
     for (const username of usernames) await this.pickUser(username);
     await this.page.getByTestId('create-group').click();
+    await this.page.getByTestId('new-group-panel').waitFor({ state: 'detached' });
     await this.page.getByTestId('chat-view').waitFor();
   }
 
