@@ -25,12 +25,14 @@ const WAIT_FOR_TICK_CHANCE = 0.5;
 const TICK_PATIENCE_MS = 1000;
 /** Confirmed messages every device has before the server is stopped. */
 const MIN_ACKED = 10;
+/** Devices keep writing a little after the restart, while they are reconnecting. */
 const WRITE_AFTER_RESTART_MS = 300;
 /** Reconnecting (backoff up to 500 ms) and re-sending a few hundred messages on 2 cores. */
 const CONVERGE_WITHIN_MS = 20_000;
 /** Two server starts, the outage and convergence. */
 const TEST_TIMEOUT_MS = 90_000;
-const REATTACH_AFTER_MS = 100;
+/** About the app's first retry delay after a retryable refusal. */
+const REATTACH_AFTER_MS = 150;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
