@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
 import { appendMessage } from '../../schema/docs/bucket';
 import { readChats } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
@@ -118,6 +119,19 @@ describe('chat between real providers on a real server', () => {
     const again = connectClient(restarted.wsUrl, bob.token).open(name);
     await again.synced;
     expect(texts(again.doc)).toEqual(Array.from({ length: 12 }, (_, i) => `message ${i}`));
+  });
+
+  it('logs a message once when a second tab forwards it too', async () => {
+    const server = await startServer();
+    const { alice, room, aBucket } = await startDm(server);
+    const secondTab = connectClient(server.wsUrl, alice.token).open(bucketDoc(room, 0));
+    await secondTab.synced;
+    // The tabs' own channel hands the second tab the first tab's update; its provider sends it as well.
+    aBucket.doc.on('update', (update: Uint8Array) => Y.applyUpdate(secondTab.doc, update, 'other tab'));
+    appendMessage(aBucket.doc, message(alice.id, 'said once'));
+    await waitFor(() => !aBucket.provider.hasUnsyncedChanges && !secondTab.provider.hasUnsyncedChanges, { what: 'both tabs acknowledged' });
+    const log = await server.store.loadDoc(bucketDoc(room, 0));
+    expect(log.updates.length).toBe(1);
   });
 
   it('rolls the head bucket forward when a bucket is full and keeps the order across buckets', async () => {

@@ -3,10 +3,16 @@ import * as Y from 'yjs';
 import type { Store } from '../../../schema/db/store';
 import { isLoggedServerWrite } from './context';
 
-/** An update with no structs and no deletions: a client syncing with nothing new. */
-function isEmptyUpdate(update: Uint8Array): boolean {
+/**
+ * Whether applying `update` would change nothing: it has no deletions and every struct
+ * is one the doc already holds — a client syncing with nothing new, or the same
+ * message forwarded by a second tab. Costs O(update). Updates with deletions are
+ * always logged (telling whether they are new would cost lookups per range).
+ */
+function addsNothing(doc: Y.Doc, update: Uint8Array): boolean {
   const { structs, ds } = Y.decodeUpdate(update);
-  return structs.length === 0 && ds.clients.size === 0;
+  if (ds.clients.size > 0) return false;
+  return structs.every((struct) => struct.id.clock + struct.length <= Y.getState(doc.store, struct.id.client));
 }
 
 /** Snapshot + rows → one garbage-collected update: loading a doc and re-encoding drops deleted content. */
@@ -41,10 +47,10 @@ export function persistenceExtension(deps: { store: Store; compactAfterUpdates: 
       if (parts.length > 0) Y.applyUpdate(document, Y.mergeUpdates(parts));
     },
 
-    async beforeSync({ type, payload, connection, documentName }) {
+    async beforeSync({ type, payload, connection, document, documentName }) {
       // 0 is sync step 1 (a state vector); 1 and 2 carry updates. Read-only connections' updates are dropped.
       if ((type !== 1 && type !== 2) || connection.readOnly) return;
-      if (isEmptyUpdate(payload)) return;
+      if (addsNothing(document, payload)) return;
       await deps.store.appendUpdate(documentName, payload);
     },
 
