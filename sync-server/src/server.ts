@@ -23,6 +23,11 @@ const MAX_FRAME_BYTES = 2 * 1024 * 1024;
 /** How long shutdown waits for documents to finish their last store before closing the database. */
 const SHUTDOWN_GRACE_MS = 5000;
 
+/** How often live connections' sessions are checked again: a quarter of the idle expiry, at most a minute. */
+function sessionRecheckMs(config: Config): number {
+  return Math.max(250, Math.min(60_000, config.sessionIdleMs / 4));
+}
+
 export interface JecoServer {
   /** The port actually listened on (useful with port 0). */
   port: number;
@@ -63,7 +68,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const membership = new Membership(store, instance);
   const projections = new Projections({ store, membership, bucketSize: config.bucketSize, instance, log });
   const extensions: Extension[] = [
-    authExtension({ sessions, membership, instance }),
+    authExtension({ sessions, membership, instance, recheckEveryMs: sessionRecheckMs(config) }),
     ...(options.guard === false ? [] : [guardExtension({ store, rates: { perSecond: config.syncUpdatesPerSec, burst: config.syncBurst } })]),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
     projections.extension(),

@@ -147,3 +147,23 @@ describe('sign-in rate limit', async () => {
     expect(limited.body.error.kind).toBe('rate_limited');
   });
 });
+
+describe('sessions of live sync connections', async () => {
+  const server = await startServer({ env: { JECO_SESSION_IDLE_MS: '1200', JECO_SESSION_MAX_MS: '3500' } });
+
+  it('an open connection keeps its session alive, and is closed when the session reaches its absolute expiry', async () => {
+    const alice = await registerUser(server.url, 'Alice');
+    const inbox = connectClient(server.wsUrl, alice.token).open(inboxDoc(alice.id));
+    await inbox.synced;
+    let closedWith: string | undefined;
+    inbox.provider.on('close', ({ event }: { event: { reason: string } }) => (closedWith ??= event.reason));
+
+    // Past the idle expiry, the live connection has kept the session in use.
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect((await api(server.url, 'GET', '/api/auth/me', { token: alice.token })).status).toBe(200);
+    expect(closedWith).toBeUndefined();
+
+    await waitFor(() => closedWith === 'unauthorized', { timeoutMs: 4000, what: 'the connection to close at the absolute expiry' });
+    expect((await api(server.url, 'GET', '/api/auth/me', { token: alice.token })).status).toBe(401);
+  });
+});

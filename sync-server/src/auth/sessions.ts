@@ -61,7 +61,11 @@ export class Sessions {
   /** The session and user for a token, or null if unknown, expired or the user is gone. */
   async validate(token: string): Promise<ValidSession | null> {
     if (!token || token.length > 128) return null;
-    const tokenHash = hashToken(token);
+    return this.validateHash(hashToken(token));
+  }
+
+  /** {@link validate} by the token's hash: live sync connections keep only the hash. */
+  async validateHash(tokenHash: string): Promise<ValidSession | null> {
     const session = await this.store.getSession(tokenHash);
     if (!session) return null;
     const now = this.now();

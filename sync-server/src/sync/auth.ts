@@ -13,7 +13,7 @@ import type { Membership } from './membership';
  * carry a reason from `SYNC_REFUSALS`, which the client shows. A revoked session
  * (sign-out, password reset) closes its live connections at once.
  */
-export function authExtension(deps: { sessions: Sessions; membership: Membership; instance: () => Hocuspocus }): Extension {
+export function authExtension(deps: { sessions: Sessions; membership: Membership; instance: () => Hocuspocus; recheckEveryMs: number }): Extension {
   deps.sessions.onRevoked(({ tokenHash, userId }) => {
     closeConnections(
       deps.instance(),
@@ -22,9 +22,20 @@ export function authExtension(deps: { sessions: Sessions; membership: Membership
     );
   });
 
+  // Sessions are checked when a doc connects; a socket can stay open for days, so the
+  // sessions of live connections are checked again on a timer: a live connection
+  // counts as use (the idle expiry slides), and one past its absolute expiry closes.
+  const recheck = setInterval(() => {
+    void recheckLiveSessions(deps).catch(() => {});
+  }, deps.recheckEveryMs);
+  recheck.unref();
+
   return {
     extensionName: 'auth',
     priority: 300,
+    async onDestroy() {
+      clearInterval(recheck);
+    },
     async onAuthenticate({ token, documentName, requestHeaders }): Promise<SyncContext> {
       const doc = parseDocName(documentName);
       if (!doc) throw syncRefusal('unknown_doc');
@@ -36,6 +47,20 @@ export function authExtension(deps: { sessions: Sessions; membership: Membership
       return { user: { id, username, displayName }, sessionHash: auth.session.tokenHash, doc };
     },
   };
+}
+
+async function recheckLiveSessions(deps: { sessions: Sessions; instance: () => Hocuspocus }): Promise<void> {
+  const hashes = new Set<string>();
+  for (const document of deps.instance().documents.values()) {
+    for (const connection of document.getConnections()) {
+      const hash = (connection.context as SyncContext | undefined)?.sessionHash;
+      if (hash) hashes.add(hash);
+    }
+  }
+  for (const hash of hashes) {
+    if (await deps.sessions.validateHash(hash)) continue;
+    closeConnections(deps.instance(), (context) => context.sessionHash === hash, syncRefusal('unauthorized'));
+  }
 }
 
 function cookieToken(header: string | null): string | null {
