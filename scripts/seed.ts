@@ -98,15 +98,15 @@ interface Person {
   displayName: string;
 }
 
-async function createUsers(store: Store, options: SeedOptions, username: string, password: string, pick: () => number): Promise<Person[]> {
+async function createUsers(db: Store, count: number, username: string, password: string, pick: () => number): Promise<Person[]> {
   // One hash for everyone: they share the demo password, and argon2 per user would make large seeds slow.
   const passwordHash = await hashPassword(password);
   const people: Person[] = [];
-  for (let i = 0; i < options.users; i++) {
+  for (let i = 0; i < count; i++) {
     const id = newUserId();
     const displayName = i === 0 ? 'Demo User' : `${FIRST_NAMES[Math.floor(pick() * FIRST_NAMES.length)]} ${LAST_NAMES[Math.floor(pick() * LAST_NAMES.length)]}`;
     const name = i === 0 ? username : `${username}_peer${i}`;
-    const created = await store.createUser({ id, username: name, displayName, email: null, passwordHash, createdAt: Date.now() });
+    const created = await db.createUser({ id, username: name, displayName, email: null, passwordHash, createdAt: Date.now() });
     if ('conflict' in created) throw new Error(`user ${name} exists already: seed an empty data dir`);
     people.push({ id, displayName });
   }
@@ -114,10 +114,10 @@ async function createUsers(store: Store, options: SeedOptions, username: string,
 }
 
 /** Stores a doc built locally as one update, as if the server had logged it. */
-async function store(s: Store, name: string, build: (doc: Y.Doc) => void): Promise<void> {
+async function storeDoc(db: Store, name: string, build: (doc: Y.Doc) => void): Promise<void> {
   const doc = new Y.Doc();
   doc.transact(() => build(doc));
-  await s.appendUpdate(name, Y.encodeStateAsUpdate(doc));
+  await db.appendUpdate(name, Y.encodeStateAsUpdate(doc));
   doc.destroy();
 }
 
@@ -129,7 +129,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   const pick = random(1);
   const db = await openStore({ dataDir: options.dataDir });
   try {
-    const people = await createUsers(db, options, username, password, pick);
+    const people = await createUsers(db, options.users, username, password, pick);
     const [me, ...peers] = people as [Person, ...Person[]];
     const names = new Map(people.map((p) => [p.id, p.displayName]));
     const indexes = new Map<UserId, Array<[RoomId, Omit<ChatEntry, 'roomId'>]>>();
@@ -157,9 +157,9 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
       const head = Math.floor(options.messages / options.bucketSize);
       for (let b = 0; b * options.bucketSize < options.messages; b++) {
         const slice = messages.slice(b * options.bucketSize, (b + 1) * options.bucketSize);
-        await store(db, bucketDoc(roomId, b), (doc) => slice.forEach((m) => appendMessage(doc, m)));
+        await storeDoc(db, bucketDoc(roomId, b), (doc) => slice.forEach((m) => appendMessage(doc, m)));
       }
-      await store(db, roomHeadDoc(roomId), (doc) => {
+      await storeDoc(db, roomHeadDoc(roomId), (doc) => {
         if (group) initGroup(doc, { name: title, owner: me.id, members: members.map((m) => m.id), now: createdAt });
         else initDm(doc, me.id, createdAt);
         advanceHead(doc, head);
@@ -184,7 +184,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     }
 
     for (const [userId, entries] of indexes) {
-      await store(db, inboxDoc(userId), (doc) => entries.forEach(([roomId, entry]) => setChatEntry(doc, roomId, entry)));
+      await storeDoc(db, inboxDoc(userId), (doc) => entries.forEach(([roomId, entry]) => setChatEntry(doc, roomId, entry)));
     }
     return { username, password, userId: me.id, chats };
   } finally {
@@ -192,7 +192,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   }
 }
 
-function count(value: string | undefined, fallback: number, name: string): number {
+function wholeNumber(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0) throw new Error(`--${name} must be a whole number, got ${value}`);
@@ -213,10 +213,10 @@ async function main(): Promise<void> {
   });
   const options: SeedOptions = {
     dataDir: path.resolve(values['data-dir'] ?? './data'),
-    users: count(values.users, 10, 'users'),
-    chats: count(values.chats, 20, 'chats'),
-    messages: count(values.messages, 50, 'messages'),
-    bucketSize: count(values['bucket-size'], DEFAULT_BUCKET_SIZE, 'bucket-size'),
+    users: wholeNumber(values.users, 10, 'users'),
+    chats: wholeNumber(values.chats, 20, 'chats'),
+    messages: wholeNumber(values.messages, 50, 'messages'),
+    bucketSize: wholeNumber(values['bucket-size'], DEFAULT_BUCKET_SIZE, 'bucket-size'),
     username: values.username,
     password: values.password,
   };

@@ -279,7 +279,9 @@ async function main(): Promise<void> {
       [
         HEADING,
         '',
-        '`npm run bench:startup` (`scripts/bench/startup.ts`; `-- --write` replaces this section). One user, seeded straight into a fresh SQLite store (`scripts/seed.ts`, buckets of 1,000 so each chat is one full bucket and an empty head), served by the real server; headless Chromium 1200×800 signed in by session cookie. **cold**: fresh browser context, empty IndexedDB, `page.goto("/")`. **warm**: the same context loaded again, replicas in IndexedDB. **warm, sync blocked**: the same with the `/sync` WebSocket refused, so everything shown comes from local replicas. "click → latest message shown" opens the newest chat and waits for its last message bubble.',
+        '`npm run bench:startup` (`scripts/bench/startup.ts`; `-- --write` replaces this section), ' +
+          new Date().toISOString().slice(0, 10) +
+          '. One user, seeded straight into a fresh SQLite store (`scripts/seed.ts`, buckets of 1,000 so each chat is one full bucket and an empty head), served by the real server; headless Chromium 1200×800 signed in by session cookie. **cold**: fresh browser context, empty IndexedDB, `page.goto("/")`. **warm**: the same context loaded again, replicas in IndexedDB. **warm, sync blocked**: the same with the `/sync` WebSocket refused, so everything shown comes from local replicas. "click → latest message shown" opens the newest chat and waits for its last message bubble. Each time is taken on the page\'s own clock (from navigation start, or from the click) to the first frame after the element entered the DOM; in the 1-chat column "all … listed" means its one chat. The machine is shared with other work, so single runs vary by a few hundred ms.',
         '',
         ...lines,
       ].join('\n'),
