@@ -37,16 +37,39 @@ export function readMessagesFrom(doc: Y.Doc, start: number): Message[] {
   return out;
 }
 
-/** Calls `listener` with the messages appended by each change; returns the unsubscribe function. */
+/**
+ * The raw values a transaction inserted into the bucket's `messages`, found from the
+ * transaction's new structs: the clocks between its before and after state, located by
+ * binary search in each client's struct list. Not `event.changes`, which Yjs computes
+ * by walking the whole array, so every update would cost O(bucket). Values come
+ * grouped by writer, not in array order.
+ */
+export function valuesInsertedBy(transaction: Y.Transaction): unknown[] {
+  const messages = messagesArray(transaction.doc);
+  const store = transaction.doc.store;
+  const values: unknown[] = [];
+  for (const [client, after] of transaction.afterState) {
+    const before = transaction.beforeState.get(client) ?? 0;
+    if (after <= before) continue;
+    const structs = store.clients.get(client)!;
+    for (let i = Y.findIndexSS(structs, before); i < structs.length && structs[i]!.id.clock < after; i++) {
+      const struct = structs[i]!;
+      if (!(struct instanceof Y.Item) || struct.parent !== messages || struct.deleted || !(struct.content instanceof Y.ContentAny)) continue;
+      // A struct merged into its left neighbour after the transaction starts before `before`.
+      values.push(...struct.content.getContent().slice(Math.max(0, before - struct.id.clock)));
+    }
+  }
+  return values;
+}
+
+/** Calls `listener` with the messages appended by each change (in O(change)); returns the unsubscribe function. */
 export function onMessagesAdded(doc: Y.Doc, listener: (added: Message[], origin: unknown) => void): () => void {
   const array = messagesArray(doc);
   const handler = (event: Y.YArrayEvent<unknown>) => {
     const added: Message[] = [];
-    for (const delta of event.changes.delta) {
-      for (const value of delta.insert ?? []) {
-        const parsed = messageSchema.safeParse(value);
-        if (parsed.success) added.push(parsed.data as Message);
-      }
+    for (const value of valuesInsertedBy(event.transaction)) {
+      const parsed = messageSchema.safeParse(value);
+      if (parsed.success) added.push(parsed.data as Message);
     }
     if (added.length > 0) listener(added, event.transaction.origin);
   };

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { BUCKET } from '../../../schema/docs/bucket';
+import { BUCKET, valuesInsertedBy } from '../../../schema/docs/bucket';
 import { messageSchema } from '../../../schema/docs/message';
 import type { UserId } from '../../../schema/ids';
 
@@ -9,28 +9,6 @@ function addMessage(index: Map<string, UserId>, value: unknown): void {
   const parsed = messageSchema.safeParse(value);
   // The guard refuses a second message with a known id; the first one stays the truth.
   if (parsed.success && !index.has(parsed.data.id)) index.set(parsed.data.id, parsed.data.authorId as UserId);
-}
-
-/**
- * Adds the messages a transaction integrated into `messages`. Not `event.changes`:
- * Yjs computes it by walking the whole array, which would make every update cost
- * O(bucket). A transaction's new structs are exactly the clocks between its before
- * and after state, found by binary search in each client's struct list.
- */
-function addInserted(index: Map<string, UserId>, messages: Y.Array<unknown>, transaction: Y.Transaction): void {
-  const store = transaction.doc.store;
-  for (const [client, after] of transaction.afterState) {
-    const before = transaction.beforeState.get(client) ?? 0;
-    if (after <= before) continue;
-    const structs = store.clients.get(client)!;
-    for (let i = Y.findIndexSS(structs, before); i < structs.length && structs[i]!.id.clock < after; i++) {
-      const struct = structs[i]!;
-      if (!(struct instanceof Y.Item) || struct.parent !== messages || !(struct.content instanceof Y.ContentAny)) continue;
-      // A struct merged into its left neighbour after the transaction starts before `before`.
-      const skip = Math.max(0, before - struct.id.clock);
-      for (const value of struct.content.getContent().slice(skip)) addMessage(index, value);
-    }
-  }
 }
 
 /**
@@ -44,7 +22,9 @@ export function messageAuthors(doc: Y.Doc): ReadonlyMap<string, UserId> {
   const built = new Map<string, UserId>();
   const messages = doc.getArray<unknown>(BUCKET.messages);
   messages.forEach((value) => addMessage(built, value));
-  messages.observe((event) => addInserted(built, messages, event.transaction));
+  messages.observe((event) => {
+    for (const value of valuesInsertedBy(event.transaction)) addMessage(built, value);
+  });
   indexes.set(doc, built);
   return built;
 }
