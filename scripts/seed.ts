@@ -12,6 +12,7 @@
  * The docs' Yjs client ids are random and claimed by no user: fine for reading, and the
  * update guard only checks the client ids of updates sent later.
  */
+import seedrandom from 'seedrandom';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -81,16 +82,9 @@ const PHRASES = [
   'Good night, talk tomorrow.',
 ];
 
-/** A small seeded PRNG (mulberry32): the same options give the same names and texts. */
+/** A seeded PRNG, so the same seed gives the same run. */
 function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seedrandom(String(seed));
 }
 
 interface Person {

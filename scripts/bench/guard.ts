@@ -12,7 +12,8 @@
  * the acknowledgement round trip (on − off is what a person could notice) and the
  * guard hook's own time on the server (`beforeSync`, timed around the extension).
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { writeBenchmarkSection } from './benchmarksDoc';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
@@ -185,21 +186,7 @@ async function main(): Promise<void> {
     `- Run took ${((Date.now() - began) / 1000).toFixed(0)} s.`,
   ].join('\n');
   console.log(section);
-  if (process.argv.includes('--write')) await writeSection(section);
-}
-
-/** Replaces this benchmark's own section of docs/benchmarks.md (or adds it), leaving other sections alone. */
-async function writeSection(section: string): Promise<void> {
-  const file = new URL('../../docs/benchmarks.md', import.meta.url);
-  const current = await readFile(file, 'utf8').catch(() => '# Benchmarks\n');
-  const start = current.indexOf('\n## Update guard\n');
-  let next: string;
-  if (start === -1) next = `${current.trimEnd()}\n\n${section}\n`;
-  else {
-    const end = current.indexOf('\n## ', start + 1);
-    next = `${current.slice(0, start)}\n${section}\n${end === -1 ? '' : current.slice(end)}`;
-  }
-  await writeFile(file, next);
+  if (process.argv.includes('--write')) await writeBenchmarkSection(section);
 }
 
 await main();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import seedrandom from 'seedrandom';
 import * as Y from 'yjs';
 import { appendMessage, readMessages } from '../../../schema/docs/bucket';
 import { bucketDoc, parseDocName } from '../../../schema/docs/names';
@@ -15,16 +16,9 @@ const ADMIN = USERS[2]!;
 const GROUP = 'g.22222222-2222-4222-8222-222222222222' as RoomId;
 const EMOJI = ['👍', '❤️', '😂', '🎉'];
 
-/** mulberry32: a small seeded PRNG, so a failing seed replays exactly. */
+/** A seeded PRNG, so the same seed gives the same run. */
 function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seedrandom(String(seed));
 }
 
 interface Tab extends Peer {
