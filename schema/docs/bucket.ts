@@ -1,5 +1,7 @@
 import * as Y from 'yjs';
-import { messageSchema, type Message } from './message';
+import { z } from 'zod';
+import type { MessageId, UserId } from '../ids';
+import { MAX_MESSAGE_TEXT, messageSchema, type Message } from './message';
 
 /** Root type names of a message bucket doc. */
 export const BUCKET = { messages: 'messages', edits: 'edits', deletions: 'deletions', reactions: 'reactions' } as const;
@@ -75,4 +77,93 @@ export function onMessagesAdded(doc: Y.Doc, listener: (added: Message[], origin:
   };
   array.observe(handler);
   return () => array.unobserve(handler);
+}
+
+/** A text edit of a message, kept in the bucket's `edits` map under the message id (the author's only). */
+export const editSchema = z.object({ text: z.string().max(MAX_MESSAGE_TEXT), at: z.number().int().nonnegative() }).strict();
+/** A deletion for everyone, kept in `deletions` under the message id: by the author, or a group admin or owner. */
+export const deletionSchema = z.object({ by: z.string(), at: z.number().int().nonnegative() }).strict();
+/** Longest reaction the server accepts: one emoji sequence (flags, skin tones, ZWJ families) fits easily. */
+export const MAX_REACTION = 32;
+export const reactionSchema = z.string().min(1).max(MAX_REACTION);
+
+/** A message as shown: the appended message with the bucket's edits, deletion and reactions applied. */
+export type ShownMessage = Message & {
+  /** The latest edit's text; `text` stays the original. */
+  editedText?: string;
+  edited: boolean;
+  deleted: boolean;
+  /** Who reacted with each emoji (ids sorted), most reactions first, then by emoji. Shared and empty when nobody reacted: never mutate. */
+  reactions: ReadonlyMap<string, UserId[]>;
+};
+
+const NO_REACTIONS: ReadonlyMap<string, UserId[]> = new Map();
+
+/** Author: replaces the text of one's own message (the original stays in `messages`). */
+export function editMessage(doc: Y.Doc, messageId: MessageId, text: string, at: number): void {
+  doc.getMap(BUCKET.edits).set(messageId, editSchema.parse({ text, at }));
+}
+
+/** Author, or a group admin or owner: deletes a message for everyone; it stays as a tombstone. */
+export function deleteForEveryone(doc: Y.Doc, messageId: MessageId, by: UserId, at: number): void {
+  doc.getMap(BUCKET.deletions).set(messageId, deletionSchema.parse({ by, at }));
+}
+
+/** One user's reaction to a message: one per person, `null` removes it. Keys are `<messageId>:<userId>`, so each has one writer. */
+export function setReaction(doc: Y.Doc, messageId: MessageId, userId: UserId, emoji: string | null): void {
+  const reactions = doc.getMap(BUCKET.reactions);
+  const key = `${messageId}:${userId}`;
+  if (emoji === null) reactions.delete(key);
+  else reactions.set(key, reactionSchema.parse(emoji));
+}
+
+/** The overlay maps indexed by message id, read in one pass each so that applying them costs O(1) per message. */
+interface Overlays {
+  edits: Map<string, string>;
+  deleted: Set<string>;
+  reactions: Map<string, Map<string, UserId[]>>;
+}
+
+function readOverlays(doc: Y.Doc): Overlays {
+  const edits = new Map<string, string>();
+  doc.getMap(BUCKET.edits).forEach((value, key) => {
+    const parsed = editSchema.safeParse(value);
+    if (parsed.success) edits.set(key, parsed.data.text);
+  });
+  const deleted = new Set<string>();
+  doc.getMap(BUCKET.deletions).forEach((value, key) => {
+    if (deletionSchema.safeParse(value).success) deleted.add(key);
+  });
+  const reactions = new Map<string, Map<string, UserId[]>>();
+  doc.getMap(BUCKET.reactions).forEach((value, key) => {
+    const [messageId, userId] = key.split(':');
+    const parsed = reactionSchema.safeParse(value);
+    if (!messageId || !userId || !parsed.success) return;
+    let byEmoji = reactions.get(messageId);
+    if (!byEmoji) reactions.set(messageId, (byEmoji = new Map()));
+    byEmoji.set(parsed.data, [...(byEmoji.get(parsed.data) ?? []), userId as UserId]);
+  });
+  // Map iteration order differs between replicas: sort so every device shows the same.
+  for (const [messageId, byEmoji] of reactions) {
+    const sorted = [...byEmoji].map(([emoji, users]) => [emoji, users.sort()] as const);
+    sorted.sort(([a, x], [b, y]) => y.length - x.length || (a < b ? -1 : a > b ? 1 : 0));
+    reactions.set(messageId, new Map(sorted));
+  }
+  return { edits, deleted, reactions };
+}
+
+/** The bucket's messages in their agreed order with edits, deletions and reactions applied, in O(bucket + overlays). */
+export function readShownMessages(doc: Y.Doc): ShownMessage[] {
+  const overlays = readOverlays(doc);
+  return readMessages(doc).map((message) => {
+    const editedText = overlays.edits.get(message.id);
+    const shown: ShownMessage = {
+      ...message,
+      edited: editedText !== undefined,
+      deleted: overlays.deleted.has(message.id),
+      reactions: overlays.reactions.get(message.id) ?? NO_REACTIONS,
+    };
+    if (editedText !== undefined) shown.editedText = editedText;
+    return shown;
+  });
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { newGroupId, newMessageId, newUserId, type UserId } from '../ids';
-import { appendMessage, messageCount, onMessagesAdded, readMessages } from './bucket';
+import { appendMessage, deleteForEveryone, editMessage, messageCount, onMessagesAdded, readMessages, readShownMessages, setReaction } from './bucket';
 import { addContact, readContacts, removeContact } from './contacts';
-import { readChats, removeChatEntry, setChatEntry } from './inbox';
+import { hideMessageForMe, readChats, readHiddenMessages, removeChatEntry, setChatEntry } from './inbox';
 import { previewOf } from './message';
 import { advanceHead, headBucket, initDm, initGroup, readMembers, readMeta, removeMember } from './roomHead';
 
@@ -81,6 +81,57 @@ describe('message bucket', () => {
     expect(seen).toEqual(['me:x,y']);
   });
 
+  it('shows messages with edits, deletions and reactions applied', () => {
+    const doc = new Y.Doc();
+    const first = message(alice, 'helo');
+    const second = message(bob, 'oops');
+    const third = message(alice, 'plain');
+    for (const m of [first, second, third]) appendMessage(doc, m);
+    editMessage(doc, first.id, 'hello', 10);
+    deleteForEveryone(doc, second.id, bob, 11);
+    setReaction(doc, first.id, alice, '👍');
+    setReaction(doc, first.id, bob, '👍');
+    setReaction(doc, third.id, bob, '❤️');
+    // One reaction per person: choosing another replaces it, null removes it.
+    setReaction(doc, third.id, bob, '😂');
+    setReaction(doc, second.id, alice, '😮');
+    setReaction(doc, second.id, alice, null);
+
+    const [one, two, three] = readShownMessages(doc);
+    expect(one).toMatchObject({ text: 'helo', editedText: 'hello', edited: true, deleted: false });
+    expect([...one!.reactions]).toEqual([['👍', [alice, bob].sort()]]);
+    expect(two).toMatchObject({ edited: false, deleted: true });
+    expect(two!.reactions.size).toBe(0);
+    expect(three!.editedText).toBeUndefined();
+    expect([...three!.reactions]).toEqual([['😂', [bob]]]);
+  });
+
+  it('ignores overlay entries of the wrong shape and refuses to write them', () => {
+    const doc = new Y.Doc();
+    const m = message(alice, 'x');
+    appendMessage(doc, m);
+    doc.getMap('edits').set(m.id, { text: 5 });
+    doc.getMap('deletions').set(m.id, 'yes');
+    doc.getMap('reactions').set(`${m.id}:${bob}`, '');
+    expect(readShownMessages(doc)[0]).toMatchObject({ edited: false, deleted: false });
+    expect(readShownMessages(doc)[0]!.reactions.size).toBe(0);
+    expect(() => setReaction(doc, m.id, bob, '')).toThrow();
+    expect(() => editMessage(doc, m.id, 'x'.repeat(20_000), 1)).toThrow();
+  });
+
+  it('merges concurrent reactions of two people', () => {
+    const one = new Y.Doc();
+    const two = new Y.Doc();
+    const m = message(alice, 'x');
+    appendMessage(one, m);
+    sync(one, two);
+    setReaction(one, m.id, alice, '🙏');
+    setReaction(two, m.id, bob, '🙏');
+    sync(one, two);
+    sync(two, one);
+    expect(readShownMessages(one)[0]!.reactions.get('🙏')?.sort()).toEqual([alice, bob].sort());
+  });
+
   it('previews a message on one line', () => {
     expect(previewOf('  hello\n\nworld ')).toBe('hello world');
     expect(previewOf('x'.repeat(500)).length).toBe(120);
@@ -97,6 +148,13 @@ describe('inbox and contacts', () => {
     expect(readChats(doc).map((c) => c.title)).toEqual(['New', 'Old']);
     removeChatEntry(doc, g2);
     expect(readChats(doc).map((c) => c.roomId)).toEqual([g1]);
+  });
+
+  it('keeps the messages deleted for me', () => {
+    const doc = new Y.Doc();
+    const id = newMessageId();
+    hideMessageForMe(doc, id, 4);
+    expect([...readHiddenMessages(doc)]).toEqual([id]);
   });
 
   it('keeps contacts by user id', () => {

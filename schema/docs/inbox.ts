@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
-import type { RoomId, UserId } from '../ids';
+import type { MessageId, RoomId, UserId } from '../ids';
 
 /**
  * Root type names of an inbox doc. `chats` (the chat index) is written by the server
@@ -122,4 +122,21 @@ export function readChatList(doc: Y.Doc): ChatEntry[] {
     (room): ChatEntry => ({ roomId: room.roomId, kind: room.kind, title: room.title, peerId: room.peerId, count: 0, updatedAt: room.createdAt }),
   );
   return [...readChats(doc), ...started].sort((a, b) => b.updatedAt - a.updatedAt);
+}
+
+/** Key prefix, in the owner's `state`, of a message this user deleted for themself only. */
+const HIDDEN_MESSAGE_PREFIX = 'hidden:';
+
+/** Owner: hides a message on this user's devices only ("delete for me"); the value is when. */
+export function hideMessageForMe(doc: Y.Doc, messageId: MessageId, at: number): void {
+  stateMap(doc).set(`${HIDDEN_MESSAGE_PREFIX}${messageId}`, at);
+}
+
+/** The messages this user deleted for themself. */
+export function readHiddenMessages(doc: Y.Doc): Set<MessageId> {
+  const out = new Set<MessageId>();
+  for (const key of stateMap(doc).keys()) {
+    if (key.startsWith(HIDDEN_MESSAGE_PREFIX)) out.add(key.slice(HIDDEN_MESSAGE_PREFIX.length) as MessageId);
+  }
+  return out;
 }

@@ -186,6 +186,64 @@ export class ChatPage {
     return this.page.locator('.banner').first().textContent({ timeout: SEEN_WITHIN_MS });
   }
 
+  /** The row of the message whose shown text (or, once deleted, original position) is `text`. */
+  messageRow(text: string): Locator {
+    return this.page.getByTestId('message').filter({ has: this.page.getByTestId('message-text').getByText(text, { exact: true }) });
+  }
+
+  /** Opens a message's menu (the chevron appears on hover) and returns it. */
+  async openMessageMenu(text: string): Promise<Locator> {
+    const row = this.messageRow(text);
+    await row.locator('.bubble').hover({ timeout: SEEN_WITHIN_MS });
+    await row.getByTestId('message-menu-button').click();
+    return row.getByTestId('message-menu');
+  }
+
+  /** The actions a message's menu offers, by test id (`action-reply`, `action-edit` …); closes the menu again. */
+  async messageActions(text: string): Promise<string[]> {
+    const menu = await this.openMessageMenu(text);
+    const actions = await menu.locator('[data-testid^="action-"]').evaluateAll((buttons) => buttons.map((b) => b.getAttribute('data-testid') ?? ''));
+    await this.page.keyboard.press('Escape');
+    return actions;
+  }
+
+  async react(text: string, emoji: string): Promise<void> {
+    const menu = await this.openMessageMenu(text);
+    await menu.locator(`[data-testid="reaction-choice"][data-emoji="${emoji}"]`).click();
+  }
+
+  /** A message's reactions as `emoji count`, in order. */
+  reactionsOf(text: string): Promise<string[]> {
+    return this.messageRow(text)
+      .getByTestId('reaction')
+      .evaluateAll((chips) => chips.map((c) => `${c.getAttribute('data-emoji')} ${c.getAttribute('data-count')}`));
+  }
+
+  async replyTo(text: string, reply: string): Promise<void> {
+    await (await this.openMessageMenu(text)).getByTestId('action-reply').click();
+    await this.page.getByTestId('reply-preview').waitFor();
+    await this.send(reply);
+  }
+
+  async edit(text: string, newText: string): Promise<void> {
+    await (await this.openMessageMenu(text)).getByTestId('action-edit').click();
+    await this.page.getByTestId('edit-preview').waitFor();
+    await this.send(newText);
+  }
+
+  async deleteForEveryone(text: string): Promise<void> {
+    await (await this.openMessageMenu(text)).getByTestId('action-delete-for-everyone').click();
+  }
+
+  async deleteForMe(text: string): Promise<void> {
+    await (await this.openMessageMenu(text)).getByTestId('action-delete-for-me').click();
+  }
+
+  /** How many messages show the "This message was deleted" tombstone. */
+  tombstoneCount(): Promise<number> {
+    return this.page.getByTestId('message-deleted').count();
+  }
+
   async screenshot(name: string): Promise<void> {
     await this.page.screenshot({ path: `test-results/e2e/${name}.png` });
   }

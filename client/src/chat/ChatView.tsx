@@ -1,7 +1,8 @@
-import { createSignal, Show } from 'solid-js';
+import { createMemo, createSignal, Show } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
-import type { ChatEntry } from '../../../schema/docs/inbox';
-import { roomHeadDoc } from '../../../schema/docs/names';
+import type { ShownMessage } from '../../../schema/docs/bucket';
+import { hideMessageForMe, readHiddenMessages, type ChatEntry } from '../../../schema/docs/inbox';
+import { inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
 import { readMembers, readMeta } from '../../../schema/docs/roomHead';
 import type { RoomId, RoomRef } from '../../../schema/ids';
 import type { Session } from '../auth/session';
@@ -10,6 +11,9 @@ import { useReplica } from '../sync/replicaScope';
 import { displayNameOf, userById } from '../users/userDirectory';
 import { ChatHeader } from './ChatHeader';
 import { Composer } from './Composer';
+import { ComposerContext } from './ComposerContext';
+import type { MessageActions } from './MessageMenu';
+import { messagePermissions } from './messagePermissions';
 import { MessageList } from './MessageList';
 import { useRoomMessages } from './useRoomMessages';
 
@@ -30,6 +34,49 @@ export function ChatView(props: ChatViewProps) {
   const members = docSignal(head.doc, readMembers);
   const room = useRoomMessages(replicas, pending, roomId, head, user.id);
   const [sentCount, setSentCount] = createSignal(0);
+  // "Delete for me" lives in one's own inbox, so it follows the user to every device.
+  const inbox = useReplica(replicas, inboxDoc(user.id));
+  const hidden = docSignal(inbox.doc, readHiddenMessages);
+  const shown = createMemo(() => {
+    const ids = hidden();
+    return ids.size === 0 ? room.messages() : room.messages().filter((m) => !ids.has(m.id));
+  });
+  const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
+  const [editing, setEditing] = createSignal<ShownMessage | null>(null);
+  const [focusKey, setFocusKey] = createSignal(0);
+  const cancelContext = () => {
+    setReplyingTo(null);
+    setEditing(null);
+  };
+
+  // In a DM both people count as plain members: only authors edit or delete.
+  const myRole = () => (props.room.kind === 'group' ? (members().get(user.id)?.role ?? null) : 'member');
+  const actions: MessageActions = {
+    permissions: (message) => messagePermissions(message, user.id, myRole()),
+    myReaction: (message) => [...message.reactions].find(([, users]) => users.includes(user.id))?.[0],
+    react: (message, emoji) => void room.react(message.id, emoji),
+    reply: (message) => {
+      setEditing(null);
+      setReplyingTo(message);
+      setFocusKey((n) => n + 1);
+    },
+    edit: (message) => {
+      setReplyingTo(null);
+      setEditing(message);
+      setFocusKey((n) => n + 1);
+    },
+    deleteForEveryone: (message) => {
+      if (editing()?.id === message.id) setEditing(null);
+      void room.deleteForEveryone(message.id);
+    },
+    deleteForMe: (message) => {
+      if (editing()?.id === message.id) setEditing(null);
+      if (replyingTo()?.id === message.id) setReplyingTo(null);
+      hideMessageForMe(inbox.doc, message.id, Date.now());
+    },
+  };
+  /** The replied-to or edited message as it is now (it may have been edited or deleted meanwhile). */
+  const current = (message: ShownMessage | null) => (message ? (room.messages().find((m) => m.id === message.id) ?? message) : null);
 
   const peer = props.room.kind === 'dm' ? props.room.members.find((id) => id !== user.id) : undefined;
   const title = () => (peer ? displayNameOf(peer, props.entry?.title ?? '…') : (meta()?.name ?? props.entry?.title ?? 'Group'));
@@ -51,7 +98,7 @@ export function ChatView(props: ChatViewProps) {
     <section class="chat" data-testid="chat-view" data-room={roomId}>
       <ChatHeader title={title()} subtitle={subtitle()} seed={peer ?? roomId} onBack={props.onBack} />
       <MessageList
-        messages={room.messages()}
+        messages={shown()}
         me={user.id}
         group={props.room.kind === 'group'}
         isPending={(id) => pending.has(id)}
@@ -59,6 +106,7 @@ export function ChatView(props: ChatViewProps) {
         loadOlder={room.loadOlder}
         mayLoadOlder={room.mayLoadOlder()}
         sentCount={sentCount()}
+        actions={actions}
       />
       <Show
         when={!refusal()}
@@ -70,9 +118,26 @@ export function ChatView(props: ChatViewProps) {
       >
         <Composer
           disabled={!room.ready()}
+          prefill={editing() ? (editing()!.editedText ?? editing()!.text) : null}
+          focusKey={focusKey()}
+          onCancel={cancelContext}
+          context={
+            <Show when={current(editing()) ?? current(replyingTo())} keyed>
+              {(message) => <ComposerContext kind={editing() ? 'edit' : 'reply'} message={message} me={user.id} onCancel={cancelContext} />}
+            </Show>
+          }
           onSend={(text) => {
-            const sent = room.send(text);
-            if (sent) setSentCount((n) => n + 1);
+            const edited = editing();
+            if (edited) {
+              const saved = room.edit(edited.id, text);
+              if (saved) setEditing(null);
+              return saved;
+            }
+            const sent = room.send(text, replyingTo()?.id);
+            if (sent) {
+              setReplyingTo(null);
+              setSentCount((n) => n + 1);
+            }
             return sent;
           }}
         />

@@ -1,33 +1,66 @@
 import { Show } from 'solid-js';
-import type { Message } from '../../../schema/docs/message';
+import type { ShownMessage } from '../../../schema/docs/bucket';
+import type { UserId } from '../../../schema/ids';
 import { CheckIcon, ClockIcon } from '../layout/icons';
 import { formatClock } from '../time/formatTime';
 import { displayNameOf } from '../users/userDirectory';
+import { MessageMenu, type MessageActions } from './MessageMenu';
+import { QuotedMessage } from './QuotedMessage';
+import { ReactionBar } from './ReactionBar';
 
 export interface BubbleProps {
-  message: Message;
+  message: ShownMessage;
+  me: UserId;
   own: boolean;
   /** Group chats name the author above the first of a run of their messages. */
   showAuthor: boolean;
   /** The first of a run of one author's messages gets the bubble's tail. */
   first: boolean;
   pending: boolean;
+  /** The message this one replies to, when it is loaded. */
+  quoted: ShownMessage | undefined;
+  onQuoteClick: () => void;
+  actions: MessageActions;
 }
 
 export function MessageBubble(props: BubbleProps) {
   return (
-    <div class="message-row" classList={{ own: props.own, first: props.first }} data-testid="message" data-own={props.own ? 'true' : 'false'}>
-      <div class="bubble">
+    <div
+      class="message-row"
+      classList={{ own: props.own, first: props.first, reacted: props.message.reactions.size > 0 }}
+      data-testid="message"
+      data-message-id={props.message.id}
+      data-own={props.own ? 'true' : 'false'}
+    >
+      <div class="bubble" classList={{ deleted: props.message.deleted }}>
+        <MessageMenu message={props.message} actions={props.actions} />
         <Show when={props.showAuthor}>
           <div class="bubble-author" data-testid="message-author">
             {displayNameOf(props.message.authorId)}
           </div>
         </Show>
-        {/* Text nodes only: a message is never parsed as HTML. */}
-        <span class="bubble-text" data-testid="message-text">
-          {props.message.text}
-        </span>
+        <Show when={props.message.replyTo && !props.message.deleted}>
+          <QuotedMessage original={props.quoted} me={props.me} onClick={props.onQuoteClick} />
+        </Show>
+        <Show
+          when={!props.message.deleted}
+          fallback={
+            <span class="bubble-text bubble-tombstone" data-testid="message-deleted">
+              This message was deleted
+            </span>
+          }
+        >
+          {/* Text nodes only: a message is never parsed as HTML. */}
+          <span class="bubble-text" data-testid="message-text">
+            {props.message.editedText ?? props.message.text}
+          </span>
+        </Show>
         <span class="bubble-meta">
+          <Show when={props.message.edited && !props.message.deleted}>
+            <span class="bubble-edited" data-testid="message-edited">
+              edited
+            </span>
+          </Show>
           <time datetime={new Date(props.message.createdAt).toISOString()}>{formatClock(props.message.createdAt)}</time>
           <Show when={props.own}>
             <span class="bubble-status" title={props.pending ? 'Waiting to send' : 'Sent'} data-testid={props.pending ? 'message-pending' : 'message-sent'}>
@@ -35,6 +68,9 @@ export function MessageBubble(props: BubbleProps) {
             </span>
           </Show>
         </span>
+        <Show when={props.message.reactions.size > 0 && !props.message.deleted}>
+          <ReactionBar reactions={props.message.reactions} me={props.me} />
+        </Show>
       </div>
     </div>
   );

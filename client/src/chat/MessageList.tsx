@@ -1,14 +1,18 @@
 import { createEffect, createMemo, For, on, Show } from 'solid-js';
-import type { Message } from '../../../schema/docs/message';
+import type { ShownMessage } from '../../../schema/docs/bucket';
 import type { MessageId, UserId } from '../../../schema/ids';
 import { formatDay, sameDay } from '../time/formatTime';
 import { MessageBubble } from './MessageBubble';
+import type { MessageActions } from './MessageMenu';
+
+/** How long the original of a clicked quote stays highlighted, in ms. */
+const HIGHLIGHT_MS = 1600;
 
 /** Start loading older buckets this close (px) to the top, before the reader hits it. */
 const LOAD_OLDER_MARGIN_PX = 200;
 
 export interface MessageListProps {
-  messages: Message[];
+  messages: ShownMessage[];
   me: UserId;
   group: boolean;
   /** Whether one's own message still waits for the server. Reactive. */
@@ -19,6 +23,7 @@ export interface MessageListProps {
   mayLoadOlder: boolean;
   /** Bumped when this user sends, to bring the bottom back into view. */
   sentCount: number;
+  actions: MessageActions;
 }
 
 /**
@@ -37,6 +42,21 @@ export function MessageList(props: MessageListProps) {
   const count = createMemo(() => props.messages.length);
   createEffect(on([count, () => props.mayLoadOlder], () => queueMicrotask(maybeLoadOlder)));
   createEffect(on(() => props.sentCount, () => scroller.scrollTo({ top: 0 }), { defer: true }));
+
+  // One index per change of the list, so each quote finds its original in O(1).
+  const byId = createMemo(() => new Map(props.messages.map((m) => [m.id, m])));
+
+  /** Scrolls the original of a quote into view and highlights it briefly. */
+  const jumpTo = (id: MessageId) => {
+    const row = scroller.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(id)}"]`);
+    if (!row) return;
+    row.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    row.classList.remove('highlight');
+    // Restarts the animation when the same original is clicked again.
+    void row.offsetWidth;
+    row.classList.add('highlight');
+    setTimeout(() => row.classList.remove('highlight'), HIGHLIGHT_MS);
+  };
 
   const startsDay = (i: number) => {
     const prev = props.messages[i - 1];
@@ -60,7 +80,11 @@ export function MessageList(props: MessageListProps) {
               </Show>
               <MessageBubble
                 message={message}
+                me={props.me}
                 own={message.authorId === props.me}
+                quoted={message.replyTo ? byId().get(message.replyTo) : undefined}
+                onQuoteClick={() => message.replyTo && jumpTo(message.replyTo)}
+                actions={props.actions}
                 showAuthor={props.group && message.authorId !== props.me && startsRun(i())}
                 first={startsRun(i())}
                 pending={message.authorId === props.me && props.isPending(message.id)}

@@ -1,9 +1,9 @@
 import { createMemo, createSignal, type Accessor } from 'solid-js';
-import { appendMessage, readMessages } from '../../../schema/docs/bucket';
+import { appendMessage, deleteForEveryone, editMessage, readShownMessages, setReaction, type ShownMessage } from '../../../schema/docs/bucket';
 import type { Message } from '../../../schema/docs/message';
 import { bucketDoc } from '../../../schema/docs/names';
 import { headBucket } from '../../../schema/docs/roomHead';
-import { newMessageId, type RoomId, type UserId } from '../../../schema/ids';
+import { newMessageId, type MessageId, type RoomId, type UserId } from '../../../schema/ids';
 import { docList, docSignal } from '../sync/docBindings';
 import type { Replica } from '../sync/replica';
 import type { ReplicaManager } from '../sync/replicaManager';
@@ -15,7 +15,7 @@ const RECENT_BUCKETS = 2;
 
 interface OpenBucket {
   replica: Replica;
-  messages: Message[];
+  messages: ShownMessage[];
 }
 
 /**
@@ -38,7 +38,7 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
     for (let n = from; n <= headNumber(); n++) out.push(bucketDoc(roomId, n));
     return out;
   });
-  const buckets = useReplicas(replicas, names, (replica): OpenBucket => ({ replica, messages: docList(replica.doc, readMessages, 'id') }));
+  const buckets = useReplicas(replicas, names, (replica): OpenBucket => ({ replica, messages: docList(replica.doc, readShownMessages, 'id') }));
   const messages = createMemo(() => buckets().flatMap((b) => b.messages));
 
   /**
@@ -58,21 +58,39 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
   }
 
   /** Appends `text` as a message to the head bucket; false when there is nothing to send or nowhere to send it yet. */
-  function send(text: string): boolean {
+  function send(text: string, replyTo?: MessageId): boolean {
     const body = text.trim();
     const bucket = buckets().at(-1);
     if (!body || !bucket) return false;
     const id = newMessageId();
     // Marked before the append, so that an acknowledgement can never arrive before the mark.
-    const message = { id, authorId: me, createdAt: Date.now(), text: body };
+    const message: Message = { id, authorId: me, createdAt: Date.now(), text: body, ...(replyTo ? { replyTo } : {}) };
     pending.add(bucket.replica.name, message);
     appendMessage(bucket.replica.doc, message);
+    return true;
+  }
+
+  /**
+   * Runs `write` on the bucket that holds the message: overlays live beside the message
+   * they change, whichever bucket is the head now. False when that bucket is not open.
+   */
+  function onBucketOf(id: MessageId, write: (doc: Replica['doc']) => void): boolean {
+    const bucket = buckets().find((b) => b.messages.some((m) => m.id === id));
+    if (!bucket) return false;
+    write(bucket.replica.doc);
     return true;
   }
 
   return {
     messages,
     send,
+    edit: (id: MessageId, text: string) => {
+      const body = text.trim();
+      return body !== '' && onBucketOf(id, (doc) => editMessage(doc, id, body, Date.now()));
+    },
+    deleteForEveryone: (id: MessageId) => onBucketOf(id, (doc) => deleteForEveryone(doc, id, me, Date.now())),
+    /** Sets one's reaction, or removes it with `null`. */
+    react: (id: MessageId, emoji: string | null) => onBucketOf(id, (doc) => setReaction(doc, id, me, emoji)),
     loadOlder,
     hasOlder: () => (oldest() ?? 0) > 0,
     /** Changes when loading older buckets becomes possible, so a view not yet full asks again. */
