@@ -239,6 +239,13 @@ export class ChatPage {
     await (await this.openMessageMenu(text)).getByTestId('action-delete-for-me').click();
   }
 
+  /** The "… is typing…" line in the chat header, or null when nobody is typing. */
+  async typingText(): Promise<string | null> {
+    // One read, not count-then-read: the line may go between two calls, and a read would then wait for it.
+    const [text] = await this.page.getByTestId('typing-indicator').allTextContents();
+    return text ?? null;
+  }
+
   /** How many messages show the "This message was deleted" tombstone. */
   tombstoneCount(): Promise<number> {
     return this.page.getByTestId('message-deleted').count();

@@ -2,7 +2,8 @@ import { Show } from 'solid-js';
 import { BackIcon } from '../layout/icons';
 import { Avatar } from '../users/Avatar';
 
-export function ChatHeader(props: { title: string; subtitle: string; seed: string; onBack: () => void }) {
+/** `typing` ("Alice is typing…"), when set, stands in for the subtitle. */
+export function ChatHeader(props: { title: string; subtitle: string; typing: string | null; seed: string; onBack: () => void }) {
   return (
     <header class="chat-header">
       <button type="button" class="icon-button back-button" onClick={() => props.onBack()} aria-label="Back to chats" data-testid="back">
@@ -11,9 +12,18 @@ export function ChatHeader(props: { title: string; subtitle: string; seed: strin
       <Avatar name={props.title} seed={props.seed} />
       <div class="chat-header-text">
         <h2 data-testid="chat-header-title">{props.title}</h2>
-        <Show when={props.subtitle}>
-          <p class="chat-header-subtitle" data-testid="chat-header-subtitle">
-            {props.subtitle}
+        <Show
+          when={props.typing}
+          fallback={
+            <Show when={props.subtitle}>
+              <p class="chat-header-subtitle" data-testid="chat-header-subtitle">
+                {props.subtitle}
+              </p>
+            </Show>
+          }
+        >
+          <p class="chat-header-subtitle typing" data-testid="typing-indicator">
+            {props.typing}
           </p>
         </Show>
       </div>

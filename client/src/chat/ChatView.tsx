@@ -16,6 +16,7 @@ import type { MessageActions } from './MessageMenu';
 import { messagePermissions } from './messagePermissions';
 import { MessageList } from './MessageList';
 import { useRoomMessages } from './useRoomMessages';
+import { typingText, useTyping } from './useTyping';
 
 export interface ChatViewProps {
   session: Session;
@@ -34,6 +35,8 @@ export function ChatView(props: ChatViewProps) {
   const members = docSignal(head.doc, readMembers);
   const room = useRoomMessages(replicas, pending, roomId, head, user.id);
   const [sentCount, setSentCount] = createSignal(0);
+  // Typing goes through the head's awareness: the one doc every open chat has open.
+  const typing = useTyping(head.awareness, user.id);
   // "Delete for me" lives in one's own inbox, so it follows the user to every device.
   const inbox = useReplica(replicas, inboxDoc(user.id));
   const hidden = docSignal(inbox.doc, readHiddenMessages);
@@ -96,7 +99,7 @@ export function ChatView(props: ChatViewProps) {
 
   return (
     <section class="chat" data-testid="chat-view" data-room={roomId}>
-      <ChatHeader title={title()} subtitle={subtitle()} seed={peer ?? roomId} onBack={props.onBack} />
+      <ChatHeader title={title()} subtitle={subtitle()} typing={typingText(typing.typingNames())} seed={peer ?? roomId} onBack={props.onBack} />
       <MessageList
         messages={shown()}
         me={user.id}
@@ -121,6 +124,7 @@ export function ChatView(props: ChatViewProps) {
           prefill={editing() ? (editing()!.editedText ?? editing()!.text) : null}
           focusKey={focusKey()}
           onCancel={cancelContext}
+          onTyping={typing.keyPressed}
           context={
             <Show when={current(editing()) ?? current(replyingTo())} keyed>
               {(message) => <ComposerContext kind={editing() ? 'edit' : 'reply'} message={message} me={user.id} onCancel={cancelContext} />}
@@ -128,6 +132,7 @@ export function ChatView(props: ChatViewProps) {
           }
           onSend={(text) => {
             const edited = editing();
+            typing.stop();
             if (edited) {
               const saved = room.edit(edited.id, text);
               if (saved) setEditing(null);

@@ -16,6 +16,8 @@ export interface ComposerProps {
   focusKey: unknown;
   /** Escape: leave reply or edit mode. */
   onCancel: () => void;
+  /** Each change of the text, for the "typing…" indicator. */
+  onTyping: () => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export function Composer(props: ComposerProps) {
           onInput={(e) => {
             setText(e.currentTarget.value);
             fit();
+            props.onTyping();
           }}
           onKeyDown={(e) => {
             // While an input method is composing, Enter confirms the composition, not the message.

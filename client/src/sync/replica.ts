@@ -1,4 +1,5 @@
 import { HocuspocusProvider, type HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import { Awareness } from 'y-protocols/awareness';
 import { createSignal, type Accessor } from 'solid-js';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
@@ -48,6 +49,12 @@ export interface ReplicaOptions {
  */
 export class Replica {
   readonly doc = new Y.Doc();
+  /**
+   * Who is doing what on this doc right now (typing…), client to client through the
+   * server, never stored. Made here rather than by the provider so the UI can use it
+   * before the local copy is in and the provider exists.
+   */
+  readonly awareness = new Awareness(this.doc);
   readonly loaded: Accessor<boolean>;
   /** Why the server refused this doc, when it did; the doc stays readable from the local copy. */
   readonly refusal: Accessor<SyncRefusal | null>;
@@ -111,7 +118,7 @@ export class Replica {
   }
 
   private connect(setRefusal: (kind: SyncRefusal) => void): HocuspocusProvider {
-    const provider = new HocuspocusProvider({ name: this.name, document: this.doc, token: null, websocketProvider: this.socket });
+    const provider = new HocuspocusProvider({ name: this.name, document: this.doc, awareness: this.awareness, token: null, websocketProvider: this.socket });
     const refuse = (reason: string | undefined) => {
       const kind = parseSyncRefusal(reason);
       if (!kind) return;
@@ -180,6 +187,8 @@ export class Replica {
     this.destroyed = true;
     this.leaveTabs();
     this.provider?.destroy();
+    // The provider destroys it too, when there is one; twice is harmless.
+    this.awareness.destroy();
     await this.persistence.destroy();
     this.doc.destroy();
   }

@@ -1,0 +1,71 @@
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startServer, type TestServer } from '../helpers/server';
+import { CHROMIUM_PATH, hasChromium } from '../helpers/services';
+import { ChatPage, SEEN_WITHIN_MS } from './chatPage';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const PASSWORD = 'correct horse battery staple';
+const poll = { timeout: SEEN_WITHIN_MS, interval: 100 };
+
+describe.skipIf(!(await hasChromium()))('"is typing…" in the chat header', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let alice: ChatPage;
+  let bob: ChatPage;
+  let carol: ChatPage;
+  const suffix = Date.now().toString(36);
+  const bobName = `bob_${suffix}`;
+  const carolName = `carol_${suffix}`;
+
+  beforeAll(async () => {
+    server = await startServer({});
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    const open = async () => ChatPage.open(await browser.newContext({ viewport: { width: 1100, height: 760 } }), server.url);
+    [alice, bob, carol] = [await open(), await open(), await open()];
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test('in a DM, the other person sees "typing…" while one types, gone on send and after a pause', async () => {
+    await alice.register(`alice_${suffix}`, 'Alice Liddell', PASSWORD);
+    await bob.register(bobName, 'Bob Builder', PASSWORD);
+    await carol.register(carolName, 'Carol Danvers', PASSWORD);
+    await alice.startDm(bobName);
+    await alice.send('Hi');
+    await bob.openChat('Alice Liddell');
+    await expect.poll(() => bob.messageTexts(), poll).toEqual(['Hi']);
+
+    await alice.page.getByTestId('composer').pressSequentially('How are');
+    await expect.poll(() => bob.typingText(), poll).toBe('Alice Liddell is typing…');
+    // Only the others are named: one's own typing is not shown to oneself.
+    expect(await alice.typingText()).toBeNull();
+    await alice.page.getByTestId('composer').press('Enter');
+    await expect.poll(() => bob.typingText(), { ...poll, timeout: 1_500 }).toBeNull();
+    expect(await bob.page.getByTestId('chat-header-subtitle').textContent()).toBe(`@alice_${suffix}`);
+
+    await alice.page.getByTestId('composer').pressSequentially('one more');
+    await expect.poll(() => bob.typingText(), poll).toBe('Alice Liddell is typing…');
+    const stoppedAt = Date.now();
+    await expect.poll(() => bob.typingText(), { ...poll, timeout: 8_000 }).toBeNull();
+    // About three seconds after the last key.
+    expect(Date.now() - stoppedAt).toBeGreaterThan(1_500);
+  });
+
+  test('in a group, two people typing are both named', async () => {
+    await alice.page.getByTestId('composer').fill('');
+    await alice.createGroup('Trip', [bobName, carolName]);
+    await alice.send('Where to?');
+    await bob.openChat('Trip');
+    await carol.openChat('Trip');
+    await expect.poll(() => carol.messageTexts(), poll).toEqual(['Where to?']);
+    await expect.poll(() => bob.messageTexts(), poll).toEqual(['Where to?']);
+
+    await alice.page.getByTestId('composer').pressSequentially('The sea');
+    await carol.page.getByTestId('composer').pressSequentially('Mountains');
+    await expect.poll(() => bob.typingText(), poll).toBe('Alice Liddell and Carol Danvers are typing…');
+    await bob.screenshot('typing-group-bob');
+  });
+});
