@@ -2,13 +2,11 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { CHROMIUM_PATH, hasChromium } from '../helpers/services';
+import { CHROMIUM_ARGS, PASSWORD, poll } from './browser';
 import { ChatPage, SEEN_WITHIN_MS } from './chatPage';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const PASSWORD = 'correct horse battery staple';
 /** Tiny buckets, so that a short conversation already spans several of them. */
 const BUCKET_SIZE = 3;
-const poll = { timeout: SEEN_WITHIN_MS, interval: 100 };
 
 describe.skipIf(!(await hasChromium()))('two people chatting in the browser', () => {
   let server: TestServer;

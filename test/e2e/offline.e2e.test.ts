@@ -2,11 +2,9 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { CHROMIUM_PATH, hasChromium } from '../helpers/services';
-import { ChatPage, SEEN_WITHIN_MS } from './chatPage';
+import { CHROMIUM_ARGS, PASSWORD, poll } from './browser';
+import { ChatPage } from './chatPage';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const PASSWORD = 'correct horse battery staple';
-const poll = { timeout: SEEN_WITHIN_MS, interval: 100 };
 /** Reconnecting after the network returns may wait out one backoff step (at most 10 s) on a slow machine. */
 const reconnectPoll = { timeout: 30_000, interval: 200 };
 

@@ -2,11 +2,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startServer, type TestServer } from '../helpers/server';
 import { CHROMIUM_PATH, hasChromium } from '../helpers/services';
-import { ChatPage, SEEN_WITHIN_MS } from './chatPage';
+import { CHROMIUM_ARGS, PASSWORD, poll } from './browser';
+import { ChatPage } from './chatPage';
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-const PASSWORD = 'correct horse battery staple';
-const poll = { timeout: SEEN_WITHIN_MS, interval: 100 };
 
 describe.skipIf(!(await hasChromium()))('"is typing…" in the chat header', () => {
   let server: TestServer;
