@@ -67,6 +67,7 @@ describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and d
 
   test('cancelling a reply sends a plain message', async () => {
     await (await bob.openMessageMenu('See you at 8')).getByTestId('action-reply').click();
+    await bob.screenshot('message-reply-preview-bob');
     await bob.page.getByTestId('cancel-context').click();
     await bob.send('Great');
     await expect.poll(() => alice.messageTexts(), poll).toContain('Great');
@@ -74,6 +75,11 @@ describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and d
   });
 
   test('an edit shows the new text marked "edited" on both sides', async () => {
+    await (await alice.openMessageMenu('Bring the tickets')).getByTestId('action-edit').click();
+    expect(await alice.page.getByTestId('composer').inputValue()).toBe('Bring the tickets');
+    await alice.screenshot('message-edit-preview-alice');
+    await alice.page.getByTestId('cancel-context').click();
+    expect(await alice.page.getByTestId('composer').inputValue()).toBe('');
     await alice.edit('Bring the tickets', 'Bring the tickets and your ID');
     await expect.poll(() => bob.messageTexts(), poll).toContain('Bring the tickets and your ID');
     expect(await bob.messageTexts()).not.toContain('Bring the tickets');
