@@ -21,6 +21,18 @@ export interface TestClient {
   close(): void;
 }
 
+/**
+ * `ws` emits 'error' when a socket that is still connecting gets closed, on the next
+ * tick; the provider's destroy() removes its listeners first, and an unheard 'error'
+ * event would crash the test process. The provider learns of failures from 'close'.
+ */
+class QuietWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.on('error', () => {});
+  }
+}
+
 const clients = new Set<TestClient>();
 afterAll(() => {
   for (const client of clients) client.close();
@@ -32,7 +44,7 @@ afterAll(() => {
  * provider per doc, authenticated with `token`.
  */
 export function connectClient(wsUrl: string, token: string): TestClient {
-  const socket = new HocuspocusProviderWebsocket({ url: wsUrl, WebSocketPolyfill: WebSocket as never, delay: 50, minDelay: 20, maxDelay: 500, jitter: true });
+  const socket = new HocuspocusProviderWebsocket({ url: wsUrl, WebSocketPolyfill: QuietWebSocket as never, delay: 50, minDelay: 20, maxDelay: 500, jitter: true });
   const providers: HocuspocusProvider[] = [];
   const client: TestClient = {
     socket,
