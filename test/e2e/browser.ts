@@ -1,4 +1,8 @@
-import { SEEN_WITHIN_MS } from './chatPage';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startServer } from '../helpers/server';
+import { CHROMIUM_PATH } from '../helpers/services';
+import { ChatPage, SEEN_WITHIN_MS } from './chatPage';
 
 /** Chromium as every end-to-end file launches it: headless, quiet, nothing fetched on its own. */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -6,3 +10,22 @@ export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--
 export const PASSWORD = 'correct horse battery staple';
 /** `expect.poll` options for something another person's screen should show soon. */
 export const poll = { timeout: SEEN_WITHIN_MS, interval: 100 };
+
+/**
+ * A server and one browser with a page (its own context, so its own IndexedDB and
+ * cookies) per person, started before the file's tests and closed after them. Read the
+ * pages in a `beforeAll` declared after this call.
+ */
+export function usePeople(count: number): { pages: ChatPage[] } {
+  const cast: { pages: ChatPage[] } = { pages: [] };
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    const server = await startServer({});
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    for (let i = 0; i < count; i++) cast.pages.push(await ChatPage.open(await browser.newContext({ viewport: { width: 1100, height: 760 } }), server.url));
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return cast;
+}

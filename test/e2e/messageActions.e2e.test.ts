@@ -1,14 +1,11 @@
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server';
-import { CHROMIUM_PATH, hasChromium } from '../helpers/services';
-import { CHROMIUM_ARGS, PASSWORD, poll } from './browser';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { hasChromium } from '../helpers/services';
+import { PASSWORD, poll, usePeople } from './browser';
 import { ChatPage } from './chatPage';
 
 
 describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and deleting messages', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const cast = usePeople(3);
   let alice: ChatPage;
   let bob: ChatPage;
   let carol: ChatPage;
@@ -18,17 +15,10 @@ describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and d
   const carolName = `carol_${suffix}`;
 
   beforeAll(async () => {
-    server = await startServer({});
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    const open = async () => ChatPage.open(await browser.newContext({ viewport: { width: 1100, height: 760 } }), server.url);
-    [alice, bob, carol] = [await open(), await open(), await open()];
+    [alice, bob, carol] = cast.pages as [ChatPage, ChatPage, ChatPage];
     await alice.register(aliceName, 'Alice Liddell', PASSWORD);
     await bob.register(bobName, 'Bob Builder', PASSWORD);
     await carol.register(carolName, 'Carol Danvers', PASSWORD);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
   });
 
   test('Alice writes to Bob in a DM', async () => {

@@ -1,14 +1,11 @@
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server';
-import { CHROMIUM_PATH, hasChromium } from '../helpers/services';
-import { CHROMIUM_ARGS, PASSWORD, poll } from './browser';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { hasChromium } from '../helpers/services';
+import { PASSWORD, poll, usePeople } from './browser';
 import { ChatPage } from './chatPage';
 
 
 describe.skipIf(!(await hasChromium()))('"is typing…" in the chat header', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const cast = usePeople(3);
   let alice: ChatPage;
   let bob: ChatPage;
   let carol: ChatPage;
@@ -17,14 +14,7 @@ describe.skipIf(!(await hasChromium()))('"is typing…" in the chat header', () 
   const carolName = `carol_${suffix}`;
 
   beforeAll(async () => {
-    server = await startServer({});
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    const open = async () => ChatPage.open(await browser.newContext({ viewport: { width: 1100, height: 760 } }), server.url);
-    [alice, bob, carol] = [await open(), await open(), await open()];
-  });
-
-  afterAll(async () => {
-    await browser?.close();
+    [alice, bob, carol] = cast.pages as [ChatPage, ChatPage, ChatPage];
   });
 
   test('in a DM, the other person sees "typing…" while one types, gone on send and after a pause', async () => {
