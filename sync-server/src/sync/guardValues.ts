@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { MAX_MESSAGE_TEXT, messageSchema } from '../../../schema/docs/message';
+import { messageSchema } from '../../../schema/docs/message';
 import { MAX_GROUP_NAME, memberSchema } from '../../../schema/docs/roomHead';
 import { contactSchema } from '../../../schema/docs/contacts';
+import { deletionSchema, editSchema, reactionSchema } from '../../../schema/docs/bucket';
 import { parseMessageId, parseUserId, type UserId } from '../../../schema/ids';
 import type { DocRef } from '../../../schema/docs/names';
 import type { MemberRole } from '../../../schema/docs/roomHead';
@@ -21,13 +22,7 @@ export interface ValueContext {
 
 export type ValueResult = { rule: ValueRefusal; detail?: string } | null;
 
-/** Longest reaction: an emoji sequence (flags, skin tones, ZWJ families) fits easily. */
-const MAX_REACTION = 32;
-
 const timestamp = z.number().int().nonnegative();
-const editSchema = z.object({ text: z.string().max(MAX_MESSAGE_TEXT), at: timestamp }).strict();
-const deletionSchema = z.object({ by: z.string(), at: timestamp }).strict();
-const reactionSchema = z.string().min(1).max(MAX_REACTION);
 
 type Check = (ctx: ValueContext, key: string, value: unknown) => ValueResult;
 
