@@ -109,6 +109,30 @@ export function deleteForEveryone(doc: Y.Doc, messageId: MessageId, by: UserId, 
   doc.getMap(BUCKET.deletions).set(messageId, deletionSchema.parse({ by, at }));
 }
 
+/** What a chat list shows for a message deleted for everyone (and the bubble's tombstone). */
+export const DELETED_MESSAGE_TEXT = 'This message was deleted';
+
+/**
+ * Calls `listener` with each message whose text changed (edited, or deleted for
+ * everyone) and the text to show for it now; costs O(keys changed).
+ */
+export function onMessageTextChanged(doc: Y.Doc, listener: (messageId: MessageId, shown: string, origin: unknown) => void): () => void {
+  const edits = doc.getMap(BUCKET.edits);
+  const deletions = doc.getMap(BUCKET.deletions);
+  const handler = (event: Y.YMapEvent<unknown>) => {
+    for (const key of event.keysChanged) {
+      const shown = deletions.has(key) ? DELETED_MESSAGE_TEXT : editSchema.safeParse(edits.get(key)).data?.text;
+      if (shown !== undefined) listener(key as MessageId, shown, event.transaction.origin);
+    }
+  };
+  edits.observe(handler);
+  deletions.observe(handler);
+  return () => {
+    edits.unobserve(handler);
+    deletions.unobserve(handler);
+  };
+}
+
 /** One user's reaction to a message: one per person, `null` removes it. Keys are `<messageId>:<userId>`, so each has one writer. */
 export function setReaction(doc: Y.Doc, messageId: MessageId, userId: UserId, emoji: string | null): void {
   const reactions = doc.getMap(BUCKET.reactions);

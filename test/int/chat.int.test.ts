@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage } from '../../schema/docs/bucket';
+import { appendMessage, deleteForEveryone, DELETED_MESSAGE_TEXT, editMessage } from '../../schema/docs/bucket';
 import { readChats } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
 import { headBucket, initDm, initGroup } from '../../schema/docs/roomHead';
@@ -30,6 +30,23 @@ describe('chat between real providers on a real server', () => {
     const entry = readChats(bInbox.doc)[0]!;
     expect(entry).toMatchObject({ kind: 'dm', title: 'Alice', peerId: alice.id, count: 3 });
     expect(entry.lastMessage).toMatchObject({ preview: 'how are you?', authorName: 'Alice' });
+  });
+
+  it('shows an edited or deleted last message in the chat list as the chat shows it', async () => {
+    const server = await startServer();
+    const { alice, bob, room, b, aBucket } = await startDm(server);
+    const bInbox = b.open(inboxDoc(bob.id));
+    await bInbox.synced;
+    const sent = message(alice.id, 'meet at 7');
+    appendMessage(aBucket.doc, sent);
+    const preview = () => readChats(bInbox.doc).find((c) => c.roomId === room)?.lastMessage?.preview;
+    await waitFor(() => preview() === 'meet at 7', { what: 'the preview of the new message' });
+
+    editMessage(aBucket.doc, sent.id, 'meet at 8', Date.now());
+    await waitFor(() => preview() === 'meet at 8', { what: 'the preview to show the edit' });
+    deleteForEveryone(aBucket.doc, sent.id, alice.id, Date.now());
+    await waitFor(() => preview() === DELETED_MESSAGE_TEXT, { what: 'the preview to show the deletion' });
+    expect(readChats(bInbox.doc)[0]?.count).toBe(1);
   });
 
   it('group members exchange messages; a non-member is refused every doc of the group', async () => {

@@ -1,5 +1,5 @@
 import { Show } from 'solid-js';
-import type { ShownMessage } from '../../../schema/docs/bucket';
+import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
 import type { UserId } from '../../../schema/ids';
 import { CheckIcon, ClockIcon } from '../layout/icons';
 import { formatClock } from '../time/formatTime';
@@ -46,7 +46,7 @@ export function MessageBubble(props: BubbleProps) {
           when={!props.message.deleted}
           fallback={
             <span class="bubble-text bubble-tombstone" data-testid="message-deleted">
-              This message was deleted
+              {DELETED_MESSAGE_TEXT}
             </span>
           }
         >

@@ -1,12 +1,12 @@
 import { Show } from 'solid-js';
-import type { ShownMessage } from '../../../schema/docs/bucket';
+import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
 import type { UserId } from '../../../schema/ids';
 import { displayNameOf } from '../users/userDirectory';
 
 /** What a quote says of its original: the current text, a tombstone, or that it is not loaded. */
 function quoteText(original: ShownMessage | undefined): string {
   if (!original) return 'Original message not loaded';
-  if (original.deleted) return 'This message was deleted';
+  if (original.deleted) return DELETED_MESSAGE_TEXT;
   return original.editedText ?? original.text;
 }
 

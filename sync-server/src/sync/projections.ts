@@ -2,12 +2,12 @@ import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransac
 import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
-import { messageCount, onMessagesAdded } from '../../../schema/docs/bucket';
+import { messageCount, onMessagesAdded, onMessageTextChanged } from '../../../schema/docs/bucket';
 import { readChatEntry, removeChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
 import { previewOf, type Message } from '../../../schema/docs/message';
 import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import { advanceHead, headBucket, readMembers, readMeta } from '../../../schema/docs/roomHead';
-import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
+import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
 import { closeConnections, type ServerWriteContext } from './context';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
@@ -23,7 +23,8 @@ const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
  *   lookups), chat index entries for every member, and removed members' live
  *   connections closed at once;
  * - new messages in a bucket → every member's chat index (last message, count,
- *   order), and the room head moved to a new bucket once this one is full.
+ *   order), and the room head moved to a new bucket once this one is full;
+ * - an edit or a deletion for everyone of a chat's last message → its preview.
  * Only changes that arrived from a client connection of this node are projected, so
  * with several nodes each change is projected once.
  */
@@ -63,6 +64,23 @@ export class Projections {
       const count = messageCount(doc);
       void this.queue.run(room.id, () => this.onMessages(room, bucket, count, added));
     });
+    onMessageTextChanged(doc, (messageId, shown, origin) => {
+      if (fromClient(origin)) void this.queue.run(room.id, () => this.onMessageText(room, messageId, shown));
+    });
+  }
+
+  /** An edit or a deletion for everyone: a chat list previewing that message shows what the chat shows now. */
+  private async onMessageText(room: RoomRef, messageId: MessageId, shown: string): Promise<void> {
+    const members = await this.deps.membership.members(room);
+    await Promise.all(
+      members.map((userId) =>
+        this.write(inboxDoc(userId), (inbox) => {
+          const entry = readChatEntry(inbox, room.id);
+          if (entry?.lastMessage?.id !== messageId) return;
+          setChatEntry(inbox, room.id, { ...withoutRoomId(entry), lastMessage: { ...entry.lastMessage, preview: previewOf(shown) } });
+        }),
+      ),
+    );
   }
 
   private async onMessages(room: RoomRef, bucket: number, bucketCount: number, added: Message[]): Promise<void> {
