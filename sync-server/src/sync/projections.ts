@@ -2,10 +2,11 @@ import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransac
 import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
-import { messageCount, onMessagesAdded, onMessageTextChanged } from '../../../schema/docs/bucket';
+import { indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged } from '../../../schema/docs/bucket';
 import { readChatEntry, removeChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
 import { previewOf, type Message } from '../../../schema/docs/message';
 import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
+import type { Position } from '../../../schema/docs/receipts';
 import { advanceHead, headBucket, readMembers, readMeta } from '../../../schema/docs/roomHead';
 import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
 import { closeConnections, type ServerWriteContext } from './context';
@@ -62,7 +63,9 @@ export class Projections {
     onMessagesAdded(doc, (added, origin) => {
       if (!fromClient(origin)) return;
       const count = messageCount(doc);
-      void this.queue.run(room.id, () => this.onMessages(room, bucket, count, added));
+      const latest = latestOf(added);
+      const position = { bucket, index: Math.max(0, indexOfMessage(doc, latest.id)) };
+      void this.queue.run(room.id, () => this.onMessages(room, bucket, count, added, position));
     });
     onMessageTextChanged(doc, (messageId, shown, origin) => {
       if (fromClient(origin)) void this.queue.run(room.id, () => this.onMessageText(room, messageId, shown));
@@ -83,13 +86,13 @@ export class Projections {
     );
   }
 
-  private async onMessages(room: RoomRef, bucket: number, bucketCount: number, added: Message[]): Promise<void> {
+  private async onMessages(room: RoomRef, bucket: number, bucketCount: number, added: Message[], position: Position): Promise<void> {
     if (bucketCount >= this.deps.bucketSize) {
       await this.write(roomHeadDoc(room.id), (head) => {
         if (headBucket(head) <= bucket) advanceHead(head, bucket + 1);
       });
     }
-    const latest = added.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
+    const latest = latestOf(added);
     const members = await this.deps.membership.members(room);
     const users = await this.usersById([...members, latest.authorId]);
     const title = room.kind === 'group' ? await this.groupTitle(room.id) : '';
@@ -99,12 +102,15 @@ export class Projections {
         this.write(inboxDoc(userId), (inbox) => {
           const entry = readChatEntry(inbox, room.id) ?? this.newEntry(room, userId, users, title, now);
           const newer = !entry.lastMessage || latest.createdAt >= entry.lastMessage.at;
+          const count = entry.count + added.length;
+          const mentioned = added.some((m) => m.authorId !== userId && m.mentions?.includes(userId));
           setChatEntry(inbox, room.id, {
             ...withoutRoomId(entry),
-            count: entry.count + added.length,
+            count,
+            ...(mentioned ? { mentionedAt: count } : {}),
             updatedAt: now,
             lastMessage: newer
-              ? { id: latest.id, authorId: latest.authorId, authorName: users.get(latest.authorId)?.displayName ?? '', preview: previewOf(latest.text), at: latest.createdAt }
+              ? { id: latest.id, authorId: latest.authorId, authorName: users.get(latest.authorId)?.displayName ?? '', preview: previewOf(latest.text), at: latest.createdAt, position }
               : entry.lastMessage,
           });
         }),
@@ -207,6 +213,11 @@ export class Projections {
 function catchUp(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): void {
   const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
   if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts), CAUGHT_UP);
+}
+
+/** The newest of some messages, by their writers' clocks. */
+function latestOf(messages: Message[]): Message {
+  return messages.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
 }
 
 function fromClient(origin: unknown): boolean {
