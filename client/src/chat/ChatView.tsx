@@ -14,7 +14,9 @@ import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
 import type { MessageActions } from './MessageMenu';
 import { messagePermissions } from './messagePermissions';
+import { MessageInfo } from './MessageInfo';
 import { MessageList } from './MessageList';
+import { useReceipts } from './useReceipts';
 import { useRoomMessages } from './useRoomMessages';
 import { typingText, useTyping } from './useTyping';
 
@@ -44,6 +46,18 @@ export function ChatView(props: ChatViewProps) {
     const ids = hidden();
     return ids.size === 0 ? room.messages() : room.messages().filter((m) => !ids.has(m.id));
   });
+  const receipts = useReceipts({
+    replicas,
+    room: props.room,
+    head,
+    inbox,
+    me: user.id,
+    members,
+    messages: room.messages,
+    positionOf: room.positionOf,
+    entry: () => props.entry,
+  });
+  const [infoFor, setInfoFor] = createSignal<ShownMessage | null>(null);
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
   const [focusKey, setFocusKey] = createSignal(0);
@@ -77,6 +91,8 @@ export function ChatView(props: ChatViewProps) {
       if (replyingTo()?.id === message.id) setReplyingTo(null);
       hideMessageForMe(inbox.doc, message.id, Date.now());
     },
+    status: (message) => receipts.status(message),
+    info: (message) => setInfoFor(message),
   };
   /** The replied-to or edited message as it is now (it may have been edited or deleted meanwhile). */
   const current = (message: ShownMessage | null) => (message ? (room.messages().find((m) => m.id === message.id) ?? message) : null);
@@ -146,6 +162,9 @@ export function ChatView(props: ChatViewProps) {
             return sent;
           }}
         />
+      </Show>
+      <Show when={current(infoFor())} keyed>
+        {(message) => <MessageInfo message={message} recipients={receipts.info(message)} onClose={() => setInfoFor(null)} />}
       </Show>
     </section>
   );
