@@ -209,7 +209,7 @@ export function setChatState(doc: Y.Doc, roomId: RoomId, field: Exclude<ChatStat
   if (value === null) {
     if (map.has(key)) map.delete(key);
   } else if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) {
-    map.set(key, value);
+    map.set(key, typeof value === 'number' ? value : { ...value });
   }
 }
 
@@ -217,7 +217,7 @@ export function setChatState(doc: Y.Doc, roomId: RoomId, field: Exclude<ChatStat
 export function markChatRead(doc: Y.Doc, roomId: RoomId, count: number): boolean {
   const key = `${CHAT_STATE_KEYS.read}${roomId}`;
   const current = stateMap(doc).get(key);
-  if (typeof current === 'number' && current >= count) return false;
+  if (count === 0 || (typeof current === 'number' && current >= count)) return false;
   stateMap(doc).set(key, count);
   return true;
 }

@@ -97,7 +97,8 @@ export function advanceReceipt(doc: Y.Doc, userId: UserId, kind: ReceiptKind, to
   const current = readReceipts(doc).get(userId);
   const reach = reachOf(current, kind);
   if (reach && comparePositions(reach, to) >= 0) return false;
-  const steps = [...(current?.[kind] ?? []), { to, at }].slice(-RECEIPT_STEPS);
+  // A copy: Yjs keeps the very object it is given, and the caller's may change later (a reactive store's, say).
+  const steps = [...(current?.[kind] ?? []), { to: { bucket: to.bucket, index: to.index }, at }].slice(-RECEIPT_STEPS);
   receiptsMap(doc).set(receiptKey(kind, userId), steps);
   return true;
 }

@@ -1,14 +1,15 @@
-import { createMemo, createSignal, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, onCleanup, Show } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
 import { hideMessageForMe, readHiddenMessages, type ChatEntry } from '../../../schema/docs/inbox';
 import { inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
 import { readMembers, readMeta } from '../../../schema/docs/roomHead';
-import type { RoomId, RoomRef } from '../../../schema/ids';
+import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { docSignal } from '../sync/docBindings';
+import { formatMoment } from '../time/formatTime';
 import { useReplica } from '../sync/replicaScope';
-import { displayNameOf, userById } from '../users/userDirectory';
+import { displayNameOf, refreshUser, userById } from '../users/userDirectory';
 import { ChatHeader } from './ChatHeader';
 import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
@@ -18,13 +19,20 @@ import { MessageInfo } from './MessageInfo';
 import { MessageList } from './MessageList';
 import { useReceipts } from './useReceipts';
 import { useRoomMessages } from './useRoomMessages';
-import { typingText, useTyping } from './useTyping';
+import { typingText, useTyping, watchPresent } from './useTyping';
+
+/** How often a DM's "last seen" is asked for again while the peer is away. */
+const LAST_SEEN_REFRESH_MS = 60_000;
+/** A little longer than the server takes to write "last seen" after a disconnect. */
+const LAST_SEEN_SETTLE_MS = 2_000;
 
 export interface ChatViewProps {
   session: Session;
   room: RoomRef;
   /** The chat's index entry, for a title before the room head is in. */
   entry: ChatEntry | undefined;
+  /** Whether a user has Jeco open on a chat this device watches (the chat list's heads). */
+  isOnline: (userId: UserId) => boolean;
   onBack: () => void;
 }
 
@@ -99,9 +107,27 @@ export function ChatView(props: ChatViewProps) {
 
   const peer = props.room.kind === 'dm' ? props.room.members.find((id) => id !== user.id) : undefined;
   const title = () => (peer ? displayNameOf(peer, props.entry?.title ?? '…') : (meta()?.name ?? props.entry?.title ?? 'Group'));
+  const present = watchPresent(head.awareness);
+  const peerOnline = () => !!peer && (present().has(peer) || props.isOnline(peer));
+  // "Last seen" is the server's: asked again whenever the peer goes away, and each minute while away.
+  if (peer) {
+    createEffect(() => {
+      if (peerOnline()) return;
+      refreshUser(peer);
+      // The server writes "last seen" just after the peer's connections close: ask once more then.
+      const soon = setTimeout(() => refreshUser(peer), LAST_SEEN_SETTLE_MS);
+      const timer = setInterval(() => refreshUser(peer), LAST_SEEN_REFRESH_MS);
+      onCleanup(() => {
+        clearTimeout(soon);
+        clearInterval(timer);
+      });
+    });
+  }
   const subtitle = () => {
     if (peer) {
+      if (peerOnline()) return 'online';
       const profile = userById(peer);
+      if (profile?.lastSeenAt) return `last seen ${formatMoment(profile.lastSeenAt)}`;
       return profile ? `@${profile.username}` : '';
     }
     // Oneself last, as "You", the way chat apps list members.
