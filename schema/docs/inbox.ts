@@ -16,11 +16,21 @@ export const chatEntrySchema = z
     title: z.string(),
     peerId: z.string().optional(),
     lastMessage: z
-      .object({ id: z.string(), authorId: z.string(), authorName: z.string(), preview: z.string(), at: z.number() })
+      .object({
+        id: z.string(),
+        authorId: z.string(),
+        authorName: z.string(),
+        preview: z.string(),
+        at: z.number(),
+        /** A system line ("Alice added you"): `preview` is its whole text, already worded for this reader. */
+        system: z.literal(true).optional(),
+      })
       .optional(),
-    /** Messages in the room, as the server counted them. */
+    /** People's messages in the room, as the server counted them (system lines are not counted). */
     count: z.number().int().nonnegative(),
     updatedAt: z.number(),
+    /** This user is no longer in the group: someone `removed` them, or they `left`. The chat stays, read-only. */
+    former: z.enum(['removed', 'left']).optional(),
   })
   .strict();
 
@@ -41,7 +51,7 @@ export function readChatEntry(doc: Y.Doc, roomId: RoomId): ChatEntry | null {
   return parsed.success ? ({ ...parsed.data, roomId } as ChatEntry) : null;
 }
 
-/** Server only: drops a chat from the index (the user left or was removed). */
+/** Server only: drops a chat from the index. */
 export function removeChatEntry(doc: Y.Doc, roomId: RoomId): void {
   chatsMap(doc).delete(roomId);
 }

@@ -2,13 +2,14 @@ import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransac
 import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
-import { messageCount, onMessagesAdded, onMessageTextChanged } from '../../../schema/docs/bucket';
-import { readChatEntry, removeChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
-import { previewOf, type Message } from '../../../schema/docs/message';
-import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
-import { advanceHead, headBucket, readMembers, readMeta } from '../../../schema/docs/roomHead';
-import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
-import { closeConnections, type ServerWriteContext } from './context';
+import { appendMessage, messageCount, onMessagesAdded, onMessageTextChanged } from '../../../schema/docs/bucket';
+import { readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
+import { previewOf, type Message, type SystemEvent } from '../../../schema/docs/message';
+import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
+import { advanceHead, headBucket, onHeadChanged, readMembers, readMeta } from '../../../schema/docs/roomHead';
+import { describeSystemLine, systemEventsOf } from '../../../schema/docs/systemLines';
+import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '../../../schema/ids';
+import { closeConnections, type ServerWriteContext, type SyncContext } from './context';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
 
@@ -21,7 +22,10 @@ const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
  * What the server derives from what clients write:
  * - room heads → the rooms and room_members tables (membership decisions are SQL
  *   lookups), chat index entries for every member, and removed members' live
- *   connections closed at once;
+ *   connections closed at once; a group's changes also become system lines ("Alice
+ *   added Bob") appended to its head bucket, written by the server with the member
+ *   who made the change as their author, and shown as the chat list's preview; people
+ *   who left or were removed keep the chat in their list, marked `former`;
  * - new messages in a bucket → every member's chat index (last message, count,
  *   order), and the room head moved to a new bucket once this one is full;
  * - an edit or a deletion for everyone of a chat's last message → its preview.
@@ -30,6 +34,8 @@ const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
  */
 export class Projections {
   private readonly queue: SerialQueue;
+  /** Group changes seen from clients that the room's next projection turns into system lines. */
+  private readonly pendingLines = new Map<RoomId, { actor: UserId; events: SystemEvent[] }[]>();
 
   constructor(
     private readonly deps: { store: Store; membership: Membership; bucketSize: number; instance: () => Hocuspocus; log: (error: unknown, what: string) => void },
@@ -44,6 +50,7 @@ export class Projections {
       afterLoadDocument: async ({ documentName, document }) => {
         const ref = parseDocName(documentName);
         if (ref?.kind === 'bucket') this.watchBucket(document, ref.room, ref.bucket);
+        if (ref?.kind === 'roomHead' && ref.room.kind === 'group') this.watchGroupHead(document, ref.room.id);
       },
       onChange: async ({ documentName, transactionOrigin }) => {
         if (!fromClient(transactionOrigin)) return;
@@ -56,6 +63,48 @@ export class Projections {
   /** Resolves when every queued projection has run. */
   idle(): Promise<void> {
     return this.queue.idle();
+  }
+
+  /**
+   * Collects what each client change to a group's head means, with the member who sent
+   * it, for the projection that the same change queues (`onChange` runs after the doc's
+   * observers, so the lines are here by the time that projection runs).
+   */
+  private watchGroupHead(doc: Y.Doc, roomId: RoomId): void {
+    onHeadChanged(doc, (change, origin) => {
+      const actor = actorOf(origin);
+      if (!actor) return;
+      const events = systemEventsOf(change, actor);
+      if (events.length === 0) return;
+      const pending = this.pendingLines.get(roomId) ?? [];
+      pending.push({ actor, events });
+      this.pendingLines.set(roomId, pending);
+    });
+  }
+
+  private takeLines(roomId: RoomId, now: number): Message[] {
+    const pending = this.pendingLines.get(roomId) ?? [];
+    this.pendingLines.delete(roomId);
+    return pending.flatMap(({ actor, events }) => events.map((event): Message => ({ id: newMessageId(), authorId: actor, createdAt: now, text: '', event })));
+  }
+
+  /** Appends system lines to the room's head bucket; returns that bucket's number and size after. */
+  private async appendLines(roomId: RoomId, lines: readonly Message[]): Promise<{ bucket: number; count: number }> {
+    const bucket = await this.read(roomHeadDoc(roomId), headBucket);
+    let count = 0;
+    await this.write(bucketDoc(roomId, bucket), (doc) => {
+      for (const line of lines) appendMessage(doc, line);
+      count = messageCount(doc);
+    });
+    return { bucket, count };
+  }
+
+  /** Moves the room's head to the next bucket once `bucket` holds `count` ≥ the bucket size. */
+  private async rollOver(room: RoomRef, bucket: number, count: number): Promise<void> {
+    if (count < this.deps.bucketSize) return;
+    await this.write(roomHeadDoc(room.id), (head) => {
+      if (headBucket(head) <= bucket) advanceHead(head, bucket + 1);
+    });
   }
 
   private watchBucket(doc: Y.Doc, room: RoomRef, bucket: number): void {
@@ -84,11 +133,7 @@ export class Projections {
   }
 
   private async onMessages(room: RoomRef, bucket: number, bucketCount: number, added: Message[]): Promise<void> {
-    if (bucketCount >= this.deps.bucketSize) {
-      await this.write(roomHeadDoc(room.id), (head) => {
-        if (headBucket(head) <= bucket) advanceHead(head, bucket + 1);
-      });
-    }
+    await this.rollOver(room, bucket, bucketCount);
     const latest = added.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
     const members = await this.deps.membership.members(room);
     const users = await this.usersById([...members, latest.authorId]);
@@ -103,9 +148,7 @@ export class Projections {
             ...withoutRoomId(entry),
             count: entry.count + added.length,
             updatedAt: now,
-            lastMessage: newer
-              ? { id: latest.id, authorId: latest.authorId, authorName: users.get(latest.authorId)?.displayName ?? '', preview: previewOf(latest.text), at: latest.createdAt }
-              : entry.lastMessage,
+            lastMessage: newer ? lastMessageOf(latest, userId, users) : entry.lastMessage,
           });
         }),
       ),
@@ -113,6 +156,8 @@ export class Projections {
   }
 
   private async projectRoom(room: RoomRef): Promise<void> {
+    const now = Date.now();
+    const lines = this.takeLines(room.id, now);
     const { meta, members } = await this.read(roomHeadDoc(room.id), (head) => ({ meta: readMeta(head), members: readMembers(head) }));
     if (!meta || meta.kind !== room.kind) return;
     const next: RoomMemberRow[] =
@@ -132,16 +177,32 @@ export class Projections {
       (context, name) => !current.has(context.user.id) && roomIdOfName(name) === room.id,
       syncRefusal('removed'),
     );
-    const users = await this.usersById([...current]);
-    const now = Date.now();
+    const gone = [...previous].filter((id) => !current.has(id));
+    if (lines.length > 0) {
+      const { bucket, count } = await this.appendLines(room.id, lines);
+      await this.rollOver(room, bucket, count);
+    }
+    const mentioned = lines.flatMap((line) => [line.authorId, ...(line.event?.target ? [line.event.target] : [])]);
+    const users = await this.usersById([...current, ...gone, ...mentioned]);
+    const latest = lines.at(-1);
     await Promise.all([
-      ...[...previous].filter((id) => !current.has(id)).map((userId) => this.write(inboxDoc(userId), (inbox) => removeChatEntry(inbox, room.id))),
+      // They keep the chat and its history, read-only, with the line that ended it as its preview.
+      ...gone.map((userId) =>
+        this.write(inboxDoc(userId), (inbox) => {
+          const entry = readChatEntry(inbox, room.id);
+          if (!entry) return;
+          const own = lines.findLast((line) => line.event?.target === userId || (line.event?.type === 'left' && line.authorId === userId));
+          const former = own?.event?.type === 'left' ? 'left' : 'removed';
+          setChatEntry(inbox, room.id, { ...withoutRoomId(entry), former, updatedAt: now, lastMessage: own ? lastMessageOf(own, userId, users) : entry.lastMessage });
+        }),
+      ),
       ...[...current].map((userId) =>
         this.write(inboxDoc(userId), (inbox) => {
           const entry = readChatEntry(inbox, room.id);
           const title = room.kind === 'group' ? (meta.name ?? '') : (entry?.title ?? this.newEntry(room, userId, users, '', now).title);
-          if (entry && entry.title === title) return;
-          setChatEntry(inbox, room.id, { ...(entry ? withoutRoomId(entry) : withoutRoomId(this.newEntry(room, userId, users, title, now))), title });
+          if (entry && entry.title === title && !entry.former && !latest) return;
+          const { former: _former, ...base } = entry ? withoutRoomId(entry) : withoutRoomId(this.newEntry(room, userId, users, title, now));
+          setChatEntry(inbox, room.id, { ...base, title, ...(latest ? { updatedAt: now, lastMessage: lastMessageOf(latest, userId, users) } : {}) });
         }),
       ),
     ]);
@@ -207,6 +268,21 @@ export class Projections {
 function catchUp(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): void {
   const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
   if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts), CAUGHT_UP);
+}
+
+/** The chat index's preview of `message` for `viewer`: a system line is worded for them ("Alice added you"). */
+function lastMessageOf(message: Message, viewer: UserId, users: Map<UserId, UserRow>): NonNullable<ChatEntry['lastMessage']> {
+  const authorName = users.get(message.authorId)?.displayName ?? '';
+  const base = { id: message.id, authorId: message.authorId, authorName, at: message.createdAt };
+  if (!message.event) return { ...base, preview: previewOf(message.text) };
+  const nameOf = (id: UserId) => users.get(id)?.displayName ?? 'Someone';
+  return { ...base, preview: previewOf(describeSystemLine(message, viewer, nameOf)), system: true };
+}
+
+/** The member whose connection sent a change, if a client connection did. */
+function actorOf(origin: unknown): UserId | null {
+  if (!isTransactionOrigin(origin) || origin.source !== 'connection') return null;
+  return (origin.connection.context as SyncContext | undefined)?.user?.id ?? null;
 }
 
 function fromClient(origin: unknown): boolean {
