@@ -8,6 +8,7 @@ import type { RoomId, RoomRef } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { docSignal } from '../sync/docBindings';
 import { useReplica } from '../sync/replicaScope';
+import { GroupInfo } from '../group/GroupInfo';
 import { displayNameOf, userById } from '../users/userDirectory';
 import { ChatHeader } from './ChatHeader';
 import { Composer } from './Composer';
@@ -90,16 +91,25 @@ export function ChatView(props: ChatViewProps) {
     }
     // Oneself last, as "You", the way chat apps list members.
     const others = [...members().keys()].filter((id) => id !== user.id).map((id) => displayNameOf(id));
-    return [...others.sort((a, b) => a.localeCompare(b)), 'You'].join(', ');
+    return [...others.sort((a, b) => a.localeCompare(b)), ...(members().has(user.id) ? ['You'] : [])].join(', ');
+  };
+  const [infoOpen, setInfoOpen] = createSignal(false);
+  // Removed, or left: the history stays readable, the composer gives way to why.
+  const formerNotice = () => {
+    if (props.room.kind !== 'group') return null;
+    const gone = props.entry?.former ?? (head.refusal() === 'removed' || (meta() && !members().has(user.id)) ? 'left' : null);
+    if (!gone) return null;
+    return gone === 'removed' ? 'You were removed from this group.' : "You're no longer a participant in this group.";
   };
   const refusal = () => {
+    if (formerNotice()) return formerNotice();
     const kind = head.refusal();
     return kind && kind !== 'unauthorized' ? SYNC_REFUSALS[kind].message : null;
   };
 
   return (
-    <section class="chat" data-testid="chat-view" data-room={roomId}>
-      <ChatHeader title={title()} subtitle={subtitle()} typing={typingText(typing.typingNames())} seed={peer ?? roomId} onBack={props.onBack} />
+    <section class="chat" classList={{ 'info-open': infoOpen() }} data-testid="chat-view" data-room={roomId}>
+      <ChatHeader title={title()} subtitle={subtitle()} typing={typingText(typing.typingNames())} seed={peer ?? roomId} onBack={props.onBack} onOpenInfo={props.room.kind === 'group' ? () => setInfoOpen(true) : undefined} />
       <MessageList
         messages={shown()}
         me={user.id}
@@ -146,6 +156,9 @@ export function ChatView(props: ChatViewProps) {
             return sent;
           }}
         />
+      </Show>
+      <Show when={infoOpen()}>
+        <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} fallbackName={title()} onClose={() => setInfoOpen(false)} />
       </Show>
     </section>
   );

@@ -7,6 +7,7 @@ import { displayNameOf } from '../users/userDirectory';
 import { MessageMenu, type MessageActions } from './MessageMenu';
 import { QuotedMessage } from './QuotedMessage';
 import { ReactionBar } from './ReactionBar';
+import { SystemLine } from './SystemLine';
 
 export interface BubbleProps {
   message: ShownMessage;
@@ -24,6 +25,8 @@ export interface BubbleProps {
 }
 
 export function MessageBubble(props: BubbleProps) {
+  // A message's kind never changes: a system line stays one.
+  if (props.message.event) return <SystemLine message={props.message} me={props.me} />;
   return (
     <div
       class="message-row"
