@@ -15,6 +15,8 @@ class GroupInfo {
   async open(): Promise<void> {
     await this.chat.page.getByTestId('chat-header-title').click();
     await this.drawer.waitFor();
+    // Screenshots show it settled, not sliding in.
+    await this.drawer.evaluate((el) => Promise.all(el.getAnimations().map((a) => a.finished)));
   }
 
   async close(): Promise<void> {

@@ -25,7 +25,7 @@ export function GroupName(props: { name: string; canRename: boolean; onRename: (
     <Show
       when={editing()}
       fallback={
-        <div class="group-name">
+        <div class="group-name" classList={{ editable: props.canRename }}>
           <h3 data-testid="group-info-name">{props.name}</h3>
           <Show when={props.canRename}>
             <button type="button" class="icon-button" aria-label="Edit group name" title="Edit group name" onClick={start} data-testid="rename-group">
