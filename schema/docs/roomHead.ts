@@ -174,7 +174,10 @@ export function onHeadChanged(doc: Y.Doc, listener: (change: HeadChange, origin:
   const onMeta = (event: Y.YMapEvent<unknown>) => {
     const change = changeOf(event.transaction);
     if (event.changes.keys.get('kind')?.action === 'add') change.created = true;
-    if (event.keysChanged.has('name') && typeof meta.get('name') === 'string') change.name = meta.get('name') as string;
+    // `changes` leaves out a write that lost to a concurrent one (added and deleted at once).
+    const name = event.changes.keys.get('name');
+    const now = meta.get('name');
+    if (name && name.action !== 'delete' && name.oldValue !== now && typeof now === 'string') change.name = now;
   };
   const onMembers = (event: Y.YMapEvent<Member>) => {
     const change = changeOf(event.transaction);

@@ -57,11 +57,12 @@ describe('system lines of group changes', () => {
     expect(describeSystemLine({ authorId: BOB, event }, BOB, (id) => NAMES[id]!)).toBe('You removed Carol');
   });
 
-  it('makes no line for a change that leaves roles and names as they were', () => {
+  it('makes no line for a change that leaves members, roles and the name as they were', () => {
     const g = watchedGroup();
     g.as(ALICE, (doc) => initGroup(doc, { name: 'Trip', owner: ALICE, members: [BOB], now: 1 }));
     g.as(ALICE, (doc) => addMembers(doc, [BOB], ALICE, 2));
     g.as(ALICE, (doc) => setRole(doc, BOB, 'member', ALICE));
+    g.as(ALICE, (doc) => renameGroup(doc, 'Trip'));
     expect(g.lines).toHaveLength(1);
   });
 });
