@@ -124,6 +124,13 @@ describe.skipIf(!(await hasChromium()))('managing a group', () => {
   test('the owner makes Bob an admin, and Bob, now with admin actions, removes Carol', async () => {
     const aliceInfo = new GroupInfo(alice);
     await aliceInfo.open();
+    // Escape closes an open member menu, and only it.
+    await aliceInfo.row('Bob Builder').hover();
+    await aliceInfo.row('Bob Builder').getByTestId('member-menu-button').click();
+    await aliceInfo.row('Bob Builder').getByTestId('member-menu').waitFor();
+    await alice.page.keyboard.press('Escape');
+    await aliceInfo.row('Bob Builder').getByTestId('member-menu').waitFor({ state: 'detached' });
+    expect(await aliceInfo.drawer.count()).toBe(1);
     await aliceInfo.memberAction('Bob Builder', 'make-admin');
     await expect.poll(() => aliceInfo.members(), poll).toEqual(['You (Owner)', 'Bob Builder (Group admin)', 'Carol Danvers']);
     await aliceInfo.close();

@@ -46,8 +46,17 @@ export function GroupInfo(props: GroupInfoProps) {
     else if (adding()) setAdding(false);
     else props.onClose();
   };
-  onMount(() => document.addEventListener('keydown', onKey));
-  onCleanup(() => document.removeEventListener('keydown', onKey));
+  // Focus moves into the drawer, and back to where it was when the drawer closes.
+  let closeButton!: HTMLButtonElement;
+  const returnTo = document.activeElement;
+  onMount(() => {
+    document.addEventListener('keydown', onKey);
+    closeButton.focus();
+  });
+  onCleanup(() => {
+    document.removeEventListener('keydown', onKey);
+    if (returnTo instanceof HTMLElement && returnTo.isConnected) returnTo.focus();
+  });
 
   const remove = (id: UserId, who: string) =>
     setConfirmation({ text: `Remove ${who} from “${name()}”?`, action: 'Remove', run: () => removeMember(props.head, id) });
@@ -61,7 +70,7 @@ export function GroupInfo(props: GroupInfoProps) {
   return (
     <aside class="group-info" role="dialog" aria-label="Group info" data-testid="group-info">
       <header class="group-info-header">
-        <button type="button" class="icon-button" aria-label="Close group info" onClick={() => props.onClose()} data-testid="group-info-close">
+        <button type="button" class="icon-button" aria-label="Close group info" onClick={() => props.onClose()} ref={closeButton} data-testid="group-info-close">
           <CloseIcon />
         </button>
         <h2>Group info</h2>

@@ -24,10 +24,20 @@ export function MemberRow(props: MemberRowProps) {
   const onDocumentClick = (e: MouseEvent) => {
     if (!root.contains(e.target as Node)) setOpen(false);
   };
+  // Escape closes just this menu: caught on the way down, before the drawer's own Escape.
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape') return;
+    e.stopPropagation();
+    setOpen(false);
+  };
   createEffect(() => {
     if (!open()) return;
     document.addEventListener('click', onDocumentClick);
-    onCleanup(() => document.removeEventListener('click', onDocumentClick));
+    document.addEventListener('keydown', onKey, true);
+    onCleanup(() => {
+      document.removeEventListener('click', onDocumentClick);
+      document.removeEventListener('keydown', onKey, true);
+    });
   });
   const run = (action: () => void) => () => {
     setOpen(false);
