@@ -1,8 +1,8 @@
-import { createMemo, createSignal, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, Show } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
 import { hideMessageForMe, readHiddenMessages, type ChatEntry } from '../../../schema/docs/inbox';
-import { inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
+import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import { readMembers, readMeta } from '../../../schema/docs/roomHead';
 import type { RoomId, RoomRef } from '../../../schema/ids';
 import type { Session } from '../auth/session';
@@ -101,6 +101,19 @@ export function ChatView(props: ChatViewProps) {
     if (!gone) return null;
     return gone === 'removed' ? 'You were removed from this group.' : "You're no longer a participant in this group.";
   };
+  // Added back to a group this tab was cut off from (its index entry stops being former):
+  // the room's refused docs connect again. Only on that change, so never in a loop.
+  let wasFormer = false;
+  createEffect(() => {
+    const former = !!props.entry?.former;
+    if (wasFormer && !former) {
+      replicas.retryRefused((name) => {
+        const ref = parseDocName(name);
+        return !!ref && roomOfDoc(ref)?.id === roomId;
+      });
+    }
+    wasFormer = former;
+  });
   const refusal = () => {
     if (formerNotice()) return formerNotice();
     const kind = head.refusal();
