@@ -52,10 +52,14 @@ export class Projections {
         if (ref?.kind === 'bucket') this.watchBucket(document, ref.room, ref.bucket);
         if (ref?.kind === 'roomHead' && ref.room.kind === 'group') this.watchGroupHead(document, ref.room.id);
       },
-      onChange: async ({ documentName, transactionOrigin }) => {
-        if (!fromClient(transactionOrigin)) return;
+      onChange: async ({ documentName, document, transactionOrigin }) => {
         const ref = parseDocName(documentName);
-        if (ref?.kind === 'roomHead') void this.queue.run(ref.room.id, () => this.projectRoom(ref.room));
+        if (ref?.kind !== 'roomHead') return;
+        if (fromClient(transactionOrigin)) void this.queue.run(ref.room.id, () => this.projectRoom(ref.room));
+        // Another node projected this change; the people it removed may be connected here.
+        else if (fromOtherNode(transactionOrigin) && ref.room.kind === 'group' && readMeta(document)?.kind === 'group') {
+          this.closeNonMembers(ref.room.id, new Set(readMembers(document).keys()));
+        }
       },
     };
   }
@@ -170,13 +174,7 @@ export class Projections {
     await this.deps.store.saveRoomMembers({ id: room.id, kind: room.kind, createdBy, createdAt: meta.createdAt ?? Date.now() }, next);
 
     const current = new Set(next.map((m) => m.userId));
-    // Anyone connected to this room's docs who is not a member now (removed, or never
-    // one while the group was being created) is cut off at once.
-    closeConnections(
-      this.deps.instance(),
-      (context, name) => !current.has(context.user.id) && roomIdOfName(name) === room.id,
-      syncRefusal('removed'),
-    );
+    this.closeNonMembers(room.id, current);
     const gone = [...previous].filter((id) => !current.has(id));
     if (lines.length > 0) {
       const { bucket, count } = await this.appendLines(room.id, lines);
@@ -206,6 +204,14 @@ export class Projections {
         }),
       ),
     ]);
+  }
+
+  /**
+   * Anyone connected here to the room's docs who is not a member now (removed, left, or
+   * never one while the group was being created) is cut off at once.
+   */
+  private closeNonMembers(roomId: RoomId, members: ReadonlySet<UserId>): void {
+    closeConnections(this.deps.instance(), (context, name) => !members.has(context.user.id) && roomIdOfName(name) === roomId, syncRefusal('removed'));
   }
 
   private newEntry(room: RoomRef, viewer: UserId, users: Map<UserId, UserRow>, groupTitle: string, now: number): ChatEntry {
@@ -283,6 +289,11 @@ function lastMessageOf(message: Message, viewer: UserId, users: Map<UserId, User
 function actorOf(origin: unknown): UserId | null {
   if (!isTransactionOrigin(origin) || origin.source !== 'connection') return null;
   return (origin.connection.context as SyncContext | undefined)?.user?.id ?? null;
+}
+
+/** A change another server process received and relayed (Redis) or logged (caught up from the store). */
+function fromOtherNode(origin: unknown): boolean {
+  return isTransactionOrigin(origin) && origin.source === 'redis';
 }
 
 function fromClient(origin: unknown): boolean {
