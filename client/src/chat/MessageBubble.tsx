@@ -1,5 +1,6 @@
 import { Show } from 'solid-js';
 import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
+import { isSystemLine } from '../../../schema/docs/message';
 import type { UserId } from '../../../schema/ids';
 import { CheckIcon, ClockIcon } from '../layout/icons';
 import { formatClock } from '../time/formatTime';
@@ -26,7 +27,7 @@ export interface BubbleProps {
 
 export function MessageBubble(props: BubbleProps) {
   // A message's kind never changes: a system line stays one.
-  if (props.message.event) return <SystemLine message={props.message} me={props.me} />;
+  if (isSystemLine(props.message)) return <SystemLine message={props.message} me={props.me} />;
   return (
     <div
       class="message-row"

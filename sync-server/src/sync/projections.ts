@@ -129,7 +129,8 @@ export class Projections {
       members.map((userId) =>
         this.write(inboxDoc(userId), (inbox) => {
           const entry = readChatEntry(inbox, room.id);
-          if (entry?.lastMessage?.id !== messageId) return;
+          // A system line's words are the server's: no overlay changes its preview.
+          if (entry?.lastMessage?.id !== messageId || entry.lastMessage.system) return;
           setChatEntry(inbox, room.id, { ...withoutRoomId(entry), lastMessage: { ...entry.lastMessage, preview: previewOf(shown) } });
         }),
       ),

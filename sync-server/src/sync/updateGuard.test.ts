@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage } from '../../../schema/docs/bucket';
+import { appendMessage, deleteForEveryone, editMessage } from '../../../schema/docs/bucket';
 import { MAX_MESSAGE_TEXT, type Message } from '../../../schema/docs/message';
 import { setChatEntry } from '../../../schema/docs/inbox';
 import { addContact } from '../../../schema/docs/contacts';
@@ -282,12 +282,29 @@ describe('group management', () => {
     expect(readMembers(h.server).has(ALICE)).toBe(false);
   });
 
+  it('refuses a role the group does not know', () => {
+    const { h, alice } = createdGroup();
+    expectRefused(h.attempt(alice, (doc) => doc.getMap('members').set(BOB, { role: 'superadmin', addedBy: ALICE, addedAt: NOW })), 'value-shape');
+  });
+
   it('refuses a system line written by a client, even one telling the truth', () => {
     const h = new GuardHarness(ref(bucketDoc(GROUP, 0)));
     const alice = h.peer(ALICE, 101);
     h.roles.set(ALICE, 'owner');
     const line: Message = { ...message(ALICE, ''), event: { type: 'removed', target: BOB } };
     expectRefused(h.attempt(alice, (doc) => appendMessage(doc, line)), 'server-only');
+  });
+
+  it("refuses the actor of a system line editing or deleting it as if it were theirs", () => {
+    const h = new GuardHarness(ref(bucketDoc(GROUP, 0)));
+    const bob = h.peer(BOB, 202);
+    h.roles.set(BOB, 'member');
+    // The server's own write, which never passes the guard.
+    const line: Message = { ...message(BOB, ''), event: { type: 'left' } };
+    appendMessage(h.server, line);
+    h.pull(bob);
+    expectRefused(h.attempt(bob, (doc) => editMessage(doc, line.id, 'Bob was right all along', NOW)), 'edit-author');
+    expectRefused(h.attempt(bob, (doc) => deleteForEveryone(doc, line.id, BOB, NOW)), 'admin-only');
   });
 });
 
