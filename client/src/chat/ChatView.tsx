@@ -1,29 +1,39 @@
-import { createEffect, createMemo, createSignal, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, onCleanup, Show } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
 import { hideMessageForMe, readHiddenMessages, type ChatEntry } from '../../../schema/docs/inbox';
 import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import { readMembers, readMeta } from '../../../schema/docs/roomHead';
-import type { RoomId, RoomRef } from '../../../schema/ids';
+import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { docSignal } from '../sync/docBindings';
+import { formatMoment } from '../time/formatTime';
 import { useReplica } from '../sync/replicaScope';
 import { GroupInfo } from '../group/GroupInfo';
-import { displayNameOf, userById } from '../users/userDirectory';
+import { displayNameOf, refreshUser, userById } from '../users/userDirectory';
 import { ChatHeader } from './ChatHeader';
 import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
 import type { MessageActions } from './MessageMenu';
 import { messagePermissions } from './messagePermissions';
+import { MessageInfo } from './MessageInfo';
 import { MessageList } from './MessageList';
+import { useReceipts } from './useReceipts';
 import { useRoomMessages } from './useRoomMessages';
-import { typingText, useTyping } from './useTyping';
+import { typingText, useTyping, watchPresent } from './useTyping';
+
+/** How often a DM's "last seen" is asked for again while the peer is away. */
+const LAST_SEEN_REFRESH_MS = 60_000;
+/** A little longer than the server takes to write "last seen" after a disconnect. */
+const LAST_SEEN_SETTLE_MS = 2_000;
 
 export interface ChatViewProps {
   session: Session;
   room: RoomRef;
   /** The chat's index entry, for a title before the room head is in. */
   entry: ChatEntry | undefined;
+  /** Whether a user has Jeco open on a chat this device watches (the chat list's heads). */
+  isOnline: (userId: UserId) => boolean;
   onBack: () => void;
 }
 
@@ -45,6 +55,18 @@ export function ChatView(props: ChatViewProps) {
     const ids = hidden();
     return ids.size === 0 ? room.messages() : room.messages().filter((m) => !ids.has(m.id));
   });
+  const receipts = useReceipts({
+    replicas,
+    room: props.room,
+    head,
+    inbox,
+    me: user.id,
+    members,
+    messages: room.messages,
+    positionOf: room.positionOf,
+    entry: () => props.entry,
+  });
+  const [infoFor, setInfoFor] = createSignal<ShownMessage | null>(null);
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
   const [focusKey, setFocusKey] = createSignal(0);
@@ -78,15 +100,35 @@ export function ChatView(props: ChatViewProps) {
       if (replyingTo()?.id === message.id) setReplyingTo(null);
       hideMessageForMe(inbox.doc, message.id, Date.now());
     },
+    status: (message) => receipts.status(message),
+    info: (message) => setInfoFor(message),
   };
   /** The replied-to or edited message as it is now (it may have been edited or deleted meanwhile). */
   const current = (message: ShownMessage | null) => (message ? (room.messages().find((m) => m.id === message.id) ?? message) : null);
 
   const peer = props.room.kind === 'dm' ? props.room.members.find((id) => id !== user.id) : undefined;
   const title = () => (peer ? displayNameOf(peer, props.entry?.title ?? '…') : (meta()?.name ?? props.entry?.title ?? 'Group'));
+  const present = watchPresent(head.awareness);
+  const peerOnline = () => !!peer && (present().has(peer) || props.isOnline(peer));
+  // "Last seen" is the server's: asked again whenever the peer goes away, and each minute while away.
+  if (peer) {
+    createEffect(() => {
+      if (peerOnline()) return;
+      refreshUser(peer);
+      // The server writes "last seen" just after the peer's connections close: ask once more then.
+      const soon = setTimeout(() => refreshUser(peer), LAST_SEEN_SETTLE_MS);
+      const timer = setInterval(() => refreshUser(peer), LAST_SEEN_REFRESH_MS);
+      onCleanup(() => {
+        clearTimeout(soon);
+        clearInterval(timer);
+      });
+    });
+  }
   const subtitle = () => {
     if (peer) {
+      if (peerOnline()) return 'online';
       const profile = userById(peer);
+      if (profile?.lastSeenAt) return `last seen ${formatMoment(profile.lastSeenAt)}`;
       return profile ? `@${profile.username}` : '';
     }
     // Oneself last, as "You", the way chat apps list members.
@@ -169,6 +211,9 @@ export function ChatView(props: ChatViewProps) {
             return sent;
           }}
         />
+      </Show>
+      <Show when={current(infoFor())} keyed>
+        {(message) => <MessageInfo message={message} recipients={receipts.info(message)} onClose={() => setInfoFor(null)} />}
       </Show>
       <Show when={infoOpen()}>
         <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} fallbackName={title()} onClose={() => setInfoOpen(false)} />

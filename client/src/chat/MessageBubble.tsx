@@ -1,8 +1,10 @@
-import { Show } from 'solid-js';
+import { Show, type JSX } from 'solid-js';
+import { Dynamic } from 'solid-js/web';
+import type { DeliveryStatus } from '../../../schema/docs/receipts';
 import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
 import { isSystemLine } from '../../../schema/docs/message';
 import type { UserId } from '../../../schema/ids';
-import { CheckIcon, ClockIcon } from '../layout/icons';
+import { CheckIcon, ClockIcon, DoubleCheckIcon } from '../layout/icons';
 import { formatClock } from '../time/formatTime';
 import { displayNameOf } from '../users/userDirectory';
 import { MessageMenu, type MessageActions } from './MessageMenu';
@@ -23,6 +25,29 @@ export interface BubbleProps {
   quoted: ShownMessage | undefined;
   onQuoteClick: () => void;
   actions: MessageActions;
+}
+
+const TICKS: Record<DeliveryStatus | 'pending', { title: string; icon: () => JSX.Element }> = {
+  pending: { title: 'Waiting to send', icon: ClockIcon },
+  sent: { title: 'Sent', icon: CheckIcon },
+  delivered: { title: 'Delivered', icon: DoubleCheckIcon },
+  read: { title: 'Read', icon: DoubleCheckIcon },
+};
+
+/** One grey tick: the server has it; two grey: every recipient's device has it; two blue: every recipient read it. */
+function MessageTicks(props: { status: DeliveryStatus | 'pending' }) {
+  return (
+    <span
+      class="bubble-status"
+      classList={{ read: props.status === 'read' }}
+      title={TICKS[props.status].title}
+      aria-label={TICKS[props.status].title}
+      data-testid={props.status === 'pending' ? 'message-pending' : 'message-sent'}
+      data-status={props.status}
+    >
+      <Dynamic component={TICKS[props.status].icon} />
+    </span>
+  );
 }
 
 export function MessageBubble(props: BubbleProps) {
@@ -67,9 +92,7 @@ export function MessageBubble(props: BubbleProps) {
           </Show>
           <time datetime={new Date(props.message.createdAt).toISOString()}>{formatClock(props.message.createdAt)}</time>
           <Show when={props.own}>
-            <span class="bubble-status" title={props.pending ? 'Waiting to send' : 'Sent'} data-testid={props.pending ? 'message-pending' : 'message-sent'}>
-              {props.pending ? <ClockIcon /> : <CheckIcon />}
-            </span>
+            <MessageTicks status={props.pending ? 'pending' : props.actions.status(props.message)} />
           </Show>
         </span>
         <Show when={props.message.reactions.size > 0 && !props.message.deleted}>

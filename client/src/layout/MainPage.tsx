@@ -3,6 +3,7 @@ import { createSignal, Match, Show, Switch } from 'solid-js';
 import { parseRoomId, type RoomId } from '../../../schema/ids';
 import { signOut, type Session } from '../auth/session';
 import { ChatView } from '../chat/ChatView';
+import { chatActions } from '../chats/chatActions';
 import { ChatList } from '../chats/ChatList';
 import { NewChatPanel } from '../chats/NewChatPanel';
 import { NewGroupPanel } from '../chats/NewGroupPanel';
@@ -20,6 +21,7 @@ export function MainPage(props: { session: Session }) {
   const [panel, setPanel] = createSignal<Panel>('chats');
   const room = () => (params.roomId ? parseRoomId(params.roomId) : null);
   const entryOf = (roomId: RoomId) => index.chats.find((c) => c.roomId === roomId);
+  const actions = chatActions(index.inbox.doc);
   const open = (roomId: RoomId) => {
     setPanel('chats');
     navigate(`/c/${roomId}`);
@@ -44,7 +46,16 @@ export function MainPage(props: { session: Session }) {
           <Match when={panel() === 'chats'}>
             <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} />
             <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
-            <ChatList chats={index.chats} loaded={index.loaded()} me={props.session.user.id} selected={room()?.id} waitingIn={(id) => props.session.pending.latestIn(id)} onNewChat={() => setPanel('newChat')} />
+            <ChatList
+              rows={index.rows}
+              loaded={index.loaded()}
+              me={props.session.user.id}
+              selected={room()?.id}
+              waitingIn={(id) => props.session.pending.latestIn(id)}
+              typingIn={index.typingIn}
+              actions={actions}
+              onNewChat={() => setPanel('newChat')}
+            />
           </Match>
         </Switch>
       </aside>
@@ -69,7 +80,7 @@ export function MainPage(props: { session: Session }) {
               </p>
             }
           >
-            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} onBack={() => navigate('/')} />}
+            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} isOnline={index.isOnline} onBack={() => navigate('/')} />}
           </Show>
         </Show>
       </main>

@@ -1,8 +1,8 @@
 import { HocuspocusProvider, type HocuspocusProviderWebsocket } from '@hocuspocus/provider';
-import { Awareness } from 'y-protocols/awareness';
 import { createSignal, type Accessor } from 'solid-js';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
+import { createAwareness } from './presence';
 import { parseSyncRefusal, SYNC_REFUSALS, type SyncRefusal } from '../../../schema/api/errors';
 import type { DocName } from '../../../schema/docs/names';
 import { TAB_ORIGIN, type TabChannel } from './tabChannel';
@@ -54,7 +54,7 @@ export class Replica {
    * server, never stored. Made here rather than by the provider so the UI can use it
    * before the local copy is in and the provider exists.
    */
-  readonly awareness = new Awareness(this.doc);
+  readonly awareness = createAwareness(this.doc);
   readonly loaded: Accessor<boolean>;
   /** Why the server refused this doc, when it did; the doc stays readable from the local copy. */
   readonly refusal: Accessor<SyncRefusal | null>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { messageSchema } from '../../../schema/docs/message';
 import { MAX_GROUP_NAME, memberSchema } from '../../../schema/docs/roomHead';
+import { parseReceiptKey, receiptStepsSchema } from '../../../schema/docs/receipts';
 import { contactSchema } from '../../../schema/docs/contacts';
 import { deletionSchema, editSchema, reactionSchema } from '../../../schema/docs/bucket';
 import { parseMessageId, parseUserId, type UserId } from '../../../schema/ids';
@@ -62,6 +63,13 @@ function checkMember(ctx: ValueContext, key: string, value: unknown): ValueResul
   return null;
 }
 
+/** `delivered:<userId>` / `read:<userId>`: the writer's own, with a list of advances as its value. */
+function checkReceipt(ctx: ValueContext, key: string, value: unknown): ValueResult {
+  const parsed = parseReceiptKey(key);
+  if (!parsed || parsed.userId !== ctx.userId) return { rule: 'unknown-key', detail: key };
+  return shape(receiptStepsSchema.safeParse(value).success, 'receipt');
+}
+
 /** Value checks per doc kind and root; a root map's checks run on each key's value. */
 const CHECKS = {
   bucket: {
@@ -92,7 +100,7 @@ const CHECKS = {
       }
     },
     members: (ctx, key, value) => userKey(key) ?? checkMember(ctx, key, value),
-    receipts: (_ctx, key) => userKey(key),
+    receipts: (ctx, key, value) => checkReceipt(ctx, key, value),
   },
   dmHead: {
     meta: (ctx, key, value) => {
@@ -100,7 +108,7 @@ const CHECKS = {
       if (key === 'createdBy') return value === ctx.userId ? null : { rule: 'author', detail: 'createdBy' };
       return shape(timestamp.safeParse(value).success, key);
     },
-    receipts: (_ctx, key) => userKey(key),
+    receipts: (ctx, key, value) => checkReceipt(ctx, key, value),
   },
   inbox: {
     state: () => null,

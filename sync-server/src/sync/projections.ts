@@ -2,10 +2,11 @@ import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransac
 import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
-import { appendMessage, messageCount, onMessagesAdded, onMessageTextChanged } from '../../../schema/docs/bucket';
+import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged } from '../../../schema/docs/bucket';
 import { readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
 import { previewOf, type Message, type SystemEvent } from '../../../schema/docs/message';
 import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
+import type { Position } from '../../../schema/docs/receipts';
 import { advanceHead, headBucket, onHeadChanged, readMembers, readMeta } from '../../../schema/docs/roomHead';
 import { describeSystemLine, systemEventsOf } from '../../../schema/docs/systemLines';
 import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '../../../schema/ids';
@@ -92,15 +93,17 @@ export class Projections {
     return pending.flatMap(({ actor, events }) => events.map((event): Message => ({ id: newMessageId(), authorId: actor, createdAt: now, text: '', event })));
   }
 
-  /** Appends system lines to the room's head bucket; returns that bucket's number and size after. */
-  private async appendLines(roomId: RoomId, lines: readonly Message[]): Promise<{ bucket: number; count: number }> {
+  /** Appends system lines to the room's head bucket; returns that bucket's number, its size after, and where each line sits. */
+  private async appendLines(roomId: RoomId, lines: readonly Message[]): Promise<{ bucket: number; count: number; positions: Map<MessageId, Position> }> {
     const bucket = await this.read(roomHeadDoc(roomId), headBucket);
     let count = 0;
+    const positions = new Map<MessageId, Position>();
     await this.write(bucketDoc(roomId, bucket), (doc) => {
       for (const line of lines) appendMessage(doc, line);
       count = messageCount(doc);
+      for (const line of lines) positions.set(line.id, { bucket, index: Math.max(0, indexOfMessage(doc, line.id)) });
     });
-    return { bucket, count };
+    return { bucket, count, positions };
   }
 
   /** Moves the room's head to the next bucket once `bucket` holds `count` ≥ the bucket size. */
@@ -115,7 +118,9 @@ export class Projections {
     onMessagesAdded(doc, (added, origin) => {
       if (!fromClient(origin)) return;
       const count = messageCount(doc);
-      void this.queue.run(room.id, () => this.onMessages(room, bucket, count, added));
+      const latest = latestOf(added);
+      const position = { bucket, index: Math.max(0, indexOfMessage(doc, latest.id)) };
+      void this.queue.run(room.id, () => this.onMessages(room, bucket, count, added, position));
     });
     onMessageTextChanged(doc, (messageId, shown, origin) => {
       if (fromClient(origin)) void this.queue.run(room.id, () => this.onMessageText(room, messageId, shown));
@@ -137,9 +142,9 @@ export class Projections {
     );
   }
 
-  private async onMessages(room: RoomRef, bucket: number, bucketCount: number, added: Message[]): Promise<void> {
+  private async onMessages(room: RoomRef, bucket: number, bucketCount: number, added: Message[], position: Position): Promise<void> {
     await this.rollOver(room, bucket, bucketCount);
-    const latest = added.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
+    const latest = latestOf(added);
     const members = await this.deps.membership.members(room);
     const users = await this.usersById([...members, latest.authorId]);
     const title = room.kind === 'group' ? await this.groupTitle(room.id) : '';
@@ -149,11 +154,14 @@ export class Projections {
         this.write(inboxDoc(userId), (inbox) => {
           const entry = readChatEntry(inbox, room.id) ?? this.newEntry(room, userId, users, title, now);
           const newer = !entry.lastMessage || latest.createdAt >= entry.lastMessage.at;
+          const count = entry.count + added.length;
+          const mentioned = added.some((m) => m.authorId !== userId && m.mentions?.includes(userId));
           setChatEntry(inbox, room.id, {
             ...withoutRoomId(entry),
-            count: entry.count + added.length,
+            count,
+            ...(mentioned ? { mentionedAt: count } : {}),
             updatedAt: now,
-            lastMessage: newer ? lastMessageOf(latest, userId, users) : entry.lastMessage,
+            lastMessage: newer ? lastMessageOf(latest, userId, users, position) : entry.lastMessage,
           });
         }),
       ),
@@ -177,9 +185,11 @@ export class Projections {
     const current = new Set(next.map((m) => m.userId));
     this.closeNonMembers(room.id, current);
     const gone = [...previous].filter((id) => !current.has(id));
+    let positions = new Map<MessageId, Position>();
     if (lines.length > 0) {
-      const { bucket, count } = await this.appendLines(room.id, lines);
-      await this.rollOver(room, bucket, count);
+      const appended = await this.appendLines(room.id, lines);
+      positions = appended.positions;
+      await this.rollOver(room, appended.bucket, appended.count);
     }
     const mentioned = lines.flatMap((line) => [line.authorId, ...(line.event?.target ? [line.event.target] : [])]);
     const users = await this.usersById([...current, ...gone, ...mentioned]);
@@ -192,7 +202,7 @@ export class Projections {
           if (!entry) return;
           const own = lines.findLast((line) => line.event?.target === userId || (line.event?.type === 'left' && line.authorId === userId));
           const former = own?.event?.type === 'left' ? 'left' : 'removed';
-          setChatEntry(inbox, room.id, { ...withoutRoomId(entry), former, updatedAt: now, lastMessage: own ? lastMessageOf(own, userId, users) : entry.lastMessage });
+          setChatEntry(inbox, room.id, { ...withoutRoomId(entry), former, updatedAt: now, lastMessage: own ? lastMessageOf(own, userId, users, positions.get(own.id)) : entry.lastMessage });
         }),
       ),
       ...[...current].map((userId) =>
@@ -201,7 +211,7 @@ export class Projections {
           const title = room.kind === 'group' ? (meta.name ?? '') : (entry?.title ?? this.newEntry(room, userId, users, '', now).title);
           if (entry && entry.title === title && !entry.former && !latest) return;
           const { former: _former, ...base } = entry ? withoutRoomId(entry) : withoutRoomId(this.newEntry(room, userId, users, title, now));
-          setChatEntry(inbox, room.id, { ...base, title, ...(latest ? { updatedAt: now, lastMessage: lastMessageOf(latest, userId, users) } : {}) });
+          setChatEntry(inbox, room.id, { ...base, title, ...(latest ? { updatedAt: now, lastMessage: lastMessageOf(latest, userId, users, positions.get(latest.id)) } : {}) });
         }),
       ),
     ]);
@@ -277,10 +287,15 @@ function catchUp(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uin
   if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts), CAUGHT_UP);
 }
 
+/** The newest of some messages, by their writers' clocks. */
+function latestOf(messages: Message[]): Message {
+  return messages.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
+}
+
 /** The chat index's preview of `message` for `viewer`: a system line is worded for them ("Alice added you"). */
-function lastMessageOf(message: Message, viewer: UserId, users: Map<UserId, UserRow>): NonNullable<ChatEntry['lastMessage']> {
+function lastMessageOf(message: Message, viewer: UserId, users: Map<UserId, UserRow>, position?: Position): NonNullable<ChatEntry['lastMessage']> {
   const authorName = users.get(message.authorId)?.displayName ?? '';
-  const base = { id: message.id, authorId: message.authorId, authorName, at: message.createdAt };
+  const base = { id: message.id, authorId: message.authorId, authorName, at: message.createdAt, ...(position ? { position } : {}) };
   if (!message.event) return { ...base, preview: previewOf(message.text) };
   const nameOf = (id: UserId) => users.get(id)?.displayName ?? 'Someone';
   return { ...base, preview: previewOf(describeSystemLine(message, viewer, nameOf)), system: true };

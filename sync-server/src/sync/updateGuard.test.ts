@@ -5,6 +5,7 @@ import { MAX_MESSAGE_TEXT, type Message } from '../../../schema/docs/message';
 import { setChatEntry } from '../../../schema/docs/inbox';
 import { addContact } from '../../../schema/docs/contacts';
 import { bucketDoc, contactsDoc, inboxDoc, parseDocName, roomHeadDoc, type DocRef } from '../../../schema/docs/names';
+import { advanceReceipt } from '../../../schema/docs/receipts';
 import { addMembers, advanceHead, initDm, initGroup, leaveGroup, readMembers, removeMember, renameGroup, setMember, setRole } from '../../../schema/docs/roomHead';
 import { dmRoomId, newMessageId, type RoomId, type UserId } from '../../../schema/ids';
 import { GuardHarness } from './guardHarness';
@@ -319,6 +320,20 @@ describe('DM room head, inbox, contacts', () => {
     expect(h.send(BOB, fromBob).ok).toBe(true);
     expectRefused(h.attempt(bob, (doc) => setMember(doc, BOB, { role: 'owner', addedBy: BOB, addedAt: NOW })), 'unknown-root');
     expectRefused(h.attempt(bob, (doc) => advanceHead(doc, 1)), 'server-only');
+  });
+
+  it('lets each person write only their own receipts, of the receipt shape', () => {
+    const h = new GuardHarness(ref(roomHeadDoc(dmRoomId(ALICE, BOB))));
+    const alice = h.peer(ALICE, 1);
+    const bob = h.peer(BOB, 2);
+    expect(h.send(ALICE, capture(alice, (doc) => initDm(doc, ALICE, NOW))).ok).toBe(true);
+    h.pull(bob);
+    const at = { bucket: 0, index: 4 };
+    expect(h.send(BOB, capture(bob, (doc) => advanceReceipt(doc, BOB, 'read', at, NOW))).ok).toBe(true);
+    // Bob marking Alice's side read, under her key or with his id hidden in another form:
+    expectRefused(h.attempt(bob, (doc) => advanceReceipt(doc, ALICE, 'read', at, NOW)), 'key-user');
+    expectRefused(h.attempt(bob, (doc) => doc.getMap('receipts').set(`seen:${BOB}`, [{ to: at, at: NOW }])), 'unknown-key');
+    expectRefused(h.attempt(bob, (doc) => doc.getMap('receipts').set(`read:${BOB}`, { everything: true })), 'value-shape');
   });
 
   it('keeps the chat index server-only and the state to its owner', () => {
