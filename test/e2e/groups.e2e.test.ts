@@ -156,6 +156,15 @@ describe.skipIf(!(await hasChromium()))('managing a group', () => {
     expect(await carol.page.getByTestId('composer').count()).toBe(0);
     expect(await systemLines(carol)).toContain('Alice Liddell changed the group name to “Trip 2”');
     await expect.poll(() => carol.page.getByTestId('chat-preview').first().textContent(), poll).toBe('Bob Builder removed you');
+    // Her info shows the group without her, and offers her nothing.
+    expect(await carol.page.getByTestId('chat-header-subtitle').textContent()).toBe('Alice Liddell, Bob Builder');
+    const info = new GroupInfo(carol);
+    await info.open();
+    await expect.poll(() => info.members(), poll).toEqual(['Alice Liddell (Owner)', 'Bob Builder (Group admin)']);
+    await info.drawer.getByTestId('group-info-not-member').waitFor();
+    expect(await info.drawer.getByTestId('exit-group').count()).toBe(0);
+    expect(await info.adminControls()).toEqual([]);
+    await info.close();
 
     await expect.poll(() => systemLines(alice), poll).toContain('Bob Builder removed Carol Danvers');
     await alice.send('Carol is out of the loop');

@@ -133,7 +133,7 @@ export function ChatView(props: ChatViewProps) {
     }
     // Oneself last, as "You", the way chat apps list members.
     const others = [...members().keys()].filter((id) => id !== user.id).map((id) => displayNameOf(id));
-    return [...others.sort((a, b) => a.localeCompare(b)), ...(members().has(user.id) ? ['You'] : [])].join(', ');
+    return [...others.sort((a, b) => a.localeCompare(b)), ...(members().has(user.id) && !formerNotice() ? ['You'] : [])].join(', ');
   };
   const [infoOpen, setInfoOpen] = createSignal(false);
   // Removed, or left: the history stays readable, the composer gives way to why.
@@ -216,7 +216,7 @@ export function ChatView(props: ChatViewProps) {
         {(message) => <MessageInfo message={message} recipients={receipts.info(message)} onClose={() => setInfoFor(null)} />}
       </Show>
       <Show when={infoOpen()}>
-        <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} fallbackName={title()} onClose={() => setInfoOpen(false)} />
+        <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} former={!!formerNotice()} fallbackName={title()} onClose={() => setInfoOpen(false)} />
       </Show>
     </section>
   );

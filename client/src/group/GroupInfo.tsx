@@ -20,6 +20,11 @@ export interface GroupInfoProps {
   me: UserId;
   meta: RoomMeta | null;
   members: ReadonlyMap<UserId, Member>;
+  /**
+   * This user left or was removed. Their replica may still list them (the server cut
+   * them off before the change reached it): they are shown out, and offered nothing.
+   */
+  former: boolean;
   /** The name to show before the head's meta is in. */
   fallbackName: string;
   onClose: () => void;
@@ -34,11 +39,17 @@ export interface GroupInfoProps {
 export function GroupInfo(props: GroupInfoProps) {
   const [adding, setAdding] = createSignal(false);
   const [confirmation, setConfirmation] = createSignal<Confirmation | null>(null);
-  const myRole = () => props.members.get(props.me)?.role ?? null;
+  const members = createMemo(() => {
+    if (!props.former || !props.members.has(props.me)) return props.members;
+    const others = new Map(props.members);
+    others.delete(props.me);
+    return others;
+  });
+  const myRole = () => members().get(props.me)?.role ?? null;
   const isMember = () => myRole() !== null;
   const name = () => props.meta?.name ?? props.fallbackName;
-  const sorted = createMemo(() => sortMembers(props.members, (id) => displayNameOf(id)));
-  const count = () => props.members.size;
+  const sorted = createMemo(() => sortMembers(members(), (id) => displayNameOf(id)));
+  const count = () => members().size;
 
   const onKey = (e: KeyboardEvent) => {
     if (e.key !== 'Escape') return;
@@ -104,7 +115,7 @@ export function GroupInfo(props: GroupInfoProps) {
               <div class="group-info-search">
                 <UserSearch
                   autofocus
-                  hidden={(id) => props.members.has(id as UserId)}
+                  hidden={(id) => members().has(id as UserId)}
                   onPick={(user) => {
                     const id = parseUserId(user.id);
                     if (id) addMembers(props.head, [id], props.me, Date.now());
