@@ -96,7 +96,11 @@ describe.skipIf(!(await hasChromium()))('managing a group', () => {
     await info.open();
     await expect.poll(() => info.drawer.getByTestId('group-info-count').textContent(), poll).toBe('Group · 3 members');
     await expect.poll(() => info.members(), poll).toEqual(['You (Owner)', 'Bob Builder', 'Carol Danvers']);
-    await info.rename('Trip 2');
+    // An empty name is refused in place, and nothing is written.
+    await info.rename('   ');
+    await expect.poll(() => info.drawer.getByRole('alert').textContent(), poll).toBe('The group name cannot be empty.');
+    await info.drawer.getByTestId('group-name-input').fill('Trip 2');
+    await info.drawer.getByTestId('group-name-input').press('Enter');
     await expect.poll(() => info.drawer.getByTestId('group-info-name').textContent(), poll).toBe('Trip 2');
     await alice.screenshot('group-info-owner');
     await alice.page.keyboard.press('Escape');
