@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MessageId, UserId } from '../ids';
+import { MAX_GROUP_NAME } from './roomHead';
 
 /** Longest message text, in UTF-16 code units: long enough for a pasted page, short enough to keep buckets small. */
 export const MAX_MESSAGE_TEXT = 16_000;
@@ -8,8 +9,6 @@ export const PREVIEW_LENGTH = 120;
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
-/** Longest group name a system line carries (the same bound as `MAX_GROUP_NAME` of a room head). */
-const MAX_EVENT_NAME = 100;
 
 /**
  * What a system line reports: a change to a group that the server saw a member make.
@@ -22,7 +21,7 @@ export const systemEventSchema = z
   .object({
     type: z.enum(['created', 'added', 'removed', 'left', 'renamed', 'promoted', 'demoted', 'owner']),
     target: uuid.optional(),
-    name: z.string().max(MAX_EVENT_NAME).optional(),
+    name: z.string().max(MAX_GROUP_NAME).optional(),
   })
   .strict();
 
