@@ -1,7 +1,7 @@
 import { createEffect, createMemo, createSignal, onCleanup, Show } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
-import { hideMessageForMe, readHiddenMessages, type ChatEntry } from '../../../schema/docs/inbox';
+import { hideMessageForMe, readChatStates, readHiddenMessages, setChatState, type ChatEntry } from '../../../schema/docs/inbox';
 import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import { readMembers, readMeta } from '../../../schema/docs/roomHead';
 import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
@@ -17,6 +17,7 @@ import { ComposerContext } from './ComposerContext';
 import type { MessageActions } from './MessageMenu';
 import { messagePermissions } from './messagePermissions';
 import { MessageInfo } from './MessageInfo';
+import { mentionsIn } from './messageParts';
 import { MessageList } from './MessageList';
 import { useReceipts } from './useReceipts';
 import { useRoomMessages } from './useRoomMessages';
@@ -26,6 +27,8 @@ import { typingText, useTyping, watchPresent } from './useTyping';
 const LAST_SEEN_REFRESH_MS = 60_000;
 /** A little longer than the server takes to write "last seen" after a disconnect. */
 const LAST_SEEN_SETTLE_MS = 2_000;
+/** A draft is saved this long after the last key. */
+const DRAFT_SAVE_MS = 400;
 
 export interface ChatViewProps {
   session: Session;
@@ -67,6 +70,27 @@ export function ChatView(props: ChatViewProps) {
     entry: () => props.entry,
   });
   const [infoFor, setInfoFor] = createSignal<ShownMessage | null>(null);
+  // The draft lives in the inbox, so it follows the user to other tabs and devices; written after a pause in typing.
+  const chatStates = docSignal(inbox.doc, readChatStates);
+  const draft = () => chatStates().get(roomId)?.draft?.text;
+  let unsaved: string | null = null;
+  let draftTimer: ReturnType<typeof setTimeout> | undefined;
+  const writeDraft = (text: string) => {
+    clearTimeout(draftTimer);
+    unsaved = null;
+    setChatState(inbox.doc, roomId, 'draft', text.trim() ? { text, at: Date.now() } : null);
+  };
+  const saveDraft = (text: string) => {
+    unsaved = text;
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(() => writeDraft(text), DRAFT_SAVE_MS);
+  };
+  const clearDraft = () => writeDraft('');
+  // Leaving the chat keeps what was typed, at once.
+  onCleanup(() => unsaved !== null && writeDraft(unsaved));
+  const mentionables = createMemo(() =>
+    props.room.kind === 'group' ? [...members().keys()].filter((id) => id !== user.id).map((id) => ({ id, name: displayNameOf(id, '') })).filter((m) => m.name) : [],
+  );
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
   const [focusKey, setFocusKey] = createSignal(0);
@@ -190,6 +214,9 @@ export function ChatView(props: ChatViewProps) {
           focusKey={focusKey()}
           onCancel={cancelContext}
           onTyping={typing.keyPressed}
+          mentionables={mentionables()}
+          draft={draft()}
+          onDraft={saveDraft}
           context={
             <Show when={current(editing()) ?? current(replyingTo())} keyed>
               {(message) => <ComposerContext kind={editing() ? 'edit' : 'reply'} message={message} me={user.id} onCancel={cancelContext} />}
@@ -203,8 +230,9 @@ export function ChatView(props: ChatViewProps) {
               if (saved) setEditing(null);
               return saved;
             }
-            const sent = room.send(text, replyingTo()?.id);
+            const sent = room.send(text, replyingTo()?.id, mentionsIn(text, mentionables()));
             if (sent) {
+              clearDraft();
               setReplyingTo(null);
               setSentCount((n) => n + 1);
             }

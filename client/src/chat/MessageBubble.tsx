@@ -1,4 +1,4 @@
-import { Show, type JSX } from 'solid-js';
+import { For, Match, Show, Switch, type JSX } from 'solid-js';
 import { Dynamic } from 'solid-js/web';
 import type { DeliveryStatus } from '../../../schema/docs/receipts';
 import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
@@ -7,6 +7,7 @@ import type { UserId } from '../../../schema/ids';
 import { CheckIcon, ClockIcon, DoubleCheckIcon } from '../layout/icons';
 import { formatClock } from '../time/formatTime';
 import { displayNameOf } from '../users/userDirectory';
+import { messageParts } from './messageParts';
 import { MessageMenu, type MessageActions } from './MessageMenu';
 import { QuotedMessage } from './QuotedMessage';
 import { ReactionBar } from './ReactionBar';
@@ -50,6 +51,35 @@ function MessageTicks(props: { status: DeliveryStatus | 'pending' }) {
   );
 }
 
+/** Text nodes only, never parsed as HTML; links open in a new tab, mentions are highlighted. */
+function MessageText(props: { text: string; mentions: readonly UserId[] | undefined; me: UserId }) {
+  const parts = () => messageParts(props.text, (props.mentions ?? []).map((id) => ({ id, name: displayNameOf(id, '') })));
+  return (
+    <span class="bubble-text" data-testid="message-text">
+      <For each={parts()}>
+        {(part) => (
+          <Switch fallback={part.text}>
+            <Match when={part.kind === 'link' && part}>
+              {(link) => (
+                <a href={link().href} target="_blank" rel="noopener noreferrer nofollow" data-testid="message-link">
+                  {link().text}
+                </a>
+              )}
+            </Match>
+            <Match when={part.kind === 'mention' && part}>
+              {(mention) => (
+                <span class="mention" classList={{ me: mention().userId === props.me }} data-testid="message-mention">
+                  {mention().text}
+                </span>
+              )}
+            </Match>
+          </Switch>
+        )}
+      </For>
+    </span>
+  );
+}
+
 export function MessageBubble(props: BubbleProps) {
   // A message's kind never changes: a system line stays one.
   if (isSystemLine(props.message)) return <SystemLine message={props.message} me={props.me} />;
@@ -79,10 +109,7 @@ export function MessageBubble(props: BubbleProps) {
             </span>
           }
         >
-          {/* Text nodes only: a message is never parsed as HTML. */}
-          <span class="bubble-text" data-testid="message-text">
-            {props.message.editedText ?? props.message.text}
-          </span>
+          <MessageText text={props.message.editedText ?? props.message.text} mentions={props.message.mentions} me={props.me} />
         </Show>
         <span class="bubble-meta">
           <Show when={props.message.edited && !props.message.deleted}>

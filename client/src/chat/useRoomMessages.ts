@@ -71,13 +71,13 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
   }
 
   /** Appends `text` as a message to the head bucket; false when there is nothing to send or nowhere to send it yet. */
-  function send(text: string, replyTo?: MessageId): boolean {
+  function send(text: string, replyTo?: MessageId, mentions: UserId[] = []): boolean {
     const body = text.trim();
     const bucket = buckets().at(-1);
     if (!body || !bucket) return false;
     const id = newMessageId();
     // Marked before the append, so that an acknowledgement can never arrive before the mark.
-    const message: Message = { id, authorId: me, createdAt: Date.now(), text: body, ...(replyTo ? { replyTo } : {}) };
+    const message: Message = { id, authorId: me, createdAt: Date.now(), text: body, ...(replyTo ? { replyTo } : {}), ...(mentions.length > 0 ? { mentions } : {}) };
     pending.add(bucket.replica.name, message);
     appendMessage(bucket.replica.doc, message);
     return true;

@@ -8,6 +8,7 @@ import { ChatList } from '../chats/ChatList';
 import { NewChatPanel } from '../chats/NewChatPanel';
 import { NewGroupPanel } from '../chats/NewGroupPanel';
 import { useChatIndex } from '../chats/useChatIndex';
+import { useNotifications } from '../notifications/useNotifications';
 import { SessionBanner } from './SessionBanner';
 import { SidebarHeader } from './SidebarHeader';
 
@@ -27,6 +28,8 @@ export function MainPage(props: { session: Session }) {
     navigate(`/c/${roomId}`);
   };
   const closePanel = () => setPanel('chats');
+  const notifications = useNotifications({ rows: index.rows, inbox: index.inbox, me: props.session.user.id, openRoom: () => room()?.id, open });
+
 
   async function leave() {
     await signOut();
@@ -46,6 +49,12 @@ export function MainPage(props: { session: Session }) {
           <Match when={panel() === 'chats'}>
             <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} />
             <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
+            <Show when={notifications.canAsk()}>
+              <button type="button" class="banner banner-notify" onClick={() => void notifications.ask()} data-testid="enable-notifications">
+                <strong>Get notified of new messages</strong>
+                <span>Turn on desktop notifications ›</span>
+              </button>
+            </Show>
             <ChatList
               rows={index.rows}
               loaded={index.loaded()}
