@@ -26,14 +26,18 @@ export const chatEntrySchema = z
         at: z.number(),
         /** Where the message sits (`schema/docs/receipts.ts`), so a device can report it received without opening the room. */
         position: positionSchema.optional(),
+        /** A system line ("Alice added you"): `preview` is its whole text, already worded for this reader. */
+        system: z.literal(true).optional(),
       })
       .strict()
       .optional(),
     /** The room's message count just after the latest message that mentions the inbox's owner. */
     mentionedAt: z.number().int().nonnegative().optional(),
-    /** Messages in the room, as the server counted them. */
+    /** People's messages in the room, as the server counted them (system lines are not counted, so never unread). */
     count: z.number().int().nonnegative(),
     updatedAt: z.number(),
+    /** This user is no longer in the group: someone `removed` them, or they `left`. The chat stays, read-only. */
+    former: z.enum(['removed', 'left']).optional(),
   })
   .strict();
 
@@ -54,7 +58,7 @@ export function readChatEntry(doc: Y.Doc, roomId: RoomId): ChatEntry | null {
   return parsed.success ? ({ ...parsed.data, roomId } as ChatEntry) : null;
 }
 
-/** Server only: drops a chat from the index (the user left or was removed). */
+/** Server only: drops a chat from the index. */
 export function removeChatEntry(doc: Y.Doc, roomId: RoomId): void {
   chatsMap(doc).delete(roomId);
 }

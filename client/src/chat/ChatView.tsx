@@ -2,13 +2,14 @@ import { createEffect, createMemo, createSignal, onCleanup, Show } from 'solid-j
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
 import { hideMessageForMe, readChatStates, readHiddenMessages, setChatState, type ChatEntry } from '../../../schema/docs/inbox';
-import { inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
+import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import { readMembers, readMeta } from '../../../schema/docs/roomHead';
 import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { docSignal } from '../sync/docBindings';
 import { formatMoment } from '../time/formatTime';
 import { useReplica } from '../sync/replicaScope';
+import { GroupInfo } from '../group/GroupInfo';
 import { displayNameOf, refreshUser, userById } from '../users/userDirectory';
 import { ChatHeader } from './ChatHeader';
 import { Composer } from './Composer';
@@ -156,16 +157,38 @@ export function ChatView(props: ChatViewProps) {
     }
     // Oneself last, as "You", the way chat apps list members.
     const others = [...members().keys()].filter((id) => id !== user.id).map((id) => displayNameOf(id));
-    return [...others.sort((a, b) => a.localeCompare(b)), 'You'].join(', ');
+    return [...others.sort((a, b) => a.localeCompare(b)), ...(members().has(user.id) && !formerNotice() ? ['You'] : [])].join(', ');
   };
+  const [infoOpen, setInfoOpen] = createSignal(false);
+  // Removed, or left: the history stays readable, the composer gives way to why.
+  const formerNotice = () => {
+    if (props.room.kind !== 'group') return null;
+    const gone = props.entry?.former ?? (head.refusal() === 'removed' || (meta() && !members().has(user.id)) ? 'left' : null);
+    if (!gone) return null;
+    return gone === 'removed' ? 'You were removed from this group.' : "You're no longer a participant in this group.";
+  };
+  // Added back to a group this tab was cut off from (its index entry stops being former):
+  // the room's refused docs connect again. Only on that change, so never in a loop.
+  let wasFormer = false;
+  createEffect(() => {
+    const former = !!props.entry?.former;
+    if (wasFormer && !former) {
+      replicas.retryRefused((name) => {
+        const ref = parseDocName(name);
+        return !!ref && roomOfDoc(ref)?.id === roomId;
+      });
+    }
+    wasFormer = former;
+  });
   const refusal = () => {
+    if (formerNotice()) return formerNotice();
     const kind = head.refusal();
     return kind && kind !== 'unauthorized' ? SYNC_REFUSALS[kind].message : null;
   };
 
   return (
-    <section class="chat" data-testid="chat-view" data-room={roomId}>
-      <ChatHeader title={title()} subtitle={subtitle()} typing={typingText(typing.typingNames())} seed={peer ?? roomId} onBack={props.onBack} />
+    <section class="chat" classList={{ 'info-open': infoOpen() }} data-testid="chat-view" data-room={roomId}>
+      <ChatHeader title={title()} subtitle={subtitle()} typing={typingText(typing.typingNames())} seed={peer ?? roomId} onBack={props.onBack} onOpenInfo={props.room.kind === 'group' ? () => setInfoOpen(true) : undefined} />
       <MessageList
         messages={shown()}
         me={user.id}
@@ -219,6 +242,9 @@ export function ChatView(props: ChatViewProps) {
       </Show>
       <Show when={current(infoFor())} keyed>
         {(message) => <MessageInfo message={message} recipients={receipts.info(message)} onClose={() => setInfoFor(null)} />}
+      </Show>
+      <Show when={infoOpen()}>
+        <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} former={!!formerNotice()} fallbackName={title()} onClose={() => setInfoOpen(false)} />
       </Show>
     </section>
   );

@@ -2,6 +2,7 @@ import { For, Match, Show, Switch, type JSX } from 'solid-js';
 import { Dynamic } from 'solid-js/web';
 import type { DeliveryStatus } from '../../../schema/docs/receipts';
 import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
+import { isSystemLine } from '../../../schema/docs/message';
 import type { UserId } from '../../../schema/ids';
 import { CheckIcon, ClockIcon, DoubleCheckIcon } from '../layout/icons';
 import { formatClock } from '../time/formatTime';
@@ -10,6 +11,7 @@ import { messageParts } from './messageParts';
 import { MessageMenu, type MessageActions } from './MessageMenu';
 import { QuotedMessage } from './QuotedMessage';
 import { ReactionBar } from './ReactionBar';
+import { SystemLine } from './SystemLine';
 
 export interface BubbleProps {
   message: ShownMessage;
@@ -79,6 +81,8 @@ function MessageText(props: { text: string; mentions: readonly UserId[] | undefi
 }
 
 export function MessageBubble(props: BubbleProps) {
+  // A message's kind never changes: a system line stays one.
+  if (isSystemLine(props.message)) return <SystemLine message={props.message} me={props.me} />;
   return (
     <div
       class="message-row"

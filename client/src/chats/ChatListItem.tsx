@@ -20,6 +20,8 @@ export function chatTitle(entry: ChatEntry): string {
 function previewOf(entry: ChatEntry, me: UserId): string {
   const last = entry.lastMessage;
   if (!last) return entry.kind === 'group' ? 'Group created' : 'No messages yet';
+  // Already worded for this reader by the server ("Alice added you").
+  if (last.system) return last.preview;
   if (last.authorId === me) return `You: ${last.preview}`;
   return entry.kind === 'group' ? `${last.authorName}: ${last.preview}` : last.preview;
 }

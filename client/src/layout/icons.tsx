@@ -1,7 +1,7 @@
 import type { JSX } from 'solid-js';
 
 /** Line icons drawn on a 24-unit grid; they take the text colour. */
-function Icon(props: { children: JSX.Element }) {
+export function Icon(props: { children: JSX.Element }) {
   return (
     <svg class="icon" viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
       {props.children}

@@ -36,7 +36,8 @@ export function useNotifications(args: { rows: ChatRow[]; inbox: Replica; me: Us
     if (!last || last.authorId === args.me || permission() !== 'granted') return;
     if (row.muted && !row.mentioned) return;
     if (document.visibilityState === 'visible' && args.openRoom() === row.roomId) return;
-    const body = row.entry.kind === 'group' ? `${last.authorName}: ${last.preview}` : last.preview;
+    // A system line's preview is already a whole sentence ("Alice added Bob").
+    const body = row.entry.kind === 'group' && !last.system ? `${last.authorName}: ${last.preview}` : last.preview;
     const notification = new Notification(chatTitle(row.entry), { body, tag: row.roomId });
     notification.onclick = () => {
       window.focus();

@@ -9,7 +9,7 @@ import type { DocRef } from '../../../schema/docs/names';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 
 /** Rules a value can break, beyond who may write where. */
-export type ValueRefusal = 'message-shape' | 'author' | 'value-shape' | 'unknown-key' | 'admin-only';
+export type ValueRefusal = 'message-shape' | 'author' | 'value-shape' | 'unknown-key' | 'admin-only' | 'server-only';
 
 /** What a value check needs to know about the writer and the doc. */
 export interface ValueContext {
@@ -36,6 +36,8 @@ const byWriter = (ctx: ValueContext, value: unknown, field: 'createdBy' | 'by' |
 function checkMessage(ctx: ValueContext, value: unknown): ValueResult {
   const parsed = messageSchema.safeParse(value);
   if (!parsed.success) return { rule: 'message-shape', detail: parsed.error.issues[0]?.path.join('.') };
+  // System lines speak for the server ("Alice removed Bob"): only projections write them.
+  if (parsed.data.event !== undefined) return { rule: 'server-only', detail: 'event' };
   return parsed.data.authorId === ctx.userId ? null : { rule: 'author', detail: 'authorId' };
 }
 
@@ -43,6 +45,14 @@ function checkMember(ctx: ValueContext, key: string, value: unknown): ValueResul
   const parsed = memberSchema.safeParse(value);
   if (!parsed.success) return { rule: 'value-shape', detail: 'member' };
   if (parsed.data.addedBy !== ctx.userId) return { rule: 'author', detail: 'addedBy' };
+  if (!ctx.creating) {
+    // `addedAt` ranks who takes over from a leaving owner: nobody joins before the group
+    // existed, and rewriting an entry (a role change) never moves someone up the queue.
+    const createdAt = ctx.current('meta', 'createdAt');
+    const current = memberSchema.safeParse(ctx.current('members', key)).data;
+    if (typeof createdAt === 'number' && parsed.data.addedAt < createdAt) return { rule: 'value-shape', detail: 'addedAt before the group' };
+    if (current && parsed.data.addedAt < current.addedAt) return { rule: 'value-shape', detail: 'addedAt moved earlier' };
+  }
   if (!ctx.creating && ctx.role !== 'owner') {
     // Only an owner makes or unmakes owners; the creator makes themself one.
     if (parsed.data.role === 'owner') return { rule: 'admin-only', detail: 'owner role' };
