@@ -69,6 +69,9 @@ describe.skipIf(!(await hasChromium()))('receipts, unread counts and presence', 
       return shown;
     };
     await expect.poll(info, poll).toEqual({ read: ['Bob Builder'], delivered: ['Carol Danvers'], waiting: [] });
+    await alice.messageInfo('Chapter 3 by Friday');
+    await alice.screenshot('message-info-group');
+    await alice.closeDialog();
     expect(await alice.statusOf('Chapter 3 by Friday')).toBe('delivered');
     expect(await carol.unreadIn('Book club')).toBe(1);
 
