@@ -240,3 +240,20 @@ export function hasUnreadMention(entry: ChatEntry, state: ChatState | undefined)
 export function isMuted(state: ChatState | undefined, now: number): boolean {
   return (state?.mutedUntil ?? 0) > now;
 }
+
+/** Schemas of the owner's `state` values, by key prefix: every key the client writes has one. */
+const STATE_VALUES: ReadonlyArray<[prefix: string, schema: z.ZodType]> = [
+  ...(Object.keys(CHAT_STATE_KEYS) as ChatStateKey[]).map((field): [string, z.ZodType] => [CHAT_STATE_KEYS[field], CHAT_STATE_VALUES[field]]),
+  [LOCAL_ROOM_PREFIX, localRoomSchema],
+  [HIDDEN_MESSAGE_PREFIX, count],
+];
+
+/**
+ * Whether a value may be stored under `key` of the owner's `state` (the guard's check):
+ * a known prefix followed by an id, and a value of that prefix's shape.
+ */
+export function isValidStateEntry(key: string, value: unknown): boolean {
+  const entry = STATE_VALUES.find(([prefix]) => key.startsWith(prefix));
+  if (!entry || key.length === entry[0].length || key.length > entry[0].length + 80) return false;
+  return entry[1].safeParse(value).success;
+}

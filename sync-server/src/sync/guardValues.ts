@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { messageSchema } from '../../../schema/docs/message';
 import { MAX_GROUP_NAME, memberSchema } from '../../../schema/docs/roomHead';
+import { isValidStateEntry } from '../../../schema/docs/inbox';
 import { parseReceiptKey, receiptStepsSchema } from '../../../schema/docs/receipts';
 import { contactSchema } from '../../../schema/docs/contacts';
 import { deletionSchema, editSchema, reactionSchema } from '../../../schema/docs/bucket';
@@ -111,7 +112,7 @@ const CHECKS = {
     receipts: (ctx, key, value) => checkReceipt(ctx, key, value),
   },
   inbox: {
-    state: () => null,
+    state: (_ctx, key, value) => (isValidStateEntry(key, value) ? null : { rule: 'value-shape', detail: `state.${key.slice(0, key.indexOf(':') + 1) || key}` }),
   },
   contacts: {
     contacts: (_ctx, key, value) => userKey(key) ?? shape(contactSchema.safeParse(value).success, 'contact'),

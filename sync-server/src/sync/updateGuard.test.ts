@@ -343,6 +343,10 @@ describe('DM room head, inbox, contacts', () => {
     expectRefused(h.attempt(alice, (doc) => setChatEntry(doc, GROUP, entry)), 'server-only');
     expect(h.send(ALICE, capture(alice, (doc) => doc.getMap('state').set(`read:${GROUP}`, 3))).ok).toBe(true);
     expectRefused(h.attempt(h.peer(MALLORY, 6), (doc) => doc.getMap('state').set('x', 1)), 'owner-only');
+    // The owner's own keys still have shapes: a malformed draft or an unknown key changes nothing.
+    expectRefused(h.attempt(alice, (doc) => doc.getMap('state').set(`draft:${GROUP}`, { text: 'x'.repeat(MAX_MESSAGE_TEXT + 1), at: NOW })), 'value-shape');
+    expectRefused(h.attempt(alice, (doc) => doc.getMap('state').set('anything', 1)), 'value-shape');
+    expect(h.send(ALICE, capture(alice, (doc) => doc.getMap('state').set(`draft:${GROUP}`, { text: 'See you', at: NOW }))).ok).toBe(true);
   });
 
   it('lets only the owner write contacts', () => {
