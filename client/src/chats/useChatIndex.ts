@@ -1,4 +1,4 @@
-import { createEffect, createMemo, onCleanup } from 'solid-js';
+import { createEffect, createMemo, createSignal, onCleanup } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
 import { hasUnreadMention, isMuted, pruneLocalRooms, readChatList, readChatStates, unreadCount, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
 import { inboxDoc } from '../../../schema/docs/names';
@@ -7,6 +7,9 @@ import type { Session } from '../auth/session';
 import { docList, docSignal } from '../sync/docBindings';
 import { useReplica } from '../sync/replicaScope';
 import { useWatchedHeads } from './useWatchedHeads';
+
+/** Longest a timer may wait (setTimeout's limit is about 24.8 days). */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** A chat as the list shows it: its index entry with the owner's own state of it. */
 export interface ChatRow {
@@ -38,7 +41,18 @@ export function useChatIndex(session: Session) {
 
   // Reconciled by room, so a row that did not change keeps its identity and its DOM (an open menu stays open).
   const [rows, setRows] = createStore<ChatRow[]>([]);
+  // Bumped when the soonest mute runs out, so the chat shows unmuted then.
+  const [clock, setClock] = createSignal(0);
   createEffect(() => {
+    clock();
+    const now = Date.now();
+    const ends = [...states().values()].map((s) => s.mutedUntil ?? 0).filter((until) => until > now && until < now + MAX_TIMER_MS);
+    if (ends.length === 0) return;
+    const timer = setTimeout(() => setClock((n) => n + 1), Math.min(...ends) - now + 50);
+    onCleanup(() => clearTimeout(timer));
+  });
+  createEffect(() => {
+    clock();
     const now = Date.now();
     const next = chats.map((entry): ChatRow => {
       const state = states().get(entry.roomId);
