@@ -29,3 +29,20 @@ export function usePeople(count: number): { pages: ChatPage[] } {
   });
   return cast;
 }
+
+/** The people of the end-to-end files, in the order `usePeople` opens their pages. */
+const CAST = ['Alice Liddell', 'Bob Builder', 'Carol Danvers'] as const;
+
+/**
+ * `usePeople(count)`, each signed up before the file's tests as Alice Liddell, Bob
+ * Builder and Carol Danvers, with usernames fresh for this run (`alice_<run>` …).
+ */
+export function useSignedUpPeople(count: 2 | 3): { pages: ChatPage[]; usernames: string[] } {
+  const cast = usePeople(count);
+  const run = Date.now().toString(36);
+  const usernames = CAST.slice(0, count).map((name) => `${name.split(' ')[0]!.toLowerCase()}_${run}`);
+  beforeAll(async () => {
+    for (const [i, page] of cast.pages.entries()) await page.register(usernames[i]!, CAST[i]!, PASSWORD);
+  });
+  return { pages: cast.pages, usernames };
+}

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
-import { PASSWORD, poll, usePeople } from './browser';
+import { poll, useSignedUpPeople } from './browser';
 import { ChatPage } from './chatPage';
 
 /** Records the desktop notifications a page shows (the browser's own are invisible to a test). */
@@ -22,22 +22,18 @@ async function recordNotifications(page: ChatPage): Promise<void> {
 }
 
 describe.skipIf(!(await hasChromium()))('the chat list: drafts, pins, mutes, archive, typing, mentions and links', () => {
-  const cast = usePeople(3);
+  const cast = useSignedUpPeople(3);
   let alice: ChatPage;
   let bob: ChatPage;
   let carol: ChatPage;
-  const suffix = Date.now().toString(36);
-  const aliceName = `alice_${suffix}`;
-  const bobName = `bob_${suffix}`;
-  const carolName = `carol_${suffix}`;
+  const aliceName = cast.usernames[0]!;
+  const bobName = cast.usernames[1]!;
+  const carolName = cast.usernames[2]!;
   const shown = () => alice.page.evaluate(() => (window as unknown as { shownNotifications?: string[] }).shownNotifications ?? []);
 
   beforeAll(async () => {
     [alice, bob, carol] = cast.pages as [ChatPage, ChatPage, ChatPage];
     await recordNotifications(alice);
-    await alice.register(aliceName, 'Alice Liddell', PASSWORD);
-    await bob.register(bobName, 'Bob Builder', PASSWORD);
-    await carol.register(carolName, 'Carol Danvers', PASSWORD);
     await alice.page.reload();
     await alice.page.getByTestId('no-chats').waitFor();
   });

@@ -1,24 +1,20 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
-import { PASSWORD, poll, usePeople } from './browser';
+import { poll, useSignedUpPeople } from './browser';
 import { ChatPage } from './chatPage';
 
 
 describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and deleting messages', () => {
-  const cast = usePeople(3);
+  const cast = useSignedUpPeople(3);
   let alice: ChatPage;
   let bob: ChatPage;
   let carol: ChatPage;
-  const suffix = Date.now().toString(36);
-  const aliceName = `alice_${suffix}`;
-  const bobName = `bob_${suffix}`;
-  const carolName = `carol_${suffix}`;
+  const aliceName = cast.usernames[0]!;
+  const bobName = cast.usernames[1]!;
+  const carolName = cast.usernames[2]!;
 
   beforeAll(async () => {
     [alice, bob, carol] = cast.pages as [ChatPage, ChatPage, ChatPage];
-    await alice.register(aliceName, 'Alice Liddell', PASSWORD);
-    await bob.register(bobName, 'Bob Builder', PASSWORD);
-    await carol.register(carolName, 'Carol Danvers', PASSWORD);
   });
 
   test('Alice writes to Bob in a DM', async () => {

@@ -1,22 +1,18 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
-import { PASSWORD, poll, usePeople } from './browser';
+import { poll, useSignedUpPeople } from './browser';
 import { ChatPage } from './chatPage';
 
 describe.skipIf(!(await hasChromium()))('receipts, unread counts and presence', () => {
-  const cast = usePeople(3);
+  const cast = useSignedUpPeople(3);
   let alice: ChatPage;
   let bob: ChatPage;
   let carol: ChatPage;
-  const suffix = Date.now().toString(36);
-  const bobName = `bob_${suffix}`;
-  const carolName = `carol_${suffix}`;
+  const bobName = cast.usernames[1]!;
+  const carolName = cast.usernames[2]!;
 
   beforeAll(async () => {
     [alice, bob, carol] = cast.pages as [ChatPage, ChatPage, ChatPage];
-    await alice.register(`alice_${suffix}`, 'Alice Liddell', PASSWORD);
-    await bob.register(bobName, 'Bob Builder', PASSWORD);
-    await carol.register(carolName, 'Carol Danvers', PASSWORD);
   });
 
   test("a DM message goes from one tick to two when Bob's device has it, and blue when he reads it", async () => {

@@ -1,26 +1,22 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
-import { PASSWORD, poll, usePeople } from './browser';
+import { poll, useSignedUpPeople } from './browser';
 import { ChatPage } from './chatPage';
 
 
 describe.skipIf(!(await hasChromium()))('"is typing…" in the chat header', () => {
-  const cast = usePeople(3);
+  const cast = useSignedUpPeople(3);
   let alice: ChatPage;
   let bob: ChatPage;
   let carol: ChatPage;
-  const suffix = Date.now().toString(36);
-  const bobName = `bob_${suffix}`;
-  const carolName = `carol_${suffix}`;
+  const bobName = cast.usernames[1]!;
+  const carolName = cast.usernames[2]!;
 
   beforeAll(async () => {
     [alice, bob, carol] = cast.pages as [ChatPage, ChatPage, ChatPage];
   });
 
   test('in a DM, the other person sees "typing…" while one types, gone on send and after a pause', async () => {
-    await alice.register(`alice_${suffix}`, 'Alice Liddell', PASSWORD);
-    await bob.register(bobName, 'Bob Builder', PASSWORD);
-    await carol.register(carolName, 'Carol Danvers', PASSWORD);
     await alice.startDm(bobName);
     await alice.send('Hi');
     await bob.openChat('Alice Liddell');
