@@ -25,7 +25,7 @@ export function filterMentionables(people: readonly Mentionable[], query: string
 export function MentionPicker(props: { people: Mentionable[]; active: number; onPick: (person: Mentionable) => void }) {
   return (
     <Show when={props.people.length > 0}>
-      <ul class="mention-picker" role="listbox" aria-label="Mention a member" data-testid="mention-picker">
+      <ul class="mention-picker popover-list" role="listbox" aria-label="Mention a member" data-testid="mention-picker">
         <For each={props.people}>
           {(person, i) => (
             <li

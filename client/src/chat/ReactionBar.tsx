@@ -28,7 +28,7 @@ export function ReactionBar(props: { reactions: ReadonlyMap<string, UserId[]>; m
         </For>
       </button>
       <Show when={open()}>
-        <ul class="reaction-details" classList={{ up: upwards() }} data-testid="reaction-details">
+        <ul class="reaction-details popover-list" classList={{ up: upwards() }} data-testid="reaction-details">
           <For each={who()}>
             {(row) => (
               <li data-testid="reaction-detail">
