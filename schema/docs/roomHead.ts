@@ -111,11 +111,16 @@ export function setMember(doc: Y.Doc, userId: UserId, member: Member): void {
   membersMap(doc).set(userId, member);
 }
 
-/** Adds people as plain members, written by `by` (an owner or admin). People already in stay as they are. */
+/**
+ * Adds people as plain members, written by `by` (an owner or admin). People already in
+ * stay as they are. `addedAt` is never before the group's `createdAt` (the guard's rule),
+ * even when this device's clock is behind the creator's.
+ */
 export function addMembers(doc: Y.Doc, userIds: readonly UserId[], by: UserId, now: number): void {
   const members = membersMap(doc);
+  const addedAt = Math.max(now, readMeta(doc)?.createdAt ?? 0);
   doc.transact(() => {
-    for (const id of userIds) if (!members.has(id)) setMember(doc, id, { role: 'member', addedBy: by, addedAt: now });
+    for (const id of userIds) if (!members.has(id)) setMember(doc, id, { role: 'member', addedBy: by, addedAt });
   });
 }
 

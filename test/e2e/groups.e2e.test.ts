@@ -224,4 +224,22 @@ describe.skipIf(!(await hasChromium()))('managing a group', () => {
     await info.drawer.waitFor({ state: 'detached' });
     await bob.page.setViewportSize({ width: 1100, height: 760 });
   });
+
+  test('the owner exits: the group passes to its admin, who reads it', async () => {
+    const info = new GroupInfo(alice);
+    await info.open();
+    await info.drawer.getByTestId('exit-group').click();
+    const confirm = alice.page.getByTestId('confirm-dialog');
+    await expect.poll(() => confirm.textContent(), poll).toContain('Exit “Trip 2”? Bob Builder becomes the group\'s owner.');
+    await confirm.getByTestId('confirm-go').click();
+    await expect.poll(() => refusedText(alice), poll).toEqual(["You're no longer a participant in this group."]);
+    await info.close();
+
+    await expect.poll(() => systemLines(bob), poll).toEqual(expect.arrayContaining(['Alice Liddell made you the group owner', 'Alice Liddell left']));
+    const bobInfo = new GroupInfo(bob);
+    await bobInfo.open();
+    await expect.poll(() => bobInfo.members(), poll).toEqual(['You (Owner)']);
+    await bob.screenshot('group-owner-handed-over');
+    await bobInfo.close();
+  });
 });

@@ -21,7 +21,11 @@ export function ChatHeader(props: { title: string; subtitle: string; typing: str
         role={props.onOpenInfo ? 'button' : undefined}
         tabIndex={props.onOpenInfo ? 0 : undefined}
         aria-label={props.onOpenInfo ? `${props.title}: group info` : undefined}
-        onKeyDown={(e) => props.onOpenInfo && (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onOpenInfo())}
+        onKeyDown={(e) => {
+          if (!props.onOpenInfo || (e.key !== 'Enter' && e.key !== ' ')) return;
+          e.preventDefault();
+          props.onOpenInfo();
+        }}
         data-testid="chat-header-info"
       >
         <h2 data-testid="chat-header-title">{props.title}</h2>

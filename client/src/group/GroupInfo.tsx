@@ -1,7 +1,7 @@
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type * as Y from 'yjs';
 import { can } from '../../../schema/access';
-import { addMembers, leaveGroup, removeMember, renameGroup, setRole, type Member, type RoomMeta } from '../../../schema/docs/roomHead';
+import { addMembers, leaveGroup, removeMember, renameGroup, setRole, successorOf, type Member, type RoomMeta } from '../../../schema/docs/roomHead';
 import { parseUserId, type UserId } from '../../../schema/ids';
 import { CloseIcon } from '../layout/icons';
 import { Avatar } from '../users/Avatar';
@@ -71,12 +71,15 @@ export function GroupInfo(props: GroupInfoProps) {
 
   const remove = (id: UserId, who: string) =>
     setConfirmation({ text: `Remove ${who} from “${name()}”?`, action: 'Remove', run: () => removeMember(props.head, id) });
-  const exit = () =>
+  const exit = () => {
+    // Named, so the owner knows who the group passes to (`leaveGroup` picks the same person).
+    const successor = myRole() === 'owner' ? successorOf(members(), props.me) : null;
     setConfirmation({
-      text: myRole() === 'owner' && count() > 1 ? `Exit “${name()}”? The group passes to its longest-standing admin, or member.` : `Exit “${name()}”?`,
+      text: successor ? `Exit “${name()}”? ${displayNameOf(successor)} becomes the group's owner.` : `Exit “${name()}”?`,
       action: 'Exit group',
       run: () => leaveGroup(props.head, props.me),
     });
+  };
 
   return (
     <aside class="group-info" role="dialog" aria-label="Group info" data-testid="group-info">

@@ -273,6 +273,12 @@ describe('group management', () => {
     expect(h.send(BOB, capture(bob, (doc) => setRole(doc, CAROL, 'admin', BOB))).ok).toBe(true);
   });
 
+  it("accepts an addition from a device whose clock is behind the creator's", () => {
+    const { h, alice } = createdGroup();
+    expect(h.send(ALICE, capture(alice, (doc) => addMembers(doc, [CAROL], ALICE, NOW - 60_000))).ok).toBe(true);
+    expect(readMembers(h.server).get(CAROL)?.addedAt).toBe(NOW);
+  });
+
   it('accepts an owner handing the group over as they leave, and refuses an admin taking it', () => {
     const { h, alice, bob } = createdGroup();
     h.send(ALICE, capture(alice, (doc) => setRole(doc, BOB, 'admin', ALICE)));
