@@ -1,0 +1,131 @@
+import type { ShownMessage } from '../../../schema/docs/bucket';
+import type { MessageId, RoomId } from '../../../schema/ids';
+import { foldText, matchRanges, queryWords, type TextRange } from './foldText';
+
+/** One message as the search index keeps it: what it shows, folded once when its bucket is read. */
+export interface IndexedMessage {
+  roomId: RoomId;
+  bucket: number;
+  message: ShownMessage;
+  /** The text the chat shows (the latest edit), as typed. */
+  text: string;
+  /** {@link text} folded for matching. */
+  folded: string;
+}
+
+/** The searchable messages of one bucket of one room. */
+export interface IndexedBucket {
+  roomId: RoomId;
+  bucket: number;
+  messages: IndexedMessage[];
+}
+
+/**
+ * Prepares a bucket's shown messages (`readShownMessages`) for search. Messages deleted
+ * for everyone are left out: their original text stays in the replica, but nobody can
+ * find what the chat no longer shows.
+ */
+export function indexBucket(roomId: RoomId, bucket: number, shown: readonly ShownMessage[]): IndexedBucket {
+  const messages: IndexedMessage[] = [];
+  for (const message of shown) {
+    if (message.deleted) continue;
+    const text = message.editedText ?? message.text;
+    messages.push({ roomId, bucket, message, text, folded: foldText(text) });
+  }
+  return { roomId, bucket, messages };
+}
+
+export interface SearchOptions {
+  /** Messages this user deleted for themself (inbox `hidden:` keys): never found. */
+  hidden?: ReadonlySet<MessageId>;
+  /** Search this room only. */
+  roomId?: RoomId;
+  /** At most this many hits, the newest; `total` still counts them all. */
+  limit?: number;
+}
+
+export interface SearchResult {
+  /** Matching messages, newest first. */
+  hits: IndexedMessage[];
+  /** How many messages matched, beyond `limit` too. */
+  total: number;
+}
+
+const NO_HIDDEN: ReadonlySet<MessageId> = new Set();
+
+/**
+ * Messages whose shown text contains every word of `query`, ignoring case and accents,
+ * newest first (by the writer's clock). A query without words finds nothing.
+ */
+export function searchMessages(query: string, buckets: Iterable<IndexedBucket>, options: SearchOptions = {}): SearchResult {
+  const words = queryWords(query);
+  if (words.length === 0) return { hits: [], total: 0 };
+  const hidden = options.hidden ?? NO_HIDDEN;
+  const found: IndexedMessage[] = [];
+  for (const bucket of buckets) {
+    if (options.roomId !== undefined && bucket.roomId !== options.roomId) continue;
+    for (const entry of bucket.messages) {
+      if (words.every((word) => entry.folded.includes(word)) && !hidden.has(entry.message.id)) found.push(entry);
+    }
+  }
+  found.sort((a, b) => b.message.createdAt - a.message.createdAt);
+  return { hits: options.limit === undefined ? found : found.slice(0, options.limit), total: found.length };
+}
+
+/** A piece of a snippet: plain text, or a part that matched the query. */
+export interface SnippetPart {
+  text: string;
+  match: boolean;
+}
+
+/** Characters of context kept before the first match in a snippet. */
+const CONTEXT_BEFORE = 24;
+/** Longest snippet, in UTF-16 units, before the ellipsis. */
+const SNIPPET_LENGTH = 120;
+
+/**
+ * The part of `text` to show in a result: on one line, from a little before the first
+ * match, cut with "…" where text was left out, split into matching and plain parts so
+ * the view can mark the matches (as text, never as HTML).
+ */
+export function snippetOf(text: string, query: string): SnippetPart[] {
+  const line = text.replace(/\s+/g, ' ').trim();
+  const ranges = matchRanges(line, queryWords(query));
+  let start = Math.max(0, (ranges[0]?.[0] ?? 0) - CONTEXT_BEFORE);
+  // Start at a word boundary when one is near, rather than mid-word.
+  if (start > 0) {
+    const space = line.indexOf(' ', start);
+    if (space !== -1 && space < (ranges[0]?.[0] ?? 0)) start = space + 1;
+  }
+  // Never split a surrogate pair (an emoji) at either end.
+  const isLowSurrogate = (i: number) => i > 0 && i < line.length && /[\uDC00-\uDFFF]/.test(line[i]!);
+  if (isLowSurrogate(start)) start--;
+  let end = Math.min(line.length, start + SNIPPET_LENGTH);
+  if (isLowSurrogate(end)) end--;
+
+  const parts: SnippetPart[] = [];
+  const push = (from: number, to: number, match: boolean) => {
+    if (to > from) parts.push({ text: line.slice(from, to), match });
+  };
+  let at = start;
+  for (const [from, to] of ranges as TextRange[]) {
+    if (from >= end) break;
+    push(at, Math.max(at, from), false);
+    push(Math.max(at, from), Math.min(to, end), true);
+    at = Math.min(to, end);
+  }
+  push(at, end, false);
+  if (start > 0) parts.unshift({ text: '…', match: false });
+  if (end < line.length) parts.push({ text: '…', match: false });
+  return parts;
+}
+
+/** Chats whose title contains every word of `query`, ignoring case and accents, in the given order. */
+export function matchTitles<T>(query: string, chats: readonly T[], titleOf: (chat: T) => string): T[] {
+  const words = queryWords(query);
+  if (words.length === 0) return [];
+  return chats.filter((chat) => {
+    const folded = foldText(titleOf(chat));
+    return words.every((word) => folded.includes(word));
+  });
+}
