@@ -1,9 +1,9 @@
 import { Show } from 'solid-js';
-import { BackIcon } from '../layout/icons';
+import { BackIcon, SearchIcon } from '../layout/icons';
 import { Avatar } from '../users/Avatar';
 
 /** `typing` ("Alice is typing…"), when set, stands in for the subtitle. */
-export function ChatHeader(props: { title: string; subtitle: string; typing: string | null; seed: string; onBack: () => void }) {
+export function ChatHeader(props: { title: string; subtitle: string; typing: string | null; seed: string; onBack: () => void; onSearch?: () => void }) {
   return (
     <header class="chat-header">
       <button type="button" class="icon-button back-button" onClick={() => props.onBack()} aria-label="Back to chats" data-testid="back">
@@ -27,6 +27,11 @@ export function ChatHeader(props: { title: string; subtitle: string; typing: str
           </p>
         </Show>
       </div>
+      <Show when={props.onSearch}>
+        <button type="button" class="icon-button" onClick={() => props.onSearch?.()} title="Search messages" aria-label="Search messages" data-testid="chat-search-button">
+          <SearchIcon />
+        </button>
+      </Show>
     </header>
   );
 }

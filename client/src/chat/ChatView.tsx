@@ -1,11 +1,13 @@
-import { createMemo, createSignal, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, Show, untrack } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
 import { hideMessageForMe, readHiddenMessages, type ChatEntry } from '../../../schema/docs/inbox';
 import { inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
 import { readMembers, readMeta } from '../../../schema/docs/roomHead';
-import type { RoomId, RoomRef } from '../../../schema/ids';
+import type { MessageId, RoomId, RoomRef } from '../../../schema/ids';
 import type { Session } from '../auth/session';
+import { ChatSearchPanel } from '../search/ChatSearchPanel';
+import { messageFocusRequest, takeMessageFocus } from '../search/messageFocus';
 import { docSignal } from '../sync/docBindings';
 import { useReplica } from '../sync/replicaScope';
 import { displayNameOf, userById } from '../users/userDirectory';
@@ -47,6 +49,17 @@ export function ChatView(props: ChatViewProps) {
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
   const [focusKey, setFocusKey] = createSignal(0);
+  const [searching, setSearching] = createSignal(false);
+  // A search result asks for a message: open history back to its bucket, then show it once it is in the list.
+  const [focus, setFocus] = createSignal<{ id: MessageId; nonce: number }>();
+  createEffect(() => {
+    const request = messageFocusRequest();
+    if (!request || request.roomId !== roomId || untrack(focus)?.nonce === request.nonce) return;
+    room.openFrom(request.bucket);
+    if (!shown().some((m) => m.id === request.id)) return;
+    setFocus({ id: request.id, nonce: request.nonce });
+    takeMessageFocus(request.nonce);
+  });
   const cancelContext = () => {
     setReplyingTo(null);
     setEditing(null);
@@ -99,7 +112,7 @@ export function ChatView(props: ChatViewProps) {
 
   return (
     <section class="chat" data-testid="chat-view" data-room={roomId}>
-      <ChatHeader title={title()} subtitle={subtitle()} typing={typingText(typing.typingNames())} seed={peer ?? roomId} onBack={props.onBack} />
+      <ChatHeader title={title()} subtitle={subtitle()} typing={typingText(typing.typingNames())} seed={peer ?? roomId} onBack={props.onBack} onSearch={() => setSearching(true)} />
       <MessageList
         messages={shown()}
         me={user.id}
@@ -110,6 +123,7 @@ export function ChatView(props: ChatViewProps) {
         mayLoadOlder={room.mayLoadOlder()}
         sentCount={sentCount()}
         actions={actions}
+        focus={focus()}
       />
       <Show
         when={!refusal()}
@@ -146,6 +160,9 @@ export function ChatView(props: ChatViewProps) {
             return sent;
           }}
         />
+      </Show>
+      <Show when={searching()}>
+        <ChatSearchPanel session={props.session} roomId={roomId} group={props.room.kind === 'group'} onClose={() => setSearching(false)} />
       </Show>
     </section>
   );

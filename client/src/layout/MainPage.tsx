@@ -7,6 +7,7 @@ import { ChatList } from '../chats/ChatList';
 import { NewChatPanel } from '../chats/NewChatPanel';
 import { NewGroupPanel } from '../chats/NewGroupPanel';
 import { useChatIndex } from '../chats/useChatIndex';
+import { ChatSearch } from '../search/ChatSearch';
 import { SessionBanner } from './SessionBanner';
 import { SidebarHeader } from './SidebarHeader';
 
@@ -44,7 +45,9 @@ export function MainPage(props: { session: Session }) {
           <Match when={panel() === 'chats'}>
             <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} />
             <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
-            <ChatList chats={index.chats} loaded={index.loaded()} me={props.session.user.id} selected={room()?.id} waitingIn={(id) => props.session.pending.latestIn(id)} onNewChat={() => setPanel('newChat')} />
+            <ChatSearch session={props.session} chats={index.chats} selected={room()?.id} waitingIn={(id) => props.session.pending.latestIn(id)}>
+              <ChatList chats={index.chats} loaded={index.loaded()} me={props.session.user.id} selected={room()?.id} waitingIn={(id) => props.session.pending.latestIn(id)} onNewChat={() => setPanel('newChat')} />
+            </ChatSearch>
           </Match>
         </Switch>
       </aside>

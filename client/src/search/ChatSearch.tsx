@@ -1,0 +1,126 @@
+import { useNavigate } from '@solidjs/router';
+import { createEffect, createMemo, createSignal, For, on, Show, type JSX } from 'solid-js';
+import type { ChatEntry } from '../../../schema/docs/inbox';
+import type { RoomId } from '../../../schema/ids';
+import type { Session } from '../auth/session';
+import type { PendingMessage } from '../chat/pendingMessages';
+import { chatTitle, ChatListItem } from '../chats/ChatListItem';
+import '../styles/search.css';
+import { chatsMissingLatest, fetchChatsForSearch } from './fetchChatsForSearch';
+import { requestMessageFocus } from './messageFocus';
+import { MessageResult } from './MessageResult';
+import { SearchBox } from './SearchBox';
+import { matchTitles } from './searchMessages';
+import { RESULT_LIMIT, useMessageSearch } from './useMessageSearch';
+
+export interface ChatSearchProps {
+  session: Session;
+  chats: ChatEntry[];
+  selected: RoomId | undefined;
+  waitingIn: (roomId: RoomId) => PendingMessage | undefined;
+  /** The chat list, shown while nothing is searched. */
+  children: JSX.Element;
+}
+
+/**
+ * The chat list's search: chats whose title matches, and messages from every chat kept
+ * on this device, read from the local replicas (so it works offline). Starting a search
+ * while online also brings onto the device the latest messages of chats it lacks.
+ */
+export function ChatSearch(props: ChatSearchProps) {
+  const navigate = useNavigate();
+  const me = props.session.user.id;
+  const [query, setQuery] = createSignal('');
+  const search = useMessageSearch(props.session, query);
+  const active = () => query().trim() !== '';
+  const byRoom = createMemo(() => new Map(props.chats.map((c) => [c.roomId, c])));
+  const titles = createMemo(() => matchTitles(search.query(), props.chats, chatTitle));
+
+  // Chats asked of the server once per session, whatever came of it, so a failing one is not retried in a loop.
+  const tried = new Set<RoomId>();
+  const [fetching, setFetching] = createSignal(0);
+  const fetchMissing = () => {
+    const replicas = props.session.replicas;
+    if (replicas.status() !== 'connected' || fetching() > 0) return;
+    const missing = chatsMissingLatest(props.chats, search.index).filter((c) => !tried.has(c.roomId));
+    if (missing.length === 0) return;
+    missing.forEach((c) => tried.add(c.roomId));
+    setFetching(missing.length);
+    void fetchChatsForSearch(replicas, missing, () => {
+      setFetching((n) => n - 1);
+      void search.index.refresh();
+    }).finally(() => setFetching(0));
+  };
+  createEffect(on([active, search.ready], ([searching, ready]) => searching && ready && fetchMissing()));
+
+  const notOnDevice = createMemo(() => {
+    search.index.version();
+    const rooms = search.index.rooms();
+    return props.chats.filter((c) => c.lastMessage && !rooms.has(c.roomId)).length;
+  });
+
+  const open = (roomId: RoomId, messageId: Parameters<typeof requestMessageFocus>[1], bucket: number) => {
+    requestMessageFocus(roomId, messageId, bucket);
+    navigate(`/c/${roomId}`);
+  };
+
+  return (
+    <div class="chat-search">
+      <SearchBox value={query()} onInput={setQuery} placeholder="Search or start a new chat" label="Search chats and messages" testId="chat-search-input" onFocus={() => active() && fetchMissing()} />
+      <Show when={active()} fallback={props.children}>
+        <div class="search-results" data-testid="search-results">
+          <Show when={titles().length > 0}>
+            <h3 class="search-section">Chats</h3>
+            <ul class="search-chats" data-testid="search-chats">
+              <For each={titles()}>{(entry) => <ChatListItem entry={entry} me={me} selected={entry.roomId === props.selected} waiting={props.waitingIn(entry.roomId)} />}</For>
+            </ul>
+          </Show>
+          <h3 class="search-section">Messages</h3>
+          <Show when={search.ready()} fallback={<p class="search-empty">Searching…</p>}>
+            <Show
+              when={search.result().hits.length > 0}
+              fallback={
+                <p class="search-empty" data-testid="search-empty">
+                  No messages found
+                </p>
+              }
+            >
+              <ul class="search-list" data-testid="search-messages">
+                <For each={search.result().hits}>
+                  {(hit) => {
+                    const entry = () => byRoom().get(hit.roomId);
+                    return (
+                      <MessageResult
+                        hit={hit}
+                        query={search.query()}
+                        me={me}
+                        chatTitle={entry() ? chatTitle(entry()!) : ''}
+                        showAuthor={entry()?.kind === 'group'}
+                        onOpen={() => open(hit.roomId, hit.message.id, hit.bucket)}
+                      />
+                    );
+                  }}
+                </For>
+              </ul>
+              <Show when={search.result().total > RESULT_LIMIT}>
+                <p class="search-note">
+                  Showing the {RESULT_LIMIT} newest of {search.result().total.toLocaleString()} messages. Add a word to narrow the search.
+                </p>
+              </Show>
+            </Show>
+          </Show>
+          <Show when={fetching() > 0}>
+            <p class="search-note" data-testid="search-fetching">
+              Getting the latest messages of {fetching()} {fetching() === 1 ? 'chat' : 'chats'} to search…
+            </p>
+          </Show>
+          <Show when={fetching() === 0 && notOnDevice() > 0}>
+            <p class="search-note" data-testid="search-coverage">
+              {notOnDevice()} {notOnDevice() === 1 ? 'chat has' : 'chats have'} not been downloaded to this device yet, so {notOnDevice() === 1 ? 'its' : 'their'} messages are not searched. They will be the next time you search online.
+            </p>
+          </Show>
+        </div>
+      </Show>
+    </div>
+  );
+}

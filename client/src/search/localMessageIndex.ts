@@ -1,0 +1,158 @@
+import { createSignal, type Accessor } from 'solid-js';
+import * as Y from 'yjs';
+import { readShownMessages } from '../../../schema/docs/bucket';
+import { parseDocName, type DocName } from '../../../schema/docs/names';
+import type { MessageId, RoomId, UserId } from '../../../schema/ids';
+import { localDbPrefix } from '../sync/replica';
+import { indexBucket, type IndexedBucket } from './searchMessages';
+
+/** y-indexeddb keeps a doc's updates in this object store, under increasing keys. */
+const UPDATES_STORE = 'updates';
+/** Databases read at once: enough to overlap IndexedDB's latency, few enough not to flood it. */
+const READ_CONCURRENCY = 6;
+
+interface LocalBucket {
+  /** The highest update key read: a compaction or a new update adds a higher one. */
+  lastKey: IDBValidKey;
+  indexed: IndexedBucket;
+  ids: Set<MessageId>;
+}
+
+/**
+ * Opens an existing database; null when it does not exist (any more): a search must
+ * never create one, say while sign-out is deleting this user's replicas.
+ */
+function openExisting(name: string): Promise<IDBDatabase | null> {
+  return new Promise((resolve) => {
+    const request = indexedDB.open(name);
+    request.onupgradeneeded = () => request.transaction?.abort();
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => resolve(null);
+    request.onblocked = () => resolve(null);
+  });
+}
+
+function requestResult<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+/** The newest update key of a replica, and its updates when that key is not `knownKey`. */
+async function readUpdates(name: string, knownKey: IDBValidKey | undefined): Promise<{ lastKey: IDBValidKey; updates: Uint8Array[] | null } | null> {
+  const db = await openExisting(name);
+  if (!db) return null;
+  try {
+    if (!db.objectStoreNames.contains(UPDATES_STORE)) return null;
+    const store = db.transaction(UPDATES_STORE, 'readonly').objectStore(UPDATES_STORE);
+    const cursor = await requestResult(store.openKeyCursor(null, 'prev'));
+    if (!cursor) return null;
+    const lastKey = cursor.key;
+    if (knownKey !== undefined && indexedDB.cmp(lastKey, knownKey) === 0) return { lastKey, updates: null };
+    return { lastKey, updates: (await requestResult(store.getAll())) as Uint8Array[] };
+  } finally {
+    db.close();
+  }
+}
+
+async function eachLimited<T>(items: readonly T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await run(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/**
+ * The search index of one user in this browser, read straight from the local bucket
+ * replicas in IndexedDB (`jeco:<userId>:room/<roomId>/<n>`), never from the server and
+ * without opening a provider. {@link refresh} re-reads only the buckets whose stored
+ * updates changed since the last read (one key look-up each otherwise), so calling it
+ * often keeps the index current with what any tab, or the server through an open chat,
+ * wrote to the replicas.
+ */
+export class LocalMessageIndex {
+  /** Bumped whenever the indexed messages changed. */
+  readonly version: Accessor<number>;
+  private readonly setVersion: (update: (v: number) => number) => void;
+  private readonly buckets = new Map<string, LocalBucket>();
+  private running: Promise<boolean> | null = null;
+
+  constructor(readonly userId: UserId) {
+    const [version, setVersion] = createSignal(0);
+    this.version = version;
+    this.setVersion = setVersion;
+  }
+
+  /** The indexed buckets of every room. */
+  all(): IndexedBucket[] {
+    return [...this.buckets.values()].map((b) => b.indexed);
+  }
+
+  /** The rooms with at least one bucket on this device. */
+  rooms(): Set<RoomId> {
+    return new Set([...this.buckets.values()].map((b) => b.indexed.roomId));
+  }
+
+  /** How many messages are indexed. */
+  size(): number {
+    let n = 0;
+    for (const b of this.buckets.values()) n += b.indexed.messages.length;
+    return n;
+  }
+
+  /** Whether this device holds `messageId` of `roomId` (deleted messages count as held). */
+  holds(roomId: RoomId, messageId: MessageId): boolean {
+    for (const b of this.buckets.values()) if (b.indexed.roomId === roomId && b.ids.has(messageId)) return true;
+    return false;
+  }
+
+  /** Brings the index up to date with IndexedDB; resolves true when anything changed. One read runs at a time. */
+  refresh(): Promise<boolean> {
+    this.running ??= this.read().finally(() => (this.running = null));
+    return this.running;
+  }
+
+  private async read(): Promise<boolean> {
+    const prefix = localDbPrefix(this.userId);
+    const names = (await indexedDB.databases()).flatMap(({ name }) => {
+      if (!name?.startsWith(prefix)) return [];
+      const ref = parseDocName(name.slice(prefix.length) as DocName);
+      return ref?.kind === 'bucket' ? [{ name, roomId: ref.room.id, bucket: ref.bucket }] : [];
+    });
+    let changed = false;
+    const listed = new Set(names.map((n) => n.name));
+    for (const name of this.buckets.keys()) {
+      if (listed.has(name)) continue;
+      this.buckets.delete(name);
+      changed = true;
+    }
+    await eachLimited(names, READ_CONCURRENCY, async ({ name, roomId, bucket }) => {
+      const known = this.buckets.get(name);
+      const read = await readUpdates(name, known?.lastKey);
+      if (!read) return;
+      if (!read.updates) return;
+      const doc = new Y.Doc();
+      try {
+        Y.applyUpdate(doc, Y.mergeUpdates(read.updates));
+        const shown = readShownMessages(doc);
+        this.buckets.set(name, { lastKey: read.lastKey, indexed: indexBucket(roomId, bucket, shown), ids: new Set(shown.map((m) => m.id)) });
+        changed = true;
+      } finally {
+        doc.destroy();
+      }
+    });
+    if (changed) this.setVersion((v) => v + 1);
+    return changed;
+  }
+}
+
+const indexes = new WeakMap<object, LocalMessageIndex>();
+
+/** One index per session (keyed by its replica manager), shared by the chat list's search and each chat's. */
+export function localMessageIndexFor(owner: object, userId: UserId): LocalMessageIndex {
+  let index = indexes.get(owner);
+  if (!index) indexes.set(owner, (index = new LocalMessageIndex(userId)));
+  return index;
+}
