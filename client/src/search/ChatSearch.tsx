@@ -68,7 +68,7 @@ export function ChatSearch(props: ChatSearchProps) {
     <div class="chat-search">
       <SearchBox value={query()} onInput={setQuery} placeholder="Search or start a new chat" label="Search chats and messages" testId="chat-search-input" onFocus={() => active() && fetchMissing()} />
       <Show when={active()} fallback={props.children}>
-        <div class="search-results" data-testid="search-results">
+        <div class="search-results" data-testid="search-results" data-query={search.query()}>
           <Show when={titles().length > 0}>
             <h3 class="search-section">Chats</h3>
             <ul class="search-chats" data-testid="search-chats">

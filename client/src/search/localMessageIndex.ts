@@ -4,10 +4,13 @@ import { readShownMessages } from '../../../schema/docs/bucket';
 import { parseDocName, type DocName } from '../../../schema/docs/names';
 import type { MessageId, RoomId, UserId } from '../../../schema/ids';
 import { localDbPrefix } from '../sync/replica';
+import { measureSearch } from './measureSearch';
 import { indexBucket, type IndexedBucket } from './searchMessages';
 
 /** y-indexeddb keeps a doc's updates in this object store, under increasing keys. */
 const UPDATES_STORE = 'updates';
+/** The User Timing entry of each read of IndexedDB. */
+export const INDEX_MEASURE = 'jeco:search:index';
 /** Databases read at once: enough to overlap IndexedDB's latency, few enough not to flood it. */
 const READ_CONCURRENCY = 6;
 
@@ -115,6 +118,8 @@ export class LocalMessageIndex {
   }
 
   private async read(): Promise<boolean> {
+    const start = performance.now();
+    let reread = 0;
     const prefix = localDbPrefix(this.userId);
     const names = (await indexedDB.databases()).flatMap(({ name }) => {
       if (!name?.startsWith(prefix)) return [];
@@ -130,20 +135,21 @@ export class LocalMessageIndex {
     }
     await eachLimited(names, READ_CONCURRENCY, async ({ name, roomId, bucket }) => {
       const known = this.buckets.get(name);
-      const read = await readUpdates(name, known?.lastKey);
-      if (!read) return;
-      if (!read.updates) return;
+      const stored = await readUpdates(name, known?.lastKey);
+      if (!stored?.updates) return;
+      reread++;
       const doc = new Y.Doc();
       try {
-        Y.applyUpdate(doc, Y.mergeUpdates(read.updates));
+        Y.applyUpdate(doc, Y.mergeUpdates(stored.updates));
         const shown = readShownMessages(doc);
-        this.buckets.set(name, { lastKey: read.lastKey, indexed: indexBucket(roomId, bucket, shown), ids: new Set(shown.map((m) => m.id)) });
+        this.buckets.set(name, { lastKey: stored.lastKey, indexed: indexBucket(roomId, bucket, shown), ids: new Set(shown.map((m) => m.id)) });
         changed = true;
       } finally {
         doc.destroy();
       }
     });
     if (changed) this.setVersion((v) => v + 1);
+    measureSearch(INDEX_MEASURE, start, { buckets: names.length, reread, messages: this.size() });
     return changed;
   }
 }

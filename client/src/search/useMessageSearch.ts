@@ -5,6 +5,7 @@ import type { RoomId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { docSignal } from '../sync/docBindings';
 import { useReplica } from '../sync/replicaScope';
+import { measureSearch } from './measureSearch';
 import { localMessageIndexFor, type LocalMessageIndex } from './localMessageIndex';
 import { searchMessages, type SearchResult } from './searchMessages';
 
@@ -16,6 +17,8 @@ const DEBOUNCE_MS = 120;
  * an unchanged replica is one key look-up.
  */
 const REFRESH_MS = 2000;
+/** The User Timing entry of each search run. */
+export const SEARCH_MEASURE = 'jeco:search:query';
 /** Results rendered at most; the count says how many more matched. */
 export const RESULT_LIMIT = 100;
 
@@ -59,7 +62,12 @@ export function useMessageSearch(session: Session, query: Accessor<string>, room
 
   const result = createMemo(() => {
     index.version();
-    return searchMessages(debounced(), index.all(), { hidden: hidden(), roomId, limit: RESULT_LIMIT });
+    const q = debounced();
+    const start = performance.now();
+    const found = searchMessages(q, index.all(), { hidden: hidden(), roomId, limit: RESULT_LIMIT });
+    // The search alone, without rendering.
+    if (q.trim() !== '') measureSearch(SEARCH_MEASURE, start, { query: q, total: found.total });
+    return found;
   });
   return { query: debounced, result, ready, index };
 }
