@@ -53,6 +53,12 @@ export function ChatSearch(props: ChatSearchProps) {
   };
   createEffect(on([active, search.ready], ([searching, ready]) => searching && ready && fetchMissing()));
 
+  // Reading the index starts as the box gets focus, so the first words typed find it (mostly) loaded.
+  const focused = () => {
+    void search.index.refresh();
+    if (active()) fetchMissing();
+  };
+
   const notOnDevice = createMemo(() => {
     search.index.version();
     const rooms = search.index.rooms();
@@ -66,7 +72,7 @@ export function ChatSearch(props: ChatSearchProps) {
 
   return (
     <div class="chat-search">
-      <SearchBox value={query()} onInput={setQuery} placeholder="Search or start a new chat" label="Search chats and messages" testId="chat-search-input" onFocus={() => active() && fetchMissing()} />
+      <SearchBox value={query()} onInput={setQuery} placeholder="Search or start a new chat" label="Search chats and messages" testId="chat-search-input" onFocus={focused} />
       <Show when={active()} fallback={props.children}>
         <div class="search-results" data-testid="search-results" data-query={search.query()}>
           <Show when={titles().length > 0}>

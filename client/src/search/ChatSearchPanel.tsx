@@ -24,6 +24,8 @@ export function ChatSearchPanel(props: ChatSearchPanelProps) {
   const [query, setQuery] = createSignal('');
   const search = useMessageSearch(props.session, query, props.roomId);
   const me = props.session.user.id;
+  // The panel opens focused: read the index now, before the first word is typed.
+  void search.index.refresh();
   const open = (hit: IndexedMessage) => {
     requestMessageFocus(hit.roomId, hit.message.id, hit.bucket);
     // On a phone the panel covers the chat: step aside to show the message.

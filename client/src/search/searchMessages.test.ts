@@ -82,6 +82,20 @@ describe('searchMessages', () => {
     expect(found('holiday', [index(room, doc)], { hidden: readHiddenMessages(inbox) })).toEqual(['holiday photos']);
   });
 
+  test('with a limit, the hits are the newest of all, in the same order as without one', () => {
+    const times = [5, 3, 9, 1, 9, 7, 2, 8, 6, 4, 9, 0];
+    const docs = [0, 1, 2].map((b) => bucketWith(times.slice(b * 4, b * 4 + 4).map((t) => `match ${b}.${t}`)));
+    // Writers' clocks disagree: set createdAt by hand through the ids' order.
+    const buckets = docs.map(({ doc }, b) => {
+      const indexed = index(room, doc, b);
+      indexed.messages.forEach((m, i) => (m.message = { ...m.message, createdAt: times[b * 4 + i]! }));
+      return indexed;
+    });
+    const all = searchMessages('match', buckets).hits.map((h) => h.text);
+    expect(all.slice(0, 3)).toEqual(['match 0.9', 'match 1.9', 'match 2.9']);
+    for (const limit of [1, 3, 5, 12]) expect(searchMessages('match', buckets, { limit }).hits.map((h) => h.text)).toEqual(all.slice(0, limit));
+  });
+
   test('a limit keeps the newest hits and still counts them all', () => {
     const { doc } = bucketWith(['ping 1', 'ping 2', 'ping 3', 'pong']);
     const result = searchMessages('ping', [index(room, doc)], { limit: 2 });

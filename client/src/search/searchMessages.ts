@@ -61,15 +61,45 @@ export function searchMessages(query: string, buckets: Iterable<IndexedBucket>, 
   const words = queryWords(query);
   if (words.length === 0) return { hits: [], total: 0 };
   const hidden = options.hidden ?? NO_HIDDEN;
-  const found: IndexedMessage[] = [];
+  const limit = options.limit ?? Infinity;
+  // The newest `limit` hits, newest first: a common word matches most messages, and
+  // sorting them all to show a hundred would cost more than finding them.
+  const newest: IndexedMessage[] = [];
+  let total = 0;
   for (const bucket of buckets) {
     if (options.roomId !== undefined && bucket.roomId !== options.roomId) continue;
     for (const entry of bucket.messages) {
-      if (words.every((word) => entry.folded.includes(word)) && !hidden.has(entry.message.id)) found.push(entry);
+      if (!containsAll(entry.folded, words) || hidden.has(entry.message.id)) continue;
+      total++;
+      if (limit === Infinity) {
+        newest.push(entry);
+        continue;
+      }
+      const at = entry.message.createdAt;
+      if (newest.length >= limit && at <= newest[newest.length - 1]!.message.createdAt) continue;
+      newest.splice(insertionIndex(newest, at), 0, entry);
+      if (newest.length > limit) newest.pop();
     }
   }
-  found.sort((a, b) => b.message.createdAt - a.message.createdAt);
-  return { hits: options.limit === undefined ? found : found.slice(0, options.limit), total: found.length };
+  if (limit === Infinity) newest.sort((a, b) => b.message.createdAt - a.message.createdAt);
+  return { hits: newest, total };
+}
+
+function containsAll(text: string, words: readonly string[]): boolean {
+  for (const word of words) if (!text.includes(word)) return false;
+  return true;
+}
+
+/** Where a message written at `at` goes in `list` (newest first), after those as new: ties keep their found order. */
+function insertionIndex(list: readonly IndexedMessage[], at: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.message.createdAt >= at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 /** A piece of a snippet: plain text, or a part that matched the query. */
