@@ -36,6 +36,7 @@ const SEEN_MS = 15_000;
 
 interface Shot {
   name: string;
+  title: string;
   caption: string;
 }
 
@@ -99,7 +100,7 @@ async function main(): Promise<void> {
     const signInPage = await (await browser.newContext({ viewport: DESKTOP })).newPage();
     await signInPage.goto(`${server.url}/`);
     await signInPage.waitForURL('**/login');
-    const signInShot = { name: 'signin', caption: 'Signing in. Accounts live on your own server; "Create an account" signs up.' };
+    const signInShot = { name: 'signin', title: 'Sign in', caption: 'Signing in. Accounts live on your own server; "Create an account" signs up.' };
     await screen(signInShot, signInPage, ['username-input'], () => shoot(signInPage, signInShot));
 
     const me = await person(browser, server.url, seeded.username);
@@ -141,10 +142,10 @@ async function main(): Promise<void> {
     const dmTitle = (await sam.page.getByTestId('me-name').textContent())!;
     await me.openChat(dmTitle);
     await waitForText(me, 'Perfect, see you Saturday!');
-    const chatShot = { name: 'chat', caption: 'A direct message: a reply quoting the message it answers, reactions, and sent ticks.' };
+    const chatShot = { name: 'chat', title: 'A direct message', caption: 'A direct message: a reply quoting the message it answers, reactions, and sent ticks.' };
     await screen(chatShot, me.page, ['chat-view'], () => shoot(me.page, chatShot));
 
-    const menuShot = { name: 'message-menu', caption: "The menu of one's own message: react, reply, edit, delete for everyone or only for oneself." };
+    const menuShot = { name: 'message-menu', title: 'The message menu', caption: "The menu of one's own message: react, reply, edit, delete for everyone or only for oneself." };
     await screen(menuShot, me.page, ['message'], async () => {
       await me.openMessageMenu('Count me in. Should I bring the tent?');
       await me.page.getByTestId('message-menu').waitFor();
@@ -157,10 +158,10 @@ async function main(): Promise<void> {
 
     await me.openChat('Weekend trip');
     await waitForText(me, 'Great, leaving at 8 sharp');
-    const groupShot = { name: 'group', caption: "A group chat: each run of someone's messages is headed by their name." };
+    const groupShot = { name: 'group', title: 'A group chat', caption: "A group chat: each run of someone's messages is headed by their name." };
     await screen(groupShot, me.page, ['chat-view'], () => shoot(me.page, groupShot));
 
-    const searchShot = { name: 'search', caption: 'Searching every chat kept on the device, offline too: chats by name, messages with the match marked. A result opens its chat at that message.' };
+    const searchShot = { name: 'search', title: 'Search across chats', caption: 'Searching every chat kept on the device, offline too: chats by name, messages with the match marked. A result opens its chat at that message.' };
     await screen(searchShot, me.page, ['chat-search-input'], async () => {
       await me.page.getByTestId('chat-search-input').fill('saturday');
       await me.page.getByTestId('search-result').first().waitFor({ timeout: SEEN_MS });
@@ -174,7 +175,7 @@ async function main(): Promise<void> {
       console.log(`wrote docs/screenshots/${searchShot.name}.png`);
     });
 
-    const inChatShot = { name: 'search-in-chat', caption: "Searching one chat: the chat header's magnifier opens its results, newest first." };
+    const inChatShot = { name: 'search-in-chat', title: 'Search in one chat', caption: "Searching one chat: the chat header's magnifier opens its results, newest first." };
     await screen(inChatShot, me.page, ['chat-search-button'], async () => {
       await me.page.getByTestId('chat-search-input').fill('');
       await me.page.getByTestId('chat-search-button').click();
@@ -184,9 +185,9 @@ async function main(): Promise<void> {
     });
 
     const phone = await person(browser, server.url, seeded.username, PHONE);
-    const phoneList = { name: 'phone-chats', caption: 'On a phone: the chat list, one pane at a time.' };
+    const phoneList = { name: 'phone-chats', title: 'Phone: the chat list', caption: 'On a phone: the chat list, one pane at a time.' };
     await screen(phoneList, phone.page, ['chat-list'], () => shoot(phone.page, phoneList));
-    const phoneChat = { name: 'phone-group', caption: 'On a phone: a chat fills the screen, with a way back to the list.' };
+    const phoneChat = { name: 'phone-group', title: 'Phone: a chat', caption: 'On a phone: a chat fills the screen, with a way back to the list.' };
     await screen(phoneChat, phone.page, ['chat-list'], async () => {
       await phone.openChat('Weekend trip');
       await waitForText(phone, 'Great, leaving at 8 sharp');
@@ -200,7 +201,7 @@ async function main(): Promise<void> {
         '',
         'Taken from the real app by `npm run screenshots` (`scripts/screenshots.ts`): a server on a temporary data dir seeded by `scripts/seed.ts`, the conversations written through the app by two and three people, headless Chromium at 1280×800 and 390×844.',
         '',
-        ...taken.flatMap((shot) => [`## ${shot.name}`, '', shot.caption, '', `![${shot.caption}](${shot.name}.png)`, '']),
+        ...taken.flatMap((shot) => [`## ${shot.title}`, '', shot.caption, '', `![${shot.title}](${shot.name}.png)`, '']),
       ].join('\n'),
     );
     console.log('wrote docs/screenshots/README.md');

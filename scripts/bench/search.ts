@@ -203,6 +203,8 @@ interface Results {
   messages: number;
   fetchMs: number;
   indexLoadMs: number[];
+  decodeMs: number[];
+  foldMs: number[];
   firstShownMs: number[];
   queries: Map<string, number[]>;
   shown: Map<string, number[]>;
@@ -212,7 +214,7 @@ interface Results {
 
 async function runDataSet(browser: Browser, label: string, chats: number, messages: number, repeats: number, runs: number): Promise<Results> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'jeco-bench-search-'));
-  const out: Results = { label, chats, messages, fetchMs: 0, indexLoadMs: [], firstShownMs: [], queries: new Map(), shown: new Map(), hits: new Map(), refreshMs: [] };
+  const out: Results = { label, chats, messages, fetchMs: 0, indexLoadMs: [], decodeMs: [], foldMs: [], firstShownMs: [], queries: new Map(), shown: new Map(), hits: new Map(), refreshMs: [] };
   try {
     const seeded = await seedVaried(dataDir, chats, messages);
     const total = chats * messages;
@@ -252,6 +254,8 @@ async function runDataSet(browser: Browser, label: string, chats: number, messag
         const load = (await measures(page, 'jeco:search:index'))[0]!;
         if (load.detail.messages !== total) throw new Error(`index holds ${String(load.detail.messages)} messages, expected ${total}`);
         out.indexLoadMs.push(load.duration);
+        out.decodeMs.push(load.detail.decodeMs as number);
+        out.foldMs.push(load.detail.foldMs as number);
         for (let k = 0; k < runs; k++) {
           for (const { query } of QUERIES) {
             await page.getByTestId('chat-search-input').fill('');
@@ -296,6 +300,8 @@ function table(base: Results, large: Results): string[] {
     `| step | ${head} (p50 / p95 / max) | ${big} (p50 / p95 / max) | ratio of p50 |`,
     '| --- | --- | --- | --- |',
     `| load the index from IndexedDB (first search of a page load) | ${summary(base.indexLoadMs)} | ${summary(large.indexLoadMs)} | ${ratio(large.indexLoadMs, base.indexLoadMs)} |`,
+    `| … of which decoding the bucket docs (Yjs, message schema, overlays) | ${summary(base.decodeMs)} | ${summary(large.decodeMs)} | ${ratio(large.decodeMs, base.decodeMs)} |`,
+    `| … of which folding the texts (lower case, NFD, marks stripped) | ${summary(base.foldMs)} | ${summary(large.foldMs)} | ${ratio(large.foldMs, base.foldMs)} |`,
     `| first search of a page load: typed → results shown | ${summary(base.firstShownMs)} | ${summary(large.firstShownMs)} | ${ratio(large.firstShownMs, base.firstShownMs)} |`,
     ...QUERIES.map(
       ({ kind, query }) =>

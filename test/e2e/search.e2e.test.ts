@@ -138,7 +138,17 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
     await bob.goOnline();
   });
 
+  test('a message Bob deleted for himself is not found by him', async () => {
+    await bob.openChat('Alice Liddell');
+    await searchSidebar(bob, 'snacks');
+    await expect.poll(() => results(bob), poll).toEqual(['Alice Liddell | I will bring snacks']);
+    await bob.deleteForMe('I will bring snacks');
+    await expect.poll(() => results(bob), poll).toEqual([]);
+    await bob.page.getByTestId('search-empty').waitFor();
+  });
+
   test('a message deleted for everyone is not found any more; "No messages found" says so', async () => {
+    await searchSidebar(bob, '');
     await bob.openChat('Alice Liddell');
     await alice.deleteForEveryone(REPORT);
     await expect.poll(() => bob.tombstoneCount(), poll).toBe(1);
