@@ -251,6 +251,8 @@ async function runDataSet(browser: Browser, label: string, chats: number, messag
         await page.getByTestId('chat-list-item').first().waitFor({ timeout: STEP_TIMEOUT_MS });
         // The first query of a page load waits for the index to be read from IndexedDB.
         out.firstShownMs.push(await typeAndWait(page, QUERIES[0].query));
+        // Results show while the index is still being read (partial); the queries below run on the whole index.
+        await page.waitForFunction(() => performance.getEntriesByName('jeco:search:index', 'measure').length > 0, undefined, { timeout: STEP_TIMEOUT_MS });
         const load = (await measures(page, 'jeco:search:index'))[0]!;
         if (load.detail.messages !== total) throw new Error(`index holds ${String(load.detail.messages)} messages, expected ${total}`);
         out.indexLoadMs.push(load.duration);
@@ -302,7 +304,7 @@ function table(base: Results, large: Results): string[] {
     `| load the index from IndexedDB (first search of a page load) | ${summary(base.indexLoadMs)} | ${summary(large.indexLoadMs)} | ${ratio(large.indexLoadMs, base.indexLoadMs)} |`,
     `| … of which decoding the bucket docs (Yjs, message schema, overlays) | ${summary(base.decodeMs)} | ${summary(large.decodeMs)} | ${ratio(large.decodeMs, base.decodeMs)} |`,
     `| … of which folding the texts (lower case, NFD, marks stripped) | ${summary(base.foldMs)} | ${summary(large.foldMs)} | ${ratio(large.foldMs, base.foldMs)} |`,
-    `| first search of a page load: typed → results shown | ${summary(base.firstShownMs)} | ${summary(large.firstShownMs)} | ${ratio(large.firstShownMs, base.firstShownMs)} |`,
+    `| first search of a page load: typed → first results shown (partial while the index loads) | ${summary(base.firstShownMs)} | ${summary(large.firstShownMs)} | ${ratio(large.firstShownMs, base.firstShownMs)} |`,
     ...QUERIES.map(
       ({ kind, query }) =>
         `| query, ${kind} "${query}" (${base.hits.get(query)} / ${large.hits.get(query)!.toLocaleString('en')} hits) | ${summary(base.queries.get(query)!)} | ${summary(large.queries.get(query)!)} | ${ratio(large.queries.get(query)!, base.queries.get(query)!)} |`,

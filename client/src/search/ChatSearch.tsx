@@ -82,37 +82,40 @@ export function ChatSearch(props: ChatSearchProps) {
             </ul>
           </Show>
           <h3 class="search-section">Messages</h3>
-          <Show when={search.ready()} fallback={<p class="search-empty">Searching…</p>}>
-            <Show
-              when={search.result().hits.length > 0}
-              fallback={
+          <Show
+            when={search.result().hits.length > 0}
+            fallback={
+              <Show when={search.ready()} fallback={<p class="search-empty">Searching…</p>}>
                 <p class="search-empty" data-testid="search-empty">
                   No messages found
                 </p>
-              }
-            >
-              <ul class="search-list" data-testid="search-messages">
-                <For each={search.result().hits}>
-                  {(hit) => {
-                    const entry = () => byRoom().get(hit.roomId);
-                    return (
-                      <MessageResult
-                        hit={hit}
-                        query={search.query()}
-                        me={me}
-                        chatTitle={entry() ? chatTitle(entry()!) : ''}
-                        showAuthor={entry()?.kind === 'group'}
-                        onOpen={() => open(hit.roomId, hit.message.id, hit.bucket)}
-                      />
-                    );
-                  }}
-                </For>
-              </ul>
-              <Show when={search.result().total > RESULT_LIMIT}>
-                <p class="search-note">
-                  Showing the {RESULT_LIMIT} newest of {search.result().total.toLocaleString()} messages. Add a word to narrow the search.
-                </p>
               </Show>
+            }
+          >
+            <ul class="search-list" data-testid="search-messages">
+              <For each={search.result().hits}>
+                {(hit) => {
+                  const entry = () => byRoom().get(hit.roomId);
+                  return (
+                    <MessageResult
+                      hit={hit}
+                      query={search.query()}
+                      me={me}
+                      chatTitle={entry() ? chatTitle(entry()!) : ''}
+                      showAuthor={entry()?.kind === 'group'}
+                      onOpen={() => open(hit.roomId, hit.message.id, hit.bucket)}
+                    />
+                  );
+                }}
+              </For>
+            </ul>
+            <Show when={!search.ready()}>
+              <p class="search-note">Searching…</p>
+            </Show>
+            <Show when={search.result().total > RESULT_LIMIT}>
+              <p class="search-note">
+                Showing the {RESULT_LIMIT} newest of {search.result().total.toLocaleString()} messages. Add a word to narrow the search.
+              </p>
             </Show>
           </Show>
           <Show when={fetching() > 0}>

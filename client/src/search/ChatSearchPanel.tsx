@@ -45,25 +45,28 @@ export function ChatSearchPanel(props: ChatSearchPanelProps) {
           when={query().trim() !== ''}
           fallback={<p class="search-empty">Search for messages in this chat.</p>}
         >
-          <Show when={search.ready()} fallback={<p class="search-empty">Searching…</p>}>
-            <Show
-              when={search.result().hits.length > 0}
-              fallback={
+          <Show
+            when={search.result().hits.length > 0}
+            fallback={
+              <Show when={search.ready()} fallback={<p class="search-empty">Searching…</p>}>
                 <p class="search-empty" data-testid="search-empty">
                   No messages found
                 </p>
-              }
-            >
-              <ul class="search-list" data-testid="chat-search-results">
-                <For each={search.result().hits}>
-                  {(hit) => <MessageResult hit={hit} query={search.query()} me={me} showAuthor={props.group} onOpen={() => open(hit)} />}
-                </For>
-              </ul>
-              <Show when={search.result().total > RESULT_LIMIT}>
-                <p class="search-note">
-                  Showing the {RESULT_LIMIT} newest of {search.result().total.toLocaleString()} messages.
-                </p>
               </Show>
+            }
+          >
+            <ul class="search-list" data-testid="chat-search-results">
+              <For each={search.result().hits}>
+                {(hit) => <MessageResult hit={hit} query={search.query()} me={me} showAuthor={props.group} onOpen={() => open(hit)} />}
+              </For>
+            </ul>
+            <Show when={!search.ready()}>
+              <p class="search-note">Searching…</p>
+            </Show>
+            <Show when={search.result().total > RESULT_LIMIT}>
+              <p class="search-note">
+                Showing the {RESULT_LIMIT} newest of {search.result().total.toLocaleString()} messages.
+              </p>
             </Show>
           </Show>
         </Show>

@@ -11,6 +11,8 @@ import { indexBucket, type IndexedBucket } from './searchMessages';
 const UPDATES_STORE = 'updates';
 /** The User Timing entry of each read of IndexedDB. */
 export const INDEX_MEASURE = 'jeco:search:index';
+/** While a read is under way, searches see what it has read so far at most this often. */
+const PARTIAL_EVERY_MS = 150;
 /** Databases read at once: enough to overlap IndexedDB's latency, few enough not to flood it. */
 const READ_CONCURRENCY = 6;
 
@@ -76,9 +78,12 @@ async function eachLimited<T>(items: readonly T[], limit: number, run: (item: T)
  * wrote to the replicas.
  */
 export class LocalMessageIndex {
-  /** Bumped whenever the indexed messages changed. */
+  /** Bumped whenever the indexed messages changed (during a long read too, every {@link PARTIAL_EVERY_MS}). */
   readonly version: Accessor<number>;
   private readonly setVersion: (update: (v: number) => number) => void;
+  /** True until the first read of IndexedDB has finished: results may still be missing. */
+  readonly loading: Accessor<boolean>;
+  private readonly setLoading: (loading: boolean) => void;
   private readonly buckets = new Map<string, LocalBucket>();
   private running: Promise<boolean> | null = null;
 
@@ -86,6 +91,9 @@ export class LocalMessageIndex {
     const [version, setVersion] = createSignal(0);
     this.version = version;
     this.setVersion = setVersion;
+    const [loading, setLoading] = createSignal(true);
+    this.loading = loading;
+    this.setLoading = setLoading;
   }
 
   /** The indexed buckets of every room. */
@@ -130,6 +138,7 @@ export class LocalMessageIndex {
       return ref?.kind === 'bucket' ? [{ name, roomId: ref.room.id, bucket: ref.bucket }] : [];
     });
     let changed = false;
+    let shownAt = performance.now();
     const listed = new Set(names.map((n) => n.name));
     for (const name of this.buckets.keys()) {
       if (listed.has(name)) continue;
@@ -152,11 +161,17 @@ export class LocalMessageIndex {
         foldMs += performance.now() - folding;
         this.buckets.set(name, { lastKey: stored.lastKey, indexed, ids: new Set(shown.map((m) => m.id)) });
         changed = true;
+        // A first read of many chats takes a while: let searches show what is in so far.
+        if (performance.now() - shownAt > PARTIAL_EVERY_MS) {
+          shownAt = performance.now();
+          this.setVersion((v) => v + 1);
+        }
       } finally {
         doc.destroy();
       }
     });
     if (changed) this.setVersion((v) => v + 1);
+    this.setLoading(false);
     measureSearch(INDEX_MEASURE, start, { buckets: names.length, reread, messages: this.size(), decodeMs, foldMs });
     return changed;
   }

@@ -134,6 +134,11 @@ describe('snippets', () => {
     ]);
   });
 
+  test('a match within the first line-length of a text shows the text from its start', () => {
+    const text = 'Yes! Thinking of hiking up to the lake with everyone from the climbing club on Saturday';
+    expect(marked(text, 'saturday')).toBe('Yes! Thinking of hiking up to the lake with everyone from the climbing club on [Saturday]');
+  });
+
   test('whitespace becomes one line', () => {
     expect(marked('first line\n\nsecond   line', 'second')).toBe('first line [second] line');
   });

@@ -121,11 +121,13 @@ const SNIPPET_LENGTH = 120;
 export function snippetOf(text: string, query: string): SnippetPart[] {
   const line = text.replace(/\s+/g, ' ').trim();
   const ranges = matchRanges(line, queryWords(query));
-  let start = Math.max(0, (ranges[0]?.[0] ?? 0) - CONTEXT_BEFORE);
+  const first = ranges[0] ?? [0, 0];
+  // A text whose first match fits in the snippet shows from its start; a longer one from a little before the match.
+  let start = first[1] <= SNIPPET_LENGTH ? 0 : Math.max(0, first[0] - CONTEXT_BEFORE);
   // Start at a word boundary when one is near, rather than mid-word.
   if (start > 0) {
     const space = line.indexOf(' ', start);
-    if (space !== -1 && space < (ranges[0]?.[0] ?? 0)) start = space + 1;
+    if (space !== -1 && space < first[0]) start = space + 1;
   }
   // Never split a surrogate pair (an emoji) at either end.
   const isLowSurrogate = (i: number) => i > 0 && i < line.length && /[\uDC00-\uDFFF]/.test(line[i]!);

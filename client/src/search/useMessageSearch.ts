@@ -26,7 +26,7 @@ export interface MessageSearch {
   /** The query the results are for (debounced). */
   query: Accessor<string>;
   result: Accessor<SearchResult>;
-  /** False until the index has been read from IndexedDB once. */
+  /** False until the index has been read from IndexedDB once; results shown meanwhile may be partial. */
   ready: Accessor<boolean>;
   index: LocalMessageIndex;
 }
@@ -42,7 +42,7 @@ export function useMessageSearch(session: Session, query: Accessor<string>, room
   const inbox = useReplica(session.replicas, inboxDoc(session.user.id));
   const hidden = docSignal(inbox.doc, readHiddenMessages);
   const [debounced, setDebounced] = createSignal('');
-  const [ready, setReady] = createSignal(false);
+  const ready = () => !index.loading();
 
   createEffect(
     on(query, (q) => {
@@ -54,7 +54,7 @@ export function useMessageSearch(session: Session, query: Accessor<string>, room
   const active = () => query().trim() !== '';
   createEffect(() => {
     if (!active()) return;
-    const refresh = () => void index.refresh().then(() => setReady(true));
+    const refresh = () => void index.refresh();
     refresh();
     const timer = setInterval(refresh, REFRESH_MS);
     onCleanup(() => clearInterval(timer));
