@@ -85,7 +85,7 @@ export function ChatSearch(props: ChatSearchProps) {
           <Show
             when={search.result().hits.length > 0}
             fallback={
-              <Show when={search.ready()} fallback={<p class="search-empty">Searching…</p>}>
+              <Show when={search.ready() && search.settled()} fallback={<p class="search-empty">Searching…</p>}>
                 <p class="search-empty" data-testid="search-empty">
                   No messages found
                 </p>

@@ -40,7 +40,7 @@ export function ChatSearchPanel(props: ChatSearchPanelProps) {
         <h2>Search messages</h2>
       </header>
       <SearchBox value={query()} onInput={setQuery} placeholder="Search…" label="Search messages in this chat" testId="chat-search-panel-input" autofocus />
-      <div class="search-results">
+      <div class="search-results" data-query={search.query()}>
         <Show
           when={query().trim() !== ''}
           fallback={<p class="search-empty">Search for messages in this chat.</p>}
@@ -48,7 +48,7 @@ export function ChatSearchPanel(props: ChatSearchPanelProps) {
           <Show
             when={search.result().hits.length > 0}
             fallback={
-              <Show when={search.ready()} fallback={<p class="search-empty">Searching…</p>}>
+              <Show when={search.ready() && search.settled()} fallback={<p class="search-empty">Searching…</p>}>
                 <p class="search-empty" data-testid="search-empty">
                   No messages found
                 </p>

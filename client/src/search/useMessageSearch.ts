@@ -28,6 +28,8 @@ export interface MessageSearch {
   result: Accessor<SearchResult>;
   /** False until the index has been read from IndexedDB once; results shown meanwhile may be partial. */
   ready: Accessor<boolean>;
+  /** Whether the results are for the query as typed now (the debounce has passed): only then is "nothing found" true. */
+  settled: Accessor<boolean>;
   index: LocalMessageIndex;
 }
 
@@ -69,5 +71,5 @@ export function useMessageSearch(session: Session, query: Accessor<string>, room
     if (q.trim() !== '') measureSearch(SEARCH_MEASURE, start, { query: q, total: found.total });
     return found;
   });
-  return { query: debounced, result, ready, index };
+  return { query: debounced, result, ready, settled: () => debounced() === query(), index };
 }
