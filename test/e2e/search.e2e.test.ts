@@ -119,6 +119,8 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
       // Newest first: every message containing "the", in reverse order of sending.
       .toEqual(CONVERSATION.filter((t) => t.toLowerCase().includes('the')).reverse());
     await bob.screenshot('search-in-chat');
+    // Bob scrolled back to the start of the chat earlier: everything is searched, and no note says otherwise.
+    expect(await bob.page.getByTestId('chat-search-older').count()).toBe(0);
     await watchHighlights(bob);
     await bob.page.locator('[data-testid="chat-search-results"] [data-testid="search-result"]').filter({ hasText: 'weekend' }).click();
     await expect.poll(() => highlighted(bob), poll).toContain('How was the weekend?');

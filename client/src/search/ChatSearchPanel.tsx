@@ -26,6 +26,11 @@ export function ChatSearchPanel(props: ChatSearchPanelProps) {
   const me = props.session.user.id;
   // The panel opens focused: read the index now, before the first word is typed.
   void search.index.refresh();
+  /** Whether this chat has older history than the device holds: search cannot see it. */
+  const olderMissing = () => {
+    search.index.version();
+    return (search.index.oldestBucket(props.roomId) ?? 0) > 0;
+  };
   const open = (hit: IndexedMessage) => {
     requestMessageFocus(hit.roomId, hit.message.id, hit.bucket);
     // On a phone the panel covers the chat: step aside to show the message.
@@ -69,6 +74,11 @@ export function ChatSearchPanel(props: ChatSearchPanelProps) {
               </p>
             </Show>
           </Show>
+        </Show>
+        <Show when={olderMissing() && search.ready()}>
+          <p class="search-note" data-testid="chat-search-older">
+            Older messages of this chat are not on this device yet, so they are not searched. Scrolling up in the chat brings them.
+          </p>
         </Show>
       </div>
     </aside>

@@ -77,6 +77,14 @@ describe('LocalMessageIndex', () => {
     expect(await index.refresh()).toBe(true);
     expect(texts(index, 'lunch')).toEqual(['lunch at noon?', 'lunch on Friday']);
     expect(index.rooms()).toEqual(new Set([room]));
+
+    // A chat whose older buckets never reached the device: its own search says so.
+    const other = newGroupId();
+    await writeReplica(me, bucketDoc(other, 4), (doc) => void append(doc, 'recent news'));
+    await index.refresh();
+    expect(index.oldestBucket(other)).toBe(4);
+    expect(index.oldestBucket(room)).toBe(0);
+    expect(index.oldestBucket(newGroupId())).toBe(null);
   });
 
   test('one read runs at a time: calls while it runs share it', async () => {

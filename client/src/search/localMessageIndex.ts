@@ -106,6 +106,15 @@ export class LocalMessageIndex {
     return new Set([...this.buckets.values()].map((b) => b.indexed.roomId));
   }
 
+  /** The lowest bucket number of `roomId` on this device, or null when none is. */
+  oldestBucket(roomId: RoomId): number | null {
+    let oldest: number | null = null;
+    for (const b of this.buckets.values()) {
+      if (b.indexed.roomId === roomId && (oldest === null || b.indexed.bucket < oldest)) oldest = b.indexed.bucket;
+    }
+    return oldest;
+  }
+
   /** How many messages are indexed. */
   size(): number {
     let n = 0;
