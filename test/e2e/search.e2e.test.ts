@@ -135,6 +135,10 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
     await bob.page.getByTestId('offline-banner').waitFor();
     await searchSidebar(bob, 'landlord');
     await expect.poll(() => results(bob), poll).toEqual(['Alice Liddell | Any news from the landlord?']);
+    // Enter opens the newest result.
+    await watchHighlights(bob);
+    await bob.page.getByTestId('chat-search-input').press('Enter');
+    await expect.poll(() => highlighted(bob), poll).toContain('Any news from the landlord?');
     await bob.page.getByTestId('chat-search-input').press('Escape');
     await bob.page.getByTestId('chat-list').waitFor();
     await bob.goOnline();

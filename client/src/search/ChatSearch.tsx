@@ -70,9 +70,24 @@ export function ChatSearch(props: ChatSearchProps) {
     navigate(`/c/${roomId}`);
   };
 
+  /** Enter in the box: the newest matching message, else the first matching chat. */
+  const openFirst = () => {
+    const hit = search.result().hits[0];
+    if (hit) open(hit.roomId, hit.message.id, hit.bucket);
+    else if (titles()[0]) navigate(`/c/${titles()[0]!.roomId}`);
+  };
+
   return (
     <div class="chat-search">
-      <SearchBox value={query()} onInput={setQuery} placeholder="Search or start a new chat" label="Search chats and messages" testId="chat-search-input" onFocus={focused} />
+      <SearchBox
+        value={query()}
+        onInput={setQuery}
+        placeholder="Search or start a new chat"
+        label="Search chats and messages"
+        testId="chat-search-input"
+        onFocus={focused}
+        onEnter={openFirst}
+      />
       <Show when={active()} fallback={props.children}>
         <div class="search-results" data-testid="search-results" data-query={search.query()}>
           <Show when={titles().length > 0}>

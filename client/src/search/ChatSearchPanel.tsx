@@ -44,7 +44,7 @@ export function ChatSearchPanel(props: ChatSearchPanelProps) {
         </button>
         <h2>Search messages</h2>
       </header>
-      <SearchBox value={query()} onInput={setQuery} placeholder="Search…" label="Search messages in this chat" testId="chat-search-panel-input" autofocus />
+      <SearchBox value={query()} onInput={setQuery} placeholder="Search…" label="Search messages in this chat" testId="chat-search-panel-input" autofocus onEnter={() => search.result().hits[0] && open(search.result().hits[0]!)} />
       <div class="search-results" data-query={search.query()}>
         <Show
           when={query().trim() !== ''}

@@ -9,6 +9,8 @@ export interface SearchBoxProps {
   testId: string;
   autofocus?: boolean;
   onFocus?: () => void;
+  /** Enter: open the first result. */
+  onEnter?: () => void;
 }
 
 /** A rounded search field with a magnifier; × and Escape clear it. */
@@ -33,6 +35,11 @@ export function SearchBox(props: SearchBoxProps) {
         onInput={(e) => props.onInput(e.currentTarget.value)}
         onFocus={() => props.onFocus?.()}
         onKeyDown={(e) => {
+          if (e.key === 'Enter' && props.value.trim() !== '') {
+            e.preventDefault();
+            props.onEnter?.();
+            return;
+          }
           if (e.key !== 'Escape' || props.value === '') return;
           e.preventDefault();
           e.stopPropagation();
