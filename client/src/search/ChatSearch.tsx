@@ -37,6 +37,7 @@ export function ChatSearch(props: ChatSearchProps) {
   const titles = createMemo(() => matchTitles(search.query(), props.chats, chatTitle));
 
   // Chats asked of the server once per session, whatever came of it, so a failing one is not retried in a loop.
+  // Those not reached (the connection dropped) are asked at the next search online.
   const tried = new Set<RoomId>();
   const [fetching, setFetching] = createSignal(0);
   const fetchMissing = () => {
@@ -44,9 +45,9 @@ export function ChatSearch(props: ChatSearchProps) {
     if (replicas.status() !== 'connected' || fetching() > 0) return;
     const missing = chatsMissingLatest(props.chats, search.index).filter((c) => !tried.has(c.roomId));
     if (missing.length === 0) return;
-    missing.forEach((c) => tried.add(c.roomId));
     setFetching(missing.length);
-    void fetchChatsForSearch(replicas, missing, () => {
+    void fetchChatsForSearch(replicas, missing, (roomId) => {
+      tried.add(roomId);
       setFetching((n) => n - 1);
       void search.index.refresh();
     }).finally(() => setFetching(0));

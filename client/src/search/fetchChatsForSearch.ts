@@ -1,7 +1,8 @@
 import type { ChatEntry } from '../../../schema/docs/inbox';
-import { bucketDoc, roomHeadDoc } from '../../../schema/docs/names';
+import { bucketDoc, roomHeadDoc, type DocName } from '../../../schema/docs/names';
 import { headBucket } from '../../../schema/docs/roomHead';
-import type { RoomId } from '../../../schema/ids';
+import type { MessageId, RoomId } from '../../../schema/ids';
+import type { Replica } from '../sync/replica';
 import type { ReplicaManager } from '../sync/replicaManager';
 import type { LocalMessageIndex } from './localMessageIndex';
 
@@ -17,19 +18,25 @@ const RECENT_BUCKETS = 2;
  * not hold: never opened here, or opened before that message came.
  */
 export function chatsMissingLatest(chats: readonly ChatEntry[], index: LocalMessageIndex): ChatEntry[] {
-  return chats.filter((chat) => chat.lastMessage && !index.holds(chat.roomId, chat.lastMessage.id as never));
+  return chats.filter((chat) => chat.lastMessage && !index.holds(chat.roomId, chat.lastMessage.id as MessageId));
 }
 
-async function synced(manager: ReplicaManager, name: ReturnType<typeof roomHeadDoc>): Promise<boolean> {
-  const replica = manager.open(name);
+/** Resolves true once `replica` has synced with the server, false if it has not within {@link SYNC_TIMEOUT_MS}. */
+async function syncedInTime(replica: Replica): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SYNC_TIMEOUT_MS)));
   try {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), SYNC_TIMEOUT_MS)));
-    const done = await Promise.race([replica.whenSynced.then(() => true), timeout]);
-    clearTimeout(timer);
-    return done;
+    return await Promise.race([replica.whenSynced.then(() => true), timeout]);
   } finally {
-    // The replica wrote what it received to IndexedDB; closing waits for those writes.
+    clearTimeout(timer);
+  }
+}
+
+/** Opens `name` until it has synced (or timed out); closing it waits for its writes to IndexedDB. */
+async function syncOnce(manager: ReplicaManager, name: DocName): Promise<void> {
+  try {
+    await syncedInTime(manager.open(name));
+  } finally {
     manager.release(name);
   }
 }
@@ -38,7 +45,8 @@ async function synced(manager: ReplicaManager, name: ReturnType<typeof roomHeadD
  * Brings the recent buckets of `chats` onto this device, so that search finds their
  * latest messages. Runs only when a person starts searching, online: start-up never
  * pays for it, and a chat costs its head and two buckets once, not on every search.
- * Calls `progress` after each chat.
+ * Calls `progress` after each chat tried (synced, or given up on after a timeout); stops
+ * early, leaving the rest untried, when the connection drops.
  */
 export async function fetchChatsForSearch(manager: ReplicaManager, chats: readonly ChatEntry[], progress: (done: RoomId) => void): Promise<void> {
   let next = 0;
@@ -49,9 +57,10 @@ export async function fetchChatsForSearch(manager: ReplicaManager, chats: readon
       const headName = roomHeadDoc(chat.roomId);
       const head = manager.open(headName);
       try {
-        if (!(await synced(manager, headName))) continue;
-        const n = headBucket(head.doc);
-        await Promise.all(Array.from({ length: Math.min(RECENT_BUCKETS, n + 1) }, (_, k) => synced(manager, bucketDoc(chat.roomId, n - k))));
+        if (await syncedInTime(head)) {
+          const n = headBucket(head.doc);
+          await Promise.all(Array.from({ length: Math.min(RECENT_BUCKETS, n + 1) }, (_, k) => syncOnce(manager, bucketDoc(chat.roomId, n - k))));
+        }
       } finally {
         manager.release(headName);
       }
