@@ -163,12 +163,12 @@ async function main(): Promise<void> {
 
     const searchShot = { name: 'search', title: 'Search across chats', caption: 'Searching every chat kept on the device, offline too: chats by name, messages with the match marked. A result opens its chat at that message.' };
     await screen(searchShot, me.page, ['chat-search-input'], async () => {
-      await me.page.getByTestId('chat-search-input').fill('saturday');
+      await me.page.getByTestId('chat-search-input').fill('weekend');
       await me.page.getByTestId('search-result').first().waitFor({ timeout: SEEN_MS });
       // The first search online brings the chats never opened here onto the device; let it finish.
       await me.page.getByTestId('search-fetching').waitFor({ state: 'detached', timeout: 60_000 });
-      await me.page.getByTestId('search-result').filter({ hasText: 'hiking' }).click({ timeout: SEEN_MS });
-      await waitForText(me, 'Yes! Thinking of hiking up to the lake on Saturday 🏔️');
+      await me.page.getByTestId('search-result').filter({ hasText: 'around this weekend' }).click({ timeout: SEEN_MS });
+      await waitForText(me, 'Hey! Are you around this weekend?');
       await me.page.waitForTimeout(200);
       await me.page.screenshot({ path: path.join(OUT, `${searchShot.name}.png`) });
       taken.push(searchShot);
