@@ -23,6 +23,15 @@ export function messageCount(doc: Y.Doc): number {
   return messagesArray(doc).length;
 }
 
+/** The index of a message in the bucket's array, searched from the end (where new ones are); -1 if absent. */
+export function indexOfMessage(doc: Y.Doc, id: MessageId): number {
+  const array = messagesArray(doc);
+  for (let i = array.length - 1; i >= 0; i--) {
+    if ((array.get(i) as { id?: unknown } | undefined)?.id === id) return i;
+  }
+  return -1;
+}
+
 /** The bucket's messages in their agreed order; entries that do not match the message schema are skipped. */
 export function readMessages(doc: Y.Doc): Message[] {
   return readMessagesFrom(doc, 0);

@@ -1,6 +1,8 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
 import type { MessageId, RoomId, UserId } from '../ids';
+import { MAX_MESSAGE_TEXT } from './message';
+import { positionSchema } from './receipts';
 
 /**
  * Root type names of an inbox doc. `chats` (the chat index) is written by the server
@@ -16,11 +18,26 @@ export const chatEntrySchema = z
     title: z.string(),
     peerId: z.string().optional(),
     lastMessage: z
-      .object({ id: z.string(), authorId: z.string(), authorName: z.string(), preview: z.string(), at: z.number() })
+      .object({
+        id: z.string(),
+        authorId: z.string(),
+        authorName: z.string(),
+        preview: z.string(),
+        at: z.number(),
+        /** Where the message sits (`schema/docs/receipts.ts`), so a device can report it received without opening the room. */
+        position: positionSchema.optional(),
+        /** A system line ("Alice added you"): `preview` is its whole text, already worded for this reader. */
+        system: z.literal(true).optional(),
+      })
+      .strict()
       .optional(),
-    /** Messages in the room, as the server counted them. */
+    /** The room's message count just after the latest message that mentions the inbox's owner. */
+    mentionedAt: z.number().int().nonnegative().optional(),
+    /** People's messages in the room, as the server counted them (system lines are not counted, so never unread). */
     count: z.number().int().nonnegative(),
     updatedAt: z.number(),
+    /** This user is no longer in the group: someone `removed` them, or they `left`. The chat stays, read-only. */
+    former: z.enum(['removed', 'left']).optional(),
   })
   .strict();
 
@@ -41,7 +58,7 @@ export function readChatEntry(doc: Y.Doc, roomId: RoomId): ChatEntry | null {
   return parsed.success ? ({ ...parsed.data, roomId } as ChatEntry) : null;
 }
 
-/** Server only: drops a chat from the index (the user left or was removed). */
+/** Server only: drops a chat from the index. */
 export function removeChatEntry(doc: Y.Doc, roomId: RoomId): void {
   chatsMap(doc).delete(roomId);
 }
@@ -139,4 +156,87 @@ export function readHiddenMessages(doc: Y.Doc): Set<MessageId> {
     if (key.startsWith(HIDDEN_MESSAGE_PREFIX)) out.add(key.slice(HIDDEN_MESSAGE_PREFIX.length) as MessageId);
   }
   return out;
+}
+
+/**
+ * The owner's own state of one chat, kept in `state` under flat keys
+ * (`read:<roomId>`, `draft:<roomId>`, `pin:<roomId>`, `mute:<roomId>`,
+ * `archive:<roomId>`) so every device of the owner shares it.
+ */
+export interface ChatState {
+  /** How many of the room's messages (the index's `count`) the owner has seen. */
+  readCount: number;
+  draft?: Draft;
+  pinnedAt?: number;
+  /** Muted until then (ms since the epoch); {@link MUTED_FOREVER} for "always". */
+  mutedUntil?: number;
+  archivedAt?: number;
+}
+
+export const draftSchema = z.object({ text: z.string().min(1).max(MAX_MESSAGE_TEXT), at: z.number() }).strict();
+export type Draft = z.infer<typeof draftSchema>;
+
+export const MUTED_FOREVER = Number.MAX_SAFE_INTEGER;
+/** At most this many chats are pinned, as in WhatsApp. */
+export const MAX_PINNED = 3;
+
+const CHAT_STATE_KEYS = { read: 'read:', draft: 'draft:', pin: 'pin:', mute: 'mute:', archive: 'archive:' } as const;
+type ChatStateKey = keyof typeof CHAT_STATE_KEYS;
+
+const count = z.number().int().nonnegative();
+const CHAT_STATE_VALUES: Record<ChatStateKey, z.ZodType> = { read: count, draft: draftSchema, pin: count, mute: count, archive: count };
+
+/** The owner's state of every chat that has any. */
+export function readChatStates(doc: Y.Doc): Map<RoomId, ChatState> {
+  const out = new Map<RoomId, ChatState>();
+  stateMap(doc).forEach((value, key) => {
+    const colon = key.indexOf(':');
+    const kind = key.slice(0, colon + 1);
+    const field = (Object.keys(CHAT_STATE_KEYS) as ChatStateKey[]).find((k) => CHAT_STATE_KEYS[k] === kind);
+    if (!field || !CHAT_STATE_VALUES[field].safeParse(value).success) return;
+    const roomId = key.slice(colon + 1) as RoomId;
+    const state = out.get(roomId) ?? { readCount: 0 };
+    if (field === 'read') state.readCount = value as number;
+    else if (field === 'draft') state.draft = value as Draft;
+    else if (field === 'pin') state.pinnedAt = value as number;
+    else if (field === 'mute') state.mutedUntil = value as number;
+    else state.archivedAt = value as number;
+    out.set(roomId, state);
+  });
+  return out;
+}
+
+/** Owner: sets or (with `null`) clears one field of a chat's state; unchanged values are not rewritten. */
+export function setChatState(doc: Y.Doc, roomId: RoomId, field: Exclude<ChatStateKey, 'read'>, value: number | Draft | null): void {
+  const key = `${CHAT_STATE_KEYS[field]}${roomId}`;
+  const map = stateMap(doc);
+  if (value === null) {
+    if (map.has(key)) map.delete(key);
+  } else if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) {
+    map.set(key, typeof value === 'number' ? value : { ...value });
+  }
+}
+
+/** Owner: marks the chat read up to `count` messages (never backwards). */
+export function markChatRead(doc: Y.Doc, roomId: RoomId, count: number): boolean {
+  const key = `${CHAT_STATE_KEYS.read}${roomId}`;
+  const current = stateMap(doc).get(key);
+  if (count === 0 || (typeof current === 'number' && current >= count)) return false;
+  stateMap(doc).set(key, count);
+  return true;
+}
+
+/** Messages in a chat its owner has not seen (their own latest message means they have seen the chat). */
+export function unreadCount(entry: ChatEntry, state: ChatState | undefined, me: UserId): number {
+  if (!entry.lastMessage || entry.lastMessage.authorId === me) return 0;
+  return Math.max(0, entry.count - (state?.readCount ?? 0));
+}
+
+/** Whether a message mentioning the owner came after what they have seen. */
+export function hasUnreadMention(entry: ChatEntry, state: ChatState | undefined): boolean {
+  return entry.mentionedAt !== undefined && entry.mentionedAt > (state?.readCount ?? 0);
+}
+
+export function isMuted(state: ChatState | undefined, now: number): boolean {
+  return (state?.mutedUntil ?? 0) > now;
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { MessageId, UserId } from '../ids';
+import { MAX_GROUP_NAME } from './roomHead';
 
 /** Longest message text, in UTF-16 code units: long enough for a pasted page, short enough to keep buckets small. */
 export const MAX_MESSAGE_TEXT = 16_000;
@@ -7,6 +8,24 @@ export const MAX_MESSAGE_TEXT = 16_000;
 export const PREVIEW_LENGTH = 120;
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+
+
+/**
+ * What a system line reports: a change to a group that the server saw a member make.
+ * `created`: the group was made (`name`); `added`/`removed`: `target` joined or was
+ * taken out by the author; `left`: the author left; `renamed`: the new `name`;
+ * `promoted`/`demoted`: `target` made or dismissed as admin; `owner`: `target` made
+ * the group's owner (an owner hands the group over as they leave).
+ */
+export const systemEventSchema = z
+  .object({
+    type: z.enum(['created', 'added', 'removed', 'left', 'renamed', 'promoted', 'demoted', 'owner']),
+    target: uuid.optional(),
+    name: z.string().max(MAX_GROUP_NAME).optional(),
+  })
+  .strict();
+
+export type SystemEvent = Omit<z.infer<typeof systemEventSchema>, 'target'> & { target?: UserId };
 
 /**
  * A message as appended to a bucket's `messages` array. It is never changed in place:
@@ -25,15 +44,28 @@ export const messageSchema = z
       .object({ fileId: z.string().max(64), name: z.string().max(255), mime: z.string().max(100), size: z.number().int().nonnegative() })
       .strict()
       .optional(),
+    /**
+     * Present on system lines only ("Alice added Bob"): written by the server, never
+     * accepted from a client; `authorId` is the member who made the change, `text` is
+     * empty. Readers render these as centred lines, without menus, and never count them
+     * as unread.
+     */
+    event: systemEventSchema.optional(),
   })
   .strict();
 
-export type Message = Omit<z.infer<typeof messageSchema>, 'id' | 'authorId' | 'replyTo' | 'mentions'> & {
+export type Message = Omit<z.infer<typeof messageSchema>, 'id' | 'authorId' | 'replyTo' | 'mentions' | 'event'> & {
   id: MessageId;
   authorId: UserId;
   replyTo?: MessageId;
   mentions?: UserId[];
+  event?: SystemEvent;
 };
+
+/** Whether a message is a system line rather than something a person wrote. */
+export function isSystemLine(message: Pick<Message, 'event'>): boolean {
+  return message.event !== undefined;
+}
 
 /** A one-line preview of a message text for chat lists and notifications. */
 export function previewOf(text: string): string {

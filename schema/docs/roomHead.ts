@@ -111,6 +111,25 @@ export function setMember(doc: Y.Doc, userId: UserId, member: Member): void {
   membersMap(doc).set(userId, member);
 }
 
+/** Adds people as plain members, written by `by` (an owner or admin). People already in stay as they are. */
+export function addMembers(doc: Y.Doc, userIds: readonly UserId[], by: UserId, now: number): void {
+  const members = membersMap(doc);
+  doc.transact(() => {
+    for (const id of userIds) if (!members.has(id)) setMember(doc, id, { role: 'member', addedBy: by, addedAt: now });
+  });
+}
+
+/**
+ * Makes a member an admin or a plain member again, written by `by` (the guard wants the
+ * writer in `addedBy`); `addedAt` keeps when they joined, which decides who takes over
+ * from a leaving owner.
+ */
+export function setRole(doc: Y.Doc, userId: UserId, role: MemberRole, by: UserId): void {
+  const current = readMembers(doc).get(userId);
+  if (!current || current.role === role) return;
+  setMember(doc, userId, { role, addedBy: by, addedAt: current.addedAt });
+}
+
 export function removeMember(doc: Y.Doc, userId: UserId): void {
   membersMap(doc).delete(userId);
 }
@@ -119,3 +138,99 @@ export function renameGroup(doc: Y.Doc, name: string): void {
   metaMap(doc).set('name', name.trim().slice(0, MAX_GROUP_NAME));
 }
 
+/** A member entry before and after one change (null: not a member). */
+export interface MemberChange {
+  userId: UserId;
+  before: Member | null;
+  after: Member | null;
+}
+
+/** What one transaction changed in a group's head, as the people in it would tell it. */
+export interface HeadChange {
+  /** The transaction wrote the group's `kind`: it created the group. */
+  created: boolean;
+  /** The group's name after the change, when the change wrote it. */
+  name?: string;
+  /** Member entries the change added, removed or rewrote, in key order. */
+  members: MemberChange[];
+}
+
+const parseMember = (value: unknown): Member | null => (memberSchema.safeParse(value).data as Member | undefined) ?? null;
+
+/**
+ * Calls `listener` once per transaction that changes the head's `meta` or `members`,
+ * with the entries' values before and after and the transaction's origin; returns the
+ * unsubscribe function. The cost follows the keys the transaction touched.
+ */
+export function onHeadChanged(doc: Y.Doc, listener: (change: HeadChange, origin: unknown) => void): () => void {
+  const meta = metaMap(doc);
+  const members = membersMap(doc);
+  let pending: { transaction: Y.Transaction; change: HeadChange } | null = null;
+  const changeOf = (transaction: Y.Transaction): HeadChange => {
+    if (pending?.transaction !== transaction) pending = { transaction, change: { created: false, members: [] } };
+    return pending.change;
+  };
+  // Old values are read in the observers, while the transaction still knows them.
+  const onMeta = (event: Y.YMapEvent<unknown>) => {
+    const change = changeOf(event.transaction);
+    if (event.changes.keys.get('kind')?.action === 'add') change.created = true;
+    // `changes` leaves out a write that lost to a concurrent one (added and deleted at once).
+    const name = event.changes.keys.get('name');
+    const now = meta.get('name');
+    if (name && name.action !== 'delete' && name.oldValue !== now && typeof now === 'string') change.name = now;
+  };
+  const onMembers = (event: Y.YMapEvent<Member>) => {
+    const change = changeOf(event.transaction);
+    for (const [key, { oldValue }] of event.changes.keys) {
+      const before = parseMember(oldValue);
+      const after = parseMember(members.get(key));
+      if (before?.role !== after?.role || (before === null) !== (after === null)) change.members.push({ userId: key as UserId, before, after });
+    }
+  };
+  const onAfter = (transaction: Y.Transaction) => {
+    if (pending?.transaction !== transaction) return;
+    const { change } = pending;
+    pending = null;
+    change.members.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+    if (change.created || change.name !== undefined || change.members.length > 0) listener(change, transaction.origin);
+  };
+  meta.observe(onMeta);
+  members.observe(onMembers);
+  doc.on('afterTransaction', onAfter);
+  return () => {
+    meta.unobserve(onMeta);
+    members.unobserve(onMembers);
+    doc.off('afterTransaction', onAfter);
+  };
+}
+
+/**
+ * Who takes over when the owner leaves: the longest-standing admin, else the
+ * longest-standing member (earliest `addedAt`, then the smaller id, so every replica
+ * picks the same person); null when nobody else is left. Another owner, if any, means
+ * nobody needs to take over.
+ */
+export function successorOf(members: ReadonlyMap<UserId, Member>, leaving: UserId): UserId | null {
+  const others = [...members].filter(([id]) => id !== leaving);
+  if (others.some(([, m]) => m.role === 'owner')) return null;
+  const rank = (m: Member) => (m.role === 'admin' ? 0 : 1);
+  others.sort(([a, ma], [b, mb]) => rank(ma) - rank(mb) || ma.addedAt - mb.addedAt || (a < b ? -1 : 1));
+  return others[0]?.[0] ?? null;
+}
+
+/**
+ * Leaves the group: removes one's own entry. An owner who is the last owner first
+ * makes {@link successorOf} the owner, in the same change, so a group never loses its
+ * owner while someone is left in it (the guard accepts it: an owner may make owners).
+ */
+export function leaveGroup(doc: Y.Doc, me: UserId): void {
+  const members = readMembers(doc);
+  const mine = members.get(me);
+  if (!mine) return;
+  doc.transact(() => {
+    const successor = mine.role === 'owner' ? successorOf(members, me) : null;
+    const current = successor ? members.get(successor) : undefined;
+    if (successor && current) setMember(doc, successor, { role: 'owner', addedBy: me, addedAt: current.addedAt });
+    removeMember(doc, me);
+  });
+}

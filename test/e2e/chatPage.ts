@@ -251,6 +251,49 @@ export class ChatPage {
     return this.page.getByTestId('message-deleted').count();
   }
 
+  /** The ticks under one's own message: `pending`, `sent`, `delivered` or `read`. */
+  async statusOf(text: string): Promise<string | null> {
+    const status = this.messageRow(text).locator('.bubble-status');
+    return (await status.count()) === 0 ? null : status.getAttribute('data-status');
+  }
+
+  /** The unread count a chat's row shows, 0 when none. */
+  async unreadIn(title: string): Promise<number> {
+    const [badge] = await this.chatListItem(title).getByTestId('chat-unread').allTextContents();
+    return badge ? Number(badge) : 0;
+  }
+
+  /** The chat header's subtitle ("online", "last seen …", "typing…" or the members). */
+  async headerSubtitle(): Promise<string | null> {
+    const [text] = await this.page.locator('[data-testid="chat-header-subtitle"], [data-testid="typing-indicator"]').allTextContents();
+    return text ?? null;
+  }
+
+  /** Opens "Message info" of one's own message: the people under each heading, by display name. */
+  async messageInfo(text: string): Promise<Record<string, string[]>> {
+    await (await this.openMessageMenu(text)).getByTestId('action-info').click();
+    const dialog = this.page.getByTestId('message-info');
+    await dialog.waitFor();
+    const out: Record<string, string[]> = {};
+    for (const section of ['info-read', 'info-delivered', 'info-waiting']) {
+      out[section.slice('info-'.length)] = await dialog.getByTestId(section).locator('.info-name').allTextContents();
+    }
+    return out;
+  }
+
+  async closeDialog(): Promise<void> {
+    await this.page.keyboard.press('Escape');
+    await this.page.getByTestId('message-info').waitFor({ state: 'detached' });
+  }
+
+  /** Opens a chat row's menu and picks an action by test id (`action-pin`, `action-archive`, `action-mute` …). */
+  async chatAction(title: string, action: string, nth = 0): Promise<void> {
+    const row = this.page.locator('.chat-item-row').filter({ has: this.chatListItem(title) });
+    await row.hover();
+    await row.getByTestId('chat-menu-button').click();
+    await row.getByTestId('chat-menu').getByTestId(action).nth(nth).click();
+  }
+
   async screenshot(name: string): Promise<void> {
     await this.page.screenshot({ path: `test-results/e2e/${name}.png` });
   }

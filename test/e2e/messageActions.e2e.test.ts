@@ -34,6 +34,11 @@ describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and d
     await alice.react('I booked the table', '👍');
     await expect.poll(() => bob.reactionsOf('I booked the table'), poll).toEqual(['👍 2']);
     expect(await bob.messageRow('I booked the table').getByTestId('reaction').getAttribute('title')).toBe('You, Alice Liddell');
+    // A tap (no hover on a touch screen) lists who reacted with what.
+    await bob.messageRow('I booked the table').getByTestId('reactions').locator('button').click();
+    expect(await bob.page.getByTestId('reaction-detail').allTextContents()).toEqual(['You👍', 'Alice Liddell👍']);
+    await bob.page.keyboard.press('Escape');
+    await bob.page.getByTestId('reaction-details').waitFor({ state: 'detached' });
 
     // One reaction per person: Bob's heart replaces his thumb (equal counts are ordered by emoji, the same everywhere).
     await bob.react('I booked the table', '❤️');
@@ -79,7 +84,7 @@ describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and d
 
   test('in a DM only the author is offered edit and delete for everyone', async () => {
     expect(await bob.messageActions('See you at 8')).toEqual(['action-reply', 'action-delete-for-me']);
-    expect(await alice.messageActions('See you at 8')).toEqual(['action-reply', 'action-edit', 'action-delete-for-me', 'action-delete-for-everyone']);
+    expect(await alice.messageActions('See you at 8')).toEqual(['action-reply', 'action-edit', 'action-info', 'action-delete-for-me', 'action-delete-for-everyone']);
     await alice.openMessageMenu('See you at 8');
     await alice.screenshot('message-menu-alice');
     await alice.page.keyboard.press('Escape');

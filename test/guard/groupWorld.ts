@@ -40,7 +40,20 @@ export function newMessage(authorId: UserId, text: string): Message {
   return { id: newMessageId(), authorId, createdAt: Date.now(), text };
 }
 
-export const texts = (doc: Y.Doc) => readMessages(doc).map((m) => m.text);
+/** What people wrote in a bucket, in order; the server's system lines are left out. */
+export const texts = (doc: Y.Doc) =>
+  readMessages(doc)
+    .filter((m) => !m.event)
+    .map((m) => m.text);
+
+/** Where a message sits in a bucket's array (the server's "created" line comes first). */
+export const indexOf = (doc: Y.Doc, id: string) => readMessages(doc).findIndex((m) => m.id === id);
+
+/** A bucket's system lines as `type actor target`, e.g. `removed <alice id> <bob id>`. */
+export const systemLines = (doc: Y.Doc) =>
+  readMessages(doc)
+    .filter((m) => m.event)
+    .map((m) => [m.event!.type, m.authorId, m.event!.target ?? m.event!.name ?? ''].join(' '));
 
 /** Connects `user` to the group's head and bucket 0 and waits for both to sync. */
 export async function takeSeat(server: TestServer, room: RoomId, user: TestUser): Promise<Seat> {

@@ -1,6 +1,7 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { afterAll } from 'vitest';
 import WebSocket from 'ws';
+import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { waitFor } from './waitFor';
 
@@ -15,7 +16,7 @@ export interface OpenDoc {
 
 export interface TestClient {
   socket: HocuspocusProviderWebsocket;
-  open(name: string, doc?: Y.Doc): OpenDoc;
+  open(name: string, doc?: Y.Doc, awareness?: Awareness): OpenDoc;
   /** Waits until the server has acknowledged every local change of every open doc. */
   settled(): Promise<void>;
   close(): void;
@@ -48,7 +49,7 @@ export function connectClient(wsUrl: string, token: string): TestClient {
   const providers: HocuspocusProvider[] = [];
   const client: TestClient = {
     socket,
-    open(name, doc = new Y.Doc()) {
+    open(name, doc = new Y.Doc(), awareness) {
       let refuse!: (reason: string) => void;
       const refused = new Promise<string>((resolve) => (refuse = resolve));
       let markSynced!: () => void;
@@ -56,6 +57,7 @@ export function connectClient(wsUrl: string, token: string): TestClient {
       const provider = new HocuspocusProvider({
         name,
         document: doc,
+        ...(awareness ? { awareness } : {}),
         token,
         websocketProvider: socket,
         onSynced: () => markSynced(),

@@ -12,9 +12,11 @@ export function message(authorId: UserId, text: string) {
   return { id: newMessageId(), authorId, createdAt: Date.now(), text };
 }
 
-/** The texts of a bucket's messages, in the agreed order. */
+/** The texts of a bucket's messages people wrote (not the server's system lines), in the agreed order. */
 export function texts(doc: Y.Doc): string[] {
-  return readMessages(doc).map((m) => m.text);
+  return readMessages(doc)
+    .filter((m) => !m.event)
+    .map((m) => m.text);
 }
 
 export interface DmPair {

@@ -2,15 +2,29 @@ import { Show } from 'solid-js';
 import { BackIcon, SearchIcon } from '../layout/icons';
 import { Avatar } from '../users/Avatar';
 
-/** `typing` ("Alice is typing…"), when set, stands in for the subtitle. */
-export function ChatHeader(props: { title: string; subtitle: string; typing: string | null; seed: string; onBack: () => void; onSearch?: () => void }) {
+/**
+ * `typing` ("Alice is typing…"), when set, stands in for the subtitle. With `onOpenInfo`
+ * (groups), a click on the header, away from its buttons, opens the chat's info;
+ * with `onSearch`, a magnifier opens the chat's search.
+ */
+export function ChatHeader(props: { title: string; subtitle: string; typing: string | null; seed: string; onBack: () => void; onOpenInfo?: () => void; onSearch?: () => void }) {
+  const openInfo = (e: MouseEvent) => {
+    if (props.onOpenInfo && !(e.target as Element).closest('button')) props.onOpenInfo();
+  };
   return (
-    <header class="chat-header">
+    <header class="chat-header" classList={{ 'opens-info': !!props.onOpenInfo }} onClick={openInfo}>
       <button type="button" class="icon-button back-button" onClick={() => props.onBack()} aria-label="Back to chats" data-testid="back">
         <BackIcon />
       </button>
       <Avatar name={props.title} seed={props.seed} />
-      <div class="chat-header-text">
+      <div
+        class="chat-header-text"
+        role={props.onOpenInfo ? 'button' : undefined}
+        tabIndex={props.onOpenInfo ? 0 : undefined}
+        aria-label={props.onOpenInfo ? `${props.title}: group info` : undefined}
+        onKeyDown={(e) => props.onOpenInfo && (e.key === 'Enter' || e.key === ' ') && (e.preventDefault(), props.onOpenInfo())}
+        data-testid="chat-header-info"
+      >
         <h2 data-testid="chat-header-title">{props.title}</h2>
         <Show
           when={props.typing}

@@ -1,30 +1,44 @@
-import { createEffect, createMemo, createSignal, Show, untrack } from 'solid-js';
+import { createEffect, createMemo, createSignal, onCleanup, Show, untrack } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
-import { hideMessageForMe, readHiddenMessages, type ChatEntry } from '../../../schema/docs/inbox';
-import { inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
+import { hideMessageForMe, readChatStates, readHiddenMessages, setChatState, type ChatEntry } from '../../../schema/docs/inbox';
+import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import { readMembers, readMeta } from '../../../schema/docs/roomHead';
-import type { MessageId, RoomId, RoomRef } from '../../../schema/ids';
+import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { ChatSearchPanel } from '../search/ChatSearchPanel';
 import { messageFocusRequest, takeMessageFocus } from '../search/messageFocus';
 import { docSignal } from '../sync/docBindings';
+import { formatMoment } from '../time/formatTime';
 import { useReplica } from '../sync/replicaScope';
-import { displayNameOf, userById } from '../users/userDirectory';
+import { GroupInfo } from '../group/GroupInfo';
+import { displayNameOf, refreshUser, userById } from '../users/userDirectory';
 import { ChatHeader } from './ChatHeader';
 import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
 import type { MessageActions } from './MessageMenu';
 import { messagePermissions } from './messagePermissions';
+import { MessageInfo } from './MessageInfo';
+import { mentionsIn } from './messageParts';
 import { MessageList } from './MessageList';
+import { useReceipts } from './useReceipts';
 import { useRoomMessages } from './useRoomMessages';
-import { typingText, useTyping } from './useTyping';
+import { typingText, useTyping, watchPresent } from './useTyping';
+
+/** How often a DM's "last seen" is asked for again while the peer is away. */
+const LAST_SEEN_REFRESH_MS = 60_000;
+/** A little longer than the server takes to write "last seen" after a disconnect. */
+const LAST_SEEN_SETTLE_MS = 2_000;
+/** A draft is saved this long after the last key. */
+const DRAFT_SAVE_MS = 400;
 
 export interface ChatViewProps {
   session: Session;
   room: RoomRef;
   /** The chat's index entry, for a title before the room head is in. */
   entry: ChatEntry | undefined;
+  /** Whether a user has Jeco open on a chat this device watches (the chat list's heads). */
+  isOnline: (userId: UserId) => boolean;
   onBack: () => void;
 }
 
@@ -46,6 +60,39 @@ export function ChatView(props: ChatViewProps) {
     const ids = hidden();
     return ids.size === 0 ? room.messages() : room.messages().filter((m) => !ids.has(m.id));
   });
+  const receipts = useReceipts({
+    replicas,
+    room: props.room,
+    head,
+    inbox,
+    me: user.id,
+    members,
+    messages: room.messages,
+    positionOf: room.positionOf,
+    entry: () => props.entry,
+  });
+  const [infoFor, setInfoFor] = createSignal<ShownMessage | null>(null);
+  // The draft lives in the inbox, so it follows the user to other tabs and devices; written after a pause in typing.
+  const chatStates = docSignal(inbox.doc, readChatStates);
+  const draft = () => chatStates().get(roomId)?.draft?.text;
+  let unsaved: string | null = null;
+  let draftTimer: ReturnType<typeof setTimeout> | undefined;
+  const writeDraft = (text: string) => {
+    clearTimeout(draftTimer);
+    unsaved = null;
+    setChatState(inbox.doc, roomId, 'draft', text.trim() ? { text, at: Date.now() } : null);
+  };
+  const saveDraft = (text: string) => {
+    unsaved = text;
+    clearTimeout(draftTimer);
+    draftTimer = setTimeout(() => writeDraft(text), DRAFT_SAVE_MS);
+  };
+  const clearDraft = () => writeDraft('');
+  // Leaving the chat keeps what was typed, at once.
+  onCleanup(() => unsaved !== null && writeDraft(unsaved));
+  const mentionables = createMemo(() =>
+    props.room.kind === 'group' ? [...members().keys()].filter((id) => id !== user.id).map((id) => ({ id, name: displayNameOf(id, '') })).filter((m) => m.name) : [],
+  );
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
   const [focusKey, setFocusKey] = createSignal(0);
@@ -90,29 +137,89 @@ export function ChatView(props: ChatViewProps) {
       if (replyingTo()?.id === message.id) setReplyingTo(null);
       hideMessageForMe(inbox.doc, message.id, Date.now());
     },
+    status: (message) => receipts.status(message),
+    info: (message) => setInfoFor(message),
   };
   /** The replied-to or edited message as it is now (it may have been edited or deleted meanwhile). */
   const current = (message: ShownMessage | null) => (message ? (room.messages().find((m) => m.id === message.id) ?? message) : null);
 
   const peer = props.room.kind === 'dm' ? props.room.members.find((id) => id !== user.id) : undefined;
   const title = () => (peer ? displayNameOf(peer, props.entry?.title ?? '…') : (meta()?.name ?? props.entry?.title ?? 'Group'));
+  const present = watchPresent(head.awareness);
+  const peerOnline = () => !!peer && (present().has(peer) || props.isOnline(peer));
+  // "Last seen" is the server's: asked again whenever the peer goes away, and each minute while away.
+  if (peer) {
+    createEffect(() => {
+      if (peerOnline()) return;
+      refreshUser(peer);
+      // The server writes "last seen" just after the peer's connections close: ask once more then.
+      const soon = setTimeout(() => refreshUser(peer), LAST_SEEN_SETTLE_MS);
+      const timer = setInterval(() => refreshUser(peer), LAST_SEEN_REFRESH_MS);
+      onCleanup(() => {
+        clearTimeout(soon);
+        clearInterval(timer);
+      });
+    });
+  }
   const subtitle = () => {
     if (peer) {
+      if (peerOnline()) return 'online';
       const profile = userById(peer);
+      if (profile?.lastSeenAt) return `last seen ${formatMoment(profile.lastSeenAt)}`;
       return profile ? `@${profile.username}` : '';
     }
     // Oneself last, as "You", the way chat apps list members.
     const others = [...members().keys()].filter((id) => id !== user.id).map((id) => displayNameOf(id));
-    return [...others.sort((a, b) => a.localeCompare(b)), 'You'].join(', ');
+    return [...others.sort((a, b) => a.localeCompare(b)), ...(members().has(user.id) && !formerNotice() ? ['You'] : [])].join(', ');
   };
+  const [infoOpen, setInfoOpen] = createSignal(false);
+  // Removed, or left: the history stays readable, the composer gives way to why.
+  const formerNotice = () => {
+    if (props.room.kind !== 'group') return null;
+    const gone = props.entry?.former ?? (head.refusal() === 'removed' || (meta() && !members().has(user.id)) ? 'left' : null);
+    if (!gone) return null;
+    return gone === 'removed' ? 'You were removed from this group.' : "You're no longer a participant in this group.";
+  };
+  // Added back to a group this tab was cut off from (its index entry stops being former):
+  // the room's refused docs connect again. Only on that change, so never in a loop.
+  let wasFormer = false;
+  createEffect(() => {
+    const former = !!props.entry?.former;
+    if (wasFormer && !former) {
+      replicas.retryRefused((name) => {
+        const ref = parseDocName(name);
+        return !!ref && roomOfDoc(ref)?.id === roomId;
+      });
+    }
+    wasFormer = former;
+  });
   const refusal = () => {
+    if (formerNotice()) return formerNotice();
     const kind = head.refusal();
     return kind && kind !== 'unauthorized' ? SYNC_REFUSALS[kind].message : null;
   };
 
   return (
-    <section class="chat" data-testid="chat-view" data-room={roomId}>
-      <ChatHeader title={title()} subtitle={subtitle()} typing={typingText(typing.typingNames())} seed={peer ?? roomId} onBack={props.onBack} onSearch={() => setSearching(true)} />
+    <section class="chat" classList={{ 'info-open': infoOpen() }} data-testid="chat-view" data-room={roomId}>
+      <ChatHeader
+        title={title()}
+        subtitle={subtitle()}
+        typing={typingText(typing.typingNames())}
+        seed={peer ?? roomId}
+        onBack={props.onBack}
+        onOpenInfo={
+          props.room.kind === 'group'
+            ? () => {
+                setSearching(false);
+                setInfoOpen(true);
+              }
+            : undefined
+        }
+        onSearch={() => {
+          setInfoOpen(false);
+          setSearching(true);
+        }}
+      />
       <MessageList
         messages={shown()}
         me={user.id}
@@ -139,6 +246,9 @@ export function ChatView(props: ChatViewProps) {
           focusKey={focusKey()}
           onCancel={cancelContext}
           onTyping={typing.keyPressed}
+          mentionables={mentionables()}
+          draft={draft()}
+          onDraft={saveDraft}
           context={
             <Show when={current(editing()) ?? current(replyingTo())} keyed>
               {(message) => <ComposerContext kind={editing() ? 'edit' : 'reply'} message={message} me={user.id} onCancel={cancelContext} />}
@@ -152,14 +262,21 @@ export function ChatView(props: ChatViewProps) {
               if (saved) setEditing(null);
               return saved;
             }
-            const sent = room.send(text, replyingTo()?.id);
+            const sent = room.send(text, replyingTo()?.id, mentionsIn(text, mentionables()));
             if (sent) {
+              clearDraft();
               setReplyingTo(null);
               setSentCount((n) => n + 1);
             }
             return sent;
           }}
         />
+      </Show>
+      <Show when={current(infoFor())} keyed>
+        {(message) => <MessageInfo message={message} recipients={receipts.info(message)} onClose={() => setInfoFor(null)} />}
+      </Show>
+      <Show when={infoOpen()}>
+        <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} former={!!formerNotice()} fallbackName={title()} onClose={() => setInfoOpen(false)} />
       </Show>
       <Show when={searching()}>
         <ChatSearchPanel session={props.session} roomId={roomId} group={props.room.kind === 'group'} onClose={() => setSearching(false)} />

@@ -1,6 +1,10 @@
 import { createEffect, createSignal, on, type JSX } from 'solid-js';
 import { MAX_MESSAGE_TEXT } from '../../../schema/docs/message';
 import { CheckIcon, SendIcon } from '../layout/icons';
+import { filterMentionables, MentionPicker, mentionQueryAt, type Mentionable } from './MentionPicker';
+
+/** Most members the `@` picker lists at once. */
+const MAX_MENTION_OPTIONS = 6;
 
 /** Tallest the input grows before it scrolls, in px (about six lines). */
 const MAX_INPUT_HEIGHT_PX = 140;
@@ -18,6 +22,12 @@ export interface ComposerProps {
   onCancel: () => void;
   /** Each change of the text, for the "typing…" indicator. */
   onTyping: () => void;
+  /** Group members one may mention with `@` (empty in a DM). */
+  mentionables: Mentionable[];
+  /** The chat's saved draft, put in the input when the chat opens. */
+  draft: string | undefined;
+  /** The text as typed, to keep as the chat's draft (not while editing a message). */
+  onDraft: (text: string) => void;
 }
 
 /**
@@ -26,7 +36,29 @@ export interface ComposerProps {
  */
 export function Composer(props: ComposerProps) {
   const [text, setText] = createSignal('');
+  const [mention, setMention] = createSignal<{ start: number; query: string } | null>(null);
+  const [active, setActive] = createSignal(0);
   let input!: HTMLTextAreaElement;
+  const candidates = () => {
+    const m = mention();
+    return m ? filterMentionables(props.mentionables, m.query).slice(0, MAX_MENTION_OPTIONS) : [];
+  };
+  const findMention = () => {
+    setMention(props.mentionables.length > 0 ? mentionQueryAt(input.value, input.selectionStart) : null);
+    setActive(0);
+  };
+  /** Replaces the `@query` being typed with the person's `@Name `. */
+  const pick = (person: Mentionable) => {
+    const m = mention();
+    if (!m) return;
+    const caret = input.selectionStart;
+    const tag = `@${person.name} `;
+    const value = input.value.slice(0, m.start) + tag + input.value.slice(caret);
+    replace(value);
+    input.setSelectionRange(m.start + tag.length, m.start + tag.length);
+    setMention(null);
+    if (props.prefill === null) props.onDraft(value);
+  };
 
   const fit = () => {
     input.style.height = 'auto';
@@ -39,6 +71,7 @@ export function Composer(props: ComposerProps) {
   };
   const send = () => {
     if (props.onSend(text())) replace('');
+    setMention(null);
     input.focus();
   };
 
@@ -53,10 +86,19 @@ export function Composer(props: ComposerProps) {
     ),
   );
   createEffect(on(() => props.focusKey, () => input.focus(), { defer: true }));
+  // The draft arrives with the inbox, possibly after the chat opened: taken once, never over typing.
+  let draftTaken = false;
+  createEffect(() => {
+    const draft = props.draft;
+    if (draftTaken || !draft) return;
+    draftTaken = true;
+    if (text() === '') replace(draft);
+  });
 
   return (
     <div class="composer-area">
       {props.context}
+      <MentionPicker people={candidates()} active={active()} onPick={pick} />
       <form
         class="composer"
         onSubmit={(e) => {
@@ -72,13 +114,27 @@ export function Composer(props: ComposerProps) {
           maxLength={MAX_MESSAGE_TEXT}
           value={text()}
           onInput={(e) => {
+            draftTaken = true;
             setText(e.currentTarget.value);
             fit();
+            findMention();
             props.onTyping();
+            if (props.prefill === null) props.onDraft(e.currentTarget.value);
           }}
+          onClick={findMention}
+          onBlur={() => setMention(null)}
           onKeyDown={(e) => {
-            // While an input method is composing, Enter confirms the composition, not the message.
-            if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+            const options = candidates();
+            if (options.length > 0 && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) {
+              e.preventDefault();
+              setActive((i) => (i + (e.key === 'ArrowDown' ? 1 : options.length - 1)) % options.length);
+            } else if (options.length > 0 && (e.key === 'Enter' || e.key === 'Tab') && !e.isComposing) {
+              e.preventDefault();
+              pick(options[active()]!);
+            } else if (options.length > 0 && e.key === 'Escape') {
+              setMention(null);
+              // While an input method is composing, Enter confirms the composition, not the message.
+            } else if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
               e.preventDefault();
               send();
             } else if (e.key === 'Escape') {

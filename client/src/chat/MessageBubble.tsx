@@ -1,12 +1,17 @@
-import { Show } from 'solid-js';
+import { For, Match, Show, Switch, type JSX } from 'solid-js';
+import { Dynamic } from 'solid-js/web';
+import type { DeliveryStatus } from '../../../schema/docs/receipts';
 import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
+import { isSystemLine } from '../../../schema/docs/message';
 import type { UserId } from '../../../schema/ids';
-import { CheckIcon, ClockIcon } from '../layout/icons';
+import { CheckIcon, ClockIcon, DoubleCheckIcon } from '../layout/icons';
 import { formatClock } from '../time/formatTime';
 import { displayNameOf } from '../users/userDirectory';
+import { messageParts } from './messageParts';
 import { MessageMenu, type MessageActions } from './MessageMenu';
 import { QuotedMessage } from './QuotedMessage';
 import { ReactionBar } from './ReactionBar';
+import { SystemLine } from './SystemLine';
 
 export interface BubbleProps {
   message: ShownMessage;
@@ -23,7 +28,61 @@ export interface BubbleProps {
   actions: MessageActions;
 }
 
+const TICKS: Record<DeliveryStatus | 'pending', { title: string; icon: () => JSX.Element }> = {
+  pending: { title: 'Waiting to send', icon: ClockIcon },
+  sent: { title: 'Sent', icon: CheckIcon },
+  delivered: { title: 'Delivered', icon: DoubleCheckIcon },
+  read: { title: 'Read', icon: DoubleCheckIcon },
+};
+
+/** One grey tick: the server has it; two grey: every recipient's device has it; two blue: every recipient read it. */
+function MessageTicks(props: { status: DeliveryStatus | 'pending' }) {
+  return (
+    <span
+      class="bubble-status"
+      classList={{ read: props.status === 'read' }}
+      title={TICKS[props.status].title}
+      aria-label={TICKS[props.status].title}
+      data-testid={props.status === 'pending' ? 'message-pending' : 'message-sent'}
+      data-status={props.status}
+    >
+      <Dynamic component={TICKS[props.status].icon} />
+    </span>
+  );
+}
+
+/** Text nodes only, never parsed as HTML; links open in a new tab, mentions are highlighted. */
+function MessageText(props: { text: string; mentions: readonly UserId[] | undefined; me: UserId }) {
+  const parts = () => messageParts(props.text, (props.mentions ?? []).map((id) => ({ id, name: displayNameOf(id, '') })));
+  return (
+    <span class="bubble-text" data-testid="message-text">
+      <For each={parts()}>
+        {(part) => (
+          <Switch fallback={part.text}>
+            <Match when={part.kind === 'link' && part}>
+              {(link) => (
+                <a href={link().href} target="_blank" rel="noopener noreferrer nofollow" data-testid="message-link">
+                  {link().text}
+                </a>
+              )}
+            </Match>
+            <Match when={part.kind === 'mention' && part}>
+              {(mention) => (
+                <span class="mention" classList={{ me: mention().userId === props.me }} data-testid="message-mention">
+                  {mention().text}
+                </span>
+              )}
+            </Match>
+          </Switch>
+        )}
+      </For>
+    </span>
+  );
+}
+
 export function MessageBubble(props: BubbleProps) {
+  // A message's kind never changes: a system line stays one.
+  if (isSystemLine(props.message)) return <SystemLine message={props.message} me={props.me} />;
   return (
     <div
       class="message-row"
@@ -50,10 +109,7 @@ export function MessageBubble(props: BubbleProps) {
             </span>
           }
         >
-          {/* Text nodes only: a message is never parsed as HTML. */}
-          <span class="bubble-text" data-testid="message-text">
-            {props.message.editedText ?? props.message.text}
-          </span>
+          <MessageText text={props.message.editedText ?? props.message.text} mentions={props.message.mentions} me={props.me} />
         </Show>
         <span class="bubble-meta">
           <Show when={props.message.edited && !props.message.deleted}>
@@ -63,9 +119,7 @@ export function MessageBubble(props: BubbleProps) {
           </Show>
           <time datetime={new Date(props.message.createdAt).toISOString()}>{formatClock(props.message.createdAt)}</time>
           <Show when={props.own}>
-            <span class="bubble-status" title={props.pending ? 'Waiting to send' : 'Sent'} data-testid={props.pending ? 'message-pending' : 'message-sent'}>
-              {props.pending ? <ClockIcon /> : <CheckIcon />}
-            </span>
+            <MessageTicks status={props.pending ? 'pending' : props.actions.status(props.message)} />
           </Show>
         </span>
         <Show when={props.message.reactions.size > 0 && !props.message.deleted}>

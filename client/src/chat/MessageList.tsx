@@ -66,7 +66,8 @@ export function MessageList(props: MessageListProps) {
     const prev = props.messages[i - 1];
     return !prev || !sameDay(prev.createdAt, props.messages[i]!.createdAt);
   };
-  const startsRun = (i: number) => startsDay(i) || props.messages[i - 1]!.authorId !== props.messages[i]!.authorId;
+  // A system line ends a run: the message after it names its author again.
+  const startsRun = (i: number) => startsDay(i) || props.messages[i - 1]!.authorId !== props.messages[i]!.authorId || !!props.messages[i - 1]!.event;
 
   return (
     <div class="messages" ref={scroller} onScroll={maybeLoadOlder} data-testid="messages">

@@ -1,13 +1,12 @@
-import { createEffect, createSignal, For, onCleanup, Show } from 'solid-js';
+import { For, Show } from 'solid-js';
 import type { ShownMessage } from '../../../schema/docs/bucket';
+import type { DeliveryStatus } from '../../../schema/docs/receipts';
 import { ChevronDownIcon } from '../layout/icons';
+import { useDropdown } from '../layout/useDropdown';
 import type { MessagePermissions } from './messagePermissions';
 
 /** The common reactions offered, as WhatsApp offers them. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'] as const;
-
-/** Below this many px of room under the menu button, the menu opens upwards so it is not cut off. */
-const MENU_HEIGHT_PX = 260;
 
 /** What can be done to a message from its menu; the chat view decides what each means. */
 export interface MessageActions {
@@ -19,41 +18,16 @@ export interface MessageActions {
   edit(message: ShownMessage): void;
   deleteForEveryone(message: ShownMessage): void;
   deleteForMe(message: ShownMessage): void;
+  /** Where one's own message stands with its recipients (the ticks). */
+  status(message: ShownMessage): DeliveryStatus;
+  /** Opens "Message info": who received and read one's own message, and when. */
+  info(message: ShownMessage): void;
 }
 
 /** The chevron on a bubble (shown on hover, always on touch screens) and the menu it opens. */
 export function MessageMenu(props: { message: ShownMessage; actions: MessageActions }) {
-  const [open, setOpen] = createSignal(false);
-  const [upwards, setUpwards] = createSignal(false);
   let root!: HTMLDivElement;
-
-  // Any click outside the menu, or Escape, closes it.
-  const onDocumentClick = (e: MouseEvent) => {
-    if (!root.contains(e.target as Node)) setOpen(false);
-  };
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') setOpen(false);
-  };
-  // Listening only while open: a long chat has a menu per message.
-  createEffect(() => {
-    if (!open()) return;
-    document.addEventListener('click', onDocumentClick);
-    document.addEventListener('keydown', onKey);
-    onCleanup(() => {
-      document.removeEventListener('click', onDocumentClick);
-      document.removeEventListener('keydown', onKey);
-    });
-  });
-
-  const toggle = (e: MouseEvent) => {
-    const rect = (e.currentTarget as HTMLElement).getBoundingClientRect();
-    setUpwards(window.innerHeight - rect.bottom < MENU_HEIGHT_PX);
-    setOpen(!open());
-  };
-  const run = (action: () => void) => () => {
-    setOpen(false);
-    action();
-  };
+  const { open, upwards, toggle, run } = useDropdown(() => root);
   const permissions = () => props.actions.permissions(props.message);
   const mine = () => props.actions.myReaction(props.message);
 
@@ -89,6 +63,11 @@ export function MessageMenu(props: { message: ShownMessage; actions: MessageActi
             <Show when={permissions().edit}>
               <button type="button" role="menuitem" onClick={run(() => props.actions.edit(props.message))} data-testid="action-edit">
                 Edit
+              </button>
+            </Show>
+            <Show when={permissions().info}>
+              <button type="button" role="menuitem" onClick={run(() => props.actions.info(props.message))} data-testid="action-info">
+                Message info
               </button>
             </Show>
           </Show>

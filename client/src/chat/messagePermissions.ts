@@ -7,6 +7,8 @@ import type { UserId } from '../../../schema/ids';
 export interface MessagePermissions {
   edit: boolean;
   deleteForEveryone: boolean;
+  /** "Message info" (receipts) is shown for one's own messages. */
+  info: boolean;
 }
 
 /**
@@ -14,10 +16,11 @@ export interface MessagePermissions {
  * an action the server would refuse. `role` is the person's group role, `member` in a DM.
  */
 export function messagePermissions(message: ShownMessage, me: UserId, role: MemberRole | null): MessagePermissions {
-  if (message.deleted) return { edit: false, deleteForEveryone: false };
+  if (message.deleted) return { edit: false, deleteForEveryone: false, info: false };
   const facts: WriterFacts = { role, ownsDoc: false, keyIsWriter: false, isAuthor: message.authorId === me, creating: false };
   return {
     edit: mayWrite(DOC_WRITERS.bucket.edits.entry.write, facts),
     deleteForEveryone: mayWrite(DOC_WRITERS.bucket.deletions.entry.write, facts),
+    info: facts.isAuthor,
   };
 }

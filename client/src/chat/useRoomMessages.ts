@@ -1,7 +1,8 @@
 import { createMemo, createSignal, type Accessor } from 'solid-js';
 import { appendMessage, deleteForEveryone, editMessage, readShownMessages, setReaction, type ShownMessage } from '../../../schema/docs/bucket';
 import type { Message } from '../../../schema/docs/message';
-import { bucketDoc } from '../../../schema/docs/names';
+import { bucketDoc, parseDocName, type DocName } from '../../../schema/docs/names';
+import type { Position } from '../../../schema/docs/receipts';
 import { headBucket } from '../../../schema/docs/roomHead';
 import { newMessageId, type MessageId, type RoomId, type UserId } from '../../../schema/ids';
 import { docList, docSignal } from '../sync/docBindings';
@@ -10,11 +11,17 @@ import type { ReplicaManager } from '../sync/replicaManager';
 import { useReplicas } from '../sync/replicaScope';
 import type { PendingMessages } from './pendingMessages';
 
+function bucketNumberOf(name: DocName): number {
+  const ref = parseDocName(name);
+  return ref?.kind === 'bucket' ? ref.bucket : 0;
+}
+
 /** Buckets opened with a chat: the head and the one before, so a just-rolled-over head still shows recent history. */
 const RECENT_BUCKETS = 2;
 
 interface OpenBucket {
   replica: Replica;
+  number: number;
   messages: ShownMessage[];
 }
 
@@ -38,8 +45,14 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
     for (let n = from; n <= headNumber(); n++) out.push(bucketDoc(roomId, n));
     return out;
   });
-  const buckets = useReplicas(replicas, names, (replica): OpenBucket => ({ replica, messages: docList(replica.doc, readShownMessages, 'id') }));
+  const buckets = useReplicas(replicas, names, (replica): OpenBucket => ({ replica, number: bucketNumberOf(replica.name), messages: docList(replica.doc, readShownMessages, 'id') }));
   const messages = createMemo(() => buckets().flatMap((b) => b.messages));
+  /** Where each open message sits (receipts count in positions), rebuilt once per change. */
+  const positions = createMemo(() => {
+    const out = new Map<MessageId, Position>();
+    for (const bucket of buckets()) bucket.messages.forEach((m, index) => out.set(m.id, { bucket: bucket.number, index }));
+    return out;
+  });
 
   /**
    * Whether older buckets may be asked for. The head opens with the chat, from a local
@@ -58,13 +71,13 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
   }
 
   /** Appends `text` as a message to the head bucket; false when there is nothing to send or nowhere to send it yet. */
-  function send(text: string, replyTo?: MessageId): boolean {
+  function send(text: string, replyTo?: MessageId, mentions: UserId[] = []): boolean {
     const body = text.trim();
     const bucket = buckets().at(-1);
     if (!body || !bucket) return false;
     const id = newMessageId();
     // Marked before the append, so that an acknowledgement can never arrive before the mark.
-    const message: Message = { id, authorId: me, createdAt: Date.now(), text: body, ...(replyTo ? { replyTo } : {}) };
+    const message: Message = { id, authorId: me, createdAt: Date.now(), text: body, ...(replyTo ? { replyTo } : {}), ...(mentions.length > 0 ? { mentions } : {}) };
     pending.add(bucket.replica.name, message);
     appendMessage(bucket.replica.doc, message);
     return true;
@@ -93,6 +106,7 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
 
   return {
     messages,
+    positionOf: (id: MessageId) => positions().get(id),
     send,
     edit: (id: MessageId, text: string) => {
       const body = text.trim();

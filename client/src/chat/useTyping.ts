@@ -27,11 +27,34 @@ interface PeerState {
  * broadcast per {@link TYPING_REFRESH_MS}; `stop` (on send) clears it at once.
  */
 export function useTyping(awareness: Awareness, me: UserId): { typingNames: Accessor<string[]>; keyPressed: () => void; stop: () => void } {
+  const typingNames = watchTyping(awareness, me);
+  let lastSent = 0;
+  let idle: ReturnType<typeof setTimeout> | undefined;
+
+  const stop = () => {
+    clearTimeout(idle);
+    lastSent = 0;
+    if (awareness.getLocalState()?.[TYPING_FIELD]) awareness.setLocalStateField(TYPING_FIELD, null);
+  };
+  const keyPressed = () => {
+    const now = Date.now();
+    if (now - lastSent >= TYPING_REFRESH_MS) {
+      lastSent = now;
+      awareness.setLocalStateField(TYPING_FIELD, now);
+    }
+    clearTimeout(idle);
+    idle = setTimeout(stop, TYPING_IDLE_MS);
+  };
+
+  onCleanup(stop);
+  return { typingNames, keyPressed, stop };
+}
+
+/** The names of the others typing in a doc's awareness, sorted; for as long as the current owner lives. */
+export function watchTyping(awareness: Awareness, me: UserId): Accessor<string[]> {
   const [typingNames, setTypingNames] = createSignal<string[]>([], { equals: (a, b) => a.join('\n') === b.join('\n') });
   /** When each remote client's typing value last changed, by this device's clock. */
   const changedAt = new Map<number, { value: unknown; at: number }>();
-  let lastSent = 0;
-  let idle: ReturnType<typeof setTimeout> | undefined;
   let recheck: ReturnType<typeof setTimeout> | undefined;
 
   const read = () => {
@@ -57,28 +80,22 @@ export function useTyping(awareness: Awareness, me: UserId): { typingNames: Acce
     if (nextExpiry !== Infinity) recheck = setTimeout(read, nextExpiry - now + 50);
   };
   awareness.on('change', read);
-
-  const stop = () => {
-    clearTimeout(idle);
-    lastSent = 0;
-    if (awareness.getLocalState()?.[TYPING_FIELD]) awareness.setLocalStateField(TYPING_FIELD, null);
-  };
-  const keyPressed = () => {
-    const now = Date.now();
-    if (now - lastSent >= TYPING_REFRESH_MS) {
-      lastSent = now;
-      awareness.setLocalStateField(TYPING_FIELD, now);
-    }
-    clearTimeout(idle);
-    idle = setTimeout(stop, TYPING_IDLE_MS);
-  };
-
+  read();
   onCleanup(() => {
-    stop();
     clearTimeout(recheck);
     awareness.off('change', read);
   });
-  return { typingNames, keyPressed, stop };
+  return typingNames;
+}
+
+/** The users with this doc open somewhere, by the server-rewritten `user` of each awareness state. */
+export function watchPresent(awareness: Awareness): Accessor<Set<UserId>> {
+  const read = () => new Set([...awareness.getStates()].filter(([id]) => id !== awareness.clientID).map(([, state]) => (state as PeerState).user?.id).filter((id): id is UserId => typeof id === 'string'));
+  const [present, setPresent] = createSignal(read(), { equals: (a, b) => a.size === b.size && [...a].every((id) => b.has(id)) });
+  const changed = () => setPresent(read());
+  awareness.on('change', changed);
+  onCleanup(() => awareness.off('change', changed));
+  return present;
 }
 
 /** "Alice is typing…", "Alice and Bob are typing…", "Alice, Bob and Carol are typing…". */

@@ -1,23 +1,69 @@
-import { onCleanup } from 'solid-js';
-import { pruneLocalRooms, readChatList } from '../../../schema/docs/inbox';
+import { createEffect, createMemo, onCleanup } from 'solid-js';
+import { createStore, reconcile } from 'solid-js/store';
+import { hasUnreadMention, isMuted, pruneLocalRooms, readChatList, readChatStates, unreadCount, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
 import { inboxDoc } from '../../../schema/docs/names';
+import type { RoomId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
-import { docList } from '../sync/docBindings';
+import { docList, docSignal } from '../sync/docBindings';
 import { useReplica } from '../sync/replicaScope';
+import { useWatchedHeads } from './useWatchedHeads';
+
+/** A chat as the list shows it: its index entry with the owner's own state of it. */
+export interface ChatRow {
+  roomId: RoomId;
+  entry: ChatEntry;
+  state: ChatState | undefined;
+  unread: number;
+  mentioned: boolean;
+  muted: boolean;
+}
 
 /**
  * The chat list's data, read from the local inbox replica alone: the server-kept
- * chat index plus the chats this user started that the index does not list yet.
- * No room is opened for the list, so start-up costs one doc however many chats
- * there are; a room's head and buckets open with the chat.
+ * chat index plus the chats this user started that the index does not list yet, and
+ * the user's own read marks, drafts, pins, mutes and archive. No room's messages are
+ * opened for the list; the most recent chats' heads are watched (typing, presence,
+ * delivery reports, `useWatchedHeads`).
  */
 export function useChatIndex(session: Session) {
-  const inbox = useReplica(session.replicas, inboxDoc(session.user.id));
+  const me = session.user.id;
+  const inbox = useReplica(session.replicas, inboxDoc(me));
   const chats = docList(inbox.doc, readChatList, 'roomId');
+  const states = docSignal(inbox.doc, readChatStates);
   // Once the index lists a chat started here, its local stand-in has done its job.
   const prune = () => void pruneLocalRooms(inbox.doc);
   void inbox.whenLoaded.then(prune);
   inbox.doc.on('update', prune);
   onCleanup(() => inbox.doc.off('update', prune));
-  return { chats, loaded: inbox.loaded };
+
+  // Reconciled by room, so a row that did not change keeps its identity and its DOM (an open menu stays open).
+  const [rows, setRows] = createStore<ChatRow[]>([]);
+  createEffect(() => {
+    const now = Date.now();
+    const next = chats.map((entry): ChatRow => {
+      const state = states().get(entry.roomId);
+      return { roomId: entry.roomId, entry, state, unread: unreadCount(entry, state, me), mentioned: hasUnreadMention(entry, state), muted: isMuted(state, now) };
+    });
+    setRows(reconcile(next, { key: 'roomId' }));
+  });
+  const heads = useWatchedHeads(session, () => chats);
+
+  // The tab title counts the chats with unread messages, as WhatsApp's does; muted ones only when they mention you.
+  const unreadChats = createMemo(() => rows.filter((r) => r.unread > 0 && !r.state?.archivedAt && (!r.muted || r.mentioned)).length);
+  createEffect(() => {
+    document.title = unreadChats() > 0 ? `(${unreadChats()}) Jeco` : 'Jeco';
+  });
+  onCleanup(() => {
+    document.title = 'Jeco';
+  });
+
+  return {
+    chats,
+    rows,
+    loaded: inbox.loaded,
+    inbox,
+    stateOf: (roomId: RoomId) => states().get(roomId),
+    typingIn: heads.typingIn,
+    isOnline: heads.isOnline,
+  };
 }

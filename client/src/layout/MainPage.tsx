@@ -3,10 +3,12 @@ import { createSignal, Match, Show, Switch } from 'solid-js';
 import { parseRoomId, type RoomId } from '../../../schema/ids';
 import { signOut, type Session } from '../auth/session';
 import { ChatView } from '../chat/ChatView';
+import { chatActions } from '../chats/chatActions';
 import { ChatList } from '../chats/ChatList';
 import { NewChatPanel } from '../chats/NewChatPanel';
 import { NewGroupPanel } from '../chats/NewGroupPanel';
 import { useChatIndex } from '../chats/useChatIndex';
+import { useNotifications } from '../notifications/useNotifications';
 import { ChatSearch } from '../search/ChatSearch';
 import { SessionBanner } from './SessionBanner';
 import { SidebarHeader } from './SidebarHeader';
@@ -21,11 +23,14 @@ export function MainPage(props: { session: Session }) {
   const [panel, setPanel] = createSignal<Panel>('chats');
   const room = () => (params.roomId ? parseRoomId(params.roomId) : null);
   const entryOf = (roomId: RoomId) => index.chats.find((c) => c.roomId === roomId);
+  const actions = chatActions(index.inbox.doc);
   const open = (roomId: RoomId) => {
     setPanel('chats');
     navigate(`/c/${roomId}`);
   };
   const closePanel = () => setPanel('chats');
+  const notifications = useNotifications({ rows: index.rows, inbox: index.inbox, me: props.session.user.id, openRoom: () => room()?.id, open });
+
 
   async function leave() {
     await signOut();
@@ -45,8 +50,30 @@ export function MainPage(props: { session: Session }) {
           <Match when={panel() === 'chats'}>
             <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} />
             <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
-            <ChatSearch session={props.session} chats={index.chats} selected={room()?.id} waitingIn={(id) => props.session.pending.latestIn(id)}>
-              <ChatList chats={index.chats} loaded={index.loaded()} me={props.session.user.id} selected={room()?.id} waitingIn={(id) => props.session.pending.latestIn(id)} onNewChat={() => setPanel('newChat')} />
+            <Show when={notifications.canAsk()}>
+              <button type="button" class="banner banner-notify" onClick={() => void notifications.ask()} data-testid="enable-notifications">
+                <strong>Get notified of new messages</strong>
+                <span>Turn on desktop notifications ›</span>
+              </button>
+            </Show>
+            <ChatSearch
+              session={props.session}
+              rows={index.rows}
+              selected={room()?.id}
+              waitingIn={(id) => props.session.pending.latestIn(id)}
+              typingIn={index.typingIn}
+              actions={actions}
+            >
+              <ChatList
+                rows={index.rows}
+                loaded={index.loaded()}
+                me={props.session.user.id}
+                selected={room()?.id}
+                waitingIn={(id) => props.session.pending.latestIn(id)}
+                typingIn={index.typingIn}
+                actions={actions}
+                onNewChat={() => setPanel('newChat')}
+              />
             </ChatSearch>
           </Match>
         </Switch>
@@ -72,7 +99,7 @@ export function MainPage(props: { session: Session }) {
               </p>
             }
           >
-            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} onBack={() => navigate('/')} />}
+            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} isOnline={index.isOnline} onBack={() => navigate('/')} />}
           </Show>
         </Show>
       </main>

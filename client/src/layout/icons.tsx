@@ -1,7 +1,7 @@
 import type { JSX } from 'solid-js';
 
 /** Line icons drawn on a 24-unit grid; they take the text colour. */
-function Icon(props: { children: JSX.Element }) {
+export function Icon(props: { children: JSX.Element }) {
   return (
     <svg class="icon" viewBox="0 0 24 24" width="22" height="22" fill="none" stroke="currentColor" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true">
       {props.children}
@@ -72,5 +72,33 @@ export const ChevronDownIcon = () => (
 export const CloseIcon = () => (
   <Icon>
     <path d="M6 6l12 12M18 6L6 18" />
+  </Icon>
+);
+
+export const DoubleCheckIcon = () => (
+  <Icon>
+    <path d="m2.5 12.5 4.5 4.5L16.5 7.5" />
+    <path d="m11.5 16.2.8.8L21.5 7.5" />
+  </Icon>
+);
+
+export const PinIcon = () => (
+  <Icon>
+    <path d="M9 4h6l-1 6 3 3H7l3-3-1-6Z" />
+    <path d="M12 13v7" />
+  </Icon>
+);
+
+export const MutedIcon = () => (
+  <Icon>
+    <path d="M4 9h3l5-4v14l-5-4H4Z" />
+    <path d="m16 9.5 5 5M21 9.5l-5 5" />
+  </Icon>
+);
+
+export const ArchiveIcon = () => (
+  <Icon>
+    <rect x="3.5" y="4" width="17" height="4.5" rx="1" />
+    <path d="M5 8.5V19a1 1 0 0 0 1 1h12a1 1 0 0 0 1-1V8.5M10 12.5h4" />
   </Icon>
 );

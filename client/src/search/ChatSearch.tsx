@@ -1,10 +1,11 @@
 import { useNavigate } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, For, on, Show, type JSX } from 'solid-js';
-import type { ChatEntry } from '../../../schema/docs/inbox';
 import type { RoomId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import type { PendingMessage } from '../chat/pendingMessages';
+import type { ChatActions } from '../chats/chatActions';
 import { chatTitle, ChatListItem } from '../chats/ChatListItem';
+import type { ChatRow } from '../chats/useChatIndex';
 import '../styles/search.css';
 import { chatsMissingLatest, fetchChatsForSearch } from './fetchChatsForSearch';
 import { requestMessageFocus } from './messageFocus';
@@ -15,9 +16,12 @@ import { RESULT_LIMIT, useMessageSearch } from './useMessageSearch';
 
 export interface ChatSearchProps {
   session: Session;
-  chats: ChatEntry[];
+  /** The chat list's rows: chats found by title show as they do in the list. */
+  rows: ChatRow[];
   selected: RoomId | undefined;
   waitingIn: (roomId: RoomId) => PendingMessage | undefined;
+  typingIn: (roomId: RoomId) => string[];
+  actions: ChatActions;
   /** The chat list, shown while nothing is searched. */
   children: JSX.Element;
 }
@@ -33,8 +37,10 @@ export function ChatSearch(props: ChatSearchProps) {
   const [query, setQuery] = createSignal('');
   const search = useMessageSearch(props.session, query);
   const active = () => query().trim() !== '';
-  const byRoom = createMemo(() => new Map(props.chats.map((c) => [c.roomId, c])));
-  const titles = createMemo(() => matchTitles(search.query(), props.chats, chatTitle));
+  const chats = createMemo(() => props.rows.map((row) => row.entry));
+  const byRoom = createMemo(() => new Map(chats().map((c) => [c.roomId, c])));
+  const titles = createMemo(() => matchTitles(search.query(), props.rows, (row) => chatTitle(row.entry)));
+  const pinnedCount = createMemo(() => props.rows.filter((r) => r.state?.pinnedAt && !r.state.archivedAt).length);
 
   // Chats asked of the server once per session, whatever came of it, so a failing one is not retried in a loop.
   // Those not reached (the connection dropped) are asked at the next search online.
@@ -43,7 +49,7 @@ export function ChatSearch(props: ChatSearchProps) {
   const fetchMissing = () => {
     const replicas = props.session.replicas;
     if (replicas.status() !== 'connected' || fetching() > 0) return;
-    const missing = chatsMissingLatest(props.chats, search.index).filter((c) => !tried.has(c.roomId));
+    const missing = chatsMissingLatest(chats(), search.index).filter((c) => !tried.has(c.roomId));
     if (missing.length === 0) return;
     setFetching(missing.length);
     void fetchChatsForSearch(replicas, missing, (roomId) => {
@@ -63,7 +69,7 @@ export function ChatSearch(props: ChatSearchProps) {
   const notOnDevice = createMemo(() => {
     search.index.version();
     const rooms = search.index.rooms();
-    return props.chats.filter((c) => c.lastMessage && !rooms.has(c.roomId)).length;
+    return chats().filter((c) => c.lastMessage && !rooms.has(c.roomId)).length;
   });
 
   const open = (roomId: RoomId, messageId: Parameters<typeof requestMessageFocus>[1], bucket: number) => {
@@ -94,7 +100,19 @@ export function ChatSearch(props: ChatSearchProps) {
           <Show when={titles().length > 0}>
             <h3 class="search-section">Chats</h3>
             <ul class="search-chats" data-testid="search-chats">
-              <For each={titles()}>{(entry) => <ChatListItem entry={entry} me={me} selected={entry.roomId === props.selected} waiting={props.waitingIn(entry.roomId)} />}</For>
+              <For each={titles()}>
+                {(row) => (
+                  <ChatListItem
+                    row={row}
+                    me={me}
+                    selected={row.roomId === props.selected}
+                    waiting={props.waitingIn(row.roomId)}
+                    typing={props.typingIn(row.roomId)}
+                    pinnedCount={pinnedCount()}
+                    actions={props.actions}
+                  />
+                )}
+              </For>
             </ul>
           </Show>
           <h3 class="search-section">Messages</h3>

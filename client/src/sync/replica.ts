@@ -1,8 +1,8 @@
 import { HocuspocusProvider, type HocuspocusProviderWebsocket } from '@hocuspocus/provider';
-import { Awareness } from 'y-protocols/awareness';
 import { createSignal, type Accessor } from 'solid-js';
 import { IndexeddbPersistence } from 'y-indexeddb';
 import * as Y from 'yjs';
+import { createAwareness } from './presence';
 import { parseSyncRefusal, SYNC_REFUSALS, type SyncRefusal } from '../../../schema/api/errors';
 import type { DocName } from '../../../schema/docs/names';
 import { TAB_ORIGIN, type TabChannel } from './tabChannel';
@@ -54,7 +54,7 @@ export class Replica {
    * server, never stored. Made here rather than by the provider so the UI can use it
    * before the local copy is in and the provider exists.
    */
-  readonly awareness = new Awareness(this.doc);
+  readonly awareness = createAwareness(this.doc);
   readonly loaded: Accessor<boolean>;
   /** Why the server refused this doc, when it did; the doc stays readable from the local copy. */
   readonly refusal: Accessor<SyncRefusal | null>;
@@ -75,6 +75,7 @@ export class Replica {
   private readonly socket: HocuspocusProviderWebsocket;
   private readonly events: ReplicaEvents;
   private leaveTabs: () => void = () => undefined;
+  private clearRefusal: () => void = () => undefined;
 
   constructor(
     readonly name: DocName,
@@ -88,6 +89,7 @@ export class Replica {
     const [refusal, setRefusal] = createSignal<SyncRefusal | null>(null);
     this.loaded = loaded;
     this.refusal = refusal;
+    this.clearRefusal = () => setRefusal(null);
 
     const [synced, setSynced] = createSignal(false);
     this.synced = synced;
@@ -162,6 +164,16 @@ export class Replica {
       provider.detach();
       provider.attach();
     }, delay * (0.5 + Math.random() / 2));
+  }
+
+  /**
+   * Connects a doc the server refused for good once more, with a fresh auth and sync
+   * handshake: for when the reason may be gone (the user was added back to a group).
+   */
+  retryRefused(): void {
+    if (this.destroyed || !this.provider || this.refusal() === null) return;
+    this.clearRefusal();
+    this.provider.attach();
   }
 
   private setUnsent(unsent: boolean): void {

@@ -124,6 +124,11 @@ export class ReplicaManager {
     }
   }
 
+  /** Connects once more the open docs whose names `matches` and that the server refused for good. */
+  retryRefused(matches: (name: DocName) => boolean): void {
+    for (const [name, entry] of this.entries) if (matches(name)) entry.replica.retryRefused();
+  }
+
   /** Marks the session ended without a server refusal (e.g. `/api/auth/me` answered 401). */
   endSession(): void {
     this.refused('unauthorized');

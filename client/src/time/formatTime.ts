@@ -37,3 +37,10 @@ export function formatDay(at: number, now = Date.now()): string {
 export function sameDay(a: number, b: number): boolean {
   return startOfDay(a) === startOfDay(b);
 }
+
+/** `today at 14:05`, `yesterday at 14:05`, `on 3/11/2026 at 14:05`: when something happened, in a sentence. */
+export function formatMoment(at: number, now = Date.now()): string {
+  const days = daysAgo(at, now);
+  const day = days <= 0 ? 'today' : days === 1 ? 'yesterday' : `on ${new Date(at).toLocaleDateString()}`;
+  return `${day} at ${formatClock(at)}`;
+}

@@ -45,6 +45,12 @@ export function userById(id: string): PublicUser | undefined {
   return user;
 }
 
+/** Asks the server again for a profile (its "last seen" changes); failures keep what is known. */
+export function refreshUser(id: string): void {
+  failedAt.delete(id);
+  void fetchUser(id);
+}
+
 /** A name to show for `id`, with `fallback` until the profile arrives. */
 export function displayNameOf(id: string, fallback = '…'): string {
   return userById(id)?.displayName ?? fallback;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { messageSchema } from '../../../schema/docs/message';
 import { MAX_GROUP_NAME, memberSchema } from '../../../schema/docs/roomHead';
+import { parseReceiptKey, receiptStepsSchema } from '../../../schema/docs/receipts';
 import { contactSchema } from '../../../schema/docs/contacts';
 import { deletionSchema, editSchema, reactionSchema } from '../../../schema/docs/bucket';
 import { parseMessageId, parseUserId, type UserId } from '../../../schema/ids';
@@ -8,7 +9,7 @@ import type { DocRef } from '../../../schema/docs/names';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 
 /** Rules a value can break, beyond who may write where. */
-export type ValueRefusal = 'message-shape' | 'author' | 'value-shape' | 'unknown-key' | 'admin-only';
+export type ValueRefusal = 'message-shape' | 'author' | 'value-shape' | 'unknown-key' | 'admin-only' | 'server-only';
 
 /** What a value check needs to know about the writer and the doc. */
 export interface ValueContext {
@@ -35,6 +36,8 @@ const byWriter = (ctx: ValueContext, value: unknown, field: 'createdBy' | 'by' |
 function checkMessage(ctx: ValueContext, value: unknown): ValueResult {
   const parsed = messageSchema.safeParse(value);
   if (!parsed.success) return { rule: 'message-shape', detail: parsed.error.issues[0]?.path.join('.') };
+  // System lines speak for the server ("Alice removed Bob"): only projections write them.
+  if (parsed.data.event !== undefined) return { rule: 'server-only', detail: 'event' };
   return parsed.data.authorId === ctx.userId ? null : { rule: 'author', detail: 'authorId' };
 }
 
@@ -42,6 +45,14 @@ function checkMember(ctx: ValueContext, key: string, value: unknown): ValueResul
   const parsed = memberSchema.safeParse(value);
   if (!parsed.success) return { rule: 'value-shape', detail: 'member' };
   if (parsed.data.addedBy !== ctx.userId) return { rule: 'author', detail: 'addedBy' };
+  if (!ctx.creating) {
+    // `addedAt` ranks who takes over from a leaving owner: nobody joins before the group
+    // existed, and rewriting an entry (a role change) never moves someone up the queue.
+    const createdAt = ctx.current('meta', 'createdAt');
+    const current = memberSchema.safeParse(ctx.current('members', key)).data;
+    if (typeof createdAt === 'number' && parsed.data.addedAt < createdAt) return { rule: 'value-shape', detail: 'addedAt before the group' };
+    if (current && parsed.data.addedAt < current.addedAt) return { rule: 'value-shape', detail: 'addedAt moved earlier' };
+  }
   if (!ctx.creating && ctx.role !== 'owner') {
     // Only an owner makes or unmakes owners; the creator makes themself one.
     if (parsed.data.role === 'owner') return { rule: 'admin-only', detail: 'owner role' };
@@ -50,6 +61,13 @@ function checkMember(ctx: ValueContext, key: string, value: unknown): ValueResul
     return { rule: 'admin-only', detail: 'owner role' };
   }
   return null;
+}
+
+/** `delivered:<userId>` / `read:<userId>`: the writer's own, with a list of advances as its value. */
+function checkReceipt(ctx: ValueContext, key: string, value: unknown): ValueResult {
+  const parsed = parseReceiptKey(key);
+  if (!parsed || parsed.userId !== ctx.userId) return { rule: 'unknown-key', detail: key };
+  return shape(receiptStepsSchema.safeParse(value).success, 'receipt');
 }
 
 /** Value checks per doc kind and root; a root map's checks run on each key's value. */
@@ -82,7 +100,7 @@ const CHECKS = {
       }
     },
     members: (ctx, key, value) => userKey(key) ?? checkMember(ctx, key, value),
-    receipts: (_ctx, key) => userKey(key),
+    receipts: (ctx, key, value) => checkReceipt(ctx, key, value),
   },
   dmHead: {
     meta: (ctx, key, value) => {
@@ -90,7 +108,7 @@ const CHECKS = {
       if (key === 'createdBy') return value === ctx.userId ? null : { rule: 'author', detail: 'createdBy' };
       return shape(timestamp.safeParse(value).success, key);
     },
-    receipts: (_ctx, key) => userKey(key),
+    receipts: (ctx, key, value) => checkReceipt(ctx, key, value),
   },
   inbox: {
     state: () => null,

@@ -5,10 +5,17 @@ import type { UserId } from '../../../schema/ids';
 
 const indexes = new WeakMap<Y.Doc, Map<string, UserId>>();
 
+/**
+ * The author a system line is indexed under: no user, so nobody edits or deletes it as
+ * its author. Its `authorId` names who made the group change, but the words are the
+ * server's; an edit would put the actor's own text in the chat list as a system line.
+ */
+export const NO_AUTHOR = '' as UserId;
+
 function addMessage(index: Map<string, UserId>, value: unknown): void {
   const parsed = messageSchema.safeParse(value);
   // The guard refuses a second message with a known id; the first one stays the truth.
-  if (parsed.success && !index.has(parsed.data.id)) index.set(parsed.data.id, parsed.data.authorId as UserId);
+  if (parsed.success && !index.has(parsed.data.id)) index.set(parsed.data.id, parsed.data.event ? NO_AUTHOR : (parsed.data.authorId as UserId));
 }
 
 /**

@@ -2,13 +2,15 @@ import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransac
 import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
-import { messageCount, onMessagesAdded, onMessageTextChanged } from '../../../schema/docs/bucket';
-import { readChatEntry, removeChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
-import { previewOf, type Message } from '../../../schema/docs/message';
-import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
-import { advanceHead, headBucket, readMembers, readMeta } from '../../../schema/docs/roomHead';
-import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
-import { closeConnections, type ServerWriteContext } from './context';
+import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged } from '../../../schema/docs/bucket';
+import { readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
+import { previewOf, type Message, type SystemEvent } from '../../../schema/docs/message';
+import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
+import type { Position } from '../../../schema/docs/receipts';
+import { advanceHead, headBucket, onHeadChanged, readMembers, readMeta } from '../../../schema/docs/roomHead';
+import { describeSystemLine, systemEventsOf } from '../../../schema/docs/systemLines';
+import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '../../../schema/ids';
+import { closeConnections, type ServerWriteContext, type SyncContext } from './context';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
 
@@ -21,7 +23,10 @@ const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
  * What the server derives from what clients write:
  * - room heads → the rooms and room_members tables (membership decisions are SQL
  *   lookups), chat index entries for every member, and removed members' live
- *   connections closed at once;
+ *   connections closed at once; a group's changes also become system lines ("Alice
+ *   added Bob") appended to its head bucket, written by the server with the member
+ *   who made the change as their author, and shown as the chat list's preview; people
+ *   who left or were removed keep the chat in their list, marked `former`;
  * - new messages in a bucket → every member's chat index (last message, count,
  *   order), and the room head moved to a new bucket once this one is full;
  * - an edit or a deletion for everyone of a chat's last message → its preview.
@@ -30,6 +35,8 @@ const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
  */
 export class Projections {
   private readonly queue: SerialQueue;
+  /** Group changes seen from clients that the room's next projection turns into system lines. */
+  private readonly pendingLines = new Map<RoomId, { actor: UserId; events: SystemEvent[] }[]>();
 
   constructor(
     private readonly deps: { store: Store; membership: Membership; bucketSize: number; instance: () => Hocuspocus; log: (error: unknown, what: string) => void },
@@ -44,11 +51,16 @@ export class Projections {
       afterLoadDocument: async ({ documentName, document }) => {
         const ref = parseDocName(documentName);
         if (ref?.kind === 'bucket') this.watchBucket(document, ref.room, ref.bucket);
+        if (ref?.kind === 'roomHead' && ref.room.kind === 'group') this.watchGroupHead(document, ref.room.id);
       },
-      onChange: async ({ documentName, transactionOrigin }) => {
-        if (!fromClient(transactionOrigin)) return;
+      onChange: async ({ documentName, document, transactionOrigin }) => {
         const ref = parseDocName(documentName);
-        if (ref?.kind === 'roomHead') void this.queue.run(ref.room.id, () => this.projectRoom(ref.room));
+        if (ref?.kind !== 'roomHead') return;
+        if (fromClient(transactionOrigin)) void this.queue.run(ref.room.id, () => this.projectRoom(ref.room));
+        // Another node projected this change; the people it removed may be connected here.
+        else if (fromOtherNode(transactionOrigin) && ref.room.kind === 'group' && readMeta(document)?.kind === 'group') {
+          this.closeNonMembers(ref.room.id, new Set(readMembers(document).keys()));
+        }
       },
     };
   }
@@ -58,11 +70,57 @@ export class Projections {
     return this.queue.idle();
   }
 
+  /**
+   * Collects what each client change to a group's head means, with the member who sent
+   * it, for the projection that the same change queues (`onChange` runs after the doc's
+   * observers, so the lines are here by the time that projection runs).
+   */
+  private watchGroupHead(doc: Y.Doc, roomId: RoomId): void {
+    onHeadChanged(doc, (change, origin) => {
+      const actor = actorOf(origin);
+      if (!actor) return;
+      const events = systemEventsOf(change, actor);
+      if (events.length === 0) return;
+      const pending = this.pendingLines.get(roomId) ?? [];
+      pending.push({ actor, events });
+      this.pendingLines.set(roomId, pending);
+    });
+  }
+
+  private takeLines(roomId: RoomId, now: number): Message[] {
+    const pending = this.pendingLines.get(roomId) ?? [];
+    this.pendingLines.delete(roomId);
+    return pending.flatMap(({ actor, events }) => events.map((event): Message => ({ id: newMessageId(), authorId: actor, createdAt: now, text: '', event })));
+  }
+
+  /** Appends system lines to the room's head bucket; returns that bucket's number, its size after, and where each line sits. */
+  private async appendLines(roomId: RoomId, lines: readonly Message[]): Promise<{ bucket: number; count: number; positions: Map<MessageId, Position> }> {
+    const bucket = await this.read(roomHeadDoc(roomId), headBucket);
+    let count = 0;
+    const positions = new Map<MessageId, Position>();
+    await this.write(bucketDoc(roomId, bucket), (doc) => {
+      for (const line of lines) appendMessage(doc, line);
+      count = messageCount(doc);
+      for (const line of lines) positions.set(line.id, { bucket, index: Math.max(0, indexOfMessage(doc, line.id)) });
+    });
+    return { bucket, count, positions };
+  }
+
+  /** Moves the room's head to the next bucket once `bucket` holds `count` ≥ the bucket size. */
+  private async rollOver(room: RoomRef, bucket: number, count: number): Promise<void> {
+    if (count < this.deps.bucketSize) return;
+    await this.write(roomHeadDoc(room.id), (head) => {
+      if (headBucket(head) <= bucket) advanceHead(head, bucket + 1);
+    });
+  }
+
   private watchBucket(doc: Y.Doc, room: RoomRef, bucket: number): void {
     onMessagesAdded(doc, (added, origin) => {
       if (!fromClient(origin)) return;
       const count = messageCount(doc);
-      void this.queue.run(room.id, () => this.onMessages(room, bucket, count, added));
+      const latest = latestOf(added);
+      const position = { bucket, index: Math.max(0, indexOfMessage(doc, latest.id)) };
+      void this.queue.run(room.id, () => this.onMessages(room, bucket, count, added, position));
     });
     onMessageTextChanged(doc, (messageId, shown, origin) => {
       if (fromClient(origin)) void this.queue.run(room.id, () => this.onMessageText(room, messageId, shown));
@@ -76,20 +134,17 @@ export class Projections {
       members.map((userId) =>
         this.write(inboxDoc(userId), (inbox) => {
           const entry = readChatEntry(inbox, room.id);
-          if (entry?.lastMessage?.id !== messageId) return;
+          // A system line's words are the server's: no overlay changes its preview.
+          if (entry?.lastMessage?.id !== messageId || entry.lastMessage.system) return;
           setChatEntry(inbox, room.id, { ...withoutRoomId(entry), lastMessage: { ...entry.lastMessage, preview: previewOf(shown) } });
         }),
       ),
     );
   }
 
-  private async onMessages(room: RoomRef, bucket: number, bucketCount: number, added: Message[]): Promise<void> {
-    if (bucketCount >= this.deps.bucketSize) {
-      await this.write(roomHeadDoc(room.id), (head) => {
-        if (headBucket(head) <= bucket) advanceHead(head, bucket + 1);
-      });
-    }
-    const latest = added.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
+  private async onMessages(room: RoomRef, bucket: number, bucketCount: number, added: Message[], position: Position): Promise<void> {
+    await this.rollOver(room, bucket, bucketCount);
+    const latest = latestOf(added);
     const members = await this.deps.membership.members(room);
     const users = await this.usersById([...members, latest.authorId]);
     const title = room.kind === 'group' ? await this.groupTitle(room.id) : '';
@@ -99,13 +154,14 @@ export class Projections {
         this.write(inboxDoc(userId), (inbox) => {
           const entry = readChatEntry(inbox, room.id) ?? this.newEntry(room, userId, users, title, now);
           const newer = !entry.lastMessage || latest.createdAt >= entry.lastMessage.at;
+          const count = entry.count + added.length;
+          const mentioned = added.some((m) => m.authorId !== userId && m.mentions?.includes(userId));
           setChatEntry(inbox, room.id, {
             ...withoutRoomId(entry),
-            count: entry.count + added.length,
+            count,
+            ...(mentioned ? { mentionedAt: count } : {}),
             updatedAt: now,
-            lastMessage: newer
-              ? { id: latest.id, authorId: latest.authorId, authorName: users.get(latest.authorId)?.displayName ?? '', preview: previewOf(latest.text), at: latest.createdAt }
-              : entry.lastMessage,
+            lastMessage: newer ? lastMessageOf(latest, userId, users, position) : entry.lastMessage,
           });
         }),
       ),
@@ -113,6 +169,8 @@ export class Projections {
   }
 
   private async projectRoom(room: RoomRef): Promise<void> {
+    const now = Date.now();
+    const lines = this.takeLines(room.id, now);
     const { meta, members } = await this.read(roomHeadDoc(room.id), (head) => ({ meta: readMeta(head), members: readMembers(head) }));
     if (!meta || meta.kind !== room.kind) return;
     const next: RoomMemberRow[] =
@@ -125,26 +183,46 @@ export class Projections {
     await this.deps.store.saveRoomMembers({ id: room.id, kind: room.kind, createdBy, createdAt: meta.createdAt ?? Date.now() }, next);
 
     const current = new Set(next.map((m) => m.userId));
-    // Anyone connected to this room's docs who is not a member now (removed, or never
-    // one while the group was being created) is cut off at once.
-    closeConnections(
-      this.deps.instance(),
-      (context, name) => !current.has(context.user.id) && roomIdOfName(name) === room.id,
-      syncRefusal('removed'),
-    );
-    const users = await this.usersById([...current]);
-    const now = Date.now();
+    this.closeNonMembers(room.id, current);
+    const gone = [...previous].filter((id) => !current.has(id));
+    let positions = new Map<MessageId, Position>();
+    if (lines.length > 0) {
+      const appended = await this.appendLines(room.id, lines);
+      positions = appended.positions;
+      await this.rollOver(room, appended.bucket, appended.count);
+    }
+    const mentioned = lines.flatMap((line) => [line.authorId, ...(line.event?.target ? [line.event.target] : [])]);
+    const users = await this.usersById([...current, ...gone, ...mentioned]);
+    const latest = lines.at(-1);
     await Promise.all([
-      ...[...previous].filter((id) => !current.has(id)).map((userId) => this.write(inboxDoc(userId), (inbox) => removeChatEntry(inbox, room.id))),
+      // They keep the chat and its history, read-only, with the line that ended it as its preview.
+      ...gone.map((userId) =>
+        this.write(inboxDoc(userId), (inbox) => {
+          const entry = readChatEntry(inbox, room.id);
+          if (!entry) return;
+          const own = lines.findLast((line) => line.event?.target === userId || (line.event?.type === 'left' && line.authorId === userId));
+          const former = own?.event?.type === 'left' ? 'left' : 'removed';
+          setChatEntry(inbox, room.id, { ...withoutRoomId(entry), former, updatedAt: now, lastMessage: own ? lastMessageOf(own, userId, users, positions.get(own.id)) : entry.lastMessage });
+        }),
+      ),
       ...[...current].map((userId) =>
         this.write(inboxDoc(userId), (inbox) => {
           const entry = readChatEntry(inbox, room.id);
           const title = room.kind === 'group' ? (meta.name ?? '') : (entry?.title ?? this.newEntry(room, userId, users, '', now).title);
-          if (entry && entry.title === title) return;
-          setChatEntry(inbox, room.id, { ...(entry ? withoutRoomId(entry) : withoutRoomId(this.newEntry(room, userId, users, title, now))), title });
+          if (entry && entry.title === title && !entry.former && !latest) return;
+          const { former: _former, ...base } = entry ? withoutRoomId(entry) : withoutRoomId(this.newEntry(room, userId, users, title, now));
+          setChatEntry(inbox, room.id, { ...base, title, ...(latest ? { updatedAt: now, lastMessage: lastMessageOf(latest, userId, users, positions.get(latest.id)) } : {}) });
         }),
       ),
     ]);
+  }
+
+  /**
+   * Anyone connected here to the room's docs who is not a member now (removed, left, or
+   * never one while the group was being created) is cut off at once.
+   */
+  private closeNonMembers(roomId: RoomId, members: ReadonlySet<UserId>): void {
+    closeConnections(this.deps.instance(), (context, name) => !members.has(context.user.id) && roomIdOfName(name) === roomId, syncRefusal('removed'));
   }
 
   private newEntry(room: RoomRef, viewer: UserId, users: Map<UserId, UserRow>, groupTitle: string, now: number): ChatEntry {
@@ -207,6 +285,31 @@ export class Projections {
 function catchUp(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): void {
   const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
   if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts), CAUGHT_UP);
+}
+
+/** The newest of some messages, by their writers' clocks. */
+function latestOf(messages: Message[]): Message {
+  return messages.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
+}
+
+/** The chat index's preview of `message` for `viewer`: a system line is worded for them ("Alice added you"). */
+function lastMessageOf(message: Message, viewer: UserId, users: Map<UserId, UserRow>, position?: Position): NonNullable<ChatEntry['lastMessage']> {
+  const authorName = users.get(message.authorId)?.displayName ?? '';
+  const base = { id: message.id, authorId: message.authorId, authorName, at: message.createdAt, ...(position ? { position } : {}) };
+  if (!message.event) return { ...base, preview: previewOf(message.text) };
+  const nameOf = (id: UserId) => users.get(id)?.displayName ?? 'Someone';
+  return { ...base, preview: previewOf(describeSystemLine(message, viewer, nameOf)), system: true };
+}
+
+/** The member whose connection sent a change, if a client connection did. */
+function actorOf(origin: unknown): UserId | null {
+  if (!isTransactionOrigin(origin) || origin.source !== 'connection') return null;
+  return (origin.connection.context as SyncContext | undefined)?.user?.id ?? null;
+}
+
+/** A change another server process received and relayed (Redis) or logged (caught up from the store). */
+function fromOtherNode(origin: unknown): boolean {
+  return isTransactionOrigin(origin) && origin.source === 'redis';
 }
 
 function fromClient(origin: unknown): boolean {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage } from '../../../schema/docs/bucket';
+import { appendMessage, deleteForEveryone, editMessage } from '../../../schema/docs/bucket';
 import { MAX_MESSAGE_TEXT, type Message } from '../../../schema/docs/message';
 import { setChatEntry } from '../../../schema/docs/inbox';
 import { addContact } from '../../../schema/docs/contacts';
 import { bucketDoc, contactsDoc, inboxDoc, parseDocName, roomHeadDoc, type DocRef } from '../../../schema/docs/names';
-import { advanceHead, initDm, initGroup, removeMember, renameGroup, setMember } from '../../../schema/docs/roomHead';
+import { advanceReceipt } from '../../../schema/docs/receipts';
+import { addMembers, advanceHead, initDm, initGroup, leaveGroup, readMembers, removeMember, renameGroup, setMember, setRole } from '../../../schema/docs/roomHead';
 import { dmRoomId, newMessageId, type RoomId, type UserId } from '../../../schema/ids';
 import { GuardHarness } from './guardHarness';
 import { MAX_UPDATE_BYTES } from './updateGuard';
@@ -232,6 +233,82 @@ describe('group room head', () => {
   });
 });
 
+describe('group management', () => {
+  function createdGroup() {
+    const h = new GuardHarness(ref(roomHeadDoc(GROUP)));
+    const alice = h.peer(ALICE, 11);
+    const bob = h.peer(BOB, 22);
+    const mallory = h.peer(MALLORY, 33);
+    expect(h.send(ALICE, capture(alice, (doc) => initGroup(doc, { name: 'Team', owner: ALICE, members: [BOB, MALLORY], now: NOW }))).ok).toBe(true);
+    for (const peer of [bob, mallory]) h.pull(peer);
+    return { h, alice, bob, mallory };
+  }
+  const CAROL = '00000000-0000-4000-8000-00000000ca01' as UserId;
+
+  it('refuses a plain member adding someone, and accepts it from an admin', () => {
+    const { h, alice, mallory, bob } = createdGroup();
+    expectRefused(h.attempt(mallory, (doc) => addMembers(doc, [CAROL], MALLORY, NOW + 1)), 'admin-only');
+    expect(h.send(ALICE, capture(alice, (doc) => setRole(doc, BOB, 'admin', ALICE))).ok).toBe(true);
+    h.pull(bob);
+    expect(h.send(BOB, capture(bob, (doc) => addMembers(doc, [CAROL], BOB, NOW + 1))).ok).toBe(true);
+  });
+
+  it("lets an admin make and dismiss admins, but not speak as someone else in `addedBy`", () => {
+    const { h, alice, bob } = createdGroup();
+    h.send(ALICE, capture(alice, (doc) => setRole(doc, BOB, 'admin', ALICE)));
+    h.pull(bob);
+    expect(h.send(BOB, capture(bob, (doc) => setRole(doc, MALLORY, 'admin', BOB))).ok).toBe(true);
+    expect(h.send(BOB, capture(bob, (doc) => setRole(doc, MALLORY, 'member', BOB))).ok).toBe(true);
+    expectRefused(h.attempt(bob, (doc) => setMember(doc, MALLORY, { role: 'admin', addedBy: ALICE, addedAt: NOW })), 'author');
+  });
+
+  it('refuses a member joining before the group existed or moving up the queue of successors', () => {
+    const { h, alice, bob } = createdGroup();
+    h.send(ALICE, capture(alice, (doc) => setRole(doc, BOB, 'admin', ALICE)));
+    h.pull(bob);
+    expectRefused(h.attempt(bob, (doc) => setMember(doc, CAROL, { role: 'member', addedBy: BOB, addedAt: NOW - 1 })), 'value-shape');
+    h.send(ALICE, capture(alice, (doc) => addMembers(doc, [CAROL], ALICE, NOW + 50)));
+    h.pull(bob);
+    expectRefused(h.attempt(bob, (doc) => setMember(doc, CAROL, { role: 'admin', addedBy: BOB, addedAt: NOW })), 'value-shape');
+    expect(h.send(BOB, capture(bob, (doc) => setRole(doc, CAROL, 'admin', BOB))).ok).toBe(true);
+  });
+
+  it('accepts an owner handing the group over as they leave, and refuses an admin taking it', () => {
+    const { h, alice, bob } = createdGroup();
+    h.send(ALICE, capture(alice, (doc) => setRole(doc, BOB, 'admin', ALICE)));
+    h.pull(bob);
+    expectRefused(h.attempt(bob, (doc) => setMember(doc, BOB, { role: 'owner', addedBy: BOB, addedAt: NOW })), 'admin-only');
+    expect(h.send(ALICE, capture(alice, (doc) => leaveGroup(doc, ALICE))).ok).toBe(true);
+    expect(readMembers(h.server).get(BOB)?.role).toBe('owner');
+    expect(readMembers(h.server).has(ALICE)).toBe(false);
+  });
+
+  it('refuses a role the group does not know', () => {
+    const { h, alice } = createdGroup();
+    expectRefused(h.attempt(alice, (doc) => doc.getMap('members').set(BOB, { role: 'superadmin', addedBy: ALICE, addedAt: NOW })), 'value-shape');
+  });
+
+  it('refuses a system line written by a client, even one telling the truth', () => {
+    const h = new GuardHarness(ref(bucketDoc(GROUP, 0)));
+    const alice = h.peer(ALICE, 101);
+    h.roles.set(ALICE, 'owner');
+    const line: Message = { ...message(ALICE, ''), event: { type: 'removed', target: BOB } };
+    expectRefused(h.attempt(alice, (doc) => appendMessage(doc, line)), 'server-only');
+  });
+
+  it("refuses the actor of a system line editing or deleting it as if it were theirs", () => {
+    const h = new GuardHarness(ref(bucketDoc(GROUP, 0)));
+    const bob = h.peer(BOB, 202);
+    h.roles.set(BOB, 'member');
+    // The server's own write, which never passes the guard.
+    const line: Message = { ...message(BOB, ''), event: { type: 'left' } };
+    appendMessage(h.server, line);
+    h.pull(bob);
+    expectRefused(h.attempt(bob, (doc) => editMessage(doc, line.id, 'Bob was right all along', NOW)), 'edit-author');
+    expectRefused(h.attempt(bob, (doc) => deleteForEveryone(doc, line.id, BOB, NOW)), 'admin-only');
+  });
+});
+
 describe('DM room head, inbox, contacts', () => {
   it('lets both people start a DM concurrently and nobody write members or the head', () => {
     const h = new GuardHarness(ref(roomHeadDoc(dmRoomId(ALICE, BOB))));
@@ -243,6 +320,20 @@ describe('DM room head, inbox, contacts', () => {
     expect(h.send(BOB, fromBob).ok).toBe(true);
     expectRefused(h.attempt(bob, (doc) => setMember(doc, BOB, { role: 'owner', addedBy: BOB, addedAt: NOW })), 'unknown-root');
     expectRefused(h.attempt(bob, (doc) => advanceHead(doc, 1)), 'server-only');
+  });
+
+  it('lets each person write only their own receipts, of the receipt shape', () => {
+    const h = new GuardHarness(ref(roomHeadDoc(dmRoomId(ALICE, BOB))));
+    const alice = h.peer(ALICE, 1);
+    const bob = h.peer(BOB, 2);
+    expect(h.send(ALICE, capture(alice, (doc) => initDm(doc, ALICE, NOW))).ok).toBe(true);
+    h.pull(bob);
+    const at = { bucket: 0, index: 4 };
+    expect(h.send(BOB, capture(bob, (doc) => advanceReceipt(doc, BOB, 'read', at, NOW))).ok).toBe(true);
+    // Bob marking Alice's side read, under her key or with his id hidden in another form:
+    expectRefused(h.attempt(bob, (doc) => advanceReceipt(doc, ALICE, 'read', at, NOW)), 'key-user');
+    expectRefused(h.attempt(bob, (doc) => doc.getMap('receipts').set(`seen:${BOB}`, [{ to: at, at: NOW }])), 'unknown-key');
+    expectRefused(h.attempt(bob, (doc) => doc.getMap('receipts').set(`read:${BOB}`, { everything: true })), 'value-shape');
   });
 
   it('keeps the chat index server-only and the state to its owner', () => {

@@ -1,0 +1,54 @@
+import { createEffect, createMemo, type Accessor } from 'solid-js';
+import type { ChatEntry } from '../../../schema/docs/inbox';
+import { parseDocName, roomHeadDoc, roomOfDoc, type DocName } from '../../../schema/docs/names';
+import { advanceReceipt } from '../../../schema/docs/receipts';
+import type { RoomId, UserId } from '../../../schema/ids';
+import type { Session } from '../auth/session';
+import { watchPresent, watchTyping } from '../chat/useTyping';
+import { useReplicas } from '../sync/replicaScope';
+
+/**
+ * How many of the most recent chats keep their room head open while Jeco is open. A
+ * head is small; through it this device reports that it received the chat's newest
+ * message, sees who is typing there (for the chat list) and who has it open
+ * ("online"), and others see this user online.
+ */
+export const WATCHED_CHATS = 12;
+
+interface WatchedHead {
+  roomId: RoomId;
+  typing: Accessor<string[]>;
+  present: Accessor<Set<UserId>>;
+}
+
+/**
+ * The room heads of the most recent chats, kept open for the session. When the chat
+ * index says a chat has a newer message from someone else, this device has received it
+ * (the index entry arrived here), so it moves its "delivered" receipt there; the sender
+ * sees two ticks without the chat ever being opened here.
+ */
+export function useWatchedHeads(session: Session, chats: () => ChatEntry[]) {
+  const me = session.user.id;
+  const names = createMemo(() => chats().slice(0, WATCHED_CHATS).map((c) => roomHeadDoc(c.roomId)), [] as DocName[], {
+    equals: (a, b) => a.length === b.length && a.every((name, i) => name === b[i]),
+  });
+  const entries = createMemo(() => new Map(chats().map((c) => [c.roomId, c])));
+  const heads = useReplicas(session.replicas, names, (replica): WatchedHead => {
+    const roomId = roomOfDoc(parseDocName(replica.name)!)!.id;
+    // Written once the head has synced (or while offline), so a stale local copy never wins over a newer one.
+    const mayWrite = () => replica.loaded() && (replica.synced() || session.replicas.status() === 'offline');
+    createEffect(() => {
+      const last = entries().get(roomId)?.lastMessage;
+      if (!last?.position || last.authorId === me || !mayWrite()) return;
+      advanceReceipt(replica.doc, me, 'delivered', last.position, Date.now());
+    });
+    return { roomId, typing: watchTyping(replica.awareness, me), present: watchPresent(replica.awareness) };
+  });
+  const byRoom = createMemo(() => new Map(heads().map((h) => [h.roomId, h])));
+  return {
+    /** Who is typing in a chat, if it is watched. */
+    typingIn: (roomId: RoomId): string[] => byRoom().get(roomId)?.typing() ?? [],
+    /** Whether `userId` has Jeco open on a chat this device watches with them. */
+    isOnline: (userId: UserId): boolean => heads().some((h) => h.present().has(userId)),
+  };
+}

@@ -1,0 +1,56 @@
+import { createEffect, createSignal, on } from 'solid-js';
+import type { RoomId, UserId } from '../../../schema/ids';
+import type { Replica } from '../sync/replica';
+import { chatTitle } from '../chats/ChatListItem';
+import type { ChatRow } from '../chats/useChatIndex';
+
+/** Whether this browser can show desktop notifications at all. */
+const SUPPORTED = typeof window !== 'undefined' && 'Notification' in window;
+
+/**
+ * Desktop notifications for new messages from others, as the chat index reports them:
+ * not for the chat in front of the user, not for muted chats unless the message
+ * mentions them. Only what arrives after the inbox first synced is announced, so
+ * opening Jeco does not replay the backlog.
+ */
+export function useNotifications(args: { rows: ChatRow[]; inbox: Replica; me: UserId; openRoom: () => RoomId | undefined; open: (roomId: RoomId) => void }) {
+  const [permission, setPermission] = createSignal<NotificationPermission>(SUPPORTED ? Notification.permission : 'denied');
+  const seen = new Map<RoomId, number>();
+  let baselineTaken = false;
+
+  createEffect(
+    on([() => args.rows.map((r) => r.entry.count), args.inbox.synced], () => {
+      if (!args.inbox.synced()) return;
+      for (const row of args.rows) {
+        const before = seen.get(row.roomId);
+        seen.set(row.roomId, row.entry.count);
+        if (!baselineTaken || before === undefined || row.entry.count <= before) continue;
+        announce(row);
+      }
+      baselineTaken = true;
+    }),
+  );
+
+  function announce(row: ChatRow): void {
+    const last = row.entry.lastMessage;
+    if (!last || last.authorId === args.me || permission() !== 'granted') return;
+    if (row.muted && !row.mentioned) return;
+    if (document.visibilityState === 'visible' && args.openRoom() === row.roomId) return;
+    // A system line's preview is already a whole sentence ("Alice added Bob").
+    const body = row.entry.kind === 'group' && !last.system ? `${last.authorName}: ${last.preview}` : last.preview;
+    const notification = new Notification(chatTitle(row.entry), { body, tag: row.roomId });
+    notification.onclick = () => {
+      window.focus();
+      args.open(row.roomId);
+      notification.close();
+    };
+  }
+
+  return {
+    /** Whether to offer turning notifications on (the browser has not been asked yet). */
+    canAsk: () => permission() === 'default',
+    async ask(): Promise<void> {
+      if (SUPPORTED) setPermission(await Notification.requestPermission());
+    },
+  };
+}

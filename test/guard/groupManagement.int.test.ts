@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { appendMessage } from '../../schema/docs/bucket';
+import { readChatEntry } from '../../schema/docs/inbox';
+import { inboxDoc } from '../../schema/docs/names';
+import { addMembers, leaveGroup, readMembers, removeMember, renameGroup, setRole } from '../../schema/docs/roomHead';
+import type { RoomId, UserId } from '../../schema/ids';
+import { startServer } from '../helpers/server';
+import { waitFor } from '../helpers/waitFor';
+import { expectRefused } from './attack';
+import { groupWorld, newMessage, nextClose, systemLines, texts, type Seat } from './groupWorld';
+
+/** The seat's chat index entry of the world's group, from its own inbox replica. */
+function entryOf(seat: Seat, room: RoomId) {
+  const inbox = seat.client.open(inboxDoc(seat.user.id));
+  return () => readChatEntry(inbox.doc, room);
+}
+
+describe('group changes become system lines, written by the server', async () => {
+  const server = await startServer();
+
+  it('tells everyone of a rename, in the timeline and as the chat list preview', async () => {
+    const w = await groupWorld(server);
+    const alice = w.alice.user.id;
+    expect(systemLines(w.bob.bucket.doc)).toEqual([`created ${alice} Climbing`]);
+    const bobsEntry = entryOf(w.bob, w.room);
+    const alicesEntry = entryOf(w.alice, w.room);
+    renameGroup(w.alice.head.doc, 'Climbing 2');
+    await waitFor(() => systemLines(w.bob.bucket.doc).includes(`renamed ${alice} Climbing 2`), { what: 'Bob to read the rename line' });
+    await waitFor(() => bobsEntry()?.lastMessage?.preview === 'Alice changed the group name to “Climbing 2”', { what: "Bob's preview" });
+    expect(bobsEntry()).toMatchObject({ title: 'Climbing 2', lastMessage: { system: true, authorId: alice } });
+    await waitFor(() => alicesEntry()?.lastMessage?.preview === 'You changed the group name to “Climbing 2”', { what: "Alice's preview" });
+    // A line is not a message people wrote: the count of messages stays.
+    expect(bobsEntry()?.count).toBe(1);
+  });
+
+  it('lets an admin remove a member, who keeps the chat read-only and receives nothing new', async () => {
+    const w = await groupWorld(server);
+    const [alice, bob, mallory] = [w.alice.user.id, w.bob.user.id, w.mallory.user.id];
+    const mallorysEntry = entryOf(w.mallory, w.room);
+    await waitFor(() => mallorysEntry(), { what: "Mallory's entry" });
+    setRole(w.alice.head.doc, bob, 'admin', alice);
+    await waitFor(() => readMembers(w.bob.head.doc).get(bob)?.role === 'admin', { what: 'Bob to be admin' });
+    const closed = [nextClose(w.mallory.head).closed, nextClose(w.mallory.bucket).closed];
+    removeMember(w.bob.head.doc, mallory);
+    await expect(Promise.all(closed)).resolves.toEqual(['removed', 'removed']);
+    await waitFor(() => systemLines(w.alice.bucket.doc).at(-1) === `removed ${bob} ${mallory}`, { what: 'Alice to read "Bob removed Mallory"' });
+    expect(systemLines(w.alice.bucket.doc)).toEqual([`created ${alice} Climbing`, `promoted ${alice} ${bob}`, `removed ${bob} ${mallory}`]);
+
+    await waitFor(() => mallorysEntry()?.former === 'removed', { what: "Mallory's chat to be marked removed" });
+    expect(mallorysEntry()?.lastMessage).toMatchObject({ preview: 'Bob removed you', system: true });
+    const after = newMessage(alice, 'Mallory is out');
+    appendMessage(w.alice.bucket.doc, after);
+    await waitFor(() => texts(w.bob.bucket.doc).includes(after.text), { what: 'Bob to receive the message' });
+    expect(texts(w.mallory.bucket.doc)).toEqual([w.aliceMessage.text]);
+    expect(systemLines(w.mallory.bucket.doc)).not.toContain(`removed ${bob} ${mallory}`);
+    expect(mallorysEntry()?.lastMessage?.preview).toBe('Bob removed you');
+  });
+
+  it('hands the group to the longest-standing admin when its owner leaves', async () => {
+    const w = await groupWorld(server);
+    const [alice, mallory] = [w.alice.user.id, w.mallory.user.id];
+    const alicesEntry = entryOf(w.alice, w.room);
+    await waitFor(() => alicesEntry(), { what: "Alice's entry" });
+    setRole(w.alice.head.doc, mallory, 'admin', alice);
+    await waitFor(() => readMembers(w.bob.head.doc).get(mallory)?.role === 'admin', { what: 'Mallory to be admin' });
+    leaveGroup(w.alice.head.doc, alice);
+    await waitFor(() => systemLines(w.bob.bucket.doc).at(-1) === `left ${alice} `, { what: 'Bob to read "Alice left"' });
+    expect(systemLines(w.bob.bucket.doc).slice(-2)).toEqual([`owner ${alice} ${mallory}`, `left ${alice} `]);
+    expect(await server.store.getMemberRole(w.room, mallory)).toBe('owner');
+    expect(await server.store.getMemberRole(w.room, alice)).toBeNull();
+    await waitFor(() => alicesEntry()?.former === 'left', { what: "Alice's chat to be marked left" });
+    expect(alicesEntry()?.lastMessage?.preview).toBe('You left');
+  });
+
+  it('clears the mark when a removed member is added back', async () => {
+    const w = await groupWorld(server);
+    const [alice, bob] = [w.alice.user.id, w.bob.user.id];
+    const bobsEntry = entryOf(w.bob, w.room);
+    removeMember(w.alice.head.doc, bob);
+    await waitFor(() => bobsEntry()?.former === 'removed', { what: "Bob's chat to be marked removed" });
+    addMembers(w.alice.head.doc, [bob], alice, Date.now());
+    await waitFor(() => bobsEntry() && !bobsEntry()!.former, { what: "Bob's chat to be his again" });
+    expect(bobsEntry()?.lastMessage?.preview).toBe('Alice added you');
+  });
+});
+
+describe('the update guard against forged group changes', async () => {
+  const server = await startServer();
+
+  it('refuses a system line written by a client', async () => {
+    const w = await groupWorld(server);
+    await expectRefused(w, {
+      via: w.mallory.bucket,
+      write: (doc) => appendMessage(doc, { ...newMessage(w.mallory.user.id, ''), event: { type: 'promoted', target: w.mallory.user.id } }),
+      reason: 'rejected_update:server-only',
+      observers: [w.alice.bucket.doc, w.bob.bucket.doc],
+    });
+    expect(systemLines(w.bob.bucket.doc)).toEqual([`created ${w.alice.user.id} Climbing`]);
+  });
+
+  it('refuses a plain member adding someone', async () => {
+    const w = await groupWorld(server);
+    const stranger = crypto.randomUUID() as UserId;
+    await expectRefused(w, {
+      via: w.mallory.head,
+      write: (doc) => addMembers(doc, [stranger], w.mallory.user.id, Date.now()),
+      reason: 'rejected_update:admin-only',
+      observers: [w.alice.head.doc, w.bob.head.doc],
+    });
+    expect(readMembers(w.bob.head.doc).has(stranger)).toBe(false);
+  });
+
+  it('refuses an admin removing the owner', async () => {
+    const w = await groupWorld(server);
+    setRole(w.alice.head.doc, w.mallory.user.id, 'admin', w.alice.user.id);
+    await waitFor(() => readMembers(w.mallory.head.doc).get(w.mallory.user.id)?.role === 'admin', { what: 'Mallory to be admin' });
+    await expectRefused(w, {
+      via: w.mallory.head,
+      write: (doc) => removeMember(doc, w.alice.user.id),
+      reason: 'rejected_update:admin-only',
+      observers: [w.alice.head.doc, w.bob.head.doc],
+    });
+    expect(readMembers(w.bob.head.doc).get(w.alice.user.id)?.role).toBe('owner');
+    expect(await server.store.getMemberRole(w.room, w.alice.user.id)).toBe('owner');
+  });
+});
