@@ -78,7 +78,8 @@ async function screen(shot: Shot, page: Page, needs: string[], take: () => Promi
 }
 
 async function person(browser: Browser, url: string, username: string, viewport = DESKTOP): Promise<ChatPage> {
-  const chat = await ChatPage.open(await browser.newContext({ viewport, deviceScaleFactor: 1 }), url);
+  // Notifications already allowed, as on a device in use: the gallery shows the app, not the first-run prompt.
+  const chat = await ChatPage.open(await browser.newContext({ viewport, deviceScaleFactor: 1, permissions: ['notifications'] }), url);
   await chat.signIn(username, PASSWORD);
   return chat;
 }
@@ -160,6 +161,16 @@ async function main(): Promise<void> {
     await waitForText(me, 'Great, leaving at 8 sharp');
     const groupShot = { name: 'group', title: 'A group chat', caption: "A group chat: each run of someone's messages is headed by their name." };
     await screen(groupShot, me.page, ['chat-view'], () => shoot(me.page, groupShot));
+
+    const infoShot = { name: 'group-info', title: 'Group info', caption: "A group's info, opened from its header: members with their roles, and what an owner may change." };
+    await screen(infoShot, me.page, ['chat-header-info'], async () => {
+      await me.page.getByTestId('chat-header-info').click();
+      await me.page.getByTestId('group-info').waitFor({ timeout: SEEN_MS });
+      await me.page.waitForTimeout(400);
+      await shoot(me.page, infoShot);
+      await me.page.keyboard.press('Escape');
+      await me.page.getByTestId('group-info').waitFor({ state: 'detached', timeout: SEEN_MS }).catch(() => undefined);
+    });
 
     const searchShot = { name: 'search', title: 'Search across chats', caption: 'Searching every chat kept on the device, offline too: chats by name, messages with the match marked. A result opens its chat at that message.' };
     await screen(searchShot, me.page, ['chat-search-input'], async () => {
