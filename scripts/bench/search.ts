@@ -326,6 +326,8 @@ async function main(): Promise<void> {
     },
   });
   const began = Date.now();
+  // The machine may be shared: its load, before and after, says how far to trust the figures.
+  const loadBefore = os.loadavg()[0]!;
   await buildClientIfStale();
   const repeats = Number(values.repeats);
   const runs = Number(values.runs);
@@ -350,7 +352,7 @@ async function main(): Promise<void> {
     `- While a search is shown, the 2 s re-check costs ${p50(large.refreshMs)} ms for ${large.chats} buckets with nothing changed (one key cursor each).`,
     '',
     `Times in ms. Index load: ${repeats} page loads; queries: ${repeats} page loads × ${runs} runs of each query (${repeats * runs} per query, ${repeats * runs * QUERIES.length} in all). Bringing the messages onto a fresh device (the first search online, 3 chats at a time over the one socket) took ${(base.fetchMs / 1000).toFixed(1)} s for ${base.chats} chat and ${(large.fetchMs / 1000).toFixed(1)} s for ${large.chats}.`,
-    `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Chromium ${chromiumVersion}, ${os.platform()} ${os.release()}. Run took ${((Date.now() - began) / 1000).toFixed(0)} s.`,
+    `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Chromium ${chromiumVersion}, ${os.platform()} ${os.release()}; 1-minute load average ${loadBefore.toFixed(1)} before the run, ${os.loadavg()[0]!.toFixed(1)} after. Run took ${((Date.now() - began) / 1000).toFixed(0)} s.`,
   ];
   console.log(`\n${lines.join('\n')}`);
   if (values.write) {
