@@ -163,4 +163,23 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
     expect(await bob.page.getByTestId('search-empty').textContent()).toBe('No messages found');
     expect(await results(bob)).toEqual([]);
   });
+
+  test('offline, a chat never opened on the device is named as not searched; the next search online brings it', async () => {
+    await alice.createGroup('Book club', [bobName]);
+    await alice.send('The next book is Dune');
+    await searchSidebar(bob, '');
+    await expect.poll(() => bob.chatTitles(), poll).toContain('Book club');
+
+    await bob.goOffline();
+    await searchSidebar(bob, 'dune');
+    await bob.page.getByTestId('search-empty').waitFor();
+    expect(await bob.page.getByTestId('search-coverage').textContent()).toContain('1 chat has not been downloaded to this device yet');
+
+    await bob.goOnline();
+    await bob.page.getByTestId('connection-status').and(bob.page.locator('[data-status="connected"]')).waitFor({ timeout: 30_000 });
+    await bob.page.getByTestId('chat-search-input').blur();
+    await bob.page.getByTestId('chat-search-input').focus();
+    await expect.poll(() => results(bob), { ...poll, timeout: 30_000 }).toEqual(['Book club | Alice Liddell: The next book is Dune']);
+    await bob.page.getByTestId('search-coverage').waitFor({ state: 'detached' });
+  });
 });
