@@ -1,12 +1,13 @@
 import { Show } from 'solid-js';
-import { BackIcon } from '../layout/icons';
+import { BackIcon, SearchIcon } from '../layout/icons';
 import { Avatar } from '../users/Avatar';
 
 /**
  * `typing` ("Alice is typing…"), when set, stands in for the subtitle. With `onOpenInfo`
- * (groups), a click on the header, away from its buttons, opens the chat's info.
+ * (groups), a click on the header, away from its buttons, opens the chat's info;
+ * with `onSearch`, a magnifier opens the chat's search.
  */
-export function ChatHeader(props: { title: string; subtitle: string; typing: string | null; seed: string; onBack: () => void; onOpenInfo?: () => void }) {
+export function ChatHeader(props: { title: string; subtitle: string; typing: string | null; seed: string; onBack: () => void; onOpenInfo?: () => void; onSearch?: () => void }) {
   const openInfo = (e: MouseEvent) => {
     if (props.onOpenInfo && !(e.target as Element).closest('button')) props.onOpenInfo();
   };
@@ -44,6 +45,11 @@ export function ChatHeader(props: { title: string; subtitle: string; typing: str
           </p>
         </Show>
       </div>
+      <Show when={props.onSearch}>
+        <button type="button" class="icon-button" onClick={() => props.onSearch?.()} title="Search messages" aria-label="Search messages" data-testid="chat-search-button">
+          <SearchIcon />
+        </button>
+      </Show>
     </header>
   );
 }

@@ -1,11 +1,13 @@
-import { createEffect, createMemo, createSignal, onCleanup, Show } from 'solid-js';
+import { createEffect, createMemo, createSignal, onCleanup, Show, untrack } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
 import { hideMessageForMe, readChatStates, readHiddenMessages, setChatState, type ChatEntry } from '../../../schema/docs/inbox';
 import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import { readMembers, readMeta } from '../../../schema/docs/roomHead';
-import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
+import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
+import { ChatSearchPanel } from '../search/ChatSearchPanel';
+import { messageFocusRequest, takeMessageFocus } from '../search/messageFocus';
 import { docSignal } from '../sync/docBindings';
 import { formatMoment } from '../time/formatTime';
 import { useReplica } from '../sync/replicaScope';
@@ -94,6 +96,17 @@ export function ChatView(props: ChatViewProps) {
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
   const [focusKey, setFocusKey] = createSignal(0);
+  const [searching, setSearching] = createSignal(false);
+  // A search result asks for a message: open history back to its bucket, then show it once it is in the list.
+  const [focus, setFocus] = createSignal<{ id: MessageId; nonce: number }>();
+  createEffect(() => {
+    const request = messageFocusRequest();
+    if (!request || request.roomId !== roomId || untrack(focus)?.nonce === request.nonce) return;
+    room.openFrom(request.bucket);
+    if (!shown().some((m) => m.id === request.id)) return;
+    setFocus({ id: request.id, nonce: request.nonce });
+    takeMessageFocus(request.nonce);
+  });
   const cancelContext = () => {
     setReplyingTo(null);
     setEditing(null);
@@ -188,7 +201,25 @@ export function ChatView(props: ChatViewProps) {
 
   return (
     <section class="chat" classList={{ 'info-open': infoOpen() }} data-testid="chat-view" data-room={roomId}>
-      <ChatHeader title={title()} subtitle={subtitle()} typing={typingText(typing.typingNames())} seed={peer ?? roomId} onBack={props.onBack} onOpenInfo={props.room.kind === 'group' ? () => setInfoOpen(true) : undefined} />
+      <ChatHeader
+        title={title()}
+        subtitle={subtitle()}
+        typing={typingText(typing.typingNames())}
+        seed={peer ?? roomId}
+        onBack={props.onBack}
+        onOpenInfo={
+          props.room.kind === 'group'
+            ? () => {
+                setSearching(false);
+                setInfoOpen(true);
+              }
+            : undefined
+        }
+        onSearch={() => {
+          setInfoOpen(false);
+          setSearching(true);
+        }}
+      />
       <MessageList
         messages={shown()}
         me={user.id}
@@ -199,6 +230,7 @@ export function ChatView(props: ChatViewProps) {
         mayLoadOlder={room.mayLoadOlder()}
         sentCount={sentCount()}
         actions={actions}
+        focus={focus()}
       />
       <Show
         when={!refusal()}
@@ -245,6 +277,9 @@ export function ChatView(props: ChatViewProps) {
       </Show>
       <Show when={infoOpen()}>
         <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} former={!!formerNotice()} fallbackName={title()} onClose={() => setInfoOpen(false)} />
+      </Show>
+      <Show when={searching()}>
+        <ChatSearchPanel session={props.session} roomId={roomId} group={props.room.kind === 'group'} onClose={() => setSearching(false)} />
       </Show>
     </section>
   );

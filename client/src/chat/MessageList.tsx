@@ -24,6 +24,8 @@ export interface MessageListProps {
   /** Bumped when this user sends, to bring the bottom back into view. */
   sentCount: number;
   actions: MessageActions;
+  /** When this changes, the list scrolls to that message and highlights it (a search result). */
+  focus?: { id: MessageId; nonce: number };
 }
 
 /**
@@ -47,16 +49,18 @@ export function MessageList(props: MessageListProps) {
   const byId = createMemo(() => new Map(props.messages.map((m) => [m.id, m])));
 
   /** Scrolls the original of a quote into view and highlights it briefly. */
-  const jumpTo = (id: MessageId) => {
+  const jumpTo = (id: MessageId, behavior: ScrollBehavior = 'smooth') => {
     const row = scroller.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(id)}"]`);
     if (!row) return;
-    row.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    row.scrollIntoView({ block: 'center', behavior });
     row.classList.remove('highlight');
     // Restarts the animation when the same original is clicked again.
     void row.offsetWidth;
     row.classList.add('highlight');
     setTimeout(() => row.classList.remove('highlight'), HIGHLIGHT_MS);
   };
+
+  createEffect(on(() => props.focus?.nonce, () => props.focus && jumpTo(props.focus.id, 'instant')));
 
   const startsDay = (i: number) => {
     const prev = props.messages[i - 1];

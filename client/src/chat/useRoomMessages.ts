@@ -94,6 +94,16 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
     return true;
   }
 
+  /**
+   * Opens every bucket from `n` up to the head, to show a message found in older
+   * history (a search result); open buckets stay open.
+   */
+  function openFrom(n: number): void {
+    const from = oldest();
+    if (from === null || n >= from) return;
+    setRequestedOldest(Math.max(0, n));
+  }
+
   return {
     messages,
     positionOf: (id: MessageId) => positions().get(id),
@@ -106,6 +116,7 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
     /** Sets one's reaction, or removes it with `null`. */
     react: (id: MessageId, emoji: string | null) => onBucketOf(id, (doc) => setReaction(doc, id, me, emoji)),
     loadOlder,
+    openFrom,
     hasOlder: () => (oldest() ?? 0) > 0,
     /** Changes when loading older buckets becomes possible, so a view not yet full asks again. */
     mayLoadOlder,

@@ -9,6 +9,7 @@ import { NewChatPanel } from '../chats/NewChatPanel';
 import { NewGroupPanel } from '../chats/NewGroupPanel';
 import { useChatIndex } from '../chats/useChatIndex';
 import { useNotifications } from '../notifications/useNotifications';
+import { ChatSearch } from '../search/ChatSearch';
 import { SessionBanner } from './SessionBanner';
 import { SidebarHeader } from './SidebarHeader';
 
@@ -55,16 +56,25 @@ export function MainPage(props: { session: Session }) {
                 <span>Turn on desktop notifications ›</span>
               </button>
             </Show>
-            <ChatList
+            <ChatSearch
+              session={props.session}
               rows={index.rows}
-              loaded={index.loaded()}
-              me={props.session.user.id}
               selected={room()?.id}
               waitingIn={(id) => props.session.pending.latestIn(id)}
               typingIn={index.typingIn}
               actions={actions}
-              onNewChat={() => setPanel('newChat')}
-            />
+            >
+              <ChatList
+                rows={index.rows}
+                loaded={index.loaded()}
+                me={props.session.user.id}
+                selected={room()?.id}
+                waitingIn={(id) => props.session.pending.latestIn(id)}
+                typingIn={index.typingIn}
+                actions={actions}
+                onNewChat={() => setPanel('newChat')}
+              />
+            </ChatSearch>
           </Match>
         </Switch>
       </aside>

@@ -1,0 +1,226 @@
+/**
+ * `npm run screenshots`: the gallery in docs/screenshots/, taken from the real app.
+ *
+ * Starts the server on a temporary data dir seeded with demo users and chats
+ * (scripts/seed.ts), then people write a DM and a group conversation, reply and react
+ * through the app itself in Chromium (one browser context each), and the main screens
+ * are captured at 1280×800 and on a 390×844 phone into docs/screenshots/<name>.png,
+ * with docs/screenshots/README.md listing them. Screens are found by their
+ * `data-testid`s; a screen whose way in is missing is skipped with a line saying so.
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { loadConfig } from '../sync-server/src/config';
+import { startJeco } from '../sync-server/src/server';
+import { ChatPage } from '../test/e2e/chatPage';
+import { seed } from './seed';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const OUT = path.join(ROOT, 'docs', 'screenshots');
+const CHROMIUM_PATH = process.env.JECO_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+/** Seeded peers 1–8 get a DM each; 9 and 10 have none yet, so their chats hold only what is written here. */
+const SEED = { users: 11, chats: 10, messages: 3 };
+const PASSWORD = 'demo password';
+/** How long a screen's way in may take to appear before it counts as missing. */
+const APPEARS_MS = 5000;
+/** Long enough for a message to reach the other people's screens. */
+const SEEN_MS = 15_000;
+
+interface Shot {
+  name: string;
+  title: string;
+  caption: string;
+}
+
+const taken: Shot[] = [];
+
+async function buildClientIfStale(): Promise<void> {
+  const index = path.join(ROOT, 'dist', 'index.html');
+  const newest = (dir: string): number =>
+    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)));
+  if (existsSync(index) && statSync(index).mtimeMs > newest(path.join(ROOT, 'client'))) return;
+  console.log('building the client (vite build)…');
+  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
+}
+
+/** Captures `page` as docs/screenshots/<name>.png once fonts and pending frames have settled. */
+async function shoot(page: Page, shot: Shot): Promise<void> {
+  await page.evaluate(() => document.fonts.ready);
+  await page.mouse.move(0, 0);
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(OUT, `${shot.name}.png`) });
+  taken.push(shot);
+  console.log(`wrote docs/screenshots/${shot.name}.png`);
+}
+
+/** Runs one screen; a missing way in (an element by test id) skips it with a line instead of failing the gallery. */
+async function screen(shot: Shot, page: Page, needs: string[], take: () => Promise<void>): Promise<void> {
+  for (const testId of needs) {
+    const found = await page.getByTestId(testId).first().waitFor({ timeout: APPEARS_MS }).then(() => true, () => false);
+    if (!found) {
+      console.log(`skipped ${shot.name}: nothing with data-testid="${testId}" on the page`);
+      return;
+    }
+  }
+  try {
+    await take();
+  } catch (error) {
+    console.log(`skipped ${shot.name}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
+}
+
+async function person(browser: Browser, url: string, username: string, viewport = DESKTOP): Promise<ChatPage> {
+  // Notifications already allowed, as on a device in use: the gallery shows the app, not the first-run prompt.
+  const chat = await ChatPage.open(await browser.newContext({ viewport, deviceScaleFactor: 1, permissions: ['notifications'] }), url);
+  await chat.signIn(username, PASSWORD);
+  return chat;
+}
+
+async function waitForText(chat: ChatPage, text: string): Promise<void> {
+  await chat.page.getByTestId('message-text').getByText(text, { exact: true }).last().waitFor({ timeout: SEEN_MS });
+}
+
+async function main(): Promise<void> {
+  await buildClientIfStale();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'jeco-screenshots-'));
+  const seeded = await seed({ dataDir, ...SEED, bucketSize: 1000, password: PASSWORD });
+  const server = await startJeco(
+    loadConfig({ JECO_PORT: '0', JECO_HOST: '127.0.0.1', JECO_DATA_DIR: dataDir, JECO_STATIC_DIR: path.join(ROOT, 'dist'), JECO_LOG_LEVEL: 'warn', JECO_AUTH_RATE_PER_MIN: '1000' }),
+  );
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  await mkdir(OUT, { recursive: true });
+  try {
+    const signInPage = await (await browser.newContext({ viewport: DESKTOP })).newPage();
+    await signInPage.goto(`${server.url}/`);
+    await signInPage.waitForURL('**/login');
+    const signInShot = { name: 'signin', title: 'Sign in', caption: 'Signing in. Accounts live on your own server; "Create an account" signs up.' };
+    await screen(signInShot, signInPage, ['username-input'], () => shoot(signInPage, signInShot));
+
+    const me = await person(browser, server.url, seeded.username);
+    const sam = await person(browser, server.url, `${seeded.username}_peer9`);
+    const kim = await person(browser, server.url, `${seeded.username}_peer10`);
+    const myName = (await me.page.getByTestId('me-name').textContent())!;
+
+    // A DM with a reply and reactions, written through the app by both people.
+    await me.startDm(`${seeded.username}_peer9`);
+    await me.send('Hey! Are you around this weekend?');
+    await sam.openChat(myName);
+    await waitForText(sam, 'Hey! Are you around this weekend?');
+    await sam.send('Yes! Thinking of hiking up to the lake on Saturday 🏔️');
+    await waitForText(me, 'Yes! Thinking of hiking up to the lake on Saturday 🏔️');
+    await me.send('Count me in. Should I bring the tent?');
+    await waitForText(sam, 'Count me in. Should I bring the tent?');
+    await sam.replyTo('Count me in. Should I bring the tent?', 'Yes please, and the small stove. I will pick you up at 8');
+    await waitForText(me, 'Yes please, and the small stove. I will pick you up at 8');
+    await me.react('Yes please, and the small stove. I will pick you up at 8', '❤️');
+    await sam.react('Count me in. Should I bring the tent?', '👍');
+    await me.send('Perfect, see you Saturday!');
+    await waitForText(sam, 'Perfect, see you Saturday!');
+    await me.page.getByTestId('reaction').first().waitFor({ timeout: SEEN_MS });
+
+    // A group of three.
+    await me.createGroup('Weekend trip', [`${seeded.username}_peer9`, `${seeded.username}_peer10`]);
+    await me.send("Who's driving on Saturday?");
+    await kim.openChat('Weekend trip');
+    await waitForText(kim, "Who's driving on Saturday?");
+    await kim.send('I can take four people and the bikes 🚲');
+    await sam.backToList().catch(() => undefined);
+    await sam.openChat('Weekend trip');
+    await waitForText(sam, 'I can take four people and the bikes 🚲');
+    await sam.send("I'll bring snacks and the trail map");
+    await waitForText(me, "I'll bring snacks and the trail map");
+    await me.send('Great, leaving at 8 sharp');
+    await waitForText(kim, 'Great, leaving at 8 sharp');
+
+    const dmTitle = (await sam.page.getByTestId('me-name').textContent())!;
+    await me.openChat(dmTitle);
+    await waitForText(me, 'Perfect, see you Saturday!');
+    const chatShot = { name: 'chat', title: 'A direct message', caption: 'A direct message: a reply quoting the message it answers, reactions, and sent ticks.' };
+    await screen(chatShot, me.page, ['chat-view'], () => shoot(me.page, chatShot));
+
+    const menuShot = { name: 'message-menu', title: 'The message menu', caption: "The menu of one's own message: react, reply, edit, delete for everyone or only for oneself." };
+    await screen(menuShot, me.page, ['message'], async () => {
+      await me.openMessageMenu('Count me in. Should I bring the tent?');
+      await me.page.getByTestId('message-menu').waitFor();
+      await me.page.waitForTimeout(300);
+      await me.page.screenshot({ path: path.join(OUT, `${menuShot.name}.png`) });
+      taken.push(menuShot);
+      console.log(`wrote docs/screenshots/${menuShot.name}.png`);
+      await me.page.keyboard.press('Escape');
+    });
+
+    await me.openChat('Weekend trip');
+    await waitForText(me, 'Great, leaving at 8 sharp');
+    const groupShot = { name: 'group', title: 'A group chat', caption: "A group chat: each run of someone's messages is headed by their name." };
+    await screen(groupShot, me.page, ['chat-view'], () => shoot(me.page, groupShot));
+
+    const infoShot = { name: 'group-info', title: 'Group info', caption: "A group's info, opened from its header: members with their roles, and what an owner may change." };
+    await screen(infoShot, me.page, ['chat-header-info'], async () => {
+      await me.page.getByTestId('chat-header-info').click();
+      await me.page.getByTestId('group-info').waitFor({ timeout: SEEN_MS });
+      await me.page.waitForTimeout(400);
+      await shoot(me.page, infoShot);
+      await me.page.keyboard.press('Escape');
+      await me.page.getByTestId('group-info').waitFor({ state: 'detached', timeout: SEEN_MS }).catch(() => undefined);
+    });
+
+    const searchShot = { name: 'search', title: 'Search across chats', caption: 'Searching every chat kept on the device, offline too: chats by name, messages with the match marked. A result opens its chat at that message.' };
+    await screen(searchShot, me.page, ['chat-search-input'], async () => {
+      await me.page.getByTestId('chat-search-input').fill('weekend');
+      await me.page.getByTestId('search-result').first().waitFor({ timeout: SEEN_MS });
+      // The first search online brings the chats never opened here onto the device; let it finish.
+      await me.page.getByTestId('search-fetching').waitFor({ state: 'detached', timeout: 60_000 });
+      await me.page.getByTestId('search-result').filter({ hasText: 'around this weekend' }).click({ timeout: SEEN_MS });
+      await waitForText(me, 'Hey! Are you around this weekend?');
+      await me.page.waitForTimeout(200);
+      await me.page.screenshot({ path: path.join(OUT, `${searchShot.name}.png`) });
+      taken.push(searchShot);
+      console.log(`wrote docs/screenshots/${searchShot.name}.png`);
+    });
+
+    const inChatShot = { name: 'search-in-chat', title: 'Search in one chat', caption: "Searching one chat: the chat header's magnifier opens its results, newest first." };
+    await screen(inChatShot, me.page, ['chat-search-button'], async () => {
+      await me.page.getByTestId('chat-search-input').fill('');
+      await me.page.getByTestId('chat-search-button').click();
+      await me.page.getByTestId('chat-search-panel-input').fill('the');
+      await me.page.getByTestId('chat-search-results').waitFor({ timeout: SEEN_MS });
+      await shoot(me.page, inChatShot);
+    });
+
+    const phone = await person(browser, server.url, seeded.username, PHONE);
+    const phoneList = { name: 'phone-chats', title: 'Phone: the chat list', caption: 'On a phone: the chat list, one pane at a time.' };
+    await screen(phoneList, phone.page, ['chat-list'], () => shoot(phone.page, phoneList));
+    const phoneChat = { name: 'phone-group', title: 'Phone: a chat', caption: 'On a phone: a chat fills the screen, with a way back to the list.' };
+    await screen(phoneChat, phone.page, ['chat-list'], async () => {
+      await phone.openChat('Weekend trip');
+      await waitForText(phone, 'Great, leaving at 8 sharp');
+      await shoot(phone.page, phoneChat);
+    });
+
+    await writeFile(
+      path.join(OUT, 'README.md'),
+      [
+        '# Screenshots',
+        '',
+        'Taken from the real app by `npm run screenshots` (`scripts/screenshots.ts`): a server on a temporary data dir seeded by `scripts/seed.ts`, the conversations written through the app by two and three people, headless Chromium at 1280×800 and 390×844.',
+        '',
+        ...taken.flatMap((shot) => [`## ${shot.title}`, '', shot.caption, '', `![${shot.title}](${shot.name}.png)`, '']),
+      ].join('\n'),
+    );
+    console.log('wrote docs/screenshots/README.md');
+  } finally {
+    await browser.close();
+    await server.close();
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+await main();
