@@ -84,6 +84,8 @@ export function MessageList(props: MessageListProps) {
   }, emptyHistory<ShownMessage>());
 
   const distanceFromBottom = () => scroller.scrollHeight - scroller.clientHeight - scroller.scrollTop;
+  // A list too short to scroll is always at its latest message, and no scroll event will say so.
+  const fitsInView = () => scroller.scrollHeight - scroller.clientHeight <= AT_BOTTOM_PX;
 
   /** Scrolls to the latest message and keeps following it. */
   const showLatest = () => {
@@ -115,6 +117,7 @@ export function MessageList(props: MessageListProps) {
 
   createEffect(
     on(change, (c) => {
+      if (!following() && fitsInView()) setFollowing(true);
       if (c.prepended && place) keepPlace();
       if (c.appended > 0 && following()) showLatest();
       else if (c.appendedByOthers > 0) setUnseen((n) => n + c.appendedByOthers);
@@ -192,7 +195,7 @@ export function MessageList(props: MessageListProps) {
     const index = props.messages.findIndex((m) => m.id === id);
     const handle = list();
     if (index < 0 || !handle) return false;
-    setFollowing(false);
+    setFollowing(fitsInView());
     stopKeepingPlace();
     handle.scrollToIndex(index, { align: 'center', smooth: rowOf(id) !== null });
     highlight(id);
