@@ -174,7 +174,11 @@ export function MessageList(props: MessageListProps) {
   };
 
   // One index per change of the list, so each quote finds its original in O(1).
-  const byId = createMemo(() => new Map(props.messages.map((m) => [m.id, m])));
+  // Ids never change, so they are read untracked: no subscription per message of a long history.
+  const byId = createMemo(() => {
+    const messages = props.messages;
+    return untrack(() => new Map(messages.map((m) => [m.id, m])));
+  });
   const rowOf = (id: MessageId) => scroller.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(id)}"]`);
 
   /** Highlights a message's row once it is rendered, restarting the animation if it runs already. */
