@@ -207,7 +207,8 @@ export function MessageList(props: MessageListProps) {
   };
 
   // A focus request waits here until its message is loaded: older buckets open one by one meanwhile.
-  const [wanted, setWanted] = createSignal<MessageId | null>(null);
+  // Every request notifies, so asking for the same message again (a new nonce) jumps again.
+  const [wanted, setWanted] = createSignal<MessageId | null>(null, { equals: false });
   createEffect(on(() => props.focus, (focus) => focus && setWanted(focus.id)));
   createEffect(() => {
     const id = wanted();
