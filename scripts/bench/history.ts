@@ -208,6 +208,9 @@ function frameStats(frames: number[]) {
   };
 }
 
+/** One frame figure of every run of a data set, `a / b / c`. */
+const perRun = (set: DataSet, pick: (f: ReturnType<typeof frameStats>) => string) => set.runs.map((r) => pick(frameStats(r.frames))).join(' / ');
+
 const median = (values: number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
 
 interface Summary {
@@ -286,6 +289,7 @@ async function main(): Promise<void> {
     },
   });
   const began = Date.now();
+  const loadAtStart = os.loadavg()[0]!;
   const staticDir = path.resolve(values['static-dir']!);
   await buildClientIfStale(staticDir);
   const repeats = Number(values.repeats);
@@ -308,6 +312,7 @@ async function main(): Promise<void> {
     ...table(b, l, baseline.messages, large.messages),
     '',
     `Medians of ${repeats} runs (frame figures per run, then the median of the runs; rows: the most seen in any run); ${values.label ?? clientRevision()}. The ${baseline.messages}-message chat has fewer than ${scrollBackCount.toLocaleString('en')} messages to scroll back through: its scroll ends at its top.`,
+    `Per run, ${large.messages.toLocaleString('en')} messages: frame p95 ${perRun(large, (f) => f.p95.toFixed(1))} ms, frames over 50 ms ${perRun(large, (f) => String(f.over50))}; ${baseline.messages} messages: frame p95 ${perRun(baseline, (f) => f.p95.toFixed(1))} ms, frames over 50 ms ${perRun(baseline, (f) => String(f.over50))}. Load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores: the frame figures move with what else the machine runs.`,
     `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Chromium ${chromiumVersion}, ${os.platform()} ${os.release()}. Run took ${((Date.now() - began) / 1000).toFixed(0)} s.`,
   ];
   console.log(`\n${lines.join('\n')}`);
