@@ -80,6 +80,8 @@ describe.skipIf(!(await hasChromium()))('reading a long history', () => {
   let aliceUser: TestUser;
   let bobUser: TestUser;
   const ids: MessageId[] = [];
+  /** The day separator each day's first message shows, as read in the whole history. */
+  const days = new Map<string, string>();
 
   /**
    * Writes the history as the two people's own clients would: each run of messages in
@@ -175,7 +177,6 @@ describe.skipIf(!(await hasChromium()))('reading a long history', () => {
 
   test('the whole history reads in order from top to bottom, a separator above each day', async () => {
     const seen = new Map<string, string>();
-    const days = new Map<string, string>();
     const order: string[] = [];
     await scrollTo(bob, 'top');
     for (let step = 0; step < 400; step++) {
@@ -205,6 +206,10 @@ describe.skipIf(!(await hasChromium()))('reading a long history', () => {
 
   test('scrolled up, what the other person sends leaves the view alone and is counted on the jump-to-latest button', async () => {
     await scrollTo(bob, 'middle');
+    // Far from any separator, the day of the top row floats over the list while scrolling.
+    const [middle] = await visibleRows(bob);
+    const firstOfDay = textOf(Math.floor((Number(middle!.text.replace('Message ', '')) - 1) / PER_DAY) * PER_DAY + 1);
+    expect(await bob.page.getByTestId('floating-day').textContent()).toBe(days.get(firstOfDay));
     const jump = bob.page.getByRole('button', { name: /^Jump to latest messages/ });
     await jump.waitFor();
     await bob.page.waitForTimeout(300);

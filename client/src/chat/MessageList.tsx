@@ -20,6 +20,9 @@ const AT_BOTTOM_PX = 48;
 /** Rendered beyond the viewport on each side (px): a fast wheel or a page-down rarely shows blank space. */
 const BUFFER_PX = 400;
 
+/** How long the floating day stays after the reader stops scrolling, in ms. */
+const FLOATING_DAY_MS = 1500;
+
 /** Frames at most that the reader's place is held while older rows are measured (about half a second). */
 const KEEP_PLACE_FRAMES = 30;
 
@@ -112,8 +115,22 @@ export function MessageList(props: MessageListProps) {
     const atBottom = distanceFromBottom() <= AT_BOTTOM_PX;
     setFollowing(atBottom);
     if (atBottom) setUnseen(0);
+    else showFloatingDay();
     maybeLoadOlder();
   };
+
+  // While the reader scrolls through history, the day of the top row floats above the list, as its separator may be far above.
+  const [floatingDay, setFloatingDay] = createSignal<string | null>(null);
+  let floatingDayTimer: ReturnType<typeof setTimeout> | undefined;
+  const showFloatingDay = () => {
+    const handle = list();
+    const top = handle ? props.messages[handle.findItemIndex(scroller.scrollTop)] : undefined;
+    if (!top) return;
+    setFloatingDay(formatDay(top.createdAt));
+    clearTimeout(floatingDayTimer);
+    floatingDayTimer = setTimeout(() => setFloatingDay(null), FLOATING_DAY_MS);
+  };
+  onCleanup(() => clearTimeout(floatingDayTimer));
 
   createEffect(
     on(change, (c) => {
@@ -274,6 +291,13 @@ export function MessageList(props: MessageListProps) {
         </Virtualizer>
         <div class="messages-foot" ref={foot} />
       </div>
+      <Show when={floatingDay()}>
+        {(day) => (
+          <div class="floating-day" aria-hidden="true" data-testid="floating-day">
+            <span>{day()}</span>
+          </div>
+        )}
+      </Show>
       <Show when={!following()}>
         <JumpToLatest unseen={unseen()} onClick={showLatest} />
       </Show>
