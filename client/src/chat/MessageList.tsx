@@ -122,11 +122,14 @@ export function MessageList(props: MessageListProps) {
   // While the reader scrolls through history, the day of the top row floats above the list, as its separator may be far above.
   const [floatingDay, setFloatingDay] = createSignal<string | null>(null);
   let floatingDayTimer: ReturnType<typeof setTimeout> | undefined;
+  // The label is formatted once per day scrolled into, not on every scroll event.
+  let floatingDayOf = { at: Number.NaN, label: '' };
   const showFloatingDay = () => {
     const handle = list();
     const top = handle ? props.messages[handle.findItemIndex(scroller.scrollTop)] : undefined;
     if (!top) return;
-    setFloatingDay(formatDay(top.createdAt));
+    if (!sameDay(floatingDayOf.at, top.createdAt)) floatingDayOf = { at: top.createdAt, label: formatDay(top.createdAt) };
+    setFloatingDay(floatingDayOf.label);
     clearTimeout(floatingDayTimer);
     floatingDayTimer = setTimeout(() => setFloatingDay(null), FLOATING_DAY_MS);
   };
