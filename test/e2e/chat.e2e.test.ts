@@ -119,7 +119,7 @@ describe.skipIf(!(await hasChromium()))('two people chatting in the browser', ()
     await expect
       .poll(async () => {
         await bob.scrollToOldest();
-        return bob.messageTexts();
+        return bob.historyTexts();
       }, { ...poll, interval: 300 })
       .toEqual(['Hi Bob! <b>this stays plain text</b>', 'Hey Alice', 'How are you?', 'Great, thanks', 'Lunch tomorrow?', 'Noon at the usual place', 'Sent while offline', ...history]);
     await bob.screenshot('bob-history-top');

@@ -155,8 +155,28 @@ export class ChatPage {
 
   /** Scrolls the messages to the very top, as a reader looking for older history. */
   async scrollToOldest(): Promise<void> {
-    // The list is a reversed column: its top is the most negative scroll offset.
-    await this.page.getByTestId('messages').evaluate((el) => el.scrollTo({ top: -el.scrollHeight }));
+    await this.page.getByTestId('messages').evaluate((el) => el.scrollTo({ top: 0 }));
+  }
+
+  /**
+   * Every loaded message's text in order, read by scrolling the list from its top to its
+   * bottom as a reader would: the list renders only the rows near the view, so
+   * {@link messageTexts} sees those alone. Leaves the view at the bottom.
+   */
+  historyTexts(): Promise<string[]> {
+    return this.page.getByTestId('messages').evaluate(async (el) => {
+      const texts = new Map<string, string>();
+      const frame = () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+      el.scrollTop = 0;
+      for (;;) {
+        await frame();
+        for (const row of el.querySelectorAll<HTMLElement>('[data-message-id]')) texts.set(row.dataset.messageId!, row.querySelector('[data-testid="message-text"]')?.textContent ?? '');
+        if (el.scrollTop + el.clientHeight >= el.scrollHeight - 1) break;
+        el.scrollTop += el.clientHeight / 2;
+      }
+      // Rows come and go as the view moves; the list keeps them in its order, oldest first, and so does the map.
+      return [...texts.values()];
+    });
   }
 
   chatTitles(): Promise<string[]> {

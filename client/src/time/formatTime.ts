@@ -6,9 +6,12 @@ function startOfDay(at: number): number {
   return d.getTime();
 }
 
+/** One formatter for every bubble: `toLocaleTimeString` builds a new one per call, a cost each row pays as it scrolls into view. */
+const CLOCK = new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+
 /** `14:05`: the time inside a message bubble. */
 export function formatClock(at: number): string {
-  return new Date(at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+  return CLOCK.format(at);
 }
 
 /** Whole calendar days between `at` and `now` (0 = same day), by the local calendar. */
