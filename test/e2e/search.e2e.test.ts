@@ -61,9 +61,10 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
   /** Whether the message's row lies within the visible part of the message list. */
   const inView = (page: ChatPage, text: string) =>
     page.messageRow(text).evaluate((row) => {
+      // The virtualized list may swap a row's element while it settles: a detached one is not in view.
+      const list = row.closest('[data-testid="messages"]')?.getBoundingClientRect();
       const box = row.getBoundingClientRect();
-      const list = row.closest('[data-testid="messages"]')!.getBoundingClientRect();
-      return box.top >= list.top && box.bottom <= list.bottom;
+      return !!list && box.top >= list.top && box.bottom <= list.bottom;
     });
 
   test('Alice writes to Bob, across several buckets', async () => {
@@ -83,7 +84,7 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
     await bob.page.getByTestId('search-result').click();
     await bob.page.getByTestId('chat-view').waitFor();
     await expect.poll(() => highlighted(bob), poll).toContain(REPORT);
-    expect(await inView(bob, REPORT)).toBe(true);
+    await expect.poll(() => inView(bob, REPORT), poll).toBe(true);
     // The search stays, as it was, beside the chat.
     expect(await bob.page.getByTestId('chat-search-input').inputValue()).toBe('QUARTERLY friday');
   });
@@ -108,7 +109,7 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
     await watchHighlights(bob);
     await bob.page.getByTestId('search-result').click();
     await expect.poll(() => highlighted(bob), poll).toContain(CAFE);
-    expect(await inView(bob, CAFE)).toBe(true);
+    await expect.poll(() => inView(bob, CAFE), poll).toBe(true);
   });
 
   test('search within a chat lists its matches newest first and jumps to the one clicked', async () => {
@@ -124,7 +125,7 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
     await watchHighlights(bob);
     await bob.page.locator('[data-testid="chat-search-results"] [data-testid="search-result"]').filter({ hasText: 'weekend' }).click();
     await expect.poll(() => highlighted(bob), poll).toContain('How was the weekend?');
-    expect(await inView(bob, 'How was the weekend?')).toBe(true);
+    await expect.poll(() => inView(bob, 'How was the weekend?'), poll).toBe(true);
     await bob.page.getByTestId('chat-search-close').click();
     await bob.page.getByTestId('chat-search-panel').waitFor({ state: 'detached' });
   });

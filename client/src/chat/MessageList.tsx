@@ -135,12 +135,18 @@ export function MessageList(props: MessageListProps) {
   };
   onCleanup(() => clearTimeout(floatingDayTimer));
 
+  // Compared with the list this effect last handled, not with the memo's previous value:
+  // the memo may recompute more than once before the effect runs (a list rebuilt with
+  // the same messages after one that added some), and an addition must still be counted.
+  let handled: readonly ShownMessage[] = [];
   createEffect(
     on(change, (c) => {
+      const since = historyChange(handled, c.messages, props.me);
+      handled = c.messages;
       if (!following() && fitsInView()) setFollowing(true);
-      if (c.prepended && place) keepPlace();
-      if (c.appended > 0 && following()) showLatest();
-      else if (c.appendedByOthers > 0) setUnseen((n) => n + c.appendedByOthers);
+      if (since.prepended && place) keepPlace();
+      if (since.appended > 0 && following()) showLatest();
+      else if (since.appendedByOthers > 0) setUnseen((n) => n + since.appendedByOthers);
       queueMicrotask(maybeLoadOlder);
     }),
   );

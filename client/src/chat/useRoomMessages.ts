@@ -8,7 +8,7 @@ import { newMessageId, type MessageId, type RoomId, type UserId } from '../../..
 import { docList, docSignal } from '../sync/docBindings';
 import type { Replica } from '../sync/replica';
 import type { ReplicaManager } from '../sync/replicaManager';
-import { useReplicas } from '../sync/replicaScope';
+import { sameNames, useReplicas } from '../sync/replicaScope';
 import type { PendingMessages } from './pendingMessages';
 
 function bucketNumberOf(name: DocName): number {
@@ -31,7 +31,8 @@ interface OpenBucket {
  * messages go to the head bucket, wherever the server has moved it.
  */
 export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessages, roomId: RoomId, head: Replica, me: UserId) {
-  const headNumber = docSignal(head.doc, headBucket);
+  // A memo, so that the head doc's other changes (receipts, members) do not re-run what depends on the number.
+  const headNumber = createMemo(docSignal(head.doc, headBucket));
   const [requestedOldest, setRequestedOldest] = createSignal<number | null>(null);
   // Until the head's local copy is in, its bucket number is unknown: open nothing yet.
   const oldest: Accessor<number | null> = () => {
@@ -44,7 +45,7 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
     const out = [];
     for (let n = from; n <= headNumber(); n++) out.push(bucketDoc(roomId, n));
     return out;
-  });
+  }, [], { equals: sameNames });
   const buckets = useReplicas(replicas, names, (replica): OpenBucket => ({ replica, number: bucketNumberOf(replica.name), messages: docList(replica.doc, readShownMessages, 'id') }));
   const messages = createMemo(() => buckets().flatMap((b) => b.messages));
   /** Where each open message sits (receipts count in positions), rebuilt once per change. */

@@ -5,7 +5,7 @@ import { advanceReceipt } from '../../../schema/docs/receipts';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { watchPresent, watchTyping } from '../chat/useTyping';
-import { useReplicas } from '../sync/replicaScope';
+import { sameNames, useReplicas } from '../sync/replicaScope';
 
 /**
  * How many of the most recent chats keep their room head open while Jeco is open. A
@@ -29,9 +29,7 @@ interface WatchedHead {
  */
 export function useWatchedHeads(session: Session, chats: () => ChatEntry[]) {
   const me = session.user.id;
-  const names = createMemo(() => chats().slice(0, WATCHED_CHATS).map((c) => roomHeadDoc(c.roomId)), [] as DocName[], {
-    equals: (a, b) => a.length === b.length && a.every((name, i) => name === b[i]),
-  });
+  const names = createMemo(() => chats().slice(0, WATCHED_CHATS).map((c) => roomHeadDoc(c.roomId)), [] as DocName[], { equals: sameNames });
   const entries = createMemo(() => new Map(chats().map((c) => [c.roomId, c])));
   const heads = useReplicas(session.replicas, names, (replica): WatchedHead => {
     const roomId = roomOfDoc(parseDocName(replica.name)!)!.id;

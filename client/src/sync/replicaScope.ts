@@ -23,3 +23,8 @@ export function useReplicas<T>(
   // mapArray is lazy; the memo runs it now and whenever the names change, needed or not.
   return createMemo(mapArray(names, (name) => bind(useReplica(manager, name))));
 }
+
+/** Equality for a memo of doc names: the same names in the same order, so an unchanged list does not re-run `useReplicas`. */
+export function sameNames(a: readonly DocName[], b: readonly DocName[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i]);
+}
