@@ -8,22 +8,15 @@
  * with docs/screenshots/README.md listing them. Screens are found by their
  * `data-testid`s; a screen whose way in is missing is skipped with a line saying so.
  */
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
-import { loadConfig } from '../sync-server/src/config';
-import { startJeco } from '../sync-server/src/server';
 import { ChatPage } from '../test/e2e/chatPage';
+import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, ROOT, serve } from './bench/benchServer';
 import { seed } from './seed';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const OUT = path.join(ROOT, 'docs', 'screenshots');
-const CHROMIUM_PATH = process.env.JECO_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
 /** Seeded peers 1–8 get a DM each; 9 and 10 have none yet, so their chats hold only what is written here. */
@@ -42,14 +35,6 @@ interface Shot {
 
 const taken: Shot[] = [];
 
-async function buildClientIfStale(): Promise<void> {
-  const index = path.join(ROOT, 'dist', 'index.html');
-  const newest = (dir: string): number =>
-    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)));
-  if (existsSync(index) && statSync(index).mtimeMs > newest(path.join(ROOT, 'client'))) return;
-  console.log('building the client (vite build)…');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
-}
 
 /** Captures `page` as docs/screenshots/<name>.png once fonts and pending frames have settled. */
 async function shoot(page: Page, shot: Shot): Promise<void> {
@@ -92,9 +77,8 @@ async function main(): Promise<void> {
   await buildClientIfStale();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'jeco-screenshots-'));
   const seeded = await seed({ dataDir, ...SEED, bucketSize: 1000, password: PASSWORD });
-  const server = await startJeco(
-    loadConfig({ JECO_PORT: '0', JECO_HOST: '127.0.0.1', JECO_DATA_DIR: dataDir, JECO_STATIC_DIR: path.join(ROOT, 'dist'), JECO_LOG_LEVEL: 'warn', JECO_AUTH_RATE_PER_MIN: '1000' }),
-  );
+  // Several people sign in from one address here: the sign-in rate limit is raised.
+  const server = await serve({ dataDir, env: { JECO_AUTH_RATE_PER_MIN: '1000' } });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   await mkdir(OUT, { recursive: true });
   try {

@@ -17,23 +17,16 @@
  * every frame's duration and the number of message rows in the DOM are recorded.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { build } from 'vite';
-import { SESSION_COOKIE, type AuthResponse } from '../../schema/api/auth';
-import { loadConfig } from '../../sync-server/src/config';
-import { startJeco, type JecoServer } from '../../sync-server/src/server';
-import { seed, type SeedResult } from '../seed';
+import { SESSION_COOKIE } from '../../schema/api/auth';
+import { seed } from '../seed';
+import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, ROOT, serve, signIn } from './benchServer';
 import { writeBenchmarkSection } from './benchmarksDoc';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM_PATH = process.env.JECO_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const HEADING = '## History (one chat of 10,000 messages)';
 const BUCKET_SIZE = 1000;
 const BASELINE_MESSAGES = 100;
@@ -63,41 +56,8 @@ interface DataSet {
   runs: Run[];
 }
 
-async function buildClientIfStale(staticDir: string): Promise<void> {
-  const index = path.join(staticDir, 'index.html');
-  if (path.resolve(staticDir) !== path.join(ROOT, 'dist')) {
-    if (!existsSync(index)) throw new Error(`${staticDir} holds no built client`);
-    return;
-  }
-  const newest = (dir: string): number =>
-    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)));
-  if (existsSync(index) && statSync(index).mtimeMs > newest(path.join(ROOT, 'client'))) return;
-  console.log('building the client (vite build)…');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
-}
 
-function serve(dataDir: string, staticDir: string): Promise<JecoServer> {
-  return startJeco(
-    loadConfig({
-      JECO_PORT: '0',
-      JECO_HOST: '127.0.0.1',
-      JECO_DATA_DIR: dataDir,
-      JECO_STATIC_DIR: staticDir,
-      JECO_BUCKET_SIZE: String(BUCKET_SIZE),
-      JECO_LOG_LEVEL: 'warn',
-    }),
-  );
-}
 
-async function signIn(server: JecoServer, seeded: SeedResult): Promise<string> {
-  const res = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: seeded.username, password: seeded.password }),
-  });
-  if (!res.ok) throw new Error(`login: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as AuthResponse).token;
-}
 
 /**
  * Runs in every page before the app: notes, on the page's own clock (0 = navigation
@@ -157,7 +117,7 @@ async function runDataSet(browser: Browser, set: DataSet, staticDir: string, rep
     const seeded = await seed({ dataDir, users: 2, chats: 1, messages: set.messages, bucketSize: BUCKET_SIZE });
     console.log(`${set.label}: seeded ${set.messages} messages in ${Date.now() - seedStarted} ms`);
     const chat = seeded.chats[0]!;
-    const server = await serve(dataDir, staticDir);
+    const server = await serve({ dataDir, staticDir, bucketSize: BUCKET_SIZE });
     try {
       const token = await signIn(server, seeded);
       for (let r = 0; r < repeats; r++) {

@@ -20,26 +20,19 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import seedrandom from 'seedrandom';
-import { build } from 'vite';
 import * as Y from 'yjs';
-import { SESSION_COOKIE, type AuthResponse } from '../../schema/api/auth';
+import { SESSION_COOKIE } from '../../schema/api/auth';
 import { appendMessage } from '../../schema/docs/bucket';
 import { bucketDoc } from '../../schema/docs/names';
 import { newMessageId, type UserId } from '../../schema/ids';
-import { loadConfig } from '../../sync-server/src/config';
-import { startJeco, type JecoServer } from '../../sync-server/src/server';
 import { openStore } from '../../sync-server/src/store/openStore';
 import { seed, type SeedResult } from '../seed';
+import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, ROOT, serve, signIn } from './benchServer';
 import { writeBenchmarkSection } from './benchmarksDoc';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM_PATH = process.env.JECO_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const HEADING = '## Search (100 chats × 1,000 messages)';
 const STEP_TIMEOUT_MS = 120_000;
 /** After the fetch, replicas are written to IndexedDB asynchronously: give them time before reloading. */
@@ -130,30 +123,8 @@ async function seedVaried(dataDir: string, chats: number, messages: number): Pro
 
 // ---------- server and browser ----------
 
-async function buildClientIfStale(): Promise<void> {
-  const index = path.join(ROOT, 'dist', 'index.html');
-  const newest = (dir: string): number =>
-    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)));
-  if (existsSync(index) && statSync(index).mtimeMs > newest(path.join(ROOT, 'client'))) return;
-  console.log('building the client (vite build)…');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
-}
 
-async function serve(dataDir: string, bucketSize: number): Promise<JecoServer> {
-  return startJeco(
-    loadConfig({ JECO_PORT: '0', JECO_HOST: '127.0.0.1', JECO_DATA_DIR: dataDir, JECO_STATIC_DIR: path.join(ROOT, 'dist'), JECO_BUCKET_SIZE: String(bucketSize), JECO_LOG_LEVEL: 'warn' }),
-  );
-}
 
-async function signIn(server: JecoServer, seeded: SeedResult): Promise<string> {
-  const res = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: seeded.username, password: seeded.password }),
-  });
-  if (!res.ok) throw new Error(`login: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as AuthResponse).token;
-}
 
 interface Measure {
   duration: number;
@@ -219,7 +190,7 @@ async function runDataSet(browser: Browser, label: string, chats: number, messag
     const seeded = await seedVaried(dataDir, chats, messages);
     const total = chats * messages;
     console.log(`${label}: seeded ${chats} × ${messages}`);
-    const server = await serve(dataDir, messages);
+    const server = await serve({ dataDir, bucketSize: messages });
     try {
       const token = await signIn(server, seeded);
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });

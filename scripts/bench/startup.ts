@@ -15,23 +15,16 @@
  * The client is built first when dist/ is missing or older than client/.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { build } from 'vite';
-import { SESSION_COOKIE, type AuthResponse } from '../../schema/api/auth';
-import { loadConfig } from '../../sync-server/src/config';
-import { startJeco, type JecoServer } from '../../sync-server/src/server';
+import { SESSION_COOKIE } from '../../schema/api/auth';
 import { seed, type SeedResult } from '../seed';
+import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, ROOT, serve, signIn } from './benchServer';
 import { writeBenchmarkSection } from './benchmarksDoc';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CHROMIUM_PATH = process.env.JECO_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const HEADING = '## Start-up (200 chats × 1,000 messages)';
 /** No step of a run should take longer; a stuck page fails the run instead of hanging it. */
 const STEP_TIMEOUT_MS = 60_000;
@@ -63,42 +56,8 @@ interface DataSet {
   runs: Map<Phase, Timing[]>;
 }
 
-/** Builds dist/ when it is missing or older than client/; another static dir (an older build to compare) must be built already. */
-async function buildClientIfStale(staticDir: string): Promise<void> {
-  const index = path.join(staticDir, 'index.html');
-  if (path.resolve(staticDir) !== path.join(ROOT, 'dist')) {
-    if (!existsSync(index)) throw new Error(`${staticDir} holds no built client`);
-    return;
-  }
-  const newest = (dir: string): number =>
-    Math.max(...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs)));
-  if (existsSync(index) && statSync(index).mtimeMs > newest(path.join(ROOT, 'client'))) return;
-  console.log('building the client (vite build)…');
-  await build({ configFile: path.join(ROOT, 'vite.config.ts'), logLevel: 'warn' });
-}
 
-async function serve(dataDir: string, staticDir: string, bucketSize: number): Promise<JecoServer> {
-  return startJeco(
-    loadConfig({
-      JECO_PORT: '0',
-      JECO_HOST: '127.0.0.1',
-      JECO_DATA_DIR: dataDir,
-      JECO_STATIC_DIR: staticDir,
-      JECO_BUCKET_SIZE: String(bucketSize),
-      JECO_LOG_LEVEL: 'warn',
-    }),
-  );
-}
 
-async function signIn(server: JecoServer, seeded: SeedResult): Promise<string> {
-  const res = await fetch(`${server.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username: seeded.username, password: seeded.password }),
-  });
-  if (!res.ok) throw new Error(`login: ${res.status} ${await res.text()}`);
-  return ((await res.json()) as AuthResponse).token;
-}
 
 interface Wanted {
   items: number;
@@ -167,7 +126,7 @@ async function runDataSet(browser: Browser, set: DataSet, staticDir: string, rep
     const seedStarted = Date.now();
     const seeded = await seed({ dataDir, users: Math.max(2, set.chats), chats: set.chats, messages: set.messages, bucketSize });
     console.log(`${set.label}: seeded ${set.chats} × ${set.messages} in ${Date.now() - seedStarted} ms`);
-    const server = await serve(dataDir, staticDir, bucketSize);
+    const server = await serve({ dataDir, staticDir, bucketSize });
     try {
       const token = await signIn(server, seeded);
       for (let r = 0; r < repeats; r++) {
