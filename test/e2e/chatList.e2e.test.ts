@@ -112,6 +112,13 @@ describe.skipIf(!(await hasChromium()))('the chat list: drafts, pins, mutes, arc
     await expect.poll(shown, poll).toEqual(['Bob Builder: New message', 'Climbing: Carol Danvers: @Alice Liddell bring the rope']);
     await alice.openChat('Climbing');
     await expect.poll(() => alice.page.getByTestId('message-mention').allTextContents(), poll).toEqual(['@Alice Liddell']);
+    // The highlighted name flows with the text: one short message is one line.
+    const lineTops = await alice.page.getByTestId('message-mention').evaluate((mention) => {
+      const range = document.createRange();
+      range.selectNodeContents(mention.nextSibling!);
+      return [mention.getBoundingClientRect().top, range.getBoundingClientRect().top];
+    });
+    expect(Math.abs(lineTops[0]! - lineTops[1]!)).toBeLessThan(2);
     await expect.poll(() => alice.chatListItem('Climbing').getByTestId('chat-mention').count(), poll).toBe(0);
   });
 

@@ -68,7 +68,7 @@ function MessageText(props: { text: string; mentions: readonly UserId[] | undefi
             </Match>
             <Match when={part.kind === 'mention' && part}>
               {(mention) => (
-                <span class="mention" classList={{ me: mention().userId === props.me }} data-testid="message-mention">
+                <span class="mention" classList={{ 'mention-self': mention().userId === props.me }} data-testid="message-mention">
                   {mention().text}
                 </span>
               )}
