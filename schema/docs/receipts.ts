@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
-import type { UserId } from '../ids';
+import type { RoomRef, UserId } from '../ids';
 
 /**
  * Receipts live in the room head's `receipts` map (design §3): `delivered:<userId>`
@@ -119,4 +119,13 @@ export function deliveryStatus(receipts: Map<UserId, Receipt>, recipients: reado
     });
   if (all('read')) return 'read';
   return all('delivered') ? 'delivered' : 'sent';
+}
+
+/**
+ * Everyone who should get a message but its author: for a DM, the other person; for a
+ * group, the members who were in it when the message was sent.
+ */
+export function recipientsOf(room: RoomRef, members: ReadonlyMap<UserId, { addedAt: number }>, message: { authorId: UserId; createdAt: number }): UserId[] {
+  if (room.kind === 'dm') return room.members.filter((id) => id !== message.authorId);
+  return [...members].filter(([id, member]) => id !== message.authorId && member.addedAt <= message.createdAt).map(([id]) => id);
 }

@@ -52,7 +52,9 @@ describe.skipIf(!(await hasChromium()))('the chat list: drafts, pins, mutes, arc
     await tab.page.getByTestId('composer').press('End');
     await tab.page.getByTestId('composer').pressSequentially(' noon');
     await tab.page.getByTestId('composer').press('Enter');
-    await expect.poll(() => alice.chatListItem('Bob Builder').getByTestId('chat-preview').textContent(), poll).toBe('You: See you at noon');
+    // One's own last message shows with its ticks: Bob has Jeco open, so two.
+    await expect.poll(() => alice.chatListItem('Bob Builder').getByTestId('chat-preview').textContent(), poll).toBe('See you at noon');
+    await expect.poll(() => alice.chatListItem('Bob Builder').locator('.bubble-status').getAttribute('data-status'), poll).toBe('delivered');
     await tab.page.close();
   });
 

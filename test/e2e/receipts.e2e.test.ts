@@ -28,6 +28,8 @@ describe.skipIf(!(await hasChromium()))('receipts, unread counts and presence', 
     await bob.openChat('Alice Liddell');
     await expect.poll(() => alice.statusOf('At the usual place'), poll).toBe('read');
     expect(await alice.statusOf('Lunch at one?')).toBe('read');
+    // The chat list shows the same ticks before Alice's last message.
+    await expect.poll(() => alice.chatListItem('Bob Builder').locator('.bubble-status').getAttribute('data-status'), poll).toBe('read');
     await expect.poll(() => bob.unreadIn('Alice Liddell'), poll).toBe(0);
     expect(await bob.page.title()).toBe('Jeco');
     await alice.screenshot('receipts-dm-read');

@@ -1,14 +1,12 @@
 import { For, Match, Show, Switch, type JSX } from 'solid-js';
-import { Dynamic } from 'solid-js/web';
-import type { DeliveryStatus } from '../../../schema/docs/receipts';
 import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
 import { isSystemLine } from '../../../schema/docs/message';
 import type { UserId } from '../../../schema/ids';
-import { CheckIcon, ClockIcon, DoubleCheckIcon } from '../layout/icons';
 import { formatClock } from '../time/formatTime';
 import { displayNameOf } from '../users/userDirectory';
 import { messageParts } from './messageParts';
 import { MessageMenu, type MessageActions } from './MessageMenu';
+import { MessageTicks } from './MessageTicks';
 import { QuotedMessage } from './QuotedMessage';
 import { ReactionBar } from './ReactionBar';
 import { SystemLine } from './SystemLine';
@@ -28,28 +26,6 @@ export interface BubbleProps {
   actions: MessageActions;
 }
 
-const TICKS: Record<DeliveryStatus | 'pending', { title: string; icon: () => JSX.Element }> = {
-  pending: { title: 'Waiting to send', icon: ClockIcon },
-  sent: { title: 'Sent', icon: CheckIcon },
-  delivered: { title: 'Delivered', icon: DoubleCheckIcon },
-  read: { title: 'Read', icon: DoubleCheckIcon },
-};
-
-/** One grey tick: the server has it; two grey: every recipient's device has it; two blue: every recipient read it. */
-function MessageTicks(props: { status: DeliveryStatus | 'pending' }) {
-  return (
-    <span
-      class="bubble-status"
-      classList={{ read: props.status === 'read' }}
-      title={TICKS[props.status].title}
-      aria-label={TICKS[props.status].title}
-      data-testid={props.status === 'pending' ? 'message-pending' : 'message-sent'}
-      data-status={props.status}
-    >
-      <Dynamic component={TICKS[props.status].icon} />
-    </span>
-  );
-}
 
 /** Text nodes only, never parsed as HTML; links open in a new tab, mentions are highlighted. */
 function MessageText(props: { text: string; mentions: readonly UserId[] | undefined; me: UserId }) {

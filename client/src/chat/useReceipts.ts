@@ -2,7 +2,7 @@ import { createEffect, createMemo, on, type Accessor } from 'solid-js';
 import type { ShownMessage } from '../../../schema/docs/bucket';
 import type { ChatEntry } from '../../../schema/docs/inbox';
 import { markChatRead } from '../../../schema/docs/inbox';
-import { advanceReceipt, deliveryStatus, reachedAt, readReceipts, type DeliveryStatus, type Position } from '../../../schema/docs/receipts';
+import { advanceReceipt, deliveryStatus, reachedAt, readReceipts, recipientsOf, type DeliveryStatus, type Position } from '../../../schema/docs/receipts';
 import type { Member } from '../../../schema/docs/roomHead';
 import type { MessageId, RoomRef, UserId } from '../../../schema/ids';
 import { docSignal } from '../sync/docBindings';
@@ -35,20 +35,16 @@ export function useReceipts(args: {
 }) {
   const receipts = docSignal(args.head.doc, readReceipts);
 
-  /** Everyone who should get a message but its author: in a group, those who were members when it was sent. */
-  const recipientsOf = (message: ShownMessage): UserId[] => {
-    if (args.room.kind === 'dm') return args.room.members.filter((id) => id !== message.authorId);
-    return [...args.members()].filter(([id, member]) => id !== message.authorId && member.addedAt <= message.createdAt).map(([id]) => id);
-  };
+  const recipients = (message: ShownMessage) => recipientsOf(args.room, args.members(), message);
 
   const status = (message: ShownMessage): DeliveryStatus => {
     const position = args.positionOf(message.id);
-    return position ? deliveryStatus(receipts(), recipientsOf(message), position) : 'sent';
+    return position ? deliveryStatus(receipts(), recipients(message), position) : 'sent';
   };
 
   const info = (message: ShownMessage): RecipientReceipt[] => {
     const position = args.positionOf(message.id);
-    return recipientsOf(message).map((userId) => {
+    return recipients(message).map((userId) => {
       const receipt = receipts().get(userId);
       return {
         userId,

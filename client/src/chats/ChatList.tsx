@@ -1,4 +1,5 @@
 import { createMemo, createSignal, For, Show } from 'solid-js';
+import type { DeliveryStatus } from '../../../schema/docs/receipts';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { PendingMessage } from '../chat/pendingMessages';
 import { ArchiveIcon, BackIcon } from '../layout/icons';
@@ -13,6 +14,8 @@ export interface ChatListProps {
   selected: RoomId | undefined;
   waitingIn: (roomId: RoomId) => PendingMessage | undefined;
   typingIn: (roomId: RoomId) => string[];
+  /** The ticks of a chat's last message when it is one's own, if known. */
+  statusIn?: (roomId: RoomId) => DeliveryStatus | null;
   actions: ChatActions;
   onNewChat: () => void;
 }
@@ -72,6 +75,7 @@ export function ChatList(props: ChatListProps) {
                 selected={row.entry.roomId === props.selected}
                 waiting={props.waitingIn(row.entry.roomId)}
                 typing={props.typingIn(row.entry.roomId)}
+                status={props.statusIn?.(row.entry.roomId)}
                 pinnedCount={pinnedCount()}
                 actions={props.actions}
               />

@@ -1,8 +1,10 @@
 import { A } from '@solidjs/router';
 import { Match, Show, Switch } from 'solid-js';
 import type { ChatEntry } from '../../../schema/docs/inbox';
+import type { DeliveryStatus } from '../../../schema/docs/receipts';
 import type { UserId } from '../../../schema/ids';
 import type { PendingMessage } from '../chat/pendingMessages';
+import { MessageTicks } from '../chat/MessageTicks';
 import { typingText } from '../chat/useTyping';
 import { ClockIcon, MutedIcon, PinIcon } from '../layout/icons';
 import { formatChatTime } from '../time/formatTime';
@@ -34,6 +36,8 @@ export interface ChatListItemProps {
   waiting: PendingMessage | undefined;
   /** Who is typing in this chat now. */
   typing: string[];
+  /** The ticks of the last message when it is one's own, if known. */
+  status?: DeliveryStatus | null;
   pinnedCount: number;
   actions: ChatActions;
 }
@@ -68,6 +72,14 @@ export function ChatListItem(props: ChatListItemProps) {
           <span class="chat-item-bottom">
             <span class="chat-item-preview" data-testid="chat-preview">
               <Switch fallback={previewOf(entry(), props.me)}>
+                <Match when={props.status && !waiting() && !typing() && !draft() && entry().lastMessage}>
+                  {(last) => (
+                    <>
+                      <MessageTicks status={props.status!} />
+                      {last().preview}
+                    </>
+                  )}
+                </Match>
                 <Match when={typing()}>
                   <span class="chat-item-typing" data-testid="chat-typing">
                     {typing()}

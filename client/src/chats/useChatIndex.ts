@@ -78,6 +78,7 @@ export function useChatIndex(session: Session) {
     inbox,
     stateOf: (roomId: RoomId) => states().get(roomId),
     typingIn: heads.typingIn,
+    statusIn: heads.lastStatusIn,
     isOnline: heads.isOnline,
   };
 }

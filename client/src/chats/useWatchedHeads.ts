@@ -1,10 +1,12 @@
 import { createEffect, createMemo, type Accessor } from 'solid-js';
 import type { ChatEntry } from '../../../schema/docs/inbox';
 import { parseDocName, roomHeadDoc, roomOfDoc, type DocName } from '../../../schema/docs/names';
-import { advanceReceipt } from '../../../schema/docs/receipts';
+import { advanceReceipt, deliveryStatus, readReceipts, recipientsOf, type DeliveryStatus } from '../../../schema/docs/receipts';
+import { readMembers } from '../../../schema/docs/roomHead';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { watchPresent, watchTyping } from '../chat/useTyping';
+import { docSignal } from '../sync/docBindings';
 import { sameNames, useReplicas } from '../sync/replicaScope';
 
 /**
@@ -19,6 +21,8 @@ interface WatchedHead {
   roomId: RoomId;
   typing: Accessor<string[]>;
   present: Accessor<Set<UserId>>;
+  /** The ticks of the chat's last message, when it is one's own. */
+  lastStatus: Accessor<DeliveryStatus | null>;
 }
 
 /**
@@ -32,7 +36,8 @@ export function useWatchedHeads(session: Session, chats: () => ChatEntry[]) {
   const names = createMemo(() => chats().slice(0, WATCHED_CHATS).map((c) => roomHeadDoc(c.roomId)), [] as DocName[], { equals: sameNames });
   const entries = createMemo(() => new Map(chats().map((c) => [c.roomId, c])));
   const heads = useReplicas(session.replicas, names, (replica): WatchedHead => {
-    const roomId = roomOfDoc(parseDocName(replica.name)!)!.id;
+    const room = roomOfDoc(parseDocName(replica.name)!)!;
+    const roomId = room.id;
     // Written once the head has synced (or while offline), so a stale local copy never wins over a newer one.
     const mayWrite = () => replica.loaded() && (replica.synced() || session.replicas.status() === 'offline');
     createEffect(() => {
@@ -40,12 +45,21 @@ export function useWatchedHeads(session: Session, chats: () => ChatEntry[]) {
       if (!last?.position || last.authorId === me || !mayWrite()) return;
       advanceReceipt(replica.doc, me, 'delivered', last.position, Date.now());
     });
-    return { roomId, typing: watchTyping(replica.awareness, me), present: watchPresent(replica.awareness) };
+    const receipts = docSignal(replica.doc, readReceipts);
+    const members = docSignal(replica.doc, readMembers);
+    const lastStatus = createMemo((): DeliveryStatus | null => {
+      const last = entries().get(roomId)?.lastMessage;
+      if (!last?.position || last.authorId !== me || last.system) return null;
+      return deliveryStatus(receipts(), recipientsOf(room, members(), { authorId: me, createdAt: last.at }), last.position);
+    });
+    return { roomId, typing: watchTyping(replica.awareness, me), present: watchPresent(replica.awareness), lastStatus };
   });
   const byRoom = createMemo(() => new Map(heads().map((h) => [h.roomId, h])));
   return {
     /** Who is typing in a chat, if it is watched. */
     typingIn: (roomId: RoomId): string[] => byRoom().get(roomId)?.typing() ?? [],
+    /** The ticks of a watched chat's last message, when it is one's own. */
+    lastStatusIn: (roomId: RoomId): DeliveryStatus | null => byRoom().get(roomId)?.lastStatus() ?? null,
     /** Whether `userId` has Jeco open on a chat this device watches with them. */
     isOnline: (userId: UserId): boolean => heads().some((h) => h.present().has(userId)),
   };

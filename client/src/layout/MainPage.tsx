@@ -71,6 +71,7 @@ export function MainPage(props: { session: Session }) {
                 selected={room()?.id}
                 waitingIn={(id) => props.session.pending.latestIn(id)}
                 typingIn={index.typingIn}
+                statusIn={index.statusIn}
                 actions={actions}
                 onNewChat={() => setPanel('newChat')}
               />
