@@ -1,6 +1,6 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { startServer } from '../helpers/server';
+import { startServer, type TestServerOptions } from '../helpers/server';
 import { CHROMIUM_PATH } from '../helpers/services';
 import { ChatPage, SEEN_WITHIN_MS } from './chatPage';
 
@@ -16,11 +16,11 @@ export const poll = { timeout: SEEN_WITHIN_MS, interval: 100 };
  * cookies) per person, started before the file's tests and closed after them. Read the
  * pages in a `beforeAll` declared after this call.
  */
-export function usePeople(count: number): { pages: ChatPage[] } {
+export function usePeople(count: number, serverOptions: TestServerOptions = {}): { pages: ChatPage[] } {
   const cast: { pages: ChatPage[] } = { pages: [] };
   let browser: Browser | undefined;
   beforeAll(async () => {
-    const server = await startServer({});
+    const server = await startServer(serverOptions);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     for (let i = 0; i < count; i++) cast.pages.push(await ChatPage.open(await browser.newContext({ viewport: { width: 1100, height: 760 } }), server.url));
   });
@@ -37,8 +37,8 @@ const CAST = ['Alice Liddell', 'Bob Builder', 'Carol Danvers'] as const;
  * `usePeople(count)`, each signed up before the file's tests as Alice Liddell, Bob
  * Builder and Carol Danvers, with usernames fresh for this run (`alice_<run>` …).
  */
-export function useSignedUpPeople(count: 2 | 3): { pages: ChatPage[]; usernames: string[] } {
-  const cast = usePeople(count);
+export function useSignedUpPeople(count: 2 | 3, serverOptions: TestServerOptions = {}): { pages: ChatPage[]; usernames: string[] } {
+  const cast = usePeople(count, serverOptions);
   const run = Date.now().toString(36);
   const usernames = CAST.slice(0, count).map((name) => `${name.split(' ')[0]!.toLowerCase()}_${run}`);
   beforeAll(async () => {

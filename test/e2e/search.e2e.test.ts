@@ -1,8 +1,6 @@
-import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startServer, type TestServer } from '../helpers/server';
-import { CHROMIUM_PATH, hasChromium } from '../helpers/services';
-import { CHROMIUM_ARGS, PASSWORD, poll } from './browser';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { hasChromium } from '../helpers/services';
+import { poll, useSignedUpPeople } from './browser';
 import { ChatPage } from './chatPage';
 
 /** Tiny buckets, so the first messages sit in an older bucket that a chat does not open by itself. */
@@ -14,25 +12,14 @@ const HTML = 'Look: <b>html</b> stays text';
 const CONVERSATION = [CAFE, 'How was the weekend?', 'Did you water the plants?', 'The train is late again', 'I will bring snacks', 'Good night, talk tomorrow', 'Any news from the landlord?', REPORT, HTML];
 
 describe.skipIf(!(await hasChromium()))('searching messages kept on the device', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const cast = useSignedUpPeople(2, { bucketSize: BUCKET_SIZE });
   let alice: ChatPage;
   let bob: ChatPage;
-  const suffix = Date.now().toString(36);
-  const aliceName = `alice_${suffix}`;
-  const bobName = `bob_${suffix}`;
+  const aliceName = cast.usernames[0]!;
+  const bobName = cast.usernames[1]!;
 
   beforeAll(async () => {
-    server = await startServer({ bucketSize: BUCKET_SIZE });
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-    alice = await ChatPage.open(await browser.newContext({ viewport: { width: 1100, height: 760 } }), server.url);
-    bob = await ChatPage.open(await browser.newContext({ viewport: { width: 1100, height: 760 } }), server.url);
-    await alice.register(aliceName, 'Alice Liddell', PASSWORD);
-    await bob.register(bobName, 'Bob Builder', PASSWORD);
-  });
-
-  afterAll(async () => {
-    await browser?.close();
+    [alice, bob] = cast.pages as [ChatPage, ChatPage];
   });
 
   /** Types into the chat list's search box. */
@@ -102,7 +89,7 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
       await bob.scrollToOldest();
       return bob.messageTexts();
     }, { ...poll, interval: 300 }).toEqual(CONVERSATION);
-    await bob.page.goto(`${server.url}/`);
+    await bob.page.goto(new URL('/', bob.page.url()).href);
     await searchSidebar(bob, 'cafe uber');
     await expect.poll(() => results(bob), poll).toEqual([`Alice Liddell | ${CAFE}`]);
     expect(await marks(bob)).toEqual(['Café', 'Über']);

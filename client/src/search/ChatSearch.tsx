@@ -10,6 +10,7 @@ import '../styles/search.css';
 import { chatsMissingLatest, fetchChatsForSearch } from './fetchChatsForSearch';
 import { requestMessageFocus } from './messageFocus';
 import { MessageResult } from './MessageResult';
+import { NoHits } from './NoHits';
 import { SearchBox } from './SearchBox';
 import { matchTitles } from './searchMessages';
 import { RESULT_LIMIT, useMessageSearch } from './useMessageSearch';
@@ -118,13 +119,7 @@ export function ChatSearch(props: ChatSearchProps) {
           <h3 class="search-section">Messages</h3>
           <Show
             when={search.result().hits.length > 0}
-            fallback={
-              <Show when={search.ready() && search.settled()} fallback={<p class="search-empty">Searching…</p>}>
-                <p class="search-empty" data-testid="search-empty">
-                  No messages found
-                </p>
-              </Show>
-            }
+            fallback={<NoHits search={search} />}
           >
             <ul class="search-list" data-testid="search-messages">
               <For each={search.result().hits}>

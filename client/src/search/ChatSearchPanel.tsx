@@ -5,6 +5,7 @@ import { CloseIcon } from '../layout/icons';
 import '../styles/search.css';
 import { requestMessageFocus } from './messageFocus';
 import { MessageResult } from './MessageResult';
+import { NoHits } from './NoHits';
 import { SearchBox } from './SearchBox';
 import type { IndexedMessage } from './searchMessages';
 import { RESULT_LIMIT, useMessageSearch } from './useMessageSearch';
@@ -52,13 +53,7 @@ export function ChatSearchPanel(props: ChatSearchPanelProps) {
         >
           <Show
             when={search.result().hits.length > 0}
-            fallback={
-              <Show when={search.ready() && search.settled()} fallback={<p class="search-empty">Searching…</p>}>
-                <p class="search-empty" data-testid="search-empty">
-                  No messages found
-                </p>
-              </Show>
-            }
+            fallback={<NoHits search={search} />}
           >
             <ul class="search-list" data-testid="chat-search-results">
               <For each={search.result().hits}>
