@@ -2,7 +2,9 @@
  * What the Chromium benchmarks share: the built client, a real server on a seeded data
  * dir, a session for the seeded user, and Chromium as the tests launch it.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
@@ -55,4 +57,21 @@ export async function signIn(server: JecoServer, seeded: Pick<SeedResult, 'usern
   });
   if (!res.ok) throw new Error(`login: ${res.status} ${await res.text()}`);
   return ((await res.json()) as AuthResponse).token;
+}
+
+/** Which client dist/ was built from: the last commit touching client/, and whether client/ had changes on top. */
+export function clientRevision(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+  try {
+    const commit = git('log', '-1', '--format=%h', '--', 'client');
+    return `client at ${commit}${git('status', '--porcelain', '--', 'client') ? ' (with uncommitted changes)' : ''}`;
+  } catch {
+    return 'client revision unknown';
+  }
+}
+
+/** The "Machine: …" line under a benchmark's figures; `extra` goes before how long the run took. */
+export function machineLine(chromiumVersion: string, began: number, extra = ''): string {
+  const cpu = os.cpus();
+  return `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Chromium ${chromiumVersion}, ${os.platform()} ${os.release()}${extra}. Run took ${((Date.now() - began) / 1000).toFixed(0)} s.`;
 }

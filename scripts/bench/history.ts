@@ -16,7 +16,6 @@
  * latest is in view (or the top of a shorter chat), loading older buckets on the way;
  * every frame's duration and the number of message rows in the DOM are recorded.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../../schema/api/auth';
 import { seed } from '../seed';
-import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, ROOT, serve, signIn } from './benchServer';
+import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, clientRevision, machineLine, ROOT, serve, signIn } from './benchServer';
 import { writeBenchmarkSection } from './benchmarksDoc';
 
 const HEADING = '## History (one chat of 10,000 messages)';
@@ -205,15 +204,6 @@ function summarize(set: DataSet): Summary {
   };
 }
 
-function clientRevision(): string {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-  try {
-    const commit = git('log', '-1', '--format=%h', '--', 'client');
-    return `client at ${commit}${git('status', '--porcelain', '--', 'client') ? ' (with uncommitted changes)' : ''}`;
-  } catch {
-    return 'client revision unknown';
-  }
-}
 
 function table(baseline: Summary, large: Summary, baselineMessages: number, largeMessages: number): string[] {
   const ratio = (a: number, b: number) => (a > 0 ? `${(b / a).toFixed(2)}×` : '—');
@@ -273,7 +263,7 @@ async function main(): Promise<void> {
     '',
     `Medians of ${repeats} runs (frame figures per run, then the median of the runs; rows: the most seen in any run); ${values.label ?? clientRevision()}. The ${baseline.messages}-message chat has fewer than ${scrollBackCount.toLocaleString('en')} messages to scroll back through: its scroll ends at its top.`,
     `Per run, ${large.messages.toLocaleString('en')} messages: frame p95 ${perRun(large, (f) => f.p95.toFixed(1))} ms, frames over 50 ms ${perRun(large, (f) => String(f.over50))}; ${baseline.messages} messages: frame p95 ${perRun(baseline, (f) => f.p95.toFixed(1))} ms, frames over 50 ms ${perRun(baseline, (f) => String(f.over50))}. Load average (1 min) ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores: the frame figures move with what else the machine runs.`,
-    `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Chromium ${chromiumVersion}, ${os.platform()} ${os.release()}. Run took ${((Date.now() - began) / 1000).toFixed(0)} s.`,
+    machineLine(chromiumVersion, began),
   ];
   console.log(`\n${lines.join('\n')}`);
   if (values.write) {

@@ -30,7 +30,7 @@ import { bucketDoc } from '../../schema/docs/names';
 import { newMessageId, type UserId } from '../../schema/ids';
 import { openStore } from '../../sync-server/src/store/openStore';
 import { seed, type SeedResult } from '../seed';
-import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, ROOT, serve, signIn } from './benchServer';
+import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, machineLine, serve, signIn } from './benchServer';
 import { writeBenchmarkSection } from './benchmarksDoc';
 
 const HEADING = '## Search (100 chats × 1,000 messages)';
@@ -312,7 +312,6 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
   }
-  const cpu = os.cpus();
   const p50 = (values: number[]) => fmt(percentile(values, 50));
   const allQueries = [...large.queries.values()].flat();
   const lines = [
@@ -323,7 +322,7 @@ async function main(): Promise<void> {
     `- While a search is shown, the 2 s re-check costs ${p50(large.refreshMs)} ms for ${large.chats} buckets with nothing changed (one key cursor each).`,
     '',
     `Times in ms. Index load: ${repeats} page loads; queries: ${repeats} page loads × ${runs} runs of each query (${repeats * runs} per query, ${repeats * runs * QUERIES.length} in all). Bringing the messages onto a fresh device (the first search online, 3 chats at a time over the one socket) took ${(base.fetchMs / 1000).toFixed(1)} s for ${base.chats} chat and ${(large.fetchMs / 1000).toFixed(1)} s for ${large.chats}.`,
-    `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Chromium ${chromiumVersion}, ${os.platform()} ${os.release()}; 1-minute load average ${loadBefore.toFixed(1)} before the run, ${os.loadavg()[0]!.toFixed(1)} after. Run took ${((Date.now() - began) / 1000).toFixed(0)} s.`,
+    machineLine(chromiumVersion, began, `; 1-minute load average ${loadBefore.toFixed(1)} before the run, ${os.loadavg()[0]!.toFixed(1)} after`),
   ];
   console.log(`\n${lines.join('\n')}`);
   if (values.write) {

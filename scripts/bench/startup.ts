@@ -14,7 +14,6 @@
  * (warm, sync blocked), which shows the list and the chat come from local replicas.
  * The client is built first when dist/ is missing or older than client/.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { SESSION_COOKIE } from '../../schema/api/auth';
 import { seed, type SeedResult } from '../seed';
-import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, ROOT, serve, signIn } from './benchServer';
+import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, clientRevision, machineLine, ROOT, serve, signIn } from './benchServer';
 import { writeBenchmarkSection } from './benchmarksDoc';
 
 const HEADING = '## Start-up (200 chats × 1,000 messages)';
@@ -168,16 +167,6 @@ function stats(all: number[]): string {
   return `${fmt(median)} (${fmt(sorted[0]!)}–${fmt(sorted.at(-1)!)})`;
 }
 
-/** Which client dist/ was built from: the last commit touching client/, and whether client/ had changes on top. */
-function clientRevision(): string {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
-  try {
-    const commit = git('log', '-1', '--format=%h', '--', 'client');
-    return `client at ${commit}${git('status', '--porcelain', '--', 'client') ? ' (with uncommitted changes)' : ''}`;
-  } catch {
-    return 'client revision unknown';
-  }
-}
 
 function table(baseline: DataSet, large: DataSet): string[] {
   const metrics: Array<[string, (t: Timing) => number]> = [
@@ -224,13 +213,12 @@ async function main(): Promise<void> {
   const items = large.runs.get('cold')!.map((t) => t.items);
   const replicas = (set: DataSet) => [...new Set(set.runs.get('cold')!.map((t) => t.replicas))].join('/');
   const virtualized = items.some((n) => n < large.chats);
-  const cpu = os.cpus();
   const lines = [
     ...table(baseline, large),
     '',
     `Times in ms, median (min–max) of ${repeats} runs; ${values.label ?? clientRevision()}. ${virtualized ? `The list is virtualized: "all listed" is when it stopped growing, at ${Math.min(...items)}–${Math.max(...items)} items.` : `The list is not virtualized: all ${large.chats} items are in the DOM.`}`,
     `Local replicas a cold start-up opened before a chat was clicked (IndexedDB databases): ${replicas(baseline)} with ${baseline.chats} chat, ${replicas(large)} with ${large.chats} chats.`,
-    `Machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, Chromium ${chromiumVersion}, ${os.platform()} ${os.release()}. Run took ${((Date.now() - began) / 1000).toFixed(0)} s.`,
+    machineLine(chromiumVersion, began),
   ];
   console.log(`\n${lines.join('\n')}`);
   if (values.write) {
