@@ -1,7 +1,7 @@
 import { createEffect, createMemo, createSignal, onCleanup, Show, untrack } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
-import { hideMessageForMe, readChatStates, readHiddenMessages, setChatState, type ChatEntry } from '../../../schema/docs/inbox';
+import { hideMessageForMe, readHiddenMessages, setChatState, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
 import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import { readMembers, readMeta } from '../../../schema/docs/roomHead';
 import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
@@ -37,6 +37,8 @@ export interface ChatViewProps {
   room: RoomRef;
   /** The chat's index entry, for a title before the room head is in. */
   entry: ChatEntry | undefined;
+  /** The owner's own state of this chat (its draft), as the chat list read it from the inbox. */
+  state: ChatState | undefined;
   /** Whether a user has Jeco open on a chat this device watches (the chat list's heads). */
   isOnline: (userId: UserId) => boolean;
   onBack: () => void;
@@ -73,8 +75,7 @@ export function ChatView(props: ChatViewProps) {
   });
   const [infoFor, setInfoFor] = createSignal<ShownMessage | null>(null);
   // The draft lives in the inbox, so it follows the user to other tabs and devices; written after a pause in typing.
-  const chatStates = docSignal(inbox.doc, readChatStates);
-  const draft = () => chatStates().get(roomId)?.draft?.text;
+  const draft = () => props.state?.draft?.text;
   let unsaved: string | null = null;
   let draftTimer: ReturnType<typeof setTimeout> | undefined;
   const writeDraft = (text: string) => {

@@ -14,7 +14,7 @@ export function JumpToLatest(props: { unseen: number; onClick: () => void }) {
     <button type="button" class="jump-to-latest" aria-label={label()} title="Jump to latest messages" onClick={() => props.onClick()} data-testid="jump-to-latest">
       <ChevronDownIcon />
       <Show when={props.unseen > 0}>
-        <span class="jump-to-latest-badge" data-testid="jump-to-latest-count">
+        <span class="jump-to-latest-badge count-badge" data-testid="jump-to-latest-count">
           {props.unseen > MAX_BADGE ? `${MAX_BADGE}+` : props.unseen}
         </span>
       </Show>

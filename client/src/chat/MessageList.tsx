@@ -282,7 +282,7 @@ export function MessageList(props: MessageListProps) {
             <>
               <Show when={separatorAt(index())}>
                 <div class="day-separator">
-                  <span>{formatDay(message.createdAt)}</span>
+                  <span class="date-pill">{formatDay(message.createdAt)}</span>
                 </div>
               </Show>
               <MessageBubble
@@ -304,7 +304,7 @@ export function MessageList(props: MessageListProps) {
       <Show when={floatingDay()}>
         {(day) => (
           <div class="floating-day" aria-hidden="true" data-testid="floating-day">
-            <span>{day()}</span>
+            <span class="date-pill">{day()}</span>
           </div>
         )}
       </Show>

@@ -10,7 +10,7 @@ import { displayNameOf } from '../users/userDirectory';
 export function SystemLine(props: { message: Message; me: UserId }) {
   return (
     <div class="system-line" data-testid="system-line" data-message-id={props.message.id} data-event={props.message.event?.type}>
-      <span>{describeSystemLine(props.message, props.me, (id) => displayNameOf(id))}</span>
+      <span class="date-pill">{describeSystemLine(props.message, props.me, (id) => displayNameOf(id))}</span>
     </div>
   );
 }

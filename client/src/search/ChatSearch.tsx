@@ -10,10 +10,10 @@ import '../styles/search.css';
 import { chatsMissingLatest, fetchChatsForSearch } from './fetchChatsForSearch';
 import { requestMessageFocus } from './messageFocus';
 import { MessageResult } from './MessageResult';
-import { NoHits } from './NoHits';
+import { MoreHits, NoHits } from './SearchNotes';
 import { SearchBox } from './SearchBox';
 import { matchTitles } from './searchMessages';
-import { RESULT_LIMIT, useMessageSearch } from './useMessageSearch';
+import { useMessageSearch } from './useMessageSearch';
 
 export interface ChatSearchProps {
   session: Session;
@@ -138,14 +138,7 @@ export function ChatSearch(props: ChatSearchProps) {
                 }}
               </For>
             </ul>
-            <Show when={!search.ready()}>
-              <p class="search-note">Searching…</p>
-            </Show>
-            <Show when={search.result().total > RESULT_LIMIT}>
-              <p class="search-note">
-                Showing the {RESULT_LIMIT} newest of {search.result().total.toLocaleString()} messages. Add a word to narrow the search.
-              </p>
-            </Show>
+            <MoreHits search={search} hint="Add a word to narrow the search." />
           </Show>
           <Show when={fetching() > 0}>
             <p class="search-note" data-testid="search-fetching">

@@ -5,10 +5,10 @@ import { CloseIcon } from '../layout/icons';
 import '../styles/search.css';
 import { requestMessageFocus } from './messageFocus';
 import { MessageResult } from './MessageResult';
-import { NoHits } from './NoHits';
+import { MoreHits, NoHits } from './SearchNotes';
 import { SearchBox } from './SearchBox';
 import type { IndexedMessage } from './searchMessages';
-import { RESULT_LIMIT, useMessageSearch } from './useMessageSearch';
+import { useMessageSearch } from './useMessageSearch';
 
 export interface ChatSearchPanelProps {
   session: Session;
@@ -60,14 +60,7 @@ export function ChatSearchPanel(props: ChatSearchPanelProps) {
                 {(hit) => <MessageResult hit={hit} query={search.query()} me={me} showAuthor={props.group} onOpen={() => open(hit)} />}
               </For>
             </ul>
-            <Show when={!search.ready()}>
-              <p class="search-note">Searching…</p>
-            </Show>
-            <Show when={search.result().total > RESULT_LIMIT}>
-              <p class="search-note">
-                Showing the {RESULT_LIMIT} newest of {search.result().total.toLocaleString()} messages.
-              </p>
-            </Show>
+            <MoreHits search={search} />
           </Show>
         </Show>
         <Show when={olderMissing() && search.ready()}>
