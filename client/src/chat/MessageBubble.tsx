@@ -1,4 +1,4 @@
-import { For, Match, Show, Switch, type JSX } from 'solid-js';
+import { For, Match, Show, Switch } from 'solid-js';
 import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
 import { isSystemLine } from '../../../schema/docs/message';
 import type { UserId } from '../../../schema/ids';

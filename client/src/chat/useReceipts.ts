@@ -1,7 +1,6 @@
 import { createEffect, createMemo, on, type Accessor } from 'solid-js';
 import type { ShownMessage } from '../../../schema/docs/bucket';
-import type { ChatEntry } from '../../../schema/docs/inbox';
-import { markChatRead } from '../../../schema/docs/inbox';
+import { markChatRead, type ChatEntry } from '../../../schema/docs/inbox';
 import { advanceReceipt, deliveryStatus, reachedAt, readReceipts, recipientsOf, type DeliveryStatus, type Position } from '../../../schema/docs/receipts';
 import type { Member } from '../../../schema/docs/roomHead';
 import type { MessageId, RoomRef, UserId } from '../../../schema/ids';
