@@ -40,6 +40,10 @@ export const SYNC_REFUSALS = {
   rate_limited: { code: 4429, message: 'Too many changes at once; slowing down.', retry: true },
   /** A change arrived before what it builds on (a reconnecting client wrote before its catch-up sync): sync again. */
   out_of_order: { code: 4409, message: 'Catching up with the server…', retry: true },
+  /** The server could not reach its storage (a database restart, a network blip): nothing was applied; try again. */
+  unavailable: { code: 4503, message: 'The server is busy; reconnecting…', retry: true },
+  /** The server is shutting down; another node (or this one, restarted) takes the connection. */
+  restarting: { code: 4502, message: 'The server is restarting; reconnecting…', retry: true },
 } as const;
 
 export type SyncRefusal = keyof typeof SYNC_REFUSALS;

@@ -1,14 +1,17 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
-import { Redis as RedisExtension } from '@hocuspocus/extension-redis';
+import type { FastifyBaseLogger } from 'fastify';
 import { WebSocketServer } from 'ws';
+import { syncRefusal } from '../../schema/api/errors';
 import type { Store } from '../../schema/db/store';
 import { Sessions } from './auth/sessions';
 import { publicUrlOf, type Config } from './config';
+import { DependencyHealth } from './dependencyHealth';
 import { createHttpApp } from './http/createHttpApp';
 import { createMailer } from './mail/mailer';
 import { createMetrics } from './metrics';
+import { createRedisRelay, type RedisRelay } from './redis';
 import { openStore } from './store/openStore';
 import { authExtension } from './sync/auth';
 import { guardExtension } from './sync/guard';
@@ -17,11 +20,23 @@ import { OpenDocs } from './sync/openDocs';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
+import { refusingWhenStoreFails } from './sync/storeFailures';
 
 /** Largest WebSocket frame accepted: a bounded Yjs update plus framing. Bigger frames close the socket (1009). */
 const MAX_FRAME_BYTES = 2 * 1024 * 1024;
 /** How long shutdown waits for documents to finish their last store before closing the database. */
 const SHUTDOWN_GRACE_MS = 5000;
+/** How long sockets get to take the closing handshake at shutdown before they are cut. */
+const SOCKET_CLOSE_GRACE_MS = 1000;
+/** WebSocket close code 1012, "service restart": the client reconnects (through the balancer, to another node). */
+const SERVICE_RESTART = 1012;
+
+/** Resolves or rejects with `work`, or resolves anyway after `ms`. */
+function withDeadline(work: Promise<unknown>, ms: number): Promise<unknown> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
 
 /** How often live connections' sessions are checked again: a quarter of the idle expiry, at most a minute. */
 function sessionRecheckMs(config: Config): number {
@@ -35,6 +50,16 @@ export interface JecoServer {
   store: Store;
   hocuspocus: Hocuspocus;
   projections: Projections;
+  /** Whether Postgres/SQLite and Redis are reachable now; `/readyz` reads it. */
+  health: DependencyHealth;
+  /** The relay between nodes, when `JECO_REDIS_URL` is set. */
+  redis: RedisRelay | undefined;
+  log: FastifyBaseLogger;
+  /**
+   * Graceful stop: refuses new connections, tells every client to reconnect
+   * (`restarting`, then WebSocket 1012), lets projections and pending stores finish,
+   * then closes Redis and the database.
+   */
   close(): Promise<void>;
 }
 
@@ -52,9 +77,11 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   let port = config.port;
 
   const metrics = createMetrics(() => hocuspocus);
+  const health = new DependencyHealth(() => app.log);
   const deps = {
     config,
     store,
+    health,
     sessions,
     metrics,
     mailer: undefined as never,
@@ -64,6 +91,9 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const app = await createHttpApp({ ...deps, mailer: { send: (mail) => mailer.send(mail) } });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log: app.log });
   const log = (error: unknown, what: string) => app.log.error({ err: error }, `${what} failed`);
+  health.watchStore(store);
+  const storeFailures = { log: app.log, storeFailed: () => void health.checkStore(store) };
+  const redis = config.redisUrl ? createRedisRelay(config.redisUrl, health, () => hocuspocus) : undefined;
 
   const membership = new Membership(store, instance);
   const projections = new Projections({ store, membership, bucketSize: config.bucketSize, instance, log });
@@ -73,11 +103,8 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
     projections.extension(),
     presenceExtension({ store, log }),
-  ];
-  if (config.redisUrl) {
-    const redisUrl = new URL(config.redisUrl);
-    extensions.push(new RedisExtension({ host: redisUrl.hostname, port: Number(redisUrl.port) || 6379 }));
-  }
+  ].map((extension) => refusingWhenStoreFails(extension, storeFailures));
+  if (redis) extensions.push(redis.extension);
   hocuspocus = new Hocuspocus({ name: 'jeco', extensions, quiet: true });
 
   let closing: Promise<void> | undefined;
@@ -128,18 +155,41 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     store,
     hocuspocus,
     projections,
+    health,
+    redis,
+    log: app.log,
     close() {
       closing ??= (async () => {
         const instance = hocuspocus!;
-        instance.closeConnections();
-        for (const ws of sockets.clients) ws.terminate();
+        // New upgrades are refused from here on (`closing`); the balancer's health check sees /readyz fail.
+        health.draining = true;
+        for (const document of instance.documents.values()) {
+          for (const connection of document.getConnections()) connection.close(syncRefusal('restarting'));
+        }
+        const socketsClosed = Promise.all(
+          [...sockets.clients].map(
+            (ws) =>
+              new Promise<void>((resolve) => {
+                const cut = setTimeout(() => ws.terminate(), SOCKET_CLOSE_GRACE_MS);
+                ws.once('close', () => {
+                  clearTimeout(cut);
+                  resolve();
+                });
+                ws.close(SERVICE_RESTART, 'restarting');
+              }),
+          ),
+        );
+        await socketsClosed;
         await projections.idle();
         // Client updates are durable already; what is left is compaction and the
         // server's own writes, which finish as the documents unload.
         instance.flushPendingStores();
         const deadline = Date.now() + SHUTDOWN_GRACE_MS;
         while (instance.getDocumentsCount() > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-        await instance.hooks('onDestroy', { instance });
+        health.stop();
+        // Bounded: with Redis unreachable, closing its clients politely would wait for it.
+        await withDeadline(instance.hooks('onDestroy', { instance }), SHUTDOWN_GRACE_MS).catch((error) => app.log.warn({ err: error }, 'closing extensions failed'));
+        redis?.pub.disconnect();
         await app.close();
         await store.close();
       })();

@@ -10,6 +10,7 @@ export type BadgeStatus = ConnectionStatus | 'signedOut';
 const LABELS: Record<BadgeStatus, string> = {
   connected: 'Online',
   connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
   offline: 'Offline',
   signedOut: 'Signed out',
 };

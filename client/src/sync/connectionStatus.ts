@@ -1,7 +1,11 @@
 import { type HocuspocusProviderWebsocket, WebSocketStatus } from '@hocuspocus/provider';
 import { createSignal, type Accessor } from 'solid-js';
 
-export type ConnectionStatus = 'connected' | 'connecting' | 'offline';
+/**
+ * `reconnecting`: the socket is up but the server turned some docs away for a while
+ * (storage unavailable, restarting, rate limited) and they are being retried.
+ */
+export type ConnectionStatus = 'connected' | 'connecting' | 'reconnecting' | 'offline';
 
 /**
  * Reconnect timing of the one sync socket: the first retry after about a second,

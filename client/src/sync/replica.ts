@@ -32,6 +32,8 @@ export interface ReplicaEvents {
   unsent(name: DocName, pending: boolean): void;
   /** The server acknowledged every edit this replica held unsent: they are durably stored. */
   flushed(replica: Replica): void;
+  /** The server turned this doc away for a while and it waits to retry (true), or it synced again (false). */
+  retrying(name: DocName, waiting: boolean): void;
 }
 
 export interface ReplicaOptions {
@@ -72,6 +74,8 @@ export class Replica {
   private readonly flushWaiters: Array<() => void> = [];
   private destroyed = false;
   private retryDelayMs = RETRY_MIN_MS;
+  /** Refused for a while and not synced since: the status line says "Reconnecting…". */
+  private waitingToRetry = false;
   private readonly socket: HocuspocusProviderWebsocket;
   private readonly events: ReplicaEvents;
   private leaveTabs: () => void = () => undefined;
@@ -121,9 +125,17 @@ export class Replica {
 
   private connect(setRefusal: (kind: SyncRefusal) => void): HocuspocusProvider {
     const provider = new HocuspocusProvider({ name: this.name, document: this.doc, awareness: this.awareness, token: null, websocketProvider: this.socket });
-    const refuse = (reason: string | undefined) => {
+    // `fromServer`: the server closed or refused this doc; otherwise the whole socket
+    // closed, and the provider re-authenticates by itself when it reconnects.
+    const refuse = (reason: string | undefined, fromServer: boolean) => {
       const kind = parseSyncRefusal(reason);
-      if (!kind) return;
+      if (!kind) {
+        // A reason the app does not know ("Reset Connection", "permission-denied": a
+        // server fault, or a newer server) must not leave the doc's edits stalled
+        // silently: try again, backing off.
+        if (fromServer) this.retryLater(provider);
+        return;
+      }
       if (SYNC_REFUSALS[kind].retry) {
         this.retryLater(provider);
         return;
@@ -136,8 +148,9 @@ export class Replica {
       provider.detach();
       this.events.refused(kind);
     };
-    provider.on('authenticationFailed', ({ reason }: { reason: string }) => refuse(reason));
-    provider.on('close', ({ event }: { event: { reason?: string } }) => refuse(event.reason));
+    provider.on('authenticationFailed', ({ reason }: { reason: string }) => refuse(reason, true));
+    // A doc-level CLOSE from the server arrives as code 1000 with its reason; a socket close has its own code.
+    provider.on('close', ({ event }: { event: { code?: number; reason?: string } }) => refuse(event.reason, event.code === 1000 && !!event.reason));
     provider.on('unsyncedChanges', ({ number }: { number: number }) => {
       if (number !== 0 || !this.unsent) return;
       this.setUnsent(false);
@@ -146,6 +159,10 @@ export class Replica {
     provider.on('synced', ({ state }: { state: boolean }) => {
       if (!state) return;
       this.retryDelayMs = RETRY_MIN_MS;
+      if (this.waitingToRetry) {
+        this.waitingToRetry = false;
+        this.events.retrying(this.name, false);
+      }
       this.resolveSynced();
     });
     provider.attach();
@@ -159,6 +176,10 @@ export class Replica {
   private retryLater(provider: HocuspocusProvider): void {
     const delay = this.retryDelayMs;
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
+    if (!this.waitingToRetry) {
+      this.waitingToRetry = true;
+      this.events.retrying(this.name, true);
+    }
     setTimeout(() => {
       if (this.destroyed || this.provider !== provider) return;
       provider.detach();
@@ -197,6 +218,7 @@ export class Replica {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
+    if (this.waitingToRetry) this.events.retrying(this.name, false);
     this.leaveTabs();
     this.provider?.destroy();
     // The provider destroys it too, when there is one; twice is harmless.

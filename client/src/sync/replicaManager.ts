@@ -46,7 +46,17 @@ export class ReplicaManager {
       });
     },
     flushed: (replica) => this.flushed(replica.name, replica.doc),
+    retrying: (name, waiting) =>
+      this.setRetrying((current) => {
+        const next = new Set(current);
+        if (waiting) next.add(name);
+        else next.delete(name);
+        return next;
+      }),
   };
+  /** Docs the server turned away for a while, waiting to retry. */
+  private readonly retrying: Accessor<ReadonlySet<DocName>>;
+  private readonly setRetrying: (update: (current: ReadonlySet<DocName>) => ReadonlySet<DocName>) => void;
 
   /** `flushed` hears of every doc whose unsent edits the server has now stored. */
   constructor(
@@ -58,7 +68,15 @@ export class ReplicaManager {
     this.setSessionEnded = setSessionEnded;
     this.socket = new HocuspocusProviderWebsocket({ url: syncUrl(), ...RECONNECT });
     const tracking = trackConnection(this.socket);
-    this.status = tracking.status;
+    const [retrying, setRetrying] = createSignal<ReadonlySet<DocName>>(new Set());
+    this.retrying = retrying;
+    this.setRetrying = setRetrying;
+    // Connected, yet some docs are being turned away (a server without its database, a
+    // node restarting): say so rather than "Online" while messages wait.
+    this.status = () => {
+      const socket = tracking.status();
+      return socket === 'connected' && this.retrying().size > 0 ? 'reconnecting' : socket;
+    };
     this.stopTracking = tracking.stop;
     this.tabs = new TabChannel(userId);
     // Edits left unsent by an earlier session: reopened until a handshake has carried them to the server.

@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { sendError } from './apiError';
 import type { HttpDeps } from './deps';
+import { loggerOptions } from '../logging';
 import { confirmPasswordResetRoute } from './routes/confirmPasswordReset';
 import { getMeRoute } from './routes/getMe';
 import { getUserRoute } from './routes/getUser';
@@ -28,7 +29,7 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  */
 export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: deps.config.logLevel, redact: ['req.headers.cookie', 'req.headers.authorization'] },
+    ...loggerOptions(deps.config),
     trustProxy: deps.config.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
   });

@@ -2,6 +2,7 @@ import type { Registry } from 'prom-client';
 import type { Store, UserRow } from '../../../schema/db/store';
 import type { PublicUser } from '../../../schema/api/auth';
 import type { Config } from '../config';
+import type { DependencyHealth } from '../dependencyHealth';
 import type { Sessions, ValidSession } from '../auth/sessions';
 import type { Mailer } from '../mail/mailer';
 
@@ -12,6 +13,8 @@ export interface HttpDeps {
   sessions: Sessions;
   mailer: Mailer;
   metrics: Registry;
+  /** Whether the store and Redis are reachable: `/readyz`. */
+  health: DependencyHealth;
   /** The address people open (mailed links point here). */
   publicUrl(): string;
   /** Whether cookies must be `Secure`. */

@@ -31,6 +31,10 @@ export async function openPgStore(url: string): Promise<Store> {
   // An idle client dropped by the server emits 'error' on the pool, which would crash
   // the process if unheard; the pool discards that client and the next query reconnects.
   pool.on('error', () => {});
+  // A checked-out client is not covered by the pool's listener: when Postgres restarts
+  // it gets the server's shutdown error (57P01) while a query is in flight, and unheard
+  // that crashes the process. The query itself fails and its caller sees that.
+  pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await migrateLocked(pool);
     return new PgStore(pool, drizzle({ client: pool }));
