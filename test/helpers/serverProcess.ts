@@ -25,6 +25,8 @@ export interface ServerProcess {
   exited: Promise<ProcessEnd>;
   /** What the process wrote to stderr, for failure messages. */
   stderr(): string;
+  /** What the process wrote to stdout: its log lines (JSON, one per line). */
+  stdout(): string;
 }
 
 export interface ProcessEnd {
@@ -76,11 +78,13 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
       JECO_AUTH_RATE_PER_MIN: '1000',
       ...options.env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
   let stderr = '';
+  let stdout = '';
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   const exited = new Promise<ProcessEnd>((resolve) =>
     child.once('exit', (code, signal) => {
       running.delete(child);
@@ -116,5 +120,6 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
     },
     exited,
     stderr: () => stderr,
+    stdout: () => stdout,
   };
 }
