@@ -1,4 +1,4 @@
-import type { FastifyServerOptions } from 'fastify';
+import { LogController, type FastifyServerOptions } from 'fastify';
 import type { Config } from './config';
 
 /** What an error becomes in a log line: no field that may carry user content. */
@@ -25,7 +25,12 @@ function withoutParams(text: string): string {
 
 /** Turns anything thrown into a log-safe object (pino serializer for `err`). */
 export function safeError(error: unknown, depth = 0): LoggedError {
-  if (!(error instanceof Error)) return { type: typeof error, message: typeof error === 'string' ? withoutParams(error) : 'non-error thrown' };
+  if (!(error instanceof Error)) {
+    // Some drivers reject with plain objects; keep their message and code, nothing else.
+    const { message, code } = (typeof error === 'object' && error !== null ? error : {}) as { message?: unknown; code?: unknown };
+    const text = typeof error === 'string' ? error : typeof message === 'string' ? message : 'non-error thrown';
+    return { type: typeof error, message: withoutParams(text), ...(typeof code === 'string' ? { code } : {}) };
+  }
   const code = (error as { code?: unknown }).code;
   const cause = (error as { cause?: unknown }).cause;
   return {
@@ -49,13 +54,13 @@ function logSafe(error: unknown): { type: string; message: string; stack: string
  * node would log every asset and API call, and the interesting lines (faults,
  * recoveries) would drown.
  */
-export function loggerOptions(config: Pick<Config, 'logLevel'>): Pick<FastifyServerOptions, 'logger' | 'disableRequestLogging'> {
+export function loggerOptions(config: Pick<Config, 'logLevel'>): Pick<FastifyServerOptions, 'logger' | 'logController'> {
   return {
     logger: {
       level: config.logLevel,
       redact: ['req.headers.cookie', 'req.headers.authorization'],
       serializers: { err: logSafe, error: logSafe },
     },
-    disableRequestLogging: !(config.logLevel === 'debug' || config.logLevel === 'trace'),
+    logController: new LogController({ disableRequestLogging: !(config.logLevel === 'debug' || config.logLevel === 'trace') }),
   };
 }

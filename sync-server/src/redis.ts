@@ -5,6 +5,12 @@ import type { DependencyHealth } from './dependencyHealth';
 
 /** The relay's key prefix (the extension's default), named here because the resync below publishes on its channels. */
 const RELAY_PREFIX = 'hocuspocus';
+/**
+ * When a node announces its documents after a reconnect: at once, and again once the
+ * other nodes have surely re-subscribed — an announcement made before a peer is back
+ * on the channel goes unheard, and nothing else would ask again until the next change.
+ */
+const RESYNC_AFTER_MS = [0, 1000, 5000];
 /** Reconnect delays: quick after a blip, at most this far apart during a long outage. */
 const RECONNECT_MAX_MS = 2000;
 
@@ -28,8 +34,12 @@ export function createRedisClient(url: string): Redis {
 
 export interface RedisRelay {
   extension: RedisExtension;
-  /** The publisher: for this node's own events beside the relay's. */
+  /** The relay's publisher (its publishes are dropped while Redis is unreachable). */
   pub: Redis;
+  /** This node's own events between nodes (removals): a publisher that waits for Redis, and a subscriber. */
+  events: { pub: Redis; sub: Redis };
+  /** Closes the clients of `events` (the relay's close with the extension). */
+  close(): void;
   /** Counters for `/metrics`. */
   stats: { reconnects: number; publishFailures: number };
 }
@@ -56,30 +66,62 @@ export function createRedisRelay(url: string, health: DependencyHealth, instance
   });
   const pub = extension.pub as Redis;
   const sub = extension.sub as Redis;
-  // Counted on the way through: the relay publishes from places that only log a failure.
+  // While Redis is unreachable a publish is dropped (and counted), not queued: the
+  // relay publishes a state vector per change, and after a 30 s outage the queued
+  // hundreds each drew an O(document) answer from every peer, a storm that starved
+  // the nodes for longer than the outage. The resync below replaces them all.
   const publish = pub.publish.bind(pub) as (channel: string | Buffer, message: string | Buffer) => Promise<number>;
-  (pub as unknown as { publish: typeof publish }).publish = (channel, message) =>
-    publish(channel, message).catch((error: unknown) => {
+  (pub as unknown as { publish: typeof publish }).publish = (channel, message) => {
+    if (pub.status !== 'ready') {
+      stats.publishFailures++;
+      return Promise.resolve(0);
+    }
+    return publish(channel, message).catch((error: unknown) => {
       stats.publishFailures++;
       throw error;
     });
+  };
   // The relay's framing (its `encodeMessage`, private): the sender's id, length first, so peers know whom to answer.
   const identifier = Buffer.from(extension.configuration.identifier, 'utf8');
   const sender = Buffer.concat([Buffer.from([identifier.length]), identifier]);
-  let wasReady = false;
-  sub.on('ready', () => {
-    if (!wasReady) {
-      wasReady = true;
-      return;
-    }
+  // Resync once both clients are back after either lost its connection.
+  let cutOff = false;
+  let wasEverReady = false;
+  const lost = () => {
+    if (wasEverReady) cutOff = true;
+  };
+  const back = () => {
+    if (pub.status !== 'ready' || sub.status !== 'ready') return;
+    wasEverReady = true;
+    if (!cutOff) return;
+    cutOff = false;
     stats.reconnects++;
+    for (const delay of RESYNC_AFTER_MS) setTimeout(resyncAll, delay).unref();
+  };
+  const resyncAll = () => {
     const hocuspocus = instance();
-    if (!hocuspocus) return;
+    if (!hocuspocus || pub.status !== 'ready') return;
     for (const document of hocuspocus.documents.values()) {
       const message = new OutgoingMessage(document.name).createSyncMessage().writeFirstSyncStepFor(document);
       // Counted by the wrapper above; a failure here only means the next reconnect tries again.
       pub.publish(`${RELAY_PREFIX}:${document.name}`, Buffer.concat([sender, message.toUint8Array()])).catch(() => undefined);
     }
-  });
-  return { extension, pub, stats };
+  };
+  for (const client of [pub, sub]) {
+    client.on('close', lost);
+    client.on('ready', back);
+  }
+  const events = { pub: createRedisClient(url), sub: createRedisClient(url) };
+  health.watchRedis(events.pub);
+  health.watchRedis(events.sub);
+  return {
+    extension,
+    pub,
+    stats,
+    events,
+    close() {
+      events.pub.disconnect();
+      events.sub.disconnect();
+    },
+  };
 }

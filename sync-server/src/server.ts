@@ -20,6 +20,7 @@ import { OpenDocs } from './sync/openDocs';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
+import { removalsExtension } from './sync/removals';
 import { refusingWhenStoreFails } from './sync/storeFailures';
 
 /** Largest WebSocket frame accepted: a bounded Yjs update plus framing. Bigger frames close the socket (1009). */
@@ -104,7 +105,9 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     projections.extension(),
     presenceExtension({ store, log }),
   ].map((extension) => refusingWhenStoreFails(extension, storeFailures));
-  if (redis) extensions.push(redis.extension);
+  if (redis) {
+    extensions.push(removalsExtension({ pub: redis.events.pub, subscriber: redis.events.sub, instance: () => hocuspocus, log }), redis.extension);
+  }
   hocuspocus = new Hocuspocus({ name: 'jeco', extensions, quiet: true });
 
   let closing: Promise<void> | undefined;
@@ -190,6 +193,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
         // Bounded: with Redis unreachable, closing its clients politely would wait for it.
         await withDeadline(instance.hooks('onDestroy', { instance }), SHUTDOWN_GRACE_MS).catch((error) => app.log.warn({ err: error }, 'closing extensions failed'));
         redis?.pub.disconnect();
+        redis?.close();
         await app.close();
         await store.close();
       })();

@@ -30,9 +30,9 @@ import { waitFor } from '../helpers/waitFor';
  */
 
 /** Devices write bursts of 1–3 messages with pauses, as people do. */
-const BURST_MAX = 3;
-const PAUSE_MIN_MS = 100;
-const PAUSE_MAX_MS = 300;
+const BURST_MAX = 2;
+const PAUSE_MIN_MS = 300;
+const PAUSE_MAX_MS = 700;
 /** The app retries a doc turned away for a while after a jittered pause (client/src/sync/replica.ts); faster here. */
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 400;
@@ -132,7 +132,7 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two nodes throu
   let redis: TcpProxy;
   let balancer: TcpProxy;
   const nodes: Node[] = [];
-  const writers: Writer[] = [];
+  let balancedWs: string;
   const env = () => ({
     JECO_DATABASE_URL: viaProxy(databaseUrl, pg),
     JECO_REDIS_URL: viaProxy(TEST_REDIS_URL, redis),
@@ -164,9 +164,20 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two nodes throu
     await startNode(0, ports[0]!);
     await startNode(1, ports[1]!);
     balancer = await startTcpProxy(ports.map((port) => ({ host: '127.0.0.1', port })));
-    const balancedWs = `ws://127.0.0.1:${balancer.port}/sync`;
+    balancedWs = `ws://127.0.0.1:${balancer.port}/sync`;
+  }, 120_000);
 
-    // Two DMs, four people; the balancer spreads their sockets over both nodes.
+  afterAll(async () => {
+    await Promise.all(nodes.map((node) => node.process.kill('SIGKILL')));
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /**
+   * Two DMs, four people, new for each case (so one case's history does not slow the
+   * next); the balancer spreads their sockets over both nodes.
+   */
+  async function newWriters(): Promise<Writer[]> {
+    const writers: Writer[] = [];
     for (const [a, b] of [
       ['Alice', 'Bob'],
       ['Carol', 'Dave'],
@@ -189,13 +200,8 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two nodes throu
       }
     }
     await Promise.all(writers.map((w) => w.bucket.synced));
-  }, 120_000);
-
-  afterAll(async () => {
-    for (const writer of writers) writer.client.close();
-    await Promise.all(nodes.map((node) => node.process.kill('SIGKILL')));
-    await rm(dataDir, { recursive: true, force: true });
-  });
+    return writers;
+  }
 
   function watchReadiness(): Readiness {
     const samples: Array<{ node: number; ok: boolean; at: number }> = [];
@@ -226,7 +232,7 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two nodes throu
    * Writes around `fault`, then checks everything the file promises. `fault` returns
    * when the fault is over (the dependency restored, the node restarted).
    */
-  async function survive(label: string, fault: () => Promise<void>): Promise<void> {
+  async function survive(label: string, writers: Writer[], fault: () => Promise<void>): Promise<void> {
     const stopWriting = keepWriting(writers);
     try {
       await sleep(WRITE_AROUND_FAULT_MS);
@@ -253,11 +259,14 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two nodes throu
       // A fresh reader on each node, straight to it (not through the balancer).
       const readers = nodes.map((node) => connectClient(node.process.wsUrl, inRoom[0]!.user.token));
       const fresh = readers.map((reader) => reader.open(bucketDoc(room, 0)));
+      const readerRefusals: string[] = [];
+      for (const f of fresh) void f.refused.then((reason) => readerRefusals.push(reason));
       const docs = [...inRoom.map((w) => w.bucket.doc), ...fresh.map((f) => f.doc)];
       const missing = () => docs.map((doc) => written.length - written.filter((id) => new Set(idsOf(doc)).has(id)).length);
       await waitFor(() => missing().every((n) => n === 0), { timeoutMs: UNSENT_ZERO_WITHIN_MS, what: `${label}: every copy of ${room} holds every message` }).catch(
         (error: unknown) => {
-          throw new Error(`${String(error)}; missing per copy (devices, then fresh readers): ${missing().join(', ')}`);
+          const logTails = [0, 1].map((i) => logsOf(i).split('\n').slice(-8).join('\n'));
+          throw new Error(`${String(error)}; missing per copy (devices, then fresh readers): ${missing().join(', ')}; reader refusals: ${readerRefusals.join(', ')}; logs:\n${logTails.join('\n---\n')}`);
         },
       );
       const order = idsOf(docs[0]!);
@@ -289,7 +298,9 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two nodes throu
   }
 
   it('Postgres cut for 10 s: nodes stay up, refuse retryably, and recover by themselves', { timeout: 300_000 }, async () => {
-    for (let i = 0; i < REPEAT.postgres10s; i++) await survive(`postgres cut #${i + 1}`, () => cut(pg, 10_000, `postgres cut #${i + 1}`));
+    const writers = await newWriters();
+    for (let i = 0; i < REPEAT.postgres10s; i++) await survive(`postgres cut #${i + 1}`, writers, () => cut(pg, 10_000, `postgres cut #${i + 1}`));
+    for (const writer of writers) writer.client.close();
     for (const node of [0, 1]) {
       expect(logsOf(node)).toContain('postgres unavailable');
       expect(logsOf(node)).toMatch(/postgres recovered after \d+\.\d s/);
@@ -297,36 +308,44 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two nodes throu
   });
 
   it('Redis cut for 3 s, several times: nodes stay up and converge after it returns', { timeout: 300_000 }, async () => {
-    for (let i = 0; i < REPEAT.redis3s; i++) await survive(`redis 3 s cut #${i + 1}`, () => cut(redis, 3000, `redis 3 s cut #${i + 1}`));
+    const writers = await newWriters();
+    for (let i = 0; i < REPEAT.redis3s; i++) await survive(`redis 3 s cut #${i + 1}`, writers, () => cut(redis, 3000, `redis 3 s cut #${i + 1}`));
+    for (const writer of writers) writer.client.close();
     for (const node of [0, 1]) expect(logsOf(node)).toMatch(/redis recovered after \d+\.\d s/);
   });
 
   it('Redis cut for 30 s: past the old retry limit, no node crashes', { timeout: 300_000 }, async () => {
-    for (let i = 0; i < REPEAT.redis30s; i++) await survive(`redis 30 s cut #${i + 1}`, () => cut(redis, 30_000, `redis 30 s cut #${i + 1}`));
+    const writers = await newWriters();
+    for (let i = 0; i < REPEAT.redis30s; i++) await survive(`redis 30 s cut #${i + 1}`, writers, () => cut(redis, 30_000, `redis 30 s cut #${i + 1}`));
+    for (const writer of writers) writer.client.close();
   });
 
   it('kill -9 of a node mid-stream: its clients fail over to the other node', { timeout: 300_000 }, async () => {
+    const writers = await newWriters();
     for (let i = 0; i < REPEAT.kill9; i++) {
       const victim = i % 2;
-      await survive(`kill -9 #${i + 1}`, async () => {
+      await survive(`kill -9 #${i + 1}`, writers, async () => {
         nodes[victim]!.killedOnPurpose = true;
         await nodes[victim]!.process.kill('SIGKILL');
         await sleep(WRITE_AROUND_FAULT_MS);
         await startNode(victim, nodes[victim]!.port);
       });
     }
+    for (const writer of writers) writer.client.close();
   });
 
   it('SIGTERM with open clients: the node drains and exits 0, its clients reconnect elsewhere', { timeout: 300_000 }, async () => {
+    const writers = await newWriters();
     for (let i = 0; i < REPEAT.sigterm; i++) {
       const victim = i % 2;
-      await survive(`SIGTERM #${i + 1}`, async () => {
+      await survive(`SIGTERM #${i + 1}`, writers, async () => {
         nodes[victim]!.killedOnPurpose = true;
         const ended = await nodes[victim]!.process.kill('SIGTERM');
         expect(ended, 'a graceful stop').toEqual({ code: 0, signal: null });
         await startNode(victim, nodes[victim]!.port);
       });
     }
+    for (const writer of writers) writer.client.close();
   });
 
   it('no log line of any node carries message text', () => {
