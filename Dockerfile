@@ -13,4 +13,10 @@ ENV NODE_ENV=production JECO_DATA_DIR=/data JECO_STATIC_DIR=/app/dist
 COPY --from=build /app /app
 VOLUME /data
 EXPOSE 8080
-CMD ["npx", "tsx", "sync-server/src/main.ts"]
+# Ready = the store and Redis answer (a balancer routes by the same check).
+HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/readyz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+# Node itself is PID 1 (no npx or shell in between), so SIGTERM from `docker stop`
+# reaches the server, which drains and exits 0 (sync-server/src/main.ts).
+STOPSIGNAL SIGTERM
+CMD ["node", "--import", "tsx", "sync-server/src/main.ts"]
