@@ -10,7 +10,7 @@ import { publicUrlOf, type Config } from './config';
 import { DependencyHealth } from './dependencyHealth';
 import { createHttpApp } from './http/createHttpApp';
 import { createMailer } from './mail/mailer';
-import { createMetrics } from './metrics';
+import { JecoMetrics } from './metrics';
 import { createRedisRelay, type RedisRelay } from './redis';
 import { openStore } from './store/openStore';
 import { authExtension } from './sync/auth';
@@ -31,6 +31,16 @@ const SHUTDOWN_GRACE_MS = 5000;
 const SOCKET_CLOSE_GRACE_MS = 1000;
 /** WebSocket close code 1012, "service restart": the client reconnects (through the balancer, to another node). */
 const SERVICE_RESTART = 1012;
+
+/**
+ * The Postgres pool's counters for `/metrics`, read from the store without widening
+ * the Store contract for one gauge; absent for SQLite (and if the store changes shape).
+ */
+function poolOf(store: Store | undefined): { totalCount: number; idleCount: number; waitingCount: number } | undefined {
+  const pool = (store as { pool?: { totalCount?: unknown; idleCount?: unknown; waitingCount?: unknown } } | undefined)?.pool;
+  if (!pool || typeof pool.totalCount !== 'number' || typeof pool.idleCount !== 'number' || typeof pool.waitingCount !== 'number') return undefined;
+  return { totalCount: pool.totalCount, idleCount: pool.idleCount, waitingCount: pool.waitingCount };
+}
 
 /** Resolves or rejects with `work`, or resolves anyway after `ms`. */
 function withDeadline(work: Promise<unknown>, ms: number): Promise<unknown> {
@@ -71,20 +81,27 @@ export interface JecoServer {
  * it, to measure the guard against the same server without it.
  */
 export async function startJeco(config: Config, options: { guard?: boolean } = {}): Promise<JecoServer> {
-  const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  let redis: RedisRelay | undefined;
+  const health = new DependencyHealth(() => app.log);
+  const metrics = new JecoMetrics({
+    instance: () => hocuspocus,
+    health: () => health,
+    redis: () => redis?.stats,
+    pool: () => poolOf(rawStore),
+  });
+  const rawStore = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const store = metrics.instrument(rawStore);
   const sessions = new Sessions(store, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
   let hocuspocus: Hocuspocus | undefined;
   const instance = () => hocuspocus!;
   let port = config.port;
 
-  const metrics = createMetrics(() => hocuspocus);
-  const health = new DependencyHealth(() => app.log);
   const deps = {
     config,
     store,
     health,
     sessions,
-    metrics,
+    metrics: metrics.registry,
     mailer: undefined as never,
     publicUrl: () => publicUrlOf(config, port),
     secureCookies: () => publicUrlOf(config, port).startsWith('https:'),
@@ -93,8 +110,8 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log: app.log });
   const log = (error: unknown, what: string) => app.log.error({ err: error }, `${what} failed`);
   health.watchStore(store);
-  const storeFailures = { log: app.log, storeFailed: () => void health.checkStore(store) };
-  const redis = config.redisUrl ? createRedisRelay(config.redisUrl, health, () => hocuspocus) : undefined;
+  const storeFailures = { log: app.log, storeFailed: () => void health.checkStore(store), refused: (reason: string) => metrics.refused(reason) };
+  redis = config.redisUrl ? createRedisRelay(config.redisUrl, health, () => hocuspocus) : undefined;
 
   const membership = new Membership(store, instance);
   const projections = new Projections({ store, membership, bucketSize: config.bucketSize, instance, log });
@@ -105,6 +122,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     projections.extension(),
     presenceExtension({ store, log }),
   ].map((extension) => refusingWhenStoreFails(extension, storeFailures));
+  extensions.push(metrics.extension());
   if (redis) {
     extensions.push(removalsExtension({ pub: redis.events.pub, subscriber: redis.events.sub, instance: () => hocuspocus, log }), redis.extension);
   }

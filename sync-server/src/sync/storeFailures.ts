@@ -40,6 +40,8 @@ export interface StoreFailureDeps {
   log: FastifyBaseLogger;
   /** Told of every storage failure, so readiness and the outage log line follow at once. */
   storeFailed(error: unknown): void;
+  /** Told of every refusal a wrapped hook throws (its wire reason), for the refusal counts in `/metrics`. */
+  refused?(reason: string): void;
 }
 
 /**
@@ -60,12 +62,16 @@ export function refusingWhenStoreFails<T extends Extension>(extension: T, deps: 
       try {
         return await (hook as (p: unknown) => unknown).call(extension, payload);
       } catch (error) {
-        if (isRefusal(error)) throw error;
+        if (isRefusal(error)) {
+          deps.refused?.((error as { reason: string }).reason);
+          throw error;
+        }
         const unavailable = isStoreUnavailable(error);
         if (unavailable) deps.storeFailed(error);
         if (REQUEST_HOOKS.has(key)) {
           if (unavailable) deps.log.debug({ err: safeError(error), hook: `${name}.${key}` }, 'refused as unavailable: storage failed');
           else deps.log.error({ err: safeError(error), hook: `${name}.${key}` }, 'hook failed; refused as unavailable');
+          deps.refused?.('unavailable');
           throw syncRefusal('unavailable');
         }
         // Hocuspocus logs `message` of what a hook throws; the original may list query parameters.
