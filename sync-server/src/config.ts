@@ -19,7 +19,7 @@ export const OPTIONS = {
   JECO_HOST: { schema: z.string().min(1), default: '0.0.0.0', describe: 'Interface to listen on.' },
   JECO_DATA_DIR: { schema: z.string().min(1), default: './data', describe: 'Where the SQLite database and the mail outbox live.' },
   JECO_DATABASE_URL: { schema: z.string().optional(), default: undefined, describe: 'Unset: SQLite in the data dir. `postgres://…`: Postgres (needed for more than one server process).' },
-  JECO_REDIS_URL: { schema: z.string().optional(), default: undefined, describe: 'Unset: one server process. `redis://…`: relay updates and awareness between processes.' },
+  JECO_REDIS_URL: { schema: z.string().optional(), default: undefined, describe: 'Unset: one server process. `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS): relay updates, awareness and removals between processes.' },
   JECO_PUBLIC_URL: { schema: z.string().url().optional(), default: undefined, describe: 'The address people open, used in mailed links; also makes session cookies `Secure` when it is https. Default http://localhost:<port>.' },
   JECO_SMTP_URL: { schema: z.string().optional(), default: undefined, describe: 'SMTP relay for mail (`smtp://user:pass@host:587`). Unset: mail is written to `<data dir>/outbox` and the log.' },
   JECO_MAIL_FROM: { schema: z.string().min(3), default: 'Jeco <jeco@localhost>', describe: 'Sender of password-reset mail.' },
