@@ -13,6 +13,8 @@ export interface ServerProcessOptions {
   /** Given again on restart, so providers reconnect to the same address by themselves. */
   port: number;
   env?: Record<string, string>;
+  /** Modules node loads before the server (`--import`), e.g. a fixture that misbehaves on purpose. */
+  preload?: string[];
 }
 
 export interface ServerProcess {
@@ -66,7 +68,8 @@ afterAll(async () => {
  * the test file if still running.
  */
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'sync-server/src/main.ts'], {
+  const preload = (options.preload ?? []).flatMap((module) => ['--import', module]);
+  const child = spawn(process.execPath, ['--import', 'tsx', ...preload, 'sync-server/src/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
