@@ -42,8 +42,6 @@ export const SYNC_REFUSALS = {
   out_of_order: { code: 4409, message: 'Catching up with the server…', retry: true },
   /** The server could not reach its storage (a database restart, a network blip): nothing was applied; try again. */
   unavailable: { code: 4503, message: 'The server is busy; reconnecting…', retry: true },
-  /** The server is shutting down; another node (or this one, restarted) takes the connection. */
-  restarting: { code: 4502, message: 'The server is restarting; reconnecting…', retry: true },
 } as const;
 
 export type SyncRefusal = keyof typeof SYNC_REFUSALS;

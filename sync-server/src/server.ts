@@ -3,7 +3,6 @@ import type { Duplex } from 'node:stream';
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import type { FastifyBaseLogger } from 'fastify';
 import { WebSocketServer } from 'ws';
-import { syncRefusal } from '../../schema/api/errors';
 import type { Store } from '../../schema/db/store';
 import { Sessions } from './auth/sessions';
 import { publicUrlOf, type Config } from './config';
@@ -68,7 +67,7 @@ export interface JecoServer {
   log: FastifyBaseLogger;
   /**
    * Graceful stop: refuses new connections, tells every client to reconnect
-   * (`restarting`, then WebSocket 1012), lets projections and pending stores finish,
+   * (WebSocket close 1012, "service restart"), lets projections and pending stores finish,
    * then closes Redis and the database.
    */
   close(): Promise<void>;
@@ -184,9 +183,6 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
         const instance = hocuspocus!;
         // New upgrades are refused from here on (`closing`); the balancer's health check sees /readyz fail.
         health.draining = true;
-        for (const document of instance.documents.values()) {
-          for (const connection of document.getConnections()) connection.close(syncRefusal('restarting'));
-        }
         const socketsClosed = Promise.all(
           [...sockets.clients].map(
             (ws) =>
@@ -196,7 +192,10 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
                   clearTimeout(cut);
                   resolve();
                 });
-                ws.close(SERVICE_RESTART, 'restarting');
+                // A socket-level close: every provider on it re-authenticates on the next
+                // socket by itself. (Closing each doc first would make clients re-attach docs
+                // while their socket is down, which can replay a stale CLOSE; see openDocs.ts.)
+                ws.close(SERVICE_RESTART, 'service restart');
               }),
           ),
         );

@@ -3,7 +3,7 @@ import { createSignal, type Accessor } from 'solid-js';
 
 /**
  * `reconnecting`: the socket is up but the server turned some docs away for a while
- * (storage unavailable, restarting, rate limited) and they are being retried.
+ * (storage unavailable, rate limited, a reason the app does not know) and they are being retried.
  */
 export type ConnectionStatus = 'connected' | 'connecting' | 'reconnecting' | 'offline';
 

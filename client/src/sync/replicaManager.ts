@@ -72,7 +72,7 @@ export class ReplicaManager {
     this.retrying = retrying;
     this.setRetrying = setRetrying;
     // Connected, yet some docs are being turned away (a server without its database, a
-    // node restarting): say so rather than "Online" while messages wait.
+    // node that cannot serve them yet): say so rather than "Online" while messages wait.
     this.status = () => {
       const socket = tracking.status();
       return socket === 'connected' && this.retrying().size > 0 ? 'reconnecting' : socket;
