@@ -20,7 +20,7 @@ import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
 import { removalsExtension } from './sync/removals';
-import { refusingWhenStoreFails } from './sync/storeFailures';
+import { isStoreUnavailable, refusingWhenStoreFails } from './sync/storeFailures';
 
 /** Largest WebSocket frame accepted: a bounded Yjs update plus framing. Bigger frames close the socket (1009). */
 const MAX_FRAME_BYTES = 2 * 1024 * 1024;
@@ -107,7 +107,10 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   };
   const app = await createHttpApp({ ...deps, mailer: { send: (mail) => mailer.send(mail) } });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log: app.log });
-  const log = (error: unknown, what: string) => app.log.error({ err: error }, `${what} failed`);
+  // During a database outage every projection and "last seen" write fails; the outage
+  // is one line from DependencyHealth, so these go to debug rather than one error each.
+  const log = (error: unknown, what: string) =>
+    isStoreUnavailable(error) ? app.log.debug({ err: error }, `${what} failed: storage unavailable`) : app.log.error({ err: error }, `${what} failed`);
   health.watchStore(store);
   const storeFailures = { log: app.log, storeFailed: () => void health.checkStore(store), refused: (reason: string) => metrics.refused(reason) };
   redis = config.redisUrl ? createRedisRelay(config.redisUrl, health, () => hocuspocus) : undefined;
@@ -187,7 +190,12 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
           [...sockets.clients].map(
             (ws) =>
               new Promise<void>((resolve) => {
-                const cut = setTimeout(() => ws.terminate(), SOCKET_CLOSE_GRACE_MS);
+                if (ws.readyState === ws.CLOSED) return resolve();
+                // Resolved by the timer too: a socket that closed meanwhile emits no second 'close'.
+                const cut = setTimeout(() => {
+                  ws.terminate();
+                  resolve();
+                }, SOCKET_CLOSE_GRACE_MS);
                 ws.once('close', () => {
                   clearTimeout(cut);
                   resolve();
@@ -211,8 +219,9 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
         await withDeadline(instance.hooks('onDestroy', { instance }), SHUTDOWN_GRACE_MS).catch((error) => app.log.warn({ err: error }, 'closing extensions failed'));
         redis?.pub.disconnect();
         redis?.close();
-        await app.close();
-        await store.close();
+        // Bounded as well: a pool client stuck on a dead connection would hold `end()` forever.
+        await withDeadline(app.close(), SHUTDOWN_GRACE_MS);
+        await withDeadline(store.close(), SHUTDOWN_GRACE_MS);
       })();
       return closing;
     },

@@ -60,7 +60,7 @@ describe.skipIf(!(await hasPostgres()))('the app through a Postgres outage', () 
       retrying: (_name, isWaiting) => waiting.push(isWaiting),
     };
     const replica = new Replica(bucketDoc(room, 0), alice.id, { socket, tabs: new TabChannel(alice.id), events, carriesUnsent: false });
-    await replica.whenSynced;
+    await within(replica.whenSynced, 20_000, 'the replica to sync');
 
     for (let i = 0; i < OUTAGES; i++) {
       const before = waiting.length;
@@ -70,17 +70,14 @@ describe.skipIf(!(await hasPostgres()))('the app through a Postgres outage', () 
       expect(replica.hasUnsent).toBe(true);
       await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
       pg.restore();
-      await Promise.race([
-        replica.flushed(),
-        new Promise((_, reject) => setTimeout(() => reject(new Error(`outage ${i}: unsent messages not sent within ${FLUSHED_WITHIN_MS} ms`)), FLUSHED_WITHIN_MS)),
-      ]);
+      await within(replica.flushed(), FLUSHED_WITHIN_MS, `outage ${i}: the unsent message to be sent`);
       await waitFor(() => waiting.at(-1) === false, { what: 'the app to stop saying it is reconnecting' });
     }
     expect(refusedForGood).toEqual([]);
 
     // Bob, reading from the server, has every message once, in order.
     const reader = connectClient(server.wsUrl, bob.token).open(bucketDoc(room, 0));
-    await reader.synced;
+    await within(reader.synced, 20_000, 'a reader to sync');
     await waitFor(() => readMessages(reader.doc).length === OUTAGES, { what: 'every message on the server' });
     expect(readMessages(reader.doc).map((m) => m.text)).toEqual(Array.from({ length: OUTAGES }, (_, i) => `during outage ${i}`));
     await replica.destroy();
@@ -90,6 +87,13 @@ describe.skipIf(!(await hasPostgres()))('the app through a Postgres outage', () 
 });
 
 async function openSynced<T extends { synced: Promise<void> }>(open: T): Promise<T> {
-  await open.synced;
+  await within(open.synced, 20_000, 'the room head to sync');
   return open;
+}
+
+/** `promise`, or a failure naming `what` after `ms`. */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
