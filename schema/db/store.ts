@@ -46,6 +46,8 @@ export interface Store {
   // Yjs client ids, claimed by the first user who writes with them
   /** Claims `clientId` for `userId` unless already claimed; returns the owner either way. */
   claimClientId(clientId: number, userId: UserId): Promise<UserId>;
+  /** Who claimed `clientId`, or null if nobody has: a read, never a claim. */
+  clientIdOwner(clientId: number): Promise<UserId | null>;
 
   // document persistence: an append-only update log plus snapshots
   /** Appends one update durably; resolves only when it is committed. */

@@ -4,6 +4,10 @@ import { DEFAULT_BUCKET_SIZE } from '../../schema/docs/bucket';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
+const KIB = 1024;
+const MIB = 1024 * KIB;
+/** The largest WebSocket frame server.ts accepts: a byte budget's burst must let one through. */
+const LARGEST_FRAME_BYTES = 2 * MIB;
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -30,8 +34,14 @@ export const OPTIONS = {
   JECO_AUTH_RATE_PER_MIN: { schema: z.coerce.number().int().positive(), default: '10', describe: 'Sign-in, sign-up and reset attempts allowed per client address per minute.' },
   JECO_BUCKET_SIZE: { schema: z.coerce.number().int().min(2), default: String(DEFAULT_BUCKET_SIZE), describe: 'Messages per history bucket before the room head moves to a new one.' },
   JECO_COMPACT_AFTER_UPDATES: { schema: z.coerce.number().int().min(1), default: '200', describe: 'Log rows a document may gather before they are merged into its snapshot.' },
-  JECO_SYNC_UPDATES_PER_SEC: { schema: z.coerce.number().positive(), default: '200', describe: 'Updates (document and awareness) one document connection may send per second, sustained; a connection over it is closed as `rate_limited` and its client re-attaches after a pause.' },
-  JECO_SYNC_BURST: { schema: z.coerce.number().int().min(1), default: '400', describe: 'Updates one document connection may send at once before `JECO_SYNC_UPDATES_PER_SEC` applies (a reconnect catching up, a paste).' },
+  JECO_SYNC_UPDATES_PER_SEC: { schema: z.coerce.number().positive(), default: '200', describe: 'Messages (document and awareness) one user may send per second over all their connections on one server, sustained; the doc connection whose message goes over it is closed as `rate_limited` and its client re-attaches after a pause.' },
+  JECO_SYNC_BURST: { schema: z.coerce.number().int().min(1), default: '3000', describe: 'Messages one user may send at once before `JECO_SYNC_UPDATES_PER_SEC` applies: every open doc of every tab catching up after a reconnect (about 5 messages per doc) or a paste.' },
+  JECO_SYNC_BYTES_PER_SEC: { schema: z.coerce.number().int().positive(), default: String(256 * KIB), describe: 'Bytes one user may send per second over all their connections on one server, sustained; over it works as `JECO_SYNC_UPDATES_PER_SEC`.' },
+  JECO_SYNC_BYTES_BURST: { schema: z.coerce.number().int().min(LARGEST_FRAME_BYTES), default: String(8 * MIB), describe: 'Bytes one user may send at once before `JECO_SYNC_BYTES_PER_SEC` applies (offline edits going out on reconnect); at least the largest frame (2 MiB).' },
+  JECO_SYNC_DOCS_OPEN: { schema: z.coerce.number().int().min(1), default: '400', describe: 'Documents one user may have open at once over all their tabs and devices on one server (a tab of the app opens about 15 to 60); past it a doc is refused as `too_many_docs` and its client retries after a pause.' },
+  JECO_AWARENESS_PER_SEC: { schema: z.coerce.number().positive(), default: '30', describe: 'Awareness updates (presence, typing) one user may send per second over all their connections on one server, sustained; over it works as `JECO_SYNC_UPDATES_PER_SEC`.' },
+  JECO_AWARENESS_BURST: { schema: z.coerce.number().int().min(1), default: '1000', describe: 'Awareness updates one user may send at once before `JECO_AWARENESS_PER_SEC` applies (two per doc when a tab connects).' },
+  JECO_AWARENESS_STATE_MAX_BYTES: { schema: z.coerce.number().int().min(64), default: '2048', describe: 'Largest awareness state (its JSON) a client may set; a bigger one is dropped before anyone sees it. The app sends under 100 bytes.' },
   JECO_TRUST_PROXY: { schema: bool, default: 'false', describe: 'Trust X-Forwarded-* headers (set when behind a reverse proxy).' },
   JECO_LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', describe: 'How much the server logs (pino levels).' },
 } as const;
@@ -57,6 +67,12 @@ export interface Config {
   compactAfterUpdates: number;
   syncUpdatesPerSec: number;
   syncBurst: number;
+  syncBytesPerSec: number;
+  syncBytesBurst: number;
+  syncDocsOpen: number;
+  awarenessPerSec: number;
+  awarenessBurst: number;
+  awarenessStateMaxBytes: number;
   trustProxy: boolean;
   logLevel: OptionValues['JECO_LOG_LEVEL'];
 }
@@ -91,6 +107,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     compactAfterUpdates: v.JECO_COMPACT_AFTER_UPDATES,
     syncUpdatesPerSec: v.JECO_SYNC_UPDATES_PER_SEC,
     syncBurst: v.JECO_SYNC_BURST,
+    syncBytesPerSec: v.JECO_SYNC_BYTES_PER_SEC,
+    syncBytesBurst: v.JECO_SYNC_BYTES_BURST,
+    syncDocsOpen: v.JECO_SYNC_DOCS_OPEN,
+    awarenessPerSec: v.JECO_AWARENESS_PER_SEC,
+    awarenessBurst: v.JECO_AWARENESS_BURST,
+    awarenessStateMaxBytes: v.JECO_AWARENESS_STATE_MAX_BYTES,
     trustProxy: v.JECO_TRUST_PROXY,
     logLevel: v.JECO_LOG_LEVEL,
   };

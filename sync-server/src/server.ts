@@ -11,12 +11,14 @@ import { createMailer } from './mail/mailer';
 import { createMetrics } from './metrics';
 import { openStore } from './store/openStore';
 import { authExtension } from './sync/auth';
+import { budgetsExtension } from './sync/budgets';
 import { guardExtension } from './sync/guard';
 import { Membership } from './sync/membership';
 import { OpenDocs } from './sync/openDocs';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
+import { UserBudgets } from './sync/userBudgets';
 
 /** Largest WebSocket frame accepted: a bounded Yjs update plus framing. Bigger frames close the socket (1009). */
 const MAX_FRAME_BYTES = 2 * 1024 * 1024;
@@ -67,9 +69,16 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
 
   const membership = new Membership(store, instance);
   const projections = new Projections({ store, membership, bucketSize: config.bucketSize, instance, log });
+  const budgets = new UserBudgets({
+    docsOpen: config.syncDocsOpen,
+    messages: { perSecond: config.syncUpdatesPerSec, burst: config.syncBurst },
+    bytes: { perSecond: config.syncBytesPerSec, burst: config.syncBytesBurst },
+    awareness: { perSecond: config.awarenessPerSec, burst: config.awarenessBurst },
+  });
   const extensions: Extension[] = [
-    authExtension({ sessions, membership, instance, recheckEveryMs: sessionRecheckMs(config) }),
-    ...(options.guard === false ? [] : [guardExtension({ store, rates: { perSecond: config.syncUpdatesPerSec, burst: config.syncBurst } })]),
+    authExtension({ sessions, membership, budgets, instance, recheckEveryMs: sessionRecheckMs(config) }),
+    budgetsExtension({ budgets, store, awarenessStateMaxBytes: config.awarenessStateMaxBytes }),
+    ...(options.guard === false ? [] : [guardExtension({ store })]),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
     projections.extension(),
     presenceExtension({ store, log }),

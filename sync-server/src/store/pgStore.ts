@@ -208,6 +208,11 @@ class PgStore implements Store {
     return owner.userId;
   }
 
+  async clientIdOwner(clientId: number): Promise<UserId | null> {
+    const [owner] = await this.db.select({ userId: clientIds.userId }).from(clientIds).where(eq(clientIds.clientId, clientId));
+    return owner?.userId ?? null;
+  }
+
   async appendUpdate(docName: string, update: Uint8Array): Promise<void> {
     // Autocommit: the promise settles after Postgres has committed the row.
     await this.db.insert(docUpdates).values({ docName, update: toBuffer(update) });

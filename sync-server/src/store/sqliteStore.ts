@@ -205,6 +205,10 @@ class SqliteStore implements Store {
     return owner.userId;
   }
 
+  async clientIdOwner(clientId: number): Promise<UserId | null> {
+    return this.db.select({ userId: clientIds.userId }).from(clientIds).where(eq(clientIds.clientId, clientId)).get()?.userId ?? null;
+  }
+
   async appendUpdate(docName: string, update: Uint8Array): Promise<void> {
     this.db.insert(docUpdates).values({ docName, update: toBuffer(update) }).run();
   }
