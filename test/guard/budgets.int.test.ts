@@ -209,6 +209,29 @@ describe('awareness', async () => {
     fresh.close();
     bound.close();
   });
+
+  it("never lets anyone bind a client id another user has written with, even once that user's tab is gone", async () => {
+    const w = await groupWorld(server);
+    const head = roomHeadDoc(w.room);
+    const bobClient = connectClient(server.wsUrl, w.bob.user.token);
+    const bob = openHead(bobClient, head);
+    await bob.synced;
+    // Alice's seat wrote her message into bucket 0, so its client id is hers in the store.
+    const aliceId = w.alice.bucket.doc.clientID;
+    w.alice.client.close();
+    await waitFor(() => !bob.awareness.getStates().has(aliceId), { what: "Alice's states to go" });
+
+    const raw = await RawSyncSocket.open(server.wsUrl);
+    expect(await raw.auth(head, w.mallory.user.token)).toBe('authenticated');
+    raw.awareness(head, awarenessFor(aliceId, { typing: Date.now() }));
+    // Then an id of his own: the connection did not bind Alice's, so this one binds and shows.
+    raw.awareness(head, awarenessFor(888_888, { typing: 2 }));
+    await waitFor(() => (bob.awareness.getStates().get(888_888) as { user?: { id: string } } | undefined)?.user?.id === w.mallory.user.id, {
+      what: "Mallory's own state to reach Bob",
+    });
+    expect(bob.awareness.getStates().has(aliceId)).toBe(false);
+    raw.close();
+  });
 });
 
 describe('DMs', async () => {
