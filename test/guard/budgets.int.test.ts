@@ -248,3 +248,39 @@ describe('DMs', async () => {
     await real.synced;
   });
 });
+
+describe('honest use under the default budgets', async () => {
+  const server = await startServer();
+
+  it('never refuses several tabs of one person whose docs all reconnect at once after a restart', async () => {
+    const w = await groupWorld(server);
+    const TABS = 5;
+    const DOCS_PER_TAB = 40;
+    const refusals: string[] = [];
+    const tabs = Array.from({ length: TABS }, () => connectClient(server.wsUrl, w.alice.user.token));
+    const docs = tabs.flatMap((tab) => [
+      tab.open(inboxDoc(w.alice.user.id)),
+      tab.open(roomHeadDoc(w.room)),
+      ...Array.from({ length: DOCS_PER_TAB - 2 }, (_, i) => tab.open(bucketDoc(w.room, i))),
+    ]);
+    // The restart itself closes every socket ("Reset Connection"); only Jeco's refusals count.
+    const note = (reason: string | undefined) => parseSyncRefusal(reason) && refusals.push(reason!);
+    for (const doc of docs) {
+      doc.provider.on('close', ({ event }: { event: { reason: string } }) => note(event.reason));
+      doc.provider.on('authenticationFailed', ({ reason }: { reason: string }) => note(reason));
+      doc.provider.awareness!.setLocalStateField('typing', null);
+    }
+    await Promise.all(docs.map((doc) => doc.synced));
+
+    // Every socket drops and every doc of every tab catches up at the same moment.
+    const restarted = await server.restart();
+    let resynced = 0;
+    for (const doc of docs) doc.provider.on('synced', ({ state }: { state: boolean }) => state && resynced++);
+    await waitFor(() => resynced >= docs.length, { what: 'every doc to sync again', timeoutMs: 20_000 });
+    const message = newMessage(w.alice.user.id, 'back online');
+    appendMessage(docs[2]!.doc, message);
+    await waitFor(() => texts(w.bob.bucket.doc).includes(message.text), { what: "Alice's message after the restart to reach Bob", timeoutMs: 10_000 });
+    expect(refusals).toEqual([]);
+    await restarted.close();
+  });
+});
