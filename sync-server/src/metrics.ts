@@ -1,5 +1,5 @@
 import type { Hocuspocus } from '@hocuspocus/server';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 
 /** Process metrics plus what a self-hoster watches: open docs and live connections. */
 export function createMetrics(instance: () => Hocuspocus | undefined): Registry {
@@ -22,4 +22,18 @@ export function createMetrics(instance: () => Hocuspocus | undefined): Registry 
     },
   });
   return registry;
+}
+
+/**
+ * Refusals by the per-user sync budgets (`budget`: docs, messages, bytes, awareness).
+ * Honest use stays far below every budget, so a rise here is either abuse or a default
+ * that needs raising.
+ */
+export function budgetRefusals(registry: Registry): Counter<'budget'> {
+  return new Counter({
+    name: 'jeco_sync_budget_refusals_total',
+    help: 'Doc opens and messages refused because a user was over a sync budget, by budget.',
+    labelNames: ['budget'],
+    registers: [registry],
+  });
 }

@@ -8,7 +8,7 @@ import { Sessions } from './auth/sessions';
 import { publicUrlOf, type Config } from './config';
 import { createHttpApp } from './http/createHttpApp';
 import { createMailer } from './mail/mailer';
-import { createMetrics } from './metrics';
+import { budgetRefusals, createMetrics } from './metrics';
 import { openStore } from './store/openStore';
 import { authExtension } from './sync/auth';
 import { budgetsExtension } from './sync/budgets';
@@ -69,12 +69,14 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
 
   const membership = new Membership(store, instance);
   const projections = new Projections({ store, membership, bucketSize: config.bucketSize, instance, log });
-  const budgets = new UserBudgets({
+  const refusals = budgetRefusals(metrics);
+  const limits = {
     docsOpen: config.syncDocsOpen,
     messages: { perSecond: config.syncUpdatesPerSec, burst: config.syncBurst },
     bytes: { perSecond: config.syncBytesPerSec, burst: config.syncBytesBurst },
     awareness: { perSecond: config.awarenessPerSec, burst: config.awarenessBurst },
-  });
+  };
+  const budgets = new UserBudgets(limits, { refused: (budget) => refusals.inc({ budget }) });
   const extensions: Extension[] = [
     authExtension({ sessions, membership, budgets, instance, recheckEveryMs: sessionRecheckMs(config) }),
     budgetsExtension({ budgets, store, awarenessStateMaxBytes: config.awarenessStateMaxBytes }),

@@ -19,7 +19,7 @@ function clock() {
 
 describe('per-user budgets', () => {
   it('caps docs open per user, and a closed doc frees its slot', () => {
-    const budgets = new UserBudgets(LIMITS, clock().now);
+    const budgets = new UserBudgets(LIMITS, { now: clock().now });
     const slots = [budgets.openDoc(ANN), budgets.openDoc(ANN), budgets.openDoc(ANN)];
     expect(slots.every(Boolean)).toBe(true);
     expect(budgets.openDoc(ANN)).toBeNull();
@@ -33,7 +33,7 @@ describe('per-user budgets', () => {
 
   it('takes back a slot whose connection never came up, but never a live one', () => {
     const time = clock();
-    const budgets = new UserBudgets(LIMITS, time.now);
+    const budgets = new UserBudgets(LIMITS, { now: time.now });
     const live = [budgets.openDoc(ANN)!, budgets.openDoc(ANN)!];
     for (const slot of live) slot.live = true;
     budgets.openDoc(ANN); // its document never loaded: no close will come
@@ -46,7 +46,7 @@ describe('per-user budgets', () => {
 
   it('counts messages, bytes and awareness per user, whichever runs out first', () => {
     const time = clock();
-    const budgets = new UserBudgets(LIMITS, time.now);
+    const budgets = new UserBudgets(LIMITS, { now: time.now });
     const results = Array.from({ length: 25 }, () => budgets.takeMessage(ANN, 10, false));
     expect(results.filter((r) => r === null)).toHaveLength(20);
     expect(results.at(-1)).toBe('messages');
@@ -64,7 +64,7 @@ describe('per-user budgets', () => {
 
   it('forgets a user with nothing open once their buckets have refilled, and not before', () => {
     const time = clock();
-    const budgets = new UserBudgets(LIMITS, time.now);
+    const budgets = new UserBudgets(LIMITS, { now: time.now });
     const slot = budgets.openDoc(ANN)!;
     for (let i = 0; i < 20; i++) budgets.takeMessage(ANN, 1, false);
     budgets.closeDoc(slot);
@@ -75,5 +75,13 @@ describe('per-user budgets', () => {
     expect(budgets.sweep()).toBe(1);
     time.advance(1);
     expect(budgets.sweep()).toBe(0);
+  });
+
+  it('reports every refusal by budget', () => {
+    const refused: string[] = [];
+    const budgets = new UserBudgets({ ...LIMITS, messages: { perSecond: 1, burst: 2 } }, { now: clock().now, refused: (budget) => refused.push(budget) });
+    for (let i = 0; i < 4; i++) budgets.openDoc(ANN);
+    for (let i = 0; i < 3; i++) budgets.takeMessage(BOB, 1, false);
+    expect(refused).toEqual(['docs', 'messages']);
   });
 });

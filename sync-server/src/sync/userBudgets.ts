@@ -55,17 +55,21 @@ export class UserBudgets {
 
   constructor(
     readonly limits: BudgetLimits,
-    private readonly now: () => number = () => performance.now(),
+    private readonly options: { now?: () => number; refused?: (budget: Exclude<Overdraft, null> | 'docs') => void } = {},
   ) {}
+
+  private now(): number {
+    return this.options.now?.() ?? performance.now();
+  }
 
   private use(userId: UserId): UserUse {
     let use = this.users.get(userId);
     if (!use) {
       use = {
         slots: new Set(),
-        messages: new TokenBucket(this.limits.messages, this.now),
-        bytes: new TokenBucket(this.limits.bytes, this.now),
-        awareness: new TokenBucket(this.limits.awareness, this.now),
+        messages: new TokenBucket(this.limits.messages, () => this.now()),
+        bytes: new TokenBucket(this.limits.bytes, () => this.now()),
+        awareness: new TokenBucket(this.limits.awareness, () => this.now()),
         lastUseAt: this.now(),
       };
       this.users.set(userId, use);
@@ -78,7 +82,10 @@ export class UserBudgets {
   openDoc(userId: UserId): DocSlot | null {
     const use = this.use(userId);
     if (use.slots.size >= this.limits.docsOpen) this.reclaimPending(use);
-    if (use.slots.size >= this.limits.docsOpen) return null;
+    if (use.slots.size >= this.limits.docsOpen) {
+      this.options.refused?.('docs');
+      return null;
+    }
     const slot: DocSlot = { userId, takenAt: this.now(), live: false };
     use.slots.add(slot);
     return slot;
@@ -99,7 +106,12 @@ export class UserBudgets {
 
   /** Counts one message of `bytes` from `userId`; names the budget it overdraws, if any. */
   takeMessage(userId: UserId, bytes: number, awareness: boolean): Overdraft {
-    const use = this.use(userId);
+    const overdraft = this.overdraft(this.use(userId), bytes, awareness);
+    if (overdraft) this.options.refused?.(overdraft);
+    return overdraft;
+  }
+
+  private overdraft(use: UserUse, bytes: number, awareness: boolean): Overdraft {
     if (!use.messages.take()) return 'messages';
     if (!use.bytes.take(bytes)) return 'bytes';
     if (awareness && !use.awareness.take()) return 'awareness';
