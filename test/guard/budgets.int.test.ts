@@ -66,7 +66,6 @@ describe('docs open per user', async () => {
     const tab = connectClient(server.wsUrl, w.mallory.user.token);
     const inbox = tab.open(inboxDoc(w.mallory.user.id));
     expect(await inbox.refused).toBe('too_many_docs');
-    expect(SYNC_REFUSALS.too_many_docs.retry).toBe(true);
 
     // Others open docs and chat as before; Mallory's open docs still work.
     const bobInbox = w.bob.client.open(inboxDoc(w.bob.user.id));
@@ -100,7 +99,7 @@ describe('messages per user', async () => {
     const docs = [w.mallory.bucket, w.mallory.head, inbox, contacts];
     const closes = docs.map((doc) => nextClose(doc));
 
-    // 4 docs x 25 updates: each doc alone stays under the burst, together they do not.
+    // 4 docs x 25 updates: each doc alone stays under the burst (60), together they do not.
     const PER_DOC = 25;
     for (let i = 0; i < PER_DOC; i++) {
       appendMessage(w.mallory.bucket.doc, newMessage(w.mallory.user.id, `flood ${i}`));
@@ -108,7 +107,6 @@ describe('messages per user', async () => {
       setChatState(inbox.doc, w.room, 'draft', { text: `draft ${i}`, at: Date.now() });
       addContact(contacts.doc, w.alice.user.id, { addedAt: Date.now(), nickname: `n${i}` });
     }
-    expect(PER_DOC).toBeLessThan(BURST);
     await waitFor(() => closes.some((c) => c.reason() !== undefined), { what: 'one of Mallory\'s connections to be cut' });
     const reasons = closes.map((c) => c.reason()).filter((r) => r !== undefined);
     expect(reasons.every((r) => r === 'rate_limited')).toBe(true);
