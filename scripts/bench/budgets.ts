@@ -93,6 +93,8 @@ function meter(userId: UserId) {
     async connected({ context }) {
       if (!isTheUser(context)) return;
       peakOpen = Math.max(peakOpen, ++open);
+      // The open itself counted as a message (in auth, where the meter cannot see the user yet).
+      messages.push([performance.now(), 1]);
     },
     async onDisconnect({ context }) {
       if (isTheUser(context)) open--;

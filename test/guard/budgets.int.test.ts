@@ -126,6 +126,23 @@ describe('messages per user', async () => {
     expect(retried.flat().every((reason) => SYNC_REFUSALS[parseSyncRefusal(reason)!]?.retry)).toBe(true);
   });
 
+  it('counts doc opens as messages: a socket asking for docs as fast as it can is slowed, and no one else', async () => {
+    const w = await groupWorld(server);
+    const raw = await RawSyncSocket.open(server.wsUrl);
+    const started = performance.now();
+    const answers: string[] = [];
+    for (let round = 0; round < 6; round++) {
+      const names = Array.from({ length: 50 }, (_, i) => bucketDoc(w.room, 100 + round * 50 + i));
+      answers.push(...(await Promise.all(names.map((name) => raw.auth(name, w.mallory.user.token)))));
+    }
+    const seconds = (performance.now() - started) / 1000;
+    const authenticated = answers.filter((a) => a === 'authenticated').length;
+    expect(answers.filter((a) => a === 'rate_limited').length).toBeGreaterThan(0);
+    expect(authenticated).toBeLessThanOrEqual(BURST + Math.ceil(20 * seconds));
+    await w.stillServed();
+    raw.close();
+  });
+
   it('cuts a raw socket sending thousands of messages over many docs within its burst, and no one else', async () => {
     const w = await groupWorld(server);
     const raw = await RawSyncSocket.open(server.wsUrl);
