@@ -32,6 +32,11 @@ export const OPTIONS = {
   JECO_COMPACT_AFTER_UPDATES: { schema: z.coerce.number().int().min(1), default: '200', describe: 'Log rows a document may gather before they are merged into its snapshot.' },
   JECO_SYNC_UPDATES_PER_SEC: { schema: z.coerce.number().positive(), default: '200', describe: 'Updates (document and awareness) one document connection may send per second, sustained; a connection over it is closed as `rate_limited` and its client re-attaches after a pause.' },
   JECO_SYNC_BURST: { schema: z.coerce.number().int().min(1), default: '400', describe: 'Updates one document connection may send at once before `JECO_SYNC_UPDATES_PER_SEC` applies (a reconnect catching up, a paste).' },
+  JECO_HTTP_REQUEST_TIMEOUT_MS: { schema: z.coerce.number().int().positive(), default: '30000', describe: 'Longest a client may take to send a whole HTTP request, headers and body; a slower one is answered 408 and closed (slowloris). Every body Jeco takes is small.' },
+  JECO_HTTP_HEADERS_TIMEOUT_MS: { schema: z.coerce.number().int().positive(), default: '10000', describe: 'Longest a client may take to send the headers of an HTTP request (at most `JECO_HTTP_REQUEST_TIMEOUT_MS`).' },
+  JECO_HTTP_KEEP_ALIVE_TIMEOUT_MS: { schema: z.coerce.number().int().positive(), default: '10000', describe: 'How long an idle HTTP connection is kept open for the next request. Behind a load balancer, set it above the balancer\'s idle timeout.' },
+  JECO_MAX_CONNECTIONS_PER_ADDRESS: { schema: z.coerce.number().int().min(0), default: '64', describe: 'Open TCP connections (HTTP and WebSocket) allowed from one peer address; more are closed at once. It counts the TCP peer, not `X-Forwarded-For`: behind a reverse proxy every connection comes from the proxy, so set 0 (no cap) there and cap per client at the proxy.' },
+  JECO_METRICS_TOKEN: { schema: z.string().min(16).optional(), default: undefined, describe: 'Bearer token that `/metrics` requires (Prometheus `bearer_token`). Unset: `/metrics` answers only requests from this machine (127.0.0.0/8, ::1).' },
   JECO_TRUST_PROXY: { schema: bool, default: 'false', describe: 'Trust X-Forwarded-* headers (set when behind a reverse proxy).' },
   JECO_LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', describe: 'How much the server logs (pino levels).' },
 } as const;
@@ -57,6 +62,12 @@ export interface Config {
   compactAfterUpdates: number;
   syncUpdatesPerSec: number;
   syncBurst: number;
+  httpRequestTimeoutMs: number;
+  httpHeadersTimeoutMs: number;
+  httpKeepAliveTimeoutMs: number;
+  /** 0: no cap. */
+  maxConnectionsPerAddress: number;
+  metricsToken: string | undefined;
   trustProxy: boolean;
   logLevel: OptionValues['JECO_LOG_LEVEL'];
 }
@@ -91,6 +102,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     compactAfterUpdates: v.JECO_COMPACT_AFTER_UPDATES,
     syncUpdatesPerSec: v.JECO_SYNC_UPDATES_PER_SEC,
     syncBurst: v.JECO_SYNC_BURST,
+    httpRequestTimeoutMs: v.JECO_HTTP_REQUEST_TIMEOUT_MS,
+    // Node refuses a headers timeout longer than the request timeout.
+    httpHeadersTimeoutMs: Math.min(v.JECO_HTTP_HEADERS_TIMEOUT_MS, v.JECO_HTTP_REQUEST_TIMEOUT_MS),
+    httpKeepAliveTimeoutMs: v.JECO_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnectionsPerAddress: v.JECO_MAX_CONNECTIONS_PER_ADDRESS,
+    metricsToken: v.JECO_METRICS_TOKEN,
     trustProxy: v.JECO_TRUST_PROXY,
     logLevel: v.JECO_LOG_LEVEL,
   };
