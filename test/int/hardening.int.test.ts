@@ -15,7 +15,8 @@ const password = 'correct horse battery';
 async function expectUnharmed(server: TestServer, pair: DmPair, text: string): Promise<void> {
   const started = Date.now();
   expect((await api(server.url, 'GET', '/healthz')).status).toBe(200);
-  expect(Date.now() - started).toBeLessThan(500);
+  // Generous for a shared machine; a stalled event loop takes seconds.
+  expect(Date.now() - started).toBeLessThan(1000);
   appendMessage(pair.aBucket.doc, message(pair.alice.id, text));
   await waitFor(() => texts(pair.bBucket.doc).includes(text), { what: `Bob receives "${text}"` });
   appendMessage(pair.bBucket.doc, message(pair.bob.id, `re: ${text}`));
@@ -101,7 +102,7 @@ describe('HTTP requests that used to fail', async () => {
     expect(res.status).toBe(204);
     expect((await api(server.url, 'GET', '/api/auth/me', { token: alice.token })).status).toBe(401);
     // A route that needs a body says what is missing.
-    const login = await api(server.url, 'POST', '/api/auth/login', { body: '' , headers: { 'content-type': 'application/json' } });
+    const login = await api(server.url, 'POST', '/api/auth/login', { body: '', headers: { 'content-type': 'application/json' } });
     expect(login.status).toBe(400);
     expect(login.body.error.kind).toBe('bad_request');
   });
@@ -177,13 +178,14 @@ describe('HTTP timeouts', async () => {
       }, 250);
       const closedAfter = await Promise.all([...stalledHeaders, ...trickled].map((c) => c.closed));
       clearInterval(probe);
-      // Headers timeout 1 s, request timeout 1.5 s, checked every 250 ms: all gone well within 3 s.
-      expect(Math.max(...closedAfter)).toBeLessThan(3000);
+      // Headers timeout 1 s, request timeout 1.5 s, checked every 250 ms: all gone by about 2 s
+      // (bound left loose for a loaded machine; without the timeouts they stay open for minutes).
+      expect(Math.max(...closedAfter)).toBeLessThan(4000);
       expect(Math.min(...closedAfter)).toBeGreaterThanOrEqual(900);
       expect(healthTimes.length).toBeGreaterThan(3);
-      expect(Math.max(...healthTimes)).toBeLessThan(500);
+      expect(Math.max(...healthTimes)).toBeLessThan(1000);
       // The cut ones were told why, if they got an answer at all.
-      for (const c of trickled) expect(c.received()).toMatch(/^(HTTP\/1\.1 408|)/);
+      for (const c of [...stalledHeaders, ...trickled]) expect(['', '408']).toContain(/^HTTP\/1\.1 (\d{3})/.exec(c.received())?.[1] ?? c.received());
     } finally {
       clearInterval(trickle);
     }

@@ -242,6 +242,10 @@ describe('seeded fuzz of the HTTP routes and the /sync handshake while people ch
     const tokens = [mallory.token, pair.alice.token.slice(0, 10), 'x'.repeat(32)];
     const docNames = [`inbox/${mallory.id}`, `inbox/${pair.alice.id}`, `room/${pair.room}`, `room/${pair.room}/0`, `room/dm.${mallory.id}.${pair.alice.id}`, 'room/g.x', ''];
 
+    // Watches without handling: a listener for 'uncaughtException' itself would change what an escape does.
+    const escaped: unknown[] = [];
+    const onEscape = (error: unknown) => escaped.push(error);
+    process.on('uncaughtExceptionMonitor', onEscape);
     let disconnected = 0;
     const onStatus = ({ status }: { status: string }) => {
       if (status === 'disconnected') disconnected++;
@@ -281,8 +285,10 @@ describe('seeded fuzz of the HTTP routes and the /sync handshake while people ch
       await chat;
       pair.a.socket.off('status', onStatus);
       pair.b.socket.off('status', onStatus);
+      process.off('uncaughtExceptionMonitor', onEscape);
     }
 
+    expect(escaped).toEqual([]);
     expect(findings).toEqual([]);
     expect(healthFailures).toBe(0);
     expect(healthMs.length).toBeGreaterThan(5);
