@@ -1,6 +1,9 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import * as encoding from 'lib0/encoding';
 import seedrandom from 'seedrandom';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { appendMessage } from '../../schema/docs/bucket';
 import { api, registerUser, type TestUser } from '../helpers/api';
 import { message, startDm, texts, type DmPair } from '../helpers/dm';
@@ -43,6 +46,9 @@ const ROUTES = [
   '/metrics',
   '/',
   '/index.html',
+  '/assets/app.js',
+  '/assets/',
+  '/assets/%2e%2e%2findex.html',
   '/chat/somewhere',
   '/sync',
   '/assets/../../../etc/passwd',
@@ -231,8 +237,18 @@ async function fuzzStep(rng: Rng, step: number, server: TestServer, tokens: stri
   return null;
 }
 
+/** A stand-in for the built web app, so the static files and the client-side route fallback are fuzzed too. */
+async function webAppDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'jeco-fuzz-app-'));
+  await mkdir(path.join(dir, 'assets'));
+  await writeFile(path.join(dir, 'index.html'), '<!doctype html><title>Jeco</title>');
+  await writeFile(path.join(dir, 'assets', 'app.js'), 'console.log(1)');
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 describe('seeded fuzz of the HTTP routes and the /sync handshake while people chat', async () => {
-  const server = await startServer();
+  const server = await startServer({ env: { JECO_STATIC_DIR: await webAppDir() } });
   const pair: DmPair = await startDm(server);
   const mallory: TestUser = await registerUser(server.url, 'Mallory');
   await registerUser(server.url, 'Owner', { email: 'owner@example.org' });
