@@ -159,8 +159,11 @@ describe('sign-up does not reveal which addresses have accounts', async () => {
 
 describe('HTTP timeouts', async () => {
   const server = await startServer({ env: { JECO_HTTP_REQUEST_TIMEOUT_MS: '1500', JECO_HTTP_HEADERS_TIMEOUT_MS: '1000', JECO_MAX_CONNECTIONS_PER_ADDRESS: '200' } });
+  const pair = await startDm(server);
 
   it('cuts slowloris clients (stalled headers, trickled bodies) after the timeout, and keeps answering others', async () => {
+    let dropped = 0;
+    for (const client of [pair.a, pair.b]) client.socket.on('status', ({ status }: { status: string }) => void (status === 'disconnected' && dropped++));
     const stalledHeaders = await Promise.all(Array.from({ length: 20 }, () => rawConnect(server.port)));
     const trickled = await Promise.all(Array.from({ length: 20 }, () => rawConnect(server.port)));
     for (const c of stalledHeaders) c.socket.write(`POST /api/auth/login HTTP/1.1\r\nHost: 127.0.0.1:${server.port}\r\nX-Slow: `);
@@ -185,6 +188,9 @@ describe('HTTP timeouts', async () => {
       expect(healthTimes.length).toBeGreaterThan(3);
       expect(Math.max(...healthTimes)).toBeLessThan(1000);
       // The cut ones were told why, if they got an answer at all.
+      // The chat's WebSockets, open all along, are not requests: the timeouts leave them be.
+      await expectUnharmed(server, pair, 'after the slowloris');
+      expect(dropped).toBe(0);
       for (const c of [...stalledHeaders, ...trickled]) expect(['', '408']).toContain(/^HTTP\/1\.1 (\d{3})/.exec(c.received())?.[1] ?? c.received());
     } finally {
       clearInterval(trickle);
