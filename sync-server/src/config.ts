@@ -1,9 +1,24 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_BUCKET_SIZE } from '../../schema/docs/bucket';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
+
+/** Comma-separated IP addresses or CIDR ranges (`10.0.0.0/8`, `::1`); `none` for none. */
+const addressList = z
+  .string()
+  .transform((v) => (v.trim() === 'none' ? [] : v.split(',').map((entry) => entry.trim()).filter(Boolean)))
+  .refine((entries) => entries.every(isAddressOrRange), 'Use comma-separated IP addresses or CIDR ranges, or `none`.');
+
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -35,7 +50,8 @@ export const OPTIONS = {
   JECO_HTTP_REQUEST_TIMEOUT_MS: { schema: z.coerce.number().int().positive(), default: '30000', describe: 'Longest a client may take to send a whole HTTP request, headers and body; a slower one is answered 408 and closed (slowloris). Every body Jeco takes is small.' },
   JECO_HTTP_HEADERS_TIMEOUT_MS: { schema: z.coerce.number().int().positive(), default: '10000', describe: 'Longest a client may take to send the headers of an HTTP request (at most `JECO_HTTP_REQUEST_TIMEOUT_MS`).' },
   JECO_HTTP_KEEP_ALIVE_TIMEOUT_MS: { schema: z.coerce.number().int().positive(), default: '10000', describe: 'How long an idle HTTP connection is kept open for the next request. Behind a load balancer, set it above the balancer\'s idle timeout.' },
-  JECO_MAX_CONNECTIONS_PER_ADDRESS: { schema: z.coerce.number().int().min(0), default: '64', describe: 'Open TCP connections (HTTP and WebSocket) allowed from one peer address; more are closed at once. It counts the TCP peer, not `X-Forwarded-For`: behind a reverse proxy every connection comes from the proxy, so set 0 (no cap) there and cap per client at the proxy.' },
+  JECO_MAX_CONNECTIONS_PER_ADDRESS: { schema: z.coerce.number().int().min(0), default: '64', describe: 'Open TCP connections (HTTP and WebSocket) allowed from one peer address; more are closed at once (0: no cap). It counts the TCP peer, not `X-Forwarded-For`: behind a reverse proxy every connection comes from the proxy, so exempt the proxy (`JECO_CONNECTION_CAP_EXEMPT`) or set 0, and cap per client at the proxy.' },
+  JECO_CONNECTION_CAP_EXEMPT: { schema: addressList, default: '127.0.0.0/8,::1', describe: 'Peers the per-address connection cap leaves alone: comma-separated addresses or CIDR ranges, or `none`. The default is this machine, which covers a reverse proxy running on it.' },
   JECO_METRICS_TOKEN: { schema: z.string().min(16).optional(), default: undefined, describe: 'Bearer token that `/metrics` requires (Prometheus `bearer_token`). Unset: `/metrics` answers only requests from this machine (127.0.0.0/8, ::1).' },
   JECO_TRUST_PROXY: { schema: bool, default: 'false', describe: 'Trust X-Forwarded-* headers (set when behind a reverse proxy).' },
   JECO_LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', describe: 'How much the server logs (pino levels).' },
@@ -67,6 +83,8 @@ export interface Config {
   httpKeepAliveTimeoutMs: number;
   /** 0: no cap. */
   maxConnectionsPerAddress: number;
+  /** Addresses and CIDR ranges the cap does not apply to. */
+  connectionCapExempt: string[];
   metricsToken: string | undefined;
   trustProxy: boolean;
   logLevel: OptionValues['JECO_LOG_LEVEL'];
@@ -107,6 +125,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpHeadersTimeoutMs: Math.min(v.JECO_HTTP_HEADERS_TIMEOUT_MS, v.JECO_HTTP_REQUEST_TIMEOUT_MS),
     httpKeepAliveTimeoutMs: v.JECO_HTTP_KEEP_ALIVE_TIMEOUT_MS,
     maxConnectionsPerAddress: v.JECO_MAX_CONNECTIONS_PER_ADDRESS,
+    connectionCapExempt: v.JECO_CONNECTION_CAP_EXEMPT,
     metricsToken: v.JECO_METRICS_TOKEN,
     trustProxy: v.JECO_TRUST_PROXY,
     logLevel: v.JECO_LOG_LEVEL,

@@ -50,7 +50,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       connectionsCheckingInterval: timeoutCheckMs(deps),
     },
   });
-  capConnectionsPerAddress(app.server, deps.config.maxConnectionsPerAddress, app.log);
+  capConnectionsPerAddress(app.server, { max: deps.config.maxConnectionsPerAddress, exempt: deps.config.connectionCapExempt }, app.log);
 
   // An empty body with `content-type: application/json` (API clients send one with a
   // bodyless POST such as sign-out) is no body; routes that need one refuse it with their
