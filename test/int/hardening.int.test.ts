@@ -116,6 +116,38 @@ describe('HTTP requests that used to fail', async () => {
   });
 });
 
+describe('odd queries, paths and headers are client errors, never server errors', async () => {
+  const server = await startServer();
+
+  it('answers arrays, objects, huge numbers, bad escapes and unicode in queries and paths with 4xx', async () => {
+    const alice = await registerUser(server.url, 'Alice');
+    const paths = [
+      '/api/users?q=a&q=b',
+      '/api/users?q[]=x',
+      '/api/users?q[a]=1',
+      `/api/users?q=${'9'.repeat(400)}`,
+      '/api/users?q=%E0%A4%A',
+      '/api/users?q=%F0%9F%98%80%E2%80%AE',
+      '/api/users/%E0%A4%A',
+      '/api/users/%F0%9F%98%80',
+      `/api/users/${'x'.repeat(3000)}`,
+      '/api/users/__proto__',
+      '/api/auth/me?__proto__[admin]=1',
+    ];
+    for (const path of paths) {
+      const res = await api(server.url, 'GET', path, { token: alice.token });
+      expect(res.status, path).toBeGreaterThanOrEqual(200);
+      expect(res.status, path).toBeLessThan(500);
+      if (res.status >= 400) expect(res.body.error.kind, path).toEqual(expect.any(String));
+    }
+    // Missing or odd headers: no Host, a bare `Bearer`, an undecodable cookie.
+    expect((await rawExchange(server.port, 'GET /api/auth/me HTTP/1.0\r\n\r\n')).status).toBe(401);
+    expect((await api(server.url, 'GET', '/api/auth/me', { headers: { authorization: 'Bearer ' } })).status).toBe(401);
+    expect((await api(server.url, 'GET', '/api/auth/me', { headers: { cookie: 'jeco_session=%E0%A4%A; a' } })).status).toBe(401);
+    expect((await api(server.url, 'POST', '/api/auth/login', { body: { username: 'x'.repeat(10_000), password: '\u{1F600}'.repeat(100) } })).status).toBe(400);
+  });
+});
+
 describe('sign-up does not reveal which addresses have accounts', async () => {
   const server = await startServer();
 

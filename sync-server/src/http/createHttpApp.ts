@@ -49,6 +49,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
       headersTimeout: deps.config.httpHeadersTimeoutMs,
       connectionsCheckingInterval: timeoutCheckMs(deps),
     },
+    // A path Fastify's router cannot decode (`/api/users/%E0%A4%A`) gets the one error shape too.
+    frameworkErrors: (error, _request, reply) => sendError(reply, 'bad_request', error.message),
   });
   capConnectionsPerAddress(app.server, { max: deps.config.maxConnectionsPerAddress, exempt: deps.config.connectionCapExempt }, app.log);
 
