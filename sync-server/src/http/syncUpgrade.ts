@@ -84,7 +84,8 @@ function refuse(socket: Duplex, status: number): void {
 
 /** Feeds one accepted WebSocket to Hocuspocus; a failure in any handler closes this socket only. */
 function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
-  ws.on('error', (error) => deps.log.warn({ err: error }, 'sync socket error'));
+  // The peer's doing (a bad frame, a reset): debug, so that nobody can fill the log at will.
+  ws.on('error', (error) => deps.log.debug({ err: error }, 'sync socket error'));
   const fail = (error: unknown, what: string) => {
     deps.log.warn({ err: error }, `sync socket: ${what} failed`);
     ws.terminate();
