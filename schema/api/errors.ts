@@ -10,7 +10,6 @@ export const HTTP_ERRORS = {
   forbidden: { status: 403, message: 'You are not allowed to do that.' },
   not_found: { status: 404, message: 'Not found.' },
   username_taken: { status: 409, message: 'That username is taken.' },
-  email_taken: { status: 409, message: 'That email is already in use.' },
   invalid_token: { status: 400, message: 'This link is invalid or has expired.' },
   payload_too_large: { status: 413, message: 'That is too large.' },
   rate_limited: { status: 429, message: 'Too many attempts. Please wait a moment and try again.' },

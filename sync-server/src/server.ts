@@ -1,5 +1,3 @@
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import { Redis as RedisExtension } from '@hocuspocus/extension-redis';
 import { WebSocketServer } from 'ws';
@@ -7,6 +5,7 @@ import type { Store } from '../../schema/db/store';
 import { Sessions } from './auth/sessions';
 import { publicUrlOf, type Config } from './config';
 import { createHttpApp } from './http/createHttpApp';
+import { syncUpgradeListener } from './http/syncUpgrade';
 import { createMailer } from './mail/mailer';
 import { budgetRefusals, createMetrics } from './metrics';
 import { openStore } from './store/openStore';
@@ -14,7 +13,6 @@ import { authExtension } from './sync/auth';
 import { budgetsExtension } from './sync/budgets';
 import { guardExtension } from './sync/guard';
 import { Membership } from './sync/membership';
-import { OpenDocs } from './sync/openDocs';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
@@ -93,40 +91,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
 
   let closing: Promise<void> | undefined;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const origin = request.headers.origin;
-    // Browsers send cookies on cross-site WebSocket handshakes; only our own pages may use them.
-    if (closing || url.pathname !== '/sync' || (origin && new URL(origin).host !== request.headers.host)) {
-      socket.destroy();
-      return;
-    }
-    sockets.handleUpgrade(request, socket, head, (ws) => {
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (typeof value === 'string') headers.set(name, value);
-      }
-      const openDocs = new OpenDocs();
-      // Hocuspocus talks to the socket through this, so the docs it closes or refuses are seen.
-      const socketLike = {
-        get readyState() {
-          return ws.readyState;
-        },
-        send(data: Uint8Array) {
-          openDocs.sent(data);
-          ws.send(data);
-        },
-        close: (code?: number, reason?: string) => ws.close(code, reason),
-      };
-      const connection = hocuspocus!.handleConnection(socketLike, new Request(`http://${request.headers.host ?? 'localhost'}${request.url}`, { headers }));
-      ws.on('message', (data: Buffer) => {
-        const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-        if (openDocs.received(bytes)) connection.handleMessage(bytes);
-      });
-      ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
-      ws.on('error', (error) => app.log.warn({ err: error }, 'sync socket error'));
-    });
-  });
+  app.server.on('upgrade', syncUpgradeListener({ hocuspocus: instance, sockets, log: app.log, closing: () => closing !== undefined }));
 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
