@@ -32,6 +32,7 @@ export const OPTIONS = {
   JECO_COMPACT_AFTER_UPDATES: { schema: z.coerce.number().int().min(1), default: '200', describe: 'Log rows a document may gather before they are merged into its snapshot.' },
   JECO_SYNC_UPDATES_PER_SEC: { schema: z.coerce.number().positive(), default: '200', describe: 'Updates (document and awareness) one document connection may send per second, sustained; a connection over it is closed as `rate_limited` and its client re-attaches after a pause.' },
   JECO_SYNC_BURST: { schema: z.coerce.number().int().min(1), default: '400', describe: 'Updates one document connection may send at once before `JECO_SYNC_UPDATES_PER_SEC` applies (a reconnect catching up, a paste).' },
+  JECO_RECEIPTS_FLUSH_MS: { schema: z.coerce.number().int().min(10).max(10_000), default: '250', describe: "How often reported receipts are saved (one transaction for all of them) and each touched room's delivered/read aggregate is rewritten; every member gets at most one receipt update per room this often." },
   JECO_TRUST_PROXY: { schema: bool, default: 'false', describe: 'Trust X-Forwarded-* headers (set when behind a reverse proxy).' },
   JECO_LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', describe: 'How much the server logs (pino levels).' },
 } as const;
@@ -57,6 +58,7 @@ export interface Config {
   compactAfterUpdates: number;
   syncUpdatesPerSec: number;
   syncBurst: number;
+  receiptsFlushMs: number;
   trustProxy: boolean;
   logLevel: OptionValues['JECO_LOG_LEVEL'];
 }
@@ -91,6 +93,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     compactAfterUpdates: v.JECO_COMPACT_AFTER_UPDATES,
     syncUpdatesPerSec: v.JECO_SYNC_UPDATES_PER_SEC,
     syncBurst: v.JECO_SYNC_BURST,
+    receiptsFlushMs: v.JECO_RECEIPTS_FLUSH_MS,
     trustProxy: v.JECO_TRUST_PROXY,
     logLevel: v.JECO_LOG_LEVEL,
   };

@@ -17,6 +17,7 @@ import { OpenDocs } from './sync/openDocs';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
+import { Receipts } from './sync/receipts';
 
 /** Largest WebSocket frame accepted: a bounded Yjs update plus framing. Bigger frames close the socket (1009). */
 const MAX_FRAME_BYTES = 2 * 1024 * 1024;
@@ -67,11 +68,19 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
 
   const membership = new Membership(store, instance);
   const projections = new Projections({ store, membership, bucketSize: config.bucketSize, instance, log });
+  const receipts = new Receipts({
+    store,
+    instance,
+    writeDoc: (name, change) => projections.write(name, change),
+    flushMs: config.receiptsFlushMs,
+    log,
+  });
   const extensions: Extension[] = [
     authExtension({ sessions, membership, instance, recheckEveryMs: sessionRecheckMs(config) }),
     ...(options.guard === false ? [] : [guardExtension({ store, rates: { perSecond: config.syncUpdatesPerSec, burst: config.syncBurst } })]),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
     projections.extension(),
+    receipts.extension(),
     presenceExtension({ store, log }),
   ];
   if (config.redisUrl) {
@@ -134,6 +143,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
         instance.closeConnections();
         for (const ws of sockets.clients) ws.terminate();
         await projections.idle();
+        await receipts.close();
         // Client updates are durable already; what is left is compaction and the
         // server's own writes, which finish as the documents unload.
         instance.flushPendingStores();

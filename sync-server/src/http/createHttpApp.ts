@@ -8,6 +8,7 @@ import { sendError } from './apiError';
 import type { HttpDeps } from './deps';
 import { confirmPasswordResetRoute } from './routes/confirmPasswordReset';
 import { getMeRoute } from './routes/getMe';
+import { getRoomReceiptsRoute } from './routes/getRoomReceipts';
 import { getUserRoute } from './routes/getUser';
 import { healthRoutes } from './routes/health';
 import { loginRoute } from './routes/login';
@@ -61,6 +62,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   confirmPasswordResetRoute(app, deps);
   searchUsersRoute(app, deps);
   getUserRoute(app, deps);
+  getRoomReceiptsRoute(app, deps);
   healthRoutes(app, deps);
   metricsRoute(app, deps);
 
