@@ -106,8 +106,10 @@ export function reachedAt(receipt: Receipt | undefined, kind: ReceiptKind, posit
 }
 
 /**
- * Writer: moves `userId`'s receipt forward to `to` (never back). Reading implies
- * receiving, so a read step does not need a delivered one. Returns whether it changed.
+ * Writer of the earlier form: moves `userId`'s receipt key forward to `to` (never back).
+ * Reading implies receiving, so a read step does not need a delivered one. Returns
+ * whether it changed. The app now reports receipts to the server instead; this stays
+ * for the rooms and apps that still carry such keys.
  */
 export function advanceReceipt(doc: Y.Doc, userId: UserId, kind: ReceiptKind, to: Position, at: number): boolean {
   const current = readReceipts(doc).get(userId);
