@@ -184,7 +184,7 @@ export function parseReceiptAdvance(payload: string): ReceiptAdvance | null {
  * head's `meta.receipts`: every current member has received (`delivered`) and seen
  * (`read`) the room up to these positions (null: not everyone yet). A member counts
  * from the point they joined, so adding someone does not turn old messages grey;
- * members who left drop out.
+ * members who left drop out. It never moves back ({@link mergeReceiptAggregate}).
  */
 export const receiptAggregateSchema = z.object({ delivered: positionSchema.nullable(), read: positionSchema.nullable() }).strict();
 export type ReceiptAggregate = z.infer<typeof receiptAggregateSchema>;
@@ -198,13 +198,29 @@ export function readReceiptAggregate(doc: Y.Doc): ReceiptAggregate | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** Server: writes the aggregate if it differs from the stored one; returns whether it changed. */
+/**
+ * The aggregate to store: each kind never moves back. What everyone had reached stays
+ * reached: someone who joins later is not a recipient of the earlier messages, and of
+ * two servers folding at once, the one that read older positions must not undo the
+ * other's fold.
+ */
+export function mergeReceiptAggregate(current: ReceiptAggregate | null, next: ReceiptAggregate): ReceiptAggregate {
+  return { delivered: laterOf(current?.delivered ?? null, next.delivered), read: laterOf(current?.read ?? null, next.read) };
+}
+
+/** Whether storing `next` over `current` changes nothing. */
+export function sameReceiptAggregate(current: ReceiptAggregate | null, next: ReceiptAggregate): boolean {
+  return current !== null && samePosition(current.delivered, next.delivered) && samePosition(current.read, next.read);
+}
+
+/** Server: merges `aggregate` into the stored one ({@link mergeReceiptAggregate}); returns whether that changed it. */
 export function writeReceiptAggregate(doc: Y.Doc, aggregate: ReceiptAggregate): boolean {
   const current = readReceiptAggregate(doc);
-  if (current && samePosition(current.delivered, aggregate.delivered) && samePosition(current.read, aggregate.read)) return false;
+  const next = mergeReceiptAggregate(current, aggregate);
+  if (sameReceiptAggregate(current, next)) return false;
   doc.getMap('meta').set(RECEIPT_AGGREGATE_KEY, {
-    delivered: aggregate.delivered && { bucket: aggregate.delivered.bucket, index: aggregate.delivered.index },
-    read: aggregate.read && { bucket: aggregate.read.bucket, index: aggregate.read.index },
+    delivered: next.delivered && { bucket: next.delivered.bucket, index: next.delivered.index },
+    read: next.read && { bucket: next.read.bucket, index: next.read.index },
   });
   return true;
 }

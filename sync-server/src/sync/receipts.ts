@@ -9,10 +9,12 @@ import {
   comparePositions,
   MAX_POSITION_PART,
   parseReceiptAdvance,
+  mergeReceiptAggregate,
   parseReceiptKey,
   readReceiptAggregate,
   RECEIPTS,
   receiptStepsSchema,
+  sameReceiptAggregate,
   writeReceiptAggregate,
   type MemberPositions,
   type Position,
@@ -226,7 +228,8 @@ export class Receipts {
       const aggregate = aggregateOf(members.map((id) => stored?.get(id) ?? { delivered: null, read: null }));
       const current = readReceiptAggregate(head);
       if (!current && !aggregate.delivered && !aggregate.read) continue;
-      if (current && same(current.delivered, aggregate.delivered) && same(current.read, aggregate.read)) continue;
+      if (sameReceiptAggregate(current, mergeReceiptAggregate(current, aggregate))) continue;
+      // Merged again inside the write, against the stored head (another node may have moved it meanwhile).
       await this.deps.writeDoc(name, (doc) => writeReceiptAggregate(doc, aggregate));
     }
   }
@@ -247,8 +250,4 @@ function furthest(members: ReadonlyMap<UserId, MemberPositions> | undefined): Po
     for (const to of [p.delivered, p.read]) if (to && (!out || comparePositions(to, out) > 0)) out = to;
   }
   return out;
-}
-
-function same(a: Position | null, b: Position | null): boolean {
-  return a === null || b === null ? a === b : comparePositions(a, b) === 0;
 }
