@@ -19,7 +19,7 @@ import {
   type MemberPositions,
   type Position,
 } from '../../../schema/docs/receipts';
-import { headBucket, readMembers, readMeta } from '../../../schema/docs/roomHead';
+import { headBucket, readMembers, readMeta, ROOM_HEAD } from '../../../schema/docs/roomHead';
 import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
 import type { SyncContext } from './context';
 
@@ -135,8 +135,8 @@ export class Receipts {
     receipts.forEach((_value, key) => importKey(key));
     receipts.observe((event) => event.keysChanged.forEach((key) => receipts.has(key) && importKey(key)));
     if (room.kind !== 'group') return;
-    const members = head.getMap<unknown>('members');
-    const meta = head.getMap<unknown>('meta');
+    const members = head.getMap<unknown>(ROOM_HEAD.members);
+    const meta = head.getMap<unknown>(ROOM_HEAD.meta);
     members.observe((event) => {
       // The founders of a group (added in the change that creates it) have no earlier messages to count.
       const founding = [...event.transaction.changed].some(([type, keys]) => (type as unknown) === meta && keys.has('kind'));
@@ -235,8 +235,9 @@ export class Receipts {
   }
 }
 
+/** O(1), not a read of every member: it runs for every report, and groups can be large. */
 function isMember(room: RoomRef, head: Y.Doc, userId: UserId): boolean {
-  return room.kind === 'dm' ? room.members.includes(userId) : readMembers(head).has(userId);
+  return room.kind === 'dm' ? room.members.includes(userId) : head.getMap(ROOM_HEAD.members).has(userId);
 }
 
 function membersOf(room: RoomRef, head: Y.Doc): UserId[] {
