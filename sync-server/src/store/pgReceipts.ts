@@ -30,7 +30,10 @@ export class PgReceipts implements ReceiptStore {
     const userIds = [...new Set(rows.map((r) => r.userId))];
     await this.db.transaction(async (tx) => {
       // Another node may be moving the same members: read, fold and write one room at a time across nodes.
-      for (const roomId of roomIds) await tx.execute(sql`select pg_advisory_xact_lock(${RECEIPTS_LOCK_NAMESPACE}, hashtext(${roomId}))`);
+      // One round trip for all of them, taken in sorted order (a deadlock would abort one flush, which retries).
+      await tx.execute(
+        sql`select pg_advisory_xact_lock(${RECEIPTS_LOCK_NAMESPACE}, hashtext(r)) from (select r from jsonb_array_elements_text(${JSON.stringify(roomIds)}::jsonb) as r order by r) as sorted`,
+      );
       const current = new Map<string, PositionRow>();
       for (const rooms of chunks(roomIds)) {
         for (const users of chunks(userIds)) {
