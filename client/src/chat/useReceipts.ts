@@ -76,7 +76,8 @@ export function useReceipts(args: {
   };
 
   // A write made from a stale local copy could win over a newer one from another of
-  // one's devices: online, the read mark is written (and the receipt reported) only once the head has synced.
+  // one's devices: online, the read mark is written (and the receipt reported) only
+  // once the head has synced.
   const mayWrite = () => args.head.loaded() && (args.head.synced() || args.replicas.status() === 'offline' || args.replicas.sessionEnded());
   const newest = createMemo(() => {
     const last = args.messages().at(-1);
