@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { appendMessage, messageCount, readMessages } from '../../schema/docs/bucket';
 import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
-import { comparePositions, encodeReceiptAdvance, readReceiptAggregate, RECEIPT_AGGREGATE_KEY, type Position, type ReceiptKind } from '../../schema/docs/receipts';
-import { addMembers, initGroup } from '../../schema/docs/roomHead';
+import { advanceReceipt, comparePositions, encodeReceiptAdvance, readReceiptAggregate, RECEIPT_AGGREGATE_KEY, type Position, type ReceiptKind } from '../../schema/docs/receipts';
+import { addMembers, initGroup, removeMember } from '../../schema/docs/roomHead';
 import { newGroupId, type RoomId } from '../../schema/ids';
 import { api, registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';
@@ -173,6 +173,35 @@ describe('receipts go to the server and come back as one aggregate per room', as
     await danHead.synced;
     danHead.provider.sendStateless(encodeReceiptAdvance('read', after));
     await waitFor(() => covers(readReceiptAggregate(alice.head.doc)?.read, after), { what: 'read by all three' });
+  });
+
+  it('someone removed stops holding the room back', async () => {
+    const { members } = await group(server, 3);
+    const [alice, bob, carol] = members as [Member, Member, Member];
+    appendMessage(alice.bucket.doc, newMessage(alice.user.id, 'anyone?'));
+    const sent = lastPosition(alice.bucket.doc);
+    report(alice, 'read', sent);
+    report(bob, 'read', sent);
+    await new Promise((r) => setTimeout(r, 600));
+    // Carol never reported: not read by everyone.
+    expect(covers(readReceiptAggregate(alice.head.doc)?.read, sent)).toBe(false);
+    removeMember(alice.head.doc, carol.user.id);
+    await waitFor(() => covers(readReceiptAggregate(alice.head.doc)?.read, sent), { what: 'read by everyone still in the group' });
+  });
+
+  it('receipts written into the head by an app from before are folded in: the aggregate and Message info count them, with their times', async () => {
+    const { room, members } = await group(server, 2);
+    const [alice, bob] = members as [Member, Member];
+    appendMessage(alice.bucket.doc, newMessage(alice.user.id, 'from before'));
+    const sent = lastPosition(alice.bucket.doc);
+    await waitFor(() => messageCount(bob.bucket.doc) === messageCount(alice.bucket.doc), { what: 'Bob has it' });
+    // The earlier form: each member's own keys in the head, which the guard still accepts.
+    advanceReceipt(alice.head.doc, alice.user.id, 'read', sent, 1_000);
+    advanceReceipt(bob.head.doc, bob.user.id, 'delivered', sent, 2_000);
+    advanceReceipt(bob.head.doc, bob.user.id, 'read', sent, 3_000);
+    await waitFor(() => covers(readReceiptAggregate(alice.head.doc)?.read, sent), { what: 'the aggregate to count the keys' });
+    const info = await api(server.url, 'GET', `/api/rooms/${room}/receipts?bucket=${sent.bucket}&index=${sent.index}`, { token: alice.user.token });
+    expect(info.body.receipts).toContainEqual({ userId: bob.user.id, deliveredAt: 2_000, readAt: 3_000 });
   });
 
   it('refuses a member writing the aggregate themselves', async () => {
