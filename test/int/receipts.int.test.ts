@@ -10,6 +10,7 @@ import { connectClient, type OpenDoc } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { expectRefused } from '../guard/attack';
+import { startDm } from '../helpers/dm';
 import { groupWorld, newMessage } from '../guard/groupWorld';
 
 interface Member {
@@ -212,5 +213,27 @@ describe('receipts go to the server and come back as one aggregate per room', as
       reason: 'rejected_update:server-only',
       observers: [w.alice.head.doc, w.bob.head.doc],
     });
+  });
+
+  it('in a DM, both people count and neither may write the aggregate', async () => {
+    const { alice, room, b, aBucket, bBucket } = await startDm(server);
+    // startDm's own head replica is not returned; Alice reads the head on a second device.
+    const aHead = connectClient(server.wsUrl, alice.token).open(roomHeadDoc(room));
+    const bHead = b.open(roomHeadDoc(room));
+    await Promise.all([aHead.synced, bHead.synced]);
+    appendMessage(aBucket.doc, newMessage(alice.id, 'lunch?'));
+    const sent = lastPosition(aBucket.doc);
+    await waitFor(() => messageCount(bBucket.doc) === messageCount(aBucket.doc), { what: 'Bob has it' });
+    aHead.provider.sendStateless(encodeReceiptAdvance('read', sent));
+    bHead.provider.sendStateless(encodeReceiptAdvance('delivered', sent));
+    await waitFor(() => covers(readReceiptAggregate(aHead.doc)?.delivered, sent), { what: 'delivered to Bob' });
+    expect(readReceiptAggregate(aHead.doc)?.read).toBeNull();
+
+    let closedWith: string | undefined;
+    bHead.provider.on('close', ({ event }: { event: { reason: string } }) => (closedWith ??= event.reason));
+    bHead.doc.getMap('meta').set(RECEIPT_AGGREGATE_KEY, { delivered: sent, read: sent });
+    await waitFor(() => closedWith, { what: "the server to close Bob's head" });
+    expect(closedWith).toBe('rejected_update:server-only');
+    expect(readReceiptAggregate(server.hocuspocus.documents.get(roomHeadDoc(room))!)?.read).toBeNull();
   });
 });
