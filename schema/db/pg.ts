@@ -131,8 +131,9 @@ export const receiptPositions = pgTable(
 
 /**
  * Every advance of a member's receipts with its time, for "Message info" (when did
- * each member get and read this message). Keyed by position first: the question is
- * "who reached this position, and when first".
+ * each member get and read this message). A member's steps of one kind only move
+ * forward, in time as in position, so the first time they covered a message is their
+ * first step at or past it: one index seek per member, however long the history.
  */
 export const receiptSteps = pgTable(
   'receipt_steps',
@@ -144,5 +145,5 @@ export const receiptSteps = pgTable(
     userId: text('user_id').$type<UserId>().notNull(),
     at: millis('at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.roomId, t.bucket, t.index, t.kind, t.userId] })],
+  (t) => [primaryKey({ columns: [t.roomId, t.userId, t.kind, t.bucket, t.index] })],
 );

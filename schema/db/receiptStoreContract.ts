@@ -89,6 +89,17 @@ export function runReceiptStoreContract(name: string, open: () => Promise<Store>
       people.forEach((p, i) => expect(positions.get(p)?.read).toEqual(at(0, i + 1)));
     });
 
+    it('R7. reachedAt finds the first step at or past a position across buckets in a long history', async () => {
+      const r = room();
+      const ann = user();
+      for (let bucket = 0; bucket < 3; bucket++) {
+        await store.receipts.advance(Array.from({ length: 40 }, (_, i) => step(r, ann, 'read', at(bucket, i), 1_000 * bucket + i)));
+      }
+      expect(await store.receipts.reachedAt(r, at(1, 17))).toEqual([{ userId: ann, deliveredAt: 1_017, readAt: 1_017 }]);
+      // Past the end of bucket 0: the first step of bucket 1.
+      expect(await store.receipts.reachedAt(r, at(0, 99))).toEqual([{ userId: ann, deliveredAt: 1_000, readAt: 1_000 }]);
+    });
+
     it('R6. an empty batch is a no-op', async () => {
       await store.receipts.advance([]);
       expect((await store.receipts.positions([room()])).size).toBe(0);

@@ -116,8 +116,9 @@ export const receiptPositions = sqliteTable(
 
 /**
  * Every advance of a member's receipts with its time, for "Message info" (when did
- * each member get and read this message). Keyed by position first: the question is
- * "who reached this position, and when first".
+ * each member get and read this message). A member's steps of one kind only move
+ * forward, in time as in position, so the first time they covered a message is their
+ * first step at or past it: one index seek per member, however long the history.
  */
 export const receiptSteps = sqliteTable(
   'receipt_steps',
@@ -129,5 +130,5 @@ export const receiptSteps = sqliteTable(
     userId: text('user_id').$type<UserId>().notNull(),
     at: integer('at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.roomId, t.bucket, t.index, t.kind, t.userId] })],
+  (t) => [primaryKey({ columns: [t.roomId, t.userId, t.kind, t.bucket, t.index] })],
 );

@@ -1,9 +1,9 @@
-import { and, asc, eq, gt, gte, inArray, min, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import type { MemberReceipt } from '../../../schema/api/receipts';
 import { receiptPositions, receiptSteps } from '../../../schema/db/pg';
 import type { ReceiptAdvanceRow, ReceiptStore } from '../../../schema/db/receiptStore';
-import type { MemberPositions, Position } from '../../../schema/docs/receipts';
+import type { MemberPositions, Position, ReceiptKind } from '../../../schema/docs/receipts';
 import type { RoomId, UserId } from '../../../schema/ids';
 import { foldAdvances, memberKey, memberReceiptsOf, positionsByRoom, type PositionRow } from './receiptRows';
 
@@ -72,16 +72,18 @@ export class PgReceipts implements ReceiptStore {
   }
 
   async reachedAt(roomId: RoomId, position: Position): Promise<MemberReceipt[]> {
-    const earliest = await this.db
-      .select({ userId: receiptSteps.userId, kind: receiptSteps.kind, at: min(receiptSteps.at).mapWith(Number) })
-      .from(receiptSteps)
-      .where(
-        and(
-          eq(receiptSteps.roomId, roomId),
-          or(gt(receiptSteps.bucket, position.bucket), and(eq(receiptSteps.bucket, position.bucket), gte(receiptSteps.index, position.index))),
-        ),
-      )
-      .groupBy(receiptSteps.userId, receiptSteps.kind);
-    return memberReceiptsOf(earliest.map((r) => ({ ...r, at: r.at ?? 0 })));
+    // Per member with any position: their first step of each kind at or past `position`.
+    const firstAt = (kind: ReceiptKind) =>
+      // Spelled out with an alias: the correlation to the outer row must not resolve to the inner table's columns.
+      sql<number | string | null>`(select s.at from receipt_steps s
+        where s.room_id = receipt_positions.room_id and s.user_id = receipt_positions.user_id and s.kind = ${kind}
+          and (s.bucket, s.idx) >= (${position.bucket}, ${position.index})
+        order by s.bucket, s.idx limit 1)`;
+    const rows = await this.db
+      .select({ userId: receiptPositions.userId, delivered: firstAt('delivered'), read: firstAt('read') })
+      .from(receiptPositions)
+      .where(eq(receiptPositions.roomId, roomId));
+    return memberReceiptsOf(rows);
   }
+
 }

@@ -94,16 +94,20 @@ export function positionsByRoom(rows: readonly PositionRow[]): Map<RoomId, Map<U
   return out;
 }
 
-/** Per member, from the earliest step of each kind at or past a position: when they had it and when they read it. */
-export function memberReceiptsOf(earliest: readonly { userId: UserId; kind: ReceiptKind; at: number | string }[]): MemberReceipt[] {
-  const out = new Map<UserId, MemberReceipt>();
-  for (const row of earliest) {
-    const at = Number(row.at);
-    const m = out.get(row.userId) ?? { userId: row.userId, deliveredAt: null, readAt: null };
-    // Having read it means having had it: delivered is the earlier of the two.
-    m.deliveredAt = m.deliveredAt === null ? at : Math.min(m.deliveredAt, at);
-    if (row.kind === 'read') m.readAt = m.readAt === null ? at : Math.min(m.readAt, at);
-    out.set(row.userId, m);
+/**
+ * "Message info" rows from each member's first delivered and first read step at or
+ * past a message: having read it means having had it, so delivered is the earlier of
+ * the two. Members with neither (they only joined past it) are left out.
+ */
+export function memberReceiptsOf(rows: readonly { userId: UserId; delivered: number | string | null; read: number | string | null }[]): MemberReceipt[] {
+  const out: MemberReceipt[] = [];
+  for (const row of rows) {
+    // Postgres hands bigints back as strings.
+    const delivered = row.delivered === null ? null : Number(row.delivered);
+    const readAt = row.read === null ? null : Number(row.read);
+    if (delivered === null && readAt === null) continue;
+    const deliveredAt = delivered === null ? readAt : readAt === null ? delivered : Math.min(delivered, readAt);
+    out.push({ userId: row.userId, deliveredAt, readAt });
   }
-  return [...out.values()].sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
+  return out.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
 }

@@ -15,5 +15,5 @@ CREATE TABLE "receipt_steps" (
 	"kind" text NOT NULL,
 	"user_id" text NOT NULL,
 	"at" bigint NOT NULL,
-	CONSTRAINT "receipt_steps_room_id_bucket_idx_kind_user_id_pk" PRIMARY KEY("room_id","bucket","idx","kind","user_id")
+	CONSTRAINT "receipt_steps_room_id_user_id_kind_bucket_idx_pk" PRIMARY KEY("room_id","user_id","kind","bucket","idx")
 );

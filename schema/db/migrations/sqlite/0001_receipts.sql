@@ -15,5 +15,5 @@ CREATE TABLE `receipt_steps` (
 	`kind` text NOT NULL,
 	`user_id` text NOT NULL,
 	`at` integer NOT NULL,
-	PRIMARY KEY(`room_id`, `bucket`, `idx`, `kind`, `user_id`)
+	PRIMARY KEY(`room_id`, `user_id`, `kind`, `bucket`, `idx`)
 );
