@@ -63,6 +63,7 @@ export const OPTIONS = {
   JECO_MAX_CONNECTIONS_PER_ADDRESS: { schema: z.coerce.number().int().min(0), default: '64', describe: 'Open TCP connections (HTTP and WebSocket) allowed from one peer address (an IPv6 /64 counts as one); more are closed at once (0: no cap). It counts the TCP peer, not `X-Forwarded-For`: behind a reverse proxy every connection comes from the proxy, so exempt the proxy (`JECO_CONNECTION_CAP_EXEMPT`) or set 0, and cap per client at the proxy.' },
   JECO_CONNECTION_CAP_EXEMPT: { schema: addressList, default: '127.0.0.0/8,::1', describe: 'Peers the per-address connection cap leaves alone: comma-separated addresses or CIDR ranges, or `none`. The default is this machine, which covers a reverse proxy running on it.' },
   JECO_METRICS_TOKEN: { schema: z.string().min(16).optional(), default: undefined, describe: 'Bearer token, 16 characters or more, that `/metrics` requires (Prometheus `bearer_token`). Unset: `/metrics` answers only requests from this machine (127.0.0.0/8, ::1).' },
+  JECO_RECEIPTS_FLUSH_MS: { schema: z.coerce.number().int().min(10).max(10_000), default: '250', describe: "How often reported receipts are saved (one transaction for all of them) and each touched room's delivered/read aggregate is rewritten; every member gets at most one receipt update per room this often." },
   JECO_TRUST_PROXY: { schema: bool, default: 'false', describe: 'Trust X-Forwarded-* headers (set when behind a reverse proxy).' },
   JECO_LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', describe: 'How much the server logs (pino levels).' },
 } as const;
@@ -102,6 +103,7 @@ export interface Config {
   /** Addresses and CIDR ranges the cap does not apply to. */
   connectionCapExempt: string[];
   metricsToken: string | undefined;
+  receiptsFlushMs: number;
   trustProxy: boolean;
   logLevel: OptionValues['JECO_LOG_LEVEL'];
 }
@@ -149,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxConnectionsPerAddress: v.JECO_MAX_CONNECTIONS_PER_ADDRESS,
     connectionCapExempt: v.JECO_CONNECTION_CAP_EXEMPT,
     metricsToken: v.JECO_METRICS_TOKEN,
+    receiptsFlushMs: v.JECO_RECEIPTS_FLUSH_MS,
     trustProxy: v.JECO_TRUST_PROXY,
     logLevel: v.JECO_LOG_LEVEL,
   };

@@ -17,6 +17,7 @@ import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
 import { UserBudgets } from './sync/userBudgets';
+import { Receipts } from './sync/receipts';
 
 /** Largest WebSocket frame accepted: a bounded Yjs update plus framing. Bigger frames close the socket (1009). */
 const MAX_FRAME_BYTES = 2 * 1024 * 1024;
@@ -75,12 +76,20 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     awareness: { perSecond: config.awarenessPerSec, burst: config.awarenessBurst },
   };
   const budgets = new UserBudgets(limits, { refused: (budget) => refusals.inc({ budget }) });
+  const receipts = new Receipts({
+    store,
+    instance,
+    writeDoc: (name, change) => projections.write(name, change),
+    flushMs: config.receiptsFlushMs,
+    log,
+  });
   const extensions: Extension[] = [
     authExtension({ sessions, membership, budgets, instance, recheckEveryMs: sessionRecheckMs(config) }),
     budgetsExtension({ budgets, store, awarenessStateMaxBytes: config.awarenessStateMaxBytes }),
     ...(options.guard === false ? [] : [guardExtension({ store })]),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
     projections.extension(),
+    receipts.extension(),
     presenceExtension({ store, log }),
   ];
   if (config.redisUrl) {
@@ -110,6 +119,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
         instance.closeConnections();
         for (const ws of sockets.clients) ws.terminate();
         await projections.idle();
+        await receipts.close();
         // Client updates are durable already; what is left is compaction and the
         // server's own writes, which finish as the documents unload.
         instance.flushPendingStores();

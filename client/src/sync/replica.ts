@@ -74,6 +74,7 @@ export class Replica {
   private retryDelayMs = RETRY_MIN_MS;
   private readonly socket: HocuspocusProviderWebsocket;
   private readonly events: ReplicaEvents;
+  private readonly syncListeners = new Set<() => void>();
   private leaveTabs: () => void = () => undefined;
   private clearRefusal: () => void = () => undefined;
 
@@ -147,6 +148,7 @@ export class Replica {
       if (!state) return;
       this.retryDelayMs = RETRY_MIN_MS;
       this.resolveSynced();
+      for (const listener of this.syncListeners) listener();
     });
     provider.attach();
     return provider;
@@ -174,6 +176,23 @@ export class Replica {
     if (this.destroyed || !this.provider || this.refusal() === null) return;
     this.clearRefusal();
     this.provider.attach();
+  }
+
+  /** Calls `listener` after every completed sync handshake: the first, and each one after a reconnect. */
+  onSynced(listener: () => void): () => void {
+    this.syncListeners.add(listener);
+    return () => this.syncListeners.delete(listener);
+  }
+
+  /**
+   * Sends a message to the server on this doc's connection, outside the document
+   * (receipts). Only while synced: returns false otherwise, and the caller sends again
+   * after the next sync ({@link onSynced}).
+   */
+  sendStateless(payload: string): boolean {
+    if (this.destroyed || !this.provider?.isSynced || this.refusal() !== null) return false;
+    this.provider.sendStateless(payload);
+    return true;
   }
 
   private setUnsent(unsent: boolean): void {

@@ -10,6 +10,7 @@ import type { HttpDeps } from './deps';
 import { isCrossSite } from './sameOrigin';
 import { confirmPasswordResetRoute } from './routes/confirmPasswordReset';
 import { getMeRoute } from './routes/getMe';
+import { getRoomReceiptsRoute } from './routes/getRoomReceipts';
 import { getUserRoute } from './routes/getUser';
 import { healthRoutes } from './routes/health';
 import { loginRoute } from './routes/login';
@@ -91,6 +92,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   confirmPasswordResetRoute(app, deps);
   searchUsersRoute(app, deps);
   getUserRoute(app, deps);
+  getRoomReceiptsRoute(app, deps);
   healthRoutes(app, deps);
   metricsRoute(app, deps);
 

@@ -12,6 +12,7 @@ import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow } from '../../../schema/db/store';
 import { clientIds, docSnapshots, docUpdates, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
+import { PgReceipts } from './pgReceipts';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/pg', import.meta.url));
@@ -71,11 +72,14 @@ async function readLog(tx: Reader, docName: string): Promise<{ snapshot: Buffer 
 
 class PgStore implements Store {
   readonly dialect = 'postgres';
+  readonly receipts: PgReceipts;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly db: NodePgDatabase,
-  ) {}
+  ) {
+    this.receipts = new PgReceipts(db);
+  }
 
   async createUser(user: NewUser): Promise<{ ok: true } | { conflict: 'username' | 'email' }> {
     const row = normaliseUser(user);
