@@ -17,6 +17,7 @@ import { OpenDocs } from './sync/openDocs';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
+import { purgeExtension } from './sync/purge';
 
 /** Largest WebSocket frame accepted: a bounded Yjs update plus framing. Bigger frames close the socket (1009). */
 const MAX_FRAME_BYTES = 2 * 1024 * 1024;
@@ -72,6 +73,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     ...(options.guard === false ? [] : [guardExtension({ store, rates: { perSecond: config.syncUpdatesPerSec, burst: config.syncBurst } })]),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
     projections.extension(),
+    purgeExtension({ store, instance, log }),
     presenceExtension({ store, log }),
   ];
   if (config.redisUrl) {

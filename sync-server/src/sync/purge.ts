@@ -1,0 +1,92 @@
+import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransactionOrigin, type RedisTransactionOrigin } from '@hocuspocus/server';
+import * as Y from 'yjs';
+import type { Store } from '../../../schema/db/store';
+import { messagesToPurge, onMessageTextChanged, purgeMessage } from '../../../schema/docs/bucket';
+import { parseDocName } from '../../../schema/docs/names';
+import type { MessageId } from '../../../schema/ids';
+import type { ServerWriteContext } from './context';
+import { mergeForSnapshot } from './persistence';
+import { SerialQueue } from './serialQueue';
+
+const SERVER: ServerWriteContext = { server: true };
+/** Appended by `Store.writeDoc` in the same transaction, so persistence's `onChange` does not log it again. */
+const LOGGED_SERVER_WRITE = { source: 'local', context: { server: true, logged: true } } as const satisfies LocalTransactionOrigin;
+/** What another process logged, applied before deciding: neither logged nor purged again. */
+const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
+
+/**
+ * Deleted must mean deleted. When a client's change deletes a message for everyone or
+ * edits it, the server replaces the stored message object in place with a copy
+ * holding only what the chat still shows (`purgeMessage`: a tombstone, or the latest
+ * edit) — one server write, broadcast like any change, so every replica that syncs
+ * drops the hidden text, and members added later never receive it. Then it compacts
+ * the bucket at once: the log rows that carried the text fold into a snapshot
+ * re-encoded from a garbage-collected doc, which keeps only the deleted item's length.
+ *
+ * Only changes from a client connection of this node are purged here (with several
+ * nodes, the one that received the change does it); a bucket also purges on load what
+ * its overlays hide and was never purged (a crash between the client's change and the
+ * purge, or history from before purging existed). Each purge re-checks the message
+ * under the doc's store lock after catching up with the log, so two nodes never
+ * replace the same message twice.
+ */
+export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus; log: (error: unknown, what: string) => void }): Extension {
+  const queue = new SerialQueue((error, key) => deps.log(error, `purge ${key}`));
+
+  function schedule(documentName: string, ids: readonly MessageId[]): void {
+    void queue.run(documentName, () => purge(documentName, ids));
+  }
+
+  async function purge(documentName: string, ids: readonly MessageId[]): Promise<void> {
+    const connection = await deps.instance().openDirectConnection(documentName, SERVER);
+    let purged = 0;
+    try {
+      const doc = connection.document!;
+      await deps.store.writeDoc(documentName, (stored) => {
+        if (deps.store.dialect === 'postgres') catchUp(doc, stored);
+        let update: Uint8Array | null = null;
+        const capture = (u: Uint8Array, origin: unknown) => {
+          if (origin === LOGGED_SERVER_WRITE) update = u;
+        };
+        doc.on('update', capture);
+        try {
+          doc.transact(() => {
+            for (const id of ids) if (purgeMessage(doc, id)) purged++;
+          }, LOGGED_SERVER_WRITE);
+        } finally {
+          doc.off('update', capture);
+        }
+        return update;
+      });
+    } finally {
+      await connection.disconnect({ unloadImmediately: false });
+    }
+    // The rows that carried the text are still in the log: fold them into a GC'd snapshot now, not at the next debounced store.
+    if (purged > 0) await deps.store.compact(documentName, mergeForSnapshot);
+  }
+
+  return {
+    extensionName: 'purge',
+    // After projections (50): its `onChange` needs nothing from here, and a purge is queued, never awaited in a hook.
+    priority: 40,
+
+    async afterLoadDocument({ documentName, document }) {
+      if (parseDocName(documentName)?.kind !== 'bucket') return;
+      onMessageTextChanged(document, (messageId, _shown, origin) => {
+        if (isTransactionOrigin(origin) && origin.source === 'connection') schedule(documentName, [messageId]);
+      });
+      const pending = messagesToPurge(document);
+      if (pending.length > 0) schedule(documentName, pending);
+    },
+
+    async onDestroy() {
+      await queue.idle();
+    },
+  };
+}
+
+/** Applies what other processes logged since this node loaded the doc (as projections' writes do). */
+function catchUp(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): void {
+  const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+  if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts), CAUGHT_UP);
+}
