@@ -1,10 +1,11 @@
 import { HocuspocusProvider, type HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { createSignal, type Accessor } from 'solid-js';
-import { IndexeddbPersistence } from 'y-indexeddb';
+import { IndexeddbPersistence, storeState } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { createAwareness } from './presence';
 import { parseSyncRefusal, SYNC_REFUSALS, type SyncRefusal } from '../../../schema/api/errors';
-import type { DocName } from '../../../schema/docs/names';
+import { onMessagesRemoved } from '../../../schema/docs/bucket';
+import { parseDocName, type DocName } from '../../../schema/docs/names';
 import { TAB_ORIGIN, type TabChannel } from './tabChannel';
 
 /**
@@ -75,6 +76,9 @@ export class Replica {
   private readonly socket: HocuspocusProviderWebsocket;
   private readonly events: ReplicaEvents;
   private leaveTabs: () => void = () => undefined;
+  /** A rewrite of the local copy under way (see {@link forgetRemoved}); destroy waits for it. */
+  private rewriting: Promise<void> | null = null;
+  private rewriteAgain = false;
   private clearRefusal: () => void = () => undefined;
 
   constructor(
@@ -99,6 +103,7 @@ export class Replica {
     this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
       if (this.isOwnEdit(origin)) this.setUnsent(true);
     });
+    if (parseDocName(name)?.kind === 'bucket') onMessagesRemoved(this.doc, () => this.forgetRemoved());
 
     const timeout = new Promise((resolve) => setTimeout(resolve, LOCAL_LOAD_TIMEOUT_MS));
     this.whenLoaded = Promise.race([this.persistence.whenSynced, timeout]).then(() => {
@@ -176,6 +181,31 @@ export class Replica {
     this.provider.attach();
   }
 
+  /**
+   * The server purged a message (deleted for everyone, or edited): the doc in memory
+   * dropped its content, but y-indexeddb keeps every update as a row, so the row that
+   * brought the message still holds it. Store the doc's state as one row and delete the
+   * older ones, after the change is done (Yjs garbage-collects it at the end of the
+   * transaction, and y-indexeddb then stores the change itself).
+   */
+  private forgetRemoved(): void {
+    this.rewriteAgain = true;
+    if (this.rewriting || this.destroyed) return;
+    const rewrite = async () => {
+      // A purge during a rewrite may have come after the state was encoded: go again.
+      // Destroying waits for this (the database stays open), so a replica synced only briefly still forgets.
+      while (this.rewriteAgain) {
+        this.rewriteAgain = false;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        // IndexedDB never answered (the replica loaded on the timeout): nothing to rewrite.
+        // Should it answer later, the next load applies the purge over the old rows and comes here.
+        if (!this.persistence.synced) return;
+        await storeState(this.persistence, true);
+      }
+    };
+    this.rewriting = rewrite().finally(() => (this.rewriting = null));
+  }
+
   private setUnsent(unsent: boolean): void {
     if (this.unsent === unsent) return;
     this.unsent = unsent;
@@ -201,6 +231,8 @@ export class Replica {
     this.provider?.destroy();
     // The provider destroys it too, when there is one; twice is harmless.
     this.awareness.destroy();
+    // Its last requests are queued by now; closing the database lets them finish.
+    await this.rewriting;
     await this.persistence.destroy();
     this.doc.destroy();
   }
