@@ -226,11 +226,15 @@ function overlayOf(doc: Y.Doc, id: string): { deleted: boolean; editedText?: str
 
 /**
  * Server: replaces a message whose content an edit or a deletion for everyone hides by
- * its {@link purgedCopy}, in place, in one transaction: the copy is inserted right
- * after the original, whose item is then deleted, so the copy takes the original's
- * index (receipts and chat-index positions stay true) and the next append still lands
- * after it. Once the deleted item is garbage-collected, the hidden text is gone from
- * the doc's encoded state. Returns whether anything was replaced. O(bucket).
+ * its {@link purgedCopy}, in place, in one transaction: the original's item is deleted
+ * and the copy inserted at the same index, between the message before (its left
+ * origin) and the original's tombstone, so every message keeps its index (receipts and
+ * chat-index positions stay true). A reply appended after the original by someone who
+ * has not seen the purge yet still lands after the copy (its origin is the tombstone);
+ * only an append concurrent with the original itself can land on either side, as it
+ * could beside the original. Once the deleted item is garbage-collected, the hidden
+ * text is gone from the doc's encoded state. Returns whether anything was replaced.
+ * O(bucket).
  */
 export function purgeMessage(doc: Y.Doc, id: MessageId): boolean {
   const index = indexOfMessage(doc, id);
@@ -241,8 +245,8 @@ export function purgeMessage(doc: Y.Doc, id: MessageId): boolean {
   const copy = purgedCopy(parsed.data as Message, overlayOf(doc, id));
   if (!copy) return false;
   doc.transact(() => {
-    messages.insert(index + 1, [copy]);
     messages.delete(index, 1);
+    messages.insert(index, [copy]);
   });
   return true;
 }
