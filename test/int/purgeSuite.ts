@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { appendMessage, BUCKET, deleteForEveryone, editMessage, readMessages, readShownMessages, setReaction } from '../../schema/docs/bucket';
-import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
+import { bucketDoc } from '../../schema/docs/names';
+import { dmRoomId } from '../../schema/ids';
 import { addMembers } from '../../schema/docs/roomHead';
 import { registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
@@ -134,6 +135,37 @@ export function purgeSuite(start: () => Promise<TestServer>, storedRows: StoredR
     await waitFor(() => readShownMessages(w.bob.bucket.doc).find((m) => m.id === sent.id)?.editedText === 'meet at home', { what: 'the next edit to reach Bob' });
     await waitFor(() => readMessages(w.bob.bucket.doc).find((m) => m.id === sent.id)?.text === 'meet at home', { what: 'the next purge to reach Bob' });
     expect(order(w.bob.bucket.doc)).toEqual(ids);
+    await server.close();
+  });
+
+  it('a bucket holding a deletion or an edit that was never purged (a crash in between, older history) is purged before it is served', async () => {
+    const server = await start();
+    const [alice, bob] = await Promise.all([registerUser(server.url, 'Alice'), registerUser(server.url, 'Bob')]);
+    const name = bucketDoc(dmRoomId(alice.id, bob.id), 0);
+    const deletedText = secret('old secret');
+    const editedText = secret('old wording');
+    const history = new Y.Doc();
+    const [deleted, edited, kept] = [newMessage(alice.id, deletedText), newMessage(alice.id, editedText), newMessage(bob.id, 'kept')];
+    for (const m of [deleted, edited, kept]) appendMessage(history, m);
+    deleteForEveryone(history, deleted.id, alice.id, Date.now());
+    editMessage(history, edited.id, 'new wording', Date.now());
+    await server.store.appendUpdate(name, Y.encodeStateAsUpdate(history));
+
+    const received: Uint8Array[] = [];
+    const doc = new Y.Doc();
+    doc.on('update', (update: Uint8Array) => received.push(update));
+    const opened = connectClient(server.wsUrl, bob.token).open(name, doc);
+    await opened.synced;
+    expect(order(doc)).toEqual([deleted.id, edited.id, kept.id]);
+    expect(readShownMessages(doc).map((m) => [m.deleted, m.editedText ?? m.text])).toEqual([
+      [true, ''],
+      [false, 'new wording'],
+      [false, 'kept'],
+    ]);
+    for (const text of [deletedText, editedText]) {
+      expect(holds(received, text)).toBe(false);
+      expect(holds(await storedRows(server, name), text)).toBe(false);
+    }
     await server.close();
   });
 

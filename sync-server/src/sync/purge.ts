@@ -37,32 +37,36 @@ export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus;
     void queue.run(documentName, () => purge(documentName, ids));
   }
 
+  /** Replaces `ids` in `doc` through the log (under the doc's store lock), then folds the log into a GC'd snapshot. */
+  async function purgeIn(doc: Y.Doc, documentName: string, ids: readonly MessageId[]): Promise<void> {
+    let purged = 0;
+    await deps.store.writeDoc(documentName, (stored) => {
+      if (deps.store.dialect === 'postgres') catchUp(doc, stored);
+      let update: Uint8Array | null = null;
+      const capture = (u: Uint8Array, origin: unknown) => {
+        if (origin === LOGGED_SERVER_WRITE) update = u;
+      };
+      doc.on('update', capture);
+      try {
+        doc.transact(() => {
+          for (const id of ids) if (purgeMessage(doc, id)) purged++;
+        }, LOGGED_SERVER_WRITE);
+      } finally {
+        doc.off('update', capture);
+      }
+      return update;
+    });
+    // The rows that carried the text are still in the log: fold them into a GC'd snapshot now, not at the next debounced store.
+    if (purged > 0) await deps.store.compact(documentName, mergeForSnapshot);
+  }
+
   async function purge(documentName: string, ids: readonly MessageId[]): Promise<void> {
     const connection = await deps.instance().openDirectConnection(documentName, SERVER);
-    let purged = 0;
     try {
-      const doc = connection.document!;
-      await deps.store.writeDoc(documentName, (stored) => {
-        if (deps.store.dialect === 'postgres') catchUp(doc, stored);
-        let update: Uint8Array | null = null;
-        const capture = (u: Uint8Array, origin: unknown) => {
-          if (origin === LOGGED_SERVER_WRITE) update = u;
-        };
-        doc.on('update', capture);
-        try {
-          doc.transact(() => {
-            for (const id of ids) if (purgeMessage(doc, id)) purged++;
-          }, LOGGED_SERVER_WRITE);
-        } finally {
-          doc.off('update', capture);
-        }
-        return update;
-      });
+      await purgeIn(connection.document!, documentName, ids);
     } finally {
       await connection.disconnect({ unloadImmediately: false });
     }
-    // The rows that carried the text are still in the log: fold them into a GC'd snapshot now, not at the next debounced store.
-    if (purged > 0) await deps.store.compact(documentName, mergeForSnapshot);
   }
 
   return {
@@ -75,8 +79,15 @@ export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus;
       onMessageTextChanged(document, (messageId, _shown, origin) => {
         if (isTransactionOrigin(origin) && origin.source === 'connection') schedule(documentName, [messageId]);
       });
+      // Before anyone is served the doc (Hocuspocus awaits this hook), so the text is never sent out again.
       const pending = messagesToPurge(document);
-      if (pending.length > 0) schedule(documentName, pending);
+      if (pending.length === 0) return;
+      try {
+        await purgeIn(document, documentName, pending);
+      } catch (error) {
+        // The doc is still served as stored; its next load tries again.
+        deps.log(error, `purge ${documentName} on load`);
+      }
     },
 
     async onDestroy() {
