@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage, BUCKET, deleteForEveryone, editMessage, readMessages, readShownMessages, setReaction } from '../../schema/docs/bucket';
-import { bucketDoc } from '../../schema/docs/names';
+import { appendMessage, BUCKET, deleteForEveryone, DELETED_MESSAGE_TEXT, editMessage, readMessages, readShownMessages, setReaction } from '../../schema/docs/bucket';
+import { readChats } from '../../schema/docs/inbox';
+import { bucketDoc, inboxDoc } from '../../schema/docs/names';
 import { dmRoomId } from '../../schema/ids';
 import { addMembers } from '../../schema/docs/roomHead';
 import { registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
+import { startDm } from '../helpers/dm';
 import type { TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { expectRefused } from '../guard/attack';
@@ -59,10 +61,16 @@ export function purgeSuite(start: () => Promise<TestServer>, storedRows: StoredR
     const ids = order(w.alice.bucket.doc);
     // The group's "created" line comes first.
     expect(ids.slice(1)).toEqual([w.aliceMessage.id, before.id, doomed.id, after.id]);
+    await server.projections.idle();
     expect(holds(await storedRows(server, name), text)).toBe(true);
+    expect(holds(await storedRows(server, inboxDoc(w.bob.user.id)), text)).toBe(true);
 
     deleteForEveryone(w.alice.bucket.doc, doomed.id, w.alice.user.id, Date.now());
     await waitFor(async () => !holds(await storedRows(server, name), text), { what: 'the stored rows to lose the text' });
+    // It was the chat's latest message for a while: every member's chat index previewed it.
+    for (const seat of [w.alice, w.bob, w.mallory]) {
+      await waitFor(async () => !holds(await storedRows(server, inboxDoc(seat.user.id)), text), { what: "the stored inboxes to lose the text's preview" });
+    }
     await expectReplicas(w, ids, text);
     const tombstone = readMessages(w.bob.bucket.doc)[ids.indexOf(doomed.id)];
     expect(tombstone).toEqual({ id: doomed.id, authorId: w.alice.user.id, createdAt: doomed.createdAt, text: '', deleted: true });
@@ -135,6 +143,35 @@ export function purgeSuite(start: () => Promise<TestServer>, storedRows: StoredR
     await waitFor(() => readShownMessages(w.bob.bucket.doc).find((m) => m.id === sent.id)?.editedText === 'meet at home', { what: 'the next edit to reach Bob' });
     await waitFor(() => readMessages(w.bob.bucket.doc).find((m) => m.id === sent.id)?.text === 'meet at home', { what: 'the next purge to reach Bob' });
     expect(order(w.bob.bucket.doc)).toEqual(ids);
+    await server.close();
+  });
+
+  it("the chat list's preview of a deleted or edited last message leaves every member's stored inbox", async () => {
+    const server = await start();
+    const { alice, bob, aBucket, b } = await startDm(server);
+    const inbox = b.open(inboxDoc(bob.id));
+    await inbox.synced;
+    const preview = () => readChats(inbox.doc)[0]?.lastMessage?.preview;
+    const [deletedText, editedText] = [secret('call me at'), secret('running late')];
+
+    const doomed = newMessage(alice.id, deletedText);
+    appendMessage(aBucket.doc, doomed);
+    await waitFor(() => preview() === deletedText, { what: "the message in Bob's chat list" });
+    await server.projections.idle();
+    expect(holds(await storedRows(server, inboxDoc(bob.id)), deletedText)).toBe(true);
+    deleteForEveryone(aBucket.doc, doomed.id, alice.id, Date.now());
+    await waitFor(() => preview() === DELETED_MESSAGE_TEXT, { what: 'the preview to show the deletion' });
+    for (const user of [alice, bob]) {
+      await waitFor(async () => !holds(await storedRows(server, inboxDoc(user.id)), deletedText), { what: 'the stored inbox to lose the text' });
+    }
+
+    const edited = newMessage(alice.id, editedText);
+    appendMessage(aBucket.doc, edited);
+    await waitFor(() => preview() === editedText, { what: 'the next message in the chat list' });
+    editMessage(aBucket.doc, edited.id, 'on my way', Date.now());
+    await waitFor(() => preview() === 'on my way', { what: 'the preview to show the edit' });
+    await waitFor(async () => !holds(await storedRows(server, inboxDoc(bob.id)), editedText), { what: 'the stored inbox to lose the old words' });
+    expect(holds([Y.encodeStateAsUpdate(inbox.doc)], editedText)).toBe(false);
     await server.close();
   });
 

@@ -8,8 +8,9 @@ import { searchMessages } from '../../client/src/search/searchMessages';
 import { localDbName, Replica } from '../../client/src/sync/replica';
 import { TabChannel } from '../../client/src/sync/tabChannel';
 import { SESSION_COOKIE } from '../../schema/api/auth';
-import { appendMessage, deleteForEveryone, editMessage, readShownMessages } from '../../schema/docs/bucket';
-import { bucketDoc, type DocName } from '../../schema/docs/names';
+import { appendMessage, deleteForEveryone, DELETED_MESSAGE_TEXT, editMessage, readShownMessages } from '../../schema/docs/bucket';
+import { readChats } from '../../schema/docs/inbox';
+import { bucketDoc, inboxDoc, type DocName } from '../../schema/docs/names';
 import type { TestUser } from '../helpers/api';
 import { message, startDm } from '../helpers/dm';
 import { startServer } from '../helpers/server';
@@ -80,7 +81,8 @@ describe("a device's replica after a purge", async () => {
     const kept = message(alice.id, 'bring snacks');
 
     const open = phone.open(name);
-    await open.whenSynced;
+    const inbox = phone.open(inboxDoc(bob.id));
+    await Promise.all([open.whenSynced, inbox.whenSynced]);
     appendMessage(aBucket.doc, deleted);
     appendMessage(aBucket.doc, edited);
     appendMessage(aBucket.doc, kept);
@@ -94,12 +96,22 @@ describe("a device's replica after a purge", async () => {
     // While the chat is open.
     deleteForEveryone(aBucket.doc, deleted.id, alice.id, Date.now());
     await waitFor(async () => !holds(await storedRows(bob.id, name), deleted.text), { what: 'the deleted text to leave IndexedDB' });
+    // The chat list previewed it (as the last message, before the next ones came) only while it was the last one.
+    await waitFor(() => readChats(inbox.doc)[0]?.lastMessage?.id === kept.id, { what: "Bob's chat list" });
     expect(readShownMessages(open.doc).map((m) => [m.id, m.deleted])).toEqual([
       [deleted.id, true],
       [edited.id, false],
       [kept.id, false],
     ]);
     await open.destroy();
+
+    // The chat list's preview: a last message deleted for everyone leaves the inbox's rows too.
+    const last = message(alice.id, secret('last words'));
+    appendMessage(aBucket.doc, last);
+    await waitFor(async () => holds(await storedRows(bob.id, inboxDoc(bob.id)), last.text), { what: 'the preview to be stored on the device' });
+    deleteForEveryone(aBucket.doc, last.id, alice.id, Date.now());
+    await waitFor(() => readChats(inbox.doc)[0]?.lastMessage?.preview === DELETED_MESSAGE_TEXT, { what: 'the preview to show the deletion' });
+    await waitFor(async () => !holds(await storedRows(bob.id, inboxDoc(bob.id)), last.text), { what: 'the preview to leave IndexedDB' });
 
     // While it is closed: the purge arrives when the chat is next opened.
     editMessage(aBucket.doc, edited.id, latest, Date.now());

@@ -5,6 +5,7 @@ import * as Y from 'yjs';
 import { createAwareness } from './presence';
 import { parseSyncRefusal, SYNC_REFUSALS, type SyncRefusal } from '../../../schema/api/errors';
 import { onMessagesRemoved } from '../../../schema/docs/bucket';
+import { onPreviewRewritten } from '../../../schema/docs/inbox';
 import { parseDocName, type DocName } from '../../../schema/docs/names';
 import { TAB_ORIGIN, type TabChannel } from './tabChannel';
 
@@ -103,7 +104,10 @@ export class Replica {
     this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
       if (this.isOwnEdit(origin)) this.setUnsent(true);
     });
-    if (parseDocName(name)?.kind === 'bucket') onMessagesRemoved(this.doc, () => this.forgetRemoved());
+    const kind = parseDocName(name)?.kind;
+    if (kind === 'bucket') onMessagesRemoved(this.doc, () => this.forgetRemoved());
+    // The chat list's preview of an edited or deleted message: the old words are in the inbox's rows too.
+    if (kind === 'inbox') onPreviewRewritten(this.doc, () => this.forgetRemoved());
 
     const timeout = new Promise((resolve) => setTimeout(resolve, LOCAL_LOAD_TIMEOUT_MS));
     this.whenLoaded = Promise.race([this.persistence.whenSynced, timeout]).then(() => {
@@ -182,9 +186,9 @@ export class Replica {
   }
 
   /**
-   * The server purged a message (deleted for everyone, or edited): the doc in memory
-   * dropped its content, but y-indexeddb keeps every update as a row, so the row that
-   * brought the message still holds it. Store the doc's state as one row and delete the
+   * The server purged a message (deleted for everyone, or edited), or rewrote the chat
+   * list's preview of one: the doc in memory dropped the old content, but y-indexeddb
+   * keeps every update as a row, so the row that brought it still holds it. Store the doc's state as one row and delete the
    * older ones, after the change is done (Yjs garbage-collects it at the end of the
    * transaction, and y-indexeddb then stores the change itself).
    */

@@ -2,7 +2,8 @@ import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransac
 import * as Y from 'yjs';
 import type { Store } from '../../../schema/db/store';
 import { messagesToPurge, onMessageTextChanged, purgeMessage } from '../../../schema/docs/bucket';
-import { parseDocName } from '../../../schema/docs/names';
+import { onPreviewRewritten } from '../../../schema/docs/inbox';
+import { inboxDoc, parseDocName } from '../../../schema/docs/names';
 import type { MessageId } from '../../../schema/ids';
 import type { ServerWriteContext } from './context';
 import { mergeForSnapshot } from './persistence';
@@ -22,6 +23,9 @@ const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
  * drops the hidden text, and members added later never receive it. Then it compacts
  * the bucket at once: the log rows that carried the text fold into a snapshot
  * re-encoded from a garbage-collected doc, which keeps only the deleted item's length.
+ * The chat list's preview of that message lives in members' inboxes: each member's
+ * inbox is compacted after a purge (a preview overwritten by newer messages is still in
+ * its log rows), and again whenever projections rewrite a preview of the same message.
  *
  * Only changes from a client connection of this node are purged here (with several
  * nodes, the one that received the change does it); a bucket also purges on load what
@@ -56,8 +60,27 @@ export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus;
       }
       return update;
     });
+    if (purged === 0) return;
     // The rows that carried the text are still in the log: fold them into a GC'd snapshot now, not at the next debounced store.
-    if (purged > 0) await deps.store.compact(documentName, mergeForSnapshot);
+    await deps.store.compact(documentName, mergeForSnapshot);
+    void queue.run(`${documentName}#previews`, () => forgetPreviews(documentName));
+  }
+
+  /**
+   * While it was a chat's latest message, its preview went into every member's chat
+   * index; newer messages overwrote it, but the inbox's log rows still hold it. O(members)
+   * compactions per purge: edits and deletions are rare next to messages.
+   */
+  async function forgetPreviews(documentName: string): Promise<void> {
+    const ref = parseDocName(documentName);
+    if (ref?.kind !== 'bucket') return;
+    const members = ref.room.kind === 'dm' ? ref.room.members : (await deps.store.getRoomMembers(ref.room.id)).map((m) => m.userId);
+    for (const userId of members) void queue.run(inboxDoc(userId), () => compact(inboxDoc(userId)));
+  }
+
+  async function compact(documentName: string): Promise<void> {
+    // A change that called for this is applied in memory just before its row commits; the store's per-doc lock orders the two.
+    if ((await deps.store.countUpdates(documentName)) > 0) await deps.store.compact(documentName, mergeForSnapshot);
   }
 
   async function purge(documentName: string, ids: readonly MessageId[]): Promise<void> {
@@ -75,7 +98,15 @@ export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus;
     priority: 40,
 
     async afterLoadDocument({ documentName, document }) {
-      if (parseDocName(documentName)?.kind !== 'bucket') return;
+      const kind = parseDocName(documentName)?.kind;
+      if (kind === 'inbox') {
+        // Projections rewrote a chat's preview for an edit or a deletion: the old words are in the inbox's log rows.
+        onPreviewRewritten(document, (origin) => {
+          if (isTransactionOrigin(origin) && origin.source === 'local') void queue.run(documentName, () => compact(documentName));
+        });
+        return;
+      }
+      if (kind !== 'bucket') return;
       onMessageTextChanged(document, (messageId, _shown, origin) => {
         if (isTransactionOrigin(origin) && origin.source === 'connection') schedule(documentName, [messageId]);
       });
