@@ -34,6 +34,12 @@ export interface ReplicaEvents {
   unsent(name: DocName, pending: boolean): void;
   /** The server acknowledged every edit this replica held unsent: they are durably stored. */
   flushed(replica: Replica): void;
+  /**
+   * The server purged a message of this bucket: the inbox's stored copy may still hold
+   * the chat list's old preview of it, overwritten since by newer messages
+   * (call {@link Replica.forgetOldContent} on the inbox).
+   */
+  purged?(replica: Replica): void;
 }
 
 export interface ReplicaOptions {
@@ -77,7 +83,7 @@ export class Replica {
   private readonly socket: HocuspocusProviderWebsocket;
   private readonly events: ReplicaEvents;
   private leaveTabs: () => void = () => undefined;
-  /** A rewrite of the local copy under way (see {@link forgetRemoved}); destroy waits for it. */
+  /** A rewrite of the local copy under way (see {@link forgetOldContent}); destroy waits for it. */
   private rewriting: Promise<void> | null = null;
   private rewriteAgain = false;
   private clearRefusal: () => void = () => undefined;
@@ -105,9 +111,14 @@ export class Replica {
       if (this.isOwnEdit(origin)) this.setUnsent(true);
     });
     const kind = parseDocName(name)?.kind;
-    if (kind === 'bucket') onMessagesRemoved(this.doc, () => this.forgetRemoved());
+    if (kind === 'bucket') {
+      onMessagesRemoved(this.doc, () => {
+        this.forgetOldContent();
+        this.events.purged?.(this);
+      });
+    }
     // The chat list's preview of an edited or deleted message: the old words are in the inbox's rows too.
-    if (kind === 'inbox') onPreviewRewritten(this.doc, () => this.forgetRemoved());
+    if (kind === 'inbox') onPreviewRewritten(this.doc, () => this.forgetOldContent());
 
     const timeout = new Promise((resolve) => setTimeout(resolve, LOCAL_LOAD_TIMEOUT_MS));
     this.whenLoaded = Promise.race([this.persistence.whenSynced, timeout]).then(() => {
@@ -192,7 +203,7 @@ export class Replica {
    * older ones, after the change is done (Yjs garbage-collects it at the end of the
    * transaction, and y-indexeddb then stores the change itself).
    */
-  private forgetRemoved(): void {
+  forgetOldContent(): void {
     this.rewriteAgain = true;
     if (this.rewriting || this.destroyed) return;
     const rewrite = async () => {
