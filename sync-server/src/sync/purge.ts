@@ -37,8 +37,32 @@ const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
 export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus; log: (error: unknown, what: string) => void }): Extension {
   const queue = new SerialQueue((error, key) => deps.log(error, `purge ${key}`));
 
-  function schedule(documentName: string, ids: readonly MessageId[]): void {
-    void queue.run(documentName, () => purge(documentName, ids));
+  /** Message ids waiting for their doc's next purge: a burst of edits costs one purge and one compaction, not one each. */
+  const waiting = new Map<string, Set<MessageId>>();
+  /** Inboxes with a compaction queued and not started: asking again adds nothing. */
+  const compactionQueued = new Set<string>();
+
+  function schedule(documentName: string, id: MessageId): void {
+    const ids = waiting.get(documentName);
+    if (ids) {
+      ids.add(id);
+      return;
+    }
+    waiting.set(documentName, new Set([id]));
+    void queue.run(documentName, async () => {
+      const taken = [...(waiting.get(documentName) ?? [])];
+      waiting.delete(documentName);
+      await purge(documentName, taken);
+    });
+  }
+
+  function scheduleCompaction(documentName: string): void {
+    if (compactionQueued.has(documentName)) return;
+    compactionQueued.add(documentName);
+    void queue.run(documentName, async () => {
+      compactionQueued.delete(documentName);
+      await compact(documentName);
+    });
   }
 
   /** Replaces `ids` in `doc` through the log (under the doc's store lock), then folds the log into a GC'd snapshot. */
@@ -75,7 +99,7 @@ export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus;
     const ref = parseDocName(documentName);
     if (ref?.kind !== 'bucket') return;
     const members = ref.room.kind === 'dm' ? ref.room.members : (await deps.store.getRoomMembers(ref.room.id)).map((m) => m.userId);
-    for (const userId of members) void queue.run(inboxDoc(userId), () => compact(inboxDoc(userId)));
+    for (const userId of members) scheduleCompaction(inboxDoc(userId));
   }
 
   async function compact(documentName: string): Promise<void> {
@@ -102,13 +126,13 @@ export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus;
       if (kind === 'inbox') {
         // Projections rewrote a chat's preview for an edit or a deletion: the old words are in the inbox's log rows.
         onPreviewRewritten(document, (origin) => {
-          if (isTransactionOrigin(origin) && origin.source === 'local') void queue.run(documentName, () => compact(documentName));
+          if (isTransactionOrigin(origin) && origin.source === 'local') scheduleCompaction(documentName);
         });
         return;
       }
       if (kind !== 'bucket') return;
       onMessageTextChanged(document, (messageId, _shown, origin) => {
-        if (isTransactionOrigin(origin) && origin.source === 'connection') schedule(documentName, [messageId]);
+        if (isTransactionOrigin(origin) && origin.source === 'connection') schedule(documentName, messageId);
       });
       // Before anyone is served the doc (Hocuspocus awaits this hook), so the text is never sent out again.
       const pending = messagesToPurge(document);
