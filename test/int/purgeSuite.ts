@@ -5,6 +5,7 @@ import { appendMessage, BUCKET, deleteForEveryone, DELETED_MESSAGE_TEXT, editMes
 import { readChats } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc } from '../../schema/docs/names';
 import { dmRoomId } from '../../schema/ids';
+import { advanceReceipt, deliveryStatus, readReceipts } from '../../schema/docs/receipts';
 import { addMembers } from '../../schema/docs/roomHead';
 import { registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
@@ -61,6 +62,13 @@ export function purgeSuite(start: () => Promise<TestServer>, storedRows: StoredR
     const ids = order(w.alice.bucket.doc);
     // The group's "created" line comes first.
     expect(ids.slice(1)).toEqual([w.aliceMessage.id, before.id, doomed.id, after.id]);
+    // Bob has read up to his question: Alice's ticks say "read" for what comes before it only.
+    advanceReceipt(w.bob.head.doc, w.bob.user.id, 'read', { bucket: 0, index: ids.indexOf(before.id) }, Date.now());
+    const ticks = () =>
+      readMessages(w.alice.bucket.doc).map((m, index) => [m.id, deliveryStatus(readReceipts(w.alice.head.doc), [w.bob.user.id], { bucket: 0, index })]);
+    await waitFor(() => ticks().some(([, status]) => status === 'read'), { what: "Bob's receipt to reach Alice" });
+    const ticksBefore = ticks();
+    expect(new Set(ticksBefore.map(([, status]) => status)).size).toBe(2);
     await server.projections.idle();
     expect(holds(await storedRows(server, name), text)).toBe(true);
     expect(holds(await storedRows(server, inboxDoc(w.bob.user.id)), text)).toBe(true);
@@ -72,6 +80,7 @@ export function purgeSuite(start: () => Promise<TestServer>, storedRows: StoredR
       await waitFor(async () => !holds(await storedRows(server, inboxDoc(seat.user.id)), text), { what: "the stored inboxes to lose the text's preview" });
     }
     await expectReplicas(w, ids, text);
+    expect(ticks()).toEqual(ticksBefore);
     const tombstone = readMessages(w.bob.bucket.doc)[ids.indexOf(doomed.id)];
     expect(tombstone).toEqual({ id: doomed.id, authorId: w.alice.user.id, createdAt: doomed.createdAt, text: '', deleted: true });
     const shown = readShownMessages(w.bob.bucket.doc).find((m) => m.id === doomed.id)!;
