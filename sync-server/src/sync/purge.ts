@@ -118,7 +118,7 @@ export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus;
 
   return {
     extensionName: 'purge',
-    // After projections (50): its `onChange` needs nothing from here, and a purge is queued, never awaited in a hook.
+    // After projections (50), whose bucket observers are then in place: they ignore the purge (not a client's change).
     priority: 40,
 
     async afterLoadDocument({ documentName, document }) {
