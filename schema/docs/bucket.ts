@@ -260,9 +260,13 @@ export function messagesToPurge(doc: Y.Doc): MessageId[] {
   const overlaid = new Set<string>([...doc.getMap(BUCKET.deletions).keys(), ...doc.getMap(BUCKET.edits).keys()]);
   if (overlaid.size === 0) return [];
   const out: MessageId[] = [];
-  for (const message of readMessages(doc)) {
-    if (overlaid.has(message.id) && purgedCopy(message, overlayOf(doc, message.id))) out.push(message.id);
-  }
+  // Runs on every bucket load: parse only the messages an overlay names.
+  messagesArray(doc).forEach((value) => {
+    const id = (value as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || !overlaid.has(id)) return;
+    const parsed = messageSchema.safeParse(value);
+    if (parsed.success && purgedCopy(parsed.data as Message, overlayOf(doc, id))) out.push(id as MessageId);
+  });
   return out;
 }
 
