@@ -226,7 +226,8 @@ function overlayOf(doc: Y.Doc, id: string): { deleted: boolean; editedText?: str
 
 /**
  * Server: replaces a message whose content an edit or a deletion for everyone hides by
- * its {@link purgedCopy}, in place, in one transaction: the original's item is deleted
+ * its {@link purgedCopy}, in place, in one transaction (and drops a deleted message's
+ * edit, whose text is the message's too): the original's item is deleted
  * and the copy inserted at the same index, between the message before (its left
  * origin) and the original's tombstone, so every message keeps its index (receipts and
  * chat-index positions stay true). A reply appended after the original by someone who
@@ -242,9 +243,15 @@ export function purgeMessage(doc: Y.Doc, id: MessageId): boolean {
   const messages = messagesArray(doc);
   const parsed = messageSchema.safeParse(messages.get(index));
   if (!parsed.success) return false;
-  const copy = purgedCopy(parsed.data as Message, overlayOf(doc, id));
-  if (!copy) return false;
+  const overlay = overlayOf(doc, id);
+  const copy = purgedCopy(parsed.data as Message, overlay);
+  const edits = doc.getMap(BUCKET.edits);
+  // A deleted message's latest edit is its text too: it goes as well, whenever it was written.
+  const dropEdit = overlay.deleted && parsed.data.event === undefined && edits.has(id);
+  if (!copy && !dropEdit) return false;
   doc.transact(() => {
+    if (dropEdit) edits.delete(id);
+    if (!copy) return;
     messages.delete(index, 1);
     messages.insert(index, [copy]);
   });
@@ -265,7 +272,9 @@ export function messagesToPurge(doc: Y.Doc): MessageId[] {
     const id = (value as { id?: unknown } | null)?.id;
     if (typeof id !== 'string' || !overlaid.has(id)) return;
     const parsed = messageSchema.safeParse(value);
-    if (parsed.success && purgedCopy(parsed.data as Message, overlayOf(doc, id))) out.push(id as MessageId);
+    if (!parsed.success || parsed.data.event !== undefined) return;
+    const overlay = overlayOf(doc, id);
+    if (purgedCopy(parsed.data as Message, overlay) || (overlay.deleted && doc.getMap(BUCKET.edits).has(id))) out.push(id as MessageId);
   });
   return out;
 }

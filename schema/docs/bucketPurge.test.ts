@@ -111,6 +111,29 @@ describe('purgeMessage', () => {
   });
 });
 
+describe('purgeMessage of an edited message deleted for everyone', () => {
+  it('drops its edit too, also one written after the deletion', () => {
+    const doc = new Y.Doc();
+    const m = message('original');
+    appendMessage(doc, m);
+    editMessage(doc, m.id, 'edited words', 1);
+    purgeMessage(doc, m.id);
+    deleteForEveryone(doc, m.id, ALICE, 2);
+    expect(messagesToPurge(doc)).toEqual([m.id]);
+    expect(purgeMessage(doc, m.id)).toBe(true);
+    expect(doc.getMap(BUCKET.edits).has(m.id)).toBe(false);
+    expect(holds(doc, 'edited words')).toBe(false);
+    expect(holds(doc, 'original')).toBe(false);
+    expect(readShownMessages(doc)[0]).toMatchObject({ text: '', deleted: true, edited: false });
+
+    editMessage(doc, m.id, 'written after', 3);
+    expect(messagesToPurge(doc)).toEqual([m.id]);
+    purgeMessage(doc, m.id);
+    expect(holds(doc, 'written after')).toBe(false);
+    expect(messagesToPurge(doc)).toEqual([]);
+  });
+});
+
 describe('messagesToPurge', () => {
   it('lists the messages whose stored content an overlay hides, and nothing once purged', () => {
     const doc = new Y.Doc();

@@ -152,6 +152,12 @@ export function purgeSuite(start: () => Promise<TestServer>, storedRows: StoredR
     await waitFor(() => readShownMessages(w.bob.bucket.doc).find((m) => m.id === sent.id)?.editedText === 'meet at home', { what: 'the next edit to reach Bob' });
     await waitFor(() => readMessages(w.bob.bucket.doc).find((m) => m.id === sent.id)?.text === 'meet at home', { what: 'the next purge to reach Bob' });
     expect(order(w.bob.bucket.doc)).toEqual(ids);
+
+    // Deleted after its edits: the latest edit is its text too, and goes with it.
+    deleteForEveryone(w.alice.bucket.doc, sent.id, w.alice.user.id, Date.now());
+    await waitFor(async () => !holds(await storedRows(server, name), 'meet at home'), { what: 'the stored rows to lose the latest edit' });
+    await expectReplicas(w, ids, 'meet at home');
+    expect(readShownMessages(w.bob.bucket.doc).find((m) => m.id === sent.id)).toMatchObject({ text: '', deleted: true });
     await server.close();
   });
 
