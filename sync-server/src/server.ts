@@ -18,6 +18,7 @@ import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
 import { UserBudgets } from './sync/userBudgets';
 import { Receipts } from './sync/receipts';
+import { purgeExtension } from './sync/purge';
 
 /** Largest WebSocket frame accepted: a bounded Yjs update plus framing. Bigger frames close the socket (1009). */
 const MAX_FRAME_BYTES = 2 * 1024 * 1024;
@@ -90,6 +91,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
     projections.extension(),
     receipts.extension(),
+    purgeExtension({ store, instance, log }),
     presenceExtension({ store, log }),
   ];
   if (config.redisUrl) {

@@ -2,7 +2,7 @@ import { HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { createSignal, type Accessor } from 'solid-js';
 import type * as Y from 'yjs';
 import type { SyncRefusal } from '../../../schema/api/errors';
-import type { DocName } from '../../../schema/docs/names';
+import { inboxDoc, type DocName } from '../../../schema/docs/names';
 import type { UserId } from '../../../schema/ids';
 import { readLocal, updateLocal } from '../storage/localCache';
 import { RECONNECT, trackConnection, type ConnectionStatus } from './connectionStatus';
@@ -46,6 +46,7 @@ export class ReplicaManager {
       });
     },
     flushed: (replica) => this.flushed(replica.name, replica.doc),
+    purged: () => this.entries.get(inboxDoc(this.userId))?.replica.forgetOldContent(),
   };
 
   /** `flushed` hears of every doc whose unsent edits the server has now stored. */
