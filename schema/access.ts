@@ -99,6 +99,8 @@ export const DOC_WRITERS = {
         name: rule(['creator', 'rename'], ['rename'], 'admin-only'),
         // The creator writes 0; only the server moves it on.
         head: rule(['creator'], ['server'], 'server-only'),
+        // The room's receipts folded over its members (schema/docs/receipts.ts).
+        receipts: rule(['server'], ['server'], 'server-only'),
       },
     },
     // Removing one's own entry is leaving the group.
@@ -114,6 +116,7 @@ export const DOC_WRITERS = {
         createdBy: rule(['member'], ['member'], 'immutable'),
         createdAt: rule(['member'], ['member'], 'immutable'),
         head: rule(['server'], ['server'], 'server-only'),
+        receipts: rule(['server'], ['server'], 'server-only'),
       },
     },
     receipts: { shape: 'map', entry: ownKey },

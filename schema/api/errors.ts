@@ -10,7 +10,6 @@ export const HTTP_ERRORS = {
   forbidden: { status: 403, message: 'You are not allowed to do that.' },
   not_found: { status: 404, message: 'Not found.' },
   username_taken: { status: 409, message: 'That username is taken.' },
-  email_taken: { status: 409, message: 'That email is already in use.' },
   invalid_token: { status: 400, message: 'This link is invalid or has expired.' },
   payload_too_large: { status: 413, message: 'That is too large.' },
   rate_limited: { status: 429, message: 'Too many attempts. Please wait a moment and try again.' },
@@ -38,6 +37,8 @@ export const SYNC_REFUSALS = {
   rejected_update: { code: 4422, message: 'The server refused a change from this device.', retry: false },
   too_large: { code: 4413, message: 'A change was too large to send.', retry: false },
   rate_limited: { code: 4429, message: 'Too many changes at once; slowing down.', retry: true },
+  /** The user has as many chats open at once, over all their tabs and devices on one server, as it allows. */
+  too_many_docs: { code: 4430, message: 'Too many chats open at once; this one will connect shortly.', retry: true },
   /** A change arrived before what it builds on (a reconnecting client wrote before its catch-up sync): sync again. */
   out_of_order: { code: 4409, message: 'Catching up with the server…', retry: true },
   /** The server could not reach its storage (a database restart, a network blip): nothing was applied; try again. */

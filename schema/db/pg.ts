@@ -7,9 +7,10 @@
  * Times are integer milliseconds since the epoch, held in `bigint` and read back as
  * JavaScript numbers (exact up to 2^53, far past any date we store).
  */
-import { bigint, bigserial, customType, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, customType, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import type { RoomId, UserId } from '../ids';
 import type { MemberRole } from '../docs/roomHead';
+import type { ReceiptKind } from '../docs/receipts';
 import type { RoomRow, Store } from './store';
 
 /** `bytea`, which drizzle's pg-core has no builder for; node-postgres reads and writes it as a Buffer. */
@@ -110,3 +111,39 @@ export const docSnapshots = pgTable('doc_snapshots', {
   snapshot: bytea('snapshot').notNull(),
   updatedAt: millis('updated_at').notNull(),
 });
+
+/**
+ * How far each member's devices have received and read a room (design §5b), the
+ * truth the room's receipt aggregate is folded from. Null: nothing reported yet.
+ */
+export const receiptPositions = pgTable(
+  'receipt_positions',
+  {
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    userId: text('user_id').$type<UserId>().notNull(),
+    deliveredBucket: integer('delivered_bucket'),
+    deliveredIndex: integer('delivered_index'),
+    readBucket: integer('read_bucket'),
+    readIndex: integer('read_index'),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
+/**
+ * Every advance of a member's receipts with its time, for "Message info" (when did
+ * each member get and read this message). A member's steps of one kind only move
+ * forward, in time as in position, so the first time they covered a message is their
+ * first step at or past it: one index seek per member, however long the history.
+ */
+export const receiptSteps = pgTable(
+  'receipt_steps',
+  {
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    bucket: integer('bucket').notNull(),
+    index: integer('idx').notNull(),
+    kind: text('kind').$type<ReceiptKind>().notNull(),
+    userId: text('user_id').$type<UserId>().notNull(),
+    at: millis('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId, t.kind, t.bucket, t.index] })],
+);

@@ -8,6 +8,7 @@
 import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { RoomId, UserId } from '../ids';
 import type { MemberRole } from '../docs/roomHead';
+import type { ReceiptKind } from '../docs/receipts';
 import type { RoomRow, Store } from './store';
 
 /** Accounts. `username` is stored lowercase, so its unique constraint is case-insensitive. */
@@ -95,3 +96,39 @@ export const docSnapshots = sqliteTable('doc_snapshots', {
   snapshot: blob('snapshot', { mode: 'buffer' }).notNull(),
   updatedAt: integer('updated_at').notNull(),
 });
+
+/**
+ * How far each member's devices have received and read a room (design §5b), the
+ * truth the room's receipt aggregate is folded from. Null: nothing reported yet.
+ */
+export const receiptPositions = sqliteTable(
+  'receipt_positions',
+  {
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    userId: text('user_id').$type<UserId>().notNull(),
+    deliveredBucket: integer('delivered_bucket'),
+    deliveredIndex: integer('delivered_index'),
+    readBucket: integer('read_bucket'),
+    readIndex: integer('read_index'),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
+/**
+ * Every advance of a member's receipts with its time, for "Message info" (when did
+ * each member get and read this message). A member's steps of one kind only move
+ * forward, in time as in position, so the first time they covered a message is their
+ * first step at or past it: one index seek per member, however long the history.
+ */
+export const receiptSteps = sqliteTable(
+  'receipt_steps',
+  {
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    bucket: integer('bucket').notNull(),
+    index: integer('idx').notNull(),
+    kind: text('kind').$type<ReceiptKind>().notNull(),
+    userId: text('user_id').$type<UserId>().notNull(),
+    at: integer('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId, t.kind, t.bucket, t.index] })],
+);

@@ -1,5 +1,6 @@
 import type { RoomId, UserId } from '../ids';
 import type { MemberRole } from '../docs/roomHead';
+import type { ReceiptStore } from './receiptStore';
 
 /**
  * The store contract: everything the sync server keeps in SQL. Two implementations
@@ -46,6 +47,8 @@ export interface Store {
   // Yjs client ids, claimed by the first user who writes with them
   /** Claims `clientId` for `userId` unless already claimed; returns the owner either way. */
   claimClientId(clientId: number, userId: UserId): Promise<UserId>;
+  /** Who claimed `clientId`, or null if nobody has: a read, never a claim. */
+  clientIdOwner(clientId: number): Promise<UserId | null>;
 
   // document persistence: an append-only update log plus snapshots
   /** Appends one update durably; resolves only when it is committed. */
@@ -69,6 +72,9 @@ export interface Store {
   writeDoc(docName: string, write: (stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }) => Uint8Array | null): Promise<void>;
   /** Whether anything was ever stored for the doc. */
   docExists(docName: string): Promise<boolean>;
+
+  /** Members' receipt positions and their advances (design §5b). */
+  readonly receipts: ReceiptStore;
 
   /** Readiness: a trivial query. */
   ping(): Promise<void>;

@@ -260,6 +260,16 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.claimClientId(0xffff_ffff, ann)).toBe(bob);
     });
 
+    it('14b. clientIdOwner reads a claim without making one', async () => {
+      const [ann, bob] = [userId(), userId()];
+      expect(await store.clientIdOwner(4242)).toBeNull();
+      expect(await store.clientIdOwner(4242)).toBeNull();
+      await store.claimClientId(4242, ann);
+      expect(await store.clientIdOwner(4242)).toBe(ann);
+      expect(await store.claimClientId(4243, bob)).toBe(bob);
+      expect(await store.clientIdOwner(4243)).toBe(bob);
+    });
+
     it('15. appendUpdate and loadDoc keep the bytes and the append order, per doc', async () => {
       const updates = wordsUpdates(['hello', ' ', 'world']);
       for (const update of updates) await store.appendUpdate('room/a', update);

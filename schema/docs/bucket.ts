@@ -98,7 +98,7 @@ export const reactionSchema = z.string().min(1).max(MAX_REACTION);
 
 /** A message as shown: the appended message with the bucket's edits, deletion and reactions applied. */
 export type ShownMessage = Message & {
-  /** The latest edit's text; `text` stays the original. */
+  /** The latest edit's text; `text` is the stored one: the original until the server purges it, then the latest edit too. */
   editedText?: string;
   edited: boolean;
   deleted: boolean;
@@ -108,12 +108,12 @@ export type ShownMessage = Message & {
 
 const NO_REACTIONS: ReadonlyMap<string, UserId[]> = new Map();
 
-/** Author: replaces the text of one's own message (the original stays in `messages`). */
+/** Author: replaces the text of one's own message; the server then purges the original text from `messages` ({@link purgeMessage}). */
 export function editMessage(doc: Y.Doc, messageId: MessageId, text: string, at: number): void {
   doc.getMap(BUCKET.edits).set(messageId, editSchema.parse({ text, at }));
 }
 
-/** Author, or a group admin or owner: deletes a message for everyone; it stays as a tombstone. */
+/** Author, or a group admin or owner: deletes a message for everyone; the server then purges its content, leaving a tombstone ({@link purgeMessage}). */
 export function deleteForEveryone(doc: Y.Doc, messageId: MessageId, by: UserId, at: number): void {
   doc.getMap(BUCKET.deletions).set(messageId, deletionSchema.parse({ by, at }));
 }
@@ -193,10 +193,109 @@ export function readShownMessages(doc: Y.Doc): ShownMessage[] {
     const shown: ShownMessage = {
       ...message,
       edited: editedText !== undefined,
-      deleted: overlays.deleted.has(message.id),
+      deleted: overlays.deleted.has(message.id) || message.deleted === true,
       reactions: overlays.reactions.get(message.id) ?? NO_REACTIONS,
     };
     if (editedText !== undefined) shown.editedText = editedText;
     return shown;
   });
+}
+
+/**
+ * The copy of a message that keeps only what its overlays still show: for a message
+ * deleted for everyone, its id, author and time with empty text and the `deleted`
+ * marker (no reply, mentions or attachment); for an edited one, the message with the
+ * latest edit's text. Null when the stored message holds nothing hidden any more, and
+ * for system lines, whose words are the server's and hold nothing of anyone's.
+ */
+export function purgedCopy(message: Message, overlay: { deleted: boolean; editedText?: string }): Message | null {
+  if (message.event !== undefined) return null;
+  if (overlay.deleted) {
+    if (message.deleted) return null;
+    return { id: message.id, authorId: message.authorId, createdAt: message.createdAt, text: '', deleted: true };
+  }
+  if (overlay.editedText === undefined || overlay.editedText === message.text) return null;
+  return { ...message, text: overlay.editedText };
+}
+
+function overlayOf(doc: Y.Doc, id: string): { deleted: boolean; editedText?: string } {
+  const deleted = deletionSchema.safeParse(doc.getMap(BUCKET.deletions).get(id)).success;
+  const editedText = editSchema.safeParse(doc.getMap(BUCKET.edits).get(id)).data?.text;
+  return editedText === undefined ? { deleted } : { deleted, editedText };
+}
+
+/**
+ * Server: replaces a message whose content an edit or a deletion for everyone hides by
+ * its {@link purgedCopy}, in place, in one transaction (and drops a deleted message's
+ * edit, whose text is the message's too): the original's item is deleted
+ * and the copy inserted at the same index, between the message before (its left
+ * origin) and the original's tombstone, so every message keeps its index (receipts and
+ * chat-index positions stay true). A reply appended after the original by someone who
+ * has not seen the purge yet still lands after the copy (its origin is the tombstone);
+ * only an append concurrent with the original itself can land on either side, as it
+ * could beside the original. Once the deleted item is garbage-collected, the hidden
+ * text is gone from the doc's encoded state. Returns whether anything was replaced.
+ * O(bucket).
+ */
+export function purgeMessage(doc: Y.Doc, id: MessageId): boolean {
+  const index = indexOfMessage(doc, id);
+  if (index < 0) return false;
+  const messages = messagesArray(doc);
+  const parsed = messageSchema.safeParse(messages.get(index));
+  if (!parsed.success) return false;
+  const overlay = overlayOf(doc, id);
+  const copy = purgedCopy(parsed.data as Message, overlay);
+  const edits = doc.getMap(BUCKET.edits);
+  // A deleted message's latest edit is its text too: it goes as well, whenever it was written.
+  const dropEdit = overlay.deleted && parsed.data.event === undefined && edits.has(id);
+  if (!copy && !dropEdit) return false;
+  doc.transact(() => {
+    if (dropEdit) edits.delete(id);
+    if (!copy) return;
+    messages.delete(index, 1);
+    messages.insert(index, [copy]);
+  });
+  return true;
+}
+
+/**
+ * The messages whose stored content an overlay hides and the server has not purged
+ * yet: say a deletion logged just before a crash, or made before purging existed.
+ * O(bucket + overlays).
+ */
+export function messagesToPurge(doc: Y.Doc): MessageId[] {
+  const overlaid = new Set<string>([...doc.getMap(BUCKET.deletions).keys(), ...doc.getMap(BUCKET.edits).keys()]);
+  if (overlaid.size === 0) return [];
+  const out: MessageId[] = [];
+  // Runs on every bucket load: parse only the messages an overlay names.
+  messagesArray(doc).forEach((value) => {
+    const id = (value as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' || !overlaid.has(id)) return;
+    const parsed = messageSchema.safeParse(value);
+    if (!parsed.success || parsed.data.event !== undefined) return;
+    const overlay = overlayOf(doc, id);
+    if (purgedCopy(parsed.data as Message, overlay) || (overlay.deleted && doc.getMap(BUCKET.edits).has(id))) out.push(id as MessageId);
+  });
+  return out;
+}
+
+/**
+ * Calls `listener` after each change that removed a message from the bucket's
+ * `messages` (only the server's purges do), with the change's origin: the replica's
+ * stored copy still holds the removed content until it is rewritten. Items that arrive
+ * already deleted (a compacted state loaded again) do not count. O(deletions).
+ */
+export function onMessagesRemoved(doc: Y.Doc, listener: (origin: unknown) => void): () => void {
+  const array = messagesArray(doc);
+  const handler = (event: Y.YArrayEvent<unknown>) => {
+    const transaction = event.transaction;
+    let removed = false;
+    // Observers run before garbage collection: a just-deleted item still holds its content.
+    Y.iterateDeletedStructs(transaction, transaction.deleteSet, (struct) => {
+      if (struct instanceof Y.Item && struct.parent === array && !(struct.content instanceof Y.ContentDeleted)) removed = true;
+    });
+    if (removed) listener(transaction.origin);
+  };
+  array.observe(handler);
+  return () => array.unobserve(handler);
 }

@@ -257,3 +257,26 @@ export function isValidStateEntry(key: string, value: unknown): boolean {
   if (!entry || key.length === entry[0].length || key.length > entry[0].length + 80) return false;
   return entry[1].safeParse(value).success;
 }
+
+/**
+ * Calls `listener` after each change that rewrote a chat's preview of the same last
+ * message (the server's answer to an edit or a deletion for everyone), with the
+ * change's origin: the old preview is then a deleted value that stored copies of the
+ * inbox still hold until they are rewritten. O(keys changed).
+ */
+export function onPreviewRewritten(doc: Y.Doc, listener: (origin: unknown) => void): () => void {
+  const chats = chatsMap(doc);
+  const handler = (event: Y.YMapEvent<unknown>) => {
+    for (const [key, change] of event.changes.keys) {
+      if (change.action !== 'update') continue;
+      const before = chatEntrySchema.safeParse(change.oldValue).data?.lastMessage;
+      const after = chatEntrySchema.safeParse(chats.get(key)).data?.lastMessage;
+      if (before && after && before.id === after.id && before.preview !== after.preview) {
+        listener(event.transaction.origin);
+        return;
+      }
+    }
+  };
+  chats.observe(handler);
+  return () => chats.unobserve(handler);
+}

@@ -28,8 +28,11 @@ export const systemEventSchema = z
 export type SystemEvent = Omit<z.infer<typeof systemEventSchema>, 'target'> & { target?: UserId };
 
 /**
- * A message as appended to a bucket's `messages` array. It is never changed in place:
- * edits, deletions and reactions live in the bucket's overlay maps.
+ * A message as appended to a bucket's `messages` array. Clients never change it in
+ * place: edits, deletions and reactions live in the bucket's overlay maps. The server
+ * replaces it once, in place (same id, author, time and position), when an edit or a
+ * deletion for everyone hides its content, so the hidden text leaves every replica
+ * (`sync-server/src/sync/purge.ts`).
  */
 export const messageSchema = z
   .object({
@@ -51,15 +54,23 @@ export const messageSchema = z
      * as unread.
      */
     event: systemEventSchema.optional(),
+    /**
+     * Present only on the server's copy of a message deleted for everyone: its text is
+     * empty and its `replyTo`, `mentions` and `attachment` are gone. Never accepted from
+     * a client.
+     */
+    deleted: z.literal(true).optional(),
   })
   .strict();
 
-export type Message = Omit<z.infer<typeof messageSchema>, 'id' | 'authorId' | 'replyTo' | 'mentions' | 'event'> & {
+export type Message = Omit<z.infer<typeof messageSchema>, 'id' | 'authorId' | 'replyTo' | 'mentions' | 'event' | 'deleted'> & {
   id: MessageId;
   authorId: UserId;
   replyTo?: MessageId;
   mentions?: UserId[];
   event?: SystemEvent;
+  /** Stored as `true` only (the schema's literal); a shown message says `false` too. */
+  deleted?: boolean;
 };
 
 /** Whether a message is a system line rather than something a person wrote. */

@@ -1,9 +1,28 @@
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_BUCKET_SIZE } from '../../schema/docs/bucket';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
+const KIB = 1024;
+const MIB = 1024 * KIB;
+/** The largest WebSocket frame server.ts accepts: a byte budget's burst must let one through. */
+const LARGEST_FRAME_BYTES = 2 * MIB;
+
+/** Comma-separated IP addresses or CIDR ranges (`10.0.0.0/8`, `::1`); `none` for none. */
+const addressList = z
+  .string()
+  .transform((v) => (v.trim() === 'none' ? [] : v.split(',').map((entry) => entry.trim()).filter(Boolean)))
+  .refine((entries) => entries.every(isAddressOrRange), 'Use comma-separated IP addresses or CIDR ranges, or `none`.');
+
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
 
 const bool = z
   .enum(['true', 'false', '1', '0'])
@@ -30,8 +49,21 @@ export const OPTIONS = {
   JECO_AUTH_RATE_PER_MIN: { schema: z.coerce.number().int().positive(), default: '10', describe: 'Sign-in, sign-up and reset attempts allowed per client address per minute.' },
   JECO_BUCKET_SIZE: { schema: z.coerce.number().int().min(2), default: String(DEFAULT_BUCKET_SIZE), describe: 'Messages per history bucket before the room head moves to a new one.' },
   JECO_COMPACT_AFTER_UPDATES: { schema: z.coerce.number().int().min(1), default: '200', describe: 'Log rows a document may gather before they are merged into its snapshot.' },
-  JECO_SYNC_UPDATES_PER_SEC: { schema: z.coerce.number().positive(), default: '200', describe: 'Updates (document and awareness) one document connection may send per second, sustained; a connection over it is closed as `rate_limited` and its client re-attaches after a pause.' },
-  JECO_SYNC_BURST: { schema: z.coerce.number().int().min(1), default: '400', describe: 'Updates one document connection may send at once before `JECO_SYNC_UPDATES_PER_SEC` applies (a reconnect catching up, a paste).' },
+  JECO_SYNC_UPDATES_PER_SEC: { schema: z.coerce.number().positive(), default: '200', describe: 'Messages (document and awareness) one user may send per second over all their connections on one server, sustained; the doc connection whose message goes over it is closed as `rate_limited` and its client re-attaches after a pause.' },
+  JECO_SYNC_BURST: { schema: z.coerce.number().int().min(1), default: '3000', describe: 'Messages one user may send at once before `JECO_SYNC_UPDATES_PER_SEC` applies: every open doc of every tab catching up after a reconnect (about 5 messages per doc) or a paste.' },
+  JECO_SYNC_BYTES_PER_SEC: { schema: z.coerce.number().int().positive(), default: String(256 * KIB), describe: 'Bytes one user may send per second over all their connections on one server, sustained; over it works as `JECO_SYNC_UPDATES_PER_SEC`.' },
+  JECO_SYNC_BYTES_BURST: { schema: z.coerce.number().int().min(LARGEST_FRAME_BYTES), default: String(8 * MIB), describe: 'Bytes one user may send at once before `JECO_SYNC_BYTES_PER_SEC` applies (offline edits going out on reconnect); at least the largest frame (2 MiB).' },
+  JECO_SYNC_DOCS_OPEN: { schema: z.coerce.number().int().min(1), default: '400', describe: 'Documents one user may have open at once over all their tabs and devices on one server (a tab of the app, a chat open and read far back, holds about 25: `npm run bench:budgets`); past it a doc is refused as `too_many_docs` and its client retries after a pause.' },
+  JECO_AWARENESS_PER_SEC: { schema: z.coerce.number().positive(), default: '30', describe: 'Awareness updates (presence, typing) one user may send per second over all their connections on one server, sustained; over it works as `JECO_SYNC_UPDATES_PER_SEC`.' },
+  JECO_AWARENESS_BURST: { schema: z.coerce.number().int().min(1), default: '1000', describe: 'Awareness updates one user may send at once before `JECO_AWARENESS_PER_SEC` applies (two per doc when a tab connects).' },
+  JECO_AWARENESS_STATE_MAX_BYTES: { schema: z.coerce.number().int().min(64), default: '2048', describe: 'Largest awareness state (its JSON) a client may set; a bigger one is dropped before anyone sees it. The app sends under 100 bytes.' },
+  JECO_HTTP_REQUEST_TIMEOUT_MS: { schema: z.coerce.number().int().positive(), default: '30000', describe: 'Longest a client may take to send a whole HTTP request, headers and body; a slower one is answered 408 and closed (slowloris). Every body Jeco takes is small.' },
+  JECO_HTTP_HEADERS_TIMEOUT_MS: { schema: z.coerce.number().int().positive(), default: '10000', describe: 'Longest a client may take to send the headers of an HTTP request (at most `JECO_HTTP_REQUEST_TIMEOUT_MS`).' },
+  JECO_HTTP_KEEP_ALIVE_TIMEOUT_MS: { schema: z.coerce.number().int().positive(), default: '10000', describe: 'How long an idle HTTP connection is kept open for the next request. Behind a load balancer, set it above the balancer\'s idle timeout.' },
+  JECO_MAX_CONNECTIONS_PER_ADDRESS: { schema: z.coerce.number().int().min(0), default: '64', describe: 'Open TCP connections (HTTP and WebSocket) allowed from one peer address (an IPv6 /64 counts as one); more are closed at once (0: no cap). It counts the TCP peer, not `X-Forwarded-For`: behind a reverse proxy every connection comes from the proxy, so exempt the proxy (`JECO_CONNECTION_CAP_EXEMPT`) or set 0, and cap per client at the proxy.' },
+  JECO_CONNECTION_CAP_EXEMPT: { schema: addressList, default: '127.0.0.0/8,::1', describe: 'Peers the per-address connection cap leaves alone: comma-separated addresses or CIDR ranges, or `none`. The default is this machine, which covers a reverse proxy running on it.' },
+  JECO_METRICS_TOKEN: { schema: z.string().min(16).optional(), default: undefined, describe: 'Bearer token, 16 characters or more, that `/metrics` requires (Prometheus `bearer_token`). Unset: `/metrics` answers only requests from this machine (127.0.0.0/8, ::1).' },
+  JECO_RECEIPTS_FLUSH_MS: { schema: z.coerce.number().int().min(10).max(10_000), default: '250', describe: "How often reported receipts are saved (one transaction for all of them) and each touched room's delivered/read aggregate is rewritten; every member gets at most one receipt update per room this often." },
   JECO_TRUST_PROXY: { schema: bool, default: 'false', describe: 'Trust X-Forwarded-* headers (set when behind a reverse proxy).' },
   JECO_LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', describe: 'How much the server logs (pino levels).' },
 } as const;
@@ -57,6 +89,21 @@ export interface Config {
   compactAfterUpdates: number;
   syncUpdatesPerSec: number;
   syncBurst: number;
+  syncBytesPerSec: number;
+  syncBytesBurst: number;
+  syncDocsOpen: number;
+  awarenessPerSec: number;
+  awarenessBurst: number;
+  awarenessStateMaxBytes: number;
+  httpRequestTimeoutMs: number;
+  httpHeadersTimeoutMs: number;
+  httpKeepAliveTimeoutMs: number;
+  /** 0: no cap. */
+  maxConnectionsPerAddress: number;
+  /** Addresses and CIDR ranges the cap does not apply to. */
+  connectionCapExempt: string[];
+  metricsToken: string | undefined;
+  receiptsFlushMs: number;
   trustProxy: boolean;
   logLevel: OptionValues['JECO_LOG_LEVEL'];
 }
@@ -91,6 +138,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     compactAfterUpdates: v.JECO_COMPACT_AFTER_UPDATES,
     syncUpdatesPerSec: v.JECO_SYNC_UPDATES_PER_SEC,
     syncBurst: v.JECO_SYNC_BURST,
+    syncBytesPerSec: v.JECO_SYNC_BYTES_PER_SEC,
+    syncBytesBurst: v.JECO_SYNC_BYTES_BURST,
+    syncDocsOpen: v.JECO_SYNC_DOCS_OPEN,
+    awarenessPerSec: v.JECO_AWARENESS_PER_SEC,
+    awarenessBurst: v.JECO_AWARENESS_BURST,
+    awarenessStateMaxBytes: v.JECO_AWARENESS_STATE_MAX_BYTES,
+    httpRequestTimeoutMs: v.JECO_HTTP_REQUEST_TIMEOUT_MS,
+    // Node refuses a headers timeout longer than the request timeout.
+    httpHeadersTimeoutMs: Math.min(v.JECO_HTTP_HEADERS_TIMEOUT_MS, v.JECO_HTTP_REQUEST_TIMEOUT_MS),
+    httpKeepAliveTimeoutMs: v.JECO_HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnectionsPerAddress: v.JECO_MAX_CONNECTIONS_PER_ADDRESS,
+    connectionCapExempt: v.JECO_CONNECTION_CAP_EXEMPT,
+    metricsToken: v.JECO_METRICS_TOKEN,
+    receiptsFlushMs: v.JECO_RECEIPTS_FLUSH_MS,
     trustProxy: v.JECO_TRUST_PROXY,
     logLevel: v.JECO_LOG_LEVEL,
   };

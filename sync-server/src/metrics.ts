@@ -189,3 +189,17 @@ export class JecoMetrics {
     };
   }
 }
+
+/**
+ * Refusals by the per-user sync budgets (`budget`: docs, messages, bytes, awareness).
+ * Honest use stays far below every budget, so a rise here is either abuse or a default
+ * that needs raising.
+ */
+export function budgetRefusals(registry: Registry): Counter<'budget'> {
+  return new Counter({
+    name: 'jeco_sync_budget_refusals_total',
+    help: 'Doc opens and messages refused because a user was over a sync budget, by budget.',
+    labelNames: ['budget'],
+    registers: [registry],
+  });
+}

@@ -1,5 +1,3 @@
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import type { FastifyBaseLogger } from 'fastify';
 import { WebSocketServer } from 'ws';
@@ -8,19 +6,23 @@ import { Sessions } from './auth/sessions';
 import { publicUrlOf, type Config } from './config';
 import { DependencyHealth } from './dependencyHealth';
 import { createHttpApp } from './http/createHttpApp';
+import { syncUpgradeListener } from './http/syncUpgrade';
 import { createMailer } from './mail/mailer';
-import { JecoMetrics } from './metrics';
+import { budgetRefusals, JecoMetrics } from './metrics';
 import { createRedisRelay, type RedisRelay } from './redis';
 import { openStore } from './store/openStore';
 import { authExtension } from './sync/auth';
+import { budgetsExtension } from './sync/budgets';
 import { guardExtension } from './sync/guard';
 import { Membership } from './sync/membership';
-import { OpenDocs } from './sync/openDocs';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
 import { removalsExtension } from './sync/removals';
 import { isStoreUnavailable, refusingWhenStoreFails } from './sync/storeFailures';
+import { UserBudgets } from './sync/userBudgets';
+import { Receipts } from './sync/receipts';
+import { purgeExtension } from './sync/purge';
 
 /** Largest WebSocket frame accepted: a bounded Yjs update plus framing. Bigger frames close the socket (1009). */
 const MAX_FRAME_BYTES = 2 * 1024 * 1024;
@@ -117,11 +119,29 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
 
   const membership = new Membership(store, instance);
   const projections = new Projections({ store, membership, bucketSize: config.bucketSize, instance, log });
+  const refusals = budgetRefusals(metrics.registry);
+  const limits = {
+    docsOpen: config.syncDocsOpen,
+    messages: { perSecond: config.syncUpdatesPerSec, burst: config.syncBurst },
+    bytes: { perSecond: config.syncBytesPerSec, burst: config.syncBytesBurst },
+    awareness: { perSecond: config.awarenessPerSec, burst: config.awarenessBurst },
+  };
+  const budgets = new UserBudgets(limits, { refused: (budget) => refusals.inc({ budget }) });
+  const receipts = new Receipts({
+    store,
+    instance,
+    writeDoc: (name, change) => projections.write(name, change),
+    flushMs: config.receiptsFlushMs,
+    log,
+  });
   const extensions: Extension[] = [
-    authExtension({ sessions, membership, instance, recheckEveryMs: sessionRecheckMs(config) }),
-    ...(options.guard === false ? [] : [guardExtension({ store, rates: { perSecond: config.syncUpdatesPerSec, burst: config.syncBurst } })]),
+    authExtension({ sessions, membership, budgets, instance, recheckEveryMs: sessionRecheckMs(config) }),
+    budgetsExtension({ budgets, store, awarenessStateMaxBytes: config.awarenessStateMaxBytes }),
+    ...(options.guard === false ? [] : [guardExtension({ store })]),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
     projections.extension(),
+    receipts.extension(),
+    purgeExtension({ store, instance, log }),
     presenceExtension({ store, log }),
   ].map((extension) => refusingWhenStoreFails(extension, storeFailures));
   extensions.push(metrics.extension());
@@ -132,40 +152,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
 
   let closing: Promise<void> | undefined;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-  app.server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    const url = new URL(request.url ?? '/', 'http://localhost');
-    const origin = request.headers.origin;
-    // Browsers send cookies on cross-site WebSocket handshakes; only our own pages may use them.
-    if (closing || url.pathname !== '/sync' || (origin && new URL(origin).host !== request.headers.host)) {
-      socket.destroy();
-      return;
-    }
-    sockets.handleUpgrade(request, socket, head, (ws) => {
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(request.headers)) {
-        if (typeof value === 'string') headers.set(name, value);
-      }
-      const openDocs = new OpenDocs();
-      // Hocuspocus talks to the socket through this, so the docs it closes or refuses are seen.
-      const socketLike = {
-        get readyState() {
-          return ws.readyState;
-        },
-        send(data: Uint8Array) {
-          openDocs.sent(data);
-          ws.send(data);
-        },
-        close: (code?: number, reason?: string) => ws.close(code, reason),
-      };
-      const connection = hocuspocus!.handleConnection(socketLike, new Request(`http://${request.headers.host ?? 'localhost'}${request.url}`, { headers }));
-      ws.on('message', (data: Buffer) => {
-        const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-        if (openDocs.received(bytes)) connection.handleMessage(bytes);
-      });
-      ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
-      ws.on('error', (error) => app.log.warn({ err: error }, 'sync socket error'));
-    });
-  });
+  app.server.on('upgrade', syncUpgradeListener({ hocuspocus: instance, sockets, log: app.log, closing: () => closing !== undefined }));
 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -209,6 +196,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
         );
         await socketsClosed;
         await projections.idle();
+        await receipts.close();
         // Client updates are durable already; what is left is compaction and the
         // server's own writes, which finish as the documents unload.
         instance.flushPendingStores();

@@ -45,8 +45,10 @@ async function sendRaw(wsUrl: string, frame: Uint8Array): Promise<number> {
   return closed;
 }
 
-describe('per-connection rate limit', async () => {
-  // Small limits, so a flood is short; the defaults (200/s, burst 400) are far above any person.
+describe('per-user rate limit', async () => {
+  // Small limits, so a flood is short; the defaults (200/s, burst 3000) are far above any person.
+  // The budget is the user's (test/guard/budgets.int.test.ts spreads a flood over docs and sockets);
+  // here one doc floods, and only the connection whose message went over is closed.
   const server = await startServer({ env: { JECO_SYNC_UPDATES_PER_SEC: '20', JECO_SYNC_BURST: '40' } });
 
   it('closes a flooding connection as rate_limited, and only that one; nothing of the flood is lost', async () => {

@@ -274,7 +274,10 @@ export function ChatView(props: ChatViewProps) {
         />
       </Show>
       <Show when={current(infoFor())} keyed>
-        {(message) => <MessageInfo message={message} recipients={receipts.info(message)} onClose={() => setInfoFor(null)} />}
+        {(message) => {
+          const recipients = receipts.info(message);
+          return <MessageInfo message={message} recipients={recipients()} onClose={() => setInfoFor(null)} />;
+        }}
       </Show>
       <Show when={infoOpen()}>
         <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} former={!!formerNotice()} fallbackName={title()} onClose={() => setInfoOpen(false)} />

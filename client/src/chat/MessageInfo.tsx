@@ -6,11 +6,15 @@ import { Avatar } from '../users/Avatar';
 import { displayNameOf } from '../users/userDirectory';
 import type { RecipientReceipt } from './useReceipts';
 
-/** "Message info": who has received and read one's own message, and when. */
-export function MessageInfo(props: { message: ShownMessage; recipients: RecipientReceipt[]; onClose: () => void }) {
-  const read = () => props.recipients.filter((r) => r.readAt !== null).sort((a, b) => a.readAt! - b.readAt!);
-  const delivered = () => props.recipients.filter((r) => r.readAt === null && r.deliveredAt !== null).sort((a, b) => a.deliveredAt! - b.deliveredAt!);
-  const waiting = () => props.recipients.filter((r) => r.readAt === null && r.deliveredAt === null);
+/**
+ * "Message info": who has received and read one's own message, and when. `recipients`
+ * comes from the server: undefined while it is asked, null when it cannot be (offline).
+ */
+export function MessageInfo(props: { message: ShownMessage; recipients: RecipientReceipt[] | null | undefined; onClose: () => void }) {
+  const people = () => props.recipients ?? [];
+  const read = () => people().filter((r) => r.readAt !== null).sort((a, b) => a.readAt! - b.readAt!);
+  const delivered = () => people().filter((r) => r.readAt === null && r.deliveredAt !== null).sort((a, b) => a.deliveredAt! - b.deliveredAt!);
+  const waiting = () => people().filter((r) => r.readAt === null && r.deliveredAt === null);
   const onKey = (e: KeyboardEvent) => e.key === 'Escape' && props.onClose();
   let closeButton!: HTMLButtonElement;
   onMount(() => {
@@ -55,6 +59,11 @@ export function MessageInfo(props: { message: ShownMessage; recipients: Recipien
           <h2 id="message-info-title">Message info</h2>
         </header>
         <p class="info-message">{props.message.deleted ? DELETED_MESSAGE_TEXT : (props.message.editedText ?? props.message.text)}</p>
+        <Show when={props.recipients === null}>
+          <p class="info-unavailable" data-testid="info-unavailable">
+            Who received and read this message shows when you are online.
+          </p>
+        </Show>
         <Section title="Read by" people={read()} time={(r) => r.readAt} testid="info-read" ticks="read" />
         <Section title="Delivered to" people={delivered()} time={(r) => r.deliveredAt} testid="info-delivered" ticks="delivered" />
         <Section title="Not delivered yet" people={waiting()} time={() => null} testid="info-waiting" />

@@ -1,13 +1,16 @@
-import { createEffect, createMemo, on, type Accessor } from 'solid-js';
+import { createEffect, createMemo, createResource, on, type Accessor } from 'solid-js';
+import type { RoomReceiptsResponse } from '../../../schema/api/receipts';
 import type { ShownMessage } from '../../../schema/docs/bucket';
 import { markChatRead, type ChatEntry } from '../../../schema/docs/inbox';
-import { advanceReceipt, deliveryStatus, reachedAt, readReceipts, recipientsOf, type DeliveryStatus, type Position } from '../../../schema/docs/receipts';
+import { reachedAt, readReceiptAggregate, readReceipts, recipientsOf, statusOf, type DeliveryStatus, type Position } from '../../../schema/docs/receipts';
 import type { Member } from '../../../schema/docs/roomHead';
 import type { MessageId, RoomRef, UserId } from '../../../schema/ids';
+import { apiRequest } from '../api/apiRequest';
 import { docSignal } from '../sync/docBindings';
 import type { Replica } from '../sync/replica';
 import type { ReplicaManager } from '../sync/replicaManager';
 import { pageVisible } from './pageVisible';
+import { reportReceipt } from './receiptReporter';
 
 /** One recipient's line in "Message info". */
 export interface RecipientReceipt {
@@ -32,29 +35,49 @@ export function useReceipts(args: {
   positionOf: (id: MessageId) => Position | undefined;
   entry: () => ChatEntry | undefined;
 }) {
-  const receipts = docSignal(args.head.doc, readReceipts);
+  // The server's aggregate is what the ticks read; members' own keys only in a room that has none yet.
+  const aggregate = docSignal(args.head.doc, readReceiptAggregate);
+  const earlier = docSignal(args.head.doc, readReceipts);
 
   const recipients = (message: ShownMessage) => recipientsOf(args.room, args.members(), message);
 
   const status = (message: ShownMessage): DeliveryStatus => {
     const position = args.positionOf(message.id);
-    return position ? deliveryStatus(receipts(), recipients(message), position) : 'sent';
+    return position ? statusOf(aggregate(), earlier(), recipients(message), position) : 'sent';
   };
 
-  const info = (message: ShownMessage): RecipientReceipt[] => {
-    const position = args.positionOf(message.id);
-    return recipients(message).map((userId) => {
-      const receipt = receipts().get(userId);
-      return {
-        userId,
-        deliveredAt: position ? reachedAt(receipt, 'delivered', position) : null,
-        readAt: position ? reachedAt(receipt, 'read', position) : null,
-      };
+  /**
+   * "Message info": asked from the server when it opens, and again whenever the
+   * room's aggregate moves while it is open. Undefined while loading; null when the
+   * server cannot be asked (offline) and the room has no receipts of the earlier form.
+   */
+  const info = (message: ShownMessage): Accessor<RecipientReceipt[] | null | undefined> => {
+    const source = () => {
+      const position = args.positionOf(message.id);
+      return position && { position, aggregate: aggregate() };
+    };
+    const [details] = createResource(source, async ({ position }): Promise<RecipientReceipt[] | null> => {
+      const people = recipients(message);
+      try {
+        const query = `bucket=${position.bucket}&index=${position.index}`;
+        const body = await apiRequest<RoomReceiptsResponse>('GET', `/rooms/${encodeURIComponent(args.room.id)}/receipts?${query}`);
+        const byUser = new Map(body.receipts.map((r) => [r.userId, r]));
+        return people.map((userId) => ({ userId, deliveredAt: byUser.get(userId)?.deliveredAt ?? null, readAt: byUser.get(userId)?.readAt ?? null }));
+      } catch {
+        if (earlier().size === 0) return null;
+        return people.map((userId) => ({
+          userId,
+          deliveredAt: reachedAt(earlier().get(userId), 'delivered', position),
+          readAt: reachedAt(earlier().get(userId), 'read', position),
+        }));
+      }
     });
+    return () => (details.loading && details.latest === undefined ? undefined : details.latest);
   };
 
   // A write made from a stale local copy could win over a newer one from another of
-  // one's devices: online, receipts are written only once the head has synced.
+  // one's devices: online, the read mark is written (and the receipt reported) only
+  // once the head has synced.
   const mayWrite = () => args.head.loaded() && (args.head.synced() || args.replicas.status() === 'offline' || args.replicas.sessionEnded());
   const newest = createMemo(() => {
     const last = args.messages().at(-1);
@@ -63,7 +86,7 @@ export function useReceipts(args: {
   createEffect(
     on([newest, pageVisible, mayWrite, () => args.entry()?.count], ([position, visible, ok, count]) => {
       if (!visible || !ok) return;
-      if (position) advanceReceipt(args.head.doc, args.me, 'read', position, Date.now());
+      if (position) reportReceipt(args.head, 'read', position);
       if (count !== undefined) markChatRead(args.inbox.doc, args.room.id, count);
     }),
   );

@@ -1,10 +1,11 @@
 import { createEffect, createMemo, type Accessor } from 'solid-js';
 import type { ChatEntry } from '../../../schema/docs/inbox';
 import { parseDocName, roomHeadDoc, roomOfDoc, type DocName } from '../../../schema/docs/names';
-import { advanceReceipt, deliveryStatus, readReceipts, recipientsOf, type DeliveryStatus } from '../../../schema/docs/receipts';
+import { readReceiptAggregate, readReceipts, recipientsOf, statusOf, type DeliveryStatus } from '../../../schema/docs/receipts';
 import { readMembers } from '../../../schema/docs/roomHead';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
+import { reportReceipt } from '../chat/receiptReporter';
 import { watchPresent, watchTyping } from '../chat/useTyping';
 import { docSignal } from '../sync/docBindings';
 import { sameNames, useReplicas } from '../sync/replicaScope';
@@ -27,9 +28,9 @@ interface WatchedHead {
 
 /**
  * The room heads of the most recent chats, kept open for the session. When the chat
- * index says a chat has a newer message from someone else, this device has received it
- * (the index entry arrived here), so it moves its "delivered" receipt there; the sender
- * sees two ticks without the chat ever being opened here.
+ * index says a chat has a newer message, this device has received it (the index entry
+ * arrived here), so it reports "delivered" up to there; the sender sees two ticks
+ * without the chat ever being opened here.
  */
 export function useWatchedHeads(session: Session, chats: () => ChatEntry[]) {
   const me = session.user.id;
@@ -38,19 +39,19 @@ export function useWatchedHeads(session: Session, chats: () => ChatEntry[]) {
   const heads = useReplicas(session.replicas, names, (replica): WatchedHead => {
     const room = roomOfDoc(parseDocName(replica.name)!)!;
     const roomId = room.id;
-    // Written once the head has synced (or while offline), so a stale local copy never wins over a newer one.
-    const mayWrite = () => replica.loaded() && (replica.synced() || session.replicas.status() === 'offline');
+    // One's own messages too: the room's aggregate covers a message only once every
+    // member, its author included, has it. The report goes out once the head is synced.
     createEffect(() => {
       const last = entries().get(roomId)?.lastMessage;
-      if (!last?.position || last.authorId === me || !mayWrite()) return;
-      advanceReceipt(replica.doc, me, 'delivered', last.position, Date.now());
+      if (last?.position) reportReceipt(replica, 'delivered', last.position);
     });
-    const receipts = docSignal(replica.doc, readReceipts);
+    const aggregate = docSignal(replica.doc, readReceiptAggregate);
+    const earlier = docSignal(replica.doc, readReceipts);
     const members = docSignal(replica.doc, readMembers);
     const lastStatus = createMemo((): DeliveryStatus | null => {
       const last = entries().get(roomId)?.lastMessage;
       if (!last?.position || last.authorId !== me || last.system) return null;
-      return deliveryStatus(receipts(), recipientsOf(room, members(), { authorId: me, createdAt: last.at }), last.position);
+      return statusOf(aggregate(), earlier(), recipientsOf(room, members(), { authorId: me, createdAt: last.at }), last.position);
     });
     return { roomId, typing: watchTyping(replica.awareness, me), present: watchPresent(replica.awareness), lastStatus };
   });

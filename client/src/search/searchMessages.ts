@@ -22,8 +22,8 @@ export interface IndexedBucket {
 
 /**
  * Prepares a bucket's shown messages (`readShownMessages`) for search. Messages deleted
- * for everyone are left out: their original text stays in the replica, but nobody can
- * find what the chat no longer shows.
+ * for everyone are left out: nobody can find what the chat no longer shows, even before
+ * the server's purge has taken the text out of the replica.
  */
 export function indexBucket(roomId: RoomId, bucket: number, shown: readonly ShownMessage[]): IndexedBucket {
   const messages: IndexedMessage[] = [];

@@ -1,10 +1,12 @@
 import { HocuspocusProvider, type HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { createSignal, type Accessor } from 'solid-js';
-import { IndexeddbPersistence } from 'y-indexeddb';
+import { IndexeddbPersistence, storeState } from 'y-indexeddb';
 import * as Y from 'yjs';
 import { createAwareness } from './presence';
 import { parseSyncRefusal, SYNC_REFUSALS, type SyncRefusal } from '../../../schema/api/errors';
-import type { DocName } from '../../../schema/docs/names';
+import { onMessagesRemoved } from '../../../schema/docs/bucket';
+import { onPreviewRewritten } from '../../../schema/docs/inbox';
+import { parseDocName, type DocName } from '../../../schema/docs/names';
 import { TAB_ORIGIN, type TabChannel } from './tabChannel';
 
 /**
@@ -33,7 +35,13 @@ export interface ReplicaEvents {
   /** The server acknowledged every edit this replica held unsent: they are durably stored. */
   flushed(replica: Replica): void;
   /** The server turned this doc away for a while and it waits to retry (true), or it synced again (false). */
-  retrying(name: DocName, waiting: boolean): void;
+  retrying?(name: DocName, waiting: boolean): void;
+  /**
+   * The server purged a message of this bucket: the inbox's stored copy may still hold
+   * the chat list's old preview of it, overwritten since by newer messages
+   * (call {@link Replica.forgetOldContent} on the inbox).
+   */
+  purged?(replica: Replica): void;
 }
 
 export interface ReplicaOptions {
@@ -78,7 +86,11 @@ export class Replica {
   private waitingToRetry = false;
   private readonly socket: HocuspocusProviderWebsocket;
   private readonly events: ReplicaEvents;
+  private readonly syncListeners = new Set<() => void>();
   private leaveTabs: () => void = () => undefined;
+  /** A rewrite of the local copy under way (see {@link forgetOldContent}); destroy waits for it. */
+  private rewriting: Promise<void> | null = null;
+  private rewriteAgain = false;
   private clearRefusal: () => void = () => undefined;
 
   constructor(
@@ -103,6 +115,15 @@ export class Replica {
     this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
       if (this.isOwnEdit(origin)) this.setUnsent(true);
     });
+    const kind = parseDocName(name)?.kind;
+    if (kind === 'bucket') {
+      onMessagesRemoved(this.doc, () => {
+        this.forgetOldContent();
+        this.events.purged?.(this);
+      });
+    }
+    // The chat list's preview of an edited or deleted message: the old words are in the inbox's rows too.
+    if (kind === 'inbox') onPreviewRewritten(this.doc, () => this.forgetOldContent());
 
     const timeout = new Promise((resolve) => setTimeout(resolve, LOCAL_LOAD_TIMEOUT_MS));
     this.whenLoaded = Promise.race([this.persistence.whenSynced, timeout]).then(() => {
@@ -161,9 +182,10 @@ export class Replica {
       this.retryDelayMs = RETRY_MIN_MS;
       if (this.waitingToRetry) {
         this.waitingToRetry = false;
-        this.events.retrying(this.name, false);
+        this.events.retrying?.(this.name, false);
       }
       this.resolveSynced();
+      for (const listener of this.syncListeners) listener();
     });
     provider.attach();
     return provider;
@@ -178,7 +200,7 @@ export class Replica {
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
     if (!this.waitingToRetry) {
       this.waitingToRetry = true;
-      this.events.retrying(this.name, true);
+      this.events.retrying?.(this.name, true);
     }
     setTimeout(() => {
       if (this.destroyed || this.provider !== provider) return;
@@ -195,6 +217,48 @@ export class Replica {
     if (this.destroyed || !this.provider || this.refusal() === null) return;
     this.clearRefusal();
     this.provider.attach();
+  }
+
+  /** Calls `listener` after every completed sync handshake: the first, and each one after a reconnect. */
+  onSynced(listener: () => void): () => void {
+    this.syncListeners.add(listener);
+    return () => this.syncListeners.delete(listener);
+  }
+
+  /**
+   * Sends a message to the server on this doc's connection, outside the document
+   * (receipts). Only while synced: returns false otherwise, and the caller sends again
+   * after the next sync ({@link onSynced}).
+   */
+  sendStateless(payload: string): boolean {
+    if (this.destroyed || !this.provider?.isSynced || this.refusal() !== null) return false;
+    this.provider.sendStateless(payload);
+    return true;
+  }
+
+  /**
+   * The server purged a message (deleted for everyone, or edited), or rewrote the chat
+   * list's preview of one: the doc in memory dropped the old content, but y-indexeddb
+   * keeps every update as a row, so the row that brought it still holds it. Store the doc's state as one row and delete the
+   * older ones, after the change is done (Yjs garbage-collects it at the end of the
+   * transaction, and y-indexeddb then stores the change itself).
+   */
+  forgetOldContent(): void {
+    this.rewriteAgain = true;
+    if (this.rewriting || this.destroyed) return;
+    const rewrite = async () => {
+      // A purge during a rewrite may have come after the state was encoded: go again.
+      // Destroying waits for this (the database stays open), so a replica synced only briefly still forgets.
+      while (this.rewriteAgain) {
+        this.rewriteAgain = false;
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        // IndexedDB never answered (the replica loaded on the timeout): nothing to rewrite.
+        // Should it answer later, the next load applies the purge over the old rows and comes here.
+        if (!this.persistence.synced) return;
+        await storeState(this.persistence, true);
+      }
+    };
+    this.rewriting = rewrite().finally(() => (this.rewriting = null));
   }
 
   private setUnsent(unsent: boolean): void {
@@ -218,11 +282,13 @@ export class Replica {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
-    if (this.waitingToRetry) this.events.retrying(this.name, false);
+    if (this.waitingToRetry) this.events.retrying?.(this.name, false);
     this.leaveTabs();
     this.provider?.destroy();
     // The provider destroys it too, when there is one; twice is harmless.
     this.awareness.destroy();
+    // Its last requests are queued by now; closing the database lets them finish.
+    await this.rewriting;
     await this.persistence.destroy();
     this.doc.destroy();
   }

@@ -2,7 +2,7 @@ import { HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { createSignal, type Accessor } from 'solid-js';
 import type * as Y from 'yjs';
 import type { SyncRefusal } from '../../../schema/api/errors';
-import type { DocName } from '../../../schema/docs/names';
+import { inboxDoc, type DocName } from '../../../schema/docs/names';
 import type { UserId } from '../../../schema/ids';
 import { readLocal, updateLocal } from '../storage/localCache';
 import { RECONNECT, trackConnection, type ConnectionStatus } from './connectionStatus';
@@ -53,6 +53,7 @@ export class ReplicaManager {
         else next.delete(name);
         return next;
       }),
+    purged: () => this.entries.get(inboxDoc(this.userId))?.replica.forgetOldContent(),
   };
   /** Docs the server turned away for a while, waiting to retry. */
   private readonly retrying: Accessor<ReadonlySet<DocName>>;

@@ -4,11 +4,14 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { sendError } from './apiError';
+import { BadRequest, sendError } from './apiError';
+import { capConnectionsPerAddress } from './connectionCap';
 import type { HttpDeps } from './deps';
 import { loggerOptions } from '../logging';
+import { isCrossSite } from './sameOrigin';
 import { confirmPasswordResetRoute } from './routes/confirmPasswordReset';
 import { getMeRoute } from './routes/getMe';
+import { getRoomReceiptsRoute } from './routes/getRoomReceipts';
 import { getUserRoute } from './routes/getUser';
 import { healthRoutes } from './routes/health';
 import { loginRoute } from './routes/login';
@@ -24,6 +27,14 @@ const BODY_LIMIT_BYTES = 64 * 1024;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
+ * How often Node looks for requests past their headers or request timeout: a quarter of
+ * the shorter one, so a stalled request is cut at most 25% late (Node's default is 30 s).
+ */
+function timeoutCheckMs(deps: HttpDeps): number {
+  return Math.max(100, Math.min(5000, Math.floor(deps.config.httpHeadersTimeoutMs / 4)));
+}
+
+/**
  * The Fastify app: the JSON API under /api, health and metrics, and the built web app
  * with an SPA fallback. The caller owns listening and the `/sync` upgrade.
  */
@@ -32,6 +43,27 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     ...loggerOptions(deps.config),
     trustProxy: deps.config.trustProxy,
     bodyLimit: BODY_LIMIT_BYTES,
+    // Slowloris: a client may not hold a request (or an idle keep-alive) open for long.
+    requestTimeout: deps.config.httpRequestTimeoutMs,
+    keepAliveTimeout: deps.config.httpKeepAliveTimeoutMs,
+    http: {
+      requestTimeout: deps.config.httpRequestTimeoutMs,
+      headersTimeout: deps.config.httpHeadersTimeoutMs,
+      connectionsCheckingInterval: timeoutCheckMs(deps),
+    },
+    // A path Fastify's router cannot decode (`/api/users/%E0%A4%A`) gets the one error shape too.
+    frameworkErrors: (error, _request, reply) => sendError(reply, 'bad_request', error.message),
+  });
+  capConnectionsPerAddress(app.server, { max: deps.config.maxConnectionsPerAddress, exempt: deps.config.connectionCapExempt }, app.log);
+
+  // An empty body with `content-type: application/json` (API clients send one with a
+  // bodyless POST such as sign-out) is no body; routes that need one refuse it with their
+  // schema. Bad JSON is the client's error, in the API's one error shape.
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).trim() === '') return done(null, undefined);
+    parseJson(request, body as string, (error, value) => (error ? done(new BadRequest('The body is not valid JSON.'), undefined) : done(null, value)));
   });
 
   await app.register(fastifyCookie);
@@ -41,8 +73,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   // comes from must come from this origin. JSON bodies need a preflight cross-site anyway.
   app.addHook('onRequest', async (request, reply) => {
     if (!UNSAFE_METHODS.has(request.method)) return;
-    const origin = request.headers.origin;
-    if (origin && new URL(origin).host !== request.headers.host) return sendError(reply, 'forbidden', 'Cross-site request refused.');
+    if (isCrossSite(request.headers.origin, request.headers.host)) return sendError(reply, 'forbidden', 'Cross-site request refused.');
   });
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
@@ -62,6 +93,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   confirmPasswordResetRoute(app, deps);
   searchUsersRoute(app, deps);
   getUserRoute(app, deps);
+  getRoomReceiptsRoute(app, deps);
   healthRoutes(app, deps);
   metricsRoute(app, deps);
 

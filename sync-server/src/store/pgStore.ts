@@ -12,6 +12,7 @@ import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow } from '../../../schema/db/store';
 import { clientIds, docSnapshots, docUpdates, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
+import { PgReceipts } from './pgReceipts';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/pg', import.meta.url));
@@ -75,11 +76,14 @@ async function readLog(tx: Reader, docName: string): Promise<{ snapshot: Buffer 
 
 class PgStore implements Store {
   readonly dialect = 'postgres';
+  readonly receipts: PgReceipts;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly db: NodePgDatabase,
-  ) {}
+  ) {
+    this.receipts = new PgReceipts(db);
+  }
 
   async createUser(user: NewUser): Promise<{ ok: true } | { conflict: 'username' | 'email' }> {
     const row = normaliseUser(user);
@@ -210,6 +214,11 @@ class PgStore implements Store {
     const [owner] = await this.db.select({ userId: clientIds.userId }).from(clientIds).where(eq(clientIds.clientId, clientId));
     if (!owner) throw new Error(`client id ${clientId} vanished after being claimed`);
     return owner.userId;
+  }
+
+  async clientIdOwner(clientId: number): Promise<UserId | null> {
+    const [owner] = await this.db.select({ userId: clientIds.userId }).from(clientIds).where(eq(clientIds.clientId, clientId));
+    return owner?.userId ?? null;
   }
 
   async appendUpdate(docName: string, update: Uint8Array): Promise<void> {

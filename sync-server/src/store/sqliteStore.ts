@@ -21,6 +21,7 @@ import {
   sessions,
   users,
 } from '../../../schema/db/sqlite';
+import { SqliteReceipts } from './sqliteReceipts';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/sqlite', import.meta.url));
@@ -64,11 +65,14 @@ function readLog(tx: Reader, docName: string): { snapshot: Buffer | null; rows: 
 
 class SqliteStore implements Store {
   readonly dialect = 'sqlite';
+  readonly receipts: SqliteReceipts;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly db: BetterSQLite3Database,
-  ) {}
+  ) {
+    this.receipts = new SqliteReceipts(db);
+  }
 
   async createUser(user: NewUser): Promise<{ ok: true } | { conflict: 'username' | 'email' }> {
     const row = normaliseUser(user);
@@ -203,6 +207,10 @@ class SqliteStore implements Store {
     const owner = this.db.select({ userId: clientIds.userId }).from(clientIds).where(eq(clientIds.clientId, clientId)).get();
     if (!owner) throw new Error(`client id ${clientId} vanished after being claimed`);
     return owner.userId;
+  }
+
+  async clientIdOwner(clientId: number): Promise<UserId | null> {
+    return this.db.select({ userId: clientIds.userId }).from(clientIds).where(eq(clientIds.clientId, clientId)).get()?.userId ?? null;
   }
 
   async appendUpdate(docName: string, update: Uint8Array): Promise<void> {

@@ -6,14 +6,18 @@ import { parseDocName } from '../../../schema/docs/names';
 import type { Sessions } from '../auth/sessions';
 import { closeConnections, type SyncContext } from './context';
 import type { Membership } from './membership';
+import type { UserBudgets } from './userBudgets';
 
 /**
  * Authenticates each doc connection: the provider's token, or else the session cookie
  * sent on the upgrade (browsers), maps to a user; the doc's readers decide. Refusals
  * carry a reason from `SYNC_REFUSALS`, which the client shows. A revoked session
- * (sign-out, password reset) closes its live connections at once.
+ * (sign-out, password reset) closes its live connections at once. Each open counts
+ * against the user's message budget, and a doc past their docs-open budget is refused
+ * (`too_many_docs`, retryable) here, before it loads: only this hook knows the user that
+ * early; the budgets extension gives the slot back.
  */
-export function authExtension(deps: { sessions: Sessions; membership: Membership; instance: () => Hocuspocus; recheckEveryMs: number }): Extension {
+export function authExtension(deps: { sessions: Sessions; membership: Membership; budgets: UserBudgets; instance: () => Hocuspocus; recheckEveryMs: number }): Extension {
   deps.sessions.onRevoked(({ tokenHash, userId }) => {
     closeConnections(
       deps.instance(),
@@ -42,9 +46,14 @@ export function authExtension(deps: { sessions: Sessions; membership: Membership
       const sessionToken = token || cookieToken(requestHeaders.get('cookie'));
       const auth = sessionToken ? await deps.sessions.validate(sessionToken) : null;
       if (!auth) throw syncRefusal('unauthorized');
+      // Opening counts as one of the user's messages, before the look-ups it costs: else a
+      // script could ask for docs it will be refused, as fast as its socket allows.
+      if (deps.budgets.takeMessage(auth.user.id, 0, false)) throw syncRefusal('rate_limited');
       if (!(await deps.membership.mayRead(doc, auth.user.id))) throw syncRefusal('forbidden');
+      const docSlot = deps.budgets.openDoc(auth.user.id);
+      if (!docSlot) throw syncRefusal('too_many_docs');
       const { id, username, displayName } = auth.user;
-      return { user: { id, username, displayName }, sessionHash: auth.session.tokenHash, doc };
+      return { user: { id, username, displayName }, sessionHash: auth.session.tokenHash, doc, docSlot };
     },
   };
 }

@@ -1,6 +1,7 @@
 import { isTransactionOrigin, type Hocuspocus } from '@hocuspocus/server';
 import type { DocRef } from '../../../schema/docs/names';
 import type { UserId } from '../../../schema/ids';
+import type { DocSlot } from './userBudgets';
 
 /** What `onAuthenticate` puts into every connection's context; later hooks rely on it. */
 export interface SyncContext {
@@ -8,6 +9,8 @@ export interface SyncContext {
   /** Hash of the session token the connection authenticated with, so revoking it can close the connection. */
   sessionHash: string;
   doc: DocRef;
+  /** This connection's share of its user's docs-open budget, given back when it closes. */
+  docSlot?: DocSlot;
 }
 
 /** Context of a server-side write (direct connection): no user, marked as the server's own. */

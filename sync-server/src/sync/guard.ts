@@ -5,7 +5,6 @@ import { parseDocName, roomHeadDoc, roomOfDoc, type DocRef } from '../../../sche
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
 import type { SyncContext } from './context';
-import { RateLimiter, type RateLimits } from './rateLimit';
 import { checkUpdate, memberRoleIn } from './updateGuard';
 
 /** Claims kept in memory; past this many the oldest are dropped and asked of the store again when needed. */
@@ -40,13 +39,10 @@ function userOf(context: unknown): SyncContext['user'] | null {
  * never logged; throwing closes that doc's connection with `rejected_update:<rule>`
  * (or `too_large`). Yjs client ids the update is first to use are claimed in the store
  * before it applies, so a client id names one user for good, across processes.
- * Awareness states are rewritten to the authenticated user. Every message of a doc
- * connection counts against its rate (`rates`); one over it closes that connection
- * as `rate_limited`, which the client retries after a pause.
+ * Rates and awareness are the budgets extension's (`budgets.ts`).
  */
-export function guardExtension(deps: { store: Store; rates: RateLimits }): Extension {
+export function guardExtension(deps: { store: Store }): Extension {
   const claims = new ClaimCache();
-  const limiter = new RateLimiter<object>(deps.rates);
   let instance: Hocuspocus | undefined;
 
   async function roleOf(ref: DocRef, userId: UserId): Promise<MemberRole | null> {
@@ -65,11 +61,6 @@ export function guardExtension(deps: { store: Store; rates: RateLimits }): Exten
 
     async onConfigure(data) {
       instance = data.instance;
-    },
-
-    // Before anything decodes the message, so a flood costs the server one counter per frame.
-    async beforeHandleMessage({ connection }) {
-      if (!limiter.allow(connection)) throw syncRefusal('rate_limited');
     },
 
     async beforeSync({ type, payload, context, document, documentName, connection }) {
@@ -99,22 +90,6 @@ export function guardExtension(deps: { store: Store; rates: RateLimits }): Exten
         const owner = await deps.store.claimClientId(clientId, user.id);
         claims.set(clientId, owner);
         if (owner !== user.id) throw syncRefusal('rejected_update', 'client-id');
-      }
-    },
-
-    async beforeHandleAwareness({ states, connection, context }) {
-      // Server-side and Redis-relayed awareness has no connection and was checked where it came in.
-      if (!connection) return;
-      const user = userOf(context ?? connection.context);
-      if (!user || connection.readOnly) {
-        states.clear();
-        return;
-      }
-      for (const [clientId, state] of states) {
-        const owner = claims.get(clientId);
-        // A state for someone else's client id would speak for them (typing, presence).
-        if (owner !== undefined && owner !== user.id) states.delete(clientId);
-        else state.user = { id: user.id, name: user.displayName };
       }
     },
   };

@@ -39,6 +39,8 @@ function checkMessage(ctx: ValueContext, value: unknown): ValueResult {
   if (!parsed.success) return { rule: 'message-shape', detail: parsed.error.issues[0]?.path.join('.') };
   // System lines speak for the server ("Alice removed Bob"): only projections write them.
   if (parsed.data.event !== undefined) return { rule: 'server-only', detail: 'event' };
+  // The tombstone of a purged message: only the server replaces a message in place.
+  if (parsed.data.deleted !== undefined) return { rule: 'server-only', detail: 'deleted' };
   return parsed.data.authorId === ctx.userId ? null : { rule: 'author', detail: 'authorId' };
 }
 

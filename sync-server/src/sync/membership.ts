@@ -5,6 +5,9 @@ import { roomHeadDoc, roomOfDoc, type DocRef } from '../../../schema/docs/names'
 import type { RoomRef, UserId } from '../../../schema/ids';
 import { DOC_READERS } from '../../../schema/access';
 
+/** Users known to exist kept in memory; past this many the oldest are asked of the store again. */
+const KNOWN_USERS_CACHE_SIZE = 50_000;
+
 /** A user's standing in a room: a group role, `dm` for either person of a DM, `creating` for the first writer of a new group. */
 export type Standing = MemberRole | 'dm' | 'creating' | null;
 
@@ -13,15 +16,24 @@ export type Standing = MemberRole | 'dm' | 'creating' | null;
  * two cases the projection cannot know yet: a group whose head is loaded but not yet
  * projected (read its members from memory), and a group nobody has written yet (its
  * creator may connect, even offline-created; projection closes anyone else at once).
+ * A DM is one only with someone who exists: any `dm.<me>.<uuid>` parses, and would
+ * otherwise open (and index) a chat with nobody.
  */
 export class Membership {
+  /** Users known to exist, oldest first. Only hits are kept: accounts are never deleted, and an id asked before sign-up must not stay refused. */
+  private readonly knownUsers = new Set<UserId>();
+
   constructor(
     private readonly store: Store,
     private readonly instance: () => Hocuspocus,
   ) {}
 
   async standing(room: RoomRef, userId: UserId): Promise<Standing> {
-    if (room.kind === 'dm') return room.members.includes(userId) ? 'dm' : null;
+    if (room.kind === 'dm') {
+      if (!room.members.includes(userId)) return null;
+      const peer = room.members[0] === userId ? room.members[1] : room.members[0];
+      return (await this.userExists(peer)) ? 'dm' : null;
+    }
     const role = await this.store.getMemberRole(room.id, userId);
     if (role) return role;
     if (await this.store.getRoom(room.id)) return null;
@@ -35,6 +47,14 @@ export class Membership {
     if (room) return (await this.standing(room, userId)) !== null;
     if (doc.kind === 'roomHead' || doc.kind === 'bucket') return false;
     return DOC_READERS[doc.kind] === 'owner' && doc.userId === userId;
+  }
+
+  private async userExists(userId: UserId): Promise<boolean> {
+    if (this.knownUsers.has(userId)) return true;
+    if (!(await this.store.getUserById(userId))) return false;
+    this.knownUsers.add(userId);
+    if (this.knownUsers.size > KNOWN_USERS_CACHE_SIZE) this.knownUsers.delete(this.knownUsers.values().next().value!);
+    return true;
   }
 
   /** Who gets the room's chat index entries and notifications. */

@@ -249,7 +249,7 @@ export class Projections {
    * relays are fast but not guaranteed), so two nodes never write a key from a stale
    * copy. The change goes through the loaded document, so connected clients get it.
    */
-  private async write(docName: string, change: (doc: Y.Doc) => void): Promise<void> {
+  async write(docName: string, change: (doc: Y.Doc) => void): Promise<void> {
     const connection = await this.deps.instance().openDirectConnection(docName, SERVER);
     try {
       const doc = connection.document!;

@@ -1,0 +1,25 @@
+import type { FastifyInstance } from 'fastify';
+import { roomReceiptsParams, roomReceiptsQuery, type RoomReceiptsResponse } from '../../../../schema/api/receipts';
+import { parseRoomId } from '../../../../schema/ids';
+import { parseWith, sendError } from '../apiError';
+import type { HttpDeps } from '../deps';
+import { requireUser } from '../requireUser';
+
+/**
+ * `GET /api/rooms/:roomId/receipts?bucket=&index=`: who has received and read the
+ * message at that position, and when ("Message info"), for members of the room only.
+ * Read on demand, so members' receipts need not be broadcast to everyone.
+ */
+export function getRoomReceiptsRoute(app: FastifyInstance, deps: HttpDeps): void {
+  app.get('/api/rooms/:roomId/receipts', { preHandler: requireUser(deps) }, async (request, reply) => {
+    const { roomId } = parseWith(roomReceiptsParams, request.params);
+    const position = parseWith(roomReceiptsQuery, request.query);
+    const room = parseRoomId(roomId);
+    const userId = request.auth!.user.id;
+    const member = room?.kind === 'dm' ? room.members.includes(userId) : room ? (await deps.store.getMemberRole(room.id, userId)) !== null : false;
+    // An unknown room and someone else's answer alike: nothing tells a non-member whether the room exists.
+    if (!room || !member) return sendError(reply, 'forbidden');
+    const body: RoomReceiptsResponse = { receipts: await deps.store.receipts.reachedAt(room.id, position) };
+    return body;
+  });
+}

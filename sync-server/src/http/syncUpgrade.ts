@@ -1,0 +1,137 @@
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Hocuspocus } from '@hocuspocus/server';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { OpenDocs } from '../sync/openDocs';
+import { isCrossSite } from './sameOrigin';
+
+/** The WebSocket close code for "the server hit something it could not handle" (RFC 6455 §7.4.1). */
+const CLOSE_INTERNAL_ERROR = 1011;
+
+export interface SyncUpgradeDeps {
+  hocuspocus(): Hocuspocus;
+  sockets: WebSocketServer;
+  log: FastifyBaseLogger;
+  /** True once shutdown began: new sockets are turned away. */
+  closing(): boolean;
+}
+
+type Verdict = { accept: Request } | { refuse: 400 | 403 | 404 | 503; why: string };
+
+/**
+ * The HTTP server's `upgrade` listener for `/sync`. Everything in it comes from the
+ * network and runs outside any request handler, where a throw would end the process,
+ * so it is total: a handshake that cannot be parsed, names another site or another path
+ * is answered on the socket with an HTTP status and closed; errors of the socket, of
+ * Hocuspocus' handlers and of the WebSocket are logged and end only that socket.
+ */
+export function syncUpgradeListener(deps: SyncUpgradeDeps) {
+  return (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    // Node leaves an upgraded socket without an error listener; an unheard 'error' would crash.
+    socket.on('error', (error) => deps.log.debug({ err: error }, 'sync handshake socket error'));
+    try {
+      const verdict = judge(request, deps.closing());
+      if ('refuse' in verdict) {
+        deps.log.debug({ status: verdict.refuse, why: verdict.why, origin: request.headers.origin, host: request.headers.host }, 'sync handshake refused');
+        return refuse(socket, verdict.refuse);
+      }
+      deps.sockets.handleUpgrade(request, socket, head, (ws) => serve(ws, verdict.accept, deps));
+    } catch (error) {
+      deps.log.warn({ err: error }, 'sync handshake failed');
+      refuse(socket, 400);
+    }
+  };
+}
+
+/** Decides on a handshake without throwing; on acceptance, the web `Request` Hocuspocus takes. */
+function judge(request: IncomingMessage, closing: boolean): Verdict {
+  if (closing) return { refuse: 503, why: 'shutting down' };
+  const host = request.headers.host ?? 'localhost';
+  let base: URL;
+  let url: URL;
+  try {
+    base = new URL(`http://${host}`);
+    url = new URL(request.url ?? '/', base);
+  } catch {
+    return { refuse: 400, why: 'unparseable host or path' };
+  }
+  // A Host is an authority and nothing else: `a/b`, `user@a` or `a?b` would move the URL.
+  if (base.username || base.password || base.pathname !== '/' || base.search || base.hash) return { refuse: 400, why: 'malformed host' };
+  if (url.pathname !== '/sync') return { refuse: 404, why: 'not /sync' };
+  // Browsers send cookies on cross-site WebSocket handshakes; only our own pages may use them.
+  if (isCrossSite(request.headers.origin, request.headers.host)) return { refuse: 403, why: 'cross-site origin' };
+  const headers = new Headers();
+  try {
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (typeof value === 'string') headers.set(name, value);
+    }
+    return { accept: new Request(new URL(url.pathname + url.search, base), { headers }) };
+  } catch {
+    return { refuse: 400, why: 'headers a web Request cannot hold' };
+  }
+}
+
+/** Answers a handshake with a bodyless HTTP status and closes the socket once it is written. */
+function refuse(socket: Duplex, status: number): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Feeds one accepted WebSocket to Hocuspocus; a failure in any handler closes this socket only. */
+function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
+  // The peer's doing (a bad frame, a reset): debug, so that nobody can fill the log at will.
+  ws.on('error', (error) => deps.log.debug({ err: error }, 'sync socket error'));
+  const fail = (error: unknown, what: string) => {
+    deps.log.warn({ err: error }, `sync socket: ${what} failed`);
+    ws.terminate();
+  };
+  const openDocs = new OpenDocs();
+  // Hocuspocus talks to the socket through this, so the docs it closes or refuses are seen.
+  const socketLike = {
+    get readyState() {
+      return ws.readyState;
+    },
+    send(data: Uint8Array) {
+      try {
+        openDocs.sent(data);
+        ws.send(data);
+      } catch (error) {
+        fail(error, 'send');
+      }
+    },
+    close(code?: number, reason?: string) {
+      try {
+        ws.close(code, reason);
+      } catch (error) {
+        fail(error, 'close');
+      }
+    },
+  };
+  let connection: ReturnType<Hocuspocus['handleConnection']>;
+  try {
+    connection = deps.hocuspocus().handleConnection(socketLike, request);
+  } catch (error) {
+    return fail(error, 'connection');
+  }
+  ws.on('message', (data: Buffer) => {
+    try {
+      const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      if (openDocs.received(bytes)) connection.handleMessage(bytes);
+    } catch (error) {
+      deps.log.warn({ err: error }, 'sync socket: message failed');
+      socketLike.close(CLOSE_INTERNAL_ERROR);
+    }
+  });
+  ws.on('close', (code, reason) => {
+    try {
+      connection.handleClose({ code, reason: reason.toString() });
+    } catch (error) {
+      deps.log.warn({ err: error }, 'sync socket: close failed');
+    }
+  });
+}

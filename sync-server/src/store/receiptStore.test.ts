@@ -1,0 +1,4 @@
+import { runReceiptStoreContract } from '../../../schema/db/receiptStoreContract';
+import { openSqliteStore } from './sqliteStore';
+
+runReceiptStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));

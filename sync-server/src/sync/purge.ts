@@ -1,0 +1,158 @@
+import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransactionOrigin, type RedisTransactionOrigin } from '@hocuspocus/server';
+import * as Y from 'yjs';
+import type { Store } from '../../../schema/db/store';
+import { messagesToPurge, onMessageTextChanged, purgeMessage } from '../../../schema/docs/bucket';
+import { onPreviewRewritten } from '../../../schema/docs/inbox';
+import { inboxDoc, parseDocName } from '../../../schema/docs/names';
+import type { MessageId } from '../../../schema/ids';
+import type { ServerWriteContext } from './context';
+import { mergeForSnapshot } from './persistence';
+import { SerialQueue } from './serialQueue';
+
+const SERVER: ServerWriteContext = { server: true };
+/** Appended by `Store.writeDoc` in the same transaction, so persistence's `onChange` does not log it again. */
+const LOGGED_SERVER_WRITE = { source: 'local', context: { server: true, logged: true } } as const satisfies LocalTransactionOrigin;
+/** What another process logged, applied before deciding: neither logged nor purged again. */
+const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
+
+/**
+ * Deleted must mean deleted. When a client's change deletes a message for everyone or
+ * edits it, the server replaces the stored message object in place with a copy
+ * holding only what the chat still shows (`purgeMessage`: a tombstone, or the latest
+ * edit) — one server write, broadcast like any change, so every replica that syncs
+ * drops the hidden text, and members added later never receive it. Then it compacts
+ * the bucket at once: the log rows that carried the text fold into a snapshot
+ * re-encoded from a garbage-collected doc, which keeps only the deleted item's length.
+ * The chat list's preview of that message lives in members' inboxes: each member's
+ * inbox is compacted after a purge (a preview overwritten by newer messages is still in
+ * its log rows), and again whenever projections rewrite a preview of the same message.
+ *
+ * Only changes from a client connection of this node are purged here (with several
+ * nodes, the one that received the change does it); a bucket also purges on load what
+ * its overlays hide and was never purged (a crash between the client's change and the
+ * purge, or history from before purging existed). Each purge re-checks the message
+ * under the doc's store lock after catching up with the log, so two nodes never
+ * replace the same message twice.
+ */
+export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus; log: (error: unknown, what: string) => void }): Extension {
+  const queue = new SerialQueue((error, key) => deps.log(error, `purge ${key}`));
+
+  /** Message ids waiting for their doc's next purge: a burst of edits costs one purge and one compaction, not one each. */
+  const waiting = new Map<string, Set<MessageId>>();
+  /** Inboxes with a compaction queued and not started: asking again adds nothing. */
+  const compactionQueued = new Set<string>();
+
+  function schedule(documentName: string, id: MessageId): void {
+    const ids = waiting.get(documentName);
+    if (ids) {
+      ids.add(id);
+      return;
+    }
+    waiting.set(documentName, new Set([id]));
+    void queue.run(documentName, async () => {
+      const taken = [...(waiting.get(documentName) ?? [])];
+      waiting.delete(documentName);
+      await purge(documentName, taken);
+    });
+  }
+
+  function scheduleCompaction(documentName: string): void {
+    if (compactionQueued.has(documentName)) return;
+    compactionQueued.add(documentName);
+    void queue.run(documentName, async () => {
+      compactionQueued.delete(documentName);
+      await compact(documentName);
+    });
+  }
+
+  /** Replaces `ids` in `doc` through the log (under the doc's store lock), then folds the log into a GC'd snapshot. */
+  async function purgeIn(doc: Y.Doc, documentName: string, ids: readonly MessageId[]): Promise<void> {
+    let purged = 0;
+    await deps.store.writeDoc(documentName, (stored) => {
+      if (deps.store.dialect === 'postgres') catchUp(doc, stored);
+      let update: Uint8Array | null = null;
+      const capture = (u: Uint8Array, origin: unknown) => {
+        if (origin === LOGGED_SERVER_WRITE) update = u;
+      };
+      doc.on('update', capture);
+      try {
+        doc.transact(() => {
+          for (const id of ids) if (purgeMessage(doc, id)) purged++;
+        }, LOGGED_SERVER_WRITE);
+      } finally {
+        doc.off('update', capture);
+      }
+      return update;
+    });
+    if (purged === 0) return;
+    // The rows that carried the text are still in the log: fold them into a GC'd snapshot now, not at the next debounced store.
+    await deps.store.compact(documentName, mergeForSnapshot);
+    void queue.run(`${documentName}#previews`, () => forgetPreviews(documentName));
+  }
+
+  /**
+   * While it was a chat's latest message, its preview went into every member's chat
+   * index; newer messages overwrote it, but the inbox's log rows still hold it. O(members)
+   * compactions per purge: edits and deletions are rare next to messages.
+   */
+  async function forgetPreviews(documentName: string): Promise<void> {
+    const ref = parseDocName(documentName);
+    if (ref?.kind !== 'bucket') return;
+    const members = ref.room.kind === 'dm' ? ref.room.members : (await deps.store.getRoomMembers(ref.room.id)).map((m) => m.userId);
+    for (const userId of members) scheduleCompaction(inboxDoc(userId));
+  }
+
+  async function compact(documentName: string): Promise<void> {
+    // A change that called for this is applied in memory just before its row commits; the store's per-doc lock orders the two.
+    if ((await deps.store.countUpdates(documentName)) > 0) await deps.store.compact(documentName, mergeForSnapshot);
+  }
+
+  async function purge(documentName: string, ids: readonly MessageId[]): Promise<void> {
+    const connection = await deps.instance().openDirectConnection(documentName, SERVER);
+    try {
+      await purgeIn(connection.document!, documentName, ids);
+    } finally {
+      await connection.disconnect({ unloadImmediately: false });
+    }
+  }
+
+  return {
+    extensionName: 'purge',
+    // After projections (50), whose bucket observers are then in place: they ignore the purge (not a client's change).
+    priority: 40,
+
+    async afterLoadDocument({ documentName, document }) {
+      const kind = parseDocName(documentName)?.kind;
+      if (kind === 'inbox') {
+        // Projections rewrote a chat's preview for an edit or a deletion: the old words are in the inbox's log rows.
+        onPreviewRewritten(document, (origin) => {
+          if (isTransactionOrigin(origin) && origin.source === 'local') scheduleCompaction(documentName);
+        });
+        return;
+      }
+      if (kind !== 'bucket') return;
+      onMessageTextChanged(document, (messageId, _shown, origin) => {
+        if (isTransactionOrigin(origin) && origin.source === 'connection') schedule(documentName, messageId);
+      });
+      // Before anyone is served the doc (Hocuspocus awaits this hook), so the text is never sent out again.
+      const pending = messagesToPurge(document);
+      if (pending.length === 0) return;
+      try {
+        await purgeIn(document, documentName, pending);
+      } catch (error) {
+        // The doc is still served as stored; its next load tries again.
+        deps.log(error, `purge ${documentName} on load`);
+      }
+    },
+
+    async onDestroy() {
+      await queue.idle();
+    },
+  };
+}
+
+/** Applies what other processes logged since this node loaded the doc (as projections' writes do). */
+function catchUp(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): void {
+  const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+  if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts), CAUGHT_UP);
+}
