@@ -9,7 +9,7 @@ import { initDm } from '../../schema/docs/roomHead';
 import { dmRoomId } from '../../schema/ids';
 import { Replica, type ReplicaEvents } from '../../client/src/sync/replica';
 import { TabChannel } from '../../client/src/sync/tabChannel';
-import { registerUser } from '../helpers/api';
+import { api, registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
 import { message } from '../helpers/dm';
 import { useTestDatabase } from '../helpers/pgDatabase';
@@ -68,6 +68,9 @@ describe.skipIf(!(await hasPostgres()))('the app through a Postgres outage', () 
       appendMessage(replica.doc, message(alice.id, `during outage ${i}`));
       await waitFor(() => waiting.slice(before).includes(true), { timeoutMs: 10_000, what: 'the app to be told to retry' });
       expect(replica.hasUnsent).toBe(true);
+      // The API says the same, in its error shape: 503, worth retrying.
+      const me = await api(server.url, 'GET', '/api/auth/me', { token: alice.token });
+      expect([me.status, me.body?.error?.kind]).toEqual([503, 'unavailable']);
       await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
       pg.restore();
       await within(replica.flushed(), FLUSHED_WITHIN_MS, `outage ${i}: the unsent message to be sent`);

@@ -8,6 +8,7 @@ import { BadRequest, sendError } from './apiError';
 import { capConnectionsPerAddress } from './connectionCap';
 import type { HttpDeps } from './deps';
 import { loggerOptions } from '../logging';
+import { isStoreUnavailable } from '../store/storeUnavailable';
 import { isCrossSite } from './sameOrigin';
 import { confirmPasswordResetRoute } from './routes/confirmPasswordReset';
 import { getMeRoute } from './routes/getMe';
@@ -81,6 +82,11 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     if (status === 429) return sendError(reply, 'rate_limited');
     if (status === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 'payload_too_large');
     if (status >= 400 && status < 500) return sendError(reply, 'bad_request', error.message);
+    // The database is away (a restart, a network blip): 503, worth retrying; the outage itself is logged once.
+    if (isStoreUnavailable(error)) {
+      request.log.debug({ err: error }, 'request refused: storage unavailable');
+      return sendError(reply, 'unavailable');
+    }
     request.log.error({ err: error }, 'request failed');
     return sendError(reply, 'internal');
   });
