@@ -44,8 +44,12 @@ export interface Store {
   listUserRooms(userId: UserId): Promise<RoomId[]>;
 
   // Yjs client ids, claimed by the first user who writes with them
-  /** Claims `clientId` for `userId` unless already claimed; returns the owner either way. */
-  claimClientId(clientId: number, userId: UserId): Promise<UserId>;
+  /**
+   * Claims each of `clientIds` for `userId` unless already claimed, in one transaction
+   * (one durable commit however many ids an update brings), and returns the owner of
+   * each id either way.
+   */
+  claimClientIds(clientIds: readonly number[], userId: UserId): Promise<Map<number, UserId>>;
 
   // document persistence: an append-only update log plus snapshots
   /** Appends one update durably; resolves only when it is committed. */

@@ -251,13 +251,19 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.listUserRooms(userId())).toEqual([]);
     });
 
-    it('14. claimClientId: the first claim wins, a second user gets the first owner back; uint32 ids fit', async () => {
+    it('14. claimClientIds: the first claim wins, a second user gets the first owner back; uint32 ids fit; one call claims many', async () => {
       const [ann, bob] = [userId(), userId()];
-      expect(await store.claimClientId(42, ann)).toBe(ann);
-      expect(await store.claimClientId(42, bob)).toBe(ann);
-      expect(await store.claimClientId(42, ann)).toBe(ann);
-      expect(await store.claimClientId(0xffff_ffff, bob)).toBe(bob);
-      expect(await store.claimClientId(0xffff_ffff, ann)).toBe(bob);
+      const owners = async (ids: number[], user: UserId) => Object.fromEntries(await store.claimClientIds(ids, user));
+      expect(await owners([42], ann)).toEqual({ 42: ann });
+      expect(await owners([42], bob)).toEqual({ 42: ann });
+      expect(await owners([42], ann)).toEqual({ 42: ann });
+      expect(await owners([0xffff_ffff], bob)).toEqual({ [0xffff_ffff]: bob });
+      expect(await owners([0xffff_ffff, 43, 42], ann)).toEqual({ [0xffff_ffff]: bob, 43: ann, 42: ann });
+      expect(await owners([], ann)).toEqual({});
+      const many = Array.from({ length: 500 }, (_, i) => 1_000_000 + i);
+      const claimed = await store.claimClientIds(many, bob);
+      expect(claimed.size).toBe(500);
+      expect([...claimed.values()].every((owner) => owner === bob)).toBe(true);
     });
 
     it('15. appendUpdate and loadDoc keep the bytes and the append order, per doc', async () => {

@@ -15,9 +15,9 @@ const NAME = bucketDoc('g.33333333-3333-4333-8333-333333333333' as RoomId, 0);
 function fakeStore() {
   const claims = new Map<number, UserId>();
   const store = {
-    async claimClientId(clientId: number, userId: UserId) {
-      if (!claims.has(clientId)) claims.set(clientId, userId);
-      return claims.get(clientId)!;
+    async claimClientIds(clientIds: number[], userId: UserId) {
+      for (const clientId of clientIds) if (!claims.has(clientId)) claims.set(clientId, userId);
+      return new Map(clientIds.map((clientId) => [clientId, claims.get(clientId)!]));
     },
     async getMemberRole() {
       return 'member' as const;

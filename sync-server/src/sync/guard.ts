@@ -6,6 +6,7 @@ import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
 import type { SyncContext } from './context';
 import { RateLimiter, type RateLimits } from './rateLimit';
+import { messageArrivals } from './messageArrivals';
 import { checkUpdate, memberRoleIn } from './updateGuard';
 
 /** Claims kept in memory; past this many the oldest are dropped and asked of the store again when needed. */
@@ -94,12 +95,17 @@ export function guardExtension(deps: { store: Store; rates: RateLimits }): Exten
         if (result.rule === 'missing-dependency') throw syncRefusal('out_of_order');
         throw syncRefusal('rejected_update', result.rule);
       }
-      // The verdict assumed these ids become the user's; the store's atomic claim decides.
-      for (const clientId of result.newClientIds) {
-        const owner = await deps.store.claimClientId(clientId, user.id);
-        claims.set(clientId, owner);
-        if (owner !== user.id) throw syncRefusal('rejected_update', 'client-id');
-      }
+      // The verdict assumed these ids become the user's; the store's atomic claim (one transaction for all) decides.
+      if (result.newClientIds.length === 0) return;
+      const owners = await deps.store.claimClientIds(result.newClientIds, user.id);
+      for (const [clientId, owner] of owners) claims.set(clientId, owner);
+      if (result.newClientIds.some((clientId) => owners.get(clientId) !== user.id)) throw syncRefusal('rejected_update', 'client-id');
+    },
+
+    // From load on, a bucket records when its messages arrive (relayed and server-written
+    // ones too): the append rule lets a new message land only behind recent ones.
+    async afterLoadDocument({ documentName, document }) {
+      if (parseDocName(documentName)?.kind === 'bucket') messageArrivals(document);
     },
 
     async beforeHandleAwareness({ states, connection, context }) {
