@@ -159,6 +159,13 @@ describe('where Yjs really integrates an item', () => {
     expectRefused(h.check(MALLORY, cycle), 'malformed');
   });
 
+  it('refuses a struct the server already has whose origin is a later clock of its own client (Yjs throws resolving it)', () => {
+    const { h } = bucket();
+    const known = encodeStructs([rawItem(303, 0, { origin: Y.createID(303, 40), values: [1] })]);
+    expect(() => appliedCopy(h, known)).toThrow();
+    expectRefused(h.check(MALLORY, known), 'malformed');
+  });
+
   it('refuses a client written in two sections (Yjs keeps only the last) and empty structs', () => {
     const { h, first } = bucket();
     const key = `${first.id}:${MALLORY}`;

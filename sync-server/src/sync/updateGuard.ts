@@ -130,6 +130,7 @@ function checkDecoded(input: GuardInput, view: UpdateView, ds: ReturnType<typeof
   if (!plan.ok) {
     const at = `${plan.waitsFor.client}:${plan.waitsFor.clock}`;
     // Waiting on an id the update itself holds is a cycle no encoder writes; otherwise a later update may fill the hole.
+    if (plan.reason === 'throws') return refuse('malformed', `unresolvable reference ${at}`);
     return view.find(plan.waitsFor) && plan.reason === 'dependency' ? refuse('malformed', `cycle at ${at}`) : refuse('missing-dependency', at);
   }
   for (const struct of view.structs) {

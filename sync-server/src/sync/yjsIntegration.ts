@@ -3,7 +3,11 @@ import * as Y from 'yjs';
 type Struct = Y.Item | Y.GC | Y.Skip;
 
 /** Whether Yjs integrates every struct of an update, or which id it waits for (leaving structs pending). */
-export type IntegrationOutcome = { ok: true } | { ok: false; waitsFor: Y.ID; reason: 'gap' | 'dependency' };
+export type IntegrationOutcome =
+  | { ok: true }
+  | { ok: false; waitsFor: Y.ID; reason: 'gap' | 'dependency' }
+  /** A reference Yjs would look up in its store without checking it is there: it throws mid-transaction. */
+  | { ok: false; waitsFor: Y.ID; reason: 'throws' };
 
 /**
  * The id an item waits for before Yjs integrates it: Yjs' `Item.getMissing` checks, in
@@ -16,6 +20,15 @@ function waitsFor(item: Y.Item, stateOf: (client: number) => number): Y.ID | nul
   if (origin && origin.client !== item.id.client && origin.clock >= stateOf(origin.client)) return origin;
   if (rightOrigin && rightOrigin.client !== item.id.client && rightOrigin.clock >= stateOf(rightOrigin.client)) return rightOrigin;
   if (parent instanceof Y.ID && parent.client !== item.id.client && parent.clock >= stateOf(parent.client)) return parent;
+  return null;
+}
+
+/** A reference to the item's own client that the store does not hold yet (Yjs looks those up unchecked). */
+function unresolvedOwnReference(item: Y.Item, stateOf: (client: number) => number): Y.ID | null {
+  const parent = item.parent as unknown;
+  for (const id of [item.origin, item.rightOrigin, parent instanceof Y.ID ? parent : null]) {
+    if (id && id.client === item.id.client && id.clock >= stateOf(id.client)) return id;
+  }
   return null;
 }
 
@@ -56,6 +69,9 @@ export function simulateIntegration(clientStructs: ReadonlyMap<number, readonly 
       const offset = stateOf(client) - head.id.clock;
       if (offset < 0) return { ok: false, waitsFor: Y.createID(client, stateOf(client)), reason: 'gap' };
       const missing = head instanceof Y.Item ? waitsFor(head, stateOf) : null;
+      // Yjs resolves the origins of every struct, even one whose clocks it already has and then skips.
+      const unresolved = !missing && head instanceof Y.Item ? unresolvedOwnReference(head, stateOf) : null;
+      if (unresolved) return { ok: false, waitsFor: unresolved, reason: 'throws' };
       if (missing) {
         stack.push(head);
         const source = refs.get(missing.client);
