@@ -47,11 +47,14 @@ function start(user: PublicUser): void {
       });
     },
   );
-  // Messages written offline before a reload go out even if their chat is never opened.
-  for (const name of pending.queuedDocs()) {
+  // Outbox messages go out even if their chat is closed, or never opened again after a reload.
+  const hold = (name: DocName) => {
+    if (holding.has(name)) return;
     holding.add(name);
     replicas.open(name);
-  }
+  };
+  for (const name of pending.queuedDocs()) hold(name);
+  pending.whenQueued(hold);
   setSession({ user: { ...user, id }, replicas, pending });
   setKnown(true);
 }

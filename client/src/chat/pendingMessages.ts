@@ -66,6 +66,14 @@ export class PendingMessages {
   queue(bucket: DocName, message: Message): void {
     const entry: PendingMessage = { id: message.id, text: message.text, at: message.createdAt, queued: message };
     this.update((current) => ({ ...current, [bucket]: [...(current[bucket] ?? []), entry] }));
+    this.queuedListener(bucket);
+  }
+
+  private queuedListener: (bucket: DocName) => void = () => undefined;
+
+  /** Hears of each message this tab puts in the outbox (to keep its bucket open until it is out). */
+  whenQueued(listener: (bucket: DocName) => void): void {
+    this.queuedListener = listener;
   }
 
   /** The messages waiting in the outbox for `bucket`, oldest first. Reactive. */
