@@ -1,0 +1,193 @@
+import * as encoding from 'lib0/encoding';
+import { describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { appendMessage, BUCKET, readMessages } from '../../schema/docs/bucket';
+import { bucketDoc } from '../../schema/docs/names';
+import { newMessageId, type UserId } from '../../schema/ids';
+import { encodeSections, encodeStructs, rawGc, rawItem } from '../../sync-server/src/sync/rawUpdate';
+import type { OpenDoc } from '../helpers/client';
+import { startServer, type TestServer } from '../helpers/server';
+import { waitFor } from '../helpers/waitFor';
+import { expectRefused } from './attack';
+import { stateOf } from './docContent';
+import { expectSameAsServer, groupWorld, newMessage, nextClose, takeSeat, texts, type GroupWorld } from './groupWorld';
+
+/** A sync-update frame for `target`'s doc carrying `payload`, framed as its provider frames updates. */
+function updateFrame(target: OpenDoc, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarString(encoder, target.provider.effectiveName);
+  encoding.writeVarUint(encoder, 0); // Hocuspocus message type: sync
+  encoding.writeVarUint(encoder, 2); // y-protocols sync message: update
+  encoding.writeVarUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}
+
+/** The slowest of `/healthz` answers asked every few milliseconds while `during` runs. */
+async function slowestHealth(server: TestServer, during: () => Promise<void>): Promise<number> {
+  let slowest = 0;
+  let running = true;
+  const probe = (async () => {
+    while (running) {
+      const started = performance.now();
+      const response = await fetch(`${server.url}/healthz`);
+      expect(response.ok).toBe(true);
+      slowest = Math.max(slowest, performance.now() - started);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  })();
+  try {
+    await during();
+  } finally {
+    running = false;
+    await probe;
+  }
+  return slowest;
+}
+
+/** Sends a hand-written update on Mallory's bucket connection; resolves with the close reason. */
+async function sendForged(w: GroupWorld, payload: Uint8Array): Promise<string> {
+  const close = nextClose(w.mallory.bucket);
+  w.mallory.client.socket.send(updateFrame(w.mallory.bucket, payload));
+  return close.closed;
+}
+
+/** Everyone else still chats, and Bob's replica is exactly the server's. */
+async function unharmed(w: GroupWorld, before: Buffer): Promise<void> {
+  const name = bucketDoc(w.room, 0);
+  expect(stateOf(w.serverDoc(name)).equals(before)).toBe(true);
+  await w.stillServed();
+  await expectSameAsServer(w, name, w.bob.bucket.doc);
+}
+
+describe('the guard models where Yjs integrates, over a real socket', async () => {
+  const server = await startServer();
+
+  it('refuses a flood of 10,000 GC structs under new client ids at once, claims none, and health answers in milliseconds', async () => {
+    const w = await groupWorld(server);
+    const before = stateOf(w.serverDoc(bucketDoc(w.room, 0)));
+    const flood = encodeSections(Array.from({ length: 10_000 }, (_, i) => [rawGc(2_000_000_000 + i, 0)]));
+    let reason = '';
+    const slowest = await slowestHealth(server, async () => {
+      for (let round = 0; round < 5; round++) {
+        reason = await sendForged(w, flood);
+        w.mallory.bucket.provider.detach();
+        w.mallory.bucket.provider.attach();
+        await waitFor(() => w.mallory.bucket.provider.isSynced, { what: "Mallory's bucket to reconnect" });
+      }
+    });
+    expect(reason).toBe('rejected_update:gc');
+    // Claimed one fsync'd insert at a time, the same flood stalled every request for seconds;
+    // refused, it costs a decode (tens of ms). The bound leaves room for a loaded test machine.
+    expect(slowest).toBeLessThan(1_000);
+    // Nobody owns those ids: the first to claim one now gets it.
+    const owners = await server.store.claimClientIds([2_000_000_000, 2_000_009_999], w.bob.user.id as UserId);
+    expect([...owners.values()]).toEqual([w.bob.user.id, w.bob.user.id]);
+    await unharmed(w, before);
+  });
+
+  it('refuses more new client ids in one update than a device has any use for', async () => {
+    const w = await groupWorld(server);
+    const before = stateOf(w.serverDoc(bucketDoc(w.room, 0)));
+    const many = encodeStructs(Array.from({ length: 50 }, (_, i) => rawItem(1_000_000_000 + i, 0, { parent: BUCKET.reactions, parentSub: `${w.aliceMessage.id}:${w.mallory.user.id}`, values: ['👍'] })));
+    expect(await sendForged(w, many)).toBe('rejected_update:client-ids');
+    await unharmed(w, before);
+  });
+
+  it("refuses a re-sent struct that claims `reactions` but that Yjs would anchor in `messages`; Mallory's message stays", async () => {
+    const w = await groupWorld(server);
+    const mine = newMessage(w.mallory.user.id, 'my own message');
+    appendMessage(w.mallory.bucket.doc, mine);
+    await w.mallory.client.settled();
+    await waitFor(() => texts(w.bob.bucket.doc).includes(mine.text), { what: "Bob to get Mallory's message" });
+    const before = stateOf(w.serverDoc(bucketDoc(w.room, 0)));
+    const client = w.mallory.bucket.doc.clientID;
+    const clock = Y.getState(w.mallory.bucket.doc.store, client) - 1;
+    const forged = encodeStructs([rawItem(client, clock, { parent: BUCKET.reactions, parentSub: `${w.aliceMessage.id}:${w.mallory.user.id}`, values: ['x', '🎉'] })]);
+    expect(await sendForged(w, forged)).toBe('rejected_update:malformed');
+    await unharmed(w, before);
+    expect(texts(w.bob.bucket.doc)).toContain(mine.text);
+  });
+
+  it('refuses an update Yjs would leave pending (an origin cycle across two of her ids) and never logs it', async () => {
+    const w = await groupWorld(server);
+    const before = stateOf(w.serverDoc(bucketDoc(w.room, 0)));
+    const cycle = encodeStructs([
+      rawItem(1_100_000_001, 0, { origin: Y.createID(1_100_000_002, 0), values: [1] }),
+      rawItem(1_100_000_001, 1, { parent: BUCKET.edits, parentSub: 'k', values: [2] }),
+      rawItem(1_100_000_002, 0, { origin: Y.createID(1_100_000_001, 1), values: [3] }),
+    ]);
+    expect(await sendForged(w, cycle)).toBe('rejected_update:malformed');
+    await unharmed(w, before);
+    expect(w.serverDoc(bucketDoc(w.room, 0)).store.pendingStructs).toBeNull();
+  });
+
+  it('refuses 2,000 reactions to messages that do not exist', async () => {
+    const w = await groupWorld(server);
+    await expectRefused(w, {
+      via: w.mallory.bucket,
+      write: (doc) => {
+        for (let i = 0; i < 2_000; i++) doc.getMap(BUCKET.reactions).set(`${newMessageId()}:${w.mallory.user.id}`, '👍');
+      },
+      reason: 'rejected_update:unknown-message',
+      observers: [w.bob.bucket.doc],
+    });
+    expect(w.bob.bucket.doc.getMap(BUCKET.reactions).size).toBe(0);
+  });
+
+  it('refuses a message from the far future, which would pin the chat for everyone', async () => {
+    const w = await groupWorld(server);
+    await expectRefused(w, {
+      via: w.mallory.bucket,
+      write: (doc) => appendMessage(doc, { ...newMessage(w.mallory.user.id, 'pinned forever'), createdAt: Date.now() + 365 * 86_400_000 }),
+      reason: 'rejected_update:message-time',
+      observers: [w.bob.bucket.doc],
+    });
+    expect(texts(w.bob.bucket.doc)).not.toContain('pinned forever');
+  });
+});
+
+describe('messages are appended only at the end, across a reload of the bucket', async () => {
+  it('refuses a message placed at index 0 or in the middle of history loaded from the store; honest members go on', async () => {
+    let server = await startServer();
+    const w = await groupWorld(server);
+    appendMessage(w.bob.bucket.doc, newMessage(w.bob.user.id, 'second'));
+    appendMessage(w.alice.bucket.doc, newMessage(w.alice.user.id, 'third'));
+    await Promise.all([w.alice.client.settled(), w.bob.client.settled()]);
+    // After a restart the bucket comes from the log: every message in it counts as old.
+    server = await server.restart();
+    const name = bucketDoc(w.room, 0);
+    const mallory = await takeSeat(server, w.room, w.mallory.user);
+    const bob = await takeSeat(server, w.room, w.bob.user);
+    const alice = await takeSeat(server, w.room, w.alice.user);
+    const history = texts(bob.bucket.doc);
+    // Bob's and Alice's were concurrent appends after the first message: Yjs orders them by client id.
+    expect(history[0]).toBe(w.aliceMessage.text);
+    expect(history.slice(1).sort()).toEqual(['second', 'third']);
+    const serverDoc = () => server.hocuspocus.documents.get(name)!;
+
+    for (const origin of [null, readMessages(serverDoc()).length > 1 ? firstItemId(serverDoc()) : null]) {
+      const before = stateOf(serverDoc());
+      const close = nextClose(mallory.bucket);
+      const forged = encodeStructs([
+        rawItem(1_200_000_000 + (origin ? 1 : 0), 0, origin ? { origin, values: [newMessage(w.mallory.user.id, 'rewritten history')] } : { parent: BUCKET.messages, values: [newMessage(w.mallory.user.id, 'rewritten history')] }),
+      ]);
+      mallory.client.socket.send(updateFrame(mallory.bucket, forged));
+      await expect(close.closed).resolves.toBe('rejected_update:messages-append-only');
+      expect(stateOf(serverDoc()).equals(before)).toBe(true);
+      mallory.bucket.provider.detach();
+      mallory.bucket.provider.attach();
+      await waitFor(() => mallory.bucket.provider.isSynced, { what: "Mallory's bucket to reconnect" });
+    }
+    // Honest appends after the true end still go through, and everyone agrees on the order.
+    appendMessage(bob.bucket.doc, newMessage(w.bob.user.id, 'fourth'));
+    await waitFor(() => texts(alice.bucket.doc).includes('fourth'), { what: "Bob's message to reach Alice" });
+    expect(texts(bob.bucket.doc)).toEqual([...history, 'fourth']);
+    expect(texts(alice.bucket.doc)).toEqual(texts(bob.bucket.doc));
+  });
+});
+
+/** The id of the first message item of a bucket (an old message to insert after). */
+function firstItemId(doc: Y.Doc): Y.ID {
+  const first = doc.getArray(BUCKET.messages)._start!;
+  return first.id;
+}
