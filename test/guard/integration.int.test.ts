@@ -9,7 +9,7 @@ import type { OpenDoc } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { expectRefused } from './attack';
-import { stateOf } from './docContent';
+import { contentOf, stateOf } from './docContent';
 import { expectSameAsServer, groupWorld, newMessage, nextClose, takeSeat, texts, type GroupWorld } from './groupWorld';
 
 /** A sync-update frame for `target`'s doc carrying `payload`, framed as its provider frames updates. */
@@ -51,10 +51,13 @@ async function sendForged(w: GroupWorld, payload: Uint8Array): Promise<string> {
   return close.closed;
 }
 
-/** Everyone else still chats, and Bob's replica is exactly the server's. */
+/** The server answers health checks at once, everyone else still chats, and Bob's replica is exactly the server's. */
 async function unharmed(w: GroupWorld, before: Buffer): Promise<void> {
   const name = bucketDoc(w.room, 0);
   expect(stateOf(w.serverDoc(name)).equals(before)).toBe(true);
+  const started = performance.now();
+  expect((await fetch(`${w.server.url}/healthz`)).ok).toBe(true);
+  expect(performance.now() - started).toBeLessThan(1_000);
   await w.stillServed();
   await expectSameAsServer(w, name, w.bob.bucket.doc);
 }
@@ -143,6 +146,48 @@ describe('the guard models where Yjs integrates, over a real socket', async () =
       observers: [w.bob.bucket.doc],
     });
     expect(texts(w.bob.bucket.doc)).not.toContain('pinned forever');
+  });
+});
+
+describe('after refused attacks, the bucket reloads from the log as members hold it', async () => {
+  it('a re-sent clock with forged content never reaches the log: the bucket reloads exactly as members hold it', async () => {
+    let server = await startServer();
+    const w = await groupWorld(server);
+    const mine = newMessage(w.mallory.user.id, 'mine');
+    appendMessage(w.mallory.bucket.doc, mine);
+    await w.mallory.client.settled();
+    await waitFor(() => texts(w.bob.bucket.doc).includes(mine.text), { what: "Bob to get Mallory's message" });
+    // Two of her writes, logged as two rows.
+    w.mallory.bucket.doc.getMap(BUCKET.reactions).set(`${mine.id}:${w.mallory.user.id}`, '👍');
+    await w.mallory.client.settled();
+    const client = w.mallory.bucket.doc.clientID;
+    const first = Y.getState(w.mallory.bucket.doc.store, client) - 2;
+    const deletion = { by: w.mallory.user.id, at: 1 };
+    // Clocks the server holds, with other content: Yjs skips them live, but one struct
+    // spanning both rows would win over them when the log is merged on load. Then a re-anchor.
+    const attacks = [
+      encodeStructs([
+        rawItem(client, first, { parent: BUCKET.deletions, parentSub: w.aliceMessage.id, values: [deletion, deletion] }),
+        // Something new with it, so the update is not dropped as adding nothing: she changes her reaction.
+        rawItem(client, first + 2, { origin: Y.createID(client, first + 1), values: ['🎉'] }),
+      ]),
+      encodeStructs([rawItem(client, first + 1, { parent: BUCKET.reactions, parentSub: `${mine.id}:${w.mallory.user.id}`, values: ['x', '🎉'] })]),
+    ];
+    for (const attack of attacks) {
+      w.mallory.client.socket.send(updateFrame(w.mallory.bucket, attack));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      w.mallory.bucket.provider.detach();
+      w.mallory.bucket.provider.attach();
+      await waitFor(() => w.mallory.bucket.provider.isSynced, { what: "Mallory's bucket to reconnect" });
+    }
+    await w.stillServed();
+    // Everything, not only what parses as messages: a forged value in the array must show.
+    const held = JSON.stringify(contentOf(w.bob.bucket.doc));
+    expect(held).toBe(JSON.stringify(contentOf(w.serverDoc(bucketDoc(w.room, 0)))));
+    server = await server.restart();
+    const bob = await takeSeat(server, w.room, w.bob.user);
+    expect(JSON.stringify(contentOf(server.hocuspocus.documents.get(bucketDoc(w.room, 0))!))).toBe(held);
+    expect(JSON.stringify(contentOf(bob.bucket.doc))).toBe(held);
   });
 });
 
