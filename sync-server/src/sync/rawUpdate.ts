@@ -24,8 +24,11 @@ export function rawGc(client: number, clock: number, length = 1): Y.GC {
   return new Y.GC(Y.createID(client, clock), length);
 }
 
-/** One section per entry, in the order given (Yjs' own encoder writes one per client). */
-export function encodeSections(sections: ReadonlyArray<readonly (Y.Item | Y.GC)[]>): Uint8Array {
+/** A deleted range: client, first clock, length. */
+export type RawDeletion = readonly [client: number, clock: number, length: number];
+
+/** One section per entry, in the order given (Yjs' own encoder writes one per client), then the deleted ranges. */
+export function encodeSections(sections: ReadonlyArray<readonly (Y.Item | Y.GC)[]>, deletions: readonly RawDeletion[] = []): Uint8Array {
   const encoder = new Y.UpdateEncoderV1();
   encoding.writeVarUint(encoder.restEncoder, sections.length);
   for (const structs of sections) {
@@ -34,7 +37,18 @@ export function encodeSections(sections: ReadonlyArray<readonly (Y.Item | Y.GC)[
     encoding.writeVarUint(encoder.restEncoder, structs[0]?.id.clock ?? 0);
     for (const struct of structs) struct.write(encoder, 0);
   }
-  encoding.writeVarUint(encoder.restEncoder, 0); // no deletions
+  const byClient = new Map<number, RawDeletion[]>();
+  for (const deletion of deletions) byClient.set(deletion[0], [...(byClient.get(deletion[0]) ?? []), deletion]);
+  encoding.writeVarUint(encoder.restEncoder, byClient.size);
+  for (const [client, ranges] of byClient) {
+    encoder.resetDsCurVal();
+    encoding.writeVarUint(encoder.restEncoder, client);
+    encoding.writeVarUint(encoder.restEncoder, ranges.length);
+    for (const [, clock, length] of ranges) {
+      encoder.writeDsClock(clock);
+      encoder.writeDsLen(length);
+    }
+  }
   return encoder.toUint8Array();
 }
 

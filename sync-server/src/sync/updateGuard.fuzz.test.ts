@@ -7,7 +7,7 @@ import { bucketDoc, parseDocName } from '../../../schema/docs/names';
 import type { MessageId, RoomId, UserId } from '../../../schema/ids';
 import { GuardHarness, type Peer } from './guardHarness';
 import { CONCURRENCY_WINDOW_MS, messageArrivals } from './messageArrivals';
-import { encodeSections, rawGc, rawItem } from './rawUpdate';
+import { encodeSections, rawGc, rawItem, type RawDeletion } from './rawUpdate';
 import type { GuardResult } from './updateGuard';
 
 const USERS = [
@@ -175,7 +175,13 @@ function run(seed: number, steps: number, adversary = false): void {
       }
       structs.push(section);
     }
-    const update = encodeSections(structs);
+    // Sometimes deletions too: of her own items, of others', of clocks nobody has.
+    const deletions: RawDeletion[] = [];
+    for (let d = random() < 0.3 ? 1 + Math.floor(random() * 2) : 0; d > 0; d--) {
+      const id = someId();
+      deletions.push([id.client, id.clock, 1 + Math.floor(random() * 2)]);
+    }
+    const update = encodeSections(structs, deletions);
     const before = readMessages(h.server);
     // How many messages from the start arrived before the concurrency window (or were never tracked).
     const arrivals = messageArrivals(h.server, () => h.now);
