@@ -50,6 +50,8 @@ export interface Store {
    * each id either way.
    */
   claimClientIds(clientIds: readonly number[], userId: UserId): Promise<Map<number, UserId>>;
+  /** The owners of those of `clientIds` that someone claimed (a read: claims nothing). */
+  getClientIdOwners(clientIds: readonly number[]): Promise<Map<number, UserId>>;
 
   // document persistence: an append-only update log plus snapshots
   /** Appends one update durably; resolves only when it is committed. */

@@ -264,6 +264,8 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       const claimed = await store.claimClientIds(many, bob);
       expect(claimed.size).toBe(500);
       expect([...claimed.values()].every((owner) => owner === bob)).toBe(true);
+      expect(Object.fromEntries(await store.getClientIdOwners([42, 7, 1_000_001]))).toEqual({ 42: ann, 1_000_001: bob });
+      expect(Object.fromEntries(await store.claimClientIds([7], ann))).toEqual({ 7: ann });
     });
 
     it('15. appendUpdate and loadDoc keep the bytes and the append order, per doc', async () => {

@@ -219,6 +219,15 @@ class PgStore implements Store {
     return owners;
   }
 
+  async getClientIdOwners(ids: readonly number[]): Promise<Map<number, UserId>> {
+    const owners = new Map<number, UserId>();
+    for (let i = 0; i < ids.length; i += CLAIM_CHUNK) {
+      const rows = await this.db.select().from(clientIds).where(inArray(clientIds.clientId, ids.slice(i, i + CLAIM_CHUNK)));
+      for (const row of rows) owners.set(row.clientId, row.userId);
+    }
+    return owners;
+  }
+
   async appendUpdate(docName: string, update: Uint8Array): Promise<void> {
     // Autocommit: the promise settles after Postgres has committed the row.
     await this.db.insert(docUpdates).values({ docName, update: toBuffer(update) });

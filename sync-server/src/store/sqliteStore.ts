@@ -221,6 +221,14 @@ class SqliteStore implements Store {
     return owners;
   }
 
+  async getClientIdOwners(ids: readonly number[]): Promise<Map<number, UserId>> {
+    const owners = new Map<number, UserId>();
+    for (const chunk of chunks(ids, CLAIM_CHUNK)) {
+      for (const row of this.db.select().from(clientIds).where(inArray(clientIds.clientId, chunk)).all()) owners.set(row.clientId, row.userId);
+    }
+    return owners;
+  }
+
   async appendUpdate(docName: string, update: Uint8Array): Promise<void> {
     this.db.insert(docUpdates).values({ docName, update: toBuffer(update) }).run();
   }

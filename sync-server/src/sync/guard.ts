@@ -1,4 +1,5 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
+import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { Store } from '../../../schema/db/store';
 import { parseDocName, roomHeadDoc, roomOfDoc, type DocRef } from '../../../schema/docs/names';
@@ -14,6 +15,18 @@ const CLAIM_CACHE_SIZE = 100_000;
 
 /** y-protocols sync message types that carry an update (1: sync step 2, 2: update); 0 is a state vector. */
 const UPDATE_TYPES = new Set([1, 2]);
+
+/** Most distinct client ids of an update whose owners the guard asks the store for when its cache does not know them. */
+const MAX_IDS_LOOKED_UP = 64;
+
+/** The distinct client ids an update writes structs with. */
+function clientIdsOf(update: Uint8Array): number[] {
+  try {
+    return [...new Set(Y.decodeUpdate(update).structs.map((struct) => struct.id.client))];
+  } catch {
+    return [];
+  }
+}
 
 /** Client id → user, in insertion order so the oldest entries go first. */
 class ClaimCache {
@@ -81,14 +94,17 @@ export function guardExtension(deps: { store: Store; rates: RateLimits }): Exten
       if (!user) throw syncRefusal('unauthorized');
       const ref = parseDocName(documentName);
       if (!ref) throw syncRefusal('unknown_doc');
-      const result = checkUpdate({
-        doc: document,
-        ref,
-        userId: user.id,
-        role: await roleOf(ref, user.id),
-        update: payload,
-        clientOwner: (clientId) => claims.get(clientId),
-      });
+      const input = { doc: document, ref, userId: user.id, role: await roleOf(ref, user.id), update: payload, clientOwner: (clientId: number) => claims.get(clientId) };
+      let result = checkUpdate(input);
+      if (!result.ok && result.rule === 'client-ids') {
+        // The claim cache forgets (a restart, or past its size): ids the store knows are not new.
+        // Asked only for an update with a few ids, so a flood costs no lookups.
+        const ids = clientIdsOf(payload);
+        if (ids.length <= MAX_IDS_LOOKED_UP) {
+          for (const [clientId, owner] of await deps.store.getClientIdOwners(ids)) claims.set(clientId, owner);
+          result = checkUpdate(input);
+        }
+      }
       if (!result.ok) {
         if (result.rule === 'too-large') throw syncRefusal('too_large');
         // Honest clients hit this when they write while their catch-up sync is in flight; the next sync carries both.
