@@ -5,7 +5,7 @@ import { appendMessage, BUCKET, readMessages } from '../../schema/docs/bucket';
 import { bucketDoc } from '../../schema/docs/names';
 import { newMessageId, type UserId } from '../../schema/ids';
 import { encodeSections, encodeStructs, rawGc, rawItem } from '../../sync-server/src/sync/rawUpdate';
-import type { OpenDoc } from '../helpers/client';
+import { connectClient, type OpenDoc } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { expectRefused } from './attack';
@@ -174,16 +174,20 @@ describe('after refused attacks, the bucket reloads from the log as members hold
       encodeStructs([rawItem(client, first + 1, { parent: BUCKET.reactions, parentSub: `${mine.id}:${w.mallory.user.id}`, values: ['x', '🎉'] })]),
     ];
     for (const attack of attacks) {
-      w.mallory.client.socket.send(updateFrame(w.mallory.bucket, attack));
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      w.mallory.bucket.provider.detach();
-      w.mallory.bucket.provider.attach();
-      await waitFor(() => w.mallory.bucket.provider.isSynced, { what: "Mallory's bucket to reconnect" });
+      // From a connection of her own that holds no doc of its own (her app's doc would see
+      // its client id written elsewhere and take a new one).
+      const forger = connectClient(server.wsUrl, w.mallory.user.token).open(bucketDoc(w.room, 0));
+      await forger.synced;
+      const close = nextClose(forger);
+      forger.provider.configuration.websocketProvider.send(updateFrame(forger, attack));
+      await Promise.race([close.closed, new Promise((resolve) => setTimeout(resolve, 300))]);
     }
     await w.stillServed();
     // Everything, not only what parses as messages: a forged value in the array must show.
     const held = JSON.stringify(contentOf(w.bob.bucket.doc));
     expect(held).toBe(JSON.stringify(contentOf(w.serverDoc(bucketDoc(w.room, 0)))));
+    // The world's own clients go first: nobody reconnects to the restarted server but the seats below.
+    for (const seat of [w.alice, w.bob, w.mallory]) seat.client.close();
     server = await server.restart();
     const bob = await takeSeat(server, w.room, w.bob.user);
     expect(JSON.stringify(contentOf(server.hocuspocus.documents.get(bucketDoc(w.room, 0))!))).toBe(held);
@@ -199,6 +203,8 @@ describe('messages are appended only at the end, across a reload of the bucket',
     appendMessage(w.alice.bucket.doc, newMessage(w.alice.user.id, 'third'));
     await Promise.all([w.alice.client.settled(), w.bob.client.settled()]);
     // After a restart the bucket comes from the log: every message in it counts as old.
+    // The world's own clients go first: nobody reconnects to the restarted server but the seats below.
+    for (const seat of [w.alice, w.bob, w.mallory]) seat.client.close();
     server = await server.restart();
     const name = bucketDoc(w.room, 0);
     const mallory = await takeSeat(server, w.room, w.mallory.user);
