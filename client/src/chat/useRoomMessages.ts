@@ -9,6 +9,7 @@ import { docList, docSignal } from '../sync/docBindings';
 import type { Replica } from '../sync/replica';
 import type { ReplicaManager } from '../sync/replicaManager';
 import { sameNames, useReplicas } from '../sync/replicaScope';
+import { serverNow } from '../time/serverClock';
 import type { PendingMessages } from './pendingMessages';
 
 function bucketNumberOf(name: DocName): number {
@@ -93,7 +94,7 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
     if (!body || !bucket) return false;
     const id = newMessageId();
     // Marked before the append, so that an acknowledgement can never arrive before the mark.
-    const message: Message = { id, authorId: me, createdAt: Date.now(), text: body, ...(replyTo ? { replyTo } : {}), ...(mentions.length > 0 ? { mentions } : {}) };
+    const message: Message = { id, authorId: me, createdAt: serverNow(), text: body, ...(replyTo ? { replyTo } : {}), ...(mentions.length > 0 ? { mentions } : {}) };
     // Appended only while the bucket is in sync, so it lands at the true end; else the outbox keeps it until it is.
     if (!bucket.replica.inSync()) {
       pending.queue(bucket.replica.name, message);
