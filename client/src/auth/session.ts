@@ -40,7 +40,7 @@ function start(user: PublicUser): void {
     (replica) => {
       if (parseDocName(replica.name)?.kind !== 'bucket') return;
       void pending.flush(replica.name, replica.doc, () => replica.inSync()).then(() => {
-        if (holding.has(replica.name) && pending.queuedIn(replica.name).length === 0) {
+        if (holding.has(replica.name) && !pending.stillQueued(replica.name)) {
           holding.delete(replica.name);
           replicas.release(replica.name);
         }

@@ -81,6 +81,11 @@ export class PendingMessages {
     return (this.byDoc()[bucket] ?? []).flatMap((m) => (m.queued ? [m.queued] : []));
   }
 
+  /** Whether `bucket` has messages in the outbox as stored now (another tab may have just sent them). */
+  stillQueued(bucket: DocName): boolean {
+    return (readLocal<PendingByDoc>(this.key)?.[bucket] ?? []).some((m) => m.queued);
+  }
+
   /** Buckets with messages in the outbox (to open in the background after a reload). */
   queuedDocs(): DocName[] {
     return Object.entries(this.byDoc())
@@ -95,7 +100,7 @@ export class PendingMessages {
    * appended twice; one already in the doc only stops being queued.
    */
   async flush(bucket: DocName, doc: Y.Doc, inSync: () => boolean): Promise<void> {
-    if (!(readLocal<PendingByDoc>(this.key)?.[bucket] ?? []).some((m) => m.queued)) return;
+    if (!this.stillQueued(bucket)) return;
     const run = () => {
       if (!inSync()) return;
       const current = readLocal<PendingByDoc>(this.key) ?? {};
