@@ -199,10 +199,12 @@ describe('messages are appended only at the end, across a reload of the bucket',
   it('refuses a message placed at index 0 or in the middle of history loaded from the store; honest members go on', async () => {
     let server = await startServer();
     const w = await groupWorld(server);
-    appendMessage(w.bob.bucket.doc, newMessage(w.bob.user.id, 'second'));
-    appendMessage(w.alice.bucket.doc, newMessage(w.alice.user.id, 'third'));
+    // History from an hour ago (devices that were offline keep the time they wrote).
+    const anHourAgo = Date.now() - 3_600_000;
+    appendMessage(w.bob.bucket.doc, { ...newMessage(w.bob.user.id, 'second'), createdAt: anHourAgo });
+    appendMessage(w.alice.bucket.doc, { ...newMessage(w.alice.user.id, 'third'), createdAt: anHourAgo });
     await Promise.all([w.alice.client.settled(), w.bob.client.settled()]);
-    // After a restart the bucket comes from the log: every message in it counts as old.
+    // After a restart the bucket comes from the log: its messages count as recent only by their own time.
     // The world's own clients go first: nobody reconnects to the restarted server but the seats below.
     for (const seat of [w.alice, w.bob, w.mallory]) seat.client.close();
     server = await server.restart();

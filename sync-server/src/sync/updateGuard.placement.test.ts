@@ -119,6 +119,27 @@ describe('where Yjs really integrates an item', () => {
     expect(readMessages(h.server)[0]).toEqual(first);
   });
 
+  it('after a restart, judges loaded messages by their own time: a send from just before the restart goes through', () => {
+    const { h, alice, bob } = bucket();
+    // Bob sent just before the server went down; Alice's send, from the same base, arrives after.
+    const fromBob = capture(bob, (doc) => appendMessage(doc, message(h, BOB, 'b')));
+    const fromAlice = capture(alice, (doc) => appendMessage(doc, message(h, ALICE, 'a')));
+    expect(h.send(BOB, fromBob).ok).toBe(true);
+    const restarted = new GuardHarness(h.ref);
+    restarted.now = h.now + 30_000;
+    for (const [user, role] of h.roles) restarted.roles.set(user, role);
+    for (const [id, user] of h.claims) restarted.claims.set(id, user);
+    Y.applyUpdate(restarted.server, Y.encodeStateAsUpdate(h.server));
+    expect(restarted.send(ALICE, fromAlice).ok).toBe(true);
+    // Had it come long after, it would have been refused: Bob's message is old by then.
+    const later = new GuardHarness(h.ref);
+    later.now = h.now + CONCURRENCY_WINDOW_MS + 60_000;
+    for (const [user, role] of h.roles) later.roles.set(user, role);
+    Y.applyUpdate(later.server, Y.encodeStateAsUpdate(h.server));
+    for (const [id, user] of h.claims) later.claims.set(id, user);
+    expectRefused(later.check(ALICE, fromAlice), 'messages-append-only');
+  });
+
   it('refuses a right origin (an insert before an item) even among recent messages', () => {
     const { h } = bucket();
     const before = encodeStructs([rawItem(303, 1, { rightOrigin: Y.createID(303, 0), values: [message(h, MALLORY, 'before mine')] })]);

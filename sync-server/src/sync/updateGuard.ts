@@ -324,10 +324,24 @@ function appendsAtEnd(input: GuardInput, view: UpdateView, change: Change): stri
   }
   for (let scanned = 0; item !== null; item = item.right, from = item?.id.clock ?? 0) {
     if (++scanned > MAX_CONCURRENT_ITEMS) return `more than ${MAX_CONCURRENT_ITEMS} items after its origin`;
-    const at = arrivals.arrivedAt(item.id.client, from);
+    const at = arrivals.arrivedAt(item.id.client, from) ?? createdAtOf(item, from - item.id.clock);
     if (at === undefined || now - at > CONCURRENCY_WINDOW_MS) return `lands before ${item.id.client}:${from}`;
   }
   return null;
+}
+
+/**
+ * For an item loaded from the store (no arrival record: the server restarted, or the
+ * bucket was unloaded), the `createdAt` of its message at `index`. Its author set it,
+ * bounded by the server's clock when it was accepted, so it is never later than its
+ * arrival by more than the allowed skew: honest messages of the last minutes count as
+ * recent after a restart (a device sending as the server went down is not refused),
+ * and nobody can make someone else's old message look recent.
+ */
+function createdAtOf(item: Y.Item, index: number): number | undefined {
+  if (!(item.content instanceof Y.ContentAny)) return undefined;
+  const createdAt = (item.content.getContent()[index] as { createdAt?: unknown } | undefined)?.createdAt;
+  return typeof createdAt === 'number' ? createdAt : undefined;
 }
 
 function checkChanges(input: GuardInput, view: UpdateView, changes: readonly Change[]): Refusal | null {
