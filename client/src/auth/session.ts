@@ -1,5 +1,6 @@
 import { createSignal } from 'solid-js';
 import type { AuthResponse, PublicUser } from '../../../schema/api/auth';
+import { parseDocName, type DocName } from '../../../schema/docs/names';
 import { parseUserId, type UserId } from '../../../schema/ids';
 import { ApiError, apiRequest } from '../api/apiRequest';
 import { PendingMessages } from '../chat/pendingMessages';
@@ -31,7 +32,29 @@ function start(user: PublicUser): void {
   writeLocal(ME_KEY, user);
   rememberUsers([user]);
   const pending = new PendingMessages(id);
-  const replicas = new ReplicaManager(id, (name, doc) => pending.settle(name, doc));
+  /** Buckets opened here only to send their outbox (after a reload), released once it is empty. */
+  const holding = new Set<DocName>();
+  const replicas = new ReplicaManager(
+    id,
+    (name, doc) => pending.settle(name, doc),
+    (replica) => {
+      if (parseDocName(replica.name)?.kind !== 'bucket') return;
+      void pending.flush(replica.name, replica.doc, () => replica.inSync()).then(() => {
+        if (holding.has(replica.name) && !pending.stillQueued(replica.name)) {
+          holding.delete(replica.name);
+          replicas.release(replica.name);
+        }
+      });
+    },
+  );
+  // Outbox messages go out even if their chat is closed, or never opened again after a reload.
+  const hold = (name: DocName) => {
+    if (holding.has(name)) return;
+    holding.add(name);
+    replicas.open(name);
+  };
+  for (const name of pending.queuedDocs()) hold(name);
+  pending.whenQueued(hold);
   setSession({ user: { ...user, id }, replicas, pending });
   setKnown(true);
 }

@@ -47,12 +47,17 @@ export class ReplicaManager {
     },
     flushed: (replica) => this.flushed(replica.name, replica.doc),
     purged: () => this.entries.get(inboxDoc(this.userId))?.replica.forgetOldContent(),
+    caughtUp: (replica) => this.caughtUp(replica),
   };
 
-  /** `flushed` hears of every doc whose unsent edits the server has now stored. */
+  /**
+   * `flushed` hears of every doc whose unsent edits the server has now stored;
+   * `caughtUp` of every completed sync handshake.
+   */
   constructor(
     readonly userId: UserId,
     private readonly flushed: (name: DocName, doc: Y.Doc) => void = () => undefined,
+    private readonly caughtUp: (replica: Replica) => void = () => undefined,
   ) {
     const [sessionEnded, setSessionEnded] = createSignal(false);
     this.sessionEnded = sessionEnded;
