@@ -7,9 +7,11 @@ import { chatActions } from '../chats/chatActions';
 import { ChatList } from '../chats/ChatList';
 import { NewChatPanel } from '../chats/NewChatPanel';
 import { NewGroupPanel } from '../chats/NewGroupPanel';
+import { ConfirmDialog } from '../group/ConfirmDialog';
 import { useChatIndex } from '../chats/useChatIndex';
 import { useNotifications } from '../notifications/useNotifications';
 import { ChatSearch } from '../search/ChatSearch';
+import { messageCount } from './messageCount';
 import { SessionBanner } from './SessionBanner';
 import { SidebarHeader } from './SidebarHeader';
 
@@ -32,9 +34,18 @@ export function MainPage(props: { session: Session }) {
   const notifications = useNotifications({ rows: index.rows, inbox: index.inbox, me: props.session.user.id, openRoom: () => room()?.id, open });
 
 
-  async function leave() {
+  const [confirmSignOut, setConfirmSignOut] = createSignal<number | null>(null);
+
+  async function signOutNow() {
     await signOut();
     navigate('/login', { replace: true });
+  }
+
+  /** Signing out wipes what waits to be sent with the replicas: say so first, with the count. */
+  function leave() {
+    const waiting = props.session.pending.count();
+    if (waiting === 0) void signOutNow();
+    else setConfirmSignOut(waiting);
   }
 
   return (
@@ -104,6 +115,18 @@ export function MainPage(props: { session: Session }) {
           </Show>
         </Show>
       </main>
+      <Show when={confirmSignOut()} keyed>
+        {(waiting) => (
+          <ConfirmDialog
+            confirmation={{
+              text: `${messageCount(waiting)} ${waiting === 1 ? 'has' : 'have'} not been sent and will be lost. Sign out anyway?`,
+              action: 'Sign out',
+              run: () => void signOutNow(),
+            }}
+            onDone={() => setConfirmSignOut(null)}
+          />
+        )}
+      </Show>
     </div>
   );
 }

@@ -16,6 +16,7 @@ import { metricsRoute } from './routes/metrics';
 import { registerUserRoute } from './routes/registerUser';
 import { requestPasswordResetRoute } from './routes/requestPasswordReset';
 import { searchUsersRoute } from './routes/searchUsers';
+import { endSignedOutSession } from './sessionCookie';
 
 /** Largest JSON body the API reads; every body it takes is a few fields. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -43,6 +44,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     const origin = request.headers.origin;
     if (origin && new URL(origin).host !== request.headers.host) return sendError(reply, 'forbidden', 'Cross-site request refused.');
   });
+
+  app.addHook('onRequest', endSignedOutSession(deps));
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode ?? 500;
