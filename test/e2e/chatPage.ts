@@ -216,7 +216,8 @@ export class ChatPage {
     const row = this.messageRow(text);
     await row.locator('.bubble').hover({ timeout: SEEN_WITHIN_MS });
     await row.getByTestId('message-menu-button').click();
-    return row.getByTestId('message-menu');
+    // The menu floats over the page, outside the row; one is open at a time.
+    return this.page.getByTestId('message-menu');
   }
 
   /** The actions a message's menu offers, by test id (`action-reply`, `action-edit` …); closes the menu again. */
@@ -311,7 +312,7 @@ export class ChatPage {
     const row = this.page.locator('.chat-item-row').filter({ has: this.chatListItem(title) });
     await row.hover();
     await row.getByTestId('chat-menu-button').click();
-    await row.getByTestId('chat-menu').getByTestId(action).nth(nth).click();
+    await this.page.getByTestId('chat-menu').getByTestId(action).nth(nth).click();
   }
 
   async screenshot(name: string): Promise<void> {

@@ -1,4 +1,5 @@
 import { For, Show } from 'solid-js';
+import { Portal } from 'solid-js/web';
 import type { ShownMessage } from '../../../schema/docs/bucket';
 import type { DeliveryStatus } from '../../../schema/docs/receipts';
 import { ChevronDownIcon } from '../layout/icons';
@@ -27,7 +28,7 @@ export interface MessageActions {
 /** The chevron on a bubble (shown on hover, always on touch screens) and the menu it opens. */
 export function MessageMenu(props: { message: ShownMessage; actions: MessageActions }) {
   let root!: HTMLDivElement;
-  const { open, upwards, toggle, run } = useDropdown(() => root);
+  const { open, floating, toggle, run } = useDropdown(() => root, { boundary: () => root.closest('.chat-pane') });
   const permissions = () => props.actions.permissions(props.message);
   const mine = () => props.actions.myReaction(props.message);
 
@@ -37,49 +38,51 @@ export function MessageMenu(props: { message: ShownMessage; actions: MessageActi
         <ChevronDownIcon />
       </button>
       <Show when={open()}>
-        <div class="message-menu-list" classList={{ up: upwards() }} role="menu" data-testid="message-menu">
-          <Show when={!props.message.deleted}>
-            <div class="reaction-picker" role="group" aria-label="React">
-              <For each={QUICK_REACTIONS}>
-                {(emoji) => (
-                  <button
-                    type="button"
-                    class="reaction-choice"
-                    classList={{ chosen: mine() === emoji }}
-                    aria-pressed={mine() === emoji}
-                    aria-label={`React ${emoji}`}
-                    onClick={run(() => props.actions.react(props.message, mine() === emoji ? null : emoji))}
-                    data-testid="reaction-choice"
-                    data-emoji={emoji}
-                  >
-                    {emoji}
-                  </button>
-                )}
-              </For>
-            </div>
-            <button type="button" role="menuitem" onClick={run(() => props.actions.reply(props.message))} data-testid="action-reply">
-              Reply
+        <Portal>
+          <div class="message-menu-list" ref={floating} role="menu" data-testid="message-menu">
+            <Show when={!props.message.deleted}>
+              <div class="reaction-picker" role="group" aria-label="React">
+                <For each={QUICK_REACTIONS}>
+                  {(emoji) => (
+                    <button
+                      type="button"
+                      class="reaction-choice"
+                      classList={{ chosen: mine() === emoji }}
+                      aria-pressed={mine() === emoji}
+                      aria-label={`React ${emoji}`}
+                      onClick={run(() => props.actions.react(props.message, mine() === emoji ? null : emoji))}
+                      data-testid="reaction-choice"
+                      data-emoji={emoji}
+                    >
+                      {emoji}
+                    </button>
+                  )}
+                </For>
+              </div>
+              <button type="button" role="menuitem" onClick={run(() => props.actions.reply(props.message))} data-testid="action-reply">
+                Reply
+              </button>
+              <Show when={permissions().edit}>
+                <button type="button" role="menuitem" onClick={run(() => props.actions.edit(props.message))} data-testid="action-edit">
+                  Edit
+                </button>
+              </Show>
+              <Show when={permissions().info}>
+                <button type="button" role="menuitem" onClick={run(() => props.actions.info(props.message))} data-testid="action-info">
+                  Message info
+                </button>
+              </Show>
+            </Show>
+            <button type="button" role="menuitem" onClick={run(() => props.actions.deleteForMe(props.message))} data-testid="action-delete-for-me">
+              Delete for me
             </button>
-            <Show when={permissions().edit}>
-              <button type="button" role="menuitem" onClick={run(() => props.actions.edit(props.message))} data-testid="action-edit">
-                Edit
+            <Show when={permissions().deleteForEveryone}>
+              <button type="button" role="menuitem" class="danger" onClick={run(() => props.actions.deleteForEveryone(props.message))} data-testid="action-delete-for-everyone">
+                Delete for everyone
               </button>
             </Show>
-            <Show when={permissions().info}>
-              <button type="button" role="menuitem" onClick={run(() => props.actions.info(props.message))} data-testid="action-info">
-                Message info
-              </button>
-            </Show>
-          </Show>
-          <button type="button" role="menuitem" onClick={run(() => props.actions.deleteForMe(props.message))} data-testid="action-delete-for-me">
-            Delete for me
-          </button>
-          <Show when={permissions().deleteForEveryone}>
-            <button type="button" role="menuitem" class="danger" onClick={run(() => props.actions.deleteForEveryone(props.message))} data-testid="action-delete-for-everyone">
-              Delete for everyone
-            </button>
-          </Show>
-        </div>
+          </div>
+        </Portal>
       </Show>
     </div>
   );
