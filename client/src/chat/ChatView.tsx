@@ -164,6 +164,8 @@ export function ChatView(props: ChatViewProps) {
   }
   const subtitle = () => {
     if (peer) {
+      // Offline, whether the peer is there is unknown, and a "last seen" would be stale.
+      if (replicas.status() === 'offline') return 'waiting for network';
       if (peerOnline()) return 'online';
       const profile = userById(peer);
       if (profile?.lastSeenAt) return `last seen ${formatMoment(profile.lastSeenAt)}`;
@@ -205,7 +207,7 @@ export function ChatView(props: ChatViewProps) {
       <ChatHeader
         title={title()}
         subtitle={subtitle()}
-        typing={typingText(typing.typingNames())}
+        typing={props.room.kind === 'dm' ? (typing.typingNames().length > 0 ? 'typing…' : null) : typingText(typing.typingNames())}
         seed={peer ?? roomId}
         onBack={props.onBack}
         onOpenInfo={
@@ -232,6 +234,7 @@ export function ChatView(props: ChatViewProps) {
         sentCount={sentCount()}
         actions={actions}
         focus={focus()}
+        hiddenMessage={(id) => (hidden().has(id) ? room.messages().find((m) => m.id === id) : undefined)}
       />
       <Show
         when={!refusal()}

@@ -1,4 +1,4 @@
-import { createEffect, createSignal, on, type JSX } from 'solid-js';
+import { createEffect, createSignal, on, Show, type JSX } from 'solid-js';
 import { MAX_MESSAGE_TEXT } from '../../../schema/docs/message';
 import { CheckIcon, SendIcon } from '../layout/icons';
 import { filterMentionables, MentionPicker, mentionQueryAt, type Mentionable } from './MentionPicker';
@@ -69,7 +69,10 @@ export function Composer(props: ComposerProps) {
     input.value = value;
     fit();
   };
+  /** Characters over the limit: said before sending, and sending waits, instead of cutting a paste short unseen. */
+  const overBy = () => Math.max(0, text().length - MAX_MESSAGE_TEXT);
   const send = () => {
+    if (overBy() > 0) return;
     if (props.onSend(text())) replace('');
     setMention(null);
     input.focus();
@@ -99,6 +102,11 @@ export function Composer(props: ComposerProps) {
     <div class="composer-area">
       {props.context}
       <MentionPicker people={candidates()} active={active()} onPick={pick} />
+      <Show when={overBy() > 0}>
+        <p class="composer-too-long" role="alert" data-testid="composer-too-long">
+          {`This message is ${text().length.toLocaleString('en')} characters long; the limit is ${MAX_MESSAGE_TEXT.toLocaleString('en')}. Remove ${overBy().toLocaleString('en')} to send it.`}
+        </p>
+      </Show>
       <form
         class="composer"
         onSubmit={(e) => {
@@ -111,7 +119,8 @@ export function Composer(props: ComposerProps) {
           rows={1}
           placeholder="Type a message"
           aria-label="Message"
-          maxLength={MAX_MESSAGE_TEXT}
+          dir="auto"
+          aria-invalid={overBy() > 0}
           value={text()}
           onInput={(e) => {
             draftTaken = true;
@@ -148,7 +157,7 @@ export function Composer(props: ComposerProps) {
           type="submit"
           class="send-button"
           aria-label={props.prefill !== null ? 'Save edit' : 'Send'}
-          disabled={props.disabled || text().trim() === ''}
+          disabled={props.disabled || text().trim() === '' || overBy() > 0}
           data-testid="send"
         >
           {props.prefill !== null ? <CheckIcon /> : <SendIcon />}

@@ -62,10 +62,15 @@ export function MainPage(props: { session: Session }) {
             <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} />
             <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
             <Show when={notifications.canAsk()}>
-              <button type="button" class="banner banner-notify" onClick={() => void notifications.ask()} data-testid="enable-notifications">
-                <strong>Get notified of new messages</strong>
-                <span>Turn on desktop notifications ›</span>
-              </button>
+              <div class="banner-notify-row">
+                <button type="button" class="banner banner-notify" onClick={() => void notifications.ask()} data-testid="enable-notifications">
+                  <strong>Get notified of new messages</strong>
+                  <span>Turn on desktop notifications ›</span>
+                </button>
+                <button type="button" class="banner-dismiss" onClick={() => notifications.dismiss()} aria-label="Dismiss" title="Not now" data-testid="dismiss-notifications">
+                  ×
+                </button>
+              </div>
             </Show>
             <ChatSearch
               session={props.session}
