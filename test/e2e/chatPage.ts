@@ -216,8 +216,10 @@ export class ChatPage {
     const row = this.messageRow(text);
     await row.locator('.bubble').hover({ timeout: SEEN_WITHIN_MS });
     await row.getByTestId('message-menu-button').click();
-    // The menu floats over the page, outside the row; one is open at a time.
-    return this.page.getByTestId('message-menu');
+    // The menu floats over the page, outside the row; one is open at a time. It shows once placed.
+    const menu = this.page.getByTestId('message-menu');
+    await menu.waitFor();
+    return menu;
   }
 
   /** The actions a message's menu offers, by test id (`action-reply`, `action-edit` …); closes the menu again. */

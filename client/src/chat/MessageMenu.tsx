@@ -1,9 +1,10 @@
-import { For, Show } from 'solid-js';
+import { createSignal, For, Show } from 'solid-js';
 import { Portal } from 'solid-js/web';
 import type { ShownMessage } from '../../../schema/docs/bucket';
 import type { DeliveryStatus } from '../../../schema/docs/receipts';
 import { ChevronDownIcon } from '../layout/icons';
 import { useDropdown } from '../layout/useDropdown';
+import { EmojiPicker } from './EmojiPicker';
 import type { MessagePermissions } from './messagePermissions';
 
 /** The common reactions offered, as WhatsApp offers them. */
@@ -31,6 +32,7 @@ export function MessageMenu(props: { message: ShownMessage; actions: MessageActi
   const { open, floating, toggle, run } = useDropdown(() => root, { boundary: () => root.closest('.chat-pane') });
   const permissions = () => props.actions.permissions(props.message);
   const mine = () => props.actions.myReaction(props.message);
+  const [picking, setPicking] = createSignal(false);
 
   return (
     <div class="message-menu" classList={{ open: open() }} ref={root}>
@@ -58,6 +60,9 @@ export function MessageMenu(props: { message: ShownMessage; actions: MessageActi
                     </button>
                   )}
                 </For>
+                <button type="button" class="reaction-choice reaction-more" aria-label="React with another emoji" title="Any emoji" onClick={run(() => setPicking(true))} data-testid="reaction-more">
+                  +
+                </button>
               </div>
               <button type="button" role="menuitem" onClick={run(() => props.actions.reply(props.message))} data-testid="action-reply">
                 Reply
@@ -83,6 +88,19 @@ export function MessageMenu(props: { message: ShownMessage; actions: MessageActi
             </Show>
           </div>
         </Portal>
+      </Show>
+      <Show when={picking()}>
+        <EmojiPicker
+          anchor={root}
+          label="React with any emoji"
+          placement="bottom-end"
+          boundary={() => root.closest('.chat-pane')}
+          onPick={(emoji) => {
+            setPicking(false);
+            props.actions.react(props.message, emoji);
+          }}
+          onClose={() => setPicking(false)}
+        />
       </Show>
     </div>
   );

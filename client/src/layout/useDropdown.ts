@@ -1,4 +1,4 @@
-import { autoUpdate, computePosition, flip, offset, shift, size, type Placement } from '@floating-ui/dom';
+import type { Placement } from '@floating-ui/dom';
 import { createEffect, createSignal, onCleanup } from 'solid-js';
 
 /** Room kept between a dropdown and the edge of the area it must stay in. */
@@ -9,6 +9,40 @@ export interface DropdownOptions {
   placement?: Placement;
   /** The area it must stay inside (say the chat pane, so a menu never covers the chat list); the window when not given. */
   boundary?: () => Element | null | undefined;
+}
+
+/**
+ * Keeps `floating` (fixed, over the page) next to `reference` while both are in the
+ * page: flipped to the other side and shifted along so it stays within the window (and
+ * `boundary`), scrolling when taller than the room. Returns the function that stops.
+ */
+export function floatNear(reference: Element, floating: HTMLElement, options: DropdownOptions = {}): () => void {
+  const area = options.boundary?.() ?? undefined;
+  const limits = { padding: EDGE_PADDING_PX, ...(area ? { boundary: area } : {}) };
+  // Hidden until placed: Floating UI is loaded on the first open, off the first download.
+  Object.assign(floating.style, { position: 'fixed', top: '0', left: '0', right: 'auto', bottom: 'auto', visibility: 'hidden' });
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  void import('@floating-ui/dom').then(({ autoUpdate, computePosition, flip, offset, shift, size }) => {
+    if (stopped) return;
+    const place = () =>
+      void computePosition(reference, floating, {
+        strategy: 'fixed',
+        placement: options.placement ?? 'bottom-end',
+        middleware: [
+          offset(2),
+          flip({ ...limits, crossAxis: false }),
+          shift(limits),
+          // A menu taller than the room on either side scrolls instead of leaving the window.
+          size({ ...limits, apply: ({ availableHeight }) => void (floating.style.maxHeight = `${Math.max(120, availableHeight)}px`) }),
+        ],
+      }).then(({ x, y }) => Object.assign(floating.style, { left: `${x}px`, top: `${y}px`, visibility: '' }));
+    stop = autoUpdate(reference, floating, place);
+  });
+  return () => {
+    stopped = true;
+    stop?.();
+  };
 }
 
 /**
@@ -47,22 +81,7 @@ export function useDropdown(root: () => HTMLElement | undefined, options: Dropdo
     const floating = panel();
     const reference = root();
     if (!open() || !floating || !reference) return;
-    const area = options.boundary?.() ?? undefined;
-    const limits = { padding: EDGE_PADDING_PX, ...(area ? { boundary: area } : {}) };
-    Object.assign(floating.style, { position: 'fixed', top: '0', left: '0', right: 'auto', bottom: 'auto' });
-    const place = () =>
-      void computePosition(reference, floating, {
-        strategy: 'fixed',
-        placement: options.placement ?? 'bottom-end',
-        middleware: [
-          offset(2),
-          flip({ ...limits, crossAxis: false }),
-          shift(limits),
-          // A menu taller than the room on either side scrolls instead of leaving the window.
-          size({ ...limits, apply: ({ availableHeight }) => void (floating.style.maxHeight = `${Math.max(120, availableHeight)}px`) }),
-        ],
-      }).then(({ x, y }) => Object.assign(floating.style, { left: `${x}px`, top: `${y}px` }));
-    onCleanup(autoUpdate(reference, floating, place));
+    onCleanup(floatNear(reference, floating, options));
   });
   return {
     open,
