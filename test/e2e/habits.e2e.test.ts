@@ -43,4 +43,57 @@ describe.skipIf(!(await hasChromium()))('chat-app habits', () => {
     await expect.poll(() => bob.reactionsOf('Dinner is 🍕'), poll).toEqual(['🥑 1']);
     await expect.poll(() => alice.reactionsOf('Dinner is 🍕'), poll).toEqual(['🥑 1']);
   });
+
+  test('keyboard: Shift+Enter breaks the line, Enter sends, ↑ edits my last message, Escape leaves the edit', async () => {
+    const composer = alice.page.getByTestId('composer');
+    await composer.click();
+    await composer.pressSequentially('Two');
+    await composer.press('Shift+Enter');
+    await composer.pressSequentially('lines');
+    expect(await composer.inputValue()).toBe('Two\nlines');
+    await composer.press('Enter');
+    await expect.poll(() => bob.messageTexts(), poll).toContain('Two\nlines');
+
+    await composer.press('ArrowUp');
+    await alice.page.getByTestId('edit-preview').waitFor();
+    expect(await composer.inputValue()).toBe('Two\nlines');
+    await composer.press('Escape');
+    await alice.page.getByTestId('edit-preview').waitFor({ state: 'detached' });
+    expect(await composer.inputValue()).toBe('');
+    await composer.press('ArrowUp');
+    await composer.fill('Two lines, edited');
+    await composer.press('Enter');
+    await expect.poll(() => bob.messageTexts(), poll).toContain('Two lines, edited');
+  });
+
+  test('keyboard: Ctrl+K searches chats, Alt+↑/↓ move between chats, Ctrl+/ lists the shortcuts, Escape closes', async () => {
+    await alice.createGroup('Trip', [cast.usernames[1]!]);
+    await alice.send('Packed?');
+    const title = () => alice.page.getByTestId('chat-header-title').textContent();
+    expect(await title()).toBe('Trip');
+    await alice.page.keyboard.press('Alt+ArrowDown');
+    await expect.poll(title, poll).toBe('Bob Builder');
+    await alice.page.keyboard.press('Alt+ArrowUp');
+    await expect.poll(title, poll).toBe('Trip');
+
+    await alice.page.keyboard.press('Control+k');
+    await expect.poll(() => alice.page.evaluate(() => document.activeElement?.getAttribute('data-testid')), poll).toBe('chat-search-input');
+    await alice.page.keyboard.type('Bob');
+    await alice.page.getByTestId('search-chats').waitFor();
+    await alice.page.keyboard.press('Escape');
+    await expect.poll(() => alice.page.getByTestId('chat-search-input').inputValue(), poll).toBe('');
+
+    await alice.page.keyboard.press('Control+/');
+    const dialog = alice.page.getByTestId('shortcuts-dialog');
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toContain('Search chats');
+    await alice.screenshot('shortcuts-dialog');
+    await alice.page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+
+    await alice.page.getByTestId('new-chat').click();
+    await alice.page.getByTestId('new-chat-panel').waitFor();
+    await alice.page.keyboard.press('Escape');
+    await alice.page.getByTestId('new-chat-panel').waitFor({ state: 'detached' });
+  });
 });

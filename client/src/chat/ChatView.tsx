@@ -253,6 +253,10 @@ export function ChatView(props: ChatViewProps) {
           mentionables={mentionables()}
           draft={draft()}
           onDraft={saveDraft}
+          onEditLast={() => {
+            const last = shown().findLast((m) => m.authorId === user.id && actions.permissions(m).edit);
+            if (last) actions.edit(last);
+          }}
           context={
             <Show when={current(editing()) ?? current(replyingTo())} keyed>
               {(message) => <ComposerContext kind={editing() ? 'edit' : 'reply'} message={message} me={user.id} onCancel={cancelContext} />}

@@ -1,5 +1,5 @@
 import { useNavigate, useParams } from '@solidjs/router';
-import { createSignal, Match, Show, Switch } from 'solid-js';
+import { createSignal, lazy, Match, Show, Switch } from 'solid-js';
 import { parseRoomId, type RoomId } from '../../../schema/ids';
 import { signOut, type Session } from '../auth/session';
 import { ChatView } from '../chat/ChatView';
@@ -14,6 +14,10 @@ import { ChatSearch } from '../search/ChatSearch';
 import { messageCount } from './messageCount';
 import { SessionBanner } from './SessionBanner';
 import { SidebarHeader } from './SidebarHeader';
+import { useShortcuts } from './useShortcuts';
+
+// Opened rarely: loaded when first asked for, off the first download.
+const ShortcutsDialog = lazy(() => import('./ShortcutsDialog'));
 
 type Panel = 'chats' | 'newChat' | 'newGroup';
 
@@ -35,6 +39,26 @@ export function MainPage(props: { session: Session }) {
 
 
   const [confirmSignOut, setConfirmSignOut] = createSignal<number | null>(null);
+  const [helpOpen, setHelpOpen] = createSignal(false);
+  useShortcuts({
+    searchChats: () => {
+      setPanel('chats');
+      // On a phone the list is behind the open chat: back to it first.
+      if (params.roomId && window.matchMedia('(max-width: 699px)').matches) navigate('/');
+      queueMicrotask(() => document.querySelector<HTMLInputElement>('[data-testid="chat-search-input"]')?.focus());
+    },
+    moveChat: (step) => {
+      // The order the list shows (pinned first, archived apart): read from the list itself.
+      const listed = [...document.querySelectorAll<HTMLElement>('[data-testid="chat-list"] [data-testid="chat-list-item"]')].map((el) => el.dataset.room);
+      const at = listed.indexOf(room()?.id);
+      const next = listed[at === -1 ? (step === 1 ? 0 : listed.length - 1) : at + step];
+      if (next) open(next as RoomId);
+    },
+    showHelp: () => setHelpOpen(true),
+    escape: () => {
+      if (panel() !== 'chats') setPanel('chats');
+    },
+  });
 
   async function signOutNow() {
     await signOut();
@@ -59,7 +83,7 @@ export function MainPage(props: { session: Session }) {
             <NewGroupPanel session={props.session} onClose={closePanel} onOpen={open} />
           </Match>
           <Match when={panel() === 'chats'}>
-            <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} />
+            <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} onShortcuts={() => setHelpOpen(true)} />
             <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
             <Show when={notifications.canAsk()}>
               <div class="banner-notify-row">
@@ -120,6 +144,9 @@ export function MainPage(props: { session: Session }) {
           </Show>
         </Show>
       </main>
+      <Show when={helpOpen()}>
+        <ShortcutsDialog onClose={() => setHelpOpen(false)} />
+      </Show>
       <Show when={confirmSignOut()} keyed>
         {(waiting) => (
           <ConfirmDialog

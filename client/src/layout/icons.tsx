@@ -136,3 +136,9 @@ export const KeyboardIcon = () => (
     <path d="M7 10h.01M11 10h.01M15 10h.01M7 14h10" />
   </Icon>
 );
+
+export const MoreIcon = () => (
+  <Icon>
+    <path d="M12 5.5v.01M12 12v.01M12 18.5v.01" stroke-width="3" />
+  </Icon>
+);
