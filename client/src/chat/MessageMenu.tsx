@@ -50,7 +50,8 @@ export function MessageMenu(props: { message: ShownMessage; actions: MessageActi
                       type="button"
                       class="reaction-choice"
                       classList={{ chosen: mine() === emoji }}
-                      aria-pressed={mine() === emoji}
+                      role="menuitemradio"
+                      aria-checked={mine() === emoji}
                       aria-label={`React ${emoji}`}
                       onClick={run(() => props.actions.react(props.message, mine() === emoji ? null : emoji))}
                       data-testid="reaction-choice"
@@ -60,7 +61,7 @@ export function MessageMenu(props: { message: ShownMessage; actions: MessageActi
                     </button>
                   )}
                 </For>
-                <button type="button" class="reaction-choice reaction-more" aria-label="React with another emoji" title="Any emoji" onClick={run(() => setPicking(true))} data-testid="reaction-more">
+                <button type="button" role="menuitem" class="reaction-choice reaction-more" aria-label="React with another emoji" title="Any emoji" onClick={run(() => setPicking(true))} data-testid="reaction-more">
                   +
                 </button>
               </div>

@@ -1,7 +1,7 @@
 import { PersonIcon } from '../layout/icons';
 
-/** Muted tones that all carry white initials legibly. */
-const COLORS = ['#00a884', '#3b82c4', '#a65fc2', '#d9822b', '#d4515c', '#2f9e8f', '#6c7bd1', '#8a9a3b'];
+/** Muted tones that all carry white initials legibly: each at least 4.5:1 against white (WCAG AA). */
+const COLORS = ['#007a63', '#2b6cb0', '#8e44ad', '#b05300', '#c0392b', '#1f7a70', '#4a5bb8', '#5a6a74'];
 
 function colorFor(seed: string): string {
   let hash = 0;
