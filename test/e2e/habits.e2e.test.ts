@@ -96,4 +96,31 @@ describe.skipIf(!(await hasChromium()))('chat-app habits', () => {
     await alice.page.keyboard.press('Escape');
     await alice.page.getByTestId('new-chat-panel').waitFor({ state: 'detached' });
   });
+
+  test('copy a message\'s text; star messages and find them in "Starred messages", in every tab', async () => {
+    await bob.openChat('Alice Liddell');
+    await bob.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(bob.page.url()).origin });
+    await (await bob.openMessageMenu('Hello Bob')).getByTestId('action-copy').click();
+    await expect.poll(() => bob.page.evaluate(() => navigator.clipboard.readText()), poll).toBe('Hello Bob');
+
+    await (await bob.openMessageMenu('Hello Bob')).getByTestId('action-star').click();
+    await bob.messageRow('Hello Bob').getByTestId('message-starred').waitFor();
+    await bob.page.getByTestId('main-menu').click();
+    await bob.page.getByTestId('open-starred').click();
+    await expect.poll(() => bob.page.getByTestId('starred-text').allTextContents(), poll).toContain('Hello Bob');
+    await bob.screenshot('starred');
+
+    // Another tab sees the same stars (they live in Bob's inbox, so his other devices do too).
+    const tab = await bob.newTab(bob.page.url());
+    await tab.page.getByTestId('main-menu').click();
+    await tab.page.getByTestId('open-starred').click();
+    await expect.poll(() => tab.page.getByTestId('starred-text').allTextContents(), poll).toContain('Hello Bob');
+    await tab.page.close();
+
+    // A starred message opens in its chat; unstarring takes it off the list.
+    await bob.page.getByTestId('starred-item').filter({ hasText: 'Hello Bob' }).click();
+    await bob.messageRow('Hello Bob').waitFor();
+    await (await bob.openMessageMenu('Hello Bob')).getByTestId('action-star').click();
+    await bob.messageRow('Hello Bob').getByTestId('message-starred').waitFor({ state: 'detached' });
+  });
 });

@@ -1,7 +1,8 @@
 import { createEffect, createMemo, createSignal, onCleanup, Show, untrack } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
-import { hideMessageForMe, readHiddenMessages, setChatState, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
+import { hideMessageForMe, readHiddenMessages, readStarredMessages, setChatState, starMessage, unstarMessage, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
+import { previewOf } from '../../../schema/docs/message';
 import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import { readMembers, readMeta } from '../../../schema/docs/roomHead';
 import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
@@ -58,6 +59,8 @@ export function ChatView(props: ChatViewProps) {
   // "Delete for me" lives in one's own inbox, so it follows the user to every device.
   const inbox = useReplica(replicas, inboxDoc(user.id));
   const hidden = docSignal(inbox.doc, readHiddenMessages);
+  const stars = docSignal(inbox.doc, readStarredMessages);
+  const starredIds = createMemo(() => new Set(stars().map((s) => s.messageId)));
   const shown = createMemo(() => {
     const ids = hidden();
     return ids.size === 0 ? room.messages() : room.messages().filter((m) => !ids.has(m.id));
@@ -140,6 +143,15 @@ export function ChatView(props: ChatViewProps) {
     },
     status: (message) => receipts.status(message),
     info: (message) => setInfoFor(message),
+    starred: (message) => starredIds().has(message.id),
+    toggleStar: (message) => {
+      if (starredIds().has(message.id)) return unstarMessage(inbox.doc, message.id);
+      const at = room.positionOf(message.id);
+      if (!at) return;
+      const text = message.deleted ? '' : (message.editedText ?? message.text);
+      starMessage(inbox.doc, message.id, { roomId, bucket: at.bucket, authorId: message.authorId, preview: previewOf(text), createdAt: message.createdAt, at: Date.now() });
+    },
+    copy: (message) => void navigator.clipboard?.writeText(message.editedText ?? message.text).catch(() => undefined),
   };
   /** The replied-to or edited message as it is now (it may have been edited or deleted meanwhile). */
   const current = (message: ShownMessage | null) => (message ? (room.messages().find((m) => m.id === message.id) ?? message) : null);

@@ -111,6 +111,11 @@ export function MessageBubble(props: BubbleProps) {
           <MessageText text={props.message.editedText ?? props.message.text} mentions={props.message.mentions} me={props.me} />
         </Show>
         <span class="bubble-meta">
+          <Show when={props.actions.starred(props.message)}>
+            <span class="bubble-star" role="img" aria-label="Starred" title="Starred" data-testid="message-starred">
+              ★
+            </span>
+          </Show>
           <Show when={props.message.edited && !props.message.deleted}>
             <span class="bubble-edited" data-testid="message-edited">
               edited

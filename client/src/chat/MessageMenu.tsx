@@ -24,6 +24,12 @@ export interface MessageActions {
   status(message: ShownMessage): DeliveryStatus;
   /** Opens "Message info": who received and read one's own message, and when. */
   info(message: ShownMessage): void;
+  /** Whether one starred the message. Reactive. */
+  starred(message: ShownMessage): boolean;
+  /** Stars the message, or takes the star off. */
+  toggleStar(message: ShownMessage): void;
+  /** Copies the message's text to the clipboard. */
+  copy(message: ShownMessage): void;
 }
 
 /** The chevron on a bubble (shown on hover, always on touch screens) and the menu it opens. */
@@ -68,7 +74,13 @@ export function MessageMenu(props: { message: ShownMessage; actions: MessageActi
               <button type="button" role="menuitem" onClick={run(() => props.actions.reply(props.message))} data-testid="action-reply">
                 Reply
               </button>
-              <Show when={permissions().edit}>
+              <button type="button" role="menuitem" onClick={run(() => props.actions.copy(props.message))} data-testid="action-copy">
+              Copy
+            </button>
+            <button type="button" role="menuitem" onClick={run(() => props.actions.toggleStar(props.message))} data-testid="action-star">
+              {props.actions.starred(props.message) ? 'Unstar' : 'Star'}
+            </button>
+            <Show when={permissions().edit}>
                 <button type="button" role="menuitem" onClick={run(() => props.actions.edit(props.message))} data-testid="action-edit">
                   Edit
                 </button>

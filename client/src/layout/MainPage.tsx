@@ -5,6 +5,7 @@ import { signOut, type Session } from '../auth/session';
 import { ChatView } from '../chat/ChatView';
 import { chatActions } from '../chats/chatActions';
 import { ChatList } from '../chats/ChatList';
+import { chatTitle } from '../chats/ChatListItem';
 import { NewChatPanel } from '../chats/NewChatPanel';
 import { NewGroupPanel } from '../chats/NewGroupPanel';
 import { ConfirmDialog } from '../group/ConfirmDialog';
@@ -18,8 +19,9 @@ import { useShortcuts } from './useShortcuts';
 
 // Opened rarely: loaded when first asked for, off the first download.
 const ShortcutsDialog = lazy(() => import('./ShortcutsDialog'));
+const StarredPanel = lazy(() => import('../chats/StarredPanel'));
 
-type Panel = 'chats' | 'newChat' | 'newGroup';
+type Panel = 'chats' | 'newChat' | 'newGroup' | 'starred';
 
 /** The two panes: chat list on the left, the open chat (`/c/:roomId`) on the right; one at a time on a phone. */
 export function MainPage(props: { session: Session }) {
@@ -82,8 +84,19 @@ export function MainPage(props: { session: Session }) {
           <Match when={panel() === 'newGroup'}>
             <NewGroupPanel session={props.session} onClose={closePanel} onOpen={open} />
           </Match>
+          <Match when={panel() === 'starred'}>
+            <StarredPanel
+              inbox={index.inbox}
+              me={props.session.user.id}
+              chatTitle={(roomId) => {
+                const entry = index.chats.find((c) => c.roomId === roomId);
+                return entry ? chatTitle(entry) : '';
+              }}
+              onClose={closePanel}
+            />
+          </Match>
           <Match when={panel() === 'chats'}>
-            <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} onShortcuts={() => setHelpOpen(true)} />
+            <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} onShortcuts={() => setHelpOpen(true)} onStarred={() => setPanel('starred')} />
             <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
             <Show when={notifications.canAsk()}>
               <div class="banner-notify-row">
