@@ -123,4 +123,27 @@ describe.skipIf(!(await hasChromium()))('chat-app habits', () => {
     await (await bob.openMessageMenu('Hello Bob')).getByTestId('action-star').click();
     await bob.messageRow('Hello Bob').getByTestId('message-starred').waitFor({ state: 'detached' });
   });
+
+  test('forward a message to several chats at once: it arrives marked "Forwarded"', async () => {
+    await alice.openChat('Bob Builder');
+    await (await alice.openMessageMenu('Two lines, edited')).getByTestId('action-forward').click();
+    const dialog = alice.page.getByTestId('forward-dialog');
+    await dialog.waitFor();
+    for (const title of ['Trip', 'Bob Builder']) await dialog.locator(`[data-testid="forward-chat"][data-title="${title}"]`).click();
+    await alice.screenshot('forward-dialog');
+    await dialog.getByTestId('forward-send').click();
+    await dialog.waitFor({ state: 'detached' });
+
+    const forwardedIn = async (page: ChatPage, title: string) => {
+      await page.openChat(title);
+      const row = page.messageRow('Two lines, edited').filter({ has: page.page.getByTestId('message-forwarded') });
+      await row.waitFor({ timeout: poll.timeout });
+      return row.count();
+    };
+    expect(await forwardedIn(bob, 'Trip')).toBe(1);
+    expect(await forwardedIn(bob, 'Alice Liddell')).toBe(1);
+    // The original stays as it was, not marked.
+    expect(await bob.messageRow('Two lines, edited').count()).toBe(2);
+    await expect.poll(() => alice.ownMessageStates(), poll).not.toContain('Two lines, edited:pending');
+  });
 });

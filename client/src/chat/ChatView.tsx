@@ -1,4 +1,4 @@
-import { createEffect, createMemo, createSignal, onCleanup, Show, untrack } from 'solid-js';
+import { createEffect, createMemo, createSignal, lazy, onCleanup, Show, untrack } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
 import { hideMessageForMe, readHiddenMessages, readStarredMessages, setChatState, starMessage, unstarMessage, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
@@ -17,6 +17,7 @@ import { displayNameOf, refreshUser, userById } from '../users/userDirectory';
 import { ChatHeader } from './ChatHeader';
 import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
+import { forwardMessage } from './forwardMessage';
 import type { MessageActions } from './MessageMenu';
 import { messagePermissions } from './messagePermissions';
 import { MessageInfo } from './MessageInfo';
@@ -25,6 +26,9 @@ import { MessageList } from './MessageList';
 import { useReceipts } from './useReceipts';
 import { useRoomMessages } from './useRoomMessages';
 import { typingText, useTyping, watchPresent } from './useTyping';
+
+// Opened now and then: loaded on first use, off the first download.
+const ForwardDialog = lazy(() => import('./ForwardDialog'));
 
 /** How often a DM's "last seen" is asked for again while the peer is away. */
 const LAST_SEEN_REFRESH_MS = 60_000;
@@ -42,6 +46,8 @@ export interface ChatViewProps {
   state: ChatState | undefined;
   /** Whether a user has Jeco open on a chat this device watches (the chat list's heads). */
   isOnline: (userId: UserId) => boolean;
+  /** The chats one may forward a message to. */
+  chats: () => ChatEntry[];
   onBack: () => void;
 }
 
@@ -99,6 +105,7 @@ export function ChatView(props: ChatViewProps) {
   );
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
+  const [forwarding, setForwarding] = createSignal<ShownMessage | null>(null);
   const [focusKey, setFocusKey] = createSignal(0);
   const [searching, setSearching] = createSignal(false);
   // A search result asks for a message: open history back to its bucket, then show it once it is in the list.
@@ -151,6 +158,7 @@ export function ChatView(props: ChatViewProps) {
       const text = message.deleted ? '' : (message.editedText ?? message.text);
       starMessage(inbox.doc, message.id, { roomId, bucket: at.bucket, authorId: message.authorId, preview: previewOf(text), createdAt: message.createdAt, at: Date.now() });
     },
+    forward: (message) => setForwarding(message),
     copy: (message) => void navigator.clipboard?.writeText(message.editedText ?? message.text).catch(() => undefined),
   };
   /** The replied-to or edited message as it is now (it may have been edited or deleted meanwhile). */
@@ -294,6 +302,19 @@ export function ChatView(props: ChatViewProps) {
       </Show>
       <Show when={current(infoFor())} keyed>
         {(message) => <MessageInfo message={message} recipients={receipts.info(message)} onClose={() => setInfoFor(null)} />}
+      </Show>
+      <Show when={forwarding()} keyed>
+        {(message) => (
+          <ForwardDialog
+            chats={props.chats().filter((c) => !c.former)}
+            preview={message.editedText ?? message.text}
+            onClose={() => setForwarding(null)}
+            onForward={(to) => {
+              setForwarding(null);
+              void forwardMessage(replicas, pending, user.id, message.editedText ?? message.text, to);
+            }}
+          />
+        )}
       </Show>
       <Show when={infoOpen()}>
         <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} former={!!formerNotice()} fallbackName={title()} onClose={() => setInfoOpen(false)} />

@@ -97,6 +97,11 @@ export function MessageBubble(props: BubbleProps) {
             {displayNameOf(props.message.authorId)}
           </div>
         </Show>
+        <Show when={props.message.forwarded && !props.message.deleted}>
+          <div class="bubble-forwarded" data-testid="message-forwarded">
+            Forwarded
+          </div>
+        </Show>
         <Show when={props.message.replyTo && !props.message.deleted}>
           <QuotedMessage original={props.quoted} me={props.me} onClick={props.onQuoteClick} />
         </Show>

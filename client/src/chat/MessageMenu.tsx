@@ -30,6 +30,8 @@ export interface MessageActions {
   toggleStar(message: ShownMessage): void;
   /** Copies the message's text to the clipboard. */
   copy(message: ShownMessage): void;
+  /** Asks which chats to forward the message to. */
+  forward(message: ShownMessage): void;
 }
 
 /** The chevron on a bubble (shown on hover, always on touch screens) and the menu it opens. */
@@ -74,7 +76,10 @@ export function MessageMenu(props: { message: ShownMessage; actions: MessageActi
               <button type="button" role="menuitem" onClick={run(() => props.actions.reply(props.message))} data-testid="action-reply">
                 Reply
               </button>
-              <button type="button" role="menuitem" onClick={run(() => props.actions.copy(props.message))} data-testid="action-copy">
+              <button type="button" role="menuitem" onClick={run(() => props.actions.forward(props.message))} data-testid="action-forward">
+              Forward
+            </button>
+            <button type="button" role="menuitem" onClick={run(() => props.actions.copy(props.message))} data-testid="action-copy">
               Copy
             </button>
             <button type="button" role="menuitem" onClick={run(() => props.actions.toggleStar(props.message))} data-testid="action-star">

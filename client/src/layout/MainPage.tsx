@@ -153,7 +153,7 @@ export function MainPage(props: { session: Session }) {
               </p>
             }
           >
-            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} state={index.stateOf(ref.id)} isOnline={index.isOnline} onBack={() => navigate('/')} />}
+            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} state={index.stateOf(ref.id)} isOnline={index.isOnline} chats={() => index.chats} onBack={() => navigate('/')} />}
           </Show>
         </Show>
       </main>
