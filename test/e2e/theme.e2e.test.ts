@@ -66,6 +66,10 @@ describe.skipIf(!(await hasChromium()))('light and dark', () => {
       await alice.openMessageMenu('Hi Alice');
       expect(await accessibilityProblems(alice)).toEqual([]);
       await alice.page.keyboard.press('Escape');
+      await alice.page.keyboard.press('Control+/');
+      await alice.page.getByTestId('shortcuts-dialog').waitFor();
+      expect(await accessibilityProblems(alice)).toEqual([]);
+      await alice.page.keyboard.press('Escape');
     });
   }
 
