@@ -98,8 +98,11 @@ export class ChatPage {
     await this.page.getByTestId('me-name').waitFor();
   }
 
+  /** Signs out, confirming the warning that comes first when messages still wait to be sent. */
   async signOut(): Promise<void> {
     await this.page.getByTestId('sign-out').click();
+    const warning = this.page.getByTestId('confirm-dialog').getByTestId('confirm-go');
+    await Promise.race([this.page.waitForURL('**/login'), warning.click().catch(() => undefined)]);
     await this.page.waitForURL('**/login');
   }
 
