@@ -8,6 +8,7 @@ import { ReplicaManager } from '../sync/replicaManager';
 import { wipeLocalReplicas } from '../sync/wipeLocalReplicas';
 import { clearLocal, readLocal, writeLocal } from '../storage/localCache';
 import { forgetUsers, rememberUsers } from '../users/userDirectory';
+import { setSignedOutFlag, signedOutFlagSet } from './signedOutFlag';
 
 export interface Session {
   user: PublicUser & { id: UserId };
@@ -80,6 +81,7 @@ async function stop(wipe: boolean): Promise<void> {
  * server answers; `/api/auth/me` then confirms the session or marks it ended.
  */
 export function bootSession(): void {
+  window.addEventListener('online', deliverSignOut);
   const cached = readLocal<PublicUser>(ME_KEY);
   if (cached) start(cached);
   apiRequest<{ user: PublicUser }>('GET', '/auth/me').then(
@@ -106,8 +108,18 @@ export async function signedIn(auth: AuthResponse): Promise<void> {
   start(auth.user);
 }
 
-/** Revokes the session on the server and wipes this user's local replicas and caches. */
+/**
+ * Ends the session on this device at once and wipes this user's local replicas and
+ * caches, with the messages still waiting in them. The server revokes the session now,
+ * or, when it cannot be reached, on this browser's next request ({@link setSignedOutFlag}).
+ */
 export async function signOut(): Promise<void> {
+  setSignedOutFlag();
   await apiRequest('POST', '/auth/logout').catch(() => undefined);
   await stop(true);
+}
+
+/** Tells the server of a sign-out it missed while offline; any request carries the flag, this one is sent for it. */
+function deliverSignOut(): void {
+  if (signedOutFlagSet()) void apiRequest('POST', '/auth/logout').catch(() => undefined);
 }
