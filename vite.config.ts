@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import solid from 'vite-plugin-solid';
+import { reportInitialBundleSize } from './scripts/build/initialBundleSize';
 
 const SERVER = 'http://127.0.0.1:8080';
 
@@ -9,6 +10,7 @@ export default defineConfig({
   root: fileURLToPath(new URL('./client', import.meta.url)),
   plugins: [
     solid(),
+    reportInitialBundleSize(),
     // The app shell is precached by a service worker, so Jeco opens with no network at
     // all and renders from the local replicas. Updates apply on the next load
     // (skipWaiting + clientsClaim): a chat app must never get stuck on an old shell.

@@ -130,7 +130,7 @@ async function main(): Promise<void> {
     const chatShot = { name: 'chat', title: 'A direct message', caption: 'A direct message: a reply quoting the message it answers, reactions, and sent ticks.' };
     await screen(chatShot, me.page, ['chat-view'], () => shoot(me.page, chatShot));
 
-    const menuShot = { name: 'message-menu', title: 'The message menu', caption: "The menu of one's own message: react, reply, edit, delete for everyone or only for oneself." };
+    const menuShot = { name: 'message-menu', title: 'The message menu', caption: "The menu of one's own message: react (six quick ones, or any emoji with +), reply, forward, copy, star, edit, delete for everyone or only for oneself. It stays inside the window." };
     await screen(menuShot, me.page, ['message'], async () => {
       await me.openMessageMenu('Count me in. Should I bring the tent?');
       await me.page.getByTestId('message-menu').waitFor();
@@ -139,6 +139,44 @@ async function main(): Promise<void> {
       taken.push(menuShot);
       console.log(`wrote docs/screenshots/${menuShot.name}.png`);
       await me.page.keyboard.press('Escape');
+    });
+
+    const emojiShot = { name: 'emoji-picker', title: 'The emoji picker', caption: 'Every emoji, with search and recently used ones, from the composer (and from a message menu\'s + for reactions). Loaded on first use.' };
+    await screen(emojiShot, me.page, ['composer-emoji'], async () => {
+      await me.page.getByTestId('composer-emoji').click();
+      await me.page.getByTestId('emoji-picker').getByRole('combobox').waitFor({ timeout: SEEN_MS });
+      await me.page.waitForTimeout(500);
+      await me.page.screenshot({ path: path.join(OUT, `${emojiShot.name}.png`) });
+      taken.push(emojiShot);
+      console.log(`wrote docs/screenshots/${emojiShot.name}.png`);
+      await me.page.keyboard.press('Escape');
+    });
+
+    const starredShot = { name: 'starred', title: 'Starred messages', caption: 'Messages starred from their menu, listed from the sidebar menu (⋮); a click opens the chat at the message.' };
+    await screen(starredShot, me.page, ['main-menu'], async () => {
+      for (const text of ['Yes please, and the small stove. I will pick you up at 8', 'Perfect, see you Saturday!']) {
+        await (await me.openMessageMenu(text)).getByTestId('action-star').click();
+      }
+      await me.page.getByTestId('main-menu').click();
+      await me.page.getByTestId('open-starred').click();
+      await me.page.getByTestId('starred-item').nth(1).waitFor({ timeout: SEEN_MS });
+      await shoot(me.page, starredShot);
+      await me.page.keyboard.press('Escape');
+    });
+
+    const shortcutsShot = { name: 'shortcuts', title: 'Keyboard shortcuts', caption: 'Ctrl+/ (or the sidebar menu) lists the keyboard shortcuts.' };
+    await screen(shortcutsShot, me.page, ['chat-view'], async () => {
+      await me.page.keyboard.press('Control+/');
+      await me.page.getByTestId('shortcuts-dialog').waitFor({ timeout: SEEN_MS });
+      await shoot(me.page, shortcutsShot);
+      await me.page.keyboard.press('Escape');
+    });
+
+    const darkShot = { name: 'chat-dark', title: 'Dark theme', caption: 'The dark theme follows the system setting, or the choice in the sidebar menu (⋮).' };
+    await screen(darkShot, me.page, ['chat-view'], async () => {
+      await me.page.emulateMedia({ colorScheme: 'dark' });
+      await shoot(me.page, darkShot);
+      await me.page.emulateMedia({ colorScheme: 'light' });
     });
 
     await me.openChat('Weekend trip');
@@ -187,6 +225,16 @@ async function main(): Promise<void> {
       await phone.openChat('Weekend trip');
       await waitForText(phone, 'Great, leaving at 8 sharp');
       await shoot(phone.page, phoneChat);
+    });
+    const phoneDark = { name: 'phone-group-dark', title: 'Phone: dark theme', caption: 'On a phone, in the dark theme.' };
+    await screen(phoneDark, phone.page, ['chat-view'], async () => {
+      await phone.page.emulateMedia({ colorScheme: 'dark' });
+      await shoot(phone.page, phoneDark);
+    });
+    const phoneDarkList = { name: 'phone-chats-dark', title: 'Phone: the chat list, dark', caption: 'The chat list on a phone, in the dark theme.' };
+    await screen(phoneDarkList, phone.page, ['back'], async () => {
+      await phone.backToList();
+      await shoot(phone.page, phoneDarkList);
     });
 
     await writeFile(

@@ -50,3 +50,12 @@ export const userSearchResponse = z.object({ users: z.array(publicUserSchema) })
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'jeco_session';
+
+/**
+ * Name of the flag cookie a browser sets when someone signs out on it. The session
+ * cookie is HttpOnly, so a client signing out offline cannot remove it; this flag,
+ * which scripts may write, tells the server that the session cookie riding along with
+ * it was signed out: the server revokes that session and clears both cookies on the
+ * next request that reaches it, and never lets it sign anyone in meanwhile.
+ */
+export const SIGNED_OUT_COOKIE = 'jeco_signed_out';

@@ -84,7 +84,7 @@ export const roomMembers = pgTable(
 
 /**
  * Yjs client ids, owned by the first user who wrote with them (see
- * {@link Store.claimClientId}). They are uint32, past `integer`'s range, hence `bigint`.
+ * {@link Store.claimClientIds}). They are uint32, past `integer`'s range, hence `bigint`.
  */
 export const clientIds = pgTable('client_ids', {
   clientId: bigint('client_id', { mode: 'number' }).primaryKey(),

@@ -72,7 +72,7 @@ export const roomMembers = sqliteTable(
   (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index('room_members_user_id_idx').on(t.userId)],
 );
 
-/** Yjs client ids, owned by the first user who wrote with them (see {@link Store.claimClientId}). */
+/** Yjs client ids, owned by the first user who wrote with them (see {@link Store.claimClientIds}). */
 export const clientIds = sqliteTable('client_ids', {
   clientId: integer('client_id').primaryKey(),
   userId: text('user_id').$type<UserId>().notNull(),

@@ -45,10 +45,14 @@ export interface Store {
   listUserRooms(userId: UserId): Promise<RoomId[]>;
 
   // Yjs client ids, claimed by the first user who writes with them
-  /** Claims `clientId` for `userId` unless already claimed; returns the owner either way. */
-  claimClientId(clientId: number, userId: UserId): Promise<UserId>;
-  /** Who claimed `clientId`, or null if nobody has: a read, never a claim. */
-  clientIdOwner(clientId: number): Promise<UserId | null>;
+  /**
+   * Claims each of `clientIds` for `userId` unless already claimed, in one transaction
+   * (one durable commit however many ids an update brings), and returns the owner of
+   * each id either way.
+   */
+  claimClientIds(clientIds: readonly number[], userId: UserId): Promise<Map<number, UserId>>;
+  /** The owners of those of `clientIds` that someone claimed (a read: claims nothing). */
+  getClientIdOwners(clientIds: readonly number[]): Promise<Map<number, UserId>>;
 
   // document persistence: an append-only update log plus snapshots
   /** Appends one update durably; resolves only when it is committed. */

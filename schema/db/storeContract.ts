@@ -251,24 +251,23 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.listUserRooms(userId())).toEqual([]);
     });
 
-    it('14. claimClientId: the first claim wins, a second user gets the first owner back; uint32 ids fit', async () => {
+    it('14. claimClientIds: the first claim wins, a second user gets the first owner back; uint32 ids fit; one call claims many', async () => {
       const [ann, bob] = [userId(), userId()];
-      expect(await store.claimClientId(42, ann)).toBe(ann);
-      expect(await store.claimClientId(42, bob)).toBe(ann);
-      expect(await store.claimClientId(42, ann)).toBe(ann);
-      expect(await store.claimClientId(0xffff_ffff, bob)).toBe(bob);
-      expect(await store.claimClientId(0xffff_ffff, ann)).toBe(bob);
+      const owners = async (ids: number[], user: UserId) => Object.fromEntries(await store.claimClientIds(ids, user));
+      expect(await owners([42], ann)).toEqual({ 42: ann });
+      expect(await owners([42], bob)).toEqual({ 42: ann });
+      expect(await owners([42], ann)).toEqual({ 42: ann });
+      expect(await owners([0xffff_ffff], bob)).toEqual({ [0xffff_ffff]: bob });
+      expect(await owners([0xffff_ffff, 43, 42], ann)).toEqual({ [0xffff_ffff]: bob, 43: ann, 42: ann });
+      expect(await owners([], ann)).toEqual({});
+      const many = Array.from({ length: 500 }, (_, i) => 1_000_000 + i);
+      const claimed = await store.claimClientIds(many, bob);
+      expect(claimed.size).toBe(500);
+      expect([...claimed.values()].every((owner) => owner === bob)).toBe(true);
+      expect(Object.fromEntries(await store.getClientIdOwners([42, 7, 1_000_001]))).toEqual({ 42: ann, 1_000_001: bob });
+      expect(Object.fromEntries(await store.claimClientIds([7], ann))).toEqual({ 7: ann });
     });
 
-    it('14b. clientIdOwner reads a claim without making one', async () => {
-      const [ann, bob] = [userId(), userId()];
-      expect(await store.clientIdOwner(4242)).toBeNull();
-      expect(await store.clientIdOwner(4242)).toBeNull();
-      await store.claimClientId(4242, ann);
-      expect(await store.clientIdOwner(4242)).toBe(ann);
-      expect(await store.claimClientId(4243, bob)).toBe(bob);
-      expect(await store.clientIdOwner(4243)).toBe(bob);
-    });
 
     it('15. appendUpdate and loadDoc keep the bytes and the append order, per doc', async () => {
       const updates = wordsUpdates(['hello', ' ', 'world']);

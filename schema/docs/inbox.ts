@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
 import type { MessageId, RoomId, UserId } from '../ids';
-import { MAX_MESSAGE_TEXT } from './message';
+import { MAX_MESSAGE_TEXT, PREVIEW_LENGTH } from './message';
 import { positionSchema } from './receipts';
 
 /**
@@ -232,6 +232,49 @@ export function unreadCount(entry: ChatEntry, state: ChatState | undefined, me: 
   return Math.max(0, entry.count - (state?.readCount ?? 0));
 }
 
+/** Key prefix, in the owner's `state`, of a message this user starred. */
+const STARRED_MESSAGE_PREFIX = 'star:';
+
+/**
+ * A starred message, as kept under `star:<messageId>`: where it is (room and bucket, so
+ * the "Starred messages" view opens the chat at it) and what it said when starred (so
+ * the view lists it without opening every chat's history), and when it was starred.
+ */
+export const starredMessageSchema = z
+  .object({
+    roomId: z.string().max(80),
+    bucket: z.number().int().nonnegative(),
+    authorId: z.string().max(80),
+    preview: z.string().max(PREVIEW_LENGTH),
+    createdAt: z.number().int().nonnegative(),
+    at: z.number().int().nonnegative(),
+  })
+  .strict();
+
+/** A starred message with its id, as {@link readStarredMessages} lists it. */
+export type StarredMessage = Omit<z.infer<typeof starredMessageSchema>, 'roomId' | 'authorId'> & { messageId: MessageId; roomId: RoomId; authorId: UserId };
+
+/** Owner: stars a message (on every device of this user); starring again only refreshes it. */
+export function starMessage(doc: Y.Doc, messageId: MessageId, starred: Omit<StarredMessage, 'messageId'>): void {
+  stateMap(doc).set(`${STARRED_MESSAGE_PREFIX}${messageId}`, { roomId: starred.roomId, bucket: starred.bucket, authorId: starred.authorId, preview: starred.preview, createdAt: starred.createdAt, at: starred.at });
+}
+
+/** Owner: removes a star. */
+export function unstarMessage(doc: Y.Doc, messageId: MessageId): void {
+  stateMap(doc).delete(`${STARRED_MESSAGE_PREFIX}${messageId}`);
+}
+
+/** This user's starred messages, the most recently starred first; malformed entries are skipped. */
+export function readStarredMessages(doc: Y.Doc): StarredMessage[] {
+  const out: StarredMessage[] = [];
+  stateMap(doc).forEach((value, key) => {
+    if (!key.startsWith(STARRED_MESSAGE_PREFIX)) return;
+    const parsed = starredMessageSchema.safeParse(value);
+    if (parsed.success) out.push({ ...parsed.data, messageId: key.slice(STARRED_MESSAGE_PREFIX.length) as MessageId, roomId: parsed.data.roomId as RoomId, authorId: parsed.data.authorId as UserId });
+  });
+  return out.sort((a, b) => b.at - a.at);
+}
+
 /** Whether a message mentioning the owner came after what they have seen. */
 export function hasUnreadMention(entry: ChatEntry, state: ChatState | undefined): boolean {
   return entry.mentionedAt !== undefined && entry.mentionedAt > (state?.readCount ?? 0);
@@ -246,6 +289,7 @@ const STATE_VALUES: ReadonlyArray<[prefix: string, schema: z.ZodType]> = [
   ...(Object.keys(CHAT_STATE_KEYS) as ChatStateKey[]).map((field): [string, z.ZodType] => [CHAT_STATE_KEYS[field], CHAT_STATE_VALUES[field]]),
   [LOCAL_ROOM_PREFIX, localRoomSchema],
   [HIDDEN_MESSAGE_PREFIX, count],
+  [STARRED_MESSAGE_PREFIX, starredMessageSchema],
 ];
 
 /**

@@ -42,6 +42,8 @@ export const messageSchema = z
     createdAt: z.number().int().nonnegative(),
     text: z.string().max(MAX_MESSAGE_TEXT),
     replyTo: uuid.optional(),
+    /** Set when the text was forwarded from another message: readers label it "Forwarded" (the original's author is not carried, as in other chat apps). */
+    forwarded: z.literal(true).optional(),
     mentions: z.array(uuid).max(50).optional(),
     attachment: z
       .object({ fileId: z.string().max(64), name: z.string().max(255), mime: z.string().max(100), size: z.number().int().nonnegative() })

@@ -98,8 +98,11 @@ export class ChatPage {
     await this.page.getByTestId('me-name').waitFor();
   }
 
+  /** Signs out, confirming the warning that comes first when messages still wait to be sent. */
   async signOut(): Promise<void> {
     await this.page.getByTestId('sign-out').click();
+    const warning = this.page.getByTestId('confirm-dialog').getByTestId('confirm-go');
+    await Promise.race([this.page.waitForURL('**/login'), warning.click().catch(() => undefined)]);
     await this.page.waitForURL('**/login');
   }
 
@@ -216,7 +219,10 @@ export class ChatPage {
     const row = this.messageRow(text);
     await row.locator('.bubble').hover({ timeout: SEEN_WITHIN_MS });
     await row.getByTestId('message-menu-button').click();
-    return row.getByTestId('message-menu');
+    // The menu floats over the page, outside the row; one is open at a time. It shows once placed.
+    const menu = this.page.getByTestId('message-menu');
+    await menu.waitFor();
+    return menu;
   }
 
   /** The actions a message's menu offers, by test id (`action-reply`, `action-edit` …); closes the menu again. */
@@ -311,7 +317,7 @@ export class ChatPage {
     const row = this.page.locator('.chat-item-row').filter({ has: this.chatListItem(title) });
     await row.hover();
     await row.getByTestId('chat-menu-button').click();
-    await row.getByTestId('chat-menu').getByTestId(action).nth(nth).click();
+    await this.page.getByTestId('chat-menu').getByTestId(action).nth(nth).click();
   }
 
   async screenshot(name: string): Promise<void> {

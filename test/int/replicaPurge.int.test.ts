@@ -53,7 +53,7 @@ function device(wsUrl: string, user: TestUser) {
   const tabs = new TabChannel(user.id);
   const replicas: Replica[] = [];
   // As the replica manager does: a purged bucket has the user's inbox rewritten too.
-  const events = { refused: () => {}, unsent: () => {}, flushed: () => {}, purged: () => replicas.find((r) => r.name === inboxDoc(user.id))?.forgetOldContent() };
+  const events = { refused: () => {}, unsent: () => {}, flushed: () => {}, caughtUp: () => {}, purged: () => replicas.find((r) => r.name === inboxDoc(user.id))?.forgetOldContent() };
   return {
     open(name: DocName): Replica {
       const replica = new Replica(name, user.id, { socket, tabs, events, carriesUnsent: false });

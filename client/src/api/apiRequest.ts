@@ -1,4 +1,5 @@
 import { HTTP_ERRORS, type HttpErrorKind } from '../../../schema/api/errors';
+import { noteServerDate } from '../time/serverClock';
 
 /** A failed API call, with a message fit to show a person. `kind` adds `offline` for a server that cannot be reached. */
 export class ApiError extends Error {
@@ -38,6 +39,7 @@ export async function apiRequest<T>(method: 'GET' | 'POST', path: string, body?:
   } catch {
     throw new ApiError('offline', OFFLINE_MESSAGE, 0);
   }
+  noteServerDate(response.headers.get('date'));
   if (!response.ok) throw await errorOf(response);
   if (response.status === 202 || response.status === 204) return undefined as T;
   return (await response.json()) as T;

@@ -1,5 +1,6 @@
 import { createSignal } from 'solid-js';
 import type { AuthResponse, PublicUser } from '../../../schema/api/auth';
+import { parseDocName, type DocName } from '../../../schema/docs/names';
 import { parseUserId, type UserId } from '../../../schema/ids';
 import { ApiError, apiRequest } from '../api/apiRequest';
 import { PendingMessages } from '../chat/pendingMessages';
@@ -7,6 +8,7 @@ import { ReplicaManager } from '../sync/replicaManager';
 import { wipeLocalReplicas } from '../sync/wipeLocalReplicas';
 import { clearLocal, readLocal, writeLocal } from '../storage/localCache';
 import { forgetUsers, rememberUsers } from '../users/userDirectory';
+import { setSignedOutFlag, signedOutFlagSet } from './signedOutFlag';
 
 export interface Session {
   user: PublicUser & { id: UserId };
@@ -31,7 +33,29 @@ function start(user: PublicUser): void {
   writeLocal(ME_KEY, user);
   rememberUsers([user]);
   const pending = new PendingMessages(id);
-  const replicas = new ReplicaManager(id, (name, doc) => pending.settle(name, doc));
+  /** Buckets opened here only to send their outbox (after a reload), released once it is empty. */
+  const holding = new Set<DocName>();
+  const replicas = new ReplicaManager(
+    id,
+    (name, doc) => pending.settle(name, doc),
+    (replica) => {
+      if (parseDocName(replica.name)?.kind !== 'bucket') return;
+      void pending.flush(replica.name, replica.doc, () => replica.inSync()).then(() => {
+        if (holding.has(replica.name) && !pending.stillQueued(replica.name)) {
+          holding.delete(replica.name);
+          replicas.release(replica.name);
+        }
+      });
+    },
+  );
+  // Outbox messages go out even if their chat is closed, or never opened again after a reload.
+  const hold = (name: DocName) => {
+    if (holding.has(name)) return;
+    holding.add(name);
+    replicas.open(name);
+  };
+  for (const name of pending.queuedDocs()) hold(name);
+  pending.whenQueued(hold);
   setSession({ user: { ...user, id }, replicas, pending });
   setKnown(true);
 }
@@ -57,6 +81,7 @@ async function stop(wipe: boolean): Promise<void> {
  * server answers; `/api/auth/me` then confirms the session or marks it ended.
  */
 export function bootSession(): void {
+  window.addEventListener('online', deliverSignOut);
   const cached = readLocal<PublicUser>(ME_KEY);
   if (cached) start(cached);
   apiRequest<{ user: PublicUser }>('GET', '/auth/me').then(
@@ -83,8 +108,18 @@ export async function signedIn(auth: AuthResponse): Promise<void> {
   start(auth.user);
 }
 
-/** Revokes the session on the server and wipes this user's local replicas and caches. */
+/**
+ * Ends the session on this device at once and wipes this user's local replicas and
+ * caches, with the messages still waiting in them. The server revokes the session now,
+ * or, when it cannot be reached, on this browser's next request ({@link setSignedOutFlag}).
+ */
 export async function signOut(): Promise<void> {
+  setSignedOutFlag();
   await apiRequest('POST', '/auth/logout').catch(() => undefined);
   await stop(true);
+}
+
+/** Tells the server of a sign-out it missed while offline; any request carries the flag, this one is sent for it. */
+function deliverSignOut(): void {
+  if (signedOutFlagSet()) void apiRequest('POST', '/auth/logout').catch(() => undefined);
 }

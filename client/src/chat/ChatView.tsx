@@ -1,7 +1,8 @@
-import { createEffect, createMemo, createSignal, onCleanup, Show, untrack } from 'solid-js';
+import { createEffect, createMemo, createSignal, lazy, onCleanup, Show, untrack } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
-import { hideMessageForMe, readHiddenMessages, setChatState, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
+import { hideMessageForMe, readHiddenMessages, readStarredMessages, setChatState, starMessage, unstarMessage, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
+import { previewOf } from '../../../schema/docs/message';
 import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import { readMembers, readMeta } from '../../../schema/docs/roomHead';
 import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
@@ -16,6 +17,7 @@ import { displayNameOf, refreshUser, userById } from '../users/userDirectory';
 import { ChatHeader } from './ChatHeader';
 import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
+import { forwardMessage } from './forwardMessage';
 import type { MessageActions } from './MessageMenu';
 import { messagePermissions } from './messagePermissions';
 import { MessageInfo } from './MessageInfo';
@@ -24,6 +26,9 @@ import { MessageList } from './MessageList';
 import { useReceipts } from './useReceipts';
 import { useRoomMessages } from './useRoomMessages';
 import { typingText, useTyping, watchPresent } from './useTyping';
+
+// Opened now and then: loaded on first use, off the first download.
+const ForwardDialog = lazy(() => import('./ForwardDialog'));
 
 /** How often a DM's "last seen" is asked for again while the peer is away. */
 const LAST_SEEN_REFRESH_MS = 60_000;
@@ -41,6 +46,8 @@ export interface ChatViewProps {
   state: ChatState | undefined;
   /** Whether a user has Jeco open on a chat this device watches (the chat list's heads). */
   isOnline: (userId: UserId) => boolean;
+  /** The chats one may forward a message to. */
+  chats: () => ChatEntry[];
   onBack: () => void;
 }
 
@@ -58,6 +65,8 @@ export function ChatView(props: ChatViewProps) {
   // "Delete for me" lives in one's own inbox, so it follows the user to every device.
   const inbox = useReplica(replicas, inboxDoc(user.id));
   const hidden = docSignal(inbox.doc, readHiddenMessages);
+  const stars = docSignal(inbox.doc, readStarredMessages);
+  const starredIds = createMemo(() => new Set(stars().map((s) => s.messageId)));
   const shown = createMemo(() => {
     const ids = hidden();
     return ids.size === 0 ? room.messages() : room.messages().filter((m) => !ids.has(m.id));
@@ -96,6 +105,7 @@ export function ChatView(props: ChatViewProps) {
   );
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
+  const [forwarding, setForwarding] = createSignal<ShownMessage | null>(null);
   const [focusKey, setFocusKey] = createSignal(0);
   const [searching, setSearching] = createSignal(false);
   // A search result asks for a message: open history back to its bucket, then show it once it is in the list.
@@ -140,6 +150,16 @@ export function ChatView(props: ChatViewProps) {
     },
     status: (message) => receipts.status(message),
     info: (message) => setInfoFor(message),
+    starred: (message) => starredIds().has(message.id),
+    toggleStar: (message) => {
+      if (starredIds().has(message.id)) return unstarMessage(inbox.doc, message.id);
+      const at = room.positionOf(message.id);
+      if (!at) return;
+      const text = message.deleted ? '' : (message.editedText ?? message.text);
+      starMessage(inbox.doc, message.id, { roomId, bucket: at.bucket, authorId: message.authorId, preview: previewOf(text), createdAt: message.createdAt, at: Date.now() });
+    },
+    forward: (message) => setForwarding(message),
+    copy: (message) => void navigator.clipboard?.writeText(message.editedText ?? message.text).catch(() => undefined),
   };
   /** The replied-to or edited message as it is now (it may have been edited or deleted meanwhile). */
   const current = (message: ShownMessage | null) => (message ? (room.messages().find((m) => m.id === message.id) ?? message) : null);
@@ -164,6 +184,8 @@ export function ChatView(props: ChatViewProps) {
   }
   const subtitle = () => {
     if (peer) {
+      // Offline, whether the peer is there is unknown, and a "last seen" would be stale.
+      if (replicas.status() === 'offline') return 'waiting for network';
       if (peerOnline()) return 'online';
       const profile = userById(peer);
       if (profile?.lastSeenAt) return `last seen ${formatMoment(profile.lastSeenAt)}`;
@@ -205,7 +227,7 @@ export function ChatView(props: ChatViewProps) {
       <ChatHeader
         title={title()}
         subtitle={subtitle()}
-        typing={typingText(typing.typingNames())}
+        typing={props.room.kind === 'dm' ? (typing.typingNames().length > 0 ? 'typing…' : null) : typingText(typing.typingNames())}
         seed={peer ?? roomId}
         onBack={props.onBack}
         onOpenInfo={
@@ -232,6 +254,7 @@ export function ChatView(props: ChatViewProps) {
         sentCount={sentCount()}
         actions={actions}
         focus={focus()}
+        hiddenMessage={(id) => (hidden().has(id) ? room.messages().find((m) => m.id === id) : undefined)}
       />
       <Show
         when={!refusal()}
@@ -250,6 +273,10 @@ export function ChatView(props: ChatViewProps) {
           mentionables={mentionables()}
           draft={draft()}
           onDraft={saveDraft}
+          onEditLast={() => {
+            const last = shown().findLast((m) => m.authorId === user.id && actions.permissions(m).edit);
+            if (last) actions.edit(last);
+          }}
           context={
             <Show when={current(editing()) ?? current(replyingTo())} keyed>
               {(message) => <ComposerContext kind={editing() ? 'edit' : 'reply'} message={message} me={user.id} onCancel={cancelContext} />}
@@ -278,6 +305,19 @@ export function ChatView(props: ChatViewProps) {
           const recipients = receipts.info(message);
           return <MessageInfo message={message} recipients={recipients()} onClose={() => setInfoFor(null)} />;
         }}
+      </Show>
+      <Show when={forwarding()} keyed>
+        {(message) => (
+          <ForwardDialog
+            chats={props.chats().filter((c) => !c.former)}
+            preview={message.editedText ?? message.text}
+            onClose={() => setForwarding(null)}
+            onForward={(to) => {
+              setForwarding(null);
+              void forwardMessage(replicas, pending, user.id, message.editedText ?? message.text, to);
+            }}
+          />
+        )}
       </Show>
       <Show when={infoOpen()}>
         <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} former={!!formerNotice()} fallbackName={title()} onClose={() => setInfoOpen(false)} />

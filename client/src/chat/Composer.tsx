@@ -1,6 +1,7 @@
-import { createEffect, createSignal, on, type JSX } from 'solid-js';
+import { createEffect, createSignal, on, Show, type JSX } from 'solid-js';
 import { MAX_MESSAGE_TEXT } from '../../../schema/docs/message';
-import { CheckIcon, SendIcon } from '../layout/icons';
+import { CheckIcon, EmojiIcon, SendIcon } from '../layout/icons';
+import { EmojiPicker } from './EmojiPicker';
 import { filterMentionables, MentionPicker, mentionQueryAt, type Mentionable } from './MentionPicker';
 
 /** Most members the `@` picker lists at once. */
@@ -28,6 +29,8 @@ export interface ComposerProps {
   draft: string | undefined;
   /** The text as typed, to keep as the chat's draft (not while editing a message). */
   onDraft: (text: string) => void;
+  /** ↑ in an empty input: edit one's last message, as chat apps do. */
+  onEditLast?: () => void;
 }
 
 /**
@@ -38,7 +41,18 @@ export function Composer(props: ComposerProps) {
   const [text, setText] = createSignal('');
   const [mention, setMention] = createSignal<{ start: number; query: string } | null>(null);
   const [active, setActive] = createSignal(0);
+  const [picking, setPicking] = createSignal(false);
   let input!: HTMLTextAreaElement;
+  let emojiButton!: HTMLButtonElement;
+  /** Puts an emoji where the caret is, as if typed. */
+  const insert = (emoji: string) => {
+    const start = input.selectionStart;
+    const value = input.value.slice(0, start) + emoji + input.value.slice(input.selectionEnd);
+    replace(value);
+    input.setSelectionRange(start + emoji.length, start + emoji.length);
+    props.onTyping();
+    if (props.prefill === null) props.onDraft(value);
+  };
   const candidates = () => {
     const m = mention();
     return m ? filterMentionables(props.mentionables, m.query).slice(0, MAX_MENTION_OPTIONS) : [];
@@ -69,7 +83,10 @@ export function Composer(props: ComposerProps) {
     input.value = value;
     fit();
   };
+  /** Characters over the limit: said before sending, and sending waits, instead of cutting a paste short unseen. */
+  const overBy = () => Math.max(0, text().length - MAX_MESSAGE_TEXT);
   const send = () => {
+    if (overBy() > 0) return;
     if (props.onSend(text())) replace('');
     setMention(null);
     input.focus();
@@ -99,6 +116,11 @@ export function Composer(props: ComposerProps) {
     <div class="composer-area">
       {props.context}
       <MentionPicker people={candidates()} active={active()} onPick={pick} />
+      <Show when={overBy() > 0}>
+        <p class="composer-too-long" role="alert" data-testid="composer-too-long">
+          {`This message is ${text().length.toLocaleString('en')} characters long; the limit is ${MAX_MESSAGE_TEXT.toLocaleString('en')}. Remove ${overBy().toLocaleString('en')} to send it.`}
+        </p>
+      </Show>
       <form
         class="composer"
         onSubmit={(e) => {
@@ -106,12 +128,29 @@ export function Composer(props: ComposerProps) {
           send();
         }}
       >
+        <button
+          type="button"
+          class="icon-button composer-emoji"
+          ref={emojiButton}
+          aria-label="Emoji"
+          aria-haspopup="dialog"
+          aria-expanded={picking()}
+          title="Emoji"
+          onClick={() => setPicking(!picking())}
+          data-testid="composer-emoji"
+        >
+          <EmojiIcon />
+        </button>
+        <Show when={picking()}>
+          <EmojiPicker anchor={emojiButton} label="Emoji" onPick={insert} onClose={() => setPicking(false)} />
+        </Show>
         <textarea
           ref={input}
           rows={1}
           placeholder="Type a message"
           aria-label="Message"
-          maxLength={MAX_MESSAGE_TEXT}
+          dir="auto"
+          aria-invalid={overBy() > 0}
           value={text()}
           onInput={(e) => {
             draftTaken = true;
@@ -139,6 +178,9 @@ export function Composer(props: ComposerProps) {
               send();
             } else if (e.key === 'Escape') {
               props.onCancel();
+            } else if (e.key === 'ArrowUp' && input.value === '' && props.onEditLast && !e.altKey) {
+              e.preventDefault();
+              props.onEditLast();
             }
           }}
           autofocus
@@ -148,7 +190,7 @@ export function Composer(props: ComposerProps) {
           type="submit"
           class="send-button"
           aria-label={props.prefill !== null ? 'Save edit' : 'Send'}
-          disabled={props.disabled || text().trim() === ''}
+          disabled={props.disabled || text().trim() === '' || overBy() > 0}
           data-testid="send"
         >
           {props.prefill !== null ? <CheckIcon /> : <SendIcon />}

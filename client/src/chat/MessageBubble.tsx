@@ -1,4 +1,4 @@
-import { For, Match, Show, Switch } from 'solid-js';
+import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
 import { isSystemLine } from '../../../schema/docs/message';
 import type { UserId } from '../../../schema/ids';
@@ -22,37 +22,60 @@ export interface BubbleProps {
   pending: boolean;
   /** The message this one replies to, when it is loaded. */
   quoted: ShownMessage | undefined;
-  onQuoteClick: () => void;
+  /** Absent when the original is not in the list (deleted for me): the quote shows, but leads nowhere. */
+  onQuoteClick?: () => void;
   actions: MessageActions;
 }
 
 
+/** Longer texts are shown cut short with "Read more", as a chat app does: a 10,000-character message would fill screens. */
+const COLLAPSE_OVER_CHARS = 1_500;
+/** Where a long text is cut: about a dozen lines of a desktop bubble. */
+const COLLAPSED_CHARS = 700;
+
+/** The start of a long text, cut at a word boundary when one is near. */
+function collapsedText(text: string): string {
+  const cut = text.slice(0, COLLAPSED_CHARS);
+  const space = cut.search(/\s\S*$/);
+  return `${(space > COLLAPSED_CHARS * 0.8 ? cut.slice(0, space) : cut).trimEnd()}…`;
+}
+
 /** Text nodes only, never parsed as HTML; links open in a new tab, mentions are highlighted. */
 function MessageText(props: { text: string; mentions: readonly UserId[] | undefined; me: UserId }) {
-  const parts = () => messageParts(props.text, (props.mentions ?? []).map((id) => ({ id, name: displayNameOf(id, '') })));
+  const [expanded, setExpanded] = createSignal(false);
+  const collapsed = () => !expanded() && props.text.length > COLLAPSE_OVER_CHARS;
+  const parts = () => messageParts(collapsed() ? collapsedText(props.text) : props.text, (props.mentions ?? []).map((id) => ({ id, name: displayNameOf(id, '') })));
   return (
-    <span class="bubble-text" data-testid="message-text">
-      <For each={parts()}>
-        {(part) => (
-          <Switch fallback={part.text}>
-            <Match when={part.kind === 'link' && part}>
-              {(link) => (
-                <a href={link().href} target="_blank" rel="noopener noreferrer nofollow" data-testid="message-link">
-                  {link().text}
-                </a>
-              )}
-            </Match>
-            <Match when={part.kind === 'mention' && part}>
-              {(mention) => (
-                <span class="mention" classList={{ 'mention-self': mention().userId === props.me }} data-testid="message-mention">
-                  {mention().text}
-                </span>
-              )}
-            </Match>
-          </Switch>
-        )}
-      </For>
-    </span>
+    <>
+      {/* dir="auto": Hebrew or Arabic text runs right to left, whatever the page's direction. */}
+      <span class="bubble-text" dir="auto" data-testid="message-text">
+        <For each={parts()}>
+          {(part) => (
+            <Switch fallback={part.text}>
+              <Match when={part.kind === 'link' && part}>
+                {(link) => (
+                  <a href={link().href} target="_blank" rel="noopener noreferrer nofollow" data-testid="message-link">
+                    {link().text}
+                  </a>
+                )}
+              </Match>
+              <Match when={part.kind === 'mention' && part}>
+                {(mention) => (
+                  <span class="mention" classList={{ 'mention-self': mention().userId === props.me }} data-testid="message-mention">
+                    {mention().text}
+                  </span>
+                )}
+              </Match>
+            </Switch>
+          )}
+        </For>
+      </span>
+      <Show when={collapsed()}>
+        <button type="button" class="read-more" onClick={() => setExpanded(true)} data-testid="read-more">
+          Read more
+        </button>
+      </Show>
+    </>
   );
 }
 
@@ -74,6 +97,11 @@ export function MessageBubble(props: BubbleProps) {
             {displayNameOf(props.message.authorId)}
           </div>
         </Show>
+        <Show when={props.message.forwarded && !props.message.deleted}>
+          <div class="bubble-forwarded" data-testid="message-forwarded">
+            Forwarded
+          </div>
+        </Show>
         <Show when={props.message.replyTo && !props.message.deleted}>
           <QuotedMessage original={props.quoted} me={props.me} onClick={props.onQuoteClick} />
         </Show>
@@ -88,6 +116,11 @@ export function MessageBubble(props: BubbleProps) {
           <MessageText text={props.message.editedText ?? props.message.text} mentions={props.message.mentions} me={props.me} />
         </Show>
         <span class="bubble-meta">
+          <Show when={props.actions.starred(props.message)}>
+            <span class="bubble-star" role="img" aria-label="Starred" title="Starred" data-testid="message-starred">
+              ★
+            </span>
+          </Show>
           <Show when={props.message.edited && !props.message.deleted}>
             <span class="bubble-edited" data-testid="message-edited">
               edited

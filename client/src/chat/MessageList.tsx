@@ -48,6 +48,8 @@ export interface MessageListProps {
    * looked for in older buckets, one at a time, until found or none is left.
    */
   focus?: { id: MessageId; nonce: number };
+  /** A message not in `messages` because one deleted it for oneself: a reply still quotes it (it was delivered), without a jump. */
+  hiddenMessage?: (id: MessageId) => ShownMessage | undefined;
 }
 
 /** One virtualized row's element: the library positions it; the class lets css raise a row whose menu is open. */
@@ -289,8 +291,8 @@ export function MessageList(props: MessageListProps) {
                 message={message}
                 me={props.me}
                 own={message.authorId === props.me}
-                quoted={message.replyTo ? byId().get(message.replyTo) : undefined}
-                onQuoteClick={() => message.replyTo && jumpTo(message.replyTo)}
+                quoted={message.replyTo ? (byId().get(message.replyTo) ?? props.hiddenMessage?.(message.replyTo)) : undefined}
+                onQuoteClick={message.replyTo && byId().has(message.replyTo) ? () => jumpTo(message.replyTo!) : undefined}
                 actions={props.actions}
                 showAuthor={props.group && message.authorId !== props.me && startsRun(index())}
                 first={startsRun(index())}

@@ -15,6 +15,7 @@ export function MessageTicks(props: { status: DeliveryStatus | 'pending' }) {
   return (
     <span
       class="bubble-status"
+      role="img"
       classList={{ read: props.status === 'read' }}
       title={TICKS[props.status].title}
       aria-label={TICKS[props.status].title}

@@ -28,7 +28,7 @@ export function QuotedMessage(props: { original: ShownMessage | undefined; me: U
       <Show when={author()}>
         <span class="quote-author">{author()}</span>
       </Show>
-      <span class="quote-text" classList={{ deleted: !!props.original?.deleted }} data-testid="quote-text">
+      <span class="quote-text" dir="auto" classList={{ deleted: !!props.original?.deleted }} data-testid="quote-text">
         {quoteText(props.original)}
       </span>
     </button>

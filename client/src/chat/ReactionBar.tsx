@@ -1,4 +1,5 @@
 import { For, Show } from 'solid-js';
+import { Portal } from 'solid-js/web';
 import type { UserId } from '../../../schema/ids';
 import { useDropdown } from '../layout/useDropdown';
 import { displayNameOf } from '../users/userDirectory';
@@ -9,7 +10,7 @@ import { displayNameOf } from '../users/userDirectory';
  */
 export function ReactionBar(props: { reactions: ReadonlyMap<string, UserId[]>; me: UserId }) {
   let root!: HTMLDivElement;
-  const { open, upwards, toggle } = useDropdown(() => root);
+  const { open, floating, toggle } = useDropdown(() => root, { placement: 'bottom-start', boundary: () => root.closest('.chat-pane') });
   // "You" first, as WhatsApp lists it.
   const ordered = (users: UserId[]) => [...users.filter((id) => id === props.me), ...users.filter((id) => id !== props.me)];
   const nameOf = (id: UserId) => (id === props.me ? 'You' : displayNameOf(id));
@@ -28,16 +29,18 @@ export function ReactionBar(props: { reactions: ReadonlyMap<string, UserId[]>; m
         </For>
       </button>
       <Show when={open()}>
-        <ul class="reaction-details popover-list" classList={{ up: upwards() }} data-testid="reaction-details">
-          <For each={who()}>
-            {(row) => (
-              <li data-testid="reaction-detail">
-                <span class="reaction-detail-name">{nameOf(row.id)}</span>
-                <span class="reaction-emoji">{row.emoji}</span>
-              </li>
-            )}
-          </For>
-        </ul>
+        <Portal>
+          <ul class="reaction-details popover-list" ref={floating} data-testid="reaction-details">
+            <For each={who()}>
+              {(row) => (
+                <li data-testid="reaction-detail">
+                  <span class="reaction-detail-name">{nameOf(row.id)}</span>
+                  <span class="reaction-emoji">{row.emoji}</span>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Portal>
       </Show>
     </div>
   );

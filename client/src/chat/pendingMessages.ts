@@ -1,6 +1,6 @@
 import { createSignal } from 'solid-js';
 import type * as Y from 'yjs';
-import { readMessages } from '../../../schema/docs/bucket';
+import { appendMessage, readMessages } from '../../../schema/docs/bucket';
 import type { Message } from '../../../schema/docs/message';
 import { parseDocName, roomOfDoc, type DocName } from '../../../schema/docs/names';
 import type { MessageId, RoomId, UserId } from '../../../schema/ids';
@@ -11,9 +11,19 @@ export interface PendingMessage {
   id: MessageId;
   text: string;
   at: number;
+  /**
+   * The whole message while it waits in the outbox, not yet in the bucket: written
+   * while the bucket was not in sync with the server. The server lets a message land
+   * only at the end of the bucket as it stands, so it is appended only once the bucket
+   * has caught up (see {@link PendingMessages.flush}).
+   */
+  queued?: Message;
 }
 
 type PendingByDoc = Record<string, PendingMessage[]>;
+
+/** Web Lock names are per origin; the prefix keeps ours apart from anything else the page might lock. */
+const LOCK_PREFIX = 'jeco:outbox:';
 
 /**
  * This user's messages the server has not acknowledged yet (the clock icon), by
@@ -21,6 +31,12 @@ type PendingByDoc = Record<string, PendingMessage[]>;
  * the replica learns from its provider's acknowledgements; those reach the tab that
  * wrote the message, or whichever tab later reopens the doc. So the marks live in
  * localStorage: they survive a reload, and every tab shows the same clock or tick.
+ *
+ * It is also the outbox: a message written while its bucket is not in sync waits here
+ * whole (`queued`), shown with its clock, until a tab whose replica of the bucket has
+ * caught up appends it. Tabs take a Web Lock to flush, and the entry stops being
+ * queued in the same step as the append, so no two tabs append one message (the
+ * server would refuse the second as a duplicate id).
  */
 export class PendingMessages {
   private readonly key: string;
@@ -46,6 +62,61 @@ export class PendingMessages {
     this.update((current) => ({ ...current, [bucket]: [...(current[bucket] ?? []), entry] }));
   }
 
+  /** Keeps a message for `bucket` in the outbox, to be appended once the bucket is in sync. */
+  queue(bucket: DocName, message: Message): void {
+    const entry: PendingMessage = { id: message.id, text: message.text, at: message.createdAt, queued: message };
+    this.update((current) => ({ ...current, [bucket]: [...(current[bucket] ?? []), entry] }));
+    this.queuedListener(bucket);
+  }
+
+  private queuedListener: (bucket: DocName) => void = () => undefined;
+
+  /** Hears of each message this tab puts in the outbox (to keep its bucket open until it is out). */
+  whenQueued(listener: (bucket: DocName) => void): void {
+    this.queuedListener = listener;
+  }
+
+  /** The messages waiting in the outbox for `bucket`, oldest first. Reactive. */
+  queuedIn(bucket: DocName): Message[] {
+    return (this.byDoc()[bucket] ?? []).flatMap((m) => (m.queued ? [m.queued] : []));
+  }
+
+  /** Whether `bucket` has messages in the outbox as stored now (another tab may have just sent them). */
+  stillQueued(bucket: DocName): boolean {
+    return (readLocal<PendingByDoc>(this.key)?.[bucket] ?? []).some((m) => m.queued);
+  }
+
+  /** Buckets with messages in the outbox (to open in the background after a reload). */
+  queuedDocs(): DocName[] {
+    return Object.entries(this.byDoc())
+      .filter(([, list]) => list.some((m) => m.queued))
+      .map(([name]) => name as DocName);
+  }
+
+  /**
+   * Appends the outbox of `bucket` to `doc`, whose replica has just caught up with the
+   * server (`inSync` is asked again once the lock is held). Under the user's Web Lock
+   * the entries are read afresh, so a message another tab appended meanwhile is not
+   * appended twice; one already in the doc only stops being queued.
+   */
+  async flush(bucket: DocName, doc: Y.Doc, inSync: () => boolean): Promise<void> {
+    if (!this.stillQueued(bucket)) return;
+    const run = () => {
+      if (!inSync()) return;
+      const current = readLocal<PendingByDoc>(this.key) ?? {};
+      const queued = (current[bucket] ?? []).flatMap((m) => (m.queued ? [m.queued] : []));
+      if (queued.length === 0) return;
+      const present = new Set(readMessages(doc).map((m) => m.id));
+      doc.transact(() => {
+        for (const message of queued) if (!present.has(message.id)) appendMessage(doc, message);
+      });
+      this.update((latest) => ({ ...latest, [bucket]: (latest[bucket] ?? []).map(({ queued: _sent, ...rest }) => rest) }));
+    };
+    // Without Web Locks (very old browsers) a tab flushes alone; the marks still dedupe most races.
+    if (typeof navigator !== 'undefined' && navigator.locks) await navigator.locks.request(`${LOCK_PREFIX}${this.key}`, run);
+    else run();
+  }
+
   /**
    * The server acknowledged every edit this tab held for `bucket`: the pending
    * messages the tab's copy contains are stored. Others (written in another tab a
@@ -56,7 +127,8 @@ export class PendingMessages {
     if (!ids) return;
     const present = new Set(readMessages(doc).map((m) => m.id));
     this.update((current) => {
-      const rest = (current[bucket] ?? []).filter((m) => !present.has(m.id));
+      // Still queued means not appended yet (whatever another tab's doc may hold): stays.
+      const rest = (current[bucket] ?? []).filter((m) => m.queued || !present.has(m.id));
       const { [bucket]: _settled, ...others } = current;
       return rest.length > 0 ? { ...others, [bucket]: rest } : others;
     });

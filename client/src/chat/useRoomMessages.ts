@@ -9,11 +9,19 @@ import { docList, docSignal } from '../sync/docBindings';
 import type { Replica } from '../sync/replica';
 import type { ReplicaManager } from '../sync/replicaManager';
 import { sameNames, useReplicas } from '../sync/replicaScope';
+import { serverNow } from '../time/serverClock';
 import type { PendingMessages } from './pendingMessages';
 
 function bucketNumberOf(name: DocName): number {
   const ref = parseDocName(name);
   return ref?.kind === 'bucket' ? ref.bucket : 0;
+}
+
+const NOTHING_SHOWN: ShownMessage['reactions'] = new Map();
+
+/** A message waiting in the outbox, shown as written: no edits, reactions or deletion can reach it before it is appended. */
+function asShown(message: Message): ShownMessage {
+  return { ...message, edited: false, deleted: false, reactions: NOTHING_SHOWN };
 }
 
 /** Buckets opened with a chat: the head and the one before, so a just-rolled-over head still shows recent history. */
@@ -47,7 +55,15 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
     return out;
   }, [], { equals: sameNames });
   const buckets = useReplicas(replicas, names, (replica): OpenBucket => ({ replica, number: bucketNumberOf(replica.name), messages: docList(replica.doc, readShownMessages, 'id') }));
-  const messages = createMemo(() => buckets().flatMap((b) => b.messages));
+  // Messages still in the outbox (written while their bucket was not in sync) show after the bucket's own, with their clock.
+  const messages = createMemo(() =>
+    buckets().flatMap((b) => {
+      const queued = pending.queuedIn(b.replica.name);
+      if (queued.length === 0) return b.messages;
+      const present = new Set(b.messages.map((m) => m.id));
+      return [...b.messages, ...queued.filter((m) => !present.has(m.id)).map(asShown)];
+    }),
+  );
   /** Where each open message sits (receipts count in positions), rebuilt once per change. */
   const positions = createMemo(() => {
     const out = new Map<MessageId, Position>();
@@ -78,7 +94,12 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
     if (!body || !bucket) return false;
     const id = newMessageId();
     // Marked before the append, so that an acknowledgement can never arrive before the mark.
-    const message: Message = { id, authorId: me, createdAt: Date.now(), text: body, ...(replyTo ? { replyTo } : {}), ...(mentions.length > 0 ? { mentions } : {}) };
+    const message: Message = { id, authorId: me, createdAt: serverNow(), text: body, ...(replyTo ? { replyTo } : {}), ...(mentions.length > 0 ? { mentions } : {}) };
+    // Appended only while the bucket is in sync, so it lands at the true end; else the outbox keeps it until it is.
+    if (!bucket.replica.inSync()) {
+      pending.queue(bucket.replica.name, message);
+      return true;
+    }
     pending.add(bucket.replica.name, message);
     appendMessage(bucket.replica.doc, message);
     return true;

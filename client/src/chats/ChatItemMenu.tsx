@@ -1,4 +1,5 @@
 import { For, Show } from 'solid-js';
+import { Portal } from 'solid-js/web';
 import { MAX_PINNED } from '../../../schema/docs/inbox';
 import { ChevronDownIcon } from '../layout/icons';
 import { useDropdown } from '../layout/useDropdown';
@@ -8,7 +9,7 @@ import { MUTE_CHOICES, type ChatActions } from './chatActions';
 /** The chevron on a chat list row (on hover) and its menu: archive, mute, pin, mark as read. */
 export function ChatItemMenu(props: { row: ChatRow; pinnedCount: number; actions: ChatActions }) {
   let root!: HTMLDivElement;
-  const { open, upwards, toggle, run } = useDropdown(() => root);
+  const { open, floating, toggle, run } = useDropdown(() => root);
   const roomId = () => props.row.entry.roomId;
   const archived = () => !!props.row.state?.archivedAt;
   const pinned = () => !!props.row.state?.pinnedAt;
@@ -19,44 +20,46 @@ export function ChatItemMenu(props: { row: ChatRow; pinnedCount: number; actions
         <ChevronDownIcon />
       </button>
       <Show when={open()}>
-        <div class="message-menu-list chat-menu-list" classList={{ up: upwards() }} role="menu" data-testid="chat-menu">
-          <button type="button" role="menuitem" onClick={run(() => props.actions.archive(roomId(), !archived()))} data-testid="action-archive">
-            {archived() ? 'Unarchive chat' : 'Archive chat'}
-          </button>
-          <Show
-            when={props.row.muted}
-            fallback={
-              <For each={MUTE_CHOICES}>
-                {(choice) => (
-                  <button type="button" role="menuitem" onClick={run(() => props.actions.mute(roomId(), choice.ms))} data-testid="action-mute" data-mute={choice.label}>
-                    {choice.label}
-                  </button>
-                )}
-              </For>
-            }
-          >
-            <button type="button" role="menuitem" onClick={run(() => props.actions.mute(roomId(), false))} data-testid="action-unmute">
-              Unmute notifications
+        <Portal>
+          <div class="message-menu-list chat-menu-list" ref={floating} role="menu" data-testid="chat-menu">
+            <button type="button" role="menuitem" onClick={run(() => props.actions.archive(roomId(), !archived()))} data-testid="action-archive">
+              {archived() ? 'Unarchive chat' : 'Archive chat'}
             </button>
-          </Show>
-          <Show when={!archived()}>
-            <button
-              type="button"
-              role="menuitem"
-              disabled={pinFull()}
-              title={pinFull() ? `You can only pin up to ${MAX_PINNED} chats` : undefined}
-              onClick={run(() => props.actions.pin(roomId(), !pinned()))}
-              data-testid="action-pin"
+            <Show
+              when={props.row.muted}
+              fallback={
+                <For each={MUTE_CHOICES}>
+                  {(choice) => (
+                    <button type="button" role="menuitem" onClick={run(() => props.actions.mute(roomId(), choice.ms))} data-testid="action-mute" data-mute={choice.label}>
+                      {choice.label}
+                    </button>
+                  )}
+                </For>
+              }
             >
-              {pinned() ? 'Unpin chat' : 'Pin chat'}
-            </button>
-          </Show>
-          <Show when={props.row.unread > 0}>
-            <button type="button" role="menuitem" onClick={run(() => props.actions.markRead(props.row.entry))} data-testid="action-mark-read">
-              Mark as read
-            </button>
-          </Show>
-        </div>
+              <button type="button" role="menuitem" onClick={run(() => props.actions.mute(roomId(), false))} data-testid="action-unmute">
+                Unmute notifications
+              </button>
+            </Show>
+            <Show when={!archived()}>
+              <button
+                type="button"
+                role="menuitem"
+                disabled={pinFull()}
+                title={pinFull() ? `You can only pin up to ${MAX_PINNED} chats` : undefined}
+                onClick={run(() => props.actions.pin(roomId(), !pinned()))}
+                data-testid="action-pin"
+              >
+                {pinned() ? 'Unpin chat' : 'Pin chat'}
+              </button>
+            </Show>
+            <Show when={props.row.unread > 0}>
+              <button type="button" role="menuitem" onClick={run(() => props.actions.markRead(props.row.entry))} data-testid="action-mark-read">
+                Mark as read
+              </button>
+            </Show>
+          </div>
+        </Portal>
       </Show>
     </div>
   );

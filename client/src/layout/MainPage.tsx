@@ -1,19 +1,27 @@
 import { useNavigate, useParams } from '@solidjs/router';
-import { createSignal, Match, Show, Switch } from 'solid-js';
+import { createSignal, lazy, Match, Show, Switch } from 'solid-js';
 import { parseRoomId, type RoomId } from '../../../schema/ids';
 import { signOut, type Session } from '../auth/session';
 import { ChatView } from '../chat/ChatView';
 import { chatActions } from '../chats/chatActions';
 import { ChatList } from '../chats/ChatList';
+import { chatTitle } from '../chats/ChatListItem';
 import { NewChatPanel } from '../chats/NewChatPanel';
 import { NewGroupPanel } from '../chats/NewGroupPanel';
+import { ConfirmDialog } from '../group/ConfirmDialog';
 import { useChatIndex } from '../chats/useChatIndex';
 import { useNotifications } from '../notifications/useNotifications';
 import { ChatSearch } from '../search/ChatSearch';
+import { messageCount } from './messageCount';
 import { SessionBanner } from './SessionBanner';
 import { SidebarHeader } from './SidebarHeader';
+import { useShortcuts } from './useShortcuts';
 
-type Panel = 'chats' | 'newChat' | 'newGroup';
+// Opened rarely: loaded when first asked for, off the first download.
+const ShortcutsDialog = lazy(() => import('./ShortcutsDialog'));
+const StarredPanel = lazy(() => import('../chats/StarredPanel'));
+
+type Panel = 'chats' | 'newChat' | 'newGroup' | 'starred';
 
 /** The two panes: chat list on the left, the open chat (`/c/:roomId`) on the right; one at a time on a phone. */
 export function MainPage(props: { session: Session }) {
@@ -32,9 +40,38 @@ export function MainPage(props: { session: Session }) {
   const notifications = useNotifications({ rows: index.rows, inbox: index.inbox, me: props.session.user.id, openRoom: () => room()?.id, open });
 
 
-  async function leave() {
+  const [confirmSignOut, setConfirmSignOut] = createSignal<number | null>(null);
+  const [helpOpen, setHelpOpen] = createSignal(false);
+  useShortcuts({
+    searchChats: () => {
+      setPanel('chats');
+      // On a phone the list is behind the open chat: back to it first.
+      if (params.roomId && window.matchMedia('(max-width: 699px)').matches) navigate('/');
+      queueMicrotask(() => document.querySelector<HTMLInputElement>('[data-testid="chat-search-input"]')?.focus());
+    },
+    moveChat: (step) => {
+      // The order the list shows (pinned first, archived apart): read from the list itself.
+      const listed = [...document.querySelectorAll<HTMLElement>('[data-testid="chat-list"] [data-testid="chat-list-item"]')].map((el) => el.dataset.room);
+      const at = listed.indexOf(room()?.id);
+      const next = listed[at === -1 ? (step === 1 ? 0 : listed.length - 1) : at + step];
+      if (next) open(next as RoomId);
+    },
+    showHelp: () => setHelpOpen(true),
+    escape: () => {
+      if (panel() !== 'chats') setPanel('chats');
+    },
+  });
+
+  async function signOutNow() {
     await signOut();
     navigate('/login', { replace: true });
+  }
+
+  /** Signing out wipes what waits to be sent with the replicas: say so first, with the count. */
+  function leave() {
+    const waiting = props.session.pending.count();
+    if (waiting === 0) void signOutNow();
+    else setConfirmSignOut(waiting);
   }
 
   return (
@@ -47,14 +84,30 @@ export function MainPage(props: { session: Session }) {
           <Match when={panel() === 'newGroup'}>
             <NewGroupPanel session={props.session} onClose={closePanel} onOpen={open} />
           </Match>
+          <Match when={panel() === 'starred'}>
+            <StarredPanel
+              inbox={index.inbox}
+              me={props.session.user.id}
+              chatTitle={(roomId) => {
+                const entry = index.chats.find((c) => c.roomId === roomId);
+                return entry ? chatTitle(entry) : '';
+              }}
+              onClose={closePanel}
+            />
+          </Match>
           <Match when={panel() === 'chats'}>
-            <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} />
+            <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} onShortcuts={() => setHelpOpen(true)} onStarred={() => setPanel('starred')} />
             <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
             <Show when={notifications.canAsk()}>
-              <button type="button" class="banner banner-notify" onClick={() => void notifications.ask()} data-testid="enable-notifications">
-                <strong>Get notified of new messages</strong>
-                <span>Turn on desktop notifications ›</span>
-              </button>
+              <div class="banner-notify-row">
+                <button type="button" class="banner banner-notify" onClick={() => void notifications.ask()} data-testid="enable-notifications">
+                  <strong>Get notified of new messages</strong>
+                  <span>Turn on desktop notifications ›</span>
+                </button>
+                <button type="button" class="banner-dismiss" onClick={() => notifications.dismiss()} aria-label="Dismiss" title="Not now" data-testid="dismiss-notifications">
+                  ×
+                </button>
+              </div>
             </Show>
             <ChatSearch
               session={props.session}
@@ -100,10 +153,25 @@ export function MainPage(props: { session: Session }) {
               </p>
             }
           >
-            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} state={index.stateOf(ref.id)} isOnline={index.isOnline} onBack={() => navigate('/')} />}
+            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} state={index.stateOf(ref.id)} isOnline={index.isOnline} chats={() => index.chats} onBack={() => navigate('/')} />}
           </Show>
         </Show>
       </main>
+      <Show when={helpOpen()}>
+        <ShortcutsDialog onClose={() => setHelpOpen(false)} />
+      </Show>
+      <Show when={confirmSignOut()} keyed>
+        {(waiting) => (
+          <ConfirmDialog
+            confirmation={{
+              text: `${messageCount(waiting)} ${waiting === 1 ? 'has' : 'have'} not been sent and will be lost. Sign out anyway?`,
+              action: 'Sign out',
+              run: () => void signOutNow(),
+            }}
+            onDone={() => setConfirmSignOut(null)}
+          />
+        )}
+      </Show>
     </div>
   );
 }

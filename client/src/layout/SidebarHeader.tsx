@@ -1,9 +1,10 @@
 import type { Session } from '../auth/session';
 import { Avatar } from '../users/Avatar';
 import { ConnectionBadge } from './ConnectionBadge';
+import { MainMenu } from './MainMenu';
 import { NewChatIcon, NewGroupIcon, SignOutIcon } from './icons';
 
-export function SidebarHeader(props: { session: Session; onNewChat: () => void; onNewGroup: () => void; onSignOut: () => void }) {
+export function SidebarHeader(props: { session: Session; onNewChat: () => void; onNewGroup: () => void; onSignOut: () => void; onShortcuts: () => void; onStarred?: () => void }) {
   const user = () => props.session.user;
   return (
     <header class="sidebar-header">
@@ -24,6 +25,7 @@ export function SidebarHeader(props: { session: Session; onNewChat: () => void; 
         <button type="button" class="icon-button" onClick={() => props.onSignOut()} title="Sign out" aria-label="Sign out" data-testid="sign-out">
           <SignOutIcon />
         </button>
+        <MainMenu onShortcuts={props.onShortcuts} onStarred={props.onStarred} />
       </div>
     </header>
   );

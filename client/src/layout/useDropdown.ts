@@ -1,39 +1,96 @@
+import type { Placement } from '@floating-ui/dom';
 import { createEffect, createSignal, onCleanup } from 'solid-js';
 
-/** Below this many px of room under its button, a dropdown opens upwards so it is not cut off. */
-const MENU_HEIGHT_PX = 260;
+/** Room kept between a dropdown and the edge of the area it must stay in. */
+const EDGE_PADDING_PX = 8;
+
+export interface DropdownOptions {
+  /** Where the dropdown opens when there is room: `bottom-end` (under the button, right edges aligned) unless said. */
+  placement?: Placement;
+  /** The area it must stay inside (say the chat pane, so a menu never covers the chat list); the window when not given. */
+  boundary?: () => Element | null | undefined;
+}
 
 /**
- * A dropdown's open state: any click outside `root()` or Escape closes it, and it
- * opens upwards near the bottom of the window. Listens only while open (a long list
- * has a menu per row).
+ * Keeps `floating` (fixed, over the page) next to `reference` while both are in the
+ * page: flipped to the other side and shifted along so it stays within the window (and
+ * `boundary`), scrolling when taller than the room. Returns the function that stops.
  */
-export function useDropdown(root: () => HTMLElement | undefined) {
+export function floatNear(reference: Element, floating: HTMLElement, options: DropdownOptions = {}): () => void {
+  const area = options.boundary?.() ?? undefined;
+  const limits = { padding: EDGE_PADDING_PX, ...(area ? { boundary: area } : {}) };
+  // Hidden until placed: Floating UI is loaded on the first open, off the first download.
+  Object.assign(floating.style, { position: 'fixed', top: '0', left: '0', right: 'auto', bottom: 'auto', visibility: 'hidden' });
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  void import('@floating-ui/dom').then(({ autoUpdate, computePosition, flip, offset, shift, size }) => {
+    if (stopped) return;
+    const place = () =>
+      void computePosition(reference, floating, {
+        strategy: 'fixed',
+        placement: options.placement ?? 'bottom-end',
+        middleware: [
+          offset(2),
+          flip({ ...limits, crossAxis: false }),
+          shift(limits),
+          // A menu taller than the room on either side scrolls instead of leaving the window.
+          size({ ...limits, apply: ({ availableHeight }) => void (floating.style.maxHeight = `${Math.max(120, availableHeight)}px`) }),
+        ],
+      }).then(({ x, y }) => Object.assign(floating.style, { left: `${x}px`, top: `${y}px`, visibility: '' }));
+    stop = autoUpdate(reference, floating, place);
+  });
+  return () => {
+    stopped = true;
+    stop?.();
+  };
+}
+
+/**
+ * A dropdown's open state and placement. The dropdown is rendered in a `Portal` and
+ * given `ref={floating}`: scrolling lists clip what overflows them (the message list
+ * is a contained, virtualized scroller), so it floats over the page instead, next to
+ * its button, flipped to the other side and shifted along so it stays within the
+ * window (and `boundary`), and follows the button while open. Any click outside
+ * the button's `root()` and the dropdown, or Escape, closes it. Listens only while
+ * open (a long list has a menu per row).
+ */
+export function useDropdown(root: () => HTMLElement | undefined, options: DropdownOptions = {}) {
   const [open, setOpen] = createSignal(false);
-  const [upwards, setUpwards] = createSignal(false);
+  const [panel, setPanel] = createSignal<HTMLElement>();
+  const inside = (target: EventTarget | null) => target instanceof Node && (!!root()?.contains(target) || !!panel()?.contains(target));
   const onDocumentClick = (e: MouseEvent) => {
-    if (!root()?.contains(e.target as Node)) setOpen(false);
+    if (!inside(e.target)) setOpen(false);
   };
   const onKey = (e: KeyboardEvent) => {
-    if (e.key === 'Escape') setOpen(false);
+    if (e.key !== 'Escape') return;
+    setOpen(false);
+    // Escape closes one thing at a time: the menu, not also the dialog or panel under it.
+    e.stopPropagation();
+    root()?.querySelector<HTMLElement>('button')?.focus();
   };
   createEffect(() => {
     if (!open()) return;
     document.addEventListener('click', onDocumentClick);
-    document.addEventListener('keydown', onKey);
+    document.addEventListener('keydown', onKey, true);
     onCleanup(() => {
       document.removeEventListener('click', onDocumentClick);
-      document.removeEventListener('keydown', onKey);
+      document.removeEventListener('keydown', onKey, true);
     });
+  });
+  createEffect(() => {
+    const floating = panel();
+    const reference = root();
+    if (!open() || !floating || !reference) return;
+    onCleanup(floatNear(reference, floating, options));
   });
   return {
     open,
-    upwards,
-    toggle(e: MouseEvent) {
-      const rect = (e.currentTarget as HTMLElement).getBoundingClientRect();
-      setUpwards(window.innerHeight - rect.bottom < MENU_HEIGHT_PX);
+    /** The `ref` of the dropdown itself. */
+    floating: (el: HTMLElement) => setPanel(el),
+    toggle() {
       setOpen(!open());
     },
+    close: () => setOpen(false),
     /** A menu item's click handler: closes the menu, then does `action`. */
     run: (action: () => void) => () => {
       setOpen(false);

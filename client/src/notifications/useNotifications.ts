@@ -3,6 +3,7 @@ import type { RoomId, UserId } from '../../../schema/ids';
 import type { Replica } from '../sync/replica';
 import { chatTitle } from '../chats/ChatListItem';
 import type { ChatRow } from '../chats/useChatIndex';
+import { readLocal, writeLocal } from '../storage/localCache';
 
 /** Whether this browser can show desktop notifications at all. */
 const SUPPORTED = typeof window !== 'undefined' && 'Notification' in window;
@@ -13,6 +14,9 @@ const SUPPORTED = typeof window !== 'undefined' && 'Notification' in window;
  * mentions them. Only what arrives after the inbox first synced is announced, so
  * opening Jeco does not replay the backlog.
  */
+/** Where the dismissal of the "Get notified" offer is kept. */
+const DISMISSED_KEY = 'notifications-dismissed';
+
 export function useNotifications(args: { rows: ChatRow[]; inbox: Replica; me: UserId; openRoom: () => RoomId | undefined; open: (roomId: RoomId) => void }) {
   const [permission, setPermission] = createSignal<NotificationPermission>(SUPPORTED ? Notification.permission : 'denied');
   const seen = new Map<RoomId, number>();
@@ -46,9 +50,15 @@ export function useNotifications(args: { rows: ChatRow[]; inbox: Replica; me: Us
     };
   }
 
+  // "Not now" is remembered on this device, so the offer does not come back on every start.
+  const [dismissed, setDismissed] = createSignal(readLocal<boolean>(DISMISSED_KEY) === true);
   return {
-    /** Whether to offer turning notifications on (the browser has not been asked yet). */
-    canAsk: () => permission() === 'default',
+    /** Whether to offer turning notifications on (the browser has not been asked yet, and the offer was not dismissed). */
+    canAsk: () => permission() === 'default' && !dismissed(),
+    dismiss(): void {
+      writeLocal(DISMISSED_KEY, true);
+      setDismissed(true);
+    },
     async ask(): Promise<void> {
       if (SUPPORTED) setPermission(await Notification.requestPermission());
     },

@@ -5,11 +5,13 @@ import type { Session } from '../auth/session';
 import type { PendingMessage } from '../chat/pendingMessages';
 import type { ChatActions } from '../chats/chatActions';
 import { chatTitle, ChatListItem } from '../chats/ChatListItem';
+import { startDm } from '../chats/startChat';
 import type { ChatRow } from '../chats/useChatIndex';
 import '../styles/search.css';
 import { chatsMissingLatest, fetchChatsForSearch } from './fetchChatsForSearch';
 import { requestMessageFocus } from './messageFocus';
 import { MessageResult } from './MessageResult';
+import { PeopleResults } from './PeopleResults';
 import { MoreHits, NoHits } from './SearchNotes';
 import { SearchBox } from './SearchBox';
 import { matchTitles } from './searchMessages';
@@ -116,6 +118,17 @@ export function ChatSearch(props: ChatSearchProps) {
               </For>
             </ul>
           </Show>
+          <PeopleResults
+            query={search.query()}
+            me={me}
+            listed={(id) => titles().some((row) => row.entry.peerId === id)}
+            onPick={(user) =>
+              void startDm(props.session.replicas, me, user).then((roomId) => {
+                setQuery('');
+                navigate(`/c/${roomId}`);
+              })
+            }
+          />
           <h3 class="search-section">Messages</h3>
           <Show
             when={search.result().hits.length > 0}

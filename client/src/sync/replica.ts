@@ -42,6 +42,8 @@ export interface ReplicaEvents {
    * (call {@link Replica.forgetOldContent} on the inbox).
    */
   purged?(replica: Replica): void;
+  /** A sync handshake completed: the replica holds everything the server has (until the connection drops). */
+  caughtUp(replica: Replica): void;
 }
 
 export interface ReplicaOptions {
@@ -186,6 +188,7 @@ export class Replica {
       }
       this.resolveSynced();
       for (const listener of this.syncListeners) listener();
+      this.events.caughtUp(this);
     });
     provider.attach();
     return provider;
@@ -266,6 +269,14 @@ export class Replica {
     this.unsent = unsent;
     this.events.unsent(this.name, unsent);
     if (!unsent) for (const resolve of this.flushWaiters.splice(0)) resolve();
+  }
+
+  /**
+   * Whether this replica is in sync with the server now: connected, handshake done, not
+   * refused. What is appended then lands after the true end of a list (not reactive).
+   */
+  inSync(): boolean {
+    return !this.destroyed && this.provider?.synced === true && this.refusal() === null;
   }
 
   /** Whether this tab has edits to this doc that the server has not acknowledged. */

@@ -54,15 +54,20 @@ export class ReplicaManager {
         return next;
       }),
     purged: () => this.entries.get(inboxDoc(this.userId))?.replica.forgetOldContent(),
+    caughtUp: (replica) => this.caughtUp(replica),
   };
   /** Docs the server turned away for a while, waiting to retry. */
   private readonly retrying: Accessor<ReadonlySet<DocName>>;
   private readonly setRetrying: (update: (current: ReadonlySet<DocName>) => ReadonlySet<DocName>) => void;
 
-  /** `flushed` hears of every doc whose unsent edits the server has now stored. */
+  /**
+   * `flushed` hears of every doc whose unsent edits the server has now stored;
+   * `caughtUp` of every completed sync handshake.
+   */
   constructor(
     readonly userId: UserId,
     private readonly flushed: (name: DocName, doc: Y.Doc) => void = () => undefined,
+    private readonly caughtUp: (replica: Replica) => void = () => undefined,
   ) {
     const [sessionEnded, setSessionEnded] = createSignal(false);
     this.sessionEnded = sessionEnded;

@@ -14,6 +14,7 @@ export function UserSearch(props: { hidden: (id: string) => boolean; onPick: (us
   const [results, setResults] = createSignal<PublicUser[] | null>(null);
   const [error, setError] = createSignal<string>();
   let asked = 0;
+  let input!: HTMLInputElement;
 
   createEffect(
     on(query, (q) => {
@@ -54,7 +55,10 @@ export function UserSearch(props: { hidden: (id: string) => boolean; onPick: (us
           value={query()}
           onInput={(e) => setQuery(e.currentTarget.value)}
           autofocus={props.autofocus}
-          ref={(el) => props.autofocus && queueMicrotask(() => el.focus())}
+          ref={(el) => {
+            input = el;
+            if (props.autofocus) queueMicrotask(() => el.focus());
+          }}
           data-testid="user-search"
         />
       </label>
@@ -67,7 +71,12 @@ export function UserSearch(props: { hidden: (id: string) => boolean; onPick: (us
             <For each={visible()}>
               {(user) => (
                 <li>
-                  <button type="button" class="user-result" onClick={() => props.onPick(user)} data-testid="user-result" data-username={user.username}>
+                  <button type="button" class="user-result" onClick={() => {
+                      // A new search starts after each pick: the one picked leaves the list, and "Nobody found" would be false.
+                      setQuery('');
+                      props.onPick(user);
+                      input.focus();
+                    }} data-testid="user-result" data-username={user.username}>
                     <Avatar name={user.displayName} seed={user.id} />
                     <span class="user-result-names">
                       <span class="user-result-name">{user.displayName}</span>

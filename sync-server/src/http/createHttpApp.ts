@@ -21,6 +21,7 @@ import { metricsRoute } from './routes/metrics';
 import { registerUserRoute } from './routes/registerUser';
 import { requestPasswordResetRoute } from './routes/requestPasswordReset';
 import { searchUsersRoute } from './routes/searchUsers';
+import { endSignedOutSession } from './sessionCookie';
 
 /** Largest JSON body the API reads; every body it takes is a few fields. */
 const BODY_LIMIT_BYTES = 64 * 1024;
@@ -76,6 +77,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
     if (!UNSAFE_METHODS.has(request.method)) return;
     if (isCrossSite(request.headers.origin, request.headers.host)) return sendError(reply, 'forbidden', 'Cross-site request refused.');
   });
+
+  app.addHook('onRequest', endSignedOutSession(deps));
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     const status = error.statusCode ?? 500;

@@ -15,6 +15,9 @@ import { clientIds, docSnapshots, docUpdates, resetTokens, roomMembers, rooms, s
 import { PgReceipts } from './pgReceipts';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
+/** Ids per statement of a batched claim: two bound values each, well under Postgres' 65,535 parameters. */
+const CLAIM_CHUNK = 500;
+
 const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/pg', import.meta.url));
 
 /**
@@ -209,16 +212,28 @@ class PgStore implements Store {
     return rows.map((r) => r.roomId);
   }
 
-  async claimClientId(clientId: number, userId: UserId): Promise<UserId> {
-    await this.db.insert(clientIds).values({ clientId, userId }).onConflictDoNothing();
-    const [owner] = await this.db.select({ userId: clientIds.userId }).from(clientIds).where(eq(clientIds.clientId, clientId));
-    if (!owner) throw new Error(`client id ${clientId} vanished after being claimed`);
-    return owner.userId;
+  async claimClientIds(ids: readonly number[], userId: UserId): Promise<Map<number, UserId>> {
+    const owners = new Map<number, UserId>();
+    if (ids.length === 0) return owners;
+    // One transaction: one commit however many ids an update brings.
+    await this.db.transaction(async (tx) => {
+      for (let i = 0; i < ids.length; i += CLAIM_CHUNK) {
+        const chunk = ids.slice(i, i + CLAIM_CHUNK);
+        await tx.insert(clientIds).values(chunk.map((clientId) => ({ clientId, userId }))).onConflictDoNothing();
+        const rows = await tx.select().from(clientIds).where(inArray(clientIds.clientId, chunk));
+        for (const row of rows) owners.set(row.clientId, row.userId);
+      }
+    });
+    return owners;
   }
 
-  async clientIdOwner(clientId: number): Promise<UserId | null> {
-    const [owner] = await this.db.select({ userId: clientIds.userId }).from(clientIds).where(eq(clientIds.clientId, clientId));
-    return owner?.userId ?? null;
+  async getClientIdOwners(ids: readonly number[]): Promise<Map<number, UserId>> {
+    const owners = new Map<number, UserId>();
+    for (let i = 0; i < ids.length; i += CLAIM_CHUNK) {
+      const rows = await this.db.select().from(clientIds).where(inArray(clientIds.clientId, ids.slice(i, i + CLAIM_CHUNK)));
+      for (const row of rows) owners.set(row.clientId, row.userId);
+    }
+    return owners;
   }
 
   async appendUpdate(docName: string, update: Uint8Array): Promise<void> {

@@ -24,6 +24,15 @@ import {
 import { SqliteReceipts } from './sqliteReceipts';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
+/** Ids per statement of a batched claim: two bound values each, well under SQLite's variable limit. */
+const CLAIM_CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/sqlite', import.meta.url));
 
 /** How long a write waits for another process's write lock before failing with SQLITE_BUSY. */
@@ -202,15 +211,26 @@ class SqliteStore implements Store {
     return rows.map((r) => r.roomId);
   }
 
-  async claimClientId(clientId: number, userId: UserId): Promise<UserId> {
-    this.db.insert(clientIds).values({ clientId, userId }).onConflictDoNothing().run();
-    const owner = this.db.select({ userId: clientIds.userId }).from(clientIds).where(eq(clientIds.clientId, clientId)).get();
-    if (!owner) throw new Error(`client id ${clientId} vanished after being claimed`);
-    return owner.userId;
+  async claimClientIds(ids: readonly number[], userId: UserId): Promise<Map<number, UserId>> {
+    const owners = new Map<number, UserId>();
+    if (ids.length === 0) return owners;
+    // One transaction: one fsync however many ids, so a burst of new ids cannot stall the process.
+    this.db.transaction((tx) => {
+      for (const chunk of chunks(ids, CLAIM_CHUNK)) {
+        tx.insert(clientIds).values(chunk.map((clientId) => ({ clientId, userId }))).onConflictDoNothing().run();
+        const rows = tx.select().from(clientIds).where(inArray(clientIds.clientId, chunk)).all();
+        for (const row of rows) owners.set(row.clientId, row.userId);
+      }
+    });
+    return owners;
   }
 
-  async clientIdOwner(clientId: number): Promise<UserId | null> {
-    return this.db.select({ userId: clientIds.userId }).from(clientIds).where(eq(clientIds.clientId, clientId)).get()?.userId ?? null;
+  async getClientIdOwners(ids: readonly number[]): Promise<Map<number, UserId>> {
+    const owners = new Map<number, UserId>();
+    for (const chunk of chunks(ids, CLAIM_CHUNK)) {
+      for (const row of this.db.select().from(clientIds).where(inArray(clientIds.clientId, chunk)).all()) owners.set(row.clientId, row.userId);
+    }
+    return owners;
   }
 
   async appendUpdate(docName: string, update: Uint8Array): Promise<void> {

@@ -1,6 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
-import { SESSION_COOKIE } from '../../../schema/api/auth';
+import { SESSION_COOKIE, SIGNED_OUT_COOKIE } from '../../../schema/api/auth';
 import { syncRefusal } from '../../../schema/api/errors';
 import { parseDocName } from '../../../schema/docs/names';
 import type { Sessions } from '../auth/sessions';
@@ -74,5 +74,8 @@ async function recheckLiveSessions(deps: { sessions: Sessions; instance: () => H
 
 function cookieToken(header: string | null): string | null {
   if (!header) return null;
-  return fastifyCookie.parse(header)[SESSION_COOKIE] ?? null;
+  const cookies = fastifyCookie.parse(header);
+  // A browser that signed out offline still sends its HttpOnly session cookie, with the flag that voids it.
+  if (cookies[SIGNED_OUT_COOKIE] !== undefined) return null;
+  return cookies[SESSION_COOKIE] ?? null;
 }

@@ -102,8 +102,10 @@ export function budgetsExtension(deps: { budgets: UserBudgets; store: Store; awa
   async function mayBind(document: Document, clientId: number, userId: UserId): Promise<boolean> {
     if (heldByOther(document, clientId, userId)) return false;
     // A store that cannot answer is no proof the id is free: the state waits for the next renewal.
-    const owner = await deps.store.clientIdOwner(clientId).catch(() => undefined);
-    return owner === null || owner === userId;
+    const owners = await deps.store.getClientIdOwners([clientId]).catch(() => undefined);
+    if (!owners) return false;
+    const owner = owners.get(clientId);
+    return owner === undefined || owner === userId;
   }
 
   /**

@@ -15,9 +15,12 @@ const NAME = bucketDoc('g.33333333-3333-4333-8333-333333333333' as RoomId, 0);
 function fakeStore() {
   const claims = new Map<number, UserId>();
   const store = {
-    async claimClientId(clientId: number, userId: UserId) {
-      if (!claims.has(clientId)) claims.set(clientId, userId);
-      return claims.get(clientId)!;
+    async claimClientIds(clientIds: number[], userId: UserId) {
+      for (const clientId of clientIds) if (!claims.has(clientId)) claims.set(clientId, userId);
+      return new Map(clientIds.map((clientId) => [clientId, claims.get(clientId)!]));
+    },
+    async getClientIdOwners(clientIds: number[]) {
+      return new Map(clientIds.flatMap((clientId) => (claims.has(clientId) ? [[clientId, claims.get(clientId)!] as const] : [])));
     },
     async getMemberRole() {
       return 'member' as const;
@@ -50,6 +53,19 @@ describe('guard extension', () => {
       code: 4422,
       reason: 'rejected_update:client-id',
     });
+  });
+
+  it('counts as new only the client ids the store does not know, even with a cold claim cache', async () => {
+    const { store, claims } = fakeStore();
+    // Claimed before a restart: ten sessions of Alice's that wrote while offline.
+    const hers = Array.from({ length: 10 }, (_, i) => 100 + i);
+    for (const id of hers) claims.set(id, ALICE);
+    const guard = guardExtension({ store });
+    const offline = Y.mergeUpdates(hers.map((id) => writer(id, ALICE)));
+    await expect(guard.beforeSync!(syncPayload(new Y.Doc(), ALICE, offline))).resolves.toBeUndefined();
+    const fresh = Y.mergeUpdates(Array.from({ length: 10 }, (_, i) => writer(500 + i, ALICE)));
+    await expect(guard.beforeSync!(syncPayload(new Y.Doc(), ALICE, fresh))).rejects.toEqual({ code: 4422, reason: 'rejected_update:client-ids' });
+    expect(claims.has(500)).toBe(false);
   });
 
   it('refuses a forged author with the rule in the close reason', async () => {

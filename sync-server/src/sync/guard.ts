@@ -1,10 +1,12 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
+import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { Store } from '../../../schema/db/store';
 import { parseDocName, roomHeadDoc, roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
 import type { SyncContext } from './context';
+import { messageArrivals } from './messageArrivals';
 import { checkUpdate, memberRoleIn } from './updateGuard';
 
 /** Claims kept in memory; past this many the oldest are dropped and asked of the store again when needed. */
@@ -12,6 +14,18 @@ const CLAIM_CACHE_SIZE = 100_000;
 
 /** y-protocols sync message types that carry an update (1: sync step 2, 2: update); 0 is a state vector. */
 const UPDATE_TYPES = new Set([1, 2]);
+
+/** Most distinct client ids of an update whose owners the guard asks the store for when its cache does not know them. */
+const MAX_IDS_LOOKED_UP = 64;
+
+/** The distinct client ids an update writes structs with. */
+function clientIdsOf(update: Uint8Array): number[] {
+  try {
+    return [...new Set(Y.decodeUpdate(update).structs.map((struct) => struct.id.client))];
+  } catch {
+    return [];
+  }
+}
 
 /** Client id → user, in insertion order so the oldest entries go first. */
 class ClaimCache {
@@ -71,26 +85,34 @@ export function guardExtension(deps: { store: Store }): Extension {
       if (!user) throw syncRefusal('unauthorized');
       const ref = parseDocName(documentName);
       if (!ref) throw syncRefusal('unknown_doc');
-      const result = checkUpdate({
-        doc: document,
-        ref,
-        userId: user.id,
-        role: await roleOf(ref, user.id),
-        update: payload,
-        clientOwner: (clientId) => claims.get(clientId),
-      });
+      const input = { doc: document, ref, userId: user.id, role: await roleOf(ref, user.id), update: payload, clientOwner: (clientId: number) => claims.get(clientId) };
+      let result = checkUpdate(input);
+      if (!result.ok && result.rule === 'client-ids') {
+        // The claim cache forgets (a restart, or past its size): ids the store knows are not new.
+        // Asked only for an update with a few ids, so a flood costs no lookups.
+        const ids = clientIdsOf(payload);
+        if (ids.length <= MAX_IDS_LOOKED_UP) {
+          for (const [clientId, owner] of await deps.store.getClientIdOwners(ids)) claims.set(clientId, owner);
+          result = checkUpdate(input);
+        }
+      }
       if (!result.ok) {
         if (result.rule === 'too-large') throw syncRefusal('too_large');
         // Honest clients hit this when they write while their catch-up sync is in flight; the next sync carries both.
         if (result.rule === 'missing-dependency') throw syncRefusal('out_of_order');
         throw syncRefusal('rejected_update', result.rule);
       }
-      // The verdict assumed these ids become the user's; the store's atomic claim decides.
-      for (const clientId of result.newClientIds) {
-        const owner = await deps.store.claimClientId(clientId, user.id);
-        claims.set(clientId, owner);
-        if (owner !== user.id) throw syncRefusal('rejected_update', 'client-id');
-      }
+      // The verdict assumed these ids become the user's; the store's atomic claim (one transaction for all) decides.
+      if (result.newClientIds.length === 0) return;
+      const owners = await deps.store.claimClientIds(result.newClientIds, user.id);
+      for (const [clientId, owner] of owners) claims.set(clientId, owner);
+      if (result.newClientIds.some((clientId) => owners.get(clientId) !== user.id)) throw syncRefusal('rejected_update', 'client-id');
+    },
+
+    // From load on, a bucket records when its messages arrive (relayed and server-written
+    // ones too): the append rule lets a new message land only behind recent ones.
+    async afterLoadDocument({ documentName, document }) {
+      if (parseDocName(documentName)?.kind === 'bucket') messageArrivals(document);
     },
   };
 }

@@ -13,6 +13,8 @@ export class GuardHarness {
   readonly server = new Y.Doc();
   readonly claims = new Map<number, UserId>();
   readonly roles = new Map<UserId, MemberRole>();
+  /** The server's clock, which a test moves on by hand. */
+  now = 1_700_000_000_000;
 
   constructor(readonly ref: DocRef) {}
 
@@ -32,6 +34,7 @@ export class GuardHarness {
       role: this.roles.get(userId) ?? null,
       update,
       clientOwner: (id) => this.claims.get(id),
+      clock: () => this.now,
     });
   }
 

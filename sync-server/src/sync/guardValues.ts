@@ -10,7 +10,15 @@ import type { DocRef } from '../../../schema/docs/names';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 
 /** Rules a value can break, beyond who may write where. */
-export type ValueRefusal = 'message-shape' | 'author' | 'value-shape' | 'unknown-key' | 'admin-only' | 'server-only';
+export type ValueRefusal = 'message-shape' | 'message-time' | 'author' | 'value-shape' | 'unknown-key' | 'admin-only' | 'server-only';
+
+/**
+ * How far ahead of the server's clock a message's `createdAt` may be: device clocks
+ * drift a little, and a message from the future would stay the chat's newest (its
+ * preview, its order in the list) for everyone. The past is open: a message written
+ * offline keeps the time it was written.
+ */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 /** What a value check needs to know about the writer and the doc. */
 export interface ValueContext {
@@ -18,6 +26,8 @@ export interface ValueContext {
   userId: UserId;
   role: MemberRole | null;
   creating: boolean;
+  /** The server's clock now. */
+  now: number;
   /** The value the doc holds at a key of a root map now (before the update). */
   current(root: string, key: string): unknown;
 }
@@ -41,6 +51,7 @@ function checkMessage(ctx: ValueContext, value: unknown): ValueResult {
   if (parsed.data.event !== undefined) return { rule: 'server-only', detail: 'event' };
   // The tombstone of a purged message: only the server replaces a message in place.
   if (parsed.data.deleted !== undefined) return { rule: 'server-only', detail: 'deleted' };
+  if (parsed.data.createdAt > ctx.now + MAX_CLOCK_SKEW_MS) return { rule: 'message-time', detail: 'createdAt in the future' };
   return parsed.data.authorId === ctx.userId ? null : { rule: 'author', detail: 'authorId' };
 }
 

@@ -50,8 +50,12 @@ export function persistenceExtension(deps: { store: Store; compactAfterUpdates: 
     async beforeSync({ type, payload, connection, document, documentName }) {
       // 0 is sync step 1 (a state vector); 1 and 2 carry updates. Read-only connections' updates are dropped.
       if ((type !== 1 && type !== 2) || connection.readOnly) return;
-      if (addsNothing(document, payload)) return;
-      await deps.store.appendUpdate(documentName, payload);
+      // Only what the doc lacks: clocks it holds change nothing live (Yjs skips them), but
+      // a re-sent clock with other content would compete with the original when the log
+      // is merged on load, and could win.
+      const novel = Y.diffUpdate(payload, Y.encodeStateVector(document));
+      if (addsNothing(document, novel)) return;
+      await deps.store.appendUpdate(documentName, novel);
     },
 
     async onChange({ transactionOrigin, update, documentName }) {

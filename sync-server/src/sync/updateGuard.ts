@@ -1,3 +1,4 @@
+import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { mayWrite, writeRulesFor, type WriteRefusal, type WriterFacts } from '../../../schema/access';
 import { BUCKET } from '../../../schema/docs/bucket';
@@ -6,11 +7,28 @@ import { roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import { memberSchema, ROOM_HEAD, type MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
 import { checkValues, type ValueContext, type ValueRefusal } from './guardValues';
+import { CONCURRENCY_WINDOW_MS, messageArrivals } from './messageArrivals';
 import { messageAuthors } from './messageAuthors';
 import { MalformedUpdate, UpdateView, type Location } from './updateView';
+import { simulateIntegration } from './yjsIntegration';
 
 /** Largest update the server applies; a bigger one is refused as `too_large`. */
 export const MAX_UPDATE_BYTES = 1024 * 1024;
+
+/**
+ * Most client ids one update may bring that the server has not seen. A tab writes with
+ * one id per doc and session; a device that was offline sends what its tabs and
+ * reloads wrote meanwhile, a few ids. Each new id is a row claimed for good and an
+ * entry in every reader's state vector, so a flood of them has no honest use.
+ */
+export const MAX_NEW_CLIENT_IDS = 8;
+
+/**
+ * Most items of `messages` an append may land behind (those after its left origin,
+ * all of which must be recent): concurrent appends within the window are never this
+ * many, and it bounds the scan.
+ */
+export const MAX_CONCURRENT_ITEMS = 256;
 
 /** Stable names of the guard's rules, as they travel in `rejected_update:<rule>`. */
 export type GuardRule =
@@ -19,6 +37,12 @@ export type GuardRule =
   | 'too-large'
   | 'malformed'
   | 'client-id'
+  /** More new client ids in one update than {@link MAX_NEW_CLIENT_IDS}. */
+  | 'client-ids'
+  /** Garbage (a GC struct, or an item Yjs would turn into one) at clocks the server lacks. */
+  | 'gc'
+  /** An overlay key naming a message the bucket does not hold. */
+  | 'unknown-message'
   /** Needs a struct the server lacks: the client's next full sync carries both, so reconnecting helps. */
   | 'missing-dependency'
   | 'unknown-root'
@@ -36,6 +60,8 @@ export interface GuardInput {
   update: Uint8Array;
   /** The user who claimed a Yjs client id, if known. */
   clientOwner: (clientId: number) => UserId | undefined;
+  /** The server's clock (Date.now unless a test drives time). */
+  clock?: () => number;
 }
 
 /**
@@ -56,6 +82,8 @@ interface Change {
   values: readonly unknown[] | null;
   /** A list item placed before an existing one rather than at the end. */
   insertsBefore: boolean;
+  /** The left origin Yjs integrates a new item after (re-anchored for a partly known struct); null for none. */
+  origin: Y.ID | null;
 }
 
 const refuse = (rule: GuardRule, detail?: string): Refusal => ({ ok: false, rule, detail });
@@ -77,11 +105,15 @@ export function memberRoleIn(doc: Y.Doc, userId: UserId): MemberRole | null {
 export function checkUpdate(input: GuardInput): GuardResult {
   if (input.update.byteLength > MAX_UPDATE_BYTES) return refuse('too-large', `${input.update.byteLength} bytes`);
   let decoded: ReturnType<typeof Y.decodeUpdate>;
+  let sections: number;
   try {
     decoded = Y.decodeUpdate(input.update);
+    sections = decoding.readVarUint(decoding.createDecoder(input.update));
   } catch {
     return refuse('malformed', 'undecodable');
   }
+  // Yjs keeps only the last section of a client that appears twice (or empty): what it applied would not be what was checked.
+  if (sections !== new Set(decoded.structs.map((struct) => struct.id.client)).size) return refuse('malformed', 'client sections');
   try {
     return checkDecoded(input, new UpdateView(input.doc, decoded.structs), decoded.ds);
   } catch (error) {
@@ -94,6 +126,13 @@ function checkDecoded(input: GuardInput, view: UpdateView, ds: ReturnType<typeof
   const newClientIds = new Set<number>();
   const changes: Change[] = [];
   const next = new Map<number, number>();
+  const plan = simulateIntegration(view.clients, (client) => view.state(client));
+  if (!plan.ok) {
+    const at = `${plan.waitsFor.client}:${plan.waitsFor.clock}`;
+    // Waiting on an id the update itself holds is a cycle no encoder writes; otherwise a later update may fill the hole.
+    if (plan.reason === 'throws') return refuse('malformed', `unresolvable reference ${at}`);
+    return view.find(plan.waitsFor) && plan.reason === 'dependency' ? refuse('malformed', `cycle at ${at}`) : refuse('missing-dependency', at);
+  }
   for (const struct of view.structs) {
     if (struct instanceof Y.Skip) continue;
     const client = struct.id.client;
@@ -104,9 +143,12 @@ function checkDecoded(input: GuardInput, view: UpdateView, ds: ReturnType<typeof
     if (struct.id.clock > expected) return refuse('missing-dependency', `${client}:${expected}`);
     next.set(client, struct.id.clock + struct.length);
     const owner = input.clientOwner(client);
-    if (owner === undefined) newClientIds.add(client);
-    else if (owner !== input.userId) return refuse('client-id', String(client));
-    if (struct instanceof Y.GC) continue;
+    if (owner === undefined) {
+      newClientIds.add(client);
+      if (newClientIds.size > MAX_NEW_CLIENT_IDS) return refuse('client-ids', `more than ${MAX_NEW_CLIENT_IDS}`);
+    } else if (owner !== input.userId) return refuse('client-id', String(client));
+    // Jeco docs have no nested types, so nothing honest is ever garbage-collected into new clocks.
+    if (struct instanceof Y.GC) return refuse('gc', `${client}:${struct.id.clock}`);
     const offset = Math.max(0, state - struct.id.clock);
     const change = setChange(view, struct, offset);
     if (!('op' in change)) return change;
@@ -118,24 +160,41 @@ function checkDecoded(input: GuardInput, view: UpdateView, ds: ReturnType<typeof
       if (refusal) return refusal;
     }
   }
-  const refusal = checkChanges(input, changes);
+  const refusal = checkChanges(input, view, changes);
   return refusal ?? { ok: true, newClientIds: [...newClientIds] };
 }
 
-/** The change a new item makes, from `offset` on (the part the doc lacks); `skip` for one that becomes garbage. */
-function setChange(view: UpdateView, item: Y.Item, offset: number): Change | Refusal | { op: 'skip' } {
+/**
+ * The change a new item makes, from `offset` on (the part the doc lacks). Its parent is
+ * where Yjs' `getMissing` puts it (named, or its left origin's, else its right
+ * origin's). A struct the doc partly has is re-anchored by Yjs' `integrate`: its left
+ * becomes the doc's item at `clock + offset - 1`, whatever the update encodes, and it
+ * is linked into that item's list while keeping the parent it resolved; both must be
+ * the same place, or Yjs would corrupt the doc.
+ */
+function setChange(view: UpdateView, item: Y.Item, offset: number): Change | Refusal {
   const location = view.locate(item);
-  if (location.kind !== 'root') return locationRefusal(location, item.id) ?? { op: 'skip' };
+  if (location.kind !== 'root') return locationRefusal(location, item.id);
+  let origin = item.origin;
+  if (offset > 0) {
+    origin = Y.createID(item.id.client, item.id.clock + offset - 1);
+    const left = view.find(origin)!.struct;
+    if (left instanceof Y.GC) return refuse('gc', `re-anchored at ${origin.client}:${origin.clock}`);
+    const anchored = view.docLocation(left);
+    if (anchored.kind !== 'root' || anchored.root !== location.root || anchored.key !== location.key) {
+      return refuse('malformed', `re-anchored at ${origin.client}:${origin.clock} outside its parent`);
+    }
+  }
   const values = contentValues(item.content, offset);
   if (values === undefined) return refuse('value-shape', item.content.constructor.name);
-  return { op: 'set', root: location.root, key: location.key, values, insertsBefore: item.rightOrigin !== null };
+  return { op: 'set', root: location.root, key: location.key, values, insertsBefore: item.rightOrigin !== null, origin };
 }
 
-function locationRefusal(location: Exclude<Location, { kind: 'root' }>, id: Y.ID): Refusal | null {
+function locationRefusal(location: Exclude<Location, { kind: 'root' }>, id: Y.ID): Refusal {
   const at = `${id.client}:${id.clock}`;
   switch (location.kind) {
     case 'gc':
-      return null;
+      return refuse('gc', at);
     case 'missing':
       return refuse('missing-dependency', at);
     case 'nested':
@@ -181,18 +240,14 @@ function collectRemovals(view: UpdateView, client: number, clock: number, end: n
     from = struct.id.clock + struct.length;
     if (struct instanceof Y.GC) continue;
     const location = view.locate(struct);
-    if (location.kind !== 'root') {
-      const refusal = locationRefusal(location, struct.id);
-      if (refusal) return refusal;
-      continue;
-    }
+    if (location.kind !== 'root') return locationRefusal(location, struct.id);
     changes.push(removal(location, struct));
   }
   return null;
 }
 
 function removal(location: Extract<Location, { kind: 'root' }>, item: Y.Item): Change {
-  return { op: 'remove', root: location.root, key: location.key, values: contentValues(item.content, 0) ?? null, insertsBefore: false };
+  return { op: 'remove', root: location.root, key: location.key, values: contentValues(item.content, 0) ?? null, insertsBefore: false, origin: null };
 }
 
 /** Whether this update creates a group: the head has no kind yet, and the writer sets it and makes themself owner. */
@@ -233,7 +288,63 @@ function appendedMessages(known: ReadonlyMap<string, UserId>, changes: readonly 
   return fresh;
 }
 
-function checkChanges(input: GuardInput, changes: readonly Change[]): Refusal | null {
+/**
+ * Where a new item of `messages` lands: Yjs puts it after its left origin, among the
+ * items that already follow that origin (ordered by client id), so a client appends at
+ * the end only if nothing older follows its origin. Items that arrived within the
+ * concurrency window may: two people sending at once each append after the message
+ * they last saw. So: no right origin (that is an insert before something); a left
+ * origin of the update itself (the item follows another new one); else every item
+ * after the origin in the doc (all of them for no origin) arrived within the window,
+ * at most {@link MAX_CONCURRENT_ITEMS} of them. A device that was offline appends only
+ * after it has synced (the client's outbox), so its origin is the true end.
+ */
+function appendsAtEnd(input: GuardInput, view: UpdateView, change: Change): string | null {
+  if (change.insertsBefore) return 'inserted before an existing item';
+  const origin = change.origin;
+  if (origin && origin.clock >= view.state(origin.client)) return null;
+  const clock = input.clock ?? Date.now;
+  const arrivals = messageArrivals(input.doc, clock);
+  const now = clock();
+  let item: Y.Item | null;
+  let from: number;
+  if (origin) {
+    const left = view.find(origin)!.struct as Y.Item;
+    // The rest of a merged struct after the origin follows it too.
+    if (origin.clock < left.id.clock + left.length - 1) {
+      item = left;
+      from = origin.clock + 1;
+    } else {
+      item = left.right;
+      from = item?.id.clock ?? 0;
+    }
+  } else {
+    item = input.doc.getArray(BUCKET.messages)._start;
+    from = item?.id.clock ?? 0;
+  }
+  for (let scanned = 0; item !== null; item = item.right, from = item?.id.clock ?? 0) {
+    if (++scanned > MAX_CONCURRENT_ITEMS) return `more than ${MAX_CONCURRENT_ITEMS} items after its origin`;
+    const at = arrivals.arrivedAt(item.id.client, from) ?? createdAtOf(item, from - item.id.clock);
+    if (at === undefined || now - at > CONCURRENCY_WINDOW_MS) return `lands before ${item.id.client}:${from}`;
+  }
+  return null;
+}
+
+/**
+ * For an item loaded from the store (no arrival record: the server restarted, or the
+ * bucket was unloaded), the `createdAt` of its message at `index`. Its author set it,
+ * bounded by the server's clock when it was accepted, so it is never later than its
+ * arrival by more than the allowed skew: honest messages of the last minutes count as
+ * recent after a restart (a device sending as the server went down is not refused),
+ * and nobody can make someone else's old message look recent.
+ */
+function createdAtOf(item: Y.Item, index: number): number | undefined {
+  if (!(item.content instanceof Y.ContentAny)) return undefined;
+  const createdAt = (item.content.getContent()[index] as { createdAt?: unknown } | undefined)?.createdAt;
+  return typeof createdAt === 'number' ? createdAt : undefined;
+}
+
+function checkChanges(input: GuardInput, view: UpdateView, changes: readonly Change[]): Refusal | null {
   const { ref, userId, doc } = input;
   const known = ref.kind === 'bucket' ? messageAuthors(doc) : new Map<string, UserId>();
   const fresh = ref.kind === 'bucket' ? appendedMessages(known, changes) : new Map<string, UserId>();
@@ -245,6 +356,7 @@ function checkChanges(input: GuardInput, changes: readonly Change[]): Refusal | 
     userId,
     role,
     creating,
+    now: (input.clock ?? Date.now)(),
     current: (root, key) => doc.getMap(root).get(key),
   };
   const rules = writeRulesFor(ref);
@@ -276,7 +388,16 @@ function checkChanges(input: GuardInput, changes: readonly Change[]): Refusal | 
       continue;
     }
     if (!mayWrite(entry.write, facts)) return refuse(entry.refusal, where);
-    if (root.shape === 'list' && (change.insertsBefore || change.values === null)) return refuse(entry.refusal, where);
+    if (root.shape === 'list') {
+      if (change.values === null) return refuse(entry.refusal, where);
+      const misplaced = ref.kind === 'bucket' ? appendsAtEnd(input, view, change) : null;
+      if (misplaced) return refuse(entry.refusal, `${where}: ${misplaced}`);
+    }
+    // Overlays speak about a message: one the bucket does not hold would be noise every reader keeps.
+    if (ref.kind === 'bucket' && change.key !== null && change.values !== null) {
+      const messageId = change.root === BUCKET.reactions ? change.key.split(':')[0]! : change.key;
+      if (!known.has(messageId) && !fresh.has(messageId)) return refuse('unknown-message', where);
+    }
     if (change.values === null) continue;
     const refusal = checkValues(valueContext, change.root, change.key, change.values);
     if (refusal) return refuse(refusal.rule, refusal.detail ? `${where}: ${refusal.detail}` : where);

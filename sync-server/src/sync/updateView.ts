@@ -32,10 +32,20 @@ export class UpdateView {
     readonly structs: readonly Struct[],
   ) {
     for (const struct of structs) {
+      // Yjs would add an empty struct to its store, where its lookups assume every struct holds a clock.
+      if (struct.length <= 0) throw new MalformedUpdate(`empty struct at ${struct.id.client}:${struct.id.clock}`);
       const list = this.byClient.get(struct.id.client);
+      const last = list?.at(-1);
+      // One run of clocks per client: Yjs reads a second section of a client as a replacement of the first.
+      if (last && struct.id.clock !== last.id.clock + last.length) throw new MalformedUpdate(`clocks of ${struct.id.client} out of order`);
       if (list) list.push(struct);
       else this.byClient.set(struct.id.client, [struct]);
     }
+  }
+
+  /** The update's structs per client, in clock order. */
+  get clients(): ReadonlyMap<number, readonly Struct[]> {
+    return this.byClient;
   }
 
   /** The doc's next clock for `client`: everything below it is already applied. */

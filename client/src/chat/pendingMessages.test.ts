@@ -1,0 +1,79 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { appendMessage, readMessages } from '../../../schema/docs/bucket';
+import type { Message } from '../../../schema/docs/message';
+import { bucketDoc, type DocName } from '../../../schema/docs/names';
+import { newMessageId, type RoomId, type UserId } from '../../../schema/ids';
+import { PendingMessages } from './pendingMessages';
+
+const ME = '00000000-0000-4000-8000-00000000a11c' as UserId;
+const BUCKET = bucketDoc('dm.00000000-0000-4000-8000-00000000a11c.00000000-0000-4000-8000-000000000b0b' as RoomId, 0) as DocName;
+
+/** The browser's localStorage, shared by every "tab" of a test (one origin). */
+class MemoryStorage {
+  private readonly items = new Map<string, string>();
+  getItem = (key: string) => this.items.get(key) ?? null;
+  setItem = (key: string, value: string) => void this.items.set(key, value);
+  removeItem = (key: string) => void this.items.delete(key);
+}
+
+function message(text: string, createdAt = 1_000): Message {
+  return { id: newMessageId(), authorId: ME, createdAt, text };
+}
+
+describe('the outbox', () => {
+  beforeEach(() => {
+    Object.assign(globalThis, { localStorage: new MemoryStorage(), window: { addEventListener() {}, removeEventListener() {} } });
+  });
+
+  it('keeps a message written out of sync, shows it, and appends it once the bucket is in sync', async () => {
+    const pending = new PendingMessages(ME);
+    const doc = new Y.Doc();
+    const m = message('written offline', 42);
+    pending.queue(BUCKET, m);
+    expect(pending.queuedIn(BUCKET)).toEqual([m]);
+    expect(pending.has(m.id)).toBe(true);
+    expect(pending.queuedDocs()).toEqual([BUCKET]);
+
+    await pending.flush(BUCKET, doc, () => false);
+    expect(readMessages(doc)).toEqual([]);
+
+    await pending.flush(BUCKET, doc, () => true);
+    // Its time is when it was written, not when it went out.
+    expect(readMessages(doc)).toEqual([m]);
+    expect(pending.queuedIn(BUCKET)).toEqual([]);
+    // Still waiting for the server's acknowledgement, then settled.
+    expect(pending.has(m.id)).toBe(true);
+    pending.settle(BUCKET, doc);
+    expect(pending.has(m.id)).toBe(false);
+  });
+
+  it('appends each message once when two tabs flush, and keeps the written order after what others said', async () => {
+    const tabOne = new PendingMessages(ME);
+    const tabTwo = new PendingMessages(ME);
+    const [first, second] = [message('one'), message('two')];
+    tabOne.queue(BUCKET, first);
+    tabTwo.queue(BUCKET, second);
+    // Both tabs' replicas caught up with the server, which holds a message from Bob.
+    const server = new Y.Doc();
+    appendMessage(server, { ...message('from Bob'), authorId: '00000000-0000-4000-8000-000000000b0b' as UserId });
+    const docOne = new Y.Doc();
+    const docTwo = new Y.Doc();
+    for (const doc of [docOne, docTwo]) Y.applyUpdate(doc, Y.encodeStateAsUpdate(server));
+    await tabOne.flush(BUCKET, docOne, () => true);
+    await tabTwo.flush(BUCKET, docTwo, () => true);
+    expect(readMessages(docOne).map((m) => m.text)).toEqual(['from Bob', 'one', 'two']);
+    expect(readMessages(docTwo).map((m) => m.text)).toEqual(['from Bob']);
+    // The second tab then receives the first tab's append: no message twice.
+    Y.applyUpdate(docTwo, Y.encodeStateAsUpdate(docOne));
+    expect(readMessages(docTwo).map((m) => m.text)).toEqual(['from Bob', 'one', 'two']);
+  });
+
+  it('survives a reload: a new instance finds the queued message', () => {
+    const m = message('before the reload');
+    new PendingMessages(ME).queue(BUCKET, m);
+    const reloaded = new PendingMessages(ME);
+    expect(reloaded.queuedIn(BUCKET)).toEqual([m]);
+    expect(reloaded.count()).toBe(1);
+  });
+});
