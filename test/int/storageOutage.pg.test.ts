@@ -57,6 +57,7 @@ describe.skipIf(!(await hasPostgres()))('the app through a Postgres outage', () 
       refused: (kind) => refusedForGood.push(kind),
       unsent: () => undefined,
       flushed: () => undefined,
+      caughtUp: () => undefined,
       retrying: (_name, isWaiting) => waiting.push(isWaiting),
     };
     const replica = new Replica(bucketDoc(room, 0), alice.id, { socket, tabs: new TabChannel(alice.id), events, carriesUnsent: false });
