@@ -125,7 +125,9 @@ describe('accounts over HTTP', async () => {
 
   it('serves health, readiness and metrics', async () => {
     expect((await api(server.url, 'GET', '/healthz')).status).toBe(200);
-    expect((await api(server.url, 'GET', '/readyz')).body).toEqual({ ok: true });
+    const ready = (await api(server.url, 'GET', '/readyz')).body;
+    expect(ready.ok).toBe(true);
+    expect(ready.dependencies).toContainEqual({ dependency: 'sqlite', up: true });
     const metrics = await api(server.url, 'GET', '/metrics');
     expect(metrics.body).toMatch(/jeco_connections/);
     expect((await api(server.url, 'GET', '/api/nothing')).body.error.kind).toBe('not_found');
