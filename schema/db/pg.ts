@@ -7,7 +7,7 @@
  * Times are integer milliseconds since the epoch, held in `bigint` and read back as
  * JavaScript numbers (exact up to 2^53, far past any date we store).
  */
-import { bigint, bigserial, customType, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, customType, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import type { RoomId, UserId } from '../ids';
 import type { MemberRole } from '../docs/roomHead';
 import type { RoomRow, Store } from './store';
@@ -110,3 +110,28 @@ export const docSnapshots = pgTable('doc_snapshots', {
   snapshot: bytea('snapshot').notNull(),
   updatedAt: millis('updated_at').notNull(),
 });
+
+/**
+ * Uploaded files. `id` is random (unguessable, and never derived from the content, so
+ * knowing a file's bytes does not give its URL); `sha256` names the stored blob, shared
+ * by every upload of the same bytes. `thumbSha256` is an image's thumbnail blob.
+ */
+export const files = pgTable(
+  'files',
+  {
+    id: text('id').primaryKey(),
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    uploaderId: text('uploader_id').$type<UserId>().notNull(),
+    name: text('name').notNull(),
+    mime: text('mime').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    thumbhash: text('thumbhash'),
+    sha256: text('sha256').notNull(),
+    thumbSha256: text('thumb_sha256'),
+    createdAt: millis('created_at').notNull(),
+  },
+  // The quota sums a user's files.
+  (t) => [index('files_uploader_id_idx').on(t.uploaderId)],
+);
