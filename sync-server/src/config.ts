@@ -32,6 +32,9 @@ export const OPTIONS = {
   JECO_COMPACT_AFTER_UPDATES: { schema: z.coerce.number().int().min(1), default: '200', describe: 'Log rows a document may gather before they are merged into its snapshot.' },
   JECO_SYNC_UPDATES_PER_SEC: { schema: z.coerce.number().positive(), default: '200', describe: 'Updates (document and awareness) one document connection may send per second, sustained; a connection over it is closed as `rate_limited` and its client re-attaches after a pause.' },
   JECO_SYNC_BURST: { schema: z.coerce.number().int().min(1), default: '400', describe: 'Updates one document connection may send at once before `JECO_SYNC_UPDATES_PER_SEC` applies (a reconnect catching up, a paste).' },
+  JECO_MAX_UPLOAD_BYTES: { schema: z.coerce.number().int().positive(), default: String(100 * 1024 * 1024), describe: 'Largest file one upload may be (photos, documents), in bytes.' },
+  JECO_UPLOAD_QUOTA_BYTES: { schema: z.coerce.number().int().positive(), default: String(5 * 1024 * 1024 * 1024), describe: 'Bytes each user may have uploaded in total; an upload that would pass it is refused.' },
+  JECO_UPLOADS_PER_MIN: { schema: z.coerce.number().int().positive(), default: '30', describe: 'Uploads each user may start per minute.' },
   JECO_TRUST_PROXY: { schema: bool, default: 'false', describe: 'Trust X-Forwarded-* headers (set when behind a reverse proxy).' },
   JECO_LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', describe: 'How much the server logs (pino levels).' },
 } as const;
@@ -57,6 +60,9 @@ export interface Config {
   compactAfterUpdates: number;
   syncUpdatesPerSec: number;
   syncBurst: number;
+  maxUploadBytes: number;
+  uploadQuotaBytes: number;
+  uploadsPerMin: number;
   trustProxy: boolean;
   logLevel: OptionValues['JECO_LOG_LEVEL'];
 }
@@ -91,6 +97,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     compactAfterUpdates: v.JECO_COMPACT_AFTER_UPDATES,
     syncUpdatesPerSec: v.JECO_SYNC_UPDATES_PER_SEC,
     syncBurst: v.JECO_SYNC_BURST,
+    maxUploadBytes: v.JECO_MAX_UPLOAD_BYTES,
+    uploadQuotaBytes: v.JECO_UPLOAD_QUOTA_BYTES,
+    uploadsPerMin: v.JECO_UPLOADS_PER_MIN,
     trustProxy: v.JECO_TRUST_PROXY,
     logLevel: v.JECO_LOG_LEVEL,
   };

@@ -4,6 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { fileRoutes } from '../files/fileRoutes';
 import { sendError } from './apiError';
 import type { HttpDeps } from './deps';
 import { confirmPasswordResetRoute } from './routes/confirmPasswordReset';
@@ -63,6 +64,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   getUserRoute(app, deps);
   healthRoutes(app, deps);
   metricsRoute(app, deps);
+  fileRoutes(app, deps);
 
   const indexHtml = path.join(deps.config.staticDir, 'index.html');
   const hasWebApp = existsSync(indexHtml);

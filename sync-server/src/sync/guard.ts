@@ -7,6 +7,7 @@ import type { UserId } from '../../../schema/ids';
 import type { SyncContext } from './context';
 import { RateLimiter, type RateLimits } from './rateLimit';
 import { checkUpdate, memberRoleIn } from './updateGuard';
+import { AttachmentFiles, attachmentIdsOf } from './attachments';
 
 /** Claims kept in memory; past this many the oldest are dropped and asked of the store again when needed. */
 const CLAIM_CACHE_SIZE = 100_000;
@@ -46,6 +47,7 @@ function userOf(context: unknown): SyncContext['user'] | null {
  */
 export function guardExtension(deps: { store: Store; rates: RateLimits }): Extension {
   const claims = new ClaimCache();
+  const attachmentFiles = new AttachmentFiles(deps.store);
   const limiter = new RateLimiter<object>(deps.rates);
   let instance: Hocuspocus | undefined;
 
@@ -87,6 +89,7 @@ export function guardExtension(deps: { store: Store; rates: RateLimits }): Exten
         role: await roleOf(ref, user.id),
         update: payload,
         clientOwner: (clientId) => claims.get(clientId),
+        files: ref.kind === 'bucket' ? await attachmentFiles.prefetch(attachmentIdsOf(payload)) : undefined,
       });
       if (!result.ok) {
         if (result.rule === 'too-large') throw syncRefusal('too_large');

@@ -8,9 +8,10 @@ import { deletionSchema, editSchema, reactionSchema } from '../../../schema/docs
 import { parseMessageId, parseUserId, type UserId } from '../../../schema/ids';
 import type { DocRef } from '../../../schema/docs/names';
 import type { MemberRole } from '../../../schema/docs/roomHead';
+import { attachmentProblem, type FileLookup } from './attachments';
 
 /** Rules a value can break, beyond who may write where. */
-export type ValueRefusal = 'message-shape' | 'author' | 'value-shape' | 'unknown-key' | 'admin-only' | 'server-only';
+export type ValueRefusal = 'message-shape' | 'author' | 'value-shape' | 'unknown-key' | 'admin-only' | 'server-only' | 'attachment';
 
 /** What a value check needs to know about the writer and the doc. */
 export interface ValueContext {
@@ -20,6 +21,8 @@ export interface ValueContext {
   creating: boolean;
   /** The value the doc holds at a key of a root map now (before the update). */
   current(root: string, key: string): unknown;
+  /** Files named by the update's attachments, read before the check (see `attachments.ts`). */
+  files?: FileLookup;
 }
 
 export type ValueResult = { rule: ValueRefusal; detail?: string } | null;
@@ -39,7 +42,9 @@ function checkMessage(ctx: ValueContext, value: unknown): ValueResult {
   if (!parsed.success) return { rule: 'message-shape', detail: parsed.error.issues[0]?.path.join('.') };
   // System lines speak for the server ("Alice removed Bob"): only projections write them.
   if (parsed.data.event !== undefined) return { rule: 'server-only', detail: 'event' };
-  return parsed.data.authorId === ctx.userId ? null : { rule: 'author', detail: 'authorId' };
+  if (parsed.data.authorId !== ctx.userId) return { rule: 'author', detail: 'authorId' };
+  const attachment = attachmentProblem(parsed.data, ctx.ref, ctx.files);
+  return attachment ? { rule: 'attachment', detail: attachment } : null;
 }
 
 function checkMember(ctx: ValueContext, key: string, value: unknown): ValueResult {

@@ -6,6 +6,7 @@ import { roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import { memberSchema, ROOM_HEAD, type MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
 import { checkValues, type ValueContext, type ValueRefusal } from './guardValues';
+import type { FileLookup } from './attachments';
 import { messageAuthors } from './messageAuthors';
 import { MalformedUpdate, UpdateView, type Location } from './updateView';
 
@@ -36,6 +37,8 @@ export interface GuardInput {
   update: Uint8Array;
   /** The user who claimed a Yjs client id, if known. */
   clientOwner: (clientId: number) => UserId | undefined;
+  /** The files the update's attachments name; without it every attachment is refused. */
+  files?: FileLookup;
 }
 
 /**
@@ -246,6 +249,7 @@ function checkChanges(input: GuardInput, changes: readonly Change[]): Refusal | 
     role,
     creating,
     current: (root, key) => doc.getMap(root).get(key),
+    files: input.files,
   };
   const rules = writeRulesFor(ref);
   for (const change of changes) {
