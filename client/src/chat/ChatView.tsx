@@ -14,6 +14,7 @@ import { useReplica } from '../sync/replicaScope';
 import { GroupInfo } from '../group/GroupInfo';
 import { displayNameOf, refreshUser, userById } from '../users/userDirectory';
 import { ChatHeader } from './ChatHeader';
+import { fileDropHandlers } from '../files/attachQueue';
 import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
 import type { MessageActions } from './MessageMenu';
@@ -48,6 +49,7 @@ export interface ChatViewProps {
 export function ChatView(props: ChatViewProps) {
   const { replicas, user, pending } = props.session;
   const roomId: RoomId = props.room.id;
+  const dropFiles = fileDropHandlers(() => roomId);
   const head = useReplica(replicas, roomHeadDoc(roomId));
   const meta = docSignal(head.doc, readMeta);
   const members = docSignal(head.doc, readMembers);
@@ -201,7 +203,7 @@ export function ChatView(props: ChatViewProps) {
   };
 
   return (
-    <section class="chat" classList={{ 'info-open': infoOpen() }} data-testid="chat-view" data-room={roomId}>
+    <section class="chat" classList={{ 'info-open': infoOpen() }} data-testid="chat-view" data-room={roomId} onDragOver={dropFiles.onDragOver} onDrop={dropFiles.onDrop}>
       <ChatHeader
         title={title()}
         subtitle={subtitle()}
@@ -242,6 +244,12 @@ export function ChatView(props: ChatViewProps) {
         }
       >
         <Composer
+          roomId={roomId}
+          onSendFile={(attachment, caption) => {
+            const sent = room.send(caption, undefined, mentionsIn(caption, mentionables()), attachment);
+            if (sent) setSentCount((n) => n + 1);
+            return sent;
+          }}
           disabled={!room.ready()}
           prefill={editing() ? (editing()!.editedText ?? editing()!.text) : null}
           focusKey={focusKey()}

@@ -1,5 +1,9 @@
 import { createEffect, createSignal, on, type JSX } from 'solid-js';
-import { MAX_MESSAGE_TEXT } from '../../../schema/docs/message';
+import { MAX_MESSAGE_TEXT, type Attachment } from '../../../schema/docs/message';
+import { chooseFiles, chosenFiles, fileDropHandlers, takeChosen } from '../files/attachQueue';
+import { PaperclipIcon } from '../files/fileIcons';
+import { FileTray } from '../files/FileTray';
+import { useUploads } from '../files/useUploads';
 import { CheckIcon, SendIcon } from '../layout/icons';
 import { filterMentionables, MentionPicker, mentionQueryAt, type Mentionable } from './MentionPicker';
 
@@ -11,6 +15,10 @@ const MAX_INPUT_HEIGHT_PX = 140;
 
 export interface ComposerProps {
   onSend: (text: string) => boolean;
+  /** The chat files are sent to. */
+  roomId: string;
+  /** A file is stored on the server: send its message, with the caption typed for it. */
+  onSendFile: (attachment: Attachment, caption: string) => boolean;
   disabled: boolean;
   /** Shown above the input: the quote being replied to, or the message being edited. */
   context?: JSX.Element;
@@ -39,6 +47,10 @@ export function Composer(props: ComposerProps) {
   const [mention, setMention] = createSignal<{ start: number; query: string } | null>(null);
   const [active, setActive] = createSignal(0);
   let input!: HTMLTextAreaElement;
+  let filePicker!: HTMLInputElement;
+  const uploads = useUploads(() => props.roomId, (attachment, caption) => props.onSendFile(attachment, caption));
+  const chosen = () => chosenFiles(props.roomId);
+  const paste = fileDropHandlers(() => props.roomId).onPaste;
   const candidates = () => {
     const m = mention();
     return m ? filterMentionables(props.mentionables, m.query).slice(0, MAX_MENTION_OPTIONS) : [];
@@ -70,7 +82,12 @@ export function Composer(props: ComposerProps) {
     fit();
   };
   const send = () => {
-    if (props.onSend(text())) replace('');
+    // Chosen files go first, the typed text as the first one's caption.
+    if (chosen().length > 0 && props.prefill === null && !props.disabled) {
+      uploads.start(takeChosen(props.roomId), text().trim());
+      replace('');
+      props.onDraft('');
+    } else if (props.onSend(text())) replace('');
     setMention(null);
     input.focus();
   };
@@ -98,6 +115,7 @@ export function Composer(props: ComposerProps) {
   return (
     <div class="composer-area">
       {props.context}
+      <FileTray roomId={props.roomId} chosen={chosen()} uploads={uploads.uploads()} onCancel={uploads.cancel} onRetry={uploads.retry} />
       <MentionPicker people={candidates()} active={active()} onPick={pick} />
       <form
         class="composer"
@@ -106,8 +124,24 @@ export function Composer(props: ComposerProps) {
           send();
         }}
       >
+        <input
+          ref={filePicker}
+          type="file"
+          multiple
+          hidden
+          onChange={(e) => {
+            chooseFiles(props.roomId, e.currentTarget.files ?? []);
+            e.currentTarget.value = '';
+            input.focus();
+          }}
+          data-testid="file-input"
+        />
+        <button type="button" class="attach-button icon-button" aria-label="Attach files" disabled={props.prefill !== null} onClick={() => filePicker.click()} data-testid="attach">
+          <PaperclipIcon />
+        </button>
         <textarea
           ref={input}
+          onPaste={paste}
           rows={1}
           placeholder="Type a message"
           aria-label="Message"
@@ -148,7 +182,7 @@ export function Composer(props: ComposerProps) {
           type="submit"
           class="send-button"
           aria-label={props.prefill !== null ? 'Save edit' : 'Send'}
-          disabled={props.disabled || text().trim() === ''}
+          disabled={props.disabled || (text().trim() === '' && (chosen().length === 0 || props.prefill !== null))}
           data-testid="send"
         >
           {props.prefill !== null ? <CheckIcon /> : <SendIcon />}
