@@ -246,6 +246,7 @@ export function ChatView(props: ChatViewProps) {
         <Composer
           roomId={roomId}
           onSendFile={(attachment, caption) => {
+            typing.stop();
             const sent = room.send(caption, undefined, mentionsIn(caption, mentionables()), attachment);
             if (sent) setSentCount((n) => n + 1);
             return sent;

@@ -28,11 +28,17 @@ export function useUploads(roomId: () => string, send: (attachment: Attachment, 
     setUploads((all) => all.filter((u) => u.key !== key));
   };
 
-  function run(chosen: ChosenFile, caption: string): void {
+  /**
+   * Uploads one file; once it is stored and `turn` (the files chosen before it) has
+   * settled, sends its message, so messages keep the order the files were chosen in
+   * whichever upload finishes first. Resolves when sent, cancelled or failed.
+   */
+  function run(chosen: ChosenFile, caption: string, turn: Promise<unknown>): Promise<void> {
     const upload = uploadFile(chosen.file, roomId(), (progress) => patch(chosen.key, { progress }));
     running.set(chosen.key, upload);
-    upload.done.then(
-      (attachment) => {
+    return upload.done.then(
+      async (attachment) => {
+        await turn;
         drop(chosen.key);
         send(attachment, caption);
         if (chosen.preview) URL.revokeObjectURL(chosen.preview);
@@ -44,7 +50,7 @@ export function useUploads(roomId: () => string, send: (attachment: Attachment, 
         patch(chosen.key, { error: error.message });
         retries.set(chosen.key, () => {
           patch(chosen.key, { error: null, progress: 0 });
-          run(chosen, caption);
+          void run(chosen, caption, Promise.resolve());
         });
       },
     );
@@ -59,7 +65,10 @@ export function useUploads(roomId: () => string, send: (attachment: Attachment, 
     /** Starts sending the chosen files; the caption goes with the first. */
     start(files: ChosenFile[], caption: string) {
       setUploads((all) => [...all, ...files.map((f) => ({ key: f.key, name: f.file.name, preview: f.preview, progress: 0, error: null }))]);
-      files.forEach((file, i) => run(file, i === 0 ? caption : ''));
+      let turn: Promise<unknown> = Promise.resolve();
+      files.forEach((file, i) => {
+        turn = run(file, i === 0 ? caption : '', turn);
+      });
     },
     cancel(key: number) {
       const upload = running.get(key);

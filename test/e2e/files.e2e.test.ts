@@ -1,0 +1,58 @@
+import { readFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { hasChromium } from '../helpers/services';
+import { poll, useSignedUpPeople } from './browser';
+import type { ChatPage } from './chatPage';
+
+describe.skipIf(!(await hasChromium()))('photos and documents between two people', () => {
+  const cast = useSignedUpPeople(2);
+  let alice: ChatPage;
+  let bob: ChatPage;
+  let photo: Buffer;
+  const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n% notes for the trip\n'), Buffer.alloc(20_000, 7)]);
+
+  beforeAll(async () => {
+    [alice, bob] = cast.pages as [ChatPage, ChatPage];
+    // A 600×400 photo: wider than tall, so the bubble's shape is checkable.
+    photo = await sharp({ create: { width: 600, height: 400, channels: 3, background: { r: 30, g: 140, b: 200 } } }).png().toBuffer();
+  });
+
+  test('Alice sends a photo with a caption and a document; Bob sees the thumbnail at its shape, opens the lightbox and downloads the document by its name', async () => {
+    await alice.startDm(cast.usernames[1]!);
+    await alice.page.getByTestId('file-input').setInputFiles([
+      { name: 'lake.png', mimeType: 'image/png', buffer: photo },
+      { name: 'Trip notes.pdf', mimeType: 'application/pdf', buffer: pdf },
+    ]);
+    await expect.poll(() => alice.page.getByTestId('chosen-file').count(), poll).toBe(2);
+    await alice.screenshot('files-preview');
+    await alice.page.getByTestId('composer').fill('The lake!');
+    await alice.page.getByTestId('send').click();
+    await expect.poll(() => alice.page.getByTestId('attachment-image').count(), poll).toBe(1);
+    await expect.poll(() => alice.page.getByTestId('attachment-document').count(), poll).toBe(1);
+    expect(await alice.page.getByTestId('file-tray').count()).toBe(0);
+    // Messages keep the order the files were chosen in, though the smaller one finishes first.
+    expect(await alice.page.getByTestId('message').evaluateAll((rows) => rows.map((r) => r.querySelector('[data-testid^="attachment-"]')?.getAttribute('data-testid')))).toEqual(['attachment-image', 'attachment-document']);
+    await alice.screenshot('files-sent');
+
+    await bob.openChat('Alice Liddell');
+    const image = bob.page.getByTestId('attachment-image');
+    await image.waitFor();
+    await expect.poll(() => bob.page.locator('[data-testid="attachment-image"] img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), poll).toBeGreaterThan(0);
+    const box = (await image.boundingBox())!;
+    expect(box.width / box.height).toBeCloseTo(1.5, 1);
+    expect(await bob.messageTexts()).toContain('The lake!');
+    await expect.poll(() => bob.page.getByTestId('attachment-name').textContent(), poll).toBe('Trip notes.pdf');
+
+    await image.click();
+    const full = bob.page.getByTestId('lightbox-image');
+    await expect.poll(() => full.evaluate((img: HTMLImageElement) => img.naturalWidth), poll).toBe(600);
+    await bob.screenshot('files-lightbox');
+    await bob.page.keyboard.press('Escape');
+    await expect.poll(() => bob.page.getByTestId('lightbox').count(), poll).toBe(0);
+
+    const [download] = await Promise.all([bob.page.waitForEvent('download'), bob.page.getByTestId('attachment-document').click()]);
+    expect(download.suggestedFilename()).toBe('Trip notes.pdf');
+    expect((await readFile((await download.path())!)).equals(pdf)).toBe(true);
+  });
+});
