@@ -94,3 +94,16 @@ export function previewOf(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > PREVIEW_LENGTH ? `${line.slice(0, PREVIEW_LENGTH - 1)}…` : line;
 }
+
+/**
+ * The text a chat list shows for a message: its text, and for a file a mark of what it
+ * is before the caption ("📷 Photo", "📎 notes.pdf"), so a file sent without words
+ * still reads as something.
+ */
+export function previewTextOf(message: Pick<Message, 'text' | 'attachment'>): string {
+  const file = message.attachment;
+  if (!file) return message.text;
+  const image = file.mime.startsWith('image/');
+  const mark = image ? '📷' : '📎';
+  return `${mark} ${message.text.trim() || (image ? 'Photo' : file.name)}`;
+}

@@ -34,6 +34,10 @@ describe.skipIf(!(await hasChromium()))('photos and documents between two people
     // Messages keep the order the files were chosen in, though the smaller one finishes first.
     expect(await alice.page.getByTestId('message').evaluateAll((rows) => rows.map((r) => r.querySelector('[data-testid^="attachment-"]')?.getAttribute('data-testid')))).toEqual(['attachment-image', 'attachment-document']);
     await alice.screenshot('files-sent');
+    // Search still reads the chat, captions included.
+    await alice.page.getByTestId('chat-search-input').fill('lake');
+    await expect.poll(() => alice.page.getByTestId('search-result').count(), poll).toBeGreaterThan(0);
+    await alice.page.getByTestId('chat-search-input').fill('');
 
     await bob.openChat('Alice Liddell');
     const image = bob.page.getByTestId('attachment-image');

@@ -4,7 +4,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { appendMessage, readMessages } from '../../schema/docs/bucket';
 import type { Attachment } from '../../schema/docs/message';
-import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
+import { readChats } from '../../schema/docs/inbox';
+import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
 import { initGroup, removeMember } from '../../schema/docs/roomHead';
 import { newGroupId, newMessageId } from '../../schema/ids';
 import { api, registerUser } from '../helpers/api';
@@ -48,6 +49,9 @@ describe('files', () => {
 
     appendMessage(aBucket.doc, { id: newMessageId(), authorId: alice.id, createdAt: Date.now(), text: 'look', attachment });
     await waitFor(() => readMessages(bBucket.doc).find((m) => m.attachment?.fileId === attachment.fileId), { what: 'Bob has the photo message' });
+    // The chat list says what was sent.
+    const bInbox = connectClient(server.wsUrl, bob.token).open(inboxDoc(bob.id));
+    await waitFor(() => readChats(bInbox.doc).find((c) => c.roomId === room)?.lastMessage?.preview === '📷 look', { what: 'the preview names the photo' });
 
     const got = await download(server.url, attachment.fileId, bob.token);
     expect(got.status).toBe(200);
