@@ -156,32 +156,6 @@ async function main(): Promise<void> {
       await me.page.keyboard.press('Escape');
     });
 
-    // Files: a photo with a caption and a document, chosen with the paperclip.
-    const attachShot = { name: 'attach-preview', title: 'Attaching files', caption: 'Files chosen with the paperclip (or dropped, or pasted) wait above the composer; the text typed becomes the caption.' };
-    await screen(attachShot, me.page, ['attach'], async () => {
-      await me.page.getByTestId('file-input').setInputFiles([
-        { name: 'lake.jpg', mimeType: 'image/jpeg', buffer: await demoPhoto() },
-        { name: 'Packing list.pdf', mimeType: 'application/pdf', buffer: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(48_000, 32)]) },
-      ]);
-      await me.page.getByTestId('composer').fill('The lake last year 😍');
-      await shoot(me.page, attachShot);
-      await me.page.getByTestId('send').click();
-      await me.page.getByTestId('attachment-document').waitFor({ timeout: SEEN_MS });
-    });
-    const photoShot = { name: 'photo', title: 'A photo and a document', caption: 'A photo shows at its own shape (a ThumbHash placeholder until the thumbnail arrives); a document shows its name, type and size and downloads under its name.' };
-    await sam.openChat(myName);
-    await screen(photoShot, sam.page, ['attachment-image'], async () => {
-      await sam.page.locator('[data-testid="attachment-image"] img').evaluate((img: HTMLImageElement) => img.decode());
-      await shoot(sam.page, photoShot);
-    });
-    const lightboxShot = { name: 'lightbox', title: 'The photo viewer', caption: "A click opens the photo full size; arrow keys go through the chat's photos, Escape closes, the arrow downloads." };
-    await screen(lightboxShot, sam.page, ['attachment-image'], async () => {
-      await sam.page.getByTestId('attachment-image').last().click();
-      await sam.page.getByTestId('lightbox-image').evaluate((img: HTMLImageElement) => img.decode());
-      await shoot(sam.page, lightboxShot);
-      await sam.page.keyboard.press('Escape');
-    });
-
     await me.openChat('Weekend trip');
     await waitForText(me, 'Great, leaving at 8 sharp');
     const groupShot = { name: 'group', title: 'A group chat', caption: "A group chat: each run of someone's messages is headed by their name." };
@@ -218,6 +192,35 @@ async function main(): Promise<void> {
       await me.page.getByTestId('chat-search-panel-input').fill('the');
       await me.page.getByTestId('chat-search-results').waitFor({ timeout: SEEN_MS });
       await shoot(me.page, inChatShot);
+    });
+
+    // Files: a photo with a caption and a document, chosen with the paperclip (after the
+    // search screens, which show the conversation as written above).
+    await me.page.keyboard.press('Escape');
+    await me.openChat(dmTitle);
+    const attachShot = { name: 'attach-preview', title: 'Attaching files', caption: 'Files chosen with the paperclip (or dropped, or pasted) wait above the composer; the text typed becomes the caption.' };
+    await screen(attachShot, me.page, ['attach'], async () => {
+      await me.page.getByTestId('file-input').setInputFiles([
+        { name: 'lake.jpg', mimeType: 'image/jpeg', buffer: await demoPhoto() },
+        { name: 'Packing list.pdf', mimeType: 'application/pdf', buffer: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(48_000, 32)]) },
+      ]);
+      await me.page.getByTestId('composer').fill('The lake last year 😍');
+      await shoot(me.page, attachShot);
+      await me.page.getByTestId('send').click();
+      await me.page.getByTestId('attachment-document').waitFor({ timeout: SEEN_MS });
+    });
+    const photoShot = { name: 'photo', title: 'A photo and a document', caption: 'A photo shows at its own shape (a ThumbHash placeholder until the thumbnail arrives); a document shows its name, type and size and downloads under its name.' };
+    await sam.openChat(myName);
+    await screen(photoShot, sam.page, ['attachment-image'], async () => {
+      await sam.page.locator('[data-testid="attachment-image"] img').evaluate((img: HTMLImageElement) => img.decode());
+      await shoot(sam.page, photoShot);
+    });
+    const lightboxShot = { name: 'lightbox', title: 'The photo viewer', caption: "A click opens the photo full size; arrow keys go through the chat's photos, Escape closes, the arrow downloads." };
+    await screen(lightboxShot, sam.page, ['attachment-image'], async () => {
+      await sam.page.getByTestId('attachment-image').last().click();
+      await sam.page.getByTestId('lightbox-image').evaluate((img: HTMLImageElement) => img.decode());
+      await shoot(sam.page, lightboxShot);
+      await sam.page.keyboard.press('Escape');
     });
 
     const phone = await person(browser, server.url, seeded.username, PHONE);

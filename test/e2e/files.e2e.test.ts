@@ -59,4 +59,23 @@ describe.skipIf(!(await hasChromium()))('photos and documents between two people
     expect(download.suggestedFilename()).toBe('Trip notes.pdf');
     expect((await readFile((await download.path())!)).equals(pdf)).toBe(true);
   });
+
+  test('a photo attached offline waits on the device with a clock, survives a reload, and is delivered once the network returns', async () => {
+    const second = await sharp({ create: { width: 300, height: 500, channels: 3, background: { r: 240, g: 200, b: 40 } } }).png().toBuffer();
+    await alice.goOffline();
+    await alice.page.getByTestId('file-input').setInputFiles([{ name: 'sunflower.png', mimeType: 'image/png', buffer: second }]);
+    await alice.page.getByTestId('send').click();
+    await expect.poll(() => alice.page.getByTestId('upload-waiting').count(), poll).toBe(1);
+    await alice.screenshot('files-offline');
+
+    await alice.page.reload();
+    await expect.poll(() => alice.page.getByTestId('upload-waiting').count(), poll).toBe(1);
+    expect(await bob.page.getByTestId('attachment-image').count()).toBe(1);
+
+    await alice.goOnline();
+    await expect.poll(() => bob.page.getByTestId('attachment-image').count(), { ...poll, timeout: 40_000 }).toBe(2);
+    await expect.poll(() => alice.page.getByTestId('upload').count(), poll).toBe(0);
+    const tall = (await bob.page.getByTestId('attachment-image').last().boundingBox())!;
+    expect(tall.height / tall.width).toBeCloseTo(5 / 3, 1);
+  });
 });

@@ -245,6 +245,7 @@ export function ChatView(props: ChatViewProps) {
       >
         <Composer
           roomId={roomId}
+          me={user.id}
           onSendFile={(attachment, caption) => {
             typing.stop();
             const sent = room.send(caption, undefined, mentionsIn(caption, mentionables()), attachment);

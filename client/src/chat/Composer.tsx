@@ -1,5 +1,6 @@
 import { createEffect, createSignal, on, type JSX } from 'solid-js';
 import { MAX_MESSAGE_TEXT, type Attachment } from '../../../schema/docs/message';
+import type { UserId } from '../../../schema/ids';
 import { chooseFiles, chosenFiles, fileDropHandlers, takeChosen } from '../files/attachQueue';
 import { PaperclipIcon } from '../files/fileIcons';
 import { FileTray } from '../files/FileTray';
@@ -15,8 +16,9 @@ const MAX_INPUT_HEIGHT_PX = 140;
 
 export interface ComposerProps {
   onSend: (text: string) => boolean;
-  /** The chat files are sent to. */
+  /** The chat files are sent to, and who sends them. */
   roomId: string;
+  me: UserId;
   /** A file is stored on the server: send its message, with the caption typed for it. */
   onSendFile: (attachment: Attachment, caption: string) => boolean;
   disabled: boolean;
@@ -48,7 +50,7 @@ export function Composer(props: ComposerProps) {
   const [active, setActive] = createSignal(0);
   let input!: HTMLTextAreaElement;
   let filePicker!: HTMLInputElement;
-  const uploads = useUploads(() => props.roomId, (attachment, caption) => props.onSendFile(attachment, caption));
+  const uploads = useUploads(() => props.me, () => props.roomId, (attachment, caption) => props.onSendFile(attachment, caption));
   const chosen = () => chosenFiles(props.roomId);
   const paste = fileDropHandlers(() => props.roomId).onPaste;
   const candidates = () => {
@@ -84,7 +86,7 @@ export function Composer(props: ComposerProps) {
   const send = () => {
     // Chosen files go first, the typed text as the first one's caption.
     if (chosen().length > 0 && props.prefill === null && !props.disabled) {
-      uploads.start(takeChosen(props.roomId), text().trim());
+      void uploads.start(takeChosen(props.roomId), text().trim());
       replace('');
       props.onDraft('');
     } else if (props.onSend(text())) replace('');

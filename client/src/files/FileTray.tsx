@@ -1,5 +1,5 @@
 import { For, Show } from 'solid-js';
-import { CloseIcon } from '../layout/icons';
+import { ClockIcon, CloseIcon } from '../layout/icons';
 import { removeChosen, type ChosenFile } from './attachQueue';
 import { DocumentIcon } from './fileIcons';
 import { formatBytes } from './uploadFile';
@@ -10,7 +10,7 @@ import type { OutgoingUpload } from './useUploads';
  * the caption is the composer's text), then the uploads under way with their progress,
  * a cancel, and a retry after a failure.
  */
-export function FileTray(props: { roomId: string; chosen: ChosenFile[]; uploads: OutgoingUpload[]; onCancel: (key: number) => void; onRetry: (key: number) => void }) {
+export function FileTray(props: { roomId: string; chosen: ChosenFile[]; uploads: OutgoingUpload[]; onCancel: (key: string) => void; onRetry: (key: string) => void }) {
   return (
     <Show when={props.chosen.length > 0 || props.uploads.length > 0}>
       <div class="file-tray" data-testid="file-tray">
@@ -30,7 +30,7 @@ export function FileTray(props: { roomId: string; chosen: ChosenFile[]; uploads:
         </For>
         <For each={props.uploads}>
           {(upload) => (
-            <div class="file-chip uploading" classList={{ failed: !!upload.error }} data-testid="upload">
+            <div class="file-chip uploading" classList={{ failed: !!upload.error }} data-testid="upload" data-offline={upload.offline ? 'true' : 'false'}>
               <Show when={upload.preview} fallback={<span class="file-chip-icon"><DocumentIcon /></span>}>
                 {(src) => <img class="file-chip-preview" src={src()} alt="" />}
               </Show>
@@ -38,7 +38,16 @@ export function FileTray(props: { roomId: string; chosen: ChosenFile[]; uploads:
               <Show
                 when={upload.error}
                 fallback={
-                  <progress class="file-progress" max="1" value={upload.progress} aria-label={`Uploading ${upload.name}`} data-testid="upload-progress" />
+                  <Show
+                    when={!upload.offline}
+                    fallback={
+                      <span class="file-waiting" title="Sends when the network is back" data-testid="upload-waiting">
+                        <ClockIcon /> Waiting for network
+                      </span>
+                    }
+                  >
+                    <progress class="file-progress" max="1" value={upload.progress} aria-label={`Uploading ${upload.name}`} data-testid="upload-progress" />
+                  </Show>
                 }
               >
                 {(error) => (

@@ -10,8 +10,10 @@ const CHUNK_BYTES = 5 * 1024 * 1024;
 export interface RunningUpload {
   /** The message `attachment` once the server has stored the file. */
   done: Promise<Attachment>;
-  /** Stops sending; the promise rejects with {@link UploadCancelled}. */
+  /** Stops sending and ends the upload on the server; the promise never settles. */
   cancel(): void;
+  /** Stops sending but keeps the server's part, so a later upload of the same file resumes it. */
+  stop(): void;
 }
 
 export class UploadCancelled extends Error {}
@@ -65,6 +67,10 @@ export function uploadFile(file: File, roomId: string, onProgress: (fraction: nu
       cancelled = true;
       // `true` also ends the upload on the server, so a half-sent file does not wait there.
       void upload.abort(true).catch(() => {});
+    },
+    stop() {
+      cancelled = true;
+      void upload.abort(false).catch(() => {});
     },
   };
 }
