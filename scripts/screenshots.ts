@@ -196,7 +196,7 @@ async function main(): Promise<void> {
 
     // Files: a photo with a caption and a document, chosen with the paperclip (after the
     // search screens, which show the conversation as written above).
-    await me.page.keyboard.press('Escape');
+    await me.page.getByTestId('chat-search-close').click().catch(() => undefined);
     await me.openChat(dmTitle);
     const attachShot = { name: 'attach-preview', title: 'Attaching files', caption: 'Files chosen with the paperclip (or dropped, or pasted) wait above the composer; the text typed becomes the caption.' };
     await screen(attachShot, me.page, ['attach'], async () => {
