@@ -29,35 +29,48 @@ function done<T>(request: IDBRequest<T>): Promise<T> {
  * `jeco:<userId>:files`, so signing out wipes it with the user's replicas.
  */
 export class WaitingFiles {
-  private db: Promise<IDBDatabase> | null = null;
-
   constructor(private readonly userId: UserId) {}
 
-  private open(): Promise<IDBDatabase> {
-    this.db ??= new Promise((resolve, reject) => {
-      const request = indexedDB.open(`jeco:${this.userId}:files`, 1);
-      request.onupgradeneeded = () => request.result.createObjectStore(STORE, { keyPath: 'key' });
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-    return this.db;
+  private get name(): string {
+    return `jeco:${this.userId}:files`;
   }
 
-  private async store(mode: IDBTransactionMode): Promise<IDBObjectStore> {
-    return (await this.open()).transaction(STORE, mode).objectStore(STORE);
+  /**
+   * Runs one request in its own connection, closed as soon as it is done: an open
+   * connection would hold up the wipe at sign-out (deleteDatabase waits for it).
+   */
+  private async run<T>(mode: IDBTransactionMode, request: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open(this.name, 1);
+      open.onupgradeneeded = () => open.result.createObjectStore(STORE, { keyPath: 'key' });
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      return await done(request(db.transaction(STORE, mode).objectStore(STORE)));
+    } finally {
+      db.close();
+    }
   }
 
   async put(file: WaitingFile): Promise<void> {
-    await done((await this.store('readwrite')).put(file));
+    await this.run('readwrite', (store) => store.put(file));
   }
 
   async delete(key: string): Promise<void> {
-    await done((await this.store('readwrite')).delete(key));
+    if (!(await this.exists())) return;
+    await this.run('readwrite', (store) => store.delete(key));
   }
 
   /** The room's waiting files, in the order they were sent. */
   async list(roomId: string): Promise<WaitingFile[]> {
-    const all = (await done((await this.store('readonly')).getAll())) as WaitingFile[];
+    // Opening a chat must not create the database for someone who never sent a file.
+    if (!(await this.exists())) return [];
+    const all = (await this.run('readonly', (store) => store.getAll())) as WaitingFile[];
     return all.filter((f) => f.roomId === roomId).sort((a, b) => a.order - b.order);
+  }
+
+  private async exists(): Promise<boolean> {
+    return (await indexedDB.databases()).some((d) => d.name === this.name);
   }
 }
