@@ -108,6 +108,18 @@ describe('files', () => {
     const { readdir } = await import('node:fs/promises');
     const blobs = (await readdir(`${server.dataDir}/files/blobs`, { recursive: true, withFileTypes: true })).filter((e) => e.isFile());
     expect(blobs).toHaveLength(2);
+
+    const metrics = (await api(server.url, 'GET', '/metrics')).body as string;
+    expect(metrics).toMatch(/^jeco_uploads_in_progress 0$/m);
+    expect(metrics).toMatch(new RegExp(`^jeco_file_bytes_stored_total ${pdf.length * 2 + svg.length}$`, 'm'));
+    expect(metrics).toMatch(/^jeco_upload_failures_total 0$/m);
+
+    // Bytes that claim to be a PNG but do not decode are refused, and counted.
+    const fakePng = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(200)]);
+    const broken = await uploadFile(server.url, alice.token, fakePng, { roomId: room, name: 'broken.png' });
+    expect(broken).toMatchObject({ status: 422 });
+    expect(JSON.parse((broken as { body: string }).body).error.kind).toBe('unreadable_file');
+    expect((await api(server.url, 'GET', '/metrics')).body).toMatch(/^jeco_upload_failures_total 1$/m);
   });
 
   it('a removed group member can no longer download the group’s files', async () => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { Server as TusServer, type Upload } from '@tus/server';
+import { EVENTS, Server as TusServer, type Upload } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { HTTP_ERRORS, type ApiErrorBody, type HttpErrorKind } from '../../../../schema/api/errors';
@@ -9,6 +9,7 @@ import { MAX_FILE_NAME } from '../../../../schema/docs/message';
 import type { UserId } from '../../../../schema/ids';
 import { attachmentOf } from '../../files/attachmentOf';
 import type { BlobStore } from '../../files/blobStore';
+import { fileMetrics } from '../../files/fileMetrics';
 import { processUpload, UnreadableImage } from '../../files/processUpload';
 import { isRoomMember } from '../../files/roomAccess';
 import { UploadLimits } from '../../files/uploadLimits';
@@ -46,6 +47,7 @@ export function uploadFileRoute(app: FastifyInstance, deps: HttpDeps, files: { b
   const users = new WeakMap<object, UserId>();
   const limits = new UploadLimits(deps.config.uploadsPerMin);
   const datastore = new FileStore({ directory: files.uploadsDir });
+  const metrics = fileMetrics(deps.metrics);
 
   const userOf = (req: { runtime?: { node?: { req: object } } }): UserId => {
     const user = req.runtime?.node && users.get(req.runtime.node.req);
@@ -78,6 +80,7 @@ export function uploadFileRoute(app: FastifyInstance, deps: HttpDeps, files: { b
       if (!(await isRoomMember(deps.store, meta.data.roomId, user))) throw refusal('forbidden');
       if ((await deps.store.userFileBytes(user)) + upload.size > deps.config.uploadQuotaBytes) throw refusal('quota_exceeded');
       if (!limits.allow(user)) throw refusal('upload_rate_limited');
+      metrics.uploadCreated();
       return { metadata: { roomId: meta.data.roomId, name: meta.data.name, uploaderId: user } };
     },
 
@@ -106,8 +109,10 @@ export function uploadFileRoute(app: FastifyInstance, deps: HttpDeps, files: { b
         createdAt: Date.now(),
       };
       await deps.store.createFile(row);
+      metrics.uploadClosed('stored', row.size);
       return row;
     } catch (error) {
+      metrics.uploadClosed('failed');
       if (error instanceof UnreadableImage) throw refusal('unreadable_file');
       throw error;
     } finally {
@@ -115,6 +120,8 @@ export function uploadFileRoute(app: FastifyInstance, deps: HttpDeps, files: { b
       await datastore.remove(upload.id).catch(() => datastore.configstore.delete(upload.id).catch(() => {}));
     }
   }
+
+  tus.on(EVENTS.POST_TERMINATE, () => metrics.uploadClosed('cancelled'));
 
   async function handle(request: FastifyRequest, reply: FastifyReply) {
     users.set(request.raw, request.auth!.user.id);
