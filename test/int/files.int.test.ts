@@ -115,7 +115,7 @@ describe('files', () => {
     expect(metrics).toMatch(/^jeco_upload_failures_total 0$/m);
 
     // Bytes that claim to be a PNG but do not decode are refused, and counted.
-    const fakePng = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), randomBytes(200)]);
+    const fakePng = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(200, 7)]);
     const broken = await uploadFile(server.url, alice.token, fakePng, { roomId: room, name: 'broken.png' });
     expect(broken).toMatchObject({ status: 422 });
     expect(JSON.parse((broken as { body: string }).body).error.kind).toBe('unreadable_file');

@@ -19,6 +19,14 @@ import { requireUser } from '../requireUser';
 /** Where the tus protocol is served; an upload's URL is `<path>/<file id>`. */
 export const UPLOAD_PATH = '/api/files/tus';
 
+/**
+ * An upload untouched this long is abandoned (a closed tab that never came back) and its
+ * partial file is removed; a day covers a phone offline overnight resuming next morning.
+ */
+const UPLOAD_EXPIRY_MS = 24 * 60 * 60 * 1000;
+/** How often abandoned uploads are looked for. */
+const CLEANUP_EVERY_MS = 60 * 60 * 1000;
+
 /** What a client names when it starts an upload (tus `Upload-Metadata`). */
 const metadataSchema = z.object({
   roomId: z.string().min(1).max(200),
@@ -46,7 +54,7 @@ export function uploadFileRoute(app: FastifyInstance, deps: HttpDeps, files: { b
   // Node request, keyed here rather than in a header a client could forge.
   const users = new WeakMap<object, UserId>();
   const limits = new UploadLimits(deps.config.uploadsPerMin);
-  const datastore = new FileStore({ directory: files.uploadsDir });
+  const datastore = new FileStore({ directory: files.uploadsDir, expirationPeriodInMilliseconds: UPLOAD_EXPIRY_MS });
   const metrics = fileMetrics(deps.metrics);
 
   const userOf = (req: { runtime?: { node?: { req: object } } }): UserId => {
@@ -122,6 +130,16 @@ export function uploadFileRoute(app: FastifyInstance, deps: HttpDeps, files: { b
   }
 
   tus.on(EVENTS.POST_TERMINATE, () => metrics.uploadClosed('cancelled'));
+  const cleanup = setInterval(() => {
+    tus.cleanUpExpiredUploads().then(
+      (removed) => {
+        for (let i = 0; i < removed; i++) metrics.uploadClosed('cancelled');
+      },
+      (error: unknown) => app.log.warn({ err: error }, 'removing abandoned uploads failed'),
+    );
+  }, CLEANUP_EVERY_MS);
+  cleanup.unref();
+  app.addHook('onClose', async () => clearInterval(cleanup));
 
   async function handle(request: FastifyRequest, reply: FastifyReply) {
     users.set(request.raw, request.auth!.user.id);
