@@ -78,4 +78,25 @@ describe.skipIf(!(await hasChromium()))('photos and documents between two people
     const tall = (await bob.page.getByTestId('attachment-image').last().boundingBox())!;
     expect(tall.height / tall.width).toBeCloseTo(5 / 3, 1);
   });
+
+  test('a file dropped on the chat and an image pasted into the composer join the tray; one removed, the other sent', async () => {
+    const before = await bob.page.getByTestId('attachment-document').count();
+    await alice.page.getByTestId('chat-view').evaluate((chat) => {
+      const dropped = new DataTransfer();
+      dropped.items.add(new File(['%PDF-1.4\n dropped'], 'dropped.pdf', { type: 'application/pdf' }));
+      chat.dispatchEvent(new DragEvent('dragover', { dataTransfer: dropped, bubbles: true, cancelable: true }));
+      chat.dispatchEvent(new DragEvent('drop', { dataTransfer: dropped, bubbles: true, cancelable: true }));
+    });
+    await alice.page.getByTestId('composer').evaluate((input) => {
+      const pasted = new DataTransfer();
+      pasted.items.add(new File([new Uint8Array([137, 80, 78, 71])], 'pasted.png', { type: 'image/png' }));
+      input.dispatchEvent(new ClipboardEvent('paste', { clipboardData: pasted, bubbles: true, cancelable: true }));
+    });
+    await expect.poll(() => alice.page.getByTestId('chosen-file').allTextContents(), poll).toEqual([expect.stringContaining('dropped.pdf'), expect.stringContaining('pasted.png')]);
+    await alice.page.getByTestId('remove-chosen').last().click();
+    await expect.poll(() => alice.page.getByTestId('chosen-file').count(), poll).toBe(1);
+    await alice.page.getByTestId('send').click();
+    await expect.poll(() => bob.page.getByTestId('attachment-document').count(), poll).toBe(before + 1);
+    expect(await bob.page.getByTestId('attachment-name').last().textContent()).toBe('dropped.pdf');
+  });
 });
