@@ -13,6 +13,10 @@ export const HTTP_ERRORS = {
   invalid_token: { status: 400, message: 'This link is invalid or has expired.' },
   payload_too_large: { status: 413, message: 'That is too large.' },
   rate_limited: { status: 429, message: 'Too many attempts. Please wait a moment and try again.' },
+  file_too_large: { status: 413, message: 'That file is larger than the server accepts.' },
+  quota_exceeded: { status: 413, message: 'You have used all your storage for files. Delete some and try again.' },
+  upload_rate_limited: { status: 429, message: 'Too many uploads at once. Please wait a minute and try again.' },
+  unreadable_file: { status: 422, message: 'That image could not be read.' },
   unavailable: { status: 503, message: 'The server is not ready.' },
   internal: { status: 500, message: 'Something went wrong on the server.' },
 } as const;

@@ -132,3 +132,28 @@ export const receiptSteps = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId, t.kind, t.bucket, t.index] })],
 );
+
+/**
+ * Uploaded files. `id` is random (unguessable, and never derived from the content, so
+ * knowing a file's bytes does not give its URL); `sha256` names the stored blob, shared
+ * by every upload of the same bytes. `thumbSha256` is an image's thumbnail blob.
+ */
+export const files = sqliteTable(
+  'files',
+  {
+    id: text('id').primaryKey(),
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    uploaderId: text('uploader_id').$type<UserId>().notNull(),
+    name: text('name').notNull(),
+    mime: text('mime').notNull(),
+    size: integer('size').notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    thumbhash: text('thumbhash'),
+    sha256: text('sha256').notNull(),
+    thumbSha256: text('thumb_sha256'),
+    createdAt: integer('created_at').notNull(),
+  },
+  // The quota sums a user's files.
+  (t) => [index('files_uploader_id_idx').on(t.uploaderId)],
+);

@@ -79,6 +79,14 @@ export interface Store {
 
   /** Members' receipt positions and their advances (design §5b). */
   readonly receipts: ReceiptStore;
+  // uploaded files (see sync-server/src/files/)
+  /** Records a finished upload; ids are random, so a duplicate id is a caller bug and throws. */
+  createFile(file: FileRow): Promise<void>;
+  getFile(id: string): Promise<FileRow | null>;
+  /** The rows of those `ids` that exist, in no particular order. */
+  getFiles(ids: readonly string[]): Promise<FileRow[]>;
+  /** The bytes a user has uploaded, summed over their files (what the quota limits). */
+  userFileBytes(userId: UserId): Promise<number>;
 
   /** Readiness: a trivial query. */
   ping(): Promise<void>;
@@ -124,4 +132,25 @@ export interface RoomRow {
 export interface RoomMemberRow {
   userId: UserId;
   role: MemberRole;
+}
+
+/**
+ * A finished upload. `id` is random and unguessable; `sha256` names the stored blob
+ * (the same bytes uploaded twice share one); `mime` was detected from the bytes.
+ * Images also have their pixel size, a thumbnail blob and a ThumbHash placeholder
+ * (base64).
+ */
+export interface FileRow {
+  id: string;
+  roomId: RoomId;
+  uploaderId: UserId;
+  name: string;
+  mime: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  thumbhash: string | null;
+  sha256: string;
+  thumbSha256: string | null;
+  createdAt: number;
 }

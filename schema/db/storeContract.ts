@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { RoomId, UserId } from '../ids';
-import type { NewUser, RoomRow, SessionRow, Store } from './store';
+import type { FileRow, NewUser, RoomRow, SessionRow, Store } from './store';
 
 /** How each test gets a store: {@link runStoreContract} opens one per test and closes it after. */
 export type OpenStore = () => Promise<Store>;
@@ -400,6 +400,28 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
         }),
       ).rejects.toThrow('write failed');
       expect(await store.docExists('doc')).toBe(false);
+    });
+
+    it('25. createFile stores a file row that getFile and getFiles return; userFileBytes sums an uploader\'s sizes', async () => {
+      const ann = userId();
+      const room = group(ann);
+      const file = (id: string, size: number, fields: Partial<FileRow> = {}): FileRow => ({
+        id, roomId: room.id, uploaderId: ann, name: `${id}.jpg`, mime: 'image/jpeg', size,
+        width: 640, height: 480, thumbhash: 'AAAA', sha256: 'a'.repeat(64), thumbSha256: 'b'.repeat(64), createdAt: 1_000, ...fields,
+      });
+      expect(await store.userFileBytes(ann)).toBe(0);
+      const big = file('f1', 3_000_000_000);
+      const doc = file('f2', 5, { name: 'notes.pdf', mime: 'application/pdf', width: null, height: null, thumbhash: null, thumbSha256: null });
+      await store.createFile(big);
+      await store.createFile(doc);
+      await store.createFile(file('f3', 7, { uploaderId: userId() }));
+      expect(await store.getFile('f1')).toEqual(big);
+      expect(await store.getFile('f2')).toEqual(doc);
+      expect(await store.getFile('nope')).toBeNull();
+      expect((await store.getFiles(['f2', 'nope', 'f1'])).sort((a, b) => a.id.localeCompare(b.id))).toEqual([big, doc]);
+      expect(await store.getFiles([])).toEqual([]);
+      expect(await store.userFileBytes(ann)).toBe(3_000_000_005);
+      await expect(store.createFile(file('f1', 1))).rejects.toThrow();
     });
 
     it('22. ping answers and dialect names the implementation', async () => {

@@ -5,14 +5,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, count, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
-import type { NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow } from '../../../schema/db/store';
-import { clientIds, docSnapshots, docUpdates, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
 import { PgReceipts } from './pgReceipts';
+import type { FileRow, NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow } from '../../../schema/db/store';
+import { clientIds, docSnapshots, docUpdates, files, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 /** Ids per statement of a batched claim: two bound values each, well under Postgres' 65,535 parameters. */
@@ -294,6 +294,25 @@ class PgStore implements Store {
       exists(select 1 from ${docUpdates} where ${docUpdates.docName} = ${docName})
       or exists(select 1 from ${docSnapshots} where ${docSnapshots.docName} = ${docName}) as found`);
     return result.rows[0]?.found === true;
+  }
+
+  async createFile(file: FileRow): Promise<void> {
+    await this.db.insert(files).values(file);
+  }
+
+  async getFile(id: string): Promise<FileRow | null> {
+    const [row] = await this.db.select().from(files).where(eq(files.id, id));
+    return row ?? null;
+  }
+
+  async getFiles(ids: readonly string[]): Promise<FileRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.select().from(files).where(inArray(files.id, [...ids]));
+  }
+
+  async userFileBytes(userId: UserId): Promise<number> {
+    const [row] = await this.db.select({ bytes: sum(files.size) }).from(files).where(eq(files.uploaderId, userId));
+    return Number(row?.bytes ?? 0);
   }
 
   async ping(): Promise<void> {

@@ -5,16 +5,17 @@
  */
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, count, eq, inArray, lte, or } from 'drizzle-orm';
+import { and, asc, count, eq, inArray, lte, or, sum } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
-import type { NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow } from '../../../schema/db/store';
+import type { FileRow, NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow } from '../../../schema/db/store';
 import {
   clientIds,
   docSnapshots,
   docUpdates,
+  files,
   resetTokens,
   roomMembers,
   rooms,
@@ -294,6 +295,24 @@ class SqliteStore implements Store {
     if (row) return true;
     const snap = this.db.select({ docName: docSnapshots.docName }).from(docSnapshots).where(eq(docSnapshots.docName, docName)).get();
     return snap !== undefined;
+  }
+
+  async createFile(file: FileRow): Promise<void> {
+    this.db.insert(files).values(file).run();
+  }
+
+  async getFile(id: string): Promise<FileRow | null> {
+    return this.db.select().from(files).where(eq(files.id, id)).get() ?? null;
+  }
+
+  async getFiles(ids: readonly string[]): Promise<FileRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.select().from(files).where(inArray(files.id, [...ids])).all();
+  }
+
+  async userFileBytes(userId: UserId): Promise<number> {
+    const row = this.db.select({ bytes: sum(files.size) }).from(files).where(eq(files.uploaderId, userId)).get();
+    return Number(row?.bytes ?? 0);
   }
 
   async ping(): Promise<void> {

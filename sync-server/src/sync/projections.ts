@@ -4,7 +4,7 @@ import { syncRefusal } from '../../../schema/api/errors';
 import type { RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
 import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged } from '../../../schema/docs/bucket';
 import { readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
-import { previewOf, type Message, type SystemEvent } from '../../../schema/docs/message';
+import { previewOf, previewTextOf, type Message, type SystemEvent } from '../../../schema/docs/message';
 import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import type { Position } from '../../../schema/docs/receipts';
 import { advanceHead, headBucket, onHeadChanged, readMembers, readMeta } from '../../../schema/docs/roomHead';
@@ -296,7 +296,7 @@ function latestOf(messages: Message[]): Message {
 function lastMessageOf(message: Message, viewer: UserId, users: Map<UserId, UserRow>, position?: Position): NonNullable<ChatEntry['lastMessage']> {
   const authorName = users.get(message.authorId)?.displayName ?? '';
   const base = { id: message.id, authorId: message.authorId, authorName, at: message.createdAt, ...(position ? { position } : {}) };
-  if (!message.event) return { ...base, preview: previewOf(message.text) };
+  if (!message.event) return { ...base, preview: previewOf(previewTextOf(message)) };
   const nameOf = (id: UserId) => users.get(id)?.displayName ?? 'Someone';
   return { ...base, preview: previewOf(describeSystemLine(message, viewer, nameOf)), system: true };
 }
