@@ -8,6 +8,12 @@ import type { MemberRole } from '../docs/roomHead';
  */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Durable write transactions committed by the sync path (doc log, snapshots, rooms,
+   * client ids, last seen) and the bytes of doc updates and snapshots they wrote, since
+   * the store opened: what the load benchmark reports per message.
+   */
+  readonly writeStats: WriteStats;
 
   // users
   /** Creates a user; `{conflict}` names the unique field already taken. */
@@ -73,6 +79,12 @@ export interface Store {
   /** Readiness: a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Counters of {@link Store.writeStats}. */
+export interface WriteStats {
+  transactions: number;
+  bytes: number;
 }
 
 export interface NewUser {

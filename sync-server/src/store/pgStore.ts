@@ -10,7 +10,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
-import type { NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow } from '../../../schema/db/store';
+import type { NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
 import { clientIds, docSnapshots, docUpdates, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
@@ -71,6 +71,7 @@ async function readLog(tx: Reader, docName: string): Promise<{ snapshot: Buffer 
 
 class PgStore implements Store {
   readonly dialect = 'postgres';
+  readonly writeStats: WriteStats = { transactions: 0, bytes: 0 };
 
   constructor(
     private readonly pool: pg.Pool,
@@ -120,6 +121,7 @@ class PgStore implements Store {
 
   async setLastSeen(id: UserId, at: number): Promise<void> {
     await this.db.update(users).set({ lastSeenAt: at }).where(eq(users.id, id));
+    this.counted(0);
   }
 
   async createSession(session: SessionRow): Promise<void> {
@@ -174,6 +176,7 @@ class PgStore implements Store {
       if (members.length === 0) return;
       await tx.insert(roomMembers).values(members.map((m) => ({ roomId: room.id, userId: m.userId, role: m.role })));
     });
+    this.counted(0);
   }
 
   async getRoomMembers(id: RoomId): Promise<RoomMemberRow[]> {
@@ -202,7 +205,7 @@ class PgStore implements Store {
   }
 
   async claimClientId(clientId: number, userId: UserId): Promise<UserId> {
-    await this.db.insert(clientIds).values({ clientId, userId }).onConflictDoNothing();
+    if (((await this.db.insert(clientIds).values({ clientId, userId }).onConflictDoNothing()).rowCount ?? 0) > 0) this.counted(0);
     const [owner] = await this.db.select({ userId: clientIds.userId }).from(clientIds).where(eq(clientIds.clientId, clientId));
     if (!owner) throw new Error(`client id ${clientId} vanished after being claimed`);
     return owner.userId;
@@ -211,6 +214,7 @@ class PgStore implements Store {
   async appendUpdate(docName: string, update: Uint8Array): Promise<void> {
     // Autocommit: the promise settles after Postgres has committed the row.
     await this.db.insert(docUpdates).values({ docName, update: toBuffer(update) });
+    this.counted(update.byteLength);
   }
 
   async loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[] }> {
@@ -246,6 +250,7 @@ class PgStore implements Store {
       // row with a lower id may commit after our read, and it must survive. One array
       // parameter rather than one per id keeps clear of the 65535-parameter limit.
       await tx.delete(docUpdates).where(sql`${docUpdates.id} = any(${sql.param(folded.ids)}::bigint[])`);
+      this.counted(folded.snapshot.byteLength);
       return folded.ids.length;
     });
   }
@@ -257,6 +262,7 @@ class PgStore implements Store {
       const { snapshot, rows } = await readLog(tx, docName);
       const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)) });
       if (update) await tx.insert(docUpdates).values({ docName, update: toBuffer(update) });
+      this.counted(update?.byteLength ?? 0);
     });
   }
 
@@ -266,6 +272,11 @@ class PgStore implements Store {
       exists(select 1 from ${docUpdates} where ${docUpdates.docName} = ${docName})
       or exists(select 1 from ${docSnapshots} where ${docSnapshots.docName} = ${docName}) as found`);
     return result.rows[0]?.found === true;
+  }
+
+  private counted(bytes: number): void {
+    this.writeStats.transactions++;
+    this.writeStats.bytes += bytes;
   }
 
   async ping(): Promise<void> {

@@ -10,7 +10,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
-import type { NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow } from '../../../schema/db/store';
+import type { NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
 import {
   clientIds,
   docSnapshots,
@@ -64,6 +64,7 @@ function readLog(tx: Reader, docName: string): { snapshot: Buffer | null; rows: 
 
 class SqliteStore implements Store {
   readonly dialect = 'sqlite';
+  readonly writeStats: WriteStats = { transactions: 0, bytes: 0 };
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -112,6 +113,7 @@ class SqliteStore implements Store {
 
   async setLastSeen(id: UserId, at: number): Promise<void> {
     this.db.update(users).set({ lastSeenAt: at }).where(eq(users.id, id)).run();
+    this.counted(0);
   }
 
   async createSession(session: SessionRow): Promise<void> {
@@ -168,6 +170,7 @@ class SqliteStore implements Store {
       // fail with SQLITE_BUSY instead of waiting when another process writes meanwhile.
       { behavior: 'immediate' },
     );
+    this.counted(0);
   }
 
   async getRoomMembers(id: RoomId): Promise<RoomMemberRow[]> {
@@ -199,7 +202,7 @@ class SqliteStore implements Store {
   }
 
   async claimClientId(clientId: number, userId: UserId): Promise<UserId> {
-    this.db.insert(clientIds).values({ clientId, userId }).onConflictDoNothing().run();
+    if (this.db.insert(clientIds).values({ clientId, userId }).onConflictDoNothing().run().changes > 0) this.counted(0);
     const owner = this.db.select({ userId: clientIds.userId }).from(clientIds).where(eq(clientIds.clientId, clientId)).get();
     if (!owner) throw new Error(`client id ${clientId} vanished after being claimed`);
     return owner.userId;
@@ -207,6 +210,7 @@ class SqliteStore implements Store {
 
   async appendUpdate(docName: string, update: Uint8Array): Promise<void> {
     this.db.insert(docUpdates).values({ docName, update: toBuffer(update) }).run();
+    this.counted(update.byteLength);
   }
 
   async loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[] }> {
@@ -224,7 +228,10 @@ class SqliteStore implements Store {
       (tx) => {
         const { snapshot, rows } = readLog(tx, docName);
         const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)) });
-        if (update) tx.insert(docUpdates).values({ docName, update: toBuffer(update) }).run();
+        if (update) {
+          tx.insert(docUpdates).values({ docName, update: toBuffer(update) }).run();
+          this.counted(update.byteLength);
+        }
       },
       { behavior: 'immediate' },
     );
@@ -249,6 +256,7 @@ class SqliteStore implements Store {
         // no other writer can slip a lower id in: deleting up to the highest id read is
         // exactly the rows read, without one bound parameter per row (SQLite caps those).
         // Rows the merge callback itself appended get higher ids and are kept.
+        this.counted(folded.snapshot.byteLength);
         const last = folded.ids[folded.ids.length - 1]!;
         tx.delete(docUpdates)
           .where(and(eq(docUpdates.docName, docName), lte(docUpdates.id, last)))
@@ -266,6 +274,11 @@ class SqliteStore implements Store {
     if (row) return true;
     const snap = this.db.select({ docName: docSnapshots.docName }).from(docSnapshots).where(eq(docSnapshots.docName, docName)).get();
     return snap !== undefined;
+  }
+
+  private counted(bytes: number): void {
+    this.writeStats.transactions++;
+    this.writeStats.bytes += bytes;
   }
 
   async ping(): Promise<void> {
