@@ -40,6 +40,8 @@ export const SYNC_REFUSALS = {
   rate_limited: { code: 4429, message: 'Too many changes at once; slowing down.', retry: true },
   /** A change arrived before what it builds on (a reconnecting client wrote before its catch-up sync): sync again. */
   out_of_order: { code: 4409, message: 'Catching up with the server…', retry: true },
+  /** The server could not store a change (its database failed the commit): nothing was kept, send it again. */
+  unavailable: { code: 4503, message: 'The server could not save a change; trying again…', retry: true },
 } as const;
 
 export type SyncRefusal = keyof typeof SYNC_REFUSALS;

@@ -30,6 +30,7 @@ export const OPTIONS = {
   JECO_AUTH_RATE_PER_MIN: { schema: z.coerce.number().int().positive(), default: '10', describe: 'Sign-in, sign-up and reset attempts allowed per client address per minute.' },
   JECO_BUCKET_SIZE: { schema: z.coerce.number().int().min(2), default: String(DEFAULT_BUCKET_SIZE), describe: 'Messages per history bucket before the room head moves to a new one.' },
   JECO_COMPACT_AFTER_UPDATES: { schema: z.coerce.number().int().min(1), default: '200', describe: 'Log rows a document may gather before they are merged into its snapshot.' },
+  JECO_PROJECTION_DELAY_MS: { schema: z.coerce.number().int().min(0).max(10_000), default: '20', describe: 'How long new messages gather before the chat indexes of the room\'s members are updated: each inbox is written once per window, not once per message.' },
   JECO_SYNC_UPDATES_PER_SEC: { schema: z.coerce.number().positive(), default: '200', describe: 'Updates (document and awareness) one document connection may send per second, sustained; a connection over it is closed as `rate_limited` and its client re-attaches after a pause.' },
   JECO_SYNC_BURST: { schema: z.coerce.number().int().min(1), default: '400', describe: 'Updates one document connection may send at once before `JECO_SYNC_UPDATES_PER_SEC` applies (a reconnect catching up, a paste).' },
   JECO_TRUST_PROXY: { schema: bool, default: 'false', describe: 'Trust X-Forwarded-* headers (set when behind a reverse proxy).' },
@@ -55,6 +56,7 @@ export interface Config {
   authRatePerMin: number;
   bucketSize: number;
   compactAfterUpdates: number;
+  projectionDelayMs: number;
   syncUpdatesPerSec: number;
   syncBurst: number;
   trustProxy: boolean;
@@ -89,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authRatePerMin: v.JECO_AUTH_RATE_PER_MIN,
     bucketSize: v.JECO_BUCKET_SIZE,
     compactAfterUpdates: v.JECO_COMPACT_AFTER_UPDATES,
+    projectionDelayMs: v.JECO_PROJECTION_DELAY_MS,
     syncUpdatesPerSec: v.JECO_SYNC_UPDATES_PER_SEC,
     syncBurst: v.JECO_SYNC_BURST,
     trustProxy: v.JECO_TRUST_PROXY,

@@ -13,6 +13,7 @@ import { openStore } from './store/openStore';
 import { authExtension } from './sync/auth';
 import { guardExtension } from './sync/guard';
 import { Membership } from './sync/membership';
+import { LogPositions } from './sync/logPositions';
 import { OpenDocs } from './sync/openDocs';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
@@ -66,11 +67,12 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const log = (error: unknown, what: string) => app.log.error({ err: error }, `${what} failed`);
 
   const membership = new Membership(store, instance);
-  const projections = new Projections({ store, membership, bucketSize: config.bucketSize, instance, log });
+  const positions = new LogPositions();
+  const projections = new Projections({ store, membership, bucketSize: config.bucketSize, delayMs: config.projectionDelayMs, positions, instance, log });
   const extensions: Extension[] = [
     authExtension({ sessions, membership, instance, recheckEveryMs: sessionRecheckMs(config) }),
     ...(options.guard === false ? [] : [guardExtension({ store, rates: { perSecond: config.syncUpdatesPerSec, burst: config.syncBurst } })]),
-    persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
+    persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions, log }),
     projections.extension(),
     presenceExtension({ store, log }),
   ];
@@ -79,6 +81,8 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     extensions.push(new RedisExtension({ host: redisUrl.hostname, port: Number(redisUrl.port) || 6379 }));
   }
   hocuspocus = new Hocuspocus({ name: 'jeco', extensions, quiet: true });
+  // Chat-index projections a crash interrupted (their rooms stay marked in the store).
+  await projections.recover();
 
   let closing: Promise<void> | undefined;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });

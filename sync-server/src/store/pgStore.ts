@@ -5,13 +5,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, count, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, lte, or, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
-import type { NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
-import { clientIds, docSnapshots, docUpdates, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
+import type { NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
+import { clientIds, docSnapshots, docUpdates, projectionMarks, projectionWatermarks, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
+import { GroupCommit } from './groupCommit';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/pg', import.meta.url));
@@ -24,6 +25,7 @@ const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/pg', imp
 const MIGRATION_LOCK_KEY = 0x6a65636f; // "jeco"
 const COMPACT_LOCK_NAMESPACE = 0x6a656301;
 const WRITE_LOCK_NAMESPACE = 0x6a656302;
+const PROJECTION_LOCK_NAMESPACE = 0x6a656303;
 
 /** Connects to `url`, applies pending migrations (one process at a time) and returns the store. */
 export async function openPgStore(url: string): Promise<Store> {
@@ -59,24 +61,45 @@ async function migrateLocked(pool: pg.Pool): Promise<void> {
 type Reader = Pick<NodePgDatabase, 'select'>;
 
 /** A doc's snapshot and log rows in append order; call inside a transaction so both reads agree. */
-async function readLog(tx: Reader, docName: string): Promise<{ snapshot: Buffer | null; rows: LogRow[] }> {
-  const [snap] = await tx.select({ snapshot: docSnapshots.snapshot }).from(docSnapshots).where(eq(docSnapshots.docName, docName));
+async function readLog(tx: Reader, docName: string, afterId = 0): Promise<{ snapshot: Buffer | null; rows: LogRow[]; coversId: number }> {
+  const [snap] = await tx
+    .select({ snapshot: docSnapshots.snapshot, coversId: docSnapshots.coversId })
+    .from(docSnapshots)
+    .where(eq(docSnapshots.docName, docName));
   const rows = await tx
     .select({ id: docUpdates.id, update: docUpdates.update })
     .from(docUpdates)
-    .where(eq(docUpdates.docName, docName))
+    .where(and(eq(docUpdates.docName, docName), gt(docUpdates.id, afterId)))
     .orderBy(asc(docUpdates.id));
-  return { snapshot: snap?.snapshot ?? null, rows };
+  const coversId = snap?.coversId ?? 0;
+  // From the start, always the snapshot (one written before covers_id existed holds 0).
+  return { snapshot: snap && (afterId === 0 || coversId > afterId) ? snap.snapshot : null, rows, coversId };
 }
 
 class PgStore implements Store {
   readonly dialect = 'postgres';
   readonly writeStats: WriteStats = { transactions: 0, bytes: 0 };
+  private readonly appends: GroupCommit<{ docName: string; update: Uint8Array; mark?: ProjectionMark }>;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly db: NodePgDatabase,
-  ) {}
+  ) {
+    // One transaction (one commit round trip) per batch of appends.
+    this.appends = new GroupCommit((items) =>
+      this.db.transaction(async (tx) => {
+        const rows = await tx
+          .insert(docUpdates)
+          .values(items.map(({ docName, update }) => ({ docName, update: toBuffer(update) })))
+          .returning({ id: docUpdates.id });
+        const marks = items.flatMap(({ mark }) => (mark ? [mark] : []));
+        if (marks.length > 0) await tx.insert(projectionMarks).values(marks).onConflictDoNothing();
+        this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
+        // A multi-row INSERT … RETURNING returns rows in VALUES order (it is how Postgres executes it).
+        return rows.map((row) => row.id);
+      }),
+    );
+  }
 
   async createUser(user: NewUser): Promise<{ ok: true } | { conflict: 'username' | 'email' }> {
     const row = normaliseUser(user);
@@ -211,22 +234,57 @@ class PgStore implements Store {
     return owner.userId;
   }
 
-  async appendUpdate(docName: string, update: Uint8Array): Promise<void> {
-    // Autocommit: the promise settles after Postgres has committed the row.
-    await this.db.insert(docUpdates).values({ docName, update: toBuffer(update) });
-    this.counted(update.byteLength);
+  appendUpdate(docName: string, update: Uint8Array, mark?: ProjectionMark): Promise<number> {
+    return this.appends.add({ docName, update, ...(mark ? { mark } : {}) });
   }
 
-  async loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[] }> {
+  async loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }> {
+    const { updates, lastId, snapshot } = await this.readAfter(docName, 0);
+    return { snapshot, updates, lastId };
+  }
+
+  async loadUpdatesAfter(docName: string, afterId: number): Promise<{ updates: Uint8Array[]; lastId: number }> {
+    const { updates, lastId, snapshot } = await this.readAfter(docName, afterId);
+    return { updates: snapshot ? [snapshot, ...updates] : updates, lastId: Math.max(afterId, lastId) };
+  }
+
+  private readAfter(docName: string, afterId: number): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }> {
     // One snapshot of the database for both reads, so a compaction committing between
     // them cannot hide the rows it folded into a snapshot we did not see.
     return this.db.transaction(
       async (tx) => {
-        const { snapshot, rows } = await readLog(tx, docName);
-        return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)) };
+        const { snapshot, rows, coversId } = await readLog(tx, docName, afterId);
+        return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId: rows.at(-1)?.id ?? coversId };
       },
       { isolationLevel: 'repeatable read', accessMode: 'read only' },
     );
+  }
+
+  async listProjectionMarks(): Promise<ProjectionMark[]> {
+    return this.db.select().from(projectionMarks);
+  }
+
+  async getProjectionWatermarks(roomId: RoomId): Promise<ProjectionWatermark[]> {
+    return this.db.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket));
+  }
+
+  async projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[]) => Promise<ProjectionFlush>): Promise<void> {
+    const flush = await this.db.transaction(async (tx) => {
+      // Held until commit: projections of one room, from any process, run one at a time.
+      await tx.execute(sql`select pg_advisory_xact_lock(${PROJECTION_LOCK_NAMESPACE}, hashtext(${roomId}))`);
+      const watermarks = await tx.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket));
+      const flush = await project(watermarks);
+      if (flush.updates.length > 0) await tx.insert(docUpdates).values(flush.updates.map((u) => ({ docName: u.docName, update: toBuffer(u.update) })));
+      for (const w of flush.watermarks) {
+        await tx
+          .insert(projectionWatermarks)
+          .values(w)
+          .onConflictDoUpdate({ target: [projectionWatermarks.roomId, projectionWatermarks.bucket], set: { length: w.length, messages: w.messages } });
+      }
+      for (const m of flush.clear) await tx.delete(projectionMarks).where(and(eq(projectionMarks.roomId, m.roomId), eq(projectionMarks.bucket, m.bucket)));
+      return flush;
+    });
+    this.counted(flush.updates.reduce((sum, u) => sum + u.update.byteLength, 0));
   }
 
   async countUpdates(docName: string): Promise<number> {
@@ -242,10 +300,11 @@ class PgStore implements Store {
       const folded = fold(snapshot, rows, merge);
       if (!folded) return 0;
       const now = Date.now();
+      const coversId = Math.max(...folded.ids);
       await tx
         .insert(docSnapshots)
-        .values({ docName, snapshot: folded.snapshot, updatedAt: now })
-        .onConflictDoUpdate({ target: docSnapshots.docName, set: { snapshot: folded.snapshot, updatedAt: now } });
+        .values({ docName, snapshot: folded.snapshot, coversId, updatedAt: now })
+        .onConflictDoUpdate({ target: docSnapshots.docName, set: { snapshot: folded.snapshot, coversId, updatedAt: now } });
       // Exactly the ids read, not `id <= max`: sequence values commit out of order, so a
       // row with a lower id may commit after our read, and it must survive. One array
       // parameter rather than one per id keeps clear of the 65535-parameter limit.
