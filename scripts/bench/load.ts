@@ -198,6 +198,8 @@ interface Tally {
   received: number;
   expected: number;
   updates: number;
+  /** Refusal and close reasons seen by devices, with counts: a run with any is suspect. */
+  refusals: Map<string, number>;
 }
 
 function connect(node: Node, person: Person, token: string, roomId: RoomId, tally: Tally): { device: Device; synced: Promise<void> } {
@@ -211,6 +213,8 @@ function connect(node: Node, person: Person, token: string, roomId: RoomId, tall
       if (origin === provider) tally.updates++;
     });
     synced.push(new Promise((resolve) => provider.on('synced', () => resolve())));
+    provider.on('close', ({ event }: { event: { reason?: string } }) => event.reason && tally.refusals.set(event.reason, (tally.refusals.get(event.reason) ?? 0) + 1));
+    provider.on('authenticationFailed', ({ reason }: { reason: string }) => tally.refusals.set(reason, (tally.refusals.get(reason) ?? 0) + 1));
     provider.attach();
     providers.push(provider);
     return provider;
@@ -301,7 +305,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
     const { tokens } = await nodes[0]!.ask({ type: 'seed', plan: seed }, 'seeded');
     for (const node of nodes.slice(1)) await node.ask({ type: 'seed', plan: kind === 'jeco' ? { users: [], groups: [] } : seed }, 'seeded');
 
-    const tally: Tally = { sentAt: new Map(), latencies: [], received: 0, expected: 0, updates: 0 };
+    const tally: Tally = { sentAt: new Map(), latencies: [], received: 0, expected: 0, updates: 0, refusals: new Map() };
     const devices: Device[] = [];
     const syncing: Promise<void>[] = [];
     for (const person of people) {
@@ -320,6 +324,10 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
     await new Promise((r) => setTimeout(r, 500));
     const byGroup = groups.map((g) => devices.filter((d) => d.roomId === g.roomId));
 
+    // Warm-up, not measured: each device writes once (its Yjs client id gets claimed, the
+    // guard indexes the bucket), as every device of a long-running chat has.
+    for (const device of devices) appendMessage(device.bucket, { id: newMessageId(), authorId: device.person.id, createdAt: Date.now(), text: 'hello' });
+    await new Promise((r) => setTimeout(r, 3000));
     const before = await Promise.all(nodes.map((n) => n.ask({ type: 'stats' }, 'stats')));
     tally.updates = 0;
     const total = Math.round(rate * SECONDS);
@@ -355,6 +363,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
     const after = await Promise.all(nodes.map((n) => n.ask({ type: 'stats' }, 'stats')));
     const sum = (list: typeof after, key: 'cpuMicros' | 'transactions' | 'bytes' | 'rss') => list.reduce((s, x) => s + x[key], 0);
     const sorted = [...tally.latencies].sort((a, b) => a - b);
+    if (tally.refusals.size > 0) console.error(`${kind} ${rate} msgs/s: devices saw ${JSON.stringify(Object.fromEntries(tally.refusals))}`);
     for (const device of devices) {
       for (const provider of device.providers) provider.destroy();
       device.socket.destroy();

@@ -72,7 +72,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const extensions: Extension[] = [
     authExtension({ sessions, membership, instance, recheckEveryMs: sessionRecheckMs(config) }),
     ...(options.guard === false ? [] : [guardExtension({ store, rates: { perSecond: config.syncUpdatesPerSec, burst: config.syncBurst } })]),
-    persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions, log }),
+    persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions, marked: (mark) => projections.marked(mark), log }),
     projections.extension(),
     presenceExtension({ store, log }),
   ];

@@ -72,7 +72,14 @@ function markOf(docName: string): ProjectionMark | undefined {
  * relayed by Redis are logged by the node that received them. A doc loads as its
  * snapshot plus later rows, and is compacted once enough rows gather.
  */
-export function persistenceExtension(deps: { store: Store; compactAfterUpdates: number; positions: LogPositions; log: (error: unknown, what: string) => void }): Extension {
+export function persistenceExtension(deps: {
+  store: Store;
+  compactAfterUpdates: number;
+  positions: LogPositions;
+  /** Told of every committed append that marked a room for projection, so that a flush clears the mark. */
+  marked: (mark: ProjectionMark) => void;
+  log: (error: unknown, what: string) => void;
+}): Extension {
   const serverWrites = new Map<string, Promise<unknown>>();
   const inFlight = new Map<string, InFlight[]>();
 
@@ -105,11 +112,13 @@ export function persistenceExtension(deps: { store: Store; compactAfterUpdates: 
         return;
       }
       const done = deps.positions.appending(documentName);
-      const append = deps.store.appendUpdate(documentName, payload, markOf(documentName));
+      const mark = markOf(documentName);
+      const append = deps.store.appendUpdate(documentName, payload, mark);
       const entry = inFlightOf(payload, append);
       inFlight.set(documentName, [...pending, entry]);
       try {
         done(await append);
+        if (mark) deps.marked(mark);
       } catch (error) {
         done(null);
         deps.log(error, `appending to ${documentName}`);
@@ -125,7 +134,11 @@ export function persistenceExtension(deps: { store: Store; compactAfterUpdates: 
       if (isTransactionOrigin(transactionOrigin) && transactionOrigin.source !== 'local') return;
       if (isLoggedServerWrite(transactionOrigin)) return;
       const previous = serverWrites.get(documentName) ?? Promise.resolve();
-      const next = previous.then(() => deps.store.appendUpdate(documentName, update, markOf(documentName)));
+      const mark = markOf(documentName);
+      const next = previous.then(async () => {
+        await deps.store.appendUpdate(documentName, update, mark);
+        if (mark) deps.marked(mark);
+      });
       serverWrites.set(documentName, next);
       try {
         await next;

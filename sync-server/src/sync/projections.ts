@@ -61,10 +61,13 @@ export class Projections {
    * committed — a crash in between) is projected again from its buckets and watermarks.
    */
   async recover(): Promise<void> {
-    for (const mark of await this.deps.store.listProjectionMarks()) {
-      const ref = parseDocName(bucketDoc(mark.roomId, mark.bucket));
-      if (ref?.kind === 'bucket') this.markDirty(ref.room, mark.bucket);
-    }
+    for (const mark of await this.deps.store.listProjectionMarks()) this.marked(mark);
+  }
+
+  /** An append marked a room's bucket in the store: a flush will cover it (and clear the mark), even if it added no message. */
+  marked(mark: ProjectionMark): void {
+    const ref = parseDocName(bucketDoc(mark.roomId, mark.bucket));
+    if (ref?.kind === 'bucket') this.markDirty(ref.room, mark.bucket);
   }
 
   private markDirty(room: RoomRef, bucket: number): void {
@@ -103,8 +106,12 @@ export class Projections {
     };
   }
 
-  /** Resolves when every queued projection has run. */
+  /** Projects what is waiting for its window now, and resolves when every queued projection has run. */
   idle(): Promise<void> {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flush();
+    }
     return this.queue.idle();
   }
 
