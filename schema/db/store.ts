@@ -81,9 +81,11 @@ export interface Store {
    * Postgres advisory lock; SQLite's single writer and the caller's per-room queue):
    * `project` gets the room's watermarks and returns the server's doc updates (inbox
    * chat entries), the buckets' new watermarks and the marks it covered; all are
-   * written in one transaction.
+   * written in one transaction. `project` reads the log only through the
+   * `loadUpdatesAfter` it is given (the same transaction: no second connection is
+   * needed while the lock is held).
    */
-  projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[]) => Promise<ProjectionFlush>): Promise<void>;
+  projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadUpdatesAfter: Store['loadUpdatesAfter']) => Promise<ProjectionFlush>): Promise<void>;
   countUpdates(docName: string): Promise<number>;
   /**
    * Replaces the snapshot and the log rows it covers with `merge(snapshot, rows)`, in

@@ -57,7 +57,7 @@ export async function killDuringBurst(args: { dataDir: string; env?: Record<stri
         bucket.provider.attach();
       }
       return outcome === 'synced';
-    }, { timeoutMs: 20_000, what: `${user.username} to open the bucket` });
+    }, { timeoutMs: 60_000, what: `${user.username} to open the bucket` });
     writers.push({ author: user.id, bucket });
   }
 

@@ -248,16 +248,16 @@ class PgStore implements Store {
     return { updates: snapshot ? [snapshot, ...updates] : updates, lastId: Math.max(afterId, lastId) };
   }
 
-  private readAfter(docName: string, afterId: number): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }> {
+  /** `within`: read in that transaction (a projection's, holding its lock) instead of a read-only one of its own. */
+  private readAfter(docName: string, afterId: number, within?: Reader): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }> {
+    const read = async (tx: Reader) => {
+      const { snapshot, rows, coversId } = await readLog(tx, docName, afterId);
+      return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId: rows.at(-1)?.id ?? coversId };
+    };
+    if (within) return read(within);
     // One snapshot of the database for both reads, so a compaction committing between
     // them cannot hide the rows it folded into a snapshot we did not see.
-    return this.db.transaction(
-      async (tx) => {
-        const { snapshot, rows, coversId } = await readLog(tx, docName, afterId);
-        return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId: rows.at(-1)?.id ?? coversId };
-      },
-      { isolationLevel: 'repeatable read', accessMode: 'read only' },
-    );
+    return this.db.transaction(read, { isolationLevel: 'repeatable read', accessMode: 'read only' });
   }
 
   async listProjectionMarks(): Promise<ProjectionMark[]> {
@@ -268,12 +268,15 @@ class PgStore implements Store {
     return this.db.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket));
   }
 
-  async projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[]) => Promise<ProjectionFlush>): Promise<void> {
+  async projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadUpdatesAfter: Store['loadUpdatesAfter']) => Promise<ProjectionFlush>): Promise<void> {
     const flush = await this.db.transaction(async (tx) => {
       // Held until commit: projections of one room, from any process, run one at a time.
       await tx.execute(sql`select pg_advisory_xact_lock(${PROJECTION_LOCK_NAMESPACE}, hashtext(${roomId}))`);
       const watermarks = await tx.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket));
-      const flush = await project(watermarks);
+      const flush = await project(watermarks, async (name, afterId) => {
+        const { snapshot, updates, lastId } = await this.readAfter(name, afterId, tx);
+        return { updates: snapshot ? [snapshot, ...updates] : updates, lastId: Math.max(afterId, lastId) };
+      });
       if (flush.updates.length > 0) await tx.insert(docUpdates).values(flush.updates.map((u) => ({ docName: u.docName, update: toBuffer(u.update) })));
       for (const w of flush.watermarks) {
         await tx

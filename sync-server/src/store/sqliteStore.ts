@@ -267,10 +267,10 @@ class SqliteStore implements Store {
     return this.db.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket)).all();
   }
 
-  async projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[]) => Promise<ProjectionFlush>): Promise<void> {
+  async projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadUpdatesAfter: Store['loadUpdatesAfter']) => Promise<ProjectionFlush>): Promise<void> {
     // One process writes this file, and the caller queues a room's projections one at a
     // time, so the watermarks cannot move between this read and the commit below.
-    const flush = await project(await this.getProjectionWatermarks(roomId));
+    const flush = await project(await this.getProjectionWatermarks(roomId), (name, afterId) => this.loadUpdatesAfter(name, afterId));
     this.db.transaction(
       (tx) => {
         if (flush.updates.length > 0) tx.insert(docUpdates).values(flush.updates.map((u) => ({ docName: u.docName, update: toBuffer(u.update) }))).run();

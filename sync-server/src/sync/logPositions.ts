@@ -65,8 +65,8 @@ export class LogPositions {
  * O(log). Applied as {@link CAUGHT_UP}: broadcast to clients here, not logged or
  * projected again.
  */
-export async function catchUp(store: Store, positions: LogPositions, docName: string, doc: Y.Doc): Promise<void> {
-  const { updates, lastId } = await store.loadUpdatesAfter(docName, positions.lastApplied(docName));
+export async function catchUp(load: Store['loadUpdatesAfter'], positions: LogPositions, docName: string, doc: Y.Doc): Promise<void> {
+  const { updates, lastId } = await load(docName, positions.lastApplied(docName));
   if (updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(updates), CAUGHT_UP);
   positions.advanced(docName, lastId);
 }

@@ -199,12 +199,14 @@ export class Projections {
       await this.rollOver(room, newest, messageCount(docs.get(newest)!));
       const members = await this.deps.membership.members(room);
       const title = room.kind === 'group' ? await this.groupTitle(room.id) : '';
+      // Read before the projection's transaction: on Postgres it holds a pooled connection, and nothing inside may wait for another.
+      const users = await this.usersById(members);
       const inboxes = await Promise.all(members.map((userId) => this.deps.instance().openDirectConnection(inboxDoc(userId), SERVER)));
       try {
-        await this.deps.store.projectRoom(room.id, async (watermarks) => {
+        await this.deps.store.projectRoom(room.id, async (watermarks, load) => {
           const shared = this.deps.store.dialect === 'postgres';
           // Other nodes may have appended to these docs: the truth is the log (design §5b).
-          if (shared) await Promise.all([...docs].map(([b, doc]) => catchUp(this.deps.store, this.deps.positions, bucketDoc(room.id, b), doc)));
+          if (shared) for (const [b, doc] of docs) await catchUp(load, this.deps.positions, bucketDoc(room.id, b), doc);
           const flush: ProjectionFlush = { updates: [], watermarks: [], clear: [] };
           const added: { message: Message; position: Position }[] = [];
           let newMessages = 0;
@@ -221,8 +223,7 @@ export class Projections {
           }
           if (added.length === 0) return flush;
           const latest = added.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a));
-          const users = await this.usersById([...members, ...added.map((a) => a.message.authorId)]);
-          if (shared) await Promise.all(inboxes.map((c, i) => catchUp(this.deps.store, this.deps.positions, inboxDoc(members[i]!), c.document!)));
+          if (shared) for (const [i, c] of inboxes.entries()) await catchUp(load, this.deps.positions, inboxDoc(members[i]!), c.document!);
           const now = Date.now();
           members.forEach((userId, i) => {
             const update = this.change(inboxes[i]!.document!, (inbox) => {
