@@ -98,9 +98,12 @@ export interface Store {
    * in one transaction holding the doc's lock, `write` gets the doc's stored state
    * (snapshot and later rows) and returns the update to append, or null for none.
    * `write` must be synchronous. Server-side writes use it so that two processes
-   * writing the same key never both work from a stale copy.
+   * writing the same key never both work from a stale copy. With `afterId` (the last
+   * row the caller's copy holds), `write` gets only what came after it, as
+   * {@link Store.loadUpdatesAfter} reads it: O(rows since), not O(log). `lastId` is the
+   * highest row id read.
    */
-  writeDoc(docName: string, write: (stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }) => Uint8Array | null): Promise<void>;
+  writeDoc(docName: string, write: (stored: { snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }) => Uint8Array | null, afterId?: number): Promise<void>;
   /** Whether anything was ever stored for the doc. */
   docExists(docName: string): Promise<boolean>;
 

@@ -444,6 +444,23 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.getProjectionWatermarks(room)).toEqual([{ roomId: room, bucket: 0, length: 3, messages: 2 }]);
     });
 
+    it('28. writeDoc after a known row hands the writer only the rows since, and their last id', async () => {
+      const updates = wordsUpdates(['one', 'two', 'three']);
+      const first = await store.appendUpdate('doc', updates[0]!);
+      await store.appendUpdate('doc', updates[1]!);
+      const third = await store.appendUpdate('doc', updates[2]!);
+      let seen: { updates: number[][]; lastId: number; snapshot: Uint8Array | null } | undefined;
+      await store.writeDoc(
+        'doc',
+        (stored) => {
+          seen = { updates: stored.updates.map((u) => Array.from(u)), lastId: stored.lastId, snapshot: stored.snapshot };
+          return null;
+        },
+        first,
+      );
+      expect(seen).toEqual({ updates: [Array.from(updates[1]!), Array.from(updates[2]!)], lastId: third, snapshot: null });
+    });
+
     it('22. ping answers and dialect names the implementation', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
       expect(['sqlite', 'postgres']).toContain(store.dialect);

@@ -317,12 +317,13 @@ class PgStore implements Store {
     });
   }
 
-  async writeDoc(docName: string, write: WriteDoc): Promise<void> {
+  async writeDoc(docName: string, write: WriteDoc, afterId = 0): Promise<void> {
     await this.db.transaction(async (tx) => {
       // Held until commit: server writes to one doc, from any process, run one at a time.
       await tx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK_NAMESPACE}, hashtext(${docName}))`);
-      const { snapshot, rows } = await readLog(tx, docName);
-      const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)) });
+      const { snapshot, rows, coversId } = await readLog(tx, docName, afterId);
+      const lastId = Math.max(afterId, rows.at(-1)?.id ?? coversId);
+      const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId });
       if (update) await tx.insert(docUpdates).values({ docName, update: toBuffer(update) });
       this.counted(update?.byteLength ?? 0);
     });

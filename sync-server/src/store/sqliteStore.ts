@@ -301,12 +301,13 @@ class SqliteStore implements Store {
     );
   }
 
-  async writeDoc(docName: string, write: WriteDoc): Promise<void> {
+  async writeDoc(docName: string, write: WriteDoc, afterId = 0): Promise<void> {
     // An immediate transaction holds SQLite's single write lock throughout.
     this.db.transaction(
       (tx) => {
-        const { snapshot, rows } = readLog(tx, docName);
-        const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)) });
+        const { snapshot, rows } = readLog(tx, docName, afterId);
+        const lastId = Math.max(afterId, this.lastIdOf(tx, docName, rows));
+        const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId });
         if (update) {
           tx.insert(docUpdates).values({ docName, update: toBuffer(update) }).run();
           this.counted(update.byteLength);

@@ -351,8 +351,11 @@ export class Projections {
     const connection = await this.deps.instance().openDirectConnection(docName, SERVER);
     try {
       const doc = connection.document!;
+      // Only what was logged after the last row this node applied: the loaded doc is the truth here.
       await this.deps.store.writeDoc(docName, (stored) => {
+        // With one process (SQLite) those rows are this node's own writes, applied already or about to be by Hocuspocus.
         if (this.deps.store.dialect === 'postgres') catchUpFromStored(doc, stored);
+        this.deps.positions.advanced(docName, stored.lastId);
         let update: Uint8Array | null = null;
         const capture = (u: Uint8Array, origin: unknown) => {
           if (origin === LOGGED_SERVER_WRITE) update = u;
@@ -364,7 +367,7 @@ export class Projections {
           doc.off('update', capture);
         }
         return update;
-      });
+      }, this.deps.positions.lastApplied(docName));
     } finally {
       await connection.disconnect({ unloadImmediately: false });
     }
