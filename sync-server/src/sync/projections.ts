@@ -218,8 +218,9 @@ export class Projections {
             fresh.forEach((message, i) => added.push({ message, position: { bucket: b, index: at.length + i } }));
             newMessages += counted;
             if (fresh.length > 0) flush.watermarks.push({ ...mark, length: at.length + fresh.length, messages: at.messages + counted });
-            // An append committed but not yet applied here would be missed: keep its mark for the next flush.
+            // An append committed but not yet applied here would be missed: keep its mark, and look again shortly.
             if (shared || this.deps.positions.settled(bucketDoc(room.id, b))) flush.clear.push(mark);
+            else this.markDirty(room, b);
           }
           if (added.length === 0) return flush;
           const latest = added.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a));
