@@ -52,6 +52,16 @@ export class Projections {
     this.queue = new SerialQueue((error, key) => deps.log(error, `projection ${key}`));
   }
 
+  /**
+   * Where projecting a bucket with no watermark row starts: its length when this process
+   * loaded it. Every bucket written since watermarks exist gets a row at its first
+   * projection, so a bucket without one holds history from before them, which the chat
+   * index already counts (upgrading must not count it twice) — unless the bucket is
+   * marked, i.e. a crash came before its first projection: then from 0.
+   */
+  private readonly baselines = new Map<string, number>();
+  private readonly recovering = new Set<string>();
+
   /** Rooms with new messages waiting for the next flush, with the buckets that got them. */
   private dirty = new Map<RoomId, { room: RoomRef; buckets: Set<number> }>();
   private flushTimer: NodeJS.Timeout | null = null;
@@ -61,7 +71,10 @@ export class Projections {
    * committed — a crash in between) is projected again from its buckets and watermarks.
    */
   async recover(): Promise<void> {
-    for (const mark of await this.deps.store.listProjectionMarks()) this.marked(mark);
+    for (const mark of await this.deps.store.listProjectionMarks()) {
+      this.recovering.add(bucketDoc(mark.roomId, mark.bucket));
+      this.marked(mark);
+    }
   }
 
   /** An append marked a room's bucket in the store: a flush will cover it (and clear the mark), even if it added no message. */
@@ -89,9 +102,15 @@ export class Projections {
     return {
       extensionName: 'projections',
       priority: 50,
+      afterUnloadDocument: async ({ documentName }) => {
+        this.baselines.delete(documentName);
+      },
       afterLoadDocument: async ({ documentName, document }) => {
         const ref = parseDocName(documentName);
-        if (ref?.kind === 'bucket') this.watchBucket(document, ref.room, ref.bucket);
+        if (ref?.kind === 'bucket') {
+          this.baselines.set(documentName, this.recovering.delete(documentName) ? 0 : messageCount(document));
+          this.watchBucket(document, ref.room, ref.bucket);
+        }
         if (ref?.kind === 'roomHead' && ref.room.kind === 'group') this.watchGroupHead(document, ref.room.id);
       },
       onChange: async ({ documentName, document, transactionOrigin }) => {
@@ -212,7 +231,7 @@ export class Projections {
           let newMessages = 0;
           for (const [b, doc] of docs) {
             const mark: ProjectionMark = { roomId: room.id, bucket: b };
-            const at: ProjectionWatermark = watermarks.find((w) => w.bucket === b) ?? { ...mark, length: 0, messages: 0 };
+            const at: ProjectionWatermark = watermarks.find((w) => w.bucket === b) ?? { ...mark, length: this.baselines.get(bucketDoc(room.id, b)) ?? 0, messages: 0 };
             const fresh = readMessagesFrom(doc, at.length);
             const counted = fresh.filter((m) => !m.event).length;
             fresh.forEach((message, i) => added.push({ message, position: { bucket: b, index: at.length + i } }));
