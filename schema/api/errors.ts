@@ -45,7 +45,7 @@ export const SYNC_REFUSALS = {
   too_many_docs: { code: 4430, message: 'Too many chats open at once; this one will connect shortly.', retry: true },
   /** A change arrived before what it builds on (a reconnecting client wrote before its catch-up sync): sync again. */
   out_of_order: { code: 4409, message: 'Catching up with the server…', retry: true },
-  /** The server could not reach its storage (a database restart, a network blip): nothing was applied; try again. */
+  /** The server could not reach or write its storage (a database restart, a network blip, a failed commit): nothing was applied or kept; try again. */
   unavailable: { code: 4503, message: 'The server is busy; reconnecting…', retry: true },
 } as const;
 

@@ -109,6 +109,8 @@ export const docUpdates = pgTable(
 export const docSnapshots = pgTable('doc_snapshots', {
   docName: text('doc_name').primaryKey(),
   snapshot: bytea('snapshot').notNull(),
+  /** The highest log row id folded into this snapshot: catching up after it needs the snapshot again. */
+  coversId: bigint('covers_id', { mode: 'number' }).notNull().default(0),
   updatedAt: millis('updated_at').notNull(),
 });
 
@@ -171,4 +173,26 @@ export const files = pgTable(
   },
   // The quota sums a user's files.
   (t) => [index('files_uploader_id_idx').on(t.uploaderId)],
+);
+
+/** See `sqlite.ts`: rooms with messages not yet projected into members' chat indexes. */
+export const projectionMarks = pgTable(
+  'projection_marks',
+  {
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    bucket: bigint('bucket', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.bucket] })],
+);
+
+/** See `sqlite.ts`: how far each bucket is projected. */
+export const projectionWatermarks = pgTable(
+  'projection_watermarks',
+  {
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    bucket: bigint('bucket', { mode: 'number' }).notNull(),
+    length: bigint('length', { mode: 'number' }).notNull(),
+    messages: bigint('messages', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.bucket] })],
 );

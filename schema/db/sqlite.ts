@@ -94,6 +94,8 @@ export const docUpdates = sqliteTable(
 export const docSnapshots = sqliteTable('doc_snapshots', {
   docName: text('doc_name').primaryKey(),
   snapshot: blob('snapshot', { mode: 'buffer' }).notNull(),
+  /** The highest log row id folded into this snapshot: catching up after it needs the snapshot again. */
+  coversId: integer('covers_id').notNull().default(0),
   updatedAt: integer('updated_at').notNull(),
 });
 
@@ -156,4 +158,35 @@ export const files = sqliteTable(
   },
   // The quota sums a user's files.
   (t) => [index('files_uploader_id_idx').on(t.uploaderId)],
+);
+
+/**
+ * Rooms with messages not yet projected into members' chat indexes: a row is written in
+ * the same transaction as the bucket update that needs it, and deleted by the
+ * projection that covered it, so after a crash the rows name exactly the rooms to
+ * recompute (design §5b).
+ */
+export const projectionMarks = sqliteTable(
+  'projection_marks',
+  {
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    bucket: integer('bucket').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.bucket] })],
+);
+
+/**
+ * How far each bucket is projected: its first `length` entries, of which `messages`
+ * are messages (not system lines). Written in the same transaction as the inbox
+ * updates of that projection, so a projection is applied once: never lost, never doubled.
+ */
+export const projectionWatermarks = sqliteTable(
+  'projection_watermarks',
+  {
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    bucket: integer('bucket').notNull(),
+    length: integer('length').notNull(),
+    messages: integer('messages').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.bucket] })],
 );

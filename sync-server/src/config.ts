@@ -67,6 +67,7 @@ export const OPTIONS = {
   JECO_MAX_UPLOAD_BYTES: { schema: z.coerce.number().int().positive(), default: String(100 * 1024 * 1024), describe: 'Largest file one upload may be (photos, documents), in bytes.' },
   JECO_UPLOAD_QUOTA_BYTES: { schema: z.coerce.number().int().positive(), default: String(5 * 1024 * 1024 * 1024), describe: 'Bytes each user may have uploaded in total; an upload that would pass it is refused.' },
   JECO_UPLOADS_PER_MIN: { schema: z.coerce.number().int().positive(), default: '30', describe: 'Uploads each user may start per minute.' },
+  JECO_PROJECTION_DELAY_MS: { schema: z.coerce.number().int().min(0).max(10_000), default: '20', describe: 'How long new messages gather before the chat indexes of the room\'s members are updated: each inbox is written once per window, not once per message.' },
   JECO_TRUST_PROXY: { schema: bool, default: 'false', describe: 'Trust X-Forwarded-* headers (set when behind a reverse proxy).' },
   JECO_LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', describe: 'How much the server logs (pino levels).' },
 } as const;
@@ -90,6 +91,7 @@ export interface Config {
   authRatePerMin: number;
   bucketSize: number;
   compactAfterUpdates: number;
+  projectionDelayMs: number;
   syncUpdatesPerSec: number;
   syncBurst: number;
   syncBytesPerSec: number;
@@ -142,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authRatePerMin: v.JECO_AUTH_RATE_PER_MIN,
     bucketSize: v.JECO_BUCKET_SIZE,
     compactAfterUpdates: v.JECO_COMPACT_AFTER_UPDATES,
+    projectionDelayMs: v.JECO_PROJECTION_DELAY_MS,
     syncUpdatesPerSec: v.JECO_SYNC_UPDATES_PER_SEC,
     syncBurst: v.JECO_SYNC_BURST,
     syncBytesPerSec: v.JECO_SYNC_BYTES_PER_SEC,
