@@ -12,6 +12,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import sharp from 'sharp';
 import { ChatPage } from '../test/e2e/chatPage';
 import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, ROOT, serve } from './bench/benchServer';
 import { seed } from './seed';
@@ -67,6 +68,20 @@ async function person(browser: Browser, url: string, username: string, viewport 
   const chat = await ChatPage.open(await browser.newContext({ viewport, deviceScaleFactor: 1, permissions: ['notifications'] }), url);
   await chat.signIn(username, PASSWORD);
   return chat;
+}
+
+/** A demo holiday photo (sky, mountains, a lake), drawn here so the gallery needs no binary in the repo. */
+function demoPhoto(): Promise<Buffer> {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1200" height="800">
+    <defs><linearGradient id="sky" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#7fb8e6"/><stop offset="1" stop-color="#f4d9b0"/></linearGradient>
+    <linearGradient id="lake" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="#3d7ea6"/><stop offset="1" stop-color="#1d4a66"/></linearGradient></defs>
+    <rect width="1200" height="800" fill="url(#sky)"/>
+    <polygon points="0,520 220,260 380,420 560,180 760,440 920,300 1200,520" fill="#5b6f7d"/>
+    <polygon points="520,230 560,180 600,235 580,228 560,240 540,226" fill="#ffffff"/>
+    <polygon points="0,560 300,470 620,540 900,480 1200,560 1200,800 0,800" fill="#3f7a4a"/>
+    <ellipse cx="600" cy="660" rx="520" ry="110" fill="url(#lake)"/>
+  </svg>`;
+  return sharp(Buffer.from(svg)).jpeg({ quality: 85 }).toBuffer();
 }
 
 async function waitForText(chat: ChatPage, text: string): Promise<void> {
@@ -217,6 +232,35 @@ async function main(): Promise<void> {
       await shoot(me.page, inChatShot);
     });
 
+    // Files: a photo with a caption and a document, chosen with the paperclip (after the
+    // search screens, which show the conversation as written above).
+    await me.page.getByTestId('chat-search-close').click().catch(() => undefined);
+    await me.openChat(dmTitle);
+    const attachShot = { name: 'attach-preview', title: 'Attaching files', caption: 'Files chosen with the paperclip (or dropped, or pasted) wait above the composer; the text typed becomes the caption.' };
+    await screen(attachShot, me.page, ['attach'], async () => {
+      await me.page.getByTestId('file-input').setInputFiles([
+        { name: 'lake.jpg', mimeType: 'image/jpeg', buffer: await demoPhoto() },
+        { name: 'Packing list.pdf', mimeType: 'application/pdf', buffer: Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(48_000, 32)]) },
+      ]);
+      await me.page.getByTestId('composer').fill('The lake last year 😍');
+      await shoot(me.page, attachShot);
+      await me.page.getByTestId('send').click();
+      await me.page.getByTestId('attachment-document').waitFor({ timeout: SEEN_MS });
+    });
+    const photoShot = { name: 'photo', title: 'A photo and a document', caption: 'A photo shows at its own shape (a ThumbHash placeholder until the thumbnail arrives); a document shows its name, type and size and downloads under its name.' };
+    await sam.openChat(myName);
+    await screen(photoShot, sam.page, ['attachment-image'], async () => {
+      await sam.page.locator('[data-testid="attachment-image"] img').evaluate((img: HTMLImageElement) => img.decode());
+      await shoot(sam.page, photoShot);
+    });
+    const lightboxShot = { name: 'lightbox', title: 'The photo viewer', caption: "A click opens the photo full size; arrow keys go through the chat's photos, Escape closes, the arrow downloads." };
+    await screen(lightboxShot, sam.page, ['attachment-image'], async () => {
+      await sam.page.getByTestId('attachment-image').last().click();
+      await sam.page.getByTestId('lightbox-image').evaluate((img: HTMLImageElement) => img.decode());
+      await shoot(sam.page, lightboxShot);
+      await sam.page.keyboard.press('Escape');
+    });
+
     const phone = await person(browser, server.url, seeded.username, PHONE);
     const phoneList = { name: 'phone-chats', title: 'Phone: the chat list', caption: 'On a phone: the chat list, one pane at a time.' };
     await screen(phoneList, phone.page, ['chat-list'], () => shoot(phone.page, phoneList));
@@ -235,6 +279,14 @@ async function main(): Promise<void> {
     await screen(phoneDarkList, phone.page, ['back'], async () => {
       await phone.backToList();
       await shoot(phone.page, phoneDarkList);
+    });
+
+    const phonePhoto = { name: 'phone-photo', title: 'Phone: a photo', caption: 'On a phone: the photo and the document in the chat.' };
+    await screen(phonePhoto, phone.page, ['back'], async () => {
+      await phone.backToList();
+      await phone.openChat(dmTitle);
+      await phone.page.locator('[data-testid="attachment-image"] img').evaluate((img: HTMLImageElement) => img.decode());
+      await shoot(phone.page, phonePhoto);
     });
 
     await writeFile(

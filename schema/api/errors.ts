@@ -13,6 +13,10 @@ export const HTTP_ERRORS = {
   invalid_token: { status: 400, message: 'This link is invalid or has expired.' },
   payload_too_large: { status: 413, message: 'That is too large.' },
   rate_limited: { status: 429, message: 'Too many attempts. Please wait a moment and try again.' },
+  file_too_large: { status: 413, message: 'That file is larger than the server accepts.' },
+  quota_exceeded: { status: 413, message: 'You have used all your storage for files. Delete some and try again.' },
+  upload_rate_limited: { status: 429, message: 'Too many uploads at once. Please wait a minute and try again.' },
+  unreadable_file: { status: 422, message: 'That image could not be read.' },
   unavailable: { status: 503, message: 'The server is not ready.' },
   internal: { status: 500, message: 'Something went wrong on the server.' },
 } as const;
@@ -41,7 +45,7 @@ export const SYNC_REFUSALS = {
   too_many_docs: { code: 4430, message: 'Too many chats open at once; this one will connect shortly.', retry: true },
   /** A change arrived before what it builds on (a reconnecting client wrote before its catch-up sync): sync again. */
   out_of_order: { code: 4409, message: 'Catching up with the server…', retry: true },
-  /** The server could not reach its storage (a database restart, a network blip): nothing was applied; try again. */
+  /** The server could not reach or write its storage (a database restart, a network blip, a failed commit): nothing was applied or kept; try again. */
   unavailable: { code: 4503, message: 'The server is busy; reconnecting…', retry: true },
 } as const;
 

@@ -109,6 +109,8 @@ export const docUpdates = pgTable(
 export const docSnapshots = pgTable('doc_snapshots', {
   docName: text('doc_name').primaryKey(),
   snapshot: bytea('snapshot').notNull(),
+  /** The highest log row id folded into this snapshot: catching up after it needs the snapshot again. */
+  coversId: bigint('covers_id', { mode: 'number' }).notNull().default(0),
   updatedAt: millis('updated_at').notNull(),
 });
 
@@ -146,4 +148,51 @@ export const receiptSteps = pgTable(
     at: millis('at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId, t.kind, t.bucket, t.index] })],
+);
+
+/**
+ * Uploaded files. `id` is random (unguessable, and never derived from the content, so
+ * knowing a file's bytes does not give its URL); `sha256` names the stored blob, shared
+ * by every upload of the same bytes. `thumbSha256` is an image's thumbnail blob.
+ */
+export const files = pgTable(
+  'files',
+  {
+    id: text('id').primaryKey(),
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    uploaderId: text('uploader_id').$type<UserId>().notNull(),
+    name: text('name').notNull(),
+    mime: text('mime').notNull(),
+    size: bigint('size', { mode: 'number' }).notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    thumbhash: text('thumbhash'),
+    sha256: text('sha256').notNull(),
+    thumbSha256: text('thumb_sha256'),
+    createdAt: millis('created_at').notNull(),
+  },
+  // The quota sums a user's files.
+  (t) => [index('files_uploader_id_idx').on(t.uploaderId)],
+);
+
+/** See `sqlite.ts`: rooms with messages not yet projected into members' chat indexes. */
+export const projectionMarks = pgTable(
+  'projection_marks',
+  {
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    bucket: bigint('bucket', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.bucket] })],
+);
+
+/** See `sqlite.ts`: how far each bucket is projected. */
+export const projectionWatermarks = pgTable(
+  'projection_watermarks',
+  {
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    bucket: bigint('bucket', { mode: 'number' }).notNull(),
+    length: bigint('length', { mode: 'number' }).notNull(),
+    messages: bigint('messages', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.bucket] })],
 );

@@ -94,6 +94,8 @@ export const docUpdates = sqliteTable(
 export const docSnapshots = sqliteTable('doc_snapshots', {
   docName: text('doc_name').primaryKey(),
   snapshot: blob('snapshot', { mode: 'buffer' }).notNull(),
+  /** The highest log row id folded into this snapshot: catching up after it needs the snapshot again. */
+  coversId: integer('covers_id').notNull().default(0),
   updatedAt: integer('updated_at').notNull(),
 });
 
@@ -131,4 +133,60 @@ export const receiptSteps = sqliteTable(
     at: integer('at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId, t.kind, t.bucket, t.index] })],
+);
+
+/**
+ * Uploaded files. `id` is random (unguessable, and never derived from the content, so
+ * knowing a file's bytes does not give its URL); `sha256` names the stored blob, shared
+ * by every upload of the same bytes. `thumbSha256` is an image's thumbnail blob.
+ */
+export const files = sqliteTable(
+  'files',
+  {
+    id: text('id').primaryKey(),
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    uploaderId: text('uploader_id').$type<UserId>().notNull(),
+    name: text('name').notNull(),
+    mime: text('mime').notNull(),
+    size: integer('size').notNull(),
+    width: integer('width'),
+    height: integer('height'),
+    thumbhash: text('thumbhash'),
+    sha256: text('sha256').notNull(),
+    thumbSha256: text('thumb_sha256'),
+    createdAt: integer('created_at').notNull(),
+  },
+  // The quota sums a user's files.
+  (t) => [index('files_uploader_id_idx').on(t.uploaderId)],
+);
+
+/**
+ * Rooms with messages not yet projected into members' chat indexes: a row is written in
+ * the same transaction as the bucket update that needs it, and deleted by the
+ * projection that covered it, so after a crash the rows name exactly the rooms to
+ * recompute (design §5b).
+ */
+export const projectionMarks = sqliteTable(
+  'projection_marks',
+  {
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    bucket: integer('bucket').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.bucket] })],
+);
+
+/**
+ * How far each bucket is projected: its first `length` entries, of which `messages`
+ * are messages (not system lines). Written in the same transaction as the inbox
+ * updates of that projection, so a projection is applied once: never lost, never doubled.
+ */
+export const projectionWatermarks = sqliteTable(
+  'projection_watermarks',
+  {
+    roomId: text('room_id').$type<RoomId>().notNull(),
+    bucket: integer('bucket').notNull(),
+    length: integer('length').notNull(),
+    messages: integer('messages').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.bucket] })],
 );

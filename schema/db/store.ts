@@ -9,6 +9,12 @@ import type { ReceiptStore } from './receiptStore';
  */
 export interface Store {
   readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Durable write transactions committed by the sync path (doc log, snapshots, rooms,
+   * client ids, last seen) and the bytes of doc updates and snapshots they wrote, since
+   * the store opened: what the load benchmark reports per message.
+   */
+  readonly writeStats: WriteStats;
 
   // users
   /** Creates a user; `{conflict}` names the unique field already taken. */
@@ -55,10 +61,38 @@ export interface Store {
   getClientIdOwners(clientIds: readonly number[]): Promise<Map<number, UserId>>;
 
   // document persistence: an append-only update log plus snapshots
-  /** Appends one update durably; resolves only when it is committed. */
-  appendUpdate(docName: string, update: Uint8Array): Promise<void>;
-  /** The latest snapshot (or null) and every later log row, in append order. */
-  loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[] }>;
+  /**
+   * Appends one update durably and resolves with its log row id only once committed.
+   * Appends arriving together share one transaction (group commit); if that commit
+   * fails, every append in it rejects. `mark` also records, in the same transaction,
+   * that the room's bucket has messages to project ({@link Store.listProjectionMarks}).
+   */
+  appendUpdate(docName: string, update: Uint8Array, mark?: ProjectionMark): Promise<number>;
+  /** The latest snapshot (or null) and every later log row, in append order; `lastId` is the highest row id read (0 for none). */
+  loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }>;
+  /**
+   * What was appended to a doc after log row `afterId`, in one read: the rows with a
+   * higher id in id order, plus the snapshot when a compaction since then folded rows
+   * above `afterId` into it. How a node catches a loaded doc up with what other
+   * processes appended since the last row it applied (`lastId`: the highest id read).
+   */
+  loadUpdatesAfter(docName: string, afterId: number): Promise<{ updates: Uint8Array[]; lastId: number }>;
+
+  // projections (design §5b): durable watermarks of the chat-index projection
+  /** Every room bucket marked by an append and not yet cleared by a projection. */
+  listProjectionMarks(): Promise<ProjectionMark[]>;
+  /** How far each bucket of the room is projected. */
+  getProjectionWatermarks(roomId: RoomId): Promise<ProjectionWatermark[]>;
+  /**
+   * One chat-index projection of a room, serialised per room across processes (a
+   * Postgres advisory lock; SQLite's single writer and the caller's per-room queue):
+   * `project` gets the room's watermarks and returns the server's doc updates (inbox
+   * chat entries), the buckets' new watermarks and the marks it covered; all are
+   * written in one transaction. `project` reads the log only through the
+   * `loadUpdatesAfter` it is given (the same transaction: no second connection is
+   * needed while the lock is held).
+   */
+  projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadUpdatesAfter: Store['loadUpdatesAfter']) => Promise<ProjectionFlush>): Promise<void>;
   countUpdates(docName: string): Promise<number>;
   /**
    * Replaces the snapshot and the log rows it covers with `merge(snapshot, rows)`, in
@@ -71,18 +105,54 @@ export interface Store {
    * in one transaction holding the doc's lock, `write` gets the doc's stored state
    * (snapshot and later rows) and returns the update to append, or null for none.
    * `write` must be synchronous. Server-side writes use it so that two processes
-   * writing the same key never both work from a stale copy.
+   * writing the same key never both work from a stale copy. With `afterId` (the last
+   * row the caller's copy holds), `write` gets only what came after it, as
+   * {@link Store.loadUpdatesAfter} reads it: O(rows since), not O(log). `lastId` is the
+   * highest row id read.
    */
-  writeDoc(docName: string, write: (stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }) => Uint8Array | null): Promise<void>;
+  writeDoc(docName: string, write: (stored: { snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }) => Uint8Array | null, afterId?: number): Promise<void>;
   /** Whether anything was ever stored for the doc. */
   docExists(docName: string): Promise<boolean>;
 
   /** Members' receipt positions and their advances (design §5b). */
   readonly receipts: ReceiptStore;
+  // uploaded files (see sync-server/src/files/)
+  /** Records a finished upload; ids are random, so a duplicate id is a caller bug and throws. */
+  createFile(file: FileRow): Promise<void>;
+  getFile(id: string): Promise<FileRow | null>;
+  /** The rows of those `ids` that exist, in no particular order. */
+  getFiles(ids: readonly string[]): Promise<FileRow[]>;
+  /** The bytes a user has uploaded, summed over their files (what the quota limits). */
+  userFileBytes(userId: UserId): Promise<number>;
 
   /** Readiness: a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A room bucket with appended messages that the chat-index projection has to cover. */
+export interface ProjectionMark {
+  roomId: RoomId;
+  bucket: number;
+}
+
+/** The first `length` entries of a bucket are projected; `messages` of them are messages (not system lines). */
+export interface ProjectionWatermark extends ProjectionMark {
+  length: number;
+  messages: number;
+}
+
+/** What one projection writes: see {@link Store.projectRoom}. */
+export interface ProjectionFlush {
+  updates: { docName: string; update: Uint8Array }[];
+  watermarks: ProjectionWatermark[];
+  clear: ProjectionMark[];
+}
+
+/** Counters of {@link Store.writeStats}. */
+export interface WriteStats {
+  transactions: number;
+  bytes: number;
 }
 
 export interface NewUser {
@@ -124,4 +194,25 @@ export interface RoomRow {
 export interface RoomMemberRow {
   userId: UserId;
   role: MemberRole;
+}
+
+/**
+ * A finished upload. `id` is random and unguessable; `sha256` names the stored blob
+ * (the same bytes uploaded twice share one); `mime` was detected from the bytes.
+ * Images also have their pixel size, a thumbnail blob and a ThumbHash placeholder
+ * (base64).
+ */
+export interface FileRow {
+  id: string;
+  roomId: RoomId;
+  uploaderId: UserId;
+  name: string;
+  mime: string;
+  size: number;
+  width: number | null;
+  height: number | null;
+  thumbhash: string | null;
+  sha256: string;
+  thumbSha256: string | null;
+  createdAt: number;
 }

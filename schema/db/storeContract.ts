@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { RoomId, UserId } from '../ids';
-import type { NewUser, RoomRow, SessionRow, Store } from './store';
+import type { FileRow, NewUser, RoomRow, SessionRow, Store } from './store';
 
 /** How each test gets a store: {@link runStoreContract} opens one per test and closes it after. */
 export type OpenStore = () => Promise<Store>;
@@ -280,7 +280,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       const doc = replay(loaded);
       expect(doc.getText('t').toString()).toBe('hello world');
       expect(doc.getArray('a').toArray()).toEqual(['hello', ' ', 'world']);
-      expect(await store.loadDoc('room/none')).toEqual({ snapshot: null, updates: [] });
+      expect(await store.loadDoc('room/none')).toEqual({ snapshot: null, updates: [], lastId: 0 });
     });
 
     it('16. docExists and countUpdates see only their own doc', async () => {
@@ -340,7 +340,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       const updates = wordsUpdates(['one', 'two', 'three']);
       await store.appendUpdate('doc', updates[0]!);
       await store.appendUpdate('doc', updates[1]!);
-      let appended: Promise<void> | undefined;
+      let appended: Promise<number> | undefined;
       const folded = await store.compact('doc', (snapshot, rows) => {
         appended = store.appendUpdate('doc', updates[2]!);
         return yMerge(snapshot, rows);
@@ -400,6 +400,96 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
         }),
       ).rejects.toThrow('write failed');
       expect(await store.docExists('doc')).toBe(false);
+    });
+
+    it('25. createFile stores a file row that getFile and getFiles return; userFileBytes sums an uploader\'s sizes', async () => {
+      const ann = userId();
+      const room = group(ann);
+      const file = (id: string, size: number, fields: Partial<FileRow> = {}): FileRow => ({
+        id, roomId: room.id, uploaderId: ann, name: `${id}.jpg`, mime: 'image/jpeg', size,
+        width: 640, height: 480, thumbhash: 'AAAA', sha256: 'a'.repeat(64), thumbSha256: 'b'.repeat(64), createdAt: 1_000, ...fields,
+      });
+      expect(await store.userFileBytes(ann)).toBe(0);
+      const big = file('f1', 3_000_000_000);
+      const doc = file('f2', 5, { name: 'notes.pdf', mime: 'application/pdf', width: null, height: null, thumbhash: null, thumbSha256: null });
+      await store.createFile(big);
+      await store.createFile(doc);
+      await store.createFile(file('f3', 7, { uploaderId: userId() }));
+      expect(await store.getFile('f1')).toEqual(big);
+      expect(await store.getFile('f2')).toEqual(doc);
+      expect(await store.getFile('nope')).toBeNull();
+      expect((await store.getFiles(['f2', 'nope', 'f1'])).sort((a, b) => a.id.localeCompare(b.id))).toEqual([big, doc]);
+      expect(await store.getFiles([])).toEqual([]);
+      expect(await store.userFileBytes(ann)).toBe(3_000_000_005);
+      await expect(store.createFile(file('f1', 1))).rejects.toThrow();
+    });
+
+    it('26. appends arriving together share one transaction; each resolves with its row id, in order', async () => {
+      const updates = wordsUpdates(Array.from({ length: 50 }, (_, i) => `w${i} `));
+      const before = store.writeStats.transactions;
+      const ids = await Promise.all(updates.map((u, i) => store.appendUpdate(i % 2 ? 'a' : 'b', u)));
+      expect(store.writeStats.transactions - before).toBe(1);
+      expect([...ids].sort((x, y) => x - y)).toEqual(ids);
+      expect(new Set(ids).size).toBe(50);
+      expect((await store.loadDoc('a')).updates.length + (await store.loadDoc('b')).updates.length).toBe(50);
+    });
+
+    it('27. loadUpdatesAfter returns the rows after an id, and the snapshot again once compaction folded rows past it', async () => {
+      const updates = wordsUpdates(['one', 'two', 'three', 'four']);
+      const first = await store.appendUpdate('doc', updates[0]!);
+      const second = await store.appendUpdate('doc', updates[1]!);
+      expect((await store.loadDoc('doc')).lastId).toBe(second);
+      const after = await store.loadUpdatesAfter('doc', first);
+      expect(after.updates.map((u) => Array.from(u))).toEqual([Array.from(updates[1]!)]);
+      expect(after.lastId).toBe(second);
+      expect(await store.loadUpdatesAfter('doc', second)).toEqual({ updates: [], lastId: second });
+      await store.compact('doc', yMerge);
+      const third = await store.appendUpdate('doc', updates[2]!);
+      // Rows after `first` were folded: the snapshot comes back with the newer row, and replaying both gives the whole doc.
+      const caught = await store.loadUpdatesAfter('doc', first);
+      expect(caught.lastId).toBe(third);
+      const doc = new Y.Doc();
+      for (const u of caught.updates) Y.applyUpdate(doc, u);
+      expect(doc.getText('t').toString()).toBe('onetwothree');
+      expect((await store.loadUpdatesAfter('doc', third)).updates).toEqual([]);
+    });
+
+    it('28. projection marks are written with their append; projectRoom stores watermarks, inbox updates and clears marks in one transaction', async () => {
+      const room = 'g.00000000-0000-4000-8000-000000000001' as RoomId;
+      await Promise.all([store.appendUpdate('bucket', wordsUpdates(['x'])[0]!, { roomId: room, bucket: 0 }), store.appendUpdate('bucket', wordsUpdates(['y'])[0]!, { roomId: room, bucket: 0 })]);
+      expect(await store.listProjectionMarks()).toEqual([{ roomId: room, bucket: 0 }]);
+      expect(await store.getProjectionWatermarks(room)).toEqual([]);
+      const before = store.writeStats.transactions;
+      await store.projectRoom(room, async (watermarks) => {
+        expect(watermarks).toEqual([]);
+        return { updates: [{ docName: 'inbox', update: wordsUpdates(['z'])[0]! }], watermarks: [{ roomId: room, bucket: 0, length: 2, messages: 2 }], clear: [{ roomId: room, bucket: 0 }] };
+      });
+      expect(store.writeStats.transactions - before).toBe(1);
+      expect(await store.listProjectionMarks()).toEqual([]);
+      expect(await store.getProjectionWatermarks(room)).toEqual([{ roomId: room, bucket: 0, length: 2, messages: 2 }]);
+      expect(await store.countUpdates('inbox')).toBe(1);
+      await store.projectRoom(room, async (watermarks) => {
+        expect(watermarks).toEqual([{ roomId: room, bucket: 0, length: 2, messages: 2 }]);
+        return { updates: [], watermarks: [{ roomId: room, bucket: 0, length: 3, messages: 2 }], clear: [] };
+      });
+      expect(await store.getProjectionWatermarks(room)).toEqual([{ roomId: room, bucket: 0, length: 3, messages: 2 }]);
+    });
+
+    it('29. writeDoc after a known row hands the writer only the rows since, and their last id', async () => {
+      const updates = wordsUpdates(['one', 'two', 'three']);
+      const first = await store.appendUpdate('doc', updates[0]!);
+      await store.appendUpdate('doc', updates[1]!);
+      const third = await store.appendUpdate('doc', updates[2]!);
+      let seen: { updates: number[][]; lastId: number; snapshot: Uint8Array | null } | undefined;
+      await store.writeDoc(
+        'doc',
+        (stored) => {
+          seen = { updates: stored.updates.map((u) => Array.from(u)), lastId: stored.lastId, snapshot: stored.snapshot };
+          return null;
+        },
+        first,
+      );
+      expect(seen).toEqual({ updates: [Array.from(updates[1]!), Array.from(updates[2]!)], lastId: third, snapshot: null });
     });
 
     it('22. ping answers and dialect names the implementation', async () => {

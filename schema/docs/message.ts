@@ -27,6 +27,31 @@ export const systemEventSchema = z
 
 export type SystemEvent = Omit<z.infer<typeof systemEventSchema>, 'target'> & { target?: UserId };
 
+/** Longest file name kept in a message (longer names are cut by the uploader's client). */
+export const MAX_FILE_NAME = 255;
+
+/**
+ * A file sent with a message, as the server recorded it when the upload finished:
+ * `fileId` is the random id of `GET /api/files/:id`; `mime` was detected from the bytes;
+ * images have their pixel size (so the bubble has the right shape before anything
+ * loads) and a ThumbHash placeholder (base64). The guard checks that the file exists,
+ * was uploaded to this room by the message's author, and has this size and type.
+ */
+export const attachmentSchema = z
+  .object({
+    fileId: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+    name: z.string().min(1).max(MAX_FILE_NAME),
+    mime: z.string().max(100),
+    size: z.number().int().nonnegative(),
+    width: z.number().int().positive().max(100_000).optional(),
+    height: z.number().int().positive().max(100_000).optional(),
+    thumbhash: z.string().max(100).optional(),
+  })
+  .strict();
+
+/** A message's file: see {@link attachmentSchema}. */
+export type Attachment = z.infer<typeof attachmentSchema>;
+
 /**
  * A message as appended to a bucket's `messages` array. Clients never change it in
  * place: edits, deletions and reactions live in the bucket's overlay maps. The server
@@ -45,10 +70,7 @@ export const messageSchema = z
     /** Set when the text was forwarded from another message: readers label it "Forwarded" (the original's author is not carried, as in other chat apps). */
     forwarded: z.literal(true).optional(),
     mentions: z.array(uuid).max(50).optional(),
-    attachment: z
-      .object({ fileId: z.string().max(64), name: z.string().max(255), mime: z.string().max(100), size: z.number().int().nonnegative() })
-      .strict()
-      .optional(),
+    attachment: attachmentSchema.optional(),
     /**
      * Present on system lines only ("Alice added Bob"): written by the server, never
      * accepted from a client; `authorId` is the member who made the change, `text` is
@@ -84,4 +106,17 @@ export function isSystemLine(message: Pick<Message, 'event'>): boolean {
 export function previewOf(text: string): string {
   const line = text.replace(/\s+/g, ' ').trim();
   return line.length > PREVIEW_LENGTH ? `${line.slice(0, PREVIEW_LENGTH - 1)}…` : line;
+}
+
+/**
+ * The text a chat list shows for a message: its text, and for a file a mark of what it
+ * is before the caption ("📷 Photo", "📎 notes.pdf"), so a file sent without words
+ * still reads as something.
+ */
+export function previewTextOf(message: Pick<Message, 'text' | 'attachment'>): string {
+  const file = message.attachment;
+  if (!file) return message.text;
+  const image = file.mime.startsWith('image/');
+  const mark = image ? '📷' : '📎';
+  return `${mark} ${message.text.trim() || (image ? 'Photo' : file.name)}`;
 }

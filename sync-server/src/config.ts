@@ -64,6 +64,10 @@ export const OPTIONS = {
   JECO_CONNECTION_CAP_EXEMPT: { schema: addressList, default: '127.0.0.0/8,::1', describe: 'Peers the per-address connection cap leaves alone: comma-separated addresses or CIDR ranges, or `none`. The default is this machine, which covers a reverse proxy running on it.' },
   JECO_METRICS_TOKEN: { schema: z.string().min(16).optional(), default: undefined, describe: 'Bearer token, 16 characters or more, that `/metrics` requires (Prometheus `bearer_token`). Unset: `/metrics` answers only requests from this machine (127.0.0.0/8, ::1).' },
   JECO_RECEIPTS_FLUSH_MS: { schema: z.coerce.number().int().min(10).max(10_000), default: '250', describe: "How often reported receipts are saved (one transaction for all of them) and each touched room's delivered/read aggregate is rewritten; every member gets at most one receipt update per room this often." },
+  JECO_MAX_UPLOAD_BYTES: { schema: z.coerce.number().int().positive(), default: String(100 * 1024 * 1024), describe: 'Largest file one upload may be (photos, documents), in bytes.' },
+  JECO_UPLOAD_QUOTA_BYTES: { schema: z.coerce.number().int().positive(), default: String(5 * 1024 * 1024 * 1024), describe: 'Bytes each user may have uploaded in total; an upload that would pass it is refused.' },
+  JECO_UPLOADS_PER_MIN: { schema: z.coerce.number().int().positive(), default: '30', describe: 'Uploads each user may start per minute.' },
+  JECO_PROJECTION_DELAY_MS: { schema: z.coerce.number().int().min(0).max(10_000), default: '20', describe: 'How long new messages gather before the chat indexes of the room\'s members are updated: each inbox is written once per window, not once per message.' },
   JECO_TRUST_PROXY: { schema: bool, default: 'false', describe: 'Trust X-Forwarded-* headers (set when behind a reverse proxy).' },
   JECO_LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', describe: 'How much the server logs (pino levels).' },
 } as const;
@@ -87,6 +91,7 @@ export interface Config {
   authRatePerMin: number;
   bucketSize: number;
   compactAfterUpdates: number;
+  projectionDelayMs: number;
   syncUpdatesPerSec: number;
   syncBurst: number;
   syncBytesPerSec: number;
@@ -104,6 +109,9 @@ export interface Config {
   connectionCapExempt: string[];
   metricsToken: string | undefined;
   receiptsFlushMs: number;
+  maxUploadBytes: number;
+  uploadQuotaBytes: number;
+  uploadsPerMin: number;
   trustProxy: boolean;
   logLevel: OptionValues['JECO_LOG_LEVEL'];
 }
@@ -136,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     authRatePerMin: v.JECO_AUTH_RATE_PER_MIN,
     bucketSize: v.JECO_BUCKET_SIZE,
     compactAfterUpdates: v.JECO_COMPACT_AFTER_UPDATES,
+    projectionDelayMs: v.JECO_PROJECTION_DELAY_MS,
     syncUpdatesPerSec: v.JECO_SYNC_UPDATES_PER_SEC,
     syncBurst: v.JECO_SYNC_BURST,
     syncBytesPerSec: v.JECO_SYNC_BYTES_PER_SEC,
@@ -152,6 +161,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     connectionCapExempt: v.JECO_CONNECTION_CAP_EXEMPT,
     metricsToken: v.JECO_METRICS_TOKEN,
     receiptsFlushMs: v.JECO_RECEIPTS_FLUSH_MS,
+    maxUploadBytes: v.JECO_MAX_UPLOAD_BYTES,
+    uploadQuotaBytes: v.JECO_UPLOAD_QUOTA_BYTES,
+    uploadsPerMin: v.JECO_UPLOADS_PER_MIN,
     trustProxy: v.JECO_TRUST_PROXY,
     logLevel: v.JECO_LOG_LEVEL,
   };

@@ -15,6 +15,7 @@ import { authExtension } from './sync/auth';
 import { budgetsExtension } from './sync/budgets';
 import { guardExtension } from './sync/guard';
 import { Membership } from './sync/membership';
+import { LogPositions } from './sync/logPositions';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
@@ -118,7 +119,8 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   redis = config.redisUrl ? createRedisRelay(config.redisUrl, health, () => hocuspocus) : undefined;
 
   const membership = new Membership(store, instance);
-  const projections = new Projections({ store, membership, bucketSize: config.bucketSize, instance, log });
+  const positions = new LogPositions();
+  const projections = new Projections({ store, membership, bucketSize: config.bucketSize, delayMs: config.projectionDelayMs, positions, instance, log });
   const refusals = budgetRefusals(metrics.registry);
   const limits = {
     docsOpen: config.syncDocsOpen,
@@ -138,7 +140,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     authExtension({ sessions, membership, budgets, instance, recheckEveryMs: sessionRecheckMs(config) }),
     budgetsExtension({ budgets, store, awarenessStateMaxBytes: config.awarenessStateMaxBytes }),
     ...(options.guard === false ? [] : [guardExtension({ store })]),
-    persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
+    persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions, marked: (mark) => projections.marked(mark), log }),
     projections.extension(),
     receipts.extension(),
     purgeExtension({ store, instance, log }),
@@ -149,6 +151,8 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     extensions.push(removalsExtension({ pub: redis.events.pub, subscriber: redis.events.sub, instance: () => hocuspocus, log }), redis.extension);
   }
   hocuspocus = new Hocuspocus({ name: 'jeco', extensions, quiet: true });
+  // Chat-index projections a crash interrupted (their rooms stay marked in the store).
+  await projections.recover();
 
   let closing: Promise<void> | undefined;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });

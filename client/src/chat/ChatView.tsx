@@ -15,6 +15,7 @@ import { useReplica } from '../sync/replicaScope';
 import { GroupInfo } from '../group/GroupInfo';
 import { displayNameOf, refreshUser, userById } from '../users/userDirectory';
 import { ChatHeader } from './ChatHeader';
+import { fileDropHandlers } from '../files/attachQueue';
 import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
 import { forwardMessage } from './forwardMessage';
@@ -55,6 +56,7 @@ export interface ChatViewProps {
 export function ChatView(props: ChatViewProps) {
   const { replicas, user, pending } = props.session;
   const roomId: RoomId = props.room.id;
+  const dropFiles = fileDropHandlers(() => roomId);
   const head = useReplica(replicas, roomHeadDoc(roomId));
   const meta = docSignal(head.doc, readMeta);
   const members = docSignal(head.doc, readMembers);
@@ -223,7 +225,7 @@ export function ChatView(props: ChatViewProps) {
   };
 
   return (
-    <section class="chat" classList={{ 'info-open': infoOpen() }} data-testid="chat-view" data-room={roomId}>
+    <section class="chat" classList={{ 'info-open': infoOpen() }} data-testid="chat-view" data-room={roomId} onDragOver={dropFiles.onDragOver} onDrop={dropFiles.onDrop}>
       <ChatHeader
         title={title()}
         subtitle={subtitle()}
@@ -265,6 +267,14 @@ export function ChatView(props: ChatViewProps) {
         }
       >
         <Composer
+          roomId={roomId}
+          me={user.id}
+          onSendFile={(attachment, caption) => {
+            typing.stop();
+            const sent = room.send(caption, undefined, mentionsIn(caption, mentionables()), attachment);
+            if (sent) setSentCount((n) => n + 1);
+            return sent;
+          }}
           disabled={!room.ready()}
           prefill={editing() ? (editing()!.editedText ?? editing()!.text) : null}
           focusKey={focusKey()}

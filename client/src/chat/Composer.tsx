@@ -1,5 +1,10 @@
 import { createEffect, createSignal, on, Show, type JSX } from 'solid-js';
-import { MAX_MESSAGE_TEXT } from '../../../schema/docs/message';
+import { MAX_MESSAGE_TEXT, type Attachment } from '../../../schema/docs/message';
+import type { UserId } from '../../../schema/ids';
+import { chooseFiles, chosenFiles, fileDropHandlers, takeChosen } from '../files/attachQueue';
+import { PaperclipIcon } from '../files/fileIcons';
+import { FileTray } from '../files/FileTray';
+import { useUploads } from '../files/useUploads';
 import { CheckIcon, EmojiIcon, SendIcon } from '../layout/icons';
 import { EmojiPicker } from './EmojiPicker';
 import { filterMentionables, MentionPicker, mentionQueryAt, type Mentionable } from './MentionPicker';
@@ -12,6 +17,11 @@ const MAX_INPUT_HEIGHT_PX = 140;
 
 export interface ComposerProps {
   onSend: (text: string) => boolean;
+  /** The chat files are sent to, and who sends them. */
+  roomId: string;
+  me: UserId;
+  /** A file is stored on the server: send its message, with the caption typed for it. */
+  onSendFile: (attachment: Attachment, caption: string) => boolean;
   disabled: boolean;
   /** Shown above the input: the quote being replied to, or the message being edited. */
   context?: JSX.Element;
@@ -53,6 +63,10 @@ export function Composer(props: ComposerProps) {
     props.onTyping();
     if (props.prefill === null) props.onDraft(value);
   };
+  let filePicker!: HTMLInputElement;
+  const uploads = useUploads(() => props.me, () => props.roomId, (attachment, caption) => props.onSendFile(attachment, caption));
+  const chosen = () => chosenFiles(props.roomId);
+  const paste = fileDropHandlers(() => props.roomId).onPaste;
   const candidates = () => {
     const m = mention();
     return m ? filterMentionables(props.mentionables, m.query).slice(0, MAX_MENTION_OPTIONS) : [];
@@ -87,7 +101,12 @@ export function Composer(props: ComposerProps) {
   const overBy = () => Math.max(0, text().length - MAX_MESSAGE_TEXT);
   const send = () => {
     if (overBy() > 0) return;
-    if (props.onSend(text())) replace('');
+    // Chosen files go first, the typed text as the first one's caption.
+    if (chosen().length > 0 && props.prefill === null && !props.disabled) {
+      void uploads.start(takeChosen(props.roomId), text().trim());
+      replace('');
+      props.onDraft('');
+    } else if (props.onSend(text())) replace('');
     setMention(null);
     input.focus();
   };
@@ -115,6 +134,7 @@ export function Composer(props: ComposerProps) {
   return (
     <div class="composer-area">
       {props.context}
+      <FileTray roomId={props.roomId} chosen={chosen()} uploads={uploads.uploads()} onCancel={uploads.cancel} onRetry={uploads.retry} />
       <MentionPicker people={candidates()} active={active()} onPick={pick} />
       <Show when={overBy() > 0}>
         <p class="composer-too-long" role="alert" data-testid="composer-too-long">
@@ -128,6 +148,21 @@ export function Composer(props: ComposerProps) {
           send();
         }}
       >
+        <input
+          ref={filePicker}
+          type="file"
+          multiple
+          hidden
+          onChange={(e) => {
+            chooseFiles(props.roomId, e.currentTarget.files ?? []);
+            e.currentTarget.value = '';
+            input.focus();
+          }}
+          data-testid="file-input"
+        />
+        <button type="button" class="attach-button icon-button" aria-label="Attach files" disabled={props.prefill !== null} onClick={() => filePicker.click()} data-testid="attach">
+          <PaperclipIcon />
+        </button>
         <button
           type="button"
           class="icon-button composer-emoji"
@@ -146,6 +181,7 @@ export function Composer(props: ComposerProps) {
         </Show>
         <textarea
           ref={input}
+          onPaste={paste}
           rows={1}
           placeholder="Type a message"
           aria-label="Message"
@@ -190,7 +226,7 @@ export function Composer(props: ComposerProps) {
           type="submit"
           class="send-button"
           aria-label={props.prefill !== null ? 'Save edit' : 'Send'}
-          disabled={props.disabled || text().trim() === '' || overBy() > 0}
+          disabled={props.disabled || overBy() > 0 || (text().trim() === '' && (chosen().length === 0 || props.prefill !== null))}
           data-testid="send"
         >
           {props.prefill !== null ? <CheckIcon /> : <SendIcon />}

@@ -2,6 +2,7 @@ import { createSignal, For, Match, Show, Switch } from 'solid-js';
 import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
 import { isSystemLine } from '../../../schema/docs/message';
 import type { UserId } from '../../../schema/ids';
+import { AttachmentView } from '../files/AttachmentView';
 import { formatClock } from '../time/formatTime';
 import { displayNameOf } from '../users/userDirectory';
 import { messageParts } from './messageParts';
@@ -113,7 +114,10 @@ export function MessageBubble(props: BubbleProps) {
             </span>
           }
         >
-          <MessageText text={props.message.editedText ?? props.message.text} mentions={props.message.mentions} me={props.me} />
+          <Show when={props.message.attachment}>{(attachment) => <AttachmentView attachment={attachment()} />}</Show>
+          <Show when={(props.message.editedText ?? props.message.text) !== '' || !props.message.attachment}>
+            <MessageText text={props.message.editedText ?? props.message.text} mentions={props.message.mentions} me={props.me} />
+          </Show>
         </Show>
         <span class="bubble-meta">
           <Show when={props.actions.starred(props.message)}>

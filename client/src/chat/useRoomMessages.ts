@@ -1,6 +1,6 @@
 import { createMemo, createSignal, type Accessor } from 'solid-js';
 import { appendMessage, deleteForEveryone, editMessage, readShownMessages, setReaction, type ShownMessage } from '../../../schema/docs/bucket';
-import type { Message } from '../../../schema/docs/message';
+import type { Attachment, Message } from '../../../schema/docs/message';
 import { bucketDoc, parseDocName, type DocName } from '../../../schema/docs/names';
 import type { Position } from '../../../schema/docs/receipts';
 import { headBucket } from '../../../schema/docs/roomHead';
@@ -88,13 +88,22 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
   }
 
   /** Appends `text` as a message to the head bucket; false when there is nothing to send or nowhere to send it yet. */
-  function send(text: string, replyTo?: MessageId, mentions: UserId[] = []): boolean {
+  function send(text: string, replyTo?: MessageId, mentions: UserId[] = [], attachment?: Attachment): boolean {
     const body = text.trim();
     const bucket = buckets().at(-1);
-    if (!body || !bucket) return false;
+    // A file needs no text: the caption is optional.
+    if ((!body && !attachment) || !bucket) return false;
     const id = newMessageId();
     // Marked before the append, so that an acknowledgement can never arrive before the mark.
-    const message: Message = { id, authorId: me, createdAt: serverNow(), text: body, ...(replyTo ? { replyTo } : {}), ...(mentions.length > 0 ? { mentions } : {}) };
+    const message: Message = {
+      id,
+      authorId: me,
+      createdAt: serverNow(),
+      text: body,
+      ...(replyTo ? { replyTo } : {}),
+      ...(mentions.length > 0 ? { mentions } : {}),
+      ...(attachment ? { attachment } : {}),
+    };
     // Appended only while the bucket is in sync, so it lands at the true end; else the outbox keeps it until it is.
     if (!bucket.replica.inSync()) {
       pending.queue(bucket.replica.name, message);

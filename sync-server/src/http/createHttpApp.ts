@@ -6,6 +6,7 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { BadRequest, sendError } from './apiError';
 import { capConnectionsPerAddress } from './connectionCap';
+import { fileRoutes } from '../files/fileRoutes';
 import type { HttpDeps } from './deps';
 import { loggerOptions } from '../logging';
 import { isStoreUnavailable } from '../store/storeUnavailable';
@@ -105,6 +106,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   getRoomReceiptsRoute(app, deps);
   healthRoutes(app, deps);
   metricsRoute(app, deps);
+  fileRoutes(app, deps);
 
   const indexHtml = path.join(deps.config.staticDir, 'index.html');
   const hasWebApp = existsSync(indexHtml);

@@ -5,13 +5,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, count, eq, inArray, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
-import type { NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow } from '../../../schema/db/store';
-import { clientIds, docSnapshots, docUpdates, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
+import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
+import { clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
+import { GroupCommit } from './groupCommit';
 import { PgReceipts } from './pgReceipts';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
@@ -28,6 +29,7 @@ const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/pg', imp
 const MIGRATION_LOCK_KEY = 0x6a65636f; // "jeco"
 const COMPACT_LOCK_NAMESPACE = 0x6a656301;
 const WRITE_LOCK_NAMESPACE = 0x6a656302;
+const PROJECTION_LOCK_NAMESPACE = 0x6a656303;
 
 /** Connects to `url`, applies pending migrations (one process at a time) and returns the store. */
 export async function openPgStore(url: string): Promise<Store> {
@@ -67,25 +69,46 @@ async function migrateLocked(pool: pg.Pool): Promise<void> {
 type Reader = Pick<NodePgDatabase, 'select'>;
 
 /** A doc's snapshot and log rows in append order; call inside a transaction so both reads agree. */
-async function readLog(tx: Reader, docName: string): Promise<{ snapshot: Buffer | null; rows: LogRow[] }> {
-  const [snap] = await tx.select({ snapshot: docSnapshots.snapshot }).from(docSnapshots).where(eq(docSnapshots.docName, docName));
+async function readLog(tx: Reader, docName: string, afterId = 0): Promise<{ snapshot: Buffer | null; rows: LogRow[]; coversId: number }> {
+  const [snap] = await tx
+    .select({ snapshot: docSnapshots.snapshot, coversId: docSnapshots.coversId })
+    .from(docSnapshots)
+    .where(eq(docSnapshots.docName, docName));
   const rows = await tx
     .select({ id: docUpdates.id, update: docUpdates.update })
     .from(docUpdates)
-    .where(eq(docUpdates.docName, docName))
+    .where(and(eq(docUpdates.docName, docName), gt(docUpdates.id, afterId)))
     .orderBy(asc(docUpdates.id));
-  return { snapshot: snap?.snapshot ?? null, rows };
+  const coversId = snap?.coversId ?? 0;
+  // From the start, always the snapshot (one written before covers_id existed holds 0).
+  return { snapshot: snap && (afterId === 0 || coversId > afterId) ? snap.snapshot : null, rows, coversId };
 }
 
 class PgStore implements Store {
   readonly dialect = 'postgres';
   readonly receipts: PgReceipts;
+  readonly writeStats: WriteStats = { transactions: 0, bytes: 0 };
+  private readonly appends: GroupCommit<{ docName: string; update: Uint8Array; mark?: ProjectionMark }>;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly db: NodePgDatabase,
   ) {
     this.receipts = new PgReceipts(db);
+    // One transaction (one commit round trip) per batch of appends.
+    this.appends = new GroupCommit((items) =>
+      this.db.transaction(async (tx) => {
+        const rows = await tx
+          .insert(docUpdates)
+          .values(items.map(({ docName, update }) => ({ docName, update: toBuffer(update) })))
+          .returning({ id: docUpdates.id });
+        const marks = items.flatMap(({ mark }) => (mark ? [mark] : []));
+        if (marks.length > 0) await tx.insert(projectionMarks).values(marks).onConflictDoNothing();
+        this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
+        // A multi-row INSERT … RETURNING returns rows in VALUES order (it is how Postgres executes it).
+        return rows.map((row) => row.id);
+      }),
+    );
   }
 
   async createUser(user: NewUser): Promise<{ ok: true } | { conflict: 'username' | 'email' }> {
@@ -131,6 +154,7 @@ class PgStore implements Store {
 
   async setLastSeen(id: UserId, at: number): Promise<void> {
     await this.db.update(users).set({ lastSeenAt: at }).where(eq(users.id, id));
+    this.counted(0);
   }
 
   async createSession(session: SessionRow): Promise<void> {
@@ -185,6 +209,7 @@ class PgStore implements Store {
       if (members.length === 0) return;
       await tx.insert(roomMembers).values(members.map((m) => ({ roomId: room.id, userId: m.userId, role: m.role })));
     });
+    this.counted(0);
   }
 
   async getRoomMembers(id: RoomId): Promise<RoomMemberRow[]> {
@@ -216,6 +241,7 @@ class PgStore implements Store {
     const owners = new Map<number, UserId>();
     if (ids.length === 0) return owners;
     // One transaction: one commit however many ids an update brings.
+    this.counted(0);
     await this.db.transaction(async (tx) => {
       for (let i = 0; i < ids.length; i += CLAIM_CHUNK) {
         const chunk = ids.slice(i, i + CLAIM_CHUNK);
@@ -236,21 +262,60 @@ class PgStore implements Store {
     return owners;
   }
 
-  async appendUpdate(docName: string, update: Uint8Array): Promise<void> {
-    // Autocommit: the promise settles after Postgres has committed the row.
-    await this.db.insert(docUpdates).values({ docName, update: toBuffer(update) });
+  appendUpdate(docName: string, update: Uint8Array, mark?: ProjectionMark): Promise<number> {
+    return this.appends.add({ docName, update, ...(mark ? { mark } : {}) });
   }
 
-  async loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[] }> {
+  async loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }> {
+    const { updates, lastId, snapshot } = await this.readAfter(docName, 0);
+    return { snapshot, updates, lastId };
+  }
+
+  async loadUpdatesAfter(docName: string, afterId: number): Promise<{ updates: Uint8Array[]; lastId: number }> {
+    const { updates, lastId, snapshot } = await this.readAfter(docName, afterId);
+    return { updates: snapshot ? [snapshot, ...updates] : updates, lastId: Math.max(afterId, lastId) };
+  }
+
+  /** `within`: read in that transaction (a projection's, holding its lock) instead of a read-only one of its own. */
+  private readAfter(docName: string, afterId: number, within?: Reader): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }> {
+    const read = async (tx: Reader) => {
+      const { snapshot, rows, coversId } = await readLog(tx, docName, afterId);
+      return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId: rows.at(-1)?.id ?? coversId };
+    };
+    if (within) return read(within);
     // One snapshot of the database for both reads, so a compaction committing between
     // them cannot hide the rows it folded into a snapshot we did not see.
-    return this.db.transaction(
-      async (tx) => {
-        const { snapshot, rows } = await readLog(tx, docName);
-        return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)) };
-      },
-      { isolationLevel: 'repeatable read', accessMode: 'read only' },
-    );
+    return this.db.transaction(read, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+  }
+
+  async listProjectionMarks(): Promise<ProjectionMark[]> {
+    return this.db.select().from(projectionMarks);
+  }
+
+  async getProjectionWatermarks(roomId: RoomId): Promise<ProjectionWatermark[]> {
+    return this.db.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket));
+  }
+
+  async projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadUpdatesAfter: Store['loadUpdatesAfter']) => Promise<ProjectionFlush>): Promise<void> {
+    const flush = await this.db.transaction(async (tx) => {
+      // Held until commit: projections of one room, from any process, run one at a time.
+      await tx.execute(sql`select pg_advisory_xact_lock(${PROJECTION_LOCK_NAMESPACE}, hashtext(${roomId}))`);
+      const watermarks = await tx.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket));
+      const flush = await project(watermarks, async (name, afterId) => {
+        const { snapshot, updates, lastId } = await this.readAfter(name, afterId, tx);
+        return { updates: snapshot ? [snapshot, ...updates] : updates, lastId: Math.max(afterId, lastId) };
+      });
+      if (flush.updates.length > 0) await tx.insert(docUpdates).values(flush.updates.map((u) => ({ docName: u.docName, update: toBuffer(u.update) })));
+      for (const w of flush.watermarks) {
+        await tx
+          .insert(projectionWatermarks)
+          .values(w)
+          .onConflictDoUpdate({ target: [projectionWatermarks.roomId, projectionWatermarks.bucket], set: { length: w.length, messages: w.messages } });
+      }
+      for (const m of flush.clear) await tx.delete(projectionMarks).where(and(eq(projectionMarks.roomId, m.roomId), eq(projectionMarks.bucket, m.bucket)));
+      return flush;
+    });
+    this.counted(flush.updates.reduce((sum, u) => sum + u.update.byteLength, 0));
   }
 
   async countUpdates(docName: string): Promise<number> {
@@ -266,25 +331,29 @@ class PgStore implements Store {
       const folded = fold(snapshot, rows, merge);
       if (!folded) return 0;
       const now = Date.now();
+      const coversId = Math.max(...folded.ids);
       await tx
         .insert(docSnapshots)
-        .values({ docName, snapshot: folded.snapshot, updatedAt: now })
-        .onConflictDoUpdate({ target: docSnapshots.docName, set: { snapshot: folded.snapshot, updatedAt: now } });
+        .values({ docName, snapshot: folded.snapshot, coversId, updatedAt: now })
+        .onConflictDoUpdate({ target: docSnapshots.docName, set: { snapshot: folded.snapshot, coversId, updatedAt: now } });
       // Exactly the ids read, not `id <= max`: sequence values commit out of order, so a
       // row with a lower id may commit after our read, and it must survive. One array
       // parameter rather than one per id keeps clear of the 65535-parameter limit.
       await tx.delete(docUpdates).where(sql`${docUpdates.id} = any(${sql.param(folded.ids)}::bigint[])`);
+      this.counted(folded.snapshot.byteLength);
       return folded.ids.length;
     });
   }
 
-  async writeDoc(docName: string, write: WriteDoc): Promise<void> {
+  async writeDoc(docName: string, write: WriteDoc, afterId = 0): Promise<void> {
     await this.db.transaction(async (tx) => {
       // Held until commit: server writes to one doc, from any process, run one at a time.
       await tx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK_NAMESPACE}, hashtext(${docName}))`);
-      const { snapshot, rows } = await readLog(tx, docName);
-      const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)) });
+      const { snapshot, rows, coversId } = await readLog(tx, docName, afterId);
+      const lastId = Math.max(afterId, rows.at(-1)?.id ?? coversId);
+      const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId });
       if (update) await tx.insert(docUpdates).values({ docName, update: toBuffer(update) });
+      this.counted(update?.byteLength ?? 0);
     });
   }
 
@@ -294,6 +363,30 @@ class PgStore implements Store {
       exists(select 1 from ${docUpdates} where ${docUpdates.docName} = ${docName})
       or exists(select 1 from ${docSnapshots} where ${docSnapshots.docName} = ${docName}) as found`);
     return result.rows[0]?.found === true;
+  }
+
+  async createFile(file: FileRow): Promise<void> {
+    await this.db.insert(files).values(file);
+  }
+
+  async getFile(id: string): Promise<FileRow | null> {
+    const [row] = await this.db.select().from(files).where(eq(files.id, id));
+    return row ?? null;
+  }
+
+  async getFiles(ids: readonly string[]): Promise<FileRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.select().from(files).where(inArray(files.id, [...ids]));
+  }
+
+  async userFileBytes(userId: UserId): Promise<number> {
+    const [row] = await this.db.select({ bytes: sum(files.size) }).from(files).where(eq(files.uploaderId, userId));
+    return Number(row?.bytes ?? 0);
+  }
+
+  private counted(bytes: number): void {
+    this.writeStats.transactions++;
+    this.writeStats.bytes += bytes;
   }
 
   async ping(): Promise<void> {

@@ -5,22 +5,26 @@
  */
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, count, eq, inArray, lte, or } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
-import type { NewUser, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow } from '../../../schema/db/store';
+import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
 import {
   clientIds,
   docSnapshots,
   docUpdates,
+  files,
+  projectionMarks,
+  projectionWatermarks,
   resetTokens,
   roomMembers,
   rooms,
   sessions,
   users,
 } from '../../../schema/db/sqlite';
+import { GroupCommit } from './groupCommit';
 import { SqliteReceipts } from './sqliteReceipts';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
@@ -61,12 +65,17 @@ export async function openSqliteStore(file: string): Promise<Store> {
 type Reader = Pick<BetterSQLite3Database, 'select'>;
 
 /** A doc's snapshot and log rows in append order; call inside a transaction so both reads agree. */
-function readLog(tx: Reader, docName: string): { snapshot: Buffer | null; rows: LogRow[] } {
-  const snap = tx.select({ snapshot: docSnapshots.snapshot }).from(docSnapshots).where(eq(docSnapshots.docName, docName)).get();
+function readLog(tx: Reader, docName: string, afterId = 0): { snapshot: Buffer | null; rows: LogRow[] } {
+  const snap = tx
+    .select({ snapshot: docSnapshots.snapshot })
+    .from(docSnapshots)
+    // From the start, always the snapshot (one written before covers_id existed holds 0).
+    .where(afterId === 0 ? eq(docSnapshots.docName, docName) : and(eq(docSnapshots.docName, docName), gt(docSnapshots.coversId, afterId)))
+    .get();
   const rows = tx
     .select({ id: docUpdates.id, update: docUpdates.update })
     .from(docUpdates)
-    .where(eq(docUpdates.docName, docName))
+    .where(and(eq(docUpdates.docName, docName), gt(docUpdates.id, afterId)))
     .orderBy(asc(docUpdates.id))
     .all();
   return { snapshot: snap?.snapshot ?? null, rows };
@@ -75,12 +84,27 @@ function readLog(tx: Reader, docName: string): { snapshot: Buffer | null; rows: 
 class SqliteStore implements Store {
   readonly dialect = 'sqlite';
   readonly receipts: SqliteReceipts;
+  readonly writeStats: WriteStats = { transactions: 0, bytes: 0 };
+  private readonly appends: GroupCommit<{ docName: string; update: Uint8Array; mark?: ProjectionMark }>;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly db: BetterSQLite3Database,
   ) {
     this.receipts = new SqliteReceipts(db);
+    // One immediate transaction (one fsync with synchronous=FULL) per batch of appends.
+    this.appends = new GroupCommit((items) =>
+      this.db.transaction(
+        (tx) => {
+          const ids = items.map(({ docName, update }) => tx.insert(docUpdates).values({ docName, update: toBuffer(update) }).returning({ id: docUpdates.id }).get().id);
+          const marks = items.flatMap(({ mark }) => (mark ? [mark] : []));
+          if (marks.length > 0) tx.insert(projectionMarks).values(marks).onConflictDoNothing().run();
+          this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
+          return ids;
+        },
+        { behavior: 'immediate' },
+      ),
+    );
   }
 
   async createUser(user: NewUser): Promise<{ ok: true } | { conflict: 'username' | 'email' }> {
@@ -125,6 +149,7 @@ class SqliteStore implements Store {
 
   async setLastSeen(id: UserId, at: number): Promise<void> {
     this.db.update(users).set({ lastSeenAt: at }).where(eq(users.id, id)).run();
+    this.counted(0);
   }
 
   async createSession(session: SessionRow): Promise<void> {
@@ -181,6 +206,7 @@ class SqliteStore implements Store {
       // fail with SQLITE_BUSY instead of waiting when another process writes meanwhile.
       { behavior: 'immediate' },
     );
+    this.counted(0);
   }
 
   async getRoomMembers(id: RoomId): Promise<RoomMemberRow[]> {
@@ -215,6 +241,7 @@ class SqliteStore implements Store {
     const owners = new Map<number, UserId>();
     if (ids.length === 0) return owners;
     // One transaction: one fsync however many ids, so a burst of new ids cannot stall the process.
+    this.counted(0);
     this.db.transaction((tx) => {
       for (const chunk of chunks(ids, CLAIM_CHUNK)) {
         tx.insert(clientIds).values(chunk.map((clientId) => ({ clientId, userId }))).onConflictDoNothing().run();
@@ -233,26 +260,87 @@ class SqliteStore implements Store {
     return owners;
   }
 
-  async appendUpdate(docName: string, update: Uint8Array): Promise<void> {
-    this.db.insert(docUpdates).values({ docName, update: toBuffer(update) }).run();
+  appendUpdate(docName: string, update: Uint8Array, mark?: ProjectionMark): Promise<number> {
+    return this.appends.add({ docName, update, ...(mark ? { mark } : {}) });
   }
 
-  async loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[] }> {
+  async loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }> {
     // One read transaction, so a compaction committed by another process cannot land
     // between reading the snapshot and reading the rows it folded in.
     return this.db.transaction((tx) => {
       const { snapshot, rows } = readLog(tx, docName);
-      return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)) };
+      return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId: this.lastIdOf(tx, docName, rows) };
     });
   }
 
-  async writeDoc(docName: string, write: WriteDoc): Promise<void> {
+  async loadUpdatesAfter(docName: string, afterId: number): Promise<{ updates: Uint8Array[]; lastId: number }> {
+    return this.db.transaction((tx) => {
+      const { snapshot, rows } = readLog(tx, docName, afterId);
+      const updates = rows.map((r) => toBytes(r.update));
+      return { updates: snapshot ? [toBytes(snapshot), ...updates] : updates, lastId: Math.max(afterId, this.lastIdOf(tx, docName, rows)) };
+    });
+  }
+
+  /** The highest row id read, or the snapshot's when every row is folded into it. */
+  private lastIdOf(tx: Reader, docName: string, rows: readonly LogRow[]): number {
+    const last = rows.at(-1)?.id;
+    if (last !== undefined) return last;
+    return tx.select({ coversId: docSnapshots.coversId }).from(docSnapshots).where(eq(docSnapshots.docName, docName)).get()?.coversId ?? 0;
+  }
+
+  async listProjectionMarks(): Promise<ProjectionMark[]> {
+    return this.db.select().from(projectionMarks).all();
+  }
+
+  async getProjectionWatermarks(roomId: RoomId): Promise<ProjectionWatermark[]> {
+    return this.db.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket)).all();
+  }
+
+  async projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadUpdatesAfter: Store['loadUpdatesAfter']) => Promise<ProjectionFlush>): Promise<void> {
+    // One process writes this file, and the caller queues a room's projections one at a
+    // time, so the watermarks cannot move between this read and the commit below.
+    const flush = await project(await this.getProjectionWatermarks(roomId), (name, afterId) => this.loadUpdatesAfter(name, afterId));
+    // Without its own fsync: derived data. The WAL is written in order, so the next
+    // fsync'd append commit makes this one durable too; until then a power loss loses it
+    // together with nothing acknowledged, and the marks it cleared are still on disk, so
+    // the projection is recomputed on start. (A process crash loses nothing: the WAL is
+    // in the OS's cache.) One fsync per message instead of two.
+    this.sqlite.pragma('synchronous = NORMAL');
+    try {
+      this.commitFlush(flush);
+    } finally {
+      this.sqlite.pragma('synchronous = FULL');
+    }
+    this.counted(flush.updates.reduce((sum, u) => sum + u.update.byteLength, 0));
+  }
+
+  private commitFlush(flush: ProjectionFlush): void {
+    this.db.transaction(
+      (tx) => {
+        if (flush.updates.length > 0) tx.insert(docUpdates).values(flush.updates.map((u) => ({ docName: u.docName, update: toBuffer(u.update) }))).run();
+        for (const w of flush.watermarks) {
+          tx.insert(projectionWatermarks)
+            .values(w)
+            .onConflictDoUpdate({ target: [projectionWatermarks.roomId, projectionWatermarks.bucket], set: { length: w.length, messages: w.messages } })
+            .run();
+        }
+        for (const m of flush.clear) tx.delete(projectionMarks).where(and(eq(projectionMarks.roomId, m.roomId), eq(projectionMarks.bucket, m.bucket))).run();
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async writeDoc(docName: string, write: WriteDoc, afterId = 0): Promise<void> {
     // An immediate transaction holds SQLite's single write lock throughout.
     this.db.transaction(
       (tx) => {
-        const { snapshot, rows } = readLog(tx, docName);
-        const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)) });
-        if (update) tx.insert(docUpdates).values({ docName, update: toBuffer(update) }).run();
+        const { snapshot, rows } = readLog(tx, docName, afterId);
+        const lastId = Math.max(afterId, this.lastIdOf(tx, docName, rows));
+        const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId });
+        if (update) {
+          tx.insert(docUpdates).values({ docName, update: toBuffer(update) }).run();
+          this.counted(update.byteLength);
+        }
       },
       { behavior: 'immediate' },
     );
@@ -269,14 +357,16 @@ class SqliteStore implements Store {
         const { snapshot, rows } = readLog(tx, docName);
         const folded = fold(snapshot, rows, merge);
         if (!folded) return 0;
+        const coversId = folded.ids[folded.ids.length - 1]!;
         tx.insert(docSnapshots)
-          .values({ docName, snapshot: folded.snapshot, updatedAt: Date.now() })
-          .onConflictDoUpdate({ target: docSnapshots.docName, set: { snapshot: folded.snapshot, updatedAt: Date.now() } })
+          .values({ docName, snapshot: folded.snapshot, coversId, updatedAt: Date.now() })
+          .onConflictDoUpdate({ target: docSnapshots.docName, set: { snapshot: folded.snapshot, coversId, updatedAt: Date.now() } })
           .run();
         // The immediate transaction holds SQLite's single write lock from the start, so
         // no other writer can slip a lower id in: deleting up to the highest id read is
         // exactly the rows read, without one bound parameter per row (SQLite caps those).
         // Rows the merge callback itself appended get higher ids and are kept.
+        this.counted(folded.snapshot.byteLength);
         const last = folded.ids[folded.ids.length - 1]!;
         tx.delete(docUpdates)
           .where(and(eq(docUpdates.docName, docName), lte(docUpdates.id, last)))
@@ -294,6 +384,29 @@ class SqliteStore implements Store {
     if (row) return true;
     const snap = this.db.select({ docName: docSnapshots.docName }).from(docSnapshots).where(eq(docSnapshots.docName, docName)).get();
     return snap !== undefined;
+  }
+
+  async createFile(file: FileRow): Promise<void> {
+    this.db.insert(files).values(file).run();
+  }
+
+  async getFile(id: string): Promise<FileRow | null> {
+    return this.db.select().from(files).where(eq(files.id, id)).get() ?? null;
+  }
+
+  async getFiles(ids: readonly string[]): Promise<FileRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.select().from(files).where(inArray(files.id, [...ids])).all();
+  }
+
+  async userFileBytes(userId: UserId): Promise<number> {
+    const row = this.db.select({ bytes: sum(files.size) }).from(files).where(eq(files.uploaderId, userId)).get();
+    return Number(row?.bytes ?? 0);
+  }
+
+  private counted(bytes: number): void {
+    this.writeStats.transactions++;
+    this.writeStats.bytes += bytes;
   }
 
   async ping(): Promise<void> {

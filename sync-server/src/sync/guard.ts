@@ -8,6 +8,7 @@ import type { UserId } from '../../../schema/ids';
 import type { SyncContext } from './context';
 import { messageArrivals } from './messageArrivals';
 import { checkUpdate, memberRoleIn } from './updateGuard';
+import { AttachmentFiles, attachmentIdsOf } from './attachments';
 
 /** Claims kept in memory; past this many the oldest are dropped and asked of the store again when needed. */
 const CLAIM_CACHE_SIZE = 100_000;
@@ -57,6 +58,7 @@ function userOf(context: unknown): SyncContext['user'] | null {
  */
 export function guardExtension(deps: { store: Store }): Extension {
   const claims = new ClaimCache();
+  const attachmentFiles = new AttachmentFiles(deps.store);
   let instance: Hocuspocus | undefined;
 
   async function roleOf(ref: DocRef, userId: UserId): Promise<MemberRole | null> {
@@ -85,7 +87,7 @@ export function guardExtension(deps: { store: Store }): Extension {
       if (!user) throw syncRefusal('unauthorized');
       const ref = parseDocName(documentName);
       if (!ref) throw syncRefusal('unknown_doc');
-      const input = { doc: document, ref, userId: user.id, role: await roleOf(ref, user.id), update: payload, clientOwner: (clientId: number) => claims.get(clientId) };
+      const input = { doc: document, ref, userId: user.id, role: await roleOf(ref, user.id), update: payload, clientOwner: (clientId: number) => claims.get(clientId), files: ref.kind === 'bucket' ? await attachmentFiles.prefetch(attachmentIdsOf(payload)) : undefined };
       let result = checkUpdate(input);
       if (!result.ok && result.rule === 'client-ids') {
         // The claim cache forgets (a restart, or past its size): ids the store knows are not new.

@@ -8,9 +8,10 @@ import { deletionSchema, editSchema, reactionSchema } from '../../../schema/docs
 import { parseMessageId, parseUserId, type UserId } from '../../../schema/ids';
 import type { DocRef } from '../../../schema/docs/names';
 import type { MemberRole } from '../../../schema/docs/roomHead';
+import { attachmentProblem, type FileLookup } from './attachments';
 
 /** Rules a value can break, beyond who may write where. */
-export type ValueRefusal = 'message-shape' | 'message-time' | 'author' | 'value-shape' | 'unknown-key' | 'admin-only' | 'server-only';
+export type ValueRefusal = 'message-shape' | 'message-time' | 'author' | 'value-shape' | 'unknown-key' | 'admin-only' | 'server-only' | 'attachment';
 
 /**
  * How far ahead of the server's clock a message's `createdAt` may be: device clocks
@@ -30,6 +31,8 @@ export interface ValueContext {
   now: number;
   /** The value the doc holds at a key of a root map now (before the update). */
   current(root: string, key: string): unknown;
+  /** Files named by the update's attachments, read before the check (see `attachments.ts`). */
+  files?: FileLookup;
 }
 
 export type ValueResult = { rule: ValueRefusal; detail?: string } | null;
@@ -52,7 +55,9 @@ function checkMessage(ctx: ValueContext, value: unknown): ValueResult {
   // The tombstone of a purged message: only the server replaces a message in place.
   if (parsed.data.deleted !== undefined) return { rule: 'server-only', detail: 'deleted' };
   if (parsed.data.createdAt > ctx.now + MAX_CLOCK_SKEW_MS) return { rule: 'message-time', detail: 'createdAt in the future' };
-  return parsed.data.authorId === ctx.userId ? null : { rule: 'author', detail: 'authorId' };
+  if (parsed.data.authorId !== ctx.userId) return { rule: 'author', detail: 'authorId' };
+  const attachment = attachmentProblem(parsed.data, ctx.ref, ctx.files);
+  return attachment ? { rule: 'attachment', detail: attachment } : null;
 }
 
 function checkMember(ctx: ValueContext, key: string, value: unknown): ValueResult {

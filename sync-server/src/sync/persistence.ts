@@ -1,7 +1,10 @@
 import { isTransactionOrigin, type Extension } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import type { Store } from '../../../schema/db/store';
+import { syncRefusal } from '../../../schema/api/errors';
+import type { ProjectionMark, Store } from '../../../schema/db/store';
+import { parseDocName } from '../../../schema/docs/names';
 import { isLoggedServerWrite } from './context';
+import type { LogPositions } from './logPositions';
 
 /**
  * Whether applying `update` would change nothing: it has no deletions and every struct
@@ -9,10 +12,37 @@ import { isLoggedServerWrite } from './context';
  * message forwarded by a second tab. Costs O(update). Updates with deletions are
  * always logged (telling whether they are new would cost lookups per range).
  */
-function addsNothing(doc: Y.Doc, update: Uint8Array): boolean {
+function addsNothing(doc: Y.Doc, update: Uint8Array, inFlight: readonly InFlight[]): { nothing: false } | { nothing: true; waitFor: Promise<number>[] } {
   const { structs, ds } = Y.decodeUpdate(update);
-  if (ds.clients.size > 0) return false;
-  return structs.every((struct) => struct.id.clock + struct.length <= Y.getState(doc.store, struct.id.client));
+  if (ds.clients.size > 0) return { nothing: false };
+  const waitFor = new Set<Promise<number>>();
+  for (const struct of structs) {
+    const end = struct.id.clock + struct.length;
+    if (end <= Y.getState(doc.store, struct.id.client)) continue;
+    // Being appended by another connection right now (two tabs forwarding one message
+    // within the same group commit): not logged twice, but not acknowledged before that append commits.
+    const covering = inFlight.find((f) => (f.ends.get(struct.id.client) ?? 0) >= end && (f.starts.get(struct.id.client) ?? Infinity) <= struct.id.clock);
+    if (!covering) return { nothing: false };
+    waitFor.add(covering.append);
+  }
+  return { nothing: true, waitFor: [...waitFor] };
+}
+
+/** An append not yet applied in memory: the clock range per Yjs client it carries. */
+interface InFlight {
+  starts: Map<number, number>;
+  ends: Map<number, number>;
+  append: Promise<number>;
+}
+
+function inFlightOf(update: Uint8Array, append: Promise<number>): InFlight {
+  const starts = new Map<number, number>();
+  const ends = new Map<number, number>();
+  for (const struct of Y.decodeUpdate(update).structs) {
+    starts.set(struct.id.client, Math.min(starts.get(struct.id.client) ?? Infinity, struct.id.clock));
+    ends.set(struct.id.client, Math.max(ends.get(struct.id.client) ?? 0, struct.id.clock + struct.length));
+  }
+  return { starts, ends, append };
 }
 
 /** Snapshot + rows → one garbage-collected update: loading a doc and re-encoding drops deleted content. */
@@ -24,45 +54,95 @@ export function mergeForSnapshot(snapshot: Uint8Array | null, updates: Uint8Arra
   return merged;
 }
 
+/** A bucket's appends mark its room for the chat-index projection, in the same transaction (design §5b). */
+function markOf(docName: string): ProjectionMark | undefined {
+  const ref = parseDocName(docName);
+  return ref?.kind === 'bucket' ? { roomId: ref.room.id, bucket: ref.bucket } : undefined;
+}
+
 /**
  * Design §5: every accepted client update is appended to the log in `beforeSync`,
  * which Hocuspocus awaits before it applies, broadcasts or acknowledges the update —
  * so the provider's "synced" means "durable". It runs after the guard (lower
- * priority), so a refused update is never logged. Server-side writes (chat index,
- * head rollover) are appended by `Store.writeDoc` (see projections.ts); any other
- * server-side change is appended from `onChange`; updates relayed by Redis are logged by
- * the node that received them. A doc loads as its snapshot plus later rows, and is
- * compacted once enough rows gather.
+ * priority), so a refused update is never logged. Appends arriving together share one
+ * commit (the store's group commit); if that commit fails, the update is refused as
+ * `unavailable` (retryable: the provider keeps it and sends it again), never applied.
+ * Server-side writes (chat index, head rollover) are appended by the projections
+ * themselves; any other server-side change is appended from `onChange`; updates
+ * relayed by Redis are logged by the node that received them. A doc loads as its
+ * snapshot plus later rows, and is compacted once enough rows gather.
  */
-export function persistenceExtension(deps: { store: Store; compactAfterUpdates: number }): Extension {
-  const serverWrites = new Map<string, Promise<void>>();
+export function persistenceExtension(deps: {
+  store: Store;
+  compactAfterUpdates: number;
+  positions: LogPositions;
+  /** Told of every committed append that marked a room for projection, so that a flush clears the mark. */
+  marked: (mark: ProjectionMark) => void;
+  log: (error: unknown, what: string) => void;
+}): Extension {
+  const serverWrites = new Map<string, Promise<unknown>>();
+  const inFlight = new Map<string, InFlight[]>();
 
   return {
     extensionName: 'persistence',
     priority: 100,
 
     async onLoadDocument({ documentName, document }) {
-      const { snapshot, updates } = await deps.store.loadDoc(documentName);
+      const { snapshot, updates, lastId } = await deps.store.loadDoc(documentName);
       const parts = snapshot ? [snapshot, ...updates] : updates;
       if (parts.length > 0) Y.applyUpdate(document, Y.mergeUpdates(parts));
+      deps.positions.loaded(documentName, lastId);
+    },
+
+    async afterUnloadDocument({ documentName }) {
+      deps.positions.unloaded(documentName);
     },
 
     async beforeSync({ type, payload, connection, document, documentName }) {
       // 0 is sync step 1 (a state vector); 1 and 2 carry updates. Read-only connections' updates are dropped.
       if ((type !== 1 && type !== 2) || connection.readOnly) return;
+      const pending = inFlight.get(documentName) ?? [];
       // Only what the doc lacks: clocks it holds change nothing live (Yjs skips them), but
       // a re-sent clock with other content would compete with the original when the log
       // is merged on load, and could win.
       const novel = Y.diffUpdate(payload, Y.encodeStateVector(document));
-      if (addsNothing(document, novel)) return;
-      await deps.store.appendUpdate(documentName, novel);
+      const check = addsNothing(document, novel, pending);
+      if (check.nothing) {
+        try {
+          await Promise.all(check.waitFor);
+        } catch {
+          throw syncRefusal('unavailable');
+        }
+        return;
+      }
+      const done = deps.positions.appending(documentName);
+      const mark = markOf(documentName);
+      const append = deps.store.appendUpdate(documentName, novel, mark);
+      const entry = inFlightOf(novel, append);
+      inFlight.set(documentName, [...pending, entry]);
+      try {
+        done(await append);
+        if (mark) deps.marked(mark);
+      } catch (error) {
+        done(null);
+        deps.log(error, `appending to ${documentName}`);
+        throw syncRefusal('unavailable');
+      } finally {
+        const rest = (inFlight.get(documentName) ?? []).filter((f) => f !== entry);
+        if (rest.length > 0) inFlight.set(documentName, rest);
+        else inFlight.delete(documentName);
+      }
     },
 
     async onChange({ transactionOrigin, update, documentName }) {
       if (isTransactionOrigin(transactionOrigin) && transactionOrigin.source !== 'local') return;
       if (isLoggedServerWrite(transactionOrigin)) return;
       const previous = serverWrites.get(documentName) ?? Promise.resolve();
-      const next = previous.then(() => deps.store.appendUpdate(documentName, update));
+      const mark = markOf(documentName);
+      const next = previous.then(async () => {
+        await deps.store.appendUpdate(documentName, update, mark);
+        if (mark) deps.marked(mark);
+      });
       serverWrites.set(documentName, next);
       try {
         await next;

@@ -1,23 +1,22 @@
-import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransactionOrigin, type RedisTransactionOrigin } from '@hocuspocus/server';
+import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransactionOrigin } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
-import type { RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
-import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged } from '../../../schema/docs/bucket';
+import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
+import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged, readMessagesFrom } from '../../../schema/docs/bucket';
 import { readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
-import { previewOf, type Message, type SystemEvent } from '../../../schema/docs/message';
+import { previewOf, previewTextOf, type Message, type SystemEvent } from '../../../schema/docs/message';
 import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import type { Position } from '../../../schema/docs/receipts';
 import { advanceHead, headBucket, onHeadChanged, readMembers, readMeta } from '../../../schema/docs/roomHead';
 import { describeSystemLine, systemEventsOf } from '../../../schema/docs/systemLines';
 import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '../../../schema/ids';
 import { closeConnections, type ServerWriteContext, type SyncContext } from './context';
+import { catchUp, CAUGHT_UP, type LogPositions } from './logPositions';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
 
 const SERVER: ServerWriteContext = { server: true };
 const LOGGED_SERVER_WRITE = { source: 'local', context: { server: true, logged: true } } as const satisfies LocalTransactionOrigin;
-/** What another process logged: applied, broadcast to clients, but neither logged nor projected again. */
-const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
 
 /**
  * What the server derives from what clients write:
@@ -39,18 +38,79 @@ export class Projections {
   private readonly pendingLines = new Map<RoomId, { actor: UserId; events: SystemEvent[] }[]>();
 
   constructor(
-    private readonly deps: { store: Store; membership: Membership; bucketSize: number; instance: () => Hocuspocus; log: (error: unknown, what: string) => void },
+    private readonly deps: {
+      store: Store;
+      membership: Membership;
+      bucketSize: number;
+      /** How long new messages gather before their chat-index projection runs (coalescing per inbox). */
+      delayMs: number;
+      positions: LogPositions;
+      instance: () => Hocuspocus;
+      log: (error: unknown, what: string) => void;
+    },
   ) {
     this.queue = new SerialQueue((error, key) => deps.log(error, `projection ${key}`));
+  }
+
+  /**
+   * Where projecting a bucket with no watermark row starts: its length when this process
+   * loaded it. Every bucket written since watermarks exist gets a row at its first
+   * projection, so a bucket without one holds history from before them, which the chat
+   * index already counts (upgrading must not count it twice) — unless the bucket is
+   * marked, i.e. a crash came before its first projection: then from 0.
+   */
+  private readonly baselines = new Map<string, number>();
+  private readonly recovering = new Set<string>();
+
+  /** Rooms with new messages waiting for the next flush, with the buckets that got them. */
+  private dirty = new Map<RoomId, { room: RoomRef; buckets: Set<number> }>();
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  /**
+   * After a restart: every room the log marked (messages appended, their projection not
+   * committed — a crash in between) is projected again from its buckets and watermarks.
+   */
+  async recover(): Promise<void> {
+    for (const mark of await this.deps.store.listProjectionMarks()) {
+      this.recovering.add(bucketDoc(mark.roomId, mark.bucket));
+      this.marked(mark);
+    }
+  }
+
+  /** An append marked a room's bucket in the store: a flush will cover it (and clear the mark), even if it added no message. */
+  marked(mark: ProjectionMark): void {
+    const ref = parseDocName(bucketDoc(mark.roomId, mark.bucket));
+    if (ref?.kind === 'bucket') this.markDirty(ref.room, mark.bucket);
+  }
+
+  private markDirty(room: RoomRef, bucket: number): void {
+    const entry = this.dirty.get(room.id) ?? { room, buckets: new Set<number>() };
+    entry.buckets.add(bucket);
+    this.dirty.set(room.id, entry);
+    this.flushTimer ??= setTimeout(() => this.flush(), this.deps.delayMs);
+  }
+
+  /** Starts the projection of every dirty room (each room's in its queue, one at a time per room). */
+  private flush(): void {
+    this.flushTimer = null;
+    const dirty = this.dirty;
+    this.dirty = new Map();
+    for (const { room, buckets } of dirty.values()) void this.queue.run(room.id, () => this.projectMessages(room, [...buckets]));
   }
 
   extension(): Extension {
     return {
       extensionName: 'projections',
       priority: 50,
+      afterUnloadDocument: async ({ documentName }) => {
+        this.baselines.delete(documentName);
+      },
       afterLoadDocument: async ({ documentName, document }) => {
         const ref = parseDocName(documentName);
-        if (ref?.kind === 'bucket') this.watchBucket(document, ref.room, ref.bucket);
+        if (ref?.kind === 'bucket') {
+          this.baselines.set(documentName, this.recovering.delete(documentName) ? 0 : messageCount(document));
+          this.watchBucket(document, ref.room, ref.bucket);
+        }
         if (ref?.kind === 'roomHead' && ref.room.kind === 'group') this.watchGroupHead(document, ref.room.id);
       },
       onChange: async ({ documentName, document, transactionOrigin }) => {
@@ -65,8 +125,12 @@ export class Projections {
     };
   }
 
-  /** Resolves when every queued projection has run. */
+  /** Projects what is waiting for its window now, and resolves when every queued projection has run. */
   idle(): Promise<void> {
+    if (this.flushTimer) {
+      clearTimeout(this.flushTimer);
+      this.flush();
+    }
     return this.queue.idle();
   }
 
@@ -115,12 +179,8 @@ export class Projections {
   }
 
   private watchBucket(doc: Y.Doc, room: RoomRef, bucket: number): void {
-    onMessagesAdded(doc, (added, origin) => {
-      if (!fromClient(origin)) return;
-      const count = messageCount(doc);
-      const latest = latestOf(added);
-      const position = { bucket, index: Math.max(0, indexOfMessage(doc, latest.id)) };
-      void this.queue.run(room.id, () => this.onMessages(room, bucket, count, added, position));
+    onMessagesAdded(doc, (_added, origin) => {
+      if (fromClient(origin)) this.markDirty(room, bucket);
     });
     onMessageTextChanged(doc, (messageId, shown, origin) => {
       if (fromClient(origin)) void this.queue.run(room.id, () => this.onMessageText(room, messageId, shown));
@@ -142,30 +202,88 @@ export class Projections {
     );
   }
 
-  private async onMessages(room: RoomRef, bucket: number, bucketCount: number, added: Message[], position: Position): Promise<void> {
-    await this.rollOver(room, bucket, bucketCount);
-    const latest = latestOf(added);
-    const members = await this.deps.membership.members(room);
-    const users = await this.usersById([...members, latest.authorId]);
-    const title = room.kind === 'group' ? await this.groupTitle(room.id) : '';
-    const now = Date.now();
-    await Promise.all(
-      members.map((userId) =>
-        this.write(inboxDoc(userId), (inbox) => {
-          const entry = readChatEntry(inbox, room.id) ?? this.newEntry(room, userId, users, title, now);
-          const newer = !entry.lastMessage || latest.createdAt >= entry.lastMessage.at;
-          const count = entry.count + added.length;
-          const mentioned = added.some((m) => m.authorId !== userId && m.mentions?.includes(userId));
-          setChatEntry(inbox, room.id, {
-            ...withoutRoomId(entry),
-            count,
-            ...(mentioned ? { mentionedAt: count } : {}),
-            updatedAt: now,
-            lastMessage: newer ? lastMessageOf(latest, userId, users, position) : entry.lastMessage,
+  /**
+   * The chat-index projection of a room's new messages (design §5b): one write per
+   * member inbox however many messages arrived since the last one, all of the room's
+   * inbox updates and its buckets' watermarks in one transaction, off the
+   * acknowledgement path. A watermark says how much of a bucket is projected, so a
+   * repeated projection (after a crash, or from two nodes) adds each message once.
+   */
+  private async projectMessages(room: RoomRef, buckets: number[]): Promise<void> {
+    const newest = Math.max(...buckets);
+    const docs = new Map<number, Y.Doc>();
+    const connections = await Promise.all(buckets.map((b) => this.deps.instance().openDirectConnection(bucketDoc(room.id, b), SERVER)));
+    try {
+      buckets.forEach((b, i) => docs.set(b, connections[i]!.document!));
+      await this.rollOver(room, newest, messageCount(docs.get(newest)!));
+      const members = await this.deps.membership.members(room);
+      const title = room.kind === 'group' ? await this.groupTitle(room.id) : '';
+      // Read before the projection's transaction: on Postgres it holds a pooled connection, and nothing inside may wait for another.
+      const users = await this.usersById(members);
+      const inboxes = await Promise.all(members.map((userId) => this.deps.instance().openDirectConnection(inboxDoc(userId), SERVER)));
+      try {
+        await this.deps.store.projectRoom(room.id, async (watermarks, load) => {
+          const shared = this.deps.store.dialect === 'postgres';
+          // Other nodes may have appended to these docs: the truth is the log (design §5b).
+          if (shared) for (const [b, doc] of docs) await catchUp(load, this.deps.positions, bucketDoc(room.id, b), doc);
+          const flush: ProjectionFlush = { updates: [], watermarks: [], clear: [] };
+          const added: { message: Message; position: Position }[] = [];
+          let newMessages = 0;
+          for (const [b, doc] of docs) {
+            const mark: ProjectionMark = { roomId: room.id, bucket: b };
+            const at: ProjectionWatermark = watermarks.find((w) => w.bucket === b) ?? { ...mark, length: this.baselines.get(bucketDoc(room.id, b)) ?? 0, messages: 0 };
+            const fresh = readMessagesFrom(doc, at.length);
+            const counted = fresh.filter((m) => !m.event).length;
+            fresh.forEach((message, i) => added.push({ message, position: { bucket: b, index: at.length + i } }));
+            newMessages += counted;
+            if (fresh.length > 0) flush.watermarks.push({ ...mark, length: at.length + fresh.length, messages: at.messages + counted });
+            // An append committed but not yet applied here would be missed: keep its mark, and look again shortly.
+            if (shared || this.deps.positions.settled(bucketDoc(room.id, b))) flush.clear.push(mark);
+            else this.markDirty(room, b);
+          }
+          if (added.length === 0) return flush;
+          const latest = added.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a));
+          if (shared) for (const [i, c] of inboxes.entries()) await catchUp(load, this.deps.positions, inboxDoc(members[i]!), c.document!);
+          const now = Date.now();
+          members.forEach((userId, i) => {
+            const update = this.change(inboxes[i]!.document!, (inbox) => {
+              const entry = readChatEntry(inbox, room.id) ?? this.newEntry(room, userId, users, title, now);
+              const newer = !entry.lastMessage || latest.message.createdAt >= entry.lastMessage.at;
+              const count = entry.count + newMessages;
+              const mentioned = added.some(({ message: m }) => !m.event && m.authorId !== userId && m.mentions?.includes(userId));
+              setChatEntry(inbox, room.id, {
+                ...withoutRoomId(entry),
+                count,
+                ...(mentioned ? { mentionedAt: count } : {}),
+                updatedAt: now,
+                lastMessage: newer ? lastMessageOf(latest.message, userId, users, latest.position) : entry.lastMessage,
+              });
+            });
+            if (update) flush.updates.push({ docName: inboxDoc(userId), update });
           });
-        }),
-      ),
-    );
+          return flush;
+        });
+      } finally {
+        await Promise.all(inboxes.map((c) => c.disconnect({ unloadImmediately: false })));
+      }
+    } finally {
+      await Promise.all(connections.map((c) => c.disconnect({ unloadImmediately: false })));
+    }
+  }
+
+  /** Applies a server change to a loaded doc as a logged server write and returns its update (null if it changed nothing). */
+  private change(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array | null {
+    let update: Uint8Array | null = null;
+    const capture = (u: Uint8Array, origin: unknown) => {
+      if (origin === LOGGED_SERVER_WRITE) update = u;
+    };
+    doc.on('update', capture);
+    try {
+      doc.transact(() => change(doc), LOGGED_SERVER_WRITE);
+    } finally {
+      doc.off('update', capture);
+    }
+    return update;
   }
 
   private async projectRoom(room: RoomRef): Promise<void> {
@@ -253,8 +371,11 @@ export class Projections {
     const connection = await this.deps.instance().openDirectConnection(docName, SERVER);
     try {
       const doc = connection.document!;
+      // Only what was logged after the last row this node applied: the loaded doc is the truth here.
       await this.deps.store.writeDoc(docName, (stored) => {
-        if (this.deps.store.dialect === 'postgres') catchUp(doc, stored);
+        // With one process (SQLite) those rows are this node's own writes, applied already or about to be by Hocuspocus.
+        if (this.deps.store.dialect === 'postgres') catchUpFromStored(doc, stored);
+        this.deps.positions.advanced(docName, stored.lastId);
         let update: Uint8Array | null = null;
         const capture = (u: Uint8Array, origin: unknown) => {
           if (origin === LOGGED_SERVER_WRITE) update = u;
@@ -266,7 +387,7 @@ export class Projections {
           doc.off('update', capture);
         }
         return update;
-      });
+      }, this.deps.positions.lastApplied(docName));
     } finally {
       await connection.disconnect({ unloadImmediately: false });
     }
@@ -282,7 +403,7 @@ export class Projections {
   }
 }
 
-function catchUp(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): void {
+function catchUpFromStored(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): void {
   const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
   if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts), CAUGHT_UP);
 }
@@ -296,7 +417,7 @@ function latestOf(messages: Message[]): Message {
 function lastMessageOf(message: Message, viewer: UserId, users: Map<UserId, UserRow>, position?: Position): NonNullable<ChatEntry['lastMessage']> {
   const authorName = users.get(message.authorId)?.displayName ?? '';
   const base = { id: message.id, authorId: message.authorId, authorName, at: message.createdAt, ...(position ? { position } : {}) };
-  if (!message.event) return { ...base, preview: previewOf(message.text) };
+  if (!message.event) return { ...base, preview: previewOf(previewTextOf(message)) };
   const nameOf = (id: UserId) => users.get(id)?.displayName ?? 'Someone';
   return { ...base, preview: previewOf(describeSystemLine(message, viewer, nameOf)), system: true };
 }

@@ -8,6 +8,7 @@ import { memberSchema, ROOM_HEAD, type MemberRole } from '../../../schema/docs/r
 import type { UserId } from '../../../schema/ids';
 import { checkValues, type ValueContext, type ValueRefusal } from './guardValues';
 import { CONCURRENCY_WINDOW_MS, messageArrivals } from './messageArrivals';
+import type { FileLookup } from './attachments';
 import { messageAuthors } from './messageAuthors';
 import { MalformedUpdate, UpdateView, type Location } from './updateView';
 import { simulateIntegration } from './yjsIntegration';
@@ -62,6 +63,8 @@ export interface GuardInput {
   clientOwner: (clientId: number) => UserId | undefined;
   /** The server's clock (Date.now unless a test drives time). */
   clock?: () => number;
+  /** The files the update's attachments name; without it every attachment is refused. */
+  files?: FileLookup;
 }
 
 /**
@@ -358,6 +361,7 @@ function checkChanges(input: GuardInput, view: UpdateView, changes: readonly Cha
     creating,
     now: (input.clock ?? Date.now)(),
     current: (root, key) => doc.getMap(root).get(key),
+    files: input.files,
   };
   const rules = writeRulesFor(ref);
   for (const change of changes) {

@@ -1,0 +1,16 @@
+CREATE TABLE "files" (
+	"id" text PRIMARY KEY NOT NULL,
+	"room_id" text NOT NULL,
+	"uploader_id" text NOT NULL,
+	"name" text NOT NULL,
+	"mime" text NOT NULL,
+	"size" bigint NOT NULL,
+	"width" integer,
+	"height" integer,
+	"thumbhash" text,
+	"sha256" text NOT NULL,
+	"thumb_sha256" text,
+	"created_at" bigint NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX "files_uploader_id_idx" ON "files" USING btree ("uploader_id");

@@ -1,0 +1,437 @@
+/**
+ * The sync server under load, beside a bare Hocuspocus carrying the same docs and
+ * traffic in the same run:
+ *
+ *   npm run bench:load -- --groups 10 --size 10 --rates 100,300,1000 --seconds 10
+ *   npm run bench:load -- --traffic app --rates 100,300          # with receipts and typing
+ *   npm run bench:load -- --groups 1 --size 1000 --online 200 --rates 10
+ *   npm run bench:load -- --topology pg+redis --rates 500         # two nodes, people split
+ *   npm run bench:load -- ... --write        # also replace this scenario's section of docs/benchmarks.md
+ *   npm run bench:load -- ... --cpu-prof     # Jeco only, CPU profile of the server into ./profiles
+ *
+ * People are real `@hocuspocus/provider` clients, one socket per device (every
+ * `--devices-every`-th person has two devices), all in this process; each server is a
+ * child process (`loadServer.ts`), so its `process.cpuUsage` and RSS are its own.
+ * Each person is in one group of `--size` members; `--online` of each group are
+ * connected. A device does what the app does: holds its inbox, its group's room head
+ * and the open chat's head bucket; sets typing awareness before sending and clears it
+ * after (`--traffic app`); and writes receipts as the app does today (`writeReceipts`).
+ * Messages go out round-robin over the groups (a different online member each time) at
+ * the given rate; a copy is delivered when another device holding the bucket sees it.
+ *
+ * Per server and rate: delivery latency p50/p99/max (ms), copies not delivered within
+ * the drain time, server CPU µs per delivered copy (and Jeco ÷ bare), RSS, durable
+ * transactions and bytes written per message (the store's own counters), and updates
+ * received by devices per message.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
+import pg from 'pg';
+import WebSocket from 'ws';
+import * as Y from 'yjs';
+import { appendMessage, indexOfMessage, onMessagesAdded } from '../../schema/docs/bucket';
+import { markChatRead, readChatEntry } from '../../schema/docs/inbox';
+import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
+import { advanceReceipt, type Position } from '../../schema/docs/receipts';
+import { initGroup } from '../../schema/docs/roomHead';
+import { newGroupId, newMessageId, newUserId, type RoomId, type UserId } from '../../schema/ids';
+import { writeBenchmarkSection } from './benchmarksDoc';
+import type { FromServer, SeedPlan, ServerArgs, ToServer } from './loadServer';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.join(HERE, '../..');
+const PG_URL = process.env.JECO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.JECO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** After the last send, how long copies may still arrive before the rest count as not delivered. */
+const DRAIN_MS = 5_000;
+/** How long the app waits before it writes receipts again for the same head; 0 = on every change, as the app does today. */
+const RECEIPT_THROTTLE_MS = 0;
+
+const { values: opts } = parseArgs({
+  options: {
+    groups: { type: 'string', default: '10' },
+    size: { type: 'string', default: '10' },
+    online: { type: 'string' },
+    rates: { type: 'string', default: '50,100,300,1000' },
+    seconds: { type: 'string', default: '10' },
+    topology: { type: 'string', default: 'sqlite' },
+    traffic: { type: 'string', default: 'messages' },
+    'devices-every': { type: 'string', default: '0' },
+    servers: { type: 'string', default: 'bare,jeco' },
+    write: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
+  },
+});
+const GROUPS = Number(opts.groups);
+const SIZE = Number(opts.size);
+const ONLINE = Math.min(SIZE, Number(opts.online ?? SIZE));
+const RATES = opts.rates!.split(',').map(Number);
+const SECONDS = Number(opts.seconds);
+const TOPOLOGY = opts.topology as 'sqlite' | 'pg' | 'pg+redis';
+const APP_TRAFFIC = opts.traffic === 'app';
+const DEVICES_EVERY = Number(opts['devices-every']);
+const SERVERS = opts.servers!.split(',') as ('bare' | 'jeco')[];
+if (!['sqlite', 'pg', 'pg+redis'].includes(TOPOLOGY)) throw new Error(`--topology sqlite | pg | pg+redis, not ${TOPOLOGY}`);
+
+interface Node {
+  child: ChildProcess;
+  port: number;
+  wsUrl: string;
+  ask<T extends FromServer['type']>(message: ToServer, answer: T): Promise<Extract<FromServer, { type: T }>>;
+}
+
+function startNode(args: ServerArgs, profileDir?: string): Promise<Node> {
+  const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  const child = fork(path.join(HERE, 'loadServer.ts'), [JSON.stringify(args)], { cwd: ROOT, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const waiting = new Map<string, (m: FromServer) => void>();
+  child.on('message', (m: FromServer) => {
+    waiting.get(m.type)?.(m);
+    waiting.delete(m.type);
+  });
+  const ask = <T extends FromServer['type']>(message: ToServer, answer: T) =>
+    new Promise<Extract<FromServer, { type: T }>>((resolve) => {
+      waiting.set(answer, resolve as never);
+      child.send(message);
+    });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
+    waiting.set('ready', (m) => {
+      const port = (m as Extract<FromServer, { type: 'ready' }>).port;
+      resolve({ child, port, wsUrl: `ws://127.0.0.1:${port}${args.mode === 'jeco' ? '/sync' : ''}`, ask });
+    });
+  });
+}
+
+async function stopNode(node: Node): Promise<void> {
+  const exited = new Promise((resolve) => node.child.once('exit', resolve));
+  node.child.removeAllListeners('exit');
+  node.child.send({ type: 'stop' } satisfies ToServer);
+  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+  node.child.kill('SIGKILL');
+}
+
+async function withPg<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await run(client);
+  } finally {
+    await client.end();
+  }
+}
+
+interface Person {
+  id: UserId;
+  group: number;
+  devices: number;
+}
+
+/** Everyone, and each group's head: the same plan for both servers. */
+function plan(): { people: Person[]; groups: { roomId: RoomId; members: UserId[] }[]; seed: SeedPlan } {
+  const people: Person[] = [];
+  const groups: { roomId: RoomId; members: UserId[] }[] = [];
+  const seed: SeedPlan = { users: [], groups: [] };
+  for (let g = 0; g < GROUPS; g++) {
+    const members: UserId[] = [];
+    for (let m = 0; m < SIZE; m++) {
+      const id = newUserId();
+      const n = people.length;
+      people.push({ id, group: g, devices: DEVICES_EVERY > 0 && n % DEVICES_EVERY === 0 ? 2 : 1 });
+      members.push(id);
+      seed.users.push({ id, username: `load${n}x${randomBytes(3).toString('hex')}` });
+    }
+    const roomId = newGroupId();
+    const head = new Y.Doc();
+    initGroup(head, { name: `Group ${g}`, owner: members[0]!, members: members.slice(1), now: Date.now() });
+    groups.push({ roomId, members });
+    seed.groups.push({ roomId, members, head: Buffer.from(Y.encodeStateAsUpdate(head)).toString('base64') });
+  }
+  return { people, groups, seed };
+}
+
+/** `ws` emits 'error' for a socket closed while connecting; the provider learns of failures from 'close'. */
+class QuietWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.on('error', () => {});
+  }
+}
+
+interface Device {
+  person: Person;
+  socket: HocuspocusProviderWebsocket;
+  providers: HocuspocusProvider[];
+  inbox: Y.Doc;
+  head: HocuspocusProvider;
+  bucket: Y.Doc;
+  roomId: RoomId;
+}
+
+/**
+ * Receipts as the app writes them today: the open chat moves `read:<self>` in the head
+ * to each newest message and the inbox's read mark to the index's count
+ * (`useReceipts`); a watched head moves `delivered:<self>` to the chat index's last
+ * message (`useWatchedHeads`). Kept in one function so that it can follow the app when
+ * receipts change.
+ */
+function writeReceipts(device: Device, event: { newest?: Position; entryChanged?: boolean }): void {
+  const me = device.person.id;
+  const at = Date.now();
+  if (event.newest) advanceReceipt(device.head.document, me, 'read', event.newest, at);
+  if (event.entryChanged) {
+    const entry = readChatEntry(device.inbox, device.roomId);
+    if (!entry) return;
+    if (entry.lastMessage?.position && entry.lastMessage.authorId !== me) advanceReceipt(device.head.document, me, 'delivered', entry.lastMessage.position, at);
+    markChatRead(device.inbox, device.roomId, entry.count);
+  }
+}
+
+interface Tally {
+  sentAt: Map<string, number>;
+  latencies: number[];
+  received: number;
+  expected: number;
+  updates: number;
+  /** Refusal and close reasons seen by devices, with counts: a run with any is suspect. */
+  refusals: Map<string, number>;
+}
+
+function connect(node: Node, person: Person, token: string, roomId: RoomId, tally: Tally): { device: Device; synced: Promise<void> } {
+  const socket = new HocuspocusProviderWebsocket({ url: node.wsUrl, WebSocketPolyfill: QuietWebSocket as never });
+  const providers: HocuspocusProvider[] = [];
+  const synced: Promise<void>[] = [];
+  const open = (name: string) => {
+    const document = new Y.Doc();
+    const provider = new HocuspocusProvider({ name, document, token, websocketProvider: socket });
+    document.on('update', (_u: Uint8Array, origin: unknown) => {
+      if (origin === provider) tally.updates++;
+    });
+    synced.push(new Promise((resolve) => provider.on('synced', () => resolve())));
+    provider.on('close', ({ event }: { event: { reason?: string } }) => event.reason && tally.refusals.set(event.reason, (tally.refusals.get(event.reason) ?? 0) + 1));
+    provider.on('authenticationFailed', ({ reason }: { reason: string }) => tally.refusals.set(reason, (tally.refusals.get(reason) ?? 0) + 1));
+    provider.attach();
+    providers.push(provider);
+    return provider;
+  };
+  const inbox = open(inboxDoc(person.id));
+  const head = open(roomHeadDoc(roomId));
+  const bucket = open(bucketDoc(roomId, 0));
+  const device: Device = { person, socket, providers, inbox: inbox.document, head, bucket: bucket.document, roomId };
+  onMessagesAdded(device.bucket, (added, origin) => {
+    if (origin !== bucket) return;
+    const now = performance.now();
+    for (const message of added) {
+      const sent = tally.sentAt.get(message.id);
+      if (sent === undefined) continue;
+      tally.latencies.push(now - sent);
+      tally.received++;
+    }
+    if (APP_TRAFFIC) {
+      const last = added.at(-1)!;
+      writeReceipts(device, { newest: { bucket: 0, index: Math.max(0, indexOfMessage(device.bucket, last.id)) } });
+    }
+  });
+  if (APP_TRAFFIC) {
+    inbox.document.getMap('chats').observe((event) => {
+      if (event.transaction.origin === inbox && event.keysChanged.has(roomId)) writeReceipts(device, { entryChanged: true });
+    });
+  }
+  return { device, synced: Promise.all(synced).then(() => undefined) };
+}
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+interface Result {
+  server: 'bare' | 'jeco';
+  rate: number;
+  sent: number;
+  achievedRate: number;
+  p50: number;
+  p99: number;
+  max: number;
+  missing: number;
+  expected: number;
+  cpuPerCopy: number;
+  rssMiB: number;
+  txPerMessage: number;
+  bytesPerMessage: number;
+  updatesPerMessage: number;
+}
+
+async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string): Promise<Result> {
+  const { people, groups, seed } = plan();
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'jeco-load-'));
+  const dbName = `jeco_load_${randomBytes(5).toString('hex')}`;
+  const dbUrl = (() => {
+    const url = new URL(PG_URL);
+    url.pathname = `/${dbName}`;
+    return url.toString();
+  })();
+  const usesPg = kind === 'jeco' && TOPOLOGY !== 'sqlite';
+  if (usesPg) await withPg(PG_URL, (c) => c.query(`create database ${dbName}`));
+  const nodeCount = TOPOLOGY === 'pg+redis' ? 2 : 1;
+  const nodes: Node[] = [];
+  try {
+    for (let i = 0; i < nodeCount; i++) {
+      const redisUrl = TOPOLOGY === 'pg+redis' ? REDIS_URL : undefined;
+      const args: ServerArgs =
+        kind === 'bare'
+          ? { mode: 'bare', ...(redisUrl ? { redisUrl } : {}) }
+          : {
+              mode: 'jeco',
+              env: {
+                JECO_PORT: '0',
+                JECO_HOST: '127.0.0.1',
+                JECO_DATA_DIR: path.join(dataDir, `node${i}`),
+                JECO_LOG_LEVEL: 'warn',
+                // One bucket for the whole run: the benchmark measures the message path, not rollover.
+                JECO_BUCKET_SIZE: '1000000',
+                JECO_SYNC_UPDATES_PER_SEC: '1000000',
+                JECO_SYNC_BURST: '1000000',
+                ...(usesPg ? { JECO_DATABASE_URL: dbUrl } : {}),
+                ...(redisUrl ? { JECO_REDIS_URL: redisUrl } : {}),
+              },
+            };
+      if (kind === 'jeco') await mkdir(path.join(dataDir, `node${i}`), { recursive: true });
+      nodes.push(await startNode(args, profileDir));
+    }
+    console.error(`${kind} ${rate} msgs/s: ${nodes.length} server(s) up`);
+    const { tokens } = await nodes[0]!.ask({ type: 'seed', plan: seed }, 'seeded');
+    for (const node of nodes.slice(1)) await node.ask({ type: 'seed', plan: kind === 'jeco' ? { users: [], groups: [] } : seed }, 'seeded');
+
+    const tally: Tally = { sentAt: new Map(), latencies: [], received: 0, expected: 0, updates: 0, refusals: new Map() };
+    const devices: Device[] = [];
+    const syncing: Promise<void>[] = [];
+    for (const person of people) {
+      const indexInGroup = groups[person.group]!.members.indexOf(person.id);
+      if (indexInGroup >= ONLINE) continue;
+      for (let d = 0; d < person.devices; d++) {
+        // People split across the nodes (a person's devices on the same one).
+        const node = nodes[people.indexOf(person) % nodes.length]!;
+        const { device, synced } = connect(node, person, kind === 'bare' ? 'bare' : tokens[person.id]!, groups[person.group]!.roomId, tally);
+        devices.push(device);
+        syncing.push(synced);
+      }
+    }
+    await Promise.all(syncing);
+    console.error(`${kind} ${rate} msgs/s: ${devices.length} devices synced`);
+    await new Promise((r) => setTimeout(r, 500));
+    const byGroup = groups.map((g) => devices.filter((d) => d.roomId === g.roomId));
+
+    // Warm-up, not measured: each device writes once (its Yjs client id gets claimed, the
+    // guard indexes the bucket), as every device of a long-running chat has.
+    for (const device of devices) appendMessage(device.bucket, { id: newMessageId(), authorId: device.person.id, createdAt: Date.now(), text: 'hello' });
+    await new Promise((r) => setTimeout(r, 3000));
+    const before = await Promise.all(nodes.map((n) => n.ask({ type: 'stats' }, 'stats')));
+    tally.updates = 0;
+    const total = Math.round(rate * SECONDS);
+    const began = performance.now();
+    let sent = 0;
+    let turn = 0;
+    await new Promise<void>((resolve) => {
+      const tick = () => {
+        const due = Math.min(total, Math.floor(((performance.now() - began) / 1000) * rate));
+        while (sent < due) {
+          const group = sent % GROUPS;
+          const holders = byGroup[group]!;
+          const sender = holders[Math.floor(sent / GROUPS + turn) % holders.length]!;
+          const id = newMessageId();
+          if (APP_TRAFFIC) sender.head.setAwarenessField('typing', Date.now());
+          tally.sentAt.set(id, performance.now());
+          tally.expected += holders.length - 1;
+          appendMessage(sender.bucket, { id, authorId: sender.person.id, createdAt: Date.now(), text: `message ${sent}` });
+          if (APP_TRAFFIC) sender.head.setAwarenessField('typing', null);
+          sent++;
+        }
+        if (sent >= total) resolve();
+        else setTimeout(tick, 1);
+      };
+      tick();
+    });
+    turn++;
+    const sendMs = performance.now() - began;
+    const drainUntil = performance.now() + DRAIN_MS;
+    while (tally.received < tally.expected && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+    // Let projections and receipts triggered by the last messages finish before reading the counters.
+    await new Promise((r) => setTimeout(r, 1000));
+    const after = await Promise.all(nodes.map((n) => n.ask({ type: 'stats' }, 'stats')));
+    const sum = (list: typeof after, key: 'cpuMicros' | 'transactions' | 'bytes' | 'rss') => list.reduce((s, x) => s + x[key], 0);
+    const sorted = [...tally.latencies].sort((a, b) => a - b);
+    if (tally.refusals.size > 0) console.error(`${kind} ${rate} msgs/s: devices saw ${JSON.stringify(Object.fromEntries(tally.refusals))}`);
+    for (const device of devices) {
+      for (const provider of device.providers) provider.destroy();
+      device.socket.destroy();
+    }
+    return {
+      server: kind,
+      rate,
+      sent,
+      achievedRate: sent / (sendMs / 1000),
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+      max: sorted.at(-1) ?? NaN,
+      missing: tally.expected - tally.received,
+      expected: tally.expected,
+      cpuPerCopy: (sum(after, 'cpuMicros') - sum(before, 'cpuMicros')) / Math.max(1, tally.received),
+      rssMiB: sum(after, 'rss') / 2 ** 20,
+      txPerMessage: (sum(after, 'transactions') - sum(before, 'transactions')) / sent,
+      bytesPerMessage: (sum(after, 'bytes') - sum(before, 'bytes')) / sent,
+      updatesPerMessage: tally.updates / sent,
+    };
+  } finally {
+    for (const node of nodes) await stopNode(node);
+    await rm(dataDir, { recursive: true, force: true });
+    if (usesPg) await withPg(PG_URL, (c) => c.query(`drop database if exists ${dbName} with (force)`));
+  }
+}
+
+function scenarioName(): string {
+  const traffic = APP_TRAFFIC ? 'messages, receipts and typing' : 'messages only';
+  const online = ONLINE < SIZE ? `, ${ONLINE} online per group` : '';
+  const devices = DEVICES_EVERY > 0 ? `, every ${DEVICES_EVERY}th person on two devices` : '';
+  return `${GROUPS} × ${SIZE}${online}${devices}, ${traffic}, ${TOPOLOGY}`;
+}
+
+async function main(): Promise<void> {
+  const begun = Date.now();
+  const loadBefore = os.loadavg()[0]!;
+  const profileDir = opts['cpu-prof'] ? path.join(ROOT, 'profiles') : undefined;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
+  const results: Result[] = [];
+  for (const rate of RATES) {
+    for (const kind of SERVERS) {
+      if (profileDir && kind !== 'jeco') continue;
+      const result = await runOne(kind, rate, kind === 'jeco' ? profileDir : undefined);
+      results.push(result);
+      console.log(JSON.stringify(result));
+    }
+  }
+  const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+  const rows = results.map((r) => {
+    const bare = results.find((b) => b.server === 'bare' && b.rate === r.rate);
+    const ratio = r.server === 'jeco' && bare ? ` (${f(r.cpuPerCopy / bare.cpuPerCopy, 1)}×)` : '';
+    return `| ${r.server} | ${r.rate} | ${f(r.achievedRate)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.max)} | ${r.missing} of ${r.expected} | ${f(r.cpuPerCopy)}${ratio} | ${f(r.rssMiB)} | ${f(r.txPerMessage, 2)} | ${f(r.bytesPerMessage)} | ${f(r.updatesPerMessage, 1)} |`;
+  });
+  const cpu = os.cpus();
+  const section = [
+    `## Load: ${scenarioName()}`,
+    '',
+    `\`npm run bench:load -- ${process.argv.slice(2).filter((a) => a !== '--write').join(' ')}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
+    'Bare = Hocuspocus without hooks or persistence, same docs and traffic, same run. Latency from send to another device seeing the message (ms); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message.',
+    '',
+    '| server | msgs/s asked | msgs/s sent | p50 | p99 | max | not delivered | CPU µs/copy | RSS MiB | durable tx/msg | bytes/msg | updates/msg |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+  console.log(section);
+  if (opts.write) await writeBenchmarkSection(section);
+}
+
+await main();
+process.exit(0);

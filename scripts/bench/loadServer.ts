@@ -1,0 +1,116 @@
+/**
+ * One server of the load benchmark (`load.ts`), run as its own process so that its CPU
+ * time (`process.cpuUsage`) and RSS are the server's alone. Started with one JSON
+ * argument; talks to the benchmark over the IPC channel:
+ *
+ * - `{ mode: 'jeco', env }`: the real server (`startJeco`) configured by JECO_* `env`;
+ * - `{ mode: 'bare', redisUrl? }`: a bare Hocuspocus — no auth, no guard, no
+ *   persistence, no projections — on the same kind of socket, optionally relaying
+ *   through Redis like Jeco's nodes do. It holds the seeded docs in memory only.
+ *
+ * Messages in: `seed` (users, sessions and the group heads, written straight into the
+ * store), `stats`, `stop`. Messages out: `ready` (port), `seeded` (tokens), `stats`.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Hocuspocus, type Extension } from '@hocuspocus/server';
+import { WebSocketServer } from 'ws';
+import { Redis as RedisExtension } from '@hocuspocus/extension-redis';
+import * as Y from 'yjs';
+import type { UserId } from '../../schema/ids';
+import { roomHeadDoc } from '../../schema/docs/names';
+import { parseRoomId } from '../../schema/ids';
+import { Sessions } from '../../sync-server/src/auth/sessions';
+import { loadConfig } from '../../sync-server/src/config';
+import { startJeco } from '../../sync-server/src/server';
+
+export type ServerArgs = { mode: 'jeco'; env: Record<string, string> } | { mode: 'bare'; redisUrl?: string };
+
+export interface SeedPlan {
+  users: { id: UserId; username: string }[];
+  /** Group room ids, their members and the encoded head each starts from. */
+  groups: { roomId: string; members: UserId[]; head: string }[];
+}
+
+export type ToServer = { type: 'seed'; plan: SeedPlan } | { type: 'stats' } | { type: 'stop' };
+export type FromServer =
+  | { type: 'ready'; port: number }
+  | { type: 'seeded'; tokens: Record<string, string> }
+  | { type: 'stats'; cpuMicros: number; rss: number; transactions: number; bytes: number };
+
+const args = JSON.parse(process.argv[2]!) as ServerArgs;
+const send = (message: FromServer) => process.send!(message);
+
+if (args.mode === 'jeco') {
+  const config = loadConfig(args.env);
+  const server = await startJeco(config);
+  const sessions = new Sessions(server.store, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
+  process.on('message', async (message: ToServer) => {
+    if (message.type === 'seed') {
+      const tokens: Record<string, string> = {};
+      for (const user of message.plan.users) {
+        await server.store.createUser({ id: user.id, username: user.username, displayName: user.username, email: null, passwordHash: 'x', createdAt: Date.now() });
+        tokens[user.id] = (await sessions.create(user.id)).token;
+      }
+      for (const group of message.plan.groups) {
+        const room = parseRoomId(group.roomId)!;
+        await server.store.appendUpdate(roomHeadDoc(room.id), Buffer.from(group.head, 'base64'));
+        await server.store.saveRoomMembers(
+          { id: room.id, kind: 'group', createdBy: group.members[0]!, createdAt: Date.now() },
+          group.members.map((userId, i) => ({ userId, role: i === 0 ? 'owner' : 'member' })),
+        );
+      }
+      send({ type: 'seeded', tokens });
+    } else if (message.type === 'stats') {
+      const cpu = process.cpuUsage();
+      send({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss, ...server.store.writeStats });
+    } else if (message.type === 'stop') {
+      await server.close();
+      process.exit(0);
+    }
+  });
+  send({ type: 'ready', port: server.port });
+} else {
+  const seeded = new Map<string, Uint8Array>();
+  const extensions: Extension[] = [];
+  if (args.redisUrl) {
+    const url = new URL(args.redisUrl);
+    extensions.push(new RedisExtension({ host: url.hostname, port: Number(url.port) || 6379 }));
+  }
+  const hocuspocus = new Hocuspocus({
+    quiet: true,
+    extensions,
+    // Only so that the bare server carries the same group heads as Jeco: applied once per load.
+    async onLoadDocument({ documentName, document }) {
+      const head = seeded.get(documentName);
+      if (head) Y.applyUpdate(document, head);
+    },
+  });
+  // The same socket handling as Jeco's server.ts (ws, handleConnection), so the two differ only in Jeco's hooks.
+  const sockets = new WebSocketServer({ noServer: true });
+  const http = createServer();
+  http.on('upgrade', (request, socket, head) => {
+    sockets.handleUpgrade(request, socket, head, (ws) => {
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers.set(name, value);
+      const connection = hocuspocus.handleConnection(ws as never, new Request(`http://localhost${request.url}`, { headers }));
+      ws.on('message', (data: Buffer) => connection.handleMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
+      ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+    });
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  process.on('message', async (message: ToServer) => {
+    if (message.type === 'seed') {
+      for (const group of message.plan.groups) seeded.set(roomHeadDoc(parseRoomId(group.roomId)!.id), Buffer.from(group.head, 'base64'));
+      send({ type: 'seeded', tokens: Object.fromEntries(message.plan.users.map((u) => [u.id, 'bare'])) });
+    } else if (message.type === 'stats') {
+      const cpu = process.cpuUsage();
+      send({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss, transactions: 0, bytes: 0 });
+    } else if (message.type === 'stop') {
+      hocuspocus.closeConnections();
+      http.close();
+      process.exit(0);
+    }
+  });
+  send({ type: 'ready', port: (http.address() as AddressInfo).port });
+}

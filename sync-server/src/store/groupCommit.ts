@@ -1,0 +1,50 @@
+/**
+ * Group commit (design §5b): appends that arrive while the previous commit is running,
+ * or within the same turn of the event loop, are written by one transaction — one
+ * fsync (SQLite) or one round trip (Postgres) for all of them. Each caller's promise
+ * settles only after that transaction: resolved with its row id once committed,
+ * rejected with the commit's error if it failed, so nothing is acknowledged before it
+ * is durable and a failed batch acknowledges nothing.
+ */
+export class GroupCommit<T> {
+  private queue: { item: T; resolve: (id: number) => void; reject: (error: unknown) => void }[] = [];
+  private running = false;
+  private scheduled = false;
+
+  /** `commit` writes every item in one transaction and returns their row ids, in order. */
+  constructor(private readonly commit: (items: T[]) => Promise<number[]> | number[]) {}
+
+  add(item: T): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ item, resolve, reject });
+      this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.running || this.scheduled) return;
+    this.scheduled = true;
+    // setImmediate, not a microtask: the frames already read from the sockets in this
+    // turn all get to queue their appends before the batch is cut.
+    setImmediate(() => {
+      this.scheduled = false;
+      void this.flush();
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    this.running = true;
+    try {
+      const ids = await this.commit(batch.map((entry) => entry.item));
+      batch.forEach((entry, i) => entry.resolve(ids[i]!));
+    } catch (error) {
+      for (const entry of batch) entry.reject(error);
+    } finally {
+      this.running = false;
+      if (this.queue.length > 0) this.schedule();
+    }
+  }
+}
