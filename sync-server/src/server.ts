@@ -12,6 +12,8 @@ import { openStore } from './store/openStore';
 import { authExtension } from './sync/auth';
 import { budgetsExtension } from './sync/budgets';
 import { guardExtension } from './sync/guard';
+import { blockedPresenceExtension } from './sync/blockedPresence';
+import { Blocks } from './people/blocks';
 import { Membership } from './sync/membership';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
@@ -48,6 +50,7 @@ export interface JecoServer {
 export async function startJeco(config: Config, options: { guard?: boolean } = {}): Promise<JecoServer> {
   const store = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const sessions = new Sessions(store, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
+  const blocks = new Blocks(store);
   let hocuspocus: Hocuspocus | undefined;
   const instance = () => hocuspocus!;
   let port = config.port;
@@ -57,6 +60,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     config,
     store,
     sessions,
+    blocks,
     metrics,
     mailer: undefined as never,
     publicUrl: () => publicUrlOf(config, port),
@@ -86,7 +90,8 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const extensions: Extension[] = [
     authExtension({ sessions, membership, budgets, instance, recheckEveryMs: sessionRecheckMs(config) }),
     budgetsExtension({ budgets, store, awarenessStateMaxBytes: config.awarenessStateMaxBytes }),
-    ...(options.guard === false ? [] : [guardExtension({ store })]),
+    ...(options.guard === false ? [] : [guardExtension({ store, blocks })]),
+    blockedPresenceExtension({ blocks }),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates }),
     projections.extension(),
     receipts.extension(),

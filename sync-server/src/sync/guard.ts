@@ -4,6 +4,7 @@ import type { Store } from '../../../schema/db/store';
 import { parseDocName, roomHeadDoc, roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
+import type { Blocks } from '../people/blocks';
 import type { SyncContext } from './context';
 import { checkUpdate, memberRoleIn } from './updateGuard';
 
@@ -41,7 +42,7 @@ function userOf(context: unknown): SyncContext['user'] | null {
  * before it applies, so a client id names one user for good, across processes.
  * Rates and awareness are the budgets extension's (`budgets.ts`).
  */
-export function guardExtension(deps: { store: Store }): Extension {
+export function guardExtension(deps: { store: Store; blocks?: Blocks }): Extension {
   const claims = new ClaimCache();
   let instance: Hocuspocus | undefined;
 
@@ -71,6 +72,8 @@ export function guardExtension(deps: { store: Store }): Extension {
       if (!user) throw syncRefusal('unauthorized');
       const ref = parseDocName(documentName);
       if (!ref) throw syncRefusal('unknown_doc');
+      // A DM where either person blocked the other carries nothing (schema/privacy.ts).
+      if (await deps.blocks?.refusesDmWrite(ref, user.id)) throw syncRefusal('rejected_update', 'blocked');
       const result = checkUpdate({
         doc: document,
         ref,

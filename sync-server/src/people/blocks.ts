@@ -1,0 +1,85 @@
+import type { Store } from '../../../schema/db/store';
+import { roomOfDoc, type DocRef } from '../../../schema/docs/names';
+import type { UserId } from '../../../schema/ids';
+import { dmOpen, type BlockState } from '../../../schema/privacy';
+
+/**
+ * How long a cached answer stands. Every node forgets its own answer when a block
+ * changes through it; another node's change reaches it within this long.
+ */
+const CACHE_MS = 5_000;
+/** Pairs kept in memory; past this many the oldest are dropped and asked of the store again. */
+const CACHE_SIZE = 100_000;
+
+/**
+ * Who blocked whom, read from the store through a short cache, because the guard asks
+ * on every DM write and awareness on every presence update. A cached "blocked" is
+ * checked against the store before anything is refused (the store is the truth; a
+ * refusal from a stale cache would lose an honest message after an unblock).
+ */
+export class Blocks {
+  private readonly cache = new Map<string, { blocked: boolean; at: number }>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Whether `blocker` blocked `blocked`; `fresh` skips the cache. */
+  async isBlocked(blocker: UserId, blocked: UserId, fresh = false): Promise<boolean> {
+    const key = `${blocker}>${blocked}`;
+    const cached = this.cache.get(key);
+    if (!fresh && cached && this.now() - cached.at < CACHE_MS) return cached.blocked;
+    const answer = await this.store.isBlocked(blocker, blocked);
+    this.remember(key, answer);
+    return answer;
+  }
+
+  /** The block state between `viewer` and `other`, seen from the viewer. */
+  async between(viewer: UserId, other: UserId, fresh = false): Promise<BlockState> {
+    const [blockedByThem, blockedByMe] = await Promise.all([this.isBlocked(other, viewer, fresh), this.isBlocked(viewer, other, fresh)]);
+    return { blockedByThem, blockedByMe };
+  }
+
+  async block(blocker: UserId, blocked: UserId): Promise<void> {
+    await this.store.blockUser(blocker, blocked, this.now());
+    this.remember(`${blocker}>${blocked}`, true);
+  }
+
+  async unblock(blocker: UserId, blocked: UserId): Promise<void> {
+    await this.store.unblockUser(blocker, blocked);
+    this.remember(`${blocker}>${blocked}`, false);
+  }
+
+  /**
+   * For the update guard: whether `userId` may not write to this doc because it is a
+   * DM between two people one of whom blocked the other. Not a DM: never.
+   */
+  async refusesDmWrite(ref: DocRef, userId: UserId): Promise<boolean> {
+    const peer = this.dmPeer(ref, userId);
+    if (!peer) return false;
+    if (dmOpen(await this.between(userId, peer))) return false;
+    return !dmOpen(await this.between(userId, peer, true));
+  }
+
+  /** For awareness: whether presence (online, typing) may flow in this DM doc. */
+  async dmPresenceOpen(ref: DocRef, userId: UserId): Promise<boolean> {
+    const peer = this.dmPeer(ref, userId);
+    return !peer || dmOpen(await this.between(userId, peer));
+  }
+
+  private dmPeer(ref: DocRef, userId: UserId): UserId | null {
+    const room = roomOfDoc(ref);
+    if (room?.kind !== 'dm') return null;
+    const [a, b] = room.members;
+    if (userId === a) return b;
+    if (userId === b) return a;
+    return null;
+  }
+
+  private remember(key: string, blocked: boolean): void {
+    this.cache.delete(key);
+    this.cache.set(key, { blocked, at: this.now() });
+    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+  }
+}
