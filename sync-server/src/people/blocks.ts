@@ -1,3 +1,4 @@
+import * as Y from 'yjs';
 import type { Store } from '../../../schema/db/store';
 import { roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import type { UserId } from '../../../schema/ids';
@@ -19,6 +20,7 @@ const CACHE_SIZE = 100_000;
  */
 export class Blocks {
   private readonly cache = new Map<string, { blocked: boolean; at: number }>();
+  private readonly blockedListeners = new Set<(blocker: UserId, blocked: UserId) => void>();
 
   constructor(
     private readonly store: Store,
@@ -44,6 +46,13 @@ export class Blocks {
   async block(blocker: UserId, blocked: UserId): Promise<void> {
     await this.store.blockUser(blocker, blocked, this.now());
     this.remember(`${blocker}>${blocked}`, true);
+    for (const listener of this.blockedListeners) listener(blocker, blocked);
+  }
+
+  /** Called after each block made through this node (presence drops what is already shown). */
+  onBlocked(listener: (blocker: UserId, blocked: UserId) => void): () => void {
+    this.blockedListeners.add(listener);
+    return () => this.blockedListeners.delete(listener);
   }
 
   async unblock(blocker: UserId, blocked: UserId): Promise<void> {
@@ -52,14 +61,18 @@ export class Blocks {
   }
 
   /**
-   * For the update guard: whether `userId` may not write to this doc because it is a
-   * DM between two people one of whom blocked the other. Not a DM: never.
+   * For the update guard: whether `update` from `userId` is refused because this doc is
+   * a DM between two people one of whom blocked the other. Not a DM: never. An update
+   * that changes nothing (every client answers the server's first sync step with one)
+   * passes, so both people can still read the chat's history.
    */
-  async refusesDmWrite(ref: DocRef, userId: UserId): Promise<boolean> {
+  async refusesDmWrite(ref: DocRef, userId: UserId, update: Uint8Array): Promise<boolean> {
     const peer = this.dmPeer(ref, userId);
     if (!peer) return false;
     if (dmOpen(await this.between(userId, peer))) return false;
-    return !dmOpen(await this.between(userId, peer, true));
+    if (dmOpen(await this.between(userId, peer, true))) return false;
+    const { structs, ds } = Y.decodeUpdate(update);
+    return structs.length > 0 || ds.clients.size > 0;
   }
 
   /** For awareness: whether presence (online, typing) may flow in this DM doc. */

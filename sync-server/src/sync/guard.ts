@@ -73,7 +73,7 @@ export function guardExtension(deps: { store: Store; blocks?: Blocks }): Extensi
       const ref = parseDocName(documentName);
       if (!ref) throw syncRefusal('unknown_doc');
       // A DM where either person blocked the other carries nothing (schema/privacy.ts).
-      if (await deps.blocks?.refusesDmWrite(ref, user.id)) throw syncRefusal('rejected_update', 'blocked');
+      if (await deps.blocks?.refusesDmWrite(ref, user.id, payload)) throw syncRefusal('rejected_update', 'blocked');
       const result = checkUpdate({
         doc: document,
         ref,
