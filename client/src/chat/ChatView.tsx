@@ -21,6 +21,9 @@ import { messagePermissions } from './messagePermissions';
 import { MessageInfo } from './MessageInfo';
 import { mentionsIn } from './messageParts';
 import { MessageList } from './MessageList';
+import { PeerActions } from './PeerActions';
+import type { ContactsApi } from '../contacts/useContacts';
+import { isBlocked } from '../users/blocks';
 import { useReceipts } from './useReceipts';
 import { useRoomMessages } from './useRoomMessages';
 import { typingText, useTyping, watchPresent } from './useTyping';
@@ -41,6 +44,8 @@ export interface ChatViewProps {
   state: ChatState | undefined;
   /** Whether a user has Jeco open on a chat this device watches (the chat list's heads). */
   isOnline: (userId: UserId) => boolean;
+  /** My contacts, for the DM header's "Add contact". */
+  contacts?: ContactsApi;
   onBack: () => void;
 }
 
@@ -196,6 +201,8 @@ export function ChatView(props: ChatViewProps) {
   });
   const refusal = () => {
     if (formerNotice()) return formerNotice();
+    // The server refuses writes into a DM either person blocked; the blocker is told why here.
+    if (peer && isBlocked(peer)) return `You blocked ${displayNameOf(peer)}. Unblock them to send a message.`;
     const kind = head.refusal();
     return kind && kind !== 'unauthorized' ? SYNC_REFUSALS[kind].message : null;
   };
@@ -207,6 +214,7 @@ export function ChatView(props: ChatViewProps) {
         subtitle={subtitle()}
         typing={typingText(typing.typingNames())}
         seed={peer ?? roomId}
+        actions={peer ? <PeerActions peer={peer} contacts={props.contacts} /> : undefined}
         onBack={props.onBack}
         onOpenInfo={
           props.room.kind === 'group'

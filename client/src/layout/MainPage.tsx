@@ -10,10 +10,15 @@ import { NewGroupPanel } from '../chats/NewGroupPanel';
 import { useChatIndex } from '../chats/useChatIndex';
 import { useNotifications } from '../notifications/useNotifications';
 import { ChatSearch } from '../search/ChatSearch';
+import { ContactsPanel } from '../contacts/ContactsPanel';
+import { useContacts } from '../contacts/useContacts';
+import { SettingsPanel } from '../settings/SettingsPanel';
+import { loadBlocked } from '../users/blocks';
+import { useProfileRefresh } from '../users/useProfileRefresh';
 import { SessionBanner } from './SessionBanner';
 import { SidebarHeader } from './SidebarHeader';
 
-type Panel = 'chats' | 'newChat' | 'newGroup';
+type Panel = 'chats' | 'newChat' | 'newGroup' | 'contacts' | 'settings';
 
 /** The two panes: chat list on the left, the open chat (`/c/:roomId`) on the right; one at a time on a phone. */
 export function MainPage(props: { session: Session }) {
@@ -29,6 +34,10 @@ export function MainPage(props: { session: Session }) {
     navigate(`/c/${roomId}`);
   };
   const closePanel = () => setPanel('chats');
+  const contacts = useContacts(props.session);
+  // Offline, the list stays as it was; the server enforces blocks whatever this tab knows.
+  loadBlocked().catch(() => undefined);
+  useProfileRefresh(() => [...index.rows.flatMap((row) => (row.entry.peerId ? [row.entry.peerId] : [])), ...contacts.all().keys()]);
   const notifications = useNotifications({ rows: index.rows, inbox: index.inbox, me: props.session.user.id, openRoom: () => room()?.id, open });
 
 
@@ -42,13 +51,19 @@ export function MainPage(props: { session: Session }) {
       <aside class="sidebar">
         <Switch>
           <Match when={panel() === 'newChat'}>
-            <NewChatPanel session={props.session} onClose={closePanel} onOpen={open} />
+            <NewChatPanel session={props.session} contacts={contacts} onClose={closePanel} onOpen={open} />
+          </Match>
+          <Match when={panel() === 'contacts'}>
+            <ContactsPanel session={props.session} contacts={contacts} isOnline={index.isOnline} onClose={closePanel} onOpen={open} />
+          </Match>
+          <Match when={panel() === 'settings'}>
+            <SettingsPanel session={props.session} onClose={closePanel} />
           </Match>
           <Match when={panel() === 'newGroup'}>
             <NewGroupPanel session={props.session} onClose={closePanel} onOpen={open} />
           </Match>
           <Match when={panel() === 'chats'}>
-            <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} />
+            <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onContacts={() => setPanel('contacts')} onSettings={() => setPanel('settings')} onSignOut={leave} />
             <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
             <Show when={notifications.canAsk()}>
               <button type="button" class="banner banner-notify" onClick={() => void notifications.ask()} data-testid="enable-notifications">
@@ -100,7 +115,7 @@ export function MainPage(props: { session: Session }) {
               </p>
             }
           >
-            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} state={index.stateOf(ref.id)} isOnline={index.isOnline} onBack={() => navigate('/')} />}
+            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} state={index.stateOf(ref.id)} isOnline={index.isOnline} contacts={contacts} onBack={() => navigate('/')} />}
           </Show>
         </Show>
       </main>

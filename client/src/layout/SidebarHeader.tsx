@@ -1,10 +1,12 @@
 import type { Session } from '../auth/session';
 import { Avatar } from '../users/Avatar';
 import { ConnectionBadge } from './ConnectionBadge';
-import { NewChatIcon, NewGroupIcon, SignOutIcon } from './icons';
+import { userById } from '../users/userDirectory';
+import { ContactsIcon, NewChatIcon, NewGroupIcon, SettingsIcon, SignOutIcon } from './icons';
 
-export function SidebarHeader(props: { session: Session; onNewChat: () => void; onNewGroup: () => void; onSignOut: () => void }) {
-  const user = () => props.session.user;
+export function SidebarHeader(props: { session: Session; onNewChat: () => void; onNewGroup: () => void; onContacts: () => void; onSettings: () => void; onSignOut: () => void }) {
+  // The directory has my profile as last saved in Settings; the session's copy is from sign-in.
+  const user = () => userById(props.session.user.id) ?? props.session.user;
   return (
     <header class="sidebar-header">
       <Avatar name={user().displayName} seed={user().id} />
@@ -20,6 +22,12 @@ export function SidebarHeader(props: { session: Session; onNewChat: () => void; 
         </button>
         <button type="button" class="icon-button" onClick={() => props.onNewGroup()} title="New group" aria-label="New group" data-testid="new-group">
           <NewGroupIcon />
+        </button>
+        <button type="button" class="icon-button" onClick={() => props.onContacts()} title="Contacts" aria-label="Contacts" data-testid="open-contacts">
+          <ContactsIcon />
+        </button>
+        <button type="button" class="icon-button" onClick={() => props.onSettings()} title="Settings" aria-label="Settings" data-testid="open-settings">
+          <SettingsIcon />
         </button>
         <button type="button" class="icon-button" onClick={() => props.onSignOut()} title="Sign out" aria-label="Sign out" data-testid="sign-out">
           <SignOutIcon />
