@@ -43,7 +43,7 @@ describe.skipIf(!(await hasChromium()))('people: contacts, blocking and devices'
     await expect.poll(() => aliceLaptop.chatTitles(), poll).toEqual(['Bobby']);
     // New chat offers contacts first.
     await alice.page.getByTestId('new-chat').click();
-    await expect.poll(() => alice.page.getByTestId('new-chat-contact').allTextContents(), poll).toEqual(['Bobby']);
+    await expect.poll(() => alice.page.getByTestId('new-chat-contact').locator('.user-result-name').allTextContents(), poll).toEqual(['Bobby']);
     await alice.page.getByTestId('panel-back').click();
   });
 

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { Store } from '../../../schema/db/store';
-import { roomOfDoc, type DocRef } from '../../../schema/docs/names';
+import { parseDocName, roomOfDoc, type DocRef } from '../../../schema/docs/names';
+import type { SyncContext } from '../sync/context';
 import type { UserId } from '../../../schema/ids';
 import { dmOpen, type BlockState } from '../../../schema/privacy';
 
@@ -20,6 +21,8 @@ const CACHE_SIZE = 100_000;
  */
 export class Blocks {
   private readonly cache = new Map<string, { blocked: boolean; at: number }>();
+  /** Connections made read-only by {@link holdsDmWrite}, and only those (a former member's stay read-only). */
+  private readonly heldConnections = new WeakSet<object>();
   private readonly blockedListeners = new Set<(blocker: UserId, blocked: UserId) => void>();
 
   constructor(
@@ -61,18 +64,41 @@ export class Blocks {
   }
 
   /**
-   * For the update guard: whether `update` from `userId` is refused because this doc is
-   * a DM between two people one of whom blocked the other. Not a DM: never. An update
-   * that changes nothing (every client answers the server's first sync step with one)
-   * passes, so both people can still read the chat's history.
+   * For the update guard, before anything else: whether to hold this update back
+   * because the doc is a DM between two people one of whom blocked the other. A held
+   * update is dropped unacknowledged (the connection turns read-only, so Hocuspocus
+   * answers "not synced"): the sender keeps it as pending, one tick forever as on
+   * WhatsApp, and goes on receiving the chat. Closing the connection instead would cut
+   * the sender off from the chat too. The first update after an unblock turns the
+   * connection writable again. An update that changes nothing (every client answers
+   * the server's first sync step with one) is never held.
    */
-  async refusesDmWrite(ref: DocRef, userId: UserId, update: Uint8Array): Promise<boolean> {
+  async holdsDmWrite(connection: { readOnly: boolean }, ref: DocRef, userId: UserId, update: Uint8Array): Promise<boolean> {
     const peer = this.dmPeer(ref, userId);
     if (!peer) return false;
-    if (dmOpen(await this.between(userId, peer))) return false;
-    if (dmOpen(await this.between(userId, peer, true))) return false;
+    const held = this.heldConnections.has(connection);
+    // Held connections are asked of the store, so an unblock on another node frees them at once.
+    const open = dmOpen(await this.between(userId, peer, held)) || (!held && dmOpen(await this.between(userId, peer, true)));
+    if (open) {
+      if (held) {
+        this.heldConnections.delete(connection);
+        connection.readOnly = false;
+      }
+      return false;
+    }
     const { structs, ds } = Y.decodeUpdate(update);
-    return structs.length > 0 || ds.clients.size > 0;
+    if (structs.length === 0 && ds.clients.size === 0) return false;
+    this.heldConnections.add(connection);
+    connection.readOnly = true;
+    return true;
+  }
+
+  /** {@link holdsDmWrite} for the guard's `beforeSync` payload. */
+  async holdsHookWrite(hook: { connection: { readOnly: boolean }; context: unknown; documentName: string; payload: Uint8Array }): Promise<boolean> {
+    const user = (hook.context as Partial<SyncContext> | undefined)?.user;
+    const ref = parseDocName(hook.documentName);
+    if (!user || typeof user.id !== 'string' || !ref) return false;
+    return this.holdsDmWrite(hook.connection, ref, user.id, hook.payload);
   }
 
   /** For awareness: whether presence (online, typing) may flow in this DM doc. */

@@ -66,14 +66,14 @@ export function guardExtension(deps: { store: Store; blocks?: Blocks }): Extensi
 
     async beforeSync({ type, payload, context, document, documentName, connection }) {
       if (!UPDATE_TYPES.has(type)) return;
+      // A DM where either person blocked the other takes nothing (schema/privacy.ts); first, as it may make the connection read-only.
+      if (deps.blocks && (await deps.blocks.holdsHookWrite({ connection, context, documentName, payload }))) return;
       // Hocuspocus drops a read-only connection's updates after this hook; refusing here would only close it.
       if (connection.readOnly) return;
       const user = userOf(context);
       if (!user) throw syncRefusal('unauthorized');
       const ref = parseDocName(documentName);
       if (!ref) throw syncRefusal('unknown_doc');
-      // A DM where either person blocked the other carries nothing (schema/privacy.ts).
-      if (await deps.blocks?.refusesDmWrite(ref, user.id, payload)) throw syncRefusal('rejected_update', 'blocked');
       const result = checkUpdate({
         doc: document,
         ref,
