@@ -78,6 +78,7 @@ describe.skipIf(!(await hasChromium()))('people: contacts, blocking and devices'
     await expect.poll(() => rows.count(), poll).toBe(1);
     await expect.poll(() => aliceLaptop.connectionText(), poll).toBe('Signed out');
     // Alice here is still signed in and syncing.
-    await expect.poll(() => alice.connectionText(), poll).not.toBe('Signed out');
+    await alice.page.getByTestId('panel-back').click();
+    await expect.poll(() => alice.connectionText(), poll).toBe('Online');
   });
 });
