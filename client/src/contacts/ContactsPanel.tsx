@@ -68,12 +68,12 @@ export function ContactsPanel(props: { session: Session; contacts: ContactsApi; 
                       <button type="button" class="settings-row-text contact-open" onClick={() => void message(id)} title="Message" data-testid="contact-open">
                         <span class="settings-row-title" data-testid="contact-name">
                           {displayNameOf(id)}
-                          <span class="contact-status" data-testid="contact-status">
-                            {status(id)}
-                          </span>
                         </span>
                         <span class="settings-row-sub" data-testid="contact-about">
-                          {userById(id)?.about ?? (props.contacts.all().get(id)?.nickname ? `${userById(id)?.displayName ?? ''}` : '')}
+                          {userById(id)?.about ?? (props.contacts.all().get(id)?.nickname ? (userById(id)?.displayName ?? '') : '')}
+                        </span>
+                        <span class="settings-row-sub contact-status" data-testid="contact-status">
+                          {status(id)}
                         </span>
                       </button>
                     }
