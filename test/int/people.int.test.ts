@@ -3,6 +3,8 @@ import { appendMessage } from '../../schema/docs/bucket';
 import * as Y from 'yjs';
 import { createAwareness } from '../../client/src/sync/presence';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
+import { addMembers, initGroup, readMembers } from '../../schema/docs/roomHead';
+import { newGroupId } from '../../schema/ids';
 import { api, registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';
 import { message, startDm, texts } from '../helpers/dm';
@@ -218,6 +220,38 @@ describe('blocking', async () => {
     await api(server.url, 'DELETE', `/api/blocks/${bob.id}`, { token: alice.token });
     b2.open.provider.awareness!.setLocalStateField('typing', 9);
     await waitFor(() => a2.peers().includes(bob.id), { what: 'Bob online again for Alice after unblocking' });
+  });
+
+  it('refuses adding someone to a group, at its creation or later, when they blocked the one adding', async () => {
+    const alice = await registerUser(server.url, 'Alice');
+    const bob = await registerUser(server.url, 'Bob');
+    const mallory = await registerUser(server.url, 'Mallory');
+    await api(server.url, 'PUT', `/api/blocks/${mallory.id}`, { token: alice.token });
+    const mal = connectClient(server.wsUrl, mallory.token);
+
+    // A new group with Alice in it.
+    const first = mal.open(roomHeadDoc(newGroupId()));
+    await first.synced;
+    const firstClosed = closeReason(first);
+    initGroup(first.doc, { name: 'Trap', owner: mallory.id, members: [alice.id, bob.id], now: Date.now() });
+    await waitFor(() => firstClosed() === 'rejected_update:blocked', { what: 'the new group to be refused' });
+
+    // A group without her is fine; adding her later is refused, adding Bob is not.
+    const room = newGroupId();
+    const mal2 = connectClient(server.wsUrl, mallory.token);
+    const head = mal2.open(roomHeadDoc(room));
+    await head.synced;
+    const headClosed = closeReason(head);
+    initGroup(head.doc, { name: 'Fine', owner: mallory.id, members: [], now: Date.now() });
+    await mal2.settled();
+    addMembers(head.doc, [bob.id], mallory.id, Date.now());
+    await mal2.settled();
+    addMembers(head.doc, [alice.id], mallory.id, Date.now());
+    await waitFor(() => headClosed() === 'rejected_update:blocked', { what: 'adding Alice to be refused' });
+    const bobsView = connectClient(server.wsUrl, bob.token).open(roomHeadDoc(room));
+    await bobsView.synced;
+    expect([...readMembers(bobsView.doc).keys()].sort()).toEqual([bob.id, mallory.id].sort());
+    expect(await server.store.getMemberRole(room, alice.id)).toBeNull();
   });
 
   it('refuses blocking oneself or nobody', async () => {

@@ -3,6 +3,7 @@ import type { Store } from '../../../schema/db/store';
 import { parseDocName, roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import type { SyncContext } from '../sync/context';
 import type { UserId } from '../../../schema/ids';
+import { readMembers } from '../../../schema/docs/roomHead';
 import { dmOpen, type BlockState } from '../../../schema/privacy';
 
 /**
@@ -91,6 +92,25 @@ export class Blocks {
     this.heldConnections.add(connection);
     connection.readOnly = true;
     return true;
+  }
+
+  /**
+   * For the update guard, once the update passed its rules: whether it adds to a group
+   * (or creates one with) someone who blocked the writer. Only room heads of groups are
+   * looked at; the head is small (meta and members), so the update is tried on a copy
+   * and the members compared.
+   */
+  async refusesGroupAdd(head: Y.Doc, ref: DocRef, writer: UserId, update: Uint8Array): Promise<boolean> {
+    if (ref.kind !== 'roomHead' || roomOfDoc(ref)?.kind !== 'group') return false;
+    const before = readMembers(head);
+    const after = new Y.Doc({ gc: false });
+    Y.applyUpdate(after, Y.encodeStateAsUpdate(head));
+    Y.applyUpdate(after, update);
+    const added = [...readMembers(after).keys()].filter((id) => id !== writer && !before.has(id));
+    after.destroy();
+    // The cache first (a group may add many at once); a "blocked" is confirmed from the store before refusing.
+    for (const id of added) if ((await this.isBlocked(id, writer)) && (await this.isBlocked(id, writer, true))) return true;
+    return false;
   }
 
   /** {@link holdsDmWrite} for the guard's `beforeSync` payload. */

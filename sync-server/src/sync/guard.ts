@@ -88,6 +88,8 @@ export function guardExtension(deps: { store: Store; blocks?: Blocks }): Extensi
         if (result.rule === 'missing-dependency') throw syncRefusal('out_of_order');
         throw syncRefusal('rejected_update', result.rule);
       }
+      // Nobody adds to a group someone who blocked them (schema/privacy.ts).
+      if (await deps.blocks?.refusesGroupAdd(document, ref, user.id, payload)) throw syncRefusal('rejected_update', 'blocked');
       // The verdict assumed these ids become the user's; the store's atomic claim decides.
       for (const clientId of result.newClientIds) {
         const owner = await deps.store.claimClientId(clientId, user.id);
