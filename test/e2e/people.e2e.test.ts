@@ -37,6 +37,13 @@ describe.skipIf(!(await hasChromium()))('people: contacts, blocking and devices'
     await row.getByTestId('contact-nickname').press('Enter');
     await expect.poll(() => row.getByTestId('contact-name').textContent(), poll).toBe('Bobby');
     await alice.screenshot('contacts');
+    // Blocking from the contact and unblocking there again: the DM's composer follows.
+    await row.getByTestId('contact-block').click();
+    await expect.poll(() => row.getByTestId('contact-block').textContent(), poll).toBe('Unblock');
+    await expect.poll(() => alice.page.getByTestId('chat-refused').count(), poll).toBe(1);
+    await row.getByTestId('contact-block').click();
+    await expect.poll(() => row.getByTestId('contact-block').textContent(), poll).toBe('Block');
+    await expect.poll(() => alice.page.getByTestId('chat-refused').count(), poll).toBe(0);
     await alice.page.getByTestId('panel-back').click();
     await expect.poll(() => alice.chatTitles(), poll).toEqual(['Bobby']);
     await expect.poll(() => alice.page.getByTestId('chat-header-title').textContent(), poll).toBe('Bobby');

@@ -6,6 +6,7 @@ import { startDm } from '../chats/startChat';
 import { PanelHeader } from '../layout/PanelHeader';
 import { formatMoment } from '../time/formatTime';
 import { Avatar } from '../users/Avatar';
+import { blockUser, isBlocked, unblockUser } from '../users/blocks';
 import { refreshUser, rememberUsers, displayNameOf, userById } from '../users/userDirectory';
 import { UserSearch } from '../users/UserSearch';
 import type { ContactsApi } from './useContacts';
@@ -94,12 +95,22 @@ export function ContactsPanel(props: { session: Session; contacts: ContactsApi; 
                     </form>
                   </Show>
                   <Show when={renaming() !== id}>
-                    <button type="button" class="button-text" onClick={() => setRenaming(id)} data-testid="contact-rename">
-                      Rename
-                    </button>
-                    <button type="button" class="button-text danger" onClick={() => props.contacts.remove(id)} data-testid="contact-remove">
-                      Remove
-                    </button>
+                    <div class="contact-actions">
+                      <button type="button" class="button-text" onClick={() => setRenaming(id)} data-testid="contact-rename">
+                        Rename
+                      </button>
+                      <button type="button" class="button-text danger" onClick={() => props.contacts.remove(id)} data-testid="contact-remove">
+                        Remove
+                      </button>
+                      <button
+                        type="button"
+                        class="button-text danger"
+                        onClick={() => void (isBlocked(id) ? unblockUser(id) : blockUser(id)).catch(() => undefined)}
+                        data-testid="contact-block"
+                      >
+                        {isBlocked(id) ? 'Unblock' : 'Block'}
+                      </button>
+                    </div>
                   </Show>
                 </li>
               )}
