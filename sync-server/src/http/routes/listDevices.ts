@@ -9,7 +9,7 @@ import { requireUser } from '../requireUser';
 export function browserOf(userAgent: string | null | undefined): string {
   if (!userAgent) return 'Unknown browser';
   const parsed = Bowser.parse(userAgent);
-  const name = parsed.browser.name ?? 'Unknown browser';
+  const name = parsed.browser.name || 'Unknown browser';
   const major = parsed.browser.version?.split('.')[0];
   const os = parsed.os.name;
   return `${name}${major ? ` ${major}` : ''}${os ? ` on ${os}` : ''}`;
