@@ -261,6 +261,31 @@ async function main(): Promise<void> {
       await sam.page.keyboard.press('Escape');
     });
 
+    const contactsShot = { name: 'contacts', title: 'Contacts', caption: 'Contacts (from the menu): the people one added, by the nickname one gave them, with their about line and when they were last online. A click opens the chat.' };
+    await screen(contactsShot, me.page, ['main-menu'], async () => {
+      await me.page.getByTestId('chat-search-input').fill('');
+      await me.openChat(dmTitle);
+      await me.page.getByTestId('peer-add-contact').click();
+      await me.page.getByTestId('main-menu').click();
+      await me.page.getByTestId('open-contacts').click();
+      const row = me.page.getByTestId('contact-row').first();
+      await row.getByTestId('contact-rename').click();
+      await row.getByTestId('contact-nickname').fill('Sam (climbing)');
+      await row.getByTestId('contact-nickname').press('Enter');
+      await me.page.waitForTimeout(300);
+      await shoot(me.page, contactsShot);
+      await me.page.getByTestId('panel-back').click();
+    });
+
+    const settingsShot = { name: 'settings', title: 'Settings', caption: 'Settings (from the menu): one\'s name and about line, the devices signed in (this one marked; sign out any other, or all), the password and the people one blocked.' };
+    await screen(settingsShot, me.page, ['main-menu'], async () => {
+      await me.page.getByTestId('main-menu').click();
+      await me.page.getByTestId('open-settings').click();
+      await me.page.getByTestId('device-row').first().waitFor({ timeout: SEEN_MS });
+      await shoot(me.page, settingsShot);
+      await me.page.getByTestId('panel-back').click();
+    });
+
     const phone = await person(browser, server.url, seeded.username, PHONE);
     const phoneList = { name: 'phone-chats', title: 'Phone: the chat list', caption: 'On a phone: the chat list, one pane at a time.' };
     await screen(phoneList, phone.page, ['chat-list'], () => shoot(phone.page, phoneList));
@@ -287,6 +312,15 @@ async function main(): Promise<void> {
       await phone.openChat(dmTitle);
       await phone.page.locator('[data-testid="attachment-image"] img').evaluate((img: HTMLImageElement) => img.decode());
       await shoot(phone.page, phonePhoto);
+    });
+
+    const phoneSettings = { name: 'phone-settings', title: 'Phone: settings', caption: 'On a phone: settings fill the screen.' };
+    await screen(phoneSettings, phone.page, ['back'], async () => {
+      await phone.backToList();
+      await phone.page.getByTestId('main-menu').click();
+      await phone.page.getByTestId('open-settings').click();
+      await phone.page.getByTestId('device-row').first().waitFor({ timeout: SEEN_MS });
+      await shoot(phone.page, phoneSettings);
     });
 
     await writeFile(

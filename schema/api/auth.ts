@@ -38,7 +38,10 @@ export const publicUserSchema = z.object({
   id: z.string(),
   username: z.string(),
   displayName: z.string(),
+  /** Null when unknown or when the user does not let the asker see it (see `schema/privacy.ts`). */
   lastSeenAt: z.number().nullable(),
+  /** The profile's "about" line; null when unset or hidden from the asker. */
+  about: z.string().nullable().optional(),
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
 

@@ -30,6 +30,8 @@ export const users = pgTable('users', {
   passwordHash: text('password_hash').notNull(),
   createdAt: millis('created_at').notNull(),
   lastSeenAt: millis('last_seen_at'),
+  /** The "about" line of the profile; null until set. */
+  about: text('about'),
 });
 
 /** Sessions, keyed by the SHA-256 of the token so a leaked table grants nothing. */
@@ -44,6 +46,10 @@ export const sessions = pgTable(
     createdAt: millis('created_at').notNull(),
     expiresAt: millis('expires_at').notNull(),
     absoluteExpiresAt: millis('absolute_expires_at').notNull(),
+    /** The User-Agent that signed in, for the devices list (cut to 512 characters). */
+    userAgent: text('user_agent'),
+    /** Last use, kept to the minute, for the devices list. */
+    lastActiveAt: millis('last_active_at'),
   },
   // "Log out everywhere" and password resets delete by user.
   (t) => [index('sessions_user_id_idx').on(t.userId)],
@@ -58,6 +64,26 @@ export const resetTokens = pgTable('reset_tokens', {
     .references(() => users.id, { onDelete: 'cascade' }),
   expiresAt: millis('expires_at').notNull(),
 });
+
+/**
+ * Who blocked whom: the blocker no longer hears from the blocked person (DM writes
+ * refused, presence and last seen hidden). Both ends are looked up, so both are indexed.
+ */
+export const blocks = pgTable(
+  'blocks',
+  {
+    blockerId: text('blocker_id')
+      .$type<UserId>()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    blockedId: text('blocked_id')
+      .$type<UserId>()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: millis('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.blockerId, t.blockedId] }), index('blocks_blocked_id_idx').on(t.blockedId)],
+);
 
 /** Rooms, projected from room heads so access checks need no Yjs doc. */
 export const rooms = pgTable('rooms', {

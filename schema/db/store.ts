@@ -27,6 +27,8 @@ export interface Store {
   searchUsers(prefix: string, limit: number): Promise<UserRow[]>;
   setPasswordHash(id: UserId, passwordHash: string): Promise<void>;
   setLastSeen(id: UserId, at: number): Promise<void>;
+  /** Changes the fields given of the user's profile; the others stay. */
+  setProfile(id: UserId, profile: { displayName?: string; about?: string | null }): Promise<void>;
 
   // sessions (only the SHA-256 of the token is ever stored)
   createSession(session: SessionRow): Promise<void>;
@@ -36,6 +38,19 @@ export interface Store {
   deleteSession(tokenHash: string): Promise<void>;
   deleteUserSessions(userId: UserId): Promise<void>;
   deleteExpiredSessions(now: number): Promise<number>;
+  /** Every session of the user (expired ones too until they are swept), oldest first. */
+  listUserSessions(userId: UserId): Promise<SessionRow[]>;
+  /** Records a use of the session for the devices list. */
+  markSessionActive(tokenHash: string, at: number): Promise<void>;
+
+  // blocks: who blocked whom
+  /** Blocks `blockedId` for `blockerId`; blocking again keeps the first time. */
+  blockUser(blockerId: UserId, blockedId: UserId, at: number): Promise<void>;
+  unblockUser(blockerId: UserId, blockedId: UserId): Promise<void>;
+  /** Whom `blockerId` blocked, most recent first. */
+  listBlocked(blockerId: UserId): Promise<{ userId: UserId; at: number }[]>;
+  /** Whether `blockerId` blocked `blockedId` (one direction). */
+  isBlocked(blockerId: UserId, blockedId: UserId): Promise<boolean>;
 
   // password reset tokens (hashed, single use)
   createResetToken(row: ResetTokenRow): Promise<void>;
@@ -166,6 +181,8 @@ export interface NewUser {
 
 export interface UserRow extends NewUser {
   lastSeenAt: number | null;
+  /** The profile's "about" line. */
+  about: string | null;
 }
 
 export interface SessionRow {
@@ -176,6 +193,10 @@ export interface SessionRow {
   expiresAt: number;
   /** Absolute expiry: never moves. */
   absoluteExpiresAt: number;
+  /** The User-Agent that signed in, if any (devices list). */
+  userAgent?: string | null;
+  /** Last use, to the minute (devices list); null until first marked. */
+  lastActiveAt?: number | null;
 }
 
 export interface ResetTokenRow {

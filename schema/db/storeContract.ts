@@ -60,7 +60,7 @@ function newUser(username: string, fields: Partial<NewUser> = {}): NewUser {
 }
 
 function session(user: UserId, tokenHash: string, expiresAt: number, absoluteExpiresAt = expiresAt + 1_000_000): SessionRow {
-  return { tokenHash, userId: user, createdAt: 1_000, expiresAt, absoluteExpiresAt };
+  return { tokenHash, userId: user, createdAt: 1_000, expiresAt, absoluteExpiresAt, userAgent: null, lastActiveAt: null };
 }
 
 function group(createdBy: UserId, createdAt = 1_000): RoomRow {
@@ -92,7 +92,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
 
     it('1. createUser stores a user that every getter finds, with no last-seen time yet', async () => {
       const ann = await addUser('ann', { displayName: 'Ann Lee', email: 'ann@example.test' });
-      const expected = { ...ann, lastSeenAt: null };
+      const expected = { ...ann, lastSeenAt: null, about: null };
       expect(await store.getUserById(ann.id)).toEqual(expected);
       expect(await store.getUserByUsername('ann')).toEqual(expected);
       expect(await store.getUserByUsername('ANN')).toEqual(expected);
@@ -490,6 +490,49 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
         first,
       );
       expect(seen).toEqual({ updates: [Array.from(updates[1]!), Array.from(updates[2]!)], lastId: third, snapshot: null });
+    });
+
+    it('30. setProfile changes only the fields given, of the named user', async () => {
+      const ann = await addUser('ann');
+      const bob = await addUser('bob');
+      await store.setProfile(ann.id, { about: 'Out hiking' });
+      expect(await store.getUserById(ann.id)).toMatchObject({ displayName: ann.displayName, about: 'Out hiking' });
+      await store.setProfile(ann.id, { displayName: 'Annie' });
+      expect(await store.getUserById(ann.id)).toMatchObject({ displayName: 'Annie', about: 'Out hiking' });
+      await store.setProfile(ann.id, { about: null });
+      expect(await store.getUserById(ann.id)).toMatchObject({ displayName: 'Annie', about: null });
+      expect(await store.getUserById(bob.id)).toMatchObject({ displayName: bob.displayName, about: null });
+    });
+
+    it('31. listUserSessions lists one user\'s sessions oldest first, with their device and last use', async () => {
+      const ann = await addUser('ann');
+      const bob = await addUser('bob');
+      await store.createSession({ ...session(ann.id, 'a2', 9_000), createdAt: 2_000, userAgent: 'Firefox' });
+      await store.createSession(session(ann.id, 'a1', 9_000));
+      await store.createSession(session(bob.id, 'b1', 9_000));
+      await store.markSessionActive('a2', 4_000);
+      const listed = await store.listUserSessions(ann.id);
+      expect(listed.map((s) => s.tokenHash)).toEqual(['a1', 'a2']);
+      expect(listed[1]).toMatchObject({ userAgent: 'Firefox', lastActiveAt: 4_000 });
+      expect(listed[0]).toMatchObject({ userAgent: null, lastActiveAt: null });
+    });
+
+    it('32. blocks are one-directional, idempotent and listed newest first', async () => {
+      const ann = await addUser('ann');
+      const bob = await addUser('bob');
+      const cat = await addUser('cat');
+      await store.blockUser(ann.id, bob.id, 1_000);
+      await store.blockUser(ann.id, bob.id, 5_000);
+      await store.blockUser(ann.id, cat.id, 2_000);
+      expect(await store.isBlocked(ann.id, bob.id)).toBe(true);
+      expect(await store.isBlocked(bob.id, ann.id)).toBe(false);
+      expect(await store.listBlocked(ann.id)).toEqual([
+        { userId: cat.id, at: 2_000 },
+        { userId: bob.id, at: 1_000 },
+      ]);
+      await store.unblockUser(ann.id, bob.id);
+      expect(await store.isBlocked(ann.id, bob.id)).toBe(false);
+      expect(await store.listBlocked(bob.id)).toEqual([]);
     });
 
     it('22. ping answers and dialect names the implementation', async () => {

@@ -14,6 +14,8 @@ import { openStore } from './store/openStore';
 import { authExtension } from './sync/auth';
 import { budgetsExtension } from './sync/budgets';
 import { guardExtension } from './sync/guard';
+import { blockedPresenceExtension } from './sync/blockedPresence';
+import { Blocks } from './people/blocks';
 import { Membership } from './sync/membership';
 import { LogPositions } from './sync/logPositions';
 import { persistenceExtension } from './sync/persistence';
@@ -94,6 +96,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const rawStore = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const store = metrics.instrument(rawStore);
   const sessions = new Sessions(store, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
+  const blocks = new Blocks(store);
   let hocuspocus: Hocuspocus | undefined;
   const instance = () => hocuspocus!;
   let port = config.port;
@@ -103,6 +106,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     store,
     health,
     sessions,
+    blocks,
     metrics: metrics.registry,
     mailer: undefined as never,
     publicUrl: () => publicUrlOf(config, port),
@@ -139,7 +143,8 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const extensions: Extension[] = [
     authExtension({ sessions, membership, budgets, instance, recheckEveryMs: sessionRecheckMs(config) }),
     budgetsExtension({ budgets, store, awarenessStateMaxBytes: config.awarenessStateMaxBytes }),
-    ...(options.guard === false ? [] : [guardExtension({ store })]),
+    ...(options.guard === false ? [] : [guardExtension({ store, blocks })]),
+    blockedPresenceExtension({ blocks }),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions, marked: (mark) => projections.marked(mark), log }),
     projections.extension(),
     receipts.extension(),

@@ -27,7 +27,7 @@ async function errorOf(response: Response): Promise<ApiError> {
 }
 
 /** Calls the JSON API on this origin; the session cookie rides along. Resolves to the body, or `undefined` for 202/204. */
-export async function apiRequest<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+export async function apiRequest<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
     response = await fetch(`/api${path}`, {

@@ -1,4 +1,4 @@
-import { Show } from 'solid-js';
+import { Show, type JSX } from 'solid-js';
 import { BackIcon, SearchIcon } from '../layout/icons';
 import { Avatar } from '../users/Avatar';
 
@@ -7,7 +7,7 @@ import { Avatar } from '../users/Avatar';
  * (groups), a click on the header, away from its buttons, opens the chat's info;
  * with `onSearch`, a magnifier opens the chat's search.
  */
-export function ChatHeader(props: { title: string; subtitle: string; typing: string | null; seed: string; onBack: () => void; onOpenInfo?: () => void; onSearch?: () => void }) {
+export function ChatHeader(props: { title: string; subtitle: string; typing: string | null; seed: string; actions?: JSX.Element; onBack: () => void; onOpenInfo?: () => void; onSearch?: () => void }) {
   const openInfo = (e: MouseEvent) => {
     if (props.onOpenInfo && !(e.target as Element).closest('button')) props.onOpenInfo();
   };
@@ -45,6 +45,7 @@ export function ChatHeader(props: { title: string; subtitle: string; typing: str
           </p>
         </Show>
       </div>
+      {props.actions}
       <Show when={props.onSearch}>
         <button type="button" class="icon-button" onClick={() => props.onSearch?.()} title="Search messages" aria-label="Search messages" data-testid="chat-search-button">
           <SearchIcon />

@@ -24,6 +24,9 @@ import { messagePermissions } from './messagePermissions';
 import { MessageInfo } from './MessageInfo';
 import { mentionsIn } from './messageParts';
 import { MessageList } from './MessageList';
+import { PeerActions } from './PeerActions';
+import type { ContactsApi } from '../contacts/useContacts';
+import { isBlocked } from '../users/blocks';
 import { useReceipts } from './useReceipts';
 import { useRoomMessages } from './useRoomMessages';
 import { typingText, useTyping, watchPresent } from './useTyping';
@@ -49,6 +52,8 @@ export interface ChatViewProps {
   isOnline: (userId: UserId) => boolean;
   /** The chats one may forward a message to. */
   chats: () => ChatEntry[];
+  /** My contacts, for the DM header's "Add contact". */
+  contacts?: ContactsApi;
   onBack: () => void;
 }
 
@@ -220,6 +225,8 @@ export function ChatView(props: ChatViewProps) {
   });
   const refusal = () => {
     if (formerNotice()) return formerNotice();
+    // The server refuses writes into a DM either person blocked; the blocker is told why here.
+    if (peer && isBlocked(peer)) return `You blocked ${displayNameOf(peer)}. Unblock them to send a message.`;
     const kind = head.refusal();
     return kind && kind !== 'unauthorized' ? SYNC_REFUSALS[kind].message : null;
   };
@@ -231,6 +238,7 @@ export function ChatView(props: ChatViewProps) {
         subtitle={subtitle()}
         typing={props.room.kind === 'dm' ? (typing.typingNames().length > 0 ? 'typing…' : null) : typingText(typing.typingNames())}
         seed={peer ?? roomId}
+        actions={peer ? <PeerActions peer={peer} contacts={props.contacts} /> : undefined}
         onBack={props.onBack}
         onOpenInfo={
           props.room.kind === 'group'

@@ -3,11 +3,15 @@ import type { PublicUser } from '../../../schema/api/auth';
 import { parseUserId, type RoomId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { PanelHeader } from '../layout/PanelHeader';
+import { For } from 'solid-js';
+import type { ContactsApi } from '../contacts/useContacts';
+import { Avatar } from '../users/Avatar';
+import { displayNameOf, userById } from '../users/userDirectory';
 import { UserSearch } from '../users/UserSearch';
 import { startDm } from './startChat';
 
-/** Pick a person to open (or start) the DM with them. */
-export function NewChatPanel(props: { session: Session; onClose: () => void; onOpen: (roomId: RoomId) => void }) {
+/** Pick a person to open (or start) the DM with them: my contacts first, then search. */
+export function NewChatPanel(props: { session: Session; contacts: ContactsApi; onClose: () => void; onOpen: (roomId: RoomId) => void }) {
   const [error, setError] = createSignal<string>();
   async function pick(user: PublicUser) {
     const peer = parseUserId(user.id);
@@ -20,7 +24,30 @@ export function NewChatPanel(props: { session: Session; onClose: () => void; onO
       <Show when={error()}>
         <p class="panel-note panel-error">{error()}</p>
       </Show>
-      <UserSearch hidden={(id) => id === props.session.user.id} onPick={pick} autofocus />
+      <UserSearch hidden={(id) => id === props.session.user.id || props.contacts.has(id)} onPick={pick} autofocus />
+      <Show when={props.contacts.all().size > 0}>
+        <h3 class="panel-subtitle">Contacts</h3>
+        <ul class="user-results" data-testid="new-chat-contacts">
+          <For each={[...props.contacts.all().keys()].sort((a, b) => displayNameOf(a).localeCompare(displayNameOf(b)))}>
+            {(id) => (
+              <li>
+                <button
+                  type="button"
+                  class="user-result"
+                  onClick={() => void pick(userById(id) ?? { id, username: '', displayName: displayNameOf(id), lastSeenAt: null })}
+                  data-testid="new-chat-contact"
+                >
+                  <Avatar name={displayNameOf(id)} seed={id} />
+                  <span class="user-result-names">
+                    <span class="user-result-name">{displayNameOf(id)}</span>
+                    <span class="user-result-username">{userById(id)?.about ?? ''}</span>
+                  </span>
+                </button>
+              </li>
+            )}
+          </For>
+        </ul>
+      </Show>
     </section>
   );
 }

@@ -10,8 +10,8 @@ const THEMES: readonly { choice: ThemeChoice; label: string }[] = [
   { choice: 'dark', label: 'Theme: dark' },
 ];
 
-/** The "⋮" of the sidebar header: the theme, starred messages, keyboard shortcuts. */
-export function MainMenu(props: { onShortcuts: () => void; onStarred?: () => void }) {
+/** The "⋮" of the sidebar header: the places that are not chats (contacts, settings, starred messages), the theme, keyboard shortcuts. */
+export function MainMenu(props: { onContacts: () => void; onSettings: () => void; onShortcuts: () => void; onStarred?: () => void }) {
   let root!: HTMLDivElement;
   const { open, floating, toggle, run } = useDropdown(() => root);
   return (
@@ -22,6 +22,12 @@ export function MainMenu(props: { onShortcuts: () => void; onStarred?: () => voi
       <Show when={open()}>
         <Portal>
           <div class="message-menu-list" ref={floating} role="menu" data-testid="main-menu-list">
+            <button type="button" role="menuitem" onClick={run(props.onContacts)} data-testid="open-contacts">
+              Contacts
+            </button>
+            <button type="button" role="menuitem" onClick={run(props.onSettings)} data-testid="open-settings">
+              Settings
+            </button>
             <Show when={props.onStarred}>
               <button type="button" role="menuitem" onClick={run(() => props.onStarred?.())} data-testid="open-starred">
                 Starred messages

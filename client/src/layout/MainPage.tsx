@@ -13,6 +13,11 @@ import { useChatIndex } from '../chats/useChatIndex';
 import { useNotifications } from '../notifications/useNotifications';
 import { ChatSearch } from '../search/ChatSearch';
 import { messageCount } from './messageCount';
+import { ContactsPanel } from '../contacts/ContactsPanel';
+import { useContacts } from '../contacts/useContacts';
+import { SettingsPanel } from '../settings/SettingsPanel';
+import { loadBlocked } from '../users/blocks';
+import { useProfileRefresh } from '../users/useProfileRefresh';
 import { SessionBanner } from './SessionBanner';
 import { SidebarHeader } from './SidebarHeader';
 import { useShortcuts } from './useShortcuts';
@@ -21,7 +26,7 @@ import { useShortcuts } from './useShortcuts';
 const ShortcutsDialog = lazy(() => import('./ShortcutsDialog'));
 const StarredPanel = lazy(() => import('../chats/StarredPanel'));
 
-type Panel = 'chats' | 'newChat' | 'newGroup' | 'starred';
+type Panel = 'chats' | 'newChat' | 'newGroup' | 'starred' | 'contacts' | 'settings';
 
 /** The two panes: chat list on the left, the open chat (`/c/:roomId`) on the right; one at a time on a phone. */
 export function MainPage(props: { session: Session }) {
@@ -37,6 +42,10 @@ export function MainPage(props: { session: Session }) {
     navigate(`/c/${roomId}`);
   };
   const closePanel = () => setPanel('chats');
+  const contacts = useContacts(props.session);
+  // Offline, the list stays as it was; the server enforces blocks whatever this tab knows.
+  loadBlocked().catch(() => undefined);
+  useProfileRefresh(() => [...index.rows.flatMap((row) => (row.entry.peerId ? [row.entry.peerId] : [])), ...contacts.all().keys()]);
   const notifications = useNotifications({ rows: index.rows, inbox: index.inbox, me: props.session.user.id, openRoom: () => room()?.id, open });
 
 
@@ -79,7 +88,13 @@ export function MainPage(props: { session: Session }) {
       <aside class="sidebar">
         <Switch>
           <Match when={panel() === 'newChat'}>
-            <NewChatPanel session={props.session} onClose={closePanel} onOpen={open} />
+            <NewChatPanel session={props.session} contacts={contacts} onClose={closePanel} onOpen={open} />
+          </Match>
+          <Match when={panel() === 'contacts'}>
+            <ContactsPanel session={props.session} contacts={contacts} isOnline={index.isOnline} onClose={closePanel} onOpen={open} />
+          </Match>
+          <Match when={panel() === 'settings'}>
+            <SettingsPanel session={props.session} onClose={closePanel} />
           </Match>
           <Match when={panel() === 'newGroup'}>
             <NewGroupPanel session={props.session} onClose={closePanel} onOpen={open} />
@@ -96,7 +111,7 @@ export function MainPage(props: { session: Session }) {
             />
           </Match>
           <Match when={panel() === 'chats'}>
-            <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onSignOut={leave} onShortcuts={() => setHelpOpen(true)} onStarred={() => setPanel('starred')} />
+            <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onContacts={() => setPanel('contacts')} onSettings={() => setPanel('settings')} onSignOut={leave} onShortcuts={() => setHelpOpen(true)} onStarred={() => setPanel('starred')} />
             <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
             <Show when={notifications.canAsk()}>
               <div class="banner-notify-row">
@@ -153,7 +168,7 @@ export function MainPage(props: { session: Session }) {
               </p>
             }
           >
-            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} state={index.stateOf(ref.id)} isOnline={index.isOnline} chats={() => index.chats} onBack={() => navigate('/')} />}
+            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} state={index.stateOf(ref.id)} isOnline={index.isOnline} chats={() => index.chats} contacts={contacts} onBack={() => navigate('/')} />}
           </Show>
         </Show>
       </main>

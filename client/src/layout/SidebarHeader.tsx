@@ -1,11 +1,22 @@
 import type { Session } from '../auth/session';
 import { Avatar } from '../users/Avatar';
+import { userById } from '../users/userDirectory';
 import { ConnectionBadge } from './ConnectionBadge';
 import { MainMenu } from './MainMenu';
 import { NewChatIcon, NewGroupIcon, SignOutIcon } from './icons';
 
-export function SidebarHeader(props: { session: Session; onNewChat: () => void; onNewGroup: () => void; onSignOut: () => void; onShortcuts: () => void; onStarred?: () => void }) {
-  const user = () => props.session.user;
+export function SidebarHeader(props: {
+  session: Session;
+  onNewChat: () => void;
+  onNewGroup: () => void;
+  onContacts: () => void;
+  onSettings: () => void;
+  onSignOut: () => void;
+  onShortcuts: () => void;
+  onStarred?: () => void;
+}) {
+  // The directory has my profile as last saved in Settings; the session's copy is from sign-in.
+  const user = () => userById(props.session.user.id) ?? props.session.user;
   return (
     <header class="sidebar-header">
       <Avatar name={user().displayName} seed={user().id} />
@@ -25,7 +36,7 @@ export function SidebarHeader(props: { session: Session; onNewChat: () => void; 
         <button type="button" class="icon-button" onClick={() => props.onSignOut()} title="Sign out" aria-label="Sign out" data-testid="sign-out">
           <SignOutIcon />
         </button>
-        <MainMenu onShortcuts={props.onShortcuts} onStarred={props.onStarred} />
+        <MainMenu onContacts={props.onContacts} onSettings={props.onSettings} onShortcuts={props.onShortcuts} onStarred={props.onStarred} />
       </div>
     </header>
   );

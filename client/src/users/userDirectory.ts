@@ -14,6 +14,8 @@ const inFlight = new Set<string>();
 /** When a lookup last failed, so a missing profile is not asked for on every render. */
 const failedAt = new Map<string, number>();
 const RETRY_AFTER_MS = 30_000;
+/** The names this user gave people in their contacts, which stand in for their display names everywhere. */
+const [nicknames, setNicknames] = createStore<Record<string, string>>({});
 
 function persist(): void {
   writeLocal(STORAGE_KEY, users);
@@ -51,19 +53,27 @@ export function refreshUser(id: string): void {
   void fetchUser(id);
 }
 
-/** A name to show for `id`, with `fallback` until the profile arrives. */
+/** A name to show for `id`: my nickname for them, else their display name, with `fallback` until the profile arrives. */
 export function displayNameOf(id: string, fallback = '…'): string {
-  return userById(id)?.displayName ?? fallback;
+  return nicknames[id] ?? userById(id)?.displayName ?? fallback;
+}
+
+/** Replaces the nicknames with those of the contacts doc (`client/src/contacts/useContacts.ts`). */
+export function setContactNicknames(next: Record<string, string>): void {
+  setNicknames(reconcile(next));
 }
 
 /** Known people (met before on this device) whose username or display name starts with `query`. */
 export function findKnownUsers(query: string): PublicUser[] {
   const q = query.trim().toLowerCase();
-  return Object.values(users).filter((u) => u.username.toLowerCase().startsWith(q) || u.displayName.toLowerCase().startsWith(q));
+  return Object.values(users).filter(
+    (u) => u.username.toLowerCase().startsWith(q) || u.displayName.toLowerCase().startsWith(q) || !!nicknames[u.id]?.toLowerCase().startsWith(q),
+  );
 }
 
 /** Drops every cached profile (sign-out). */
 export function forgetUsers(): void {
   setUsers(reconcile({}));
+  setNicknames(reconcile({}));
   failedAt.clear();
 }

@@ -71,4 +71,33 @@ describe('sessions', () => {
     expect(await sessions.validate('a'.repeat(1000))).toBeNull();
     expect(await sessions.validate(generateToken())).toBeNull();
   });
+
+  it('keeps the browser that signed in and its last use to the minute, and lists only live sessions', async () => {
+    const { token, session } = await sessions.create(userId, 'x'.repeat(2_000));
+    expect(session.userAgent).toHaveLength(512);
+    const signedInAt = now;
+    now += 30_000;
+    await sessions.validate(token);
+    expect((await store.getSession(session.tokenHash))?.lastActiveAt).toBe(signedInAt);
+    now += 40_000;
+    await sessions.validate(token);
+    expect((await store.getSession(session.tokenHash))?.lastActiveAt).toBe(now);
+    // Another session left idle expires while this one, in use, goes on.
+    await sessions.create(userId);
+    now += 6 * MINUTE;
+    await sessions.validate(token);
+    now += 5 * MINUTE;
+    expect((await sessions.list(userId)).map((row) => row.tokenHash)).toEqual([session.tokenHash]);
+  });
+
+  it('revokeOthers signs out every other session of the user, telling live connections', async () => {
+    const here = await sessions.create(userId);
+    const others = [await sessions.create(userId), await sessions.create(userId)];
+    const heard: string[] = [];
+    sessions.onRevoked(({ tokenHash }) => tokenHash && heard.push(tokenHash));
+    expect(await sessions.revokeOthers(userId, here.session.tokenHash)).toBe(2);
+    expect(heard.sort()).toEqual(others.map((o) => o.session.tokenHash).sort());
+    expect(await sessions.validate(here.token)).not.toBeNull();
+    for (const other of others) expect(await sessions.validate(other.token)).toBeNull();
+  });
 });

@@ -3,6 +3,11 @@ import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/enco
 import type { UserId } from '../../../schema/ids';
 import type { SessionRow, Store, UserRow } from '../../../schema/db/store';
 
+/** A session's last use is written at most this often, so a busy client does not write on every request. */
+const ACTIVE_EVERY_MS = 60_000;
+/** Longest User-Agent kept: enough to name the browser and system, bounded per row. */
+const USER_AGENT_MAX = 512;
+
 /** 160 random bits: well past the 128 the design asks for, and a whole number of base32 characters. */
 const TOKEN_BYTES = 20;
 
@@ -44,7 +49,7 @@ export class Sessions {
     private readonly now: () => number = Date.now,
   ) {}
 
-  async create(userId: UserId): Promise<{ token: string; session: SessionRow }> {
+  async create(userId: UserId, userAgent?: string): Promise<{ token: string; session: SessionRow }> {
     const token = generateToken();
     const now = this.now();
     const session: SessionRow = {
@@ -53,6 +58,8 @@ export class Sessions {
       createdAt: now,
       expiresAt: Math.min(now + this.policy.idleMs, now + this.policy.maxMs),
       absoluteExpiresAt: now + this.policy.maxMs,
+      userAgent: userAgent ? userAgent.slice(0, USER_AGENT_MAX) : null,
+      lastActiveAt: now,
     };
     await this.store.createSession(session);
     return { token, session };
@@ -80,12 +87,30 @@ export class Sessions {
       await this.store.touchSession(tokenHash, expiresAt);
       session.expiresAt = expiresAt;
     }
+    if (now - (session.lastActiveAt ?? 0) >= ACTIVE_EVERY_MS) {
+      await this.store.markSessionActive(tokenHash, now);
+      session.lastActiveAt = now;
+    }
     return { session, user };
   }
 
   async revoke(tokenHash: string): Promise<void> {
     await this.store.deleteSession(tokenHash);
     this.emitRevoked({ tokenHash });
+  }
+
+  /** The user's live sessions, oldest first (expired ones are left out). */
+  async list(userId: UserId): Promise<SessionRow[]> {
+    const now = this.now();
+    const rows = await this.store.listUserSessions(userId);
+    return rows.filter((row) => now < row.expiresAt && now < row.absoluteExpiresAt);
+  }
+
+  /** Revokes every session of the user but `keepHash` (change password, "sign out all other devices"). */
+  async revokeOthers(userId: UserId, keepHash: string): Promise<number> {
+    const others = (await this.store.listUserSessions(userId)).filter((row) => row.tokenHash !== keepHash);
+    for (const row of others) await this.revoke(row.tokenHash);
+    return others.length;
   }
 
   async revokeAll(userId: UserId): Promise<void> {
@@ -102,4 +127,12 @@ export class Sessions {
   private emitRevoked(revoked: { tokenHash?: string; userId?: UserId }): void {
     for (const listener of this.revokedListeners) listener(revoked);
   }
+}
+
+/**
+ * The id a session is shown under in the devices list: a hash of its token hash, so
+ * the list never hands out the value the server looks sessions up by.
+ */
+export function publicSessionId(tokenHash: string): string {
+  return hashToken(tokenHash).slice(0, 32);
 }

@@ -5,6 +5,8 @@ import type { Config } from '../config';
 import type { DependencyHealth } from '../dependencyHealth';
 import type { Sessions, ValidSession } from '../auth/sessions';
 import type { Mailer } from '../mail/mailer';
+import type { Blocks } from '../people/blocks';
+import { visibilityOf, type Visibility } from '../../../schema/privacy';
 
 /** What every route gets: the process's config and services. */
 export interface HttpDeps {
@@ -12,6 +14,7 @@ export interface HttpDeps {
   store: Store;
   sessions: Sessions;
   mailer: Mailer;
+  blocks: Blocks;
   metrics: Registry;
   /** Whether the store and Redis are reachable: `/readyz`. */
   health: DependencyHealth;
@@ -28,7 +31,13 @@ declare module 'fastify' {
   }
 }
 
-/** A user as other signed-in users may see it: no email, no hash. */
-export function toPublicUser(user: UserRow): PublicUser {
-  return { id: user.id, username: user.username, displayName: user.displayName, lastSeenAt: user.lastSeenAt };
+/** A user as other signed-in users may see it: no email, no hash; less when `visibility` says so. */
+export function toPublicUser(user: UserRow, visibility: Visibility = visibilityOf({ blockedByThem: false, blockedByMe: false })): PublicUser {
+  return {
+    id: user.id,
+    username: user.username,
+    displayName: user.displayName,
+    lastSeenAt: visibility.presence ? user.lastSeenAt : null,
+    about: visibility.about ? user.about : null,
+  };
 }

@@ -5,13 +5,13 @@
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, count, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
-import { clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
+import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
 import { GroupCommit } from './groupCommit';
 import { PgReceipts } from './pgReceipts';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
@@ -182,6 +182,40 @@ class PgStore implements Store {
     const expired = or(lte(sessions.expiresAt, now), lte(sessions.absoluteExpiresAt, now));
     const result = await this.db.delete(sessions).where(expired);
     return result.rowCount ?? 0;
+  }
+
+  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null }): Promise<void> {
+    if (profile.displayName === undefined && profile.about === undefined) return;
+    await this.db.update(users).set(profile).where(eq(users.id, id));
+  }
+
+  async listUserSessions(userId: UserId): Promise<SessionRow[]> {
+    return this.db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(asc(sessions.createdAt));
+  }
+
+  async markSessionActive(tokenHash: string, at: number): Promise<void> {
+    await this.db.update(sessions).set({ lastActiveAt: at }).where(eq(sessions.tokenHash, tokenHash));
+  }
+
+  async blockUser(blockerId: UserId, blockedId: UserId, at: number): Promise<void> {
+    await this.db.insert(blocks).values({ blockerId, blockedId, createdAt: at }).onConflictDoNothing();
+  }
+
+  async unblockUser(blockerId: UserId, blockedId: UserId): Promise<void> {
+    await this.db.delete(blocks).where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId)));
+  }
+
+  async listBlocked(blockerId: UserId): Promise<{ userId: UserId; at: number }[]> {
+    return this.db
+      .select({ userId: blocks.blockedId, at: blocks.createdAt })
+      .from(blocks)
+      .where(eq(blocks.blockerId, blockerId))
+      .orderBy(desc(blocks.createdAt));
+  }
+
+  async isBlocked(blockerId: UserId, blockedId: UserId): Promise<boolean> {
+    const rows = await this.db.select({ at: blocks.createdAt }).from(blocks).where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId)));
+    return rows.length > 0;
   }
 
   async createResetToken(row: ResetTokenRow): Promise<void> {

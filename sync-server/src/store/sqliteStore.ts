@@ -5,13 +5,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, count, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
 import {
+  blocks,
   clientIds,
   docSnapshots,
   docUpdates,
@@ -177,6 +178,41 @@ class SqliteStore implements Store {
       .delete(sessions)
       .where(or(lte(sessions.expiresAt, now), lte(sessions.absoluteExpiresAt, now)))
       .run().changes;
+  }
+
+  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null }): Promise<void> {
+    if (profile.displayName === undefined && profile.about === undefined) return;
+    this.db.update(users).set(profile).where(eq(users.id, id)).run();
+  }
+
+  async listUserSessions(userId: UserId): Promise<SessionRow[]> {
+    return this.db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(asc(sessions.createdAt)).all();
+  }
+
+  async markSessionActive(tokenHash: string, at: number): Promise<void> {
+    this.db.update(sessions).set({ lastActiveAt: at }).where(eq(sessions.tokenHash, tokenHash)).run();
+  }
+
+  async blockUser(blockerId: UserId, blockedId: UserId, at: number): Promise<void> {
+    this.db.insert(blocks).values({ blockerId, blockedId, createdAt: at }).onConflictDoNothing().run();
+  }
+
+  async unblockUser(blockerId: UserId, blockedId: UserId): Promise<void> {
+    this.db.delete(blocks).where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId))).run();
+  }
+
+  async listBlocked(blockerId: UserId): Promise<{ userId: UserId; at: number }[]> {
+    return this.db
+      .select({ userId: blocks.blockedId, at: blocks.createdAt })
+      .from(blocks)
+      .where(eq(blocks.blockerId, blockerId))
+      .orderBy(desc(blocks.createdAt))
+      .all();
+  }
+
+  async isBlocked(blockerId: UserId, blockedId: UserId): Promise<boolean> {
+    const row = this.db.select({ at: blocks.createdAt }).from(blocks).where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId))).get();
+    return row !== undefined;
   }
 
   async createResetToken(row: ResetTokenRow): Promise<void> {

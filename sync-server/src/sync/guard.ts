@@ -5,6 +5,7 @@ import type { Store } from '../../../schema/db/store';
 import { parseDocName, roomHeadDoc, roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
+import type { Blocks } from '../people/blocks';
 import type { SyncContext } from './context';
 import { messageArrivals } from './messageArrivals';
 import { checkUpdate, memberRoleIn } from './updateGuard';
@@ -56,7 +57,7 @@ function userOf(context: unknown): SyncContext['user'] | null {
  * before it applies, so a client id names one user for good, across processes.
  * Rates and awareness are the budgets extension's (`budgets.ts`).
  */
-export function guardExtension(deps: { store: Store }): Extension {
+export function guardExtension(deps: { store: Store; blocks?: Blocks }): Extension {
   const claims = new ClaimCache();
   const attachmentFiles = new AttachmentFiles(deps.store);
   let instance: Hocuspocus | undefined;
@@ -81,6 +82,8 @@ export function guardExtension(deps: { store: Store }): Extension {
 
     async beforeSync({ type, payload, context, document, documentName, connection }) {
       if (!UPDATE_TYPES.has(type)) return;
+      // A DM where either person blocked the other takes nothing (schema/privacy.ts); first, as it may make the connection read-only.
+      if (deps.blocks && (await deps.blocks.holdsHookWrite({ connection, context, documentName, payload }))) return;
       // Hocuspocus drops a read-only connection's updates after this hook; refusing here would only close it.
       if (connection.readOnly) return;
       const user = userOf(context);
@@ -104,6 +107,8 @@ export function guardExtension(deps: { store: Store }): Extension {
         if (result.rule === 'missing-dependency') throw syncRefusal('out_of_order');
         throw syncRefusal('rejected_update', result.rule);
       }
+      // Nobody adds to a group someone who blocked them (schema/privacy.ts).
+      if (await deps.blocks?.refusesGroupAdd(document, ref, user.id, payload)) throw syncRefusal('rejected_update', 'blocked');
       // The verdict assumed these ids become the user's; the store's atomic claim (one transaction for all) decides.
       if (result.newClientIds.length === 0) return;
       const owners = await deps.store.claimClientIds(result.newClientIds, user.id);

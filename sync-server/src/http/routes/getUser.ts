@@ -1,18 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { parseUserId } from '../../../../schema/ids';
+import { visibilityOf } from '../../../../schema/privacy';
 import { parseWith, sendError } from '../apiError';
 import { toPublicUser, type HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';
 
 const params = z.object({ id: z.string().max(64) });
 
-/** `GET /api/users/:id`: a public profile with last seen. */
+/** `GET /api/users/:id`: a public profile with last seen, less what its owner hides from the asker (`schema/privacy.ts`). */
 export function getUserRoute(app: FastifyInstance, deps: HttpDeps): void {
   app.get('/api/users/:id', { preHandler: requireUser(deps) }, async (request, reply) => {
     const id = parseUserId(parseWith(params, request.params).id);
     const user = id ? await deps.store.getUserById(id) : null;
     if (!user) return sendError(reply, 'not_found');
-    return { user: toPublicUser(user) };
+    const asker = request.auth!.user.id;
+    if (user.id === asker) return { user: toPublicUser(user) };
+    return { user: toPublicUser(user, visibilityOf(await deps.blocks.between(asker, user.id))) };
   });
 }

@@ -13,7 +13,7 @@ export function loginRoute(app: FastifyInstance, deps: HttpDeps): void {
     const user = await deps.store.getUserByUsername(body.username);
     const ok = await verifyPassword(user?.passwordHash ?? null, body.password);
     if (!user || !ok) return sendError(reply, 'bad_credentials');
-    const { token, session } = await deps.sessions.create(user.id);
+    const { token, session } = await deps.sessions.create(user.id, request.headers['user-agent']);
     setSessionCookie(reply, token, session, deps.secureCookies());
     return reply.send({ user: toPublicUser(user), token });
   });

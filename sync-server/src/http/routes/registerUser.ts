@@ -30,9 +30,9 @@ export function registerUserRoute(app: FastifyInstance, deps: HttpDeps): void {
     const emailTaken = 'conflict' in created && created.conflict === 'email';
     if (emailTaken) created = await deps.store.createUser({ ...user, email: null });
     if ('conflict' in created) return sendError(reply, 'username_taken');
-    const { token, session } = await deps.sessions.create(user.id);
+    const { token, session } = await deps.sessions.create(user.id, request.headers['user-agent']);
     setSessionCookie(reply, token, session, deps.secureCookies());
-    reply.code(201).send({ user: toPublicUser({ ...user, email: null, lastSeenAt: null }), token });
+    reply.code(201).send({ user: toPublicUser({ ...user, email: null, lastSeenAt: null, about: null }), token });
     if (emailTaken) await mailTakenNotice(deps, body.email!, body.username, request.log);
     return reply;
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { userSearchQuery } from '../../../../schema/api/auth';
+import { visibilityOf } from '../../../../schema/privacy';
 import { parseWith } from '../apiError';
 import { toPublicUser, type HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';
@@ -7,12 +8,19 @@ import { requireUser } from '../requireUser';
 /** Most users one search returns. */
 const SEARCH_LIMIT = 20;
 
-/** `GET /api/users?q=`: users by username or display-name prefix. */
+/** `GET /api/users?q=`: users by username or display-name prefix, but not those who blocked the asker. */
 export function searchUsersRoute(app: FastifyInstance, deps: HttpDeps): void {
   app.get('/api/users', { preHandler: requireUser(deps) }, async (request) => {
     const { q } = parseWith(userSearchQuery, request.query);
     if (!q) return { users: [] };
-    const users = await deps.store.searchUsers(q, SEARCH_LIMIT);
-    return { users: users.map(toPublicUser) };
+    const asker = request.auth!.user.id;
+    const found = await deps.store.searchUsers(q, SEARCH_LIMIT);
+    // People who blocked the asker are not listed, and nothing hidden from the asker is shown.
+    const users = [];
+    for (const user of found) {
+      const state = await deps.blocks.between(asker, user.id);
+      if (!state.blockedByThem) users.push(toPublicUser(user, visibilityOf(state)));
+    }
+    return { users };
   });
 }

@@ -1,0 +1,187 @@
+import { createResource, createSignal, For, Show } from 'solid-js';
+import type { PublicUser } from '../../../schema/api/auth';
+import { ABOUT_MAX, type DevicesResponse } from '../../../schema/api/people';
+import { ApiError, apiRequest } from '../api/apiRequest';
+import type { Session } from '../auth/session';
+import { PanelHeader } from '../layout/PanelHeader';
+import { formatMoment } from '../time/formatTime';
+import { Avatar } from '../users/Avatar';
+import { loadBlocked, unblockUser } from '../users/blocks';
+import { rememberUsers, userById } from '../users/userDirectory';
+
+const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : 'Something went wrong.');
+
+/** Settings, from the sidebar: my profile, my devices, my password and whom I blocked. */
+export function SettingsPanel(props: { session: Session; onClose: () => void }) {
+  return (
+    <section class="panel settings" data-testid="settings-panel">
+      <PanelHeader title="Settings" onBack={props.onClose} />
+      <div class="settings-body">
+        <ProfileSection session={props.session} />
+        <DevicesSection />
+        <PasswordSection />
+        <BlockedSection />
+      </div>
+    </section>
+  );
+}
+
+function ProfileSection(props: { session: Session }) {
+  const me = () => userById(props.session.user.id) ?? props.session.user;
+  const [name, setName] = createSignal(me().displayName);
+  const [about, setAbout] = createSignal(me().about ?? '');
+  const [note, setNote] = createSignal<{ text: string; error?: boolean }>();
+  async function save(e: SubmitEvent) {
+    e.preventDefault();
+    try {
+      const { user } = await apiRequest<{ user: PublicUser }>('PATCH', '/me', { displayName: name(), about: about() });
+      rememberUsers([user]);
+      setNote({ text: 'Saved.' });
+    } catch (error) {
+      setNote({ text: messageOf(error), error: true });
+    }
+  }
+  return (
+    <form class="settings-section" onSubmit={save} data-testid="settings-profile">
+      <h3>Profile</h3>
+      <div class="settings-profile-head">
+        <Avatar name={name() || '?'} seed={props.session.user.id} size="large" />
+        <span class="settings-username">@{props.session.user.username}</span>
+      </div>
+      <label class="settings-field">
+        <span>Name</span>
+        <input value={name()} maxLength={64} required onInput={(e) => setName(e.currentTarget.value)} data-testid="profile-name" />
+      </label>
+      <label class="settings-field">
+        <span>About</span>
+        <input value={about()} maxLength={ABOUT_MAX} placeholder="Available" onInput={(e) => setAbout(e.currentTarget.value)} data-testid="profile-about" />
+      </label>
+      <div class="settings-actions">
+        <button type="submit" class="button-primary" data-testid="profile-save">
+          Save
+        </button>
+        <Show when={note()}>{(n) => <span classList={{ 'settings-note': true, 'panel-error': !!n().error }}>{n().text}</span>}</Show>
+      </div>
+    </form>
+  );
+}
+
+function DevicesSection() {
+  const [devices, { refetch }] = createResource(() => apiRequest<DevicesResponse>('GET', '/auth/sessions').then((r) => r.devices));
+  const [error, setError] = createSignal<string>();
+  const act = async (work: Promise<unknown>) => {
+    try {
+      await work;
+      setError(undefined);
+    } catch (e) {
+      setError(messageOf(e));
+    }
+    void refetch();
+  };
+  const others = () => (devices() ?? []).filter((d) => !d.current);
+  return (
+    <section class="settings-section" data-testid="settings-devices">
+      <h3>Devices</h3>
+      <Show when={!devices.error} fallback={<p class="panel-note panel-note-inline">The devices list shows when you are online.</p>}>
+        <ul class="settings-list">
+          <For each={devices()}>
+            {(device) => (
+              <li class="settings-row" data-testid="device-row" data-current={device.current ? 'true' : undefined}>
+                <span class="settings-row-text">
+                  <span class="settings-row-title">
+                    {device.browser}
+                    <Show when={device.current}>
+                      <span class="settings-badge">This device</span>
+                    </Show>
+                  </span>
+                  <span class="settings-row-sub">
+                    Signed in {formatMoment(device.createdAt)}
+                    <Show when={!device.current && device.lastActiveAt}>{(at) => <> · active {formatMoment(at())}</>}</Show>
+                  </span>
+                </span>
+                <Show when={!device.current}>
+                  <button type="button" class="button-text danger" onClick={() => act(apiRequest('DELETE', `/auth/sessions/${device.id}`))} data-testid="device-sign-out">
+                    Sign out
+                  </button>
+                </Show>
+              </li>
+            )}
+          </For>
+        </ul>
+        <Show when={others().length > 0}>
+          <button type="button" class="button-text danger" onClick={() => act(apiRequest('DELETE', '/auth/sessions'))} data-testid="devices-sign-out-others">
+            Sign out all other devices
+          </button>
+        </Show>
+      </Show>
+      <Show when={error()}>
+        <p class="panel-note panel-note-inline panel-error">{error()}</p>
+      </Show>
+    </section>
+  );
+}
+
+function PasswordSection() {
+  const [current, setCurrent] = createSignal('');
+  const [next, setNext] = createSignal('');
+  const [note, setNote] = createSignal<{ text: string; error?: boolean }>();
+  async function change(e: SubmitEvent) {
+    e.preventDefault();
+    try {
+      await apiRequest('POST', '/auth/password', { currentPassword: current(), newPassword: next() });
+      setCurrent('');
+      setNext('');
+      setNote({ text: 'Password changed. Your other devices were signed out.' });
+    } catch (error) {
+      setNote({ text: messageOf(error), error: true });
+    }
+  }
+  return (
+    <form class="settings-section" onSubmit={change} data-testid="settings-password">
+      <h3>Change password</h3>
+      <label class="settings-field">
+        <span>Current password</span>
+        <input type="password" autocomplete="current-password" required value={current()} onInput={(e) => setCurrent(e.currentTarget.value)} data-testid="password-current" />
+      </label>
+      <label class="settings-field">
+        <span>New password</span>
+        <input type="password" autocomplete="new-password" minLength={8} required value={next()} onInput={(e) => setNext(e.currentTarget.value)} data-testid="password-new" />
+      </label>
+      <div class="settings-actions">
+        <button type="submit" class="button-primary" data-testid="password-save">
+          Change password
+        </button>
+        <Show when={note()}>{(n) => <span classList={{ 'settings-note': true, 'panel-error': !!n().error }}>{n().text}</span>}</Show>
+      </div>
+    </form>
+  );
+}
+
+function BlockedSection() {
+  const [list, { refetch }] = createResource(loadBlocked);
+  return (
+    <section class="settings-section" data-testid="settings-blocked">
+      <h3>Blocked</h3>
+      <Show when={!list.error} fallback={<p class="panel-note panel-note-inline">The blocked list shows when you are online.</p>}>
+        <Show when={(list() ?? []).length > 0} fallback={<p class="panel-note panel-note-inline">Nobody is blocked.</p>}>
+          <ul class="settings-list">
+            <For each={list()}>
+              {(entry) => (
+                <li class="settings-row" data-testid="blocked-row">
+                  <Avatar name={entry.user.displayName} seed={entry.user.id} size="small" />
+                  <span class="settings-row-text">
+                    <span class="settings-row-title">{entry.user.displayName}</span>
+                    <span class="settings-row-sub">@{entry.user.username}</span>
+                  </span>
+                  <button type="button" class="button-text" onClick={() => void unblockUser(entry.user.id).then(refetch)} data-testid="unblock">
+                    Unblock
+                  </button>
+                </li>
+              )}
+            </For>
+          </ul>
+        </Show>
+      </Show>
+    </section>
+  );
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { displayNameSchema, passwordSchema, publicUserSchema } from './auth';
+
+/** Longest "about" line, as WhatsApp's: a line, not a biography. */
+export const ABOUT_MAX = 140;
+
+/** `PATCH /api/me`: the profile fields to change; an empty `about` clears it. */
+export const profileBody = z
+  .object({
+    displayName: displayNameSchema.optional(),
+    about: z
+      .string()
+      .trim()
+      .max(ABOUT_MAX, `Use at most ${ABOUT_MAX} characters`)
+      .transform((about) => (about === '' ? null : about))
+      .nullable()
+      .optional(),
+  })
+  .strict()
+  .refine((body) => body.displayName !== undefined || body.about !== undefined, 'Nothing to change');
+export type ProfileBody = z.input<typeof profileBody>;
+
+/** `POST /api/auth/password`: the current password proves it is the owner at the keyboard. */
+export const changePasswordBody = z
+  .object({ currentPassword: z.string().min(1).max(256), newPassword: passwordSchema })
+  .strict();
+export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
+
+/** One signed-in session as the devices list shows it. */
+export const deviceSchema = z.object({
+  /** Not the session token nor its stored hash: an id good only for signing it out. */
+  id: z.string(),
+  /** "Chrome 120 on Linux", or "Unknown browser". */
+  browser: z.string(),
+  createdAt: z.number(),
+  lastActiveAt: z.number().nullable(),
+  /** The session this request came from. */
+  current: z.boolean(),
+});
+export type Device = z.infer<typeof deviceSchema>;
+
+export const devicesResponse = z.object({ devices: z.array(deviceSchema) });
+export type DevicesResponse = z.infer<typeof devicesResponse>;
+
+/** `:id` of the session routes. */
+export const deviceParams = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, 'Not a session id') });
+
+/** `:id` of the block routes. */
+export const blockParams = z.object({ id: z.string().max(64) });
+
+/** `GET /api/blocks`: the people I blocked, newest first. */
+export const blockedResponse = z.object({ blocked: z.array(z.object({ user: publicUserSchema, at: z.number() })) });
+export type BlockedResponse = z.infer<typeof blockedResponse>;
