@@ -50,9 +50,15 @@ export interface RedisRelay {
  * while a node is cut off, so after each reconnect the node announces the state
  * vector of every document it holds, as it does when it loads one: peers answer with
  * what it missed, and it answers theirs with what they missed. (Catching loaded
- * documents up from the durable log is the other half, done by persistence.)
+ * documents up from the durable log is the other half: `reconnected`.)
  */
-export function createRedisRelay(url: string, health: DependencyHealth, instance: () => Hocuspocus | undefined): RedisRelay {
+export function createRedisRelay(
+  url: string,
+  health: DependencyHealth,
+  instance: () => Hocuspocus | undefined,
+  /** After a reconnect: bring loaded documents up to the durable log (what peers logged meanwhile). */
+  reconnected: () => Promise<void> = async () => undefined,
+): RedisRelay {
   const clients: Redis[] = [];
   const stats = { reconnects: 0, publishFailures: 0 };
   const extension = new RedisExtension({
@@ -96,6 +102,7 @@ export function createRedisRelay(url: string, health: DependencyHealth, instance
     if (!cutOff) return;
     cutOff = false;
     stats.reconnects++;
+    void reconnected();
     for (const delay of RESYNC_AFTER_MS) setTimeout(resyncAll, delay).unref();
   };
   const resyncAll = () => {

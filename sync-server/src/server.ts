@@ -1,6 +1,7 @@
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import type { FastifyBaseLogger } from 'fastify';
 import { WebSocketServer } from 'ws';
+import type * as Y from 'yjs';
 import type { Store } from '../../schema/db/store';
 import { Sessions } from './auth/sessions';
 import { publicUrlOf, type Config } from './config';
@@ -17,7 +18,7 @@ import { guardExtension } from './sync/guard';
 import { blockedPresenceExtension } from './sync/blockedPresence';
 import { Blocks } from './people/blocks';
 import { Membership } from './sync/membership';
-import { LogPositions } from './sync/logPositions';
+import { catchUp, LogPositions } from './sync/logPositions';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
@@ -120,10 +121,25 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     isStoreUnavailable(error) ? app.log.debug({ err: error }, `${what} failed: storage unavailable`) : app.log.error({ err: error }, `${what} failed`);
   health.watchStore(store);
   const storeFailures = { log: app.log, storeFailed: () => void health.checkStore(store), refused: (reason: string) => metrics.refused(reason) };
-  redis = config.redisUrl ? createRedisRelay(config.redisUrl, health, () => hocuspocus) : undefined;
+  const positions = new LogPositions();
+  // Design §5b: with a shared database other nodes append too, so a loaded doc can be
+  // behind the log (a missed relay, a failover): caught up before the guard refuses on
+  // its state and after Redis comes back. One process on SQLite writes the whole log itself.
+  const catchUpDoc =
+    store.dialect === 'postgres'
+      ? (documentName: string, doc: Y.Doc) => catchUp((name, after) => store.loadUpdatesAfter(name, after), positions, documentName, doc)
+      : undefined;
+  const catchUpLoaded = async () => {
+    if (!catchUpDoc || !hocuspocus) return;
+    for (const document of [...hocuspocus.documents.values()]) {
+      // An append of this node's not yet applied would be applied twice; the next write catches that doc up.
+      if (!positions.settled(document.name)) continue;
+      await catchUpDoc(document.name, document).catch((error) => log(error, `catching up ${document.name}`));
+    }
+  };
+  redis = config.redisUrl ? createRedisRelay(config.redisUrl, health, () => hocuspocus, catchUpLoaded) : undefined;
 
   const membership = new Membership(store, instance);
-  const positions = new LogPositions();
   const projections = new Projections({ store, membership, bucketSize: config.bucketSize, delayMs: config.projectionDelayMs, positions, instance, log });
   const refusals = budgetRefusals(metrics.registry);
   const limits = {
@@ -143,7 +159,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const extensions: Extension[] = [
     authExtension({ sessions, membership, budgets, instance, recheckEveryMs: sessionRecheckMs(config) }),
     budgetsExtension({ budgets, store, awarenessStateMaxBytes: config.awarenessStateMaxBytes }),
-    ...(options.guard === false ? [] : [guardExtension({ store, blocks })]),
+    ...(options.guard === false ? [] : [guardExtension({ store, blocks, catchUp: catchUpDoc })]),
     blockedPresenceExtension({ blocks }),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions, marked: (mark) => projections.marked(mark), log }),
     projections.extension(),

@@ -57,7 +57,15 @@ function userOf(context: unknown): SyncContext['user'] | null {
  * before it applies, so a client id names one user for good, across processes.
  * Rates and awareness are the budgets extension's (`budgets.ts`).
  */
-export function guardExtension(deps: { store: Store; blocks?: Blocks }): Extension {
+/** Refusals that depend only on the update itself: catching the doc up cannot change them. */
+const SELF_EVIDENT_RULES = new Set(['too-large', 'malformed', 'client-ids']);
+
+/**
+ * `catchUp`, when several processes share the store: brings a loaded doc up to the log
+ * (rows other nodes appended) before an update is refused on the doc's state, so a node
+ * whose copy is behind (a missed Redis relay, a failover) never refuses an honest client.
+ */
+export function guardExtension(deps: { store: Store; blocks?: Blocks; catchUp?: (documentName: string, doc: Y.Doc) => Promise<void> }): Extension {
   const claims = new ClaimCache();
   const attachmentFiles = new AttachmentFiles(deps.store);
   let instance: Hocuspocus | undefined;
@@ -100,6 +108,11 @@ export function guardExtension(deps: { store: Store; blocks?: Blocks }): Extensi
           for (const [clientId, owner] of await deps.store.getClientIdOwners(ids)) claims.set(clientId, owner);
           result = checkUpdate(input);
         }
+      }
+      if (!result.ok && deps.catchUp && !SELF_EVIDENT_RULES.has(result.rule)) {
+        // Design §5b: the store is the truth; judge against it, not against a copy that may be behind.
+        await deps.catchUp(documentName, document);
+        result = checkUpdate(input);
       }
       if (!result.ok) {
         if (result.rule === 'too-large') throw syncRefusal('too_large');
