@@ -1,4 +1,4 @@
-import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransactionOrigin } from '@hocuspocus/server';
+import { isTransactionOrigin, type Extension, type Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
@@ -10,13 +10,12 @@ import type { Position } from '../../../schema/docs/receipts';
 import { advanceHead, headBucket, onHeadChanged, readMembers, readMeta } from '../../../schema/docs/roomHead';
 import { describeSystemLine, systemEventsOf } from '../../../schema/docs/systemLines';
 import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '../../../schema/ids';
-import { closeConnections, type ServerWriteContext, type SyncContext } from './context';
+import { applyLoggedServerWrite, closeConnections, type ServerWriteContext, type SyncContext } from './context';
 import { catchUp, CAUGHT_UP, type LogPositions } from './logPositions';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
 
 const SERVER: ServerWriteContext = { server: true };
-const LOGGED_SERVER_WRITE = { source: 'local', context: { server: true, logged: true } } as const satisfies LocalTransactionOrigin;
 
 /**
  * What the server derives from what clients write:
@@ -246,7 +245,7 @@ export class Projections {
           if (shared) for (const [i, c] of inboxes.entries()) await catchUp(load, this.deps.positions, inboxDoc(members[i]!), c.document!);
           const now = Date.now();
           members.forEach((userId, i) => {
-            const update = this.change(inboxes[i]!.document!, (inbox) => {
+            const update = applyLoggedServerWrite(inboxes[i]!.document!, (inbox) => {
               const entry = readChatEntry(inbox, room.id) ?? this.newEntry(room, userId, users, title, now);
               const newer = !entry.lastMessage || latest.message.createdAt >= entry.lastMessage.at;
               const count = entry.count + newMessages;
@@ -269,21 +268,6 @@ export class Projections {
     } finally {
       await Promise.all(connections.map((c) => c.disconnect({ unloadImmediately: false })));
     }
-  }
-
-  /** Applies a server change to a loaded doc as a logged server write and returns its update (null if it changed nothing). */
-  private change(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array | null {
-    let update: Uint8Array | null = null;
-    const capture = (u: Uint8Array, origin: unknown) => {
-      if (origin === LOGGED_SERVER_WRITE) update = u;
-    };
-    doc.on('update', capture);
-    try {
-      doc.transact(() => change(doc), LOGGED_SERVER_WRITE);
-    } finally {
-      doc.off('update', capture);
-    }
-    return update;
   }
 
   private async projectRoom(room: RoomRef): Promise<void> {
@@ -376,17 +360,7 @@ export class Projections {
         // With one process (SQLite) those rows are this node's own writes, applied already or about to be by Hocuspocus.
         if (this.deps.store.dialect === 'postgres') catchUpFromStored(doc, stored);
         this.deps.positions.advanced(docName, stored.lastId);
-        let update: Uint8Array | null = null;
-        const capture = (u: Uint8Array, origin: unknown) => {
-          if (origin === LOGGED_SERVER_WRITE) update = u;
-        };
-        doc.on('update', capture);
-        try {
-          doc.transact(() => change(doc), LOGGED_SERVER_WRITE);
-        } finally {
-          doc.off('update', capture);
-        }
-        return update;
+        return applyLoggedServerWrite(doc, change);
       }, this.deps.positions.lastApplied(docName));
     } finally {
       await connection.disconnect({ unloadImmediately: false });

@@ -1,17 +1,15 @@
-import { isTransactionOrigin, type Extension, type Hocuspocus, type LocalTransactionOrigin, type RedisTransactionOrigin } from '@hocuspocus/server';
+import { isTransactionOrigin, type Extension, type Hocuspocus, type RedisTransactionOrigin } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import type { Store } from '../../../schema/db/store';
 import { messagesToPurge, onMessageTextChanged, purgeMessage } from '../../../schema/docs/bucket';
 import { onPreviewRewritten } from '../../../schema/docs/inbox';
 import { inboxDoc, parseDocName } from '../../../schema/docs/names';
 import type { MessageId } from '../../../schema/ids';
-import type { ServerWriteContext } from './context';
+import { applyLoggedServerWrite, type ServerWriteContext } from './context';
 import { mergeForSnapshot } from './persistence';
 import { SerialQueue } from './serialQueue';
 
 const SERVER: ServerWriteContext = { server: true };
-/** Appended by `Store.writeDoc` in the same transaction, so persistence's `onChange` does not log it again. */
-const LOGGED_SERVER_WRITE = { source: 'local', context: { server: true, logged: true } } as const satisfies LocalTransactionOrigin;
 /** What another process logged, applied before deciding: neither logged nor purged again. */
 const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
 
@@ -70,19 +68,9 @@ export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus;
     let purged = 0;
     await deps.store.writeDoc(documentName, (stored) => {
       if (deps.store.dialect === 'postgres') catchUp(doc, stored);
-      let update: Uint8Array | null = null;
-      const capture = (u: Uint8Array, origin: unknown) => {
-        if (origin === LOGGED_SERVER_WRITE) update = u;
-      };
-      doc.on('update', capture);
-      try {
-        doc.transact(() => {
-          for (const id of ids) if (purgeMessage(doc, id)) purged++;
-        }, LOGGED_SERVER_WRITE);
-      } finally {
-        doc.off('update', capture);
-      }
-      return update;
+      return applyLoggedServerWrite(doc, () => {
+        for (const id of ids) if (purgeMessage(doc, id)) purged++;
+      });
     });
     if (purged === 0) return;
     // The rows that carried the text are still in the log: fold them into a GC'd snapshot now, not at the next debounced store.
