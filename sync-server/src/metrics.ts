@@ -16,6 +16,10 @@ export interface MetricSources {
   redis(): { reconnects: number; publishFailures: number } | undefined;
   /** node-postgres pool counters, when the store is Postgres. */
   pool(): { totalCount: number; idleCount: number; waitingCount: number } | undefined;
+  /** The chat-index projection's backlog. */
+  projections(): { rooms: number; lagMs: number } | undefined;
+  /** Durable transactions and bytes the store has written. */
+  writes(): { transactions: number; bytes: number } | undefined;
 }
 
 /**
@@ -126,6 +130,38 @@ export class JecoMetrics {
         this.set({ state: 'in_use' }, pool.totalCount - pool.idleCount);
         this.set({ state: 'idle' }, pool.idleCount);
         this.set({ state: 'waiting' }, pool.waitingCount);
+      },
+    });
+    new Gauge({
+      name: 'jeco_projection_backlog_rooms',
+      help: 'Rooms whose chat-index projection is waiting or running.',
+      registers,
+      collect() {
+        this.set(sources.projections()?.rooms ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'jeco_projection_lag_seconds',
+      help: 'How long the oldest change waiting for its chat-index projection has waited, in seconds.',
+      registers,
+      collect() {
+        this.set((sources.projections()?.lagMs ?? 0) / 1000);
+      },
+    });
+    new Gauge({
+      name: 'jeco_store_transactions_total',
+      help: 'Durable transactions the store has committed (group commits count once).',
+      registers,
+      collect() {
+        this.set(sources.writes()?.transactions ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'jeco_store_bytes_written_total',
+      help: 'Bytes of document updates the store has written.',
+      registers,
+      collect() {
+        this.set(sources.writes()?.bytes ?? 0);
       },
     });
   }

@@ -88,11 +88,14 @@ export interface JecoServer {
 export async function startJeco(config: Config, options: { guard?: boolean } = {}): Promise<JecoServer> {
   let redis: RedisRelay | undefined;
   const health = new DependencyHealth(() => app.log);
+  let projectionsRef: Projections | undefined;
   const metrics = new JecoMetrics({
     instance: () => hocuspocus,
     health: () => health,
     redis: () => redis?.stats,
     pool: () => poolOf(rawStore),
+    projections: (): { rooms: number; lagMs: number } | undefined => projectionsRef?.backlog(),
+    writes: (): { transactions: number; bytes: number } | undefined => rawStore?.writeStats,
   });
   const rawStore = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const store = metrics.instrument(rawStore);
@@ -141,6 +144,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
 
   const membership = new Membership(store, instance);
   const projections = new Projections({ store, membership, bucketSize: config.bucketSize, delayMs: config.projectionDelayMs, positions, instance, log });
+  projectionsRef = projections;
   const refusals = budgetRefusals(metrics.registry);
   const limits = {
     docsOpen: config.syncDocsOpen,

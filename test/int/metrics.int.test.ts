@@ -35,6 +35,13 @@ describe('/metrics', () => {
     expect(sample(text, 'jeco_users_online')).toBe(2);
     expect(sample(text, 'jeco_dependency_up', 'dependency="sqlite"')).toBe(1);
     expect(sample(text, 'jeco_ready')).toBe(1);
+    // Appends share commits, and the chat-index projection has caught up once the server is idle.
+    expect(sample(text, 'jeco_store_transactions_total')).toBeGreaterThan(0);
+    expect(sample(text, 'jeco_store_transactions_total')).toBeLessThanOrEqual(sample(text, 'jeco_store_seconds_count', 'op="appendUpdate"') * 3);
+    await server.projections.idle();
+    const after = await (await fetch(`${server.url}/metrics`)).text();
+    expect(sample(after, 'jeco_projection_backlog_rooms')).toBe(0);
+    expect(sample(after, 'jeco_projection_lag_seconds')).toBe(0);
     await server.close();
   });
 });

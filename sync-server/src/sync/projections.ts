@@ -63,6 +63,18 @@ export class Projections {
 
   /** Rooms with new messages waiting for the next flush, with the buckets that got them. */
   private dirty = new Map<RoomId, { room: RoomRef; buckets: Set<number> }>();
+  /** When the oldest change still waiting for its projection arrived (null: none waits). */
+  private waitingSince: number | null = null;
+
+  /**
+   * For operators (`/metrics`): rooms whose projection waits or runs, and how long the
+   * oldest waiting change has waited — a growing lag means chat lists fall behind.
+   */
+  backlog(): { rooms: number; lagMs: number } {
+    const rooms = this.dirty.size + this.queue.size;
+    if (rooms === 0) this.waitingSince = null;
+    return { rooms, lagMs: this.waitingSince === null ? 0 : Date.now() - this.waitingSince };
+  }
   private flushTimer: NodeJS.Timeout | null = null;
 
   /**
@@ -86,6 +98,7 @@ export class Projections {
     const entry = this.dirty.get(room.id) ?? { room, buckets: new Set<number>() };
     entry.buckets.add(bucket);
     this.dirty.set(room.id, entry);
+    this.waitingSince ??= Date.now();
     this.flushTimer ??= setTimeout(() => this.flush(), this.deps.delayMs);
   }
 

@@ -8,6 +8,11 @@ export class SerialQueue {
 
   constructor(private readonly onError: (error: unknown, key: string) => void) {}
 
+  /** Keys with a task queued or running. */
+  get size(): number {
+    return this.tails.size;
+  }
+
   run(key: string, task: () => Promise<void>): Promise<void> {
     const previous = this.tails.get(key) ?? Promise.resolve();
     const next = previous.then(task).catch((error) => this.onError(error, key));
