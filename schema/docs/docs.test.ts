@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { newGroupId, newMessageId, newUserId, type UserId } from '../ids';
 import { appendMessage, deleteForEveryone, editMessage, messageCount, onMessagesAdded, readMessages, readShownMessages, setReaction } from './bucket';
 import { addContact, readContacts, removeContact } from './contacts';
-import { hideMessageForMe, readChats, readHiddenMessages, removeChatEntry, setChatEntry } from './inbox';
+import { hideMessageForMe, readChats, readHiddenMessages, removeChatEntry, setChatEntry, unreadCount, type ChatEntry, type ChatState } from './inbox';
 import { previewOf } from './message';
 import { advanceHead, headBucket, initDm, initGroup, readMembers, readMeta, removeMember } from './roomHead';
 
@@ -163,5 +163,30 @@ describe('inbox and contacts', () => {
     expect(readContacts(doc).get(bob)).toEqual({ addedAt: 3, nickname: 'Bobby' });
     removeContact(doc, bob);
     expect(readContacts(doc).size).toBe(0);
+  });
+});
+
+describe('unread counts', () => {
+  const me = newUserId();
+  const peer = newUserId();
+  const entry = (count: number, ownThrough?: number): ChatEntry => ({
+    roomId: newGroupId(),
+    kind: 'group',
+    title: 'Team',
+    count,
+    updatedAt: 1,
+    ...(ownThrough !== undefined ? { ownThrough } : {}),
+    lastMessage: { id: newMessageId(), authorId: peer, authorName: 'Peer', preview: 'hi', at: 1 },
+  });
+
+  it('counts what came after the read mark', () => {
+    expect(unreadCount(entry(5), { readCount: 3 } as ChatState, me)).toBe(2);
+    expect(unreadCount(entry(5), undefined, me)).toBe(5);
+  });
+
+  it('counts nothing up to my own latest message, even when the device that sent it never moved the read mark', () => {
+    // I wrote the 4th message on a tab that closed at once; then the peer wrote the 5th.
+    expect(unreadCount(entry(5, 4), { readCount: 2 } as ChatState, me)).toBe(1);
+    expect(unreadCount(entry(5, 4), { readCount: 5 } as ChatState, me)).toBe(0);
   });
 });

@@ -33,6 +33,12 @@ export const chatEntrySchema = z
       .optional(),
     /** The room's message count just after the latest message that mentions the inbox's owner. */
     mentionedAt: z.number().int().nonnegative().optional(),
+    /**
+     * The room's message count just after the owner's own latest message: one has seen a
+     * chat up to what one wrote in it, on whichever device wrote it, even if that device
+     * closed before it could move the read mark.
+     */
+    ownThrough: z.number().int().nonnegative().optional(),
     /** People's messages in the room, as the server counted them (system lines are not counted, so never unread). */
     count: z.number().int().nonnegative(),
     updatedAt: z.number(),
@@ -229,7 +235,7 @@ export function markChatRead(doc: Y.Doc, roomId: RoomId, count: number): boolean
 /** Messages in a chat its owner has not seen (their own latest message means they have seen the chat). */
 export function unreadCount(entry: ChatEntry, state: ChatState | undefined, me: UserId): number {
   if (!entry.lastMessage || entry.lastMessage.authorId === me) return 0;
-  return Math.max(0, entry.count - (state?.readCount ?? 0));
+  return Math.max(0, entry.count - Math.max(state?.readCount ?? 0, entry.ownThrough ?? 0));
 }
 
 /** Key prefix, in the owner's `state`, of a message this user starred. */

@@ -263,10 +263,12 @@ export class Projections {
               const newer = !entry.lastMessage || latest.message.createdAt >= entry.lastMessage.at;
               const count = entry.count + newMessages;
               const mentioned = added.some(({ message: m }) => !m.event && m.authorId !== userId && m.mentions?.includes(userId));
+              const own = ownThrough(added, userId, entry.count);
               setChatEntry(inbox, room.id, {
                 ...withoutRoomId(entry),
                 count,
                 ...(mentioned ? { mentionedAt: count } : {}),
+                ...(own !== null ? { ownThrough: own } : {}),
                 updatedAt: now,
                 lastMessage: newer ? lastMessageOf(latest.message, userId, users, latest.position) : entry.lastMessage,
               });
@@ -393,6 +395,21 @@ export class Projections {
 function catchUpFromStored(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): void {
   const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
   if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts), CAUGHT_UP);
+}
+
+/**
+ * The room's count just after `userId`'s last message among `added` (in their order,
+ * counting people's messages from `countBefore`), or null if they wrote none of them.
+ */
+function ownThrough(added: readonly { message: Message }[], userId: UserId, countBefore: number): number | null {
+  let count = countBefore;
+  let own: number | null = null;
+  for (const { message } of added) {
+    if (message.event) continue;
+    count++;
+    if (message.authorId === userId) own = count;
+  }
+  return own;
 }
 
 /** The newest of some messages, by their writers' clocks. */
