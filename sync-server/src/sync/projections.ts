@@ -14,6 +14,7 @@ import { applyLoggedServerWrite, closeConnections, type ServerWriteContext, type
 import { catchUp, CAUGHT_UP, type LogPositions } from './logPositions';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
+import { MAX_CONCURRENT_ITEMS } from './updateGuard';
 
 const SERVER: ServerWriteContext = { server: true };
 
@@ -240,6 +241,7 @@ export class Projections {
           if (shared) for (const [b, doc] of docs) await catchUp(load, this.deps.positions, bucketDoc(room.id, b), doc);
           const flush: ProjectionFlush = { updates: [], watermarks: [], clear: [] };
           const added: { message: Message; position: Position }[] = [];
+          const candidates: { message: Message; position: Position }[] = [];
           let newMessages = 0;
           for (const [b, doc] of docs) {
             const mark: ProjectionMark = { roomId: room.id, bucket: b };
@@ -247,6 +249,11 @@ export class Projections {
             const fresh = readMessagesFrom(doc, at.length);
             const counted = fresh.filter((m) => !m.event).length;
             fresh.forEach((message, i) => added.push({ message, position: { bucket: b, index: at.length + i } }));
+            // Concurrent appends may land among the last items already projected (the guard
+            // allows it within its window), shifting one of those past the watermark: the
+            // newest message is looked for among them too, so the preview is never an older one.
+            const from = Math.max(0, at.length - MAX_CONCURRENT_ITEMS);
+            readMessagesFrom(doc, from).forEach((message, i) => candidates.push({ message, position: { bucket: b, index: from + i } }));
             newMessages += counted;
             if (fresh.length > 0) flush.watermarks.push({ ...mark, length: at.length + fresh.length, messages: at.messages + counted });
             // An append committed but not yet applied here would be missed: keep its mark, and look again shortly.
@@ -254,7 +261,7 @@ export class Projections {
             else this.markDirty(room, b);
           }
           if (added.length === 0) return flush;
-          const latest = added.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a));
+          const latest = candidates.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a));
           if (shared) for (const [i, c] of inboxes.entries()) await catchUp(load, this.deps.positions, inboxDoc(members[i]!), c.document!);
           const now = Date.now();
           members.forEach((userId, i) => {
