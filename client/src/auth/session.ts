@@ -4,6 +4,7 @@ import { parseDocName, type DocName } from '../../../schema/docs/names';
 import { parseUserId, type UserId } from '../../../schema/ids';
 import { ApiError, apiRequest } from '../api/apiRequest';
 import { PendingMessages } from '../chat/pendingMessages';
+import type { Replica } from '../sync/replica';
 import { ReplicaManager } from '../sync/replicaManager';
 import { wipeLocalReplicas } from '../sync/wipeLocalReplicas';
 import { clearLocal, readLocal, writeLocal } from '../storage/localCache';
@@ -33,26 +34,32 @@ function start(user: PublicUser): void {
   writeLocal(ME_KEY, user);
   rememberUsers([user]);
   const pending = new PendingMessages(id);
-  /** Buckets opened here only to send their outbox (after a reload), released once it is empty. */
-  const holding = new Set<DocName>();
+  /** Buckets held open here to send their outbox (after a reload too), released once it is empty. */
+  const holding = new Map<DocName, Replica>();
+  /** Appends the outbox of a bucket whose replica is in sync. */
+  const drain = (replica: Replica) =>
+    void pending.flush(replica.name, replica.doc, () => replica.inSync()).then(() => {
+      if (holding.get(replica.name) === replica && !pending.stillQueued(replica.name)) {
+        holding.delete(replica.name);
+        replicas.release(replica.name);
+      }
+    });
   const replicas = new ReplicaManager(
     id,
     (name, doc) => pending.settle(name, doc),
     (replica) => {
-      if (parseDocName(replica.name)?.kind !== 'bucket') return;
-      void pending.flush(replica.name, replica.doc, () => replica.inSync()).then(() => {
-        if (holding.has(replica.name) && !pending.stillQueued(replica.name)) {
-          holding.delete(replica.name);
-          replicas.release(replica.name);
-        }
-      });
+      if (parseDocName(replica.name)?.kind === 'bucket') drain(replica);
     },
   );
-  // Outbox messages go out even if their chat is closed, or never opened again after a reload.
+  // Outbox messages go out even if their chat is closed, or never opened again after a
+  // reload; one queued behind others while the bucket is in sync goes out at once.
   const hold = (name: DocName) => {
-    if (holding.has(name)) return;
-    holding.add(name);
-    replicas.open(name);
+    let replica = holding.get(name);
+    if (!replica) {
+      replica = replicas.open(name);
+      holding.set(name, replica);
+    }
+    if (replica.inSync()) drain(replica);
   };
   for (const name of pending.queuedDocs()) hold(name);
   pending.whenQueued(hold);

@@ -69,6 +69,25 @@ describe('the outbox', () => {
     expect(readMessages(docTwo).map((m) => m.text)).toEqual(['from Bob', 'one', 'two']);
   });
 
+  it('sends a message written just after the bucket caught up behind the ones still waiting, in the order written', async () => {
+    const pending = new PendingMessages(ME);
+    const doc = new Y.Doc();
+    let inSync = false;
+    const [first, second] = [message('written while out of sync'), message('written just after it caught up')];
+    pending.send(BUCKET, doc, first, () => inSync);
+    // The replica says it is in sync; the flush that follows has not run yet.
+    inSync = true;
+    pending.send(BUCKET, doc, second, () => inSync);
+    expect(readMessages(doc)).toEqual([]);
+    await pending.flush(BUCKET, doc, () => inSync);
+    expect(readMessages(doc).map((m) => m.text)).toEqual([first.text, second.text]);
+    // With the outbox empty, the next one goes straight in.
+    const third = message('written later');
+    pending.send(BUCKET, doc, third, () => inSync);
+    expect(readMessages(doc).map((m) => m.text)).toEqual([first.text, second.text, third.text]);
+    expect(pending.queuedIn(BUCKET)).toEqual([]);
+  });
+
   it('survives a reload: a new instance finds the queued message', () => {
     const m = message('before the reload');
     new PendingMessages(ME).queue(BUCKET, m);

@@ -62,6 +62,21 @@ export class PendingMessages {
     this.update((current) => ({ ...current, [bucket]: [...(current[bucket] ?? []), entry] }));
   }
 
+  /**
+   * Sends a message just written to `bucket`: straight into `doc` when its replica is in
+   * sync and nothing waits in the outbox before it; else into the outbox, behind what
+   * waits, so messages land in the order they were written (the flush that follows a
+   * sync runs a moment after the replica says it is in sync).
+   */
+  send(bucket: DocName, doc: Y.Doc, message: Message, inSync: () => boolean): void {
+    if (inSync() && !this.stillQueued(bucket)) {
+      this.add(bucket, message);
+      appendMessage(doc, message);
+    } else {
+      this.queue(bucket, message);
+    }
+  }
+
   /** Keeps a message for `bucket` in the outbox, to be appended once the bucket is in sync. */
   queue(bucket: DocName, message: Message): void {
     const entry: PendingMessage = { id: message.id, text: message.text, at: message.createdAt, queued: message };
@@ -110,7 +125,16 @@ export class PendingMessages {
       doc.transact(() => {
         for (const message of queued) if (!present.has(message.id)) appendMessage(doc, message);
       });
-      this.update((latest) => ({ ...latest, [bucket]: (latest[bucket] ?? []).map(({ queued: _sent, ...rest }) => rest) }));
+      // Only what was just appended stops being queued: another tab may have queued more meanwhile.
+      const out = new Set(queued.map((m) => m.id));
+      this.update((latest) => ({
+        ...latest,
+        [bucket]: (latest[bucket] ?? []).map((entry) => {
+          if (!out.has(entry.id)) return entry;
+          const { queued: _sent, ...rest } = entry;
+          return rest;
+        }),
+      }));
     };
     // Without Web Locks (very old browsers) a tab flushes alone; the marks still dedupe most races.
     if (typeof navigator !== 'undefined' && navigator.locks) await navigator.locks.request(`${LOCK_PREFIX}${this.key}`, run);

@@ -1,5 +1,5 @@
 import { createMemo, createSignal, type Accessor } from 'solid-js';
-import { appendMessage, deleteForEveryone, editMessage, readShownMessages, setReaction, type ShownMessage } from '../../../schema/docs/bucket';
+import { deleteForEveryone, editMessage, readShownMessages, setReaction, type ShownMessage } from '../../../schema/docs/bucket';
 import type { Attachment, Message } from '../../../schema/docs/message';
 import { bucketDoc, parseDocName, type DocName } from '../../../schema/docs/names';
 import type { Position } from '../../../schema/docs/receipts';
@@ -105,12 +105,7 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
       ...(attachment ? { attachment } : {}),
     };
     // Appended only while the bucket is in sync, so it lands at the true end; else the outbox keeps it until it is.
-    if (!bucket.replica.inSync()) {
-      pending.queue(bucket.replica.name, message);
-      return true;
-    }
-    pending.add(bucket.replica.name, message);
-    appendMessage(bucket.replica.doc, message);
+    pending.send(bucket.replica.name, bucket.replica.doc, message, () => bucket.replica.inSync());
     return true;
   }
 
