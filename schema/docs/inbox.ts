@@ -1,4 +1,4 @@
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { z } from 'zod';
 import type { MessageId, RoomId, UserId } from '../ids';
 import { MAX_MESSAGE_TEXT, PREVIEW_LENGTH } from './message';

@@ -112,7 +112,10 @@ async function openBucket(bench: Bench, size: number) {
       acked = resolve;
       appendMessage(doc, { id: newMessageId(), authorId: bench.writer.id, createdAt: Date.now(), text });
     });
-  return { append, close: () => (provider.destroy(), socket.destroy()) };
+  return { append, close: () => {
+      provider.destroy();
+      socket.destroy();
+    } };
 }
 
 const percentile = (values: number[], p: number) => {

@@ -50,8 +50,6 @@ const PG_URL = process.env.JECO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:54
 const REDIS_URL = process.env.JECO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** After the last send, how long copies may still arrive before the rest count as not delivered. */
 const DRAIN_MS = 5_000;
-/** How long the app waits before it writes receipts again for the same head; 0 = on every change, as the app does today. */
-const RECEIPT_THROTTLE_MS = 0;
 
 const { values: opts } = parseArgs({
   options: {

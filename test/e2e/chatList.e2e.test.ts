@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import { ChatPage } from './chatPage';
+import type { ChatPage } from './chatPage';
 
 /** Records the desktop notifications a page shows (the browser's own are invisible to a test). */
 async function recordNotifications(page: ChatPage): Promise<void> {
@@ -26,7 +26,6 @@ describe.skipIf(!(await hasChromium()))('the chat list: drafts, pins, mutes, arc
   let alice: ChatPage;
   let bob: ChatPage;
   let carol: ChatPage;
-  const aliceName = cast.usernames[0]!;
   const bobName = cast.usernames[1]!;
   const carolName = cast.usernames[2]!;
   const shown = () => alice.page.evaluate(() => (window as unknown as { shownNotifications?: string[] }).shownNotifications ?? []);

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { MAX_MESSAGE_TEXT } from '../../schema/docs/message';
 import { hasChromium } from '../helpers/services';
 import { PASSWORD, poll, usePeople } from './browser';
-import { ChatPage } from './chatPage';
+import type { ChatPage } from './chatPage';
 
 /** A name made to trip initials taken from the first characters: "<S" or "<W" before. */
 const ODD_NAME = '<Sam> W<';

@@ -2,7 +2,7 @@ import type { Locator } from 'playwright-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { PASSWORD, poll, usePeople } from './browser';
-import { ChatPage, SEEN_WITHIN_MS } from './chatPage';
+import { type ChatPage, SEEN_WITHIN_MS } from './chatPage';
 
 /** The group info drawer of one person's open chat, through the UI only. */
 class GroupInfo {

@@ -1,6 +1,5 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import * as Y from 'yjs';
 import { appendMessage, messageCount } from '../../schema/docs/bucket';
 import type { Message } from '../../schema/docs/message';
 import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import { ChatPage } from './chatPage';
+import type { ChatPage } from './chatPage';
 
 const SHORTEST = 'k';
 const LONGEST = `${'A long message that fills the bubble to its widest and runs over several lines. '.repeat(12).trim()}`;

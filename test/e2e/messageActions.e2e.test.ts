@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import { ChatPage } from './chatPage';
+import type { ChatPage } from './chatPage';
 
 
 describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and deleting messages', () => {
@@ -9,7 +9,6 @@ describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and d
   let alice: ChatPage;
   let bob: ChatPage;
   let carol: ChatPage;
-  const aliceName = cast.usernames[0]!;
   const bobName = cast.usernames[1]!;
   const carolName = cast.usernames[2]!;
 

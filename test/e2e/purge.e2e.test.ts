@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import { ChatPage } from './chatPage';
+import type { ChatPage } from './chatPage';
 
 /** Which of `needles` (as UTF-8) any row of this user's IndexedDB replicas holds, read in the page itself. */
 function storedTraces(page: Page, needles: string[]): Promise<string[]> {
@@ -15,7 +15,10 @@ function storedTraces(page: Page, needles: string[]): Promise<string[]> {
       }
       return false;
     };
-    const request = <T,>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => ((r.onsuccess = () => resolve(r.result)), (r.onerror = () => reject(r.error))));
+    const request = <T,>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => {
+        r.onsuccess = () => resolve(r.result);
+        r.onerror = () => reject(r.error);
+      });
     const found = new Set<string>();
     for (const { name } of await indexedDB.databases()) {
       if (!name?.startsWith('jeco:')) continue;

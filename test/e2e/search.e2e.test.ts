@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import { ChatPage } from './chatPage';
+import type { ChatPage } from './chatPage';
 
 /** Tiny buckets, so the first messages sit in an older bucket that a chat does not open by itself. */
 const BUCKET_SIZE = 3;
@@ -15,7 +15,6 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
   const cast = useSignedUpPeople(2, { bucketSize: BUCKET_SIZE });
   let alice: ChatPage;
   let bob: ChatPage;
-  const aliceName = cast.usernames[0]!;
   const bobName = cast.usernames[1]!;
 
   beforeAll(async () => {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { SESSION_COOKIE } from '../../schema/api/auth';
 import { hasChromium } from '../helpers/services';
 import { PASSWORD, poll, useSignedUpPeople } from './browser';
-import { ChatPage } from './chatPage';
+import type { ChatPage } from './chatPage';
 
 /** Long enough for a message that was going to arrive to have arrived: the far side sees one within a second or two. */
 const QUIET_MS = 4_000;

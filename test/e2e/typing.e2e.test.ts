@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import { ChatPage } from './chatPage';
+import type { ChatPage } from './chatPage';
 
 
 describe.skipIf(!(await hasChromium()))('"is typing…" in the chat header', () => {

@@ -78,7 +78,10 @@ describe('docs open per user', async () => {
     // Closing the flooding socket gives the slots back; the client retries as the app does.
     raw.close();
     const retry = tab.open(contactsDoc(w.mallory.user.id));
-    retry.provider.on('authenticationFailed', () => setTimeout(() => (retry.provider.detach(), retry.provider.attach()), 100));
+    retry.provider.on('authenticationFailed', () => setTimeout(() => {
+      retry.provider.detach();
+      retry.provider.attach();
+    }, 100));
     let synced = false;
     void retry.synced.then(() => (synced = true));
     await waitFor(() => synced, { what: 'a doc of Mallory to open once the flood socket closed' });

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { appendMessage, readMessages } from '../../schema/docs/bucket';
 import type { Message } from '../../schema/docs/message';
 import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';

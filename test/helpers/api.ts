@@ -14,6 +14,7 @@ export async function api(
   method: string,
   pathname: string,
   options: { body?: unknown; token?: string; headers?: Record<string, string> } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads the fields of the answer it expects
 ): Promise<{ status: number; body: any; headers: Headers }> {
   const response = await fetch(`${baseUrl}${pathname}`, {
     method,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { appendMessage, messageCount, readMessages } from '../../schema/docs/bucket';
 import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
 import { advanceReceipt, comparePositions, encodeReceiptAdvance, readReceiptAggregate, RECEIPT_AGGREGATE_KEY, type Position, type ReceiptKind } from '../../schema/docs/receipts';

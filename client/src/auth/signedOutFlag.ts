@@ -10,6 +10,7 @@ const FLAG_MAX_AGE_S = 365 * 24 * 60 * 60;
  */
 export function setSignedOutFlag(): void {
   const secure = location.protocol === 'https:' ? '; secure' : '';
+  // biome-ignore lint/suspicious/noDocumentCookie: the flag must be readable by the server on the next request, and cookieStore is not in every browser
   document.cookie = `${SIGNED_OUT_COOKIE}=1; path=/; max-age=${FLAG_MAX_AGE_S}; samesite=lax${secure}`;
 }
 

@@ -17,6 +17,7 @@ export function ChatHeader(props: { title: string; subtitle: string; typing: str
         <BackIcon />
       </button>
       <Avatar name={props.title} seed={props.seed} />
+      {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: a button (with its label) whenever it opens the info panel */}
       <div
         class="chat-header-text"
         role={props.onOpenInfo ? 'button' : undefined}

@@ -88,14 +88,14 @@ export function Composer(props: ComposerProps) {
     if (props.prefill === null) props.onDraft(value);
   };
 
-  const fit = () => {
+  const fitHeight = () => {
     input.style.height = 'auto';
     input.style.height = `${Math.min(input.scrollHeight, MAX_INPUT_HEIGHT_PX)}px`;
   };
   const replace = (value: string) => {
     setText(value);
     input.value = value;
-    fit();
+    fitHeight();
   };
   /** Characters over the limit: said before sending, and sending waits, instead of cutting a paste short unseen. */
   const overBy = () => Math.max(0, text().length - MAX_MESSAGE_TEXT);
@@ -191,7 +191,7 @@ export function Composer(props: ComposerProps) {
           onInput={(e) => {
             draftTaken = true;
             setText(e.currentTarget.value);
-            fit();
+            fitHeight();
             findMention();
             props.onTyping();
             if (props.prefill === null) props.onDraft(e.currentTarget.value);

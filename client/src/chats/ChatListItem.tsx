@@ -119,7 +119,7 @@ export function ChatListItem(props: ChatListItemProps) {
                 </span>
               </Show>
               <Show when={unread() > 0}>
-                <span class="chat-item-unread count-badge" classList={{ muted: props.row.muted }} aria-label={`${unread()} unread`} data-testid="chat-unread">
+                <span class="chat-item-unread count-badge" classList={{ muted: props.row.muted }} role="img" aria-label={`${unread()} unread`} data-testid="chat-unread">
                   {unread()}
                 </span>
               </Show>

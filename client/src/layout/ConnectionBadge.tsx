@@ -27,7 +27,7 @@ export function ConnectionBadge(props: { status: BadgeStatus; waiting: number })
       <span class="connection-dot" aria-hidden="true" />
       <span class="connection-text">{LABELS[props.status]}</span>
       <Show when={props.waiting > 0}>
-        <span class="connection-waiting" title={waitingTitle()} aria-label={waitingTitle()} data-testid="waiting-count" data-count={props.waiting}>
+        <span class="connection-waiting" title={waitingTitle()} role="img" aria-label={waitingTitle()} data-testid="waiting-count" data-count={props.waiting}>
           <ClockIcon />
           {props.waiting}
         </span>

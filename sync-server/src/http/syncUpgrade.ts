@@ -34,7 +34,8 @@ export function syncUpgradeListener(deps: SyncUpgradeDeps) {
       const verdict = judge(request, deps.closing());
       if ('refuse' in verdict) {
         deps.log.debug({ status: verdict.refuse, why: verdict.why, origin: request.headers.origin, host: request.headers.host }, 'sync handshake refused');
-        return refuse(socket, verdict.refuse);
+        refuse(socket, verdict.refuse);
+        return;
       }
       deps.sockets.handleUpgrade(request, socket, head, (ws) => serve(ws, verdict.accept, deps));
     } catch (error) {
@@ -116,7 +117,8 @@ function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
   try {
     connection = deps.hocuspocus().handleConnection(socketLike, request);
   } catch (error) {
-    return fail(error, 'connection');
+    fail(error, 'connection');
+    return;
   }
   ws.on('message', (data: Buffer) => {
     try {

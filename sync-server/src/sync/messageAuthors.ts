@@ -1,4 +1,4 @@
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { BUCKET, valuesInsertedBy } from '../../../schema/docs/bucket';
 import { messageSchema } from '../../../schema/docs/message';
 import type { UserId } from '../../../schema/ids';
@@ -24,7 +24,7 @@ function addMessage(index: Map<string, UserId>, value: unknown): void {
  * later update costs only the messages it appends (messages are never removed).
  */
 export function messageAuthors(doc: Y.Doc): ReadonlyMap<string, UserId> {
-  let index = indexes.get(doc);
+  const index = indexes.get(doc);
   if (index) return index;
   const built = new Map<string, UserId>();
   const messages = doc.getArray<unknown>(BUCKET.messages);

@@ -419,10 +419,6 @@ function ownThrough(added: readonly { message: Message }[], userId: UserId, coun
   return own;
 }
 
-/** The newest of some messages, by their writers' clocks. */
-function latestOf(messages: Message[]): Message {
-  return messages.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
-}
 
 /** The chat index's preview of `message` for `viewer`: a system line is worded for them ("Alice added you"). */
 function lastMessageOf(message: Message, viewer: UserId, users: Map<UserId, UserRow>, position?: Position): NonNullable<ChatEntry['lastMessage']> {

@@ -1,5 +1,5 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import type { ReceiptAdvanceRow } from '../../../schema/db/receiptStore';
 import type { Store } from '../../../schema/db/store';
 import { messageCount } from '../../../schema/docs/bucket';
