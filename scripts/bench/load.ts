@@ -15,7 +15,7 @@
  * Each person is in one group of `--size` members; `--online` of each group are
  * connected. A device does what the app does: holds its inbox, its group's room head
  * and the open chat's head bucket; sets typing awareness before sending and clears it
- * after (`--traffic app`); and writes receipts as the app does today (`writeReceipts`).
+ * after (`--traffic app`); and reports receipts as the app does (`writeReceipts`).
  * Messages go out round-robin over the groups (a different online member each time) at
  * the given rate; a copy is delivered when another device holding the bucket sees it.
  *
@@ -38,7 +38,8 @@ import * as Y from 'yjs';
 import { appendMessage, indexOfMessage, onMessagesAdded } from '../../schema/docs/bucket';
 import { markChatRead, readChatEntry } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { advanceReceipt, type Position } from '../../schema/docs/receipts';
+import type { Position } from '../../schema/docs/receipts';
+import { reportReceipt, type ReceiptChannel } from '../../client/src/chat/receiptReporter';
 import { initGroup } from '../../schema/docs/roomHead';
 import { newGroupId, newMessageId, newUserId, type RoomId, type UserId } from '../../schema/ids';
 import { writeBenchmarkSection } from './benchmarksDoc';
@@ -167,27 +168,42 @@ interface Device {
   providers: HocuspocusProvider[];
   inbox: Y.Doc;
   head: HocuspocusProvider;
+  receipts: ReceiptChannel;
   bucket: Y.Doc;
   roomId: RoomId;
 }
 
 /**
- * Receipts as the app writes them today: the open chat moves `read:<self>` in the head
- * to each newest message and the inbox's read mark to the index's count
- * (`useReceipts`); a watched head moves `delivered:<self>` to the chat index's last
- * message (`useWatchedHeads`). Kept in one function so that it can follow the app when
- * receipts change.
+ * Receipts as the app writes them: the open chat reports `read` up to each newest
+ * message and moves the inbox's read mark to the index's count (`useReceipts`); a
+ * watched head reports `delivered` up to the chat index's last message
+ * (`useWatchedHeads`). Reports go through the app's own reporter (coalesced, on the
+ * head's connection).
  */
 function writeReceipts(device: Device, event: { newest?: Position; entryChanged?: boolean }): void {
-  const me = device.person.id;
-  const at = Date.now();
-  if (event.newest) advanceReceipt(device.head.document, me, 'read', event.newest, at);
+  if (event.newest) reportReceipt(device.receipts, 'read', event.newest);
   if (event.entryChanged) {
     const entry = readChatEntry(device.inbox, device.roomId);
     if (!entry) return;
-    if (entry.lastMessage?.position && entry.lastMessage.authorId !== me) advanceReceipt(device.head.document, me, 'delivered', entry.lastMessage.position, at);
+    if (entry.lastMessage?.position && entry.lastMessage.authorId !== device.person.id) reportReceipt(device.receipts, 'delivered', entry.lastMessage.position);
     markChatRead(device.inbox, device.roomId, entry.count);
   }
+}
+
+/** The app's receipt channel over a bare provider: sends only while synced, and hears of every sync. */
+function receiptChannel(head: HocuspocusProvider): ReceiptChannel {
+  return {
+    onSynced: (listener) => {
+      const heard = ({ state }: { state: boolean }) => state && listener();
+      head.on('synced', heard);
+      return () => head.off('synced', heard);
+    },
+    sendStateless: (payload) => {
+      if (!head.isSynced) return false;
+      head.sendStateless(payload);
+      return true;
+    },
+  };
 }
 
 interface Tally {
@@ -220,7 +236,7 @@ function connect(node: Node, person: Person, token: string, roomId: RoomId, tall
   const inbox = open(inboxDoc(person.id));
   const head = open(roomHeadDoc(roomId));
   const bucket = open(bucketDoc(roomId, 0));
-  const device: Device = { person, socket, providers, inbox: inbox.document, head, bucket: bucket.document, roomId };
+  const device: Device = { person, socket, providers, inbox: inbox.document, head, receipts: receiptChannel(head), bucket: bucket.document, roomId };
   onMessagesAdded(device.bucket, (added, origin) => {
     if (origin !== bucket) return;
     const now = performance.now();

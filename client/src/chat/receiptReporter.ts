@@ -1,6 +1,9 @@
 import { comparePositions, encodeReceiptAdvance, type Position, type ReceiptKind } from '../../../schema/docs/receipts';
 import type { Replica } from '../sync/replica';
 
+/** Where reports go: a room head's connection (a {@link Replica} in the app). */
+export type ReceiptChannel = Pick<Replica, 'onSynced' | 'sendStateless'>;
+
 /**
  * How often a device reports one room's receipts at most. Reports only say "up to
  * here", so the last one in a window carries everything before it: a chat scrolled
@@ -20,7 +23,7 @@ class ReceiptReporter {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private lastSentAt = 0;
 
-  constructor(private readonly head: Replica) {
+  constructor(private readonly head: ReceiptChannel) {
     head.onSynced(() => {
       this.sent = {};
       this.schedule();
@@ -58,10 +61,10 @@ class ReceiptReporter {
   }
 }
 
-const reporters = new WeakMap<Replica, ReceiptReporter>();
+const reporters = new WeakMap<ReceiptChannel, ReceiptReporter>();
 
 /** Tells the server this user has received (`delivered`) or seen (`read`) the room of `head` up to `to`. */
-export function reportReceipt(head: Replica, kind: ReceiptKind, to: Position): void {
+export function reportReceipt(head: ReceiptChannel, kind: ReceiptKind, to: Position): void {
   let reporter = reporters.get(head);
   if (!reporter) {
     reporter = new ReceiptReporter(head);
