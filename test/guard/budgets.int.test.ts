@@ -45,6 +45,9 @@ describe('docs open per user', async () => {
 
   it('cuts one socket opening thousands of docs at the cap, counts the user\'s other sockets in it, and spares everyone else', async () => {
     const w = await groupWorld(server);
+    // The server's health answers before the flood, on this machine as loaded as it is now: the baseline.
+    const baseline: number[] = [];
+    for (let i = 0; i < 20; i++) baseline.push(await healthMs(server));
     const raw = await RawSyncSocket.open(server.wsUrl);
     const answers: string[] = [];
     const slowest: number[] = [];
@@ -60,7 +63,10 @@ describe('docs open per user', async () => {
     expect(answers.filter((a) => a === 'authenticated')).toHaveLength(CAP - 2);
     expect(answers.filter((a) => a === 'too_many_docs')).toHaveLength(2000 - (CAP - 2));
     expect(raw.isOpen).toBe(true);
-    expect(Math.max(...slowest)).toBeLessThan(1000);
+    // Never frozen: health answers as fast as before the flood, give or take a busy machine's spread.
+    const median = (list: number[]) => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)]!;
+    expect(median(slowest)).toBeLessThan(Math.max(250, 4 * median(baseline)));
+    expect(Math.max(...slowest)).toBeLessThan(Math.max(1000, 4 * Math.max(...baseline)));
 
     // The cap is the user's: a new tab of Mallory's is refused too, with a retryable reason.
     const tab = connectClient(server.wsUrl, w.mallory.user.token);

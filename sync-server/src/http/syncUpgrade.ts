@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import type { Hocuspocus } from '@hocuspocus/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket, WebSocketServer } from 'ws';
+import { noteArrival } from '../sync/budgets';
 import { OpenDocs } from '../sync/openDocs';
 import { isCrossSite } from './sameOrigin';
 
@@ -123,7 +124,9 @@ function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
   ws.on('message', (data: Buffer) => {
     try {
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-      if (openDocs.received(bytes)) connection.handleMessage(bytes);
+      if (!openDocs.received(bytes)) return;
+      noteArrival(bytes);
+      connection.handleMessage(bytes);
     } catch (error) {
       deps.log.warn({ err: error }, 'sync socket: message failed');
       socketLike.close(CLOSE_INTERNAL_ERROR);

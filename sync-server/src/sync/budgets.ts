@@ -57,6 +57,19 @@ function messageType(frame: Uint8Array): number | null {
   }
 }
 
+/**
+ * When each frame came off a socket. Hocuspocus handles a doc connection's messages one
+ * at a time, each after the last one's writes: a flood waits in its queue, and counted
+ * when handled it would refill its own budget at the pace of the disk. Counted by
+ * arrival, it is refused however busy the server is.
+ */
+const arrivals = new WeakMap<Uint8Array, number>();
+
+/** Notes that `frame` arrived now (the socket layer calls this before handing it on). */
+export function noteArrival(frame: Uint8Array): void {
+  arrivals.set(frame, performance.now());
+}
+
 function userOf(context: unknown): SyncContext['user'] | null {
   const user = (context as Partial<SyncContext> | undefined)?.user;
   return user && typeof user.id === 'string' ? user : null;
@@ -150,7 +163,7 @@ export function budgetsExtension(deps: { budgets: UserBudgets; store: Store; awa
       const user = userOf(context);
       if (!user) throw syncRefusal('unauthorized');
       const awareness = messageType(update) === AWARENESS;
-      if (budgets.takeMessage(user.id, update.byteLength, awareness) !== null) throw syncRefusal('rate_limited');
+      if (budgets.takeMessage(user.id, update.byteLength, awareness, arrivals.get(update)) !== null) throw syncRefusal('rate_limited');
       if (!awareness) return;
       const entries = awarenessEntries(update);
       allowedStates.set(connection, entries && !connection.readOnly ? await allowedAwareness(connection, user.id, entries) : new Set());

@@ -36,6 +36,19 @@ describe('token bucket', () => {
     expect(bucket.take(1)).toBe(false);
   });
 
+  it('judges messages by when they arrived, however slowly they are counted', () => {
+    const time = clock();
+    const bucket = new TokenBucket({ perSecond: 10, burst: 20 }, time.now);
+    // 40 messages arrive at once; the server gets to one every 200 ms (a busy disk).
+    const taken = Array.from({ length: 40 }, () => {
+      time.advance(200);
+      return bucket.take(1, 0);
+    });
+    expect(taken.filter(Boolean)).toHaveLength(20);
+    // What arrives later refills as usual.
+    expect(bucket.take(1, time.now())).toBe(true);
+  });
+
   it('never refuses a client that stays under the rate', () => {
     const time = clock();
     const bucket = new TokenBucket({ perSecond: 200, burst: 400 }, time.now);

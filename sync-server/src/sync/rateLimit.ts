@@ -15,9 +15,13 @@ export class TokenBucket {
     this.last = now();
   }
 
-  /** Takes `cost` tokens; false (taking none) when fewer are left: the message is over the limit. */
-  take(cost = 1): boolean {
-    const now = this.now();
+  /**
+   * Takes `cost` tokens; false (taking none) when fewer are left: the message is over the
+   * limit. `at` is when the message arrived, if it waited before being counted: a flood
+   * is judged by how fast it came, not by how fast the server got through it.
+   */
+  take(cost = 1, at?: number): boolean {
+    const now = Math.max(this.last, at ?? this.now());
     this.tokens = Math.min(this.limits.burst, this.tokens + ((now - this.last) / 1000) * this.limits.perSecond);
     this.last = now;
     if (this.tokens < cost) return false;

@@ -104,17 +104,17 @@ export class UserBudgets {
     return this.users.get(userId)?.slots.size ?? 0;
   }
 
-  /** Counts one message of `bytes` from `userId`; names the budget it overdraws, if any. */
-  takeMessage(userId: UserId, bytes: number, awareness: boolean): Overdraft {
-    const overdraft = this.overdraft(this.use(userId), bytes, awareness);
+  /** Counts one message of `bytes` from `userId`, arrived at `at`; names the budget it overdraws, if any. */
+  takeMessage(userId: UserId, bytes: number, awareness: boolean, at?: number): Overdraft {
+    const overdraft = this.overdraft(this.use(userId), bytes, awareness, at);
     if (overdraft) this.options.refused?.(overdraft);
     return overdraft;
   }
 
-  private overdraft(use: UserUse, bytes: number, awareness: boolean): Overdraft {
-    if (!use.messages.take()) return 'messages';
-    if (!use.bytes.take(bytes)) return 'bytes';
-    if (awareness && !use.awareness.take()) return 'awareness';
+  private overdraft(use: UserUse, bytes: number, awareness: boolean, at?: number): Overdraft {
+    if (!use.messages.take(1, at)) return 'messages';
+    if (!use.bytes.take(bytes, at)) return 'bytes';
+    if (awareness && !use.awareness.take(1, at)) return 'awareness';
     return null;
   }
 
