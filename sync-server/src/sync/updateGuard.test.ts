@@ -8,7 +8,7 @@ import { bucketDoc, contactsDoc, inboxDoc, parseDocName, roomHeadDoc, type DocRe
 import { advanceReceipt } from '../../../schema/docs/receipts';
 import { addMembers, advanceHead, initDm, initGroup, leaveGroup, readMembers, removeMember, renameGroup, setMember, setRole } from '../../../schema/docs/roomHead';
 import { dmRoomId, newMessageId, type RoomId, type UserId } from '../../../schema/ids';
-import { GuardHarness } from './guardHarness';
+import { GuardHarness } from '../../../test/helpers/guardHarness';
 import { MAX_UPDATE_BYTES } from './updateGuard';
 
 const ALICE = '00000000-0000-4000-8000-00000000a11c' as UserId;
