@@ -45,6 +45,7 @@ export const OPTIONS = {
   JECO_STATIC_DIR: { schema: z.string().min(1), default: './dist', describe: 'The built web app (`npm run build`).' },
   JECO_SESSION_IDLE_MS: { schema: z.coerce.number().int().positive(), default: String(30 * DAY_MS), describe: 'A session unused this long expires; each use slides it forward.' },
   JECO_SESSION_MAX_MS: { schema: z.coerce.number().int().positive(), default: String(90 * DAY_MS), describe: 'A session expires this long after sign-in however much it is used.' },
+  JECO_SESSION_SWEEP_MS: { schema: z.coerce.number().int().min(10), default: String(HOUR_MS), describe: 'How often expired sessions are deleted from the database (an expired session is refused at once either way; this keeps the table from growing).' },
   JECO_RESET_TOKEN_TTL_MS: { schema: z.coerce.number().int().positive(), default: String(HOUR_MS), describe: 'How long a password-reset link works.' },
   JECO_AUTH_RATE_PER_MIN: { schema: z.coerce.number().int().positive(), default: '10', describe: 'Sign-in, sign-up and reset attempts allowed per client address per minute.' },
   JECO_BUCKET_SIZE: { schema: z.coerce.number().int().min(2), default: String(DEFAULT_BUCKET_SIZE), describe: 'Messages per history bucket before the room head moves to a new one.' },
@@ -87,6 +88,7 @@ export interface Config {
   staticDir: string;
   sessionIdleMs: number;
   sessionMaxMs: number;
+  sessionSweepMs: number;
   resetTokenTtlMs: number;
   authRatePerMin: number;
   bucketSize: number;
@@ -140,6 +142,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     staticDir: path.resolve(v.JECO_STATIC_DIR),
     sessionIdleMs: v.JECO_SESSION_IDLE_MS,
     sessionMaxMs: v.JECO_SESSION_MAX_MS,
+    sessionSweepMs: v.JECO_SESSION_SWEEP_MS,
     resetTokenTtlMs: v.JECO_RESET_TOKEN_TTL_MS,
     authRatePerMin: v.JECO_AUTH_RATE_PER_MIN,
     bucketSize: v.JECO_BUCKET_SIZE,
