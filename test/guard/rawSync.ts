@@ -79,6 +79,11 @@ export class RawSyncSocket {
     this.send(frame(docName, SYNC, (e) => (encoding.writeVarUint(e, 0), encoding.writeVarUint8Array(e, new Uint8Array([0])))));
   }
 
+  /** A Yjs update (y-protocols sync message 2) for `docName`, whatever it holds. */
+  update(docName: string, update: Uint8Array): void {
+    this.send(frame(docName, SYNC, (e) => (encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, update))));
+  }
+
   queryAwareness(docName: string): void {
     this.send(frame(docName, QUERY_AWARENESS));
   }

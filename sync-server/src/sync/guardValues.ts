@@ -7,7 +7,6 @@ import { contactSchema } from '../../../schema/docs/contacts';
 import { deletionSchema, editSchema, reactionSchema } from '../../../schema/docs/bucket';
 import { parseMessageId, parseUserId, type UserId } from '../../../schema/ids';
 import type { DocRef } from '../../../schema/docs/names';
-import type { MemberRole } from '../../../schema/docs/roomHead';
 import { attachmentProblem, type FileLookup } from './attachments';
 
 /** Rules a value can break, beyond who may write where. */
@@ -25,7 +24,6 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 export interface ValueContext {
   ref: DocRef;
   userId: UserId;
-  role: MemberRole | null;
   creating: boolean;
   /** The server's clock now. */
   now: number;
@@ -72,13 +70,7 @@ function checkMember(ctx: ValueContext, key: string, value: unknown): ValueResul
     if (typeof createdAt === 'number' && parsed.data.addedAt < createdAt) return { rule: 'value-shape', detail: 'addedAt before the group' };
     if (current && parsed.data.addedAt < current.addedAt) return { rule: 'value-shape', detail: 'addedAt moved earlier' };
   }
-  if (!ctx.creating && ctx.role !== 'owner') {
-    // Only an owner makes or unmakes owners; the creator makes themself one.
-    if (parsed.data.role === 'owner') return { rule: 'admin-only', detail: 'owner role' };
-    if (memberSchema.safeParse(ctx.current('members', key)).data?.role === 'owner') return { rule: 'admin-only', detail: 'owner entry' };
-  } else if (ctx.creating && parsed.data.role === 'owner' && key !== ctx.userId) {
-    return { rule: 'admin-only', detail: 'owner role' };
-  }
+  // Who may write which role is the member rule's (schema/access.ts), judged before values.
   return null;
 }
 
