@@ -190,18 +190,18 @@ export const DOC_WRITERS = {
   },
 } as const satisfies Record<string, Record<string, RootRule>>;
 
+/** The kinds of doc {@link DOC_WRITERS} has rules for: a room head's rules depend on its room. */
+export type WriteRulesKind = keyof typeof DOC_WRITERS;
+
+/** Which entry of {@link DOC_WRITERS} applies to a doc; the guard's value checks are keyed the same way. */
+export function writeRulesKind(ref: DocRef): WriteRulesKind {
+  if (ref.kind === 'roomHead') return ref.room.kind === 'dm' ? 'dmHead' : 'groupHead';
+  return ref.kind;
+}
+
 /** The root rules that apply to a doc. */
 export function writeRulesFor(ref: DocRef): Readonly<Record<string, RootRule>> {
-  switch (ref.kind) {
-    case 'bucket':
-      return DOC_WRITERS.bucket;
-    case 'roomHead':
-      return ref.room.kind === 'dm' ? DOC_WRITERS.dmHead : DOC_WRITERS.groupHead;
-    case 'inbox':
-      return DOC_WRITERS.inbox;
-    case 'contacts':
-      return DOC_WRITERS.contacts;
-  }
+  return DOC_WRITERS[writeRulesKind(ref)];
 }
 
 /** Who a writer check is about: the facts a {@link Writer} is tested against. */

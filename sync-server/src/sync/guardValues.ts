@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { writeRulesKind, type DOC_WRITERS, type WriteRulesKind } from '../../../schema/access';
 import { messageSchema } from '../../../schema/docs/message';
 import { MAX_GROUP_NAME, memberSchema } from '../../../schema/docs/roomHead';
 import { isValidStateEntry } from '../../../schema/docs/inbox';
@@ -81,8 +82,12 @@ function checkReceipt(ctx: ValueContext, key: string, value: unknown): ValueResu
   return shape(receiptStepsSchema.safeParse(value).success, 'receipt');
 }
 
-/** Value checks per doc kind and root; a root map's checks run on each key's value. */
-const CHECKS = {
+/**
+ * Value checks per doc kind and root, keyed like `DOC_WRITERS` (a root it does not list
+ * cannot be given a check); a root map's checks run on each key's value. A root without
+ * a check here takes no client values (the server's `chats`).
+ */
+const CHECKS: { [Kind in WriteRulesKind]: { [Root in keyof (typeof DOC_WRITERS)[Kind]]?: Check } } = {
   bucket: {
     messages: (ctx, _key, value) => checkMessage(ctx, value),
     edits: (_ctx, key, value) => messageKey(key) ?? shape(editSchema.safeParse(value).success, 'edit'),
@@ -127,11 +132,10 @@ const CHECKS = {
   contacts: {
     contacts: (_ctx, key, value) => userKey(key) ?? shape(contactSchema.safeParse(value).success, 'contact'),
   },
-} satisfies Record<string, Record<string, Check>>;
+};
 
-function checksFor(ref: DocRef): Readonly<Record<string, Check>> {
-  if (ref.kind === 'roomHead') return ref.room.kind === 'dm' ? CHECKS.dmHead : CHECKS.groupHead;
-  return CHECKS[ref.kind];
+function checksFor(ref: DocRef): Readonly<Record<string, Check | undefined>> {
+  return CHECKS[writeRulesKind(ref)];
 }
 
 /**
