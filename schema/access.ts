@@ -1,5 +1,7 @@
+import type * as Y from 'yjs';
 import type { DocRef } from './docs/names';
-import type { MemberRole } from './docs/roomHead';
+import { roleIn, type MemberRole } from './docs/roomHead';
+import type { RoomRef, UserId } from './ids';
 
 /**
  * Who may read and write each kind of document, as data. The sync server's
@@ -31,6 +33,63 @@ export function can(role: MemberRole | undefined, capability: Capability): boole
 }
 
 /**
+ * The role `userId` has in `room`: either person of a DM counts as a `member` (a DM's
+ * members are its id); in a group it is the entry of the group's head, when the head is
+ * at hand. `undefined` means "ask the SQL projection of the heads": the group's head is
+ * not loaded here. Every place that asks (the guard, reads at connect, the client)
+ * answers with this.
+ */
+export function roomRole(room: RoomRef, userId: UserId, head: Y.Doc | undefined): MemberRole | null | undefined {
+  if (room.kind === 'dm') return room.members.includes(userId) ? 'member' : null;
+  return head ? roleIn(head, userId) : undefined;
+}
+
+/** A change to one entry of a group's `members`: the entry's role before and after (null: not a member). */
+export interface MemberChange {
+  target: UserId;
+  before: MemberRole | null;
+  after: MemberRole | null;
+}
+
+/** Who makes a {@link MemberChange}: their role before the change, and whether the change creates the group. */
+export interface MemberActor {
+  id: UserId;
+  role: MemberRole | null;
+  creating: boolean;
+}
+
+/** Why a member change is refused: it travels as the detail of `rejected_update:admin-only`. */
+export type MemberRefusal = 'add' | 'admin role' | 'role' | 'own role' | 'owner role' | 'remove';
+
+/**
+ * The rules of a group's membership, the one place they are written; the update guard
+ * judges every entry an update writes or removes with it, and the group info offers
+ * only what it allows:
+ * - creating the group, its creator writes every entry and is the only owner;
+ * - leaving (removing one's own entry) is always allowed;
+ * - nobody changes their own role (an owner steps down by leaving, which hands the
+ *   group on: `leaveGroup`), so a group is never left without an owner by a demotion;
+ * - adding needs `addMember` (and `setAdmin` to add someone as an admin), removing
+ *   someone needs `removeMember`, changing a role needs `setAdmin`; rewriting an entry
+ *   without changing its role (a concurrent add) needs `addMember`;
+ * - only an owner makes, changes or removes an owner.
+ */
+export function memberChangeRefusal(actor: MemberActor, change: MemberChange): MemberRefusal | null {
+  const { before, after } = change;
+  if (actor.creating) return after === 'owner' && change.target !== actor.id ? 'owner role' : null;
+  if (after === null && change.target === actor.id) return null;
+  if ((before === 'owner' || after === 'owner') && actor.role !== 'owner') return 'owner role';
+  if (after === null) return before === null || can(actor.role ?? undefined, 'removeMember') ? null : 'remove';
+  if (before === null) {
+    if (!can(actor.role ?? undefined, 'addMember')) return 'add';
+    return after === 'admin' && !can(actor.role ?? undefined, 'setAdmin') ? 'admin role' : null;
+  }
+  if (before === after) return can(actor.role ?? undefined, 'addMember') ? null : 'add';
+  if (change.target === actor.id) return 'own role';
+  return can(actor.role ?? undefined, 'setAdmin') ? null : 'role';
+}
+
+/**
  * Who may write an entry of a doc (the update guard's rules, and what the client uses
  * to hide actions a person may not take):
  * - `member`: anyone who may write the doc at all (its members; auth decided that);
@@ -39,10 +98,11 @@ export function can(role: MemberRole | undefined, capability: Capability): boole
  * - `author`: the author of the message whose id is the key;
  * - `creator`: whoever creates the group in this very change (first writer of a kind-less head);
  * - a {@link Capability}: a group member whose role grants it;
+ * - `memberRule`: as {@link memberChangeRefusal} decides for the entry's role before and after;
  * - `server`: only the server's own writes, which never pass the guard;
  * - `nobody`: not even the server.
  */
-export type Writer = 'member' | 'docOwner' | 'keyUser' | 'author' | 'creator' | 'server' | 'nobody' | Capability;
+export type Writer = 'member' | 'docOwner' | 'keyUser' | 'author' | 'creator' | 'memberRule' | 'server' | 'nobody' | Capability;
 
 /** Stable names of the write rules, as they travel in a refusal (`rejected_update:<name>`). */
 export type WriteRefusal =
@@ -103,8 +163,8 @@ export const DOC_WRITERS = {
         receipts: rule(['server'], ['server'], 'server-only'),
       },
     },
-    // Removing one's own entry is leaving the group.
-    members: { shape: 'map', entry: rule(['creator', 'addMember'], ['keyUser', 'removeMember'], 'admin-only') },
+    // Adding, removing, roles and leaving: memberChangeRefusal.
+    members: { shape: 'map', entry: rule(['memberRule'], ['memberRule'], 'admin-only') },
     receipts: { shape: 'map', entry: ownKey },
   },
   dmHead: {
@@ -130,18 +190,18 @@ export const DOC_WRITERS = {
   },
 } as const satisfies Record<string, Record<string, RootRule>>;
 
+/** The kinds of doc {@link DOC_WRITERS} has rules for: a room head's rules depend on its room. */
+export type WriteRulesKind = keyof typeof DOC_WRITERS;
+
+/** Which entry of {@link DOC_WRITERS} applies to a doc; the guard's value checks are keyed the same way. */
+export function writeRulesKind(ref: DocRef): WriteRulesKind {
+  if (ref.kind === 'roomHead') return ref.room.kind === 'dm' ? 'dmHead' : 'groupHead';
+  return ref.kind;
+}
+
 /** The root rules that apply to a doc. */
 export function writeRulesFor(ref: DocRef): Readonly<Record<string, RootRule>> {
-  switch (ref.kind) {
-    case 'bucket':
-      return DOC_WRITERS.bucket;
-    case 'roomHead':
-      return ref.room.kind === 'dm' ? DOC_WRITERS.dmHead : DOC_WRITERS.groupHead;
-    case 'inbox':
-      return DOC_WRITERS.inbox;
-    case 'contacts':
-      return DOC_WRITERS.contacts;
-  }
+  return DOC_WRITERS[writeRulesKind(ref)];
 }
 
 /** Who a writer check is about: the facts a {@link Writer} is tested against. */
@@ -156,6 +216,8 @@ export interface WriterFacts {
   isAuthor: boolean;
   /** The change creates the group. */
   creating: boolean;
+  /** For a group's member entry: what {@link memberChangeRefusal} says of the change (null: allowed). */
+  memberRefusal?: MemberRefusal | null;
 }
 
 /** Whether any of `writers` applies to a writer with these facts. */
@@ -172,6 +234,8 @@ export function mayWrite(writers: readonly Writer[], facts: WriterFacts): boolea
         return facts.isAuthor;
       case 'creator':
         return facts.creating;
+      case 'memberRule':
+        return facts.memberRefusal === null;
       case 'server':
       case 'nobody':
         return false;

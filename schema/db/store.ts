@@ -63,7 +63,6 @@ export interface Store {
   saveRoomMembers(room: RoomRow, members: readonly RoomMemberRow[]): Promise<void>;
   getRoomMembers(id: RoomId): Promise<RoomMemberRow[]>;
   getMemberRole(roomId: RoomId, userId: UserId): Promise<MemberRole | null>;
-  listUserRooms(userId: UserId): Promise<RoomId[]>;
 
   // Yjs client ids, claimed by the first user who writes with them
   /**

@@ -64,11 +64,6 @@ export function readChatEntry(doc: Y.Doc, roomId: RoomId): ChatEntry | null {
   return parsed.success ? ({ ...parsed.data, roomId } as ChatEntry) : null;
 }
 
-/** Server only: drops a chat from the index. */
-export function removeChatEntry(doc: Y.Doc, roomId: RoomId): void {
-  chatsMap(doc).delete(roomId);
-}
-
 /** The chat index, most recent first. */
 export function readChats(doc: Y.Doc): ChatEntry[] {
   const out: ChatEntry[] = [];
@@ -77,11 +72,6 @@ export function readChats(doc: Y.Doc): ChatEntry[] {
     if (parsed.success) out.push({ ...parsed.data, roomId: key as RoomId } as ChatEntry);
   });
   return out.sort((a, b) => b.updatedAt - a.updatedAt);
-}
-
-/** The peer of a DM entry, typed. */
-export function peerOf(entry: ChatEntry): UserId | undefined {
-  return entry.peerId as UserId | undefined;
 }
 
 function stateMap(doc: Y.Doc): Y.Map<unknown> {

@@ -107,6 +107,11 @@ export function readMembers(doc: Y.Doc): Map<UserId, Member> {
   return out;
 }
 
+/** The role the group's own `members` map gives `userId` (null: not a member, or a malformed entry). */
+export function roleIn(doc: Y.Doc, userId: UserId): MemberRole | null {
+  return memberSchema.safeParse(membersMap(doc).get(userId)).data?.role ?? null;
+}
+
 export function setMember(doc: Y.Doc, userId: UserId, member: Member): void {
   membersMap(doc).set(userId, member);
 }

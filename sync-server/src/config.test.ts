@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { loadConfig, OPTIONS } from './config';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { loadConfig, OPTIONS, type Config } from './config';
 
 describe('loadConfig', () => {
   it('gives the documented defaults with an empty environment', () => {
@@ -15,6 +15,16 @@ describe('loadConfig', () => {
   it('reads every JECO_ variable it documents', () => {
     const config = loadConfig({ JECO_PORT: '9000', JECO_DATABASE_URL: 'postgres://x@y/z', JECO_BUCKET_SIZE: '5', JECO_TRUST_PROXY: 'true', JECO_PUBLIC_URL: 'https://chat.example.org/' });
     expect(config).toMatchObject({ port: 9000, databaseUrl: 'postgres://x@y/z', bucketSize: 5, trustProxy: true, publicUrl: 'https://chat.example.org' });
+  });
+
+  it('has one field per option, named after it in camelCase and typed by its schema', () => {
+    const config = loadConfig({ JECO_HTTP_KEEP_ALIVE_TIMEOUT_MS: '1234', JECO_SESSION_SWEEP_MS: '60000', JECO_LOG_LEVEL: 'warn' });
+    expect(Object.keys(config)).toHaveLength(Object.keys(OPTIONS).length);
+    expect(config).toMatchObject({ httpKeepAliveTimeoutMs: 1234, sessionSweepMs: 60_000, maxConnectionsPerAddress: 64, logLevel: 'warn' });
+    expectTypeOf<Config['httpKeepAliveTimeoutMs']>().toEqualTypeOf<number>();
+    expectTypeOf<Config['publicUrl']>().toEqualTypeOf<string | undefined>();
+    expectTypeOf<Config['connectionCapExempt']>().toEqualTypeOf<string[]>();
+    expectTypeOf<Config['trustProxy']>().toEqualTypeOf<boolean>();
   });
 
   it('treats an empty variable as unset', () => {

@@ -45,6 +45,7 @@ export const OPTIONS = {
   JECO_STATIC_DIR: { schema: z.string().min(1), default: './dist', describe: 'The built web app (`npm run build`).' },
   JECO_SESSION_IDLE_MS: { schema: z.coerce.number().int().positive(), default: String(30 * DAY_MS), describe: 'A session unused this long expires; each use slides it forward.' },
   JECO_SESSION_MAX_MS: { schema: z.coerce.number().int().positive(), default: String(90 * DAY_MS), describe: 'A session expires this long after sign-in however much it is used.' },
+  JECO_SESSION_SWEEP_MS: { schema: z.coerce.number().int().min(10), default: String(HOUR_MS), describe: 'How often expired sessions are deleted from the database (an expired session is refused at once either way; this keeps the table from growing).' },
   JECO_RESET_TOKEN_TTL_MS: { schema: z.coerce.number().int().positive(), default: String(HOUR_MS), describe: 'How long a password-reset link works.' },
   JECO_AUTH_RATE_PER_MIN: { schema: z.coerce.number().int().positive(), default: '10', describe: 'Sign-in, sign-up and reset attempts allowed per client address per minute.' },
   JECO_BUCKET_SIZE: { schema: z.coerce.number().int().min(2), default: String(DEFAULT_BUCKET_SIZE), describe: 'Messages per history bucket before the room head moves to a new one.' },
@@ -73,99 +74,42 @@ export const OPTIONS = {
 } as const;
 
 type Options = typeof OPTIONS;
-type OptionValues = { [K in keyof Options]: z.infer<Options[K]['schema']> };
 
-export interface Config {
-  port: number;
-  host: string;
-  dataDir: string;
-  databaseUrl: string | undefined;
-  redisUrl: string | undefined;
-  publicUrl: string | undefined;
-  smtpUrl: string | undefined;
-  mailFrom: string;
-  staticDir: string;
-  sessionIdleMs: number;
-  sessionMaxMs: number;
-  resetTokenTtlMs: number;
-  authRatePerMin: number;
-  bucketSize: number;
-  compactAfterUpdates: number;
-  projectionDelayMs: number;
-  syncUpdatesPerSec: number;
-  syncBurst: number;
-  syncBytesPerSec: number;
-  syncBytesBurst: number;
-  syncDocsOpen: number;
-  awarenessPerSec: number;
-  awarenessBurst: number;
-  awarenessStateMaxBytes: number;
-  httpRequestTimeoutMs: number;
-  httpHeadersTimeoutMs: number;
-  httpKeepAliveTimeoutMs: number;
-  /** 0: no cap. */
-  maxConnectionsPerAddress: number;
-  /** Addresses and CIDR ranges the cap does not apply to. */
-  connectionCapExempt: string[];
-  metricsToken: string | undefined;
-  receiptsFlushMs: number;
-  maxUploadBytes: number;
-  uploadQuotaBytes: number;
-  uploadsPerMin: number;
-  trustProxy: boolean;
-  logLevel: OptionValues['JECO_LOG_LEVEL'];
+/** `SESSION_IDLE_MS` → `SessionIdleMs`. */
+type PascalCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `${Capitalize<Lowercase<Head>>}${PascalCase<Tail>}` : Capitalize<Lowercase<S>>;
+/** `JECO_SESSION_IDLE_MS` → `sessionIdleMs`: the name an option has in {@link Config}. */
+type ConfigKey<Name extends string> = Name extends `JECO_${infer Head}_${infer Tail}` ? `${Lowercase<Head>}${PascalCase<Tail>}` : Name extends `JECO_${infer Only}` ? Lowercase<Only> : never;
+
+/** The parsed configuration: one field per option of {@link OPTIONS}, named after it in camelCase, typed by its schema. */
+export type Config = { -readonly [Name in keyof Options as ConfigKey<Name>]: z.infer<Options[Name]['schema']> };
+
+/** The runtime twin of {@link ConfigKey}. */
+function configKey(name: string): string {
+  return name
+    .slice('JECO_'.length)
+    .toLowerCase()
+    .replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
 }
 
 /** Reads the configuration from `env`; throws one error listing every bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const values: Partial<Record<keyof Options, unknown>> = {};
+  const values: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [name, option] of Object.entries(OPTIONS) as [keyof Options, Options[keyof Options]][]) {
     const raw = env[name] === '' ? undefined : (env[name] ?? option.default);
     const parsed = option.schema.safeParse(raw);
-    if (parsed.success) values[name] = parsed.data;
+    if (parsed.success) values[configKey(name)] = parsed.data;
     else problems.push(`${name}=${JSON.stringify(env[name])}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   }
   if (problems.length > 0) throw new Error(`Bad configuration:\n  ${problems.join('\n  ')}`);
-  const v = values as OptionValues;
+  const config = values as Config;
   return {
-    port: v.JECO_PORT,
-    host: v.JECO_HOST,
-    dataDir: path.resolve(v.JECO_DATA_DIR),
-    databaseUrl: v.JECO_DATABASE_URL,
-    redisUrl: v.JECO_REDIS_URL,
-    publicUrl: v.JECO_PUBLIC_URL?.replace(/\/$/, ''),
-    smtpUrl: v.JECO_SMTP_URL,
-    mailFrom: v.JECO_MAIL_FROM,
-    staticDir: path.resolve(v.JECO_STATIC_DIR),
-    sessionIdleMs: v.JECO_SESSION_IDLE_MS,
-    sessionMaxMs: v.JECO_SESSION_MAX_MS,
-    resetTokenTtlMs: v.JECO_RESET_TOKEN_TTL_MS,
-    authRatePerMin: v.JECO_AUTH_RATE_PER_MIN,
-    bucketSize: v.JECO_BUCKET_SIZE,
-    compactAfterUpdates: v.JECO_COMPACT_AFTER_UPDATES,
-    projectionDelayMs: v.JECO_PROJECTION_DELAY_MS,
-    syncUpdatesPerSec: v.JECO_SYNC_UPDATES_PER_SEC,
-    syncBurst: v.JECO_SYNC_BURST,
-    syncBytesPerSec: v.JECO_SYNC_BYTES_PER_SEC,
-    syncBytesBurst: v.JECO_SYNC_BYTES_BURST,
-    syncDocsOpen: v.JECO_SYNC_DOCS_OPEN,
-    awarenessPerSec: v.JECO_AWARENESS_PER_SEC,
-    awarenessBurst: v.JECO_AWARENESS_BURST,
-    awarenessStateMaxBytes: v.JECO_AWARENESS_STATE_MAX_BYTES,
-    httpRequestTimeoutMs: v.JECO_HTTP_REQUEST_TIMEOUT_MS,
+    ...config,
+    dataDir: path.resolve(config.dataDir),
+    staticDir: path.resolve(config.staticDir),
+    publicUrl: config.publicUrl?.replace(/\/$/, ''),
     // Node refuses a headers timeout longer than the request timeout.
-    httpHeadersTimeoutMs: Math.min(v.JECO_HTTP_HEADERS_TIMEOUT_MS, v.JECO_HTTP_REQUEST_TIMEOUT_MS),
-    httpKeepAliveTimeoutMs: v.JECO_HTTP_KEEP_ALIVE_TIMEOUT_MS,
-    maxConnectionsPerAddress: v.JECO_MAX_CONNECTIONS_PER_ADDRESS,
-    connectionCapExempt: v.JECO_CONNECTION_CAP_EXEMPT,
-    metricsToken: v.JECO_METRICS_TOKEN,
-    receiptsFlushMs: v.JECO_RECEIPTS_FLUSH_MS,
-    maxUploadBytes: v.JECO_MAX_UPLOAD_BYTES,
-    uploadQuotaBytes: v.JECO_UPLOAD_QUOTA_BYTES,
-    uploadsPerMin: v.JECO_UPLOADS_PER_MIN,
-    trustProxy: v.JECO_TRUST_PROXY,
-    logLevel: v.JECO_LOG_LEVEL,
+    httpHeadersTimeoutMs: Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs),
   };
 }
 

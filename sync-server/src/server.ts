@@ -4,6 +4,7 @@ import { WebSocketServer } from 'ws';
 import type * as Y from 'yjs';
 import type { Store } from '../../schema/db/store';
 import { Sessions } from './auth/sessions';
+import { startSessionSweep } from './auth/sessionSweep';
 import { publicUrlOf, type Config } from './config';
 import { DependencyHealth } from './dependencyHealth';
 import { createHttpApp } from './http/createHttpApp';
@@ -179,6 +180,8 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   // Chat-index projections a crash interrupted (their rooms stay marked in the store).
   await projections.recover();
 
+  const sessionSweep = startSessionSweep({ store, everyMs: config.sessionSweepMs, log: app.log });
+
   let closing: Promise<void> | undefined;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   app.server.on('upgrade', syncUpgradeListener({ hocuspocus: instance, sockets, log: app.log, closing: () => closing !== undefined }));
@@ -202,6 +205,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
         const instance = hocuspocus!;
         // New upgrades are refused from here on (`closing`); the balancer's health check sees /readyz fail.
         health.draining = true;
+        sessionSweep.stop();
         const socketsClosed = Promise.all(
           [...sockets.clients].map(
             (ws) =>

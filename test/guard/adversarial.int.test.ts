@@ -103,7 +103,7 @@ describe('the update guard against a member who writes what she may not', async 
     await expectRefused(w, {
       via: w.mallory.head,
       write: (doc) => removeMember(doc, w.bob.user.id),
-      reason: 'rejected_update:delete-foreign',
+      reason: 'rejected_update:admin-only',
       observers: [w.alice.head.doc, w.bob.head.doc],
     });
     expect(readMembers(w.alice.head.doc).has(w.bob.user.id)).toBe(true);

@@ -1,12 +1,15 @@
+import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { appendMessage } from '../../schema/docs/bucket';
 import { readChatEntry } from '../../schema/docs/inbox';
-import { inboxDoc } from '../../schema/docs/names';
-import { addMembers, leaveGroup, readMembers, removeMember, renameGroup, setRole } from '../../schema/docs/roomHead';
+import { inboxDoc, roomHeadDoc } from '../../schema/docs/names';
+import { addMembers, leaveGroup, readMembers, removeMember, renameGroup, ROOM_HEAD, setRole } from '../../schema/docs/roomHead';
 import type { RoomId, UserId } from '../../schema/ids';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { expectRefused } from './attack';
+import { stateOf } from './docContent';
+import { RawSyncSocket } from './rawSync';
 import { groupWorld, newMessage, nextClose, systemLines, texts, type Seat } from './groupWorld';
 
 /** The seat's chat index entry of the world's group, from its own inbox replica. */
@@ -122,5 +125,107 @@ describe('the update guard against forged group changes', async () => {
     });
     expect(readMembers(w.bob.head.doc).get(w.alice.user.id)?.role).toBe('owner');
     expect(await server.store.getMemberRole(w.room, w.alice.user.id)).toBe('owner');
+  });
+
+  /** Alice makes Mallory an admin, and everyone sees it. */
+  async function malloryAdmin(w: Awaited<ReturnType<typeof groupWorld>>) {
+    setRole(w.alice.head.doc, w.mallory.user.id, 'admin', w.alice.user.id);
+    await waitFor(() => readMembers(w.mallory.head.doc).get(w.mallory.user.id)?.role === 'admin', { what: 'Mallory to be admin' });
+    await waitFor(async () => (await server.store.getMemberRole(w.room, w.mallory.user.id)) === 'admin', { what: 'the projection of Mallory as admin' });
+  }
+
+  it("refuses an admin removing the owner with a deleted value written over the owner's entry", async () => {
+    const w = await groupWorld(server);
+    await malloryAdmin(w);
+    const alice = w.alice.user.id;
+    const name = roomHeadDoc(w.room);
+    // Mallory's script, on a copy of her replica: Alice's entry is deleted there first
+    // (never sent), then a value is written over it and deleted at once. Sent alone, that
+    // update holds one item whose left origin is Alice's entry and no deletion of it:
+    // integrating it deletes Alice's entry all the same.
+    const fork = new Y.Doc();
+    Y.applyUpdate(fork, Y.encodeStateAsUpdate(w.mallory.head.doc));
+    const members = fork.getMap(ROOM_HEAD.members);
+    members.delete(alice);
+    const sent: Uint8Array[] = [];
+    fork.on('update', (update: Uint8Array) => sent.push(update));
+    fork.transact(() => {
+      members.set(alice, { role: 'member', addedBy: w.mallory.user.id, addedAt: Date.now() });
+      members.delete(alice);
+    });
+    await server.projections.idle();
+    const before = stateOf(w.serverDoc(name));
+    const raw = await RawSyncSocket.open(server.wsUrl);
+    try {
+      expect(await raw.auth(name, w.mallory.user.token)).toBe('authenticated');
+      raw.update(name, sent[0]!);
+      expect(await waitFor(() => raw.closes.get(name), { what: "the server to close Mallory's script" })).toBe('rejected_update:admin-only');
+    } finally {
+      raw.close();
+    }
+    expect(stateOf(w.serverDoc(name)).equals(before)).toBe(true);
+    await w.stillServed();
+    expect(readMembers(w.bob.head.doc).get(alice)?.role).toBe('owner');
+    expect(await server.store.getMemberRole(w.room, alice)).toBe('owner');
+  });
+
+  it('refuses the owner demoting herself, which would leave the group with nobody able to make an owner', async () => {
+    const w = await groupWorld(server);
+    const alice = w.alice.user.id;
+    await expectRefused(w, {
+      via: w.alice.head,
+      write: (doc) => setRole(doc, alice, 'admin', alice),
+      reason: 'rejected_update:admin-only',
+      observers: [w.bob.head.doc],
+    });
+    expect(readMembers(w.bob.head.doc).get(alice)?.role).toBe('owner');
+    expect(await server.store.getMemberRole(w.room, alice)).toBe('owner');
+  });
+
+  it('refuses an admin changing her own role', async () => {
+    const w = await groupWorld(server);
+    await malloryAdmin(w);
+    const mallory = w.mallory.user.id;
+    await expectRefused(w, {
+      via: w.mallory.head,
+      write: (doc) => setRole(doc, mallory, 'member', mallory),
+      reason: 'rejected_update:admin-only',
+      observers: [w.alice.head.doc, w.bob.head.doc],
+    });
+    expect(readMembers(w.bob.head.doc).get(mallory)?.role).toBe('admin');
+  });
+
+  it('refuses a plain member making someone an admin or dismissing an admin', async () => {
+    const w = await groupWorld(server);
+    const [bob, mallory] = [w.bob.user.id, w.mallory.user.id];
+    await expectRefused(w, {
+      via: w.mallory.head,
+      write: (doc) => setRole(doc, bob, 'admin', mallory),
+      reason: 'rejected_update:admin-only',
+      observers: [w.alice.head.doc, w.bob.head.doc],
+    });
+    const again = await groupWorld(server);
+    setRole(again.alice.head.doc, again.bob.user.id, 'admin', again.alice.user.id);
+    await waitFor(() => readMembers(again.mallory.head.doc).get(again.bob.user.id)?.role === 'admin', { what: 'Bob to be admin' });
+    await expectRefused(again, {
+      via: again.mallory.head,
+      write: (doc) => setRole(doc, again.bob.user.id, 'member', again.mallory.user.id),
+      reason: 'rejected_update:admin-only',
+      observers: [again.alice.head.doc, again.bob.head.doc],
+    });
+    expect(readMembers(again.alice.head.doc).get(again.bob.user.id)?.role).toBe('admin');
+    expect(readMembers(w.alice.head.doc).get(bob)?.role).toBe('member');
+  });
+
+  it('refuses an admin demoting the owner', async () => {
+    const w = await groupWorld(server);
+    await malloryAdmin(w);
+    await expectRefused(w, {
+      via: w.mallory.head,
+      write: (doc) => setRole(doc, w.alice.user.id, 'admin', w.mallory.user.id),
+      reason: 'rejected_update:admin-only',
+      observers: [w.alice.head.doc, w.bob.head.doc],
+    });
+    expect(readMembers(w.bob.head.doc).get(w.alice.user.id)?.role).toBe('owner');
   });
 });

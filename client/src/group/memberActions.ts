@@ -1,4 +1,4 @@
-import { can } from '../../../schema/access';
+import { memberChangeRefusal } from '../../../schema/access';
 import type { Member, MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
 
@@ -12,17 +12,17 @@ export interface MemberActions {
 const NONE: MemberActions = { makeAdmin: false, dismissAdmin: false, remove: false };
 
 /**
- * Read from `can(role, capability)`, the table the guard checks, plus the guard's one
- * rule beyond it: only an owner changes or removes an owner. One's own row offers
- * nothing (leaving is "Exit group").
+ * Each action is offered when `memberChangeRefusal`, the rule the update guard judges
+ * the change with, allows it. One's own row offers nothing: the rule refuses changing
+ * one's own role, and removing oneself is leaving, which is "Exit group".
  */
 export function memberActions(myRole: MemberRole | null, me: UserId, target: { id: UserId; role: MemberRole }): MemberActions {
   if (target.id === me || !myRole) return NONE;
-  const setAdmin = can(myRole, 'setAdmin') && target.role !== 'owner';
+  const allowed = (after: MemberRole | null) => memberChangeRefusal({ id: me, role: myRole, creating: false }, { target: target.id, before: target.role, after }) === null;
   return {
-    makeAdmin: setAdmin && target.role === 'member',
-    dismissAdmin: setAdmin && target.role === 'admin',
-    remove: can(myRole, 'removeMember') && (target.role !== 'owner' || myRole === 'owner'),
+    makeAdmin: target.role === 'member' && allowed('admin'),
+    dismissAdmin: target.role === 'admin' && allowed('member'),
+    remove: allowed(null),
   };
 }
 

@@ -25,7 +25,9 @@ const EMPTY_UPDATE_BYTES = 2;
  * doc is opened: without this channel another tab would see a change only after a
  * round trip through the server, and never while offline.
  *
- * Awareness is not carried: Jeco has no typing or presence on the client yet.
+ * Awareness (typing, presence) is not carried: each tab's replica has its own, which
+ * reaches the other tabs through the server, the one place that stamps it with the
+ * signed-in user (`sync-server/src/sync/presence.ts`); offline there is nobody to tell.
  */
 export class TabChannel {
   private readonly channel: BroadcastChannel | null;

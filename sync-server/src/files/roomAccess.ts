@@ -1,3 +1,4 @@
+import { roomRole } from '../../../schema/access';
 import type { Store } from '../../../schema/db/store';
 import { parseRoomId, type UserId } from '../../../schema/ids';
 
@@ -9,6 +10,6 @@ import { parseRoomId, type UserId } from '../../../schema/ids';
 export async function isRoomMember(store: Store, roomId: string, userId: UserId): Promise<boolean> {
   const room = parseRoomId(roomId);
   if (!room) return false;
-  if (room.kind === 'dm') return room.members.includes(userId);
-  return (await store.getMemberRole(room.id, userId)) !== null;
+  const role = room.kind === 'dm' ? roomRole(room, userId, undefined) : await store.getMemberRole(room.id, userId);
+  return role != null;
 }

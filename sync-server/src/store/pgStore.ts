@@ -262,14 +262,6 @@ class PgStore implements Store {
     return row?.role ?? null;
   }
 
-  async listUserRooms(userId: UserId): Promise<RoomId[]> {
-    const rows = await this.db
-      .select({ roomId: roomMembers.roomId })
-      .from(roomMembers)
-      .where(eq(roomMembers.userId, userId))
-      .orderBy(asc(roomMembers.roomId));
-    return rows.map((r) => r.roomId);
-  }
 
   async claimClientIds(ids: readonly number[], userId: UserId): Promise<Map<number, UserId>> {
     const owners = new Map<number, UserId>();

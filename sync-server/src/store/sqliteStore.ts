@@ -263,15 +263,6 @@ class SqliteStore implements Store {
     return row?.role ?? null;
   }
 
-  async listUserRooms(userId: UserId): Promise<RoomId[]> {
-    const rows = this.db
-      .select({ roomId: roomMembers.roomId })
-      .from(roomMembers)
-      .where(eq(roomMembers.userId, userId))
-      .orderBy(asc(roomMembers.roomId))
-      .all();
-    return rows.map((r) => r.roomId);
-  }
 
   async claimClientIds(ids: readonly number[], userId: UserId): Promise<Map<number, UserId>> {
     const owners = new Map<number, UserId>();

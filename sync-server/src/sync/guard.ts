@@ -1,5 +1,6 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
+import { roomRole } from '../../../schema/access';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { Store } from '../../../schema/db/store';
 import { parseDocName, roomHeadDoc, roomOfDoc, type DocRef } from '../../../schema/docs/names';
@@ -8,7 +9,7 @@ import type { UserId } from '../../../schema/ids';
 import type { Blocks } from '../people/blocks';
 import type { SyncContext } from './context';
 import { messageArrivals } from './messageArrivals';
-import { checkUpdate, memberRoleIn } from './updateGuard';
+import { checkUpdate } from './updateGuard';
 import { AttachmentFiles, attachmentIdsOf } from './attachments';
 
 /** Claims kept in memory; past this many the oldest are dropped and asked of the store again when needed. */
@@ -70,14 +71,14 @@ export function guardExtension(deps: { store: Store; blocks?: Blocks; catchUp?: 
   const attachmentFiles = new AttachmentFiles(deps.store);
   let instance: Hocuspocus | undefined;
 
+  /** The role a bucket's writer has in its group; a head and a DM decide in checkUpdate, from the doc and the room id. */
   async function roleOf(ref: DocRef, userId: UserId): Promise<MemberRole | null> {
     const room = roomOfDoc(ref);
-    // DMs and room heads: checkUpdate reads the room id and the head's members itself.
-    if (!room || room.kind === 'dm' || ref.kind === 'roomHead') return null;
+    if (!room || ref.kind !== 'bucket') return null;
     // A head loaded here is ahead of the SQL projection, which lags its changes.
-    const head = instance?.documents.get(roomHeadDoc(room.id));
-    if (head) return memberRoleIn(head, userId);
-    return deps.store.getMemberRole(room.id, userId);
+    const head = room.kind === 'group' ? instance?.documents.get(roomHeadDoc(room.id)) : undefined;
+    const role = roomRole(room, userId, head);
+    return role !== undefined || room.kind === 'dm' ? (role ?? null) : deps.store.getMemberRole(room.id, userId);
   }
 
   return {

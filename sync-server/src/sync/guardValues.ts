@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { writeRulesKind, type DOC_WRITERS, type WriteRulesKind } from '../../../schema/access';
 import { messageSchema } from '../../../schema/docs/message';
 import { MAX_GROUP_NAME, memberSchema } from '../../../schema/docs/roomHead';
 import { isValidStateEntry } from '../../../schema/docs/inbox';
@@ -7,7 +8,6 @@ import { contactSchema } from '../../../schema/docs/contacts';
 import { deletionSchema, editSchema, reactionSchema } from '../../../schema/docs/bucket';
 import { parseMessageId, parseUserId, type UserId } from '../../../schema/ids';
 import type { DocRef } from '../../../schema/docs/names';
-import type { MemberRole } from '../../../schema/docs/roomHead';
 import { attachmentProblem, type FileLookup } from './attachments';
 
 /** Rules a value can break, beyond who may write where. */
@@ -25,7 +25,6 @@ export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 export interface ValueContext {
   ref: DocRef;
   userId: UserId;
-  role: MemberRole | null;
   creating: boolean;
   /** The server's clock now. */
   now: number;
@@ -72,13 +71,7 @@ function checkMember(ctx: ValueContext, key: string, value: unknown): ValueResul
     if (typeof createdAt === 'number' && parsed.data.addedAt < createdAt) return { rule: 'value-shape', detail: 'addedAt before the group' };
     if (current && parsed.data.addedAt < current.addedAt) return { rule: 'value-shape', detail: 'addedAt moved earlier' };
   }
-  if (!ctx.creating && ctx.role !== 'owner') {
-    // Only an owner makes or unmakes owners; the creator makes themself one.
-    if (parsed.data.role === 'owner') return { rule: 'admin-only', detail: 'owner role' };
-    if (memberSchema.safeParse(ctx.current('members', key)).data?.role === 'owner') return { rule: 'admin-only', detail: 'owner entry' };
-  } else if (ctx.creating && parsed.data.role === 'owner' && key !== ctx.userId) {
-    return { rule: 'admin-only', detail: 'owner role' };
-  }
+  // Who may write which role is the member rule's (schema/access.ts), judged before values.
   return null;
 }
 
@@ -89,8 +82,12 @@ function checkReceipt(ctx: ValueContext, key: string, value: unknown): ValueResu
   return shape(receiptStepsSchema.safeParse(value).success, 'receipt');
 }
 
-/** Value checks per doc kind and root; a root map's checks run on each key's value. */
-const CHECKS = {
+/**
+ * Value checks per doc kind and root, keyed like `DOC_WRITERS` (a root it does not list
+ * cannot be given a check); a root map's checks run on each key's value. A root without
+ * a check here takes no client values (the server's `chats`).
+ */
+const CHECKS: { [Kind in WriteRulesKind]: { [Root in keyof (typeof DOC_WRITERS)[Kind]]?: Check } } = {
   bucket: {
     messages: (ctx, _key, value) => checkMessage(ctx, value),
     edits: (_ctx, key, value) => messageKey(key) ?? shape(editSchema.safeParse(value).success, 'edit'),
@@ -135,11 +132,10 @@ const CHECKS = {
   contacts: {
     contacts: (_ctx, key, value) => userKey(key) ?? shape(contactSchema.safeParse(value).success, 'contact'),
   },
-} satisfies Record<string, Record<string, Check>>;
+};
 
-function checksFor(ref: DocRef): Readonly<Record<string, Check>> {
-  if (ref.kind === 'roomHead') return ref.room.kind === 'dm' ? CHECKS.dmHead : CHECKS.groupHead;
-  return CHECKS[ref.kind];
+function checksFor(ref: DocRef): Readonly<Record<string, Check | undefined>> {
+  return CHECKS[writeRulesKind(ref)];
 }
 
 /**

@@ -1,9 +1,9 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type { Store } from '../../../schema/db/store';
-import { readMembers, readMeta, type MemberRole } from '../../../schema/docs/roomHead';
+import { readMeta, type MemberRole } from '../../../schema/docs/roomHead';
 import { roomHeadDoc, roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import type { RoomRef, UserId } from '../../../schema/ids';
-import { DOC_READERS } from '../../../schema/access';
+import { DOC_READERS, roomRole } from '../../../schema/access';
 
 /** Users known to exist kept in memory; past this many the oldest are asked of the store again. */
 const KNOWN_USERS_CACHE_SIZE = 50_000;
@@ -28,9 +28,15 @@ export class Membership {
     private readonly instance: () => Hocuspocus,
   ) {}
 
+  /**
+   * The role is `roomRole`'s, asked in another order than the guard asks it: at connect
+   * the SQL projection comes first, as every node shares it, and a head loaded here is
+   * asked only for a group the projection does not know yet. (The guard judges a write
+   * against the head it is about to change, caught up to the log first.)
+   */
   async standing(room: RoomRef, userId: UserId): Promise<Standing> {
     if (room.kind === 'dm') {
-      if (!room.members.includes(userId)) return null;
+      if (!roomRole(room, userId, undefined)) return null;
       const peer = room.members[0] === userId ? room.members[1] : room.members[0];
       return (await this.userExists(peer)) ? 'dm' : null;
     }
@@ -38,7 +44,7 @@ export class Membership {
     if (role) return role;
     if (await this.store.getRoom(room.id)) return null;
     const head = this.instance().documents.get(roomHeadDoc(room.id));
-    if (head && readMeta(head)) return readMembers(head).get(userId)?.role ?? null;
+    if (head && readMeta(head)) return roomRole(room, userId, head) ?? null;
     return (await this.store.docExists(roomHeadDoc(room.id))) ? null : 'creating';
   }
 

@@ -4,7 +4,7 @@ import { appendMessage, BUCKET, deleteForEveryone, editMessage, purgeMessage, re
 import type { Message } from '../../../schema/docs/message';
 import { bucketDoc, parseDocName } from '../../../schema/docs/names';
 import { newMessageId, type RoomId, type UserId } from '../../../schema/ids';
-import { GuardHarness } from './guardHarness';
+import { GuardHarness } from '../../../test/helpers/guardHarness';
 
 const ALICE = '00000000-0000-4000-8000-00000000a11c' as UserId;
 const BOB = '00000000-0000-4000-8000-000000000b0b' as UserId;

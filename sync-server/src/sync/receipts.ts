@@ -1,6 +1,7 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
 import type { ReceiptAdvanceRow } from '../../../schema/db/receiptStore';
+import { roomRole } from '../../../schema/access';
 import type { Store } from '../../../schema/db/store';
 import { messageCount } from '../../../schema/docs/bucket';
 import { bucketDoc, parseDocName, roomHeadDoc } from '../../../schema/docs/names';
@@ -237,7 +238,7 @@ export class Receipts {
 
 /** O(1), not a read of every member: it runs for every report, and groups can be large. */
 function isMember(room: RoomRef, head: Y.Doc, userId: UserId): boolean {
-  return room.kind === 'dm' ? room.members.includes(userId) : head.getMap(ROOM_HEAD.members).has(userId);
+  return roomRole(room, userId, head) !== null;
 }
 
 function membersOf(room: RoomRef, head: Y.Doc): UserId[] {

@@ -5,7 +5,7 @@ import { appendMessage, readMessages } from '../../../schema/docs/bucket';
 import { messageSchema, type Message } from '../../../schema/docs/message';
 import { bucketDoc, parseDocName } from '../../../schema/docs/names';
 import type { MessageId, RoomId, UserId } from '../../../schema/ids';
-import { GuardHarness, type Peer } from './guardHarness';
+import { GuardHarness, type Peer } from '../../../test/helpers/guardHarness';
 import { CONCURRENCY_WINDOW_MS, messageArrivals } from './messageArrivals';
 import { encodeSections, rawGc, rawItem, type RawDeletion } from './rawUpdate';
 import type { GuardResult } from './updateGuard';

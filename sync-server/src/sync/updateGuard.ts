@@ -1,10 +1,10 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
-import { mayWrite, writeRulesFor, type WriteRefusal, type WriterFacts } from '../../../schema/access';
+import { mayWrite, memberChangeRefusal, roomRole, writeRulesFor, type MemberRefusal, type WriteRefusal, type WriterFacts } from '../../../schema/access';
 import { BUCKET } from '../../../schema/docs/bucket';
 import { messageSchema } from '../../../schema/docs/message';
 import { roomOfDoc, type DocRef } from '../../../schema/docs/names';
-import { memberSchema, ROOM_HEAD, type MemberRole } from '../../../schema/docs/roomHead';
+import { memberSchema, roleIn, ROOM_HEAD, type MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
 import { checkValues, type ValueContext, type ValueRefusal } from './guardValues';
 import { CONCURRENCY_WINDOW_MS, messageArrivals } from './messageArrivals';
@@ -55,7 +55,10 @@ export interface GuardInput {
   doc: Y.Doc;
   ref: DocRef;
   userId: UserId;
-  /** The user's group role as the store knows it; a room head's own `members` map overrides it. */
+  /**
+   * The user's role in a group, for a bucket: from the loaded head or the store
+   * (`roomRole`). A room head's own `members` map and a DM's id decide for themselves.
+   */
   role: MemberRole | null;
   /** A Yjs v1 update. */
   update: Uint8Array;
@@ -87,15 +90,11 @@ interface Change {
   insertsBefore: boolean;
   /** The left origin Yjs integrates a new item after (re-anchored for a partly known struct); null for none. */
   origin: Y.ID | null;
+  /** A removal of an item the doc holds (rather than one of the update's own). */
+  inDoc: boolean;
 }
 
 const refuse = (rule: GuardRule, detail?: string): Refusal => ({ ok: false, rule, detail });
-
-/** The role a room head's own `members` map gives a user: it is the truth while the SQL projection catches up. */
-export function memberRoleIn(doc: Y.Doc, userId: UserId): MemberRole | null {
-  const parsed = memberSchema.safeParse(doc.getMap(ROOM_HEAD.members).get(userId));
-  return parsed.success ? parsed.data.role : null;
-}
 
 /**
  * Checks one incoming update against the doc it would change, before it is applied.
@@ -190,7 +189,7 @@ function setChange(view: UpdateView, item: Y.Item, offset: number): Change | Ref
   }
   const values = contentValues(item.content, offset);
   if (values === undefined) return refuse('value-shape', item.content.constructor.name);
-  return { op: 'set', root: location.root, key: location.key, values, insertsBefore: item.rightOrigin !== null, origin };
+  return { op: 'set', root: location.root, key: location.key, values, insertsBefore: item.rightOrigin !== null, origin, inDoc: false };
 }
 
 function locationRefusal(location: Exclude<Location, { kind: 'root' }>, id: Y.ID): Refusal {
@@ -233,7 +232,7 @@ function collectRemovals(view: UpdateView, client: number, clock: number, end: n
       if (struct instanceof Y.GC || struct.deleted) continue;
       const location = view.docLocation(struct);
       if (location.kind !== 'root') return refuse('delete-foreign', `${client}:${struct.id.clock}`);
-      changes.push(removal(location, struct));
+      changes.push(removal(location, struct, true));
     }
   }
   for (let from = Math.max(clock, state); from < end; ) {
@@ -244,13 +243,13 @@ function collectRemovals(view: UpdateView, client: number, clock: number, end: n
     if (struct instanceof Y.GC) continue;
     const location = view.locate(struct);
     if (location.kind !== 'root') return locationRefusal(location, struct.id);
-    changes.push(removal(location, struct));
+    changes.push(removal(location, struct, false));
   }
   return null;
 }
 
-function removal(location: Extract<Location, { kind: 'root' }>, item: Y.Item): Change {
-  return { op: 'remove', root: location.root, key: location.key, values: contentValues(item.content, 0) ?? null, insertsBefore: false, origin: null };
+function removal(location: Extract<Location, { kind: 'root' }>, item: Y.Item, inDoc: boolean): Change {
+  return { op: 'remove', root: location.root, key: location.key, values: contentValues(item.content, 0) ?? null, insertsBefore: false, origin: null, inDoc };
 }
 
 /** Whether this update creates a group: the head has no kind yet, and the writer sets it and makes themself owner. */
@@ -265,11 +264,27 @@ function createsGroup(input: GuardInput, changes: readonly Change[]): boolean {
   );
 }
 
-function effectiveRole(input: GuardInput): MemberRole | null {
+/** The writer's role in the doc's room: a head judges by its own members (it is ahead of the SQL projection), a bucket by `input.role`. */
+function writerRole(input: GuardInput): MemberRole | null {
   const room = roomOfDoc(input.ref);
   if (!room) return null;
-  if (room.kind === 'dm') return room.members.includes(input.userId) ? 'member' : null;
-  return input.ref.kind === 'roomHead' ? memberRoleIn(input.doc, input.userId) : input.role;
+  const role = roomRole(room, input.userId, input.ref.kind === 'roomHead' ? input.doc : undefined);
+  return role === undefined ? input.role : role;
+}
+
+/**
+ * What one change does to a group's member entry, judged by `memberChangeRefusal`:
+ * a new value moves the entry from what the doc holds to that value (deleted content
+ * removes it); removing the doc's value is leaving or removing someone, unless the
+ * update writes the same key anew (an overwrite, judged as that write).
+ */
+function memberRefusal(input: GuardInput, change: Change, changes: readonly Change[], actor: { role: MemberRole | null; creating: boolean }): MemberRefusal | null {
+  const key = change.key ?? '';
+  if (change.op === 'remove' && change.inDoc && changes.some((c) => c.op === 'set' && c.root === change.root && c.key === change.key)) return null;
+  const before = roleIn(input.doc, key as UserId);
+  // A value of the wrong shape is judged as a plain addition; its value check refuses it.
+  const after = change.op === 'remove' || change.values === null ? null : (memberSchema.safeParse(change.values.at(-1)).data?.role ?? 'member');
+  return memberChangeRefusal({ id: input.userId, ...actor }, { target: key as UserId, before, after });
 }
 
 /**
@@ -353,11 +368,11 @@ function checkChanges(input: GuardInput, view: UpdateView, changes: readonly Cha
   const fresh = ref.kind === 'bucket' ? appendedMessages(known, changes) : new Map<string, UserId>();
   if (!(fresh instanceof Map)) return fresh;
   const creating = createsGroup(input, changes);
-  const role = creating ? 'owner' : effectiveRole(input);
+  const role = creating ? 'owner' : writerRole(input);
+  const groupHead = ref.kind === 'roomHead' && ref.room.kind === 'group';
   const valueContext: ValueContext = {
     ref,
     userId,
-    role,
     creating,
     now: (input.clock ?? Date.now)(),
     current: (root, key) => doc.getMap(root).get(key),
@@ -378,20 +393,18 @@ function checkChanges(input: GuardInput, view: UpdateView, changes: readonly Cha
       keyIsWriter: change.key !== null && (change.key === userId || change.key.endsWith(`:${userId}`)),
       isAuthor: change.key !== null && (known.get(change.key) ?? fresh.get(change.key)) === userId,
       creating,
+      memberRefusal: groupHead && change.root === ROOM_HEAD.members ? memberRefusal(input, change, changes, { role, creating }) : undefined,
     };
+    const why = facts.memberRefusal ? `${where}: ${facts.memberRefusal}` : where;
     if (change.op === 'remove') {
       if (!mayWrite(entry.remove, facts)) {
         const serverOnly = entry.remove.every((writer) => writer === 'server');
-        return refuse(root.shape === 'list' ? entry.refusal : serverOnly ? 'server-only' : 'delete-foreign', where);
-      }
-      // Only an owner removes an owner, except an owner leaving.
-      const removed = memberSchema.safeParse(change.values?.at(-1));
-      if (change.root === ROOM_HEAD.members && removed.data?.role === 'owner' && role !== 'owner' && !facts.keyIsWriter) {
-        return refuse('admin-only', where);
+        const named = root.shape === 'list' || entry.remove.includes('memberRule');
+        return refuse(named ? entry.refusal : serverOnly ? 'server-only' : 'delete-foreign', why);
       }
       continue;
     }
-    if (!mayWrite(entry.write, facts)) return refuse(entry.refusal, where);
+    if (!mayWrite(entry.write, facts)) return refuse(entry.refusal, why);
     if (root.shape === 'list') {
       if (change.values === null) return refuse(entry.refusal, where);
       const misplaced = ref.kind === 'bucket' ? appendsAtEnd(input, view, change) : null;

@@ -53,11 +53,6 @@ export class UpdateView {
     return Y.getState(this.doc.store, client);
   }
 
-  /** The update's structs of one client, in clock order. */
-  clientStructs(client: number): readonly Struct[] {
-    return this.byClient.get(client) ?? [];
-  }
-
   /** The struct holding `id`, from the doc if it has that clock, else from the update. */
   find(id: Y.ID): Found {
     if (id.clock < this.state(id.client)) {

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { roomReceiptsParams, roomReceiptsQuery, type RoomReceiptsResponse } from '../../../../schema/api/receipts';
 import { parseRoomId } from '../../../../schema/ids';
 import { parseWith, sendError } from '../apiError';
+import { isRoomMember } from '../../files/roomAccess';
 import type { HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';
 
@@ -16,7 +17,7 @@ export function getRoomReceiptsRoute(app: FastifyInstance, deps: HttpDeps): void
     const position = parseWith(roomReceiptsQuery, request.query);
     const room = parseRoomId(roomId);
     const userId = request.auth!.user.id;
-    const member = room?.kind === 'dm' ? room.members.includes(userId) : room ? (await deps.store.getMemberRole(room.id, userId)) !== null : false;
+    const member = await isRoomMember(deps.store, roomId, userId);
     // An unknown room and someone else's answer alike: nothing tells a non-member whether the room exists.
     if (!room || !member) return sendError(reply, 'forbidden');
     const body: RoomReceiptsResponse = { receipts: await deps.store.receipts.reachedAt(room.id, position) };

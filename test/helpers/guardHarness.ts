@@ -1,8 +1,8 @@
 import * as Y from 'yjs';
-import type { DocRef } from '../../../schema/docs/names';
-import type { MemberRole } from '../../../schema/docs/roomHead';
-import type { UserId } from '../../../schema/ids';
-import { checkUpdate, type GuardResult } from './updateGuard';
+import type { DocRef } from '../../schema/docs/names';
+import type { MemberRole } from '../../schema/docs/roomHead';
+import type { UserId } from '../../schema/ids';
+import { checkUpdate, type GuardResult } from '../../sync-server/src/sync/updateGuard';
 
 /**
  * Test support for the update guard: a server replica that applies an update only if
