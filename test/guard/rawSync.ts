@@ -87,7 +87,10 @@ export class RawSyncSocket {
 
   /** A Yjs update (y-protocols sync message 2) for `docName`, whatever it holds. */
   update(docName: string, update: Uint8Array): void {
-    this.send(frame(docName, SYNC, (e) => (encoding.writeVarUint(e, 2), encoding.writeVarUint8Array(e, update))));
+    this.send(frame(docName, SYNC, (e) => {
+        encoding.writeVarUint(e, 2);
+        encoding.writeVarUint8Array(e, update);
+      }));
   }
 
   queryAwareness(docName: string): void {
