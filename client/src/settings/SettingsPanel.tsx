@@ -90,7 +90,7 @@ function PrivacySection() {
   const row = (props: { title: string; sub: string; testid: string; value: () => string; options: Record<string, string>; onChange: (value: string) => void }) => (
     <li class="settings-row">
       <label class="settings-row-text" for={props.testid}>
-        <span class="settings-row-title">{props.title}</span>
+        <span class="settings-row-title settings-row-wrap">{props.title}</span>
         <span class="settings-row-sub settings-row-wrap">{props.sub}</span>
       </label>
       <select id={props.testid} class="settings-select" onChange={(e) => props.onChange(e.currentTarget.value)} data-testid={props.testid}>
@@ -111,14 +111,14 @@ function PrivacySection() {
             <ul class="settings-list">
               {row({
                 title: 'Last seen and online',
-                sub: 'Who sees when you were last here, that you are online and that you are typing. In groups only "Everyone" shows it.',
+                sub: 'Also online and typing. Groups show them only with Everyone.',
                 testid: 'privacy-last-seen',
                 value: () => current().lastSeen,
                 options: AUDIENCE_LABELS,
                 onChange: (value) => void change({ lastSeen: value as Audience }),
               })}
               {row({
-                title: 'Profile photo and about',
+                title: 'About',
                 sub: 'Who sees your about line.',
                 testid: 'privacy-profile',
                 value: () => current().profile,
@@ -127,9 +127,9 @@ function PrivacySection() {
               })}
               <li class="settings-row">
                 <label class="settings-row-text" for="privacy-read-receipts">
-                  <span class="settings-row-title">Read receipts</span>
+                  <span class="settings-row-title settings-row-wrap">Read receipts</span>
                   <span class="settings-row-sub settings-row-wrap">
-                    When off, people you chat with one to one do not see when you read their messages, and you do not see when they read yours. Groups always show them.
+                    Off: in one-to-one chats neither of you sees when the other has read. Groups always show them.
                   </span>
                 </label>
                 <input
