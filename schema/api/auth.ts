@@ -42,6 +42,8 @@ export const publicUserSchema = z.object({
   lastSeenAt: z.number().nullable(),
   /** The profile's "about" line; null when unset or hidden from the asker. */
   about: z.string().nullable().optional(),
+  /** False when the user does not let the asker add them to groups (`schema/privacy.ts`); absent when they do. */
+  mayAddToGroups: z.literal(false).optional(),
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AUDIENCES, GROUP_ADDERS, type Audience, type GroupAdders } from '../privacy';
 import { displayNameSchema, passwordSchema, publicUserSchema } from './auth';
 
 /** Longest "about" line, as WhatsApp's: a line, not a biography. */
@@ -51,3 +52,17 @@ export const blockParams = z.object({ id: z.string().max(64) });
 /** `GET /api/blocks`: the people I blocked, newest first. */
 export const blockedResponse = z.object({ blocked: z.array(z.object({ user: publicUserSchema, at: z.number() })) });
 export type BlockedResponse = z.infer<typeof blockedResponse>;
+
+const audience = z.enum(AUDIENCES as [Audience, ...Audience[]]);
+
+/** All of a user's privacy settings (`schema/privacy.ts`), as `GET /api/me/privacy` answers them. */
+export const privacySettingsSchema = z
+  .object({ lastSeen: audience, profile: audience, readReceipts: z.boolean(), groupAdd: z.enum(GROUP_ADDERS as [GroupAdders, ...GroupAdders[]]) })
+  .strict();
+
+/** `PATCH /api/me/privacy`: the settings to change; the others stay. */
+export const privacyBody = privacySettingsSchema.partial().refine((body) => Object.keys(body).length > 0, 'Nothing to change');
+export type PrivacyBody = z.infer<typeof privacyBody>;
+
+export const privacyResponse = z.object({ privacy: privacySettingsSchema });
+export type PrivacyResponse = z.infer<typeof privacyResponse>;

@@ -7,9 +7,10 @@
  * Times are integer milliseconds since the epoch, held in `bigint` and read back as
  * JavaScript numbers (exact up to 2^53, far past any date we store).
  */
-import { bigint, bigserial, customType, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, customType, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import type { RoomId, UserId } from '../ids';
 import type { MemberRole } from '../docs/roomHead';
+import type { Audience, GroupAdders } from '../privacy';
 import type { ReceiptKind } from '../docs/receipts';
 import type { RoomRow, Store } from './store';
 
@@ -32,6 +33,11 @@ export const users = pgTable('users', {
   lastSeenAt: millis('last_seen_at'),
   /** The "about" line of the profile; null until set. */
   about: text('about'),
+  /** Privacy settings (`schema/privacy.ts`); the defaults are `DEFAULT_PRIVACY`'s. */
+  lastSeenAudience: text('last_seen_audience').$type<Audience>().notNull().default('everyone'),
+  profileAudience: text('profile_audience').$type<Audience>().notNull().default('everyone'),
+  readReceipts: boolean('read_receipts').notNull().default(true),
+  groupAdd: text('group_add').$type<GroupAdders>().notNull().default('everyone'),
 });
 
 /** Sessions, keyed by the SHA-256 of the token so a leaked table grants nothing. */

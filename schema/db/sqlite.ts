@@ -9,6 +9,7 @@ import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm
 import type { RoomId, UserId } from '../ids';
 import type { MemberRole } from '../docs/roomHead';
 import type { ReceiptKind } from '../docs/receipts';
+import type { Audience, GroupAdders } from '../privacy';
 import type { RoomRow, Store } from './store';
 
 /** Accounts. `username` is stored lowercase, so its unique constraint is case-insensitive. */
@@ -22,6 +23,11 @@ export const users = sqliteTable('users', {
   lastSeenAt: integer('last_seen_at'),
   /** The "about" line of the profile; null until set. */
   about: text('about'),
+  /** Privacy settings (`schema/privacy.ts`); the defaults are `DEFAULT_PRIVACY`'s. */
+  lastSeenAudience: text('last_seen_audience').$type<Audience>().notNull().default('everyone'),
+  profileAudience: text('profile_audience').$type<Audience>().notNull().default('everyone'),
+  readReceipts: integer('read_receipts', { mode: 'boolean' }).notNull().default(true),
+  groupAdd: text('group_add').$type<GroupAdders>().notNull().default('everyone'),
 });
 
 /** Sessions, keyed by the SHA-256 of the token so a leaked table grants nothing. */

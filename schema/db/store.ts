@@ -1,6 +1,7 @@
 import type { RoomId, UserId } from '../ids';
 import type { MemberRole } from '../docs/roomHead';
 import type { ReceiptStore } from './receiptStore';
+import type { Audience, GroupAdders, PrivacySettings } from '../privacy';
 
 /**
  * The store contract: everything the sync server keeps in SQL. Two implementations
@@ -29,6 +30,8 @@ export interface Store {
   setLastSeen(id: UserId, at: number): Promise<void>;
   /** Changes the fields given of the user's profile; the others stay. */
   setProfile(id: UserId, profile: { displayName?: string; about?: string | null }): Promise<void>;
+  /** Changes the privacy settings given; the others stay. */
+  setPrivacy(id: UserId, settings: Partial<PrivacySettings>): Promise<void>;
 
   // sessions (only the SHA-256 of the token is ever stored)
   createSession(session: SessionRow): Promise<void>;
@@ -182,6 +185,27 @@ export interface UserRow extends NewUser {
   lastSeenAt: number | null;
   /** The profile's "about" line. */
   about: string | null;
+  /** {@link PrivacySettings.lastSeen}. */
+  lastSeenAudience: Audience;
+  /** {@link PrivacySettings.profile}. */
+  profileAudience: Audience;
+  readReceipts: boolean;
+  groupAdd: GroupAdders;
+}
+
+/** A user's privacy settings, from their row. */
+export function privacyOf(user: UserRow): PrivacySettings {
+  return { lastSeen: user.lastSeenAudience, profile: user.profileAudience, readReceipts: user.readReceipts, groupAdd: user.groupAdd };
+}
+
+/** The columns of {@link UserRow} that hold the given settings. */
+export function privacyColumns(settings: Partial<PrivacySettings>): Partial<Pick<UserRow, 'lastSeenAudience' | 'profileAudience' | 'readReceipts' | 'groupAdd'>> {
+  const out: Partial<Pick<UserRow, 'lastSeenAudience' | 'profileAudience' | 'readReceipts' | 'groupAdd'>> = {};
+  if (settings.lastSeen !== undefined) out.lastSeenAudience = settings.lastSeen;
+  if (settings.profile !== undefined) out.profileAudience = settings.profile;
+  if (settings.readReceipts !== undefined) out.readReceipts = settings.readReceipts;
+  if (settings.groupAdd !== undefined) out.groupAdd = settings.groupAdd;
+  return out;
 }
 
 export interface SessionRow {

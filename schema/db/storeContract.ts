@@ -5,7 +5,8 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { RoomId, UserId } from '../ids';
-import type { FileRow, NewUser, RoomRow, SessionRow, Store } from './store';
+import { privacyColumns, privacyOf, type FileRow, type NewUser, type RoomRow, type SessionRow, type Store } from './store';
+import { DEFAULT_PRIVACY } from '../privacy';
 
 /** How each test gets a store: {@link runStoreContract} opens one per test and closes it after. */
 export type OpenStore = () => Promise<Store>;
@@ -92,7 +93,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
 
     it('1. createUser stores a user that every getter finds, with no last-seen time yet', async () => {
       const ann = await addUser('ann', { displayName: 'Ann Lee', email: 'ann@example.test' });
-      const expected = { ...ann, lastSeenAt: null, about: null };
+      const expected = { ...ann, lastSeenAt: null, about: null, ...privacyColumns(DEFAULT_PRIVACY) };
       expect(await store.getUserById(ann.id)).toEqual(expected);
       expect(await store.getUserByUsername('ann')).toEqual(expected);
       expect(await store.getUserByUsername('ANN')).toEqual(expected);
@@ -531,6 +532,23 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       await store.unblockUser(ann.id, bob.id);
       expect(await store.isBlocked(ann.id, bob.id)).toBe(false);
       expect(await store.listBlocked(bob.id)).toEqual([]);
+    });
+
+    it('33. a new user has the default privacy settings; setPrivacy changes only the settings given, of the named user', async () => {
+      const ann = await addUser('ann');
+      const bob = await addUser('bob');
+      expect(privacyOf((await store.getUserById(ann.id))!)).toEqual(DEFAULT_PRIVACY);
+      await store.setPrivacy(ann.id, { lastSeen: 'nobody', readReceipts: false });
+      expect(privacyOf((await store.getUserById(ann.id))!)).toEqual({ ...DEFAULT_PRIVACY, lastSeen: 'nobody', readReceipts: false });
+      await store.setPrivacy(ann.id, { profile: 'contacts', groupAdd: 'contacts', readReceipts: true });
+      expect(privacyOf((await store.getUserById(ann.id))!)).toEqual({ lastSeen: 'nobody', profile: 'contacts', readReceipts: true, groupAdd: 'contacts' });
+      await store.setPrivacy(ann.id, {});
+      // Read back the same through every way of reading users.
+      const [viaSearch] = await store.searchUsers('ann', 1);
+      const [viaIds] = await store.getUsersByIds([ann.id]);
+      expect(privacyOf(viaSearch!)).toEqual(privacyOf(viaIds!));
+      expect(privacyOf(viaIds!).readReceipts).toBe(true);
+      expect(privacyOf((await store.getUserById(bob.id))!)).toEqual(DEFAULT_PRIVACY);
     });
 
     it('22. ping answers and dialect names the implementation', async () => {

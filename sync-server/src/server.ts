@@ -18,6 +18,8 @@ import { budgetsExtension } from './sync/budgets';
 import { guardExtension } from './sync/guard';
 import { blockedPresenceExtension } from './sync/blockedPresence';
 import { Blocks } from './people/blocks';
+import { Privacy } from './people/privacy';
+import { privacyPresenceExtension } from './sync/privacyPresence';
 import { Membership } from './sync/membership';
 import { catchUp, LogPositions } from './sync/logPositions';
 import { persistenceExtension } from './sync/persistence';
@@ -102,6 +104,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const store = metrics.instrument(rawStore);
   const sessions = new Sessions(store, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
   const blocks = new Blocks(store);
+  const privacy = new Privacy(store, blocks);
   let hocuspocus: Hocuspocus | undefined;
   const instance = () => hocuspocus!;
   let port = config.port;
@@ -112,6 +115,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     health,
     sessions,
     blocks,
+    privacy,
     metrics: metrics.registry,
     mailer: undefined as never,
     publicUrl: () => publicUrlOf(config, port),
@@ -159,13 +163,16 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     instance,
     writeDoc: (name, change) => projections.write(name, change),
     flushMs: config.receiptsFlushMs,
+    readReceiptsShown: (room) => privacy.readReceiptsShown(room),
     log,
   });
   const extensions: Extension[] = [
     authExtension({ sessions, membership, budgets, instance, recheckEveryMs: sessionRecheckMs(config) }),
     budgetsExtension({ budgets, store, awarenessStateMaxBytes: config.awarenessStateMaxBytes }),
-    ...(options.guard === false ? [] : [guardExtension({ store, blocks, catchUp: catchUpDoc })]),
+    ...(options.guard === false ? [] : [guardExtension({ store, blocks, privacy, catchUp: catchUpDoc })]),
     blockedPresenceExtension({ blocks }),
+    privacyPresenceExtension({ privacy, log }),
+    privacy.extension(),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions, marked: (mark) => projections.marked(mark), log }),
     projections.extension(),
     receipts.extension(),

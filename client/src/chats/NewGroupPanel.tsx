@@ -52,7 +52,7 @@ export function NewGroupPanel(props: { session: Session; onClose: () => void; on
           {busy() ? 'Creating…' : 'Create group'}
         </button>
       </form>
-      <UserSearch hidden={hidden} onPick={(user) => setMembers((list) => [...list, user])} />
+      <UserSearch forGroup hidden={hidden} onPick={(user) => setMembers((list) => [...list, user])} />
     </section>
   );
 }

@@ -118,6 +118,7 @@ export function GroupInfo(props: GroupInfoProps) {
               <div class="group-info-search">
                 <UserSearch
                   autofocus
+                  forGroup
                   hidden={(id) => members().has(id as UserId)}
                   onPick={(user) => {
                     const id = parseUserId(user.id);

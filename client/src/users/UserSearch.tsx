@@ -8,8 +8,13 @@ import { searchUsers } from './searchUsers';
 /** Long enough to skip the keystrokes of a word being typed, short enough to feel live. */
 const DEBOUNCE_MS = 250;
 
-/** Searches people by username prefix as one types; `hidden` users (oneself, those already picked) are left out. */
-export function UserSearch(props: { hidden: (id: string) => boolean; onPick: (user: PublicUser) => void; autofocus?: boolean }) {
+/**
+ * Searches people by username prefix as one types; `hidden` users (oneself, those
+ * already picked) are left out. `forGroup`: picking adds to a group, so people who do not
+ * let me add them (the server says so per person, and refuses it) are shown but not
+ * offered, with why.
+ */
+export function UserSearch(props: { hidden: (id: string) => boolean; onPick: (user: PublicUser) => void; autofocus?: boolean; forGroup?: boolean }) {
   const [query, setQuery] = createSignal('');
   const [results, setResults] = createSignal<PublicUser[] | null>(null);
   const [error, setError] = createSignal<string>();
@@ -71,7 +76,7 @@ export function UserSearch(props: { hidden: (id: string) => boolean; onPick: (us
             <For each={visible()}>
               {(user) => (
                 <li>
-                  <button type="button" class="user-result" onClick={() => {
+                  <button type="button" class="user-result" disabled={props.forGroup && user.mayAddToGroups === false} onClick={() => {
                       // A new search starts after each pick: the one picked leaves the list, and "Nobody found" would be false.
                       setQuery('');
                       props.onPick(user);
@@ -81,6 +86,11 @@ export function UserSearch(props: { hidden: (id: string) => boolean; onPick: (us
                     <span class="user-result-names">
                       <span class="user-result-name">{user.displayName}</span>
                       <span class="user-result-username">@{user.username}</span>
+                      <Show when={props.forGroup && user.mayAddToGroups === false}>
+                        <span class="user-result-note" data-testid="user-result-refusal">
+                          Only their contacts can add them to groups
+                        </span>
+                      </Show>
                     </span>
                   </button>
                 </li>

@@ -19,6 +19,8 @@ import { revokeDeviceRoute } from './routes/revokeDevice';
 import { revokeOtherDevicesRoute } from './routes/revokeOtherDevices';
 import { unblockUserRoute } from './routes/unblockUser';
 import { updateProfileRoute } from './routes/updateProfile';
+import { getPrivacyRoute } from './routes/getPrivacy';
+import { updatePrivacyRoute } from './routes/updatePrivacy';
 import { confirmPasswordResetRoute } from './routes/confirmPasswordReset';
 import { getMeRoute } from './routes/getMe';
 import { getRoomReceiptsRoute } from './routes/getRoomReceipts';
@@ -117,6 +119,8 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   revokeOtherDevicesRoute(app, deps);
   changePasswordRoute(app, deps);
   updateProfileRoute(app, deps);
+  getPrivacyRoute(app, deps);
+  updatePrivacyRoute(app, deps);
   listBlockedRoute(app, deps);
   blockUserRoute(app, deps);
   unblockUserRoute(app, deps);

@@ -6,6 +6,7 @@ import type { DependencyHealth } from '../dependencyHealth';
 import type { Sessions, ValidSession } from '../auth/sessions';
 import type { Mailer } from '../mail/mailer';
 import type { Blocks } from '../people/blocks';
+import type { Privacy } from '../people/privacy';
 import { visibilityOf, type Visibility } from '../../../schema/privacy';
 
 /** What every route gets: the process's config and services. */
@@ -15,6 +16,8 @@ export interface HttpDeps {
   sessions: Sessions;
   mailer: Mailer;
   blocks: Blocks;
+  /** Privacy settings and the relations they depend on (`schema/privacy.ts`). */
+  privacy: Privacy;
   metrics: Registry;
   /** Whether the store and Redis are reachable: `/readyz`. */
   health: DependencyHealth;
@@ -31,13 +34,20 @@ declare module 'fastify' {
   }
 }
 
-/** A user as other signed-in users may see it: no email, no hash; less when `visibility` says so. */
-export function toPublicUser(user: UserRow, visibility: Visibility = visibilityOf({ blockedByThem: false, blockedByMe: false })): PublicUser {
+/**
+ * A user as other signed-in users may see it: no email, no hash, no settings; less when
+ * `visibility` says so (what the asker may see, from `Privacy.visibility`).
+ */
+export function toPublicUser(
+  user: Pick<UserRow, 'id' | 'username' | 'displayName' | 'lastSeenAt' | 'about'>,
+  visibility: Visibility & { mayAddToGroups?: boolean } = visibilityOf({ blockedByThem: false, blockedByMe: false }),
+): PublicUser {
   return {
     id: user.id,
     username: user.username,
     displayName: user.displayName,
     lastSeenAt: visibility.presence ? user.lastSeenAt : null,
     about: visibility.about ? user.about : null,
+    ...(visibility.mayAddToGroups === false ? { mayAddToGroups: false } : {}),
   };
 }

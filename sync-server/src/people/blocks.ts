@@ -95,19 +95,10 @@ export class Blocks {
   }
 
   /**
-   * For the update guard, once the update passed its rules: whether it adds to a group
-   * (or creates one with) someone who blocked the writer. Only room heads of groups are
-   * looked at; the head is small (meta and members), so the update is tried on a copy
-   * and the members compared.
+   * For the update guard, once the update passed its rules: whether any of `added`
+   * (the people an update adds to a group, {@link membersAddedToGroup}) blocked the writer.
    */
-  async refusesGroupAdd(head: Y.Doc, ref: DocRef, writer: UserId, update: Uint8Array): Promise<boolean> {
-    if (ref.kind !== 'roomHead' || roomOfDoc(ref)?.kind !== 'group') return false;
-    const before = readMembers(head);
-    const after = new Y.Doc({ gc: false });
-    Y.applyUpdate(after, Y.encodeStateAsUpdate(head));
-    Y.applyUpdate(after, update);
-    const added = [...readMembers(after).keys()].filter((id) => id !== writer && !before.has(id));
-    after.destroy();
+  async refusesGroupAdd(added: readonly UserId[], writer: UserId): Promise<boolean> {
     // The cache first (a group may add many at once); a "blocked" is confirmed from the store before refusing.
     for (const id of added) if ((await this.isBlocked(id, writer)) && (await this.isBlocked(id, writer, true))) return true;
     return false;
@@ -140,5 +131,23 @@ export class Blocks {
     this.cache.delete(key);
     this.cache.set(key, { blocked, at: this.now() });
     if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+  }
+}
+
+/**
+ * The people an update to a group's head adds to it (or creates it with), besides the
+ * writer. Only room heads of groups are looked at; the head is small (meta and
+ * members), so the update is tried on a copy and the members compared.
+ */
+export function membersAddedToGroup(head: Y.Doc, ref: DocRef, writer: UserId, update: Uint8Array): UserId[] {
+  if (ref.kind !== 'roomHead' || roomOfDoc(ref)?.kind !== 'group') return [];
+  const before = readMembers(head);
+  const after = new Y.Doc({ gc: false });
+  try {
+    Y.applyUpdate(after, Y.encodeStateAsUpdate(head));
+    Y.applyUpdate(after, update);
+    return [...readMembers(after).keys()].filter((id) => id !== writer && !before.has(id));
+  } finally {
+    after.destroy();
   }
 }

@@ -10,6 +10,8 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
+import { privacyColumns } from '../../../schema/db/store';
+import type { PrivacySettings } from '../../../schema/privacy';
 import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
 import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
 import { GroupCommit } from './groupCommit';
@@ -187,6 +189,12 @@ class PgStore implements Store {
   async setProfile(id: UserId, profile: { displayName?: string; about?: string | null }): Promise<void> {
     if (profile.displayName === undefined && profile.about === undefined) return;
     await this.db.update(users).set(profile).where(eq(users.id, id));
+  }
+
+  async setPrivacy(id: UserId, settings: Partial<PrivacySettings>): Promise<void> {
+    const columns = privacyColumns(settings);
+    if (Object.keys(columns).length === 0) return;
+    await this.db.update(users).set(columns).where(eq(users.id, id));
   }
 
   async listUserSessions(userId: UserId): Promise<SessionRow[]> {

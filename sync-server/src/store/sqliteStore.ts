@@ -10,6 +10,8 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
+import { privacyColumns } from '../../../schema/db/store';
+import type { PrivacySettings } from '../../../schema/privacy';
 import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
 import {
   blocks,
@@ -183,6 +185,12 @@ class SqliteStore implements Store {
   async setProfile(id: UserId, profile: { displayName?: string; about?: string | null }): Promise<void> {
     if (profile.displayName === undefined && profile.about === undefined) return;
     this.db.update(users).set(profile).where(eq(users.id, id)).run();
+  }
+
+  async setPrivacy(id: UserId, settings: Partial<PrivacySettings>): Promise<void> {
+    const columns = privacyColumns(settings);
+    if (Object.keys(columns).length === 0) return;
+    this.db.update(users).set(columns).where(eq(users.id, id)).run();
   }
 
   async listUserSessions(userId: UserId): Promise<SessionRow[]> {

@@ -6,7 +6,9 @@ import type { Store } from '../../../schema/db/store';
 import { parseDocName, roomHeadDoc, roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
-import type { Blocks } from '../people/blocks';
+import { membersAddedToGroup, type Blocks } from '../people/blocks';
+import type { Privacy } from '../people/privacy';
+import { GROUP_ADD_REFUSAL } from '../../../schema/privacy';
 import type { SyncContext } from './context';
 import { messageArrivals } from './messageArrivals';
 import { checkUpdate } from './updateGuard';
@@ -66,7 +68,7 @@ const SELF_EVIDENT_RULES = new Set(['too-large', 'malformed', 'client-ids']);
  * (rows other nodes appended) before an update is refused on the doc's state, so a node
  * whose copy is behind (a missed Redis relay, a failover) never refuses an honest client.
  */
-export function guardExtension(deps: { store: Store; blocks?: Blocks; catchUp?: (documentName: string, doc: Y.Doc) => Promise<void> }): Extension {
+export function guardExtension(deps: { store: Store; blocks?: Blocks; privacy?: Privacy; catchUp?: (documentName: string, doc: Y.Doc) => Promise<void> }): Extension {
   const claims = new ClaimCache();
   const attachmentFiles = new AttachmentFiles(deps.store);
   let instance: Hocuspocus | undefined;
@@ -121,8 +123,12 @@ export function guardExtension(deps: { store: Store; blocks?: Blocks; catchUp?: 
         if (result.rule === 'missing-dependency') throw syncRefusal('out_of_order');
         throw syncRefusal('rejected_update', result.rule);
       }
-      // Nobody adds to a group someone who blocked them (schema/privacy.ts).
-      if (await deps.blocks?.refusesGroupAdd(document, ref, user.id, payload)) throw syncRefusal('rejected_update', 'blocked');
+      // Nobody adds to a group someone who blocked them, or whose "who may add me to groups" leaves them out (schema/privacy.ts).
+      const added = deps.blocks || deps.privacy ? membersAddedToGroup(document, ref, user.id, payload) : [];
+      if (added.length > 0) {
+        if (await deps.blocks?.refusesGroupAdd(added, user.id)) throw syncRefusal('rejected_update', 'blocked');
+        if (deps.privacy) for (const id of added) if (!(await deps.privacy.mayAddToGroup(user.id, id))) throw syncRefusal('rejected_update', GROUP_ADD_REFUSAL);
+      }
       // The verdict assumed these ids become the user's; the store's atomic claim (one transaction for all) decides.
       if (result.newClientIds.length === 0) return;
       const owners = await deps.store.claimClientIds(result.newClientIds, user.id);

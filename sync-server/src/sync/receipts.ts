@@ -66,6 +66,8 @@ export class Receipts {
       /** A server-side write to a doc, logged and broadcast like any change. */
       writeDoc: (docName: string, change: (doc: Y.Doc) => void) => Promise<void>;
       flushMs: number;
+      /** Whether the room shows read receipts (`schema/privacy.ts`); while not, its aggregate's `read` stays where it was. */
+      readReceiptsShown?: (room: RoomRef) => Promise<boolean>;
       log: (error: unknown, what: string) => void;
     },
   ) {}
@@ -226,7 +228,9 @@ export class Receipts {
       const members = membersOf(ref.room, head);
       if (members.length === 0) continue;
       const stored = positions.get(roomId);
-      const aggregate = aggregateOf(members.map((id) => stored?.get(id) ?? { delivered: null, read: null }));
+      const folded = aggregateOf(members.map((id) => stored?.get(id) ?? { delivered: null, read: null }));
+      // Read receipts off in a DM: delivered moves on, read does not (the merge keeps the stored one).
+      const aggregate = (await this.deps.readReceiptsShown?.(ref.room)) === false ? { ...folded, read: null } : folded;
       const current = readReceiptAggregate(head);
       if (!current && !aggregate.delivered && !aggregate.read) continue;
       if (sameReceiptAggregate(current, mergeReceiptAggregate(current, aggregate))) continue;

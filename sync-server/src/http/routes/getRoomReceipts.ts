@@ -9,7 +9,8 @@ import { requireUser } from '../requireUser';
 /**
  * `GET /api/rooms/:roomId/receipts?bucket=&index=`: who has received and read the
  * message at that position, and when ("Message info"), for members of the room only.
- * Read on demand, so members' receipts need not be broadcast to everyone.
+ * Read on demand, so members' receipts need not be broadcast to everyone. A DM with
+ * read receipts off answers no read times (`schema/privacy.ts`).
  */
 export function getRoomReceiptsRoute(app: FastifyInstance, deps: HttpDeps): void {
   app.get('/api/rooms/:roomId/receipts', { preHandler: requireUser(deps) }, async (request, reply) => {
@@ -20,7 +21,10 @@ export function getRoomReceiptsRoute(app: FastifyInstance, deps: HttpDeps): void
     const member = await isRoomMember(deps.store, roomId, userId);
     // An unknown room and someone else's answer alike: nothing tells a non-member whether the room exists.
     if (!room || !member) return sendError(reply, 'forbidden');
-    const body: RoomReceiptsResponse = { receipts: await deps.store.receipts.reachedAt(room.id, position) };
+    const receipts = await deps.store.receipts.reachedAt(room.id, position);
+    // Read receipts off in a DM (either person's setting): read times are not told, in either direction.
+    const shown = await deps.privacy.readReceiptsShown(room);
+    const body: RoomReceiptsResponse = { receipts: shown ? receipts : receipts.map((r) => ({ ...r, deliveredAt: r.deliveredAt ?? r.readAt, readAt: null })) };
     return body;
   });
 }

@@ -8,11 +8,12 @@ export function listBlockedRoute(app: FastifyInstance, deps: HttpDeps): void {
   app.get('/api/blocks', { preHandler: requireUser(deps) }, async (request): Promise<BlockedResponse> => {
     const rows = await deps.store.listBlocked(request.auth!.user.id);
     const users = new Map((await deps.store.getUsersByIds(rows.map((row) => row.userId))).map((user) => [user.id, user]));
-    return {
-      blocked: rows.flatMap((row) => {
-        const user = users.get(row.userId);
-        return user ? [{ user: toPublicUser(user), at: row.at }] : [];
-      }),
-    };
+    const blocked: BlockedResponse['blocked'] = [];
+    for (const row of rows) {
+      const user = users.get(row.userId);
+      // What they hide by their privacy settings stays hidden from the blocker too.
+      if (user) blocked.push({ user: toPublicUser(user, await deps.privacy.visibility(request.auth!.user.id, user)), at: row.at });
+    }
+    return { blocked };
   });
 }

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import { userSearchQuery } from '../../../../schema/api/auth';
-import { visibilityOf } from '../../../../schema/privacy';
 import { parseWith } from '../apiError';
 import { toPublicUser, type HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';
@@ -18,8 +17,8 @@ export function searchUsersRoute(app: FastifyInstance, deps: HttpDeps): void {
     // People who blocked the asker are not listed, and nothing hidden from the asker is shown.
     const users = [];
     for (const user of found) {
-      const state = await deps.blocks.between(asker, user.id);
-      if (!state.blockedByThem) users.push(toPublicUser(user, visibilityOf(state)));
+      if (user.id !== asker && (await deps.blocks.isBlocked(user.id, asker))) continue;
+      users.push(toPublicUser(user, await deps.privacy.visibility(asker, user)));
     }
     return { users };
   });
