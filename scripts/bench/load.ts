@@ -24,7 +24,6 @@
  * transactions and bytes written per message (the store's own counters), and updates
  * received by devices per message.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
@@ -43,7 +42,8 @@ import { reportReceipt, type ReceiptChannel } from '../../client/src/chat/receip
 import { initGroup } from '../../schema/docs/roomHead';
 import { newGroupId, newMessageId, newUserId, type RoomId, type UserId } from '../../schema/ids';
 import { writeBenchmarkSection } from './benchmarksDoc';
-import type { FromServer, SeedPlan, ServerArgs, ToServer } from './loadServer';
+import { startNode, stopNode, type Node } from './benchNodes';
+import type { SeedPlan, ServerArgs } from './loadServer';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(HERE, '../..');
@@ -77,43 +77,6 @@ const APP_TRAFFIC = opts.traffic === 'app';
 const DEVICES_EVERY = Number(opts['devices-every']);
 const SERVERS = opts.servers!.split(',') as ('bare' | 'jeco')[];
 if (!['sqlite', 'pg', 'pg+redis'].includes(TOPOLOGY)) throw new Error(`--topology sqlite | pg | pg+redis, not ${TOPOLOGY}`);
-
-interface Node {
-  child: ChildProcess;
-  port: number;
-  wsUrl: string;
-  ask<T extends FromServer['type']>(message: ToServer, answer: T): Promise<Extract<FromServer, { type: T }>>;
-}
-
-function startNode(args: ServerArgs, profileDir?: string): Promise<Node> {
-  const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
-  const child = fork(path.join(HERE, 'loadServer.ts'), [JSON.stringify(args)], { cwd: ROOT, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const waiting = new Map<string, (m: FromServer) => void>();
-  child.on('message', (m: FromServer) => {
-    waiting.get(m.type)?.(m);
-    waiting.delete(m.type);
-  });
-  const ask = <T extends FromServer['type']>(message: ToServer, answer: T) =>
-    new Promise<Extract<FromServer, { type: T }>>((resolve) => {
-      waiting.set(answer, resolve as never);
-      child.send(message);
-    });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
-    waiting.set('ready', (m) => {
-      const port = (m as Extract<FromServer, { type: 'ready' }>).port;
-      resolve({ child, port, wsUrl: `ws://127.0.0.1:${port}${args.mode === 'jeco' ? '/sync' : ''}`, ask });
-    });
-  });
-}
-
-async function stopNode(node: Node): Promise<void> {
-  const exited = new Promise((resolve) => node.child.once('exit', resolve));
-  node.child.removeAllListeners('exit');
-  node.child.send({ type: 'stop' } satisfies ToServer);
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
-  node.child.kill('SIGKILL');
-}
 
 async function withPg<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
