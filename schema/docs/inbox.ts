@@ -7,9 +7,10 @@ import { positionSchema } from './receipts';
 /**
  * Root type names of an inbox doc. `chats` (the chat index) is written by the server
  * only; `state` is the owner's own (read marks, drafts, pins…), with flat keys so that
- * each key has one writer.
+ * each key has one writer; `notifications` (the notification list, `notifications.ts`)
+ * is written by the server only.
  */
-export const INBOX = { chats: 'chats', state: 'state' } as const;
+export const INBOX = { chats: 'chats', state: 'state', notifications: 'notifications' } as const;
 
 export const chatEntrySchema = z
   .object({
