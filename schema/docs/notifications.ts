@@ -74,28 +74,38 @@ function stateMap(doc: Y.Doc): Y.Map<unknown> {
 }
 
 /**
- * Server only: adds (or rewrites) items, then drops the oldest past {@link MAX_NOTIFICATIONS}.
- * Previews are cut here, so callers may pass a message's whole text.
+ * Server only: adds (or rewrites) items, newest last, then drops the oldest past
+ * {@link MAX_NOTIFICATIONS}. Previews are cut here, so callers may pass a message's
+ * whole text.
  */
 export function addNotifications(doc: Y.Doc, items: readonly Notification[]): void {
   if (items.length === 0) return;
   const list = listMap(doc);
+  // Times strictly increase within a list, in the order items were added: items of one
+  // projection share the server's clock reading, and the cap, the order and the read
+  // watermark all need one total order (a few ms off the clock at most).
+  let newest = 0;
+  list.forEach((value) => (newest = Math.max(newest, atOf(value))));
   doc.transact(() => {
-    for (const { key, ...item } of items) list.set(key, { ...item, preview: previewOf(item.preview) });
+    for (const { key, ...item } of items) {
+      newest = Math.max(item.at, newest + 1);
+      list.set(key, { ...item, at: newest, preview: previewOf(item.preview) });
+    }
     trimNotifications(list);
   });
+}
+
+/** An item's `at`, read without a full parse (this runs in the projection's per-inbox write); -1 if it has none. */
+function atOf(value: unknown): number {
+  const at = (value as { at?: unknown } | undefined)?.at;
+  return typeof at === 'number' ? at : -1;
 }
 
 /** Drops the oldest items past the cap (by `at`, then key, so every replica picks the same ones). */
 function trimNotifications(list: Y.Map<unknown>): void {
   const keys = [...list.keys()];
   if (keys.length <= MAX_NOTIFICATIONS) return;
-  // Reads `at` without a full parse: this runs in the projection's per-inbox write.
-  const atOf = (key: string) => {
-    const at = (list.get(key) as { at?: unknown } | undefined)?.at;
-    return typeof at === 'number' ? at : -1;
-  };
-  keys.sort((a, b) => atOf(a) - atOf(b) || (a < b ? -1 : a > b ? 1 : 0));
+  keys.sort((a, b) => atOf(list.get(a)) - atOf(list.get(b)) || (a < b ? -1 : a > b ? 1 : 0));
   for (const key of keys.slice(0, keys.length - MAX_NOTIFICATIONS)) list.delete(key);
 }
 
