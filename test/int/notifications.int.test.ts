@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendMessage } from '../../schema/docs/bucket';
+import { appendMessage, deleteForEveryone, DELETED_MESSAGE_TEXT, editMessage } from '../../schema/docs/bucket';
 import { inboxDoc, bucketDoc, roomHeadDoc } from '../../schema/docs/names';
 import {
   addNotifications,
@@ -123,6 +123,23 @@ describe('the notification list, written by the projections into each inbox', ()
     const later = await inboxOf(server, alice);
     expect(unreadNotificationCount(later.doc)).toBe(0);
     expect(readNotifications(later.doc)).toHaveLength(2);
+  });
+
+  it('shows an edit, then a deletion for everyone, in the preview of the notification', async () => {
+    const server = await startServer();
+    const { alice, bob, bBucket } = await startDm(server);
+    const aInbox = await inboxOf(server, alice);
+    const sent = { ...message(bob.id, 'the code is 4711 @Alice'), mentions: [alice.id] };
+    appendMessage(bBucket.doc, sent);
+    // Another message after it, so it is no longer the chat's last: only the notification quotes it.
+    appendMessage(bBucket.doc, message(bob.id, 'ok?'));
+    const preview = () => readNotifications(aInbox.doc)[0]?.preview;
+    await waitFor(() => preview() === 'the code is 4711 @Alice', { what: 'the mention listed' });
+    editMessage(bBucket.doc, sent.id, 'the code is **** @Alice', Date.now());
+    await waitFor(() => preview() === 'the code is **** @Alice', { what: 'the edit in the notification' });
+    deleteForEveryone(bBucket.doc, sent.id, bob.id, Date.now());
+    await waitFor(() => preview() === DELETED_MESSAGE_TEXT, { what: 'the deletion in the notification' });
+    expect(readNotifications(aInbox.doc)).toHaveLength(1);
   });
 
   it(`keeps at most ${MAX_NOTIFICATIONS} items, the newest`, async () => {
