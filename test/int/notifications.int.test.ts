@@ -82,6 +82,37 @@ describe('the notification list, written by the projections into each inbox', ()
     expect(unreadNotificationCount(aInbox!.doc)).toBe(2);
   });
 
+  it('costs no durable write of its own: a message that notifies every member commits as many transactions as one that notifies nobody', async () => {
+    const server = await startServer();
+    const people = (await Promise.all(['Alice', 'Bob', 'Carol', 'Dave', 'Erin', 'Frank'].map((n) => registerUser(server.url, n)))) as TestUser[];
+    const [alice, ...others] = people as [TestUser, ...TestUser[]];
+    const room = newGroupId();
+    const a = connectClient(server.wsUrl, alice.token);
+    const head = a.open(roomHeadDoc(room));
+    await head.synced;
+    initGroup(head.doc, { name: 'Crew', owner: alice.id, members: others.map((u) => u.id), now: Date.now() });
+    await a.settled();
+    await server.projections.idle();
+    const bucket = a.open(bucketDoc(room, 0));
+    await bucket.synced;
+    const inboxes = await Promise.all(others.map((u) => inboxOf(server, u)));
+    /** Durable transactions of one message, from its append to its projection. */
+    const cost = async (text: string, mentions?: string[]) => {
+      const before = server.store.writeStats.transactions;
+      appendMessage(bucket.doc, { ...message(alice.id, text), ...(mentions ? { mentions } : {}) } as never);
+      await a.settled();
+      await server.projections.idle();
+      return server.store.writeStats.transactions - before;
+    };
+    // The bucket's first projection also creates its watermark row and such: measured after it.
+    await cost('first');
+    const plain = await cost('hello all');
+    const mentioning = await cost('@all of you', others.map((u) => u.id));
+    await waitFor(() => inboxes.every((inbox) => readNotifications(inbox.doc).length === 2), { what: 'every member told of the mention' });
+    expect(mentioning).toBe(plain);
+    expect(plain).toBeLessThanOrEqual(2);
+  });
+
   it('refuses a client write to the list, the owner\'s included, and keeps the list as the server wrote it', async () => {
     const server = await startServer();
     const { alice, bob, room, bBucket } = await startDm(server);
