@@ -62,17 +62,15 @@ export default function NotificationsPanel(props: { inbox: Replica; list: Notifi
                   <button type="button" class="notification-item" classList={{ unread: unread() }} onClick={() => open(item)} data-testid="notification-item" data-kind={item.kind} data-unread={unread() ? 'true' : 'false'}>
                     <Avatar name={actor()} seed={item.actorId} />
                     <span class="notification-body">
-                      <span class="notification-line">
-                        <span class="notification-text" data-testid="notification-text">
-                          {describeNotification(item, actor(), props.chatTitle(item.roomId) || item.roomTitle)}
-                        </span>
-                        <time class="notification-time">{formatChatTime(item.at)}</time>
+                      <span class="notification-text" data-testid="notification-text">
+                        {describeNotification(item, actor(), props.chatTitle(item.roomId) || item.roomTitle)}
                       </span>
-                      <Show when={item.preview}>
+                      <span class="notification-line">
                         <span class="notification-preview" dir="auto">
                           {item.preview}
                         </span>
-                      </Show>
+                        <time class="notification-time">{formatChatTime(item.at)}</time>
+                      </span>
                     </span>
                     <Show when={unread()}>
                       <span class="notification-dot" aria-label="unread" />
