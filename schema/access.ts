@@ -184,6 +184,8 @@ export const DOC_WRITERS = {
   inbox: {
     chats: { shape: 'map', entry: rule(['server'], ['server'], 'server-only') },
     state: { shape: 'map', entry: rule(['docOwner'], ['docOwner'], 'owner-only') },
+    // The notification list (schema/docs/notifications.ts); its read marks are the owner's, in `state`.
+    notifications: { shape: 'map', entry: rule(['server'], ['server'], 'server-only') },
   },
   contacts: {
     contacts: { shape: 'map', entry: rule(['docOwner'], ['docOwner'], 'owner-only') },

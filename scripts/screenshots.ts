@@ -286,6 +286,21 @@ async function main(): Promise<void> {
       await me.page.getByTestId('panel-back').click();
     });
 
+    const notificationsShot = { name: 'notifications', title: 'Notifications', caption: 'The bell counts what is new for you: mentions, replies to your messages, being added to a group, removed or made admin. A click opens the chat at the message; the read marks follow you to every device.' };
+    await screen(notificationsShot, me.page, ['notifications-bell'], async () => {
+      // Kim mentions me in the group (Sam's reply in the DM above is already listed).
+      await kim.page.getByTestId('composer').pressSequentially(`@${myName.slice(0, 3)}`);
+      await kim.page.getByTestId('mention-option').first().waitFor({ timeout: SEEN_MS });
+      await kim.page.getByTestId('composer').press('Enter');
+      await kim.page.getByTestId('composer').pressSequentially('can you bring the trail snacks too?');
+      await kim.page.getByTestId('composer').press('Enter');
+      await me.page.getByTestId('notifications-unread').filter({ hasText: '2' }).waitFor({ timeout: SEEN_MS });
+      await me.page.getByTestId('notifications-bell').click();
+      await me.page.getByTestId('notification-item').nth(1).waitFor({ timeout: SEEN_MS });
+      await shoot(me.page, notificationsShot);
+      await me.page.getByTestId('panel-back').click();
+    });
+
     const phone = await person(browser, server.url, seeded.username, PHONE);
     const phoneList = { name: 'phone-chats', title: 'Phone: the chat list', caption: 'On a phone: the chat list, one pane at a time.' };
     await screen(phoneList, phone.page, ['chat-list'], () => shoot(phone.page, phoneList));

@@ -7,9 +7,10 @@ import { positionSchema } from './receipts';
 /**
  * Root type names of an inbox doc. `chats` (the chat index) is written by the server
  * only; `state` is the owner's own (read marks, drafts, pins…), with flat keys so that
- * each key has one writer.
+ * each key has one writer; `notifications` (the notification list, `notifications.ts`)
+ * is written by the server only.
  */
-export const INBOX = { chats: 'chats', state: 'state' } as const;
+export const INBOX = { chats: 'chats', state: 'state', notifications: 'notifications' } as const;
 
 export const chatEntrySchema = z
   .object({
@@ -300,7 +301,8 @@ export function isValidStateEntry(key: string, value: unknown): boolean {
 
 /**
  * Calls `listener` after each change that rewrote a chat's preview of the same last
- * message (the server's answer to an edit or a deletion for everyone), with the
+ * message, or a notification's preview of its message (the server's answer to an
+ * edit or a deletion for everyone), with the
  * change's origin: the old preview is then a deleted value that stored copies of the
  * inbox still hold until they are rewritten. O(keys changed).
  */
@@ -318,5 +320,22 @@ export function onPreviewRewritten(doc: Y.Doc, listener: (origin: unknown) => vo
     }
   };
   chats.observe(handler);
-  return () => chats.unobserve(handler);
+  // A notification quoting that message gets the same rewrite (`schema/docs/notifications.ts`).
+  const notifications = doc.getMap<unknown>(INBOX.notifications);
+  const notificationHandler = (event: Y.YMapEvent<unknown>) => {
+    for (const [key, change] of event.changes.keys) {
+      if (change.action !== 'update') continue;
+      const before = change.oldValue as { messageId?: unknown; preview?: unknown } | undefined;
+      const after = notifications.get(key) as { messageId?: unknown; preview?: unknown } | undefined;
+      if (before?.messageId !== undefined && before.messageId === after?.messageId && before.preview !== after.preview) {
+        listener(event.transaction.origin);
+        return;
+      }
+    }
+  };
+  notifications.observe(notificationHandler);
+  return () => {
+    chats.unobserve(handler);
+    notifications.unobserve(notificationHandler);
+  };
 }

@@ -11,6 +11,7 @@ import { NewGroupPanel } from '../chats/NewGroupPanel';
 import { ConfirmDialog } from '../group/ConfirmDialog';
 import { useChatIndex } from '../chats/useChatIndex';
 import { useNotifications } from '../notifications/useNotifications';
+import { useNotificationList } from '../notifications/useNotificationList';
 import { ChatSearch } from '../search/ChatSearch';
 import { messageCount } from './messageCount';
 import { ContactsPanel } from '../contacts/ContactsPanel';
@@ -25,8 +26,9 @@ import { useShortcuts } from './useShortcuts';
 // Opened rarely: loaded when first asked for, off the first download.
 const ShortcutsDialog = lazy(() => import('./ShortcutsDialog'));
 const StarredPanel = lazy(() => import('../chats/StarredPanel'));
+const NotificationsPanel = lazy(() => import('../notifications/NotificationsPanel'));
 
-type Panel = 'chats' | 'newChat' | 'newGroup' | 'starred' | 'contacts' | 'settings';
+type Panel = 'chats' | 'newChat' | 'newGroup' | 'starred' | 'notifications' | 'contacts' | 'settings';
 
 /** The two panes: chat list on the left, the open chat (`/c/:roomId`) on the right; one at a time on a phone. */
 export function MainPage(props: { session: Session }) {
@@ -46,6 +48,7 @@ export function MainPage(props: { session: Session }) {
   // Offline, the list stays as it was; the server enforces blocks whatever this tab knows.
   loadBlocked().catch(() => undefined);
   useProfileRefresh(() => [...index.rows.flatMap((row) => (row.entry.peerId ? [row.entry.peerId] : [])), ...contacts.all().keys()]);
+  const notificationList = useNotificationList(index.inbox);
   const notifications = useNotifications({ rows: index.rows, inbox: index.inbox, me: props.session.user.id, openRoom: () => room()?.id, open });
 
 
@@ -110,8 +113,21 @@ export function MainPage(props: { session: Session }) {
               onClose={closePanel}
             />
           </Match>
+          <Match when={panel() === 'notifications'}>
+            <NotificationsPanel
+              inbox={index.inbox}
+              list={notificationList}
+              chatTitle={(roomId) => {
+                const entry = index.chats.find((c) => c.roomId === roomId);
+                return entry ? chatTitle(entry) : '';
+              }}
+              onClose={closePanel}
+            />
+          </Match>
           <Match when={panel() === 'chats'}>
-            <SidebarHeader session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onContacts={() => setPanel('contacts')} onSettings={() => setPanel('settings')} onSignOut={leave} onShortcuts={() => setHelpOpen(true)} onStarred={() => setPanel('starred')} />
+            <SidebarHeader
+              onNotifications={() => setPanel('notifications')}
+              unreadNotifications={notificationList.unread()} session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onContacts={() => setPanel('contacts')} onSettings={() => setPanel('settings')} onSignOut={leave} onShortcuts={() => setHelpOpen(true)} onStarred={() => setPanel('starred')} />
             <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
             <Show when={notifications.canAsk()}>
               <div class="banner-notify-row">

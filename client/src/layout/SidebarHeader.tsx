@@ -1,9 +1,10 @@
+import { Show } from 'solid-js';
 import type { Session } from '../auth/session';
 import { Avatar } from '../users/Avatar';
 import { userById } from '../users/userDirectory';
 import { ConnectionBadge } from './ConnectionBadge';
 import { MainMenu } from './MainMenu';
-import { NewChatIcon, NewGroupIcon, SignOutIcon } from './icons';
+import { BellIcon, NewChatIcon, NewGroupIcon, SignOutIcon } from './icons';
 
 export function SidebarHeader(props: {
   session: Session;
@@ -14,6 +15,9 @@ export function SidebarHeader(props: {
   onSignOut: () => void;
   onShortcuts: () => void;
   onStarred?: () => void;
+  /** Opens the notification list; with it, the bell shows `unreadNotifications`. */
+  onNotifications?: () => void;
+  unreadNotifications?: number;
 }) {
   // The directory has my profile as last saved in Settings; the session's copy is from sign-in.
   const user = () => userById(props.session.user.id) ?? props.session.user;
@@ -27,6 +31,23 @@ export function SidebarHeader(props: {
         <ConnectionBadge status={props.session.replicas.sessionEnded() ? 'signedOut' : props.session.replicas.status()} waiting={props.session.pending.count()} />
       </div>
       <div class="header-actions">
+        <Show when={props.onNotifications}>
+          <button
+            type="button"
+            class="icon-button bell-button"
+            onClick={() => props.onNotifications?.()}
+            title="Notifications"
+            aria-label={(props.unreadNotifications ?? 0) > 0 ? `Notifications, ${props.unreadNotifications} unread` : 'Notifications'}
+            data-testid="notifications-bell"
+          >
+            <BellIcon />
+            <Show when={(props.unreadNotifications ?? 0) > 0}>
+              <span class="bell-badge count-badge" data-testid="notifications-unread">
+                {(props.unreadNotifications ?? 0) > 99 ? '99+' : props.unreadNotifications}
+              </span>
+            </Show>
+          </button>
+        </Show>
         <button type="button" class="icon-button" onClick={() => props.onNewChat()} title="New chat" aria-label="New chat" data-testid="new-chat">
           <NewChatIcon />
         </button>

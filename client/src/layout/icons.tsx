@@ -118,6 +118,13 @@ export const EmojiIcon = () => (
   </Icon>
 );
 
+export const BellIcon = () => (
+  <Icon>
+    <path d="M6 16.5V11a6 6 0 0 1 12 0v5.5l1.5 1.5h-15Z" />
+    <path d="M10 20.2a2.2 2.2 0 0 0 4 0" />
+  </Icon>
+);
+
 export const StarIcon = () => (
   <Icon>
     <path d="M12 3.8l2.5 5.1 5.6.8-4 3.9.9 5.6-5-2.6-5 2.6.9-5.6-4-3.9 5.6-.8Z" />

@@ -3,6 +3,7 @@ import { writeRulesKind, type DOC_WRITERS, type WriteRulesKind } from '../../../
 import { messageSchema } from '../../../schema/docs/message';
 import { MAX_GROUP_NAME, memberSchema } from '../../../schema/docs/roomHead';
 import { isValidStateEntry } from '../../../schema/docs/inbox';
+import { NOTIFICATIONS_READ_THROUGH, notificationStateEntry } from '../../../schema/docs/notifications';
 import { parseReceiptKey, receiptStepsSchema } from '../../../schema/docs/receipts';
 import { contactSchema } from '../../../schema/docs/contacts';
 import { deletionSchema, editSchema, reactionSchema } from '../../../schema/docs/bucket';
@@ -127,7 +128,13 @@ const CHECKS: { [Kind in WriteRulesKind]: { [Root in keyof (typeof DOC_WRITERS)[
     receipts: (ctx, key, value) => checkReceipt(ctx, key, value),
   },
   inbox: {
-    state: (_ctx, key, value) => (isValidStateEntry(key, value) ? null : { rule: 'value-shape', detail: `state.${key.slice(0, key.indexOf(':') + 1) || key}` }),
+    state: (ctx, key, value) => {
+      // The notification list's read marks: a time, and the watermark not past the server's clock (it would mark the future read).
+      const notification = notificationStateEntry(key, value);
+      if (notification === 'bad') return { rule: 'value-shape', detail: `state.${key.slice(0, key.indexOf(':') + 1) || key}` };
+      if (notification === 'ok') return key === NOTIFICATIONS_READ_THROUGH && (value as number) > ctx.now + MAX_CLOCK_SKEW_MS ? { rule: 'value-shape', detail: 'notification watermark in the future' } : null;
+      return isValidStateEntry(key, value) ? null : { rule: 'value-shape', detail: `state.${key.slice(0, key.indexOf(':') + 1) || key}` };
+    },
   },
   contacts: {
     contacts: (_ctx, key, value) => userKey(key) ?? shape(contactSchema.safeParse(value).success, 'contact'),

@@ -4,6 +4,7 @@ import { syncRefusal } from '../../../schema/api/errors';
 import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
 import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged, readMessagesFrom } from '../../../schema/docs/bucket';
 import { readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
+import { addNotifications, notificationKey, rewriteNotificationPreviews, type Notification, type NotificationKind } from '../../../schema/docs/notifications';
 import { previewOf, previewTextOf, type Message, type SystemEvent } from '../../../schema/docs/message';
 import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import type { Position } from '../../../schema/docs/receipts';
@@ -14,6 +15,7 @@ import { applyLoggedServerWrite, closeConnections, type ServerWriteContext, type
 import { catchUp, CAUGHT_UP, type LogPositions } from './logPositions';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
+import { messageAuthors } from './messageAuthors';
 import { MAX_CONCURRENT_ITEMS } from './updateGuard';
 
 const SERVER: ServerWriteContext = { server: true };
@@ -36,6 +38,12 @@ export class Projections {
   private readonly queue: SerialQueue;
   /** Group changes seen from clients that the room's next projection turns into system lines. */
   private readonly pendingLines = new Map<RoomId, { actor: UserId; events: SystemEvent[] }[]>();
+  /**
+   * Messages that new replies quote, per room, seen as the replies arrived: the next
+   * projection looks up their authors (opening older buckets if need be) before its
+   * transaction, so "replied to your message" needs no read inside it.
+   */
+  private readonly pendingReplies = new Map<RoomId, Set<MessageId>>();
 
   constructor(
     private readonly deps: {
@@ -192,8 +200,15 @@ export class Projections {
   }
 
   private watchBucket(doc: Y.Doc, room: RoomRef, bucket: number): void {
-    onMessagesAdded(doc, (_added, origin) => {
-      if (fromClient(origin)) this.markDirty(room, bucket);
+    onMessagesAdded(doc, (added, origin) => {
+      if (!fromClient(origin)) return;
+      for (const message of added) {
+        if (!message.replyTo) continue;
+        const quoted = this.pendingReplies.get(room.id) ?? new Set<MessageId>();
+        quoted.add(message.replyTo);
+        this.pendingReplies.set(room.id, quoted);
+      }
+      this.markDirty(room, bucket);
     });
     onMessageTextChanged(doc, (messageId, shown, origin) => {
       if (fromClient(origin)) void this.queue.run(room.id, () => this.onMessageText(room, messageId, shown));
@@ -208,6 +223,8 @@ export class Projections {
         this.write(inboxDoc(userId), (inbox) => {
           const entry = readChatEntry(inbox, room.id);
           // A system line's words are the server's: no overlay changes its preview.
+          // The notifications quoting it show what the chat shows now, too.
+          rewriteNotificationPreviews(inbox, messageId, shown);
           if (entry?.lastMessage?.id !== messageId || entry.lastMessage.system) return;
           setChatEntry(inbox, room.id, { ...withoutRoomId(entry), lastMessage: { ...entry.lastMessage, preview: previewOf(shown) } });
         }),
@@ -231,6 +248,9 @@ export class Projections {
       await this.rollOver(room, newest, messageCount(docs.get(newest)!));
       const members = await this.deps.membership.members(room);
       const title = room.kind === 'group' ? await this.groupTitle(room.id) : '';
+      const quoted = await this.quotedAuthors(room.id, docs);
+      // Replies projected without waiting here (after a restart) find what they quote in the open buckets.
+      const authorOf = (id: MessageId): UserId | undefined => quoted.get(id) ?? [...docs.values()].map((doc) => messageAuthors(doc).get(id)).find(Boolean);
       // Read before the projection's transaction: on Postgres it holds a pooled connection, and nothing inside may wait for another.
       const users = await this.usersById(members);
       const inboxes = await Promise.all(members.map((userId) => this.deps.instance().openDirectConnection(inboxDoc(userId), SERVER)));
@@ -264,9 +284,12 @@ export class Projections {
           const latest = candidates.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a));
           if (shared) for (const [i, c] of inboxes.entries()) await catchUp(load, this.deps.positions, inboxDoc(members[i]!), c.document!);
           const now = Date.now();
+          const memberSet = new Set(members);
           members.forEach((userId, i) => {
             const update = applyLoggedServerWrite(inboxes[i]!.document!, (inbox) => {
               const entry = readChatEntry(inbox, room.id) ?? this.newEntry(room, userId, users, title, now);
+              // Mentions of this member and replies to their messages, in the same write as the chat entry.
+              addNotifications(inbox, messageNotifications(room.id, added, userId, memberSet, authorOf, users, entry.title, now));
               const newer = !entry.lastMessage || latest.message.createdAt >= entry.lastMessage.at;
               const count = entry.count + newMessages;
               const mentioned = added.some(({ message: m }) => !m.event && m.authorId !== userId && m.mentions?.includes(userId));
@@ -290,6 +313,33 @@ export class Projections {
     } finally {
       await Promise.all(connections.map((c) => c.disconnect({ unloadImmediately: false })));
     }
+  }
+
+  /**
+   * The authors of the messages that replies waiting for this projection quote: from the
+   * open buckets' author indexes, else from older buckets (read before the projection's
+   * transaction). After a restart the waiting set is gone, and only the open buckets
+   * are searched.
+   */
+  private async quotedAuthors(roomId: RoomId, docs: ReadonlyMap<number, Y.Doc>): Promise<Map<MessageId, UserId>> {
+    const quoted = this.pendingReplies.get(roomId);
+    this.pendingReplies.delete(roomId);
+    const out = new Map<MessageId, UserId>();
+    const look = (doc: Y.Doc, ids: Iterable<MessageId>) => {
+      const authors = messageAuthors(doc);
+      for (const id of ids) {
+        const author = authors.get(id);
+        if (author) out.set(id, author);
+      }
+    };
+    for (const doc of docs.values()) look(doc, quoted ?? []);
+    let older = Math.min(...docs.keys()) - 1;
+    // A reply quotes a recent message almost always: at most two buckets back are opened.
+    for (let tries = 0; quoted && older >= 0 && tries < 2 && [...quoted].some((id) => !out.has(id)); tries++, older--) {
+      const missing = [...quoted].filter((id) => !out.has(id));
+      await this.read(bucketDoc(roomId, older), (doc) => look(doc, missing));
+    }
+    return out;
   }
 
   private async projectRoom(room: RoomRef): Promise<void> {
@@ -326,6 +376,7 @@ export class Projections {
           if (!entry) return;
           const own = lines.findLast((line) => line.event?.target === userId || (line.event?.type === 'left' && line.authorId === userId));
           const former = own?.event?.type === 'left' ? 'left' : 'removed';
+          addNotifications(inbox, membershipNotifications(room.id, lines, userId, users, meta.name ?? entry.title, positions, now));
           setChatEntry(inbox, room.id, { ...withoutRoomId(entry), former, updatedAt: now, lastMessage: own ? lastMessageOf(own, userId, users, positions.get(own.id)) : entry.lastMessage });
         }),
       ),
@@ -333,6 +384,7 @@ export class Projections {
         this.write(inboxDoc(userId), (inbox) => {
           const entry = readChatEntry(inbox, room.id);
           const title = room.kind === 'group' ? (meta.name ?? '') : (entry?.title ?? this.newEntry(room, userId, users, '', now).title);
+          addNotifications(inbox, membershipNotifications(room.id, lines, userId, users, title, positions, now));
           if (entry && entry.title === title && !entry.former && !latest) return;
           const { former: _former, ...base } = entry ? withoutRoomId(entry) : withoutRoomId(this.newEntry(room, userId, users, title, now));
           setChatEntry(inbox, room.id, { ...base, title, ...(latest ? { updatedAt: now, lastMessage: lastMessageOf(latest, userId, users, positions.get(latest.id)) } : {}) });
@@ -419,6 +471,86 @@ function ownThrough(added: readonly { message: Message }[], userId: UserId, coun
   return own;
 }
 
+/**
+ * What new messages notify `viewer` of: a mention of them, or a reply to their message
+ * (one item per message: a reply that mentions them is a mention). Never their own
+ * messages, never system lines, and only while they are a member.
+ */
+function messageNotifications(
+  roomId: RoomId,
+  added: readonly { message: Message; position: Position }[],
+  viewer: UserId,
+  members: ReadonlySet<UserId>,
+  authorOf: (id: MessageId) => UserId | undefined,
+  users: Map<UserId, UserRow>,
+  roomTitle: string,
+  now: number,
+): Notification[] {
+  if (!members.has(viewer)) return [];
+  const out: Notification[] = [];
+  for (const { message, position } of added) {
+    if (message.event || message.deleted || message.authorId === viewer) continue;
+    const kind: NotificationKind | null = message.mentions?.includes(viewer) ? 'mention' : message.replyTo && authorOf(message.replyTo) === viewer ? 'reply' : null;
+    if (!kind) continue;
+    out.push({
+      key: notificationKey(kind, message.id),
+      kind,
+      roomId,
+      messageId: message.id,
+      bucket: position.bucket,
+      actorId: message.authorId,
+      actorName: users.get(message.authorId)?.displayName ?? '',
+      roomTitle,
+      preview: previewTextOf(message),
+      at: now,
+    });
+  }
+  return out;
+}
+
+/**
+ * What a group's system lines notify `viewer` of: someone added them (or created the
+ * group with them in it), removed them, or made them an admin. Their own doings are
+ * not notified.
+ */
+function membershipNotifications(
+  roomId: RoomId,
+  lines: readonly Message[],
+  viewer: UserId,
+  users: Map<UserId, UserRow>,
+  roomTitle: string,
+  positions: ReadonlyMap<MessageId, Position>,
+  now: number,
+): Notification[] {
+  const out: Notification[] = [];
+  for (const line of lines) {
+    const event = line.event;
+    if (!event || line.authorId === viewer) continue;
+    const kind: NotificationKind | null =
+      (event.type === 'added' && event.target === viewer) || event.type === 'created'
+        ? 'added'
+        : event.type === 'removed' && event.target === viewer
+          ? 'removed'
+          : event.type === 'promoted' && event.target === viewer
+            ? 'made_admin'
+            : null;
+    if (!kind) continue;
+    const bucket = positions.get(line.id)?.bucket;
+    out.push({
+      key: notificationKey(kind, line.id),
+      kind,
+      roomId,
+      messageId: line.id,
+      ...(bucket !== undefined ? { bucket } : {}),
+      actorId: line.authorId,
+      actorName: users.get(line.authorId)?.displayName ?? '',
+      roomTitle,
+      preview: '',
+      at: now,
+    });
+  }
+  return out;
+}
 
 /** The chat index's preview of `message` for `viewer`: a system line is worded for them ("Alice added you"). */
 function lastMessageOf(message: Message, viewer: UserId, users: Map<UserId, UserRow>, position?: Position): NonNullable<ChatEntry['lastMessage']> {

@@ -3,6 +3,7 @@ import * as Y from 'yjs';
 import { appendMessage, deleteForEveryone, editMessage } from '../../../schema/docs/bucket';
 import { MAX_MESSAGE_TEXT, type Message } from '../../../schema/docs/message';
 import { setChatEntry } from '../../../schema/docs/inbox';
+import { addNotifications, markAllNotificationsRead, markNotificationRead, NOTIFICATIONS_READ_THROUGH } from '../../../schema/docs/notifications';
 import { addContact } from '../../../schema/docs/contacts';
 import { bucketDoc, contactsDoc, inboxDoc, parseDocName, roomHeadDoc, type DocRef } from '../../../schema/docs/names';
 import { advanceReceipt } from '../../../schema/docs/receipts';
@@ -353,6 +354,24 @@ describe('DM room head, inbox, contacts', () => {
     expectRefused(h.attempt(alice, (doc) => doc.getMap('state').set(`draft:${GROUP}`, { text: 'x'.repeat(MAX_MESSAGE_TEXT + 1), at: NOW })), 'value-shape');
     expectRefused(h.attempt(alice, (doc) => doc.getMap('state').set('anything', 1)), 'value-shape');
     expect(h.send(ALICE, capture(alice, (doc) => doc.getMap('state').set(`draft:${GROUP}`, { text: 'See you', at: NOW }))).ok).toBe(true);
+  });
+
+  it('keeps the notification list server-only, and checks the owner\'s read marks', () => {
+    const h = new GuardHarness(ref(inboxDoc(ALICE)));
+    const alice = h.peer(ALICE, 9);
+    const item = { key: `mention:${newMessageId()}`, kind: 'mention' as const, roomId: GROUP, actorId: BOB, actorName: 'Bob', roomTitle: 'Team', preview: 'hi', at: NOW };
+    // Neither the owner nor anyone else adds, rewrites or removes items.
+    expectRefused(h.attempt(alice, (doc) => addNotifications(doc, [item])), 'server-only');
+    expectRefused(h.attempt(h.peer(MALLORY, 10), (doc) => addNotifications(doc, [item])), 'server-only');
+    // The owner marks one read and all read; the marks have shapes, and the watermark cannot pass the server's clock by more than the skew.
+    expect(h.send(ALICE, capture(alice, (doc) => markNotificationRead(doc, item.key, NOW))).ok).toBe(true);
+    expect(h.send(ALICE, capture(alice, (doc) => doc.getMap('state').set(NOTIFICATIONS_READ_THROUGH, NOW))).ok).toBe(true);
+    expect(h.send(ALICE, capture(alice, (doc) => markAllNotificationsRead(doc))).ok).toBe(true);
+    expectRefused(h.attempt(alice, (doc) => doc.getMap('state').set(NOTIFICATIONS_READ_THROUGH, Number.MAX_SAFE_INTEGER)), 'value-shape');
+    expectRefused(h.attempt(alice, (doc) => doc.getMap('state').set(NOTIFICATIONS_READ_THROUGH, 'all')), 'value-shape');
+    expectRefused(h.attempt(alice, (doc) => doc.getMap('state').set('notifRead:', NOW)), 'value-shape');
+    expectRefused(h.attempt(alice, (doc) => doc.getMap('state').set(`notifRead:${item.key}`, { read: true })), 'value-shape');
+    expectRefused(h.attempt(h.peer(MALLORY, 11), (doc) => doc.getMap('state').set(NOTIFICATIONS_READ_THROUGH, NOW)), 'owner-only');
   });
 
   it('lets only the owner write contacts', () => {
