@@ -16,8 +16,8 @@ function timeline(doc: Y.Doc): string[] {
   return readMessages(doc).map((m) => (m.event ? `[${m.event.type}]` : m.text));
 }
 
-async function people(server: TestServer, names: string[]): Promise<TestUser[]> {
-  return Promise.all(names.map((n) => registerUser(server.url, n)));
+async function people<const N extends readonly string[]>(server: TestServer, names: N): Promise<{ [K in keyof N]: TestUser }> {
+  return (await Promise.all(names.map((n) => registerUser(server.url, n)))) as { [K in keyof N]: TestUser };
 }
 
 /** Alice's group with Bob and Carol, created and projected; Alice's client and head returned. */
