@@ -43,7 +43,7 @@ export const SYNC_REFUSALS = {
   rate_limited: { code: 4429, message: 'Too many changes at once; slowing down.', retry: true },
   /** The user has as many chats open at once, over all their tabs and devices on one server, as it allows. */
   too_many_docs: { code: 4430, message: 'Too many chats open at once; this one will connect shortly.', retry: true },
-  /** A change arrived before what it builds on (a reconnecting client wrote before its catch-up sync): sync again. */
+  /** A change arrived before what it builds on (a reconnecting client wrote before its catch-up sync), or a group's bucket was asked for before the group is stored (`out_of_order:group-not-created`): sync again. */
   out_of_order: { code: 4409, message: 'Catching up with the server…', retry: true },
   /** The server could not reach or write its storage (a database restart, a network blip, a failed commit): nothing was applied or kept; try again. */
   unavailable: { code: 4503, message: 'The server is busy; reconnecting…', retry: true },

@@ -115,6 +115,24 @@ export const roomMembers = pgTable(
 );
 
 /**
+ * People who left a group or were removed from it, with the last bucket they may still
+ * read: the one holding the line that ended their membership (the server starts a new
+ * bucket after it). Kept when they are added back, so a later departure only moves it on.
+ */
+export const formerMembers = pgTable(
+  'former_members',
+  {
+    roomId: text('room_id')
+      .$type<RoomId>()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: text('user_id').$type<UserId>().notNull(),
+    throughBucket: integer('through_bucket').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
+/**
  * Yjs client ids, owned by the first user who wrote with them (see
  * {@link Store.claimClientIds}). They are uint32, past `integer`'s range, hence `bigint`.
  */

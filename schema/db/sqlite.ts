@@ -104,6 +104,24 @@ export const roomMembers = sqliteTable(
   (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index('room_members_user_id_idx').on(t.userId)],
 );
 
+/**
+ * People who left a group or were removed from it, with the last bucket they may still
+ * read: the one holding the line that ended their membership (the server starts a new
+ * bucket after it). Kept when they are added back, so a later departure only moves it on.
+ */
+export const formerMembers = sqliteTable(
+  'former_members',
+  {
+    roomId: text('room_id')
+      .$type<RoomId>()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    userId: text('user_id').$type<UserId>().notNull(),
+    throughBucket: integer('through_bucket').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
+);
+
 /** Yjs client ids, owned by the first user who wrote with them (see {@link Store.claimClientIds}). */
 export const clientIds = sqliteTable('client_ids', {
   clientId: integer('client_id').primaryKey(),

@@ -62,10 +62,16 @@ export interface Store {
 
   // rooms and memberships, projected from room heads
   getRoom(id: RoomId): Promise<RoomRow | null>;
-  /** Creates the room row if missing and replaces its member list in one transaction. */
-  saveRoomMembers(room: RoomRow, members: readonly RoomMemberRow[]): Promise<void>;
+  /**
+   * Creates the room row if missing and replaces its member list in one transaction;
+   * `departed` (people who just left or were removed) are recorded as former members in
+   * the same transaction, keeping the later `throughBucket` if they were one before.
+   */
+  saveRoomMembers(room: RoomRow, members: readonly RoomMemberRow[], departed?: readonly FormerMemberRow[]): Promise<void>;
   getRoomMembers(id: RoomId): Promise<RoomMemberRow[]>;
   getMemberRole(roomId: RoomId, userId: UserId): Promise<MemberRole | null>;
+  /** The last bucket a former member of the room may read, or null if they never left it. */
+  getFormerThrough(roomId: RoomId, userId: UserId): Promise<number | null>;
 
   // Yjs client ids, claimed by the first user who writes with them
   /**
@@ -238,6 +244,12 @@ export interface RoomRow {
 export interface RoomMemberRow {
   userId: UserId;
   role: MemberRole;
+}
+
+/** Someone who left a group or was removed: they keep reading its buckets 0..`throughBucket`. */
+export interface FormerMemberRow {
+  userId: UserId;
+  throughBucket: number;
 }
 
 /**

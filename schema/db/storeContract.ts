@@ -250,6 +250,31 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.getMemberRole(second.id, bob)).toBe('owner');
     });
 
+    it('34. saveRoomMembers records who departed with the last bucket they may read, keeping the later one', async () => {
+      const [ann, bob, cy] = [userId(), userId(), userId()];
+      const room = group(ann);
+      await store.saveRoomMembers(room, [
+        { userId: ann, role: 'owner' },
+        { userId: bob, role: 'member' },
+        { userId: cy, role: 'member' },
+      ]);
+      expect(await store.getFormerThrough(room.id, bob)).toBeNull();
+      await store.saveRoomMembers(room, [{ userId: ann, role: 'owner' }, { userId: cy, role: 'member' }], [{ userId: bob, throughBucket: 3 }]);
+      expect(await store.getMemberRole(room.id, bob)).toBeNull();
+      expect(await store.getFormerThrough(room.id, bob)).toBe(3);
+      expect(await store.getFormerThrough(room.id, cy)).toBeNull();
+      // Added back, then gone again later: the span moves on, never back.
+      await store.saveRoomMembers(room, [{ userId: ann, role: 'owner' }, { userId: bob, role: 'member' }], [{ userId: cy, throughBucket: 5 }]);
+      expect(await store.getMemberRole(room.id, bob)).toBe('member');
+      await store.saveRoomMembers(room, [{ userId: ann, role: 'owner' }], [{ userId: bob, throughBucket: 7 }]);
+      expect(await store.getFormerThrough(room.id, bob)).toBe(7);
+      await store.saveRoomMembers(room, [{ userId: ann, role: 'owner' }], [{ userId: bob, throughBucket: 2 }]);
+      expect(await store.getFormerThrough(room.id, bob)).toBe(7);
+      expect(await store.getFormerThrough(room.id, cy)).toBe(5);
+      // Per room.
+      expect(await store.getFormerThrough(group(ann).id, bob)).toBeNull();
+    });
+
     it('14. claimClientIds: the first claim wins, a second user gets the first owner back; uint32 ids fit; one call claims many', async () => {
       const [ann, bob] = [userId(), userId()];
       const owners = async (ids: number[], user: UserId) => Object.fromEntries(await store.claimClientIds(ids, user));

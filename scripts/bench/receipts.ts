@@ -112,11 +112,17 @@ const last = (doc: Y.Doc): Position => ({ bucket: 0, index: messageCount(doc) - 
 async function run(server: JecoServer, people: Person[], mode: Mode, size: number): Promise<Row> {
   const members = people.slice(0, size);
   const room = newGroupId();
-  const owner = await seat(server, room, members[0]!);
-  initGroup(owner.head.document, { name: `Bench ${size}`, owner: members[0]!.id, members: members.slice(1).map((p) => p.id), now: Date.now() });
-  await until(() => owner.head.unsyncedChanges === 0, 'the group to be created');
+  // The group's buckets open once it is stored: create it first, on a socket of its own.
+  const creator = new HocuspocusProviderWebsocket({ url: `ws://127.0.0.1:${server.port}/sync`, WebSocketPolyfill: WebSocket as never });
+  const created = new HocuspocusProvider({ name: roomHeadDoc(room), document: new Y.Doc(), token: members[0]!.token, websocketProvider: creator });
+  created.attach();
+  await synced(created);
+  initGroup(created.document, { name: `Bench ${size}`, owner: members[0]!.id, members: members.slice(1).map((p) => p.id), now: Date.now() });
+  await until(() => created.unsyncedChanges === 0, 'the group to be created');
   await server.projections.idle();
-  const seats = [owner, ...(await Promise.all(members.slice(1).map((p) => seat(server, room, p))))];
+  created.destroy();
+  creator.destroy();
+  const seats = await Promise.all(members.map((p) => seat(server, room, p)));
 
   const reportOf = (s: Seat) => {
     const to = last(s.bucket.document);

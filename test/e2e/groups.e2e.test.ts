@@ -159,6 +159,8 @@ describe.skipIf(!(await hasChromium()))('managing a group', () => {
     await expect.poll(() => refusedText(carol), poll).toEqual(['You were removed from this group.']);
     expect(await carol.page.getByTestId('composer').count()).toBe(0);
     expect(await systemLines(carol)).toContain('Alice Liddell changed the group name to “Trip 2”');
+    // Her open chat gets the line that removed her, read-only.
+    await expect.poll(() => systemLines(carol), poll).toContain('Bob Builder removed you');
     await expect.poll(() => carol.page.getByTestId('chat-preview').first().textContent(), poll).toBe('Bob Builder removed you');
     // Her info shows the group without her, and offers her nothing.
     expect(await carol.page.getByTestId('chat-header-subtitle').textContent()).toBe('Alice Liddell, Bob Builder');

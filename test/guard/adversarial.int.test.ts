@@ -3,7 +3,7 @@ import { appendMessage, BUCKET, readMessages } from '../../schema/docs/bucket';
 import { INBOX, readChats, setChatEntry } from '../../schema/docs/inbox';
 import { MAX_MESSAGE_TEXT } from '../../schema/docs/message';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { initDm, readMembers, readMeta, removeMember, renameGroup, setMember } from '../../schema/docs/roomHead';
+import { headBucket, initDm, readMembers, readMeta, removeMember, renameGroup, setMember } from '../../schema/docs/roomHead';
 import { dmRoomId } from '../../schema/ids';
 import { connectClient } from '../helpers/client';
 import { startServer } from '../helpers/server';
@@ -233,11 +233,21 @@ describe('the update guard lets people do what their role allows', async () => {
     const bucketClose = nextClose(w.bob.bucket);
     removeMember(w.alice.head.doc, w.bob.user.id);
     await expect(Promise.all([headClose.closed, bucketClose.closed])).resolves.toEqual(['removed', 'removed']);
+    // What comes after the removal goes to the bucket the head moved on to.
+    await waitFor(() => headBucket(w.alice.head.doc) === 1, { what: 'the head to move past the removal' });
+    const [aliceNext, malloryNext] = [w.alice.client.open(bucketDoc(w.room, 1)), w.mallory.client.open(bucketDoc(w.room, 1))];
+    await Promise.all([aliceNext.synced, malloryNext.synced]);
     const after = newMessage(w.alice.user.id, 'Bob is out');
-    appendMessage(w.alice.bucket.doc, after);
-    await waitFor(() => texts(w.mallory.bucket.doc).includes(after.text), { what: 'Mallory to receive the message' });
+    appendMessage(aliceNext.doc, after);
+    await waitFor(() => texts(malloryNext.doc).includes(after.text), { what: 'Mallory to receive the message' });
     expect(texts(w.bob.bucket.doc)).toEqual([w.aliceMessage.text]);
-    await expect(connectClient(server.wsUrl, w.bob.user.token).open(bucketDoc(w.room, 0)).refused).resolves.toBe('forbidden');
+    // Bob may read his time in the group again (read-only), never what came after.
+    const bob = connectClient(server.wsUrl, w.bob.user.token);
+    await expect(bob.open(bucketDoc(w.room, 1)).refused).resolves.toBe('forbidden');
+    await expect(bob.open(roomHeadDoc(w.room)).refused).resolves.toBe('forbidden');
+    const old = bob.open(bucketDoc(w.room, 0));
+    await old.synced;
+    expect(texts(old.doc)).toEqual([w.aliceMessage.text]);
   });
 
   it('shows a member who claims to be Alice in her awareness as herself', async () => {

@@ -2,8 +2,8 @@ import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { appendMessage } from '../../schema/docs/bucket';
 import { readChatEntry } from '../../schema/docs/inbox';
-import { inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { addMembers, leaveGroup, readMembers, removeMember, renameGroup, ROOM_HEAD, setRole } from '../../schema/docs/roomHead';
+import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
+import { addMembers, headBucket, leaveGroup, readMembers, removeMember, renameGroup, ROOM_HEAD, setRole } from '../../schema/docs/roomHead';
 import type { RoomId, UserId } from '../../schema/ids';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
@@ -36,7 +36,7 @@ describe('group changes become system lines, written by the server', async () =>
     expect(bobsEntry()?.count).toBe(1);
   });
 
-  it('lets an admin remove a member, who keeps the chat read-only and receives nothing new', async () => {
+  it('lets an admin remove a member, who gets the line that removed them, keeps the chat read-only and receives nothing new', async () => {
     const w = await groupWorld(server);
     const [alice, bob, mallory] = [w.alice.user.id, w.bob.user.id, w.mallory.user.id];
     const mallorysEntry = entryOf(w.mallory, w.room);
@@ -51,12 +51,19 @@ describe('group changes become system lines, written by the server', async () =>
 
     await waitFor(() => mallorysEntry()?.former === 'removed', { what: "Mallory's chat to be marked removed" });
     expect(mallorysEntry()?.lastMessage).toMatchObject({ preview: 'Bob removed you', system: true });
+    // What comes after goes to the bucket the head moved on to, which she is refused.
+    expect(headBucket(w.alice.head.doc)).toBe(1);
+    const [aliceNext, bobNext] = [w.alice.client.open(bucketDoc(w.room, 1)), w.bob.client.open(bucketDoc(w.room, 1))];
+    await Promise.all([aliceNext.synced, bobNext.synced]);
     const after = newMessage(alice, 'Mallory is out');
-    appendMessage(w.alice.bucket.doc, after);
-    await waitFor(() => texts(w.bob.bucket.doc).includes(after.text), { what: 'Bob to receive the message' });
+    appendMessage(aliceNext.doc, after);
+    await waitFor(() => texts(bobNext.doc).includes(after.text), { what: 'Bob to receive the message' });
+    await expect(w.mallory.client.open(bucketDoc(w.room, 1)).refused).resolves.toBe('forbidden');
+    // She got the line that removed her, and nothing after it.
     expect(texts(w.mallory.bucket.doc)).toEqual([w.aliceMessage.text]);
-    expect(systemLines(w.mallory.bucket.doc)).not.toContain(`removed ${bob} ${mallory}`);
+    expect(systemLines(w.mallory.bucket.doc).at(-1)).toBe(`removed ${bob} ${mallory}`);
     expect(mallorysEntry()?.lastMessage?.preview).toBe('Bob removed you');
+    expect(mallorysEntry()?.lastMessage?.position).toEqual({ bucket: 0, index: 3 });
   });
 
   it('hands the group to the longest-standing admin when its owner leaves', async () => {

@@ -48,16 +48,17 @@ export async function killDuringBurst(args: { dataDir: string; env?: Record<stri
     [a, alice],
     [b, bob],
   ] as const) {
-    const bucket = client.open(bucketDoc(roomId, 0));
-    // Bob may connect before the head's projection made him a member: retry until it did.
+    // The group's buckets open once the head's projection stored the group (retryable
+    // `out_of_order:group-not-created` before): probe on a socket of its own until then.
     await waitFor(async () => {
-      const outcome = await Promise.race([bucket.synced.then(() => 'synced'), bucket.refused, sleep(2000).then(() => 'waiting')]);
-      if (outcome !== 'synced') {
-        bucket.provider.detach();
-        bucket.provider.attach();
-      }
+      const probe = connectClient(server.wsUrl, user.token);
+      const tried = probe.open(bucketDoc(roomId, 0));
+      const outcome = await Promise.race([tried.synced.then(() => 'synced'), tried.refused, sleep(2000).then(() => 'waiting')]);
+      probe.close();
       return outcome === 'synced';
     }, { timeoutMs: 60_000, what: `${user.username} to open the bucket` });
+    const bucket = client.open(bucketDoc(roomId, 0));
+    await bucket.synced;
     writers.push({ author: user.id, bucket });
   }
 

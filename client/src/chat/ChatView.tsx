@@ -65,7 +65,7 @@ export function ChatView(props: ChatViewProps) {
   const head = useReplica(replicas, roomHeadDoc(roomId));
   const meta = docSignal(head.doc, readMeta);
   const members = docSignal(head.doc, readMembers);
-  const room = useRoomMessages(replicas, pending, roomId, head, user.id);
+  const room = useRoomMessages(replicas, pending, roomId, head, user.id, () => (props.entry?.former ? (props.entry.lastMessage?.position?.bucket ?? null) : null));
   const [sentCount, setSentCount] = createSignal(0);
   // Typing goes through the head's awareness: the one doc every open chat has open.
   const typing = useTyping(head.awareness, user.id);
@@ -211,14 +211,16 @@ export function ChatView(props: ChatViewProps) {
     return gone === 'removed' ? 'You were removed from this group.' : "You're no longer a participant in this group.";
   };
   // Added back to a group this tab was cut off from (its index entry stops being former):
-  // the room's refused docs connect again. Only on that change, so never in a loop.
+  // the room's refused docs connect again. Removed or gone (it becomes former): its
+  // buckets connect again, read-only, to get what was said up to the line that ended it
+  // (the server cut them off first). Only on those changes, so never in a loop.
   let wasFormer = false;
   createEffect(() => {
     const former = !!props.entry?.former;
-    if (wasFormer && !former) {
+    if (wasFormer !== former) {
       replicas.retryRefused((name) => {
         const ref = parseDocName(name);
-        return !!ref && roomOfDoc(ref)?.id === roomId;
+        return !!ref && roomOfDoc(ref)?.id === roomId && (!former || ref.kind === 'bucket');
       });
     }
     wasFormer = former;

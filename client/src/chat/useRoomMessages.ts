@@ -38,9 +38,18 @@ interface OpenBucket {
  * with the chat and older ones by {@link loadOlder} (scrolling to the top). New
  * messages go to the head bucket, wherever the server has moved it.
  */
-export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessages, roomId: RoomId, head: Replica, me: UserId) {
+export function useRoomMessages(
+  replicas: ReplicaManager,
+  pending: PendingMessages,
+  roomId: RoomId,
+  head: Replica,
+  me: UserId,
+  /** For someone who left the group or was removed: the bucket of the line that ended it, the newest they may read (the head is refused them). */
+  formerThrough: Accessor<number | null> = () => null,
+) {
   // A memo, so that the head doc's other changes (receipts, members) do not re-run what depends on the number.
-  const headNumber = createMemo(docSignal(head.doc, headBucket));
+  const ownHead = createMemo(docSignal(head.doc, headBucket));
+  const headNumber = createMemo(() => formerThrough() ?? ownHead());
   const [requestedOldest, setRequestedOldest] = createSignal<number | null>(null);
   // Until the head's local copy is in, its bucket number is unknown: open nothing yet.
   const oldest: Accessor<number | null> = () => {
@@ -77,7 +86,7 @@ export function useRoomMessages(replicas: ReplicaManager, pending: PendingMessag
    * handshake, or a stale number would pin the view far back in history. Offline the
    * local copy is all there is.
    */
-  const mayLoadOlder = () => head.synced() || replicas.status() === 'offline' || replicas.sessionEnded();
+  const mayLoadOlder = () => head.synced() || formerThrough() !== null || replicas.status() === 'offline' || replicas.sessionEnded();
 
   /** Opens the bucket before the oldest open one; not while that one is still empty (loading), so requests never run ahead of arrivals. */
   function loadOlder(): boolean {

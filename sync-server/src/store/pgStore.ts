@@ -12,8 +12,8 @@ import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import { privacyColumns } from '../../../schema/db/store';
 import type { PrivacySettings } from '../../../schema/privacy';
-import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
-import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, resetTokens, roomMembers, rooms, sessions, users } from '../../../schema/db/pg';
+import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
+import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, resetTokens, roomMembers, formerMembers, rooms, sessions, users } from '../../../schema/db/pg';
 import { GroupCommit } from './groupCommit';
 import { PgReceipts } from './pgReceipts';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
@@ -241,13 +241,19 @@ class PgStore implements Store {
     return row ?? null;
   }
 
-  async saveRoomMembers(room: RoomRow, members: readonly RoomMemberRow[]): Promise<void> {
+  async saveRoomMembers(room: RoomRow, members: readonly RoomMemberRow[], departed: readonly FormerMemberRow[] = []): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx.insert(rooms).values(room).onConflictDoNothing();
       // Lock the room row so two projections of one room replace the list one after the
       // other; otherwise their delete+insert pairs could interleave and collide.
       await tx.select({ id: rooms.id }).from(rooms).where(eq(rooms.id, room.id)).for('update');
       await tx.delete(roomMembers).where(eq(roomMembers.roomId, room.id));
+      for (const gone of departed) {
+        await tx
+          .insert(formerMembers)
+          .values({ roomId: room.id, userId: gone.userId, throughBucket: gone.throughBucket })
+          .onConflictDoUpdate({ target: [formerMembers.roomId, formerMembers.userId], set: { throughBucket: sql`greatest(${formerMembers.throughBucket}, excluded.through_bucket)` } });
+      }
       if (members.length === 0) return;
       await tx.insert(roomMembers).values(members.map((m) => ({ roomId: room.id, userId: m.userId, role: m.role })));
     });
@@ -270,6 +276,13 @@ class PgStore implements Store {
     return row?.role ?? null;
   }
 
+  async getFormerThrough(roomId: RoomId, userId: UserId): Promise<number | null> {
+    const [row] = await this.db
+      .select({ through: formerMembers.throughBucket })
+      .from(formerMembers)
+      .where(and(eq(formerMembers.roomId, roomId), eq(formerMembers.userId, userId)));
+    return row?.through ?? null;
+  }
 
   async claimClientIds(ids: readonly number[], userId: UserId): Promise<Map<number, UserId>> {
     const owners = new Map<number, UserId>();

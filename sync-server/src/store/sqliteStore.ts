@@ -5,14 +5,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, count, desc, eq, gt, inArray, lte, or, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import { privacyColumns } from '../../../schema/db/store';
 import type { PrivacySettings } from '../../../schema/privacy';
-import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
+import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
 import {
   blocks,
   clientIds,
@@ -23,6 +23,7 @@ import {
   projectionWatermarks,
   resetTokens,
   roomMembers,
+  formerMembers,
   rooms,
   sessions,
   users,
@@ -236,11 +237,17 @@ class SqliteStore implements Store {
     return this.db.select().from(rooms).where(eq(rooms.id, id)).get() ?? null;
   }
 
-  async saveRoomMembers(room: RoomRow, members: readonly RoomMemberRow[]): Promise<void> {
+  async saveRoomMembers(room: RoomRow, members: readonly RoomMemberRow[], departed: readonly FormerMemberRow[] = []): Promise<void> {
     this.db.transaction(
       (tx) => {
         tx.insert(rooms).values(room).onConflictDoNothing().run();
         tx.delete(roomMembers).where(eq(roomMembers.roomId, room.id)).run();
+        for (const gone of departed) {
+          tx.insert(formerMembers)
+            .values({ roomId: room.id, userId: gone.userId, throughBucket: gone.throughBucket })
+            .onConflictDoUpdate({ target: [formerMembers.roomId, formerMembers.userId], set: { throughBucket: sql`max(${formerMembers.throughBucket}, excluded.through_bucket)` } })
+            .run();
+        }
         if (members.length === 0) return;
         tx.insert(roomMembers)
           .values(members.map((m) => ({ roomId: room.id, userId: m.userId, role: m.role })))
@@ -271,6 +278,14 @@ class SqliteStore implements Store {
     return row?.role ?? null;
   }
 
+  async getFormerThrough(roomId: RoomId, userId: UserId): Promise<number | null> {
+    const row = this.db
+      .select({ through: formerMembers.throughBucket })
+      .from(formerMembers)
+      .where(and(eq(formerMembers.roomId, roomId), eq(formerMembers.userId, userId)))
+      .get();
+    return row?.through ?? null;
+  }
 
   async claimClientIds(ids: readonly number[], userId: UserId): Promise<Map<number, UserId>> {
     const owners = new Map<number, UserId>();

@@ -40,7 +40,7 @@ export function authExtension(deps: { sessions: Sessions; membership: Membership
     async onDestroy() {
       clearInterval(recheck);
     },
-    async onAuthenticate({ token, documentName, requestHeaders }): Promise<SyncContext> {
+    async onAuthenticate({ token, documentName, requestHeaders, connectionConfig }): Promise<SyncContext> {
       const doc = parseDocName(documentName);
       if (!doc) throw syncRefusal('unknown_doc');
       const sessionToken = token || cookieToken(requestHeaders.get('cookie'));
@@ -49,11 +49,15 @@ export function authExtension(deps: { sessions: Sessions; membership: Membership
       // Opening counts as one of the user's messages, before the look-ups it costs: else a
       // script could ask for docs it will be refused, as fast as its socket allows.
       if (deps.budgets.takeMessage(auth.user.id, 0, false)) throw syncRefusal('rate_limited');
-      if (!(await deps.membership.mayRead(doc, auth.user.id))) throw syncRefusal('forbidden');
+      const access = await deps.membership.access(doc, auth.user.id);
+      if (access === 'not_yet') throw syncRefusal('out_of_order', 'group-not-created');
+      if (!access) throw syncRefusal('forbidden');
       const docSlot = deps.budgets.openDoc(auth.user.id);
       if (!docSlot) throw syncRefusal('too_many_docs');
+      // A former member reads their time in the group; the read-only connection drops anything they send.
+      if (access === 'former') connectionConfig.readOnly = true;
       const { id, username, displayName } = auth.user;
-      return { user: { id, username, displayName }, sessionHash: auth.session.tokenHash, doc, docSlot };
+      return { user: { id, username, displayName }, sessionHash: auth.session.tokenHash, doc, docSlot, ...(access === 'former' ? { former: true as const } : {}) };
     },
   };
 }

@@ -12,6 +12,8 @@ export interface SyncContext {
   doc: DocRef;
   /** This connection's share of its user's docs-open budget, given back when it closes. */
   docSlot?: DocSlot;
+  /** A former member reading a bucket from their time in the group: read-only, and left open when members change. */
+  former?: true;
 }
 
 /** Context of a server-side write (direct connection): no user, marked as the server's own. */

@@ -48,11 +48,28 @@ export class Membership {
     return (await this.store.docExists(roomHeadDoc(room.id))) ? null : 'creating';
   }
 
-  async mayRead(doc: DocRef, userId: UserId): Promise<boolean> {
+  /**
+   * How this user may open this doc: as a `reader` (writes checked by the guard), as a
+   * `former` member (read-only: a bucket from their time in the group), `not_yet` (a
+   * group's bucket before its creation is in the store: the server's "created" line must
+   * be its first message, so come back shortly), or not at all (null).
+   *
+   * A former member reads the buckets up to the one holding the line that ended their
+   * membership; the server starts a new bucket after that line, which they are refused.
+   */
+  async access(doc: DocRef, userId: UserId): Promise<'reader' | 'former' | 'not_yet' | null> {
     const room = roomOfDoc(doc);
-    if (room) return (await this.standing(room, userId)) !== null;
-    if (doc.kind === 'roomHead' || doc.kind === 'bucket') return false;
-    return DOC_READERS[doc.kind] === 'owner' && doc.userId === userId;
+    if (!room) {
+      if (doc.kind === 'roomHead' || doc.kind === 'bucket') return null;
+      return DOC_READERS[doc.kind] === 'owner' && doc.userId === userId ? 'reader' : null;
+    }
+    if (doc.kind !== 'bucket' || room.kind !== 'group') return (await this.standing(room, userId)) !== null ? 'reader' : null;
+    if (await this.store.getMemberRole(room.id, userId)) return 'reader';
+    const through = await this.store.getFormerThrough(room.id, userId);
+    if (through !== null) return doc.bucket <= through ? 'former' : null;
+    if (await this.store.getRoom(room.id)) return null;
+    // Not projected yet: a member in the loaded head, or the creator, waits for it.
+    return (await this.standing(room, userId)) !== null ? 'not_yet' : null;
   }
 
   private async userExists(userId: UserId): Promise<boolean> {

@@ -178,9 +178,9 @@ export class Projections {
     return pending.flatMap(({ actor, events }) => events.map((event): Message => ({ id: newMessageId(), authorId: actor, createdAt: now, text: '', event })));
   }
 
-  /** Appends system lines to the room's head bucket; returns that bucket's number, its size after, and where each line sits. */
-  private async appendLines(roomId: RoomId, lines: readonly Message[]): Promise<{ bucket: number; count: number; positions: Map<MessageId, Position> }> {
-    const bucket = await this.read(roomHeadDoc(roomId), headBucket);
+  /** Appends system lines to the room's head bucket (or `into` that one); returns that bucket's number, its size after, and where each line sits. */
+  private async appendLines(roomId: RoomId, lines: readonly Message[], into?: number): Promise<{ bucket: number; count: number; positions: Map<MessageId, Position> }> {
+    const bucket = into ?? (await this.read(roomHeadDoc(roomId), headBucket));
     let count = 0;
     const positions = new Map<MessageId, Position>();
     await this.write(bucketDoc(roomId, bucket), (doc) => {
@@ -191,9 +191,9 @@ export class Projections {
     return { bucket, count, positions };
   }
 
-  /** Moves the room's head to the next bucket once `bucket` holds `count` ≥ the bucket size. */
-  private async rollOver(room: RoomRef, bucket: number, count: number): Promise<void> {
-    if (count < this.deps.bucketSize) return;
+  /** Moves the room's head to the next bucket once `bucket` holds `count` ≥ the bucket size, or at once when `force`d. */
+  private async rollOver(room: RoomRef, bucket: number, count: number, force = false): Promise<void> {
+    if (count < this.deps.bucketSize && !force) return;
     await this.write(roomHeadDoc(room.id), (head) => {
       if (headBucket(head) <= bucket) advanceHead(head, bucket + 1);
     });
@@ -354,17 +354,30 @@ export class Projections {
     const previous = new Set((await this.deps.store.getRoomMembers(room.id)).map((m) => m.userId));
     const createdBy = meta.createdBy ?? next[0]?.userId;
     if (!createdBy) return;
-    await this.deps.store.saveRoomMembers({ id: room.id, kind: room.kind, createdBy, createdAt: meta.createdAt ?? Date.now() }, next);
-
     const current = new Set(next.map((m) => m.userId));
-    this.closeNonMembers(room.id, current);
     const gone = [...previous].filter((id) => !current.has(id));
+    // "Created" reads at the time the group was made, as its creator's first message
+    // (written after it, perhaps offline) does; never in the future of the server's clock.
+    for (const line of lines) if (line.event?.type === 'created' && meta.createdAt !== undefined) line.createdAt = Math.min(meta.createdAt, now);
+    // The lines go in before the members are saved: a group's buckets open to members only
+    // once it is in the store (Membership.access), so "created" is the first thing in it,
+    // and a removed member's open chat still gets the line that removed them. Who left
+    // keeps reading the buckets up to the one with that line; what comes after goes to a
+    // new bucket, which they are refused. The head moves on first, so a member who sees
+    // the line already writes to the new bucket.
+    const lastBucket = gone.length > 0 ? await this.read(roomHeadDoc(room.id), headBucket) : null;
+    if (lastBucket !== null) await this.rollOver(room, lastBucket, 0, true);
     let positions = new Map<MessageId, Position>();
     if (lines.length > 0) {
-      const appended = await this.appendLines(room.id, lines);
+      const appended = await this.appendLines(room.id, lines, lastBucket ?? undefined);
       positions = appended.positions;
       await this.rollOver(room, appended.bucket, appended.count);
+      // Out before the connections of those who left close (Hocuspocus batches broadcasts).
+      this.deps.instance().documents.get(bucketDoc(room.id, appended.bucket))?.flush();
     }
+    const departed = lastBucket === null ? [] : gone.map((userId) => ({ userId, throughBucket: lastBucket }));
+    await this.deps.store.saveRoomMembers({ id: room.id, kind: room.kind, createdBy, createdAt: meta.createdAt ?? Date.now() }, next, departed);
+    this.closeNonMembers(room.id, current);
     const mentioned = lines.flatMap((line) => [line.authorId, ...(line.event?.target ? [line.event.target] : [])]);
     const users = await this.usersById([...current, ...gone, ...mentioned]);
     const latest = lines.at(-1);
@@ -385,9 +398,11 @@ export class Projections {
           const entry = readChatEntry(inbox, room.id);
           const title = room.kind === 'group' ? (meta.name ?? '') : (entry?.title ?? this.newEntry(room, userId, users, '', now).title);
           addNotifications(inbox, membershipNotifications(room.id, lines, userId, users, title, positions, now));
-          if (entry && entry.title === title && !entry.former && !latest) return;
+          // A line older than the entry's last message (an offline-made group's "created") does not replace it.
+          const newer = latest && (!entry?.lastMessage || latest.createdAt >= entry.lastMessage.at) ? latest : undefined;
+          if (entry && entry.title === title && !entry.former && !newer) return;
           const { former: _former, ...base } = entry ? withoutRoomId(entry) : withoutRoomId(this.newEntry(room, userId, users, title, now));
-          setChatEntry(inbox, room.id, { ...base, title, ...(latest ? { updatedAt: now, lastMessage: lastMessageOf(latest, userId, users, positions.get(latest.id)) } : {}) });
+          setChatEntry(inbox, room.id, { ...base, title, ...(newer ? { updatedAt: now, lastMessage: lastMessageOf(newer, userId, users, positions.get(newer.id)) } : {}) });
         }),
       ),
     ]);
@@ -395,10 +410,11 @@ export class Projections {
 
   /**
    * Anyone connected here to the room's docs who is not a member now (removed, left, or
-   * never one while the group was being created) is cut off at once.
+   * never one while the group was being created) is cut off at once; a former member's
+   * read-only connection to a bucket of their span stays.
    */
   private closeNonMembers(roomId: RoomId, members: ReadonlySet<UserId>): void {
-    closeConnections(this.deps.instance(), (context, name) => !members.has(context.user.id) && roomIdOfName(name) === roomId, syncRefusal('removed'));
+    closeConnections(this.deps.instance(), (context, name) => !members.has(context.user.id) && !context.former && roomIdOfName(name) === roomId, syncRefusal('removed'));
   }
 
   private newEntry(room: RoomRef, viewer: UserId, users: Map<UserId, UserRow>, groupTitle: string, now: number): ChatEntry {

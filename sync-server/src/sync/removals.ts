@@ -34,7 +34,7 @@ export function removalsExtension(deps: { pub: Redis; subscriber: Redis; instanc
     closeConnections(
       instance,
       (context, documentName) => {
-        if (!removed.has(context.user.id)) return false;
+        if (!removed.has(context.user.id) || context.former) return false;
         const ref = parseDocName(documentName);
         return (ref && roomOfDoc(ref)?.id) === roomId;
       },
