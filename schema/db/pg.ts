@@ -7,7 +7,7 @@
  * Times are integer milliseconds since the epoch, held in `bigint` and read back as
  * JavaScript numbers (exact up to 2^53, far past any date we store).
  */
-import { bigint, bigserial, customType, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, customType, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 import type { RoomId, UserId } from '../ids';
 import type { MemberRole } from '../docs/roomHead';
 import type { ReceiptKind } from '../docs/receipts';
@@ -32,6 +32,8 @@ export const users = pgTable('users', {
   lastSeenAt: millis('last_seen_at'),
   /** The "about" line of the profile; null until set. */
   about: text('about'),
+  /** Whether push notifications carry message text ("Show message preview"). */
+  pushPreview: boolean('push_preview').notNull().default(true),
 });
 
 /** Sessions, keyed by the SHA-256 of the token so a leaked table grants nothing. */
@@ -222,3 +224,36 @@ export const projectionWatermarks = pgTable(
   },
   (t) => [primaryKey({ columns: [t.roomId, t.bucket] })],
 );
+
+/**
+ * Web Push subscriptions, one per browser of a session (`endpoint` is the push
+ * service's URL for that browser). Deleted with the session (sign-out, a revoked
+ * device, a password change) and when the push service answers 404/410.
+ */
+export const pushSubscriptions = pgTable(
+  'push_subscriptions',
+  {
+    endpoint: text('endpoint').primaryKey(),
+    sessionHash: text('session_hash')
+      .notNull()
+      .references(() => sessions.tokenHash, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .$type<UserId>()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    createdAt: millis('created_at').notNull(),
+  },
+  // Sending looks subscriptions up by user; the cascade from sessions by session.
+  (t) => [index('push_subscriptions_user_id_idx').on(t.userId), index('push_subscriptions_session_hash_idx').on(t.sessionHash)],
+);
+
+/**
+ * Server-wide settings every process shares, such as the VAPID key pair generated on
+ * first start: the first process to insert a key wins, and every other reads it.
+ */
+export const serverSettings = pgTable('server_settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});
