@@ -42,6 +42,8 @@ export const publicUserSchema = z.object({
   lastSeenAt: z.number().nullable(),
   /** The profile's "about" line; null when unset or hidden from the asker. */
   about: z.string().nullable().optional(),
+  /** Only in answers about oneself: whether push notifications carry message text. */
+  pushPreview: z.boolean().optional(),
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
 

@@ -21,8 +21,9 @@ export interface PushSubscriptionRow {
  */
 export interface PushStore {
   /**
-   * Saves a subscription. An endpoint already stored (the same browser subscribing
-   * again, possibly signed in as someone else now) is taken over by this row.
+   * Saves a subscription, in place of any other of the same session (a session is one
+   * browser). An endpoint already stored (the same browser subscribing again, possibly
+   * signed in as someone else now) is taken over by this row.
    */
   saveSubscription(row: PushSubscriptionRow): Promise<void>;
   /** Deletes the endpoint if `userId` owns it; whether a row went. */

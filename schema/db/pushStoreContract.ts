@@ -52,6 +52,19 @@ export function runPushStoreContract(name: string, open: () => Promise<Store>): 
       expect(await store.push.subscriptionsOf([ann.userId, ben.userId])).toEqual([taken]);
     });
 
+    it("P2b. a session keeps one subscription: a new endpoint replaces its earlier one, not other sessions'", async () => {
+      const ann = await person();
+      const phone = { userId: ann.userId, sessionHash: `s-${crypto.randomUUID()}` };
+      await store.createSession({ tokenHash: phone.sessionHash, userId: ann.userId, createdAt: 1, expiresAt: Date.now() + 60_000, absoluteExpiresAt: Date.now() + 60_000 });
+      const phoneRow = subscription(phone);
+      await store.push.saveSubscription(phoneRow);
+      await store.push.saveSubscription(subscription(ann));
+      const renewed = subscription(ann, 30);
+      await store.push.saveSubscription(renewed);
+      const rows = await store.push.subscriptionsOf([ann.userId]);
+      expect(rows.sort((a, b) => a.createdAt - b.createdAt)).toEqual([phoneRow, renewed]);
+    });
+
     it('P3. a user deletes only their own subscription', async () => {
       const [ann, ben] = [await person(), await person()];
       const row = subscription(ann);

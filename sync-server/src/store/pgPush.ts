@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { pushSubscriptions, serverSettings } from '../../../schema/db/pg';
 import type { PushStore, PushSubscriptionRow } from '../../../schema/db/pushStore';
@@ -13,7 +13,10 @@ export class PgPush implements PushStore {
 
   async saveSubscription(row: PushSubscriptionRow): Promise<void> {
     const { endpoint: _endpoint, ...rest } = row;
-    await this.db.insert(pushSubscriptions).values(row).onConflictDoUpdate({ target: pushSubscriptions.endpoint, set: rest });
+    await this.db.transaction(async (tx) => {
+      await tx.delete(pushSubscriptions).where(and(eq(pushSubscriptions.sessionHash, row.sessionHash), ne(pushSubscriptions.endpoint, row.endpoint)));
+      await tx.insert(pushSubscriptions).values(row).onConflictDoUpdate({ target: pushSubscriptions.endpoint, set: rest });
+    });
   }
 
   async deleteSubscription(userId: UserId, endpoint: string): Promise<boolean> {

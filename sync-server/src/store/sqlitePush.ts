@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { PushStore, PushSubscriptionRow } from '../../../schema/db/pushStore';
 import { pushSubscriptions, serverSettings } from '../../../schema/db/sqlite';
@@ -13,7 +13,10 @@ export class SqlitePush implements PushStore {
 
   async saveSubscription(row: PushSubscriptionRow): Promise<void> {
     const { endpoint: _endpoint, ...rest } = row;
-    this.db.insert(pushSubscriptions).values(row).onConflictDoUpdate({ target: pushSubscriptions.endpoint, set: rest }).run();
+    this.db.transaction((tx) => {
+      tx.delete(pushSubscriptions).where(and(eq(pushSubscriptions.sessionHash, row.sessionHash), ne(pushSubscriptions.endpoint, row.endpoint))).run();
+      tx.insert(pushSubscriptions).values(row).onConflictDoUpdate({ target: pushSubscriptions.endpoint, set: rest }).run();
+    });
   }
 
   async deleteSubscription(userId: UserId, endpoint: string): Promise<boolean> {
