@@ -4,6 +4,7 @@ import { parseDocName, type DocName } from '../../../schema/docs/names';
 import { parseUserId, type UserId } from '../../../schema/ids';
 import { ApiError, apiRequest } from '../api/apiRequest';
 import { PendingMessages } from '../chat/pendingMessages';
+import { dropPushSubscription } from '../notifications/webPush';
 import { ReplicaManager } from '../sync/replicaManager';
 import { wipeLocalReplicas } from '../sync/wipeLocalReplicas';
 import { clearLocal, readLocal, writeLocal } from '../storage/localCache';
@@ -116,6 +117,8 @@ export async function signedIn(auth: AuthResponse): Promise<void> {
 export async function signOut(): Promise<void> {
   setSignedOutFlag();
   await apiRequest('POST', '/auth/logout').catch(() => undefined);
+  // The server deleted this session's push subscription; the browser's goes too, so the next person to sign in here starts with notifications off.
+  await dropPushSubscription();
   await stop(true);
 }
 

@@ -1,5 +1,5 @@
 import { useNavigate, useParams } from '@solidjs/router';
-import { createSignal, lazy, Match, Show, Switch } from 'solid-js';
+import { createSignal, lazy, Match, onCleanup, Show, Switch } from 'solid-js';
 import { parseRoomId, type RoomId } from '../../../schema/ids';
 import { signOut, type Session } from '../auth/session';
 import { ChatView } from '../chat/ChatView';
@@ -11,6 +11,7 @@ import { NewGroupPanel } from '../chats/NewGroupPanel';
 import { ConfirmDialog } from '../group/ConfirmDialog';
 import { useChatIndex } from '../chats/useChatIndex';
 import { useNotifications } from '../notifications/useNotifications';
+import { onNotificationClick } from '../notifications/webPush';
 import { ChatSearch } from '../search/ChatSearch';
 import { messageCount } from './messageCount';
 import { ContactsPanel } from '../contacts/ContactsPanel';
@@ -47,6 +48,13 @@ export function MainPage(props: { session: Session }) {
   loadBlocked().catch(() => undefined);
   useProfileRefresh(() => [...index.rows.flatMap((row) => (row.entry.peerId ? [row.entry.peerId] : [])), ...contacts.all().keys()]);
   const notifications = useNotifications({ rows: index.rows, inbox: index.inbox, me: props.session.user.id, openRoom: () => room()?.id, open });
+  // A push notification clicked while Jeco is open: the service worker names the chat.
+  onCleanup(
+    onNotificationClick((roomId) => {
+      const parsed = parseRoomId(roomId);
+      if (parsed) open(parsed.id);
+    }),
+  );
 
 
   const [confirmSignOut, setConfirmSignOut] = createSignal<number | null>(null);

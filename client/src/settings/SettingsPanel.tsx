@@ -1,8 +1,9 @@
-import { createResource, createSignal, For, Show } from 'solid-js';
+import { createResource, createSignal, For, onMount, Show } from 'solid-js';
 import type { PublicUser } from '../../../schema/api/auth';
 import { ABOUT_MAX, type DevicesResponse } from '../../../schema/api/people';
 import { ApiError, apiRequest } from '../api/apiRequest';
 import type { Session } from '../auth/session';
+import { currentPushSubscription, pushSupported, renewPushSubscription, turnPushOff, turnPushOn } from '../notifications/webPush';
 import { PanelHeader } from '../layout/PanelHeader';
 import { formatMoment } from '../time/formatTime';
 import { Avatar } from '../users/Avatar';
@@ -11,13 +12,14 @@ import { rememberUsers, userById } from '../users/userDirectory';
 
 const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : 'Something went wrong.');
 
-/** Settings, from the sidebar: my profile, my devices, my password and whom I blocked. */
+/** Settings, from the sidebar: my profile, notifications, my devices, my password and whom I blocked. */
 export function SettingsPanel(props: { session: Session; onClose: () => void }) {
   return (
     <section class="panel settings" data-testid="settings-panel">
       <PanelHeader title="Settings" onBack={props.onClose} />
       <div class="settings-body">
         <ProfileSection session={props.session} />
+        <NotificationsSection session={props.session} />
         <DevicesSection />
         <PasswordSection />
         <BlockedSection />
@@ -63,6 +65,81 @@ function ProfileSection(props: { session: Session }) {
         <Show when={note()}>{(n) => <span classList={{ 'settings-note': true, 'panel-error': !!n().error }}>{n().text}</span>}</Show>
       </div>
     </form>
+  );
+}
+
+/**
+ * Push notifications on this browser (on/off: subscribe or unsubscribe), and whether
+ * they show message text (a setting of the account, on every device).
+ */
+function NotificationsSection(props: { session: Session }) {
+  const [on, setOn] = createSignal(false);
+  const [busy, setBusy] = createSignal(false);
+  const [preview, setPreview] = createSignal(props.session.user.pushPreview !== false);
+  const [error, setError] = createSignal<string>();
+  onMount(() => {
+    // The account's setting as the server has it now, and whether this browser receives.
+    apiRequest<{ user: PublicUser }>('GET', '/auth/me')
+      .then(({ user }) => setPreview(user.pushPreview !== false))
+      .catch(() => undefined);
+    void currentPushSubscription()
+      .then((subscription) => {
+        setOn(subscription !== null && Notification.permission === 'granted');
+        // Kept registered for this session (a browser that subscribed under an earlier sign-in).
+        if (subscription) void renewPushSubscription().catch(() => undefined);
+      })
+      .catch(() => undefined);
+  });
+  async function toggle(next: boolean) {
+    setBusy(true);
+    try {
+      await (next ? turnPushOn() : turnPushOff());
+      setOn(next);
+      setError(undefined);
+    } catch (e) {
+      setError(e instanceof Error ? e.message : messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  }
+  async function togglePreview(next: boolean) {
+    const before = preview();
+    setPreview(next);
+    try {
+      await apiRequest('PATCH', '/me', { pushPreview: next });
+      setError(undefined);
+    } catch (e) {
+      setPreview(before);
+      setError(messageOf(e));
+    }
+  }
+  return (
+    <section class="settings-section" data-testid="settings-notifications">
+      <h3>Notifications</h3>
+      <Show when={pushSupported()} fallback={<p class="panel-note panel-note-inline">This browser cannot show notifications from Jeco when it is closed.</p>}>
+        <ul class="settings-list">
+          <li class="settings-row">
+            <label class="settings-row-text" for="push-on">
+              <span class="settings-row-title">Notifications</span>
+              <span class="settings-row-sub">New messages on this device, even with Jeco closed</span>
+            </label>
+            <input id="push-on" type="checkbox" role="switch" class="settings-switch" checked={on()} disabled={busy()} onChange={(e) => void toggle(e.currentTarget.checked)} data-testid="push-toggle" />
+          </li>
+          <li class="settings-row">
+            <label class="settings-row-text" for="push-preview">
+              <span class="settings-row-title">Show message preview</span>
+              <span class="settings-row-sub">Off: notifications say who wrote, not what</span>
+            </label>
+            <input id="push-preview" type="checkbox" role="switch" class="settings-switch" checked={preview()} onChange={(e) => void togglePreview(e.currentTarget.checked)} data-testid="push-preview-toggle" />
+          </li>
+        </ul>
+      </Show>
+      <Show when={error()}>
+        <p class="panel-note panel-note-inline panel-error" data-testid="push-error">
+          {error()}
+        </p>
+      </Show>
+    </section>
   );
 }
 
