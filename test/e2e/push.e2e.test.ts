@@ -86,7 +86,7 @@ describe.skipIf(!(await hasChromium()))('Web Push in the browser', () => {
     await expect.poll(async () => (await shownNotifications(alice.page)).map((n) => n.title), poll).toEqual(['Team']);
   });
 
-  test('Settings shows the notification switches; turning message preview off is saved for the account', async () => {
+  test('Settings saves message preview for the account; turning notifications on where the browser has no push service stays off and says why', async () => {
     const alice = await person('Alice');
     await alice.page.waitForOfflineShell();
     await alice.page.page.getByTestId('main-menu').click();
@@ -100,6 +100,16 @@ describe.skipIf(!(await hasChromium()))('Web Push in the browser', () => {
     await expect
       .poll(async () => (await alice.page.page.evaluate(() => fetch('/api/auth/me').then((r) => r.json()))).user.pushPreview, poll)
       .toBe(false);
+    // On: the browser subscribes with its push service. Headless Chromium has none and refuses ("permission denied"),
+    // so here the switch must stay off, say why, and the server keep nothing (the server's side is test/int/push.int.test.ts).
+    const aliceId = await userIdOf(alice.username);
+    const toggle = alice.page.page.getByTestId('push-toggle');
+    await toggle.click();
+    const error = alice.page.page.getByTestId('push-error');
+    await expect.poll(() => error.isVisible(), { ...poll, timeout: 20_000 }).toBe(true);
+    expect(await error.textContent()).toBe('This browser could not sign up with its push service. Try again later.');
+    expect(await toggle.isChecked()).toBe(false);
+    expect(await server.store.push.subscriptionsOf([aliceId])).toEqual([]);
     await section.scrollIntoViewIfNeeded();
     await alice.page.screenshot('settings-notifications');
   });

@@ -57,7 +57,13 @@ export async function turnPushOn(): Promise<void> {
     await subscription.unsubscribe();
     subscription = null;
   }
-  subscription ??= await manager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+  if (!subscription) {
+    try {
+      subscription = await manager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+    } catch {
+      throw new Error('This browser could not sign up with its push service. Try again later.');
+    }
+  }
   await apiRequest('POST', '/push/subscription', subscription.toJSON());
 }
 

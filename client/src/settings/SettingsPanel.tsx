@@ -90,7 +90,8 @@ function NotificationsSection(props: { session: Session }) {
       })
       .catch(() => undefined);
   });
-  async function toggle(next: boolean) {
+  async function toggle(input: HTMLInputElement) {
+    const next = input.checked;
     setBusy(true);
     try {
       await (next ? turnPushOn() : turnPushOff());
@@ -99,19 +100,21 @@ function NotificationsSection(props: { session: Session }) {
     } catch (e) {
       setError(e instanceof Error ? e.message : messageOf(e));
     } finally {
+      // The box flipped when clicked: it shows what is true, whatever happened.
+      input.checked = on();
       setBusy(false);
     }
   }
-  async function togglePreview(next: boolean) {
-    const before = preview();
-    setPreview(next);
+  async function togglePreview(input: HTMLInputElement) {
+    const next = input.checked;
     try {
       await apiRequest('PATCH', '/me', { pushPreview: next });
+      setPreview(next);
       setError(undefined);
     } catch (e) {
-      setPreview(before);
       setError(messageOf(e));
     }
+    input.checked = preview();
   }
   return (
     <section class="settings-section" data-testid="settings-notifications">
@@ -120,17 +123,17 @@ function NotificationsSection(props: { session: Session }) {
         <ul class="settings-list">
           <li class="settings-row">
             <label class="settings-row-text" for="push-on">
-              <span class="settings-row-title">Notifications</span>
-              <span class="settings-row-sub">New messages on this device, even with Jeco closed</span>
+              <span class="settings-row-title">On this device</span>
+              <span class="settings-row-sub">Even when Jeco is closed</span>
             </label>
-            <input id="push-on" type="checkbox" role="switch" class="settings-switch" checked={on()} disabled={busy()} onChange={(e) => void toggle(e.currentTarget.checked)} data-testid="push-toggle" />
+            <input id="push-on" type="checkbox" role="switch" class="settings-switch" checked={on()} disabled={busy()} onChange={(e) => void toggle(e.currentTarget)} data-testid="push-toggle" />
           </li>
           <li class="settings-row">
             <label class="settings-row-text" for="push-preview">
               <span class="settings-row-title">Show message preview</span>
-              <span class="settings-row-sub">Off: notifications say who wrote, not what</span>
+              <span class="settings-row-sub">Off: who wrote, not what</span>
             </label>
-            <input id="push-preview" type="checkbox" role="switch" class="settings-switch" checked={preview()} onChange={(e) => void togglePreview(e.currentTarget.checked)} data-testid="push-preview-toggle" />
+            <input id="push-preview" type="checkbox" role="switch" class="settings-switch" checked={preview()} onChange={(e) => void togglePreview(e.currentTarget)} data-testid="push-preview-toggle" />
           </li>
         </ul>
       </Show>
