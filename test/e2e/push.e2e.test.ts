@@ -67,7 +67,6 @@ describe.skipIf(!(await hasChromium()))('Web Push in the browser', () => {
     await expect.poll(() => shownNotifications(alice.page), poll).toEqual([{ title: 'Bob', body: 'New message', tag: room }]);
     await deliver({ roomId: 'g.00000000-0000-4000-8000-000000000000', title: 'Team', body: '5 new messages', tag: 'g.00000000-0000-4000-8000-000000000000' });
     await expect.poll(async () => (await shownNotifications(alice.page)).map((n) => n.title).sort(), poll).toEqual(['Bob', 'Team']);
-    await alice.page.screenshot('push-notifications-shown');
 
     // A click on Bob's notification (dispatched in the worker: headless Chromium has no notification centre to click in).
     const [worker] = alice.page.context.serviceWorkers();
