@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
 import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged, readMessagesFrom } from '../../../schema/docs/bucket';
-import { chatMutedUntil, readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
+import { readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
 import { previewOf, previewTextOf, type Message, type SystemEvent } from '../../../schema/docs/message';
 import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import type { Position } from '../../../schema/docs/receipts';
@@ -12,7 +12,8 @@ import { describeSystemLine, systemEventsOf } from '../../../schema/docs/systemL
 import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '../../../schema/ids';
 import { applyLoggedServerWrite, closeConnections, type ServerWriteContext, type SyncContext } from './context';
 import { catchUp, CAUGHT_UP, type LogPositions } from './logPositions';
-import type { PushNote, PushSender } from '../push/pushSender';
+import { messagePushes, readersOf } from '../push/messagePushes';
+import type { PushSender } from '../push/pushSender';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
 import { MAX_CONCURRENT_ITEMS } from './updateGuard';
@@ -291,7 +292,8 @@ export class Projections {
         });
         // After the commit: a projection that failed is run again, and announces then.
         if (this.deps.push && projected.length > 0) {
-          this.deps.push.notify(this.pushNotes(room, newest, projected, members, inboxes.map((c) => c.document!), users, title));
+          const reading = readersOf(this.deps.instance(), room.id, newest);
+          this.deps.push.notify(messagePushes({ room, messages: projected, members, inboxes: inboxes.map((c) => c.document!), users, groupTitle: title, reading, seen: (userId) => this.deps.push!.seen(userId, room.id) }));
         }
       } finally {
         await Promise.all(inboxes.map((c) => c.disconnect({ unloadImmediately: false })));
@@ -299,50 +301,6 @@ export class Projections {
     } finally {
       await Promise.all(connections.map((c) => c.disconnect({ unloadImmediately: false })));
     }
-  }
-
-  /**
-   * Who gets a push about a room's new messages: every member but their authors, unless
-   * they have the chat open right now (a connection to one of its buckets, on this node),
-   * or muted it and are not mentioned. Reads only what the projection has loaded already.
-   */
-  private pushNotes(room: RoomRef, newest: number, projected: Message[], members: UserId[], inboxes: Y.Doc[], users: Map<UserId, UserRow>, groupTitle: string): PushNote[] {
-    const messages = projected.filter((m) => !m.event);
-    if (messages.length === 0) return [];
-    const reading = this.readersOf(room.id, newest);
-    const now = Date.now();
-    const notes: PushNote[] = [];
-    members.forEach((userId, i) => {
-      const theirs = messages.filter((m) => m.authorId !== userId);
-      if (theirs.length === 0) return;
-      if (reading.has(userId)) return this.deps.push!.seen(userId, room.id);
-      const mentioned = theirs.some((m) => m.mentions?.includes(userId));
-      if ((chatMutedUntil(inboxes[i]!, room.id) ?? 0) > now && !mentioned) return;
-      const last = latestOf(theirs);
-      const author = users.get(last.authorId)?.displayName ?? 'Someone';
-      const text = previewOf(previewTextOf(last));
-      const preview = users.get(userId)?.pushPreview !== false;
-      notes.push({
-        userId,
-        roomId: room.id,
-        title: room.kind === 'group' ? groupTitle || 'Group' : author,
-        ...(preview ? { text: room.kind === 'group' ? `${author}: ${text}` : text } : {}),
-        messages: theirs.length,
-      });
-    });
-    return notes;
-  }
-
-  /** People with one of the room's buckets open on this node: they are reading the chat. */
-  private readersOf(roomId: RoomId, newest: number): Set<UserId> {
-    const out = new Set<UserId>();
-    for (let bucket = 0; bucket <= newest; bucket++) {
-      for (const connection of this.deps.instance().documents.get(bucketDoc(roomId, bucket))?.getConnections() ?? []) {
-        const id = (connection.context as SyncContext | undefined)?.user?.id;
-        if (id) out.add(id);
-      }
-    }
-    return out;
   }
 
   private async projectRoom(room: RoomRef): Promise<void> {
