@@ -27,6 +27,8 @@ export default defineConfig({
         clientsClaim: true,
         skipWaiting: true,
         cleanupOutdatedCaches: true,
+        // Web Push: the push and notificationclick handlers (client/public/push-sw.js).
+        importScripts: ['push-sw.js'],
       },
     }),
   ],

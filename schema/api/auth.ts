@@ -44,6 +44,8 @@ export const publicUserSchema = z.object({
   about: z.string().nullable().optional(),
   /** False when the user does not let the asker add them to groups (`schema/privacy.ts`); absent when they do. */
   mayAddToGroups: z.literal(false).optional(),
+  /** Only in answers about oneself: whether push notifications carry message text. */
+  pushPreview: z.boolean().optional(),
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
 

@@ -16,9 +16,11 @@ export const profileBody = z
       .transform((about) => (about === '' ? null : about))
       .nullable()
       .optional(),
+    /** "Show message preview": whether push notifications carry message text. */
+    pushPreview: z.boolean().optional(),
   })
   .strict()
-  .refine((body) => body.displayName !== undefined || body.about !== undefined, 'Nothing to change');
+  .refine((body) => body.displayName !== undefined || body.about !== undefined || body.pushPreview !== undefined, 'Nothing to change');
 export type ProfileBody = z.input<typeof profileBody>;
 
 /** `POST /api/auth/password`: the current password proves it is the owner at the keyboard. */

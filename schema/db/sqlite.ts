@@ -28,6 +28,8 @@ export const users = sqliteTable('users', {
   profileAudience: text('profile_audience').$type<Audience>().notNull().default('everyone'),
   readReceipts: integer('read_receipts', { mode: 'boolean' }).notNull().default(true),
   groupAdd: text('group_add').$type<GroupAdders>().notNull().default('everyone'),
+  /** Whether push notifications carry message text ("Show message preview"). */
+  pushPreview: integer('push_preview', { mode: 'boolean' }).notNull().default(true),
 });
 
 /** Sessions, keyed by the SHA-256 of the token so a leaked table grants nothing. */
@@ -240,3 +242,36 @@ export const projectionWatermarks = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.roomId, t.bucket] })],
 );
+
+/**
+ * Web Push subscriptions, one per browser of a session (`endpoint` is the push
+ * service's URL for that browser). Deleted with the session (sign-out, a revoked
+ * device, a password change) and when the push service answers 404/410.
+ */
+export const pushSubscriptions = sqliteTable(
+  'push_subscriptions',
+  {
+    endpoint: text('endpoint').primaryKey(),
+    sessionHash: text('session_hash')
+      .notNull()
+      .references(() => sessions.tokenHash, { onDelete: 'cascade' }),
+    userId: text('user_id')
+      .$type<UserId>()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    p256dh: text('p256dh').notNull(),
+    auth: text('auth').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  // Sending looks subscriptions up by user; the cascade from sessions by session.
+  (t) => [index('push_subscriptions_user_id_idx').on(t.userId), index('push_subscriptions_session_hash_idx').on(t.sessionHash)],
+);
+
+/**
+ * Server-wide settings every process shares, such as the VAPID key pair generated on
+ * first start: the first process to insert a key wins, and every other reads it.
+ */
+export const serverSettings = sqliteTable('server_settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

@@ -1,5 +1,6 @@
 import type { RoomId, UserId } from '../ids';
 import type { MemberRole } from '../docs/roomHead';
+import type { PushStore } from './pushStore';
 import type { ReceiptStore } from './receiptStore';
 import type { Audience, GroupAdders, PrivacySettings } from '../privacy';
 
@@ -29,7 +30,7 @@ export interface Store {
   setPasswordHash(id: UserId, passwordHash: string): Promise<void>;
   setLastSeen(id: UserId, at: number): Promise<void>;
   /** Changes the fields given of the user's profile; the others stay. */
-  setProfile(id: UserId, profile: { displayName?: string; about?: string | null }): Promise<void>;
+  setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean }): Promise<void>;
   /** Changes the privacy settings given; the others stay. */
   setPrivacy(id: UserId, settings: Partial<PrivacySettings>): Promise<void>;
 
@@ -139,6 +140,8 @@ export interface Store {
 
   /** Members' receipt positions and their advances (design §5b). */
   readonly receipts: ReceiptStore;
+  /** Web Push subscriptions per session, and the settings the push sender shares (VAPID keys). */
+  readonly push: PushStore;
   // uploaded files (see sync-server/src/files/)
   /** Records a finished upload; ids are random, so a duplicate id is a caller bug and throws. */
   createFile(file: FileRow): Promise<void>;
@@ -197,6 +200,8 @@ export interface UserRow extends NewUser {
   profileAudience: Audience;
   readReceipts: boolean;
   groupAdd: GroupAdders;
+  /** Whether push notifications carry message text ("Show message preview"; on by default). */
+  pushPreview: boolean;
 }
 
 /** A user's privacy settings, from their row. */

@@ -93,7 +93,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
 
     it('1. createUser stores a user that every getter finds, with no last-seen time yet', async () => {
       const ann = await addUser('ann', { displayName: 'Ann Lee', email: 'ann@example.test' });
-      const expected = { ...ann, lastSeenAt: null, about: null, ...privacyColumns(DEFAULT_PRIVACY) };
+      const expected = { ...ann, lastSeenAt: null, about: null, ...privacyColumns(DEFAULT_PRIVACY), pushPreview: true };
       expect(await store.getUserById(ann.id)).toEqual(expected);
       expect(await store.getUserByUsername('ann')).toEqual(expected);
       expect(await store.getUserByUsername('ANN')).toEqual(expected);

@@ -277,6 +277,12 @@ export function hasUnreadMention(entry: ChatEntry, state: ChatState | undefined)
   return entry.mentionedAt !== undefined && entry.mentionedAt > (state?.readCount ?? 0);
 }
 
+/** Until when the owner muted one chat (one key read, where {@link readChatStates} reads them all); undefined if not muted. */
+export function chatMutedUntil(doc: Y.Doc, roomId: RoomId): number | undefined {
+  const value = stateMap(doc).get(`${CHAT_STATE_KEYS.mute}${roomId}`);
+  return CHAT_STATE_VALUES.mute.safeParse(value).success ? (value as number) : undefined;
+}
+
 export function isMuted(state: ChatState | undefined, now: number): boolean {
   return (state?.mutedUntil ?? 0) > now;
 }

@@ -17,9 +17,12 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({ port: 9000, databaseUrl: 'postgres://x@y/z', bucketSize: 5, trustProxy: true, publicUrl: 'https://chat.example.org' });
   });
 
-  it('has one field per option, named after it in camelCase and typed by its schema', () => {
+  it('has one field per option, named after it in camelCase and typed by its schema, and the VAPID pair worked out', () => {
     const config = loadConfig({ JECO_HTTP_KEEP_ALIVE_TIMEOUT_MS: '1234', JECO_SESSION_SWEEP_MS: '60000', JECO_LOG_LEVEL: 'warn' });
-    expect(Object.keys(config)).toHaveLength(Object.keys(OPTIONS).length);
+    // `vapid` is derived from the two key options; every other field is one option.
+    expect(Object.keys(config).filter((key) => key !== 'vapid')).toHaveLength(Object.keys(OPTIONS).length);
+    expect(config.vapid).toBeUndefined();
+    expect(config.vapidSubject).toBe('mailto:jeco@localhost');
     expect(config).toMatchObject({ httpKeepAliveTimeoutMs: 1234, sessionSweepMs: 60_000, maxConnectionsPerAddress: 64, logLevel: 'warn' });
     expectTypeOf<Config['httpKeepAliveTimeoutMs']>().toEqualTypeOf<number>();
     expectTypeOf<Config['publicUrl']>().toEqualTypeOf<string | undefined>();

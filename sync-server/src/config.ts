@@ -69,6 +69,11 @@ export const OPTIONS = {
   JECO_UPLOAD_QUOTA_BYTES: { schema: z.coerce.number().int().positive(), default: String(5 * 1024 * 1024 * 1024), describe: 'Bytes each user may have uploaded in total; an upload that would pass it is refused.' },
   JECO_UPLOADS_PER_MIN: { schema: z.coerce.number().int().positive(), default: '30', describe: 'Uploads each user may start per minute.' },
   JECO_PROJECTION_DELAY_MS: { schema: z.coerce.number().int().min(0).max(10_000), default: '20', describe: 'How long new messages gather before the chat indexes of the room\'s members are updated: each inbox is written once per window, not once per message.' },
+  JECO_VAPID_PUBLIC_KEY: { schema: z.string().regex(/^[A-Za-z0-9_-]{87}$/, 'A P-256 public key in base64url (87 characters), as `npx web-push generate-vapid-keys` prints it.').optional(), default: undefined, describe: 'Web Push: the VAPID public key (base64url), set together with `JECO_VAPID_PRIVATE_KEY`. Unset: a key pair is generated on first start and kept in the database, shared by every server process. Browsers subscribed under one key must subscribe again if it changes.' },
+  JECO_VAPID_PRIVATE_KEY: { schema: z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'A P-256 private key in base64url (43 characters).').optional(), default: undefined, describe: 'Web Push: the VAPID private key (base64url) that signs every push; keep it secret.' },
+  JECO_VAPID_SUBJECT: { schema: z.string().regex(/^(mailto:|https:\/\/)\S+$/, 'A `mailto:` address or an `https://` URL.').optional(), default: undefined, describe: "Web Push: how push services can reach the operator (`mailto:` or `https://`). Default: `mailto:` the address of `JECO_MAIL_FROM`." },
+  JECO_PUSH_INTERVAL_MS: { schema: z.coerce.number().int().min(0).max(3_600_000), default: '10000', describe: 'Web Push: the least time between two pushes to one person; what arrives meanwhile is gathered into one push per chat ("5 new messages").' },
+  JECO_PUSH_ALLOW_PRIVATE_ENDPOINTS: { schema: bool, default: 'false', describe: 'Web Push, for tests only: accept push endpoints on `http://` and on private, loopback and link-local addresses. Off, a subscription must name a public `https://` host, so nobody can make the server post to the inside network.' },
   JECO_TRUST_PROXY: { schema: bool, default: 'false', describe: 'Trust X-Forwarded-* headers (set when behind a reverse proxy).' },
   JECO_LOG_LEVEL: { schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), default: 'info', describe: 'How much the server logs (pino levels).' },
 } as const;
@@ -80,8 +85,18 @@ type PascalCase<S extends string> = S extends `${infer Head}_${infer Tail}` ? `$
 /** `JECO_SESSION_IDLE_MS` → `sessionIdleMs`: the name an option has in {@link Config}. */
 type ConfigKey<Name extends string> = Name extends `JECO_${infer Head}_${infer Tail}` ? `${Lowercase<Head>}${PascalCase<Tail>}` : Name extends `JECO_${infer Only}` ? Lowercase<Only> : never;
 
-/** The parsed configuration: one field per option of {@link OPTIONS}, named after it in camelCase, typed by its schema. */
-export type Config = { -readonly [Name in keyof Options as ConfigKey<Name>]: z.infer<Options[Name]['schema']> };
+type Parsed = { -readonly [Name in keyof Options as ConfigKey<Name>]: z.infer<Options[Name]['schema']> };
+
+/**
+ * The parsed configuration: one field per option of {@link OPTIONS}, named after it in
+ * camelCase, typed by its schema; plus what is worked out from several of them.
+ */
+export type Config = Omit<Parsed, 'vapidSubject'> & {
+  /** Given VAPID keys, else generated and kept in the store. */
+  vapid: { publicKey: string; privateKey: string } | undefined;
+  /** `JECO_VAPID_SUBJECT`, or `mailto:` the address of `JECO_MAIL_FROM`. */
+  vapidSubject: string;
+};
 
 /** The runtime twin of {@link ConfigKey}. */
 function configKey(name: string): string {
@@ -101,8 +116,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (parsed.success) values[configKey(name)] = parsed.data;
     else problems.push(`${name}=${JSON.stringify(env[name])}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   }
+  if ((env.JECO_VAPID_PUBLIC_KEY ? 1 : 0) + (env.JECO_VAPID_PRIVATE_KEY ? 1 : 0) === 1) problems.push('JECO_VAPID_PUBLIC_KEY and JECO_VAPID_PRIVATE_KEY: set both or neither.');
   if (problems.length > 0) throw new Error(`Bad configuration:\n  ${problems.join('\n  ')}`);
-  const config = values as Config;
+  const config = values as Parsed;
   return {
     ...config,
     dataDir: path.resolve(config.dataDir),
@@ -110,7 +126,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: config.publicUrl?.replace(/\/$/, ''),
     // Node refuses a headers timeout longer than the request timeout.
     httpHeadersTimeoutMs: Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs),
+    vapid: config.vapidPublicKey && config.vapidPrivateKey ? { publicKey: config.vapidPublicKey, privateKey: config.vapidPrivateKey } : undefined,
+    vapidSubject: config.vapidSubject ?? `mailto:${mailAddressOf(config.mailFrom)}`,
   };
+}
+
+/** The bare address of a sender such as `Jeco <jeco@localhost>`. */
+function mailAddressOf(from: string): string {
+  return /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
 }
 
 /** The address links in mail point at. */

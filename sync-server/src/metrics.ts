@@ -20,6 +20,8 @@ export interface MetricSources {
   projections(): { rooms: number; lagMs: number } | undefined;
   /** Durable transactions and bytes the store has written. */
   writes(): { transactions: number; bytes: number } | undefined;
+  /** Web Push counters and the send queue's length. */
+  push?(): { sent: number; failed: number; expired: number; queued: number } | undefined;
 }
 
 /**
@@ -162,6 +164,24 @@ export class JecoMetrics {
       registers,
       collect() {
         this.set(sources.writes()?.bytes ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'jeco_push_total',
+      help: 'Web Push deliveries by outcome since the process started: sent (the push service took it), failed (gave up after retries, or refused), expired (404/410: the subscription was deleted).',
+      labelNames: ['outcome'],
+      registers,
+      collect() {
+        const push = sources.push?.();
+        for (const outcome of ['sent', 'failed', 'expired'] as const) this.set({ outcome }, push?.[outcome] ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'jeco_push_queue_length',
+      help: 'Web Push deliveries waiting, being retried or in flight (in this process\'s memory).',
+      registers,
+      collect() {
+        this.set(sources.push?.()?.queued ?? 0);
       },
     });
   }

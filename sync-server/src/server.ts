@@ -30,6 +30,8 @@ import { isStoreUnavailable, refusingWhenStoreFails } from './sync/storeFailures
 import { UserBudgets } from './sync/userBudgets';
 import { Receipts } from './sync/receipts';
 import { purgeExtension } from './sync/purge';
+import { PushSender } from './push/pushSender';
+import { vapidKeysOf } from './push/vapidKeys';
 
 /** Largest WebSocket frame accepted: a bounded Yjs update plus framing. Bigger frames close the socket (1009). */
 const MAX_FRAME_BYTES = 2 * 1024 * 1024;
@@ -99,9 +101,13 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     pool: () => poolOf(rawStore),
     projections: (): { rooms: number; lagMs: number } | undefined => projectionsRef?.backlog(),
     writes: (): { transactions: number; bytes: number } | undefined => rawStore?.writeStats,
+    push: () => (pushRef ? { ...pushRef.stats, queued: pushRef.queueLength() } : undefined),
   });
   const rawStore = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
   const store = metrics.instrument(rawStore);
+  const vapidKeys = await vapidKeysOf(config.vapid, store);
+  const pushPolicy = { allowPrivate: config.pushAllowPrivateEndpoints };
+  let pushRef: PushSender | undefined;
   const sessions = new Sessions(store, { idleMs: config.sessionIdleMs, maxMs: config.sessionMaxMs });
   const blocks = new Blocks(store);
   const privacy = new Privacy(store, blocks);
@@ -120,6 +126,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     mailer: undefined as never,
     publicUrl: () => publicUrlOf(config, port),
     secureCookies: () => publicUrlOf(config, port).startsWith('https:'),
+    push: { publicKey: vapidKeys.publicKey, policy: pushPolicy },
   };
   const app = await createHttpApp({ ...deps, mailer: { send: (mail) => mailer.send(mail) } });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log: app.log });
@@ -148,7 +155,9 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   redis = config.redisUrl ? createRedisRelay(config.redisUrl, health, () => hocuspocus, catchUpLoaded) : undefined;
 
   const membership = new Membership(store, instance);
-  const projections = new Projections({ store, membership, bucketSize: config.bucketSize, delayMs: config.projectionDelayMs, positions, instance, log });
+  const push = new PushSender({ store, keys: vapidKeys, subject: config.vapidSubject, intervalMs: config.pushIntervalMs, policy: pushPolicy, log });
+  pushRef = push;
+  const projections = new Projections({ store, membership, bucketSize: config.bucketSize, delayMs: config.projectionDelayMs, positions, instance, log, push });
   projectionsRef = projections;
   const refusals = budgetRefusals(metrics.registry);
   const limits = {
@@ -236,6 +245,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
         );
         await socketsClosed;
         await projections.idle();
+        push.close();
         await receipts.close();
         // Client updates are durable already; what is left is compaction and the
         // server's own writes, which finish as the documents unload.

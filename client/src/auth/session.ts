@@ -5,6 +5,7 @@ import { parseUserId, type UserId } from '../../../schema/ids';
 import { ApiError, apiRequest } from '../api/apiRequest';
 import { PendingMessages } from '../chat/pendingMessages';
 import type { Replica } from '../sync/replica';
+import { dropPushSubscription } from '../notifications/webPush';
 import { ReplicaManager } from '../sync/replicaManager';
 import { wipeLocalReplicas } from '../sync/wipeLocalReplicas';
 import { clearLocal, readLocal, writeLocal } from '../storage/localCache';
@@ -123,6 +124,8 @@ export async function signedIn(auth: AuthResponse): Promise<void> {
 export async function signOut(): Promise<void> {
   setSignedOutFlag();
   await apiRequest('POST', '/auth/logout').catch(() => undefined);
+  // The server deleted this session's push subscription; the browser's goes too, so the next person to sign in here starts with notifications off.
+  await dropPushSubscription();
   await stop(true);
 }
 

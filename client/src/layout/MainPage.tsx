@@ -1,5 +1,5 @@
 import { useNavigate, useParams } from '@solidjs/router';
-import { createSignal, lazy, Match, Show, Switch } from 'solid-js';
+import { createSignal, lazy, Match, onCleanup, Show, Switch } from 'solid-js';
 import { parseRoomId, type RoomId } from '../../../schema/ids';
 import { signOut, type Session } from '../auth/session';
 import { ChatView } from '../chat/ChatView';
@@ -12,6 +12,7 @@ import { ConfirmDialog } from '../group/ConfirmDialog';
 import { useChatIndex } from '../chats/useChatIndex';
 import { useNotifications } from '../notifications/useNotifications';
 import { useNotificationList } from '../notifications/useNotificationList';
+import { onNotificationClick } from '../notifications/webPush';
 import { ChatSearch } from '../search/ChatSearch';
 import { messageCount } from './messageCount';
 import { ContactsPanel } from '../contacts/ContactsPanel';
@@ -50,6 +51,13 @@ export function MainPage(props: { session: Session }) {
   useProfileRefresh(() => [...index.rows.flatMap((row) => (row.entry.peerId ? [row.entry.peerId] : [])), ...contacts.all().keys()]);
   const notificationList = useNotificationList(index.inbox);
   const notifications = useNotifications({ rows: index.rows, inbox: index.inbox, me: props.session.user.id, openRoom: () => room()?.id, open });
+  // A push notification clicked while Jeco is open: the service worker names the chat.
+  onCleanup(
+    onNotificationClick((roomId) => {
+      const parsed = parseRoomId(roomId);
+      if (parsed) open(parsed.id);
+    }),
+  );
 
 
   const [confirmSignOut, setConfirmSignOut] = createSignal<number | null>(null);

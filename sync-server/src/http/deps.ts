@@ -7,6 +7,7 @@ import type { Sessions, ValidSession } from '../auth/sessions';
 import type { Mailer } from '../mail/mailer';
 import type { Blocks } from '../people/blocks';
 import type { Privacy } from '../people/privacy';
+import type { EndpointPolicy } from '../push/endpointPolicy';
 import { visibilityOf, type Visibility } from '../../../schema/privacy';
 
 /** What every route gets: the process's config and services. */
@@ -25,6 +26,8 @@ export interface HttpDeps {
   publicUrl(): string;
   /** Whether cookies must be `Secure`. */
   secureCookies(): boolean;
+  /** Web Push: the VAPID public key, and which endpoints subscriptions may name. */
+  push: { publicKey: string; policy: EndpointPolicy };
 }
 
 declare module 'fastify' {

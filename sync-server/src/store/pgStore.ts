@@ -15,6 +15,7 @@ import type { PrivacySettings } from '../../../schema/privacy';
 import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
 import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, resetTokens, roomMembers, formerMembers, rooms, sessions, users } from '../../../schema/db/pg';
 import { GroupCommit } from './groupCommit';
+import { PgPush } from './pgPush';
 import { PgReceipts } from './pgReceipts';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
@@ -89,6 +90,7 @@ async function readLog(tx: Reader, docName: string, afterId = 0): Promise<{ snap
 class PgStore implements Store {
   readonly dialect = 'postgres';
   readonly receipts: PgReceipts;
+  readonly push: PgPush;
   readonly writeStats: WriteStats = { transactions: 0, bytes: 0 };
   private readonly appends: GroupCommit<{ docName: string; update: Uint8Array; mark?: ProjectionMark }>;
 
@@ -97,6 +99,7 @@ class PgStore implements Store {
     private readonly db: NodePgDatabase,
   ) {
     this.receipts = new PgReceipts(db);
+    this.push = new PgPush(db);
     // One transaction (one commit round trip) per batch of appends.
     this.appends = new GroupCommit((items) =>
       this.db.transaction(async (tx) => {
@@ -186,8 +189,8 @@ class PgStore implements Store {
     return result.rowCount ?? 0;
   }
 
-  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null }): Promise<void> {
-    if (profile.displayName === undefined && profile.about === undefined) return;
+  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean }): Promise<void> {
+    if (profile.displayName === undefined && profile.about === undefined && profile.pushPreview === undefined) return;
     await this.db.update(users).set(profile).where(eq(users.id, id));
   }
 

@@ -29,6 +29,7 @@ import {
   users,
 } from '../../../schema/db/sqlite';
 import { GroupCommit } from './groupCommit';
+import { SqlitePush } from './sqlitePush';
 import { SqliteReceipts } from './sqliteReceipts';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
@@ -88,6 +89,7 @@ function readLog(tx: Reader, docName: string, afterId = 0): { snapshot: Buffer |
 class SqliteStore implements Store {
   readonly dialect = 'sqlite';
   readonly receipts: SqliteReceipts;
+  readonly push: SqlitePush;
   readonly writeStats: WriteStats = { transactions: 0, bytes: 0 };
   private readonly appends: GroupCommit<{ docName: string; update: Uint8Array; mark?: ProjectionMark }>;
 
@@ -96,6 +98,7 @@ class SqliteStore implements Store {
     private readonly db: BetterSQLite3Database,
   ) {
     this.receipts = new SqliteReceipts(db);
+    this.push = new SqlitePush(db);
     // One immediate transaction (one fsync with synchronous=FULL) per batch of appends.
     this.appends = new GroupCommit((items) =>
       this.db.transaction(
@@ -183,8 +186,8 @@ class SqliteStore implements Store {
       .run().changes;
   }
 
-  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null }): Promise<void> {
-    if (profile.displayName === undefined && profile.about === undefined) return;
+  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean }): Promise<void> {
+    if (profile.displayName === undefined && profile.about === undefined && profile.pushPreview === undefined) return;
     this.db.update(users).set(profile).where(eq(users.id, id)).run();
   }
 

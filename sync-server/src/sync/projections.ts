@@ -13,6 +13,8 @@ import { describeSystemLine, systemEventsOf } from '../../../schema/docs/systemL
 import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '../../../schema/ids';
 import { applyLoggedServerWrite, closeConnections, type ServerWriteContext, type SyncContext } from './context';
 import { catchUp, CAUGHT_UP, type LogPositions } from './logPositions';
+import { messagePushes, readersOf } from '../push/messagePushes';
+import type { PushSender } from '../push/pushSender';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
 import { messageAuthors } from './messageAuthors';
@@ -55,6 +57,8 @@ export class Projections {
       positions: LogPositions;
       instance: () => Hocuspocus;
       log: (error: unknown, what: string) => void;
+      /** Web Push for new messages, announced once their projection committed. */
+      push?: PushSender;
     },
   ) {
     this.queue = new SerialQueue((error, key) => deps.log(error, `projection ${key}`));
@@ -254,6 +258,7 @@ export class Projections {
       // Read before the projection's transaction: on Postgres it holds a pooled connection, and nothing inside may wait for another.
       const users = await this.usersById(members);
       const inboxes = await Promise.all(members.map((userId) => this.deps.instance().openDirectConnection(inboxDoc(userId), SERVER)));
+      let projected: Message[] = [];
       try {
         await this.deps.store.projectRoom(room.id, async (watermarks, load) => {
           const shared = this.deps.store.dialect === 'postgres';
@@ -281,6 +286,7 @@ export class Projections {
             else this.markDirty(room, b);
           }
           if (added.length === 0) return flush;
+          projected = added.map(({ message }) => message);
           const latest = candidates.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a));
           if (shared) for (const [i, c] of inboxes.entries()) await catchUp(load, this.deps.positions, inboxDoc(members[i]!), c.document!);
           const now = Date.now();
@@ -307,6 +313,11 @@ export class Projections {
           });
           return flush;
         });
+        // After the commit: a projection that failed is run again, and announces then.
+        if (this.deps.push && projected.length > 0) {
+          const reading = readersOf(this.deps.instance(), room.id, newest);
+          this.deps.push.notify(messagePushes({ room, messages: projected, members, inboxes: inboxes.map((c) => c.document!), users, groupTitle: title, reading, seen: (userId) => this.deps.push!.seen(userId, room.id) }));
+        }
       } finally {
         await Promise.all(inboxes.map((c) => c.disconnect({ unloadImmediately: false })));
       }

@@ -7,5 +7,5 @@ import { requireUser } from '../requireUser';
  * up with an address that was taken would see it missing and learn it has an account.
  */
 export function getMeRoute(app: FastifyInstance, deps: HttpDeps): void {
-  app.get('/api/auth/me', { preHandler: requireUser(deps) }, async (request) => ({ user: toPublicUser(request.auth!.user) }));
+  app.get('/api/auth/me', { preHandler: requireUser(deps) }, async (request) => ({ user: { ...toPublicUser(request.auth!.user), pushPreview: request.auth!.user.pushPreview } }));
 }

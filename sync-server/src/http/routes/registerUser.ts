@@ -32,7 +32,7 @@ export function registerUserRoute(app: FastifyInstance, deps: HttpDeps): void {
     if ('conflict' in created) return sendError(reply, 'username_taken');
     const { token, session } = await deps.sessions.create(user.id, request.headers['user-agent']);
     setSessionCookie(reply, token, session, deps.secureCookies());
-    reply.code(201).send({ user: toPublicUser({ ...user, lastSeenAt: null, about: null }), token });
+    reply.code(201).send({ user: { ...toPublicUser({ ...user, lastSeenAt: null, about: null }), pushPreview: true }, token });
     if (emailTaken) await mailTakenNotice(deps, body.email!, body.username, request.log);
     return reply;
   });

@@ -4,7 +4,7 @@ import { parseWith, sendError } from '../apiError';
 import { toPublicUser, type HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';
 
-/** `PATCH /api/me` `{displayName?, about?}`: changes my profile and answers it. */
+/** `PATCH /api/me` `{displayName?, about?, pushPreview?}`: changes my profile and answers it. */
 export function updateProfileRoute(app: FastifyInstance, deps: HttpDeps): void {
   app.patch('/api/me', { preHandler: requireUser(deps) }, async (request, reply) => {
     const body = parseWith(profileBody, request.body);
@@ -12,6 +12,6 @@ export function updateProfileRoute(app: FastifyInstance, deps: HttpDeps): void {
     await deps.store.setProfile(id, body);
     const user = await deps.store.getUserById(id);
     if (!user) return sendError(reply, 'unauthorized');
-    return { user: toPublicUser(user) };
+    return { user: { ...toPublicUser(user), pushPreview: user.pushPreview } };
   });
 }

@@ -1,0 +1,258 @@
+import { createHash } from 'node:crypto';
+import webpush from 'web-push';
+import type { PushPayload } from '../../../schema/api/push';
+import type { PushSubscriptionRow } from '../../../schema/db/pushStore';
+import type { Store } from '../../../schema/db/store';
+import type { RoomId, UserId } from '../../../schema/ids';
+import type { EndpointPolicy } from './endpointPolicy';
+import { deliver, type DeliveryResult } from './pushDelivery';
+import type { VapidKeys } from './vapidKeys';
+
+/** What the projection asks to announce to one person about one chat. */
+export interface PushNote {
+  userId: UserId;
+  roomId: RoomId;
+  /** The chat's name (a group), or the author's (a DM). */
+  title: string;
+  /** One message's preview ("Ann: hi" in a group); absent when the person keeps previews off. */
+  text?: string;
+  /** How many new messages this note stands for. */
+  messages: number;
+}
+
+/** Pushes one request may be in flight at once, over all endpoints: a push service is a remote host, not our disk. */
+const CONCURRENCY = 8;
+/** Deliveries waiting at most; past it new ones are dropped (and counted failed): memory stays bounded when push services are down. */
+const MAX_QUEUE = 10_000;
+/** Tries per delivery (network errors, 429 and 5xx are retried). */
+const MAX_ATTEMPTS = 5;
+/** Backoff before retry n: 1 s, 2 s, 4 s, 8 s, with ±25 % jitter. */
+const BACKOFF_BASE_MS = 1_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+/** How long a push waits at the push service for an offline browser. */
+const TTL_SECONDS = 24 * 60 * 60;
+/** A chat announced this recently keeps counting: its next push says "5 new messages", replacing the last one (same tag). */
+const RECENT_MS = 10 * 60 * 1000;
+/** People tracked before idle ones are forgotten. */
+const MAX_TRACKED_USERS = 10_000;
+
+interface Held {
+  title: string;
+  text?: string;
+  messages: number;
+}
+
+interface UserState {
+  lastSentAt: number;
+  held: Map<RoomId, Held>;
+  timer: NodeJS.Timeout | null;
+  /** Messages announced per chat lately, until the person is seen reading it. */
+  recent: Map<RoomId, { count: number; at: number }>;
+}
+
+interface Delivery {
+  subscription: PushSubscriptionRow;
+  payload: PushPayload;
+  attempt: number;
+}
+
+/** Counters for `/metrics`. */
+export interface PushStats {
+  sent: number;
+  failed: number;
+  expired: number;
+}
+
+/**
+ * Sends Web Push notifications (the `web-push` library encrypts and signs them) from a
+ * queue in this process's memory: a restart loses what was waiting (pushes are a
+ * courtesy; the messages themselves are durable and the chat list shows them). Per
+ * person, at most one push per `intervalMs`: what arrives meanwhile is held and goes
+ * out as one push per chat when the interval ends ("5 new messages"). A delivery that
+ * fails on the network, with 429 or with 5xx is tried again with backoff; 404 or 410
+ * means the browser dropped the subscription, which is then deleted.
+ */
+export class PushSender {
+  readonly stats: PushStats = { sent: 0, failed: 0, expired: 0 };
+  private readonly users = new Map<UserId, UserState>();
+  private readonly waiting: Delivery[] = [];
+  private retrying = 0;
+  private inFlight = 0;
+  private releasing = new Map<UserId, PushPayload[]>();
+  private releaseScheduled = false;
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      keys: VapidKeys;
+      subject: string;
+      intervalMs: number;
+      policy: EndpointPolicy;
+      log: (error: unknown, what: string) => void;
+    },
+  ) {}
+
+  /** Deliveries waiting, being retried or in flight. */
+  queueLength(): number {
+    return this.waiting.length + this.retrying + this.inFlight;
+  }
+
+  /** Announces new messages (see the class comment for when each goes out). */
+  notify(notes: readonly PushNote[]): void {
+    if (this.closed) return;
+    const now = Date.now();
+    for (const note of notes) {
+      const user = this.stateOf(note.userId, now);
+      const held = user.held.get(note.roomId);
+      user.held.set(note.roomId, { title: note.title, ...(note.text !== undefined ? { text: note.text } : {}), messages: (held?.messages ?? 0) + note.messages });
+      if (user.timer) continue;
+      const wait = user.lastSentAt + this.deps.intervalMs - now;
+      if (wait <= 0) this.release(note.userId, user, now);
+      else user.timer = this.later(wait, () => {
+        user.timer = null;
+        this.release(note.userId, user, Date.now());
+      });
+    }
+  }
+
+  /** The person has the chat open: its next push counts from zero again. */
+  seen(userId: UserId, roomId: RoomId): void {
+    this.users.get(userId)?.recent.delete(roomId);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    this.waiting.length = 0;
+  }
+
+  private stateOf(userId: UserId, now: number): UserState {
+    let user = this.users.get(userId);
+    if (user) return user;
+    if (this.users.size >= MAX_TRACKED_USERS) this.forgetIdle(now);
+    user = { lastSentAt: -Infinity, held: new Map(), timer: null, recent: new Map() };
+    this.users.set(userId, user);
+    return user;
+  }
+
+  private forgetIdle(now: number): void {
+    for (const [id, user] of this.users) {
+      if (!user.timer && user.held.size === 0 && now - user.lastSentAt > Math.max(this.deps.intervalMs, RECENT_MS)) this.users.delete(id);
+    }
+  }
+
+  /** Turns what the person has held into one payload per chat and queues them for sending. */
+  private release(userId: UserId, user: UserState, now: number): void {
+    if (user.held.size === 0) return;
+    user.lastSentAt = now;
+    const payloads: PushPayload[] = [];
+    for (const [roomId, held] of user.held) {
+      const recent = user.recent.get(roomId);
+      const count = held.messages + (recent && now - recent.at < RECENT_MS ? recent.count : 0);
+      user.recent.set(roomId, { count, at: now });
+      const body = count > 1 ? `${count} new messages` : held.text;
+      payloads.push({ roomId, title: held.title, ...(body !== undefined ? { body } : {}), tag: roomId });
+    }
+    user.held.clear();
+    this.releasing.set(userId, [...(this.releasing.get(userId) ?? []), ...payloads]);
+    if (this.releaseScheduled) return;
+    this.releaseScheduled = true;
+    // Everyone released in this turn shares one subscriptions query.
+    setImmediate(() => void this.lookUpSubscriptions());
+  }
+
+  private async lookUpSubscriptions(): Promise<void> {
+    this.releaseScheduled = false;
+    const batch = this.releasing;
+    this.releasing = new Map();
+    let subscriptions: PushSubscriptionRow[];
+    try {
+      subscriptions = await this.deps.store.push.subscriptionsOf([...batch.keys()]);
+    } catch (error) {
+      this.stats.failed += [...batch.values()].reduce((n, p) => n + p.length, 0);
+      this.deps.log(error, 'looking up push subscriptions');
+      return;
+    }
+    for (const subscription of subscriptions) {
+      for (const payload of batch.get(subscription.userId) ?? []) this.enqueue({ subscription, payload, attempt: 0 });
+    }
+  }
+
+  private enqueue(delivery: Delivery): void {
+    if (this.closed) return;
+    if (this.queueLength() >= MAX_QUEUE) {
+      this.stats.failed++;
+      return;
+    }
+    this.waiting.push(delivery);
+    this.pump();
+  }
+
+  private pump(): void {
+    while (this.inFlight < CONCURRENCY && this.waiting.length > 0) {
+      const delivery = this.waiting.shift()!;
+      this.inFlight++;
+      void this.send(delivery).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
+    }
+  }
+
+  private async send(delivery: Delivery): Promise<void> {
+    const { subscription, payload } = delivery;
+    let result: DeliveryResult;
+    try {
+      const prepared = webpush.generateRequestDetails({ endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } }, JSON.stringify(payload), {
+        vapidDetails: { subject: this.deps.subject, publicKey: this.deps.keys.publicKey, privateKey: this.deps.keys.privateKey },
+        TTL: TTL_SECONDS,
+        urgency: 'high',
+        topic: topicOf(payload.roomId),
+      });
+      result = await deliver({ endpoint: prepared.endpoint, method: prepared.method, headers: prepared.headers as Record<string, string | number>, body: (prepared.body as Buffer | null) ?? null }, this.deps.policy, REQUEST_TIMEOUT_MS);
+    } catch (error) {
+      // A subscription whose keys do not make a valid encryption: it can never work.
+      this.stats.failed++;
+      this.deps.log(error, 'preparing a push');
+      return;
+    }
+    if ('status' in result && result.status >= 200 && result.status < 300) {
+      this.stats.sent++;
+      return;
+    }
+    if ('status' in result && (result.status === 404 || result.status === 410)) {
+      this.stats.expired++;
+      await this.deps.store.push.deleteEndpoint(subscription.endpoint).catch((error: unknown) => this.deps.log(error, 'deleting an expired push subscription'));
+      return;
+    }
+    const retryable = 'error' in result || result.status === 429 || result.status >= 500;
+    if (!retryable || delivery.attempt + 1 >= MAX_ATTEMPTS) {
+      this.stats.failed++;
+      return;
+    }
+    const backoff = BACKOFF_BASE_MS * 2 ** delivery.attempt * (0.75 + Math.random() * 0.5);
+    this.retrying++;
+    this.later(backoff, () => {
+      this.retrying--;
+      this.enqueue({ ...delivery, attempt: delivery.attempt + 1 });
+    });
+  }
+
+  private later(ms: number, run: () => void): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, ms);
+    timer.unref();
+    this.timers.add(timer);
+    return timer;
+  }
+}
+
+/** The push service's `Topic` (≤ 32 base64url characters): a newer push for the same chat replaces one still undelivered. */
+function topicOf(roomId: string): string {
+  return createHash('sha256').update(roomId).digest('base64url').slice(0, 32);
+}
