@@ -186,6 +186,9 @@ describe('Web Push', async () => {
     const head = bobs.open(roomHeadDoc(room));
     await head.synced;
     initGroup(head.doc, { name: 'Trio', owner: bob.id, members: [alice.id, carol.id], now: Date.now() });
+    // A group's buckets open once the group is stored.
+    await bobs.settled();
+    await server.projections.idle();
     const bucket = bobs.open(bucketDoc(room, 0));
     await bucket.synced;
 
@@ -282,6 +285,9 @@ describe('Web Push rate bound', async () => {
     const head = bobs.open(roomHeadDoc(room));
     await head.synced;
     initGroup(head.doc, { name: 'Team', owner: bob.id, members: [alice.id], now: Date.now() });
+    // A group's buckets open once the group is stored.
+    await bobs.settled();
+    await server.projections.idle();
     const bucket = bobs.open(bucketDoc(room, 0));
     await bucket.synced;
 
