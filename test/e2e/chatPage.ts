@@ -320,6 +320,25 @@ export class ChatPage {
     await this.page.getByTestId('chat-menu').getByTestId(action).nth(nth).click();
   }
 
+  /** Records, from now on, which messages get the highlight: it fades after 1.6 s, too soon to poll for. */
+  watchHighlights(): Promise<void> {
+    return this.page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { __highlighted: string[] }).__highlighted = seen;
+      new MutationObserver((records) => {
+        for (const r of records) {
+          const el = r.target as HTMLElement;
+          if (el.classList.contains('highlight') && el.dataset.messageId) seen.push(el.querySelector('[data-testid="message-text"]')?.textContent ?? '');
+        }
+      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['class'] });
+    });
+  }
+
+  /** The texts of the messages highlighted since {@link watchHighlights}. */
+  highlighted(): Promise<string[]> {
+    return this.page.evaluate(() => (window as unknown as { __highlighted: string[] }).__highlighted);
+  }
+
   async screenshot(name: string): Promise<void> {
     await this.page.screenshot({ path: `test-results/e2e/${name}.png` });
   }

@@ -18,19 +18,6 @@ describe.skipIf(!(await hasChromium()))('the notification bell and list', () => 
   const listed = (page: ChatPage) =>
     page.page.getByTestId('notification-item').evaluateAll((items) => items.map((item) => `${item.querySelector('[data-testid="notification-text"]')?.textContent ?? ''}${(item as HTMLElement).dataset.unread === 'true' ? ' (unread)' : ''}`));
 
-  /** Records, from now on, which messages get the highlight: it fades after 1.6 s, too soon to poll for. */
-  const watchHighlights = (page: ChatPage) =>
-    page.page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { __highlighted: string[] }).__highlighted = seen;
-      new MutationObserver((records) => {
-        for (const r of records) {
-          const el = r.target as HTMLElement;
-          if (el.classList.contains('highlight') && el.dataset.messageId) seen.push(el.querySelector('[data-testid="message-text"]')?.textContent ?? '');
-        }
-      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['class'] });
-    });
-  const highlighted = (page: ChatPage) => page.page.evaluate(() => (window as unknown as { __highlighted: string[] }).__highlighted);
 
   beforeAll(() => {
     [alice, bob] = cast.pages as [ChatPage, ChatPage];
@@ -64,10 +51,10 @@ describe.skipIf(!(await hasChromium()))('the notification bell and list', () => 
     expect(await alice.page.getByTestId('notifications-panel').locator('.notification-preview').first().textContent()).toBe(MENTION);
     await alice.screenshot('notifications-list');
 
-    await watchHighlights(alice);
+    await alice.watchHighlights();
     await alice.page.getByTestId('notification-item').first().click();
     await alice.page.getByTestId('chat-view').waitFor();
-    await expect.poll(() => highlighted(alice), poll).toContain(MENTION);
+    await expect.poll(() => alice.highlighted(), poll).toContain(MENTION);
     await expect
       .poll(
         () =>

@@ -30,19 +30,6 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
     );
   const marks = (page: ChatPage) => page.page.locator('[data-testid="search-result"] mark').allTextContents();
 
-  /** Records, from now on, which messages get the highlight: it fades after 1.6 s, too soon to poll for. */
-  const watchHighlights = (page: ChatPage) =>
-    page.page.evaluate(() => {
-      const seen: string[] = [];
-      (window as unknown as { __highlighted: string[] }).__highlighted = seen;
-      new MutationObserver((records) => {
-        for (const r of records) {
-          const el = r.target as HTMLElement;
-          if (el.classList.contains('highlight') && el.dataset.messageId) seen.push(el.querySelector('[data-testid="message-text"]')?.textContent ?? '');
-        }
-      }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['class'] });
-    });
-  const highlighted = (page: ChatPage) => page.page.evaluate(() => (window as unknown as { __highlighted: string[] }).__highlighted);
 
   /** Whether the message's row lies within the visible part of the message list. */
   const inView = (page: ChatPage, text: string) =>
@@ -66,10 +53,10 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
     expect(await marks(bob)).toEqual(['quarterly', 'Friday']);
     await bob.screenshot('search-sidebar');
 
-    await watchHighlights(bob);
+    await bob.watchHighlights();
     await bob.page.getByTestId('search-result').click();
     await bob.page.getByTestId('chat-view').waitFor();
-    await expect.poll(() => highlighted(bob), poll).toContain(REPORT);
+    await expect.poll(() => bob.highlighted(), poll).toContain(REPORT);
     await expect.poll(() => inView(bob, REPORT), poll).toBe(true);
     // The search stays, as it was, beside the chat.
     expect(await bob.page.getByTestId('chat-search-input').inputValue()).toBe('QUARTERLY friday');
@@ -92,9 +79,9 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
     await searchSidebar(bob, 'cafe uber');
     await expect.poll(() => results(bob), poll).toEqual([`Alice Liddell | ${CAFE}`]);
     expect(await marks(bob)).toEqual(['Café', 'Über']);
-    await watchHighlights(bob);
+    await bob.watchHighlights();
     await bob.page.getByTestId('search-result').click();
-    await expect.poll(() => highlighted(bob), poll).toContain(CAFE);
+    await expect.poll(() => bob.highlighted(), poll).toContain(CAFE);
     await expect.poll(() => inView(bob, CAFE), poll).toBe(true);
   });
 
@@ -108,9 +95,9 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
     await bob.screenshot('search-in-chat');
     // Bob scrolled back to the start of the chat earlier: everything is searched, and no note says otherwise.
     expect(await bob.page.getByTestId('chat-search-older').count()).toBe(0);
-    await watchHighlights(bob);
+    await bob.watchHighlights();
     await bob.page.locator('[data-testid="chat-search-results"] [data-testid="search-result"]').filter({ hasText: 'weekend' }).click();
-    await expect.poll(() => highlighted(bob), poll).toContain('How was the weekend?');
+    await expect.poll(() => bob.highlighted(), poll).toContain('How was the weekend?');
     await expect.poll(() => inView(bob, 'How was the weekend?'), poll).toBe(true);
     await bob.page.getByTestId('chat-search-close').click();
     await bob.page.getByTestId('chat-search-panel').waitFor({ state: 'detached' });
@@ -123,9 +110,9 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
     await searchSidebar(bob, 'landlord');
     await expect.poll(() => results(bob), poll).toEqual(['Alice Liddell | Any news from the landlord?']);
     // Enter opens the newest result.
-    await watchHighlights(bob);
+    await bob.watchHighlights();
     await bob.page.getByTestId('chat-search-input').press('Enter');
-    await expect.poll(() => highlighted(bob), poll).toContain('Any news from the landlord?');
+    await expect.poll(() => bob.highlighted(), poll).toContain('Any news from the landlord?');
     await bob.page.getByTestId('chat-search-input').press('Escape');
     await bob.page.getByTestId('chat-list').waitFor();
     await bob.goOnline();
