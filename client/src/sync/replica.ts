@@ -1,6 +1,7 @@
 import { HocuspocusProvider, type HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { createSignal, type Accessor } from 'solid-js';
 import { IndexeddbPersistence, storeState } from 'y-indexeddb';
+import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { createAwareness } from './presence';
 import { parseSyncRefusal, SYNC_REFUSALS, type SyncRefusal } from '../../../schema/api/errors';
@@ -64,9 +65,11 @@ export class Replica {
   /**
    * Who is doing what on this doc right now (typing…), client to client through the
    * server, never stored. Made here rather than by the provider so the UI can use it
-   * before the local copy is in and the provider exists.
+   * before the local copy is in and the provider exists. Only a room head carries
+   * presence and typing; on other docs this client states nothing, so nothing is
+   * renewed every 15 s for them (an idle tab holds a dozen docs).
    */
-  readonly awareness = createAwareness(this.doc);
+  readonly awareness: Awareness;
   readonly loaded: Accessor<boolean>;
   /** Why the server refused this doc, when it did; the doc stays readable from the local copy. */
   readonly refusal: Accessor<SyncRefusal | null>;
@@ -100,6 +103,7 @@ export class Replica {
     userId: string,
     { socket, tabs, events, carriesUnsent }: ReplicaOptions,
   ) {
+    this.awareness = createAwareness(this.doc, parseDocName(name)?.kind === 'roomHead');
     this.socket = socket;
     this.events = events;
     this.unsent = carriesUnsent;
