@@ -75,7 +75,8 @@ interface Clients {
 }
 
 function startClients(slice: IdleSlice): Clients {
-  const child = fork(path.join(HERE, 'idleClients.ts'), [JSON.stringify(slice)], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(HERE, 'idleClients.ts'), [], { cwd: ROOT, execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  child.send({ type: 'start', slice });
   const inbox: FromIdleClients[] = [];
   const waiting: ((m: FromIdleClients) => void)[] = [];
   child.on('message', (m: FromIdleClients) => {

@@ -1,13 +1,15 @@
 /**
  * Devices of the idle benchmark (`idle.ts`), a slice of them per process so that the
- * clients' own work does not stall the server's sockets. Started with one JSON
- * argument (`IdleSlice`); connects every person of the slice over one socket each
+ * clients' own work does not stall the server's sockets. Gets its slice
+ * (`IdleSlice`) as its first IPC message (too big for an argument); connects every person of the slice over one socket each
  * (their inbox and their group heads, as the app holds them), says `synced` with how
  * long that took, and stays connected, doing nothing, until it gets `stop`.
  */
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import { parseDocName } from '../../schema/docs/names';
+import { createAwareness } from '../../client/src/sync/presence';
 
 export interface IdleSlice {
   wsUrl: string;
@@ -23,7 +25,7 @@ class QuietWebSocket extends WebSocket {
   }
 }
 
-const slice = JSON.parse(process.argv[2]!) as IdleSlice;
+const slice = await new Promise<IdleSlice>((resolve) => process.once('message', (m: { type: 'start'; slice: IdleSlice }) => resolve(m.slice)));
 const send = (message: FromIdleClients) => process.send!(message);
 const began = performance.now();
 let refused = 0;
@@ -38,7 +40,10 @@ for (let i = 0; i < slice.people.length; i += AT_ONCE) {
     const socket = new HocuspocusProviderWebsocket({ url: slice.wsUrl, WebSocketPolyfill: QuietWebSocket as never });
     sockets.push(socket);
     for (const name of person.docs) {
-      const provider = new HocuspocusProvider({ name, document: new Y.Doc(), token: person.token, websocketProvider: socket });
+      const document = new Y.Doc();
+      // As the app's replicas: only a room head states presence (and so renews it every 15 s).
+      const awareness = createAwareness(document, parseDocName(name)?.kind === 'roomHead');
+      const provider = new HocuspocusProvider({ name, document, awareness, token: person.token, websocketProvider: socket });
       provider.on('authenticationFailed', () => refused++);
       const done = new Promise<void>((resolve) => provider.on('synced', () => resolve()));
       wave.push(done);
