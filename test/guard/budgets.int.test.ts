@@ -12,7 +12,7 @@ import { registerUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
-import { groupWorld, newMessage, nextClose, texts } from './groupWorld';
+import { groupWorld, retryLikeTheClient, newMessage, nextClose, texts } from './groupWorld';
 import { RawSyncSocket } from './rawSync';
 
 /** Times /healthz; the server must answer it quickly whatever a flooder does. */
@@ -21,22 +21,6 @@ async function healthMs(server: TestServer): Promise<number> {
   const response = await fetch(`${server.url}/healthz`);
   expect(response.status).toBe(200);
   return performance.now() - started;
-}
-
-/** Re-attaches `target` after each retryable close, as the app's replica does; returns the reasons seen. */
-function retryLikeTheClient(target: OpenDoc): string[] {
-  const reasons: string[] = [];
-  target.provider.on('close', ({ event }: { event: { reason: string } }) => {
-    reasons.push(event.reason);
-    const kind = parseSyncRefusal(event.reason);
-    if (kind && SYNC_REFUSALS[kind].retry) {
-      setTimeout(() => {
-        target.provider.detach();
-        target.provider.attach();
-      }, 200);
-    }
-  });
-  return reasons;
 }
 
 describe('docs open per user', async () => {

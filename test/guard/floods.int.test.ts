@@ -8,7 +8,7 @@ import type { OpenDoc } from '../helpers/client';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { stateOf } from './docContent';
-import { groupWorld, newMessage, nextClose, texts } from './groupWorld';
+import { groupWorld, retryLikeTheClient, newMessage, nextClose, texts } from './groupWorld';
 
 /** A sync-update frame for `target`'s doc carrying `payload`, framed as its provider frames updates. */
 function updateFrame(target: OpenDoc, payload: Uint8Array): Uint8Array {
@@ -18,22 +18,6 @@ function updateFrame(target: OpenDoc, payload: Uint8Array): Uint8Array {
   encoding.writeVarUint(encoder, 2); // y-protocols sync message: update
   encoding.writeVarUint8Array(encoder, payload);
   return encoding.toUint8Array(encoder);
-}
-
-/** Re-attaches `target` after each retryable close, as the app's replica does; returns the reasons seen. */
-function retryLikeTheClient(target: OpenDoc): string[] {
-  const reasons: string[] = [];
-  target.provider.on('close', ({ event }: { event: { reason: string } }) => {
-    reasons.push(event.reason);
-    const kind = parseSyncRefusal(event.reason);
-    if (kind && SYNC_REFUSALS[kind].retry) {
-      setTimeout(() => {
-        target.provider.detach();
-        target.provider.attach();
-      }, 100);
-    }
-  });
-  return reasons;
 }
 
 /** Opens a bare socket to /sync and sends `frame`; resolves with the close code once the server closes it. */

@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type * as Y from 'yjs';
 import { appendMessage, readMessages } from '../../schema/docs/bucket';
 import type { Message } from '../../schema/docs/message';
+import { parseSyncRefusal, SYNC_REFUSALS } from '../../schema/api/errors';
 import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
 import { initGroup } from '../../schema/docs/roomHead';
 import { newGroupId, newMessageId, type RoomId, type UserId } from '../../schema/ids';
@@ -128,4 +129,31 @@ export async function expectSameAsServer(world: GroupWorld, name: string, replic
   await waitFor(() => JSON.stringify(contentOf(replica)) === JSON.stringify(contentOf(world.serverDoc(name))), {
     what: `the replica of ${name} to match the server`,
   });
+}
+
+/**
+ * Re-attaches `target` after each retryable close as the app's replica does: after a
+ * delay that starts at 250 ms and doubles, with jitter (a fixed short delay can keep
+ * several docs of one user refused in turn for ever); returns the reasons seen.
+ */
+export function retryLikeTheClient(target: OpenDoc): string[] {
+  const reasons: string[] = [];
+  let delay = 250;
+  target.provider.on('close', ({ event }: { event: { reason: string } }) => {
+    reasons.push(event.reason);
+    const kind = parseSyncRefusal(event.reason);
+    if (!kind || !SYNC_REFUSALS[kind].retry) return;
+    setTimeout(
+      () => {
+        target.provider.detach();
+        target.provider.attach();
+      },
+      delay * (0.5 + Math.random()),
+    );
+    delay = Math.min(delay * 2, 4_000);
+  });
+  target.provider.on('synced', () => {
+    delay = 250;
+  });
+  return reasons;
 }
