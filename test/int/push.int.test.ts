@@ -96,6 +96,18 @@ async function closedOnServer(server: TestServer, docName: string, userId: UserI
   await waitFor(() => ![...(server.hocuspocus.documents.get(docName)?.getConnections() ?? [])].some((c) => (c.context as { user?: { id: string } }).user?.id === userId), { what: `${docName} closed on the server` });
 }
 
+/** `owner` creates a group of `members` and waits until it is stored (a group's buckets open only then). */
+async function createGroup(server: TestServer, owner: TestUser, name: string, members: UserId[]): Promise<{ room: RoomId; client: TestClient }> {
+  const room = newGroupId();
+  const client = connectClient(server.wsUrl, owner.token);
+  const head = client.open(roomHeadDoc(room));
+  await head.synced;
+  initGroup(head.doc, { name, owner: owner.id, members, now: Date.now() });
+  await client.settled();
+  await server.projections.idle();
+  return { room, client };
+}
+
 describe('Web Push', async () => {
   const push = await startPushService();
   // The test's push service is on 127.0.0.1: only this flag lets a subscription name it.
@@ -154,12 +166,7 @@ describe('Web Push', async () => {
   it('a muted group stays silent except for a mention', async () => {
     const [alice, bob] = [await registerUser(server.url, 'Alice'), await registerUser(server.url, 'Bob')];
     const keys = await subscribe(server, alice.token, push, '/alice-4');
-    const room = newGroupId();
-    const bobs = connectClient(server.wsUrl, bob.token);
-    const head = bobs.open(roomHeadDoc(room));
-    await head.synced;
-    initGroup(head.doc, { name: 'Team', owner: bob.id, members: [alice.id], now: Date.now() });
-    await bobs.settled();
+    const { room, client: bobs } = await createGroup(server, bob, 'Team', [alice.id]);
     const alices = connectClient(server.wsUrl, alice.token);
     const inbox = alices.open(inboxDoc(alice.id));
     await inbox.synced;
@@ -181,14 +188,7 @@ describe('Web Push', async () => {
     push.answer('/carol-5', 410);
     const aliceKeys = await subscribe(server, alice.token, push, '/alice-5');
     await subscribe(server, carol.token, push, '/carol-5');
-    const room = newGroupId();
-    const bobs = connectClient(server.wsUrl, bob.token);
-    const head = bobs.open(roomHeadDoc(room));
-    await head.synced;
-    initGroup(head.doc, { name: 'Trio', owner: bob.id, members: [alice.id, carol.id], now: Date.now() });
-    // A group's buckets open once the group is stored.
-    await bobs.settled();
-    await server.projections.idle();
+    const { room, client: bobs } = await createGroup(server, bob, 'Trio', [alice.id, carol.id]);
     const bucket = bobs.open(bucketDoc(room, 0));
     await bucket.synced;
 
@@ -280,14 +280,7 @@ describe('Web Push rate bound', async () => {
   it('a busy group gives one push, then one that counts what came meanwhile', async () => {
     const [alice, bob] = [await registerUser(server.url, 'Alice'), await registerUser(server.url, 'Bob')];
     const keys = await subscribe(server, alice.token, push, '/alice-busy');
-    const room = newGroupId();
-    const bobs = connectClient(server.wsUrl, bob.token);
-    const head = bobs.open(roomHeadDoc(room));
-    await head.synced;
-    initGroup(head.doc, { name: 'Team', owner: bob.id, members: [alice.id], now: Date.now() });
-    // A group's buckets open once the group is stored.
-    await bobs.settled();
-    await server.projections.idle();
+    const { room, client: bobs } = await createGroup(server, bob, 'Team', [alice.id]);
     const bucket = bobs.open(bucketDoc(room, 0));
     await bucket.synced;
 
