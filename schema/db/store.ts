@@ -121,7 +121,9 @@ export interface Store {
   /**
    * Replaces the snapshot and the log rows it covers with `merge(snapshot, rows)`, in
    * one transaction, serialised per doc across processes: rows appended meanwhile are
-   * kept. Returns how many rows were folded in.
+   * kept. It waits for a {@link Store.writeDoc} of the doc in progress and folds that
+   * write's row (a server write may ask for a compaction as it is applied, before its
+   * row commits). Returns how many rows were folded in; with none, it writes nothing.
    */
   compact(docName: string, merge: (snapshot: Uint8Array | null, updates: Uint8Array[]) => Uint8Array): Promise<number>;
   /**

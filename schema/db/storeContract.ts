@@ -417,6 +417,25 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.countUpdates('counter')).toBe(11);
     });
 
+    it('35. a compaction asked for while a server write of the doc is being applied folds that write once it commits', async () => {
+      // A large write, so that its row takes a while to reach the store: time enough for the compaction to look too early.
+      const [first, replaced] = wordsUpdates(['old', 'new'.repeat(1_000_000)]);
+      await store.appendUpdate('doc', first!);
+      await store.compact('doc', yMerge);
+      let compaction: Promise<number> | undefined;
+      await store.writeDoc('doc', () => {
+        // As the purge does: the write is applied in memory here, and the compaction is asked for at once.
+        queueMicrotask(() => {
+          compaction = store.compact('doc', yMerge);
+        });
+        return replaced!;
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await compaction).toBe(1);
+      expect(await store.countUpdates('doc')).toBe(0);
+      expect(replay(await store.loadDoc('doc')).getText('t').toString()).toBe(`old${'new'.repeat(1_000_000)}`);
+    });
+
     it('24. a writeDoc callback that throws appends nothing', async () => {
       await expect(
         store.writeDoc('doc', () => {

@@ -30,7 +30,6 @@ const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/pg', imp
  * so a doc hash can never collide with the migration lock.
  */
 const MIGRATION_LOCK_KEY = 0x6a65636f; // "jeco"
-const COMPACT_LOCK_NAMESPACE = 0x6a656301;
 const WRITE_LOCK_NAMESPACE = 0x6a656302;
 const PROJECTION_LOCK_NAMESPACE = 0x6a656303;
 
@@ -375,8 +374,12 @@ class PgStore implements Store {
 
   async compact(docName: string, merge: Merge): Promise<number> {
     return this.db.transaction(async (tx) => {
-      // Held until commit: compactions of one doc, from any process, run one at a time.
-      await tx.execute(sql`select pg_advisory_xact_lock(${COMPACT_LOCK_NAMESPACE}, hashtext(${docName}))`);
+      // The server-write lock, held until commit: compactions of one doc, from any process,
+      // run one at a time, and one asked for while a server write of the doc is committing
+      // (a purge compacting the preview that write replaced) waits for it and folds its row.
+      // Under its own lock it read the log before that row committed, and the replaced words
+      // stayed in the snapshot with nothing left to ask for another compaction.
+      await tx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK_NAMESPACE}, hashtext(${docName}))`);
       const { snapshot, rows } = await readLog(tx, docName);
       const folded = fold(snapshot, rows, merge);
       if (!folded) return 0;

@@ -91,8 +91,10 @@ export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus;
   }
 
   async function compact(documentName: string): Promise<void> {
-    // A change that called for this is applied in memory just before its row commits; the store's per-doc lock orders the two.
-    if ((await deps.store.countUpdates(documentName)) > 0) await deps.store.compact(documentName, mergeForSnapshot);
+    // The change that called for this is applied in memory just before its row commits:
+    // the store's compaction waits for that commit under the doc's write lock, so no
+    // "anything to fold?" check may run before it (it could see the log still empty).
+    await deps.store.compact(documentName, mergeForSnapshot);
   }
 
   async function purge(documentName: string, ids: readonly MessageId[]): Promise<void> {
