@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, count, desc, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
@@ -20,7 +20,6 @@ import {
   docUpdates,
   files,
   projectionMarks,
-  projectionWatermarks,
   resetTokens,
   roomMembers,
   formerMembers,
@@ -31,6 +30,7 @@ import {
 import { GroupCommit } from './groupCommit';
 import { SqlitePush } from './sqlitePush';
 import { SqliteReceipts } from './sqliteReceipts';
+import { prepareStatements, type SqliteStatements } from './sqliteStatements';
 import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 /** Ids per statement of a batched claim: two bound values each, well under SQLite's variable limit. */
@@ -66,32 +66,13 @@ export async function openSqliteStore(file: string): Promise<Store> {
   }
 }
 
-/** The database or a transaction on it: anything that can run a select. */
-type Reader = Pick<BetterSQLite3Database, 'select'>;
-
-/** A doc's snapshot and log rows in append order; call inside a transaction so both reads agree. */
-function readLog(tx: Reader, docName: string, afterId = 0): { snapshot: Buffer | null; rows: LogRow[] } {
-  const snap = tx
-    .select({ snapshot: docSnapshots.snapshot })
-    .from(docSnapshots)
-    // From the start, always the snapshot (one written before covers_id existed holds 0).
-    .where(afterId === 0 ? eq(docSnapshots.docName, docName) : and(eq(docSnapshots.docName, docName), gt(docSnapshots.coversId, afterId)))
-    .get();
-  const rows = tx
-    .select({ id: docUpdates.id, update: docUpdates.update })
-    .from(docUpdates)
-    .where(and(eq(docUpdates.docName, docName), gt(docUpdates.id, afterId)))
-    .orderBy(asc(docUpdates.id))
-    .all();
-  return { snapshot: snap?.snapshot ?? null, rows };
-}
-
 class SqliteStore implements Store {
   readonly dialect = 'sqlite';
   readonly receipts: SqliteReceipts;
   readonly push: SqlitePush;
   readonly writeStats: WriteStats = { transactions: 0, bytes: 0 };
   private readonly appends: GroupCommit<{ docName: string; update: Uint8Array; mark?: ProjectionMark }>;
+  private readonly q: SqliteStatements;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -99,13 +80,13 @@ class SqliteStore implements Store {
   ) {
     this.receipts = new SqliteReceipts(db);
     this.push = new SqlitePush(db);
+    const q = (this.q = prepareStatements(db));
     // One immediate transaction (one fsync with synchronous=FULL) per batch of appends.
     this.appends = new GroupCommit((items) =>
       this.db.transaction(
-        (tx) => {
-          const ids = items.map(({ docName, update }) => tx.insert(docUpdates).values({ docName, update: toBuffer(update) }).returning({ id: docUpdates.id }).get().id);
-          const marks = items.flatMap(({ mark }) => (mark ? [mark] : []));
-          if (marks.length > 0) tx.insert(projectionMarks).values(marks).onConflictDoNothing().run();
+        () => {
+          const ids = items.map(({ docName, update }) => q.append(docName, toBuffer(update)));
+          for (const { mark } of items) if (mark) q.mark(mark.roomId, mark.bucket);
           this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
           return ids;
         },
@@ -264,21 +245,11 @@ class SqliteStore implements Store {
   }
 
   async getRoomMembers(id: RoomId): Promise<RoomMemberRow[]> {
-    return this.db
-      .select({ userId: roomMembers.userId, role: roomMembers.role })
-      .from(roomMembers)
-      .where(eq(roomMembers.roomId, id))
-      .orderBy(asc(roomMembers.userId))
-      .all();
+    return this.q.members(id);
   }
 
   async getMemberRole(roomId: RoomId, userId: UserId): Promise<MemberRole | null> {
-    const row = this.db
-      .select({ role: roomMembers.role })
-      .from(roomMembers)
-      .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
-      .get();
-    return row?.role ?? null;
+    return this.q.role(roomId, userId);
   }
 
   async getFormerThrough(roomId: RoomId, userId: UserId): Promise<number | null> {
@@ -320,25 +291,23 @@ class SqliteStore implements Store {
   async loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }> {
     // One read transaction, so a compaction committed by another process cannot land
     // between reading the snapshot and reading the rows it folded in.
-    return this.db.transaction((tx) => {
-      const { snapshot, rows } = readLog(tx, docName);
-      return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId: this.lastIdOf(tx, docName, rows) };
+    return this.db.transaction(() => {
+      const { snapshot, rows } = this.q.readLog(docName);
+      return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId: this.lastIdOf(docName, rows) };
     });
   }
 
   async loadUpdatesAfter(docName: string, afterId: number): Promise<{ updates: Uint8Array[]; lastId: number }> {
-    return this.db.transaction((tx) => {
-      const { snapshot, rows } = readLog(tx, docName, afterId);
+    return this.db.transaction(() => {
+      const { snapshot, rows } = this.q.readLog(docName, afterId);
       const updates = rows.map((r) => toBytes(r.update));
-      return { updates: snapshot ? [toBytes(snapshot), ...updates] : updates, lastId: Math.max(afterId, this.lastIdOf(tx, docName, rows)) };
+      return { updates: snapshot ? [toBytes(snapshot), ...updates] : updates, lastId: Math.max(afterId, this.lastIdOf(docName, rows)) };
     });
   }
 
   /** The highest row id read, or the snapshot's when every row is folded into it. */
-  private lastIdOf(tx: Reader, docName: string, rows: readonly LogRow[]): number {
-    const last = rows.at(-1)?.id;
-    if (last !== undefined) return last;
-    return tx.select({ coversId: docSnapshots.coversId }).from(docSnapshots).where(eq(docSnapshots.docName, docName)).get()?.coversId ?? 0;
+  private lastIdOf(docName: string, rows: readonly LogRow[]): number {
+    return rows.at(-1)?.id ?? this.q.coversId(docName);
   }
 
   async listProjectionMarks(): Promise<ProjectionMark[]> {
@@ -346,7 +315,7 @@ class SqliteStore implements Store {
   }
 
   async getProjectionWatermarks(roomId: RoomId): Promise<ProjectionWatermark[]> {
-    return this.db.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket)).all();
+    return this.q.watermarks(roomId);
   }
 
   async projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadUpdatesAfter: Store['loadUpdatesAfter']) => Promise<ProjectionFlush>): Promise<void> {
@@ -369,15 +338,10 @@ class SqliteStore implements Store {
 
   private commitFlush(flush: ProjectionFlush): void {
     this.db.transaction(
-      (tx) => {
-        if (flush.updates.length > 0) tx.insert(docUpdates).values(flush.updates.map((u) => ({ docName: u.docName, update: toBuffer(u.update) }))).run();
-        for (const w of flush.watermarks) {
-          tx.insert(projectionWatermarks)
-            .values(w)
-            .onConflictDoUpdate({ target: [projectionWatermarks.roomId, projectionWatermarks.bucket], set: { length: w.length, messages: w.messages } })
-            .run();
-        }
-        for (const m of flush.clear) tx.delete(projectionMarks).where(and(eq(projectionMarks.roomId, m.roomId), eq(projectionMarks.bucket, m.bucket))).run();
+      () => {
+        for (const u of flush.updates) this.q.append(u.docName, toBuffer(u.update));
+        for (const w of flush.watermarks) this.q.setWatermark(w);
+        for (const m of flush.clear) this.q.clearMark(m.roomId, m.bucket);
       },
       { behavior: 'immediate' },
     );
@@ -386,12 +350,12 @@ class SqliteStore implements Store {
   async writeDoc(docName: string, write: WriteDoc, afterId = 0): Promise<void> {
     // An immediate transaction holds SQLite's single write lock throughout.
     this.db.transaction(
-      (tx) => {
-        const { snapshot, rows } = readLog(tx, docName, afterId);
-        const lastId = Math.max(afterId, this.lastIdOf(tx, docName, rows));
+      () => {
+        const { snapshot, rows } = this.q.readLog(docName, afterId);
+        const lastId = Math.max(afterId, this.lastIdOf(docName, rows));
         const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId });
         if (update) {
-          tx.insert(docUpdates).values({ docName, update: toBuffer(update) }).run();
+          this.q.append(docName, toBuffer(update));
           this.counted(update.byteLength);
         }
       },
@@ -407,7 +371,7 @@ class SqliteStore implements Store {
   async compact(docName: string, merge: Merge): Promise<number> {
     return this.db.transaction(
       (tx) => {
-        const { snapshot, rows } = readLog(tx, docName);
+        const { snapshot, rows } = this.q.readLog(docName);
         const folded = fold(snapshot, rows, merge);
         if (!folded) return 0;
         const coversId = folded.ids[folded.ids.length - 1]!;

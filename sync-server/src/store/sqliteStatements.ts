@@ -1,0 +1,79 @@
+/**
+ * The SQLite store's hot statements, prepared once per database. Drizzle's query
+ * builder renders its SQL and better-sqlite3 compiles it again on every call; on the
+ * message path (a group commit's appends, a server write's log read, a projection's
+ * flush, a guard's role check) that was about a tenth of the server's CPU under load
+ * (`npm run bench:load -- --cpu-prof`). A prepared statement runs on the one
+ * connection, so inside a transaction it is part of that transaction.
+ */
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks, roomMembers } from '../../../schema/db/sqlite';
+import type { RoomId, UserId } from '../../../schema/ids';
+import type { LogRow } from './rows';
+
+const p = {
+  docName: sql.placeholder('docName'),
+  afterId: sql.placeholder('afterId'),
+  update: sql.placeholder('update'),
+  roomId: sql.placeholder('roomId'),
+  userId: sql.placeholder('userId'),
+  bucket: sql.placeholder('bucket'),
+  length: sql.placeholder('length'),
+  messages: sql.placeholder('messages'),
+};
+
+export function prepareStatements(db: BetterSQLite3Database) {
+  const snapshot = db.select({ snapshot: docSnapshots.snapshot }).from(docSnapshots).where(eq(docSnapshots.docName, p.docName)).prepare();
+  // From the start, always the snapshot (one written before covers_id existed holds 0).
+  const snapshotPast = db
+    .select({ snapshot: docSnapshots.snapshot })
+    .from(docSnapshots)
+    .where(and(eq(docSnapshots.docName, p.docName), gt(docSnapshots.coversId, p.afterId)))
+    .prepare();
+  const rowsAfter = db
+    .select({ id: docUpdates.id, update: docUpdates.update })
+    .from(docUpdates)
+    .where(and(eq(docUpdates.docName, p.docName), gt(docUpdates.id, p.afterId)))
+    .orderBy(asc(docUpdates.id))
+    .prepare();
+  const coversId = db.select({ coversId: docSnapshots.coversId }).from(docSnapshots).where(eq(docSnapshots.docName, p.docName)).prepare();
+  const append = db.insert(docUpdates).values({ docName: p.docName, update: p.update }).returning({ id: docUpdates.id }).prepare();
+  const mark = db.insert(projectionMarks).values({ roomId: p.roomId, bucket: p.bucket }).onConflictDoNothing().prepare();
+  const clearMark = db.delete(projectionMarks).where(and(eq(projectionMarks.roomId, p.roomId), eq(projectionMarks.bucket, p.bucket))).prepare();
+  const watermark = db
+    .insert(projectionWatermarks)
+    .values({ roomId: p.roomId, bucket: p.bucket, length: p.length, messages: p.messages })
+    .onConflictDoUpdate({ target: [projectionWatermarks.roomId, projectionWatermarks.bucket], set: { length: sql`excluded.length`, messages: sql`excluded.messages` } })
+    .prepare();
+  const watermarks = db.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, p.roomId)).orderBy(asc(projectionWatermarks.bucket)).prepare();
+  const members = db
+    .select({ userId: roomMembers.userId, role: roomMembers.role })
+    .from(roomMembers)
+    .where(eq(roomMembers.roomId, p.roomId))
+    .orderBy(asc(roomMembers.userId))
+    .prepare();
+  const role = db
+    .select({ role: roomMembers.role })
+    .from(roomMembers)
+    .where(and(eq(roomMembers.roomId, p.roomId), eq(roomMembers.userId, p.userId)))
+    .prepare();
+
+  return {
+    /** A doc's snapshot and log rows after `afterId`, in append order; call inside a transaction so both reads agree. */
+    readLog(docName: string, afterId = 0): { snapshot: Buffer | null; rows: LogRow[] } {
+      const snap = afterId === 0 ? snapshot.get({ docName }) : snapshotPast.get({ docName, afterId });
+      return { snapshot: snap?.snapshot ?? null, rows: rowsAfter.all({ docName, afterId }) };
+    },
+    coversId: (docName: string): number => coversId.get({ docName })?.coversId ?? 0,
+    append: (docName: string, update: Buffer): number => append.get({ docName, update })!.id,
+    mark: (roomId: RoomId, bucket: number) => mark.run({ roomId, bucket }),
+    clearMark: (roomId: RoomId, bucket: number) => clearMark.run({ roomId, bucket }),
+    setWatermark: (w: { roomId: RoomId; bucket: number; length: number; messages: number }) => watermark.run(w),
+    watermarks: (roomId: RoomId) => watermarks.all({ roomId }),
+    members: (roomId: RoomId) => members.all({ roomId }),
+    role: (roomId: RoomId, userId: UserId) => role.get({ roomId, userId })?.role ?? null,
+  };
+}
+
+export type SqliteStatements = ReturnType<typeof prepareStatements>;
