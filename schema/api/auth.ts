@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Usernames: 3–32 of a–z, 0–9, `_`, `.`; stored lowercased so `Alice` and `alice` are one account. */
-export const usernameSchema = z
+const usernameSchema = z
   .string()
   .trim()
   .toLowerCase()
@@ -12,7 +12,7 @@ export const passwordSchema = z.string().min(8, 'Use at least 8 characters').max
 
 export const displayNameSchema = z.string().trim().min(1).max(64);
 
-export const emailSchema = z.string().trim().toLowerCase().email().max(254);
+const emailSchema = z.string().trim().toLowerCase().email().max(254);
 
 export const registerBody = z
   .object({
@@ -22,10 +22,8 @@ export const registerBody = z
     email: emailSchema.optional(),
   })
   .strict();
-export type RegisterBody = z.infer<typeof registerBody>;
 
 export const loginBody = z.object({ username: usernameSchema, password: z.string().min(1).max(256) }).strict();
-export type LoginBody = z.infer<typeof loginBody>;
 
 export const passwordResetBody = z.object({ email: emailSchema }).strict();
 
@@ -49,11 +47,10 @@ export const publicUserSchema = z.object({
 });
 export type PublicUser = z.infer<typeof publicUserSchema>;
 
-export const authResponse = z.object({ user: publicUserSchema, token: z.string() });
+const authResponse = z.object({ user: publicUserSchema, token: z.string() });
 export type AuthResponse = z.infer<typeof authResponse>;
 
 export const userSearchQuery = z.object({ q: z.string().trim().max(64).default('') });
-export const userSearchResponse = z.object({ users: z.array(publicUserSchema) });
 
 /** Name of the session cookie. */
 export const SESSION_COOKIE = 'jeco_session';

@@ -21,16 +21,14 @@ export const profileBody = z
   })
   .strict()
   .refine((body) => body.displayName !== undefined || body.about !== undefined || body.pushPreview !== undefined, 'Nothing to change');
-export type ProfileBody = z.input<typeof profileBody>;
 
 /** `POST /api/auth/password`: the current password proves it is the owner at the keyboard. */
 export const changePasswordBody = z
   .object({ currentPassword: z.string().min(1).max(256), newPassword: passwordSchema })
   .strict();
-export type ChangePasswordBody = z.infer<typeof changePasswordBody>;
 
 /** One signed-in session as the devices list shows it. */
-export const deviceSchema = z.object({
+const deviceSchema = z.object({
   /** Not the session token nor its stored hash: an id good only for signing it out. */
   id: z.string(),
   /** "Chrome 120 on Linux", or "Unknown browser". */
@@ -42,7 +40,7 @@ export const deviceSchema = z.object({
 });
 export type Device = z.infer<typeof deviceSchema>;
 
-export const devicesResponse = z.object({ devices: z.array(deviceSchema) });
+const devicesResponse = z.object({ devices: z.array(deviceSchema) });
 export type DevicesResponse = z.infer<typeof devicesResponse>;
 
 /** `:id` of the session routes. */
@@ -52,19 +50,18 @@ export const deviceParams = z.object({ id: z.string().regex(/^[0-9a-f]{32}$/, 'N
 export const blockParams = z.object({ id: z.string().max(64) });
 
 /** `GET /api/blocks`: the people I blocked, newest first. */
-export const blockedResponse = z.object({ blocked: z.array(z.object({ user: publicUserSchema, at: z.number() })) });
+const blockedResponse = z.object({ blocked: z.array(z.object({ user: publicUserSchema, at: z.number() })) });
 export type BlockedResponse = z.infer<typeof blockedResponse>;
 
 const audience = z.enum(AUDIENCES as [Audience, ...Audience[]]);
 
 /** All of a user's privacy settings (`schema/privacy.ts`), as `GET /api/me/privacy` answers them. */
-export const privacySettingsSchema = z
+const privacySettingsSchema = z
   .object({ lastSeen: audience, profile: audience, readReceipts: z.boolean(), groupAdd: z.enum(GROUP_ADDERS as [GroupAdders, ...GroupAdders[]]) })
   .strict();
 
 /** `PATCH /api/me/privacy`: the settings to change; the others stay. */
 export const privacyBody = privacySettingsSchema.partial().refine((body) => Object.keys(body).length > 0, 'Nothing to change');
-export type PrivacyBody = z.infer<typeof privacyBody>;
 
-export const privacyResponse = z.object({ privacy: privacySettingsSchema });
+const privacyResponse = z.object({ privacy: privacySettingsSchema });
 export type PrivacyResponse = z.infer<typeof privacyResponse>;

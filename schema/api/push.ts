@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /** Longest push endpoint accepted; push services' URLs are a few hundred characters. */
-export const MAX_ENDPOINT_LENGTH = 2048;
+const MAX_ENDPOINT_LENGTH = 2048;
 
 /** base64url (no padding) of exactly `bytes` bytes. */
 function base64urlOf(bytes: number) {
@@ -21,13 +21,12 @@ export const pushSubscriptionBody = z
     keys: z.object({ p256dh: base64urlOf(65), auth: base64urlOf(16) }).strict(),
   })
   .strict();
-export type PushSubscriptionBody = z.input<typeof pushSubscriptionBody>;
 
 /** `DELETE /api/push/subscription`: the endpoint this browser stops receiving on. */
 export const deletePushSubscriptionBody = z.object({ endpoint: z.string().max(MAX_ENDPOINT_LENGTH) }).strict();
 
 /** `GET /api/push/key`: the server's VAPID public key (base64url), the browser's `applicationServerKey`. */
-export const pushKeyResponse = z.object({ publicKey: z.string() });
+const pushKeyResponse = z.object({ publicKey: z.string() });
 export type PushKeyResponse = z.infer<typeof pushKeyResponse>;
 
 /**
@@ -35,7 +34,7 @@ export type PushKeyResponse = z.infer<typeof pushKeyResponse>;
  * sees none of it). `body` is absent when the user turned "Show message preview" off
  * and the push is about one message; `tag` groups a chat's notifications into one.
  */
-export const pushPayloadSchema = z.object({
+const pushPayloadSchema = z.object({
   roomId: z.string(),
   title: z.string(),
   body: z.string().optional(),

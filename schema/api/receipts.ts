@@ -16,7 +16,6 @@ export const roomReceiptsQuery = z
     index: z.coerce.number().int().nonnegative().max(MAX_POSITION_PART),
   })
   .strict();
-export type RoomReceiptsQuery = z.infer<typeof roomReceiptsQuery>;
 
 /** When one member's devices first had (`deliveredAt`) and first showed (`readAt`) the message; null: not yet. */
 export interface MemberReceipt {

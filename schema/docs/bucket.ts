@@ -93,7 +93,7 @@ export const editSchema = z.object({ text: z.string().max(MAX_MESSAGE_TEXT), at:
 /** A deletion for everyone, kept in `deletions` under the message id: by the author, or a group admin or owner. */
 export const deletionSchema = z.object({ by: z.string(), at: z.number().int().nonnegative() }).strict();
 /** Longest reaction the server accepts: one emoji sequence (flags, skin tones, ZWJ families) fits easily. */
-export const MAX_REACTION = 32;
+const MAX_REACTION = 32;
 export const reactionSchema = z.string().min(1).max(MAX_REACTION);
 
 /** A message as shown: the appended message with the bucket's edits, deletion and reactions applied. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { UserId } from '../ids';
 
 /** Root type name of a contacts doc; only its owner writes it. */
-export const CONTACTS = { contacts: 'contacts' } as const;
+const CONTACTS = { contacts: 'contacts' } as const;
 
 export const contactSchema = z.object({ addedAt: z.number(), nickname: z.string().max(100).optional() }).strict();
 export type Contact = z.infer<typeof contactSchema>;

@@ -12,7 +12,7 @@ import { positionSchema } from './receipts';
  */
 export const INBOX = { chats: 'chats', state: 'state', notifications: 'notifications' } as const;
 
-export const chatEntrySchema = z
+const chatEntrySchema = z
   .object({
     kind: z.enum(['dm', 'group']),
     /** Group name, or for a DM the peer's display name, as the server last saw it. */
@@ -82,7 +82,7 @@ function stateMap(doc: Y.Doc): Y.Map<unknown> {
 /** Key prefix, in the owner's `state`, of a chat this user started that the index may not list yet. */
 const LOCAL_ROOM_PREFIX = 'room:';
 
-export const localRoomSchema = z
+const localRoomSchema = z
   .object({
     kind: z.enum(['dm', 'group']),
     /** Group name, or the DM peer's display name when the chat was started. */
@@ -107,7 +107,7 @@ export function addLocalRoom(doc: Y.Doc, roomId: RoomId, room: Omit<LocalRoom, '
 }
 
 /** The chats this user started that the index does not list yet. */
-export function readLocalRooms(doc: Y.Doc): LocalRoom[] {
+function readLocalRooms(doc: Y.Doc): LocalRoom[] {
   const out: LocalRoom[] = [];
   stateMap(doc).forEach((value, key) => {
     if (!key.startsWith(LOCAL_ROOM_PREFIX)) return;
@@ -170,7 +170,7 @@ export interface ChatState {
   archivedAt?: number;
 }
 
-export const draftSchema = z.object({ text: z.string().min(1).max(MAX_MESSAGE_TEXT), at: z.number() }).strict();
+const draftSchema = z.object({ text: z.string().min(1).max(MAX_MESSAGE_TEXT), at: z.number() }).strict();
 export type Draft = z.infer<typeof draftSchema>;
 
 export const MUTED_FOREVER = Number.MAX_SAFE_INTEGER;
@@ -237,7 +237,7 @@ const STARRED_MESSAGE_PREFIX = 'star:';
  * the "Starred messages" view opens the chat at it) and what it said when starred (so
  * the view lists it without opening every chat's history), and when it was starred.
  */
-export const starredMessageSchema = z
+const starredMessageSchema = z
   .object({
     roomId: z.string().max(80),
     bucket: z.number().int().nonnegative(),

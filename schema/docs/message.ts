@@ -17,7 +17,7 @@ const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
  * `promoted`/`demoted`: `target` made or dismissed as admin; `owner`: `target` made
  * the group's owner (an owner hands the group over as they leave).
  */
-export const systemEventSchema = z
+const systemEventSchema = z
   .object({
     type: z.enum(['created', 'added', 'removed', 'left', 'renamed', 'promoted', 'demoted', 'owner']),
     target: uuid.optional(),

@@ -17,7 +17,7 @@ export type DocRef =
   | { kind: 'inbox'; userId: UserId };
 
 /** Buckets are numbered from 0; the bound keeps a forged name from meaning anything. */
-export const MAX_BUCKET_NUMBER = 1_000_000;
+const MAX_BUCKET_NUMBER = 1_000_000;
 
 export function roomHeadDoc(roomId: RoomId): DocName {
   return `room/${roomId}` as DocName;

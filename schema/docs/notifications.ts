@@ -18,13 +18,13 @@ import { PREVIEW_LENGTH, previewOf } from './message';
  */
 
 /** What happened, as the list words it ("Bob mentioned you", "Bob added you"…). */
-export const NOTIFICATION_KINDS = ['mention', 'reply', 'reaction', 'added', 'removed', 'made_admin'] as const;
+const NOTIFICATION_KINDS = ['mention', 'reply', 'reaction', 'added', 'removed', 'made_admin'] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 /** The list keeps the newest this many items; a write that goes past it drops the oldest, so the doc stays small. */
 export const MAX_NOTIFICATIONS = 200;
 
-export const notificationSchema = z
+const notificationSchema = z
   .object({
     kind: z.enum(NOTIFICATION_KINDS),
     roomId: z.string().max(80),
@@ -45,7 +45,7 @@ export const notificationSchema = z
   })
   .strict();
 
-export type NotificationValue = z.infer<typeof notificationSchema>;
+type NotificationValue = z.infer<typeof notificationSchema>;
 
 /** One notification with its key, as {@link readNotifications} lists it. */
 export type Notification = Omit<NotificationValue, 'roomId' | 'messageId' | 'actorId'> & {
@@ -58,7 +58,7 @@ export type Notification = Omit<NotificationValue, 'roomId' | 'messageId' | 'act
 /** State key of the read watermark: every item with `at` ≤ its value is read. */
 export const NOTIFICATIONS_READ_THROUGH = 'notifReadThrough';
 /** State key prefix of one item read on its own: `notifRead:<itemKey>`, valued when it was read. */
-export const NOTIFICATION_READ_PREFIX = 'notifRead:';
+const NOTIFICATION_READ_PREFIX = 'notifRead:';
 
 /** The key of the item `kind` caused by message (or system line) `sourceId`; a reaction also names its author. */
 export function notificationKey(kind: NotificationKind, sourceId: string, reactor?: UserId): string {

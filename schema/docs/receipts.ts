@@ -28,7 +28,7 @@ export type Position = z.infer<typeof positionSchema>;
 export const MAX_POSITION_PART = 2 ** 31 - 1;
 
 /** A position as it arrives from a device, bounded. */
-export const reportedPositionSchema = z
+const reportedPositionSchema = z
   .object({ bucket: z.number().int().nonnegative().max(MAX_POSITION_PART), index: z.number().int().nonnegative().max(MAX_POSITION_PART) })
   .strict();
 
@@ -44,12 +44,12 @@ export function comparePositions(a: Position, b: Position): number {
 export const RECEIPT_STEPS = 24;
 
 const stepSchema = z.object({ to: positionSchema, at: z.number().int().nonnegative() }).strict();
-export type ReceiptStep = z.infer<typeof stepSchema>;
+type ReceiptStep = z.infer<typeof stepSchema>;
 
 /** The value of one receipt key: its advances, oldest first. */
 export const receiptStepsSchema = z.array(stepSchema).min(1).max(RECEIPT_STEPS);
 
-export const RECEIPT_KINDS = ['delivered', 'read'] as const;
+const RECEIPT_KINDS = ['delivered', 'read'] as const;
 export type ReceiptKind = (typeof RECEIPT_KINDS)[number];
 
 /** One user's receipts: "their device has every message up to here" and "they have seen every message up to here". */
@@ -58,7 +58,7 @@ export interface Receipt {
   read: ReceiptStep[];
 }
 
-export function receiptKey(kind: ReceiptKind, userId: UserId): string {
+function receiptKey(kind: ReceiptKind, userId: UserId): string {
   return `${kind}:${userId}`;
 }
 
@@ -89,7 +89,7 @@ export function readReceipts(doc: Y.Doc): Map<UserId, Receipt> {
 }
 
 /** How far a receipt goes for `kind`; having read a message implies having received it. */
-export function reachOf(receipt: Receipt | undefined, kind: ReceiptKind): Position | null {
+function reachOf(receipt: Receipt | undefined, kind: ReceiptKind): Position | null {
   if (!receipt) return null;
   const read = receipt.read.at(-1)?.to ?? null;
   if (kind === 'read') return read;
@@ -159,7 +159,7 @@ export function laterOf(a: Position | null, b: Position | null): Position | null
  * this user has received (`delivered`) or seen (`read`) the room up to `to`. Devices send
  * it at most every few hundred ms per room; the server keeps only advances.
  */
-export const receiptAdvanceSchema = z.object({ type: z.literal('receipt'), kind: z.enum(RECEIPT_KINDS), to: reportedPositionSchema }).strict();
+const receiptAdvanceSchema = z.object({ type: z.literal('receipt'), kind: z.enum(RECEIPT_KINDS), to: reportedPositionSchema }).strict();
 export type ReceiptAdvance = z.infer<typeof receiptAdvanceSchema>;
 
 /** The stateless payload for an advance. */
@@ -186,7 +186,7 @@ export function parseReceiptAdvance(payload: string): ReceiptAdvance | null {
  * from the point they joined, so adding someone does not turn old messages grey;
  * members who left drop out. It never moves back ({@link mergeReceiptAggregate}).
  */
-export const receiptAggregateSchema = z.object({ delivered: positionSchema.nullable(), read: positionSchema.nullable() }).strict();
+const receiptAggregateSchema = z.object({ delivered: positionSchema.nullable(), read: positionSchema.nullable() }).strict();
 export type ReceiptAggregate = z.infer<typeof receiptAggregateSchema>;
 
 /** The key of the aggregate in the head's `meta` map. */

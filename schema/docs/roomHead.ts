@@ -149,7 +149,7 @@ export function renameGroup(doc: Y.Doc, name: string): void {
 }
 
 /** A member entry before and after one change (null: not a member). */
-export interface MemberChange {
+interface MemberChange {
   userId: UserId;
   before: Member | null;
   after: Member | null;

@@ -15,7 +15,7 @@ import { startJeco, type JecoServer } from '../../sync-server/src/server';
 import type { SeedResult } from '../seed';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const DIST = path.join(ROOT, 'dist');
+const DIST = path.join(ROOT, 'dist');
 export const CHROMIUM_PATH = process.env.JECO_CHROMIUM ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 

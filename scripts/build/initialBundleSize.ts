@@ -12,7 +12,7 @@ interface OutputChunk {
 type OutputBundle = Record<string, OutputChunk | { type: 'asset' }>;
 
 /** The JavaScript a first visit downloads before the app runs: the entry chunks and what they import statically. */
-export function initialChunks(bundle: OutputBundle): OutputChunk[] {
+function initialChunks(bundle: OutputBundle): OutputChunk[] {
   const chunks = new Map(Object.values(bundle).flatMap((file) => (file.type === 'chunk' ? [[file.fileName, file] as const] : [])));
   const seen = new Set<string>();
   const visit = (name: string) => {

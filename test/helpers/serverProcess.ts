@@ -31,7 +31,7 @@ export interface ServerProcess {
   stdout(): string;
 }
 
-export interface ProcessEnd {
+interface ProcessEnd {
   code: number | null;
   signal: NodeJS.Signals | null;
 }

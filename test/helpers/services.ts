@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import net from 'node:net';
 
-export const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
+const IN_CI = process.env.CI === 'true' || process.env.CI === '1';
 
 /** Postgres for store tests: `JECO_TEST_PG_URL`, default the local trust-auth `test` database. */
 export const TEST_PG_URL = process.env.JECO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';

@@ -8,7 +8,7 @@ import { EmojiPicker } from './EmojiPicker';
 import type { MessagePermissions } from './messagePermissions';
 
 /** The common reactions offered, as WhatsApp offers them. */
-export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'] as const;
+const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🙏'] as const;
 
 /** What can be done to a message from its menu; the chat view decides what each means. */
 export interface MessageActions {

@@ -16,7 +16,7 @@ import { sameNames, useReplicas } from '../sync/replicaScope';
  * message, sees who is typing there (for the chat list) and who has it open
  * ("online"), and others see this user online.
  */
-export const WATCHED_CHATS = 12;
+const WATCHED_CHATS = 12;
 
 interface WatchedHead {
   roomId: RoomId;

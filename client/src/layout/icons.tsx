@@ -125,24 +125,8 @@ export const BellIcon = () => (
   </Icon>
 );
 
-export const StarIcon = () => (
-  <Icon>
-    <path d="M12 3.8l2.5 5.1 5.6.8-4 3.9.9 5.6-5-2.6-5 2.6.9-5.6-4-3.9 5.6-.8Z" />
-  </Icon>
-);
 
-export const MoonIcon = () => (
-  <Icon>
-    <path d="M19.5 14.5A7.5 7.5 0 0 1 9.5 4.5a7.5 7.5 0 1 0 10 10Z" />
-  </Icon>
-);
 
-export const KeyboardIcon = () => (
-  <Icon>
-    <rect x="3" y="6" width="18" height="12" rx="2" />
-    <path d="M7 10h.01M11 10h.01M15 10h.01M7 14h10" />
-  </Icon>
-);
 
 export const MoreIcon = () => (
   <Icon>

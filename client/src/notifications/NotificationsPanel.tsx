@@ -11,7 +11,7 @@ import { displayNameOf } from '../users/userDirectory';
 import type { NotificationList } from './useNotificationList';
 
 /** What happened, in words: "Bob mentioned you in Team"; a DM (titled after Bob) is not named again. */
-export function describeNotification(item: Notification, actor: string, where: string): string {
+function describeNotification(item: Notification, actor: string, where: string): string {
   const inWhere = where && where !== actor ? ` in ${where}` : '';
   switch (item.kind) {
     case 'mention':

@@ -10,7 +10,7 @@ import { indexBucket, type IndexedBucket } from './searchMessages';
 /** y-indexeddb keeps a doc's updates in this object store, under increasing keys. */
 const UPDATES_STORE = 'updates';
 /** The User Timing entry of each read of IndexedDB. */
-export const INDEX_MEASURE = 'jeco:search:index';
+const INDEX_MEASURE = 'jeco:search:index';
 /** While a read is under way, searches see what it has read so far at most this often. */
 const PARTIAL_EVERY_MS = 150;
 /** Databases read at once: enough to overlap IndexedDB's latency, few enough not to flood it. */

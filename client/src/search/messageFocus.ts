@@ -2,7 +2,7 @@ import { createSignal } from 'solid-js';
 import type { MessageId, RoomId } from '../../../schema/ids';
 
 /** A request to show one message in its chat: scrolled to and highlighted. */
-export interface MessageFocusRequest {
+interface MessageFocusRequest {
   roomId: RoomId;
   id: MessageId;
   /** The bucket that holds it, so the chat can open its history back that far. */

@@ -18,7 +18,7 @@ const DEBOUNCE_MS = 120;
  */
 const REFRESH_MS = 2000;
 /** The User Timing entry of each search run. */
-export const SEARCH_MEASURE = 'jeco:search:query';
+const SEARCH_MEASURE = 'jeco:search:query';
 /** Results rendered at most; the count says how many more matched. */
 export const RESULT_LIMIT = 100;
 

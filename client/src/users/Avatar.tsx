@@ -14,7 +14,7 @@ function colorFor(seed: string): string {
  * two words, else the first two letters. Punctuation and symbols are no initials
  * ("<Sam>" is "SA", not "<S"); a name with no letter at all gets none.
  */
-export function initialsOf(name: string): string {
+function initialsOf(name: string): string {
   const words = name.split(/[^\p{L}\p{M}]+/u).filter((w) => /\p{L}/u.test(w));
   const letters = (word: string) => [...word].filter((c) => /\p{L}/u.test(c));
   const picked = words.length >= 2 ? [letters(words[0]!)[0], letters(words[1]!)[0]] : letters(words[0] ?? '').slice(0, 2);

@@ -35,7 +35,7 @@ function positionOf(bucket: number | null, index: number | null): Position | nul
   return bucket === null || index === null ? null : { bucket, index };
 }
 
-export function positionsOfRow(row: PositionRow): MemberPositions {
+function positionsOfRow(row: PositionRow): MemberPositions {
   return { delivered: positionOf(row.deliveredBucket, row.deliveredIndex), read: positionOf(row.readBucket, row.readIndex) };
 }
 

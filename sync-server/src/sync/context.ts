@@ -24,7 +24,7 @@ export interface ServerWriteContext {
 }
 
 /** The origin of a server write that `Store.writeDoc` appends itself, in the same transaction as its read. */
-export const LOGGED_SERVER_WRITE = { source: 'local', context: { server: true, logged: true } } as const satisfies LocalTransactionOrigin;
+const LOGGED_SERVER_WRITE = { source: 'local', context: { server: true, logged: true } } as const satisfies LocalTransactionOrigin;
 
 /**
  * Applies a server change to a loaded doc as a {@link LOGGED_SERVER_WRITE} and returns

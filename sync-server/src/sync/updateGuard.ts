@@ -32,7 +32,7 @@ export const MAX_NEW_CLIENT_IDS = 8;
 export const MAX_CONCURRENT_ITEMS = 256;
 
 /** Stable names of the guard's rules, as they travel in `rejected_update:<rule>`. */
-export type GuardRule =
+type GuardRule =
   | WriteRefusal
   | ValueRefusal
   | 'too-large'

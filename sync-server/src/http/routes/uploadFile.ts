@@ -17,7 +17,7 @@ import type { HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';
 
 /** Where the tus protocol is served; an upload's URL is `<path>/<file id>`. */
-export const UPLOAD_PATH = '/api/files/tus';
+const UPLOAD_PATH = '/api/files/tus';
 
 /**
  * An upload untouched this long is abandoned (a closed tab that never came back) and its
