@@ -3,7 +3,7 @@ import type { AuthResponse, PublicUser } from '../../../schema/api/auth';
 import { parseDocName, type DocName } from '../../../schema/docs/names';
 import { parseUserId, type UserId } from '../../../schema/ids';
 import { ApiError, apiRequest } from '../api/apiRequest';
-import { PendingMessages } from '../chat/pendingMessages';
+import { PendingMessages } from '../sync/outbox';
 import type { Replica } from '../sync/replica';
 import { dropPushSubscription } from '../notifications/webPush';
 import { ReplicaManager } from '../sync/replicaManager';

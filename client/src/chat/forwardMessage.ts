@@ -4,7 +4,7 @@ import { bucketDoc, roomHeadDoc } from '../../../schema/docs/names';
 import { headBucket } from '../../../schema/docs/roomHead';
 import { newMessageId, type RoomId, type UserId } from '../../../schema/ids';
 import type { ReplicaManager } from '../sync/replicaManager';
-import type { PendingMessages } from './pendingMessages';
+import type { PendingMessages } from '../sync/outbox';
 
 /** How long forwarding waits for a chat's head from the server before using the local copy. */
 const HEAD_SYNC_WAIT_MS = 3_000;

@@ -10,7 +10,7 @@ import type { Replica } from '../sync/replica';
 import type { ReplicaManager } from '../sync/replicaManager';
 import { sameNames, useReplicas } from '../sync/replicaScope';
 import { serverNow } from '../time/serverClock';
-import type { PendingMessages } from './pendingMessages';
+import type { PendingMessages } from '../sync/outbox';
 
 function bucketNumberOf(name: DocName): number {
   const ref = parseDocName(name);

@@ -1,7 +1,7 @@
 import { createMemo, createSignal, For, Show } from 'solid-js';
 import type { DeliveryStatus } from '../../../schema/docs/receipts';
 import type { RoomId, UserId } from '../../../schema/ids';
-import type { PendingMessage } from '../chat/pendingMessages';
+import type { PendingMessage } from '../sync/outbox';
 import { ArchiveIcon, BackIcon } from '../layout/icons';
 import type { ChatActions } from './chatActions';
 import { ChatListItem } from './ChatListItem';

@@ -3,7 +3,7 @@ import { Match, Show, Switch } from 'solid-js';
 import type { ChatEntry } from '../../../schema/docs/inbox';
 import type { DeliveryStatus } from '../../../schema/docs/receipts';
 import type { UserId } from '../../../schema/ids';
-import type { PendingMessage } from '../chat/pendingMessages';
+import type { PendingMessage } from '../sync/outbox';
 import { MessageTicks } from '../chat/MessageTicks';
 import { typingText } from '../chat/useTyping';
 import { ClockIcon, MutedIcon, PinIcon } from '../layout/icons';

@@ -4,8 +4,8 @@ import type * as Y from 'yjs';
 import type { SyncRefusal } from '../../../schema/api/errors';
 import { inboxDoc, type DocName } from '../../../schema/docs/names';
 import type { UserId } from '../../../schema/ids';
-import { readLocal, updateLocal } from '../storage/localCache';
 import { RECONNECT, trackConnection, type ConnectionStatus } from './connectionStatus';
+import { UnsentDocs } from './outbox';
 import { Replica, type ReplicaEvents } from './replica';
 import { TabChannel } from './tabChannel';
 
@@ -35,16 +35,12 @@ export class ReplicaManager {
   private readonly tabs: TabChannel;
   private readonly stopTracking: () => void;
   private readonly entries = new Map<DocName, Entry>();
+  private readonly unsentDocs: UnsentDocs;
   /** Closing replicas whose local changes still wait for the server, by name. */
   private readonly draining = new Map<DocName, Replica>();
   private readonly events: ReplicaEvents = {
     refused: (kind) => this.refused(kind),
-    unsent: (name, pending) => {
-      updateLocal<DocName[]>(this.unsentKey, (list) => {
-        const rest = (list ?? []).filter((n) => n !== name);
-        return pending ? [...rest, name] : rest;
-      });
-    },
+    unsent: (name, pending) => this.unsentDocs.mark(name, pending),
     flushed: (replica) => this.flushed(replica.name, replica.doc),
     retrying: (name, waiting) =>
       this.setRetrying((current) => {
@@ -69,6 +65,7 @@ export class ReplicaManager {
     private readonly flushed: (name: DocName, doc: Y.Doc) => void = () => undefined,
     private readonly caughtUp: (replica: Replica) => void = () => undefined,
   ) {
+    this.unsentDocs = new UnsentDocs(userId);
     const [sessionEnded, setSessionEnded] = createSignal(false);
     this.sessionEnded = sessionEnded;
     this.setSessionEnded = setSessionEnded;
@@ -86,23 +83,12 @@ export class ReplicaManager {
     this.stopTracking = tracking.stop;
     this.tabs = new TabChannel(userId);
     // Edits left unsent by an earlier session: reopened until a handshake has carried them to the server.
-    for (const name of this.carriedUnsent()) {
+    for (const name of this.unsentDocs.list()) {
       const replica = this.open(name);
       void replica.flushed().then(() => this.release(name));
     }
   }
 
-  /**
-   * Docs with local edits the server has not acknowledged, kept in localStorage across
-   * reloads (and shared by tabs) so they are sent even if never reopened.
-   */
-  private get unsentKey(): string {
-    return `unsent:${this.userId}`;
-  }
-
-  private carriedUnsent(): DocName[] {
-    return readLocal<DocName[]>(this.unsentKey) ?? [];
-  }
 
   /** Opens (or shares) the replica of `name`; pair every call with {@link release}. */
   open(name: DocName): Replica {
@@ -113,7 +99,7 @@ export class ReplicaManager {
     }
     const replica =
       this.draining.get(name) ??
-      new Replica(name, this.userId, { socket: this.socket, tabs: this.tabs, events: this.events, carriesUnsent: this.carriedUnsent().includes(name) });
+      new Replica(name, this.userId, { socket: this.socket, tabs: this.tabs, events: this.events, carriesUnsent: this.unsentDocs.list().includes(name) });
     this.draining.delete(name);
     this.entries.set(name, { replica, refs: 1 });
     return replica;

@@ -4,7 +4,7 @@ import { appendMessage, readMessages } from '../../../schema/docs/bucket';
 import type { Message } from '../../../schema/docs/message';
 import { bucketDoc, type DocName } from '../../../schema/docs/names';
 import { newMessageId, type RoomId, type UserId } from '../../../schema/ids';
-import { PendingMessages } from './pendingMessages';
+import { PendingMessages } from './outbox';
 
 const ME = '00000000-0000-4000-8000-00000000a11c' as UserId;
 const BUCKET = bucketDoc('dm.00000000-0000-4000-8000-00000000a11c.00000000-0000-4000-8000-000000000b0b' as RoomId, 0) as DocName;

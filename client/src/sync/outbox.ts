@@ -1,3 +1,10 @@
+/**
+ * Everything this user has not yet sent, in one place: the docs holding edits the
+ * server has not acknowledged ({@link UnsentDocs}, any doc) and the messages waiting
+ * for their first tick or for their bucket to catch up ({@link PendingMessages}).
+ * Both live in localStorage, so a reload or another tab sees them.
+ */
+
 import { createSignal } from 'solid-js';
 import type * as Y from 'yjs';
 import { appendMessage, readMessages } from '../../../schema/docs/bucket';
@@ -5,6 +12,29 @@ import type { Message } from '../../../schema/docs/message';
 import { parseDocName, roomOfDoc, type DocName } from '../../../schema/docs/names';
 import type { MessageId, RoomId, UserId } from '../../../schema/ids';
 import { onLocalChange, readLocal, updateLocal } from '../storage/localCache';
+
+/**
+ * Docs with local edits the server has not acknowledged, kept across reloads (and
+ * shared by tabs) so that they are reopened and sent even if never opened again.
+ */
+export class UnsentDocs {
+  private readonly key: string;
+
+  constructor(userId: UserId) {
+    this.key = `unsent:${userId}`;
+  }
+
+  mark(name: DocName, unsent: boolean): void {
+    updateLocal<DocName[]>(this.key, (list) => {
+      const rest = (list ?? []).filter((n) => n !== name);
+      return unsent ? [...rest, name] : rest;
+    });
+  }
+
+  list(): DocName[] {
+    return readLocal<DocName[]>(this.key) ?? [];
+  }
+}
 
 /** What the chat list needs to show a waiting message as the chat's preview. */
 export interface PendingMessage {
