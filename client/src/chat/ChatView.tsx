@@ -29,7 +29,8 @@ import type { ContactsApi } from '../contacts/useContacts';
 import { isBlocked } from '../users/blocks';
 import { useReceipts } from './useReceipts';
 import { useRoomMessages } from './useRoomMessages';
-import { typingText, useTyping, watchPresent } from './useTyping';
+import { watchPresent } from '../sync/presence';
+import { typingText, useTyping } from './useTyping';
 
 // Opened now and then: loaded on first use, off the first download.
 const ForwardDialog = lazy(() => import('./ForwardDialog'));

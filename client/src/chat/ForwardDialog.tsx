@@ -1,7 +1,7 @@
 import { createSignal, For, onCleanup, onMount } from 'solid-js';
 import type { ChatEntry } from '../../../schema/docs/inbox';
 import type { RoomId } from '../../../schema/ids';
-import { chatTitle } from '../chats/ChatListItem';
+import { chatTitle } from '../chats/chatTitle';
 import { Avatar } from '../users/Avatar';
 
 /** Pick one or more chats to forward a message to; Escape, Cancel or a click outside close it. */

@@ -1,6 +1,7 @@
 import { createSignal, onCleanup, type Accessor } from 'solid-js';
 import type { Awareness } from 'y-protocols/awareness';
 import type { UserId } from '../../../schema/ids';
+import type { PresenceState } from '../sync/presence';
 
 /** One's "typing" state goes out at most this often while keys keep coming. */
 const TYPING_REFRESH_MS = 2_000;
@@ -16,10 +17,8 @@ const TYPING_STALE_MS = 5_000;
 /** The awareness field this client sets: when typing started or was last refreshed, or null. */
 const TYPING_FIELD = 'typing';
 
-interface PeerState {
+interface PeerState extends PresenceState {
   typing?: unknown;
-  /** Rewritten by the server to the authenticated user: trusted for names. */
-  user?: { id?: unknown; name?: unknown };
 }
 
 /**
@@ -86,16 +85,6 @@ export function watchTyping(awareness: Awareness, me: UserId): Accessor<string[]
     awareness.off('change', read);
   });
   return typingNames;
-}
-
-/** The users with this doc open somewhere, by the server-rewritten `user` of each awareness state. */
-export function watchPresent(awareness: Awareness): Accessor<Set<UserId>> {
-  const read = () => new Set([...awareness.getStates()].filter(([id]) => id !== awareness.clientID).map(([, state]) => (state as PeerState).user?.id).filter((id): id is UserId => typeof id === 'string'));
-  const [present, setPresent] = createSignal(read(), { equals: (a, b) => a.size === b.size && [...a].every((id) => b.has(id)) });
-  const changed = () => setPresent(read());
-  awareness.on('change', changed);
-  onCleanup(() => awareness.off('change', changed));
-  return present;
 }
 
 /** "Alice is typing…", "Alice and Bob are typing…", "Alice, Bob and Carol are typing…". */

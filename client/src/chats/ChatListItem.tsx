@@ -9,15 +9,10 @@ import { typingText } from '../chat/useTyping';
 import { ClockIcon, MutedIcon, PinIcon } from '../layout/icons';
 import { formatChatTime } from '../time/formatTime';
 import { Avatar } from '../users/Avatar';
-import { displayNameOf } from '../users/userDirectory';
 import { ChatItemMenu } from './ChatItemMenu';
+import { chatTitle } from './chatTitle';
 import type { ChatActions } from './chatActions';
 import type { ChatRow } from './useChatIndex';
-
-/** The chat's title: the group name, or the DM peer's current name when known. */
-export function chatTitle(entry: ChatEntry): string {
-  return entry.peerId ? displayNameOf(entry.peerId, entry.title) : entry.title;
-}
 
 function previewOf(entry: ChatEntry, me: UserId): string {
   const last = entry.lastMessage;

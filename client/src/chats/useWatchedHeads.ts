@@ -6,7 +6,8 @@ import { readMembers } from '../../../schema/docs/roomHead';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { reportReceipt } from '../chat/receiptReporter';
-import { watchPresent, watchTyping } from '../chat/useTyping';
+import { watchTyping } from '../chat/useTyping';
+import { watchPresent } from '../sync/presence';
 import { docSignal } from '../sync/docBindings';
 import { sameNames, useReplicas } from '../sync/replicaScope';
 

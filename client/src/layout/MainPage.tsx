@@ -5,7 +5,7 @@ import { signOut, type Session } from '../auth/session';
 import { ChatView } from '../chat/ChatView';
 import { chatActions } from '../chats/chatActions';
 import { ChatList } from '../chats/ChatList';
-import { chatTitle } from '../chats/ChatListItem';
+import { chatTitle } from '../chats/chatTitle';
 import { NewChatPanel } from '../chats/NewChatPanel';
 import { NewGroupPanel } from '../chats/NewGroupPanel';
 import { ConfirmDialog } from '../group/ConfirmDialog';

@@ -1,7 +1,7 @@
 import { createEffect, createSignal, on } from 'solid-js';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { Replica } from '../sync/replica';
-import { chatTitle } from '../chats/ChatListItem';
+import { chatTitle } from '../chats/chatTitle';
 import type { ChatRow } from '../chats/useChatIndex';
 import { readLocal, writeLocal } from '../storage/localCache';
 
