@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { appendMessage, readMessages } from '../../schema/docs/bucket';
+import { appendMessage, deleteForEveryone, readMessages, readShownMessages } from '../../schema/docs/bucket';
 import type { Attachment } from '../../schema/docs/message';
 import { readChats } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
@@ -236,5 +236,47 @@ describe('files', () => {
 
     const signedOut = await uploadFile(server.url, 'nope', randomBytes(10), { roomId: room, name: 'x' });
     expect(signedOut).toMatchObject({ status: 401 });
+  });
+
+  it('once a message with a file is deleted for everyone, nobody can download the file, and its bytes leave the disk', async () => {
+    const server = await startServer();
+    const { alice, bob, room, aBucket, bBucket } = await startDm(server);
+    const photo = await photoWithGps();
+    const attachment = attachmentOf(await uploadFile(server.url, alice.token, photo, { roomId: room, name: 'oops.jpg' }));
+    const id = newMessageId();
+    appendMessage(aBucket.doc, { id, authorId: alice.id, createdAt: Date.now(), text: 'sent by mistake', attachment });
+    await waitFor(() => readMessages(bBucket.doc).find((m) => m.id === id), { what: 'Bob has the photo' });
+    expect((await download(server.url, attachment.fileId, bob.token)).status).toBe(200);
+    expect((await download(server.url, attachment.fileId, bob.token, {}, '?thumb=1')).status).toBe(200);
+    // The same bytes sent again by Bob, in a message he keeps: that copy stays.
+    const saved = (await download(server.url, attachment.fileId, bob.token)).bytes;
+    const bobs = attachmentOf(await uploadFile(server.url, bob.token, saved, { roomId: room, name: 'kept.jpg' }));
+    appendMessage(bBucket.doc, { id: newMessageId(), authorId: bob.id, createdAt: Date.now(), text: 'kept', attachment: bobs });
+
+    deleteForEveryone(aBucket.doc, id, alice.id, Date.now());
+    await waitFor(() => readShownMessages(bBucket.doc).find((m) => m.id === id)?.deleted, { what: 'Bob sees the tombstone' });
+    await waitFor(async () => (await download(server.url, attachment.fileId, bob.token)).status === 410, { what: 'the file is no longer served' });
+    const refused = await download(server.url, attachment.fileId, bob.token);
+    expect(JSON.parse(refused.bytes.toString()).error.kind).toBe('file_deleted');
+    expect((await download(server.url, attachment.fileId, alice.token)).status).toBe(410);
+    expect((await download(server.url, attachment.fileId, bob.token, {}, '?thumb=1')).status).toBe(410);
+    // The purged message no longer names the file on any replica.
+    await waitFor(() => readMessages(bBucket.doc).find((m) => m.id === id)?.attachment === undefined, { what: 'the attachment is purged' });
+    // Bob's copy shares the bytes: it is still served, so the blob stayed.
+    expect((await download(server.url, bobs.fileId, alice.token)).bytes.length).toBe(bobs.size);
+
+    // A file of its own (a document nobody else sent) leaves the disk at once.
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(4000)]);
+    const doc = attachmentOf(await uploadFile(server.url, alice.token, pdf, { roomId: room, name: 'secret.pdf' }));
+    const docMessage = newMessageId();
+    appendMessage(aBucket.doc, { id: docMessage, authorId: alice.id, createdAt: Date.now(), text: '', attachment: doc });
+    await waitFor(() => readMessages(bBucket.doc).find((m) => m.id === docMessage), { what: 'Bob has the document' });
+    const stored = await server.store.getFile(doc.fileId);
+    const { existsSync } = await import('node:fs');
+    const blobPath = `${server.dataDir}/files/blobs/${stored!.sha256.slice(0, 2)}/${stored!.sha256.slice(2, 4)}/${stored!.sha256}`;
+    expect(existsSync(blobPath)).toBe(true);
+    deleteForEveryone(aBucket.doc, docMessage, alice.id, Date.now());
+    await waitFor(async () => (await download(server.url, doc.fileId, bob.token)).status === 410, { what: 'the document is no longer served' });
+    await waitFor(() => !existsSync(blobPath), { what: 'the document’s bytes are removed' });
   });
 });

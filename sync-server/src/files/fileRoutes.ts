@@ -5,14 +5,24 @@ import { getFileRoute } from '../http/routes/getFile';
 import { uploadFileRoute } from '../http/routes/uploadFile';
 import { DiskBlobStore } from './diskBlobStore';
 
+/** Where files live under the data dir. */
+export function filesDir(dataDir: string): string {
+  return path.join(dataDir, 'files');
+}
+
+/** The blob store of a data dir: `<data dir>/files/blobs`. */
+export function diskBlobs(dataDir: string): DiskBlobStore {
+  return new DiskBlobStore(path.join(filesDir(dataDir), 'blobs'));
+}
+
 /**
  * Everything under `/api/files`: tus uploads and downloads, over the blobs in
  * `<data dir>/files/blobs` (uploads in progress wait in `<data dir>/files/uploads`, on
  * the same filesystem so a finished one is moved, not copied).
  */
 export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
-  const root = path.join(deps.config.dataDir, 'files');
-  const blobs = new DiskBlobStore(path.join(root, 'blobs'));
+  const root = filesDir(deps.config.dataDir);
+  const blobs = deps.files.blobs;
   uploadFileRoute(app, deps, { blobs, uploadsDir: path.join(root, 'uploads') });
   getFileRoute(app, deps, blobs);
 }

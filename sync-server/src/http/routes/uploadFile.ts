@@ -115,6 +115,8 @@ export function uploadFileRoute(app: FastifyInstance, deps: HttpDeps, files: { b
         name: metadata.name ?? 'file',
         ...processed,
         createdAt: Date.now(),
+        referencedAt: null,
+        deletedAt: null,
       };
       await deps.store.createFile(row);
       metrics.uploadClosed('stored', row.size);
