@@ -279,4 +279,30 @@ describe('files', () => {
     await waitFor(async () => (await download(server.url, doc.fileId, bob.token)).status === 410, { what: 'the document is no longer served' });
     await waitFor(() => !existsSync(blobPath), { what: 'the document’s bytes are removed' });
   });
+
+  it('the sweep removes files never sent and files deleted for everyone after the grace period, and keeps sent ones', async () => {
+    const server = await startServer({ env: { JECO_FILE_GRACE_MS: '2500', JECO_FILE_SWEEP_MS: '100' } });
+    const { alice, bob, room, aBucket, bBucket } = await startDm(server);
+    const sent = attachmentOf(await uploadFile(server.url, alice.token, randomBytes(3000), { roomId: room, name: 'sent.bin' }));
+    const unsent = attachmentOf(await uploadFile(server.url, alice.token, randomBytes(3000), { roomId: room, name: 'closed-tab.bin' }));
+    const deleted = attachmentOf(await uploadFile(server.url, alice.token, randomBytes(3000), { roomId: room, name: 'deleted.bin' }));
+    const deletedId = newMessageId();
+    appendMessage(aBucket.doc, { id: newMessageId(), authorId: alice.id, createdAt: Date.now(), text: 'keep', attachment: sent });
+    appendMessage(aBucket.doc, { id: deletedId, authorId: alice.id, createdAt: Date.now(), text: 'drop', attachment: deleted });
+    await waitFor(() => readMessages(bBucket.doc).length === 2, { what: 'Bob has both messages' });
+    await waitFor(async () => (await server.store.getFile(sent.fileId))?.referencedAt, { what: 'the sent file is marked sent' });
+    expect((await server.store.getFile(unsent.fileId))?.referencedAt).toBeNull();
+    deleteForEveryone(aBucket.doc, deletedId, alice.id, Date.now());
+    await waitFor(async () => (await download(server.url, deleted.fileId, bob.token)).status === 410, { what: 'the deleted file is refused' });
+
+    const { readdir } = await import('node:fs/promises');
+    const blobCount = async () => (await readdir(`${server.dataDir}/files/blobs`, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+    await waitFor(async () => (await blobCount()) === 2, { what: 'the deleted file’s bytes are removed' });
+    await waitFor(async () => (await server.store.getFile(unsent.fileId)) === null && (await server.store.getFile(deleted.fileId)) === null, { what: 'the sweep', timeoutMs: 10_000 });
+    expect((await download(server.url, unsent.fileId, alice.token)).status).toBe(404);
+    expect((await download(server.url, deleted.fileId, alice.token)).status).toBe(404);
+    await waitFor(async () => (await blobCount()) === 1, { what: 'the unsent file’s bytes are removed' });
+    const kept = await download(server.url, sent.fileId, bob.token);
+    expect([kept.status, kept.bytes.length]).toEqual([200, sent.size]);
+  });
 });
