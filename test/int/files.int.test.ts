@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import http from 'node:http';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -304,5 +305,81 @@ describe('files', () => {
     await waitFor(async () => (await blobCount()) === 1, { what: 'the unsent file’s bytes are removed' });
     const kept = await download(server.url, sent.fileId, bob.token);
     expect([kept.status, kept.bytes.length]).toEqual([200, sent.size]);
+  });
+
+  it('forwarding a file to another chat makes a copy there without sending the bytes again, only for someone in both chats', async () => {
+    const server = await startServer();
+    const { alice, bob, room: dm, aBucket, bBucket } = await startDm(server);
+    const carol = await registerUser(server.url, 'Carol');
+    const group = newGroupId();
+    const a = connectClient(server.wsUrl, alice.token);
+    const head = a.open(roomHeadDoc(group));
+    await head.synced;
+    initGroup(head.doc, { name: 'Trip', owner: alice.id, members: [carol.id], now: Date.now() });
+    await a.settled();
+    await server.projections.idle();
+
+    const photo = attachmentOf(await uploadFile(server.url, bob.token, await photoWithGps(), { roomId: dm, name: 'view.jpg' }));
+    const photoMessage = newMessageId();
+    appendMessage(bBucket.doc, { id: photoMessage, authorId: bob.id, createdAt: Date.now(), text: 'the view', attachment: photo });
+    await waitFor(() => readMessages(aBucket.doc).find((m) => m.id === photoMessage), { what: 'Alice has Bob’s photo' });
+    const forward = (fileId: string, roomId: string, token: string) => api(server.url, 'POST', `/api/files/${fileId}/forward`, { token, body: { roomId } });
+
+    // Carol is not in the DM; Bob is not in the group: neither may move the photo across.
+    expect((await forward(photo.fileId, group, carol.token)).status).toBe(403);
+    expect((await forward(photo.fileId, group, bob.token)).status).toBe(403);
+    expect((await forward(photo.fileId, group, 'nope')).status).toBe(401);
+    expect((await forward(photo.fileId, 'g.not-a-room', alice.token)).status).toBe(400);
+    // A file nobody sent yet is its uploader's alone: to others it does not exist.
+    const draft = attachmentOf(await uploadFile(server.url, bob.token, randomBytes(500), { roomId: dm, name: 'draft.bin' }));
+    expect((await forward(draft.fileId, dm, alice.token)).status).toBe(404);
+    expect((await forward(draft.fileId, dm, bob.token)).status).toBe(201);
+
+    const blobsBefore = (await readdir(`${server.dataDir}/files/blobs`, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+    const answer = await forward(photo.fileId, group, alice.token);
+    expect(answer.status).toBe(201);
+    const copy = answer.body.attachment as Attachment;
+    expect(copy.fileId).not.toBe(photo.fileId);
+    expect({ ...copy, fileId: photo.fileId }).toEqual(photo);
+    // No new bytes: the copy names the same blobs.
+    expect((await readdir(`${server.dataDir}/files/blobs`, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length).toBe(blobsBefore);
+
+    // The original attachment is the DM's: the guard refuses it in the group; the copy passes.
+    const gBucket = a.open(bucketDoc(group, 0));
+    await gBucket.synced;
+    const wrong = connectClient(server.wsUrl, alice.token).open(bucketDoc(group, 0));
+    await wrong.synced;
+    const close = nextClose(wrong);
+    appendMessage(wrong.doc, { id: newMessageId(), authorId: alice.id, createdAt: Date.now(), text: '', forwarded: true, attachment: photo });
+    await expect(close.closed).resolves.toBe('rejected_update:attachment');
+    const forwardedId = newMessageId();
+    appendMessage(gBucket.doc, { id: forwardedId, authorId: alice.id, createdAt: Date.now(), text: 'the view', forwarded: true, attachment: copy });
+    const cBucket = connectClient(server.wsUrl, carol.token).open(bucketDoc(group, 0));
+    await waitFor(() => readMessages(cBucket.doc).find((m) => m.id === forwardedId), { what: 'Carol has the forwarded photo' });
+    const got = await download(server.url, copy.fileId, carol.token);
+    expect([got.status, got.bytes.length]).toEqual([200, photo.size]);
+    // Carol still cannot reach the DM's own file.
+    expect((await download(server.url, photo.fileId, carol.token)).status).toBe(403);
+
+    // Bob deletes his photo for everyone: the DM's file goes, the forwarded copy stays (its bytes too).
+    deleteForEveryone(bBucket.doc, photoMessage, bob.id, Date.now());
+    await waitFor(async () => (await download(server.url, photo.fileId, alice.token)).status === 410, { what: 'the original is no longer served' });
+    expect((await forward(photo.fileId, group, alice.token)).status).toBe(410);
+    const still = await download(server.url, copy.fileId, carol.token);
+    expect([still.status, still.bytes.length]).toEqual([200, photo.size]);
+  });
+
+  it('forwarding counts against the per-minute upload limit and the quota', async () => {
+    const server = await startServer({ env: { JECO_UPLOAD_QUOTA_BYTES: '25000', JECO_UPLOADS_PER_MIN: '3' } });
+    const { alice, room, aBucket } = await startDm(server);
+    const file = attachmentOf(await uploadFile(server.url, alice.token, randomBytes(10_000), { roomId: room, name: 'f.bin' }));
+    appendMessage(aBucket.doc, { id: newMessageId(), authorId: alice.id, createdAt: Date.now(), text: '', attachment: file });
+    const forward = () => api(server.url, 'POST', `/api/files/${file.fileId}/forward`, { token: alice.token, body: { roomId: room } });
+    expect((await forward()).status).toBe(201);
+    const over = await forward();
+    expect([over.status, over.body.error.kind]).toEqual([413, 'quota_exceeded']);
+    const small = attachmentOf(await uploadFile(server.url, alice.token, randomBytes(10), { roomId: room, name: 's.bin' }));
+    const fast = await api(server.url, 'POST', `/api/files/${small.fileId}/forward`, { token: alice.token, body: { roomId: room } });
+    expect([fast.status, fast.body.error.kind]).toEqual([429, 'upload_rate_limited']);
   });
 });

@@ -113,6 +113,8 @@ export function ChatView(props: ChatViewProps) {
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
   const [forwarding, setForwarding] = createSignal<ShownMessage | null>(null);
+  /** Why the last forward left a chat out (a file the server would not copy), shown until dismissed. */
+  const [forwardProblem, setForwardProblem] = createSignal<string | null>(null);
   const [focusKey, setFocusKey] = createSignal(0);
   const [searching, setSearching] = createSignal(false);
   // A search result asks for a message: open history back to its bucket, then show it once it is in the list.
@@ -268,6 +270,16 @@ export function ChatView(props: ChatViewProps) {
         focus={focus()}
         hiddenMessage={(id) => (hidden().has(id) ? room.messages().find((m) => m.id === id) : undefined)}
       />
+      <Show when={forwardProblem()}>
+        {(problem) => (
+          <p class="chat-notice" role="alert" data-testid="forward-problem">
+            <span>{problem()}</span>
+            <button type="button" class="chat-notice-close" aria-label="Dismiss" onClick={() => setForwardProblem(null)}>
+              ×
+            </button>
+          </p>
+        )}
+      </Show>
       <Show
         when={!refusal()}
         fallback={
@@ -330,11 +342,12 @@ export function ChatView(props: ChatViewProps) {
         {(message) => (
           <ForwardDialog
             chats={props.chats().filter((c) => !c.former)}
-            preview={message.editedText ?? message.text}
+            preview={message.editedText || message.text || (message.attachment ? `📎 ${message.attachment.name}` : '')}
             onClose={() => setForwarding(null)}
             onForward={(to) => {
               setForwarding(null);
-              void forwardMessage(replicas, pending, user.id, message.editedText ?? message.text, to);
+              const text = message.editedText ?? message.text;
+              void forwardMessage(replicas, pending, user.id, message.attachment ? { text, attachment: message.attachment } : { text }, to).then(setForwardProblem);
             }}
           />
         )}

@@ -73,8 +73,12 @@ export function guardExtension(deps: {
   blocks?: Blocks;
   privacy?: Privacy;
   catchUp?: (documentName: string, doc: Y.Doc) => Promise<void>;
-  /** Files attached by an accepted update: they are sent, not to be swept as abandoned uploads. */
-  attached?: (fileIds: readonly string[]) => void;
+  /**
+   * Files attached by an accepted update: they are sent, not to be swept as abandoned
+   * uploads. Awaited (and rare: only updates attaching files), so a file is marked before
+   * anyone receives its message and may forward it.
+   */
+  attached?: (fileIds: readonly string[]) => Promise<void>;
 }): Extension {
   const claims = new ClaimCache();
   const attachmentFiles = new AttachmentFiles(deps.store);
@@ -138,7 +142,7 @@ export function guardExtension(deps: {
         if (deps.privacy) for (const id of added) if (!(await deps.privacy.mayAddToGroup(user.id, id))) throw syncRefusal('rejected_update', GROUP_ADD_REFUSAL);
       }
       // Every attachment passed the guard: each names a file of this author in this room.
-      if (fileIds.length > 0) deps.attached?.(fileIds);
+      if (fileIds.length > 0) await deps.attached?.(fileIds);
       // The verdict assumed these ids become the user's; the store's atomic claim (one transaction for all) decides.
       if (result.newClientIds.length === 0) return;
       const owners = await deps.store.claimClientIds(result.newClientIds, user.id);
