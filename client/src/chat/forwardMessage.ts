@@ -38,7 +38,9 @@ export async function forwardMessage(
     let attachment: Attachment | undefined;
     if (content.attachment) {
       try {
-        attachment = await forwardFile(content.attachment, roomId);
+        const copy = await forwardFile(content.attachment, roomId);
+        // A voice note's length is the sender's measure, carried by the message, not the server's record.
+        attachment = content.attachment.duration !== undefined ? { ...copy, duration: content.attachment.duration } : copy;
       } catch (error) {
         problem = error instanceof ApiError ? `The file could not be forwarded: ${error.message}` : 'The file could not be forwarded.';
         continue;
