@@ -1,3 +1,4 @@
+import sharp from 'sharp';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
@@ -6,7 +7,7 @@ import type { ChatPage } from './chatPage';
 /** A fake microphone (a beeping tone) that the page may use without asking. */
 const FAKE_MICROPHONE = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 
-describe.skipIf(!(await hasChromium()))('voice notes and videos in a chat', () => {
+describe.skipIf(!(await hasChromium()))('voice notes, videos and what a chat shared', () => {
   const cast = useSignedUpPeople(2, {}, FAKE_MICROPHONE);
   let alice: ChatPage;
   let bob: ChatPage;
@@ -81,5 +82,50 @@ describe.skipIf(!(await hasChromium()))('voice notes and videos in a chat', () =
     await expect.poll(() => video.evaluate((v: HTMLVideoElement) => v.readyState), poll).toBeGreaterThan(0);
     expect(await video.evaluate((v: HTMLVideoElement) => [v.videoWidth, v.videoHeight])).toEqual([320, 180]);
     await bob.screenshot('video-message');
+  });
+
+  test('"Media, links and docs" lists what the chat shared: photos and videos in a grid that opens the viewer, documents, links', async () => {
+    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 220, g: 120, b: 40 } } }).png().toBuffer();
+    await alice.page.getByTestId('file-input').setInputFiles([
+      { name: 'sunset.png', mimeType: 'image/png', buffer: photo },
+      { name: 'Menu.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% the menu') },
+    ]);
+    await alice.page.getByTestId('send').click();
+    await alice.send('Tickets at https://example.com/tickets and the map on maps.example.org');
+    await expect.poll(() => bob.page.getByTestId('attachment-document').count(), poll).toBe(1);
+    await expect.poll(() => bob.messageTexts(), poll).toContain('Tickets at https://example.com/tickets and the map on maps.example.org');
+
+    // A DM's header opens it; a group's info has a row for it.
+    await bob.page.locator('.chat-header-text').click();
+    const panel = bob.page.getByTestId('media-panel');
+    await panel.waitFor();
+    await expect.poll(() => panel.getByTestId('media-tile').count(), poll).toBe(2);
+    await expect.poll(() => panel.locator('[data-testid="media-tile"] img').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), poll).toBeGreaterThan(0);
+    await bob.screenshot('media-panel');
+    // Newest first: the photo, then the video; the viewer steps from one to the other.
+    await panel.getByTestId('media-tile').first().click();
+    await expect.poll(() => bob.page.getByTestId('lightbox-image').evaluate((img: HTMLImageElement) => img.naturalWidth), poll).toBe(400);
+    await bob.page.keyboard.press('ArrowRight');
+    await bob.page.getByTestId('lightbox-video').waitFor();
+    await bob.page.keyboard.press('Escape');
+    await expect.poll(() => bob.page.getByTestId('lightbox').count(), poll).toBe(0);
+    expect(await panel.count()).toBe(1);
+
+    await panel.getByTestId('media-tab-docs').click();
+    expect(await panel.getByTestId('media-doc').allTextContents()).toEqual([expect.stringContaining('Menu.pdf'), expect.stringMatching(/Voice message · 0:0[23]/)]);
+    const [download] = await Promise.all([bob.page.waitForEvent('download'), panel.getByTestId('media-doc').first().click()]);
+    expect(download.suggestedFilename()).toBe('Menu.pdf');
+    await bob.screenshot('media-panel-docs');
+
+    await panel.getByTestId('media-tab-links').click();
+    expect(await panel.getByTestId('media-link').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).toEqual(['https://example.com/tickets', 'https://maps.example.org']);
+    await bob.screenshot('media-panel-links');
+
+    await bob.page.setViewportSize({ width: 390, height: 760 });
+    await panel.getByTestId('media-tab-media').click();
+    await bob.screenshot('media-panel-phone');
+    await bob.page.keyboard.press('Escape');
+    await expect.poll(() => panel.count(), poll).toBe(0);
+    await bob.page.setViewportSize({ width: 1100, height: 760 });
   });
 });

@@ -19,6 +19,7 @@ import { fileDropHandlers } from '../files/attachQueue';
 import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
 import { forwardMessage } from './forwardMessage';
+import { MediaPanel } from '../files/MediaPanel';
 import type { MessageActions } from './MessageMenu';
 import { messagePermissions } from './messagePermissions';
 import { MessageInfo } from './MessageInfo';
@@ -205,6 +206,8 @@ export function ChatView(props: ChatViewProps) {
     return [...others.sort((a, b) => a.localeCompare(b)), ...(members().has(user.id) && !formerNotice() ? ['You'] : [])].join(', ');
   };
   const [infoOpen, setInfoOpen] = createSignal(false);
+  /** "Media, links and docs": from the group info, or a DM's header. */
+  const [mediaOpen, setMediaOpen] = createSignal(false);
   // Removed, or left: the history stays readable, the composer gives way to why.
   const formerNotice = () => {
     if (props.room.kind !== 'group') return null;
@@ -236,7 +239,7 @@ export function ChatView(props: ChatViewProps) {
   };
 
   return (
-    <section class="chat" classList={{ 'info-open': infoOpen() }} data-testid="chat-view" data-room={roomId} onDragOver={dropFiles.onDragOver} onDrop={dropFiles.onDrop}>
+    <section class="chat" classList={{ 'info-open': infoOpen() || mediaOpen() }} data-testid="chat-view" data-room={roomId} onDragOver={dropFiles.onDragOver} onDrop={dropFiles.onDrop}>
       <ChatHeader
         title={title()}
         subtitle={subtitle()}
@@ -244,16 +247,15 @@ export function ChatView(props: ChatViewProps) {
         seed={peer ?? roomId}
         actions={peer ? <PeerActions peer={peer} contacts={props.contacts} /> : undefined}
         onBack={props.onBack}
-        onOpenInfo={
-          props.room.kind === 'group'
-            ? () => {
-                setSearching(false);
-                setInfoOpen(true);
-              }
-            : undefined
-        }
+        onOpenInfo={() => {
+          setSearching(false);
+          if (props.room.kind === 'group') setInfoOpen(true);
+          else setMediaOpen(true);
+        }}
+        infoLabel={props.room.kind === 'group' ? 'group info' : 'media, links and docs'}
         onSearch={() => {
           setInfoOpen(false);
+          setMediaOpen(false);
           setSearching(true);
         }}
       />
@@ -353,7 +355,20 @@ export function ChatView(props: ChatViewProps) {
         )}
       </Show>
       <Show when={infoOpen()}>
-        <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} former={!!formerNotice()} fallbackName={title()} onClose={() => setInfoOpen(false)} />
+        <GroupInfo
+          head={head.doc}
+          roomId={roomId}
+          me={user.id}
+          meta={meta()}
+          members={members()}
+          former={!!formerNotice()}
+          fallbackName={title()}
+          onClose={() => setInfoOpen(false)}
+          onOpenMedia={() => setMediaOpen(true)}
+        />
+      </Show>
+      <Show when={mediaOpen()}>
+        <MediaPanel messages={room.messages()} onClose={() => setMediaOpen(false)} />
       </Show>
       <Show when={searching()}>
         <ChatSearchPanel session={props.session} roomId={roomId} group={props.room.kind === 'group'} onClose={() => setSearching(false)} />

@@ -43,3 +43,11 @@ export const TrashIcon = () => (
     <path d="M4 7h16M9 7V4.5h6V7M6.5 7l1 13h9l1-13" />
   </Icon>
 );
+
+export const ImageIcon = () => (
+  <Icon>
+    <rect x="3.5" y="4.5" width="17" height="15" rx="2" />
+    <circle cx="9" cy="10" r="1.8" />
+    <path d="m20.5 16-5-5-9 8.5" />
+  </Icon>
+);
