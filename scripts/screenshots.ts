@@ -94,7 +94,8 @@ async function main(): Promise<void> {
   const seeded = await seed({ dataDir, ...SEED, bucketSize: 1000, password: PASSWORD });
   // Several people sign in from one address here: the sign-in rate limit is raised.
   const server = await serve({ dataDir, env: { JECO_AUTH_RATE_PER_MIN: '1000' } });
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  // A fake microphone (a tone), allowed without asking, for the voice note.
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'] });
   await mkdir(OUT, { recursive: true });
   try {
     const signInPage = await (await browser.newContext({ viewport: DESKTOP })).newPage();
@@ -259,6 +260,27 @@ async function main(): Promise<void> {
       await sam.page.getByTestId('lightbox-image').evaluate((img: HTMLImageElement) => img.decode());
       await shoot(sam.page, lightboxShot);
       await sam.page.keyboard.press('Escape');
+    });
+
+    const voiceShot = { name: 'voice-note', title: 'A voice note', caption: 'The mic stands where Send is while there is nothing to send; a voice note plays in its bubble, with a progress bar one can drag and its length.' };
+    await screen(voiceShot, me.page, ['voice-record'], async () => {
+      await me.page.getByTestId('voice-record').click();
+      await me.page.getByTestId('voice-elapsed').getByText('0:03').waitFor({ timeout: SEEN_MS });
+      await me.page.getByTestId('voice-send').click();
+      const note = sam.page.getByTestId('attachment-voice');
+      await note.waitFor({ timeout: SEEN_MS });
+      await note.getByTestId('voice-play').click();
+      await sam.page.waitForTimeout(1200);
+      await note.getByTestId('voice-play').click();
+      await shoot(sam.page, voiceShot);
+    });
+    const mediaShot = { name: 'media-links-docs', title: 'Media, links and docs', caption: "What a chat shared, from the group info or a DM's header: photos and videos in a grid that opens the viewer, then documents and voice notes, then links." };
+    await screen(mediaShot, sam.page, ['attachment-image'], async () => {
+      await sam.page.locator('.chat-header-text').click();
+      await sam.page.getByTestId('media-tile').first().waitFor({ timeout: SEEN_MS });
+      await sam.page.locator('[data-testid="media-tile"] img').first().evaluate((img: HTMLImageElement) => img.decode());
+      await shoot(sam.page, mediaShot);
+      await sam.page.getByTestId('media-panel-close').click();
     });
 
     const contactsShot = { name: 'contacts', title: 'Contacts', caption: 'Contacts (from the menu): the people one added, by the nickname one gave them, with their about line and when they were last online. A click opens the chat.' };

@@ -17,6 +17,7 @@ export const HTTP_ERRORS = {
   quota_exceeded: { status: 413, message: 'You have used all your storage for files. Delete some and try again.' },
   upload_rate_limited: { status: 429, message: 'Too many uploads at once. Please wait a minute and try again.' },
   unreadable_file: { status: 422, message: 'That image could not be read.' },
+  file_deleted: { status: 410, message: 'This file was deleted.' },
   unavailable: { status: 503, message: 'The server is not ready.' },
   internal: { status: 500, message: 'Something went wrong on the server.' },
 } as const;

@@ -207,9 +207,19 @@ export const files = sqliteTable(
     sha256: text('sha256').notNull(),
     thumbSha256: text('thumb_sha256'),
     createdAt: integer('created_at').notNull(),
+    /** When the guard first accepted a message attaching it; null: never sent (the sweep removes it after the grace period). */
+    referencedAt: integer('referenced_at'),
+    /** When its message was deleted for everyone: no longer served, and the sweep removes the row. */
+    deletedAt: integer('deleted_at'),
   },
-  // The quota sums a user's files.
-  (t) => [index('files_uploader_id_idx').on(t.uploaderId)],
+  // The quota sums a user's files; the sweep finds unsent and deleted ones; a blob is kept while a live row names it.
+  (t) => [
+    index('files_uploader_id_idx').on(t.uploaderId),
+    index('files_created_at_idx').on(t.createdAt),
+    index('files_deleted_at_idx').on(t.deletedAt),
+    index('files_sha256_idx').on(t.sha256),
+    index('files_thumb_sha256_idx').on(t.thumbSha256),
+  ],
 );
 
 /**

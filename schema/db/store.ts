@@ -152,6 +152,19 @@ export interface Store {
   getFiles(ids: readonly string[]): Promise<FileRow[]>;
   /** The bytes a user has uploaded, summed over their files (what the quota limits). */
   userFileBytes(userId: UserId): Promise<number>;
+  /** Marks those files as sent in a message at `at` (those already marked keep their first time). */
+  markFilesReferenced(ids: readonly string[], at: number): Promise<void>;
+  /** Marks those files deleted for everyone at `at`; returns the rows this call marked (not those already deleted). */
+  markFilesDeleted(ids: readonly string[], at: number): Promise<FileRow[]>;
+  /**
+   * Up to `limit` files the sweep may remove: never sent and stored before `before`, or
+   * deleted for everyone before `before`.
+   */
+  unusedFiles(before: number, limit: number): Promise<FileRow[]>;
+  /** Removes those file rows. */
+  deleteFiles(ids: readonly string[]): Promise<void>;
+  /** Whether a file row not deleted for everyone names the blob (as its bytes or its thumbnail). */
+  blobInUse(sha256: string): Promise<boolean>;
 
   /** Readiness: a trivial query. */
   ping(): Promise<void>;
@@ -278,4 +291,8 @@ export interface FileRow {
   sha256: string;
   thumbSha256: string | null;
   createdAt: number;
+  /** When the guard first accepted a message attaching it; null while it was never sent. */
+  referencedAt: number | null;
+  /** When the message carrying it was deleted for everyone: it is no longer served. */
+  deletedAt: number | null;
 }

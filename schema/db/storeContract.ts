@@ -450,7 +450,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       const room = group(ann);
       const file = (id: string, size: number, fields: Partial<FileRow> = {}): FileRow => ({
         id, roomId: room.id, uploaderId: ann, name: `${id}.jpg`, mime: 'image/jpeg', size,
-        width: 640, height: 480, thumbhash: 'AAAA', sha256: 'a'.repeat(64), thumbSha256: 'b'.repeat(64), createdAt: 1_000, ...fields,
+        width: 640, height: 480, thumbhash: 'AAAA', sha256: 'a'.repeat(64), thumbSha256: 'b'.repeat(64), createdAt: 1_000, referencedAt: null, deletedAt: null, ...fields,
       });
       expect(await store.userFileBytes(ann)).toBe(0);
       const big = file('f1', 3_000_000_000);
@@ -465,6 +465,45 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.getFiles([])).toEqual([]);
       expect(await store.userFileBytes(ann)).toBe(3_000_000_005);
       await expect(store.createFile(file('f1', 1))).rejects.toThrow();
+    });
+
+    it('25b. a file is marked sent once and deleted once; the sweep lists unsent and deleted files past the cutoff; a blob is in use while a live row names it', async () => {
+      const ann = userId();
+      const room = group(ann);
+      const file = (id: string, fields: Partial<FileRow> = {}): FileRow => ({
+        id, roomId: room.id, uploaderId: ann, name: `${id}.bin`, mime: 'application/octet-stream', size: 10,
+        width: null, height: null, thumbhash: null, sha256: 'c'.repeat(64), thumbSha256: null, createdAt: 1_000, referencedAt: null, deletedAt: null, ...fields,
+      });
+      await store.createFile(file('sent'));
+      await store.createFile(file('unsent', { sha256: 'd'.repeat(64), thumbSha256: 'e'.repeat(64) }));
+      await store.createFile(file('late', { createdAt: 5_000, sha256: 'f'.repeat(64) }));
+      await store.markFilesReferenced(['sent', 'nope'], 2_000);
+      await store.markFilesReferenced(['sent'], 3_000);
+      expect((await store.getFile('sent'))?.referencedAt).toBe(2_000);
+      await store.markFilesReferenced([], 3_000);
+
+      // Other tests' rows may share the store: look at this room's.
+      const unused = async (before: number) => (await store.unusedFiles(before, 100)).filter((f) => f.roomId === room.id).map((f) => f.id).sort();
+      expect(await unused(4_000)).toEqual(['unsent']);
+      expect(await unused(6_000)).toEqual(['late', 'unsent']);
+      expect(await store.unusedFiles(6_000, 1)).toHaveLength(1);
+
+      expect(await store.blobInUse('c'.repeat(64))).toBe(true);
+      expect(await store.blobInUse('e'.repeat(64))).toBe(true);
+      expect(await store.blobInUse('0'.repeat(64))).toBe(false);
+      const marked = await store.markFilesDeleted(['sent', 'nope'], 7_000);
+      expect(marked.map((f) => f.id)).toEqual(['sent']);
+      expect(marked[0]?.deletedAt).toBe(7_000);
+      expect(await store.markFilesDeleted(['sent'], 8_000)).toEqual([]);
+      expect((await store.getFile('sent'))?.deletedAt).toBe(7_000);
+      expect(await store.blobInUse('c'.repeat(64))).toBe(false);
+      expect(await unused(7_000)).not.toContain('sent');
+      expect(await unused(7_001)).toContain('sent');
+
+      await store.deleteFiles(['sent', 'unsent']);
+      expect(await store.getFile('sent')).toBeNull();
+      expect(await store.blobInUse('e'.repeat(64))).toBe(false);
+      await store.deleteFiles([]);
     });
 
     it('26. appends arriving together share one transaction; each resolves with its row id, in order', async () => {

@@ -259,6 +259,22 @@ export function purgeMessage(doc: Y.Doc, id: MessageId): boolean {
 }
 
 /**
+ * The file ids attached to those of `ids` that are deleted for everyone and still hold
+ * their attachment (not purged yet): what the server stops serving. O(bucket).
+ */
+export function deletedAttachments(doc: Y.Doc, ids: readonly MessageId[]): string[] {
+  const deletions = doc.getMap(BUCKET.deletions);
+  const out: string[] = [];
+  for (const id of ids) {
+    if (!deletionSchema.safeParse(deletions.get(id)).success) continue;
+    const index = indexOfMessage(doc, id);
+    const parsed = index < 0 ? undefined : messageSchema.safeParse(messagesArray(doc).get(index)).data;
+    if (parsed?.attachment && parsed.event === undefined) out.push(parsed.attachment.fileId);
+  }
+  return out;
+}
+
+/**
  * The messages whose stored content an overlay hides and the server has not purged
  * yet: say a deletion logged just before a crash, or made before purging existed.
  * O(bucket + overlays).

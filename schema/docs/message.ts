@@ -46,6 +46,8 @@ export const attachmentSchema = z
     width: z.number().int().positive().max(100_000).optional(),
     height: z.number().int().positive().max(100_000).optional(),
     thumbhash: z.string().max(100).optional(),
+    /** Seconds of a voice note or other recording, as the sender's device measured it (shown before the audio loads). */
+    duration: z.number().nonnegative().max(86_400).optional(),
   })
   .strict();
 
@@ -117,6 +119,17 @@ export function previewTextOf(message: Pick<Message, 'text' | 'attachment'>): st
   const file = message.attachment;
   if (!file) return message.text;
   const image = file.mime.startsWith('image/');
+  if (file.mime.startsWith('audio/') && file.duration !== undefined) return `🎤 ${message.text.trim() || `Voice message (${formatDuration(file.duration)})`}`;
+  if (file.mime.startsWith('video/')) return `🎥 ${message.text.trim() || 'Video'}`;
   const mark = image ? '📷' : '📎';
   return `${mark} ${message.text.trim() || (image ? 'Photo' : file.name)}`;
+}
+
+/** A recording's length as people read it: `0:07`, `12:30`, `1:02:03`. */
+export function formatDuration(seconds: number): string {
+  const total = Number.isFinite(seconds) ? Math.max(0, Math.round(seconds)) : 0;
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }

@@ -30,6 +30,8 @@ import { isStoreUnavailable, refusingWhenStoreFails } from './sync/storeFailures
 import { UserBudgets } from './sync/userBudgets';
 import { Receipts } from './sync/receipts';
 import { purgeExtension } from './sync/purge';
+import { FileLifecycle, startFileSweep } from './files/fileLifecycle';
+import { diskBlobs } from './files/fileRoutes';
 import { PushSender } from './push/pushSender';
 import { vapidKeysOf } from './push/vapidKeys';
 
@@ -115,6 +117,8 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const instance = () => hocuspocus!;
   let port = config.port;
 
+  const blobs = diskBlobs(config.dataDir);
+  const fileLifecycle = new FileLifecycle(store, blobs);
   const deps = {
     config,
     store,
@@ -127,6 +131,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     publicUrl: () => publicUrlOf(config, port),
     secureCookies: () => publicUrlOf(config, port).startsWith('https:'),
     push: { publicKey: vapidKeys.publicKey, policy: pushPolicy },
+    files: { blobs, lifecycle: fileLifecycle },
   };
   const app = await createHttpApp({ ...deps, mailer: { send: (mail) => mailer.send(mail) } });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log: app.log });
@@ -178,14 +183,14 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   const extensions: Extension[] = [
     authExtension({ sessions, membership, budgets, instance, recheckEveryMs: sessionRecheckMs(config) }),
     budgetsExtension({ budgets, store, awarenessStateMaxBytes: config.awarenessStateMaxBytes }),
-    ...(options.guard === false ? [] : [guardExtension({ store, blocks, privacy, catchUp: catchUpDoc })]),
+    ...(options.guard === false ? [] : [guardExtension({ store, blocks, privacy, catchUp: catchUpDoc, attached: (ids) => fileLifecycle.referenced(ids) })]),
     blockedPresenceExtension({ blocks }),
     privacyPresenceExtension({ privacy, log }),
     privacy.extension(),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions, marked: (mark) => projections.marked(mark), log }),
     projections.extension(),
     receipts.extension(),
-    purgeExtension({ store, instance, log }),
+    purgeExtension({ store, instance, log, retireFiles: (ids) => fileLifecycle.retire(ids) }),
     presenceExtension({ store, log }),
   ].map((extension) => refusingWhenStoreFails(extension, storeFailures));
   extensions.push(metrics.extension());
@@ -197,6 +202,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   await projections.recover();
 
   const sessionSweep = startSessionSweep({ store, everyMs: config.sessionSweepMs, log: app.log });
+  const fileSweep = startFileSweep({ lifecycle: fileLifecycle, everyMs: config.fileSweepMs, graceMs: config.fileGraceMs, log });
 
   let closing: Promise<void> | undefined;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -222,6 +228,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
         // New upgrades are refused from here on (`closing`); the balancer's health check sees /readyz fail.
         health.draining = true;
         sessionSweep.stop();
+        fileSweep.stop();
         const socketsClosed = Promise.all(
           [...sockets.clients].map(
             (ws) =>

@@ -14,14 +14,15 @@ export const poll = { timeout: SEEN_WITHIN_MS, interval: 100 };
 /**
  * A server and one browser with a page (its own context, so its own IndexedDB and
  * cookies) per person, started before the file's tests and closed after them. Read the
- * pages in a `beforeAll` declared after this call.
+ * pages in a `beforeAll` declared after this call. `extraArgs` add Chromium flags for
+ * this file only (a fake microphone, say).
  */
-export function usePeople(count: number, serverOptions: TestServerOptions = {}): { pages: ChatPage[] } {
+export function usePeople(count: number, serverOptions: TestServerOptions = {}, extraArgs: readonly string[] = []): { pages: ChatPage[] } {
   const cast: { pages: ChatPage[] } = { pages: [] };
   let browser: Browser | undefined;
   beforeAll(async () => {
     const server = await startServer(serverOptions);
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
     for (let i = 0; i < count; i++) cast.pages.push(await ChatPage.open(await browser.newContext({ viewport: { width: 1100, height: 760 } }), server.url));
   });
   afterAll(async () => {
@@ -37,8 +38,8 @@ const CAST = ['Alice Liddell', 'Bob Builder', 'Carol Danvers'] as const;
  * `usePeople(count)`, each signed up before the file's tests as Alice Liddell, Bob
  * Builder and Carol Danvers, with usernames fresh for this run (`alice_<run>` …).
  */
-export function useSignedUpPeople(count: 2 | 3, serverOptions: TestServerOptions = {}): { pages: ChatPage[]; usernames: string[] } {
-  const cast = usePeople(count, serverOptions);
+export function useSignedUpPeople(count: 2 | 3, serverOptions: TestServerOptions = {}, extraArgs: readonly string[] = []): { pages: ChatPage[]; usernames: string[] } {
+  const cast = usePeople(count, serverOptions, extraArgs);
   const run = Date.now().toString(36);
   const usernames = CAST.slice(0, count).map((name) => `${name.split(' ')[0]!.toLowerCase()}_${run}`);
   beforeAll(async () => {

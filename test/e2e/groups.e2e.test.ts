@@ -122,6 +122,14 @@ describe.skipIf(!(await hasChromium()))('managing a group', () => {
     expect(await info.adminControls()).toEqual([]);
     await info.drawer.getByTestId('exit-group').waitFor();
     await carol.screenshot('group-info-member');
+    // "Media, links and docs" opens over the info; Escape closes it, and only it.
+    await info.drawer.getByTestId('open-media').click();
+    const media = carol.page.getByTestId('media-panel');
+    await media.waitFor();
+    expect(await media.textContent()).toContain('No photos or videos yet');
+    await carol.page.keyboard.press('Escape');
+    await media.waitFor({ state: 'detached' });
+    expect(await info.drawer.count()).toBe(1);
     await info.close();
   });
 

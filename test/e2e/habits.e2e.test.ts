@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
@@ -145,5 +146,33 @@ describe.skipIf(!(await hasChromium()))('chat-app habits', () => {
     // The original stays as it was, not marked.
     expect(await bob.messageRow('Two lines, edited').count()).toBe(2);
     await expect.poll(() => alice.ownMessageStates(), poll).not.toContain('Two lines, edited:pending');
+  });
+
+  test('forward a document to another chat: it arrives "Forwarded" and opens for the receiver, without uploading it again', async () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n% the plan\n'), Buffer.alloc(5000, 3)]);
+    await alice.openChat('Bob Builder');
+    await alice.page.getByTestId('file-input').setInputFiles([{ name: 'Plan.pdf', mimeType: 'application/pdf', buffer: pdf }]);
+    await alice.page.getByTestId('composer').fill('the plan');
+    await alice.page.getByTestId('send').click();
+    await alice.messageRow('the plan').getByTestId('attachment-document').waitFor({ timeout: poll.timeout });
+    const uploads: string[] = [];
+    alice.page.on('request', (request) => {
+      if (request.url().includes('/api/files/tus')) uploads.push(request.method());
+    });
+    await (await alice.openMessageMenu('the plan')).getByTestId('action-forward').click();
+    const dialog = alice.page.getByTestId('forward-dialog');
+    await dialog.locator('[data-testid="forward-chat"][data-title="Trip"]').click();
+    await dialog.getByTestId('forward-send').click();
+    await dialog.waitFor({ state: 'detached' });
+
+    await bob.openChat('Trip');
+    const row = bob.messageRow('the plan').filter({ has: bob.page.getByTestId('message-forwarded') });
+    await row.waitFor({ timeout: poll.timeout });
+    expect(await row.getByTestId('attachment-name').textContent()).toBe('Plan.pdf');
+    const [download] = await Promise.all([bob.page.waitForEvent('download'), row.getByTestId('attachment-document').click()]);
+    expect(download.suggestedFilename()).toBe('Plan.pdf');
+    expect((await readFile((await download.path())!)).equals(pdf)).toBe(true);
+    expect(uploads).toEqual([]);
+    await bob.screenshot('forwarded-document');
   });
 });

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import http from 'node:http';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { appendMessage, readMessages } from '../../schema/docs/bucket';
+import { appendMessage, deleteForEveryone, readMessages, readShownMessages } from '../../schema/docs/bucket';
 import type { Attachment } from '../../schema/docs/message';
 import { readChats } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
@@ -236,5 +237,149 @@ describe('files', () => {
 
     const signedOut = await uploadFile(server.url, 'nope', randomBytes(10), { roomId: room, name: 'x' });
     expect(signedOut).toMatchObject({ status: 401 });
+  });
+
+  it('once a message with a file is deleted for everyone, nobody can download the file, and its bytes leave the disk', async () => {
+    const server = await startServer();
+    const { alice, bob, room, aBucket, bBucket } = await startDm(server);
+    const photo = await photoWithGps();
+    const attachment = attachmentOf(await uploadFile(server.url, alice.token, photo, { roomId: room, name: 'oops.jpg' }));
+    const id = newMessageId();
+    appendMessage(aBucket.doc, { id, authorId: alice.id, createdAt: Date.now(), text: 'sent by mistake', attachment });
+    await waitFor(() => readMessages(bBucket.doc).find((m) => m.id === id), { what: 'Bob has the photo' });
+    expect((await download(server.url, attachment.fileId, bob.token)).status).toBe(200);
+    expect((await download(server.url, attachment.fileId, bob.token, {}, '?thumb=1')).status).toBe(200);
+    // The same bytes sent again by Bob, in a message he keeps: that copy stays.
+    const saved = (await download(server.url, attachment.fileId, bob.token)).bytes;
+    const bobs = attachmentOf(await uploadFile(server.url, bob.token, saved, { roomId: room, name: 'kept.jpg' }));
+    appendMessage(bBucket.doc, { id: newMessageId(), authorId: bob.id, createdAt: Date.now(), text: 'kept', attachment: bobs });
+
+    deleteForEveryone(aBucket.doc, id, alice.id, Date.now());
+    await waitFor(() => readShownMessages(bBucket.doc).find((m) => m.id === id)?.deleted, { what: 'Bob sees the tombstone' });
+    await waitFor(async () => (await download(server.url, attachment.fileId, bob.token)).status === 410, { what: 'the file is no longer served' });
+    const refused = await download(server.url, attachment.fileId, bob.token);
+    expect(JSON.parse(refused.bytes.toString()).error.kind).toBe('file_deleted');
+    expect((await download(server.url, attachment.fileId, alice.token)).status).toBe(410);
+    expect((await download(server.url, attachment.fileId, bob.token, {}, '?thumb=1')).status).toBe(410);
+    // The purged message no longer names the file on any replica.
+    await waitFor(() => readMessages(bBucket.doc).find((m) => m.id === id)?.attachment === undefined, { what: 'the attachment is purged' });
+    // Bob's copy shares the bytes: it is still served, so the blob stayed.
+    expect((await download(server.url, bobs.fileId, alice.token)).bytes.length).toBe(bobs.size);
+
+    // A file of its own (a document nobody else sent) leaves the disk at once.
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n'), randomBytes(4000)]);
+    const doc = attachmentOf(await uploadFile(server.url, alice.token, pdf, { roomId: room, name: 'secret.pdf' }));
+    const docMessage = newMessageId();
+    appendMessage(aBucket.doc, { id: docMessage, authorId: alice.id, createdAt: Date.now(), text: '', attachment: doc });
+    await waitFor(() => readMessages(bBucket.doc).find((m) => m.id === docMessage), { what: 'Bob has the document' });
+    const stored = await server.store.getFile(doc.fileId);
+    const { existsSync } = await import('node:fs');
+    const blobPath = `${server.dataDir}/files/blobs/${stored!.sha256.slice(0, 2)}/${stored!.sha256.slice(2, 4)}/${stored!.sha256}`;
+    expect(existsSync(blobPath)).toBe(true);
+    deleteForEveryone(aBucket.doc, docMessage, alice.id, Date.now());
+    await waitFor(async () => (await download(server.url, doc.fileId, bob.token)).status === 410, { what: 'the document is no longer served' });
+    await waitFor(() => !existsSync(blobPath), { what: 'the document’s bytes are removed' });
+  });
+
+  it('the sweep removes files never sent and files deleted for everyone after the grace period, and keeps sent ones', async () => {
+    const server = await startServer({ env: { JECO_FILE_GRACE_MS: '2500', JECO_FILE_SWEEP_MS: '100' } });
+    const { alice, bob, room, aBucket, bBucket } = await startDm(server);
+    const sent = attachmentOf(await uploadFile(server.url, alice.token, randomBytes(3000), { roomId: room, name: 'sent.bin' }));
+    const unsent = attachmentOf(await uploadFile(server.url, alice.token, randomBytes(3000), { roomId: room, name: 'closed-tab.bin' }));
+    const deleted = attachmentOf(await uploadFile(server.url, alice.token, randomBytes(3000), { roomId: room, name: 'deleted.bin' }));
+    const deletedId = newMessageId();
+    appendMessage(aBucket.doc, { id: newMessageId(), authorId: alice.id, createdAt: Date.now(), text: 'keep', attachment: sent });
+    appendMessage(aBucket.doc, { id: deletedId, authorId: alice.id, createdAt: Date.now(), text: 'drop', attachment: deleted });
+    await waitFor(() => readMessages(bBucket.doc).length === 2, { what: 'Bob has both messages' });
+    await waitFor(async () => (await server.store.getFile(sent.fileId))?.referencedAt, { what: 'the sent file is marked sent' });
+    expect((await server.store.getFile(unsent.fileId))?.referencedAt).toBeNull();
+    deleteForEveryone(aBucket.doc, deletedId, alice.id, Date.now());
+    await waitFor(async () => (await download(server.url, deleted.fileId, bob.token)).status === 410, { what: 'the deleted file is refused' });
+
+    const { readdir } = await import('node:fs/promises');
+    const blobCount = async () => (await readdir(`${server.dataDir}/files/blobs`, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+    await waitFor(async () => (await blobCount()) === 2, { what: 'the deleted file’s bytes are removed' });
+    await waitFor(async () => (await server.store.getFile(unsent.fileId)) === null && (await server.store.getFile(deleted.fileId)) === null, { what: 'the sweep', timeoutMs: 10_000 });
+    expect((await download(server.url, unsent.fileId, alice.token)).status).toBe(404);
+    expect((await download(server.url, deleted.fileId, alice.token)).status).toBe(404);
+    await waitFor(async () => (await blobCount()) === 1, { what: 'the unsent file’s bytes are removed' });
+    const kept = await download(server.url, sent.fileId, bob.token);
+    expect([kept.status, kept.bytes.length]).toEqual([200, sent.size]);
+  });
+
+  it('forwarding a file to another chat makes a copy there without sending the bytes again, only for someone in both chats', async () => {
+    const server = await startServer();
+    const { alice, bob, room: dm, aBucket, bBucket } = await startDm(server);
+    const carol = await registerUser(server.url, 'Carol');
+    const group = newGroupId();
+    const a = connectClient(server.wsUrl, alice.token);
+    const head = a.open(roomHeadDoc(group));
+    await head.synced;
+    initGroup(head.doc, { name: 'Trip', owner: alice.id, members: [carol.id], now: Date.now() });
+    await a.settled();
+    await server.projections.idle();
+
+    const photo = attachmentOf(await uploadFile(server.url, bob.token, await photoWithGps(), { roomId: dm, name: 'view.jpg' }));
+    const photoMessage = newMessageId();
+    appendMessage(bBucket.doc, { id: photoMessage, authorId: bob.id, createdAt: Date.now(), text: 'the view', attachment: photo });
+    await waitFor(() => readMessages(aBucket.doc).find((m) => m.id === photoMessage), { what: 'Alice has Bob’s photo' });
+    const forward = (fileId: string, roomId: string, token: string) => api(server.url, 'POST', `/api/files/${fileId}/forward`, { token, body: { roomId } });
+
+    // Carol is not in the DM; Bob is not in the group: neither may move the photo across.
+    expect((await forward(photo.fileId, group, carol.token)).status).toBe(403);
+    expect((await forward(photo.fileId, group, bob.token)).status).toBe(403);
+    expect((await forward(photo.fileId, group, 'nope')).status).toBe(401);
+    expect((await forward(photo.fileId, 'g.not-a-room', alice.token)).status).toBe(400);
+    // A file nobody sent yet is its uploader's alone: to others it does not exist.
+    const draft = attachmentOf(await uploadFile(server.url, bob.token, randomBytes(500), { roomId: dm, name: 'draft.bin' }));
+    expect((await forward(draft.fileId, dm, alice.token)).status).toBe(404);
+    expect((await forward(draft.fileId, dm, bob.token)).status).toBe(201);
+
+    const blobsBefore = (await readdir(`${server.dataDir}/files/blobs`, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length;
+    const answer = await forward(photo.fileId, group, alice.token);
+    expect(answer.status).toBe(201);
+    const copy = answer.body.attachment as Attachment;
+    expect(copy.fileId).not.toBe(photo.fileId);
+    expect({ ...copy, fileId: photo.fileId }).toEqual(photo);
+    // No new bytes: the copy names the same blobs.
+    expect((await readdir(`${server.dataDir}/files/blobs`, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).length).toBe(blobsBefore);
+
+    // The original attachment is the DM's: the guard refuses it in the group; the copy passes.
+    const gBucket = a.open(bucketDoc(group, 0));
+    await gBucket.synced;
+    const wrong = connectClient(server.wsUrl, alice.token).open(bucketDoc(group, 0));
+    await wrong.synced;
+    const close = nextClose(wrong);
+    appendMessage(wrong.doc, { id: newMessageId(), authorId: alice.id, createdAt: Date.now(), text: '', forwarded: true, attachment: photo });
+    await expect(close.closed).resolves.toBe('rejected_update:attachment');
+    const forwardedId = newMessageId();
+    appendMessage(gBucket.doc, { id: forwardedId, authorId: alice.id, createdAt: Date.now(), text: 'the view', forwarded: true, attachment: copy });
+    const cBucket = connectClient(server.wsUrl, carol.token).open(bucketDoc(group, 0));
+    await waitFor(() => readMessages(cBucket.doc).find((m) => m.id === forwardedId), { what: 'Carol has the forwarded photo' });
+    const got = await download(server.url, copy.fileId, carol.token);
+    expect([got.status, got.bytes.length]).toEqual([200, photo.size]);
+    // Carol still cannot reach the DM's own file.
+    expect((await download(server.url, photo.fileId, carol.token)).status).toBe(403);
+
+    // Bob deletes his photo for everyone: the DM's file goes, the forwarded copy stays (its bytes too).
+    deleteForEveryone(bBucket.doc, photoMessage, bob.id, Date.now());
+    await waitFor(async () => (await download(server.url, photo.fileId, alice.token)).status === 410, { what: 'the original is no longer served' });
+    expect((await forward(photo.fileId, group, alice.token)).status).toBe(410);
+    const still = await download(server.url, copy.fileId, carol.token);
+    expect([still.status, still.bytes.length]).toEqual([200, photo.size]);
+  });
+
+  it('forwarding counts against the per-minute upload limit and the quota', async () => {
+    const server = await startServer({ env: { JECO_UPLOAD_QUOTA_BYTES: '25000', JECO_UPLOADS_PER_MIN: '3' } });
+    const { alice, room, aBucket } = await startDm(server);
+    const file = attachmentOf(await uploadFile(server.url, alice.token, randomBytes(10_000), { roomId: room, name: 'f.bin' }));
+    appendMessage(aBucket.doc, { id: newMessageId(), authorId: alice.id, createdAt: Date.now(), text: '', attachment: file });
+    const forward = () => api(server.url, 'POST', `/api/files/${file.fileId}/forward`, { token: alice.token, body: { roomId: room } });
+    expect((await forward()).status).toBe(201);
+    const over = await forward();
+    expect([over.status, over.body.error.kind]).toEqual([413, 'quota_exceeded']);
+    const small = attachmentOf(await uploadFile(server.url, alice.token, randomBytes(10), { roomId: room, name: 's.bin' }));
+    const fast = await api(server.url, 'POST', `/api/files/${small.fileId}/forward`, { token: alice.token, body: { roomId: room } });
+    expect([fast.status, fast.body.error.kind]).toEqual([429, 'upload_rate_limited']);
   });
 });

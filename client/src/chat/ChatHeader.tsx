@@ -4,10 +4,10 @@ import { Avatar } from '../users/Avatar';
 
 /**
  * `typing` ("Alice is typing…"), when set, stands in for the subtitle. With `onOpenInfo`
- * (groups), a click on the header, away from its buttons, opens the chat's info;
+ * (a group's info, a DM's media: `infoLabel` names it), a click on the header, away from its buttons, opens it;
  * with `onSearch`, a magnifier opens the chat's search.
  */
-export function ChatHeader(props: { title: string; subtitle: string; typing: string | null; seed: string; actions?: JSX.Element; onBack: () => void; onOpenInfo?: () => void; onSearch?: () => void }) {
+export function ChatHeader(props: { title: string; subtitle: string; typing: string | null; seed: string; actions?: JSX.Element; onBack: () => void; onOpenInfo?: () => void; infoLabel?: string; onSearch?: () => void }) {
   const openInfo = (e: MouseEvent) => {
     if (props.onOpenInfo && !(e.target as Element).closest('button')) props.onOpenInfo();
   };
@@ -22,7 +22,7 @@ export function ChatHeader(props: { title: string; subtitle: string; typing: str
         class="chat-header-text"
         role={props.onOpenInfo ? 'button' : undefined}
         tabIndex={props.onOpenInfo ? 0 : undefined}
-        aria-label={props.onOpenInfo ? `${props.title}: group info` : undefined}
+        aria-label={props.onOpenInfo ? `${props.title}: ${props.infoLabel ?? 'group info'}` : undefined}
         onKeyDown={(e) => {
           if (!props.onOpenInfo || (e.key !== 'Enter' && e.key !== ' ')) return;
           e.preventDefault();

@@ -19,6 +19,7 @@ import { fileDropHandlers } from '../files/attachQueue';
 import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
 import { forwardMessage } from './forwardMessage';
+import { MediaPanel } from '../files/MediaPanel';
 import type { MessageActions } from './MessageMenu';
 import { messagePermissions } from './messagePermissions';
 import { MessageInfo } from './MessageInfo';
@@ -114,6 +115,8 @@ export function ChatView(props: ChatViewProps) {
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
   const [forwarding, setForwarding] = createSignal<ShownMessage | null>(null);
+  /** Why the last forward left a chat out (a file the server would not copy), shown until dismissed. */
+  const [forwardProblem, setForwardProblem] = createSignal<string | null>(null);
   const [focusKey, setFocusKey] = createSignal(0);
   const [searching, setSearching] = createSignal(false);
   // A search result asks for a message: open history back to its bucket, then show it once it is in the list.
@@ -204,6 +207,8 @@ export function ChatView(props: ChatViewProps) {
     return [...others.sort((a, b) => a.localeCompare(b)), ...(members().has(user.id) && !formerNotice() ? ['You'] : [])].join(', ');
   };
   const [infoOpen, setInfoOpen] = createSignal(false);
+  /** "Media, links and docs": from the group info, or a DM's header. */
+  const [mediaOpen, setMediaOpen] = createSignal(false);
   // Removed, or left: the history stays readable, the composer gives way to why.
   const formerNotice = () => {
     if (props.room.kind !== 'group') return null;
@@ -235,7 +240,7 @@ export function ChatView(props: ChatViewProps) {
   };
 
   return (
-    <section class="chat" classList={{ 'info-open': infoOpen() }} data-testid="chat-view" data-room={roomId} onDragOver={dropFiles.onDragOver} onDrop={dropFiles.onDrop}>
+    <section class="chat" classList={{ 'info-open': infoOpen() || mediaOpen() }} data-testid="chat-view" data-room={roomId} onDragOver={dropFiles.onDragOver} onDrop={dropFiles.onDrop}>
       <ChatHeader
         title={title()}
         subtitle={subtitle()}
@@ -243,16 +248,15 @@ export function ChatView(props: ChatViewProps) {
         seed={peer ?? roomId}
         actions={peer ? <PeerActions peer={peer} contacts={props.contacts} /> : undefined}
         onBack={props.onBack}
-        onOpenInfo={
-          props.room.kind === 'group'
-            ? () => {
-                setSearching(false);
-                setInfoOpen(true);
-              }
-            : undefined
-        }
+        onOpenInfo={() => {
+          setSearching(false);
+          if (props.room.kind === 'group') setInfoOpen(true);
+          else setMediaOpen(true);
+        }}
+        infoLabel={props.room.kind === 'group' ? 'group info' : 'media, links and docs'}
         onSearch={() => {
           setInfoOpen(false);
+          setMediaOpen(false);
           setSearching(true);
         }}
       />
@@ -269,6 +273,16 @@ export function ChatView(props: ChatViewProps) {
         focus={focus()}
         hiddenMessage={(id) => (hidden().has(id) ? room.messages().find((m) => m.id === id) : undefined)}
       />
+      <Show when={forwardProblem()}>
+        {(problem) => (
+          <p class="chat-notice" role="alert" data-testid="forward-problem">
+            <span>{problem()}</span>
+            <button type="button" class="chat-notice-close" aria-label="Dismiss" onClick={() => setForwardProblem(null)}>
+              ×
+            </button>
+          </p>
+        )}
+      </Show>
       <Show
         when={!refusal()}
         fallback={
@@ -331,17 +345,31 @@ export function ChatView(props: ChatViewProps) {
         {(message) => (
           <ForwardDialog
             chats={props.chats().filter((c) => !c.former)}
-            preview={message.editedText ?? message.text}
+            preview={message.editedText || message.text || (message.attachment ? `📎 ${message.attachment.name}` : '')}
             onClose={() => setForwarding(null)}
             onForward={(to) => {
               setForwarding(null);
-              void forwardMessage(replicas, pending, user.id, message.editedText ?? message.text, to);
+              const text = message.editedText ?? message.text;
+              void forwardMessage(replicas, pending, user.id, message.attachment ? { text, attachment: message.attachment } : { text }, to).then(setForwardProblem);
             }}
           />
         )}
       </Show>
       <Show when={infoOpen()}>
-        <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} former={!!formerNotice()} fallbackName={title()} onClose={() => setInfoOpen(false)} />
+        <GroupInfo
+          head={head.doc}
+          roomId={roomId}
+          me={user.id}
+          meta={meta()}
+          members={members()}
+          former={!!formerNotice()}
+          fallbackName={title()}
+          onClose={() => setInfoOpen(false)}
+          onOpenMedia={() => setMediaOpen(true)}
+        />
+      </Show>
+      <Show when={mediaOpen()}>
+        <MediaPanel messages={room.messages()} onClose={() => setMediaOpen(false)} />
       </Show>
       <Show when={searching()}>
         <ChatSearchPanel session={props.session} roomId={roomId} group={props.room.kind === 'group'} onClose={() => setSearching(false)} />

@@ -1,10 +1,11 @@
 import { createEffect, createSignal, on, Show, type JSX } from 'solid-js';
-import { MAX_MESSAGE_TEXT, type Attachment } from '../../../schema/docs/message';
+import { formatDuration, MAX_MESSAGE_TEXT, type Attachment } from '../../../schema/docs/message';
 import type { UserId } from '../../../schema/ids';
 import { chooseFiles, chosenFiles, fileDropHandlers, takeChosen } from '../files/attachQueue';
-import { PaperclipIcon } from '../files/fileIcons';
+import { MicIcon, PaperclipIcon, TrashIcon } from '../files/fileIcons';
 import { FileTray } from '../files/FileTray';
 import { useUploads } from '../files/useUploads';
+import { canRecordVoice, useVoiceRecorder } from '../files/voiceRecorder';
 import { CheckIcon, EmojiIcon, SendIcon } from '../layout/icons';
 import { EmojiPicker } from './EmojiPicker';
 import { filterMentionables, MentionPicker, mentionQueryAt, type Mentionable } from './MentionPicker';
@@ -66,6 +67,15 @@ export function Composer(props: ComposerProps) {
   let filePicker!: HTMLInputElement;
   const uploads = useUploads(() => props.me, () => props.roomId, (attachment, caption) => props.onSendFile(attachment, caption));
   const chosen = () => chosenFiles(props.roomId);
+  const voice = useVoiceRecorder(() => void sendVoice());
+  const recording = () => voice.state() !== 'idle';
+  /** The mic takes the send button's place while there is nothing to send, as in other chat apps. */
+  const showMic = () => canRecordVoice() && text().trim() === '' && chosen().length === 0 && props.prefill === null && !props.disabled;
+  const sendVoice = async () => {
+    const recorded = await voice.finish();
+    if (recorded) await uploads.start([{ file: recorded.file, preview: null }], '', recorded.duration);
+    input.focus();
+  };
   const paste = fileDropHandlers(() => props.roomId).onPaste;
   const candidates = () => {
     const m = mention();
@@ -143,6 +153,7 @@ export function Composer(props: ComposerProps) {
       </Show>
       <form
         class="composer"
+        classList={{ recording: recording() }}
         onSubmit={(e) => {
           e.preventDefault();
           send();
@@ -222,15 +233,61 @@ export function Composer(props: ComposerProps) {
           autofocus
           data-testid="composer"
         />
-        <button
-          type="submit"
-          class="send-button"
-          aria-label={props.prefill !== null ? 'Save edit' : 'Send'}
-          disabled={props.disabled || overBy() > 0 || (text().trim() === '' && (chosen().length === 0 || props.prefill !== null))}
-          data-testid="send"
+        <Show when={recording()}>
+          <div class="voice-recorder" data-testid="voice-recorder">
+            <button type="button" class="icon-button" aria-label="Cancel voice message" onClick={() => voice.cancel()} data-testid="voice-cancel">
+              <TrashIcon />
+            </button>
+            <Show
+              when={voice.state() !== 'error'}
+              fallback={
+                <span class="voice-recorder-error" role="alert" data-testid="voice-error">
+                  {voice.error()}
+                </span>
+              }
+            >
+              <span class="voice-recorder-dot" aria-hidden="true" />
+              <span class="voice-recorder-time" role="timer" aria-label="Recording time" data-testid="voice-elapsed">
+                {formatDuration(voice.elapsed())}
+              </span>
+              <span class="voice-recorder-label">{voice.state() === 'starting' ? 'Opening the microphone…' : 'Recording…'}</span>
+            </Show>
+          </div>
+        </Show>
+        <Show
+          when={recording() || showMic()}
+          fallback={
+            <button
+              type="submit"
+              class="send-button"
+              aria-label={props.prefill !== null ? 'Save edit' : 'Send'}
+              disabled={props.disabled || overBy() > 0 || (text().trim() === '' && (chosen().length === 0 || props.prefill !== null))}
+              data-testid="send"
+            >
+              {props.prefill !== null ? <CheckIcon /> : <SendIcon />}
+            </button>
+          }
         >
-          {props.prefill !== null ? <CheckIcon /> : <SendIcon />}
-        </button>
+          <Show
+            when={recording()}
+            fallback={
+              <button type="button" class="send-button" aria-label="Record a voice message" onClick={() => void voice.start()} data-testid="voice-record">
+                <MicIcon />
+              </button>
+            }
+          >
+            <button
+              type="button"
+              class="send-button"
+              aria-label="Send voice message"
+              disabled={voice.state() !== 'recording'}
+              onClick={() => void sendVoice()}
+              data-testid="voice-send"
+            >
+              <SendIcon />
+            </button>
+          </Show>
+        </Show>
       </form>
     </div>
   );

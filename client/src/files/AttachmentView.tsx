@@ -1,9 +1,10 @@
-import { createSignal, Show } from 'solid-js';
+import { createSignal, Match, Show, Switch } from 'solid-js';
 import { thumbHashToDataURL } from 'thumbhash';
 import type { Attachment } from '../../../schema/docs/message';
 import { DocumentIcon, DownloadIcon } from './fileIcons';
 import { Lightbox } from './Lightbox';
 import { fileUrl, formatBytes } from './uploadFile';
+import { VoiceNote } from './VoiceNote';
 
 /** Widest an image shows in a bubble, in CSS px; its height follows its recorded shape. */
 const MAX_IMAGE_WIDTH_PX = 280;
@@ -27,10 +28,39 @@ function typeLabel(attachment: Attachment): string {
 /**
  * A message's file. Images show their thumbnail at their own aspect ratio from the first
  * frame (width and height are in the message, the ThumbHash fills the box until the
- * thumbnail arrives), and open the lightbox; other files show name, type and size and
- * download under their original name.
+ * thumbnail arrives), and open the lightbox; audio plays in the bubble (a voice note);
+ * videos play in place; other files show name, type and size and download under their
+ * original name.
  */
 export function AttachmentView(props: { attachment: Attachment }) {
+  return (
+    <Switch fallback={<ImageOrDocument attachment={props.attachment} />}>
+      <Match when={props.attachment.mime.startsWith('audio/')}>
+        <VoiceNote attachment={props.attachment} />
+      </Match>
+      <Match when={props.attachment.mime.startsWith('video/')}>
+        {/* biome-ignore lint/a11y/useMediaCaption: a video someone sent comes with no captions to offer */}
+        <video
+          class="attachment-video"
+          controls
+          playsinline
+          preload="metadata"
+          src={fileUrl(props.attachment.fileId)}
+          style={{
+            width: `${Math.min(MAX_IMAGE_WIDTH_PX, props.attachment.width ?? MAX_IMAGE_WIDTH_PX)}px`,
+            'aspect-ratio': props.attachment.width && props.attachment.height ? `${props.attachment.width} / ${props.attachment.height}` : '16 / 9',
+          }}
+          aria-label={props.attachment.name}
+          data-testid="attachment-video"
+          data-file-id={props.attachment.fileId}
+        />
+      </Match>
+    </Switch>
+  );
+}
+
+/** An image's thumbnail (opening the lightbox), or a document to download. */
+function ImageOrDocument(props: { attachment: Attachment }) {
   const [open, setOpen] = createSignal(false);
   const image = () => props.attachment.mime.startsWith('image/') && props.attachment.width && props.attachment.height;
   return (

@@ -1,4 +1,4 @@
-import { createSignal, onCleanup, onMount } from 'solid-js';
+import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import { Portal } from 'solid-js/web';
 import type { Attachment } from '../../../schema/docs/message';
 import { CloseIcon } from '../layout/icons';
@@ -8,6 +8,7 @@ import { fileUrl } from './uploadFile';
 interface Shown {
   fileId: string;
   name: string;
+  mime?: string;
 }
 
 /**
@@ -18,11 +19,15 @@ function chatImages(): Shown[] {
   return [...document.querySelectorAll<HTMLElement>('[data-testid="attachment-image"]')].map((el) => ({ fileId: el.dataset.fileId!, name: el.dataset.name! }));
 }
 
-/** A full-window viewer: the image at full size, arrows to the chat's other images, Escape to close, download. */
-export function Lightbox(props: { first: Attachment; onClose: () => void }) {
-  const images = chatImages();
+/**
+ * A full-window viewer: the image (or video) at full size, arrows to the chat's other
+ * images (or to `items`, as "Media, links and docs" passes its list), Escape to close,
+ * download.
+ */
+export function Lightbox(props: { first: Attachment; items?: readonly Shown[]; onClose: () => void }) {
+  const images = props.items ? [...props.items] : chatImages();
   const [index, setIndex] = createSignal(Math.max(0, images.findIndex((i) => i.fileId === props.first.fileId)));
-  const shown = () => images[index()] ?? { fileId: props.first.fileId, name: props.first.name };
+  const shown = (): Shown => images[index()] ?? { fileId: props.first.fileId, name: props.first.name, mime: props.first.mime };
   const step = (by: number) => setIndex((i) => Math.min(images.length - 1, Math.max(0, i + by)));
   const onKey = (e: KeyboardEvent) => {
     if (e.key === 'Escape') props.onClose();
@@ -49,7 +54,10 @@ export function Lightbox(props: { first: Attachment; onClose: () => void }) {
         <button type="button" class="lightbox-step prev" aria-label="Previous image" disabled={index() === 0} onClick={() => step(-1)}>
           ‹
         </button>
-        <img class="lightbox-image" src={fileUrl(shown().fileId)} alt={shown().name} data-testid="lightbox-image" />
+        <Show when={shown().mime?.startsWith('video/')} fallback={<img class="lightbox-image" src={fileUrl(shown().fileId)} alt={shown().name} data-testid="lightbox-image" />}>
+          {/* biome-ignore lint/a11y/useMediaCaption: a video someone sent comes with no captions to offer */}
+          <video class="lightbox-image" src={fileUrl(shown().fileId)} controls autoplay playsinline aria-label={shown().name} data-testid="lightbox-video" />
+        </Show>
         <button type="button" class="lightbox-step next" aria-label="Next image" disabled={index() >= images.length - 1} onClick={() => step(1)}>
           ›
         </button>

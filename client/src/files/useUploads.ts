@@ -48,7 +48,7 @@ export function useUploads(me: () => UserId, roomId: () => string, send: (attach
       async (attachment) => {
         await before;
         if (!running.has(item.key)) return;
-        send(attachment, item.caption);
+        send(item.duration !== undefined ? { ...attachment, duration: Math.round(item.duration * 10) / 10 } : attachment, item.caption);
         drop(item.key);
       },
       (error: Error) => {
@@ -94,8 +94,8 @@ export function useUploads(me: () => UserId, roomId: () => string, send: (attach
 
   return {
     uploads,
-    /** Starts sending the chosen files; the caption goes with the first. */
-    async start(files: ChosenFile[], caption: string) {
+    /** Starts sending the chosen files; the caption goes with the first. `duration`: a voice note's length. */
+    async start(files: Pick<ChosenFile, 'file' | 'preview'>[], caption: string, duration?: number) {
       const now = Date.now();
       const items = files.map((f, i): WaitingFile => ({
         key: crypto.randomUUID(),
@@ -106,6 +106,7 @@ export function useUploads(me: () => UserId, roomId: () => string, send: (attach
         lastModified: f.file.lastModified,
         blob: f.file,
         order: now + i,
+        ...(duration !== undefined ? { duration } : {}),
       }));
       // Kept first, so a reload mid-upload loses nothing; a device refusing storage still sends.
       await Promise.all(items.map((item) => waiting.put(item).catch(() => {})));

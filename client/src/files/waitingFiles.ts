@@ -11,6 +11,8 @@ export interface WaitingFile {
   blob: Blob;
   /** When it was sent, which orders the messages. */
   order: number;
+  /** A voice note's length in seconds, as recorded: it goes into the message. */
+  duration?: number;
 }
 
 const STORE = 'files';

@@ -3,6 +3,7 @@ import type * as Y from 'yjs';
 import { can } from '../../../schema/access';
 import { addMembers, leaveGroup, removeMember, renameGroup, setRole, successorOf, type Member, type RoomMeta } from '../../../schema/docs/roomHead';
 import { parseUserId, type UserId } from '../../../schema/ids';
+import { ImageIcon } from '../files/fileIcons';
 import { CloseIcon } from '../layout/icons';
 import { Avatar } from '../users/Avatar';
 import { displayNameOf } from '../users/userDirectory';
@@ -28,6 +29,8 @@ export interface GroupInfoProps {
   /** The name to show before the head's meta is in. */
   fallbackName: string;
   onClose: () => void;
+  /** Opens "Media, links and docs" over the info. */
+  onOpenMedia: () => void;
 }
 
 /**
@@ -101,6 +104,15 @@ export function GroupInfo(props: GroupInfoProps) {
               You're no longer a participant in this group.
             </p>
           </Show>
+        </section>
+
+        <section class="group-info-card">
+          <button type="button" class="group-info-row" onClick={() => props.onOpenMedia()} data-testid="open-media">
+            <span class="group-info-row-icon">
+              <ImageIcon />
+            </span>
+            <span>Media, links and docs</span>
+          </button>
         </section>
 
         <section class="group-info-card">

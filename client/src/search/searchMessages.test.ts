@@ -40,6 +40,18 @@ describe('searchMessages', () => {
     expect(found('cafe\u0301', buckets)).toEqual(['Meet at the Café at noon']);
   });
 
+  test('a file is found by its name, with its caption or without one', () => {
+    const doc = new Y.Doc();
+    const file = (name: string) => ({ fileId: 'f'.repeat(22), name, mime: 'application/pdf', size: 10 });
+    appendMessage(doc, { id: newMessageId(), authorId: alice, createdAt: 1, text: 'for Monday', attachment: file('Quarterly Report.pdf') });
+    appendMessage(doc, { id: newMessageId(), authorId: bob, createdAt: 2, text: '', attachment: file('IMG_2041.jpg') });
+    appendMessage(doc, { id: newMessageId(), authorId: bob, createdAt: 3, text: 'no file' });
+    const buckets = [index(room, doc)];
+    expect(found('quarterly', buckets)).toEqual(['for Monday · Quarterly Report.pdf']);
+    expect(found('img_2041', buckets)).toEqual(['IMG_2041.jpg']);
+    expect(found('monday report', buckets)).toEqual(['for Monday · Quarterly Report.pdf']);
+  });
+
   test('every word must appear, in any order, as part of a word', () => {
     const { doc } = bucketWith(['the train is delayed', 'the bus is late', 'delayed again, the usual train']);
     const buckets = [index(room, doc)];

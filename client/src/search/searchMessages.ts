@@ -7,7 +7,7 @@ export interface IndexedMessage {
   roomId: RoomId;
   bucket: number;
   message: ShownMessage;
-  /** The text the chat shows (the latest edit), as typed. */
+  /** The text the chat shows (the latest edit), as typed, and the name of its file if it has one. */
   text: string;
   /** {@link text} folded for matching. */
   folded: string;
@@ -21,7 +21,8 @@ export interface IndexedBucket {
 }
 
 /**
- * Prepares a bucket's shown messages (`readShownMessages`) for search. Messages deleted
+ * Prepares a bucket's shown messages (`readShownMessages`) for search: the text they
+ * show and the names of their files. Messages deleted
  * for everyone are left out: nobody can find what the chat no longer shows, even before
  * the server's purge has taken the text out of the replica.
  */
@@ -29,7 +30,10 @@ export function indexBucket(roomId: RoomId, bucket: number, shown: readonly Show
   const messages: IndexedMessage[] = [];
   for (const message of shown) {
     if (message.deleted) continue;
-    const text = message.editedText ?? message.text;
+    const shown = message.editedText ?? message.text;
+    // A file is found by its name too ("report", "IMG_2041"); the result shows both.
+    const name = message.attachment?.name;
+    const text = name ? (shown ? `${shown} · ${name}` : name) : shown;
     messages.push({ roomId, bucket, message, text, folded: foldText(text) });
   }
   return { roomId, bucket, messages };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileTypeFromFile } from 'file-type';
 import sharp from 'sharp';
@@ -31,6 +31,26 @@ export interface ProcessedUpload {
   thumbhash: string | null;
 }
 
+/** How much of a WebM file is read for its track list (it comes first, after the header). */
+const WEBM_TRACKS_SCAN_BYTES = 64 * 1024;
+
+/**
+ * Whether a WebM file names no video codec in its track list, only audio ones: a voice
+ * note recorded by a browser (MediaRecorder), which `file-type` calls `video/webm` as
+ * it does every WebM. Codec ids are plain ASCII in Matroska (`V_VP8`, `A_OPUS`, …).
+ */
+async function webmHasNoVideo(file: string): Promise<boolean> {
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(WEBM_TRACKS_SCAN_BYTES);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    const head = buffer.subarray(0, bytesRead).toString('latin1');
+    return /A_(OPUS|VORBIS|AAC|MPEG)/.test(head) && !/V_(VP8|VP9|AV1|MPEG4|MPEGH|MS\/VFW|THEORA)/.test(head);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** The image could not be decoded though its bytes say it is one. */
 export class UnreadableImage extends Error {}
 
@@ -42,7 +62,8 @@ export class UnreadableImage extends Error {}
  * ThumbHash. `file` is consumed. `scratch` is a directory on the same filesystem.
  */
 export async function processUpload(file: string, blobs: BlobStore, scratch: string): Promise<ProcessedUpload> {
-  const mime = (await fileTypeFromFile(file))?.mime ?? 'application/octet-stream';
+  let mime = (await fileTypeFromFile(file))?.mime ?? 'application/octet-stream';
+  if (mime === 'video/webm' && (await webmHasNoVideo(file))) mime = 'audio/webm';
   const format = STRIPPED_IMAGES[mime];
   if (!format && !PLAIN_IMAGES.has(mime)) {
     return { mime, ...(await blobs.putFile(file)), width: null, height: null, thumbSha256: null, thumbhash: null };

@@ -2,6 +2,8 @@ import type { Registry } from 'prom-client';
 import type { Store, UserRow } from '../../../schema/db/store';
 import type { PublicUser } from '../../../schema/api/auth';
 import type { Config } from '../config';
+import type { BlobStore } from '../files/blobStore';
+import type { FileLifecycle } from '../files/fileLifecycle';
 import type { DependencyHealth } from '../dependencyHealth';
 import type { Sessions, ValidSession } from '../auth/sessions';
 import type { Mailer } from '../mail/mailer';
@@ -28,6 +30,8 @@ export interface HttpDeps {
   secureCookies(): boolean;
   /** Web Push: the VAPID public key, and which endpoints subscriptions may name. */
   push: { publicKey: string; policy: EndpointPolicy };
+  /** Stored files: their bytes, and what happens to them once sent, deleted or never sent. */
+  files: { blobs: BlobStore; lifecycle: FileLifecycle };
 }
 
 declare module 'fastify' {

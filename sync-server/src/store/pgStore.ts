@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, count, desc, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
@@ -435,6 +435,38 @@ class PgStore implements Store {
   async userFileBytes(userId: UserId): Promise<number> {
     const [row] = await this.db.select({ bytes: sum(files.size) }).from(files).where(eq(files.uploaderId, userId));
     return Number(row?.bytes ?? 0);
+  }
+
+  async markFilesReferenced(ids: readonly string[], at: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.update(files).set({ referencedAt: at }).where(and(inArray(files.id, [...ids]), isNull(files.referencedAt)));
+  }
+
+  async markFilesDeleted(ids: readonly string[], at: number): Promise<FileRow[]> {
+    if (ids.length === 0) return [];
+    return await this.db.update(files).set({ deletedAt: at }).where(and(inArray(files.id, [...ids]), isNull(files.deletedAt))).returning();
+  }
+
+  async unusedFiles(before: number, limit: number): Promise<FileRow[]> {
+    return await this.db
+      .select()
+      .from(files)
+      .where(or(and(isNull(files.referencedAt), lt(files.createdAt, before)), lt(files.deletedAt, before)))
+      .limit(limit);
+  }
+
+  async deleteFiles(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.delete(files).where(inArray(files.id, [...ids]));
+  }
+
+  async blobInUse(sha256: string): Promise<boolean> {
+    const [row] = await this.db
+      .select({ id: files.id })
+      .from(files)
+      .where(and(isNull(files.deletedAt), or(eq(files.sha256, sha256), eq(files.thumbSha256, sha256))))
+      .limit(1);
+    return row !== undefined;
   }
 
   private counted(bytes: number): void {

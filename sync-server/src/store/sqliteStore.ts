@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, count, desc, eq, inArray, lte, or, sql, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, inArray, isNull, lt, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
@@ -419,6 +419,38 @@ class SqliteStore implements Store {
   async userFileBytes(userId: UserId): Promise<number> {
     const row = this.db.select({ bytes: sum(files.size) }).from(files).where(eq(files.uploaderId, userId)).get();
     return Number(row?.bytes ?? 0);
+  }
+
+  async markFilesReferenced(ids: readonly string[], at: number): Promise<void> {
+    if (ids.length === 0) return;
+    this.db.update(files).set({ referencedAt: at }).where(and(inArray(files.id, [...ids]), isNull(files.referencedAt))).run();
+  }
+
+  async markFilesDeleted(ids: readonly string[], at: number): Promise<FileRow[]> {
+    if (ids.length === 0) return [];
+    return this.db.update(files).set({ deletedAt: at }).where(and(inArray(files.id, [...ids]), isNull(files.deletedAt))).returning().all();
+  }
+
+  async unusedFiles(before: number, limit: number): Promise<FileRow[]> {
+    return this.db
+      .select()
+      .from(files)
+      .where(or(and(isNull(files.referencedAt), lt(files.createdAt, before)), lt(files.deletedAt, before)))
+      .limit(limit).all();
+  }
+
+  async deleteFiles(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    this.db.delete(files).where(inArray(files.id, [...ids])).run();
+  }
+
+  async blobInUse(sha256: string): Promise<boolean> {
+    const row = this.db
+      .select({ id: files.id })
+      .from(files)
+      .where(and(isNull(files.deletedAt), or(eq(files.sha256, sha256), eq(files.thumbSha256, sha256))))
+      .limit(1).get();
+    return row !== undefined;
   }
 
   private counted(bytes: number): void {

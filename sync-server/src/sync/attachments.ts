@@ -6,7 +6,7 @@ import { roomOfDoc, type DocRef } from '../../../schema/docs/names';
 /** A file row by id, as prefetched for one update; undefined when there is no such file. */
 export type FileLookup = (fileId: string) => FileRow | undefined;
 
-/** Rows kept between updates; rows never change, so a cached one is never stale. */
+/** Rows kept between updates; what the guard reads of a row (room, uploader, size, type) never changes, so a cached one is never stale for it. */
 const CACHE_ROWS = 10_000;
 /** More attachments than this in one update is not a person sending files; the guard's size bound refuses it anyway. */
 const MAX_IDS_PER_UPDATE = 500;

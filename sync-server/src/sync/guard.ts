@@ -68,7 +68,18 @@ const SELF_EVIDENT_RULES = new Set(['too-large', 'malformed', 'client-ids']);
  * (rows other nodes appended) before an update is refused on the doc's state, so a node
  * whose copy is behind (a missed Redis relay, a failover) never refuses an honest client.
  */
-export function guardExtension(deps: { store: Store; blocks?: Blocks; privacy?: Privacy; catchUp?: (documentName: string, doc: Y.Doc) => Promise<void> }): Extension {
+export function guardExtension(deps: {
+  store: Store;
+  blocks?: Blocks;
+  privacy?: Privacy;
+  catchUp?: (documentName: string, doc: Y.Doc) => Promise<void>;
+  /**
+   * Files attached by an accepted update: they are sent, not to be swept as abandoned
+   * uploads. Awaited (and rare: only updates attaching files), so a file is marked before
+   * anyone receives its message and may forward it.
+   */
+  attached?: (fileIds: readonly string[]) => Promise<void>;
+}): Extension {
   const claims = new ClaimCache();
   const attachmentFiles = new AttachmentFiles(deps.store);
   let instance: Hocuspocus | undefined;
@@ -101,7 +112,8 @@ export function guardExtension(deps: { store: Store; blocks?: Blocks; privacy?: 
       if (!user) throw syncRefusal('unauthorized');
       const ref = parseDocName(documentName);
       if (!ref) throw syncRefusal('unknown_doc');
-      const input = { doc: document, ref, userId: user.id, role: await roleOf(ref, user.id), update: payload, clientOwner: (clientId: number) => claims.get(clientId), files: ref.kind === 'bucket' ? await attachmentFiles.prefetch(attachmentIdsOf(payload)) : undefined };
+      const fileIds = ref.kind === 'bucket' ? attachmentIdsOf(payload) : [];
+      const input = { doc: document, ref, userId: user.id, role: await roleOf(ref, user.id), update: payload, clientOwner: (clientId: number) => claims.get(clientId), files: ref.kind === 'bucket' ? await attachmentFiles.prefetch(fileIds) : undefined };
       let result = checkUpdate(input);
       if (!result.ok && result.rule === 'client-ids') {
         // The claim cache forgets (a restart, or past its size): ids the store knows are not new.
@@ -129,6 +141,8 @@ export function guardExtension(deps: { store: Store; blocks?: Blocks; privacy?: 
         if (await deps.blocks?.refusesGroupAdd(added, user.id)) throw syncRefusal('rejected_update', 'blocked');
         if (deps.privacy) for (const id of added) if (!(await deps.privacy.mayAddToGroup(user.id, id))) throw syncRefusal('rejected_update', GROUP_ADD_REFUSAL);
       }
+      // Every attachment passed the guard: each names a file of this author in this room.
+      if (fileIds.length > 0) await deps.attached?.(fileIds);
       // The verdict assumed these ids become the user's; the store's atomic claim (one transaction for all) decides.
       if (result.newClientIds.length === 0) return;
       const owners = await deps.store.claimClientIds(result.newClientIds, user.id);

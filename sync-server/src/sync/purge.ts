@@ -1,7 +1,7 @@
 import { isTransactionOrigin, type Extension, type Hocuspocus, type RedisTransactionOrigin } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import type { Store } from '../../../schema/db/store';
-import { messagesToPurge, onMessageTextChanged, purgeMessage } from '../../../schema/docs/bucket';
+import { deletedAttachments, messagesToPurge, onMessageTextChanged, purgeMessage } from '../../../schema/docs/bucket';
 import { onPreviewRewritten } from '../../../schema/docs/inbox';
 import { inboxDoc, parseDocName } from '../../../schema/docs/names';
 import type { MessageId } from '../../../schema/ids';
@@ -32,7 +32,13 @@ const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
  * under the doc's store lock after catching up with the log, so two nodes never
  * replace the same message twice.
  */
-export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus; log: (error: unknown, what: string) => void }): Extension {
+export function purgeExtension(deps: {
+  store: Store;
+  instance: () => Hocuspocus;
+  log: (error: unknown, what: string) => void;
+  /** Files of messages deleted for everyone: no longer served (`files/fileLifecycle.ts`). */
+  retireFiles?: (fileIds: readonly string[]) => Promise<void>;
+}): Extension {
   const queue = new SerialQueue((error, key) => deps.log(error, `purge ${key}`));
 
   /** Message ids waiting for their doc's next purge: a burst of edits costs one purge and one compaction, not one each. */
@@ -65,6 +71,10 @@ export function purgeExtension(deps: { store: Store; instance: () => Hocuspocus;
 
   /** Replaces `ids` in `doc` through the log (under the doc's store lock), then folds the log into a GC'd snapshot. */
   async function purgeIn(doc: Y.Doc, documentName: string, ids: readonly MessageId[]): Promise<void> {
+    // Before the purge drops the attachment from the message: a crash in between leaves the
+    // deletion to purge again on load, which finds the file again.
+    const fileIds = deps.retireFiles ? deletedAttachments(doc, ids) : [];
+    if (fileIds.length > 0) await deps.retireFiles!(fileIds).catch((error: unknown) => deps.log(error, `retiring files of ${documentName}`));
     let purged = 0;
     await deps.store.writeDoc(documentName, (stored) => {
       if (deps.store.dialect === 'postgres') catchUp(doc, stored);

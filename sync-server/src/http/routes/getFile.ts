@@ -21,7 +21,7 @@ const INLINE_TYPES = /^(image\/(jpeg|png|gif|webp|avif)|video\/(mp4|webm|ogg|qui
  * `GET /api/files/:id[?thumb=1]`: a file (or an image's thumbnail) to a member of the
  * room it was uploaded to. The URL alone is not enough: the session must be valid and
  * the user still in the room (someone removed gets 403). Served with the original name,
- * `nosniff` and a sandboxing CSP, single byte ranges (video seeking), and cached
+ * `nosniff` and a sandboxing CSP; a file whose message was deleted for everyone is 410, single byte ranges (video seeking), and cached
  * privately for good: the bytes behind an id never change.
  */
 export function getFileRoute(app: FastifyInstance, deps: HttpDeps, blobs: BlobStore): void {
@@ -31,6 +31,8 @@ export function getFileRoute(app: FastifyInstance, deps: HttpDeps, blobs: BlobSt
     const file = await deps.store.getFile(id);
     if (!file) return sendError(reply, 'not_found');
     if (!(await isRoomMember(deps.store, file.roomId, request.auth!.user.id))) return sendError(reply, 'forbidden');
+    // Its message was deleted for everyone: nobody gets it any more, whatever they had cached.
+    if (file.deletedAt !== null) return sendError(reply, 'file_deleted');
 
     const wantsThumb = thumb === '1' && file.thumbSha256 !== null;
     const blob = wantsThumb ? file.thumbSha256! : file.sha256;

@@ -12,7 +12,7 @@ import type { BlobStore } from '../../files/blobStore';
 import { fileMetrics } from '../../files/fileMetrics';
 import { processUpload, UnreadableImage } from '../../files/processUpload';
 import { isRoomMember } from '../../files/roomAccess';
-import { UploadLimits } from '../../files/uploadLimits';
+import type { UploadLimits } from '../../files/uploadLimits';
 import type { HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';
 
@@ -49,11 +49,11 @@ function refusal(kind: HttpErrorKind, message?: string): { status_code: number; 
  * file is typed from its bytes, images are stripped of metadata and thumbnailed, the
  * blob is stored and recorded, and the response body is the message `attachment`.
  */
-export function uploadFileRoute(app: FastifyInstance, deps: HttpDeps, files: { blobs: BlobStore; uploadsDir: string }): void {
+export function uploadFileRoute(app: FastifyInstance, deps: HttpDeps, files: { blobs: BlobStore; uploadsDir: string; limits: UploadLimits }): void {
   // tus hands hooks a web Request wrapping the Node one; the user rides along on the
   // Node request, keyed here rather than in a header a client could forge.
   const users = new WeakMap<object, UserId>();
-  const limits = new UploadLimits(deps.config.uploadsPerMin);
+  const limits = files.limits;
   const datastore = new FileStore({ directory: files.uploadsDir, expirationPeriodInMilliseconds: UPLOAD_EXPIRY_MS });
   const metrics = fileMetrics(deps.metrics);
 
@@ -115,6 +115,8 @@ export function uploadFileRoute(app: FastifyInstance, deps: HttpDeps, files: { b
         name: metadata.name ?? 'file',
         ...processed,
         createdAt: Date.now(),
+        referencedAt: null,
+        deletedAt: null,
       };
       await deps.store.createFile(row);
       metrics.uploadClosed('stored', row.size);
