@@ -5,12 +5,13 @@ import ece from 'http_ece';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PushPayload } from '../../schema/api/push';
 import { appendMessage } from '../../schema/docs/bucket';
-import { MUTED_FOREVER, setChatState } from '../../schema/docs/inbox';
+import { chatNotifyLevel, MUTED_FOREVER, setChatState, setNotifyLevel } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
 import { initDm, initGroup } from '../../schema/docs/roomHead';
 import { dmRoomId, newGroupId, type RoomId, type UserId } from '../../schema/ids';
 import { api, registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc, type TestClient } from '../helpers/client';
+import { nextClose } from '../guard/groupWorld';
 import { message } from '../helpers/dm';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
@@ -180,6 +181,51 @@ describe('Web Push', async () => {
     await send(bobs, bucket, bob.id, '@Alice can you take it?', { mentions: [alice.id] });
     await waitFor(() => push.at('/alice-4').length >= 1, { what: "Alice's push" });
     expect(push.at('/alice-4').map((r) => decrypt(r, keys))).toEqual([{ roomId: room, title: 'Team', body: 'Bob: @Alice can you take it?', tag: room }]);
+  });
+
+  it('per-chat notification level: "mentions only" pushes only a mention (about it alone), "off" pushes nothing, "all" everything', async () => {
+    const [alice, carol, dave, bob] = await Promise.all(['Alice', 'Carol', 'Dave', 'Bob'].map((n) => registerUser(server.url, n)));
+    const aliceKeys = await subscribe(server, alice!.token, push, '/alice-level');
+    await subscribe(server, carol!.token, push, '/carol-level');
+    const daveKeys = await subscribe(server, dave!.token, push, '/dave-level');
+    const { room, client: bobs } = await createGroup(server, bob!, 'Team', [alice!.id, carol!.id, dave!.id]);
+    for (const [person, level] of [[alice!, 'mentions'], [carol!, 'off']] as const) {
+      const client = connectClient(server.wsUrl, person.token);
+      const inbox = client.open(inboxDoc(person.id));
+      await inbox.synced;
+      setNotifyLevel(inbox.doc, room, level);
+      await client.settled();
+      expect(chatNotifyLevel(inbox.doc, room)).toBe(level);
+      client.close();
+    }
+    const bucket = bobs.open(bucketDoc(room, 0));
+    await bucket.synced;
+
+    await send(bobs, bucket, bob!.id, 'standup moved');
+    await server.projections.idle();
+    await send(bobs, bucket, bob!.id, '@Alice @Carol can you take it?', { mentions: [alice!.id, carol!.id] });
+    await server.projections.idle();
+    await waitFor(() => push.at('/alice-level').length >= 1 && push.at('/dave-level').length >= 2, { what: 'the pushes' });
+    // Dave ("all") heard both; Alice ("mentions only") only the mention, counted alone; Carol ("off") nothing, mention or not.
+    expect(push.at('/dave-level').map((r) => decrypt(r, daveKeys).body)).toEqual(['Bob: standup moved', '2 new messages']);
+    expect(push.at('/alice-level').map((r) => decrypt(r, aliceKeys))).toEqual([{ roomId: room, title: 'Team', body: 'Bob: @Alice @Carol can you take it?', tag: room }]);
+    expect(push.at('/carol-level')).toHaveLength(0);
+  });
+
+  it('refuses a notification level of any other shape, and keeps the one set', async () => {
+    const alice = await registerUser(server.url, 'Alice');
+    const room = newGroupId();
+    const client = connectClient(server.wsUrl, alice.token);
+    const inbox = client.open(inboxDoc(alice.id));
+    await inbox.synced;
+    setNotifyLevel(inbox.doc, room, 'off');
+    await client.settled();
+    const close = nextClose(inbox);
+    inbox.doc.getMap('state').set(`notify:${room}`, 'loud');
+    await expect(close.closed).resolves.toBe('rejected_update:value-shape');
+    const fresh = connectClient(server.wsUrl, alice.token).open(inboxDoc(alice.id));
+    await fresh.synced;
+    expect(chatNotifyLevel(fresh.doc, room)).toBe('off');
   });
 
   it('an endpoint answering 410 is deleted; a 500 is tried again', async () => {
