@@ -13,7 +13,9 @@ import { describeSystemLine, systemEventsOf } from '../../../schema/docs/systemL
 import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '../../../schema/ids';
 import { applyLoggedServerWrite, closeConnections, type ServerWriteContext, type SyncContext } from './context';
 import { catchUp, CAUGHT_UP, type LogPositions } from './logPositions';
+import { membershipPush } from '../push/membershipPushes';
 import { messagePushes, readersOf } from '../push/messagePushes';
+import type { PushNote } from '../push/pushSender';
 import type { PushSender } from '../push/pushSender';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
@@ -392,6 +394,16 @@ export class Projections {
     const mentioned = lines.flatMap((line) => [line.authorId, ...(line.event?.target ? [line.event.target] : [])]);
     const users = await this.usersById([...current, ...gone, ...mentioned]);
     const latest = lines.at(-1);
+    // Pushes about what happened to each member, from the items written for them (sent once every write committed).
+    // Keyed by person: a write retried under its lock runs its change again, and must not announce twice.
+    const pushes = new Map<UserId, PushNote>();
+    const reading = this.deps.push && lines.length > 0 ? readersOf(this.deps.instance(), room.id, await this.read(roomHeadDoc(room.id), headBucket)) : new Set<UserId>();
+    const notePush = (userId: UserId, title: string, items: readonly Notification[], inbox: Y.Doc) => {
+      if (!this.deps.push || items.length === 0) return;
+      const note = membershipPush({ userId, roomId: room.id, title, items, inbox, reading: reading.has(userId), now });
+      if (note) pushes.set(userId, note);
+      else pushes.delete(userId);
+    };
     await Promise.all([
       // They keep the chat and its history, read-only, with the line that ended it as its preview.
       ...gone.map((userId) =>
@@ -400,7 +412,9 @@ export class Projections {
           if (!entry) return;
           const own = lines.findLast((line) => line.event?.target === userId || (line.event?.type === 'left' && line.authorId === userId));
           const former = own?.event?.type === 'left' ? 'left' : 'removed';
-          addNotifications(inbox, membershipNotifications(room.id, lines, userId, users, meta.name ?? entry.title, positions, now));
+          const items = membershipNotifications(room.id, lines, userId, users, meta.name ?? entry.title, positions, now);
+          addNotifications(inbox, items);
+          notePush(userId, meta.name ?? entry.title, items, inbox);
           setChatEntry(inbox, room.id, { ...withoutRoomId(entry), former, updatedAt: now, lastMessage: own ? lastMessageOf(own, userId, users, positions.get(own.id)) : entry.lastMessage });
         }),
       ),
@@ -408,7 +422,9 @@ export class Projections {
         this.write(inboxDoc(userId), (inbox) => {
           const entry = readChatEntry(inbox, room.id);
           const title = room.kind === 'group' ? (meta.name ?? '') : (entry?.title ?? this.newEntry(room, userId, users, '', now).title);
-          addNotifications(inbox, membershipNotifications(room.id, lines, userId, users, title, positions, now));
+          const items = membershipNotifications(room.id, lines, userId, users, title, positions, now);
+          addNotifications(inbox, items);
+          notePush(userId, title, items, inbox);
           // A line older than the entry's last message (an offline-made group's "created") does not replace it.
           const newer = latest && (!entry?.lastMessage || latest.createdAt >= entry.lastMessage.at) ? latest : undefined;
           if (entry && entry.title === title && !entry.former && !newer) return;
@@ -417,6 +433,8 @@ export class Projections {
         }),
       ),
     ]);
+    // A write that failed threw above: this projection runs again, and announces then.
+    if (pushes.size > 0) this.deps.push?.notify([...pushes.values()]);
   }
 
   /**
