@@ -245,6 +245,24 @@ export function markChatRead(doc: Y.Doc, roomId: RoomId, count: number): boolean
   return true;
 }
 
+/**
+ * Calls `listener` with each chat whose read mark (`read:<roomId>`) a change moved, and
+ * the new mark; O(keys changed). The server uses it to withdraw a push about messages
+ * the owner has since read on some device.
+ */
+export function onReadMarks(doc: Y.Doc, listener: (roomId: RoomId, readCount: number) => void): () => void {
+  const state = stateMap(doc);
+  const handler = (event: Y.YMapEvent<unknown>) => {
+    for (const key of event.keysChanged) {
+      if (!key.startsWith(CHAT_STATE_KEYS.read)) continue;
+      const value = state.get(key);
+      if (count.safeParse(value).success) listener(key.slice(CHAT_STATE_KEYS.read.length) as RoomId, value as number);
+    }
+  };
+  state.observe(handler);
+  return () => state.unobserve(handler);
+}
+
 /** Messages in a chat its owner has not seen (their own latest message means they have seen the chat). */
 export function unreadCount(entry: ChatEntry, state: ChatState | undefined, me: UserId): number {
   if (!entry.lastMessage || entry.lastMessage.authorId === me) return 0;

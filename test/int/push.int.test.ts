@@ -5,7 +5,7 @@ import ece from 'http_ece';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PushPayload } from '../../schema/api/push';
 import { appendMessage } from '../../schema/docs/bucket';
-import { chatNotifyLevel, MUTED_FOREVER, setChatState, setNotifyLevel } from '../../schema/docs/inbox';
+import { chatNotifyLevel, markChatRead, MUTED_FOREVER, setChatState, setNotifyLevel } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
 import { addMembers, initDm, initGroup, removeMember, setRole } from '../../schema/docs/roomHead';
 import { dmRoomId, newGroupId, type RoomId, type UserId } from '../../schema/ids';
@@ -272,6 +272,37 @@ describe('Web Push', async () => {
     expect(push.at('/bob-events')).toHaveLength(0);
   });
 
+  it('reading the chat on another device withdraws the push: a second push tells her browser to close the chat\'s notification', async () => {
+    const [alice, bob] = [await registerUser(server.url, 'Alice'), await registerUser(server.url, 'Bob')];
+    const keys = await subscribe(server, alice.token, push, '/alice-withdraw');
+    const { room, bobs, bucket } = await dmWithBob(server, alice, bob);
+    const phone = connectClient(server.wsUrl, alice.token);
+    const inbox = phone.open(inboxDoc(alice.id));
+    await inbox.synced;
+    const received = (n: number) => waitFor(() => (push.at('/alice-withdraw').length >= n ? push.at('/alice-withdraw').map((r) => decrypt(r, keys)) : null), { what: `push ${n}` });
+
+    await send(bobs, bucket, bob.id, 'are you up?');
+    expect((await received(1))[0]).toEqual({ roomId: room, title: 'Bob', body: 'are you up?', tag: room });
+    // She reads it on her phone (which only moves her read mark in her inbox).
+    markChatRead(inbox.doc, room, 1);
+    await phone.settled();
+    expect((await received(2))[1]).toEqual({ roomId: room, title: '', tag: room, close: true });
+
+    // A read mark short of what the push announced withdraws nothing; reaching it does.
+    await send(bobs, bucket, bob.id, 'two');
+    await server.projections.idle();
+    await send(bobs, bucket, bob.id, 'three');
+    expect((await received(4)).slice(2).map((p) => p.body)).toEqual(['two', '2 new messages']);
+    markChatRead(inbox.doc, room, 2);
+    await phone.settled();
+    markChatRead(inbox.doc, room, 3);
+    await phone.settled();
+    const all = await received(5);
+    expect(all[4]).toEqual({ roomId: room, title: '', tag: room, close: true });
+    await server.projections.idle();
+    expect(push.at('/alice-withdraw')).toHaveLength(5);
+  });
+
   it('an endpoint answering 410 is deleted; a 500 is tried again', async () => {
     const [alice, carol, bob] = [await registerUser(server.url, 'Alice'), await registerUser(server.url, 'Carol'), await registerUser(server.url, 'Bob')];
     push.answer('/alice-5', 500, 201);
@@ -392,5 +423,29 @@ describe('Web Push rate bound', async () => {
     ]);
     await new Promise((resolve) => setTimeout(resolve, 1_700));
     expect(push.at('/alice-busy')).toHaveLength(2);
+  });
+
+  it('a push still held when the person reads the chat elsewhere is not sent; one already shown is withdrawn', async () => {
+    const [alice, bob] = [await registerUser(server.url, 'Alice'), await registerUser(server.url, 'Bob')];
+    const keys = await subscribe(server, alice.token, push, '/alice-held');
+    const { room, bobs, bucket } = await dmWithBob(server, alice, bob);
+    const phone = connectClient(server.wsUrl, alice.token);
+    const inbox = phone.open(inboxDoc(alice.id));
+    await inbox.synced;
+
+    await send(bobs, bucket, bob.id, 'first');
+    await waitFor(() => push.at('/alice-held').length === 1, { what: 'the first push' });
+    // Within the interval: held, then read on her phone before it could go.
+    await send(bobs, bucket, bob.id, 'second');
+    await server.projections.idle();
+    markChatRead(inbox.doc, room, 2);
+    await phone.settled();
+    await waitFor(() => push.at('/alice-held').length === 2, { what: 'the withdrawal of the first' });
+    await new Promise((resolve) => setTimeout(resolve, 1_800));
+    // The withdrawal needs no interval; the held message never went out.
+    expect(push.at('/alice-held').map((r) => decrypt(r, keys))).toEqual([
+      { roomId: room, title: 'Bob', body: 'first', tag: room },
+      { roomId: room, title: '', tag: room, close: true },
+    ]);
   });
 });

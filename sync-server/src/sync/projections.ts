@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
 import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged, readMessagesFrom } from '../../../schema/docs/bucket';
-import { readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
+import { onReadMarks, readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
 import { addNotifications, notificationKey, rewriteNotificationPreviews, type Notification, type NotificationKind } from '../../../schema/docs/notifications';
 import { previewOf, previewTextOf, type Message, type SystemEvent } from '../../../schema/docs/message';
 import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
@@ -139,6 +139,9 @@ export class Projections {
           this.watchBucket(document, ref.room, ref.bucket);
         }
         if (ref?.kind === 'roomHead' && ref.room.kind === 'group') this.watchGroupHead(document, ref.room.id);
+        // A read mark moved on any device (or node): a push about what it now covers is withdrawn.
+        const push = this.deps.push;
+        if (ref?.kind === 'inbox' && push) onReadMarks(document, (roomId, readCount) => push.read(ref.userId, roomId, readCount));
       },
       onChange: async ({ documentName, document, transactionOrigin }) => {
         const ref = parseDocName(documentName);
