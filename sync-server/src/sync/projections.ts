@@ -2,9 +2,9 @@ import { isTransactionOrigin, type Extension, type Hocuspocus } from '@hocuspocu
 import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
-import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged, readMessagesFrom } from '../../../schema/docs/bucket';
+import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged, onReactionsChanged, parseReactionKey, reactionAt, reactionKeys, readMessagesFrom, shownMessageById } from '../../../schema/docs/bucket';
 import { onReadMarks, readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
-import { addNotifications, notificationKey, rewriteNotificationPreviews, type Notification, type NotificationKind } from '../../../schema/docs/notifications';
+import { addNotifications, applyReactionNotifications, notificationKey, rewriteNotificationPreviews, type Notification, type NotificationKind } from '../../../schema/docs/notifications';
 import { previewOf, previewTextOf, type Message, type SystemEvent } from '../../../schema/docs/message';
 import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import type { Position } from '../../../schema/docs/receipts';
@@ -19,7 +19,7 @@ import type { PushNote } from '../push/pushSender';
 import type { PushSender } from '../push/pushSender';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
-import { messageAuthors } from './messageAuthors';
+import { messageAuthors, NO_AUTHOR } from './messageAuthors';
 import { MAX_CONCURRENT_ITEMS } from './updateGuard';
 
 const SERVER: ServerWriteContext = { server: true };
@@ -48,6 +48,15 @@ export class Projections {
    * transaction, so "replied to your message" needs no read inside it.
    */
   private readonly pendingReplies = new Map<RoomId, Set<MessageId>>();
+  /**
+   * Reactions changed by clients since the room's last projection, per bucket (keys
+   * `<messageId>:<userId>`). The change's own append already marked the bucket in the
+   * store (design §5b: no write of its own); the next projection turns them into items
+   * of the reacted-to authors' lists, in its per-inbox batch. After a crash the set is
+   * gone, so a recovered bucket's reactions are all looked at again (`rescanReactions`).
+   */
+  private readonly pendingReactions = new Map<RoomId, Map<number, Set<string>>>();
+  private readonly rescanReactions = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -99,6 +108,7 @@ export class Projections {
   async recover(): Promise<void> {
     for (const mark of await this.deps.store.listProjectionMarks()) {
       this.recovering.add(bucketDoc(mark.roomId, mark.bucket));
+      this.rescanReactions.add(bucketDoc(mark.roomId, mark.bucket));
       this.marked(mark);
     }
   }
@@ -219,6 +229,15 @@ export class Projections {
       }
       this.markDirty(room, bucket);
     });
+    onReactionsChanged(doc, (keys, origin) => {
+      if (!fromClient(origin)) return;
+      const byBucket = this.pendingReactions.get(room.id) ?? new Map<number, Set<string>>();
+      const pending = byBucket.get(bucket) ?? new Set<string>();
+      for (const key of keys) pending.add(key);
+      byBucket.set(bucket, pending);
+      this.pendingReactions.set(room.id, byBucket);
+      this.markDirty(room, bucket);
+    });
     onMessageTextChanged(doc, (messageId, shown, origin) => {
       if (fromClient(origin)) void this.queue.run(room.id, () => this.onMessageText(room, messageId, shown));
     });
@@ -264,60 +283,76 @@ export class Projections {
       const users = await this.usersById(members);
       const inboxes = await Promise.all(members.map((userId) => this.deps.instance().openDirectConnection(inboxDoc(userId), SERVER)));
       let projected: Message[] = [];
+      const reactionKeysOf = this.takeReactions(room.id, docs);
       try {
-        await this.deps.store.projectRoom(room.id, async (watermarks, load) => {
-          const shared = this.deps.store.dialect === 'postgres';
-          // Other nodes may have appended to these docs: the truth is the log (design §5b).
-          if (shared) for (const [b, doc] of docs) await catchUp(load, this.deps.positions, bucketDoc(room.id, b), doc);
-          const flush: ProjectionFlush = { updates: [], watermarks: [], clear: [] };
-          const added: { message: Message; position: Position }[] = [];
-          const candidates: { message: Message; position: Position }[] = [];
-          let newMessages = 0;
-          for (const [b, doc] of docs) {
-            const mark: ProjectionMark = { roomId: room.id, bucket: b };
-            const at: ProjectionWatermark = watermarks.find((w) => w.bucket === b) ?? { ...mark, length: this.baselines.get(bucketDoc(room.id, b)) ?? 0, messages: 0 };
-            const fresh = readMessagesFrom(doc, at.length);
-            const counted = fresh.filter((m) => !m.event).length;
-            fresh.forEach((message, i) => added.push({ message, position: { bucket: b, index: at.length + i } }));
-            // Concurrent appends may land among the last items already projected (the guard
-            // allows it within its window), shifting one of those past the watermark: the
-            // newest message is looked for among them too, so the preview is never an older one.
-            const from = Math.max(0, at.length - MAX_CONCURRENT_ITEMS);
-            readMessagesFrom(doc, from).forEach((message, i) => candidates.push({ message, position: { bucket: b, index: from + i } }));
-            newMessages += counted;
-            if (fresh.length > 0) flush.watermarks.push({ ...mark, length: at.length + fresh.length, messages: at.messages + counted });
-            // An append committed but not yet applied here would be missed: keep its mark, and look again shortly.
-            if (shared || this.deps.positions.settled(bucketDoc(room.id, b))) flush.clear.push(mark);
-            else this.markDirty(room, b);
-          }
-          if (added.length === 0) return flush;
-          projected = added.map(({ message }) => message);
-          const latest = candidates.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a));
-          if (shared) for (const [i, c] of inboxes.entries()) await catchUp(load, this.deps.positions, inboxDoc(members[i]!), c.document!);
-          const now = Date.now();
-          const memberSet = new Set(members);
-          members.forEach((userId, i) => {
-            const update = applyLoggedServerWrite(inboxes[i]!.document!, (inbox) => {
-              const entry = readChatEntry(inbox, room.id) ?? this.newEntry(room, userId, users, title, now);
-              // Mentions of this member and replies to their messages, in the same write as the chat entry.
-              addNotifications(inbox, messageNotifications(room.id, added, userId, memberSet, authorOf, users, entry.title, now));
-              const newer = !entry.lastMessage || latest.message.createdAt >= entry.lastMessage.at;
-              const count = entry.count + newMessages;
-              const mentioned = added.some(({ message: m }) => !m.event && m.authorId !== userId && m.mentions?.includes(userId));
-              const own = ownThrough(added, userId, entry.count);
-              setChatEntry(inbox, room.id, {
-                ...withoutRoomId(entry),
-                count,
-                ...(mentioned ? { mentionedAt: count } : {}),
-                ...(own !== null ? { ownThrough: own } : {}),
-                updatedAt: now,
-                lastMessage: newer ? lastMessageOf(latest.message, userId, users, latest.position) : entry.lastMessage,
+        try {
+          await this.deps.store.projectRoom(room.id, async (watermarks, load) => {
+            const shared = this.deps.store.dialect === 'postgres';
+            // Other nodes may have appended to these docs: the truth is the log (design §5b).
+            if (shared) for (const [b, doc] of docs) await catchUp(load, this.deps.positions, bucketDoc(room.id, b), doc);
+            const flush: ProjectionFlush = { updates: [], watermarks: [], clear: [] };
+            const added: { message: Message; position: Position }[] = [];
+            const candidates: { message: Message; position: Position }[] = [];
+            let newMessages = 0;
+            for (const [b, doc] of docs) {
+              const mark: ProjectionMark = { roomId: room.id, bucket: b };
+              const at: ProjectionWatermark = watermarks.find((w) => w.bucket === b) ?? { ...mark, length: this.baselines.get(bucketDoc(room.id, b)) ?? 0, messages: 0 };
+              const fresh = readMessagesFrom(doc, at.length);
+              const counted = fresh.filter((m) => !m.event).length;
+              fresh.forEach((message, i) => added.push({ message, position: { bucket: b, index: at.length + i } }));
+              // Concurrent appends may land among the last items already projected (the guard
+              // allows it within its window), shifting one of those past the watermark: the
+              // newest message is looked for among them too, so the preview is never an older one.
+              const from = Math.max(0, at.length - MAX_CONCURRENT_ITEMS);
+              readMessagesFrom(doc, from).forEach((message, i) => candidates.push({ message, position: { bucket: b, index: from + i } }));
+              newMessages += counted;
+              if (fresh.length > 0) flush.watermarks.push({ ...mark, length: at.length + fresh.length, messages: at.messages + counted });
+              // An append committed but not yet applied here would be missed: keep its mark, and look again shortly.
+              if (shared || this.deps.positions.settled(bucketDoc(room.id, b))) flush.clear.push(mark);
+              else this.markDirty(room, b);
+            }
+            const now = Date.now();
+            const memberSet = new Set(members);
+            const reacted = reactionNotifications(room.id, docs, reactionKeysOf, memberSet, users, now);
+            if (added.length === 0 && reacted.size === 0) return flush;
+            projected = added.map(({ message }) => message);
+            const latest = added.length > 0 ? candidates.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a)) : null;
+            if (shared) for (const [i, c] of inboxes.entries()) await catchUp(load, this.deps.positions, inboxDoc(members[i]!), c.document!);
+            members.forEach((userId, i) => {
+              const theirReactions = reacted.get(userId);
+              if (added.length === 0 && !theirReactions) return;
+              const update = applyLoggedServerWrite(inboxes[i]!.document!, (inbox) => {
+                // Reactions to this member's messages, in the same one write per inbox.
+                if (theirReactions) {
+                  const roomTitle = readChatEntry(inbox, room.id)?.title ?? title;
+                  applyReactionNotifications(inbox, theirReactions.set.map((item) => ({ ...item, roomTitle })), theirReactions.removed);
+                }
+                if (!latest) return;
+                const entry = readChatEntry(inbox, room.id) ?? this.newEntry(room, userId, users, title, now);
+                // Mentions of this member and replies to their messages, in the same write as the chat entry.
+                addNotifications(inbox, messageNotifications(room.id, added, userId, memberSet, authorOf, users, entry.title, now));
+                const newer = !entry.lastMessage || latest.message.createdAt >= entry.lastMessage.at;
+                const count = entry.count + newMessages;
+                const mentioned = added.some(({ message: m }) => !m.event && m.authorId !== userId && m.mentions?.includes(userId));
+                const own = ownThrough(added, userId, entry.count);
+                setChatEntry(inbox, room.id, {
+                  ...withoutRoomId(entry),
+                  count,
+                  ...(mentioned ? { mentionedAt: count } : {}),
+                  ...(own !== null ? { ownThrough: own } : {}),
+                  updatedAt: now,
+                  lastMessage: newer ? lastMessageOf(latest.message, userId, users, latest.position) : entry.lastMessage,
+                });
               });
+              if (update) flush.updates.push({ docName: inboxDoc(userId), update });
             });
-            if (update) flush.updates.push({ docName: inboxDoc(userId), update });
+            return flush;
           });
-          return flush;
-        });
+        } catch (error) {
+          // Not projected: the reactions wait for the next try (the bucket's mark stays in the store too).
+          this.restoreReactions(room.id, reactionKeysOf);
+          throw error;
+        }
         // After the commit: a projection that failed is run again, and announces then.
         if (this.deps.push && projected.length > 0) {
           const reading = readersOf(this.deps.instance(), room.id, newest);
@@ -329,6 +364,27 @@ export class Projections {
     } finally {
       await Promise.all(connections.map((c) => c.disconnect({ unloadImmediately: false })));
     }
+  }
+
+  /** The reaction keys waiting for these buckets (all of a recovered bucket's), taken out of the waiting set. */
+  private takeReactions(roomId: RoomId, docs: ReadonlyMap<number, Y.Doc>): Map<number, Set<string>> {
+    const byBucket = this.pendingReactions.get(roomId);
+    const out = new Map<number, Set<string>>();
+    for (const [b, doc] of docs) {
+      const keys = byBucket?.get(b) ?? new Set<string>();
+      byBucket?.delete(b);
+      if (this.rescanReactions.delete(bucketDoc(roomId, b))) for (const key of reactionKeys(doc)) keys.add(key);
+      if (keys.size > 0) out.set(b, keys);
+    }
+    if (byBucket?.size === 0) this.pendingReactions.delete(roomId);
+    return out;
+  }
+
+  private restoreReactions(roomId: RoomId, taken: ReadonlyMap<number, Set<string>>): void {
+    if (taken.size === 0) return;
+    const byBucket = this.pendingReactions.get(roomId) ?? new Map<number, Set<string>>();
+    for (const [b, keys] of taken) byBucket.set(b, new Set([...keys, ...(byBucket.get(b) ?? [])]));
+    this.pendingReactions.set(roomId, byBucket);
   }
 
   /**
@@ -552,6 +608,57 @@ function messageNotifications(
       preview: previewTextOf(message),
       at: now,
     });
+  }
+  return out;
+}
+
+/**
+ * What changed reactions mean for each member's list: per author of a reacted-to
+ * message, the items to set (`reaction:<messageId>:<reactor>`, the emoji and the
+ * message's preview) and the keys of withdrawn reactions to remove. Nobody is told of
+ * their own reaction, of a reaction to a system line or to a message deleted for
+ * everyone, or while they are not a member. `roomTitle` is filled in per inbox.
+ */
+function reactionNotifications(
+  roomId: RoomId,
+  docs: ReadonlyMap<number, Y.Doc>,
+  keysByBucket: ReadonlyMap<number, ReadonlySet<string>>,
+  members: ReadonlySet<UserId>,
+  users: Map<UserId, UserRow>,
+  now: number,
+): Map<UserId, { set: Notification[]; removed: string[] }> {
+  const out = new Map<UserId, { set: Notification[]; removed: string[] }>();
+  for (const [bucket, keys] of keysByBucket) {
+    const doc = docs.get(bucket);
+    if (!doc) continue;
+    const authors = messageAuthors(doc);
+    for (const key of keys) {
+      const parsed = parseReactionKey(key);
+      const author = parsed && authors.get(parsed.messageId);
+      if (!parsed || !author || author === NO_AUTHOR || author === parsed.userId || !members.has(author)) continue;
+      const mine = out.get(author) ?? { set: [], removed: [] };
+      out.set(author, mine);
+      const itemKey = notificationKey('reaction', parsed.messageId, parsed.userId);
+      const emoji = reactionAt(doc, key);
+      const message = emoji === null ? null : shownMessageById(doc, parsed.messageId);
+      if (emoji === null || !message) {
+        mine.removed.push(itemKey);
+        continue;
+      }
+      mine.set.push({
+        key: itemKey,
+        kind: 'reaction',
+        roomId,
+        messageId: parsed.messageId,
+        bucket,
+        actorId: parsed.userId,
+        actorName: users.get(parsed.userId)?.displayName ?? '',
+        roomTitle: '',
+        preview: previewTextOf(message),
+        at: now,
+        emoji,
+      });
+    }
   }
   return out;
 }
