@@ -2,7 +2,7 @@ import { isTransactionOrigin, type Extension, type Hocuspocus } from '@hocuspocu
 import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
-import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged, onReactionsChanged, parseReactionKey, reactionAt, reactionKeys, readMessagesFrom, shownMessageById } from '../../../schema/docs/bucket';
+import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged, onReactionsChanged, reactionKeys, readMessagesFrom } from '../../../schema/docs/bucket';
 import { onReadMarks, readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
 import { addNotifications, applyReactionNotifications, notificationKey, rewriteNotificationPreviews, type Notification, type NotificationKind } from '../../../schema/docs/notifications';
 import { previewOf, previewTextOf, type Message, type SystemEvent } from '../../../schema/docs/message';
@@ -19,7 +19,8 @@ import type { PushNote } from '../push/pushSender';
 import type { PushSender } from '../push/pushSender';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
-import { messageAuthors, NO_AUTHOR } from './messageAuthors';
+import { messageAuthors } from './messageAuthors';
+import { reactionNotifications } from './reactionNotifications';
 import { MAX_CONCURRENT_ITEMS } from './updateGuard';
 
 const SERVER: ServerWriteContext = { server: true };
@@ -608,57 +609,6 @@ function messageNotifications(
       preview: previewTextOf(message),
       at: now,
     });
-  }
-  return out;
-}
-
-/**
- * What changed reactions mean for each member's list: per author of a reacted-to
- * message, the items to set (`reaction:<messageId>:<reactor>`, the emoji and the
- * message's preview) and the keys of withdrawn reactions to remove. Nobody is told of
- * their own reaction, of a reaction to a system line or to a message deleted for
- * everyone, or while they are not a member. `roomTitle` is filled in per inbox.
- */
-function reactionNotifications(
-  roomId: RoomId,
-  docs: ReadonlyMap<number, Y.Doc>,
-  keysByBucket: ReadonlyMap<number, ReadonlySet<string>>,
-  members: ReadonlySet<UserId>,
-  users: Map<UserId, UserRow>,
-  now: number,
-): Map<UserId, { set: Notification[]; removed: string[] }> {
-  const out = new Map<UserId, { set: Notification[]; removed: string[] }>();
-  for (const [bucket, keys] of keysByBucket) {
-    const doc = docs.get(bucket);
-    if (!doc) continue;
-    const authors = messageAuthors(doc);
-    for (const key of keys) {
-      const parsed = parseReactionKey(key);
-      const author = parsed && authors.get(parsed.messageId);
-      if (!parsed || !author || author === NO_AUTHOR || author === parsed.userId || !members.has(author)) continue;
-      const mine = out.get(author) ?? { set: [], removed: [] };
-      out.set(author, mine);
-      const itemKey = notificationKey('reaction', parsed.messageId, parsed.userId);
-      const emoji = reactionAt(doc, key);
-      const message = emoji === null ? null : shownMessageById(doc, parsed.messageId);
-      if (emoji === null || !message) {
-        mine.removed.push(itemKey);
-        continue;
-      }
-      mine.set.push({
-        key: itemKey,
-        kind: 'reaction',
-        roomId,
-        messageId: parsed.messageId,
-        bucket,
-        actorId: parsed.userId,
-        actorName: users.get(parsed.userId)?.displayName ?? '',
-        roomTitle: '',
-        preview: previewTextOf(message),
-        at: now,
-        emoji,
-      });
-    }
   }
   return out;
 }
