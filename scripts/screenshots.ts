@@ -308,19 +308,31 @@ async function main(): Promise<void> {
       await me.page.getByTestId('panel-back').click();
     });
 
-    const notificationsShot = { name: 'notifications', title: 'Notifications', caption: 'The bell counts what is new for you: mentions, replies to your messages, being added to a group, removed or made admin. A click opens the chat at the message; the read marks follow you to every device.' };
+    const notificationsShot = { name: 'notifications', title: 'Notifications', caption: 'The bell counts what is new for you: mentions, replies to your messages, reactions to them, being added to a group, removed or made admin. A click opens the chat at the message; the read marks follow you to every device.' };
     await screen(notificationsShot, me.page, ['notifications-bell'], async () => {
-      // Kim mentions me in the group (Sam's reply in the DM above is already listed).
+      // Kim mentions me in the group (Sam's reply and reaction in the DM above are already listed).
       await kim.page.getByTestId('composer').pressSequentially(`@${myName.slice(0, 3)}`);
       await kim.page.getByTestId('mention-option').first().waitFor({ timeout: SEEN_MS });
       await kim.page.getByTestId('composer').press('Enter');
       await kim.page.getByTestId('composer').pressSequentially('can you bring the trail snacks too?');
       await kim.page.getByTestId('composer').press('Enter');
-      await me.page.getByTestId('notifications-unread').filter({ hasText: '2' }).waitFor({ timeout: SEEN_MS });
+      await me.page.getByTestId('notifications-unread').filter({ hasText: '3' }).waitFor({ timeout: SEEN_MS });
       await me.page.getByTestId('notifications-bell').click();
-      await me.page.getByTestId('notification-item').nth(1).waitFor({ timeout: SEEN_MS });
+      await me.page.getByTestId('notification-item').nth(2).waitFor({ timeout: SEEN_MS });
       await shoot(me.page, notificationsShot);
       await me.page.getByTestId('panel-back').click();
+    });
+
+    const chatMenuShot = { name: 'chat-menu', title: 'The chat menu', caption: 'A chat\'s menu in the list: archive, mute for a while, what to be notified of (all messages, mentions only, or nothing, on every device and for Web Push), pin.' };
+    await screen(chatMenuShot, me.page, ['chat-menu-button'], async () => {
+      await me.chatAction('Weekend trip', 'notify-mentions');
+      const row = me.page.locator('.chat-item-row').filter({ has: me.chatListItem('Weekend trip') });
+      await row.hover();
+      await row.getByTestId('chat-menu-button').click();
+      await me.page.getByTestId('notify-levels').waitFor({ timeout: SEEN_MS });
+      await shoot(me.page, chatMenuShot);
+      await me.page.keyboard.press('Escape');
+      await me.chatAction('Weekend trip', 'notify-all');
     });
 
     const phone = await person(browser, server.url, seeded.username, PHONE);

@@ -2,7 +2,8 @@
  * Web Push in Jeco's service worker (imported by the worker vite-plugin-pwa generates).
  * A push carries {roomId, title, body?, tag}, encrypted for this browser (RFC 8291);
  * `body` is absent when "Show message preview" is off. One notification per chat: a
- * newer push for the same chat replaces the older (same tag). Clicking it focuses a
+ * newer push for the same chat replaces the older (same tag). A push with `close: true`
+ * withdraws the chat's notification instead (it was read on another device). Clicking it focuses a
  * Jeco tab and opens the chat there, or opens a new tab at /c/<roomId>.
  */
 self.addEventListener('push', (event) => {
@@ -13,6 +14,16 @@ self.addEventListener('push', (event) => {
     // Not JSON: still show something; the browser requires a notification for every push.
   }
   const roomId = typeof data.roomId === 'string' ? data.roomId : '';
+  if (data.close === true) {
+    // The person read the chat on another device: its notification goes.
+    const tag = typeof data.tag === 'string' && data.tag ? data.tag : roomId;
+    event.waitUntil(
+      self.registration.getNotifications({ tag }).then((shown) => {
+        for (const notification of shown) notification.close();
+      }),
+    );
+    return;
+  }
   const title = typeof data.title === 'string' && data.title ? data.title : 'Jeco';
   const body = typeof data.body === 'string' && data.body ? data.body : 'New message';
   const tag = typeof data.tag === 'string' && data.tag ? data.tag : roomId || 'jeco';

@@ -33,11 +33,14 @@ export type PushKeyResponse = z.infer<typeof pushKeyResponse>;
  * What a push carries to the service worker (encrypted end to end: the push service
  * sees none of it). `body` is absent when the user turned "Show message preview" off
  * and the push is about one message; `tag` groups a chat's notifications into one.
+ * `close` withdraws instead: the person read the chat on another device, so the
+ * worker closes the chat's notification (`tag`) and shows nothing (`title` is empty).
  */
 const pushPayloadSchema = z.object({
   roomId: z.string(),
   title: z.string(),
   body: z.string().optional(),
   tag: z.string(),
+  close: z.literal(true).optional(),
 });
 export type PushPayload = z.infer<typeof pushPayloadSchema>;

@@ -93,7 +93,7 @@ export const editSchema = z.object({ text: z.string().max(MAX_MESSAGE_TEXT), at:
 /** A deletion for everyone, kept in `deletions` under the message id: by the author, or a group admin or owner. */
 export const deletionSchema = z.object({ by: z.string(), at: z.number().int().nonnegative() }).strict();
 /** Longest reaction the server accepts: one emoji sequence (flags, skin tones, ZWJ families) fits easily. */
-const MAX_REACTION = 32;
+export const MAX_REACTION = 32;
 export const reactionSchema = z.string().min(1).max(MAX_REACTION);
 
 /** A message as shown: the appended message with the bucket's edits, deletion and reactions applied. */
@@ -148,6 +148,44 @@ export function setReaction(doc: Y.Doc, messageId: MessageId, userId: UserId, em
   const key = `${messageId}:${userId}`;
   if (emoji === null) reactions.delete(key);
   else reactions.set(key, reactionSchema.parse(emoji));
+}
+
+/** The emoji of one reaction key (`<messageId>:<userId>`), or null when there is none (removed, or malformed). */
+export function reactionAt(doc: Y.Doc, key: string): string | null {
+  return reactionSchema.safeParse(doc.getMap(BUCKET.reactions).get(key)).data ?? null;
+}
+
+/** The keys (`<messageId>:<userId>`) of every reaction in the bucket. */
+export function reactionKeys(doc: Y.Doc): string[] {
+  return [...doc.getMap(BUCKET.reactions).keys()];
+}
+
+/** Splits a reaction key into its message and its reacting user; null if it is not one. */
+export function parseReactionKey(key: string): { messageId: MessageId; userId: UserId } | null {
+  const colon = key.lastIndexOf(':');
+  if (colon <= 0 || colon === key.length - 1) return null;
+  return { messageId: key.slice(0, colon) as MessageId, userId: key.slice(colon + 1) as UserId };
+}
+
+/** Calls `listener` with the keys of the reactions each change set, changed or removed, and its origin; O(keys changed). */
+export function onReactionsChanged(doc: Y.Doc, listener: (keys: string[], origin: unknown) => void): () => void {
+  const reactions = doc.getMap(BUCKET.reactions);
+  const handler = (event: Y.YMapEvent<unknown>) => listener([...event.keysChanged], event.transaction.origin);
+  reactions.observe(handler);
+  return () => reactions.unobserve(handler);
+}
+
+/**
+ * One message as shown now (its latest edit's text), found by id from the end of the
+ * bucket; null when absent or deleted for everyone.
+ */
+export function shownMessageById(doc: Y.Doc, id: MessageId): Message | null {
+  const index = indexOfMessage(doc, id);
+  if (index < 0 || doc.getMap(BUCKET.deletions).has(id)) return null;
+  const parsed = messageSchema.safeParse(messagesArray(doc).get(index));
+  if (!parsed.success || parsed.data.deleted) return null;
+  const edited = editSchema.safeParse(doc.getMap(BUCKET.edits).get(id)).data?.text;
+  return { ...(parsed.data as Message), ...(edited !== undefined ? { text: edited } : {}) };
 }
 
 /** The overlay maps indexed by message id, read in one pass each so that applying them costs O(1) per message. */

@@ -168,7 +168,19 @@ export interface ChatState {
   /** Muted until then (ms since the epoch); {@link MUTED_FOREVER} for "always". */
   mutedUntil?: number;
   archivedAt?: number;
+  /** What the owner wants to be notified of in this chat; absent means `all`. */
+  notify?: Exclude<NotifyLevel, 'all'>;
 }
+
+/**
+ * Per-chat notification level, kept under `notify:<roomId>` (absent = `all`): `mentions`
+ * notifies only messages that mention the owner (and what happens to them: added,
+ * removed, made admin), `off` notifies nothing from the chat. Unlike a mute it does not
+ * run out.
+ */
+const NOTIFY_LEVELS = ['all', 'mentions', 'off'] as const;
+export type NotifyLevel = (typeof NOTIFY_LEVELS)[number];
+const notifyLevelSchema = z.enum(['mentions', 'off']);
 
 const draftSchema = z.object({ text: z.string().min(1).max(MAX_MESSAGE_TEXT), at: z.number() }).strict();
 export type Draft = z.infer<typeof draftSchema>;
@@ -177,11 +189,11 @@ export const MUTED_FOREVER = Number.MAX_SAFE_INTEGER;
 /** At most this many chats are pinned, as in WhatsApp. */
 export const MAX_PINNED = 3;
 
-const CHAT_STATE_KEYS = { read: 'read:', draft: 'draft:', pin: 'pin:', mute: 'mute:', archive: 'archive:' } as const;
+const CHAT_STATE_KEYS = { read: 'read:', draft: 'draft:', pin: 'pin:', mute: 'mute:', archive: 'archive:', notify: 'notify:' } as const;
 type ChatStateKey = keyof typeof CHAT_STATE_KEYS;
 
 const count = z.number().int().nonnegative();
-const CHAT_STATE_VALUES: Record<ChatStateKey, z.ZodType> = { read: count, draft: draftSchema, pin: count, mute: count, archive: count };
+const CHAT_STATE_VALUES: Record<ChatStateKey, z.ZodType> = { read: count, draft: draftSchema, pin: count, mute: count, archive: count, notify: notifyLevelSchema };
 
 /** The owner's state of every chat that has any. */
 export function readChatStates(doc: Y.Doc): Map<RoomId, ChatState> {
@@ -197,6 +209,7 @@ export function readChatStates(doc: Y.Doc): Map<RoomId, ChatState> {
     else if (field === 'draft') state.draft = value as Draft;
     else if (field === 'pin') state.pinnedAt = value as number;
     else if (field === 'mute') state.mutedUntil = value as number;
+    else if (field === 'notify') state.notify = value as Exclude<NotifyLevel, 'all'>;
     else state.archivedAt = value as number;
     out.set(roomId, state);
   });
@@ -204,13 +217,22 @@ export function readChatStates(doc: Y.Doc): Map<RoomId, ChatState> {
 }
 
 /** Owner: sets or (with `null`) clears one field of a chat's state; unchanged values are not rewritten. */
-export function setChatState(doc: Y.Doc, roomId: RoomId, field: Exclude<ChatStateKey, 'read'>, value: number | Draft | null): void {
+export function setChatState(doc: Y.Doc, roomId: RoomId, field: Exclude<ChatStateKey, 'read' | 'notify'>, value: number | Draft | null): void {
+  writeChatState(doc, roomId, field, value);
+}
+
+/** Owner: sets a chat's notification level (`all` deletes the key: it is the default). */
+export function setNotifyLevel(doc: Y.Doc, roomId: RoomId, level: NotifyLevel): void {
+  writeChatState(doc, roomId, 'notify', level === 'all' ? null : level);
+}
+
+function writeChatState(doc: Y.Doc, roomId: RoomId, field: Exclude<ChatStateKey, 'read'>, value: number | string | Draft | null): void {
   const key = `${CHAT_STATE_KEYS[field]}${roomId}`;
   const map = stateMap(doc);
   if (value === null) {
     if (map.has(key)) map.delete(key);
   } else if (JSON.stringify(map.get(key)) !== JSON.stringify(value)) {
-    map.set(key, typeof value === 'number' ? value : { ...value });
+    map.set(key, typeof value === 'object' ? { ...value } : value);
   }
 }
 
@@ -221,6 +243,24 @@ export function markChatRead(doc: Y.Doc, roomId: RoomId, count: number): boolean
   if (count === 0 || (typeof current === 'number' && current >= count)) return false;
   stateMap(doc).set(key, count);
   return true;
+}
+
+/**
+ * Calls `listener` with each chat whose read mark (`read:<roomId>`) a change moved, and
+ * the new mark; O(keys changed). The server uses it to withdraw a push about messages
+ * the owner has since read on some device.
+ */
+export function onReadMarks(doc: Y.Doc, listener: (roomId: RoomId, readCount: number) => void): () => void {
+  const state = stateMap(doc);
+  const handler = (event: Y.YMapEvent<unknown>) => {
+    for (const key of event.keysChanged) {
+      if (!key.startsWith(CHAT_STATE_KEYS.read)) continue;
+      const value = state.get(key);
+      if (count.safeParse(value).success) listener(key.slice(CHAT_STATE_KEYS.read.length) as RoomId, value as number);
+    }
+  };
+  state.observe(handler);
+  return () => state.unobserve(handler);
 }
 
 /** Messages in a chat its owner has not seen (their own latest message means they have seen the chat). */
@@ -281,6 +321,22 @@ export function hasUnreadMention(entry: ChatEntry, state: ChatState | undefined)
 export function chatMutedUntil(doc: Y.Doc, roomId: RoomId): number | undefined {
   const value = stateMap(doc).get(`${CHAT_STATE_KEYS.mute}${roomId}`);
   return CHAT_STATE_VALUES.mute.safeParse(value).success ? (value as number) : undefined;
+}
+
+/** The owner's notification level of one chat (one key read; a malformed value counts as the default). */
+export function chatNotifyLevel(doc: Y.Doc, roomId: RoomId): NotifyLevel {
+  return notifyLevelSchema.safeParse(stateMap(doc).get(`${CHAT_STATE_KEYS.notify}${roomId}`)).data ?? 'all';
+}
+
+/**
+ * Whether something in a chat is announced (desktop notification, Web Push) to its
+ * owner: `personal` is a mention of them or an event about them (added, removed, made
+ * admin). A mute or the `mentions` level lets only personal ones through; `off` none.
+ */
+export function shouldNotify(level: NotifyLevel, muted: boolean, personal: boolean): boolean {
+  if (level === 'off') return false;
+  if (level === 'mentions' || muted) return personal;
+  return true;
 }
 
 export function isMuted(state: ChatState | undefined, now: number): boolean {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { MessageId, RoomId, UserId } from '../ids';
 import { INBOX } from './inbox';
 import { PREVIEW_LENGTH, previewOf } from './message';
+import { MAX_REACTION } from './bucket';
 
 /**
  * The notification list of an inbox doc (`inbox/<userId>`, root {@link INBOX.notifications}):
@@ -42,6 +43,8 @@ const notificationSchema = z
     preview: z.string().max(PREVIEW_LENGTH),
     /** When the server recorded it (ms since the epoch): the list's order and the read watermark's scale. */
     at: z.number().int().nonnegative(),
+    /** A reaction's emoji. */
+    emoji: z.string().max(MAX_REACTION).optional(),
   })
   .strict();
 
@@ -107,6 +110,22 @@ function trimNotifications(list: Y.Map<unknown>): void {
   if (keys.length <= MAX_NOTIFICATIONS) return;
   keys.sort((a, b) => atOf(list.get(a)) - atOf(list.get(b)) || (a < b ? -1 : a > b ? 1 : 0));
   for (const key of keys.slice(0, keys.length - MAX_NOTIFICATIONS)) list.delete(key);
+}
+
+/**
+ * Server only: the reaction items of one projection. An item whose emoji is unchanged
+ * is left alone (a repeated projection neither duplicates nor re-raises it); a changed
+ * reaction rewrites its item, newest again; a withdrawn reaction removes its item.
+ */
+export function applyReactionNotifications(doc: Y.Doc, set: readonly Notification[], removed: readonly string[]): void {
+  const list = listMap(doc);
+  const changed = set.filter((item) => notificationSchema.safeParse(list.get(item.key)).data?.emoji !== item.emoji);
+  const gone = removed.filter((key) => list.has(key));
+  if (changed.length === 0 && gone.length === 0) return;
+  doc.transact(() => {
+    for (const key of gone) list.delete(key);
+    addNotifications(doc, changed);
+  });
 }
 
 /** Server only: rewrites the preview of the items about `messageId` (after an edit or a deletion for everyone). */

@@ -132,4 +132,53 @@ describe.skipIf(!(await hasChromium()))('the chat list: drafts, pins, mutes, arc
     expect(await alice.page.locator('.bubble-text b').count()).toBe(0);
     await alice.screenshot('chat-mentions-links');
   });
+  test('a chat\'s notification level: "Mentions only" announces only mentions, "Off" nothing, and the tab title follows', async () => {
+    // Alice reads Bob's chat, so Climbing is not in front of her.
+    await alice.page.getByTestId('archived-row').click();
+    await alice.openChat('Bob Builder');
+    await alice.page.getByTestId('archived-back').click();
+    await alice.chatAction('Climbing', 'action-unmute');
+    await expect.poll(() => alice.chatListItem('Climbing').getByTestId('chat-muted').count(), poll).toBe(0);
+    const before = (await shown()).length;
+    const title = () => alice.page.title();
+
+    await alice.chatAction('Climbing', 'notify-mentions');
+    const row = alice.page.locator('.chat-item-row').filter({ has: alice.chatListItem('Climbing') });
+    await row.hover();
+    await row.getByTestId('chat-menu-button').click();
+    const levels = alice.page.getByTestId('chat-menu').getByTestId('notify-levels');
+    await expect.poll(() => levels.locator('[aria-checked="true"]').textContent(), poll).toContain('Mentions only');
+    await alice.screenshot('chat-menu-notification-level');
+    await alice.page.keyboard.press('Escape');
+    await expect.poll(() => alice.chatListItem('Climbing').getByTestId('chat-muted').getAttribute('title'), poll).toBe('Notifications for mentions only');
+
+    await carol.send('Rope is packed');
+    await expect.poll(() => alice.unreadIn('Climbing'), poll).toBe(1);
+    expect(await alice.chatListItem('Climbing').getByTestId('chat-unread').getAttribute('class')).toContain('muted');
+    expect(await title()).toBe('Jeco');
+    await carol.page.getByTestId('composer').pressSequentially('@Al');
+    await carol.page.getByTestId('composer').press('Enter');
+    await carol.page.getByTestId('composer').pressSequentially('you drive');
+    await carol.page.getByTestId('composer').press('Enter');
+    await expect.poll(async () => (await shown()).slice(before), poll).toEqual(['Climbing: Carol Danvers: @Alice Liddell you drive']);
+    await expect.poll(title, poll).toBe('(1) Jeco');
+
+    // "Off": not even a mention; the chat leaves the title's count. The level follows Alice to another tab.
+    await alice.chatAction('Climbing', 'notify-off');
+    await expect.poll(title, poll).toBe('Jeco');
+    const tab = await alice.newTab(alice.page.url());
+    await expect.poll(() => tab.chatListItem('Climbing').getByTestId('chat-muted').getAttribute('title'), poll).toBe('Notifications off');
+    await tab.page.close();
+    await carol.page.getByTestId('composer').pressSequentially('@Al');
+    await carol.page.getByTestId('composer').press('Enter');
+    await carol.page.getByTestId('composer').pressSequentially('still there?');
+    await carol.page.getByTestId('composer').press('Enter');
+    await expect.poll(() => alice.unreadIn('Climbing'), poll).toBe(3);
+
+    // Back to "All messages": everything is announced again.
+    await alice.chatAction('Climbing', 'notify-all');
+    await expect.poll(() => alice.chatListItem('Climbing').getByTestId('chat-muted').count(), poll).toBe(0);
+    await carol.send('Leaving at eight');
+    await expect.poll(async () => (await shown()).slice(before), poll).toEqual(['Climbing: Carol Danvers: @Alice Liddell you drive', 'Climbing: Carol Danvers: Leaving at eight']);
+  });
 });

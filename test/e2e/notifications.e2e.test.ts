@@ -90,4 +90,19 @@ describe.skipIf(!(await hasChromium()))('the notification bell and list', () => 
     await alice.page.emulateMedia({ colorScheme: 'light' });
     await other.page.close();
   });
+  test('Bob reacting to Alice\'s message is in her list, with the emoji and her words; changing it updates the same item', async () => {
+    await alice.page.getByTestId('panel-back').click();
+    await alice.openChat('Team');
+    await alice.send('Budget checked, we are fine');
+    await expect.poll(() => bob.messageRow('Budget checked, we are fine').count(), poll).toBe(1);
+    await bob.react('Budget checked, we are fine', '👍');
+    await expect.poll(() => bellCount(alice), poll).toBe(1);
+    await alice.page.getByTestId('notifications-bell').click();
+    await expect.poll(() => listed(alice), poll).toEqual(['Bob Builder reacted 👍 to your message in Team (unread)', 'Bob Builder mentioned you in Team', 'Bob Builder added you to Team']);
+    expect(await alice.page.getByTestId('notifications-panel').locator('.notification-preview').first().textContent()).toBe('Budget checked, we are fine');
+    await alice.screenshot('notifications-reaction');
+    await bob.react('Budget checked, we are fine', '❤️');
+    await expect.poll(() => listed(alice), poll).toEqual(['Bob Builder reacted ❤️ to your message in Team (unread)', 'Bob Builder mentioned you in Team', 'Bob Builder added you to Team']);
+    await alice.page.getByTestId('panel-back').click();
+  });
 });

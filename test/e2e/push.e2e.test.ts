@@ -83,6 +83,13 @@ describe.skipIf(!(await hasChromium()))('Web Push in the browser', () => {
     }, room);
     await alice.page.page.waitForURL(`**/c/${room}`, { timeout: 10_000 });
     await expect.poll(async () => (await shownNotifications(alice.page)).map((n) => n.title), poll).toEqual(['Team']);
+
+    // Read on another device: the server's withdrawal closes that chat's notification and shows nothing new.
+    const team = 'g.00000000-0000-4000-8000-000000000000';
+    await deliver({ roomId: room, title: 'Bob', body: 'Are you there?', tag: room });
+    await expect.poll(async () => (await shownNotifications(alice.page)).map((n) => n.title).sort(), poll).toEqual(['Bob', 'Team']);
+    await deliver({ roomId: team, title: '', tag: team, close: true });
+    await expect.poll(() => shownNotifications(alice.page), poll).toEqual([{ title: 'Bob', body: 'Are you there?', tag: room }]);
   });
 
   test('Settings saves message preview for the account; turning notifications on where the browser has no push service stays off and says why', async () => {

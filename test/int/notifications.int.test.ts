@@ -17,6 +17,7 @@ import { connectClient, type OpenDoc } from '../helpers/client';
 import { message, startDm } from '../helpers/dm';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
+import { reactionNotificationSuite } from './reactionNotificationSuite';
 import { nextClose } from '../guard/groupWorld';
 
 /** What a list holds, as a person reading it would sum it up: kind, who, where. */
@@ -172,6 +173,8 @@ describe('the notification list, written by the projections into each inbox', ()
     await waitFor(() => preview() === DELETED_MESSAGE_TEXT, { what: 'the deletion in the notification' });
     expect(readNotifications(aInbox.doc)).toHaveLength(1);
   });
+
+  reactionNotificationSuite(() => startServer());
 
   it(`keeps at most ${MAX_NOTIFICATIONS} items, the newest`, async () => {
     const server = await startServer();

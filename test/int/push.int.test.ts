@@ -5,12 +5,13 @@ import ece from 'http_ece';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PushPayload } from '../../schema/api/push';
 import { appendMessage } from '../../schema/docs/bucket';
-import { MUTED_FOREVER, setChatState } from '../../schema/docs/inbox';
+import { chatNotifyLevel, markChatRead, MUTED_FOREVER, setChatState, setNotifyLevel } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { initDm, initGroup } from '../../schema/docs/roomHead';
+import { addMembers, initDm, initGroup, removeMember, setRole } from '../../schema/docs/roomHead';
 import { dmRoomId, newGroupId, type RoomId, type UserId } from '../../schema/ids';
 import { api, registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc, type TestClient } from '../helpers/client';
+import { nextClose } from '../guard/groupWorld';
 import { message } from '../helpers/dm';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
@@ -97,7 +98,7 @@ async function closedOnServer(server: TestServer, docName: string, userId: UserI
 }
 
 /** `owner` creates a group of `members` and waits until it is stored (a group's buckets open only then). */
-async function createGroup(server: TestServer, owner: TestUser, name: string, members: UserId[]): Promise<{ room: RoomId; client: TestClient }> {
+async function createGroup(server: TestServer, owner: TestUser, name: string, members: UserId[]): Promise<{ room: RoomId; client: TestClient; head: OpenDoc }> {
   const room = newGroupId();
   const client = connectClient(server.wsUrl, owner.token);
   const head = client.open(roomHeadDoc(room));
@@ -105,7 +106,7 @@ async function createGroup(server: TestServer, owner: TestUser, name: string, me
   initGroup(head.doc, { name, owner: owner.id, members, now: Date.now() });
   await client.settled();
   await server.projections.idle();
-  return { room, client };
+  return { room, client, head };
 }
 
 describe('Web Push', async () => {
@@ -178,8 +179,128 @@ describe('Web Push', async () => {
     await send(bobs, bucket, bob.id, 'standup moved');
     await server.projections.idle();
     await send(bobs, bucket, bob.id, '@Alice can you take it?', { mentions: [alice.id] });
-    await waitFor(() => push.at('/alice-4').length >= 1, { what: "Alice's push" });
-    expect(push.at('/alice-4').map((r) => decrypt(r, keys))).toEqual([{ roomId: room, title: 'Team', body: 'Bob: @Alice can you take it?', tag: room }]);
+    await waitFor(() => push.at('/alice-4').length >= 2, { what: "Alice's push" });
+    // Being added came before she muted it.
+    expect(push.at('/alice-4').map((r) => decrypt(r, keys))).toEqual([
+      { roomId: room, title: 'Team', body: 'Bob added you', tag: room },
+      { roomId: room, title: 'Team', body: 'Bob: @Alice can you take it?', tag: room },
+    ]);
+  });
+
+  it('per-chat notification level: "mentions only" pushes only a mention (about it alone), "off" pushes nothing, "all" everything', async () => {
+    const [alice, carol, dave, bob] = await Promise.all(['Alice', 'Carol', 'Dave', 'Bob'].map((n) => registerUser(server.url, n)));
+    const aliceKeys = await subscribe(server, alice!.token, push, '/alice-level');
+    await subscribe(server, carol!.token, push, '/carol-level');
+    const daveKeys = await subscribe(server, dave!.token, push, '/dave-level');
+    const { room, client: bobs } = await createGroup(server, bob!, 'Team', [alice!.id, carol!.id, dave!.id]);
+    for (const [person, level] of [[alice!, 'mentions'], [carol!, 'off']] as const) {
+      const client = connectClient(server.wsUrl, person.token);
+      const inbox = client.open(inboxDoc(person.id));
+      await inbox.synced;
+      setNotifyLevel(inbox.doc, room, level);
+      await client.settled();
+      expect(chatNotifyLevel(inbox.doc, room)).toBe(level);
+      client.close();
+    }
+    const bucket = bobs.open(bucketDoc(room, 0));
+    await bucket.synced;
+
+    await send(bobs, bucket, bob!.id, 'standup moved');
+    await server.projections.idle();
+    await send(bobs, bucket, bob!.id, '@Alice @Carol can you take it?', { mentions: [alice!.id, carol!.id] });
+    await server.projections.idle();
+    await waitFor(() => push.at('/alice-level').length >= 2 && push.at('/dave-level').length >= 3, { what: 'the pushes' });
+    // Each heard of being added (before setting a level). Then Dave ("all") heard both messages; Alice ("mentions
+    // only") only the mention, counted alone; Carol ("off") nothing, mention or not.
+    expect(push.at('/dave-level').map((r) => decrypt(r, daveKeys).body)).toEqual(['Bob added you', 'Bob: standup moved', '2 new messages']);
+    expect(push.at('/alice-level').map((r) => decrypt(r, aliceKeys))).toEqual([
+      { roomId: room, title: 'Team', body: 'Bob added you', tag: room },
+      { roomId: room, title: 'Team', body: 'Bob: @Alice @Carol can you take it?', tag: room },
+    ]);
+    expect(push.at('/carol-level')).toHaveLength(1);
+  });
+
+  it('refuses a notification level of any other shape, and keeps the one set', async () => {
+    const alice = await registerUser(server.url, 'Alice');
+    const room = newGroupId();
+    const client = connectClient(server.wsUrl, alice.token);
+    const inbox = client.open(inboxDoc(alice.id));
+    await inbox.synced;
+    setNotifyLevel(inbox.doc, room, 'off');
+    await client.settled();
+    const close = nextClose(inbox);
+    inbox.doc.getMap('state').set(`notify:${room}`, 'loud');
+    await expect(close.closed).resolves.toBe('rejected_update:value-shape');
+    const fresh = connectClient(server.wsUrl, alice.token).open(inboxDoc(alice.id));
+    await fresh.synced;
+    expect(chatNotifyLevel(fresh.doc, room)).toBe('off');
+  });
+
+  it('being added to a group, made admin and removed each reach the person\'s push endpoint; not the one who did it, not a chat set to "off"', async () => {
+    const [alice, carol, bob] = await Promise.all(['Alice', 'Carol', 'Bob'].map((n) => registerUser(server.url, n)));
+    const aliceKeys = await subscribe(server, alice!.token, push, '/alice-events');
+    const carolKeys = await subscribe(server, carol!.token, push, '/carol-events');
+    await subscribe(server, bob!.token, push, '/bob-events');
+    const { room, client: bobs, head } = await createGroup(server, bob!, 'Climbing', [alice!.id]);
+    await waitFor(() => push.at('/alice-events').length === 1, { what: "Alice's push about being added" });
+    expect(decrypt(push.at('/alice-events')[0]!, aliceKeys)).toEqual({ roomId: room, title: 'Climbing', body: 'Bob added you', tag: room });
+
+    // Carol, added later, hears of it; then she turns the chat "off" and hears nothing more from it.
+    addMembers(head.doc, [carol!.id], bob!.id, Date.now());
+    await bobs.settled();
+    await waitFor(() => push.at('/carol-events').length === 1, { what: "Carol's push about being added" });
+    expect(decrypt(push.at('/carol-events')[0]!, carolKeys).body).toBe('Bob added you');
+    const carols = connectClient(server.wsUrl, carol!.token);
+    const carolInbox = carols.open(inboxDoc(carol!.id));
+    await carolInbox.synced;
+    setNotifyLevel(carolInbox.doc, room, 'off');
+    await carols.settled();
+
+    setRole(head.doc, alice!.id, 'admin', bob!.id);
+    setRole(head.doc, carol!.id, 'admin', bob!.id);
+    await bobs.settled();
+    await waitFor(() => push.at('/alice-events').length === 2, { what: "Alice's push about being made admin" });
+    expect(decrypt(push.at('/alice-events')[1]!, aliceKeys).body).toBe('Bob made you an admin');
+    removeMember(head.doc, alice!.id);
+    removeMember(head.doc, carol!.id);
+    await bobs.settled();
+    await waitFor(() => push.at('/alice-events').length === 3, { what: "Alice's push about being removed" });
+    expect(decrypt(push.at('/alice-events')[2]!, aliceKeys)).toEqual({ roomId: room, title: 'Climbing', body: 'Bob removed you', tag: room });
+    await server.projections.idle();
+    expect(push.at('/carol-events')).toHaveLength(1);
+    // Bob did all of it: nothing for him.
+    expect(push.at('/bob-events')).toHaveLength(0);
+  });
+
+  it('reading the chat on another device withdraws the push: a second push tells her browser to close the chat\'s notification', async () => {
+    const [alice, bob] = [await registerUser(server.url, 'Alice'), await registerUser(server.url, 'Bob')];
+    const keys = await subscribe(server, alice.token, push, '/alice-withdraw');
+    const { room, bobs, bucket } = await dmWithBob(server, alice, bob);
+    const phone = connectClient(server.wsUrl, alice.token);
+    const inbox = phone.open(inboxDoc(alice.id));
+    await inbox.synced;
+    const received = (n: number) => waitFor(() => (push.at('/alice-withdraw').length >= n ? push.at('/alice-withdraw').map((r) => decrypt(r, keys)) : null), { what: `push ${n}` });
+
+    await send(bobs, bucket, bob.id, 'are you up?');
+    expect((await received(1))[0]).toEqual({ roomId: room, title: 'Bob', body: 'are you up?', tag: room });
+    // She reads it on her phone (which only moves her read mark in her inbox).
+    markChatRead(inbox.doc, room, 1);
+    await phone.settled();
+    expect((await received(2))[1]).toEqual({ roomId: room, title: '', tag: room, close: true });
+
+    // A read mark short of what the push announced withdraws nothing; reaching it does.
+    await send(bobs, bucket, bob.id, 'two');
+    await server.projections.idle();
+    await send(bobs, bucket, bob.id, 'three');
+    expect((await received(4)).slice(2).map((p) => p.body)).toEqual(['two', '2 new messages']);
+    markChatRead(inbox.doc, room, 2);
+    await phone.settled();
+    markChatRead(inbox.doc, room, 3);
+    await phone.settled();
+    const all = await received(5);
+    expect(all[4]).toEqual({ roomId: room, title: '', tag: room, close: true });
+    await server.projections.idle();
+    expect(push.at('/alice-withdraw')).toHaveLength(5);
   });
 
   it('an endpoint answering 410 is deleted; a 500 is tried again', async () => {
@@ -192,11 +313,15 @@ describe('Web Push', async () => {
     const bucket = bobs.open(bucketDoc(room, 0));
     await bucket.synced;
 
-    await send(bobs, bucket, bob.id, 'hello both');
+    // The push about being added: Carol's endpoint says it is gone, Alice's fails once.
     await waitFor(async () => (await server.store.push.subscriptionsOf([carol.id])).length === 0, { what: "Carol's expired subscription to go" });
     expect(push.at('/carol-5')).toHaveLength(1);
     const retried = await waitFor(() => (push.at('/alice-5').length === 2 ? push.at('/alice-5') : null), { what: "Alice's retried push", timeoutMs: 5_000 });
-    expect(retried.map((r) => decrypt(r, aliceKeys).body)).toEqual(['Bob: hello both', 'Bob: hello both']);
+    expect(retried.map((r) => decrypt(r, aliceKeys).body)).toEqual(['Bob added you', 'Bob added you']);
+    await send(bobs, bucket, bob.id, 'hello both');
+    await waitFor(() => push.at('/alice-5').length === 3, { what: "Alice's push about the message" });
+    expect(decrypt(push.at('/alice-5')[2]!, aliceKeys).body).toBe('Bob: hello both');
+    expect(push.at('/carol-5')).toHaveLength(1);
     expect(await server.store.push.subscriptionsOf([alice.id])).toHaveLength(1);
     const metrics = (await api(server.url, 'GET', '/metrics')).body as string;
     expect(metrics).toMatch(/jeco_push_total\{outcome="expired"\} [1-9]/);
@@ -277,16 +402,15 @@ describe('Web Push rate bound', async () => {
   const push = await startPushService();
   const server = await startServer({ env: { JECO_PUSH_ALLOW_PRIVATE_ENDPOINTS: 'true', JECO_PUSH_INTERVAL_MS: '1500' } });
 
-  it('a busy group gives one push, then one that counts what came meanwhile', async () => {
+  it('a busy group gives one push, then one that counts what came meanwhile; being added counts against the same bound', async () => {
     const [alice, bob] = [await registerUser(server.url, 'Alice'), await registerUser(server.url, 'Bob')];
     const keys = await subscribe(server, alice.token, push, '/alice-busy');
     const { room, client: bobs } = await createGroup(server, bob, 'Team', [alice.id]);
     const bucket = bobs.open(bucketDoc(room, 0));
     await bucket.synced;
 
-    await send(bobs, bucket, bob.id, 'first');
-    await waitFor(() => push.at('/alice-busy').length === 1, { what: 'the first push' });
-    for (const text of ['two', 'three', 'four', 'five']) {
+    await waitFor(() => push.at('/alice-busy').length === 1, { what: 'the push about being added' });
+    for (const text of ['first', 'two', 'three', 'four', 'five']) {
       await send(bobs, bucket, bob.id, text);
       await server.projections.idle();
     }
@@ -294,10 +418,34 @@ describe('Web Push rate bound', async () => {
     expect(push.at('/alice-busy')).toHaveLength(1);
     await waitFor(() => push.at('/alice-busy').length === 2, { what: 'the gathered push', timeoutMs: 3_000 });
     expect(push.at('/alice-busy').map((r) => decrypt(r, keys))).toEqual([
-      { roomId: room, title: 'Team', body: 'Bob: first', tag: room },
+      { roomId: room, title: 'Team', body: 'Bob added you', tag: room },
       { roomId: room, title: 'Team', body: '5 new messages', tag: room },
     ]);
     await new Promise((resolve) => setTimeout(resolve, 1_700));
     expect(push.at('/alice-busy')).toHaveLength(2);
+  });
+
+  it('a push still held when the person reads the chat elsewhere is not sent; one already shown is withdrawn', async () => {
+    const [alice, bob] = [await registerUser(server.url, 'Alice'), await registerUser(server.url, 'Bob')];
+    const keys = await subscribe(server, alice.token, push, '/alice-held');
+    const { room, bobs, bucket } = await dmWithBob(server, alice, bob);
+    const phone = connectClient(server.wsUrl, alice.token);
+    const inbox = phone.open(inboxDoc(alice.id));
+    await inbox.synced;
+
+    await send(bobs, bucket, bob.id, 'first');
+    await waitFor(() => push.at('/alice-held').length === 1, { what: 'the first push' });
+    // Within the interval: held, then read on her phone before it could go.
+    await send(bobs, bucket, bob.id, 'second');
+    await server.projections.idle();
+    markChatRead(inbox.doc, room, 2);
+    await phone.settled();
+    await waitFor(() => push.at('/alice-held').length === 2, { what: 'the withdrawal of the first' });
+    await new Promise((resolve) => setTimeout(resolve, 1_800));
+    // The withdrawal needs no interval; the held message never went out.
+    expect(push.at('/alice-held').map((r) => decrypt(r, keys))).toEqual([
+      { roomId: room, title: 'Bob', body: 'first', tag: room },
+      { roomId: room, title: '', tag: room, close: true },
+    ]);
   });
 });

@@ -4,9 +4,9 @@ import { MAX_PINNED } from '../../../schema/docs/inbox';
 import { ChevronDownIcon } from '../layout/icons';
 import { useDropdown } from '../layout/useDropdown';
 import type { ChatRow } from './useChatIndex';
-import { MUTE_CHOICES, type ChatActions } from './chatActions';
+import { MUTE_CHOICES, NOTIFY_CHOICES, type ChatActions } from './chatActions';
 
-/** The chevron on a chat list row (on hover) and its menu: archive, mute, pin, mark as read. */
+/** The chevron on a chat list row (on hover) and its menu: archive, mute, notification level, pin, mark as read. */
 export function ChatItemMenu(props: { row: ChatRow; pinnedCount: number; actions: ChatActions }) {
   let root!: HTMLDivElement;
   const { open, floating, toggle, run } = useDropdown(() => root);
@@ -41,6 +41,27 @@ export function ChatItemMenu(props: { row: ChatRow; pinnedCount: number; actions
                 Unmute notifications
               </button>
             </Show>
+            <div class="menu-group" role="group" aria-labelledby={`notify-label-${roomId()}`} data-testid="notify-levels">
+              <div class="menu-group-label" id={`notify-label-${roomId()}`}>
+                Notify me about
+              </div>
+              <For each={NOTIFY_CHOICES}>
+                {(choice) => (
+                  <button
+                    type="button"
+                    role="menuitemradio"
+                    aria-checked={props.row.level === choice.level}
+                    onClick={run(() => props.actions.notify(roomId(), choice.level))}
+                    data-testid={`notify-${choice.level}`}
+                  >
+                    <span class="menu-check" aria-hidden="true">
+                      {props.row.level === choice.level ? '✓' : ''}
+                    </span>
+                    {choice.label}
+                  </button>
+                )}
+              </For>
+            </div>
             <Show when={!archived()}>
               <button
                 type="button"

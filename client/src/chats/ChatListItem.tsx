@@ -103,8 +103,8 @@ export function ChatListItem(props: ChatListItemProps) {
               </Switch>
             </span>
             <span class="chat-item-marks">
-              <Show when={props.row.muted}>
-                <span class="chat-item-mark" title="Muted" data-testid="chat-muted">
+              <Show when={props.row.quiet}>
+                <span class="chat-item-mark" title={props.row.muted ? 'Muted' : props.row.level === 'off' ? 'Notifications off' : 'Notifications for mentions only'} data-testid="chat-muted">
                   <MutedIcon />
                 </span>
               </Show>
@@ -114,7 +114,7 @@ export function ChatListItem(props: ChatListItemProps) {
                 </span>
               </Show>
               <Show when={unread() > 0}>
-                <span class="chat-item-unread count-badge" classList={{ muted: props.row.muted }} role="img" aria-label={`${unread()} unread`} data-testid="chat-unread">
+                <span class="chat-item-unread count-badge" classList={{ muted: props.row.quiet }} role="img" aria-label={`${unread()} unread`} data-testid="chat-unread">
                   {unread()}
                 </span>
               </Show>

@@ -1,6 +1,6 @@
 import { createEffect, createMemo, createSignal, onCleanup } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
-import { hasUnreadMention, isMuted, pruneLocalRooms, readChatList, readChatStates, unreadCount, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
+import { hasUnreadMention, isMuted, pruneLocalRooms, readChatList, readChatStates, shouldNotify, unreadCount, type ChatEntry, type ChatState, type NotifyLevel } from '../../../schema/docs/inbox';
 import { inboxDoc } from '../../../schema/docs/names';
 import type { RoomId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
@@ -19,6 +19,10 @@ export interface ChatRow {
   unread: number;
   mentioned: boolean;
   muted: boolean;
+  /** The owner's notification level of the chat ("all messages", "mentions only", "off"). */
+  level: NotifyLevel;
+  /** Muted, or a level other than "all": its unread count is shown grey and counts only where it still notifies. */
+  quiet: boolean;
 }
 
 /**
@@ -56,14 +60,17 @@ export function useChatIndex(session: Session) {
     const now = Date.now();
     const next = chats.map((entry): ChatRow => {
       const state = states().get(entry.roomId);
-      return { roomId: entry.roomId, entry, state, unread: unreadCount(entry, state, me), mentioned: hasUnreadMention(entry, state), muted: isMuted(state, now) };
+      const muted = isMuted(state, now);
+      const level = state?.notify ?? 'all';
+      return { roomId: entry.roomId, entry, state, unread: unreadCount(entry, state, me), mentioned: hasUnreadMention(entry, state), muted, level, quiet: muted || level !== 'all' };
     });
     setRows(reconcile(next, { key: 'roomId' }));
   });
   const heads = useWatchedHeads(session, () => chats);
 
-  // The tab title counts the chats with unread messages, as WhatsApp's does; muted ones only when they mention you.
-  const unreadChats = createMemo(() => rows.filter((r) => r.unread > 0 && !r.state?.archivedAt && (!r.muted || r.mentioned)).length);
+  // The tab title counts the chats with unread messages, as WhatsApp's does; muted and "mentions only"
+  // ones only when they mention you, chats set to "off" never.
+  const unreadChats = createMemo(() => rows.filter((r) => r.unread > 0 && !r.state?.archivedAt && shouldNotify(r.level, r.muted, r.mentioned)).length);
   createEffect(() => {
     document.title = unreadChats() > 0 ? `(${unreadChats()}) Jeco` : 'Jeco';
   });

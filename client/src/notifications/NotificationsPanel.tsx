@@ -19,7 +19,7 @@ function describeNotification(item: Notification, actor: string, where: string):
     case 'reply':
       return `${actor} replied to you${inWhere}`;
     case 'reaction':
-      return `${actor} reacted to your message${inWhere}`;
+      return `${actor} reacted ${item.emoji ?? ''} to your message${inWhere}`.replace('  ', ' ');
     case 'added':
       return `${actor} added you to ${where || 'a group'}`;
     case 'removed':
@@ -30,7 +30,7 @@ function describeNotification(item: Notification, actor: string, where: string):
 }
 
 /**
- * The notification list: mentions, replies and membership changes, newest first,
+ * The notification list: mentions, replies, reactions and membership changes, newest first,
  * unread ones marked. A click opens the chat at the message and marks it read; "Mark
  * all read" moves the read watermark, on every device of this user.
  */
@@ -45,7 +45,7 @@ export default function NotificationsPanel(props: { inbox: Replica; list: Notifi
   return (
     <section class="panel" data-testid="notifications-panel">
       <PanelHeader title="Notifications" onBack={props.onClose} />
-      <Show when={props.list.items().length > 0} fallback={<p class="panel-note" data-testid="notifications-empty">No notifications yet. When someone mentions you, replies to you or adds you to a group, it shows here.</p>}>
+      <Show when={props.list.items().length > 0} fallback={<p class="panel-note" data-testid="notifications-empty">No notifications yet. When someone mentions you, replies to you, reacts to your message or adds you to a group, it shows here.</p>}>
         <div class="notifications-bar">
           <span class="notifications-summary">{props.list.unread() > 0 ? `${props.list.unread()} unread` : 'All read'}</span>
           <button type="button" class="link-button" disabled={props.list.unread() === 0} onClick={() => markAllNotificationsRead(props.inbox.doc)} data-testid="notifications-mark-all">

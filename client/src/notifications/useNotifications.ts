@@ -1,4 +1,5 @@
 import { createEffect, createSignal, on } from 'solid-js';
+import { shouldNotify } from '../../../schema/docs/inbox';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { Replica } from '../sync/replica';
 import { chatTitle } from '../chats/chatTitle';
@@ -10,8 +11,8 @@ const SUPPORTED = typeof window !== 'undefined' && 'Notification' in window;
 
 /**
  * Desktop notifications for new messages from others, as the chat index reports them:
- * not for the chat in front of the user, not for muted chats unless the message
- * mentions them. Only what arrives after the inbox first synced is announced, so
+ * not for the chat in front of the user, and per the chat's mute and notification
+ * level (muted or "mentions only": only a new mention of them; "off": nothing). Only what arrives after the inbox first synced is announced, so
  * opening Jeco does not replay the backlog.
  */
 /** Where the dismissal of the "Get notified" offer is kept. */
@@ -29,16 +30,17 @@ export function useNotifications(args: { rows: ChatRow[]; inbox: Replica; me: Us
         const before = seen.get(row.roomId);
         seen.set(row.roomId, row.entry.count);
         if (!baselineTaken || before === undefined || row.entry.count <= before) continue;
-        announce(row);
+        // A mention among what just arrived (the index's `mentionedAt` moved past what was counted before).
+        announce(row, (row.entry.mentionedAt ?? 0) > before);
       }
       baselineTaken = true;
     }),
   );
 
-  function announce(row: ChatRow): void {
+  function announce(row: ChatRow, mentioned: boolean): void {
     const last = row.entry.lastMessage;
     if (!last || last.authorId === args.me || permission() !== 'granted') return;
-    if (row.muted && !row.mentioned) return;
+    if (!shouldNotify(row.level, row.muted, mentioned)) return;
     if (document.visibilityState === 'visible' && args.openRoom() === row.roomId) return;
     // A system line's preview is already a whole sentence ("Alice added Bob").
     const body = row.entry.kind === 'group' && !last.system ? `${last.authorName}: ${last.preview}` : last.preview;

@@ -1,7 +1,7 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
 import type { UserRow } from '../../../schema/db/store';
-import { chatMutedUntil } from '../../../schema/docs/inbox';
+import { chatMutedUntil, chatNotifyLevel, readChatEntry, shouldNotify } from '../../../schema/docs/inbox';
 import { previewOf, previewTextOf, type Message } from '../../../schema/docs/message';
 import { bucketDoc } from '../../../schema/docs/names';
 import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
@@ -11,7 +11,8 @@ import type { PushNote } from './pushSender';
 /**
  * Who gets a push about a room's new messages (the projection asks, after its commit):
  * every member but their authors, unless they are `reading` the chat right now (then
- * `seen` resets their count for it), or muted it and are not mentioned. Reads only
+ * `seen` resets their count for it), or muted it or set it to "mentions only" and are
+ * not mentioned, or set it to "off" ({@link shouldNotify}). Reads only
  * what the projection has loaded already: the members' inboxes and user rows.
  */
 export function messagePushes(args: {
@@ -34,9 +35,13 @@ export function messagePushes(args: {
     const theirs = messages.filter((m) => m.authorId !== userId);
     if (theirs.length === 0) return;
     if (args.reading.has(userId)) return args.seen(userId);
-    const mentioned = theirs.some((m) => m.mentions?.includes(userId));
-    if ((chatMutedUntil(inboxes[i]!, room.id) ?? 0) > now && !mentioned) return;
-    const last = theirs.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
+    const mentions = theirs.filter((m) => m.mentions?.includes(userId));
+    const muted = (chatMutedUntil(inboxes[i]!, room.id) ?? 0) > now;
+    const level = chatNotifyLevel(inboxes[i]!, room.id);
+    if (!shouldNotify(level, muted, mentions.length > 0)) return;
+    // Where only mentions get through, the push is about them, not the chatter around them.
+    const told = muted || level === 'mentions' ? mentions : theirs;
+    const last = told.reduce((a, b) => (b.createdAt >= a.createdAt ? b : a));
     const author = users.get(last.authorId)?.displayName ?? 'Someone';
     const text = previewOf(previewTextOf(last));
     const preview = users.get(userId)?.pushPreview !== false;
@@ -45,10 +50,16 @@ export function messagePushes(args: {
       roomId: room.id,
       title: room.kind === 'group' ? args.groupTitle || 'Group' : author,
       ...(preview ? { text: room.kind === 'group' ? `${author}: ${text}` : text } : {}),
-      messages: theirs.length,
+      messages: told.length,
+      // The count the projection just wrote: once their read mark reaches it, the push is withdrawn.
+      ...withThrough(readChatEntry(inboxes[i]!, room.id)?.count),
     });
   });
   return notes;
+}
+
+function withThrough(count: number | undefined): { through?: number } {
+  return count !== undefined && count > 0 ? { through: count } : {};
 }
 
 /** People with one of the room's buckets 0..`newest` open on this node: they are reading the chat. */

@@ -16,8 +16,16 @@ export interface PushNote {
   title: string;
   /** One message's preview ("Ann: hi" in a group); absent when the person keeps previews off. */
   text?: string;
-  /** How many new messages this note stands for. */
+  /** How many new messages this note stands for (0 for an event). */
   messages: number;
+  /**
+   * Something that happened to the person ("Ann added you"), a whole sentence: the push
+   * says it rather than counting messages. Events pass the per-person interval like
+   * messages do, held per chat.
+   */
+  event?: string;
+  /** The chat's count (chat index) after what this note announces: a read mark at or past it withdraws the push. */
+  through?: number;
 }
 
 /** Pushes one request may be in flight at once, over all endpoints: a push service is a remote host, not our disk. */
@@ -40,6 +48,8 @@ interface Held {
   title: string;
   text?: string;
   messages: number;
+  event?: string;
+  through?: number;
 }
 
 interface UserState {
@@ -48,6 +58,8 @@ interface UserState {
   timer: NodeJS.Timeout | null;
   /** Messages announced per chat lately, until the person is seen reading it. */
   recent: Map<RoomId, { count: number; at: number }>;
+  /** Per chat whose last push may still show: the chat count it announced, for withdrawing it once read. */
+  shown: Map<RoomId, number>;
 }
 
 interface Delivery {
@@ -106,7 +118,15 @@ export class PushSender {
     for (const note of notes) {
       const user = this.stateOf(note.userId, now);
       const held = user.held.get(note.roomId);
-      user.held.set(note.roomId, { title: note.title, ...(note.text !== undefined ? { text: note.text } : {}), messages: (held?.messages ?? 0) + note.messages });
+      const event = note.event ?? held?.event;
+      const through = Math.max(note.through ?? 0, held?.through ?? 0);
+      user.held.set(note.roomId, {
+        title: note.title,
+        ...(note.text !== undefined ? { text: note.text } : held?.text !== undefined ? { text: held.text } : {}),
+        messages: (held?.messages ?? 0) + note.messages,
+        ...(event !== undefined ? { event } : {}),
+        ...(through > 0 ? { through } : {}),
+      });
       if (user.timer) continue;
       const wait = user.lastSentAt + this.deps.intervalMs - now;
       if (wait <= 0) this.release(note.userId, user, now);
@@ -122,6 +142,23 @@ export class PushSender {
     this.users.get(userId)?.recent.delete(roomId);
   }
 
+  /**
+   * The person's read mark of a chat moved to `readCount` (on any device): what is held
+   * for it and covered is not sent, and a push already shown for it that the mark
+   * passes is withdrawn with a `close` push to every device of theirs.
+   */
+  read(userId: UserId, roomId: RoomId, readCount: number): void {
+    const user = this.users.get(userId);
+    if (!user || this.closed) return;
+    const held = user.held.get(roomId);
+    if (held && (held.through ?? Infinity) <= readCount) user.held.delete(roomId);
+    const shown = user.shown.get(roomId);
+    if (shown === undefined || shown > readCount) return;
+    user.shown.delete(roomId);
+    user.recent.delete(roomId);
+    this.queuePayloads(userId, [{ roomId, title: '', tag: roomId, close: true }]);
+  }
+
   close(): void {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
@@ -133,7 +170,7 @@ export class PushSender {
     let user = this.users.get(userId);
     if (user) return user;
     if (this.users.size >= MAX_TRACKED_USERS) this.forgetIdle(now);
-    user = { lastSentAt: -Infinity, held: new Map(), timer: null, recent: new Map() };
+    user = { lastSentAt: -Infinity, held: new Map(), timer: null, recent: new Map(), shown: new Map() };
     this.users.set(userId, user);
     return user;
   }
@@ -152,15 +189,22 @@ export class PushSender {
     for (const [roomId, held] of user.held) {
       const recent = user.recent.get(roomId);
       const count = held.messages + (recent && now - recent.at < RECENT_MS ? recent.count : 0);
-      user.recent.set(roomId, { count, at: now });
-      const body = count > 1 ? `${count} new messages` : held.text;
+      if (held.messages > 0) user.recent.set(roomId, { count, at: now });
+      // Something that happened to the person is said as it is; it replaces the chat's message count.
+      const body = held.event ?? (count > 1 ? `${count} new messages` : held.text);
+      if (held.through !== undefined) user.shown.set(roomId, held.through);
+      else user.shown.delete(roomId);
       payloads.push({ roomId, title: held.title, ...(body !== undefined ? { body } : {}), tag: roomId });
     }
     user.held.clear();
+    this.queuePayloads(userId, payloads);
+  }
+
+  /** Queues payloads for the person's devices; everyone queued in this turn shares one subscriptions query. */
+  private queuePayloads(userId: UserId, payloads: PushPayload[]): void {
     this.releasing.set(userId, [...(this.releasing.get(userId) ?? []), ...payloads]);
     if (this.releaseScheduled) return;
     this.releaseScheduled = true;
-    // Everyone released in this turn shares one subscriptions query.
     setImmediate(() => void this.lookUpSubscriptions());
   }
 

@@ -10,7 +10,7 @@ const indexes = new WeakMap<Y.Doc, Map<string, UserId>>();
  * its author. Its `authorId` names who made the group change, but the words are the
  * server's; an edit would put the actor's own text in the chat list as a system line.
  */
-const NO_AUTHOR = '' as UserId;
+export const NO_AUTHOR = '' as UserId;
 
 function addMessage(index: Map<string, UserId>, value: unknown): void {
   const parsed = messageSchema.safeParse(value);

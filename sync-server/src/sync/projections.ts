@@ -2,9 +2,9 @@ import { isTransactionOrigin, type Extension, type Hocuspocus } from '@hocuspocu
 import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
-import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged, readMessagesFrom } from '../../../schema/docs/bucket';
-import { readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
-import { addNotifications, notificationKey, rewriteNotificationPreviews, type Notification, type NotificationKind } from '../../../schema/docs/notifications';
+import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged, onReactionsChanged, reactionKeys, readMessagesFrom } from '../../../schema/docs/bucket';
+import { onReadMarks, readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
+import { addNotifications, applyReactionNotifications, notificationKey, rewriteNotificationPreviews, type Notification, type NotificationKind } from '../../../schema/docs/notifications';
 import { previewOf, previewTextOf, type Message, type SystemEvent } from '../../../schema/docs/message';
 import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import type { Position } from '../../../schema/docs/receipts';
@@ -13,11 +13,14 @@ import { describeSystemLine, systemEventsOf } from '../../../schema/docs/systemL
 import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '../../../schema/ids';
 import { applyLoggedServerWrite, closeConnections, type ServerWriteContext, type SyncContext } from './context';
 import { catchUp, CAUGHT_UP, type LogPositions } from './logPositions';
+import { membershipPush } from '../push/membershipPushes';
 import { messagePushes, readersOf } from '../push/messagePushes';
+import type { PushNote } from '../push/pushSender';
 import type { PushSender } from '../push/pushSender';
 import type { Membership } from './membership';
 import { SerialQueue } from './serialQueue';
 import { messageAuthors } from './messageAuthors';
+import { reactionNotifications } from './reactionNotifications';
 import { MAX_CONCURRENT_ITEMS } from './updateGuard';
 
 const SERVER: ServerWriteContext = { server: true };
@@ -46,6 +49,15 @@ export class Projections {
    * transaction, so "replied to your message" needs no read inside it.
    */
   private readonly pendingReplies = new Map<RoomId, Set<MessageId>>();
+  /**
+   * Reactions changed by clients since the room's last projection, per bucket (keys
+   * `<messageId>:<userId>`). The change's own append already marked the bucket in the
+   * store (design §5b: no write of its own); the next projection turns them into items
+   * of the reacted-to authors' lists, in its per-inbox batch. After a crash the set is
+   * gone, so a recovered bucket's reactions are all looked at again (`rescanReactions`).
+   */
+  private readonly pendingReactions = new Map<RoomId, Map<number, Set<string>>>();
+  private readonly rescanReactions = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -97,6 +109,7 @@ export class Projections {
   async recover(): Promise<void> {
     for (const mark of await this.deps.store.listProjectionMarks()) {
       this.recovering.add(bucketDoc(mark.roomId, mark.bucket));
+      this.rescanReactions.add(bucketDoc(mark.roomId, mark.bucket));
       this.marked(mark);
     }
   }
@@ -137,6 +150,9 @@ export class Projections {
           this.watchBucket(document, ref.room, ref.bucket);
         }
         if (ref?.kind === 'roomHead' && ref.room.kind === 'group') this.watchGroupHead(document, ref.room.id);
+        // A read mark moved on any device (or node): a push about what it now covers is withdrawn.
+        const push = this.deps.push;
+        if (ref?.kind === 'inbox' && push) onReadMarks(document, (roomId, readCount) => push.read(ref.userId, roomId, readCount));
       },
       onChange: async ({ documentName, document, transactionOrigin }) => {
         const ref = parseDocName(documentName);
@@ -214,6 +230,15 @@ export class Projections {
       }
       this.markDirty(room, bucket);
     });
+    onReactionsChanged(doc, (keys, origin) => {
+      if (!fromClient(origin)) return;
+      const byBucket = this.pendingReactions.get(room.id) ?? new Map<number, Set<string>>();
+      const pending = byBucket.get(bucket) ?? new Set<string>();
+      for (const key of keys) pending.add(key);
+      byBucket.set(bucket, pending);
+      this.pendingReactions.set(room.id, byBucket);
+      this.markDirty(room, bucket);
+    });
     onMessageTextChanged(doc, (messageId, shown, origin) => {
       if (fromClient(origin)) void this.queue.run(room.id, () => this.onMessageText(room, messageId, shown));
     });
@@ -259,60 +284,76 @@ export class Projections {
       const users = await this.usersById(members);
       const inboxes = await Promise.all(members.map((userId) => this.deps.instance().openDirectConnection(inboxDoc(userId), SERVER)));
       let projected: Message[] = [];
+      const reactionKeysOf = this.takeReactions(room.id, docs);
       try {
-        await this.deps.store.projectRoom(room.id, async (watermarks, load) => {
-          const shared = this.deps.store.dialect === 'postgres';
-          // Other nodes may have appended to these docs: the truth is the log (design §5b).
-          if (shared) for (const [b, doc] of docs) await catchUp(load, this.deps.positions, bucketDoc(room.id, b), doc);
-          const flush: ProjectionFlush = { updates: [], watermarks: [], clear: [] };
-          const added: { message: Message; position: Position }[] = [];
-          const candidates: { message: Message; position: Position }[] = [];
-          let newMessages = 0;
-          for (const [b, doc] of docs) {
-            const mark: ProjectionMark = { roomId: room.id, bucket: b };
-            const at: ProjectionWatermark = watermarks.find((w) => w.bucket === b) ?? { ...mark, length: this.baselines.get(bucketDoc(room.id, b)) ?? 0, messages: 0 };
-            const fresh = readMessagesFrom(doc, at.length);
-            const counted = fresh.filter((m) => !m.event).length;
-            fresh.forEach((message, i) => added.push({ message, position: { bucket: b, index: at.length + i } }));
-            // Concurrent appends may land among the last items already projected (the guard
-            // allows it within its window), shifting one of those past the watermark: the
-            // newest message is looked for among them too, so the preview is never an older one.
-            const from = Math.max(0, at.length - MAX_CONCURRENT_ITEMS);
-            readMessagesFrom(doc, from).forEach((message, i) => candidates.push({ message, position: { bucket: b, index: from + i } }));
-            newMessages += counted;
-            if (fresh.length > 0) flush.watermarks.push({ ...mark, length: at.length + fresh.length, messages: at.messages + counted });
-            // An append committed but not yet applied here would be missed: keep its mark, and look again shortly.
-            if (shared || this.deps.positions.settled(bucketDoc(room.id, b))) flush.clear.push(mark);
-            else this.markDirty(room, b);
-          }
-          if (added.length === 0) return flush;
-          projected = added.map(({ message }) => message);
-          const latest = candidates.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a));
-          if (shared) for (const [i, c] of inboxes.entries()) await catchUp(load, this.deps.positions, inboxDoc(members[i]!), c.document!);
-          const now = Date.now();
-          const memberSet = new Set(members);
-          members.forEach((userId, i) => {
-            const update = applyLoggedServerWrite(inboxes[i]!.document!, (inbox) => {
-              const entry = readChatEntry(inbox, room.id) ?? this.newEntry(room, userId, users, title, now);
-              // Mentions of this member and replies to their messages, in the same write as the chat entry.
-              addNotifications(inbox, messageNotifications(room.id, added, userId, memberSet, authorOf, users, entry.title, now));
-              const newer = !entry.lastMessage || latest.message.createdAt >= entry.lastMessage.at;
-              const count = entry.count + newMessages;
-              const mentioned = added.some(({ message: m }) => !m.event && m.authorId !== userId && m.mentions?.includes(userId));
-              const own = ownThrough(added, userId, entry.count);
-              setChatEntry(inbox, room.id, {
-                ...withoutRoomId(entry),
-                count,
-                ...(mentioned ? { mentionedAt: count } : {}),
-                ...(own !== null ? { ownThrough: own } : {}),
-                updatedAt: now,
-                lastMessage: newer ? lastMessageOf(latest.message, userId, users, latest.position) : entry.lastMessage,
+        try {
+          await this.deps.store.projectRoom(room.id, async (watermarks, load) => {
+            const shared = this.deps.store.dialect === 'postgres';
+            // Other nodes may have appended to these docs: the truth is the log (design §5b).
+            if (shared) for (const [b, doc] of docs) await catchUp(load, this.deps.positions, bucketDoc(room.id, b), doc);
+            const flush: ProjectionFlush = { updates: [], watermarks: [], clear: [] };
+            const added: { message: Message; position: Position }[] = [];
+            const candidates: { message: Message; position: Position }[] = [];
+            let newMessages = 0;
+            for (const [b, doc] of docs) {
+              const mark: ProjectionMark = { roomId: room.id, bucket: b };
+              const at: ProjectionWatermark = watermarks.find((w) => w.bucket === b) ?? { ...mark, length: this.baselines.get(bucketDoc(room.id, b)) ?? 0, messages: 0 };
+              const fresh = readMessagesFrom(doc, at.length);
+              const counted = fresh.filter((m) => !m.event).length;
+              fresh.forEach((message, i) => added.push({ message, position: { bucket: b, index: at.length + i } }));
+              // Concurrent appends may land among the last items already projected (the guard
+              // allows it within its window), shifting one of those past the watermark: the
+              // newest message is looked for among them too, so the preview is never an older one.
+              const from = Math.max(0, at.length - MAX_CONCURRENT_ITEMS);
+              readMessagesFrom(doc, from).forEach((message, i) => candidates.push({ message, position: { bucket: b, index: from + i } }));
+              newMessages += counted;
+              if (fresh.length > 0) flush.watermarks.push({ ...mark, length: at.length + fresh.length, messages: at.messages + counted });
+              // An append committed but not yet applied here would be missed: keep its mark, and look again shortly.
+              if (shared || this.deps.positions.settled(bucketDoc(room.id, b))) flush.clear.push(mark);
+              else this.markDirty(room, b);
+            }
+            const now = Date.now();
+            const memberSet = new Set(members);
+            const reacted = reactionNotifications(room.id, docs, reactionKeysOf, memberSet, users, now);
+            if (added.length === 0 && reacted.size === 0) return flush;
+            projected = added.map(({ message }) => message);
+            const latest = added.length > 0 ? candidates.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a)) : null;
+            if (shared) for (const [i, c] of inboxes.entries()) await catchUp(load, this.deps.positions, inboxDoc(members[i]!), c.document!);
+            members.forEach((userId, i) => {
+              const theirReactions = reacted.get(userId);
+              if (added.length === 0 && !theirReactions) return;
+              const update = applyLoggedServerWrite(inboxes[i]!.document!, (inbox) => {
+                // Reactions to this member's messages, in the same one write per inbox.
+                if (theirReactions) {
+                  const roomTitle = readChatEntry(inbox, room.id)?.title ?? title;
+                  applyReactionNotifications(inbox, theirReactions.set.map((item) => ({ ...item, roomTitle })), theirReactions.removed);
+                }
+                if (!latest) return;
+                const entry = readChatEntry(inbox, room.id) ?? this.newEntry(room, userId, users, title, now);
+                // Mentions of this member and replies to their messages, in the same write as the chat entry.
+                addNotifications(inbox, messageNotifications(room.id, added, userId, memberSet, authorOf, users, entry.title, now));
+                const newer = !entry.lastMessage || latest.message.createdAt >= entry.lastMessage.at;
+                const count = entry.count + newMessages;
+                const mentioned = added.some(({ message: m }) => !m.event && m.authorId !== userId && m.mentions?.includes(userId));
+                const own = ownThrough(added, userId, entry.count);
+                setChatEntry(inbox, room.id, {
+                  ...withoutRoomId(entry),
+                  count,
+                  ...(mentioned ? { mentionedAt: count } : {}),
+                  ...(own !== null ? { ownThrough: own } : {}),
+                  updatedAt: now,
+                  lastMessage: newer ? lastMessageOf(latest.message, userId, users, latest.position) : entry.lastMessage,
+                });
               });
+              if (update) flush.updates.push({ docName: inboxDoc(userId), update });
             });
-            if (update) flush.updates.push({ docName: inboxDoc(userId), update });
+            return flush;
           });
-          return flush;
-        });
+        } catch (error) {
+          // Not projected: the reactions wait for the next try (the bucket's mark stays in the store too).
+          this.restoreReactions(room.id, reactionKeysOf);
+          throw error;
+        }
         // After the commit: a projection that failed is run again, and announces then.
         if (this.deps.push && projected.length > 0) {
           const reading = readersOf(this.deps.instance(), room.id, newest);
@@ -324,6 +365,27 @@ export class Projections {
     } finally {
       await Promise.all(connections.map((c) => c.disconnect({ unloadImmediately: false })));
     }
+  }
+
+  /** The reaction keys waiting for these buckets (all of a recovered bucket's), taken out of the waiting set. */
+  private takeReactions(roomId: RoomId, docs: ReadonlyMap<number, Y.Doc>): Map<number, Set<string>> {
+    const byBucket = this.pendingReactions.get(roomId);
+    const out = new Map<number, Set<string>>();
+    for (const [b, doc] of docs) {
+      const keys = byBucket?.get(b) ?? new Set<string>();
+      byBucket?.delete(b);
+      if (this.rescanReactions.delete(bucketDoc(roomId, b))) for (const key of reactionKeys(doc)) keys.add(key);
+      if (keys.size > 0) out.set(b, keys);
+    }
+    if (byBucket?.size === 0) this.pendingReactions.delete(roomId);
+    return out;
+  }
+
+  private restoreReactions(roomId: RoomId, taken: ReadonlyMap<number, Set<string>>): void {
+    if (taken.size === 0) return;
+    const byBucket = this.pendingReactions.get(roomId) ?? new Map<number, Set<string>>();
+    for (const [b, keys] of taken) byBucket.set(b, new Set([...keys, ...(byBucket.get(b) ?? [])]));
+    this.pendingReactions.set(roomId, byBucket);
   }
 
   /**
@@ -392,6 +454,16 @@ export class Projections {
     const mentioned = lines.flatMap((line) => [line.authorId, ...(line.event?.target ? [line.event.target] : [])]);
     const users = await this.usersById([...current, ...gone, ...mentioned]);
     const latest = lines.at(-1);
+    // Pushes about what happened to each member, from the items written for them (sent once every write committed).
+    // Keyed by person: a write retried under its lock runs its change again, and must not announce twice.
+    const pushes = new Map<UserId, PushNote>();
+    const reading = this.deps.push && lines.length > 0 ? readersOf(this.deps.instance(), room.id, await this.read(roomHeadDoc(room.id), headBucket)) : new Set<UserId>();
+    const notePush = (userId: UserId, title: string, items: readonly Notification[], inbox: Y.Doc) => {
+      if (!this.deps.push || items.length === 0) return;
+      const note = membershipPush({ userId, roomId: room.id, title, items, inbox, reading: reading.has(userId), now });
+      if (note) pushes.set(userId, note);
+      else pushes.delete(userId);
+    };
     await Promise.all([
       // They keep the chat and its history, read-only, with the line that ended it as its preview.
       ...gone.map((userId) =>
@@ -400,7 +472,9 @@ export class Projections {
           if (!entry) return;
           const own = lines.findLast((line) => line.event?.target === userId || (line.event?.type === 'left' && line.authorId === userId));
           const former = own?.event?.type === 'left' ? 'left' : 'removed';
-          addNotifications(inbox, membershipNotifications(room.id, lines, userId, users, meta.name ?? entry.title, positions, now));
+          const items = membershipNotifications(room.id, lines, userId, users, meta.name ?? entry.title, positions, now);
+          addNotifications(inbox, items);
+          notePush(userId, meta.name ?? entry.title, items, inbox);
           setChatEntry(inbox, room.id, { ...withoutRoomId(entry), former, updatedAt: now, lastMessage: own ? lastMessageOf(own, userId, users, positions.get(own.id)) : entry.lastMessage });
         }),
       ),
@@ -408,7 +482,9 @@ export class Projections {
         this.write(inboxDoc(userId), (inbox) => {
           const entry = readChatEntry(inbox, room.id);
           const title = room.kind === 'group' ? (meta.name ?? '') : (entry?.title ?? this.newEntry(room, userId, users, '', now).title);
-          addNotifications(inbox, membershipNotifications(room.id, lines, userId, users, title, positions, now));
+          const items = membershipNotifications(room.id, lines, userId, users, title, positions, now);
+          addNotifications(inbox, items);
+          notePush(userId, title, items, inbox);
           // A line older than the entry's last message (an offline-made group's "created") does not replace it.
           const newer = latest && (!entry?.lastMessage || latest.createdAt >= entry.lastMessage.at) ? latest : undefined;
           if (entry && entry.title === title && !entry.former && !newer) return;
@@ -417,6 +493,8 @@ export class Projections {
         }),
       ),
     ]);
+    // A write that failed threw above: this projection runs again, and announces then.
+    if (pushes.size > 0) this.deps.push?.notify([...pushes.values()]);
   }
 
   /**
