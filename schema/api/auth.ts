@@ -44,6 +44,8 @@ export const publicUserSchema = z.object({
   about: z.string().nullable().optional(),
   /** False when the user does not let the asker add them to groups (`schema/privacy.ts`); absent when they do. */
   mayAddToGroups: z.literal(false).optional(),
+  /** Present when the account was deleted: the name reads "Deleted account" and nothing else is shown. */
+  deleted: z.literal(true).optional(),
   /** Only in answers about oneself: whether push notifications carry message text. */
   pushPreview: z.boolean().optional(),
 });

@@ -23,6 +23,13 @@ export const profileBody = z
   .refine((body) => body.displayName !== undefined || body.about !== undefined || body.pushPreview !== undefined, 'Nothing to change');
 export type ProfileBody = z.input<typeof profileBody>;
 
+/** The name a deleted account is shown under, to everyone. */
+export const DELETED_ACCOUNT_NAME = 'Deleted account';
+
+/** `DELETE /api/me`: the password proves it is the owner at the keyboard. */
+export const deleteAccountBody = z.object({ password: z.string().min(1).max(256) }).strict();
+export type DeleteAccountBody = z.infer<typeof deleteAccountBody>;
+
 /** `POST /api/auth/password`: the current password proves it is the owner at the keyboard. */
 export const changePasswordBody = z
   .object({ currentPassword: z.string().min(1).max(256), newPassword: passwordSchema })

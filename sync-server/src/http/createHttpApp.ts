@@ -21,6 +21,7 @@ import { listDevicesRoute } from './routes/listDevices';
 import { revokeDeviceRoute } from './routes/revokeDevice';
 import { revokeOtherDevicesRoute } from './routes/revokeOtherDevices';
 import { unblockUserRoute } from './routes/unblockUser';
+import { deleteAccountRoute } from './routes/deleteAccount';
 import { updateProfileRoute } from './routes/updateProfile';
 import { getPrivacyRoute } from './routes/getPrivacy';
 import { updatePrivacyRoute } from './routes/updatePrivacy';
@@ -122,6 +123,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   revokeOtherDevicesRoute(app, deps);
   changePasswordRoute(app, deps);
   updateProfileRoute(app, deps);
+  deleteAccountRoute(app, deps);
   getPrivacyRoute(app, deps);
   updatePrivacyRoute(app, deps);
   listBlockedRoute(app, deps);

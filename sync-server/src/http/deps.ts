@@ -8,6 +8,7 @@ import type { Mailer } from '../mail/mailer';
 import type { Blocks } from '../people/blocks';
 import type { Privacy } from '../people/privacy';
 import type { EndpointPolicy } from '../push/endpointPolicy';
+import { DELETED_ACCOUNT_NAME } from '../../../schema/api/people';
 import { visibilityOf, type Visibility } from '../../../schema/privacy';
 
 /** What every route gets: the process's config and services. */
@@ -42,9 +43,11 @@ declare module 'fastify' {
  * `visibility` says so (what the asker may see, from `Privacy.visibility`).
  */
 export function toPublicUser(
-  user: Pick<UserRow, 'id' | 'username' | 'displayName' | 'lastSeenAt' | 'about'>,
+  user: Pick<UserRow, 'id' | 'username' | 'displayName' | 'lastSeenAt' | 'about'> & { deletedAt?: number | null },
   visibility: Visibility & { mayAddToGroups?: boolean } = visibilityOf({ blockedByThem: false, blockedByMe: false }),
 ): PublicUser {
+  // A deleted account shows only that it was one: not even the username it had.
+  if (user.deletedAt != null) return { id: user.id, username: '', displayName: DELETED_ACCOUNT_NAME, lastSeenAt: null, about: null, deleted: true, mayAddToGroups: false };
   return {
     id: user.id,
     username: user.username,

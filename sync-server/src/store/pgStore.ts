@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, count, desc, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNull, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
@@ -13,11 +13,11 @@ import type { MemberRole } from '../../../schema/docs/roomHead';
 import { privacyColumns } from '../../../schema/db/store';
 import type { PrivacySettings } from '../../../schema/privacy';
 import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
-import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, resetTokens, roomMembers, formerMembers, rooms, sessions, users } from '../../../schema/db/pg';
+import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, pushSubscriptions, resetTokens, roomMembers, formerMembers, rooms, sessions, users } from '../../../schema/db/pg';
 import { GroupCommit } from './groupCommit';
 import { PgPush } from './pgPush';
 import { PgReceipts } from './pgReceipts';
-import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
+import { anonymised, conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 /** Ids per statement of a batched claim: two bound values each, well under Postgres' 65,535 parameters. */
 const CLAIM_CHUNK = 500;
@@ -149,7 +149,7 @@ class PgStore implements Store {
 
   async searchUsers(prefix: string, limit: number): Promise<UserRow[]> {
     if (limit <= 0) return [];
-    const match = prefixMatch([users.username, users.displayName], prefix);
+    const match = and(isNull(users.deletedAt), prefixMatch([users.username, users.displayName], prefix));
     return this.db.select().from(users).where(match).orderBy(asc(users.username)).limit(limit);
   }
 
@@ -192,6 +192,26 @@ class PgStore implements Store {
   async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean }): Promise<void> {
     if (profile.displayName === undefined && profile.about === undefined && profile.pushPreview === undefined) return;
     await this.db.update(users).set(profile).where(eq(users.id, id));
+  }
+
+  async deleteAccount(id: UserId, at: number, displayName: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, id));
+      await tx.delete(sessions).where(eq(sessions.userId, id));
+      await tx.delete(resetTokens).where(eq(resetTokens.userId, id));
+      await tx
+        .update(users)
+        .set(anonymised(at, displayName))
+        .where(and(eq(users.id, id), isNull(users.deletedAt)));
+    });
+  }
+
+  async releaseUsername(username: string, deletedBefore: number): Promise<boolean> {
+    const released = await this.db
+      .update(users)
+      .set({ username: sql`'~' || ${users.id}` })
+      .where(and(eq(users.username, username.toLowerCase()), lte(users.deletedAt, deletedBefore)));
+    return (released.rowCount ?? 0) > 0;
   }
 
   async setPrivacy(id: UserId, settings: Partial<PrivacySettings>): Promise<void> {

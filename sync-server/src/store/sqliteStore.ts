@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, count, desc, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNull, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
@@ -21,6 +21,7 @@ import {
   files,
   projectionMarks,
   projectionWatermarks,
+  pushSubscriptions,
   resetTokens,
   roomMembers,
   formerMembers,
@@ -31,7 +32,7 @@ import {
 import { GroupCommit } from './groupCommit';
 import { SqlitePush } from './sqlitePush';
 import { SqliteReceipts } from './sqliteReceipts';
-import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
+import { anonymised, conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 /** Ids per statement of a batched claim: two bound values each, well under SQLite's variable limit. */
 const CLAIM_CHUNK = 500;
@@ -144,7 +145,7 @@ class SqliteStore implements Store {
     return this.db
       .select()
       .from(users)
-      .where(prefixMatch([users.username, users.displayName], prefix))
+      .where(and(isNull(users.deletedAt), prefixMatch([users.username, users.displayName], prefix)))
       .orderBy(asc(users.username))
       .limit(limit)
       .all();
@@ -189,6 +190,30 @@ class SqliteStore implements Store {
   async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean }): Promise<void> {
     if (profile.displayName === undefined && profile.about === undefined && profile.pushPreview === undefined) return;
     this.db.update(users).set(profile).where(eq(users.id, id)).run();
+  }
+
+  async deleteAccount(id: UserId, at: number, displayName: string): Promise<void> {
+    this.db.transaction(
+      (tx) => {
+        tx.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, id)).run();
+        tx.delete(sessions).where(eq(sessions.userId, id)).run();
+        tx.delete(resetTokens).where(eq(resetTokens.userId, id)).run();
+        tx.update(users)
+          .set(anonymised(at, displayName))
+          .where(and(eq(users.id, id), isNull(users.deletedAt)))
+          .run();
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async releaseUsername(username: string, deletedBefore: number): Promise<boolean> {
+    const released = this.db
+      .update(users)
+      .set({ username: sql`'~' || ${users.id}` })
+      .where(and(eq(users.username, username.toLowerCase()), lte(users.deletedAt, deletedBefore)))
+      .run();
+    return released.changes > 0;
   }
 
   async setPrivacy(id: UserId, settings: Partial<PrivacySettings>): Promise<void> {

@@ -1,0 +1,69 @@
+import { createSignal, Show } from 'solid-js';
+import { ApiError, apiRequest } from '../api/apiRequest';
+import { accountDeleted } from '../auth/session';
+
+const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : 'Something went wrong.');
+
+/**
+ * Deleting the account: asked for the password (an unlocked device left behind cannot
+ * do it), after saying what happens. The server signs out every device; this one wipes
+ * its local copies and shows the sign-in page.
+ */
+export function DeleteAccountSection() {
+  const [open, setOpen] = createSignal(false);
+  const [password, setPassword] = createSignal('');
+  const [busy, setBusy] = createSignal(false);
+  const [error, setError] = createSignal<string>();
+  function cancel() {
+    setOpen(false);
+    setPassword('');
+    setError(undefined);
+  }
+  async function remove(e: SubmitEvent) {
+    e.preventDefault();
+    setBusy(true);
+    try {
+      await apiRequest('DELETE', '/me', { password: password() });
+      await accountDeleted();
+    } catch (err) {
+      setError(messageOf(err));
+      setBusy(false);
+    }
+  }
+  return (
+    <section class="settings-section" data-testid="settings-delete-account">
+      <h3>Delete account</h3>
+      <Show
+        when={open()}
+        fallback={
+          <button type="button" class="button-text danger" onClick={() => setOpen(true)} data-testid="delete-account-open">
+            Delete my account…
+          </button>
+        }
+      >
+        <form class="settings-danger-zone" onSubmit={remove}>
+          <p class="panel-note panel-note-inline">
+            Your name, about line and photo are removed and every device is signed out. Messages you sent stay in others' chats, shown as from “Deleted account”. This cannot be undone.
+          </p>
+          <label class="settings-field">
+            <span>Password</span>
+            <input type="password" autocomplete="current-password" required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} data-testid="delete-account-password" />
+          </label>
+          <div class="settings-actions">
+            <button type="submit" class="button-danger" disabled={busy()} data-testid="delete-account-confirm">
+              Delete my account
+            </button>
+            <button type="button" class="button-text" onClick={cancel}>
+              Cancel
+            </button>
+          </div>
+          <Show when={error()}>
+            <p class="panel-note panel-note-inline panel-error" data-testid="delete-account-error">
+              {error()}
+            </p>
+          </Show>
+        </form>
+      </Show>
+    </section>
+  );
+}
