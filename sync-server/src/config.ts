@@ -48,6 +48,7 @@ export const OPTIONS = {
   JECO_SESSION_SWEEP_MS: { schema: z.coerce.number().int().min(10), default: String(HOUR_MS), describe: 'How often expired sessions are deleted from the database (an expired session is refused at once either way; this keeps the table from growing).' },
   JECO_RESET_TOKEN_TTL_MS: { schema: z.coerce.number().int().positive(), default: String(HOUR_MS), describe: 'How long a password-reset link works.' },
   JECO_USERNAME_GRACE_MS: { schema: z.coerce.number().int().min(0), default: String(30 * DAY_MS), describe: 'How long the username of a deleted account stays taken before someone else may sign up with it (so nobody can pose as the person to those who knew them straight away).' },
+  JECO_EXPORTS_PER_HOUR: { schema: z.coerce.number().int().min(1), default: '3', describe: 'Data exports ("Export my data") one person may start per hour; each reads every message they can read, so it is the heaviest request there is. One runs at a time per person.' },
   JECO_AUTH_RATE_PER_MIN: { schema: z.coerce.number().int().positive(), default: '10', describe: 'Sign-in, sign-up and reset attempts allowed per client address per minute.' },
   JECO_BUCKET_SIZE: { schema: z.coerce.number().int().min(2), default: String(DEFAULT_BUCKET_SIZE), describe: 'Messages per history bucket before the room head moves to a new one.' },
   JECO_COMPACT_AFTER_UPDATES: { schema: z.coerce.number().int().min(1), default: '200', describe: 'Log rows a document may gather before they are merged into its snapshot.' },

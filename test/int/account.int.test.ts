@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { appendMessage } from '../../schema/docs/bucket';
-import { inboxDoc } from '../../schema/docs/names';
+import { addContact } from '../../schema/docs/contacts';
+import { readChats } from '../../schema/docs/inbox';
+import { bucketDoc, contactsDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
+import { initGroup } from '../../schema/docs/roomHead';
+import { newGroupId, type RoomId } from '../../schema/ids';
 import { hashToken } from '../../sync-server/src/auth/sessions';
-import { api, registerUser } from '../helpers/api';
+import { api, registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';
 import { message, startDm, texts } from '../helpers/dm';
 import { startServer } from '../helpers/server';
@@ -87,5 +91,76 @@ describe('deleting my account', async () => {
       expect(me.status).toBe(200);
       expect(me.body.user.displayName).not.toBe('Deleted account');
     }
+  });
+});
+
+describe('exporting my data', async () => {
+  const server = await startServer({ env: { JECO_EXPORTS_PER_HOUR: '2' } });
+
+  /** Opens a new group by `owner` with `members` and one message in it, once the server has stored it. */
+  async function groupWith(owner: TestUser, members: TestUser[], name: string, text: string): Promise<RoomId> {
+    const client = connectClient(server.wsUrl, owner.token);
+    const room = newGroupId();
+    const head = client.open(roomHeadDoc(room));
+    await head.synced;
+    initGroup(head.doc, { name, owner: owner.id, members: members.map((m) => m.id), now: Date.now() });
+    await client.settled();
+    await waitFor(async () => (await server.store.getMemberRole(room, owner.id)) !== null, { what: `group ${name} to be stored` });
+    const bucket = client.open(bucketDoc(room, 0));
+    await bucket.synced;
+    appendMessage(bucket.doc, message(owner.id, text));
+    await client.settled();
+    return room;
+  }
+
+  it('downloads my profile, contacts and every message of my chats, and nothing of chats I am not in', async () => {
+    const { alice, bob, room: dm, aBucket, bBucket, a } = await startDm(server);
+    const carol = await registerUser(server.url, 'Carol');
+    appendMessage(aBucket.doc, message(alice.id, 'alice in the dm'));
+    appendMessage(bBucket.doc, message(bob.id, 'bob in the dm'));
+    const contacts = a.open(contactsDoc(alice.id));
+    await contacts.synced;
+    addContact(contacts.doc, bob.id, { addedAt: Date.now(), nickname: 'Bobby' });
+    await a.settled();
+    const together = await groupWith(bob, [alice], 'Together', 'hello group');
+    const secret = await groupWith(bob, [carol], 'Secret', 'not for alice');
+    // Alice's chat index lists both of her chats.
+    const inbox = connectClient(server.wsUrl, alice.token).open(inboxDoc(alice.id));
+    await waitFor(() => readChats(inbox.doc).length === 2, { what: "Alice's chat list to hold the DM and the group" });
+
+    const res = await fetch(`${server.url}/api/me/export`, { headers: { authorization: `Bearer ${alice.token}` } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain(`jeco-${alice.username}-`);
+    const text = await res.text();
+    const data = JSON.parse(text);
+    expect(data.format).toBe('jeco-export');
+    expect(data.profile).toMatchObject({ id: alice.id, username: alice.username, displayName: 'Alice' });
+    expect(data.contacts).toEqual([{ userId: bob.id, addedAt: expect.any(Number), nickname: 'Bobby' }]);
+    const rooms = data.rooms as { id: string; name?: string; messages: { text?: string; authorId: string }[] }[];
+    expect(rooms.map((r) => r.id).sort()).toEqual([dm, together].sort());
+    const dmTexts = rooms.find((r) => r.id === dm)!.messages.map((m) => m.text);
+    // Both wrote at once: the order is Yjs', the same for everyone.
+    expect(dmTexts.sort()).toEqual(['alice in the dm', 'bob in the dm']);
+    expect(rooms.find((r) => r.id === together)!.messages.map((m) => m.text)).toContain('hello group');
+    expect(text).not.toContain('not for alice');
+    expect(text).not.toContain(secret);
+    expect(text).not.toContain('Secret');
+    expect(data.people[bob.id]).toEqual({ username: bob.username, displayName: 'Bob' });
+    // No one else's e-mail or password hash travels.
+    expect(text).not.toContain('argon2');
+  });
+
+  it('is limited per person, and refused without a session', async () => {
+    const dee = await registerUser(server.url, 'Dee');
+    const eve = await registerUser(server.url, 'Eve');
+    const get = (token?: string) => api(server.url, 'GET', '/api/me/export', token ? { token } : {});
+    expect((await get()).status).toBe(401);
+    expect((await get(dee.token)).status).toBe(200);
+    expect((await get(dee.token)).status).toBe(200);
+    const third = await get(dee.token);
+    expect(third.status).toBe(429);
+    expect(third.body.error.kind).toBe('rate_limited');
+    // Someone else's limit is their own.
+    expect((await get(eve.token)).status).toBe(200);
   });
 });

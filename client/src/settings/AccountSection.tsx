@@ -1,8 +1,50 @@
 import { createSignal, Show } from 'solid-js';
-import { ApiError, apiRequest } from '../api/apiRequest';
+import { ApiError, apiErrorOf, apiRequest } from '../api/apiRequest';
 import { accountDeleted } from '../auth/session';
 
 const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : 'Something went wrong.');
+
+/**
+ * "Export my data": the server's JSON of my profile, contacts and every message I can
+ * read, fetched first (so a refusal shows here, not as a downloaded error) and then
+ * saved under the name the server gives it.
+ */
+export function ExportSection() {
+  const [busy, setBusy] = createSignal(false);
+  const [note, setNote] = createSignal<{ text: string; error?: boolean }>();
+  async function download() {
+    setBusy(true);
+    setNote({ text: 'Preparing your file…' });
+    try {
+      const response = await fetch('/api/me/export', { credentials: 'same-origin' });
+      if (!response.ok) throw await apiErrorOf(response);
+      const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'jeco-export.json';
+      const url = URL.createObjectURL(await response.blob());
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = name;
+      link.click();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      setNote({ text: 'Downloaded.' });
+    } catch (err) {
+      setNote({ text: err instanceof TypeError ? 'Cannot reach the server. Check your connection and try again.' : messageOf(err), error: true });
+    } finally {
+      setBusy(false);
+    }
+  }
+  return (
+    <section class="settings-section" data-testid="settings-export">
+      <h3>Your data</h3>
+      <p class="panel-note panel-note-inline">A file with your profile, your contacts and every message of your chats. Photos and files are listed as links.</p>
+      <div class="settings-actions">
+        <button type="button" class="button-secondary" disabled={busy()} onClick={() => void download()} data-testid="export-data">
+          Export my data
+        </button>
+        <Show when={note()}>{(n) => <span classList={{ 'settings-note': true, 'panel-error': !!n().error }} data-testid="export-note">{n().text}</span>}</Show>
+      </div>
+    </section>
+  );
+}
 
 /**
  * Deleting the account: asked for the password (an unlocked device left behind cannot

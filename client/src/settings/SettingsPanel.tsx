@@ -5,7 +5,7 @@ import type { Audience, GroupAdders, PrivacySettings } from '../../../schema/pri
 import { ApiError, apiRequest } from '../api/apiRequest';
 import type { Session } from '../auth/session';
 import { currentPushSubscription, pushSupported, renewPushSubscription, turnPushOff, turnPushOn } from '../notifications/webPush';
-import { DeleteAccountSection } from './AccountSection';
+import { DeleteAccountSection, ExportSection } from './AccountSection';
 import { PanelHeader } from '../layout/PanelHeader';
 import { formatMoment } from '../time/formatTime';
 import { Avatar } from '../users/Avatar';
@@ -26,6 +26,7 @@ export function SettingsPanel(props: { session: Session; onClose: () => void }) 
         <DevicesSection />
         <PasswordSection />
         <BlockedSection />
+        <ExportSection />
         <DeleteAccountSection />
       </div>
     </section>

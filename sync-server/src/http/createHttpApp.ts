@@ -21,6 +21,7 @@ import { listDevicesRoute } from './routes/listDevices';
 import { revokeDeviceRoute } from './routes/revokeDevice';
 import { revokeOtherDevicesRoute } from './routes/revokeOtherDevices';
 import { unblockUserRoute } from './routes/unblockUser';
+import { exportMyDataRoute } from './routes/exportMyData';
 import { deleteAccountRoute } from './routes/deleteAccount';
 import { updateProfileRoute } from './routes/updateProfile';
 import { getPrivacyRoute } from './routes/getPrivacy';
@@ -124,6 +125,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   changePasswordRoute(app, deps);
   updateProfileRoute(app, deps);
   deleteAccountRoute(app, deps);
+  exportMyDataRoute(app, deps);
   getPrivacyRoute(app, deps);
   updatePrivacyRoute(app, deps);
   listBlockedRoute(app, deps);
