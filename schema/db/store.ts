@@ -28,6 +28,8 @@ export interface Store {
   /** Live (not deleted) users whose username or display name starts with `prefix` (case-insensitive), at most `limit`, by username. */
   searchUsers(prefix: string, limit: number): Promise<UserRow[]>;
   setPasswordHash(id: UserId, passwordHash: string): Promise<void>;
+  /** Gives the user this e-mail address (lowercased), unless another account has it: then nothing changes and the answer is `taken`. */
+  setEmail(id: UserId, email: string): Promise<'ok' | 'taken'>;
   setLastSeen(id: UserId, at: number): Promise<void>;
   /** Changes the fields given of the user's profile; the others stay. */
   setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean }): Promise<void>;

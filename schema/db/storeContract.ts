@@ -618,6 +618,18 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect((await store.getUserByUsername('ann'))!.id).not.toBe(ann.id);
     });
 
+    it('36. setEmail gives the address to the user unless another account has it', async () => {
+      const ann = await addUser('ann', { email: 'ann@example.test' });
+      const bob = await addUser('bob', { email: null });
+      expect(await store.setEmail(bob.id, 'ANN@example.test')).toBe('taken');
+      expect((await store.getUserById(bob.id))!.email).toBeNull();
+      expect(await store.setEmail(bob.id, 'Bob@Example.test')).toBe('ok');
+      expect((await store.getUserByEmail('bob@example.test'))!.id).toBe(bob.id);
+      expect(await store.setEmail(ann.id, 'ann@example.test')).toBe('ok');
+      expect(await store.setEmail(ann.id, 'ann2@example.test')).toBe('ok');
+      expect(await store.getUserByEmail('ann@example.test')).toBeNull();
+    });
+
     it('22. ping answers and dialect names the implementation', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
       expect(['sqlite', 'postgres']).toContain(store.dialect);

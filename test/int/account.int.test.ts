@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { appendMessage } from '../../schema/docs/bucket';
 import { addContact } from '../../schema/docs/contacts';
@@ -6,6 +7,7 @@ import { bucketDoc, contactsDoc, inboxDoc, roomHeadDoc } from '../../schema/docs
 import { initGroup } from '../../schema/docs/roomHead';
 import { newGroupId, type RoomId } from '../../schema/ids';
 import { hashToken } from '../../sync-server/src/auth/sessions';
+import { outboxDir } from '../../sync-server/src/mail/mailer';
 import { api, registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';
 import { message, startDm, texts } from '../helpers/dm';
@@ -162,5 +164,61 @@ describe('exporting my data', async () => {
     expect(third.body.error.kind).toBe('rate_limited');
     // Someone else's limit is their own.
     expect((await get(eve.token)).status).toBe(200);
+  });
+});
+
+describe('changing my e-mail address', async () => {
+  const server = await startServer();
+
+  /** The mails sent to `email` so far, as the outbox holds them. */
+  async function mailsTo(email: string): Promise<string[]> {
+    const dir = outboxDir(server.dataDir);
+    const out: string[] = [];
+    for (const file of await readdir(dir).catch(() => [])) {
+      const text = await readFile(`${dir}/${file}`, 'utf8');
+      if (text.includes(`To: ${email}`)) out.push(text);
+    }
+    return out;
+  }
+
+  it('moves the account to a free address, telling both addresses; password resets go to the new one', async () => {
+    const alice = await registerUser(server.url, 'Alice', { email: 'alice-old@example.test' });
+    const res = await api(server.url, 'PUT', '/api/me/email', { token: alice.token, body: { email: 'Alice-New@example.test', password } });
+    expect(res.status).toBe(202);
+    expect((await server.store.getUserById(alice.id))!.email).toBe('alice-new@example.test');
+    await waitFor(async () => (await mailsTo('alice-new@example.test')).length === 1 && (await mailsTo('alice-old@example.test')).length === 1, { what: 'both addresses to be told' });
+    expect((await mailsTo('alice-old@example.test'))[0]).toContain('alice-new@example.test');
+    // The old address no longer resets the password: a reset mails the new one only.
+    await api(server.url, 'POST', '/api/auth/password-reset', { body: { email: 'alice-old@example.test' } });
+    await api(server.url, 'POST', '/api/auth/password-reset', { body: { email: 'alice-new@example.test' } });
+    await waitFor(async () => (await mailsTo('alice-new@example.test')).some((m) => m.includes('/reset?token=')), { what: 'the reset mail at the new address' });
+    expect((await mailsTo('alice-old@example.test')).some((m) => m.includes('/reset?token='))).toBe(false);
+  });
+
+  it("answers the same for an address another account has, changes nothing, and tells that address's owner", async () => {
+    const bob = await registerUser(server.url, 'Bob', { email: 'bob@example.test' });
+    const mallory = await registerUser(server.url, 'Mallory', { email: 'mallory@example.test' });
+    const free = await api(server.url, 'PUT', '/api/me/email', { token: mallory.token, body: { email: 'mallory2@example.test', password } });
+    const taken = await api(server.url, 'PUT', '/api/me/email', { token: mallory.token, body: { email: 'bob@example.test', password } });
+    expect(taken.status).toBe(free.status);
+    expect(taken.body).toEqual(free.body);
+    expect((await server.store.getUserById(mallory.id))!.email).toBe('mallory2@example.test');
+    expect((await server.store.getUserByEmail('bob@example.test'))!.id).toBe(bob.id);
+    await waitFor(async () => (await mailsTo('bob@example.test')).some((m) => m.includes(mallory.username)), { what: "Bob to be told someone tried his address" });
+    // Nothing Mallory can read tells her either: her profile and her export carry no address.
+    const me = await api(server.url, 'GET', '/api/auth/me', { token: mallory.token });
+    expect(JSON.stringify(me.body)).not.toContain('@example.test');
+    const exported = await api(server.url, 'GET', '/api/me/export', { token: mallory.token });
+    expect(JSON.stringify(exported.body)).not.toContain('@example.test');
+  });
+
+  it('refuses without the password, and a bad address changes nothing', async () => {
+    const carol = await registerUser(server.url, 'Carol', { email: 'carol@example.test' });
+    for (const body of [{ email: 'c2@example.test', password: 'wrong password' }, { email: 'not an address', password }, { email: 'c3@example.test' }]) {
+      const res = await api(server.url, 'PUT', '/api/me/email', { token: carol.token, body });
+      expect([400, 401]).toContain(res.status);
+    }
+    expect((await api(server.url, 'PUT', '/api/me/email', { body: { email: 'c4@example.test', password } })).status).toBe(401);
+    expect((await server.store.getUserById(carol.id))!.email).toBe('carol@example.test');
   });
 });

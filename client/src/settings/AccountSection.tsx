@@ -5,6 +5,48 @@ import { accountDeleted } from '../auth/session';
 const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : 'Something went wrong.');
 
 /**
+ * Changing the e-mail address that password resets go to. The server answers alike
+ * whether or not another account has the address (as sign-up does), so this says
+ * what happens in both cases: a mail to the address tells which it was.
+ */
+export function EmailSection() {
+  const [email, setEmail] = createSignal('');
+  const [password, setPassword] = createSignal('');
+  const [note, setNote] = createSignal<{ text: string; error?: boolean }>();
+  async function change(e: SubmitEvent) {
+    e.preventDefault();
+    try {
+      await apiRequest('PUT', '/me/email', { email: email(), password: password() });
+      setNote({ text: `Unless another account uses ${email().trim()}, it is now yours. A mail to it says which.` });
+      setEmail('');
+      setPassword('');
+    } catch (err) {
+      setNote({ text: messageOf(err), error: true });
+    }
+  }
+  return (
+    <form class="settings-section" onSubmit={change} data-testid="settings-email">
+      <h3>E-mail address</h3>
+      <p class="panel-note panel-note-inline">Where password resets are sent. Nobody else sees it.</p>
+      <label class="settings-field">
+        <span>New address</span>
+        <input type="email" autocomplete="email" required maxLength={254} value={email()} onInput={(e) => setEmail(e.currentTarget.value)} data-testid="email-new" />
+      </label>
+      <label class="settings-field">
+        <span>Password</span>
+        <input type="password" autocomplete="current-password" required value={password()} onInput={(e) => setPassword(e.currentTarget.value)} data-testid="email-password" />
+      </label>
+      <div class="settings-actions">
+        <button type="submit" class="button-primary" data-testid="email-save">
+          Change address
+        </button>
+        <Show when={note()}>{(n) => <span classList={{ 'settings-note': true, 'panel-error': !!n().error }} data-testid="email-note">{n().text}</span>}</Show>
+      </div>
+    </form>
+  );
+}
+
+/**
  * "Export my data": the server's JSON of my profile, contacts and every message I can
  * read, fetched first (so a refusal shows here, not as a downloaded error) and then
  * saved under the name the server gives it.

@@ -5,7 +5,7 @@ import type { Audience, GroupAdders, PrivacySettings } from '../../../schema/pri
 import { ApiError, apiRequest } from '../api/apiRequest';
 import type { Session } from '../auth/session';
 import { currentPushSubscription, pushSupported, renewPushSubscription, turnPushOff, turnPushOn } from '../notifications/webPush';
-import { DeleteAccountSection, ExportSection } from './AccountSection';
+import { DeleteAccountSection, EmailSection, ExportSection } from './AccountSection';
 import { PanelHeader } from '../layout/PanelHeader';
 import { formatMoment } from '../time/formatTime';
 import { Avatar } from '../users/Avatar';
@@ -25,6 +25,7 @@ export function SettingsPanel(props: { session: Session; onClose: () => void }) 
         <NotificationsSection session={props.session} />
         <DevicesSection />
         <PasswordSection />
+        <EmailSection />
         <BlockedSection />
         <ExportSection />
         <DeleteAccountSection />

@@ -22,6 +22,7 @@ import { revokeDeviceRoute } from './routes/revokeDevice';
 import { revokeOtherDevicesRoute } from './routes/revokeOtherDevices';
 import { unblockUserRoute } from './routes/unblockUser';
 import { exportMyDataRoute } from './routes/exportMyData';
+import { changeEmailRoute } from './routes/changeEmail';
 import { deleteAccountRoute } from './routes/deleteAccount';
 import { updateProfileRoute } from './routes/updateProfile';
 import { getPrivacyRoute } from './routes/getPrivacy';
@@ -125,6 +126,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   changePasswordRoute(app, deps);
   updateProfileRoute(app, deps);
   deleteAccountRoute(app, deps);
+  changeEmailRoute(app, deps);
   exportMyDataRoute(app, deps);
   getPrivacyRoute(app, deps);
   updatePrivacyRoute(app, deps);

@@ -55,13 +55,15 @@ function exported(message: ShownMessage, publicUrl: string) {
  * through their chat index, each checked against the membership rules, as a socket
  * would be) with every message of the buckets they may read, and last the names of
  * the people those messages mention by id. Files are references (their API address).
+ * The e-mail address is left out: nothing reads it back, so that changing it cannot
+ * tell whether an address belongs to another account (`changeEmail.ts`).
  */
 export async function* exportData(store: Store, user: UserRow, publicUrl: string, now = Date.now()): AsyncGenerator<string> {
   const head = {
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     exportedAt: now,
-    profile: { id: user.id, username: user.username, displayName: user.displayName, about: user.about, email: user.email, createdAt: user.createdAt },
+    profile: { id: user.id, username: user.username, displayName: user.displayName, about: user.about, createdAt: user.createdAt },
     privacy: privacyOf(user),
   };
   yield `${JSON.stringify(head).slice(0, -1)},`;

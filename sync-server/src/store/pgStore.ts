@@ -153,6 +153,18 @@ class PgStore implements Store {
     return this.db.select().from(users).where(match).orderBy(asc(users.username)).limit(limit);
   }
 
+  async setEmail(id: UserId, email: string): Promise<'ok' | 'taken'> {
+    const address = email.toLowerCase();
+    try {
+      await this.db.update(users).set({ email: address }).where(eq(users.id, id));
+    } catch (error) {
+      // The unique index refused it: another account has the address (23505 unique_violation).
+      if ((error as { cause?: { code?: string }; code?: string }).cause?.code === '23505' || (error as { code?: string }).code === '23505') return 'taken';
+      throw error;
+    }
+    return 'ok';
+  }
+
   async setPasswordHash(id: UserId, passwordHash: string): Promise<void> {
     await this.db.update(users).set({ passwordHash }).where(eq(users.id, id));
   }

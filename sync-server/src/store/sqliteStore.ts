@@ -151,6 +151,15 @@ class SqliteStore implements Store {
       .all();
   }
 
+  async setEmail(id: UserId, email: string): Promise<'ok' | 'taken'> {
+    const address = email.toLowerCase();
+    const owner = await this.getUserByEmail(address);
+    if (owner) return owner.id === id ? 'ok' : 'taken';
+    // The one writer: nobody can take the address between the look-up and this update.
+    this.db.update(users).set({ email: address }).where(eq(users.id, id)).run();
+    return 'ok';
+  }
+
   async setPasswordHash(id: UserId, passwordHash: string): Promise<void> {
     this.db.update(users).set({ passwordHash }).where(eq(users.id, id)).run();
   }
