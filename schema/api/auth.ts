@@ -44,6 +44,11 @@ export const publicUserSchema = z.object({
   about: z.string().nullable().optional(),
   /** False when the user does not let the asker add them to groups (`schema/privacy.ts`); absent when they do. */
   mayAddToGroups: z.literal(false).optional(),
+  /**
+   * The profile photo's version (changes with the photo), to fetch from
+   * `GET /api/users/:id/photo?v=<photo>`; null or absent for none, or hidden from the asker.
+   */
+  photo: z.string().nullable().optional(),
   /** Present when the account was deleted: the name reads "Deleted account" and nothing else is shown. */
   deleted: z.literal(true).optional(),
   /** Only in answers about oneself: whether push notifications carry message text. */

@@ -32,7 +32,7 @@ export interface Store {
   setEmail(id: UserId, email: string): Promise<'ok' | 'taken'>;
   setLastSeen(id: UserId, at: number): Promise<void>;
   /** Changes the fields given of the user's profile; the others stay. */
-  setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean }): Promise<void>;
+  setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean; photo?: string | null }): Promise<void>;
   /**
    * Deletes an account in one transaction: its sessions, reset tokens and push
    * subscriptions go; the row stays (messages and rooms name its id) but is anonymised:
@@ -217,6 +217,8 @@ export interface UserRow extends NewUser {
   groupAdd: GroupAdders;
   /** Whether push notifications carry message text ("Show message preview"; on by default). */
   pushPreview: boolean;
+  /** The profile photo's blob (SHA-256 of a square WebP, see `files/`); null for none. */
+  photo: string | null;
   /** When the account was deleted ({@link Store.deleteAccount}); null while it is live. */
   deletedAt: number | null;
 }

@@ -93,7 +93,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
 
     it('1. createUser stores a user that every getter finds, with no last-seen time yet', async () => {
       const ann = await addUser('ann', { displayName: 'Ann Lee', email: 'ann@example.test' });
-      const expected = { ...ann, lastSeenAt: null, about: null, ...privacyColumns(DEFAULT_PRIVACY), pushPreview: true, deletedAt: null };
+      const expected = { ...ann, lastSeenAt: null, about: null, ...privacyColumns(DEFAULT_PRIVACY), pushPreview: true, photo: null, deletedAt: null };
       expect(await store.getUserById(ann.id)).toEqual(expected);
       expect(await store.getUserByUsername('ann')).toEqual(expected);
       expect(await store.getUserByUsername('ANN')).toEqual(expected);
@@ -525,7 +525,11 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.getUserById(ann.id)).toMatchObject({ displayName: 'Annie', about: 'Out hiking' });
       await store.setProfile(ann.id, { about: null });
       expect(await store.getUserById(ann.id)).toMatchObject({ displayName: 'Annie', about: null });
-      expect(await store.getUserById(bob.id)).toMatchObject({ displayName: bob.displayName, about: null });
+      await store.setProfile(ann.id, { photo: 'b'.repeat(64) });
+      expect(await store.getUserById(ann.id)).toMatchObject({ displayName: 'Annie', photo: 'b'.repeat(64) });
+      await store.setProfile(ann.id, { photo: null });
+      expect((await store.getUserById(ann.id))!.photo).toBeNull();
+      expect(await store.getUserById(bob.id)).toMatchObject({ displayName: bob.displayName, about: null, photo: null });
     });
 
     it('31. listUserSessions lists one user\'s sessions oldest first, with their device and last use', async () => {
@@ -579,7 +583,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
     it('34. deleteAccount anonymises the row and drops its sessions, reset tokens and push subscriptions; only the named user', async () => {
       const ann = await addUser('ann', { displayName: 'Ann Lee', email: 'ann@example.test' });
       const bob = await addUser('bob');
-      await store.setProfile(ann.id, { about: 'hi' });
+      await store.setProfile(ann.id, { about: 'hi', photo: 'a'.repeat(64) });
       await store.setLastSeen(ann.id, 3_000);
       await store.createSession(session(ann.id, 'a1', 9_000));
       await store.createSession(session(bob.id, 'b1', 9_000));
@@ -590,7 +594,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
 
       await store.deleteAccount(ann.id, 5_000, 'Deleted account');
       const row = (await store.getUserById(ann.id))!;
-      expect(row).toMatchObject({ username: 'ann', displayName: 'Deleted account', email: null, about: null, lastSeenAt: null, passwordHash: '', deletedAt: 5_000 });
+      expect(row).toMatchObject({ username: 'ann', displayName: 'Deleted account', email: null, about: null, photo: null, lastSeenAt: null, passwordHash: '', deletedAt: 5_000 });
       expect(await store.getUserByEmail('ann@example.test')).toBeNull();
       expect(await store.listUserSessions(ann.id)).toEqual([]);
       expect(await store.consumeResetToken('r1', 1_000)).toBeNull();

@@ -1,4 +1,5 @@
 import { readdir, readFile } from 'node:fs/promises';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { appendMessage } from '../../schema/docs/bucket';
 import { addContact } from '../../schema/docs/contacts';
@@ -220,5 +221,73 @@ describe('changing my e-mail address', async () => {
     }
     expect((await api(server.url, 'PUT', '/api/me/email', { body: { email: 'c4@example.test', password } })).status).toBe(401);
     expect((await server.store.getUserById(carol.id))!.email).toBe('carol@example.test');
+  });
+});
+
+describe('profile photo', async () => {
+  const server = await startServer({ env: { JECO_MAX_PHOTO_BYTES: String(400 * 1024) } });
+
+  /** A photo as a camera saves it: a JPEG with EXIF (a GPS-like comment and an orientation). */
+  async function cameraJpeg(width: number, height: number): Promise<Buffer> {
+    return sharp({ create: { width, height, channels: 3, background: { r: 200, g: 40, b: 40 } } })
+      .jpeg()
+      .withExif({ IFD0: { Copyright: 'secret-camera-owner', ImageDescription: 'home 52.1N 4.3E' } })
+      .toBuffer();
+  }
+
+  const put = (token: string | undefined, body: Buffer | string, type = 'image/jpeg') =>
+    fetch(`${server.url}/api/me/photo`, { method: 'PUT', headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+
+  it('stores a square, metadata-free copy that the people allowed to see it get, and the others do not', async () => {
+    const alice = await registerUser(server.url, 'Alice');
+    const bob = await registerUser(server.url, 'Bob');
+    const sent = await cameraJpeg(900, 600);
+    expect((await sharp(sent).metadata()).exif).toBeDefined();
+    const res = await put(alice.token, sent);
+    expect(res.status).toBe(200);
+    const version = ((await res.json()) as { user: { photo: string } }).user.photo;
+    expect(version).toMatch(/^[0-9a-f]{16}$/);
+
+    const seen = await api(server.url, 'GET', `/api/users/${alice.id}`, { token: bob.token });
+    expect(seen.body.user.photo).toBe(version);
+    const photo = await fetch(`${server.url}/api/users/${alice.id}/photo?v=${version}`, { headers: { authorization: `Bearer ${bob.token}` } });
+    expect(photo.status).toBe(200);
+    expect(photo.headers.get('content-type')).toBe('image/webp');
+    const bytes = Buffer.from(await photo.arrayBuffer());
+    const meta = await sharp(bytes).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['webp', 512, 512]);
+    expect(meta.exif).toBeUndefined();
+    expect(bytes.includes('secret-camera-owner')).toBe(false);
+
+    // "Photo and about: nobody" hides it from Bob, and so does Alice blocking him.
+    await api(server.url, 'PATCH', '/api/me/privacy', { token: alice.token, body: { profile: 'nobody' } });
+    await waitFor(async () => (await api(server.url, 'GET', `/api/users/${alice.id}`, { token: bob.token })).body.user.photo === undefined, { what: 'the photo to be hidden from Bob' });
+    expect((await fetch(`${server.url}/api/users/${alice.id}/photo`, { headers: { authorization: `Bearer ${bob.token}` } })).status).toBe(404);
+    // Alice herself still sees it.
+    expect((await fetch(`${server.url}/api/users/${alice.id}/photo`, { headers: { authorization: `Bearer ${alice.token}` } })).status).toBe(200);
+    await api(server.url, 'PATCH', '/api/me/privacy', { token: alice.token, body: { profile: 'everyone' } });
+    await api(server.url, 'PUT', `/api/blocks/${bob.id}`, { token: alice.token });
+    await waitFor(async () => (await fetch(`${server.url}/api/users/${alice.id}/photo`, { headers: { authorization: `Bearer ${bob.token}` } })).status === 404, { what: 'the photo to be hidden from someone she blocked' });
+    expect((await fetch(`${server.url}/api/users/${alice.id}/photo`)).status).toBe(401);
+
+    // Removing it, and deleting the account, leave no photo.
+    const removed = await api(server.url, 'DELETE', '/api/me/photo', { token: alice.token });
+    expect(removed.body.user.photo).toBeUndefined();
+    expect((await fetch(`${server.url}/api/users/${alice.id}/photo`, { headers: { authorization: `Bearer ${alice.token}` } })).status).toBe(404);
+    await put(alice.token, sent);
+    await api(server.url, 'DELETE', '/api/me', { token: alice.token, body: { password } });
+    expect((await server.store.getUserById(alice.id))!.photo).toBeNull();
+  });
+
+  it('refuses what is not an image, too large, or from nobody, and changes nothing', async () => {
+    const carol = await registerUser(server.url, 'Carol');
+    expect((await put(carol.token, 'not an image at all')).status).toBe(422);
+    expect((await put(carol.token, Buffer.from('GIF89a'), 'image/gif')).status).toBe(400);
+    expect((await put(carol.token, Buffer.alloc(0))).status).toBe(400);
+    const huge = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: '#888' } }).png({ compressionLevel: 0 }).toBuffer();
+    expect(huge.length).toBeGreaterThan(400 * 1024);
+    expect((await put(carol.token, huge, 'image/png')).status).toBe(413);
+    expect((await put(undefined, await cameraJpeg(100, 100))).status).toBe(401);
+    expect((await server.store.getUserById(carol.id))!.photo).toBeNull();
   });
 });

@@ -40,8 +40,8 @@ export function EmailSection() {
         <button type="submit" class="button-primary" data-testid="email-save">
           Change address
         </button>
-        <Show when={note()}>{(n) => <span classList={{ 'settings-note': true, 'panel-error': !!n().error }} data-testid="email-note">{n().text}</span>}</Show>
       </div>
+      <Show when={note()}>{(n) => <p classList={{ 'settings-note': true, 'panel-error': !!n().error }} data-testid="email-note">{n().text}</p>}</Show>
     </form>
   );
 }
@@ -60,7 +60,7 @@ export function ExportSection() {
     try {
       const response = await fetch('/api/me/export', { credentials: 'same-origin' });
       if (!response.ok) throw await apiErrorOf(response);
-      const name = /filename="([^"]+)"/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'jeco-export.json';
+      const name = /filename="?([^";]+)"?/.exec(response.headers.get('content-disposition') ?? '')?.[1] ?? 'jeco-export.json';
       const url = URL.createObjectURL(await response.blob());
       const link = document.createElement('a');
       link.href = url;

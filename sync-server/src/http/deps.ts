@@ -38,12 +38,17 @@ declare module 'fastify' {
   }
 }
 
+/** What names a photo in URLs: enough of its blob's hash to change whenever the photo does. */
+export function photoVersion(photo: string): string {
+  return photo.slice(0, 16);
+}
+
 /**
  * A user as other signed-in users may see it: no email, no hash, no settings; less when
  * `visibility` says so (what the asker may see, from `Privacy.visibility`).
  */
 export function toPublicUser(
-  user: Pick<UserRow, 'id' | 'username' | 'displayName' | 'lastSeenAt' | 'about'> & { deletedAt?: number | null },
+  user: Pick<UserRow, 'id' | 'username' | 'displayName' | 'lastSeenAt' | 'about'> & { deletedAt?: number | null; photo?: string | null },
   visibility: Visibility & { mayAddToGroups?: boolean } = visibilityOf({ blockedByThem: false, blockedByMe: false }),
 ): PublicUser {
   // A deleted account shows only that it was one: not even the username it had.
@@ -54,6 +59,8 @@ export function toPublicUser(
     displayName: user.displayName,
     lastSeenAt: visibility.presence ? user.lastSeenAt : null,
     about: visibility.about ? user.about : null,
+    // The photo goes with the about line ("photo and about" in the privacy settings).
+    ...(visibility.about && user.photo ? { photo: photoVersion(user.photo) } : {}),
     ...(visibility.mayAddToGroups === false ? { mayAddToGroups: false } : {}),
   };
 }

@@ -201,8 +201,8 @@ class PgStore implements Store {
     return result.rowCount ?? 0;
   }
 
-  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean }): Promise<void> {
-    if (profile.displayName === undefined && profile.about === undefined && profile.pushPreview === undefined) return;
+  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean; photo?: string | null }): Promise<void> {
+    if (Object.values(profile).every((value) => value === undefined)) return;
     await this.db.update(users).set(profile).where(eq(users.id, id));
   }
 

@@ -28,8 +28,8 @@ export function normaliseUser(user: NewUser): NewUser {
  * The columns a deleted account's row is left with: nothing that was the person's but
  * the id and (until released) the username. An empty password hash matches no password.
  */
-export function anonymised(at: number, displayName: string): Pick<UserRow, 'displayName' | 'email' | 'about' | 'passwordHash' | 'deletedAt' | 'lastSeenAt'> {
-  return { displayName, email: null, about: null, passwordHash: '', deletedAt: at, lastSeenAt: null };
+export function anonymised(at: number, displayName: string): Pick<UserRow, 'displayName' | 'email' | 'about' | 'photo' | 'passwordHash' | 'deletedAt' | 'lastSeenAt'> {
+  return { displayName, email: null, about: null, photo: null, passwordHash: '', deletedAt: at, lastSeenAt: null };
 }
 
 /**

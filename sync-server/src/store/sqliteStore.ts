@@ -196,8 +196,8 @@ class SqliteStore implements Store {
       .run().changes;
   }
 
-  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean }): Promise<void> {
-    if (profile.displayName === undefined && profile.about === undefined && profile.pushPreview === undefined) return;
+  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean; photo?: string | null }): Promise<void> {
+    if (Object.values(profile).every((value) => value === undefined)) return;
     this.db.update(users).set(profile).where(eq(users.id, id)).run();
   }
 
