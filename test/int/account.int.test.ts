@@ -5,7 +5,7 @@ import { appendMessage } from '../../schema/docs/bucket';
 import { addContact } from '../../schema/docs/contacts';
 import { readChats } from '../../schema/docs/inbox';
 import { bucketDoc, contactsDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { initGroup } from '../../schema/docs/roomHead';
+import { headBucket, initGroup, removeMember } from '../../schema/docs/roomHead';
 import { newGroupId, type RoomId } from '../../schema/ids';
 import { hashToken } from '../../sync-server/src/auth/sessions';
 import { outboxDir } from '../../sync-server/src/mail/mailer';
@@ -151,6 +151,34 @@ describe('exporting my data', async () => {
     expect(data.people[bob.id]).toEqual({ username: bob.username, displayName: 'Bob' });
     // No one else's e-mail or password hash travels.
     expect(text).not.toContain('argon2');
+  });
+
+  it('a former member gets the messages of their time in the group, and nothing written after they were removed', async () => {
+    const alice = await registerUser(server.url, 'Alice');
+    const bob = await registerUser(server.url, 'Bob');
+    const client = connectClient(server.wsUrl, bob.token);
+    const room = newGroupId();
+    const head = client.open(roomHeadDoc(room));
+    await head.synced;
+    initGroup(head.doc, { name: 'Hikers', owner: bob.id, members: [alice.id], now: Date.now() });
+    await client.settled();
+    await waitFor(async () => (await server.store.getMemberRole(room, alice.id)) !== null, { what: 'the group to be stored' });
+    const first = client.open(bucketDoc(room, 0));
+    await first.synced;
+    appendMessage(first.doc, message(bob.id, 'while alice was here'));
+    await client.settled();
+    removeMember(head.doc, alice.id);
+    await client.settled();
+    await server.projections.idle();
+    await waitFor(async () => (await server.store.getFormerThrough(room, alice.id)) !== null && headBucket(head.doc) > 0, { what: 'Alice to be a former member' });
+    const next = client.open(bucketDoc(room, headBucket(head.doc)));
+    await next.synced;
+    appendMessage(next.doc, message(bob.id, 'after alice was removed'));
+    await client.settled();
+
+    const text = JSON.stringify((await api(server.url, 'GET', '/api/me/export', { token: alice.token })).body);
+    expect(text).toContain('while alice was here');
+    expect(text).not.toContain('after alice was removed');
   });
 
   it('is limited per person, and refused without a session', async () => {
