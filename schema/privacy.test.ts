@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PRIVACY, dmOpen, dmReadReceipts, mayAddToGroup, presenceInGroups, visibilityOf, type PrivacySettings } from './privacy';
+import { DEFAULT_PRIVACY, dmOpen, dmReadReceipts, mayAddToGroup, presenceInGroups, seesPresenceBack, visibilityOf, type PrivacySettings } from './privacy';
 
 const open = { blockedByThem: false, blockedByMe: false };
 const settings = (change: Partial<PrivacySettings>): PrivacySettings => ({ ...DEFAULT_PRIVACY, ...change });
@@ -52,5 +52,14 @@ describe('privacy rules', () => {
     expect(dmReadReceipts(DEFAULT_PRIVACY, DEFAULT_PRIVACY)).toBe(true);
     expect(dmReadReceipts(settings({ readReceipts: false }), DEFAULT_PRIVACY)).toBe(false);
     expect(dmReadReceipts(DEFAULT_PRIVACY, settings({ readReceipts: false }))).toBe(false);
+  });
+});
+
+describe('reciprocity of last seen', () => {
+  it('who hides their own last seen from someone does not see theirs: everyone sees all, contacts only their contacts, nobody none', () => {
+    expect(seesPresenceBack('everyone', false)).toBe(true);
+    expect(seesPresenceBack('contacts', true)).toBe(true);
+    expect(seesPresenceBack('contacts', false)).toBe(false);
+    expect(seesPresenceBack('nobody', true)).toBe(false);
   });
 });

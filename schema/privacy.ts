@@ -74,6 +74,16 @@ export function visibilityOf(state: BlockState, theirs: PrivacySettings = DEFAUL
 }
 
 /**
+ * WhatsApp's reciprocity: whoever hides their own last seen and online from someone
+ * does not see that person's either. `mine` is the viewer's own "last seen" setting,
+ * `ownerInMyContacts` whether the person viewed is in the viewer's contacts. Applied on
+ * top of {@link visibilityOf} by the routes and, in a DM, by awareness.
+ */
+export function seesPresenceBack(mine: Audience, ownerInMyContacts: boolean): boolean {
+  return inAudience(mine, { inTheirContacts: ownerInMyContacts });
+}
+
+/**
  * Whether a DM may carry anything between its two people: either of them blocking the
  * other stops both directions (the blocker must unblock to write), as on WhatsApp.
  */

@@ -299,7 +299,7 @@ async function main(): Promise<void> {
       await me.page.getByTestId('panel-back').click();
     });
 
-    const settingsShot = { name: 'settings', title: 'Settings', caption: 'Settings (from the menu): one\'s name and about line, the devices signed in (this one marked; sign out any other, or all), the password and the people one blocked.' };
+    const settingsShot = { name: 'settings', title: 'Settings', caption: 'Settings (from the menu): one\'s photo, name and about line, privacy, the devices signed in (this one marked; sign out any other, or all), the password and e-mail address, the people one blocked, exporting one\'s data and deleting the account.' };
     await screen(settingsShot, me.page, ['main-menu'], async () => {
       await me.page.getByTestId('main-menu').click();
       await me.page.getByTestId('open-settings').click();

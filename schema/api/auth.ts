@@ -12,7 +12,7 @@ export const passwordSchema = z.string().min(8, 'Use at least 8 characters').max
 
 export const displayNameSchema = z.string().trim().min(1).max(64);
 
-const emailSchema = z.string().trim().toLowerCase().email().max(254);
+export const emailSchema = z.string().trim().toLowerCase().email().max(254);
 
 export const registerBody = z
   .object({
@@ -42,6 +42,13 @@ export const publicUserSchema = z.object({
   about: z.string().nullable().optional(),
   /** False when the user does not let the asker add them to groups (`schema/privacy.ts`); absent when they do. */
   mayAddToGroups: z.literal(false).optional(),
+  /**
+   * The profile photo's version (changes with the photo), to fetch from
+   * `GET /api/users/:id/photo?v=<photo>`; null or absent for none, or hidden from the asker.
+   */
+  photo: z.string().nullable().optional(),
+  /** Present when the account was deleted: the name reads "Deleted account" and nothing else is shown. */
+  deleted: z.literal(true).optional(),
   /** Only in answers about oneself: whether push notifications carry message text. */
   pushPreview: z.boolean().optional(),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AUDIENCES, GROUP_ADDERS, type Audience, type GroupAdders } from '../privacy';
-import { displayNameSchema, passwordSchema, publicUserSchema } from './auth';
+import { displayNameSchema, emailSchema, passwordSchema, publicUserSchema } from './auth';
 
 /** Longest "about" line, as WhatsApp's: a line, not a biography. */
 export const ABOUT_MAX = 140;
@@ -21,6 +21,15 @@ export const profileBody = z
   })
   .strict()
   .refine((body) => body.displayName !== undefined || body.about !== undefined || body.pushPreview !== undefined, 'Nothing to change');
+
+/** The name a deleted account is shown under, to everyone. */
+export const DELETED_ACCOUNT_NAME = 'Deleted account';
+
+/** `DELETE /api/me`: the password proves it is the owner at the keyboard. */
+export const deleteAccountBody = z.object({ password: z.string().min(1).max(256) }).strict();
+
+/** `PUT /api/me/email`: the new address, and the password again. */
+export const changeEmailBody = z.object({ email: emailSchema, password: z.string().min(1).max(256) }).strict();
 
 /** `POST /api/auth/password`: the current password proves it is the owner at the keyboard. */
 export const changePasswordBody = z

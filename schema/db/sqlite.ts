@@ -30,6 +30,13 @@ export const users = sqliteTable('users', {
   groupAdd: text('group_add').$type<GroupAdders>().notNull().default('everyone'),
   /** Whether push notifications carry message text ("Show message preview"). */
   pushPreview: integer('push_preview', { mode: 'boolean' }).notNull().default(true),
+  /** The profile photo: the blob (SHA-256, hex) of its 512 px square WebP; null for none. */
+  photo: text('photo'),
+  /**
+   * When the account was deleted (anonymised: no password, e-mail, about or sessions;
+   * the name reads "Deleted account"); null while it is live.
+   */
+  deletedAt: integer('deleted_at'),
 });
 
 /** Sessions, keyed by the SHA-256 of the token so a leaked table grants nothing. */

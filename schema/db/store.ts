@@ -25,12 +25,27 @@ export interface Store {
   getUserByUsername(username: string): Promise<UserRow | null>;
   getUserByEmail(email: string): Promise<UserRow | null>;
   getUsersByIds(ids: readonly UserId[]): Promise<UserRow[]>;
-  /** Users whose username or display name starts with `prefix` (case-insensitive), at most `limit`, by username. */
+  /** Live (not deleted) users whose username or display name starts with `prefix` (case-insensitive), at most `limit`, by username. */
   searchUsers(prefix: string, limit: number): Promise<UserRow[]>;
   setPasswordHash(id: UserId, passwordHash: string): Promise<void>;
+  /** Gives the user this e-mail address (lowercased), unless another account has it: then nothing changes and the answer is `taken`. */
+  setEmail(id: UserId, email: string): Promise<'ok' | 'taken'>;
   setLastSeen(id: UserId, at: number): Promise<void>;
   /** Changes the fields given of the user's profile; the others stay. */
-  setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean }): Promise<void>;
+  setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean; photo?: string | null }): Promise<void>;
+  /**
+   * Deletes an account in one transaction: its sessions, reset tokens and push
+   * subscriptions go; the row stays (messages and rooms name its id) but is anonymised:
+   * the display name becomes `displayName`, the e-mail, about line and password are
+   * cleared and `deletedAt` is set. The username stays taken until
+   * {@link Store.releaseUsername} frees it. Deleting a deleted account changes nothing.
+   */
+  deleteAccount(id: UserId, at: number, displayName: string): Promise<void>;
+  /**
+   * Frees `username` if it belongs to an account deleted at or before `deletedBefore`
+   * (the row keeps `~<id>`, which no sign-up can ask for); whether it was freed.
+   */
+  releaseUsername(username: string, deletedBefore: number): Promise<boolean>;
   /** Changes the privacy settings given; the others stay. */
   setPrivacy(id: UserId, settings: Partial<PrivacySettings>): Promise<void>;
 
@@ -217,6 +232,10 @@ export interface UserRow extends NewUser {
   groupAdd: GroupAdders;
   /** Whether push notifications carry message text ("Show message preview"; on by default). */
   pushPreview: boolean;
+  /** The profile photo's blob (SHA-256 of a square WebP, see `files/`); null for none. */
+  photo: string | null;
+  /** When the account was deleted ({@link Store.deleteAccount}); null while it is live. */
+  deletedAt: number | null;
 }
 
 /** A user's privacy settings, from their row. */

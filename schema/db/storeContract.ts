@@ -93,7 +93,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
 
     it('1. createUser stores a user that every getter finds, with no last-seen time yet', async () => {
       const ann = await addUser('ann', { displayName: 'Ann Lee', email: 'ann@example.test' });
-      const expected = { ...ann, lastSeenAt: null, about: null, ...privacyColumns(DEFAULT_PRIVACY), pushPreview: true };
+      const expected = { ...ann, lastSeenAt: null, about: null, ...privacyColumns(DEFAULT_PRIVACY), pushPreview: true, photo: null, deletedAt: null };
       expect(await store.getUserById(ann.id)).toEqual(expected);
       expect(await store.getUserByUsername('ann')).toEqual(expected);
       expect(await store.getUserByUsername('ANN')).toEqual(expected);
@@ -467,7 +467,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       await expect(store.createFile(file('f1', 1))).rejects.toThrow();
     });
 
-    it('25b. a file is marked sent once and deleted once; the sweep lists unsent and deleted files past the cutoff; a blob is in use while a live row names it', async () => {
+    it('37. a file is marked sent once and deleted once; the sweep lists unsent and deleted files past the cutoff; a blob is in use while a live row names it', async () => {
       const ann = userId();
       const room = group(ann);
       const file = (id: string, fields: Partial<FileRow> = {}): FileRow => ({
@@ -583,7 +583,11 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.getUserById(ann.id)).toMatchObject({ displayName: 'Annie', about: 'Out hiking' });
       await store.setProfile(ann.id, { about: null });
       expect(await store.getUserById(ann.id)).toMatchObject({ displayName: 'Annie', about: null });
-      expect(await store.getUserById(bob.id)).toMatchObject({ displayName: bob.displayName, about: null });
+      await store.setProfile(ann.id, { photo: 'b'.repeat(64) });
+      expect(await store.getUserById(ann.id)).toMatchObject({ displayName: 'Annie', photo: 'b'.repeat(64) });
+      await store.setProfile(ann.id, { photo: null });
+      expect((await store.getUserById(ann.id))!.photo).toBeNull();
+      expect(await store.getUserById(bob.id)).toMatchObject({ displayName: bob.displayName, about: null, photo: null });
     });
 
     it('31. listUserSessions lists one user\'s sessions oldest first, with their device and last use', async () => {
@@ -632,6 +636,60 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(privacyOf(viaSearch!)).toEqual(privacyOf(viaIds!));
       expect(privacyOf(viaIds!).readReceipts).toBe(true);
       expect(privacyOf((await store.getUserById(bob.id))!)).toEqual(DEFAULT_PRIVACY);
+    });
+
+    it('38. deleteAccount anonymises the row and drops its sessions, reset tokens and push subscriptions; only the named user', async () => {
+      const ann = await addUser('ann', { displayName: 'Ann Lee', email: 'ann@example.test' });
+      const bob = await addUser('bob');
+      await store.setProfile(ann.id, { about: 'hi', photo: 'a'.repeat(64) });
+      await store.setLastSeen(ann.id, 3_000);
+      await store.createSession(session(ann.id, 'a1', 9_000));
+      await store.createSession(session(bob.id, 'b1', 9_000));
+      await store.createResetToken({ tokenHash: 'r1', userId: ann.id, expiresAt: 9_000 });
+      const sub = { endpoint: 'https://push.example.test/a', sessionHash: 'a1', userId: ann.id, p256dh: 'k', auth: 'x', createdAt: 1_000 };
+      await store.push.saveSubscription(sub);
+      await store.push.saveSubscription({ ...sub, endpoint: 'https://push.example.test/b', sessionHash: 'b1', userId: bob.id });
+
+      await store.deleteAccount(ann.id, 5_000, 'Deleted account');
+      const row = (await store.getUserById(ann.id))!;
+      expect(row).toMatchObject({ username: 'ann', displayName: 'Deleted account', email: null, about: null, photo: null, lastSeenAt: null, passwordHash: '', deletedAt: 5_000 });
+      expect(await store.getUserByEmail('ann@example.test')).toBeNull();
+      expect(await store.listUserSessions(ann.id)).toEqual([]);
+      expect(await store.consumeResetToken('r1', 1_000)).toBeNull();
+      expect((await store.push.subscriptionsOf([ann.id, bob.id])).map((s) => s.endpoint)).toEqual(['https://push.example.test/b']);
+      expect(await store.searchUsers('ann', 5)).toEqual([]);
+      expect(await store.searchUsers('deleted', 5)).toEqual([]);
+      expect((await store.getUserById(bob.id))!.deletedAt).toBeNull();
+      expect(await store.listUserSessions(bob.id)).toHaveLength(1);
+      // Deleting again keeps the first time.
+      await store.deleteAccount(ann.id, 6_000, 'Deleted account');
+      expect((await store.getUserById(ann.id))!.deletedAt).toBe(5_000);
+    });
+
+    it('39. releaseUsername frees the username of an account deleted long enough ago, and nothing else', async () => {
+      const ann = await addUser('ann');
+      await addUser('bob');
+      await store.deleteAccount(ann.id, 5_000, 'Deleted account');
+      expect(await store.releaseUsername('bob', 10_000)).toBe(false);
+      expect(await store.releaseUsername('ann', 4_999)).toBe(false);
+      expect(await store.createUser(newUser('ann'))).toEqual({ conflict: 'username' });
+      expect(await store.releaseUsername('ANN', 5_000)).toBe(true);
+      expect((await store.getUserById(ann.id))!.username).toBe(`~${ann.id}`);
+      expect(await store.getUserByUsername('bob')).not.toBeNull();
+      await addUser('ann');
+      expect((await store.getUserByUsername('ann'))!.id).not.toBe(ann.id);
+    });
+
+    it('40. setEmail gives the address to the user unless another account has it', async () => {
+      const ann = await addUser('ann', { email: 'ann@example.test' });
+      const bob = await addUser('bob', { email: null });
+      expect(await store.setEmail(bob.id, 'ANN@example.test')).toBe('taken');
+      expect((await store.getUserById(bob.id))!.email).toBeNull();
+      expect(await store.setEmail(bob.id, 'Bob@Example.test')).toBe('ok');
+      expect((await store.getUserByEmail('bob@example.test'))!.id).toBe(bob.id);
+      expect(await store.setEmail(ann.id, 'ann@example.test')).toBe('ok');
+      expect(await store.setEmail(ann.id, 'ann2@example.test')).toBe('ok');
+      expect(await store.getUserByEmail('ann@example.test')).toBeNull();
     });
 
     it('22. ping answers and dialect names the implementation', async () => {

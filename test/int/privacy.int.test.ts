@@ -96,6 +96,27 @@ describe('privacy settings', async () => {
     expect(await seenBy(bob)).toMatchObject({ lastSeenAt: expect.any(Number), about: 'Climbing' });
   });
 
+  it("hiding my own last seen hides everyone's from me (reciprocity), in GET /api/users/:id and search", async () => {
+    const alice = await registerUser(server.url, 'Alice');
+    const bob = await registerUser(server.url, 'Bob');
+    const inbox = connectClient(server.wsUrl, alice.token).open(inboxDoc(alice.id as UserId));
+    await inbox.synced;
+    const aliceSeenBy = async (viewer: TestUser) => (await api(server.url, 'GET', `/api/users/${alice.id}`, { token: viewer.token })).body.user.lastSeenAt;
+    const searchedBy = async (viewer: TestUser) => (await api(server.url, 'GET', `/api/users?q=${alice.username}`, { token: viewer.token })).body.users[0].lastSeenAt;
+    await waitFor(async () => (await aliceSeenBy(bob)) !== null, { what: "Alice's last seen" });
+
+    await setPrivacy(server, bob, { lastSeen: 'nobody' });
+    expect(await aliceSeenBy(bob)).toBeNull();
+    expect(await searchedBy(bob)).toBeNull();
+    // "My contacts": Bob sees the last seen of his contacts only.
+    await setPrivacy(server, bob, { lastSeen: 'contacts' });
+    expect(await aliceSeenBy(bob)).toBeNull();
+    await addToContacts(server, bob, alice);
+    await waitFor(async () => (await aliceSeenBy(bob)) !== null, { what: 'Alice, now his contact, to show her last seen to Bob' });
+    await setPrivacy(server, bob, { lastSeen: 'everyone' });
+    expect(await searchedBy(bob)).toEqual(expect.any(Number));
+  });
+
   it('online and typing in a DM reach the other person only per the setting, and what was shown is withdrawn when it changes', async () => {
     const { alice, bob, room } = await startDm(server);
     const a = joinWithAwareness(server, alice.token, roomHeadDoc(room));
@@ -104,12 +125,13 @@ describe('privacy settings', async () => {
 
     await setPrivacy(server, alice, { lastSeen: 'nobody' });
     await waitFor(() => !b.peers().includes(alice.id), { what: "Alice's online state to be withdrawn from Bob", timeoutMs: 2_000 });
-    // A fresh connection of Bob's never learns Alice is there, however long she types; Alice still sees Bob.
+    // A fresh connection of Bob's never learns Alice is there, however long she types;
+    // and, as on WhatsApp, hiding hers hides Bob's from her too.
     const b2 = joinWithAwareness(server, bob.token, roomHeadDoc(room));
     await b2.open.synced;
     await chatter([a, b, b2]);
     for (const side of [b, b2]) expect(side.peers()).not.toContain(alice.id);
-    expect(a.peers()).toContain(bob.id);
+    expect(a.peers()).not.toContain(bob.id);
 
     // "My contacts": Bob is not one yet, then he is.
     await setPrivacy(server, alice, { lastSeen: 'contacts' });

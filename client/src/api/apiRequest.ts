@@ -18,7 +18,8 @@ function isKind(value: unknown): value is HttpErrorKind {
   return typeof value === 'string' && value in HTTP_ERRORS;
 }
 
-async function errorOf(response: Response): Promise<ApiError> {
+/** The {@link ApiError} of a failed answer, for callers that fetch themselves (downloads). */
+export async function apiErrorOf(response: Response): Promise<ApiError> {
   const body: unknown = await response.json().catch(() => null);
   const error = (body as { error?: { kind?: unknown; message?: unknown } } | null)?.error;
   const kind = isKind(error?.kind) ? error.kind : response.status === 401 ? 'unauthorized' : 'internal';
@@ -40,7 +41,7 @@ export async function apiRequest<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | '
     throw new ApiError('offline', OFFLINE_MESSAGE, 0);
   }
   noteServerDate(response.headers.get('date'));
-  if (!response.ok) throw await errorOf(response);
+  if (!response.ok) throw await apiErrorOf(response);
   if (response.status === 202 || response.status === 204) return undefined as T;
   return (await response.json()) as T;
 }

@@ -129,6 +129,16 @@ export async function signOut(): Promise<void> {
   await stop(true);
 }
 
+/**
+ * After the server deleted this account: it revoked every session already (and their
+ * push subscriptions), so this device drops its subscription and wipes this user's
+ * local replicas and caches, as a sign-out does.
+ */
+export async function accountDeleted(): Promise<void> {
+  await dropPushSubscription();
+  await stop(true);
+}
+
 /** Tells the server of a sign-out it missed while offline; any request carries the flag, this one is sent for it. */
 function deliverSignOut(): void {
   if (signedOutFlagSet()) void apiRequest('POST', '/auth/logout').catch(() => undefined);

@@ -12,7 +12,7 @@ export function ChatHeader(props: { title: string; subtitle: string; typing: str
     if (props.onOpenInfo && !(e.target as Element).closest('button')) props.onOpenInfo();
   };
   return (
-    <header class="chat-header" classList={{ 'opens-info': !!props.onOpenInfo }} onClick={openInfo}>
+    <header class="chat-header" classList={{ 'opens-info': !!props.onOpenInfo }} onClick={openInfo} data-testid="chat-header">
       <button type="button" class="icon-button back-button" onClick={() => props.onBack()} aria-label="Back to chats" data-testid="back">
         <BackIcon />
       </button>

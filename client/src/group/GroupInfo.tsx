@@ -6,7 +6,8 @@ import { parseUserId, type UserId } from '../../../schema/ids';
 import { ImageIcon } from '../files/fileIcons';
 import { CloseIcon } from '../layout/icons';
 import { Avatar } from '../users/Avatar';
-import { displayNameOf } from '../users/userDirectory';
+import { useProfileRefresh } from '../users/useProfileRefresh';
+import { displayNameOf, refreshUser } from '../users/userDirectory';
 import { UserSearch } from '../users/UserSearch';
 import { ConfirmDialog, type Confirmation } from './ConfirmDialog';
 import { AddPersonIcon, ExitIcon } from './groupIcons';
@@ -52,6 +53,12 @@ export function GroupInfo(props: GroupInfoProps) {
   const isMember = () => myRole() !== null;
   const name = () => props.meta?.name ?? props.fallbackName;
   const sorted = createMemo(() => sortMembers(members(), (id) => displayNameOf(id)));
+  // The members' names and photos as they are now: asked again on opening, then as the chat list's are.
+  const memberIds = () => [...members().keys()].filter((id) => id !== props.me);
+  onMount(() => {
+    for (const id of memberIds().slice(0, 40)) refreshUser(id);
+  });
+  useProfileRefresh(memberIds);
   const count = () => members().size;
 
   const onKey = (e: KeyboardEvent) => {

@@ -3,6 +3,7 @@ import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
 import { ChevronDownIcon } from '../layout/icons';
 import { Avatar } from '../users/Avatar';
+import { blockUser, isBlocked, unblockUser } from '../users/blocks';
 import { userById } from '../users/userDirectory';
 import { hasAny, roleBadge, type MemberActions } from './memberActions';
 
@@ -17,7 +18,11 @@ export interface MemberRowProps {
   onRemove: () => void;
 }
 
-/** One member in the group info: avatar, name ("You"), role badge, and the menu of what one may do to them. */
+/**
+ * One member in the group info: avatar, name ("You"), role badge, and the menu of what
+ * one may do to them: the group's actions my role allows, and blocking (or unblocking)
+ * anyone but me, which is between the two of us and needs no role.
+ */
 export function MemberRow(props: MemberRowProps) {
   const [open, setOpen] = createSignal(false);
   let root!: HTMLLIElement;
@@ -61,7 +66,7 @@ export function MemberRow(props: MemberRowProps) {
           {roleBadge(props.role)}
         </span>
       </Show>
-      <Show when={hasAny(props.actions)}>
+      <Show when={hasAny(props.actions) || !props.me}>
         <button
           type="button"
           class="member-menu-button"
@@ -69,6 +74,7 @@ export function MemberRow(props: MemberRowProps) {
           aria-haspopup="menu"
           aria-expanded={open()}
           onClick={() => setOpen(!open())}
+          data-group-actions={hasAny(props.actions) ? 'true' : undefined}
           data-testid="member-menu-button"
         >
           <ChevronDownIcon />
@@ -88,6 +94,17 @@ export function MemberRow(props: MemberRowProps) {
             <Show when={props.actions.remove}>
               <button type="button" role="menuitem" class="danger" onClick={run(props.onRemove)} data-testid="member-action-remove">
                 Remove from group
+              </button>
+            </Show>
+            <Show when={!props.me}>
+              <button
+                type="button"
+                role="menuitem"
+                classList={{ danger: !isBlocked(props.id) }}
+                onClick={run(() => void (isBlocked(props.id) ? unblockUser(props.id) : blockUser(props.id)).catch(() => undefined))}
+                data-testid="member-action-block"
+              >
+                {isBlocked(props.id) ? `Unblock ${props.name}` : `Block ${props.name}`}
               </button>
             </Show>
           </div>

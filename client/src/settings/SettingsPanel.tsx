@@ -5,6 +5,9 @@ import type { Audience, GroupAdders, PrivacySettings } from '../../../schema/pri
 import { ApiError, apiRequest } from '../api/apiRequest';
 import type { Session } from '../auth/session';
 import { currentPushSubscription, pushSupported, renewPushSubscription, turnPushOff, turnPushOn } from '../notifications/webPush';
+import { PhotoCropper } from './PhotoCropper';
+import { uploadProfilePhoto } from './uploadProfilePhoto';
+import { DeleteAccountSection, EmailSection, ExportSection } from './AccountSection';
 import { PanelHeader } from '../layout/PanelHeader';
 import { formatMoment } from '../time/formatTime';
 import { Avatar } from '../users/Avatar';
@@ -24,7 +27,10 @@ export function SettingsPanel(props: { session: Session; onClose: () => void }) 
         <NotificationsSection session={props.session} />
         <DevicesSection />
         <PasswordSection />
+        <EmailSection />
         <BlockedSection />
+        <ExportSection />
+        <DeleteAccountSection />
       </div>
     </section>
   );
@@ -50,7 +56,10 @@ function ProfileSection(props: { session: Session }) {
       <h3>Profile</h3>
       <div class="settings-profile-head">
         <Avatar name={name() || '?'} seed={props.session.user.id} size="large" />
-        <span class="settings-username">@{props.session.user.username}</span>
+        <span class="settings-profile-id">
+          <span class="settings-username">@{props.session.user.username}</span>
+          <PhotoButtons hasPhoto={!!me().photo} onNote={setNote} />
+        </span>
       </div>
       <label class="settings-field">
         <span>Name</span>
@@ -67,6 +76,55 @@ function ProfileSection(props: { session: Session }) {
         <Show when={note()}>{(n) => <span classList={{ 'settings-note': true, 'panel-error': !!n().error }}>{n().text}</span>}</Show>
       </div>
     </form>
+  );
+}
+
+/** "Change photo" (pick an image, crop it to a square here, send it) and "Remove photo". */
+function PhotoButtons(props: { hasPhoto: boolean; onNote: (note: { text: string; error?: boolean }) => void }) {
+  let input!: HTMLInputElement;
+  const [image, setImage] = createSignal<ImageBitmap>();
+  async function picked(file: File | undefined) {
+    input.value = '';
+    if (!file) return;
+    try {
+      setImage(await createImageBitmap(file));
+    } catch {
+      props.onNote({ text: 'That image could not be read. Try a JPEG or PNG.', error: true });
+    }
+  }
+  async function cropped(photo: Blob | null) {
+    image()?.close();
+    setImage(undefined);
+    if (!photo) return;
+    try {
+      rememberUsers([await uploadProfilePhoto(photo)]);
+      props.onNote({ text: 'Photo saved.' });
+    } catch (error) {
+      props.onNote({ text: messageOf(error), error: true });
+    }
+  }
+  async function remove() {
+    try {
+      const { user } = await apiRequest<{ user: PublicUser }>('DELETE', '/me/photo');
+      rememberUsers([user]);
+      props.onNote({ text: 'Photo removed.' });
+    } catch (error) {
+      props.onNote({ text: messageOf(error), error: true });
+    }
+  }
+  return (
+    <span class="settings-photo-buttons">
+      <input ref={input} type="file" accept="image/jpeg,image/png,image/webp" hidden onChange={(e) => void picked(e.currentTarget.files?.[0])} data-testid="photo-input" />
+      <button type="button" class="button-text" onClick={() => input.click()} data-testid="photo-change">
+        {props.hasPhoto ? 'Change photo' : 'Add photo'}
+      </button>
+      <Show when={props.hasPhoto}>
+        <button type="button" class="button-text danger" onClick={() => void remove()} data-testid="photo-remove">
+          Remove
+        </button>
+      </Show>
+      <Show when={image()}>{(bitmap) => <PhotoCropper image={bitmap()} onDone={(photo) => void cropped(photo)} />}</Show>
+    </span>
   );
 }
 
@@ -120,8 +178,8 @@ function PrivacySection() {
                 onChange: (value) => void change({ lastSeen: value as Audience }),
               })}
               {row({
-                title: 'About',
-                sub: 'Who sees your about line.',
+                title: 'Photo and about',
+                sub: 'Who sees your profile photo and about line.',
                 testid: 'privacy-profile',
                 value: () => current().profile,
                 options: AUDIENCE_LABELS,

@@ -1,4 +1,7 @@
+import { createSignal, Show } from 'solid-js';
+import { parseUserId } from '../../../schema/ids';
 import { PersonIcon } from '../layout/icons';
+import { userById } from './userDirectory';
 
 /** Muted tones that all carry white initials legibly: each at least 4.5:1 against white (WCAG AA). */
 const COLORS = ['#007a63', '#2b6cb0', '#8e44ad', '#b05300', '#c0392b', '#1f7a70', '#4a5bb8', '#5a6a74'];
@@ -21,12 +24,30 @@ function initialsOf(name: string): string {
   return picked.join('').toUpperCase();
 }
 
-/** A round avatar with initials, or a person's outline when the name has no letters; the colour follows `seed` (an id), so it stays put when a name changes. */
+/** The address of someone's profile photo; `version` changes with the photo, so the browser may cache each for good. */
+function photoUrl(userId: string, version: string): string {
+  return `/api/users/${encodeURIComponent(userId)}/photo?v=${encodeURIComponent(version)}`;
+}
+
+/**
+ * A round avatar: the person's profile photo when `seed` is a user's id and they have
+ * one the server lets me see (their profile, refreshed as names are, so a new photo
+ * shows without a reload); else initials, or a person's outline when the name has no
+ * letters. The colour follows `seed` (an id), so it stays put when a name changes.
+ */
 export function Avatar(props: { name: string; seed: string; size?: 'small' | 'medium' | 'large' }) {
   const initials = () => initialsOf(props.name);
+  const [failed, setFailed] = createSignal<string>();
+  const photo = () => {
+    const id = parseUserId(props.seed);
+    const version = id ? userById(id)?.photo : undefined;
+    return version && version !== failed() ? photoUrl(props.seed, version) : undefined;
+  };
   return (
-    <span class={`avatar avatar-${props.size ?? 'medium'}`} classList={{ 'avatar-generic': !initials() }} style={{ 'background-color': colorFor(props.seed) }} aria-hidden="true" data-testid="avatar">
-      {initials() || <PersonIcon />}
+    <span class={`avatar avatar-${props.size ?? 'medium'}`} classList={{ 'avatar-generic': !initials() && !photo() }} style={{ 'background-color': colorFor(props.seed) }} aria-hidden="true" data-testid="avatar">
+      <Show when={photo()} fallback={initials() || <PersonIcon />}>
+        {(src) => <img class="avatar-photo" src={src()} alt="" draggable={false} onError={() => setFailed(userById(props.seed)?.photo ?? undefined)} data-testid="avatar-photo" />}
+      </Show>
     </span>
   );
 }

@@ -7,7 +7,8 @@ const REFRESH_MS = 30_000;
 const MAX_PER_ROUND = 40;
 
 /**
- * Keeps the profiles of the people in `ids()` (DM peers of the chat list, contacts)
+ * Keeps the profiles of the people in `ids()` (DM peers of the chat list, contacts,
+ * the members of an open group's info)
  * fresh: every half minute while the page is visible, and when it becomes visible.
  * Polling, bounded per round, rather than a server push: profiles change rarely, and
  * the chat index titles the server writes are another engineer's projections.

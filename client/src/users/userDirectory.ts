@@ -23,7 +23,8 @@ function persist(): void {
 
 /** Adds users the app already has (search results, the signed-in user). */
 export function rememberUsers(list: readonly PublicUser[]): void {
-  for (const user of list) setUsers(user.id, user);
+  // Replaced, not merged: a field the new answer leaves out (a removed or hidden photo) goes.
+  for (const user of list) setUsers(user.id, reconcile(user));
   persist();
 }
 

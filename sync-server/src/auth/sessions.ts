@@ -81,7 +81,8 @@ export class Sessions {
       return null;
     }
     const user = await this.store.getUserById(session.userId);
-    if (!user) return null;
+    // A deleted account's sessions are deleted with it; this covers a read racing that.
+    if (!user || user.deletedAt !== null) return null;
     if (session.expiresAt - now <= this.policy.idleMs / 2) {
       const expiresAt = Math.min(now + this.policy.idleMs, session.absoluteExpiresAt);
       await this.store.touchSession(tokenHash, expiresAt);

@@ -4,6 +4,8 @@ import type { HttpDeps } from '../http/deps';
 import { forwardFileRoute } from '../http/routes/forwardFile';
 import { getFileRoute } from '../http/routes/getFile';
 import { uploadFileRoute } from '../http/routes/uploadFile';
+import { getUserPhotoRoute } from '../http/routes/getUserPhoto';
+import { setProfilePhotoRoutes } from '../http/routes/setProfilePhoto';
 import { DiskBlobStore } from './diskBlobStore';
 import { UploadLimits } from './uploadLimits';
 
@@ -18,7 +20,7 @@ export function diskBlobs(dataDir: string): DiskBlobStore {
 }
 
 /**
- * Everything under `/api/files`: tus uploads, forwards and downloads, over the blobs in
+ * Everything under `/api/files`: tus uploads, forwards and downloads, and profile photos, over the blobs in
  * `<data dir>/files/blobs` (uploads in progress wait in `<data dir>/files/uploads`, on
  * the same filesystem so a finished one is moved, not copied).
  */
@@ -30,4 +32,6 @@ export function fileRoutes(app: FastifyInstance, deps: HttpDeps): void {
   uploadFileRoute(app, deps, { blobs, uploadsDir: path.join(root, 'uploads'), limits });
   forwardFileRoute(app, deps, { blobs, limits });
   getFileRoute(app, deps, blobs);
+  setProfilePhotoRoutes(app, deps, { blobs, uploadsDir: path.join(root, 'uploads') });
+  getUserPhotoRoute(app, deps, blobs);
 }

@@ -10,6 +10,7 @@ import type { Mailer } from '../mail/mailer';
 import type { Blocks } from '../people/blocks';
 import type { Privacy } from '../people/privacy';
 import type { EndpointPolicy } from '../push/endpointPolicy';
+import { DELETED_ACCOUNT_NAME } from '../../../schema/api/people';
 import { visibilityOf, type Visibility } from '../../../schema/privacy';
 
 /** What every route gets: the process's config and services. */
@@ -41,20 +42,29 @@ declare module 'fastify' {
   }
 }
 
+/** What names a photo in URLs: enough of its blob's hash to change whenever the photo does. */
+function photoVersion(photo: string): string {
+  return photo.slice(0, 16);
+}
+
 /**
  * A user as other signed-in users may see it: no email, no hash, no settings; less when
  * `visibility` says so (what the asker may see, from `Privacy.visibility`).
  */
 export function toPublicUser(
-  user: Pick<UserRow, 'id' | 'username' | 'displayName' | 'lastSeenAt' | 'about'>,
+  user: Pick<UserRow, 'id' | 'username' | 'displayName' | 'lastSeenAt' | 'about'> & { deletedAt?: number | null; photo?: string | null },
   visibility: Visibility & { mayAddToGroups?: boolean } = visibilityOf({ blockedByThem: false, blockedByMe: false }),
 ): PublicUser {
+  // A deleted account shows only that it was one: not even the username it had.
+  if (user.deletedAt != null) return { id: user.id, username: '', displayName: DELETED_ACCOUNT_NAME, lastSeenAt: null, about: null, deleted: true, mayAddToGroups: false };
   return {
     id: user.id,
     username: user.username,
     displayName: user.displayName,
     lastSeenAt: visibility.presence ? user.lastSeenAt : null,
     about: visibility.about ? user.about : null,
+    // The photo goes with the about line ("photo and about" in the privacy settings).
+    ...(visibility.about && user.photo ? { photo: photoVersion(user.photo) } : {}),
     ...(visibility.mayAddToGroups === false ? { mayAddToGroups: false } : {}),
   };
 }

@@ -79,8 +79,11 @@ describe('Privacy (the server side of schema/privacy.ts)', () => {
     expect(await privacy.presenceFlows(group, ann)).toBe(false);
     await privacy.set(ann, { lastSeen: 'nobody' });
     expect(await privacy.presenceFlows(dm, ann)).toBe(false);
-    // Bob's own presence follows Bob's settings, not Ann's.
+    // Reciprocity: Ann, who hides hers from Bob, does not get Bob's either; once she shows hers, she does.
+    expect(await privacy.presenceFlows(dm, bob)).toBe(false);
+    await privacy.set(ann, { lastSeen: 'everyone' });
     expect(await privacy.presenceFlows(dm, bob)).toBe(true);
+    await privacy.set(ann, { lastSeen: 'nobody' });
     // The owner's own docs have no other reader.
     expect(await privacy.presenceFlows(own, ann)).toBe(true);
   });

@@ -10,6 +10,7 @@ import {
   inAudience,
   mayAddToGroup,
   presenceInGroups,
+  seesPresenceBack,
   visibilityOf,
   type PrivacySettings,
   type Relation,
@@ -130,7 +131,16 @@ export class Privacy {
     if (viewer === owner.id) return { presence: true, about: true, mayAddToGroups: true };
     const theirs = privacyOf(owner);
     const relation = await this.relation(viewer, owner.id, theirs);
-    return { ...visibilityOf(relation, theirs, relation.inTheirContacts), mayAddToGroups: mayAddToGroup(relation, theirs) };
+    const shown = visibilityOf(relation, theirs, relation.inTheirContacts);
+    const presence = shown.presence && (await this.sharesPresenceWith(viewer, owner.id));
+    return { ...shown, presence, mayAddToGroups: mayAddToGroup(relation, theirs) };
+  }
+
+  /** Whether `viewer`'s own "last seen" setting shows them to `other`: only then do they see `other`'s (`seesPresenceBack`). */
+  async sharesPresenceWith(viewer: UserId, other: UserId): Promise<boolean> {
+    const mine = (await this.settingsOf(viewer)).lastSeen;
+    if (mine !== 'contacts') return seesPresenceBack(mine, false);
+    return seesPresenceBack(mine, await this.inContactsOf(viewer, other));
   }
 
   /** For the update guard: whether `adder` may add `target` to a group; the store is asked, not the cache, before refusing. */
@@ -156,6 +166,8 @@ export class Privacy {
     if (room.kind === 'group') return presenceInGroups(theirs);
     const peer = room.members.find((id) => id !== userId);
     if (!peer || !room.members.includes(userId)) return true;
+    // Reciprocity: a peer who hides their own online state from this user does not get this user's.
+    if (!(await this.sharesPresenceWith(peer, userId))) return false;
     if (theirs.lastSeen !== 'contacts') return inAudience(theirs.lastSeen, { inTheirContacts: false });
     return this.inContactsOf(userId, peer);
   }

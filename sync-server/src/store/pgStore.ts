@@ -13,11 +13,11 @@ import type { MemberRole } from '../../../schema/docs/roomHead';
 import { privacyColumns } from '../../../schema/db/store';
 import type { PrivacySettings } from '../../../schema/privacy';
 import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
-import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, resetTokens, roomMembers, formerMembers, rooms, sessions, users } from '../../../schema/db/pg';
+import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, pushSubscriptions, resetTokens, roomMembers, formerMembers, rooms, sessions, users } from '../../../schema/db/pg';
 import { GroupCommit } from './groupCommit';
 import { PgPush } from './pgPush';
 import { PgReceipts } from './pgReceipts';
-import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
+import { anonymised, conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 /** Ids per statement of a batched claim: two bound values each, well under Postgres' 65,535 parameters. */
 const CLAIM_CHUNK = 500;
@@ -148,8 +148,20 @@ class PgStore implements Store {
 
   async searchUsers(prefix: string, limit: number): Promise<UserRow[]> {
     if (limit <= 0) return [];
-    const match = prefixMatch([users.username, users.displayName], prefix);
+    const match = and(isNull(users.deletedAt), prefixMatch([users.username, users.displayName], prefix));
     return this.db.select().from(users).where(match).orderBy(asc(users.username)).limit(limit);
+  }
+
+  async setEmail(id: UserId, email: string): Promise<'ok' | 'taken'> {
+    const address = email.toLowerCase();
+    try {
+      await this.db.update(users).set({ email: address }).where(eq(users.id, id));
+    } catch (error) {
+      // The unique index refused it: another account has the address (23505 unique_violation).
+      if ((error as { cause?: { code?: string }; code?: string }).cause?.code === '23505' || (error as { code?: string }).code === '23505') return 'taken';
+      throw error;
+    }
+    return 'ok';
   }
 
   async setPasswordHash(id: UserId, passwordHash: string): Promise<void> {
@@ -188,9 +200,29 @@ class PgStore implements Store {
     return result.rowCount ?? 0;
   }
 
-  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean }): Promise<void> {
-    if (profile.displayName === undefined && profile.about === undefined && profile.pushPreview === undefined) return;
+  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean; photo?: string | null }): Promise<void> {
+    if (Object.values(profile).every((value) => value === undefined)) return;
     await this.db.update(users).set(profile).where(eq(users.id, id));
+  }
+
+  async deleteAccount(id: UserId, at: number, displayName: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, id));
+      await tx.delete(sessions).where(eq(sessions.userId, id));
+      await tx.delete(resetTokens).where(eq(resetTokens.userId, id));
+      await tx
+        .update(users)
+        .set(anonymised(at, displayName))
+        .where(and(eq(users.id, id), isNull(users.deletedAt)));
+    });
+  }
+
+  async releaseUsername(username: string, deletedBefore: number): Promise<boolean> {
+    const released = await this.db
+      .update(users)
+      .set({ username: sql`'~' || ${users.id}` })
+      .where(and(eq(users.username, username.toLowerCase()), lte(users.deletedAt, deletedBefore)));
+    return (released.rowCount ?? 0) > 0;
   }
 
   async setPrivacy(id: UserId, settings: Partial<PrivacySettings>): Promise<void> {

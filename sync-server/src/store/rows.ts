@@ -25,6 +25,14 @@ export function normaliseUser(user: NewUser): NewUser {
 }
 
 /**
+ * The columns a deleted account's row is left with: nothing that was the person's but
+ * the id and (until released) the username. An empty password hash matches no password.
+ */
+export function anonymised(at: number, displayName: string): Pick<UserRow, 'displayName' | 'email' | 'about' | 'photo' | 'passwordHash' | 'deletedAt' | 'lastSeenAt'> {
+  return { displayName, email: null, about: null, photo: null, passwordHash: '', deletedAt: at, lastSeenAt: null };
+}
+
+/**
  * Names the unique field a refused insert collided with. Inserts use ON CONFLICT DO
  * NOTHING and look up afterwards, so neither driver's error text needs parsing.
  */

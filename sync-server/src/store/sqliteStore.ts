@@ -20,6 +20,7 @@ import {
   docUpdates,
   files,
   projectionMarks,
+  pushSubscriptions,
   resetTokens,
   roomMembers,
   formerMembers,
@@ -31,7 +32,7 @@ import { GroupCommit } from './groupCommit';
 import { SqlitePush } from './sqlitePush';
 import { SqliteReceipts } from './sqliteReceipts';
 import { prepareStatements, type SqliteStatements } from './sqliteStatements';
-import { conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
+import { anonymised, conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 /** Ids per statement of a batched claim: two bound values each, well under SQLite's variable limit. */
 const CLAIM_CHUNK = 500;
@@ -125,10 +126,19 @@ class SqliteStore implements Store {
     return this.db
       .select()
       .from(users)
-      .where(prefixMatch([users.username, users.displayName], prefix))
+      .where(and(isNull(users.deletedAt), prefixMatch([users.username, users.displayName], prefix)))
       .orderBy(asc(users.username))
       .limit(limit)
       .all();
+  }
+
+  async setEmail(id: UserId, email: string): Promise<'ok' | 'taken'> {
+    const address = email.toLowerCase();
+    const owner = await this.getUserByEmail(address);
+    if (owner) return owner.id === id ? 'ok' : 'taken';
+    // The one writer: nobody can take the address between the look-up and this update.
+    this.db.update(users).set({ email: address }).where(eq(users.id, id)).run();
+    return 'ok';
   }
 
   async setPasswordHash(id: UserId, passwordHash: string): Promise<void> {
@@ -167,9 +177,33 @@ class SqliteStore implements Store {
       .run().changes;
   }
 
-  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean }): Promise<void> {
-    if (profile.displayName === undefined && profile.about === undefined && profile.pushPreview === undefined) return;
+  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean; photo?: string | null }): Promise<void> {
+    if (Object.values(profile).every((value) => value === undefined)) return;
     this.db.update(users).set(profile).where(eq(users.id, id)).run();
+  }
+
+  async deleteAccount(id: UserId, at: number, displayName: string): Promise<void> {
+    this.db.transaction(
+      (tx) => {
+        tx.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, id)).run();
+        tx.delete(sessions).where(eq(sessions.userId, id)).run();
+        tx.delete(resetTokens).where(eq(resetTokens.userId, id)).run();
+        tx.update(users)
+          .set(anonymised(at, displayName))
+          .where(and(eq(users.id, id), isNull(users.deletedAt)))
+          .run();
+      },
+      { behavior: 'immediate' },
+    );
+  }
+
+  async releaseUsername(username: string, deletedBefore: number): Promise<boolean> {
+    const released = this.db
+      .update(users)
+      .set({ username: sql`'~' || ${users.id}` })
+      .where(and(eq(users.username, username.toLowerCase()), lte(users.deletedAt, deletedBefore)))
+      .run();
+    return released.changes > 0;
   }
 
   async setPrivacy(id: UserId, settings: Partial<PrivacySettings>): Promise<void> {

@@ -1,6 +1,6 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import { removeAwarenessStates } from 'y-protocols/awareness';
-import { parseDocName } from '../../../schema/docs/names';
+import { parseDocName, roomOfDoc } from '../../../schema/docs/names';
 import type { UserId } from '../../../schema/ids';
 import type { Privacy } from '../people/privacy';
 import type { SyncContext } from './context';
@@ -17,14 +17,22 @@ export function privacyPresenceExtension(deps: { privacy: Privacy; log: (error: 
   let unsubscribe: (() => void) | undefined;
   let instance: Hocuspocus | undefined;
 
+  /**
+   * After `userId` changed their settings: their states now hidden go, and in their DMs
+   * so does the peer's, which reciprocity may now keep from them.
+   */
   async function withdraw(userId: UserId): Promise<void> {
     for (const [name, document] of instance?.documents ?? []) {
       const ref = parseDocName(name);
       if (!ref) continue;
-      const theirs = [...document.awareness.getStates()].filter(([, state]) => (state as Partial<SyncContext>).user?.id === userId).map(([clientId]) => clientId);
-      if (theirs.length === 0 || (await deps.privacy.presenceFlows(ref, userId))) continue;
-      // Removal is broadcast like any awareness change: the others stop showing them.
-      removeAwarenessStates(document.awareness, theirs, 'privacy');
+      const room = roomOfDoc(ref);
+      const judged = room?.kind === 'dm' && room.members.includes(userId) ? room.members : [userId];
+      for (const person of judged) {
+        const theirs = [...document.awareness.getStates()].filter(([, state]) => (state as Partial<SyncContext>).user?.id === person).map(([clientId]) => clientId);
+        if (theirs.length === 0 || (await deps.privacy.presenceFlows(ref, person))) continue;
+        // Removal is broadcast like any awareness change: the others stop showing them.
+        removeAwarenessStates(document.awareness, theirs, 'privacy');
+      }
     }
   }
 

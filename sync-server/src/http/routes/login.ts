@@ -11,10 +11,12 @@ export function loginRoute(app: FastifyInstance, deps: HttpDeps): void {
   app.post('/api/auth/login', { config: { rateLimit: authRateLimit(deps) } }, async (request, reply) => {
     const body = parseWith(loginBody, request.body);
     const user = await deps.store.getUserByUsername(body.username);
-    const ok = await verifyPassword(user?.passwordHash ?? null, body.password);
-    if (!user || !ok) return sendError(reply, 'bad_credentials');
-    const { token, session } = await deps.sessions.create(user.id, request.headers['user-agent']);
+    // A deleted account answers like an unknown username, in the same time.
+    const live = user && user.deletedAt === null ? user : null;
+    const ok = await verifyPassword(live?.passwordHash ?? null, body.password);
+    if (!live || !ok) return sendError(reply, 'bad_credentials');
+    const { token, session } = await deps.sessions.create(live.id, request.headers['user-agent']);
     setSessionCookie(reply, token, session, deps.secureCookies());
-    return reply.send({ user: toPublicUser(user), token });
+    return reply.send({ user: toPublicUser(live), token });
   });
 }

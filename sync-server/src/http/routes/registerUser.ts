@@ -27,6 +27,10 @@ export function registerUserRoute(app: FastifyInstance, deps: HttpDeps): void {
       createdAt: Date.now(),
     };
     let created = await deps.store.createUser(user);
+    // A deleted account's username is free again once its grace period is over.
+    if ('conflict' in created && created.conflict === 'username' && (await deps.store.releaseUsername(user.username, Date.now() - deps.config.usernameGraceMs))) {
+      created = await deps.store.createUser(user);
+    }
     const emailTaken = 'conflict' in created && created.conflict === 'email';
     if (emailTaken) created = await deps.store.createUser({ ...user, email: null });
     if ('conflict' in created) return sendError(reply, 'username_taken');
