@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import ece from 'http_ece';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PushPayload } from '../../schema/api/push';
-import { appendMessage } from '../../schema/docs/bucket';
+import { appendMessage, setReaction } from '../../schema/docs/bucket';
 import { chatNotifyLevel, markChatRead, MUTED_FOREVER, setChatState, setNotifyLevel } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
 import { addMembers, initDm, initGroup, removeMember, setRole } from '../../schema/docs/roomHead';
@@ -270,6 +270,40 @@ describe('Web Push', async () => {
     expect(push.at('/carol-events')).toHaveLength(1);
     // Bob did all of it: nothing for him.
     expect(push.at('/bob-events')).toHaveLength(0);
+  });
+
+  it('a reaction to her message reaches Alice, with the message quoted; one in a chat set to "mentions only" does not', async () => {
+    const [alice, bob] = [await registerUser(server.url, 'Alice'), await registerUser(server.url, 'Bob')];
+    const keys = await subscribe(server, alice.token, push, '/alice-reaction');
+    const { room, client: bobs } = await createGroup(server, bob, 'Team', [alice.id]);
+    const alices = connectClient(server.wsUrl, alice.token);
+    const [inbox, aliceBucket, bobBucket] = [alices.open(inboxDoc(alice.id)), alices.open(bucketDoc(room, 0)), bobs.open(bucketDoc(room, 0))];
+    await Promise.all([inbox.synced, aliceBucket.synced, bobBucket.synced]);
+    const lunch = message(alice.id, 'lunch at noon?');
+    appendMessage(aliceBucket.doc, lunch);
+    await alices.settled();
+    // She wrote it from the chat: once she has closed it, pushes reach her again.
+    aliceBucket.provider.destroy();
+    await closedOnServer(server, bucketDoc(room, 0), alice.id);
+    await waitFor(() => bobBucket.doc.getArray('messages').length >= 2, { what: "Alice's message at Bob's" });
+
+    setReaction(bobBucket.doc, lunch.id, bob.id, '👍');
+    await bobs.settled();
+    await waitFor(() => push.at('/alice-reaction').length >= 2, { what: 'the reaction push' });
+    expect(push.at('/alice-reaction').map((r) => decrypt(r, keys))).toEqual([
+      { roomId: room, title: 'Team', body: 'Bob added you', tag: room },
+      { roomId: room, title: 'Team', body: 'Bob reacted 👍 to “lunch at noon?”', tag: room },
+    ]);
+
+    setNotifyLevel(inbox.doc, room, 'mentions');
+    await alices.settled();
+    setReaction(bobBucket.doc, lunch.id, bob.id, '❤️');
+    await bobs.settled();
+    await server.projections.idle();
+    // A mention still gets through "mentions only", and comes next: nothing about the second reaction came before it.
+    await send(bobs, bobBucket, bob.id, '@Alice yes!', { mentions: [alice.id] });
+    await waitFor(() => push.at('/alice-reaction').length >= 3, { what: 'the mention push' });
+    expect(push.at('/alice-reaction').map((r) => decrypt(r, keys).body).slice(2)).toEqual(['Bob: @Alice yes!']);
   });
 
   it('reading the chat on another device withdraws the push: a second push tells her browser to close the chat\'s notification', async () => {

@@ -14,6 +14,7 @@ import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } 
 import { applyLoggedServerWrite, closeConnections, type ServerWriteContext, type SyncContext } from './context';
 import { catchUp, CAUGHT_UP, type LogPositions } from './logPositions';
 import { membershipPush } from '../push/membershipPushes';
+import { reactionPush } from '../push/reactionPushes';
 import { messagePushes, readersOf } from '../push/messagePushes';
 import type { PushNote } from '../push/pushSender';
 import type { PushSender } from '../push/pushSender';
@@ -284,6 +285,8 @@ export class Projections {
       const users = await this.usersById(members);
       const inboxes = await Promise.all(members.map((userId) => this.deps.instance().openDirectConnection(inboxDoc(userId), SERVER)));
       let projected: Message[] = [];
+      // The reaction items each member's inbox got, for their pushes once the write committed (a retried write replaces them).
+      let reactedItems = new Map<UserId, Notification[]>();
       const reactionKeysOf = this.takeReactions(room.id, docs);
       try {
         try {
@@ -315,6 +318,7 @@ export class Projections {
             const now = Date.now();
             const memberSet = new Set(members);
             const reacted = reactionNotifications(room.id, docs, reactionKeysOf, memberSet, users, now);
+            reactedItems = new Map([...reacted].map(([userId, { set }]) => [userId, set]));
             if (added.length === 0 && reacted.size === 0) return flush;
             projected = added.map(({ message }) => message);
             const latest = added.length > 0 ? candidates.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a)) : null;
@@ -355,9 +359,19 @@ export class Projections {
           throw error;
         }
         // After the commit: a projection that failed is run again, and announces then.
-        if (this.deps.push && projected.length > 0) {
+        if (this.deps.push && (projected.length > 0 || reactedItems.size > 0)) {
           const reading = readersOf(this.deps.instance(), room.id, newest);
-          this.deps.push.notify(messagePushes({ room, messages: projected, members, inboxes: inboxes.map((c) => c.document!), users, groupTitle: title, reading, seen: (userId) => this.deps.push!.seen(userId, room.id) }));
+          if (projected.length > 0) {
+            this.deps.push.notify(messagePushes({ room, messages: projected, members, inboxes: inboxes.map((c) => c.document!), users, groupTitle: title, reading, seen: (userId) => this.deps.push!.seen(userId, room.id) }));
+          }
+          const now = Date.now();
+          const reactionNotes = [...reactedItems].flatMap(([userId, items]) => {
+            const inbox = inboxes[members.indexOf(userId)]?.document;
+            const chatTitle = title || users.get(items[0]?.actorId as UserId)?.displayName || '';
+            const note = inbox && reactionPush({ user: users.get(userId), roomId: room.id, title: chatTitle, items, inbox, reading: reading.has(userId), now });
+            return note ? [note] : [];
+          });
+          if (reactionNotes.length > 0) this.deps.push.notify(reactionNotes);
         }
       } finally {
         await Promise.all(inboxes.map((c) => c.disconnect({ unloadImmediately: false })));
