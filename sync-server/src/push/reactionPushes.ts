@@ -2,7 +2,7 @@ import type * as Y from 'yjs';
 import type { UserRow } from '../../../schema/db/store';
 import { chatMutedUntil, chatNotifyLevel, shouldNotify } from '../../../schema/docs/inbox';
 import type { Notification } from '../../../schema/docs/notifications';
-import type { RoomId, } from '../../../schema/ids';
+import type { RoomId } from '../../../schema/ids';
 import type { PushNote } from './pushSender';
 
 /**
