@@ -10,7 +10,7 @@ import type { Session } from '../auth/session';
 import { ChatSearchPanel } from '../search/ChatSearchPanel';
 import { messageFocusRequest, takeMessageFocus } from '../search/messageFocus';
 import { docSignal } from '../sync/docBindings';
-import { formatMoment } from '../time/formatTime';
+import { formatClock, formatMoment } from '../time/formatTime';
 import { useReplica } from '../sync/replicaScope';
 import { GroupInfo } from '../group/GroupInfo';
 import { displayNameOf, refreshUser, userById } from '../users/userDirectory';
@@ -18,13 +18,15 @@ import { ChatHeader } from './ChatHeader';
 import { fileDropHandlers } from '../files/attachQueue';
 import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
-import { forwardMessage } from './forwardMessage';
+import { forwardMessages } from './forwardMessage';
 import type { MessageActions } from './MessageMenu';
 import { messagePermissions } from './messagePermissions';
 import { MessageInfo } from './MessageInfo';
 import { mentionsIn } from './messageParts';
 import { MessageList } from './MessageList';
 import { PeerActions } from './PeerActions';
+import { SelectionBar } from './SelectionBar';
+import { selectedText, shownText } from './selectedText';
 import type { ContactsApi } from '../contacts/useContacts';
 import { isBlocked } from '../users/blocks';
 import { useReceipts } from './useReceipts';
@@ -112,7 +114,33 @@ export function ChatView(props: ChatViewProps) {
   );
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
-  const [forwarding, setForwarding] = createSignal<ShownMessage | null>(null);
+  // The messages being forwarded: one from its menu, or those chosen together.
+  const [forwarding, setForwarding] = createSignal<readonly ShownMessage[] | null>(null);
+  // Choosing several messages: the ids chosen, in no order (the list gives the order); null when not choosing.
+  const [selection, setSelection] = createSignal<ReadonlySet<MessageId> | null>(null);
+  const toggleSelected = (id: MessageId) =>
+    setSelection((current) => {
+      const next = new Set(current);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  /** The chosen messages still shown, in the chat's order (one deleted for me meanwhile drops out). */
+  const selectedMessages = createMemo(() => {
+    const ids = selection();
+    return ids ? shown().filter((m) => ids.has(m.id)) : [];
+  });
+  const endSelection = () => setSelection(null);
+  // Escape leaves choosing, unless a dialog opened from it (forwarding) takes the key first.
+  createEffect(() => {
+    if (!selection()) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || forwarding()) return;
+      e.preventDefault();
+      endSelection();
+    };
+    window.addEventListener('keydown', onKey, true);
+    onCleanup(() => window.removeEventListener('keydown', onKey, true));
+  });
   const [focusKey, setFocusKey] = createSignal(0);
   const [searching, setSearching] = createSignal(false);
   // A search result asks for a message: open history back to its bucket, then show it once it is in the list.
@@ -165,7 +193,14 @@ export function ChatView(props: ChatViewProps) {
       const text = message.deleted ? '' : (message.editedText ?? message.text);
       starMessage(inbox.doc, message.id, { roomId, bucket: at.bucket, authorId: message.authorId, preview: previewOf(text), createdAt: message.createdAt, at: Date.now() });
     },
-    forward: (message) => setForwarding(message),
+    forward: (message) => setForwarding([message]),
+    select: (message) => {
+      cancelContext();
+      setSelection(new Set([message.id]));
+    },
+    selecting: () => selection() !== null,
+    selected: (message) => selection()?.has(message.id) ?? false,
+    toggleSelected: (message) => toggleSelected(message.id),
     copy: (message) => void navigator.clipboard?.writeText(message.editedText ?? message.text).catch(() => undefined),
   };
   /** The replied-to or edited message as it is now (it may have been edited or deleted meanwhile). */
@@ -269,6 +304,34 @@ export function ChatView(props: ChatViewProps) {
         hiddenMessage={(id) => (hidden().has(id) ? room.messages().find((m) => m.id === id) : undefined)}
       />
       <Show
+        when={!selection()}
+        fallback={
+          <SelectionBar
+            abilities={{
+              count: selectedMessages().length,
+              hasText: selectedMessages().some((m) => shownText(m) !== ''),
+              deleteForEveryone: selectedMessages().length > 0 && !formerNotice() && selectedMessages().every((m) => actions.permissions(m).deleteForEveryone),
+            }}
+            onCancel={endSelection}
+            onForward={() => setForwarding(selectedMessages())}
+            onCopy={() => {
+              const text = selectedText(selectedMessages(), (m) => `${formatClock(m.createdAt)} ${displayNameOf(m.authorId)}`);
+              void navigator.clipboard?.writeText(text).catch(() => undefined);
+              endSelection();
+            }}
+            onDeleteForMe={() => {
+              const at = Date.now();
+              for (const m of selectedMessages()) hideMessageForMe(inbox.doc, m.id, at);
+              endSelection();
+            }}
+            onDeleteForEveryone={() => {
+              for (const m of selectedMessages()) void room.deleteForEveryone(m.id);
+              endSelection();
+            }}
+          />
+        }
+      >
+      <Show
         when={!refusal()}
         fallback={
           <p class="chat-refused" role="status" data-testid="chat-refused">
@@ -320,6 +383,7 @@ export function ChatView(props: ChatViewProps) {
           }}
         />
       </Show>
+      </Show>
       <Show when={current(infoFor())} keyed>
         {(message) => {
           const recipients = receipts.info(message);
@@ -327,17 +391,22 @@ export function ChatView(props: ChatViewProps) {
         }}
       </Show>
       <Show when={forwarding()} keyed>
-        {(message) => (
-          <ForwardDialog
-            chats={props.chats().filter((c) => !c.former)}
-            preview={message.editedText ?? message.text}
-            onClose={() => setForwarding(null)}
-            onForward={(to) => {
-              setForwarding(null);
-              void forwardMessage(replicas, pending, user.id, message.editedText ?? message.text, to);
-            }}
-          />
-        )}
+        {(messages) => {
+          const texts = messages.map(shownText).filter((text) => text !== '');
+          return (
+            <ForwardDialog
+              chats={props.chats().filter((c) => !c.former)}
+              title={texts.length > 1 ? `Forward ${texts.length} messages to` : 'Forward message to'}
+              preview={texts.length > 1 ? texts.join(' · ') : (texts[0] ?? '')}
+              onClose={() => setForwarding(null)}
+              onForward={(to) => {
+                setForwarding(null);
+                endSelection();
+                void forwardMessages(replicas, pending, user.id, texts, to);
+              }}
+            />
+          );
+        }}
       </Show>
       <Show when={infoOpen()}>
         <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} former={!!formerNotice()} fallbackName={title()} onClose={() => setInfoOpen(false)} />

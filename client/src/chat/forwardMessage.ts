@@ -10,12 +10,12 @@ import type { PendingMessages } from './pendingMessages';
 const HEAD_SYNC_WAIT_MS = 3_000;
 
 /**
- * Sends `text` as a new message, marked forwarded, to each chat in `to`, as if written
+ * Sends each of `texts`, in order, as a new message marked forwarded to each chat in `to`, as if written
  * there: appended to the bucket the chat's local head names (an older one if this
  * device is behind, which readers accept), pending until the server stores it. Works
  * offline like any message; the replicas stay open until they have synced.
  */
-export async function forwardMessage(replicas: ReplicaManager, pending: PendingMessages, me: UserId, text: string, to: readonly RoomId[]): Promise<void> {
+export async function forwardMessages(replicas: ReplicaManager, pending: PendingMessages, me: UserId, texts: readonly string[], to: readonly RoomId[]): Promise<void> {
   for (const roomId of to) {
     const headName = roomHeadDoc(roomId);
     const replica = replicas.open(headName);
@@ -30,8 +30,12 @@ export async function forwardMessage(replicas: ReplicaManager, pending: PendingM
       replicas.release(headName);
     }
     const bucket = bucketDoc(roomId, head);
-    const message: Message = { id: newMessageId(), authorId: me, createdAt: Date.now(), text, forwarded: true };
-    pending.add(bucket, message);
-    await replicas.change(bucket, (doc) => appendMessage(doc, message));
+    // One change per chat: the messages arrive together and in order.
+    const now = Date.now();
+    const messages: Message[] = texts.map((text, i) => ({ id: newMessageId(), authorId: me, createdAt: now + i, text, forwarded: true }));
+    for (const message of messages) pending.add(bucket, message);
+    await replicas.change(bucket, (doc) => {
+      for (const message of messages) appendMessage(doc, message);
+    });
   }
 }
