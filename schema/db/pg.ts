@@ -135,6 +135,21 @@ export const formerMembers = pgTable(
 );
 
 /**
+ * Chats with disappearing messages on: messages sent at or after `since` go `after_ms`
+ * after they were sent. `checked_bucket` is the first bucket the server's expiry pass
+ * still reads (those before hold nothing left to remove). A chat turned off has no row.
+ */
+export const disappearingRooms = pgTable('disappearing_rooms', {
+  roomId: text('room_id')
+    .$type<RoomId>()
+    .primaryKey()
+    .references(() => rooms.id, { onDelete: 'cascade' }),
+  afterMs: bigint('after_ms', { mode: 'number' }).notNull(),
+  since: bigint('since', { mode: 'number' }).notNull(),
+  checkedBucket: integer('checked_bucket').notNull(),
+});
+
+/**
  * Yjs client ids, owned by the first user who wrote with them (see
  * {@link Store.claimClientIds}). They are uint32, past `integer`'s range, hence `bigint`.
  */

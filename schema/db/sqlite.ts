@@ -124,6 +124,21 @@ export const formerMembers = sqliteTable(
   (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
 );
 
+/**
+ * Chats with disappearing messages on: messages sent at or after `since` go `after_ms`
+ * after they were sent. `checked_bucket` is the first bucket the server's expiry pass
+ * still reads (those before hold nothing left to remove). A chat turned off has no row.
+ */
+export const disappearingRooms = sqliteTable('disappearing_rooms', {
+  roomId: text('room_id')
+    .$type<RoomId>()
+    .primaryKey()
+    .references(() => rooms.id, { onDelete: 'cascade' }),
+  afterMs: integer('after_ms').notNull(),
+  since: integer('since').notNull(),
+  checkedBucket: integer('checked_bucket').notNull(),
+});
+
 /** Yjs client ids, owned by the first user who wrote with them (see {@link Store.claimClientIds}). */
 export const clientIds = sqliteTable('client_ids', {
   clientId: integer('client_id').primaryKey(),

@@ -74,6 +74,18 @@ export interface Store {
   /** The last bucket a former member of the room may read, or null if they never left it. */
   getFormerThrough(roomId: RoomId, userId: UserId): Promise<number | null>;
 
+  // disappearing messages (sync-server/src/sync/disappearing.ts)
+  /**
+   * Turns a room's disappearing messages on, or changes the period (a room already on
+   * keeps its `since` and `checkedBucket`; one turned on starts at `since` and
+   * `fromBucket`), or off (null: the row goes). The room row must exist.
+   */
+  setDisappearing(roomId: RoomId, setting: { afterMs: number; since: number; fromBucket: number } | null): Promise<void>;
+  /** Every room with disappearing messages on. */
+  listDisappearing(): Promise<DisappearingRow[]>;
+  /** The expiry pass read every bucket before `bucket`: the next pass starts there (never moves back). */
+  setDisappearingChecked(roomId: RoomId, bucket: number): Promise<void>;
+
   // Yjs client ids, claimed by the first user who writes with them
   /**
    * Claims each of `clientIds` for `userId` unless already claimed, in one transaction
@@ -249,6 +261,14 @@ export interface RoomRow {
 export interface RoomMemberRow {
   userId: UserId;
   role: MemberRole;
+}
+
+/** A room with disappearing messages on: see {@link Store.setDisappearing}. */
+export interface DisappearingRow {
+  roomId: RoomId;
+  afterMs: number;
+  since: number;
+  checkedBucket: number;
 }
 
 /** Someone who left a group or was removed: they keep reading its buckets 0..`throughBucket`. */

@@ -275,6 +275,22 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.getFormerThrough(group(ann).id, bob)).toBeNull();
     });
 
+    it('35. disappearing rooms: turned on from a bucket, the period changed keeping where the pass is, checked never moves back, off removes the row', async () => {
+      const ann = userId();
+      const room = group(ann);
+      await store.saveRoomMembers(room, [{ userId: ann, role: 'owner' }]);
+      const mine = async () => (await store.listDisappearing()).filter((r) => r.roomId === room.id);
+      expect(await mine()).toEqual([]);
+      await store.setDisappearing(room.id, { afterMs: 86_400_000, since: 1_000, fromBucket: 2 });
+      expect(await mine()).toEqual([{ roomId: room.id, afterMs: 86_400_000, since: 1_000, checkedBucket: 2 }]);
+      await store.setDisappearingChecked(room.id, 4);
+      await store.setDisappearingChecked(room.id, 3);
+      await store.setDisappearing(room.id, { afterMs: 604_800_000, since: 9_000, fromBucket: 9 });
+      expect(await mine()).toEqual([{ roomId: room.id, afterMs: 604_800_000, since: 1_000, checkedBucket: 4 }]);
+      await store.setDisappearing(room.id, null);
+      expect(await mine()).toEqual([]);
+    });
+
     it('14. claimClientIds: the first claim wins, a second user gets the first owner back; uint32 ids fit; one call claims many', async () => {
       const [ann, bob] = [userId(), userId()];
       const owners = async (ids: number[], user: UserId) => Object.fromEntries(await store.claimClientIds(ids, user));

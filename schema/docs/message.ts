@@ -15,13 +15,16 @@ const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
  * `created`: the group was made (`name`); `added`/`removed`: `target` joined or was
  * taken out by the author; `left`: the author left; `renamed`: the new `name`;
  * `promoted`/`demoted`: `target` made or dismissed as admin; `owner`: `target` made
- * the group's owner (an owner hands the group over as they leave).
+ * the group's owner (an owner hands the group over as they leave); `disappearing`: the
+ * author set the chat's disappearing messages to `after` ms (0: off), in a DM too.
  */
 export const systemEventSchema = z
   .object({
-    type: z.enum(['created', 'added', 'removed', 'left', 'renamed', 'promoted', 'demoted', 'owner']),
+    type: z.enum(['created', 'added', 'removed', 'left', 'renamed', 'promoted', 'demoted', 'owner', 'disappearing']),
     target: uuid.optional(),
     name: z.string().max(MAX_GROUP_NAME).optional(),
+    /** `disappearing`: the period set, in ms (0: turned off). */
+    after: z.number().int().nonnegative().optional(),
   })
   .strict();
 
@@ -84,10 +87,16 @@ export const messageSchema = z
      * a client.
      */
     deleted: z.literal(true).optional(),
+    /**
+     * Present only on the server's copy of a message removed by the chat's disappearing
+     * messages (with `deleted`, and as empty): readers leave it out altogether. Never
+     * accepted from a client.
+     */
+    expired: z.literal(true).optional(),
   })
   .strict();
 
-export type Message = Omit<z.infer<typeof messageSchema>, 'id' | 'authorId' | 'replyTo' | 'mentions' | 'event' | 'deleted'> & {
+export type Message = Omit<z.infer<typeof messageSchema>, 'id' | 'authorId' | 'replyTo' | 'mentions' | 'event' | 'deleted' | 'expired'> & {
   id: MessageId;
   authorId: UserId;
   replyTo?: MessageId;
@@ -95,6 +104,8 @@ export type Message = Omit<z.infer<typeof messageSchema>, 'id' | 'authorId' | 'r
   event?: SystemEvent;
   /** Stored as `true` only (the schema's literal); a shown message says `false` too. */
   deleted?: boolean;
+  /** Stored as `true` only: see the schema's `expired`. */
+  expired?: true;
 };
 
 /** Whether a message is a system line rather than something a person wrote. */

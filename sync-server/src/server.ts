@@ -30,6 +30,7 @@ import { isStoreUnavailable, refusingWhenStoreFails } from './sync/storeFailures
 import { UserBudgets } from './sync/userBudgets';
 import { Receipts } from './sync/receipts';
 import { purgeExtension } from './sync/purge';
+import { startDisappearingPass, type DisappearingPass } from './sync/disappearing';
 import { PushSender } from './push/pushSender';
 import { vapidKeysOf } from './push/vapidKeys';
 
@@ -71,6 +72,8 @@ export interface JecoServer {
   store: Store;
   hocuspocus: Hocuspocus;
   projections: Projections;
+  /** The disappearing-messages pass (`sync/disappearing.ts`). */
+  disappearing: DisappearingPass;
   /** Whether Postgres/SQLite and Redis are reachable now; `/readyz` reads it. */
   health: DependencyHealth;
   /** The relay between nodes, when `JECO_REDIS_URL` is set. */
@@ -88,9 +91,11 @@ export interface JecoServer {
  * Starts Jeco on one port: the JSON API, the web app, and the Hocuspocus sync
  * endpoint at `/sync` (the HTTP server's upgrade event hands it the socket).
  * `options.guard: false` runs without the update guard: only the guard benchmark uses
- * it, to measure the guard against the same server without it.
+ * it, to measure the guard against the same server without it. `options.clock` is the
+ * time the disappearing-messages pass reads (tests move it a day on instead of waiting
+ * one); programmatic only, never from the environment, so no deployment can set it.
  */
-export async function startJeco(config: Config, options: { guard?: boolean } = {}): Promise<JecoServer> {
+export async function startJeco(config: Config, options: { guard?: boolean; clock?: () => number } = {}): Promise<JecoServer> {
   let redis: RedisRelay | undefined;
   const health = new DependencyHealth(() => app.log);
   let projectionsRef: Projections | undefined;
@@ -197,6 +202,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
   await projections.recover();
 
   const sessionSweep = startSessionSweep({ store, everyMs: config.sessionSweepMs, log: app.log });
+  const disappearing = startDisappearingPass({ store, projections, membership, everyMs: config.disappearingSweepMs, log, ...(options.clock ? { now: options.clock } : {}) });
 
   let closing: Promise<void> | undefined;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -213,6 +219,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     store,
     hocuspocus,
     projections,
+    disappearing,
     health,
     redis,
     log: app.log,
@@ -222,6 +229,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
         // New upgrades are refused from here on (`closing`); the balancer's health check sees /readyz fail.
         health.draining = true;
         sessionSweep.stop();
+        disappearing.stop();
         const socketsClosed = Promise.all(
           [...sockets.clients].map(
             (ws) =>
@@ -244,6 +252,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
           ),
         );
         await socketsClosed;
+        await disappearing.idle();
         await projections.idle();
         push.close();
         await receipts.close();

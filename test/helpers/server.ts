@@ -19,6 +19,8 @@ export interface TestServerOptions {
   redisUrl?: string;
   port?: number;
   env?: Record<string, string>;
+  /** The time the disappearing-messages pass reads (see `startJeco`). */
+  clock?: () => number;
 }
 
 /**
@@ -52,7 +54,7 @@ async function startOn(dataDir: string, options: TestServerOptions): Promise<Tes
     ...(options.redisUrl ? { JECO_REDIS_URL: options.redisUrl } : {}),
     ...options.env,
   });
-  const server = await startJeco(config);
+  const server = await startJeco(config, options.clock ? { clock: options.clock } : {});
   running.add(server);
   const close = server.close.bind(server);
   return {

@@ -4,7 +4,9 @@ import type { ShownMessage } from '../../../schema/docs/bucket';
 import { hideMessageForMe, readHiddenMessages, readStarredMessages, setChatState, starMessage, unstarMessage, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
 import { previewOf } from '../../../schema/docs/message';
 import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
-import { readMembers, readMeta } from '../../../schema/docs/roomHead';
+import { disappearingLabel, readDisappearing, readMembers, readMeta, setDisappearing } from '../../../schema/docs/roomHead';
+import { maySetDisappearing } from '../../../schema/access';
+import { ClockIcon } from '../layout/icons';
 import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { ChatSearchPanel } from '../search/ChatSearchPanel';
@@ -35,6 +37,7 @@ import { typingText, useTyping, watchPresent } from './useTyping';
 
 // Opened now and then: loaded on first use, off the first download.
 const ForwardDialog = lazy(() => import('./ForwardDialog'));
+const DisappearingDialog = lazy(() => import('./DisappearingDialog'));
 
 /** How often a DM's "last seen" is asked for again while the peer is away. */
 const LAST_SEEN_REFRESH_MS = 60_000;
@@ -67,6 +70,8 @@ export function ChatView(props: ChatViewProps) {
   const head = useReplica(replicas, roomHeadDoc(roomId));
   const meta = docSignal(head.doc, readMeta);
   const members = docSignal(head.doc, readMembers);
+  const disappearing = docSignal(head.doc, (doc) => readDisappearing(doc)?.afterMs ?? 0);
+  const [choosingTimer, setChoosingTimer] = createSignal(false);
   const room = useRoomMessages(replicas, pending, roomId, head, user.id, () => (props.entry?.former ? (props.entry.lastMessage?.position?.bucket ?? null) : null));
   const [sentCount, setSentCount] = createSignal(0);
   // Typing goes through the head's awareness: the one doc every open chat has open.
@@ -78,7 +83,8 @@ export function ChatView(props: ChatViewProps) {
   const starredIds = createMemo(() => new Set(stars().map((s) => s.messageId)));
   const shown = createMemo(() => {
     const ids = hidden();
-    return ids.size === 0 ? room.messages() : room.messages().filter((m) => !ids.has(m.id));
+    // A message the chat's disappearing messages removed leaves no trace in the chat.
+    return room.messages().filter((m) => !m.expired && !ids.has(m.id));
   });
   const receipts = useReceipts({
     replicas,
@@ -275,7 +281,27 @@ export function ChatView(props: ChatViewProps) {
         subtitle={subtitle()}
         typing={props.room.kind === 'dm' ? (typing.typingNames().length > 0 ? 'typing…' : null) : typingText(typing.typingNames())}
         seed={peer ?? roomId}
-        actions={peer ? <PeerActions peer={peer} contacts={props.contacts} /> : undefined}
+        actions={
+          <>
+            <button
+              type="button"
+              class="icon-button disappearing-button"
+              classList={{ on: disappearing() > 0 }}
+              onClick={() => setChoosingTimer(true)}
+              title={`Disappearing messages: ${disappearingLabel(disappearing())}`}
+              aria-label={`Disappearing messages: ${disappearingLabel(disappearing())}`}
+              data-testid="disappearing-button"
+            >
+              <ClockIcon />
+              <Show when={disappearing() > 0}>
+                <span class="disappearing-badge" data-testid="disappearing-badge">
+                  {disappearingLabel(disappearing()).replace(' hours', 'h').replace(' days', 'd')}
+                </span>
+              </Show>
+            </button>
+            {peer ? <PeerActions peer={peer} contacts={props.contacts} /> : undefined}
+          </>
+        }
         onBack={props.onBack}
         onOpenInfo={
           props.room.kind === 'group'
@@ -407,6 +433,17 @@ export function ChatView(props: ChatViewProps) {
             />
           );
         }}
+      </Show>
+      <Show when={choosingTimer()}>
+        <DisappearingDialog
+          current={disappearing()}
+          mayChange={!formerNotice() && maySetDisappearing(props.room.kind, myRole())}
+          onChoose={(afterMs) => {
+            setChoosingTimer(false);
+            setDisappearing(head.doc, afterMs, user.id, Date.now());
+          }}
+          onClose={() => setChoosingTimer(false)}
+        />
       </Show>
       <Show when={infoOpen()}>
         <GroupInfo head={head.doc} roomId={roomId} me={user.id} meta={meta()} members={members()} former={!!formerNotice()} fallbackName={title()} onClose={() => setInfoOpen(false)} />

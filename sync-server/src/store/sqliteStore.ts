@@ -12,7 +12,7 @@ import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import { privacyColumns } from '../../../schema/db/store';
 import type { PrivacySettings } from '../../../schema/privacy';
-import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
+import type { DisappearingRow, FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
 import {
   blocks,
   clientIds,
@@ -24,6 +24,7 @@ import {
   resetTokens,
   roomMembers,
   formerMembers,
+  disappearingRooms,
   rooms,
   sessions,
   users,
@@ -288,6 +289,31 @@ class SqliteStore implements Store {
       .where(and(eq(formerMembers.roomId, roomId), eq(formerMembers.userId, userId)))
       .get();
     return row?.through ?? null;
+  }
+
+  async setDisappearing(roomId: RoomId, setting: { afterMs: number; since: number; fromBucket: number } | null): Promise<void> {
+    if (!setting) this.db.delete(disappearingRooms).where(eq(disappearingRooms.roomId, roomId)).run();
+    else {
+      this.db
+        .insert(disappearingRooms)
+        .values({ roomId, afterMs: setting.afterMs, since: setting.since, checkedBucket: setting.fromBucket })
+        .onConflictDoUpdate({ target: disappearingRooms.roomId, set: { afterMs: setting.afterMs } })
+        .run();
+    }
+    this.counted(0);
+  }
+
+  async listDisappearing(): Promise<DisappearingRow[]> {
+    return this.db.select().from(disappearingRooms).orderBy(asc(disappearingRooms.roomId)).all();
+  }
+
+  async setDisappearingChecked(roomId: RoomId, bucket: number): Promise<void> {
+    this.db
+      .update(disappearingRooms)
+      .set({ checkedBucket: sql`max(${disappearingRooms.checkedBucket}, ${bucket})` })
+      .where(eq(disappearingRooms.roomId, roomId))
+      .run();
+    this.counted(0);
   }
 
   async claimClientIds(ids: readonly number[], userId: UserId): Promise<Map<number, UserId>> {
