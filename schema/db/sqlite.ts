@@ -139,6 +139,26 @@ export const disappearingRooms = sqliteTable('disappearing_rooms', {
   checkedBucket: integer('checked_bucket').notNull(),
 });
 
+/**
+ * Group invite links: the SHA-256 of the link's random token (the token itself is shown
+ * to the admin once and never stored), the group, who made it and when; `revoked_at` is
+ * set when an admin turns it off or makes a new one (a group has at most one that works).
+ */
+export const groupInvites = sqliteTable(
+  'group_invites',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    roomId: text('room_id')
+      .$type<RoomId>()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    createdBy: text('created_by').$type<UserId>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('group_invites_room_id_idx').on(t.roomId)],
+);
+
 /** Yjs client ids, owned by the first user who wrote with them (see {@link Store.claimClientIds}). */
 export const clientIds = sqliteTable('client_ids', {
   clientId: integer('client_id').primaryKey(),

@@ -74,6 +74,16 @@ export interface Store {
   /** The last bucket a former member of the room may read, or null if they never left it. */
   getFormerThrough(roomId: RoomId, userId: UserId): Promise<number | null>;
 
+  // group invite links (hashed tokens)
+  /** Stores a new link for the room and revokes (at `createdAt`) any other that still works, in one transaction. */
+  createInvite(row: InviteRow): Promise<void>;
+  /** Revokes the room's working link, if any; returns how many were revoked. */
+  revokeInvites(roomId: RoomId, at: number): Promise<number>;
+  /** The link with this token hash, revoked or not; null if none. */
+  getInvite(tokenHash: string): Promise<InviteRow | null>;
+  /** The room's link that works now, if any. */
+  getActiveInvite(roomId: RoomId): Promise<InviteRow | null>;
+
   // disappearing messages (sync-server/src/sync/disappearing.ts)
   /**
    * Turns a room's disappearing messages on, or changes the period (a room already on
@@ -261,6 +271,15 @@ export interface RoomRow {
 export interface RoomMemberRow {
   userId: UserId;
   role: MemberRole;
+}
+
+/** A group invite link: see `group_invites`. */
+export interface InviteRow {
+  tokenHash: string;
+  roomId: RoomId;
+  createdBy: UserId;
+  createdAt: number;
+  revokedAt: number | null;
 }
 
 /** A room with disappearing messages on: see {@link Store.setDisappearing}. */

@@ -16,11 +16,12 @@ const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
  * taken out by the author; `left`: the author left; `renamed`: the new `name`;
  * `promoted`/`demoted`: `target` made or dismissed as admin; `owner`: `target` made
  * the group's owner (an owner hands the group over as they leave); `disappearing`: the
- * author set the chat's disappearing messages to `after` ms (0: off), in a DM too.
+ * author set the chat's disappearing messages to `after` ms (0: off), in a DM too;
+ * `joined`: the author joined through the group's invite link.
  */
 export const systemEventSchema = z
   .object({
-    type: z.enum(['created', 'added', 'removed', 'left', 'renamed', 'promoted', 'demoted', 'owner', 'disappearing']),
+    type: z.enum(['created', 'added', 'removed', 'left', 'renamed', 'promoted', 'demoted', 'owner', 'disappearing', 'joined']),
     target: uuid.optional(),
     name: z.string().max(MAX_GROUP_NAME).optional(),
     /** `disappearing`: the period set, in ms (0: turned off). */

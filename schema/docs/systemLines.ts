@@ -61,6 +61,8 @@ export function describeSystemLine(message: Pick<Message, 'authorId' | 'event'>,
       return `${actor} dismissed ${target} as admin`;
     case 'owner':
       return `${actor} made ${target} the group owner`;
+    case 'joined':
+      return `${actor} joined using this group's invite link`;
     case 'disappearing':
       return event.after
         ? `${actor} turned on disappearing messages: new messages disappear ${disappearingLabel(event.after)} after they're sent`

@@ -30,6 +30,9 @@ import { isStoreUnavailable, refusingWhenStoreFails } from './sync/storeFailures
 import { UserBudgets } from './sync/userBudgets';
 import { Receipts } from './sync/receipts';
 import { purgeExtension } from './sync/purge';
+import { roomHeadDoc } from '../../schema/docs/names';
+import { readMeta } from '../../schema/docs/roomHead';
+import type { RoomRef, UserId } from '../../schema/ids';
 import { startDisappearingPass, type DisappearingPass } from './sync/disappearing';
 import { PushSender } from './push/pushSender';
 import { vapidKeysOf } from './push/vapidKeys';
@@ -132,6 +135,11 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
     publicUrl: () => publicUrlOf(config, port),
     secureCookies: () => publicUrlOf(config, port).startsWith('https:'),
     push: { publicKey: vapidKeys.publicKey, policy: pushPolicy },
+    // Projections start after the app (they need its logger); a request waits for nothing: both exist before listening.
+    groups: {
+      nameOf: (room: RoomRef) => projectionsRef!.read(roomHeadDoc(room.id), (head) => readMeta(head)?.name ?? ''),
+      join: (room: RoomRef, userId: UserId, invitedBy: UserId) => projectionsRef!.joinByInvite(room, userId, invitedBy),
+    },
   };
   const app = await createHttpApp({ ...deps, mailer: { send: (mail) => mailer.send(mail) } });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log: app.log });

@@ -10,6 +10,7 @@ import { UserSearch } from '../users/UserSearch';
 import { ConfirmDialog, type Confirmation } from './ConfirmDialog';
 import { AddPersonIcon, ExitIcon } from './groupIcons';
 import { GroupName } from './GroupName';
+import { InviteLink } from './InviteLink';
 import { memberActions, sortMembers } from './memberActions';
 import { MemberRow } from './MemberRow';
 
@@ -146,6 +147,10 @@ export function GroupInfo(props: GroupInfoProps) {
             </For>
           </ul>
         </section>
+
+        <Show when={!props.former && can(myRole() ?? undefined, 'addMember')}>
+          <InviteLink roomId={props.roomId} />
+        </Show>
 
         <Show when={isMember()}>
           <section class="group-info-card">

@@ -9,6 +9,7 @@ import type { Blocks } from '../people/blocks';
 import type { Privacy } from '../people/privacy';
 import type { EndpointPolicy } from '../push/endpointPolicy';
 import { visibilityOf, type Visibility } from '../../../schema/privacy';
+import type { RoomRef, UserId } from '../../../schema/ids';
 
 /** What every route gets: the process's config and services. */
 export interface HttpDeps {
@@ -28,6 +29,14 @@ export interface HttpDeps {
   secureCookies(): boolean;
   /** Web Push: the VAPID public key, and which endpoints subscriptions may name. */
   push: { publicKey: string; policy: EndpointPolicy };
+  /** Groups as invite links need them: a group's name (from its head), and joining through the sync side. */
+  groups: GroupAccess;
+}
+
+/** What the HTTP side may do to a group's head; the sync side (projections) does it. */
+export interface GroupAccess {
+  nameOf(room: RoomRef): Promise<string>;
+  join(room: RoomRef, userId: UserId, invitedBy: UserId): Promise<void>;
 }
 
 declare module 'fastify' {

@@ -5,15 +5,15 @@
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, count, desc, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNull, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import { privacyColumns } from '../../../schema/db/store';
 import type { PrivacySettings } from '../../../schema/privacy';
-import type { DisappearingRow, FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
-import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, resetTokens, roomMembers, formerMembers, disappearingRooms, rooms, sessions, users } from '../../../schema/db/pg';
+import type { DisappearingRow, InviteRow, FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
+import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, resetTokens, roomMembers, formerMembers, disappearingRooms, groupInvites, rooms, sessions, users } from '../../../schema/db/pg';
 import { GroupCommit } from './groupCommit';
 import { PgPush } from './pgPush';
 import { PgReceipts } from './pgReceipts';
@@ -285,6 +285,37 @@ class PgStore implements Store {
       .from(formerMembers)
       .where(and(eq(formerMembers.roomId, roomId), eq(formerMembers.userId, userId)));
     return row?.through ?? null;
+  }
+
+  async createInvite(row: InviteRow): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx
+        .update(groupInvites)
+        .set({ revokedAt: row.createdAt })
+        .where(and(eq(groupInvites.roomId, row.roomId), isNull(groupInvites.revokedAt)));
+      await tx.insert(groupInvites).values(row);
+    });
+    this.counted(0);
+  }
+
+  async revokeInvites(roomId: RoomId, at: number): Promise<number> {
+    const rows = await this.db
+      .update(groupInvites)
+      .set({ revokedAt: at })
+      .where(and(eq(groupInvites.roomId, roomId), isNull(groupInvites.revokedAt)))
+      .returning({ tokenHash: groupInvites.tokenHash });
+    this.counted(0);
+    return rows.length;
+  }
+
+  async getInvite(tokenHash: string): Promise<InviteRow | null> {
+    const [row] = await this.db.select().from(groupInvites).where(eq(groupInvites.tokenHash, tokenHash));
+    return row ?? null;
+  }
+
+  async getActiveInvite(roomId: RoomId): Promise<InviteRow | null> {
+    const [row] = await this.db.select().from(groupInvites).where(and(eq(groupInvites.roomId, roomId), isNull(groupInvites.revokedAt)));
+    return row ?? null;
   }
 
   async setDisappearing(roomId: RoomId, setting: { afterMs: number; since: number; fromBucket: number } | null): Promise<void> {

@@ -5,14 +5,14 @@
  */
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, asc, count, desc, eq, gt, inArray, lte, or, sql, sum } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, inArray, isNull, lte, or, sql, sum } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import { privacyColumns } from '../../../schema/db/store';
 import type { PrivacySettings } from '../../../schema/privacy';
-import type { DisappearingRow, FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
+import type { DisappearingRow, InviteRow, FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
 import {
   blocks,
   clientIds,
@@ -25,6 +25,7 @@ import {
   roomMembers,
   formerMembers,
   disappearingRooms,
+  groupInvites,
   rooms,
   sessions,
   users,
@@ -289,6 +290,38 @@ class SqliteStore implements Store {
       .where(and(eq(formerMembers.roomId, roomId), eq(formerMembers.userId, userId)))
       .get();
     return row?.through ?? null;
+  }
+
+  async createInvite(row: InviteRow): Promise<void> {
+    this.db.transaction(
+      (tx) => {
+        tx.update(groupInvites)
+          .set({ revokedAt: row.createdAt })
+          .where(and(eq(groupInvites.roomId, row.roomId), isNull(groupInvites.revokedAt)))
+          .run();
+        tx.insert(groupInvites).values(row).run();
+      },
+      { behavior: 'immediate' },
+    );
+    this.counted(0);
+  }
+
+  async revokeInvites(roomId: RoomId, at: number): Promise<number> {
+    const result = this.db
+      .update(groupInvites)
+      .set({ revokedAt: at })
+      .where(and(eq(groupInvites.roomId, roomId), isNull(groupInvites.revokedAt)))
+      .run();
+    this.counted(0);
+    return result.changes;
+  }
+
+  async getInvite(tokenHash: string): Promise<InviteRow | null> {
+    return this.db.select().from(groupInvites).where(eq(groupInvites.tokenHash, tokenHash)).get() ?? null;
+  }
+
+  async getActiveInvite(roomId: RoomId): Promise<InviteRow | null> {
+    return this.db.select().from(groupInvites).where(and(eq(groupInvites.roomId, roomId), isNull(groupInvites.revokedAt))).get() ?? null;
   }
 
   async setDisappearing(roomId: RoomId, setting: { afterMs: number; since: number; fromBucket: number } | null): Promise<void> {

@@ -8,7 +8,7 @@ import { addNotifications, notificationKey, rewriteNotificationPreviews, type No
 import { previewOf, previewTextOf, type Message, type SystemEvent } from '../../../schema/docs/message';
 import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import type { Position } from '../../../schema/docs/receipts';
-import { advanceHead, headBucket, onHeadChanged, readDisappearing, readMembers, readMeta } from '../../../schema/docs/roomHead';
+import { advanceHead, headBucket, onHeadChanged, readDisappearing, readMembers, readMeta, setMember } from '../../../schema/docs/roomHead';
 import { describeSystemLine, systemEventsOf } from '../../../schema/docs/systemLines';
 import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '../../../schema/ids';
 import { applyLoggedServerWrite, closeConnections, type ServerWriteContext, type SyncContext } from './context';
@@ -473,6 +473,37 @@ export class Projections {
       }, this.deps.positions.lastApplied(docName));
     } finally {
       await connection.disconnect({ unloadImmediately: false });
+    }
+  }
+
+  /**
+   * Someone joins a group through its invite link (the route checked the link): the
+   * server writes their member entry into the head, as a member added by the link's
+   * maker, and the room is projected as after any membership change — the "joined" line,
+   * the members in SQL (so their connections open the group's docs), every member's chat
+   * list. Resolves when that is done. Someone already in is left as they are.
+   */
+  async joinByInvite(room: RoomRef, userId: UserId, invitedBy: UserId): Promise<void> {
+    // The queue logs a task's failure and goes on; the caller (the join route) must hear of it.
+    let failure: unknown = null;
+    await this.queue.run(room.id, () => this.addByInvite(room, userId, invitedBy).catch((error) => void (failure = error)));
+    if (failure) throw failure;
+  }
+
+  private async addByInvite(room: RoomRef, userId: UserId, invitedBy: UserId): Promise<void> {
+    {
+      let joined = false;
+      await this.write(roomHeadDoc(room.id), (head) => {
+        if (readMembers(head).has(userId)) return;
+        const addedAt = Math.max(Date.now(), readMeta(head)?.createdAt ?? 0);
+        setMember(head, userId, { role: 'member', addedBy: invitedBy, addedAt });
+        joined = true;
+      });
+      if (!joined) return;
+      const pending = this.pendingLines.get(room.id) ?? [];
+      pending.push({ actor: userId, events: [{ type: 'joined' }] });
+      this.pendingLines.set(room.id, pending);
+      await this.projectRoom(room);
     }
   }
 

@@ -1,0 +1,10 @@
+CREATE TABLE `group_invites` (
+	`token_hash` text PRIMARY KEY NOT NULL,
+	`room_id` text NOT NULL,
+	`created_by` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`revoked_at` integer,
+	FOREIGN KEY (`room_id`) REFERENCES `rooms`(`id`) ON UPDATE no action ON DELETE cascade
+);
+--> statement-breakpoint
+CREATE INDEX `group_invites_room_id_idx` ON `group_invites` (`room_id`);
