@@ -11,6 +11,7 @@ export const HTTP_ERRORS = {
   not_found: { status: 404, message: 'Not found.' },
   username_taken: { status: 409, message: 'That username is taken.' },
   invalid_token: { status: 400, message: 'This link is invalid or has expired.' },
+  no_preview: { status: 422, message: 'No preview for this link.' },
   invite_unknown: { status: 404, message: 'This invite link does not work. Ask a group admin for a new one.' },
   invite_revoked: { status: 410, message: 'This invite link was reset or turned off by a group admin. Ask them for a new one.' },
   payload_too_large: { status: 413, message: 'That is too large.' },

@@ -56,6 +56,26 @@ export const attachmentSchema = z
 /** A message's file: see {@link attachmentSchema}. */
 export type Attachment = z.infer<typeof attachmentSchema>;
 
+/** Longest link a preview is kept for; longest title and description shown. */
+export const MAX_PREVIEW_URL = 2048;
+export const MAX_PREVIEW_TITLE = 200;
+export const MAX_PREVIEW_DESCRIPTION = 300;
+
+/**
+ * A link's preview, fetched by the server for the sender (`POST /api/link-preview`) and
+ * stored in the message, so receivers show it without any request of their own: the
+ * link (which the text must contain), its page's title and description, and its host.
+ */
+export const linkPreviewSchema = z
+  .object({
+    url: z.string().max(MAX_PREVIEW_URL).regex(/^https?:\/\//),
+    title: z.string().min(1).max(MAX_PREVIEW_TITLE),
+    description: z.string().max(MAX_PREVIEW_DESCRIPTION).optional(),
+    site: z.string().max(253),
+  })
+  .strict();
+export type LinkPreview = z.infer<typeof linkPreviewSchema>;
+
 /**
  * A message as appended to a bucket's `messages` array. Clients never change it in
  * place: edits, deletions and reactions live in the bucket's overlay maps. The server
@@ -75,6 +95,8 @@ export const messageSchema = z
     forwarded: z.literal(true).optional(),
     mentions: z.array(uuid).max(50).optional(),
     attachment: attachmentSchema.optional(),
+    /** A preview of a link in the text (see {@link linkPreviewSchema}). */
+    preview: linkPreviewSchema.optional(),
     /**
      * Present on system lines only ("Alice added Bob"): written by the server, never
      * accepted from a client; `authorId` is the member who made the change, `text` is

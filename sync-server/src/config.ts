@@ -45,6 +45,7 @@ export const OPTIONS = {
   JECO_STATIC_DIR: { schema: z.string().min(1), default: './dist', describe: 'The built web app (`npm run build`).' },
   JECO_SESSION_IDLE_MS: { schema: z.coerce.number().int().positive(), default: String(30 * DAY_MS), describe: 'A session unused this long expires; each use slides it forward.' },
   JECO_SESSION_MAX_MS: { schema: z.coerce.number().int().positive(), default: String(90 * DAY_MS), describe: 'A session expires this long after sign-in however much it is used.' },
+  JECO_LINK_PREVIEW_RATE_PER_MIN: { schema: z.coerce.number().int().positive(), default: '30', describe: 'Link previews one person may ask the server to fetch per minute (each is a request the server makes to a public website).' },
   JECO_INVITE_RATE_PER_MIN: { schema: z.coerce.number().int().positive(), default: '20', describe: 'Group invite links one person may open or join per minute (per address without a session): guessing links gets nowhere.' },
   JECO_DISAPPEARING_SWEEP_MS: { schema: z.coerce.number().int().min(10), default: String(5 * 60_000), describe: 'How often the server removes messages older than their chat\'s disappearing-messages setting (24 hours, 7 days or 90 days); a message goes at most this long after its time is up.' },
   JECO_SESSION_SWEEP_MS: { schema: z.coerce.number().int().min(10), default: String(HOUR_MS), describe: 'How often expired sessions are deleted from the database (an expired session is refused at once either way; this keeps the table from growing).' },

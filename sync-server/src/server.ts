@@ -34,6 +34,7 @@ import { roomHeadDoc } from '../../schema/docs/names';
 import { readMeta } from '../../schema/docs/roomHead';
 import type { RoomRef, UserId } from '../../schema/ids';
 import { startDisappearingPass, type DisappearingPass } from './sync/disappearing';
+import { PRODUCTION_PREVIEW_POLICY } from './linkPreview/fetchLinkPreview';
 import { PushSender } from './push/pushSender';
 import { vapidKeysOf } from './push/vapidKeys';
 
@@ -97,8 +98,10 @@ export interface JecoServer {
  * it, to measure the guard against the same server without it. `options.clock` is the
  * time the disappearing-messages pass reads (tests move it a day on instead of waiting
  * one); programmatic only, never from the environment, so no deployment can set it.
+ * `options.previewAlsoAllowed`, likewise programmatic only: exact addresses link previews
+ * may fetch from besides public ones (the tests' local site on 127.0.0.1).
  */
-export async function startJeco(config: Config, options: { guard?: boolean; clock?: () => number } = {}): Promise<JecoServer> {
+export async function startJeco(config: Config, options: { guard?: boolean; clock?: () => number; previewAlsoAllowed?: readonly string[] } = {}): Promise<JecoServer> {
   let redis: RedisRelay | undefined;
   const health = new DependencyHealth(() => app.log);
   let projectionsRef: Projections | undefined;
@@ -135,6 +138,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
     publicUrl: () => publicUrlOf(config, port),
     secureCookies: () => publicUrlOf(config, port).startsWith('https:'),
     push: { publicKey: vapidKeys.publicKey, policy: pushPolicy },
+    linkPreviews: options.previewAlsoAllowed ? { alsoAllowed: new Set(options.previewAlsoAllowed) } : PRODUCTION_PREVIEW_POLICY,
     // Projections start after the app (they need its logger); a request waits for nothing: both exist before listening.
     groups: {
       nameOf: (room: RoomRef) => projectionsRef!.read(roomHeadDoc(room.id), (head) => readMeta(head)?.name ?? ''),

@@ -40,6 +40,7 @@ import { getGroupInviteRoute } from './routes/getGroupInvite';
 import { revokeGroupInviteRoute } from './routes/revokeGroupInvite';
 import { getInviteRoute } from './routes/getInvite';
 import { joinInviteRoute } from './routes/joinInvite';
+import { fetchLinkPreviewRoute } from './routes/fetchLinkPreview';
 import { endSignedOutSession } from './sessionCookie';
 
 /** Largest JSON body the API reads; every body it takes is a few fields. */
@@ -143,6 +144,7 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   revokeGroupInviteRoute(app, deps);
   getInviteRoute(app, deps);
   joinInviteRoute(app, deps);
+  fetchLinkPreviewRoute(app, deps);
 
   const indexHtml = path.join(deps.config.staticDir, 'index.html');
   const hasWebApp = existsSync(indexHtml);

@@ -8,6 +8,7 @@ import type { Mailer } from '../mail/mailer';
 import type { Blocks } from '../people/blocks';
 import type { Privacy } from '../people/privacy';
 import type { EndpointPolicy } from '../push/endpointPolicy';
+import type { PreviewPolicy } from '../linkPreview/fetchLinkPreview';
 import { visibilityOf, type Visibility } from '../../../schema/privacy';
 import type { RoomRef, UserId } from '../../../schema/ids';
 
@@ -29,6 +30,8 @@ export interface HttpDeps {
   secureCookies(): boolean;
   /** Web Push: the VAPID public key, and which endpoints subscriptions may name. */
   push: { publicKey: string; policy: EndpointPolicy };
+  /** Which addresses link previews may be fetched from (`linkPreview/fetchLinkPreview.ts`). */
+  linkPreviews: PreviewPolicy;
   /** Groups as invite links need them: a group's name (from its head), and joining through the sync side. */
   groups: GroupAccess;
 }

@@ -57,6 +57,8 @@ function checkMessage(ctx: ValueContext, value: unknown): ValueResult {
   if (parsed.data.expired !== undefined) return { rule: 'server-only', detail: 'expired' };
   if (parsed.data.createdAt > ctx.now + MAX_CLOCK_SKEW_MS) return { rule: 'message-time', detail: 'createdAt in the future' };
   if (parsed.data.authorId !== ctx.userId) return { rule: 'author', detail: 'authorId' };
+  // A preview stands for a link the message shows, never for another page.
+  if (parsed.data.preview && !parsed.data.text.includes(parsed.data.preview.url)) return { rule: 'message-shape', detail: 'preview.url' };
   const attachment = attachmentProblem(parsed.data, ctx.ref, ctx.files);
   return attachment ? { rule: 'attachment', detail: attachment } : null;
 }
