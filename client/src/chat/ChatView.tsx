@@ -391,7 +391,7 @@ export function ChatView(props: ChatViewProps) {
               {(message) => <ComposerContext kind={editing() ? 'edit' : 'reply'} message={message} me={user.id} onCancel={cancelContext} />}
             </Show>
           }
-          onSend={(text) => {
+          onSend={(text, preview) => {
             const edited = editing();
             typing.stop();
             if (edited) {
@@ -399,7 +399,7 @@ export function ChatView(props: ChatViewProps) {
               if (saved) setEditing(null);
               return saved;
             }
-            const sent = room.send(text, replyingTo()?.id, mentionsIn(text, mentionables()));
+            const sent = room.send(text, replyingTo()?.id, mentionsIn(text, mentionables()), undefined, preview);
             if (sent) {
               clearDraft();
               setReplyingTo(null);

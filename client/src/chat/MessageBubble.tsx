@@ -6,6 +6,7 @@ import { AttachmentView } from '../files/AttachmentView';
 import { formatClock } from '../time/formatTime';
 import { displayNameOf } from '../users/userDirectory';
 import { messageParts } from './messageParts';
+import { LinkPreviewCard } from './LinkPreviewCard';
 import { MessageMenu, type MessageActions } from './MessageMenu';
 import { MessageTicks } from './MessageTicks';
 import { QuotedMessage } from './QuotedMessage';
@@ -134,6 +135,9 @@ export function MessageBubble(props: BubbleProps) {
           }
         >
           <Show when={props.message.attachment}>{(attachment) => <AttachmentView attachment={attachment()} />}</Show>
+          <Show when={props.message.preview && (props.message.editedText ?? props.message.text).includes(props.message.preview.url) && props.message.preview}>
+            {(preview) => <LinkPreviewCard preview={preview()} testid="message-preview" />}
+          </Show>
           <Show when={(props.message.editedText ?? props.message.text) !== '' || !props.message.attachment}>
             <MessageText text={props.message.editedText ?? props.message.text} mentions={props.message.mentions} me={props.me} />
           </Show>
