@@ -136,11 +136,11 @@ export function ChatView(props: ChatViewProps) {
     return ids ? shown().filter((m) => ids.has(m.id)) : [];
   });
   const endSelection = () => setSelection(null);
-  // Escape leaves choosing, unless a dialog opened from it (forwarding) takes the key first.
+  // Escape leaves choosing, unless a dialog open over it (forwarding, the timer) takes the key first.
   createEffect(() => {
     if (!selection()) return;
     const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape' || e.defaultPrevented || forwarding()) return;
+      if (e.key !== 'Escape' || e.defaultPrevented || forwarding() || choosingTimer()) return;
       e.preventDefault();
       endSelection();
     };
