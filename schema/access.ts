@@ -19,11 +19,11 @@ export const DOC_READERS = {
 } as const satisfies Record<DocRef['kind'], 'member' | 'owner'>;
 
 /** What a group role allows beyond writing messages. */
-export type Capability = 'rename' | 'addMember' | 'removeMember' | 'setAdmin' | 'deleteAnyMessage';
+export type Capability = 'rename' | 'addMember' | 'removeMember' | 'setAdmin' | 'deleteAnyMessage' | 'setDisappearing';
 
 const CAPABILITIES: Record<MemberRole, ReadonlySet<Capability>> = {
-  owner: new Set(['rename', 'addMember', 'removeMember', 'setAdmin', 'deleteAnyMessage']),
-  admin: new Set(['rename', 'addMember', 'removeMember', 'setAdmin', 'deleteAnyMessage']),
+  owner: new Set(['rename', 'addMember', 'removeMember', 'setAdmin', 'deleteAnyMessage', 'setDisappearing']),
+  admin: new Set(['rename', 'addMember', 'removeMember', 'setAdmin', 'deleteAnyMessage', 'setDisappearing']),
   member: new Set(),
 };
 
@@ -157,6 +157,8 @@ export const DOC_WRITERS = {
         createdBy: writeOnce,
         createdAt: writeOnce,
         name: rule(['creator', 'rename'], ['rename'], 'admin-only'),
+        // Disappearing messages: admins and owners of a group (roomHead.ts' disappearingSchema).
+        disappearing: rule(['setDisappearing'], ['setDisappearing'], 'admin-only'),
         // The creator writes 0; only the server moves it on.
         head: rule(['creator'], ['server'], 'server-only'),
         // The room's receipts folded over its members (schema/docs/receipts.ts).
@@ -175,6 +177,8 @@ export const DOC_WRITERS = {
         kind: rule(['member'], ['member'], 'immutable'),
         createdBy: rule(['member'], ['member'], 'immutable'),
         createdAt: rule(['member'], ['member'], 'immutable'),
+        // Disappearing messages: either person of a DM.
+        disappearing: rule(['member'], ['member'], 'admin-only'),
         head: rule(['server'], ['server'], 'server-only'),
         receipts: rule(['server'], ['server'], 'server-only'),
       },
@@ -220,6 +224,12 @@ export interface WriterFacts {
   creating: boolean;
   /** For a group's member entry: what {@link memberChangeRefusal} says of the change (null: allowed). */
   memberRefusal?: MemberRefusal | null;
+}
+
+/** Whether `role` (a group role, `member` for either person of a DM) may set the chat's disappearing messages. */
+export function maySetDisappearing(kind: 'dm' | 'group', role: MemberRole | null): boolean {
+  const facts: WriterFacts = { role, ownsDoc: false, keyIsWriter: false, isAuthor: false, creating: false };
+  return role !== null && mayWrite(DOC_WRITERS[kind === 'dm' ? 'dmHead' : 'groupHead'].meta.keys.disappearing.write, facts);
 }
 
 /** Whether any of `writers` applies to a writer with these facts. */

@@ -210,6 +210,35 @@ async function main(): Promise<void> {
       await me.page.getByTestId('group-info').waitFor({ state: 'detached', timeout: SEEN_MS }).catch(() => undefined);
     });
 
+    const inviteShot = { name: 'group-invite-link', title: 'Invite link', caption: "An admin's invite link, made in the group info: shown once to copy, reset or turned off there." };
+    await screen(inviteShot, me.page, ['chat-header-info'], async () => {
+      await me.page.getByTestId('chat-header-info').click();
+      await me.page.getByTestId('invite-create').click({ timeout: SEEN_MS });
+      await me.page.getByTestId('invite-url').waitFor({ timeout: SEEN_MS });
+      await shoot(me.page, inviteShot);
+      await me.page.keyboard.press('Escape');
+      await me.page.getByTestId('group-info').waitFor({ state: 'detached', timeout: SEEN_MS }).catch(() => undefined);
+    });
+
+    const timerShot = { name: 'disappearing-messages', title: 'Disappearing messages', caption: "The clock in a chat's header: new messages disappear for everyone after 24 hours, 7 days or 90 days (admins choose in a group)." };
+    await screen(timerShot, me.page, ['disappearing-button'], async () => {
+      await me.page.getByTestId('disappearing-button').click();
+      await me.page.getByTestId('disappearing-dialog').waitFor({ timeout: SEEN_MS });
+      await shoot(me.page, timerShot);
+      await me.page.keyboard.press('Escape');
+    });
+
+    const selectShot = { name: 'select-messages', title: 'Selecting messages', caption: '"Select" in a message\'s menu: tick several to forward, copy or delete them together.' };
+    await screen(selectShot, me.page, ['message-menu-button'], async () => {
+      const rows = me.page.getByTestId('message');
+      await rows.last().locator('.bubble').hover();
+      await rows.last().getByTestId('message-menu-button').click();
+      await me.page.getByTestId('action-select').click({ timeout: SEEN_MS });
+      await rows.nth(-2).getByTestId('message-select').click().catch(() => undefined);
+      await shoot(me.page, selectShot);
+      await me.page.keyboard.press('Escape');
+    });
+
     const searchShot = { name: 'search', title: 'Search across chats', caption: 'Searching every chat kept on the device, offline too: chats by name, messages with the match marked. A result opens its chat at that message.' };
     await screen(searchShot, me.page, ['chat-search-input'], async () => {
       await me.page.getByTestId('chat-search-input').fill('weekend');

@@ -5,6 +5,8 @@ import { RegisterPage } from './auth/RegisterPage';
 import { ResetPage } from './auth/ResetPage';
 import { session, sessionKnown } from './auth/session';
 import { MainPage } from './layout/MainPage';
+import { JoinPage } from './invites/JoinPage';
+import { rememberInvite } from './invites/pendingInvite';
 
 /** Signed-in screens; without a session, to the sign-in form. */
 function SignedIn() {
@@ -30,6 +32,23 @@ function SignedOut(props: { children: JSX.Element }) {
   );
 }
 
+/** An invite link: signed in, what it leads to; signed out, the sign-in form first, then back here. */
+function SignedInJoin(props: RouteSectionProps) {
+  return (
+    <Show when={sessionKnown()}>
+      <Show
+        when={session()}
+        fallback={(() => {
+          rememberInvite(props.params.token ?? '');
+          return <Navigate href="/login" />;
+        })()}
+      >
+        <JoinPage />
+      </Show>
+    </Show>
+  );
+}
+
 function Shell(props: RouteSectionProps) {
   return <>{props.children}</>;
 }
@@ -41,6 +60,7 @@ export function App() {
       <Route path="/register" component={() => <SignedOut><RegisterPage /></SignedOut>} />
       <Route path="/reset" component={ResetPage} />
       <Route path={['/', '/c/:roomId']} component={SignedIn} />
+      <Route path="/join/:token" component={SignedInJoin} />
       <Route path="*" component={() => <Navigate href="/" />} />
     </Router>
   );

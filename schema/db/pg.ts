@@ -142,6 +142,41 @@ export const formerMembers = pgTable(
 );
 
 /**
+ * Chats with disappearing messages on: messages sent at or after `since` go `after_ms`
+ * after they were sent. `checked_bucket` is the first bucket the server's expiry pass
+ * still reads (those before hold nothing left to remove). A chat turned off has no row.
+ */
+export const disappearingRooms = pgTable('disappearing_rooms', {
+  roomId: text('room_id')
+    .$type<RoomId>()
+    .primaryKey()
+    .references(() => rooms.id, { onDelete: 'cascade' }),
+  afterMs: bigint('after_ms', { mode: 'number' }).notNull(),
+  since: bigint('since', { mode: 'number' }).notNull(),
+  checkedBucket: integer('checked_bucket').notNull(),
+});
+
+/**
+ * Group invite links: the SHA-256 of the link's random token (the token itself is shown
+ * to the admin once and never stored), the group, who made it and when; `revoked_at` is
+ * set when an admin turns it off or makes a new one (a group has at most one that works).
+ */
+export const groupInvites = pgTable(
+  'group_invites',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    roomId: text('room_id')
+      .$type<RoomId>()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    createdBy: text('created_by').$type<UserId>().notNull(),
+    createdAt: bigint('created_at', { mode: 'number' }).notNull(),
+    revokedAt: bigint('revoked_at', { mode: 'number' }),
+  },
+  (t) => [index('group_invites_room_id_idx').on(t.roomId)],
+);
+
+/**
  * Yjs client ids, owned by the first user who wrote with them (see
  * {@link Store.claimClientIds}). They are uint32, past `integer`'s range, hence `bigint`.
  */

@@ -131,6 +131,41 @@ export const formerMembers = sqliteTable(
   (t) => [primaryKey({ columns: [t.roomId, t.userId] })],
 );
 
+/**
+ * Chats with disappearing messages on: messages sent at or after `since` go `after_ms`
+ * after they were sent. `checked_bucket` is the first bucket the server's expiry pass
+ * still reads (those before hold nothing left to remove). A chat turned off has no row.
+ */
+export const disappearingRooms = sqliteTable('disappearing_rooms', {
+  roomId: text('room_id')
+    .$type<RoomId>()
+    .primaryKey()
+    .references(() => rooms.id, { onDelete: 'cascade' }),
+  afterMs: integer('after_ms').notNull(),
+  since: integer('since').notNull(),
+  checkedBucket: integer('checked_bucket').notNull(),
+});
+
+/**
+ * Group invite links: the SHA-256 of the link's random token (the token itself is shown
+ * to the admin once and never stored), the group, who made it and when; `revoked_at` is
+ * set when an admin turns it off or makes a new one (a group has at most one that works).
+ */
+export const groupInvites = sqliteTable(
+  'group_invites',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    roomId: text('room_id')
+      .$type<RoomId>()
+      .notNull()
+      .references(() => rooms.id, { onDelete: 'cascade' }),
+    createdBy: text('created_by').$type<UserId>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    revokedAt: integer('revoked_at'),
+  },
+  (t) => [index('group_invites_room_id_idx').on(t.roomId)],
+);
+
 /** Yjs client ids, owned by the first user who wrote with them (see {@link Store.claimClientIds}). */
 export const clientIds = sqliteTable('client_ids', {
   clientId: integer('client_id').primaryKey(),

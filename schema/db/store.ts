@@ -89,6 +89,28 @@ export interface Store {
   /** The last bucket a former member of the room may read, or null if they never left it. */
   getFormerThrough(roomId: RoomId, userId: UserId): Promise<number | null>;
 
+  // group invite links (hashed tokens)
+  /** Stores a new link for the room and revokes (at `createdAt`) any other that still works, in one transaction. */
+  createInvite(row: InviteRow): Promise<void>;
+  /** Revokes the room's working link, if any; returns how many were revoked. */
+  revokeInvites(roomId: RoomId, at: number): Promise<number>;
+  /** The link with this token hash, revoked or not; null if none. */
+  getInvite(tokenHash: string): Promise<InviteRow | null>;
+  /** The room's link that works now, if any. */
+  getActiveInvite(roomId: RoomId): Promise<InviteRow | null>;
+
+  // disappearing messages (sync-server/src/sync/disappearing.ts)
+  /**
+   * Turns a room's disappearing messages on, or changes the period (a room already on
+   * keeps its `since` and `checkedBucket`; one turned on starts at `since` and
+   * `fromBucket`), or off (null: the row goes). The room row must exist.
+   */
+  setDisappearing(roomId: RoomId, setting: { afterMs: number; since: number; fromBucket: number } | null): Promise<void>;
+  /** Every room with disappearing messages on. */
+  listDisappearing(): Promise<DisappearingRow[]>;
+  /** The expiry pass read every bucket before `bucket`: the next pass starts there (never moves back). */
+  setDisappearingChecked(roomId: RoomId, bucket: number): Promise<void>;
+
   // Yjs client ids, claimed by the first user who writes with them
   /**
    * Claims each of `clientIds` for `userId` unless already claimed, in one transaction
@@ -283,6 +305,23 @@ export interface RoomRow {
 export interface RoomMemberRow {
   userId: UserId;
   role: MemberRole;
+}
+
+/** A group invite link: see `group_invites`. */
+export interface InviteRow {
+  tokenHash: string;
+  roomId: RoomId;
+  createdBy: UserId;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+/** A room with disappearing messages on: see {@link Store.setDisappearing}. */
+export interface DisappearingRow {
+  roomId: RoomId;
+  afterMs: number;
+  since: number;
+  checkedBucket: number;
 }
 
 /** Someone who left a group or was removed: they keep reading its buckets 0..`throughBucket`. */

@@ -275,6 +275,44 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.getFormerThrough(group(ann).id, bob)).toBeNull();
     });
 
+    it('41. disappearing rooms: turned on from a bucket, the period changed keeping where the pass is, checked never moves back, off removes the row', async () => {
+      const ann = userId();
+      const room = group(ann);
+      await store.saveRoomMembers(room, [{ userId: ann, role: 'owner' }]);
+      const mine = async () => (await store.listDisappearing()).filter((r) => r.roomId === room.id);
+      expect(await mine()).toEqual([]);
+      await store.setDisappearing(room.id, { afterMs: 86_400_000, since: 1_000, fromBucket: 2 });
+      expect(await mine()).toEqual([{ roomId: room.id, afterMs: 86_400_000, since: 1_000, checkedBucket: 2 }]);
+      await store.setDisappearingChecked(room.id, 4);
+      await store.setDisappearingChecked(room.id, 3);
+      await store.setDisappearing(room.id, { afterMs: 604_800_000, since: 9_000, fromBucket: 9 });
+      expect(await mine()).toEqual([{ roomId: room.id, afterMs: 604_800_000, since: 1_000, checkedBucket: 4 }]);
+      await store.setDisappearing(room.id, null);
+      expect(await mine()).toEqual([]);
+    });
+
+    it('42. invites: a new link revokes the working one; revoking ends it; a link is found by its hash, revoked or not', async () => {
+      const ann = userId();
+      const room = group(ann);
+      const other = group(ann);
+      await store.saveRoomMembers(room, [{ userId: ann, role: 'owner' }]);
+      await store.saveRoomMembers(other, [{ userId: ann, role: 'owner' }]);
+      expect(await store.getActiveInvite(room.id)).toBeNull();
+      await store.createInvite({ tokenHash: 'h1', roomId: room.id, createdBy: ann, createdAt: 10, revokedAt: null });
+      await store.createInvite({ tokenHash: 'o1', roomId: other.id, createdBy: ann, createdAt: 11, revokedAt: null });
+      expect(await store.getActiveInvite(room.id)).toEqual({ tokenHash: 'h1', roomId: room.id, createdBy: ann, createdAt: 10, revokedAt: null });
+      await store.createInvite({ tokenHash: 'h2', roomId: room.id, createdBy: ann, createdAt: 20, revokedAt: null });
+      expect((await store.getInvite('h1'))?.revokedAt).toBe(20);
+      expect((await store.getActiveInvite(room.id))?.tokenHash).toBe('h2');
+      expect(await store.revokeInvites(room.id, 30)).toBe(1);
+      expect(await store.revokeInvites(room.id, 31)).toBe(0);
+      expect(await store.getActiveInvite(room.id)).toBeNull();
+      expect((await store.getInvite('h2'))?.revokedAt).toBe(30);
+      expect(await store.getInvite('nope')).toBeNull();
+      // Per room: the other group's link still works.
+      expect((await store.getActiveInvite(other.id))?.tokenHash).toBe('o1');
+    });
+
     it('14. claimClientIds: the first claim wins, a second user gets the first owner back; uint32 ids fit; one call claims many', async () => {
       const [ann, bob] = [userId(), userId()];
       const owners = async (ids: number[], user: UserId) => Object.fromEntries(await store.claimClientIds(ids, user));

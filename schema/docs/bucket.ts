@@ -313,6 +313,52 @@ export function deletedAttachments(doc: Y.Doc, ids: readonly MessageId[]): strin
 }
 
 /**
+ * What the server's expiry pass finds in a bucket for a chat whose disappearing messages
+ * remove messages sent at or after `since` once older than `before`: the messages to
+ * remove now (not system lines, not already removed), and whether any message remains
+ * that may still expire later (sent at or after `before`), so a bucket without one
+ * need not be read again. O(bucket).
+ */
+export function expiryOf(doc: Y.Doc, since: number, before: number): { due: MessageId[]; later: boolean } {
+  const due: MessageId[] = [];
+  let later = false;
+  messagesArray(doc).forEach((value) => {
+    const parsed = messageSchema.safeParse(value);
+    if (!parsed.success || parsed.data.event !== undefined || parsed.data.expired) return;
+    if (parsed.data.createdAt >= before) later = true;
+    else if (parsed.data.createdAt >= since) due.push(parsed.data.id as MessageId);
+  });
+  return { due, later };
+}
+
+/**
+ * Server: removes messages for the chat's disappearing messages, the way
+ * {@link purgeMessage} removes a deleted one: each is replaced in place by a copy
+ * holding only its id, author and time, marked `deleted` and `expired` (readers leave
+ * it out), and its edit is dropped; its item keeps its index. One transaction; returns
+ * how many were replaced. O(bucket).
+ */
+export function expireMessages(doc: Y.Doc, ids: readonly MessageId[]): number {
+  const messages = messagesArray(doc);
+  const edits = doc.getMap(BUCKET.edits);
+  let replaced = 0;
+  doc.transact(() => {
+    for (const id of ids) {
+      const index = indexOfMessage(doc, id);
+      if (index < 0) continue;
+      const parsed = messageSchema.safeParse(messages.get(index));
+      if (!parsed.success || parsed.data.event !== undefined || parsed.data.expired) continue;
+      const copy: Message = { id, authorId: parsed.data.authorId as UserId, createdAt: parsed.data.createdAt, text: '', deleted: true, expired: true };
+      messages.delete(index, 1);
+      messages.insert(index, [copy]);
+      if (edits.has(id)) edits.delete(id);
+      replaced++;
+    }
+  });
+  return replaced;
+}
+
+/**
  * The messages whose stored content an overlay hides and the server has not purged
  * yet: say a deletion logged just before a crash, or made before purging existed.
  * O(bucket + overlays).

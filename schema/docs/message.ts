@@ -15,13 +15,17 @@ const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
  * `created`: the group was made (`name`); `added`/`removed`: `target` joined or was
  * taken out by the author; `left`: the author left; `renamed`: the new `name`;
  * `promoted`/`demoted`: `target` made or dismissed as admin; `owner`: `target` made
- * the group's owner (an owner hands the group over as they leave).
+ * the group's owner (an owner hands the group over as they leave); `disappearing`: the
+ * author set the chat's disappearing messages to `after` ms (0: off), in a DM too;
+ * `joined`: the author joined through the group's invite link.
  */
 const systemEventSchema = z
   .object({
-    type: z.enum(['created', 'added', 'removed', 'left', 'renamed', 'promoted', 'demoted', 'owner']),
+    type: z.enum(['created', 'added', 'removed', 'left', 'renamed', 'promoted', 'demoted', 'owner', 'disappearing', 'joined']),
     target: uuid.optional(),
     name: z.string().max(MAX_GROUP_NAME).optional(),
+    /** `disappearing`: the period set, in ms (0: turned off). */
+    after: z.number().int().nonnegative().optional(),
   })
   .strict();
 
@@ -54,6 +58,26 @@ export const attachmentSchema = z
 /** A message's file: see {@link attachmentSchema}. */
 export type Attachment = z.infer<typeof attachmentSchema>;
 
+/** Longest link a preview is kept for; longest title and description shown. */
+export const MAX_PREVIEW_URL = 2048;
+export const MAX_PREVIEW_TITLE = 200;
+export const MAX_PREVIEW_DESCRIPTION = 300;
+
+/**
+ * A link's preview, fetched by the server for the sender (`POST /api/link-preview`) and
+ * stored in the message, so receivers show it without any request of their own: the
+ * link (which the text must contain), its page's title and description, and its host.
+ */
+export const linkPreviewSchema = z
+  .object({
+    url: z.string().max(MAX_PREVIEW_URL).regex(/^https?:\/\//),
+    title: z.string().min(1).max(MAX_PREVIEW_TITLE),
+    description: z.string().max(MAX_PREVIEW_DESCRIPTION).optional(),
+    site: z.string().max(253),
+  })
+  .strict();
+export type LinkPreview = z.infer<typeof linkPreviewSchema>;
+
 /**
  * A message as appended to a bucket's `messages` array. Clients never change it in
  * place: edits, deletions and reactions live in the bucket's overlay maps. The server
@@ -73,6 +97,8 @@ export const messageSchema = z
     forwarded: z.literal(true).optional(),
     mentions: z.array(uuid).max(50).optional(),
     attachment: attachmentSchema.optional(),
+    /** A preview of a link in the text (see {@link linkPreviewSchema}). */
+    preview: linkPreviewSchema.optional(),
     /**
      * Present on system lines only ("Alice added Bob"): written by the server, never
      * accepted from a client; `authorId` is the member who made the change, `text` is
@@ -86,10 +112,16 @@ export const messageSchema = z
      * a client.
      */
     deleted: z.literal(true).optional(),
+    /**
+     * Present only on the server's copy of a message removed by the chat's disappearing
+     * messages (with `deleted`, and as empty): readers leave it out altogether. Never
+     * accepted from a client.
+     */
+    expired: z.literal(true).optional(),
   })
   .strict();
 
-export type Message = Omit<z.infer<typeof messageSchema>, 'id' | 'authorId' | 'replyTo' | 'mentions' | 'event' | 'deleted'> & {
+export type Message = Omit<z.infer<typeof messageSchema>, 'id' | 'authorId' | 'replyTo' | 'mentions' | 'event' | 'deleted' | 'expired'> & {
   id: MessageId;
   authorId: UserId;
   replyTo?: MessageId;
@@ -97,6 +129,8 @@ export type Message = Omit<z.infer<typeof messageSchema>, 'id' | 'authorId' | 'r
   event?: SystemEvent;
   /** Stored as `true` only (the schema's literal); a shown message says `false` too. */
   deleted?: boolean;
+  /** Stored as `true` only: see the schema's `expired`. */
+  expired?: true;
 };
 
 /** Whether a message is a system line rather than something a person wrote. */

@@ -19,6 +19,51 @@ export type Member = z.infer<typeof memberSchema> & { addedBy: UserId };
 /** Longest group name. */
 export const MAX_GROUP_NAME = 100;
 
+const DAY_MS = 24 * 60 * 60_000;
+
+/**
+ * The choices of "Disappearing messages", in ms after a message was sent (0: off), as
+ * WhatsApp offers them. Only these are accepted: a chat never gets a period nobody chose
+ * from the menu (a second, say, which would empty it as it is written).
+ */
+export const DISAPPEARING_CHOICES = [0, DAY_MS, 7 * DAY_MS, 90 * DAY_MS] as const;
+
+/**
+ * A chat's disappearing-messages setting, in its head's `meta.disappearing`: messages
+ * sent while it is on (at or after `at`) are removed `afterMs` after they were sent.
+ * `by` is who set it (the guard holds it to the writer), `at` when (not past the
+ * server's clock plus the allowed skew).
+ */
+export const disappearingSchema = z
+  .object({
+    afterMs: z.number().refine((ms) => (DISAPPEARING_CHOICES as readonly number[]).includes(ms), 'not a choice'),
+    by: z.string(),
+    at: z.number().int().nonnegative(),
+  })
+  .strict();
+export type Disappearing = z.infer<typeof disappearingSchema> & { by: UserId };
+
+/** The words of a period: "24 hours", "7 days", "90 days"; "Off" for 0. */
+export function disappearingLabel(afterMs: number): string {
+  if (afterMs === 0) return 'Off';
+  if (afterMs === DAY_MS) return '24 hours';
+  return `${Math.round(afterMs / DAY_MS)} days`;
+}
+
+/** The chat's disappearing-messages setting; null when never set or malformed (off). */
+export function readDisappearing(doc: Y.Doc): Disappearing | null {
+  return (disappearingSchema.safeParse(metaMap(doc).get('disappearing')).data as Disappearing | undefined) ?? null;
+}
+
+/**
+ * Sets the chat's disappearing messages to `afterMs` (one of {@link DISAPPEARING_CHOICES}),
+ * written by `by`: either person of a DM, an admin or owner of a group (`schema/access.ts`).
+ */
+export function setDisappearing(doc: Y.Doc, afterMs: number, by: UserId, now: number): void {
+  if ((readDisappearing(doc)?.afterMs ?? 0) === afterMs) return;
+  metaMap(doc).set('disappearing', { afterMs, by, at: now });
+}
+
 export interface RoomMeta {
   kind: 'dm' | 'group';
   name?: string;
@@ -161,6 +206,8 @@ export interface HeadChange {
   created: boolean;
   /** The group's name after the change, when the change wrote it. */
   name?: string;
+  /** The disappearing-messages period after the change (0: off), when the change set it. */
+  disappearing?: number;
   /** Member entries the change added, removed or rewrote, in key order. */
   members: MemberChange[];
 }
@@ -188,6 +235,12 @@ export function onHeadChanged(doc: Y.Doc, listener: (change: HeadChange, origin:
     const name = event.changes.keys.get('name');
     const now = meta.get('name');
     if (name && name.action !== 'delete' && name.oldValue !== now && typeof now === 'string') change.name = now;
+    const disappearing = event.changes.keys.get('disappearing');
+    if (disappearing && disappearing.action !== 'delete') {
+      const before = disappearingSchema.safeParse(disappearing.oldValue).data?.afterMs ?? 0;
+      const after = disappearingSchema.safeParse(meta.get('disappearing')).data?.afterMs;
+      if (after !== undefined && after !== before) change.disappearing = after;
+    }
   };
   const onMembers = (event: Y.YMapEvent<Member>) => {
     const change = changeOf(event.transaction);
@@ -202,7 +255,7 @@ export function onHeadChanged(doc: Y.Doc, listener: (change: HeadChange, origin:
     const { change } = pending;
     pending = null;
     change.members.sort((a, b) => (a.userId < b.userId ? -1 : a.userId > b.userId ? 1 : 0));
-    if (change.created || change.name !== undefined || change.members.length > 0) listener(change, transaction.origin);
+    if (change.created || change.name !== undefined || change.disappearing !== undefined || change.members.length > 0) listener(change, transaction.origin);
   };
   meta.observe(onMeta);
   members.observe(onMembers);

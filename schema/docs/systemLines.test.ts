@@ -92,4 +92,16 @@ describe('an owner leaving', () => {
     expect(successorOf(members, ALICE)).toBeNull();
     expect(successorOf(new Map([[ALICE, { role: 'owner', addedBy: ALICE, addedAt: 1 }]]), ALICE)).toBeNull();
   });
+
+  it('disappearing messages and joining by link are worded for each reader; a DM head says only its timer', () => {
+    const me = 'aaaaaaaa-0000-4000-8000-000000000001' as UserId;
+    const ann = 'aaaaaaaa-0000-4000-8000-000000000002' as UserId;
+    const names = (id: UserId) => (id === ann ? 'Ann' : 'Someone');
+    const on = { authorId: ann, event: { type: 'disappearing' as const, after: 7 * 86_400_000 } };
+    expect(describeSystemLine(on, me, names)).toBe("Ann turned on disappearing messages: new messages disappear 7 days after they're sent");
+    expect(describeSystemLine({ ...on, event: { type: 'disappearing', after: 0 } }, ann, names)).toBe('You turned off disappearing messages');
+    expect(describeSystemLine({ authorId: ann, event: { type: 'joined' } }, me, names)).toBe("Ann joined using this group's invite link");
+    expect(systemEventsOf({ created: true, members: [] }, ann, 'dm')).toEqual([]);
+    expect(systemEventsOf({ created: false, disappearing: 86_400_000, members: [] }, ann, 'dm')).toEqual([{ type: 'disappearing', after: 86_400_000 }]);
+  });
 });

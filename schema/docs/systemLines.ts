@@ -1,6 +1,6 @@
 import type { UserId } from '../ids';
 import type { Message, SystemEvent } from './message';
-import type { HeadChange } from './roomHead';
+import { disappearingLabel, type HeadChange } from './roomHead';
 
 /**
  * The system lines one change to a group's head makes, in the order people read them:
@@ -8,7 +8,9 @@ import type { HeadChange } from './roomHead';
  * change. People added in the change that creates the group are part of "created",
  * as the group's first members.
  */
-export function systemEventsOf(change: HeadChange, actor: UserId): SystemEvent[] {
+export function systemEventsOf(change: HeadChange, actor: UserId, kind: 'dm' | 'group' = 'group'): SystemEvent[] {
+  // A DM's head changes say nothing but the disappearing setting (its creation is not a line).
+  if (kind === 'dm') return change.disappearing === undefined ? [] : [{ type: 'disappearing', after: change.disappearing }];
   const events: SystemEvent[] = [];
   if (change.created) events.push({ type: 'created', ...(change.name !== undefined ? { name: change.name } : {}) });
   else if (change.name !== undefined) events.push({ type: 'renamed', name: change.name });
@@ -25,6 +27,7 @@ export function systemEventsOf(change: HeadChange, actor: UserId): SystemEvent[]
       else if (after.role === 'member') roles.push({ type: 'demoted', target: userId });
     }
   }
+  if (change.disappearing !== undefined) events.push({ type: 'disappearing', after: change.disappearing });
   // Someone leaving reads last: an owner hands the group over, then goes.
   gone.sort((a, b) => (a.type === 'left' ? 1 : 0) - (b.type === 'left' ? 1 : 0));
   return [...events, ...roles, ...gone];
@@ -58,5 +61,11 @@ export function describeSystemLine(message: Pick<Message, 'authorId' | 'event'>,
       return `${actor} dismissed ${target} as admin`;
     case 'owner':
       return `${actor} made ${target} the group owner`;
+    case 'joined':
+      return `${actor} joined using this group's invite link`;
+    case 'disappearing':
+      return event.after
+        ? `${actor} turned on disappearing messages: new messages disappear ${disappearingLabel(event.after)} after they're sent`
+        : `${actor} turned off disappearing messages`;
   }
 }

@@ -32,6 +32,11 @@ import { Receipts } from './sync/receipts';
 import { purgeExtension } from './sync/purge';
 import { FileLifecycle, startFileSweep } from './files/fileLifecycle';
 import { diskBlobs } from './files/fileRoutes';
+import { roomHeadDoc } from '../../schema/docs/names';
+import { readMeta } from '../../schema/docs/roomHead';
+import type { RoomRef, UserId } from '../../schema/ids';
+import { startDisappearingPass, type DisappearingPass } from './sync/disappearing';
+import { PRODUCTION_PREVIEW_POLICY } from './linkPreview/fetchLinkPreview';
 import { PushSender } from './push/pushSender';
 import { vapidKeysOf } from './push/vapidKeys';
 
@@ -73,6 +78,8 @@ export interface JecoServer {
   store: Store;
   hocuspocus: Hocuspocus;
   projections: Projections;
+  /** The disappearing-messages pass (`sync/disappearing.ts`). */
+  disappearing: DisappearingPass;
   /** Whether Postgres/SQLite and Redis are reachable now; `/readyz` reads it. */
   health: DependencyHealth;
   /** The relay between nodes, when `JECO_REDIS_URL` is set. */
@@ -90,9 +97,13 @@ export interface JecoServer {
  * Starts Jeco on one port: the JSON API, the web app, and the Hocuspocus sync
  * endpoint at `/sync` (the HTTP server's upgrade event hands it the socket).
  * `options.guard: false` runs without the update guard: only the guard benchmark uses
- * it, to measure the guard against the same server without it.
+ * it, to measure the guard against the same server without it. `options.clock` is the
+ * time the disappearing-messages pass reads (tests move it a day on instead of waiting
+ * one); programmatic only, never from the environment, so no deployment can set it.
+ * `options.previewAlsoAllowed`, likewise programmatic only: exact addresses link previews
+ * may fetch from besides public ones (the tests' local site on 127.0.0.1).
  */
-export async function startJeco(config: Config, options: { guard?: boolean } = {}): Promise<JecoServer> {
+export async function startJeco(config: Config, options: { guard?: boolean; clock?: () => number; previewAlsoAllowed?: readonly string[] } = {}): Promise<JecoServer> {
   let redis: RedisRelay | undefined;
   const health = new DependencyHealth(() => app.log);
   let projectionsRef: Projections | undefined;
@@ -132,6 +143,12 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     secureCookies: () => publicUrlOf(config, port).startsWith('https:'),
     push: { publicKey: vapidKeys.publicKey, policy: pushPolicy },
     files: { blobs, lifecycle: fileLifecycle },
+    linkPreviews: options.previewAlsoAllowed ? { alsoAllowed: new Set(options.previewAlsoAllowed) } : PRODUCTION_PREVIEW_POLICY,
+    // Projections start after the app (they need its logger); a request waits for nothing: both exist before listening.
+    groups: {
+      nameOf: (room: RoomRef) => projectionsRef!.read(roomHeadDoc(room.id), (head) => readMeta(head)?.name ?? ''),
+      join: (room: RoomRef, userId: UserId, invitedBy: UserId) => projectionsRef!.joinByInvite(room, userId, invitedBy),
+    },
   };
   const app = await createHttpApp({ ...deps, mailer: { send: (mail) => mailer.send(mail) } });
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log: app.log });
@@ -203,6 +220,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
 
   const sessionSweep = startSessionSweep({ store, everyMs: config.sessionSweepMs, log: app.log });
   const fileSweep = startFileSweep({ lifecycle: fileLifecycle, everyMs: config.fileSweepMs, graceMs: config.fileGraceMs, log });
+  const disappearing = startDisappearingPass({ store, projections, membership, everyMs: config.disappearingSweepMs, log, ...(options.clock ? { now: options.clock } : {}) });
 
   let closing: Promise<void> | undefined;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
@@ -219,6 +237,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
     store,
     hocuspocus,
     projections,
+    disappearing,
     health,
     redis,
     log: app.log,
@@ -229,6 +248,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
         health.draining = true;
         sessionSweep.stop();
         fileSweep.stop();
+        disappearing.stop();
         const socketsClosed = Promise.all(
           [...sockets.clients].map(
             (ws) =>
@@ -251,6 +271,7 @@ export async function startJeco(config: Config, options: { guard?: boolean } = {
           ),
         );
         await socketsClosed;
+        await disappearing.idle();
         await projections.idle();
         push.close();
         await receipts.close();

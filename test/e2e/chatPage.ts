@@ -342,4 +342,24 @@ export class ChatPage {
   async screenshot(name: string): Promise<void> {
     await this.page.screenshot({ path: `test-results/e2e/${name}.png` });
   }
+
+  /**
+   * The gallery's four pictures of what the page shows now: desktop and phone, light and
+   * dark (`<name>-desktop-light.png` …); the theme follows the emulated system setting.
+   * Leaves the page at desktop size in the light theme.
+   */
+  async screenshotGallery(name: string): Promise<void> {
+    for (const scheme of ['light', 'dark'] as const) {
+      await this.page.emulateMedia({ colorScheme: scheme });
+      await this.page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
+      for (const [size, viewport] of [['desktop', { width: 1100, height: 760 }], ['phone', { width: 390, height: 760 }]] as const) {
+        await this.page.setViewportSize(viewport);
+        // Two frames: the layout settles at the new size before the picture.
+        await this.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+        await this.screenshot(`${name}-${size}-${scheme}`);
+      }
+    }
+    await this.page.setViewportSize({ width: 1100, height: 760 });
+    await this.page.emulateMedia({ colorScheme: 'light' });
+  }
 }

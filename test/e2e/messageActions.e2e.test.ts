@@ -78,8 +78,8 @@ describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and d
   });
 
   test('in a DM only the author is offered edit and delete for everyone', async () => {
-    expect(await bob.messageActions('See you at 8')).toEqual(['action-reply', 'action-forward', 'action-copy', 'action-star', 'action-delete-for-me']);
-    expect(await alice.messageActions('See you at 8')).toEqual(['action-reply', 'action-forward', 'action-copy', 'action-star', 'action-edit', 'action-info', 'action-delete-for-me', 'action-delete-for-everyone']);
+    expect(await bob.messageActions('See you at 8')).toEqual(['action-reply', 'action-forward', 'action-copy', 'action-star', 'action-select', 'action-delete-for-me']);
+    expect(await alice.messageActions('See you at 8')).toEqual(['action-reply', 'action-forward', 'action-copy', 'action-star', 'action-select', 'action-edit', 'action-info', 'action-delete-for-me', 'action-delete-for-everyone']);
     await alice.openMessageMenu('See you at 8');
     await alice.screenshot('message-menu-alice');
     await alice.page.keyboard.press('Escape');
@@ -116,11 +116,11 @@ describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and d
     await bob.openChat('Book club');
     await expect.poll(() => bob.messageTexts(), poll).toEqual(['Next book: Dune', 'Sounds good']);
 
-    expect(await bob.messageActions('Next book: Dune')).toEqual(['action-reply', 'action-forward', 'action-copy', 'action-star', 'action-delete-for-me']);
-    expect(await bob.messageActions('Sounds good')).toEqual(['action-reply', 'action-forward', 'action-copy', 'action-star', 'action-delete-for-me']);
+    expect(await bob.messageActions('Next book: Dune')).toEqual(['action-reply', 'action-forward', 'action-copy', 'action-star', 'action-select', 'action-delete-for-me']);
+    expect(await bob.messageActions('Sounds good')).toEqual(['action-reply', 'action-forward', 'action-copy', 'action-star', 'action-select', 'action-delete-for-me']);
     // The owner may delete anyone's message, but edit only her own.
     await expect.poll(() => alice.messageTexts(), poll).toContain('Sounds good');
-    expect(await alice.messageActions('Sounds good')).toEqual(['action-reply', 'action-forward', 'action-copy', 'action-star', 'action-delete-for-me', 'action-delete-for-everyone']);
+    expect(await alice.messageActions('Sounds good')).toEqual(['action-reply', 'action-forward', 'action-copy', 'action-star', 'action-select', 'action-delete-for-me', 'action-delete-for-everyone']);
     await alice.deleteForEveryone('Sounds good');
     await expect.poll(() => carol.tombstoneCount(), poll).toBe(1);
     await expect.poll(() => bob.tombstoneCount(), poll).toBe(1);

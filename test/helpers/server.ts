@@ -19,6 +19,10 @@ export interface TestServerOptions {
   redisUrl?: string;
   port?: number;
   env?: Record<string, string>;
+  /** The time the disappearing-messages pass reads (see `startJeco`). */
+  clock?: () => number;
+  /** Exact addresses link previews may fetch from besides public ones (see `startJeco`). */
+  previewAlsoAllowed?: readonly string[];
 }
 
 /**
@@ -52,7 +56,7 @@ async function startOn(dataDir: string, options: TestServerOptions): Promise<Tes
     ...(options.redisUrl ? { JECO_REDIS_URL: options.redisUrl } : {}),
     ...options.env,
   });
-  const server = await startJeco(config);
+  const server = await startJeco(config, { ...(options.clock ? { clock: options.clock } : {}), ...(options.previewAlsoAllowed ? { previewAlsoAllowed: options.previewAlsoAllowed } : {}) });
   running.add(server);
   const close = server.close.bind(server);
   return {

@@ -7,6 +7,7 @@ import { createFormAction } from './createFormAction';
 import { FormSubmit } from './FormSubmit';
 import { FormField } from './FormField';
 import { signedIn } from './session';
+import { pathAfterSignIn } from '../invites/pendingInvite';
 
 export function LoginPage() {
   const navigate = useNavigate();
@@ -14,7 +15,7 @@ export function LoginPage() {
   const [password, setPassword] = createSignal('');
   const action = createFormAction(loginBody, async (body) => {
     await signedIn(await apiRequest<AuthResponse>('POST', '/auth/login', body));
-    navigate('/', { replace: true });
+    navigate(pathAfterSignIn(), { replace: true });
   });
 
   return (

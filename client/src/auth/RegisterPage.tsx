@@ -7,6 +7,7 @@ import { createFormAction } from './createFormAction';
 import { FormSubmit } from './FormSubmit';
 import { FormField } from './FormField';
 import { signedIn } from './session';
+import { pathAfterSignIn } from '../invites/pendingInvite';
 
 /** Optional fields left blank are not sent, rather than sent empty and refused. */
 function optional(value: string): string | undefined {
@@ -21,7 +22,7 @@ export function RegisterPage() {
   const [password, setPassword] = createSignal('');
   const action = createFormAction(registerBody, async (body) => {
     await signedIn(await apiRequest<AuthResponse>('POST', '/auth/register', body));
-    navigate('/', { replace: true });
+    navigate(pathAfterSignIn(), { replace: true });
   });
   const values = () => ({ username: username(), password: password(), displayName: optional(displayName()), email: optional(email()) });
 

@@ -4,13 +4,15 @@ import type { ShownMessage } from '../../../schema/docs/bucket';
 import { hideMessageForMe, readHiddenMessages, readStarredMessages, setChatState, starMessage, unstarMessage, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
 import { previewOf } from '../../../schema/docs/message';
 import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
-import { readMembers, readMeta } from '../../../schema/docs/roomHead';
+import { disappearingLabel, readDisappearing, readMembers, readMeta, setDisappearing } from '../../../schema/docs/roomHead';
+import { maySetDisappearing } from '../../../schema/access';
+import { ClockIcon } from '../layout/icons';
 import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { ChatSearchPanel } from '../search/ChatSearchPanel';
 import { messageFocusRequest, takeMessageFocus } from '../search/messageFocus';
 import { docSignal } from '../sync/docBindings';
-import { formatMoment } from '../time/formatTime';
+import { formatClock, formatMoment } from '../time/formatTime';
 import { useReplica } from '../sync/replicaScope';
 import { GroupInfo } from '../group/GroupInfo';
 import { displayNameOf, refreshUser, userById } from '../users/userDirectory';
@@ -18,7 +20,7 @@ import { ChatHeader } from './ChatHeader';
 import { fileDropHandlers } from '../files/attachQueue';
 import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
-import { forwardMessage } from './forwardMessage';
+import { forwardMessages } from './forwardMessage';
 import { MediaPanel } from '../files/MediaPanel';
 import type { MessageActions } from './MessageMenu';
 import { messagePermissions } from './messagePermissions';
@@ -26,6 +28,8 @@ import { MessageInfo } from './MessageInfo';
 import { mentionsIn } from './messageParts';
 import { MessageList } from './MessageList';
 import { PeerActions } from './PeerActions';
+import { SelectionBar } from './SelectionBar';
+import { selectedText, shownText } from './selectedText';
 import type { ContactsApi } from '../contacts/useContacts';
 import { isBlocked } from '../users/blocks';
 import { useReceipts } from './useReceipts';
@@ -35,6 +39,7 @@ import { typingText, useTyping } from './useTyping';
 
 // Opened now and then: loaded on first use, off the first download.
 const ForwardDialog = lazy(() => import('./ForwardDialog'));
+const DisappearingDialog = lazy(() => import('./DisappearingDialog'));
 
 /** How often a DM's "last seen" is asked for again while the peer is away. */
 const LAST_SEEN_REFRESH_MS = 60_000;
@@ -67,6 +72,8 @@ export function ChatView(props: ChatViewProps) {
   const head = useReplica(replicas, roomHeadDoc(roomId));
   const meta = docSignal(head.doc, readMeta);
   const members = docSignal(head.doc, readMembers);
+  const disappearing = docSignal(head.doc, (doc) => readDisappearing(doc)?.afterMs ?? 0);
+  const [choosingTimer, setChoosingTimer] = createSignal(false);
   const room = useRoomMessages(replicas, pending, roomId, head, user.id, () => (props.entry?.former ? (props.entry.lastMessage?.position?.bucket ?? null) : null));
   const [sentCount, setSentCount] = createSignal(0);
   // Typing goes through the head's awareness: the one doc every open chat has open.
@@ -78,7 +85,8 @@ export function ChatView(props: ChatViewProps) {
   const starredIds = createMemo(() => new Set(stars().map((s) => s.messageId)));
   const shown = createMemo(() => {
     const ids = hidden();
-    return ids.size === 0 ? room.messages() : room.messages().filter((m) => !ids.has(m.id));
+    // A message the chat's disappearing messages removed leaves no trace in the chat.
+    return room.messages().filter((m) => !m.expired && !ids.has(m.id));
   });
   const receipts = useReceipts({
     replicas,
@@ -114,9 +122,35 @@ export function ChatView(props: ChatViewProps) {
   );
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
-  const [forwarding, setForwarding] = createSignal<ShownMessage | null>(null);
   /** Why the last forward left a chat out (a file the server would not copy), shown until dismissed. */
   const [forwardProblem, setForwardProblem] = createSignal<string | null>(null);
+  // The messages being forwarded: one from its menu, or those chosen together.
+  const [forwarding, setForwarding] = createSignal<readonly ShownMessage[] | null>(null);
+  // Choosing several messages: the ids chosen, in no order (the list gives the order); null when not choosing.
+  const [selection, setSelection] = createSignal<ReadonlySet<MessageId> | null>(null);
+  const toggleSelected = (id: MessageId) =>
+    setSelection((current) => {
+      const next = new Set(current);
+      if (!next.delete(id)) next.add(id);
+      return next;
+    });
+  /** The chosen messages still shown, in the chat's order (one deleted for me meanwhile drops out). */
+  const selectedMessages = createMemo(() => {
+    const ids = selection();
+    return ids ? shown().filter((m) => ids.has(m.id)) : [];
+  });
+  const endSelection = () => setSelection(null);
+  // Escape leaves choosing, unless a dialog open over it (forwarding, the timer) takes the key first.
+  createEffect(() => {
+    if (!selection()) return;
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented || forwarding() || choosingTimer()) return;
+      e.preventDefault();
+      endSelection();
+    };
+    window.addEventListener('keydown', onKey, true);
+    onCleanup(() => window.removeEventListener('keydown', onKey, true));
+  });
   const [focusKey, setFocusKey] = createSignal(0);
   const [searching, setSearching] = createSignal(false);
   // A search result asks for a message: open history back to its bucket, then show it once it is in the list.
@@ -169,7 +203,14 @@ export function ChatView(props: ChatViewProps) {
       const text = message.deleted ? '' : (message.editedText ?? message.text);
       starMessage(inbox.doc, message.id, { roomId, bucket: at.bucket, authorId: message.authorId, preview: previewOf(text), createdAt: message.createdAt, at: Date.now() });
     },
-    forward: (message) => setForwarding(message),
+    forward: (message) => setForwarding([message]),
+    select: (message) => {
+      cancelContext();
+      setSelection(new Set([message.id]));
+    },
+    selecting: () => selection() !== null,
+    selected: (message) => selection()?.has(message.id) ?? false,
+    toggleSelected: (message) => toggleSelected(message.id),
     copy: (message) => void navigator.clipboard?.writeText(message.editedText ?? message.text).catch(() => undefined),
   };
   /** The replied-to or edited message as it is now (it may have been edited or deleted meanwhile). */
@@ -246,7 +287,27 @@ export function ChatView(props: ChatViewProps) {
         subtitle={subtitle()}
         typing={props.room.kind === 'dm' ? (typing.typingNames().length > 0 ? 'typing…' : null) : typingText(typing.typingNames())}
         seed={peer ?? roomId}
-        actions={peer ? <PeerActions peer={peer} contacts={props.contacts} /> : undefined}
+        actions={
+          <>
+            <button
+              type="button"
+              class="icon-button disappearing-button"
+              classList={{ on: disappearing() > 0 }}
+              onClick={() => setChoosingTimer(true)}
+              title={`Disappearing messages: ${disappearingLabel(disappearing())}`}
+              aria-label={`Disappearing messages: ${disappearingLabel(disappearing())}`}
+              data-testid="disappearing-button"
+            >
+              <ClockIcon />
+              <Show when={disappearing() > 0}>
+                <span class="disappearing-badge" data-testid="disappearing-badge">
+                  {disappearingLabel(disappearing()).replace(' hours', 'h').replace(' days', 'd')}
+                </span>
+              </Show>
+            </button>
+            {peer ? <PeerActions peer={peer} contacts={props.contacts} /> : undefined}
+          </>
+        }
         onBack={props.onBack}
         onOpenInfo={() => {
           setSearching(false);
@@ -284,6 +345,34 @@ export function ChatView(props: ChatViewProps) {
         )}
       </Show>
       <Show
+        when={!selection()}
+        fallback={
+          <SelectionBar
+            abilities={{
+              count: selectedMessages().length,
+              hasText: selectedMessages().some((m) => shownText(m) !== ''),
+              deleteForEveryone: selectedMessages().length > 0 && !formerNotice() && selectedMessages().every((m) => actions.permissions(m).deleteForEveryone),
+            }}
+            onCancel={endSelection}
+            onForward={() => setForwarding(selectedMessages())}
+            onCopy={() => {
+              const text = selectedText(selectedMessages(), (m) => `${formatClock(m.createdAt)} ${displayNameOf(m.authorId)}`);
+              void navigator.clipboard?.writeText(text).catch(() => undefined);
+              endSelection();
+            }}
+            onDeleteForMe={() => {
+              const at = Date.now();
+              for (const m of selectedMessages()) hideMessageForMe(inbox.doc, m.id, at);
+              endSelection();
+            }}
+            onDeleteForEveryone={() => {
+              for (const m of selectedMessages()) void room.deleteForEveryone(m.id);
+              endSelection();
+            }}
+          />
+        }
+      >
+      <Show
         when={!refusal()}
         fallback={
           <p class="chat-refused" role="status" data-testid="chat-refused">
@@ -317,7 +406,7 @@ export function ChatView(props: ChatViewProps) {
               {(message) => <ComposerContext kind={editing() ? 'edit' : 'reply'} message={message} me={user.id} onCancel={cancelContext} />}
             </Show>
           }
-          onSend={(text) => {
+          onSend={(text, preview) => {
             const edited = editing();
             typing.stop();
             if (edited) {
@@ -325,7 +414,7 @@ export function ChatView(props: ChatViewProps) {
               if (saved) setEditing(null);
               return saved;
             }
-            const sent = room.send(text, replyingTo()?.id, mentionsIn(text, mentionables()));
+            const sent = room.send(text, replyingTo()?.id, mentionsIn(text, mentionables()), undefined, preview);
             if (sent) {
               clearDraft();
               setReplyingTo(null);
@@ -335,6 +424,7 @@ export function ChatView(props: ChatViewProps) {
           }}
         />
       </Show>
+      </Show>
       <Show when={current(infoFor())} keyed>
         {(message) => {
           const recipients = receipts.info(message);
@@ -342,18 +432,35 @@ export function ChatView(props: ChatViewProps) {
         }}
       </Show>
       <Show when={forwarding()} keyed>
-        {(message) => (
-          <ForwardDialog
-            chats={props.chats().filter((c) => !c.former)}
-            preview={message.editedText || message.text || (message.attachment ? `📎 ${message.attachment.name}` : '')}
-            onClose={() => setForwarding(null)}
-            onForward={(to) => {
-              setForwarding(null);
-              const text = message.editedText ?? message.text;
-              void forwardMessage(replicas, pending, user.id, message.attachment ? { text, attachment: message.attachment } : { text }, to).then(setForwardProblem);
-            }}
-          />
-        )}
+        {(messages) => {
+          // Each message's words and file; one with neither (deleted meanwhile) is left out.
+          const contents = messages.flatMap((m) => (shownText(m) !== '' || (m.attachment && !m.deleted) ? [{ text: shownText(m), ...(m.attachment && !m.deleted ? { attachment: m.attachment } : {}) }] : []));
+          const previews = contents.map((c) => c.text || (c.attachment ? `📎 ${c.attachment.name}` : ''));
+          return (
+            <ForwardDialog
+              chats={props.chats().filter((c) => !c.former)}
+              title={contents.length > 1 ? `Forward ${contents.length} messages to` : 'Forward message to'}
+              preview={previews.join(' · ')}
+              onClose={() => setForwarding(null)}
+              onForward={(to) => {
+                setForwarding(null);
+                endSelection();
+                void forwardMessages(replicas, pending, user.id, contents, to).then(setForwardProblem);
+              }}
+            />
+          );
+        }}
+      </Show>
+      <Show when={choosingTimer()}>
+        <DisappearingDialog
+          current={disappearing()}
+          mayChange={!formerNotice() && maySetDisappearing(props.room.kind, myRole())}
+          onChoose={(afterMs) => {
+            setChoosingTimer(false);
+            setDisappearing(head.doc, afterMs, user.id, Date.now());
+          }}
+          onClose={() => setChoosingTimer(false)}
+        />
       </Show>
       <Show when={infoOpen()}>
         <GroupInfo

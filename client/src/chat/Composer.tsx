@@ -1,5 +1,7 @@
 import { createEffect, createSignal, on, Show, type JSX } from 'solid-js';
-import { formatDuration, MAX_MESSAGE_TEXT, type Attachment } from '../../../schema/docs/message';
+import { formatDuration, MAX_MESSAGE_TEXT, type Attachment, type LinkPreview } from '../../../schema/docs/message';
+import { LinkPreviewCard } from './LinkPreviewCard';
+import { useLinkPreview } from './useLinkPreview';
 import type { UserId } from '../../../schema/ids';
 import { chooseFiles, chosenFiles, fileDropHandlers, takeChosen } from '../files/attachQueue';
 import { MicIcon, PaperclipIcon, TrashIcon } from '../files/fileIcons';
@@ -17,7 +19,8 @@ const MAX_MENTION_OPTIONS = 6;
 const MAX_INPUT_HEIGHT_PX = 140;
 
 export interface ComposerProps {
-  onSend: (text: string) => boolean;
+  /** Sends the text, with the preview of its first link when one was fetched and kept. */
+  onSend: (text: string, preview?: LinkPreview) => boolean;
   /** The chat files are sent to, and who sends them. */
   roomId: string;
   me: UserId;
@@ -53,6 +56,8 @@ export function Composer(props: ComposerProps) {
   const [mention, setMention] = createSignal<{ start: number; query: string } | null>(null);
   const [active, setActive] = createSignal(0);
   const [picking, setPicking] = createSignal(false);
+  // Not for an edit: an edit changes the text only.
+  const link = useLinkPreview(text, () => props.prefill === null && chosenFiles(props.roomId).length === 0);
   let input!: HTMLTextAreaElement;
   let emojiButton!: HTMLButtonElement;
   /** Puts an emoji where the caret is, as if typed. */
@@ -116,7 +121,10 @@ export function Composer(props: ComposerProps) {
       void uploads.start(takeChosen(props.roomId), text().trim());
       replace('');
       props.onDraft('');
-    } else if (props.onSend(text())) replace('');
+    } else {
+      const preview = link.preview();
+      if (props.onSend(text(), preview && text().includes(preview.url) ? preview : undefined)) replace('');
+    }
     setMention(null);
     input.focus();
   };
@@ -144,6 +152,7 @@ export function Composer(props: ComposerProps) {
   return (
     <div class="composer-area">
       {props.context}
+      <Show when={link.preview()}>{(preview) => <LinkPreviewCard preview={preview()} onDismiss={link.dismiss} testid="composer-preview" />}</Show>
       <FileTray roomId={props.roomId} chosen={chosen()} uploads={uploads.uploads()} onCancel={uploads.cancel} onRetry={uploads.retry} />
       <MentionPicker people={candidates()} active={active()} onPick={pick} />
       <Show when={overBy() > 0}>

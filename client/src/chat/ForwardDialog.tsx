@@ -4,8 +4,8 @@ import type { RoomId } from '../../../schema/ids';
 import { chatTitle } from '../chats/chatTitle';
 import { Avatar } from '../users/Avatar';
 
-/** Pick one or more chats to forward a message to; Escape, Cancel or a click outside close it. */
-export default function ForwardDialog(props: { chats: ChatEntry[]; preview: string; onForward: (to: RoomId[]) => void; onClose: () => void }) {
+/** Pick one or more chats to forward one or more messages to; Escape, Cancel or a click outside close it. */
+export default function ForwardDialog(props: { chats: ChatEntry[]; title: string; preview: string; onForward: (to: RoomId[]) => void; onClose: () => void }) {
   const [chosen, setChosen] = createSignal<ReadonlySet<RoomId>>(new Set());
   const toggle = (roomId: RoomId) =>
     setChosen((current) => {
@@ -25,7 +25,7 @@ export default function ForwardDialog(props: { chats: ChatEntry[]; preview: stri
   return (
     <div class="confirm-backdrop" onClick={(e) => e.target === e.currentTarget && props.onClose()}>
       <div class="confirm forward" role="dialog" aria-modal="true" aria-labelledby="forward-title" data-testid="forward-dialog">
-        <h2 id="forward-title">Forward message to</h2>
+        <h2 id="forward-title">{props.title}</h2>
         <p class="forward-preview" dir="auto">
           {props.preview}
         </p>

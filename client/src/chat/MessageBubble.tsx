@@ -6,6 +6,7 @@ import { AttachmentView } from '../files/AttachmentView';
 import { formatClock } from '../time/formatTime';
 import { displayNameOf } from '../users/userDirectory';
 import { messageParts } from './messageParts';
+import { LinkPreviewCard } from './LinkPreviewCard';
 import { MessageMenu, type MessageActions } from './MessageMenu';
 import { MessageTicks } from './MessageTicks';
 import { QuotedMessage } from './QuotedMessage';
@@ -83,16 +84,35 @@ function MessageText(props: { text: string; mentions: readonly UserId[] | undefi
 export function MessageBubble(props: BubbleProps) {
   // A message's kind never changes: a system line stays one.
   if (isSystemLine(props.message)) return <SystemLine message={props.message} me={props.me} />;
+  const selecting = () => props.actions.selecting();
   return (
     <div
       class="message-row"
-      classList={{ own: props.own, first: props.first, reacted: props.message.reactions.size > 0 }}
+      classList={{ own: props.own, first: props.first, reacted: props.message.reactions.size > 0, selecting: selecting(), selected: selecting() && props.actions.selected(props.message) }}
       data-testid="message"
       data-message-id={props.message.id}
       data-own={props.own ? 'true' : 'false'}
+      // While choosing, a click anywhere on the row chooses (as in WhatsApp), not only on the box.
+      onClick={(e) => {
+        if (!selecting() || (e.target as HTMLElement).closest('.select-box, a, button')) return;
+        props.actions.toggleSelected(props.message);
+      }}
     >
+      <Show when={selecting()}>
+        <label class="select-box">
+          <input
+            type="checkbox"
+            checked={props.actions.selected(props.message)}
+            onChange={() => props.actions.toggleSelected(props.message)}
+            aria-label={`Select message from ${props.own ? 'you' : displayNameOf(props.message.authorId)}`}
+            data-testid="message-select"
+          />
+        </label>
+      </Show>
       <div class="bubble" classList={{ deleted: props.message.deleted }}>
-        <MessageMenu message={props.message} actions={props.actions} />
+        <Show when={!selecting()}>
+          <MessageMenu message={props.message} actions={props.actions} />
+        </Show>
         <Show when={props.showAuthor}>
           <div class="bubble-author" data-testid="message-author">
             {displayNameOf(props.message.authorId)}
@@ -115,6 +135,9 @@ export function MessageBubble(props: BubbleProps) {
           }
         >
           <Show when={props.message.attachment}>{(attachment) => <AttachmentView attachment={attachment()} />}</Show>
+          <Show when={props.message.preview && (props.message.editedText ?? props.message.text).includes(props.message.preview.url) && props.message.preview}>
+            {(preview) => <LinkPreviewCard preview={preview()} testid="message-preview" />}
+          </Show>
           <Show when={(props.message.editedText ?? props.message.text) !== '' || !props.message.attachment}>
             <MessageText text={props.message.editedText ?? props.message.text} mentions={props.message.mentions} me={props.me} />
           </Show>

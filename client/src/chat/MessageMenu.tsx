@@ -32,6 +32,14 @@ export interface MessageActions {
   copy(message: ShownMessage): void;
   /** Asks which chats to forward the message to. */
   forward(message: ShownMessage): void;
+  /** Starts choosing several messages, this one chosen first. */
+  select(message: ShownMessage): void;
+  /** Whether several messages are being chosen (the bubbles show checkboxes, the menus hide). Reactive. */
+  selecting(): boolean;
+  /** Whether the message is among those chosen. Reactive. */
+  selected(message: ShownMessage): boolean;
+  /** Adds the message to those chosen, or takes it out. */
+  toggleSelected(message: ShownMessage): void;
 }
 
 /** The chevron on a bubble (shown on hover, always on touch screens) and the menu it opens. */
@@ -84,6 +92,9 @@ export function MessageMenu(props: { message: ShownMessage; actions: MessageActi
             </button>
             <button type="button" role="menuitem" onClick={run(() => props.actions.toggleStar(props.message))} data-testid="action-star">
               {props.actions.starred(props.message) ? 'Unstar' : 'Star'}
+            </button>
+            <button type="button" role="menuitem" onClick={run(() => props.actions.select(props.message))} data-testid="action-select">
+              Select
             </button>
             <Show when={permissions().edit}>
                 <button type="button" role="menuitem" onClick={run(() => props.actions.edit(props.message))} data-testid="action-edit">

@@ -18,34 +18,39 @@ function forwardFile(attachment: Attachment, roomId: RoomId): Promise<Attachment
   return apiRequest<{ attachment: Attachment }>('POST', `/files/${encodeURIComponent(attachment.fileId)}/forward`, { roomId }).then((r) => r.attachment);
 }
 
+/** What one forwarded message carries: its words and, if it had one, its file. */
+export interface ForwardedContent {
+  text: string;
+  attachment?: Attachment;
+}
+
 /**
- * Sends `text` (and the message's file, if any) as a new message, marked forwarded, to
- * each chat in `to`, as if written there: appended to the bucket the chat's local head
- * names (an older one if this device is behind, which readers accept), pending until
- * the server stores it. Text alone works offline like any message; a file needs the
- * server to make its copy for each chat first (nothing is uploaded again). Resolves to
- * what to tell the person when a file could not be forwarded, or null.
+ * Sends each of `contents`, in order, as a new message marked forwarded to each chat in
+ * `to`, as if written there: appended to the bucket the chat's local head names (an
+ * older one if this device is behind, which readers accept), pending until the server
+ * stores it, the chat's messages in one change so they arrive together and in order.
+ * Text alone works offline like any message; a file needs the server to make its copy
+ * for each chat first (nothing is uploaded again), and one it refuses is left out.
+ * Resolves to what to tell the person when a file could not be forwarded, or null.
  */
-export async function forwardMessage(
-  replicas: ReplicaManager,
-  pending: PendingMessages,
-  me: UserId,
-  content: { text: string; attachment?: Attachment },
-  to: readonly RoomId[],
-): Promise<string | null> {
+export async function forwardMessages(replicas: ReplicaManager, pending: PendingMessages, me: UserId, contents: readonly ForwardedContent[], to: readonly RoomId[]): Promise<string | null> {
   let problem: string | null = null;
   for (const roomId of to) {
-    let attachment: Attachment | undefined;
-    if (content.attachment) {
+    const ready: ForwardedContent[] = [];
+    for (const content of contents) {
+      if (!content.attachment) {
+        ready.push(content);
+        continue;
+      }
       try {
         const copy = await forwardFile(content.attachment, roomId);
         // A voice note's length is the sender's measure, carried by the message, not the server's record.
-        attachment = content.attachment.duration !== undefined ? { ...copy, duration: content.attachment.duration } : copy;
+        ready.push({ text: content.text, attachment: content.attachment.duration !== undefined ? { ...copy, duration: content.attachment.duration } : copy });
       } catch (error) {
         problem = error instanceof ApiError ? `The file could not be forwarded: ${error.message}` : 'The file could not be forwarded.';
-        continue;
       }
     }
+    if (ready.length === 0) continue;
     const headName = roomHeadDoc(roomId);
     const replica = replicas.open(headName);
     let head: number;
@@ -59,9 +64,19 @@ export async function forwardMessage(
       replicas.release(headName);
     }
     const bucket = bucketDoc(roomId, head);
-    const message: Message = { id: newMessageId(), authorId: me, createdAt: Date.now(), text: content.text, forwarded: true, ...(attachment ? { attachment } : {}) };
-    pending.add(bucket, message);
-    await replicas.change(bucket, (doc) => appendMessage(doc, message));
+    const now = Date.now();
+    const messages: Message[] = ready.map((content, i) => ({
+      id: newMessageId(),
+      authorId: me,
+      createdAt: now + i,
+      text: content.text,
+      forwarded: true,
+      ...(content.attachment ? { attachment: content.attachment } : {}),
+    }));
+    for (const message of messages) pending.add(bucket, message);
+    await replicas.change(bucket, (doc) => {
+      for (const message of messages) appendMessage(doc, message);
+    });
   }
   return problem;
 }

@@ -1,6 +1,6 @@
 import { createMemo, createSignal, type Accessor } from 'solid-js';
 import { deleteForEveryone, editMessage, readShownMessages, setReaction, type ShownMessage } from '../../../schema/docs/bucket';
-import type { Attachment, Message } from '../../../schema/docs/message';
+import type { Attachment, LinkPreview, Message } from '../../../schema/docs/message';
 import { bucketDoc, parseDocName, type DocName } from '../../../schema/docs/names';
 import type { Position } from '../../../schema/docs/receipts';
 import { headBucket } from '../../../schema/docs/roomHead';
@@ -97,7 +97,7 @@ export function useRoomMessages(
   }
 
   /** Appends `text` as a message to the head bucket; false when there is nothing to send or nowhere to send it yet. */
-  function send(text: string, replyTo?: MessageId, mentions: UserId[] = [], attachment?: Attachment): boolean {
+  function send(text: string, replyTo?: MessageId, mentions: UserId[] = [], attachment?: Attachment, preview?: LinkPreview): boolean {
     const body = text.trim();
     const bucket = buckets().at(-1);
     // A file needs no text: the caption is optional.
@@ -112,6 +112,8 @@ export function useRoomMessages(
       ...(replyTo ? { replyTo } : {}),
       ...(mentions.length > 0 ? { mentions } : {}),
       ...(attachment ? { attachment } : {}),
+      // The guard accepts a preview only for a link the text holds.
+      ...(preview && body.includes(preview.url) ? { preview } : {}),
     };
     // Appended only while the bucket is in sync, so it lands at the true end; else the outbox keeps it until it is.
     pending.send(bucket.replica.name, bucket.replica.doc, message, () => bucket.replica.inSync());

@@ -12,6 +12,7 @@ import { UserSearch } from '../users/UserSearch';
 import { ConfirmDialog, type Confirmation } from './ConfirmDialog';
 import { AddPersonIcon, ExitIcon } from './groupIcons';
 import { GroupName } from './GroupName';
+import { InviteLink } from './InviteLink';
 import { memberActions, sortMembers } from './memberActions';
 import { MemberRow } from './MemberRow';
 
@@ -165,6 +166,10 @@ export function GroupInfo(props: GroupInfoProps) {
             </For>
           </ul>
         </section>
+
+        <Show when={!props.former && can(myRole() ?? undefined, 'addMember')}>
+          <InviteLink roomId={props.roomId} />
+        </Show>
 
         <Show when={isMember()}>
           <section class="group-info-card">

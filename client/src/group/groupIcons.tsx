@@ -21,3 +21,10 @@ export const ExitIcon = () => (
     <path d="M15 16l4-4-4-4M19 12H9" />
   </Icon>
 );
+
+export const LinkIcon = () => (
+  <Icon>
+    <path d="M10 14a4 4 0 0 0 5.7 0l3-3a4 4 0 0 0-5.7-5.7l-1 1" />
+    <path d="M14 10a4 4 0 0 0-5.7 0l-3 3a4 4 0 0 0 5.7 5.7l1-1" />
+  </Icon>
+);

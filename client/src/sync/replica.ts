@@ -18,6 +18,14 @@ const LOCAL_LOAD_TIMEOUT_MS = 3000;
 /** Bounds of the jittered, doubling delay before a doc refused with a retryable reason syncs again. */
 const RETRY_MIN_MS = 250;
 const RETRY_MAX_MS = 10_000;
+/**
+ * A new group's buckets are refused until the server has stored the group
+ * (`out_of_order:group-not-created`, a few hundred ms after its head synced): expected,
+ * not trouble, so "Reconnecting…" shows only if that lasts longer than this.
+ */
+const EXPECTED_WAIT_MS = 3_000;
+/** The refusal of a bucket of a group the server has not stored yet (see {@link EXPECTED_WAIT_MS}). */
+const GROUP_NOT_STORED = ':group-not-created';
 
 /** The IndexedDB database of one doc. The user id keeps accounts on a shared browser apart and lets sign-out find them all. */
 export function localDbName(userId: string, name: DocName): string {
@@ -89,6 +97,8 @@ export class Replica {
   private retryDelayMs = RETRY_MIN_MS;
   /** Refused for a while and not synced since: the status line says "Reconnecting…". */
   private waitingToRetry = false;
+  /** Set while an expected refusal waits to count as trouble (see {@link EXPECTED_WAIT_MS}). */
+  private expectedWaitTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly socket: HocuspocusProviderWebsocket;
   private readonly events: ReplicaEvents;
   private readonly syncListeners = new Set<() => void>();
@@ -164,7 +174,7 @@ export class Replica {
         return;
       }
       if (SYNC_REFUSALS[kind].retry) {
-        this.retryLater(provider);
+        this.retryLater(provider, reason?.endsWith(GROUP_NOT_STORED) === true);
         return;
       }
       setRefusal(kind);
@@ -186,6 +196,8 @@ export class Replica {
     provider.on('synced', ({ state }: { state: boolean }) => {
       if (!state) return;
       this.retryDelayMs = RETRY_MIN_MS;
+      clearTimeout(this.expectedWaitTimer);
+      this.expectedWaitTimer = undefined;
       if (this.waitingToRetry) {
         this.waitingToRetry = false;
         this.events.retrying?.(this.name, false);
@@ -202,18 +214,33 @@ export class Replica {
    * A retryable refusal closed this doc's connection while the socket stays up: attach
    * again after a growing delay, which runs a fresh auth and sync handshake.
    */
-  private retryLater(provider: HocuspocusProvider): void {
+  private retryLater(provider: HocuspocusProvider, expected = false): void {
     const delay = this.retryDelayMs;
     this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
-    if (!this.waitingToRetry) {
-      this.waitingToRetry = true;
-      this.events.retrying?.(this.name, true);
-    }
+    if (expected) this.markRetryingAfter(EXPECTED_WAIT_MS);
+    else this.markRetrying();
     setTimeout(() => {
       if (this.destroyed || this.provider !== provider) return;
       provider.detach();
       provider.attach();
     }, delay * (0.5 + Math.random() / 2));
+  }
+
+  /** The status line says "Reconnecting…" while this doc waits to be served. */
+  private markRetrying(): void {
+    clearTimeout(this.expectedWaitTimer);
+    if (this.waitingToRetry) return;
+    this.waitingToRetry = true;
+    this.events.retrying?.(this.name, true);
+  }
+
+  /** An expected wait: "Reconnecting…" only if the doc is still not served after `ms`. */
+  private markRetryingAfter(ms: number): void {
+    if (this.waitingToRetry || this.expectedWaitTimer !== undefined) return;
+    this.expectedWaitTimer = setTimeout(() => {
+      this.expectedWaitTimer = undefined;
+      if (!this.destroyed) this.markRetrying();
+    }, ms);
   }
 
   /**
@@ -297,6 +324,7 @@ export class Replica {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
+    clearTimeout(this.expectedWaitTimer);
     if (this.waitingToRetry) this.events.retrying?.(this.name, false);
     this.leaveTabs();
     this.provider?.destroy();

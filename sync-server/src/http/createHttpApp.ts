@@ -38,6 +38,12 @@ import { metricsRoute } from './routes/metrics';
 import { registerUserRoute } from './routes/registerUser';
 import { requestPasswordResetRoute } from './routes/requestPasswordReset';
 import { searchUsersRoute } from './routes/searchUsers';
+import { createGroupInviteRoute } from './routes/createGroupInvite';
+import { getGroupInviteRoute } from './routes/getGroupInvite';
+import { revokeGroupInviteRoute } from './routes/revokeGroupInvite';
+import { getInviteRoute } from './routes/getInvite';
+import { joinInviteRoute } from './routes/joinInvite';
+import { fetchLinkPreviewRoute } from './routes/fetchLinkPreview';
 import { endSignedOutSession } from './sessionCookie';
 
 /** Largest JSON body the API reads; every body it takes is a few fields. */
@@ -139,6 +145,12 @@ export async function createHttpApp(deps: HttpDeps): Promise<FastifyInstance> {
   healthRoutes(app, deps);
   metricsRoute(app, deps);
   fileRoutes(app, deps);
+  createGroupInviteRoute(app, deps);
+  getGroupInviteRoute(app, deps);
+  revokeGroupInviteRoute(app, deps);
+  getInviteRoute(app, deps);
+  joinInviteRoute(app, deps);
+  fetchLinkPreviewRoute(app, deps);
 
   const indexHtml = path.join(deps.config.staticDir, 'index.html');
   const hasWebApp = existsSync(indexHtml);

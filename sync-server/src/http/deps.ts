@@ -11,7 +11,9 @@ import type { Blocks } from '../people/blocks';
 import type { Privacy } from '../people/privacy';
 import type { EndpointPolicy } from '../push/endpointPolicy';
 import { DELETED_ACCOUNT_NAME } from '../../../schema/api/people';
+import type { PreviewPolicy } from '../linkPreview/fetchLinkPreview';
 import { visibilityOf, type Visibility } from '../../../schema/privacy';
+import type { RoomRef, UserId } from '../../../schema/ids';
 
 /** What every route gets: the process's config and services. */
 export interface HttpDeps {
@@ -33,6 +35,16 @@ export interface HttpDeps {
   push: { publicKey: string; policy: EndpointPolicy };
   /** Stored files: their bytes, and what happens to them once sent, deleted or never sent. */
   files: { blobs: BlobStore; lifecycle: FileLifecycle };
+  /** Which addresses link previews may be fetched from (`linkPreview/fetchLinkPreview.ts`). */
+  linkPreviews: PreviewPolicy;
+  /** Groups as invite links need them: a group's name (from its head), and joining through the sync side. */
+  groups: GroupAccess;
+}
+
+/** What the HTTP side may do to a group's head; the sync side (projections) does it. */
+interface GroupAccess {
+  nameOf(room: RoomRef): Promise<string>;
+  join(room: RoomRef, userId: UserId, invitedBy: UserId): Promise<void>;
 }
 
 declare module 'fastify' {

@@ -12,8 +12,8 @@ import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import { privacyColumns } from '../../../schema/db/store';
 import type { PrivacySettings } from '../../../schema/privacy';
-import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
-import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, pushSubscriptions, resetTokens, roomMembers, formerMembers, rooms, sessions, users } from '../../../schema/db/pg';
+import type { DisappearingRow, InviteRow, FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
+import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, pushSubscriptions, resetTokens, roomMembers, formerMembers, disappearingRooms, groupInvites, rooms, sessions, users } from '../../../schema/db/pg';
 import { GroupCommit } from './groupCommit';
 import { PgPush } from './pgPush';
 import { PgReceipts } from './pgReceipts';
@@ -316,6 +316,60 @@ class PgStore implements Store {
       .from(formerMembers)
       .where(and(eq(formerMembers.roomId, roomId), eq(formerMembers.userId, userId)));
     return row?.through ?? null;
+  }
+
+  async createInvite(row: InviteRow): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      await tx
+        .update(groupInvites)
+        .set({ revokedAt: row.createdAt })
+        .where(and(eq(groupInvites.roomId, row.roomId), isNull(groupInvites.revokedAt)));
+      await tx.insert(groupInvites).values(row);
+    });
+    this.counted(0);
+  }
+
+  async revokeInvites(roomId: RoomId, at: number): Promise<number> {
+    const rows = await this.db
+      .update(groupInvites)
+      .set({ revokedAt: at })
+      .where(and(eq(groupInvites.roomId, roomId), isNull(groupInvites.revokedAt)))
+      .returning({ tokenHash: groupInvites.tokenHash });
+    this.counted(0);
+    return rows.length;
+  }
+
+  async getInvite(tokenHash: string): Promise<InviteRow | null> {
+    const [row] = await this.db.select().from(groupInvites).where(eq(groupInvites.tokenHash, tokenHash));
+    return row ?? null;
+  }
+
+  async getActiveInvite(roomId: RoomId): Promise<InviteRow | null> {
+    const [row] = await this.db.select().from(groupInvites).where(and(eq(groupInvites.roomId, roomId), isNull(groupInvites.revokedAt)));
+    return row ?? null;
+  }
+
+  async setDisappearing(roomId: RoomId, setting: { afterMs: number; since: number; fromBucket: number } | null): Promise<void> {
+    if (!setting) await this.db.delete(disappearingRooms).where(eq(disappearingRooms.roomId, roomId));
+    else {
+      await this.db
+        .insert(disappearingRooms)
+        .values({ roomId, afterMs: setting.afterMs, since: setting.since, checkedBucket: setting.fromBucket })
+        .onConflictDoUpdate({ target: disappearingRooms.roomId, set: { afterMs: setting.afterMs } });
+    }
+    this.counted(0);
+  }
+
+  async listDisappearing(): Promise<DisappearingRow[]> {
+    return this.db.select().from(disappearingRooms).orderBy(asc(disappearingRooms.roomId));
+  }
+
+  async setDisappearingChecked(roomId: RoomId, bucket: number): Promise<void> {
+    await this.db
+      .update(disappearingRooms)
+      .set({ checkedBucket: sql`greatest(${disappearingRooms.checkedBucket}, ${bucket})` })
+      .where(eq(disappearingRooms.roomId, roomId));
+    this.counted(0);
   }
 
   async claimClientIds(ids: readonly number[], userId: UserId): Promise<Map<number, UserId>> {

@@ -12,7 +12,7 @@ import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import { privacyColumns } from '../../../schema/db/store';
 import type { PrivacySettings } from '../../../schema/privacy';
-import type { FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
+import type { DisappearingRow, InviteRow, FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
 import {
   blocks,
   clientIds,
@@ -24,6 +24,8 @@ import {
   resetTokens,
   roomMembers,
   formerMembers,
+  disappearingRooms,
+  groupInvites,
   rooms,
   sessions,
   users,
@@ -293,6 +295,63 @@ class SqliteStore implements Store {
       .where(and(eq(formerMembers.roomId, roomId), eq(formerMembers.userId, userId)))
       .get();
     return row?.through ?? null;
+  }
+
+  async createInvite(row: InviteRow): Promise<void> {
+    this.db.transaction(
+      (tx) => {
+        tx.update(groupInvites)
+          .set({ revokedAt: row.createdAt })
+          .where(and(eq(groupInvites.roomId, row.roomId), isNull(groupInvites.revokedAt)))
+          .run();
+        tx.insert(groupInvites).values(row).run();
+      },
+      { behavior: 'immediate' },
+    );
+    this.counted(0);
+  }
+
+  async revokeInvites(roomId: RoomId, at: number): Promise<number> {
+    const result = this.db
+      .update(groupInvites)
+      .set({ revokedAt: at })
+      .where(and(eq(groupInvites.roomId, roomId), isNull(groupInvites.revokedAt)))
+      .run();
+    this.counted(0);
+    return result.changes;
+  }
+
+  async getInvite(tokenHash: string): Promise<InviteRow | null> {
+    return this.db.select().from(groupInvites).where(eq(groupInvites.tokenHash, tokenHash)).get() ?? null;
+  }
+
+  async getActiveInvite(roomId: RoomId): Promise<InviteRow | null> {
+    return this.db.select().from(groupInvites).where(and(eq(groupInvites.roomId, roomId), isNull(groupInvites.revokedAt))).get() ?? null;
+  }
+
+  async setDisappearing(roomId: RoomId, setting: { afterMs: number; since: number; fromBucket: number } | null): Promise<void> {
+    if (!setting) this.db.delete(disappearingRooms).where(eq(disappearingRooms.roomId, roomId)).run();
+    else {
+      this.db
+        .insert(disappearingRooms)
+        .values({ roomId, afterMs: setting.afterMs, since: setting.since, checkedBucket: setting.fromBucket })
+        .onConflictDoUpdate({ target: disappearingRooms.roomId, set: { afterMs: setting.afterMs } })
+        .run();
+    }
+    this.counted(0);
+  }
+
+  async listDisappearing(): Promise<DisappearingRow[]> {
+    return this.db.select().from(disappearingRooms).orderBy(asc(disappearingRooms.roomId)).all();
+  }
+
+  async setDisappearingChecked(roomId: RoomId, bucket: number): Promise<void> {
+    this.db
+      .update(disappearingRooms)
+      .set({ checkedBucket: sql`max(${disappearingRooms.checkedBucket}, ${bucket})` })
+      .where(eq(disappearingRooms.roomId, roomId))
+      .run();
+    this.counted(0);
   }
 
   async claimClientIds(ids: readonly number[], userId: UserId): Promise<Map<number, UserId>> {

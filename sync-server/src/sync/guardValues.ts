@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { writeRulesKind, type DOC_WRITERS, type WriteRulesKind } from '../../../schema/access';
 import { messageSchema } from '../../../schema/docs/message';
-import { MAX_GROUP_NAME, memberSchema } from '../../../schema/docs/roomHead';
+import { disappearingSchema, MAX_GROUP_NAME, memberSchema } from '../../../schema/docs/roomHead';
 import { isValidStateEntry } from '../../../schema/docs/inbox';
 import { NOTIFICATIONS_READ_THROUGH, notificationStateEntry } from '../../../schema/docs/notifications';
 import { parseReceiptKey, receiptStepsSchema } from '../../../schema/docs/receipts';
@@ -54,10 +54,21 @@ function checkMessage(ctx: ValueContext, value: unknown): ValueResult {
   if (parsed.data.event !== undefined) return { rule: 'server-only', detail: 'event' };
   // The tombstone of a purged message: only the server replaces a message in place.
   if (parsed.data.deleted !== undefined) return { rule: 'server-only', detail: 'deleted' };
+  if (parsed.data.expired !== undefined) return { rule: 'server-only', detail: 'expired' };
   if (parsed.data.createdAt > ctx.now + MAX_CLOCK_SKEW_MS) return { rule: 'message-time', detail: 'createdAt in the future' };
   if (parsed.data.authorId !== ctx.userId) return { rule: 'author', detail: 'authorId' };
+  // A preview stands for a link the message shows, never for another page.
+  if (parsed.data.preview && !parsed.data.text.includes(parsed.data.preview.url)) return { rule: 'message-shape', detail: 'preview.url' };
   const attachment = attachmentProblem(parsed.data, ctx.ref, ctx.files);
   return attachment ? { rule: 'attachment', detail: attachment } : null;
+}
+
+/** `meta.disappearing`: one of the choices, set by the writer, not in the future. */
+function checkDisappearing(ctx: ValueContext, value: unknown): ValueResult {
+  const parsed = disappearingSchema.safeParse(value);
+  if (!parsed.success) return { rule: 'value-shape', detail: 'disappearing' };
+  if (parsed.data.by !== ctx.userId) return { rule: 'author', detail: 'by' };
+  return shape(parsed.data.at <= ctx.now + MAX_CLOCK_SKEW_MS, 'disappearing in the future');
 }
 
 function checkMember(ctx: ValueContext, key: string, value: unknown): ValueResult {
@@ -111,6 +122,8 @@ const CHECKS: { [Kind in WriteRulesKind]: { [Root in keyof (typeof DOC_WRITERS)[
           return value === ctx.userId ? null : { rule: 'author', detail: 'createdBy' };
         case 'createdAt':
           return shape(timestamp.safeParse(value).success, 'createdAt');
+        case 'disappearing':
+          return checkDisappearing(ctx, value);
         default:
           // head: the creator starts at bucket 0.
           return shape(value === 0, key);
@@ -123,6 +136,7 @@ const CHECKS: { [Kind in WriteRulesKind]: { [Root in keyof (typeof DOC_WRITERS)[
     meta: (ctx, key, value) => {
       if (key === 'kind') return shape(value === 'dm', 'kind');
       if (key === 'createdBy') return value === ctx.userId ? null : { rule: 'author', detail: 'createdBy' };
+      if (key === 'disappearing') return checkDisappearing(ctx, value);
       return shape(timestamp.safeParse(value).success, key);
     },
     receipts: (ctx, key, value) => checkReceipt(ctx, key, value),

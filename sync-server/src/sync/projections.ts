@@ -8,7 +8,7 @@ import { addNotifications, applyReactionNotifications, notificationKey, rewriteN
 import { previewOf, previewTextOf, type Message, type SystemEvent } from '../../../schema/docs/message';
 import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
 import type { Position } from '../../../schema/docs/receipts';
-import { advanceHead, headBucket, onHeadChanged, readMembers, readMeta } from '../../../schema/docs/roomHead';
+import { advanceHead, headBucket, onHeadChanged, readDisappearing, readMembers, readMeta, setMember } from '../../../schema/docs/roomHead';
 import { describeSystemLine, systemEventsOf } from '../../../schema/docs/systemLines';
 import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '../../../schema/ids';
 import { applyLoggedServerWrite, closeConnections, type ServerWriteContext, type SyncContext } from './context';
@@ -150,7 +150,7 @@ export class Projections {
           this.baselines.set(documentName, this.recovering.delete(documentName) ? 0 : messageCount(document));
           this.watchBucket(document, ref.room, ref.bucket);
         }
-        if (ref?.kind === 'roomHead' && ref.room.kind === 'group') this.watchGroupHead(document, ref.room.id);
+        if (ref?.kind === 'roomHead') this.watchHead(document, ref.room);
         // A read mark moved on any device (or node): a push about what it now covers is withdrawn.
         const push = this.deps.push;
         if (ref?.kind === 'inbox' && push) onReadMarks(document, (roomId, readCount) => push.read(ref.userId, roomId, readCount));
@@ -177,15 +177,16 @@ export class Projections {
   }
 
   /**
-   * Collects what each client change to a group's head means, with the member who sent
+   * Collects what each client change to a room's head means (a DM's: its disappearing setting only), with the member who sent
    * it, for the projection that the same change queues (`onChange` runs after the doc's
    * observers, so the lines are here by the time that projection runs).
    */
-  private watchGroupHead(doc: Y.Doc, roomId: RoomId): void {
+  private watchHead(doc: Y.Doc, room: RoomRef): void {
+    const roomId = room.id;
     onHeadChanged(doc, (change, origin) => {
       const actor = actorOf(origin);
       if (!actor) return;
-      const events = systemEventsOf(change, actor);
+      const events = systemEventsOf(change, actor, room.kind);
       if (events.length === 0) return;
       const pending = this.pendingLines.get(roomId) ?? [];
       pending.push({ actor, events });
@@ -464,6 +465,13 @@ export class Projections {
     }
     const departed = lastBucket === null ? [] : gone.map((userId) => ({ userId, throughBucket: lastBucket }));
     await this.deps.store.saveRoomMembers({ id: room.id, kind: room.kind, createdBy, createdAt: meta.createdAt ?? Date.now() }, next, departed);
+    // Disappearing messages changed: the expiry pass (disappearing.ts) reads its rooms from
+    // the store. They apply from the server's now, not the device's `at`: a member cannot
+    // reach back (a DM's other person's older messages) by writing an old time.
+    if (lines.some((line) => line.event?.type === 'disappearing')) {
+      const { setting, head } = await this.read(roomHeadDoc(room.id), (doc) => ({ setting: readDisappearing(doc), head: headBucket(doc) }));
+      await this.deps.store.setDisappearing(room.id, setting && setting.afterMs > 0 ? { afterMs: setting.afterMs, since: now, fromBucket: head } : null);
+    }
     this.closeNonMembers(room.id, current);
     const mentioned = lines.flatMap((line) => [line.authorId, ...(line.event?.target ? [line.event.target] : [])]);
     const users = await this.usersById([...current, ...gone, ...mentioned]);
@@ -560,7 +568,59 @@ export class Projections {
     }
   }
 
-  private async read<T>(docName: string, look: (doc: Y.Doc) => T): Promise<T> {
+  /**
+   * Someone joins a group through its invite link (the route checked the link): the
+   * server writes their member entry into the head, as a member added by the link's
+   * maker, and the room is projected as after any membership change — the "joined" line,
+   * the members in SQL (so their connections open the group's docs), every member's chat
+   * list. Resolves when that is done. Someone already in is left as they are.
+   */
+  async joinByInvite(room: RoomRef, userId: UserId, invitedBy: UserId): Promise<void> {
+    // The queue logs a task's failure and goes on; the caller (the join route) must hear of it.
+    let failure: unknown = null;
+    await this.queue.run(room.id, () => this.addByInvite(room, userId, invitedBy).catch((error) => void (failure = error)));
+    if (failure) throw failure;
+  }
+
+  private async addByInvite(room: RoomRef, userId: UserId, invitedBy: UserId): Promise<void> {
+    {
+      let joined = false;
+      await this.write(roomHeadDoc(room.id), (head) => {
+        if (readMembers(head).has(userId)) return;
+        const addedAt = Math.max(Date.now(), readMeta(head)?.createdAt ?? 0);
+        setMember(head, userId, { role: 'member', addedBy: invitedBy, addedAt });
+        joined = true;
+      });
+      if (!joined) return;
+      const pending = this.pendingLines.get(room.id) ?? [];
+      pending.push({ actor: userId, events: [{ type: 'joined' }] });
+      this.pendingLines.set(room.id, pending);
+      await this.projectRoom(room);
+    }
+  }
+
+  /**
+   * Messages the chat's disappearing messages removed: chat lists and notifications that
+   * preview one of them show nothing of it (one write per member; the purge extension
+   * then compacts each inbox, whose log still holds the old preview).
+   */
+  forgetMessages(room: RoomRef, ids: ReadonlySet<MessageId>): Promise<void> {
+    return this.queue.run(room.id, async () => {
+      const members = await this.deps.membership.members(room);
+      await Promise.all(
+        members.map((userId) =>
+          this.write(inboxDoc(userId), (inbox) => {
+            for (const id of ids) rewriteNotificationPreviews(inbox, id, '');
+            const entry = readChatEntry(inbox, room.id);
+            if (!entry?.lastMessage || !ids.has(entry.lastMessage.id as MessageId) || entry.lastMessage.system) return;
+            setChatEntry(inbox, room.id, { ...withoutRoomId(entry), lastMessage: { ...entry.lastMessage, preview: '' } });
+          }),
+        ),
+      );
+    });
+  }
+
+  async read<T>(docName: string, look: (doc: Y.Doc) => T): Promise<T> {
     const connection = await this.deps.instance().openDirectConnection(docName, SERVER);
     try {
       return look(connection.document!);
