@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import solid from 'vite-plugin-solid';
+import { MEDIA_CACHE, MEDIA_CACHE_ENTRIES } from './client/src/files/mediaCache';
 import { reportInitialBundleSize } from './scripts/build/initialBundleSize';
 
 const SERVER = 'http://127.0.0.1:8080';
@@ -29,6 +30,20 @@ export default defineConfig({
         cleanupOutdatedCaches: true,
         // Web Push: the push and notificationclick handlers (client/public/push-sw.js).
         importScripts: ['push-sw.js'],
+        // Media already seen stays viewable offline (client/src/files/mediaCache.ts): a
+        // file's bytes never change under its id, so the cached copy is used first. Only
+        // whole answers (200), not uploads (tus) or ranges of a video being sought.
+        runtimeCaching: [
+          {
+            urlPattern: ({ url, request }) => url.pathname.startsWith('/api/files/') && !url.pathname.startsWith('/api/files/tus') && request.method === 'GET' && !request.headers.has('range'),
+            handler: 'CacheFirst',
+            options: {
+              cacheName: MEDIA_CACHE,
+              expiration: { maxEntries: MEDIA_CACHE_ENTRIES, purgeOnQuotaError: true },
+              cacheableResponse: { statuses: [200] },
+            },
+          },
+        ],
       },
     }),
   ],

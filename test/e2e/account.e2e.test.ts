@@ -21,14 +21,9 @@ describe.skipIf(!(await hasChromium()))('my account: photo, export, e-mail and d
     await bob.page.getByTestId('messages').getByText('hello Bob, here is my news').waitFor();
   });
 
-  async function openSettings(page: ChatPage): Promise<void> {
-    await page.page.getByTestId('main-menu').click();
-    await page.page.getByTestId('open-settings').click();
-    await page.page.getByTestId('settings-panel').waitFor();
-  }
 
   test('Alice picks a photo, crops it to a square here, and Bob sees it in his chat list and header without reloading', async () => {
-    await openSettings(alice);
+    await alice.openSettings();
     // A wide picture: red on the left half, blue on the right.
     const wide = await sharp({ create: { width: 1200, height: 600, channels: 3, background: '#d22' } })
       .composite([{ input: await sharp({ create: { width: 600, height: 600, channels: 3, background: '#22d' } }).png().toBuffer(), left: 600, top: 0 }])
@@ -80,7 +75,7 @@ describe.skipIf(!(await hasChromium()))('my account: photo, export, e-mail and d
     await expect.poll(() => row.getByTestId('member-action-block').textContent(), poll).toBe('Unblock Bob Builder');
     await alice.page.keyboard.press('Escape');
     await drawer.getByTestId('group-info-close').click();
-    await openSettings(alice);
+    await alice.openSettings();
     const blocked = alice.page.getByTestId('blocked-row');
     await expect.poll(() => blocked.allTextContents(), poll).toEqual([expect.stringContaining('Bob Builder')]);
     await blocked.getByTestId('unblock').click();

@@ -145,6 +145,13 @@ export class ChatPage {
     await this.page.getByTestId('chat-view').waitFor();
   }
 
+  /** Settings, from the sidebar's menu. */
+  async openSettings(): Promise<void> {
+    await this.page.getByTestId('main-menu').click();
+    await this.page.getByTestId('open-settings').click();
+    await this.page.getByTestId('settings-panel').waitFor();
+  }
+
   /** Phone-sized screens show one pane: back from the chat to the list. */
   async backToList(): Promise<void> {
     await this.page.getByTestId('back').click();

@@ -99,4 +99,28 @@ describe.skipIf(!(await hasChromium()))('photos and documents between two people
     await expect.poll(() => bob.page.getByTestId('attachment-document').count(), poll).toBe(before + 1);
     expect(await bob.page.getByTestId('attachment-name').last().textContent()).toBe('dropped.pdf');
   });
+  test('a photo Bob has seen opens again with no network, after a reload; Settings shows what the device keeps and clears it', async () => {
+    await bob.openChat('Alice Liddell');
+    // From a page the service worker controls, as on any visit after the first.
+    await bob.waitForOfflineShell();
+    await bob.page.reload();
+    await bob.openChat('Alice Liddell');
+    const shown = () => bob.page.locator('[data-testid="attachment-image"] img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth);
+    await expect.poll(shown, poll).toBeGreaterThan(0);
+
+    await bob.goOffline();
+    await bob.page.reload();
+    await bob.openChat('Alice Liddell');
+    await expect.poll(shown, poll).toBeGreaterThan(0);
+    await bob.goOnline();
+
+    await bob.openSettings();
+    const size = bob.page.getByTestId('media-cache-size');
+    await expect.poll(() => size.textContent(), poll).toMatch(/^[\d.]+ (KB|MB) on this device$/);
+    await bob.page.getByTestId('settings-storage').scrollIntoViewIfNeeded();
+    await bob.screenshot('settings-storage');
+    await bob.page.getByTestId('media-cache-clear').click();
+    await expect.poll(() => size.textContent(), poll).toBe('0 B on this device');
+    expect(await bob.page.evaluate(() => caches.has('jeco-media'))).toBe(false);
+  });
 });

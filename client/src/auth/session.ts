@@ -8,6 +8,7 @@ import type { Replica } from '../sync/replica';
 import { dropPushSubscription } from '../notifications/webPush';
 import { ReplicaManager } from '../sync/replicaManager';
 import { wipeLocalReplicas } from '../sync/wipeLocalReplicas';
+import { clearMediaCache } from '../files/mediaCache';
 import { clearLocal, readLocal, writeLocal } from '../storage/localCache';
 import { forgetUsers, rememberUsers } from '../users/userDirectory';
 import { setSignedOutFlag, signedOutFlagSet } from './signedOutFlag';
@@ -79,6 +80,8 @@ async function stop(wipe: boolean): Promise<void> {
     // Queued messages go with the replicas they live in; the pending marks and the
     // list of docs with unsent edits are localStorage keys, cleared below.
     await wipeLocalReplicas(current.user.id);
+    // Photos and files seen are this person's too: the next one to sign in here must not find them.
+    await clearMediaCache();
     clearLocal();
     forgetUsers();
   }

@@ -1,6 +1,8 @@
 import { createSignal, Show } from 'solid-js';
 import { ApiError, apiErrorOf, apiRequest } from '../api/apiRequest';
 import { accountDeleted } from '../auth/session';
+import { clearMediaCache, mediaCacheBytes } from '../files/mediaCache';
+import { formatBytes } from '../files/uploadFile';
 
 const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : 'Something went wrong.');
 
@@ -148,6 +150,31 @@ export function DeleteAccountSection() {
           </Show>
         </form>
       </Show>
+    </section>
+  );
+}
+
+/** Photos, videos and files kept on this device so that they open offline: how much, and a way to free it. */
+export function StorageSection() {
+  const [bytes, setBytes] = createSignal<number | null>(null);
+  const measure = () => void mediaCacheBytes().then(setBytes, () => setBytes(0));
+  measure();
+  async function clear() {
+    await clearMediaCache();
+    measure();
+  }
+  return (
+    <section class="settings-section" data-testid="settings-storage">
+      <h3>Storage</h3>
+      <p class="panel-note panel-note-inline">Photos, videos and files you have opened stay on this device, so they open without a network.</p>
+      <div class="settings-actions">
+        <span class="settings-note" data-testid="media-cache-size">
+          {bytes() === null ? 'Measuring…' : `${formatBytes(bytes()!)} on this device`}
+        </span>
+        <button type="button" class="button-secondary" disabled={!bytes()} onClick={() => void clear()} data-testid="media-cache-clear">
+          Clear
+        </button>
+      </div>
     </section>
   );
 }

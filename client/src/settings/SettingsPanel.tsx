@@ -7,7 +7,7 @@ import type { Session } from '../auth/session';
 import { currentPushSubscription, pushSupported, renewPushSubscription, turnPushOff, turnPushOn } from '../notifications/webPush';
 import { PhotoCropper } from './PhotoCropper';
 import { uploadProfilePhoto } from './uploadProfilePhoto';
-import { DeleteAccountSection, EmailSection, ExportSection } from './AccountSection';
+import { DeleteAccountSection, EmailSection, ExportSection, StorageSection } from './AccountSection';
 import { PanelHeader } from '../layout/PanelHeader';
 import { formatMoment } from '../time/formatTime';
 import { Avatar } from '../users/Avatar';
@@ -29,6 +29,7 @@ export function SettingsPanel(props: { session: Session; onClose: () => void }) 
         <PasswordSection />
         <EmailSection />
         <BlockedSection />
+        <StorageSection />
         <ExportSection />
         <DeleteAccountSection />
       </div>
