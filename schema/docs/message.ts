@@ -62,11 +62,13 @@ export type Attachment = z.infer<typeof attachmentSchema>;
 export const MAX_PREVIEW_URL = 2048;
 export const MAX_PREVIEW_TITLE = 200;
 export const MAX_PREVIEW_DESCRIPTION = 300;
+/** Longest inline preview image: a small WebP as a `data:` URL (about 12 KB of bytes). */
+export const MAX_PREVIEW_IMAGE = 16_384;
 
 /**
  * A link's preview, fetched by the server for the sender (`POST /api/link-preview`) and
  * stored in the message, so receivers show it without any request of their own: the
- * link (which the text must contain), its page's title and description, and its host.
+ * link (which the text must contain), its page's title, description, host and picture.
  */
 export const linkPreviewSchema = z
   .object({
@@ -74,6 +76,16 @@ export const linkPreviewSchema = z
     title: z.string().min(1).max(MAX_PREVIEW_TITLE),
     description: z.string().max(MAX_PREVIEW_DESCRIPTION).optional(),
     site: z.string().max(253),
+    /**
+     * The page's picture, fetched and re-encoded by the server as a small WebP and kept
+     * inline, so a receiver's browser never asks the site for it (which would tell the
+     * site who reads the chat, and when).
+     */
+    image: z
+      .string()
+      .max(MAX_PREVIEW_IMAGE)
+      .regex(/^data:image\/webp;base64,[A-Za-z0-9+/]+={0,2}$/)
+      .optional(),
   })
   .strict();
 export type LinkPreview = z.infer<typeof linkPreviewSchema>;

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendMessage, readMessages } from '../../schema/docs/bucket';
 import { api, registerUser } from '../helpers/api';
@@ -10,8 +11,18 @@ import { groupWorld, newMessage } from '../guard/groupWorld';
 
 /** A small website on 127.0.0.1: pages by path. */
 async function site(): Promise<{ origin: string; port: number }> {
+  const picture = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 20, g: 90, b: 160 } } }).png().toBuffer();
   const server = http.createServer((request, response) => {
     switch (request.url) {
+      case '/with-picture':
+        response.writeHead(200, { 'content-type': 'text/html' });
+        return response.end('<html><head><title>Harbour</title><meta property="og:image" content="/picture.png"></head></html>');
+      case '/picture.png':
+        response.writeHead(200, { 'content-type': 'image/png' });
+        return response.end(picture);
+      case '/private-picture':
+        response.writeHead(200, { 'content-type': 'text/html' });
+        return response.end('<html><head><title>Router</title><meta property="og:image" content="http://10.0.0.1/logo.png"></head></html>');
       case '/article':
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         return response.end('<html><head><title>Fallback</title><meta property="og:title" content="Tides &amp; Moons"><meta name="description" content="Why the sea rises twice a day."></head><body>…</body></html>');
@@ -74,6 +85,15 @@ describe('link previews', async () => {
     for (const path of ['/to-loopback', '/to-private', '/to-localhost', '/huge', '/image', '/missing']) {
       expect({ path, status: (await preview(path)).status }).toEqual({ path, status: 422 });
     }
+    // The page's picture comes inline, re-encoded by the server: receivers never ask the site for it.
+    const withPicture = await preview('/with-picture');
+    expect(withPicture.body.title).toBe('Harbour');
+    expect(withPicture.body.image).toMatch(/^data:image\/webp;base64,/);
+    const thumbnail = await sharp(Buffer.from(withPicture.body.image.split(',')[1], 'base64')).metadata();
+    expect([thumbnail.format, thumbnail.width, thumbnail.height]).toEqual(['webp', 120, 120]);
+    // A picture on a private address is not fetched; the page keeps its preview without one.
+    const privatePicture = await preview('/private-picture');
+    expect(privatePicture.body).toEqual({ url: `${web.origin}/private-picture`, title: 'Router', site: '127.0.0.1' });
     const started = Date.now();
     expect((await preview('/slow')).status).toBe(422);
     expect(Date.now() - started).toBeLessThan(8_000);
@@ -89,6 +109,21 @@ describe('link previews', async () => {
     await expectRefused(w, {
       via: w.mallory.bucket,
       write: (doc) => appendMessage(doc, { ...newMessage(w.mallory.user.id, 'Totally safe link: https://example.org/tides'), preview: { url: 'https://evil.example/phish', title: 'Your bank', site: 'evil.example' } }),
+      reason: 'rejected_update:message-shape',
+      observers: [w.bob.bucket.doc],
+    });
+  });
+
+  it('a preview picture must be the server\'s small inline WebP: a link that would make receivers\' browsers call a site is refused', async () => {
+    const server = await startServer();
+    const w = await groupWorld(server);
+    await expectRefused(w, {
+      via: w.mallory.bucket,
+      write: (doc) =>
+        appendMessage(doc, {
+          ...newMessage(w.mallory.user.id, 'See https://example.org/tides'),
+          preview: { url: 'https://example.org/tides', title: 'Tides', site: 'example.org', image: 'https://tracker.example/pixel.gif' },
+        }),
       reason: 'rejected_update:message-shape',
       observers: [w.bob.bucket.doc],
     });

@@ -2,7 +2,8 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { linkPreviewSchema, MAX_PREVIEW_DESCRIPTION, MAX_PREVIEW_TITLE, type LinkPreview } from '../../../schema/docs/message';
+import sharp from 'sharp';
+import { linkPreviewSchema, MAX_PREVIEW_DESCRIPTION, MAX_PREVIEW_IMAGE, MAX_PREVIEW_TITLE, type LinkPreview } from '../../../schema/docs/message';
 import { isPublicAddress } from '../push/endpointPolicy';
 
 /** Whole fetch, redirects included: a slow site gets no preview rather than a stuck composer. */
@@ -11,6 +12,18 @@ const PREVIEW_TIMEOUT_MS = 5_000;
 const PREVIEW_MAX_BYTES = 256 * 1024;
 /** Redirects followed at most; each is checked like the first address. */
 const PREVIEW_MAX_REDIRECTS = 3;
+/** Bytes of a page's picture read at most, and the pixels it may decode to (no decompression bombs). */
+const PREVIEW_IMAGE_MAX_BYTES = 2 * 1024 * 1024;
+const PREVIEW_IMAGE_MAX_PIXELS = 40_000_000;
+/** The inline picture's side: a square thumbnail beside the title. */
+const PREVIEW_IMAGE_SIDE = 120;
+
+/** What a GET may bring back: a page (text) or a picture (bytes). */
+type Wanted = 'page' | 'image';
+const ACCEPT: Record<Wanted, { header: string; type: RegExp; maxBytes: number }> = {
+  page: { header: 'text/html,application/xhtml+xml;q=0.9', type: /text\/html|application\/xhtml/i, maxBytes: PREVIEW_MAX_BYTES },
+  image: { header: 'image/webp,image/png,image/jpeg,image/gif;q=0.9', type: /^image\/(png|jpeg|webp|gif|avif)\b/i, maxBytes: PREVIEW_IMAGE_MAX_BYTES },
+};
 
 /**
  * Which addresses the server may fetch a preview from. Production: public unicast only
@@ -55,32 +68,34 @@ export function refusePreviewUrl(raw: string, policy: PreviewPolicy): string | n
   return null;
 }
 
-type Fetched = { status: number; location?: string; contentType: string; body: string };
+type Fetched = { status: number; location?: string; contentType: string; body: Buffer };
 
-/** One GET with the guarded lookup, reading at most {@link PREVIEW_MAX_BYTES}; never throws. */
-function getOnce(url: URL, policy: PreviewPolicy, deadline: number): Promise<Fetched | null> {
+/** One GET with the guarded lookup, reading at most the wanted kind's bytes; never throws. */
+function getOnce(url: URL, policy: PreviewPolicy, deadline: number, wanted: Wanted): Promise<Fetched | null> {
+  const want = ACCEPT[wanted];
   return new Promise((resolve) => {
     const send = url.protocol === 'https:' ? https.request : http.request;
     const timeout = Math.max(1, deadline - Date.now());
     const request = send(
       url,
-      { method: 'GET', lookup: guardedLookup(policy), timeout, headers: { 'user-agent': 'JecoLinkPreview/1 (+link previews for chat messages)', accept: 'text/html,application/xhtml+xml;q=0.9', 'accept-encoding': 'identity' } },
+      { method: 'GET', lookup: guardedLookup(policy), timeout, headers: { 'user-agent': 'JecoLinkPreview/1 (+link previews for chat messages)', accept: want.header, 'accept-encoding': 'identity' } },
       (response) => {
         const status = response.statusCode ?? 0;
         const contentType = String(response.headers['content-type'] ?? '');
         const location = typeof response.headers.location === 'string' ? response.headers.location : undefined;
-        if (status >= 300 && status < 400 || !/text\/html|application\/xhtml/i.test(contentType)) {
+        if ((status >= 300 && status < 400) || !want.type.test(contentType)) {
           response.destroy();
-          return resolve({ status, contentType, body: '', ...(location ? { location } : {}) });
+          return resolve({ status, contentType, body: Buffer.alloc(0), ...(location ? { location } : {}) });
         }
         const chunks: Buffer[] = [];
         let size = 0;
         response.on('data', (chunk: Buffer) => {
           chunks.push(chunk);
           size += chunk.length;
-          if (size >= PREVIEW_MAX_BYTES) response.destroy();
+          if (size >= want.maxBytes) response.destroy();
         });
-        const done = () => resolve({ status, contentType, body: Buffer.concat(chunks).subarray(0, PREVIEW_MAX_BYTES).toString('utf8') });
+        // A picture cut short would not decode: only a page may be read in part.
+        const done = () => resolve(wanted === 'image' && size >= want.maxBytes ? null : { status, contentType, body: Buffer.concat(chunks).subarray(0, want.maxBytes) });
         response.on('end', done);
         response.on('close', done);
         response.on('error', () => resolve(null));
@@ -111,8 +126,8 @@ const clean = (text: string, max: number) => {
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 };
 
-/** The page's title and description: Open Graph tags first, then `<title>` and `<meta name="description">`. */
-export function readPageMeta(html: string): { title?: string; description?: string } {
+/** The page's title, description and picture: Open Graph tags first, then `<title>` and `<meta name="description">`. */
+export function readPageMeta(html: string): { title?: string; description?: string; image?: string } {
   const head = html.slice(0, PREVIEW_MAX_BYTES);
   const meta = new Map<string, string>();
   for (const tag of head.matchAll(/<meta\b[^>]*>/gi)) {
@@ -125,23 +140,20 @@ export function readPageMeta(html: string): { title?: string; description?: stri
   const titleTag = /<title\b[^>]*>([\s\S]*?)<\/title>/i.exec(head)?.[1];
   const title = clean(meta.get('og:title') ?? meta.get('twitter:title') ?? titleTag ?? '', MAX_PREVIEW_TITLE);
   const description = clean(meta.get('og:description') ?? meta.get('twitter:description') ?? meta.get('description') ?? '', MAX_PREVIEW_DESCRIPTION);
-  return { ...(title ? { title } : {}), ...(description ? { description } : {}) };
+  const image = decodeEntities(meta.get('og:image') ?? meta.get('og:image:url') ?? meta.get('twitter:image') ?? '').trim();
+  return { ...(title ? { title } : {}), ...(description ? { description } : {}), ...(image ? { image } : {}) };
 }
 
 /**
- * Fetches a page on a sender's behalf and reads its preview (title, description, host):
- * only http(s), only to allowed addresses after DNS resolution (checked at connect
- * time, so a name that changes its answer is caught), redirects followed by hand and
- * checked the same way, at most {@link PREVIEW_MAX_BYTES} read, {@link PREVIEW_TIMEOUT_MS}
- * in all. Null when there is no preview to give, whatever the reason; never throws.
+ * GETs `raw`, following redirects by hand, each hop checked like the first; the final
+ * answer if it is a 200 of the wanted kind, with the URL it came from. Null otherwise.
  */
-export async function fetchLinkPreview(raw: string, policy: PreviewPolicy): Promise<LinkPreview | null> {
-  const deadline = Date.now() + PREVIEW_TIMEOUT_MS;
+async function fetchFollowing(raw: string, policy: PreviewPolicy, deadline: number, wanted: Wanted): Promise<{ url: URL; body: Buffer } | null> {
   let current = raw;
   for (let hop = 0; hop <= PREVIEW_MAX_REDIRECTS; hop++) {
     if (refusePreviewUrl(current, policy)) return null;
     const url = new URL(current);
-    const fetched = await getOnce(url, policy, deadline);
+    const fetched = await getOnce(url, policy, deadline, wanted);
     if (!fetched) return null;
     if (fetched.status >= 300 && fetched.status < 400) {
       if (!fetched.location) return null;
@@ -152,11 +164,49 @@ export async function fetchLinkPreview(raw: string, policy: PreviewPolicy): Prom
       }
       continue;
     }
-    if (fetched.status !== 200 || !fetched.body) return null;
-    const { title, description } = readPageMeta(fetched.body);
-    if (!title) return null;
-    const parsed = linkPreviewSchema.safeParse({ url: raw, title, ...(description ? { description } : {}), site: url.hostname });
-    return parsed.success ? parsed.data : null;
+    return fetched.status === 200 && fetched.body.length > 0 ? { url, body: fetched.body } : null;
   }
   return null;
+}
+
+/** The page's picture as a small square WebP `data:` URL, or null (none, refused, not an image, too big). */
+async function previewImage(raw: string, page: URL, policy: PreviewPolicy, deadline: number): Promise<string | null> {
+  let url: string;
+  try {
+    url = new URL(raw, page).toString();
+  } catch {
+    return null;
+  }
+  const fetched = await fetchFollowing(url, policy, deadline, 'image');
+  if (!fetched) return null;
+  try {
+    const webp = await sharp(fetched.body, { limitInputPixels: PREVIEW_IMAGE_MAX_PIXELS, animated: false })
+      .resize(PREVIEW_IMAGE_SIDE, PREVIEW_IMAGE_SIDE, { fit: 'cover' })
+      .webp({ quality: 60 })
+      .toBuffer();
+    const data = `data:image/webp;base64,${webp.toString('base64')}`;
+    return data.length <= MAX_PREVIEW_IMAGE ? data : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Fetches a page on a sender's behalf and reads its preview (title, description, host,
+ * and its picture re-encoded as a small inline WebP):
+ * only http(s), only to allowed addresses after DNS resolution (checked at connect
+ * time, so a name that changes its answer is caught), redirects followed by hand and
+ * checked the same way, at most {@link PREVIEW_MAX_BYTES} read, {@link PREVIEW_TIMEOUT_MS}
+ * in all. Null when there is no preview to give, whatever the reason; never throws.
+ */
+export async function fetchLinkPreview(raw: string, policy: PreviewPolicy): Promise<LinkPreview | null> {
+  const deadline = Date.now() + PREVIEW_TIMEOUT_MS;
+  const page = await fetchFollowing(raw, policy, deadline, 'page');
+  if (!page) return null;
+  const { title, description, image: imageUrl } = readPageMeta(page.body.toString('utf8'));
+  if (!title) return null;
+  // The picture is fetched like the page (same checks, same deadline); a page keeps its preview without one.
+  const image = imageUrl ? await previewImage(imageUrl, page.url, policy, deadline) : null;
+  const parsed = linkPreviewSchema.safeParse({ url: raw, title, ...(description ? { description } : {}), site: page.url.hostname, ...(image ? { image } : {}) });
+  return parsed.success ? parsed.data : null;
 }
