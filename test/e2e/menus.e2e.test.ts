@@ -61,4 +61,21 @@ describe.skipIf(!(await hasChromium()))('menus stay inside the window', () => {
       await expect.poll(() => alice.reactionsOf(SHORTEST), poll).toEqual([]);
     });
   }
+  test('on a phone the DM header keeps the name whole: contact and block fold behind ⋮, open inside the window, and Escape folds them', async () => {
+    await alice.page.setViewportSize({ width: 390, height: 844 });
+    if (!(await alice.page.getByTestId('chat-view').isVisible())) await alice.openChat('Bob Builder');
+    const title = alice.page.getByTestId('chat-header-title');
+    expect(await title.evaluate((h) => h.scrollWidth <= h.clientWidth)).toBe(true);
+    expect(await alice.page.getByTestId('peer-block').isVisible()).toBe(false);
+    await alice.page.getByTestId('peer-more').click();
+    const block = alice.page.getByTestId('peer-block');
+    await block.waitFor();
+    const box = (await block.boundingBox())!;
+    expect(box.x >= 0 && box.x + box.width <= 390 && box.y + box.height <= 844).toBe(true);
+    await alice.screenshot('peer-actions-phone');
+    await alice.page.keyboard.press('Escape');
+    await block.waitFor({ state: 'hidden' });
+    await alice.page.setViewportSize({ width: 1100, height: 760 });
+    await expect.poll(() => alice.page.getByTestId('peer-block').isVisible(), poll).toBe(true);
+  });
 });
