@@ -329,11 +329,18 @@ async function main(): Promise<void> {
     });
 
     const settingsShot = { name: 'settings', title: 'Settings', caption: 'Settings (from the menu): one\'s photo, name and about line, privacy, the devices signed in (this one marked; sign out any other, or all), the password and e-mail address, the people one blocked, exporting one\'s data and deleting the account.' };
+    const devicesShot = { name: 'settings-devices', title: 'Settings: devices and password', caption: 'The devices signed in to the account, with their browser and last use (this one marked): sign out any other at once, or all others; below, changing the password signs out every other device.' };
+    const accountShot = { name: 'settings-account', title: 'Settings: blocked people, storage and your data', caption: 'The people one blocked (unblock from here), the photos and files this device keeps for offline use (and a way to clear them), exporting one\'s data, and deleting the account.' };
     await screen(settingsShot, me.page, ['main-menu'], async () => {
       await me.page.getByTestId('main-menu').click();
       await me.page.getByTestId('open-settings').click();
       await me.page.getByTestId('device-row').first().waitFor({ timeout: SEEN_MS });
       await shoot(me.page, settingsShot);
+      // Further down the same panel: the devices signed in, then the password, e-mail and blocked people.
+      await me.page.getByTestId('settings-devices').evaluate((section) => section.scrollIntoView({ block: 'start' }));
+      await shoot(me.page, devicesShot);
+      await me.page.getByTestId('settings-blocked').evaluate((section) => section.scrollIntoView({ block: 'start' }));
+      await shoot(me.page, accountShot);
       await me.page.getByTestId('panel-back').click();
     });
 
