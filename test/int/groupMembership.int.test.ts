@@ -81,7 +81,10 @@ describe('a group’s buckets and its members’ time in it', () => {
     removeMember(head, carol.id);
     await a.settled();
     await server.projections.idle();
-    // The head moved past the bucket with the removal line: what comes next goes there.
+    // The head moved past the bucket with the removal line: what comes next goes there. The
+    // server's rollover is stored once the projections are idle; Alice's copy hears of it by
+    // broadcast a moment later.
+    await waitFor(() => headBucket(head) === 1, { what: "the head's rollover to reach Alice" });
     expect(headBucket(head)).toBe(1);
     const after = a.open(bucketDoc(room, 1));
     await after.synced;
