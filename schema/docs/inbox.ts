@@ -339,6 +339,11 @@ export function shouldNotify(level: NotifyLevel, muted: boolean, personal: boole
   return true;
 }
 
+/** {@link shouldNotify} for one chat of the owner's inbox, read from its keys at `now`. */
+export function chatAnnounces(doc: Y.Doc, roomId: RoomId, now: number, personal: boolean): boolean {
+  return shouldNotify(chatNotifyLevel(doc, roomId), (chatMutedUntil(doc, roomId) ?? 0) > now, personal);
+}
+
 export function isMuted(state: ChatState | undefined, now: number): boolean {
   return (state?.mutedUntil ?? 0) > now;
 }

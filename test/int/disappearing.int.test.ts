@@ -1,34 +1,19 @@
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { appendMessage, readMessages } from '../../schema/docs/bucket';
 import { readChats } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc } from '../../schema/docs/names';
 import { DISAPPEARING_CHOICES, setDisappearing } from '../../schema/docs/roomHead';
-import { SQLITE_FILE_NAME } from '../../sync-server/src/store/openStore';
 import { connectClient } from '../helpers/client';
-import { startServer, type TestServer } from '../helpers/server';
+import { startServer } from '../helpers/server';
+import { holdsText, sqliteStoredRows } from '../helpers/storedBytes';
 import { waitFor } from '../helpers/waitFor';
 import { expectRefused } from '../guard/attack';
 import { groupWorld, newMessage, systemLines } from '../guard/groupWorld';
 
 const DAY_MS = 24 * 60 * 60_000;
 
-/** The raw bytes SQLite keeps for a doc: every log row and the snapshot, straight from the file. */
-function storedRows(server: TestServer, docName: string): Uint8Array[] {
-  const db = new Database(path.join(server.dataDir, SQLITE_FILE_NAME), { readonly: true });
-  try {
-    const rows = db.prepare('select "update" as bytes from doc_updates where doc_name = ?').all(docName) as { bytes: Buffer }[];
-    const snapshots = db.prepare('select snapshot as bytes from doc_snapshots where doc_name = ?').all(docName) as { bytes: Buffer }[];
-    return [...rows, ...snapshots].map((r) => r.bytes);
-  } finally {
-    db.close();
-  }
-}
-
-const holds = (chunks: readonly Uint8Array[], text: string) => chunks.some((chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).includes(Buffer.from(text, 'utf8')));
 
 describe('disappearing messages', () => {
   // The pass reads this clock: a test moves it a day on instead of waiting one.
@@ -54,16 +39,16 @@ describe('disappearing messages', () => {
     const doomed = newMessage(w.bob.user.id, secret);
     appendMessage(w.bob.bucket.doc, doomed);
     await waitFor(() => readMessages(w.mallory.bucket.doc).some((m) => m.id === doomed.id), { what: 'the message to reach Mallory' });
-    await waitFor(() => holds(storedRows(server, inboxDoc(w.alice.user.id)), secret), { what: "the preview in Alice's stored inbox" });
+    await waitFor(() => holdsText(sqliteStoredRows(server, inboxDoc(w.alice.user.id)), secret), { what: "the preview in Alice's stored inbox" });
     const order = readMessages(w.alice.bucket.doc).map((m) => m.id);
-    expect(holds(storedRows(server, name), secret)).toBe(true);
+    expect(holdsText(sqliteStoredRows(server, name), secret)).toBe(true);
 
     // A day and an hour later (as the server's pass sees it): gone everywhere.
     skipped = DAY_MS + 60 * 60_000;
-    await waitFor(() => !holds(storedRows(server, name), secret), { what: 'the stored rows to lose the text' });
+    await waitFor(() => !holdsText(sqliteStoredRows(server, name), secret), { what: 'the stored rows to lose the text' });
     for (const seat of [w.alice, w.bob, w.mallory]) {
-      await waitFor(() => !holds([Y.encodeStateAsUpdate(seat.bucket.doc)], secret), { what: 'the replicas to lose the text' });
-      await waitFor(() => !holds(storedRows(server, inboxDoc(seat.user.id)), secret), { what: 'the stored inboxes to lose the preview' });
+      await waitFor(() => !holdsText([Y.encodeStateAsUpdate(seat.bucket.doc)], secret), { what: 'the replicas to lose the text' });
+      await waitFor(() => !holdsText(sqliteStoredRows(server, inboxDoc(seat.user.id)), secret), { what: 'the stored inboxes to lose the preview' });
       // Every message keeps its place (receipts and chat-list positions count them).
       expect(readMessages(seat.bucket.doc).map((m) => m.id)).toEqual(order);
     }

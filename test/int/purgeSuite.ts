@@ -11,6 +11,7 @@ import { registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
 import { startDm } from '../helpers/dm';
 import type { TestServer } from '../helpers/server';
+import { holdsText as holds } from '../helpers/storedBytes';
 import { waitFor } from '../helpers/waitFor';
 import { expectRefused } from '../guard/attack';
 import { groupWorld, newMessage, nextClose, type GroupWorld } from '../guard/groupWorld';
@@ -21,10 +22,6 @@ export type StoredRows = (server: TestServer, docName: string) => Promise<Uint8A
 /** A text no other bytes could contain by chance. */
 const secret = (what: string) => `${what}-${randomBytes(8).toString('hex')}`;
 
-const holds = (chunks: readonly Uint8Array[], text: string) => {
-  const needle = Buffer.from(text, 'utf8');
-  return chunks.some((chunk) => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength).includes(needle));
-};
 
 /** Message ids by index, as receipts and chat-index positions count them. */
 const order = (doc: Y.Doc) => readMessages(doc).map((m) => m.id);

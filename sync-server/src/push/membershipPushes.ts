@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { chatMutedUntil, chatNotifyLevel, shouldNotify } from '../../../schema/docs/inbox';
+import { chatAnnounces } from '../../../schema/docs/inbox';
 import type { Notification } from '../../../schema/docs/notifications';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { PushNote } from './pushSender';
@@ -30,7 +30,6 @@ export function membershipPush(args: { userId: UserId; roomId: RoomId; title: st
   if (args.reading) return null;
   const newest = args.items.filter((item) => sentence(item) !== null).at(-1);
   if (!newest) return null;
-  const muted = (chatMutedUntil(args.inbox, args.roomId) ?? 0) > args.now;
-  if (!shouldNotify(chatNotifyLevel(args.inbox, args.roomId), muted, true)) return null;
+  if (!chatAnnounces(args.inbox, args.roomId, args.now, true)) return null;
   return { userId: args.userId, roomId: args.roomId, title: args.title || 'Group', event: sentence(newest)!, messages: 0 };
 }

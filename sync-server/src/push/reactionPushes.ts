@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import type { UserRow } from '../../../schema/db/store';
-import { chatMutedUntil, chatNotifyLevel, shouldNotify } from '../../../schema/docs/inbox';
+import { chatAnnounces } from '../../../schema/docs/inbox';
 import type { Notification } from '../../../schema/docs/notifications';
 import type { RoomId } from '../../../schema/ids';
 import type { PushNote } from './pushSender';
@@ -16,8 +16,7 @@ import type { PushNote } from './pushSender';
 export function reactionPush(args: { user: UserRow | undefined; roomId: RoomId; title: string; items: readonly Notification[]; inbox: Y.Doc; reading: boolean; now: number }): PushNote | null {
   const newest = args.items.filter((item) => item.kind === 'reaction').at(-1);
   if (args.reading || !args.user || !newest) return null;
-  const muted = (chatMutedUntil(args.inbox, args.roomId) ?? 0) > args.now;
-  if (!shouldNotify(chatNotifyLevel(args.inbox, args.roomId), muted, false)) return null;
+  if (!chatAnnounces(args.inbox, args.roomId, args.now, false)) return null;
   const what = args.user.pushPreview && newest.preview ? `“${newest.preview}”` : 'your message';
   return {
     userId: args.user.id,
