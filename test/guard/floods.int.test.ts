@@ -1,33 +1,12 @@
-import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
-import WebSocket from 'ws';
 import { parseSyncRefusal, SYNC_REFUSALS } from '../../schema/api/errors';
 import { appendMessage } from '../../schema/docs/bucket';
 import { renameGroup } from '../../schema/docs/roomHead';
-import type { OpenDoc } from '../helpers/client';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { stateOf } from './docContent';
+import { sendAndAwaitClose, updateFrame } from './rawSync';
 import { groupWorld, retryLikeTheClient, newMessage, nextClose, texts } from './groupWorld';
-
-/** A sync-update frame for `target`'s doc carrying `payload`, framed as its provider frames updates. */
-function updateFrame(target: OpenDoc, payload: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarString(encoder, target.provider.effectiveName);
-  encoding.writeVarUint(encoder, 0); // Hocuspocus message type: sync
-  encoding.writeVarUint(encoder, 2); // y-protocols sync message: update
-  encoding.writeVarUint8Array(encoder, payload);
-  return encoding.toUint8Array(encoder);
-}
-
-/** Opens a bare socket to /sync and sends `frame`; resolves with the close code once the server closes it. */
-async function sendRaw(wsUrl: string, frame: Uint8Array): Promise<number> {
-  const socket = new WebSocket(wsUrl);
-  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
-  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
-  socket.send(frame);
-  return closed;
-}
 
 describe('per-user rate limit', async () => {
   // Small limits, so a flood is short; the defaults (200/s, burst 3000) are far above any person.
@@ -64,14 +43,14 @@ describe('malformed and oversized frames', async () => {
 
   it('closes a bare socket that sends garbage, and keeps serving everyone else', async () => {
     const w = await groupWorld(server);
-    const code = await sendRaw(server.wsUrl, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]));
+    const code = await sendAndAwaitClose(server.wsUrl, new Uint8Array([0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]));
     expect(code).toBeGreaterThanOrEqual(4000);
     await w.stillServed();
   });
 
   it('closes a socket whose frame is over the frame limit (1009), and keeps serving everyone else', async () => {
     const w = await groupWorld(server);
-    expect(await sendRaw(server.wsUrl, new Uint8Array(3 * 1024 * 1024))).toBe(1009);
+    expect(await sendAndAwaitClose(server.wsUrl, new Uint8Array(3 * 1024 * 1024))).toBe(1009);
     await w.stillServed();
   });
 
@@ -81,7 +60,7 @@ describe('malformed and oversized frames', async () => {
     const before = stateOf(w.serverDoc(bucket));
     const bucketClose = nextClose(w.mallory.bucket);
     const headClose = nextClose(w.mallory.head);
-    w.mallory.client.socket.send(updateFrame(w.mallory.bucket, new Uint8Array([0, 0xff, 0xff, 0xff, 0x7f, 9])));
+    w.mallory.client.socket.send(updateFrame(w.mallory.bucket.provider.effectiveName, new Uint8Array([0, 0xff, 0xff, 0xff, 0x7f, 9])));
     await expect(bucketClose.closed).resolves.toBe('rejected_update:malformed');
     expect(stateOf(w.serverDoc(bucket)).equals(before)).toBe(true);
     await w.stillServed();

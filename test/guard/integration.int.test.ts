@@ -1,26 +1,16 @@
-import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { appendMessage, BUCKET, readMessages } from '../../schema/docs/bucket';
 import { bucketDoc } from '../../schema/docs/names';
 import { newMessageId, type UserId } from '../../schema/ids';
 import { encodeSections, encodeStructs, rawGc, rawItem } from '../../sync-server/src/sync/rawUpdate';
-import { connectClient, type OpenDoc } from '../helpers/client';
+import { connectClient, } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { expectRefused } from './attack';
 import { contentOf, stateOf } from './docContent';
+import { updateFrame } from './rawSync';
 import { expectSameAsServer, groupWorld, newMessage, nextClose, takeSeat, texts, type GroupWorld } from './groupWorld';
-
-/** A sync-update frame for `target`'s doc carrying `payload`, framed as its provider frames updates. */
-function updateFrame(target: OpenDoc, payload: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarString(encoder, target.provider.effectiveName);
-  encoding.writeVarUint(encoder, 0); // Hocuspocus message type: sync
-  encoding.writeVarUint(encoder, 2); // y-protocols sync message: update
-  encoding.writeVarUint8Array(encoder, payload);
-  return encoding.toUint8Array(encoder);
-}
 
 /** The slowest of `/healthz` answers asked every few milliseconds while `during` runs. */
 async function slowestHealth(server: TestServer, during: () => Promise<void>): Promise<number> {
@@ -47,7 +37,7 @@ async function slowestHealth(server: TestServer, during: () => Promise<void>): P
 /** Sends a hand-written update on Mallory's bucket connection; resolves with the close reason. */
 async function sendForged(w: GroupWorld, payload: Uint8Array): Promise<string> {
   const close = nextClose(w.mallory.bucket);
-  w.mallory.client.socket.send(updateFrame(w.mallory.bucket, payload));
+  w.mallory.client.socket.send(updateFrame(w.mallory.bucket.provider.effectiveName, payload));
   return close.closed;
 }
 
@@ -179,7 +169,7 @@ describe('after refused attacks, the bucket reloads from the log as members hold
       const forger = connectClient(server.wsUrl, w.mallory.user.token).open(bucketDoc(w.room, 0));
       await forger.synced;
       const close = nextClose(forger);
-      forger.provider.configuration.websocketProvider.send(updateFrame(forger, attack));
+      forger.provider.configuration.websocketProvider.send(updateFrame(forger.provider.effectiveName, attack));
       await Promise.race([close.closed, new Promise((resolve) => setTimeout(resolve, 300))]);
     }
     await w.stillServed();
@@ -224,7 +214,7 @@ describe('messages are appended only at the end, across a reload of the bucket',
       const forged = encodeStructs([
         rawItem(1_200_000_000 + (origin ? 1 : 0), 0, origin ? { origin, values: [newMessage(w.mallory.user.id, 'rewritten history')] } : { parent: BUCKET.messages, values: [newMessage(w.mallory.user.id, 'rewritten history')] }),
       ]);
-      mallory.client.socket.send(updateFrame(mallory.bucket, forged));
+      mallory.client.socket.send(updateFrame(mallory.bucket.provider.effectiveName, forged));
       await expect(close.closed).resolves.toBe('rejected_update:messages-append-only');
       expect(stateOf(serverDoc()).equals(before)).toBe(true);
       mallory.bucket.provider.detach();

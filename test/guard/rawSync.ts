@@ -21,6 +21,23 @@ function frame(docName: string, type: number, write: (encoder: encoding.Encoder)
   return encoding.toUint8Array(encoder);
 }
 
+/** A sync-update frame for `docName` carrying `update`, framed as a provider frames updates. */
+export function updateFrame(docName: string, update: Uint8Array): Uint8Array {
+  return frame(docName, SYNC, (e) => {
+    encoding.writeVarUint(e, 2); // y-protocols sync message: update
+    encoding.writeVarUint8Array(e, update);
+  });
+}
+
+/** Opens a bare socket to /sync and sends `data`; resolves with the close code once the server closes it. */
+export async function sendAndAwaitClose(wsUrl: string, data: Uint8Array): Promise<number> {
+  const socket = new WebSocket(wsUrl);
+  await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+  const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
+  socket.send(data);
+  return closed;
+}
+
 /**
  * A bare /sync socket that speaks the Hocuspocus protocol frame by frame, as an
  * attacker's script would: it authenticates docs and sends whatever frames it likes,
@@ -87,10 +104,7 @@ export class RawSyncSocket {
 
   /** A Yjs update (y-protocols sync message 2) for `docName`, whatever it holds. */
   update(docName: string, update: Uint8Array): void {
-    this.send(frame(docName, SYNC, (e) => {
-        encoding.writeVarUint(e, 2);
-        encoding.writeVarUint8Array(e, update);
-      }));
+    this.send(updateFrame(docName, update));
   }
 
   queryAwareness(docName: string): void {

@@ -30,11 +30,14 @@ export interface DmPair {
   bBucket: OpenDoc;
 }
 
+/** Where a server answers: an in-process test server or a server process. */
+type Endpoint = Pick<TestServer, 'url' | 'wsUrl'>;
+
 /**
  * Alice and Bob sign up (each on their own server node, if given two), Alice starts
  * their DM, and both open its first bucket.
  */
-export async function startDm(aliceServer: TestServer, bobServer: TestServer = aliceServer): Promise<DmPair> {
+export async function startDm(aliceServer: Endpoint, bobServer: Endpoint = aliceServer): Promise<DmPair> {
   const alice = await registerUser(aliceServer.url, 'Alice');
   const bob = await registerUser(bobServer.url, 'Bob');
   const room = dmRoomId(alice.id, bob.id);

@@ -3,13 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { appendMessage, setReaction } from '../../schema/docs/bucket';
-import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
+import { inboxDoc } from '../../schema/docs/names';
 import { readNotifications } from '../../schema/docs/notifications';
-import { initDm } from '../../schema/docs/roomHead';
-import { dmRoomId } from '../../schema/ids';
-import { registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
-import { message } from '../helpers/dm';
+import { message, startDm } from '../helpers/dm';
 import { freePort, startServerProcess } from '../helpers/serverProcess';
 import { waitFor } from '../helpers/waitFor';
 
@@ -23,15 +20,7 @@ describe('reaction notifications across a crash', () => {
     const port = await freePort();
     // The first process waits 10 s before projecting: the kill comes inside that window.
     let server = await startServerProcess({ dataDir, port, env: { JECO_LOG_LEVEL: 'error', JECO_PROJECTION_DELAY_MS: '10000' } });
-    const [alice, bob] = [await registerUser(server.url, 'Alice'), await registerUser(server.url, 'Bob')];
-    const room = dmRoomId(alice.id, bob.id);
-    const a = connectClient(server.wsUrl, alice.token);
-    const b = connectClient(server.wsUrl, bob.token);
-    const head = a.open(roomHeadDoc(room));
-    await head.synced;
-    initDm(head.doc, alice.id, Date.now());
-    const [aBucket, bBucket] = [a.open(bucketDoc(room, 0)), b.open(bucketDoc(room, 0))];
-    await Promise.all([aBucket.synced, bBucket.synced]);
+    const { alice, bob, a, b, aBucket, bBucket } = await startDm(server);
     const hers = message(alice.id, 'Train leaves at 9');
     appendMessage(aBucket.doc, hers);
     await a.settled();
