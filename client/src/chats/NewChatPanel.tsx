@@ -5,7 +5,7 @@ import type { Session } from '../auth/session';
 import { PanelHeader } from '../layout/PanelHeader';
 import { For } from 'solid-js';
 import type { ContactsApi } from '../contacts/useContacts';
-import { Avatar } from '../users/Avatar';
+import { PersonButton } from '../users/PersonButton';
 import { displayNameOf, userById } from '../users/userDirectory';
 import { UserSearch } from '../users/UserSearch';
 import { startDm } from './startChat';
@@ -31,18 +31,13 @@ export function NewChatPanel(props: { session: Session; contacts: ContactsApi; o
           <For each={[...props.contacts.all().keys()].sort((a, b) => displayNameOf(a).localeCompare(displayNameOf(b)))}>
             {(id) => (
               <li>
-                <button
-                  type="button"
-                  class="user-result"
+                <PersonButton
+                  id={id}
+                  name={displayNameOf(id)}
+                  detail={userById(id)?.about ?? ''}
                   onClick={() => void pick(userById(id) ?? { id, username: '', displayName: displayNameOf(id), lastSeenAt: null })}
-                  data-testid="new-chat-contact"
-                >
-                  <Avatar name={displayNameOf(id)} seed={id} />
-                  <span class="user-result-names">
-                    <span class="user-result-name">{displayNameOf(id)}</span>
-                    <span class="user-result-username">{userById(id)?.about ?? ''}</span>
-                  </span>
-                </button>
+                  testId="new-chat-contact"
+                />
               </li>
             )}
           </For>

@@ -1,7 +1,7 @@
 import { createEffect, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import type { PublicUser } from '../../../schema/api/auth';
 import { parseUserId, type UserId } from '../../../schema/ids';
-import { Avatar } from '../users/Avatar';
+import { PersonButton } from '../users/PersonButton';
 import { searchUsers } from '../users/searchUsers';
 
 /** Long enough to skip the keystrokes of a word being typed, short enough to feel live. */
@@ -46,13 +46,7 @@ export function PeopleResults(props: { query: string; me: UserId; listed: (id: U
         <For each={shown()}>
           {(user) => (
             <li>
-              <button type="button" class="user-result" onClick={() => props.onPick(user)} data-testid="search-person" data-username={user.username}>
-                <Avatar name={user.displayName} seed={user.id} />
-                <span class="user-result-names">
-                  <span class="user-result-name">{user.displayName}</span>
-                  <span class="user-result-username">@{user.username}</span>
-                </span>
-              </button>
+              <PersonButton id={user.id} name={user.displayName} detail={`@${user.username}`} onClick={() => props.onPick(user)} testId="search-person" username={user.username} />
             </li>
           )}
         </For>

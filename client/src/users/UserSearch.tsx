@@ -2,7 +2,7 @@ import { createEffect, createSignal, For, on, onCleanup, Show } from 'solid-js';
 import type { PublicUser } from '../../../schema/api/auth';
 import { ApiError } from '../api/apiRequest';
 import { SearchIcon } from '../layout/icons';
-import { Avatar } from './Avatar';
+import { PersonButton } from './PersonButton';
 import { searchUsers } from './searchUsers';
 
 /** Long enough to skip the keystrokes of a word being typed, short enough to feel live. */
@@ -76,23 +76,26 @@ export function UserSearch(props: { hidden: (id: string) => boolean; onPick: (us
             <For each={visible()}>
               {(user) => (
                 <li>
-                  <button type="button" class="user-result" disabled={props.forGroup && user.mayAddToGroups === false} onClick={() => {
+                  <PersonButton
+                    id={user.id}
+                    name={user.displayName}
+                    detail={`@${user.username}`}
+                    disabled={props.forGroup && user.mayAddToGroups === false}
+                    onClick={() => {
                       // A new search starts after each pick: the one picked leaves the list, and "Nobody found" would be false.
                       setQuery('');
                       props.onPick(user);
                       input.focus();
-                    }} data-testid="user-result" data-username={user.username}>
-                    <Avatar name={user.displayName} seed={user.id} />
-                    <span class="user-result-names">
-                      <span class="user-result-name">{user.displayName}</span>
-                      <span class="user-result-username">@{user.username}</span>
-                      <Show when={props.forGroup && user.mayAddToGroups === false}>
-                        <span class="user-result-note" data-testid="user-result-refusal">
-                          Only their contacts can add them to groups
-                        </span>
-                      </Show>
-                    </span>
-                  </button>
+                    }}
+                    testId="user-result"
+                    username={user.username}
+                  >
+                    <Show when={props.forGroup && user.mayAddToGroups === false}>
+                      <span class="user-result-note" data-testid="user-result-refusal">
+                        Only their contacts can add them to groups
+                      </span>
+                    </Show>
+                  </PersonButton>
                 </li>
               )}
             </For>
