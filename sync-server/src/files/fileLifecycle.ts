@@ -1,4 +1,4 @@
-import type { FileRow, Store } from '../../../schema/db/store';
+import type { FileRow, Store } from '../store/db/store';
 import type { BlobStore } from './blobStore';
 
 /** Rows the sweep takes in one pass; the next pass takes the rest. */

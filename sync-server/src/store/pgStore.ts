@@ -10,10 +10,10 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
-import { privacyColumns } from '../../../schema/db/store';
+import { privacyColumns } from './db/store';
 import type { PrivacySettings } from '../../../schema/privacy';
-import type { DisappearingRow, InviteRow, FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
-import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, pushSubscriptions, resetTokens, roomMembers, formerMembers, disappearingRooms, groupInvites, rooms, sessions, users } from '../../../schema/db/pg';
+import type { DisappearingRow, InviteRow, FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from './db/store';
+import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, pushSubscriptions, resetTokens, roomMembers, formerMembers, disappearingRooms, groupInvites, rooms, sessions, users } from './db/pg';
 import { GroupCommit } from './groupCommit';
 import { PgPush } from './pgPush';
 import { PgReceipts } from './pgReceipts';
@@ -22,7 +22,7 @@ import { anonymised, conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toB
 /** Ids per statement of a batched claim: two bound values each, well under Postgres' 65,535 parameters. */
 const CLAIM_CHUNK = 500;
 
-const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/pg', import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL('./db/migrations/pg', import.meta.url));
 
 /**
  * Advisory lock keys. Migrations take a single bigint key; compaction takes the

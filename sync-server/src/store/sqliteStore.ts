@@ -10,9 +10,9 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { MemberRole } from '../../../schema/docs/roomHead';
-import { privacyColumns } from '../../../schema/db/store';
+import { privacyColumns } from './db/store';
 import type { PrivacySettings } from '../../../schema/privacy';
-import type { DisappearingRow, InviteRow, FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
+import type { DisappearingRow, InviteRow, FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from './db/store';
 import {
   blocks,
   clientIds,
@@ -29,7 +29,7 @@ import {
   rooms,
   sessions,
   users,
-} from '../../../schema/db/sqlite';
+} from './db/sqlite';
 import { GroupCommit } from './groupCommit';
 import { SqlitePush } from './sqlitePush';
 import { SqliteReceipts } from './sqliteReceipts';
@@ -45,7 +45,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/sqlite', import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL('./db/migrations/sqlite', import.meta.url));
 
 /** How long a write waits for another process's write lock before failing with SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 5_000;

@@ -1,8 +1,8 @@
-import type { RoomId, UserId } from '../ids';
-import type { MemberRole } from '../docs/roomHead';
+import type { RoomId, UserId } from '../../../../schema/ids';
+import type { MemberRole } from '../../../../schema/docs/roomHead';
 import type { PushStore } from './pushStore';
 import type { ReceiptStore } from './receiptStore';
-import type { Audience, GroupAdders, PrivacySettings } from '../privacy';
+import type { Audience, GroupAdders, PrivacySettings } from '../../../../schema/privacy';
 
 /**
  * The store contract: everything the sync server keeps in SQL. Two implementations
