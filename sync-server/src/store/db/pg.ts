@@ -1,3 +1,4 @@
+// Over 300 lines: every Postgres table in one file, which drizzle-kit reads whole and sqlite.ts mirrors line for line.
 /**
  * Postgres tables for the {@link Store} (production, shared by several sync-server
  * processes). Keep in step with `sqlite.ts`: same tables, columns and indexes, so that

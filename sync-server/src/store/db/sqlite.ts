@@ -1,3 +1,4 @@
+// Over 300 lines: every SQLite table in one file, which drizzle-kit reads whole and pg.ts mirrors line for line.
 /**
  * SQLite tables for the {@link Store} (the embedded default). Keep in step with
  * `pg.ts`: same tables, columns and indexes, so that one contract suite holds for both.

@@ -1,3 +1,4 @@
+// Over 300 lines: the one Store interface, each method with the rule it promises (the contract suite's numbers).
 import type { RoomId, UserId } from '../../../../schema/ids';
 import type { MemberRole } from '../../../../schema/docs/roomHead';
 import type { PushStore } from './pushStore';

@@ -1,3 +1,4 @@
+// Over 300 lines: one suite of numbered rules over one store per test, so a rule's number stays its name.
 /**
  * The store contract suite: every {@link Store} implementation runs these numbered
  * rules, so SQLite and Postgres cannot drift apart. A failing test names its rule.
