@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import * as Y from 'yjs';
 import type { MemberRole } from '../schema/docs/roomHead';
-import type { Store } from '../schema/db/store';
+import type { Store } from '../sync-server/src/store/db/store';
 import { appendMessage, DEFAULT_BUCKET_SIZE } from '../schema/docs/bucket';
 import { setChatEntry, type ChatEntry } from '../schema/docs/inbox';
 import { previewOf, type Message } from '../schema/docs/message';

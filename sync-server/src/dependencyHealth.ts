@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Store } from '../../schema/db/store';
+import type { Store } from './store/db/store';
 import { safeError } from './logging';
 
 /** What a node depends on: its store (Postgres or SQLite) and, scaled out, Redis. */

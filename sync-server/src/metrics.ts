@@ -1,6 +1,6 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Store } from '../../schema/db/store';
+import type { Store } from './store/db/store';
 import type { DependencyHealth } from './dependencyHealth';
 import type { SyncContext } from './sync/context';
 

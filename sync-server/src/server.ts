@@ -2,7 +2,7 @@ import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import type { FastifyBaseLogger } from 'fastify';
 import { WebSocketServer } from 'ws';
 import type * as Y from 'yjs';
-import type { Store } from '../../schema/db/store';
+import type { Store } from './store/db/store';
 import { Sessions } from './auth/sessions';
 import { startSessionSweep } from './auth/sessionSweep';
 import { publicUrlOf, type Config } from './config';

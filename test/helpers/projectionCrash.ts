@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import * as Y from 'yjs';
-import type { Store } from '../../schema/db/store';
+import type { Store } from '../../sync-server/src/store/db/store';
 import { appendMessage, readMessages } from '../../schema/docs/bucket';
 import { readChatEntry } from '../../schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';

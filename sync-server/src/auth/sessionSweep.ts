@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import { isStoreUnavailable } from '../sync/storeFailures';
 
 export interface SessionSweep {

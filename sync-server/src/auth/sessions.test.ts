@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import { newUserId, type UserId } from '../../../schema/ids';
 import { openSqliteStore } from '../store/sqliteStore';
 import { generateToken, hashToken, Sessions } from './sessions';

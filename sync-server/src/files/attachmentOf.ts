@@ -1,4 +1,4 @@
-import type { FileRow } from '../../../schema/db/store';
+import type { FileRow } from '../store/db/store';
 import type { Attachment } from '../../../schema/docs/message';
 
 /** The `attachment` a message carries for a stored file: what a chat needs to show it before fetching it. */

@@ -1,4 +1,4 @@
-import type { FileRow, Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import type { BlobStore } from './blobStore';
 
 /** Rows the sweep takes in one pass; the next pass takes the rest. */
@@ -27,8 +27,8 @@ export class FileLifecycle {
 
   /** Messages attaching these files were deleted for everyone: nobody may fetch them from now on. */
   async retire(fileIds: readonly string[]): Promise<void> {
-    const marked = await this.store.markFilesDeleted(fileIds, this.now());
-    await this.dropUnusedBlobs(marked);
+    const { freed } = await this.store.markFilesDeleted(fileIds, this.now());
+    await this.dropBlobs(freed);
   }
 
   /**
@@ -42,22 +42,15 @@ export class FileLifecycle {
     for (;;) {
       const rows = await this.store.unusedFiles(cutoff, SWEEP_BATCH);
       if (rows.length === 0) return removed;
-      await this.store.deleteFiles(rows.map((row) => row.id));
-      await this.dropUnusedBlobs(rows);
+      await this.dropBlobs(await this.store.deleteFiles(rows.map((row) => row.id)));
       removed += rows.length;
       if (rows.length < SWEEP_BATCH) return removed;
     }
   }
 
-  private async dropUnusedBlobs(rows: readonly FileRow[]): Promise<void> {
-    const names = new Set<string>();
-    for (const row of rows) {
-      names.add(row.sha256);
-      if (row.thumbSha256) names.add(row.thumbSha256);
-    }
-    for (const name of names) {
-      if (!(await this.store.blobInUse(name))) await this.blobs.delete(name);
-    }
+  /** Blobs the store found no live row naming, in the transaction that retired or removed their rows. */
+  private async dropBlobs(names: readonly string[]): Promise<void> {
+    for (const name of names) await this.blobs.delete(name);
   }
 }
 

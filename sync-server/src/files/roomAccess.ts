@@ -1,5 +1,5 @@
 import { roomRole } from '../../../schema/access';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import { parseRoomId, type UserId } from '../../../schema/ids';
 
 /**

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { Store, UserRow } from '../../../schema/db/store';
+import type { Store, UserRow } from '../store/db/store';
 import type { PublicUser } from '../../../schema/api/auth';
 import type { Config } from '../config';
 import type { BlobStore } from '../files/blobStore';

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { SESSION_COOKIE, SIGNED_OUT_COOKIE } from '../../../schema/api/auth';
-import type { SessionRow } from '../../../schema/db/store';
+import type { SessionRow } from '../store/db/store';
 import type { HttpDeps } from './deps';
 
 /**

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import { parseDocName, roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import type { SyncContext } from '../sync/context';
 import type { UserId } from '../../../schema/ids';

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import { roomRole } from '../../../schema/access';
-import { privacyOf, type Store, type UserRow } from '../../../schema/db/store';
+import { privacyOf, type Store, type UserRow } from '../store/db/store';
 import { readShownMessages, type ShownMessage } from '../../../schema/docs/bucket';
 import { readContacts } from '../../../schema/docs/contacts';
 import { readChats } from '../../../schema/docs/inbox';

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import { addContact, removeContact } from '../../../schema/docs/contacts';
 import { contactsDoc, parseDocName, roomHeadDoc, bucketDoc } from '../../../schema/docs/names';
 import { dmRoomId, newGroupId, newUserId, type UserId } from '../../../schema/ids';

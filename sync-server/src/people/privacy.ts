@@ -1,6 +1,6 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { privacyOf, type Store, type UserRow } from '../../../schema/db/store';
+import { privacyOf, type Store, type UserRow } from '../store/db/store';
 import { readContacts } from '../../../schema/docs/contacts';
 import { contactsDoc, parseDocName, roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import type { RoomRef, UserId } from '../../../schema/ids';

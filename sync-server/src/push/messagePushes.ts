@@ -1,6 +1,6 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
-import type { UserRow } from '../../../schema/db/store';
+import type { UserRow } from '../store/db/store';
 import { chatMutedUntil, chatNotifyLevel, readChatEntry, shouldNotify } from '../../../schema/docs/inbox';
 import { previewOf, previewTextOf, type Message } from '../../../schema/docs/message';
 import { bucketDoc } from '../../../schema/docs/names';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import webpush from 'web-push';
 import type { PushPayload } from '../../../schema/api/push';
-import type { PushSubscriptionRow } from '../../../schema/db/pushStore';
-import type { Store } from '../../../schema/db/store';
+import type { PushSubscriptionRow } from '../store/db/pushStore';
+import type { Store } from '../store/db/store';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { EndpointPolicy } from './endpointPolicy';
 import { deliver, type DeliveryResult } from './pushDelivery';

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import type { UserRow } from '../../../schema/db/store';
+import type { UserRow } from '../store/db/store';
 import { chatAnnounces } from '../../../schema/docs/inbox';
 import type { Notification } from '../../../schema/docs/notifications';
 import type { RoomId } from '../../../schema/ids';

@@ -1,6 +1,6 @@
 import webpush from 'web-push';
 import { z } from 'zod';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 
 /** The VAPID key pair that signs every push (RFC 8292), base64url as `web-push` uses it. */
 export interface VapidKeys {

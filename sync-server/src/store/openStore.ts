@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from './db/store';
 import { openPgStore } from './pgStore';
 import { openSqliteStore } from './sqliteStore';
 

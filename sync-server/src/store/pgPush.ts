@@ -1,7 +1,7 @@
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { pushSubscriptions, serverSettings } from '../../../schema/db/pg';
-import type { PushStore, PushSubscriptionRow } from '../../../schema/db/pushStore';
+import { pushSubscriptions, serverSettings } from './db/pg';
+import type { PushStore, PushSubscriptionRow } from './db/pushStore';
 import type { UserId } from '../../../schema/ids';
 
 /** Rows per `IN (…)` list: well under Postgres' bound-parameter cap. */

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { runStoreContract } from '../../../schema/db/storeContract';
+import { runStoreContract } from './db/storeContract';
 import { useTestDatabase, withPgClient } from '../../../test/helpers/pgDatabase';
 import { hasPostgres } from '../../../test/helpers/services';
 import { openPgStore } from './pgStore';

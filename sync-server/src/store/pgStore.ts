@@ -1,28 +1,25 @@
 /**
  * The shared store: Postgres through a pg Pool, for several sync-server processes on
  * one database. Whatever must hold across processes (compaction, migrations) is
- * serialised with advisory locks rather than by the process.
+ * serialised with advisory locks rather than by the process. This file holds the doc
+ * log; the tables both dialects write alike are {@link SqlStore}'s.
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, count, desc, eq, gt, inArray, isNull, lt, lte, or, sql, sum } from 'drizzle-orm';
+import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import type { RoomId, UserId } from '../../../schema/ids';
-import type { MemberRole } from '../../../schema/docs/roomHead';
-import { privacyColumns } from '../../../schema/db/store';
-import type { PrivacySettings } from '../../../schema/privacy';
-import type { DisappearingRow, InviteRow, FileRow, NewUser, ProjectionFlush, ProjectionMark, ProjectionWatermark, FormerMemberRow, ResetTokenRow, RoomMemberRow, RoomRow, SessionRow, Store, UserRow, WriteStats } from '../../../schema/db/store';
-import { blocks, clientIds, docSnapshots, docUpdates, files, projectionMarks, projectionWatermarks, pushSubscriptions, resetTokens, roomMembers, formerMembers, disappearingRooms, groupInvites, rooms, sessions, users } from '../../../schema/db/pg';
+import type { RoomId } from '../../../schema/ids';
+import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, Store } from './db/store';
+import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks } from './db/pg';
+import { pgDialect } from './dialects';
 import { GroupCommit } from './groupCommit';
 import { PgPush } from './pgPush';
 import { PgReceipts } from './pgReceipts';
-import { anonymised, conflictOf, fold, normaliseUser, prefixMatch, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
+import { SqlStore } from './sqlStore';
+import { fold, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
-/** Ids per statement of a batched claim: two bound values each, well under Postgres' 65,535 parameters. */
-const CLAIM_CHUNK = 500;
-
-const MIGRATIONS = fileURLToPath(new URL('../../../schema/db/migrations/pg', import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL('./db/migrations/pg', import.meta.url));
 
 /**
  * Advisory lock keys. Migrations take a single bigint key; compaction takes the
@@ -86,17 +83,17 @@ async function readLog(tx: Reader, docName: string, afterId = 0): Promise<{ snap
   return { snapshot: snap && (afterId === 0 || coversId > afterId) ? snap.snapshot : null, rows, coversId };
 }
 
-class PgStore implements Store {
+class PgStore extends SqlStore implements Store {
   readonly dialect = 'postgres';
   readonly receipts: PgReceipts;
   readonly push: PgPush;
-  readonly writeStats: WriteStats = { transactions: 0, bytes: 0 };
   private readonly appends: GroupCommit<{ docName: string; update: Uint8Array; mark?: ProjectionMark }>;
 
   constructor(
     private readonly pool: pg.Pool,
     private readonly db: NodePgDatabase,
   ) {
+    super(pgDialect(db));
     this.receipts = new PgReceipts(db);
     this.push = new PgPush(db);
     // One transaction (one commit round trip) per batch of appends.
@@ -113,288 +110,6 @@ class PgStore implements Store {
         return rows.map((row) => row.id);
       }),
     );
-  }
-
-  async createUser(user: NewUser): Promise<{ ok: true } | { conflict: 'username' | 'email' }> {
-    const row = normaliseUser(user);
-    const inserted = await this.db.insert(users).values(row).onConflictDoNothing().returning({ id: users.id });
-    if (inserted.length > 0) return { ok: true };
-    const [byUsername, byEmail] = await Promise.all([
-      this.getUserByUsername(row.username),
-      row.email === null ? null : this.getUserByEmail(row.email),
-    ]);
-    return { conflict: conflictOf(row, byUsername, byEmail) };
-  }
-
-  async getUserById(id: UserId): Promise<UserRow | null> {
-    const [row] = await this.db.select().from(users).where(eq(users.id, id));
-    return row ?? null;
-  }
-
-  async getUserByUsername(username: string): Promise<UserRow | null> {
-    const [row] = await this.db.select().from(users).where(eq(users.username, username.toLowerCase()));
-    return row ?? null;
-  }
-
-  async getUserByEmail(email: string): Promise<UserRow | null> {
-    const [row] = await this.db.select().from(users).where(eq(users.email, email));
-    return row ?? null;
-  }
-
-  async getUsersByIds(ids: readonly UserId[]): Promise<UserRow[]> {
-    if (ids.length === 0) return [];
-    return this.db.select().from(users).where(inArray(users.id, [...ids]));
-  }
-
-  async searchUsers(prefix: string, limit: number): Promise<UserRow[]> {
-    if (limit <= 0) return [];
-    const match = and(isNull(users.deletedAt), prefixMatch([users.username, users.displayName], prefix));
-    return this.db.select().from(users).where(match).orderBy(asc(users.username)).limit(limit);
-  }
-
-  async setEmail(id: UserId, email: string): Promise<'ok' | 'taken'> {
-    const address = email.toLowerCase();
-    try {
-      await this.db.update(users).set({ email: address }).where(eq(users.id, id));
-    } catch (error) {
-      // The unique index refused it: another account has the address (23505 unique_violation).
-      if ((error as { cause?: { code?: string }; code?: string }).cause?.code === '23505' || (error as { code?: string }).code === '23505') return 'taken';
-      throw error;
-    }
-    return 'ok';
-  }
-
-  async setPasswordHash(id: UserId, passwordHash: string): Promise<void> {
-    await this.db.update(users).set({ passwordHash }).where(eq(users.id, id));
-  }
-
-  async setLastSeen(id: UserId, at: number): Promise<void> {
-    await this.db.update(users).set({ lastSeenAt: at }).where(eq(users.id, id));
-    this.counted(0);
-  }
-
-  async createSession(session: SessionRow): Promise<void> {
-    await this.db.insert(sessions).values(session);
-  }
-
-  async getSession(tokenHash: string): Promise<SessionRow | null> {
-    const [row] = await this.db.select().from(sessions).where(eq(sessions.tokenHash, tokenHash));
-    return row ?? null;
-  }
-
-  async touchSession(tokenHash: string, expiresAt: number): Promise<void> {
-    await this.db.update(sessions).set({ expiresAt }).where(eq(sessions.tokenHash, tokenHash));
-  }
-
-  async deleteSession(tokenHash: string): Promise<void> {
-    await this.db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
-  }
-
-  async deleteUserSessions(userId: UserId): Promise<void> {
-    await this.db.delete(sessions).where(eq(sessions.userId, userId));
-  }
-
-  async deleteExpiredSessions(now: number): Promise<number> {
-    const expired = or(lte(sessions.expiresAt, now), lte(sessions.absoluteExpiresAt, now));
-    const result = await this.db.delete(sessions).where(expired);
-    return result.rowCount ?? 0;
-  }
-
-  async setProfile(id: UserId, profile: { displayName?: string; about?: string | null; pushPreview?: boolean; photo?: string | null }): Promise<void> {
-    if (Object.values(profile).every((value) => value === undefined)) return;
-    await this.db.update(users).set(profile).where(eq(users.id, id));
-  }
-
-  async deleteAccount(id: UserId, at: number, displayName: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, id));
-      await tx.delete(sessions).where(eq(sessions.userId, id));
-      await tx.delete(resetTokens).where(eq(resetTokens.userId, id));
-      await tx
-        .update(users)
-        .set(anonymised(at, displayName))
-        .where(and(eq(users.id, id), isNull(users.deletedAt)));
-    });
-  }
-
-  async releaseUsername(username: string, deletedBefore: number): Promise<boolean> {
-    const released = await this.db
-      .update(users)
-      .set({ username: sql`'~' || ${users.id}` })
-      .where(and(eq(users.username, username.toLowerCase()), lte(users.deletedAt, deletedBefore)));
-    return (released.rowCount ?? 0) > 0;
-  }
-
-  async setPrivacy(id: UserId, settings: Partial<PrivacySettings>): Promise<void> {
-    const columns = privacyColumns(settings);
-    if (Object.keys(columns).length === 0) return;
-    await this.db.update(users).set(columns).where(eq(users.id, id));
-  }
-
-  async listUserSessions(userId: UserId): Promise<SessionRow[]> {
-    return this.db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(asc(sessions.createdAt));
-  }
-
-  async markSessionActive(tokenHash: string, at: number): Promise<void> {
-    await this.db.update(sessions).set({ lastActiveAt: at }).where(eq(sessions.tokenHash, tokenHash));
-  }
-
-  async blockUser(blockerId: UserId, blockedId: UserId, at: number): Promise<void> {
-    await this.db.insert(blocks).values({ blockerId, blockedId, createdAt: at }).onConflictDoNothing();
-  }
-
-  async unblockUser(blockerId: UserId, blockedId: UserId): Promise<void> {
-    await this.db.delete(blocks).where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId)));
-  }
-
-  async listBlocked(blockerId: UserId): Promise<{ userId: UserId; at: number }[]> {
-    return this.db
-      .select({ userId: blocks.blockedId, at: blocks.createdAt })
-      .from(blocks)
-      .where(eq(blocks.blockerId, blockerId))
-      .orderBy(desc(blocks.createdAt));
-  }
-
-  async isBlocked(blockerId: UserId, blockedId: UserId): Promise<boolean> {
-    const rows = await this.db.select({ at: blocks.createdAt }).from(blocks).where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId)));
-    return rows.length > 0;
-  }
-
-  async createResetToken(row: ResetTokenRow): Promise<void> {
-    await this.db.insert(resetTokens).values(row);
-  }
-
-  async consumeResetToken(tokenHash: string, now: number): Promise<UserId | null> {
-    // DELETE ... RETURNING: of two concurrent consumers exactly one gets the row.
-    const [row] = await this.db.delete(resetTokens).where(eq(resetTokens.tokenHash, tokenHash)).returning();
-    return row && row.expiresAt > now ? row.userId : null;
-  }
-
-  async getRoom(id: RoomId): Promise<RoomRow | null> {
-    const [row] = await this.db.select().from(rooms).where(eq(rooms.id, id));
-    return row ?? null;
-  }
-
-  async saveRoomMembers(room: RoomRow, members: readonly RoomMemberRow[], departed: readonly FormerMemberRow[] = []): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx.insert(rooms).values(room).onConflictDoNothing();
-      // Lock the room row so two projections of one room replace the list one after the
-      // other; otherwise their delete+insert pairs could interleave and collide.
-      await tx.select({ id: rooms.id }).from(rooms).where(eq(rooms.id, room.id)).for('update');
-      await tx.delete(roomMembers).where(eq(roomMembers.roomId, room.id));
-      for (const gone of departed) {
-        await tx
-          .insert(formerMembers)
-          .values({ roomId: room.id, userId: gone.userId, throughBucket: gone.throughBucket })
-          .onConflictDoUpdate({ target: [formerMembers.roomId, formerMembers.userId], set: { throughBucket: sql`greatest(${formerMembers.throughBucket}, excluded.through_bucket)` } });
-      }
-      if (members.length === 0) return;
-      await tx.insert(roomMembers).values(members.map((m) => ({ roomId: room.id, userId: m.userId, role: m.role })));
-    });
-    this.counted(0);
-  }
-
-  async getRoomMembers(id: RoomId): Promise<RoomMemberRow[]> {
-    return this.db
-      .select({ userId: roomMembers.userId, role: roomMembers.role })
-      .from(roomMembers)
-      .where(eq(roomMembers.roomId, id))
-      .orderBy(asc(roomMembers.userId));
-  }
-
-  async getMemberRole(roomId: RoomId, userId: UserId): Promise<MemberRole | null> {
-    const [row] = await this.db
-      .select({ role: roomMembers.role })
-      .from(roomMembers)
-      .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
-    return row?.role ?? null;
-  }
-
-  async getFormerThrough(roomId: RoomId, userId: UserId): Promise<number | null> {
-    const [row] = await this.db
-      .select({ through: formerMembers.throughBucket })
-      .from(formerMembers)
-      .where(and(eq(formerMembers.roomId, roomId), eq(formerMembers.userId, userId)));
-    return row?.through ?? null;
-  }
-
-  async createInvite(row: InviteRow): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx
-        .update(groupInvites)
-        .set({ revokedAt: row.createdAt })
-        .where(and(eq(groupInvites.roomId, row.roomId), isNull(groupInvites.revokedAt)));
-      await tx.insert(groupInvites).values(row);
-    });
-    this.counted(0);
-  }
-
-  async revokeInvites(roomId: RoomId, at: number): Promise<number> {
-    const rows = await this.db
-      .update(groupInvites)
-      .set({ revokedAt: at })
-      .where(and(eq(groupInvites.roomId, roomId), isNull(groupInvites.revokedAt)))
-      .returning({ tokenHash: groupInvites.tokenHash });
-    this.counted(0);
-    return rows.length;
-  }
-
-  async getInvite(tokenHash: string): Promise<InviteRow | null> {
-    const [row] = await this.db.select().from(groupInvites).where(eq(groupInvites.tokenHash, tokenHash));
-    return row ?? null;
-  }
-
-  async getActiveInvite(roomId: RoomId): Promise<InviteRow | null> {
-    const [row] = await this.db.select().from(groupInvites).where(and(eq(groupInvites.roomId, roomId), isNull(groupInvites.revokedAt)));
-    return row ?? null;
-  }
-
-  async setDisappearing(roomId: RoomId, setting: { afterMs: number; since: number; fromBucket: number } | null): Promise<void> {
-    if (!setting) await this.db.delete(disappearingRooms).where(eq(disappearingRooms.roomId, roomId));
-    else {
-      await this.db
-        .insert(disappearingRooms)
-        .values({ roomId, afterMs: setting.afterMs, since: setting.since, checkedBucket: setting.fromBucket })
-        .onConflictDoUpdate({ target: disappearingRooms.roomId, set: { afterMs: setting.afterMs } });
-    }
-    this.counted(0);
-  }
-
-  async listDisappearing(): Promise<DisappearingRow[]> {
-    return this.db.select().from(disappearingRooms).orderBy(asc(disappearingRooms.roomId));
-  }
-
-  async setDisappearingChecked(roomId: RoomId, bucket: number): Promise<void> {
-    await this.db
-      .update(disappearingRooms)
-      .set({ checkedBucket: sql`greatest(${disappearingRooms.checkedBucket}, ${bucket})` })
-      .where(eq(disappearingRooms.roomId, roomId));
-    this.counted(0);
-  }
-
-  async claimClientIds(ids: readonly number[], userId: UserId): Promise<Map<number, UserId>> {
-    const owners = new Map<number, UserId>();
-    if (ids.length === 0) return owners;
-    // One transaction: one commit however many ids an update brings.
-    this.counted(0);
-    await this.db.transaction(async (tx) => {
-      for (let i = 0; i < ids.length; i += CLAIM_CHUNK) {
-        const chunk = ids.slice(i, i + CLAIM_CHUNK);
-        await tx.insert(clientIds).values(chunk.map((clientId) => ({ clientId, userId }))).onConflictDoNothing();
-        const rows = await tx.select().from(clientIds).where(inArray(clientIds.clientId, chunk));
-        for (const row of rows) owners.set(row.clientId, row.userId);
-      }
-    });
-    return owners;
-  }
-
-  async getClientIdOwners(ids: readonly number[]): Promise<Map<number, UserId>> {
-    const owners = new Map<number, UserId>();
-    for (let i = 0; i < ids.length; i += CLAIM_CHUNK) {
-      const rows = await this.db.select().from(clientIds).where(inArray(clientIds.clientId, ids.slice(i, i + CLAIM_CHUNK)));
-      for (const row of rows) owners.set(row.clientId, row.userId);
-    }
-    return owners;
   }
 
   appendUpdate(docName: string, update: Uint8Array, mark?: ProjectionMark): Promise<number> {
@@ -502,62 +217,6 @@ class PgStore implements Store {
       exists(select 1 from ${docUpdates} where ${docUpdates.docName} = ${docName})
       or exists(select 1 from ${docSnapshots} where ${docSnapshots.docName} = ${docName}) as found`);
     return result.rows[0]?.found === true;
-  }
-
-  async createFile(file: FileRow): Promise<void> {
-    await this.db.insert(files).values(file);
-  }
-
-  async getFile(id: string): Promise<FileRow | null> {
-    const [row] = await this.db.select().from(files).where(eq(files.id, id));
-    return row ?? null;
-  }
-
-  async getFiles(ids: readonly string[]): Promise<FileRow[]> {
-    if (ids.length === 0) return [];
-    return this.db.select().from(files).where(inArray(files.id, [...ids]));
-  }
-
-  async userFileBytes(userId: UserId): Promise<number> {
-    const [row] = await this.db.select({ bytes: sum(files.size) }).from(files).where(eq(files.uploaderId, userId));
-    return Number(row?.bytes ?? 0);
-  }
-
-  async markFilesReferenced(ids: readonly string[], at: number): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.update(files).set({ referencedAt: at }).where(and(inArray(files.id, [...ids]), isNull(files.referencedAt)));
-  }
-
-  async markFilesDeleted(ids: readonly string[], at: number): Promise<FileRow[]> {
-    if (ids.length === 0) return [];
-    return await this.db.update(files).set({ deletedAt: at }).where(and(inArray(files.id, [...ids]), isNull(files.deletedAt))).returning();
-  }
-
-  async unusedFiles(before: number, limit: number): Promise<FileRow[]> {
-    return await this.db
-      .select()
-      .from(files)
-      .where(or(and(isNull(files.referencedAt), lt(files.createdAt, before)), lt(files.deletedAt, before)))
-      .limit(limit);
-  }
-
-  async deleteFiles(ids: readonly string[]): Promise<void> {
-    if (ids.length === 0) return;
-    await this.db.delete(files).where(inArray(files.id, [...ids]));
-  }
-
-  async blobInUse(sha256: string): Promise<boolean> {
-    const [row] = await this.db
-      .select({ id: files.id })
-      .from(files)
-      .where(and(isNull(files.deletedAt), or(eq(files.sha256, sha256), eq(files.thumbSha256, sha256))))
-      .limit(1);
-    return row !== undefined;
-  }
-
-  private counted(bytes: number): void {
-    this.writeStats.transactions++;
-    this.writeStats.bytes += bytes;
   }
 
   async ping(): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { runPushStoreContract } from '../../../schema/db/pushStoreContract';
+import { runPushStoreContract } from './db/pushStoreContract';
 import { useTestDatabase } from '../../../test/helpers/pgDatabase';
 import { hasPostgres } from '../../../test/helpers/services';
 import { openPgStore } from './pgStore';

@@ -1,4 +1,4 @@
-import { runPushStoreContract } from '../../../schema/db/pushStoreContract';
+import { runPushStoreContract } from './db/pushStoreContract';
 import { openSqliteStore } from './sqliteStore';
 
 runPushStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));

@@ -3,7 +3,7 @@
  * the members' positions (forward only) and the steps to log, and shaping rows.
  */
 import type { MemberReceipt } from '../../../schema/api/receipts';
-import type { ReceiptAdvanceRow } from '../../../schema/db/receiptStore';
+import type { ReceiptAdvanceRow } from './db/receiptStore';
 import { comparePositions, laterOf, type MemberPositions, type Position, type ReceiptKind } from '../../../schema/docs/receipts';
 import type { RoomId, UserId } from '../../../schema/ids';
 

@@ -1,5 +1,5 @@
 import { describe } from 'vitest';
-import { runReceiptStoreContract } from '../../../schema/db/receiptStoreContract';
+import { runReceiptStoreContract } from './db/receiptStoreContract';
 import { useTestDatabase } from '../../../test/helpers/pgDatabase';
 import { hasPostgres } from '../../../test/helpers/services';
 import { openPgStore } from './pgStore';

@@ -1,4 +1,4 @@
-import { runReceiptStoreContract } from '../../../schema/db/receiptStoreContract';
+import { runReceiptStoreContract } from './db/receiptStoreContract';
 import { openSqliteStore } from './sqliteStore';
 
 runReceiptStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));

@@ -4,7 +4,7 @@
  * their drivers do.
  */
 import { or, sql, type Column, type SQL } from 'drizzle-orm';
-import type { NewUser, Store, UserRow } from '../../../schema/db/store';
+import type { NewUser, Store, UserRow } from './db/store';
 
 /** A view, not a copy: both drivers hand back a fresh Buffer per value. */
 export function toBytes(buffer: Buffer): Uint8Array {

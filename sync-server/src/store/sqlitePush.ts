@@ -1,7 +1,7 @@
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import type { PushStore, PushSubscriptionRow } from '../../../schema/db/pushStore';
-import { pushSubscriptions, serverSettings } from '../../../schema/db/sqlite';
+import type { PushStore, PushSubscriptionRow } from './db/pushStore';
+import { pushSubscriptions, serverSettings } from './db/sqlite';
 import type { UserId } from '../../../schema/ids';
 
 /** Rows per `IN (…)` list: well under SQLite's bound-parameter cap. */

@@ -1,8 +1,8 @@
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { MemberReceipt } from '../../../schema/api/receipts';
-import { receiptPositions, receiptSteps } from '../../../schema/db/sqlite';
-import type { ReceiptAdvanceRow, ReceiptStore } from '../../../schema/db/receiptStore';
+import { receiptPositions, receiptSteps } from './db/sqlite';
+import type { ReceiptAdvanceRow, ReceiptStore } from './db/receiptStore';
 import type { MemberPositions, Position, ReceiptKind } from '../../../schema/docs/receipts';
 import type { RoomId, UserId } from '../../../schema/ids';
 import { foldAdvances, memberKey, memberReceiptsOf, positionsByRoom, type PositionRow } from './receiptRows';

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runStoreContract } from '../../../schema/db/storeContract';
+import { runStoreContract } from './db/storeContract';
 import { openSqliteStore } from './sqliteStore';
 import { openStore, SQLITE_FILE_NAME } from './openStore';
 

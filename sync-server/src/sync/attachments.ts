@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { FileRow, Store } from '../../../schema/db/store';
+import type { FileRow, Store } from '../store/db/store';
 import type { Message } from '../../../schema/docs/message';
 import { roomOfDoc, type DocRef } from '../../../schema/docs/names';
 

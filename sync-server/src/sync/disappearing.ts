@@ -1,4 +1,4 @@
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import { expireMessages, expiryOf } from '../../../schema/docs/bucket';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
 import { headBucket } from '../../../schema/docs/roomHead';

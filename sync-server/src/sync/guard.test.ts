@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { beforeSyncPayload } from '@hocuspocus/server';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import { appendMessage } from '../../../schema/docs/bucket';
 import { bucketDoc, parseDocName } from '../../../schema/docs/names';
 import type { RoomId, UserId } from '../../../schema/ids';

@@ -2,7 +2,7 @@ import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { roomRole } from '../../../schema/access';
 import { syncRefusal } from '../../../schema/api/errors';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import { parseDocName, roomHeadDoc, roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';

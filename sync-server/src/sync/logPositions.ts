@@ -1,6 +1,6 @@
 import type { RedisTransactionOrigin } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 
 /** What another process logged: applied and broadcast to clients, but neither logged nor projected again. */
 export const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;

@@ -1,5 +1,5 @@
 import type { Hocuspocus } from '@hocuspocus/server';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import { readMeta, type MemberRole } from '../../../schema/docs/roomHead';
 import { roomHeadDoc, roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import type { RoomRef, UserId } from '../../../schema/ids';

@@ -1,7 +1,7 @@
 import { isTransactionOrigin, type Extension } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
-import type { ProjectionMark, Store } from '../../../schema/db/store';
+import type { ProjectionMark, Store } from '../store/db/store';
 import { parseDocName } from '../../../schema/docs/names';
 import { isLoggedServerWrite } from './context';
 import type { LogPositions } from './logPositions';

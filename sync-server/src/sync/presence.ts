@@ -1,5 +1,5 @@
 import type { Extension } from '@hocuspocus/server';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import type { UserId } from '../../../schema/ids';
 import type { SyncContext } from './context';
 

@@ -1,7 +1,7 @@
 import { isTransactionOrigin, type Extension, type Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
-import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from '../../../schema/db/store';
+import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from '../store/db/store';
 import { appendMessage, indexOfMessage, messageCount, onMessagesAdded, onMessageTextChanged, onReactionsChanged, reactionKeys, readMessagesFrom } from '../../../schema/docs/bucket';
 import { onReadMarks, readChatEntry, setChatEntry, type ChatEntry } from '../../../schema/docs/inbox';
 import { addNotifications, applyReactionNotifications, notificationKey, rewriteNotificationPreviews, type Notification, type NotificationKind } from '../../../schema/docs/notifications';

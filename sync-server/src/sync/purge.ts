@@ -1,6 +1,6 @@
 import { isTransactionOrigin, type Extension, type Hocuspocus, type RedisTransactionOrigin } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import { deletedAttachments, messagesToPurge, onMessageTextChanged, purgeMessage } from '../../../schema/docs/bucket';
 import { onPreviewRewritten } from '../../../schema/docs/inbox';
 import { inboxDoc, parseDocName } from '../../../schema/docs/names';

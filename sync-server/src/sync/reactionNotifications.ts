@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import type { UserRow } from '../../../schema/db/store';
+import type { UserRow } from '../store/db/store';
 import { parseReactionKey, reactionAt, shownMessageById } from '../../../schema/docs/bucket';
 import { previewTextOf } from '../../../schema/docs/message';
 import { notificationKey, type Notification } from '../../../schema/docs/notifications';

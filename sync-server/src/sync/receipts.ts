@@ -1,8 +1,8 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
-import type { ReceiptAdvanceRow } from '../../../schema/db/receiptStore';
+import type { ReceiptAdvanceRow } from '../store/db/receiptStore';
 import { roomRole } from '../../../schema/access';
-import type { Store } from '../../../schema/db/store';
+import type { Store } from '../store/db/store';
 import { messageCount } from '../../../schema/docs/bucket';
 import { bucketDoc, parseDocName, roomHeadDoc } from '../../../schema/docs/names';
 import {

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { changeEmailBody } from '../../../../schema/api/people';
-import type { UserRow } from '../../../../schema/db/store';
+import type { UserRow } from '../../store/db/store';
 import { verifyPassword } from '../../auth/passwords';
 import { parseWith, sendError } from '../apiError';
 import { authRateLimit } from '../authRateLimit';

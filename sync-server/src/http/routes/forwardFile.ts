@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { FileRow } from '../../../../schema/db/store';
+import type { FileRow } from '../../store/db/store';
 import { parseRoomId } from '../../../../schema/ids';
 import { attachmentOf } from '../../files/attachmentOf';
 import type { BlobStore } from '../../files/blobStore';

@@ -1,3 +1,4 @@
+// Over 300 lines: every SQLite table in one file, which drizzle-kit reads whole and pg.ts mirrors line for line.
 /**
  * SQLite tables for the {@link Store} (the embedded default). Keep in step with
  * `pg.ts`: same tables, columns and indexes, so that one contract suite holds for both.
@@ -6,10 +7,10 @@
  * Times are integer milliseconds since the epoch.
  */
 import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { RoomId, UserId } from '../ids';
-import type { MemberRole } from '../docs/roomHead';
-import type { ReceiptKind } from '../docs/receipts';
-import type { Audience, GroupAdders } from '../privacy';
+import type { RoomId, UserId } from '../../../../schema/ids';
+import type { MemberRole } from '../../../../schema/docs/roomHead';
+import type { ReceiptKind } from '../../../../schema/docs/receipts';
+import type { Audience, GroupAdders } from '../../../../schema/privacy';
 import type { RoomRow, Store } from './store';
 
 /** Accounts. `username` is stored lowercase, so its unique constraint is case-insensitive. */

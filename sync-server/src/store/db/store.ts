@@ -1,8 +1,9 @@
-import type { RoomId, UserId } from '../ids';
-import type { MemberRole } from '../docs/roomHead';
+// Over 300 lines: the one Store interface, each method with the rule it promises (the contract suite's numbers).
+import type { RoomId, UserId } from '../../../../schema/ids';
+import type { MemberRole } from '../../../../schema/docs/roomHead';
 import type { PushStore } from './pushStore';
 import type { ReceiptStore } from './receiptStore';
-import type { Audience, GroupAdders, PrivacySettings } from '../privacy';
+import type { Audience, GroupAdders, PrivacySettings } from '../../../../schema/privacy';
 
 /**
  * The store contract: everything the sync server keeps in SQL. Two implementations
@@ -191,17 +192,23 @@ export interface Store {
   userFileBytes(userId: UserId): Promise<number>;
   /** Marks those files as sent in a message at `at` (those already marked keep their first time). */
   markFilesReferenced(ids: readonly string[], at: number): Promise<void>;
-  /** Marks those files deleted for everyone at `at`; returns the rows this call marked (not those already deleted). */
-  markFilesDeleted(ids: readonly string[], at: number): Promise<FileRow[]>;
+  /**
+   * Marks those files deleted for everyone at `at`; returns the rows this call marked (not
+   * those already deleted) and, as {@link Store.deleteFiles} does, the blobs it freed.
+   */
+  markFilesDeleted(ids: readonly string[], at: number): Promise<{ files: FileRow[]; freed: string[] }>;
   /**
    * Up to `limit` files the sweep may remove: never sent and stored before `before`, or
    * deleted for everyone before `before`.
    */
   unusedFiles(before: number, limit: number): Promise<FileRow[]>;
-  /** Removes those file rows. */
-  deleteFiles(ids: readonly string[]): Promise<void>;
-  /** Whether a file row not deleted for everyone names the blob (as its bytes or its thumbnail). */
-  blobInUse(sha256: string): Promise<boolean>;
+  /**
+   * Removes those file rows and returns the blobs they named (as bytes or thumbnail) that
+   * no file row not deleted for everyone names any more: the ones the caller may remove
+   * from the blob store. Decided in the transaction that removes the rows, so of two
+   * calls freeing the last rows of one blob at once exactly one names it.
+   */
+  deleteFiles(ids: readonly string[]): Promise<string[]>;
 
   /** Readiness: a trivial query. */
   ping(): Promise<void>;

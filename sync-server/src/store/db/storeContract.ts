@@ -1,12 +1,14 @@
+// Over 300 lines: one suite of numbered rules over one store per test, so a rule's number stays its name.
 /**
  * The store contract suite: every {@link Store} implementation runs these numbered
  * rules, so SQLite and Postgres cannot drift apart. A failing test names its rule.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { RoomId, UserId } from '../ids';
+import type { RoomId, UserId } from '../../../../schema/ids';
 import { privacyColumns, privacyOf, type FileRow, type NewUser, type RoomRow, type SessionRow, type Store } from './store';
-import { DEFAULT_PRIVACY } from '../privacy';
+import { DEFAULT_PRIVACY } from '../../../../schema/privacy';
 
 /** How each test gets a store: {@link runStoreContract} opens one per test and closes it after. */
 export type OpenStore = () => Promise<Store>;
@@ -505,7 +507,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       await expect(store.createFile(file('f1', 1))).rejects.toThrow();
     });
 
-    it('37. a file is marked sent once and deleted once; the sweep lists unsent and deleted files past the cutoff; a blob is in use while a live row names it', async () => {
+    it('37. a file is marked sent once and deleted once; the sweep lists unsent and deleted files past the cutoff; retiring or removing rows names the blobs they freed', async () => {
       const ann = userId();
       const room = group(ann);
       const file = (id: string, fields: Partial<FileRow> = {}): FileRow => ({
@@ -526,22 +528,47 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await unused(6_000)).toEqual(['late', 'unsent']);
       expect(await store.unusedFiles(6_000, 1)).toHaveLength(1);
 
-      expect(await store.blobInUse('c'.repeat(64))).toBe(true);
-      expect(await store.blobInUse('e'.repeat(64))).toBe(true);
-      expect(await store.blobInUse('0'.repeat(64))).toBe(false);
+      // The blobs a live row no longer names come back with the rows retired or removed
+      // (rule 43); these replace the earlier `blobInUse` checks of the same blobs.
       const marked = await store.markFilesDeleted(['sent', 'nope'], 7_000);
-      expect(marked.map((f) => f.id)).toEqual(['sent']);
-      expect(marked[0]?.deletedAt).toBe(7_000);
-      expect(await store.markFilesDeleted(['sent'], 8_000)).toEqual([]);
+      expect(marked.files.map((f) => f.id)).toEqual(['sent']);
+      expect(marked.files[0]?.deletedAt).toBe(7_000);
+      expect(marked.freed).toEqual(['c'.repeat(64)]);
+      expect(await store.markFilesDeleted(['sent'], 8_000)).toEqual({ files: [], freed: [] });
       expect((await store.getFile('sent'))?.deletedAt).toBe(7_000);
-      expect(await store.blobInUse('c'.repeat(64))).toBe(false);
       expect(await unused(7_000)).not.toContain('sent');
       expect(await unused(7_001)).toContain('sent');
 
-      await store.deleteFiles(['sent', 'unsent']);
+      expect((await store.deleteFiles(['sent', 'unsent'])).sort()).toEqual(['c'.repeat(64), 'd'.repeat(64), 'e'.repeat(64)]);
       expect(await store.getFile('sent')).toBeNull();
-      expect(await store.blobInUse('e'.repeat(64))).toBe(false);
-      await store.deleteFiles([]);
+      expect(await store.deleteFiles([])).toEqual([]);
+      expect(await store.markFilesDeleted([], 9_000)).toEqual({ files: [], freed: [] });
+    });
+
+    it('43. retiring or removing file rows names the blobs no live row names any more, decided in that transaction: of two at once freeing one blob\'s last rows, exactly one names it', async () => {
+      const ann = userId();
+      const room = group(ann);
+      const blob = () => randomBytes(32).toString('hex');
+      const file = (id: string, sha256: string, thumbSha256: string | null = null): FileRow => ({
+        id: `${room.id}.${id}`, roomId: room.id, uploaderId: ann, name: `${id}.bin`, mime: 'application/octet-stream', size: 10,
+        width: null, height: null, thumbhash: null, sha256, thumbSha256, createdAt: 1_000, referencedAt: null, deletedAt: null,
+      });
+      // A live row keeps its blob, as bytes or as thumbnail.
+      const [kept, thumb] = [blob(), blob()];
+      await store.createFile(file('keeper', blob(), kept));
+      await store.createFile(file('copy', kept, thumb));
+      expect(await store.deleteFiles([`${room.id}.copy`])).toEqual([thumb]);
+
+      for (let round = 0; round < 10; round++) {
+        const shared = blob();
+        await store.createFile(file(`a${round}`, shared));
+        await store.createFile(file(`b${round}`, shared));
+        const [a, b] = [`${room.id}.a${round}`, `${room.id}.b${round}`];
+        const [first, second] = round % 2 === 0
+          ? await Promise.all([store.deleteFiles([a]), store.deleteFiles([b])])
+          : await Promise.all([store.markFilesDeleted([a], 2_000).then((m) => m.freed), store.deleteFiles([b])]);
+        expect([...first, ...second]).toEqual([shared]);
+      }
     });
 
     it('26. appends arriving together share one transaction; each resolves with its row id, in order', async () => {

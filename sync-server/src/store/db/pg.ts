@@ -1,3 +1,4 @@
+// Over 300 lines: every Postgres table in one file, which drizzle-kit reads whole and sqlite.ts mirrors line for line.
 /**
  * Postgres tables for the {@link Store} (production, shared by several sync-server
  * processes). Keep in step with `sqlite.ts`: same tables, columns and indexes, so that
@@ -8,10 +9,10 @@
  * JavaScript numbers (exact up to 2^53, far past any date we store).
  */
 import { bigint, bigserial, boolean, customType, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import type { RoomId, UserId } from '../ids';
-import type { MemberRole } from '../docs/roomHead';
-import type { Audience, GroupAdders } from '../privacy';
-import type { ReceiptKind } from '../docs/receipts';
+import type { RoomId, UserId } from '../../../../schema/ids';
+import type { MemberRole } from '../../../../schema/docs/roomHead';
+import type { Audience, GroupAdders } from '../../../../schema/privacy';
+import type { ReceiptKind } from '../../../../schema/docs/receipts';
 import type { RoomRow, Store } from './store';
 
 /** `bytea`, which drizzle's pg-core has no builder for; node-postgres reads and writes it as a Buffer. */
