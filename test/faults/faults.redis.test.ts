@@ -1,3 +1,4 @@
+// Long on purpose: one two-node cluster (Postgres, Redis, cuttable proxies) started once for every fault case; split, each file would start it again.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
