@@ -1,4 +1,4 @@
-// One open chat: the hooks below each keep one concern (draft, selection, focus, last seen, the removed/left notice); what stays is the wiring of them to the header, list, composer and dialogs.
+// One open chat: the hooks below each keep one concern (draft, selection, focus, the heading and last seen, the removed/left notice); what stays is the wiring of them to the header, list, composer and dialogs.
 import { createMemo, createSignal, lazy, Show } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
@@ -11,10 +11,10 @@ import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { ChatSearchPanel } from '../search/ChatSearchPanel';
 import { docSignal } from '../sync/docBindings';
-import { formatClock, formatMoment } from '../time/formatTime';
+import { formatClock } from '../time/formatTime';
 import { useReplica } from '../sync/replicaScope';
 import { GroupInfo } from '../group/GroupInfo';
-import { displayNameOf, userById } from '../users/userDirectory';
+import { displayNameOf } from '../users/userDirectory';
 import { ChatHeader } from './ChatHeader';
 import { fileDropHandlers } from '../files/attachQueue';
 import { Composer } from './Composer';
@@ -34,11 +34,10 @@ import type { ContactsApi } from '../contacts/useContacts';
 import { isBlocked } from '../users/blocks';
 import { useReceipts } from './useReceipts';
 import { useRoomMessages } from './useRoomMessages';
-import { watchPresent } from '../sync/presence';
 import { typingText, useTyping } from './useTyping';
 import { useDraft } from './useDraft';
 import { useFormerNotice } from './useFormerNotice';
-import { useLastSeen } from './useLastSeen';
+import { useChatHeading } from './useChatHeading';
 import { useMessageFocus } from './useMessageFocus';
 import { useSelection } from './useSelection';
 
@@ -168,29 +167,12 @@ export function ChatView(props: ChatViewProps) {
   /** The replied-to or edited message as it is now (it may have been edited or deleted meanwhile). */
   const current = (message: ShownMessage | null) => (message ? (room.messages().find((m) => m.id === message.id) ?? message) : null);
 
-  const peer = props.room.kind === 'dm' ? props.room.members.find((id) => id !== user.id) : undefined;
-  const title = () => (peer ? displayNameOf(peer, props.entry?.title ?? '…') : (meta()?.name ?? props.entry?.title ?? 'Group'));
-  const present = watchPresent(head.awareness);
-  const peerOnline = () => !!peer && (present().has(peer) || props.isOnline(peer));
-  if (peer) useLastSeen(peer, peerOnline);
-  const subtitle = () => {
-    if (peer) {
-      // Offline, whether the peer is there is unknown, and a "last seen" would be stale.
-      if (replicas.status() === 'offline') return 'waiting for network';
-      if (peerOnline()) return 'online';
-      const profile = userById(peer);
-      if (profile?.lastSeenAt) return `last seen ${formatMoment(profile.lastSeenAt)}`;
-      return profile ? `@${profile.username}` : '';
-    }
-    // Oneself last, as "You", the way chat apps list members.
-    const others = [...members().keys()].filter((id) => id !== user.id).map((id) => displayNameOf(id));
-    return [...others.sort((a, b) => a.localeCompare(b)), ...(members().has(user.id) && !formerNotice() ? ['You'] : [])].join(', ');
-  };
+  // Removed, or left: the history stays readable, the composer gives way to why.
+  const formerNotice = useFormerNotice({ replicas, room: props.room, head, me: user.id, meta, members, entry: () => props.entry });
+  const { peer, title, subtitle } = useChatHeading({ replicas, room: props.room, head, me: user.id, meta, members, entry: () => props.entry, isOnline: (id) => props.isOnline(id), formerNotice });
   const [infoOpen, setInfoOpen] = createSignal(false);
   /** "Media, links and docs": from the group info, or a DM's header. */
   const [mediaOpen, setMediaOpen] = createSignal(false);
-  // Removed, or left: the history stays readable, the composer gives way to why.
-  const formerNotice = useFormerNotice({ replicas, room: props.room, head, me: user.id, meta, members, entry: () => props.entry });
   const refusal = () => {
     if (formerNotice()) return formerNotice();
     // The server refuses writes into a DM either person blocked; the blocker is told why here.
