@@ -1,3 +1,4 @@
+// Long on purpose: one walkthrough of the app for the gallery, shot by shot, read top to bottom.
 /**
  * `npm run screenshots`: the gallery in docs/screenshots/, taken from the real app.
  *

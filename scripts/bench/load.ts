@@ -1,3 +1,4 @@
+// Long on purpose: one benchmark (plan, seed, connect, drive, report) whose steps share its types and tally.
 /**
  * The sync server under load, beside a bare Hocuspocus carrying the same docs and
  * traffic in the same run:

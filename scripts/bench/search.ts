@@ -1,3 +1,4 @@
+// Long on purpose: one benchmark (seed, measure in Chromium, report) whose steps share its data sets and marks.
 /**
  * How fast Jeco's local message search is in real Chromium, for a user with 100 chats
  * of 1,000 messages each (100,000 messages), against 1 chat of 1,000 messages measured

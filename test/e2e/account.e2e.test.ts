@@ -3,24 +3,19 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { PASSWORD, poll, useSignedUpPeople } from './browser';
-import type { ChatPage } from './chatPage';
 
 /** Profiles on screen are asked for again every 30 s (`useProfileRefresh.ts`): a change shows within that and a round trip. */
 const PROFILE_SEEN_WITHIN = { timeout: 45_000, interval: 250 };
 
 describe.skipIf(!(await hasChromium()))('my account: photo, export, e-mail and deletion', () => {
-  const cast = useSignedUpPeople(2);
-  let alice: ChatPage;
-  let bob: ChatPage;
+  const { alice, bob, usernames } = useSignedUpPeople(2);
 
   beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-    await alice.startDm(cast.usernames[1]!);
+    await alice.startDm(usernames[1]!);
     await alice.send('hello Bob, here is my news');
     await bob.openChat('Alice Liddell');
     await bob.page.getByTestId('messages').getByText('hello Bob, here is my news').waitFor();
   });
-
 
   test('Alice picks a photo, crops it to a square here, and Bob sees it in his chat list and header without reloading', async () => {
     await alice.openSettings();
@@ -51,7 +46,7 @@ describe.skipIf(!(await hasChromium()))('my account: photo, export, e-mail and d
     const download = alice.page.waitForEvent('download');
     await alice.page.getByTestId('export-data').click();
     const file = await download;
-    expect(file.suggestedFilename()).toMatch(new RegExp(`^jeco-${cast.usernames[0]}-\\d{4}-\\d{2}-\\d{2}\\.json$`));
+    expect(file.suggestedFilename()).toMatch(new RegExp(`^jeco-${usernames[0]}-\\d{4}-\\d{2}-\\d{2}\\.json$`));
     const data = JSON.parse(await readFile((await file.path())!, 'utf8'));
     expect(data.profile.displayName).toBe('Alice Liddell');
     const texts = (data.rooms as { messages: { text?: string }[] }[]).flatMap((room) => room.messages.map((m) => m.text));
@@ -61,7 +56,7 @@ describe.skipIf(!(await hasChromium()))('my account: photo, export, e-mail and d
 
   test("Alice blocks Bob from a group's member list, sees him in her Blocked list, and unblocks him there", async () => {
     await alice.page.getByTestId('panel-back').click();
-    await alice.createGroup('Climbers', [cast.usernames[1]!]);
+    await alice.createGroup('Climbers', [usernames[1]!]);
     await alice.page.getByTestId('chat-header-title').click();
     const drawer = alice.page.getByTestId('group-info');
     await drawer.waitFor();
@@ -108,7 +103,7 @@ describe.skipIf(!(await hasChromium()))('my account: photo, export, e-mail and d
     await alice.page.getByTestId('delete-account-password').fill(PASSWORD);
     await alice.page.getByTestId('delete-account-confirm').click();
     await alice.page.waitForURL('**/login');
-    await alice.page.getByTestId('username-input').fill(cast.usernames[0]!);
+    await alice.page.getByTestId('username-input').fill(usernames[0]!);
     await alice.page.getByTestId('password-input').fill(PASSWORD);
     await alice.page.getByTestId('submit').click();
     await expect.poll(() => alice.page.getByText('Wrong username or password.').count(), poll).toBeGreaterThan(0);

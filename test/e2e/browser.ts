@@ -12,38 +12,76 @@ export const PASSWORD = 'correct horse battery staple';
 export const poll = { timeout: SEEN_WITHIN_MS, interval: 100 };
 
 /**
- * A server and one browser with a page (its own context, so its own IndexedDB and
- * cookies) per person, started before the file's tests and closed after them. Read the
- * pages in a `beforeAll` declared after this call. `extraArgs` add Chromium flags for
- * this file only (a fake microphone, say).
+ * A person's page before it exists: the name a test file holds from the start, which
+ * reads and writes through to the page `usePeople` opens before the file's tests.
+ * Used before then (at the file's top level), it says so instead of failing obscurely.
  */
-export function usePeople(count: number, serverOptions: TestServerOptions = {}, extraArgs: readonly string[] = []): { pages: ChatPage[] } {
-  const cast: { pages: ChatPage[] } = { pages: [] };
+function openedLater(name: string, opened: () => ChatPage | undefined): ChatPage {
+  const page = () => {
+    const chat = opened();
+    if (!chat) throw new Error(`${name}'s page is opened before the file's tests: use it inside a test or a later beforeAll`);
+    return chat;
+  };
+  return new Proxy(Object.create(ChatPage.prototype) as ChatPage, {
+    get: (_, key) => {
+      const chat = page();
+      const value: unknown = Reflect.get(chat, key, chat);
+      return typeof value === 'function' ? value.bind(chat) : value;
+    },
+    set: (_, key, value) => Reflect.set(page(), key, value),
+  });
+}
+
+/**
+ * A server and one browser with a page (its own context, so its own IndexedDB and
+ * cookies) per person, started before the file's tests and closed after them, each
+ * under the name given: `const { alice, bob } = usePeople(['alice', 'bob'])`. The pages
+ * are there in every test and in any `beforeAll` declared after this call. `extraArgs`
+ * add Chromium flags for this file only (a fake microphone, say).
+ */
+export function usePeople<const Name extends string>(names: readonly Name[], serverOptions: TestServerOptions = {}, extraArgs: readonly string[] = []): Record<Name, ChatPage> {
+  const pages: ChatPage[] = [];
   let browser: Browser | undefined;
   beforeAll(async () => {
     const server = await startServer(serverOptions);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs] });
-    for (let i = 0; i < count; i++) cast.pages.push(await ChatPage.open(await browser.newContext({ viewport: { width: 1100, height: 760 } }), server.url));
+    for (const _ of names) pages.push(await ChatPage.open(await browser.newContext({ viewport: { width: 1100, height: 760 } }), server.url));
   });
   afterAll(async () => {
     await browser?.close();
   });
-  return cast;
+  return Object.fromEntries(names.map((name, i) => [name, openedLater(name, () => pages[i])])) as Record<Name, ChatPage>;
 }
 
-/** The people of the end-to-end files, in the order `usePeople` opens their pages. */
+/** The people of the end-to-end files, in the order `useSignedUpPeople` opens their pages. */
 const CAST = ['Alice Liddell', 'Bob Builder', 'Carol Danvers'] as const;
 
+/** Alice and Bob, signed up; their usernames in that order. */
+interface Two {
+  alice: ChatPage;
+  bob: ChatPage;
+  usernames: [string, string];
+}
+/** Alice, Bob and Carol, signed up; their usernames in that order. */
+interface Three extends Omit<Two, 'usernames'> {
+  carol: ChatPage;
+  usernames: [string, string, string];
+}
+
 /**
- * `usePeople(count)`, each signed up before the file's tests as Alice Liddell, Bob
- * Builder and Carol Danvers, with usernames fresh for this run (`alice_<run>` …).
+ * `usePeople` for Alice Liddell, Bob Builder (and Carol Danvers), each signed up before
+ * the file's tests with a username fresh for this run (`alice_<run>` …):
+ * `const { alice, bob, usernames } = useSignedUpPeople(2)`.
  */
-export function useSignedUpPeople(count: 2 | 3, serverOptions: TestServerOptions = {}, extraArgs: readonly string[] = []): { pages: ChatPage[]; usernames: string[] } {
-  const cast = usePeople(count, serverOptions, extraArgs);
+export function useSignedUpPeople(count: 2, serverOptions?: TestServerOptions, extraArgs?: readonly string[]): Two;
+export function useSignedUpPeople(count: 3, serverOptions?: TestServerOptions, extraArgs?: readonly string[]): Three;
+export function useSignedUpPeople(count: 2 | 3, serverOptions: TestServerOptions = {}, extraArgs: readonly string[] = []): Two | Three {
+  const names = (['alice', 'bob', 'carol'] as const).slice(0, count);
+  const people = usePeople(names, serverOptions, extraArgs) as Record<(typeof names)[number], ChatPage>;
   const run = Date.now().toString(36);
-  const usernames = CAST.slice(0, count).map((name) => `${name.split(' ')[0]!.toLowerCase()}_${run}`);
+  const usernames = names.map((name) => `${name}_${run}`);
   beforeAll(async () => {
-    for (const [i, page] of cast.pages.entries()) await page.register(usernames[i]!, CAST[i]!, PASSWORD);
+    for (const [i, name] of names.entries()) await people[name].register(usernames[i]!, CAST[i]!, PASSWORD);
   });
-  return { pages: cast.pages, usernames };
+  return { ...people, usernames } as Two | Three;
 }

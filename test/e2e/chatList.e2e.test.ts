@@ -22,16 +22,12 @@ async function recordNotifications(page: ChatPage): Promise<void> {
 }
 
 describe.skipIf(!(await hasChromium()))('the chat list: drafts, pins, mutes, archive, typing, mentions and links', () => {
-  const cast = useSignedUpPeople(3);
-  let alice: ChatPage;
-  let bob: ChatPage;
-  let carol: ChatPage;
-  const bobName = cast.usernames[1]!;
-  const carolName = cast.usernames[2]!;
+  const { alice, bob, carol, usernames } = useSignedUpPeople(3);
+  const bobName = usernames[1]!;
+  const carolName = usernames[2]!;
   const shown = () => alice.page.evaluate(() => (window as unknown as { shownNotifications?: string[] }).shownNotifications ?? []);
 
   beforeAll(async () => {
-    [alice, bob, carol] = cast.pages as [ChatPage, ChatPage, ChatPage];
     await recordNotifications(alice);
     await alice.page.reload();
     await alice.page.getByTestId('no-chats').waitFor();

@@ -1,3 +1,4 @@
+// Long on purpose: the one page object every end-to-end file drives; each method is one step a person takes in the UI.
 import type { BrowserContext, Locator, Page, WebSocketRoute } from 'playwright-core';
 
 /** How long a change may take to show up on another person's screen before a test gives up. */

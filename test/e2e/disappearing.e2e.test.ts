@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
 import type { ChatPage } from './chatPage';
@@ -8,14 +8,8 @@ const HOUR_MS = 60 * 60_000;
 describe.skipIf(!(await hasChromium()))('disappearing messages', () => {
   // The server's expiry pass reads this clock: a test moves it a day on instead of waiting one.
   let skipped = 0;
-  const cast = useSignedUpPeople(2, { clock: () => Date.now() + skipped, env: { JECO_DISAPPEARING_SWEEP_MS: '200' } });
-  let alice: ChatPage;
-  let bob: ChatPage;
-  const bobName = cast.usernames[1]!;
-
-  beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-  });
+  const { alice, bob, usernames } = useSignedUpPeople(2, { clock: () => Date.now() + skipped, env: { JECO_DISAPPEARING_SWEEP_MS: '200' } });
+  const bobName = usernames[1]!;
 
   const systemLines = (page: ChatPage) => page.page.getByTestId('system-line').allTextContents();
   const openTimer = async (page: ChatPage) => {

@@ -2,22 +2,16 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { MAX_MESSAGE_TEXT } from '../../schema/docs/message';
 import { hasChromium } from '../helpers/services';
 import { PASSWORD, poll, usePeople } from './browser';
-import type { ChatPage } from './chatPage';
 
 /** A name made to trip initials taken from the first characters: "<S" or "<W" before. */
 const ODD_NAME = '<Sam> W<';
 
 describe.skipIf(!(await hasChromium()))('the everyday details', () => {
-  const cast = usePeople(4);
+  const { alice, bob, carol, sam } = usePeople(['alice', 'bob', 'carol', 'sam']);
   const run = Date.now().toString(36);
   const [aliceName, bobName, carolName, samName] = ['alice', 'bob', 'carol', 'sam'].map((n) => `${n}_${run}`) as [string, string, string, string];
-  let alice: ChatPage;
-  let bob: ChatPage;
-  let carol: ChatPage;
 
   beforeAll(async () => {
-    let sam: ChatPage;
-    [alice, bob, carol, sam] = cast.pages as [ChatPage, ChatPage, ChatPage, ChatPage];
     await alice.register(aliceName, 'Alice Liddell', PASSWORD);
     await bob.register(bobName, 'Bob Builder', PASSWORD);
     await carol.register(carolName, 'Carol Danvers', PASSWORD);

@@ -3,23 +3,19 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import type { ChatPage } from './chatPage';
 
 describe.skipIf(!(await hasChromium()))('photos and documents between two people', () => {
-  const cast = useSignedUpPeople(2);
-  let alice: ChatPage;
-  let bob: ChatPage;
+  const { alice, bob, usernames } = useSignedUpPeople(2);
   let photo: Buffer;
   const pdf = Buffer.concat([Buffer.from('%PDF-1.4\n% notes for the trip\n'), Buffer.alloc(20_000, 7)]);
 
   beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
     // A 600×400 photo: wider than tall, so the bubble's shape is checkable.
     photo = await sharp({ create: { width: 600, height: 400, channels: 3, background: { r: 30, g: 140, b: 200 } } }).png().toBuffer();
   });
 
   test('Alice sends a photo with a caption and a document; Bob sees the thumbnail at its shape, opens the lightbox and downloads the document by its name', async () => {
-    await alice.startDm(cast.usernames[1]!);
+    await alice.startDm(usernames[1]!);
     await alice.page.getByTestId('file-input').setInputFiles([
       { name: 'lake.png', mimeType: 'image/png', buffer: photo },
       { name: 'Trip notes.pdf', mimeType: 'application/pdf', buffer: pdf },

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
 import type { ChatPage } from './chatPage';
@@ -20,17 +20,10 @@ const refusedText = (chat: ChatPage) => chat.page.getByTestId('chat-refused').al
 const previewOf = (chat: ChatPage, title: string) => chat.chatListItem(title).getByTestId('chat-preview').textContent();
 
 describe.skipIf(!(await hasChromium()))('a group from its creation to a member’s removal', () => {
-  const cast = useSignedUpPeople(3);
-  let alice: ChatPage;
-  let bob: ChatPage;
-  let carol: ChatPage;
-
-  beforeAll(() => {
-    [alice, bob, carol] = cast.pages as [ChatPage, ChatPage, ChatPage];
-  });
+  const { alice, bob, carol, usernames } = useSignedUpPeople(3);
 
   test('a group created offline reads as one created online: "created" first, the message as everyone’s preview, two ticks', async () => {
-    const [, bobName, carolName] = cast.usernames as [string, string, string];
+    const [, bobName, carolName] = usernames as [string, string, string];
     // People are looked up on the server: the form is filled in online, the group created offline.
     await alice.page.getByTestId('new-group').click();
     await alice.page.getByTestId('group-name').fill('Offline club');

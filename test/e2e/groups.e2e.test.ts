@@ -1,5 +1,5 @@
 import type { Locator } from 'playwright-core';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { PASSWORD, poll, usePeople } from './browser';
 import { type ChatPage, SEEN_WITHIN_MS } from './chatPage';
@@ -68,17 +68,10 @@ const systemLines = (chat: ChatPage) => chat.page.getByTestId('system-line').all
 const refusedText = (chat: ChatPage) => chat.page.getByTestId('chat-refused').allTextContents();
 
 describe.skipIf(!(await hasChromium()))('managing a group', () => {
-  const cast = usePeople(3);
-  let alice: ChatPage;
-  let bob: ChatPage;
-  let carol: ChatPage;
+  const { alice, bob, carol } = usePeople(['alice', 'bob', 'carol']);
   const suffix = Date.now().toString(36);
   const bobName = `bob_${suffix}`;
   const carolName = `carol_${suffix}`;
-
-  beforeAll(async () => {
-    [alice, bob, carol] = cast.pages as [ChatPage, ChatPage, ChatPage];
-  });
 
   test('the owner creates a group; everyone reads who created it', async () => {
     await alice.register(`alice_${suffix}`, 'Alice Liddell', PASSWORD);

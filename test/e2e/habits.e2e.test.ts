@@ -12,13 +12,10 @@ async function pickEmoji(page: ChatPage, search: string): Promise<void> {
 }
 
 describe.skipIf(!(await hasChromium()))('chat-app habits', () => {
-  const cast = useSignedUpPeople(2);
-  let alice: ChatPage;
-  let bob: ChatPage;
+  const { alice, bob, usernames } = useSignedUpPeople(2);
 
   beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-    await alice.startDm(cast.usernames[1]!);
+    await alice.startDm(usernames[1]!);
     await alice.send('Hello Bob');
     await bob.openChat('Alice Liddell');
     await bob.messageRow('Hello Bob').waitFor({ timeout: poll.timeout });
@@ -68,7 +65,7 @@ describe.skipIf(!(await hasChromium()))('chat-app habits', () => {
   });
 
   test('keyboard: Ctrl+K searches chats, Alt+↑/↓ move between chats, Ctrl+/ lists the shortcuts, Escape closes', async () => {
-    await alice.createGroup('Trip', [cast.usernames[1]!]);
+    await alice.createGroup('Trip', [usernames[1]!]);
     await alice.send('Packed?');
     const title = () => alice.page.getByTestId('chat-header-title').textContent();
     expect(await title()).toBe('Trip');

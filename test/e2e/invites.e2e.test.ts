@@ -1,18 +1,12 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
 import type { ChatPage } from './chatPage';
 
 describe.skipIf(!(await hasChromium()))('group invite links', () => {
-  const cast = useSignedUpPeople(3);
-  const carolName = cast.usernames[2]!;
-  let alice: ChatPage;
-  let bob: ChatPage;
+  const { alice, bob, usernames } = useSignedUpPeople(3);
+  const carolName = usernames[2]!;
   let link = '';
-
-  beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-  });
 
   const openInfo = async (page: ChatPage) => {
     await page.page.getByTestId('chat-header-info').click();

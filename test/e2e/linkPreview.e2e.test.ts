@@ -1,9 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import type { ChatPage } from './chatPage';
 
 /** A website on 127.0.0.1 that counts who asks it for the article. */
 const requests: string[] = [];
@@ -24,14 +23,8 @@ const tides = `${origin}/tides`;
 
 describe.skipIf(!(await hasChromium()))('link previews', () => {
   // The test-only allowance: the server may fetch from this one loopback address (production: public addresses only).
-  const cast = useSignedUpPeople(2, { previewAlsoAllowed: ['127.0.0.1'] });
-  let alice: ChatPage;
-  let bob: ChatPage;
-  const bobName = cast.usernames[1]!;
-
-  beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-  });
+  const { alice, bob, usernames } = useSignedUpPeople(2, { previewAlsoAllowed: ['127.0.0.1'] });
+  const bobName = usernames[1]!;
 
   test('typing a link shows its preview above the composer; × removes it', async () => {
     await alice.startDm(bobName);

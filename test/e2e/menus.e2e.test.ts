@@ -27,13 +27,10 @@ async function menuProblems(page: ChatPage): Promise<string[]> {
 }
 
 describe.skipIf(!(await hasChromium()))('menus stay inside the window', () => {
-  const cast = useSignedUpPeople(2);
-  let alice: ChatPage;
-  let bob: ChatPage;
+  const { alice, bob, usernames } = useSignedUpPeople(2);
 
   beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-    await bob.startDm(cast.usernames[0]!);
+    await bob.startDm(usernames[0]!);
     await bob.send(LONGEST);
     await bob.send(SHORTEST);
     await alice.openChat('Bob Builder');

@@ -1,20 +1,11 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import type { ChatPage } from './chatPage';
-
 
 describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and deleting messages', () => {
-  const cast = useSignedUpPeople(3);
-  let alice: ChatPage;
-  let bob: ChatPage;
-  let carol: ChatPage;
-  const bobName = cast.usernames[1]!;
-  const carolName = cast.usernames[2]!;
-
-  beforeAll(async () => {
-    [alice, bob, carol] = cast.pages as [ChatPage, ChatPage, ChatPage];
-  });
+  const { alice, bob, carol, usernames } = useSignedUpPeople(3);
+  const bobName = usernames[1]!;
+  const carolName = usernames[2]!;
 
   test('Alice writes to Bob in a DM', async () => {
     await alice.startDm(bobName);

@@ -1,13 +1,11 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
 import type { ChatPage } from './chatPage';
 
 describe.skipIf(!(await hasChromium()))('the notification bell and list', () => {
-  const cast = useSignedUpPeople(2);
-  let alice: ChatPage;
-  let bob: ChatPage;
-  const aliceName = cast.usernames[0]!;
+  const { alice, bob, usernames } = useSignedUpPeople(2);
+  const aliceName = usernames[0]!;
   const MENTION = '@Alice Liddell can you check the budget?';
 
   /** The number on the bell, or 0 when it shows none. */
@@ -17,11 +15,6 @@ describe.skipIf(!(await hasChromium()))('the notification bell and list', () => 
   };
   const listed = (page: ChatPage) =>
     page.page.getByTestId('notification-item').evaluateAll((items) => items.map((item) => `${item.querySelector('[data-testid="notification-text"]')?.textContent ?? ''}${(item as HTMLElement).dataset.unread === 'true' ? ' (unread)' : ''}`));
-
-
-  beforeAll(() => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-  });
 
   test('starts empty, and says what will show there', async () => {
     expect(await bellCount(alice)).toBe(0);

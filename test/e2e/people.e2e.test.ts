@@ -1,20 +1,15 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { PASSWORD, poll, usePeople } from './browser';
-import type { ChatPage } from './chatPage';
 
 describe.skipIf(!(await hasChromium()))('people: contacts, blocking and devices', () => {
-  const cast = usePeople(3);
-  let alice: ChatPage;
-  let bob: ChatPage;
-  /** Alice again, signed in from a second browser. */
-  let aliceLaptop: ChatPage;
+  // aliceLaptop: Alice again, signed in from a second browser.
+  const { alice, bob, aliceLaptop } = usePeople(['alice', 'bob', 'aliceLaptop']);
   const run = Date.now().toString(36);
   const aliceName = `alice_${run}`;
   const bobName = `bob_${run}`;
 
   beforeAll(async () => {
-    [alice, bob, aliceLaptop] = cast.pages as [ChatPage, ChatPage, ChatPage];
     await alice.register(aliceName, 'Alice Liddell', PASSWORD);
     await bob.register(bobName, 'Bob Builder', PASSWORD);
     await aliceLaptop.signIn(aliceName, PASSWORD);

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
 import type { ChatPage } from './chatPage';
@@ -7,14 +7,8 @@ import type { ChatPage } from './chatPage';
 const SETTLE_MS = 2_500;
 
 describe.skipIf(!(await hasChromium()))('privacy settings', () => {
-  const cast = useSignedUpPeople(2);
-  let alice: ChatPage;
-  let bob: ChatPage;
-  const [aliceName, bobName] = cast.usernames as [string, string];
-
-  beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-  });
+  const { alice, bob, usernames } = useSignedUpPeople(2);
+  const [aliceName, bobName] = usernames as [string, string];
 
   /** Closes Jeco (the page leaves, its sockets close), runs `meanwhile`, and opens it again. */
   async function leaveAndComeBack(page: ChatPage, meanwhile: () => Promise<void>): Promise<void> {

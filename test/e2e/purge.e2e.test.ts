@@ -1,8 +1,7 @@
 import type { Page } from 'playwright-core';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import type { ChatPage } from './chatPage';
 
 /** Which of `needles` (as UTF-8) any row of this user's IndexedDB replicas holds, read in the page itself. */
 function storedTraces(page: Page, needles: string[]): Promise<string[]> {
@@ -34,19 +33,13 @@ function storedTraces(page: Page, needles: string[]): Promise<string[]> {
 }
 
 describe.skipIf(!(await hasChromium()))('deleted means deleted, in the browser', () => {
-  const cast = useSignedUpPeople(2);
-  let alice: ChatPage;
-  let bob: ChatPage;
+  const { alice, bob, usernames } = useSignedUpPeople(2);
   const run = Date.now().toString(36);
   const secret = `The alarm code is 4417-${run}`;
   const original = `Lunch at noon-${run}`;
 
-  beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-  });
-
   test("a deleted message and an edit's old text leave both people's IndexedDB; the chat shows the tombstone, the edit and the quote", async () => {
-    await alice.startDm(cast.usernames[1]!);
+    await alice.startDm(usernames[1]!);
     for (const text of ['Hi Bob', secret, original, 'See you']) await alice.send(text);
     await bob.openChat('Alice Liddell');
     await expect.poll(() => bob.messageTexts(), poll).toEqual(['Hi Bob', secret, original, 'See you']);

@@ -1,19 +1,13 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import type { ChatPage } from './chatPage';
 
 describe.skipIf(!(await hasChromium()))('receipts, unread counts and presence', () => {
-  const cast = useSignedUpPeople(3);
-  let alice: ChatPage;
-  let bob: ChatPage;
-  let carol: ChatPage;
-  const bobName = cast.usernames[1]!;
-  const carolName = cast.usernames[2]!;
-
-  beforeAll(async () => {
-    [alice, bob, carol] = cast.pages as [ChatPage, ChatPage, ChatPage];
-  });
+  const { alice, carol, usernames, ...cast } = useSignedUpPeople(3);
+  // One test reopens Jeco in a new tab as Bob: from then on that tab is his page.
+  let { bob } = cast;
+  const bobName = usernames[1]!;
+  const carolName = usernames[2]!;
 
   test("a DM message goes from one tick to two when Bob's device has it, and blue when he reads it", async () => {
     await alice.startDm(bobName);

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
 import type { ChatPage } from './chatPage';
@@ -12,14 +12,8 @@ const HTML = 'Look: <b>html</b> stays text';
 const CONVERSATION = [CAFE, 'How was the weekend?', 'Did you water the plants?', 'The train is late again', 'I will bring snacks', 'Good night, talk tomorrow', 'Any news from the landlord?', REPORT, HTML];
 
 describe.skipIf(!(await hasChromium()))('searching messages kept on the device', () => {
-  const cast = useSignedUpPeople(2, { bucketSize: BUCKET_SIZE });
-  let alice: ChatPage;
-  let bob: ChatPage;
-  const bobName = cast.usernames[1]!;
-
-  beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-  });
+  const { alice, bob, usernames } = useSignedUpPeople(2, { bucketSize: BUCKET_SIZE });
+  const bobName = usernames[1]!;
 
   /** Types into the chat list's search box. */
   const searchSidebar = (page: ChatPage, query: string) => page.page.getByTestId('chat-search-input').fill(query);
@@ -29,7 +23,6 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
       rows.map((row) => `${row.querySelector('[data-testid="search-result-chat"]')?.textContent ?? ''} | ${row.querySelector('.search-result-text')?.textContent ?? ''}`),
     );
   const marks = (page: ChatPage) => page.page.locator('[data-testid="search-result"] mark').allTextContents();
-
 
   /** Whether the message's row lies within the visible part of the message list. */
   const inView = (page: ChatPage, text: string) =>

@@ -1,17 +1,11 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
 import type { ChatPage } from './chatPage';
 
 describe.skipIf(!(await hasChromium()))('choosing several messages to forward, copy or delete together', () => {
-  const cast = useSignedUpPeople(2);
-  let alice: ChatPage;
-  let bob: ChatPage;
-  const bobName = cast.usernames[1]!;
-
-  beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-  });
+  const { alice, bob, usernames } = useSignedUpPeople(2);
+  const bobName = usernames[1]!;
 
   const selectionCount = (page: ChatPage) => page.page.getByTestId('selection-count').textContent();
   /** Ticks (or unticks) a message's box while choosing. */

@@ -1,21 +1,14 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { SESSION_COOKIE } from '../../schema/api/auth';
 import { hasChromium } from '../helpers/services';
 import { PASSWORD, poll, useSignedUpPeople } from './browser';
-import type { ChatPage } from './chatPage';
 
 /** Long enough for a message that was going to arrive to have arrived: the far side sees one within a second or two. */
 const QUIET_MS = 4_000;
 
 describe.skipIf(!(await hasChromium()))('signing out', () => {
-  const cast = useSignedUpPeople(2);
-  let alice: ChatPage;
-  let bob: ChatPage;
-  const bobName = cast.usernames[1]!;
-
-  beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-  });
+  const { alice, bob, usernames } = useSignedUpPeople(2);
+  const bobName = usernames[1]!;
 
   test('while offline ends the session on this device at once and on the server when the network returns; what waited is discarded, as the dialog says first', async () => {
     await alice.startDm(bobName);
@@ -57,7 +50,7 @@ describe.skipIf(!(await hasChromium()))('signing out', () => {
   });
 
   test('with nothing waiting asks nothing', async () => {
-    await alice.signIn(cast.usernames[0]!, PASSWORD);
+    await alice.signIn(usernames[0]!, PASSWORD);
     await alice.signOut();
     expect(await alice.page.getByTestId('confirm-dialog').count()).toBe(0);
   });

@@ -19,13 +19,10 @@ async function accessibilityProblems(page: ChatPage): Promise<string[]> {
 const theme = (page: ChatPage) => page.page.evaluate(() => document.documentElement.dataset.theme);
 
 describe.skipIf(!(await hasChromium()))('light and dark', () => {
-  const cast = useSignedUpPeople(2);
-  let alice: ChatPage;
-  let bob: ChatPage;
+  const { alice, bob, usernames } = useSignedUpPeople(2);
 
   beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-    await alice.startDm(cast.usernames[1]!);
+    await alice.startDm(usernames[1]!);
     await alice.send('Hello Bob, see https://example.org');
     await bob.openChat('Alice Liddell');
     await bob.messageRow('Hello Bob, see https://example.org').waitFor({ timeout: poll.timeout });

@@ -1,20 +1,11 @@
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import type { ChatPage } from './chatPage';
-
 
 describe.skipIf(!(await hasChromium()))('"is typing…" in the chat header', () => {
-  const cast = useSignedUpPeople(3);
-  let alice: ChatPage;
-  let bob: ChatPage;
-  let carol: ChatPage;
-  const bobName = cast.usernames[1]!;
-  const carolName = cast.usernames[2]!;
-
-  beforeAll(async () => {
-    [alice, bob, carol] = cast.pages as [ChatPage, ChatPage, ChatPage];
-  });
+  const { alice, bob, carol, usernames } = useSignedUpPeople(3);
+  const bobName = usernames[1]!;
+  const carolName = usernames[2]!;
 
   test('in a DM, the other person sees "typing…" (no name, as in a DM it can only be them) while one types, gone on send and after a pause', async () => {
     await alice.startDm(bobName);

@@ -1,23 +1,16 @@
 import sharp from 'sharp';
-import { beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { hasChromium } from '../helpers/services';
 import { poll, useSignedUpPeople } from './browser';
-import type { ChatPage } from './chatPage';
 
 /** A fake microphone (a beeping tone) that the page may use without asking. */
 const FAKE_MICROPHONE = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'];
 
 describe.skipIf(!(await hasChromium()))('voice notes, videos and what a chat shared', () => {
-  const cast = useSignedUpPeople(2, {}, FAKE_MICROPHONE);
-  let alice: ChatPage;
-  let bob: ChatPage;
-
-  beforeAll(async () => {
-    [alice, bob] = cast.pages as [ChatPage, ChatPage];
-  });
+  const { alice, bob, usernames } = useSignedUpPeople(2, {}, FAKE_MICROPHONE);
 
   test('Alice records a voice note and sends it; Bob sees its length and plays it in the bubble', async () => {
-    await alice.startDm(cast.usernames[1]!);
+    await alice.startDm(usernames[1]!);
     // The mic stands where Send is while there is nothing to send.
     expect(await alice.page.getByTestId('send').count()).toBe(0);
     await alice.page.getByTestId('voice-record').click();

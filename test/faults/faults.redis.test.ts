@@ -1,3 +1,4 @@
+// Long on purpose: one two-node cluster (Postgres, Redis, cuttable proxies) started once for every fault case; split, each file would start it again.
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,7 +34,7 @@ import { waitFor } from '../helpers/waitFor';
 const BURST_MAX = 2;
 const PAUSE_MIN_MS = 300;
 const PAUSE_MAX_MS = 700;
-/** The app retries a doc turned away for a while after a jittered pause (client/src/sync/replica.ts); faster here. */
+/** The app retries a doc turned away for a while after a jittered pause (client/src/sync/replica.ts, paced by retryPacer.ts); faster here. */
 const RETRY_MIN_MS = 100;
 const RETRY_MAX_MS = 400;
 /** Writing before and after each fault, so each fault hits messages in flight. */

@@ -1,3 +1,4 @@
+// Long on purpose: the account feature's integration tests (deleting, exporting, e-mail, photo), one describe each, sharing its helpers.
 import { readdir, readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// Long on purpose: one feature's integration tests (files: upload, download, forwarding, sweep), sharing its upload and download helpers.
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import http from 'node:http';

@@ -1,3 +1,4 @@
+// Long on purpose: one seeded fuzzer, its input generators and the one test that drives them from the same random source.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';

@@ -1,3 +1,4 @@
+// Long on purpose: Web Push end to end, every case sharing one fake push service and the helpers that decrypt what reaches it.
 import { createECDH, randomBytes, type ECDH } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,25 +1,25 @@
-import { createEffect, createMemo, createSignal, lazy, onCleanup, Show, untrack } from 'solid-js';
+// One open chat: the hooks below each keep one concern (draft, selection, focus, the heading and last seen, the removed/left notice); what stays is the wiring of them to the header, list, composer and dialogs.
+import { createMemo, createSignal, lazy, Show } from 'solid-js';
 import { SYNC_REFUSALS } from '../../../schema/api/errors';
 import type { ShownMessage } from '../../../schema/docs/bucket';
-import { hideMessageForMe, readHiddenMessages, readStarredMessages, setChatState, starMessage, unstarMessage, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
+import { hideMessageForMe, readHiddenMessages, readStarredMessages, starMessage, unstarMessage, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
 import { previewOf } from '../../../schema/docs/message';
-import { inboxDoc, parseDocName, roomHeadDoc, roomOfDoc } from '../../../schema/docs/names';
-import { disappearingLabel, readDisappearing, readMembers, readMeta, setDisappearing } from '../../../schema/docs/roomHead';
+import { inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
+import { readDisappearing, readMembers, readMeta, setDisappearing } from '../../../schema/docs/roomHead';
 import { maySetDisappearing } from '../../../schema/access';
-import { ClockIcon } from '../layout/icons';
-import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
+import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
 import type { Session } from '../auth/session';
 import { ChatSearchPanel } from '../search/ChatSearchPanel';
-import { messageFocusRequest, takeMessageFocus } from '../search/messageFocus';
 import { docSignal } from '../sync/docBindings';
-import { formatClock, formatMoment } from '../time/formatTime';
+import { formatClock } from '../time/formatTime';
 import { useReplica } from '../sync/replicaScope';
 import { GroupInfo } from '../group/GroupInfo';
-import { displayNameOf, refreshUser, userById } from '../users/userDirectory';
+import { displayNameOf } from '../users/userDirectory';
 import { ChatHeader } from './ChatHeader';
 import { fileDropHandlers } from '../files/attachQueue';
 import { Composer } from './Composer';
 import { ComposerContext } from './ComposerContext';
+import { DisappearingButton } from './DisappearingButton';
 import { forwardMessages } from './forwardMessage';
 import { MediaPanel } from '../files/MediaPanel';
 import type { MessageActions } from './MessageMenu';
@@ -34,19 +34,16 @@ import type { ContactsApi } from '../contacts/useContacts';
 import { isBlocked } from '../users/blocks';
 import { useReceipts } from './useReceipts';
 import { useRoomMessages } from './useRoomMessages';
-import { watchPresent } from '../sync/presence';
 import { typingText, useTyping } from './useTyping';
+import { useDraft } from './useDraft';
+import { useFormerNotice } from './useFormerNotice';
+import { useChatHeading } from './useChatHeading';
+import { useMessageFocus } from './useMessageFocus';
+import { useSelection } from './useSelection';
 
 // Opened now and then: loaded on first use, off the first download.
 const ForwardDialog = lazy(() => import('./ForwardDialog'));
 const DisappearingDialog = lazy(() => import('./DisappearingDialog'));
-
-/** How often a DM's "last seen" is asked for again while the peer is away. */
-const LAST_SEEN_REFRESH_MS = 60_000;
-/** A little longer than the server takes to write "last seen" after a disconnect. */
-const LAST_SEEN_SETTLE_MS = 2_000;
-/** A draft is saved this long after the last key. */
-const DRAFT_SAVE_MS = 400;
 
 export interface ChatViewProps {
   session: Session;
@@ -100,23 +97,7 @@ export function ChatView(props: ChatViewProps) {
     entry: () => props.entry,
   });
   const [infoFor, setInfoFor] = createSignal<ShownMessage | null>(null);
-  // The draft lives in the inbox, so it follows the user to other tabs and devices; written after a pause in typing.
-  const draft = () => props.state?.draft?.text;
-  let unsaved: string | null = null;
-  let draftTimer: ReturnType<typeof setTimeout> | undefined;
-  const writeDraft = (text: string) => {
-    clearTimeout(draftTimer);
-    unsaved = null;
-    setChatState(inbox.doc, roomId, 'draft', text.trim() ? { text, at: Date.now() } : null);
-  };
-  const saveDraft = (text: string) => {
-    unsaved = text;
-    clearTimeout(draftTimer);
-    draftTimer = setTimeout(() => writeDraft(text), DRAFT_SAVE_MS);
-  };
-  const clearDraft = () => writeDraft('');
-  // Leaving the chat keeps what was typed, at once.
-  onCleanup(() => unsaved !== null && writeDraft(unsaved));
+  const { draft, saveDraft, clearDraft } = useDraft(inbox.doc, roomId, () => props.state);
   const mentionables = createMemo(() =>
     props.room.kind === 'group' ? [...members().keys()].filter((id) => id !== user.id).map((id) => ({ id, name: displayNameOf(id, '') })).filter((m) => m.name) : [],
   );
@@ -126,43 +107,13 @@ export function ChatView(props: ChatViewProps) {
   const [forwardProblem, setForwardProblem] = createSignal<string | null>(null);
   // The messages being forwarded: one from its menu, or those chosen together.
   const [forwarding, setForwarding] = createSignal<readonly ShownMessage[] | null>(null);
-  // Choosing several messages: the ids chosen, in no order (the list gives the order); null when not choosing.
-  const [selection, setSelection] = createSignal<ReadonlySet<MessageId> | null>(null);
-  const toggleSelected = (id: MessageId) =>
-    setSelection((current) => {
-      const next = new Set(current);
-      if (!next.delete(id)) next.add(id);
-      return next;
-    });
-  /** The chosen messages still shown, in the chat's order (one deleted for me meanwhile drops out). */
-  const selectedMessages = createMemo(() => {
-    const ids = selection();
-    return ids ? shown().filter((m) => ids.has(m.id)) : [];
-  });
-  const endSelection = () => setSelection(null);
   // Escape leaves choosing, unless a dialog open over it (forwarding, the timer) takes the key first.
-  createEffect(() => {
-    if (!selection()) return;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key !== 'Escape' || e.defaultPrevented || forwarding() || choosingTimer()) return;
-      e.preventDefault();
-      endSelection();
-    };
-    window.addEventListener('keydown', onKey, true);
-    onCleanup(() => window.removeEventListener('keydown', onKey, true));
-  });
+  const choosing = useSelection(shown, () => !!forwarding() || choosingTimer());
+  const { selection, end: endSelection } = choosing;
+  const selectedMessages = choosing.selected;
   const [focusKey, setFocusKey] = createSignal(0);
   const [searching, setSearching] = createSignal(false);
-  // A search result asks for a message: open history back to its bucket, then show it once it is in the list.
-  const [focus, setFocus] = createSignal<{ id: MessageId; nonce: number }>();
-  createEffect(() => {
-    const request = messageFocusRequest();
-    if (!request || request.roomId !== roomId || untrack(focus)?.nonce === request.nonce) return;
-    room.openFrom(request.bucket);
-    if (!shown().some((m) => m.id === request.id)) return;
-    setFocus({ id: request.id, nonce: request.nonce });
-    takeMessageFocus(request.nonce);
-  });
+  const focus = useMessageFocus(roomId, room.openFrom, shown);
   const cancelContext = () => {
     setReplyingTo(null);
     setEditing(null);
@@ -206,72 +157,22 @@ export function ChatView(props: ChatViewProps) {
     forward: (message) => setForwarding([message]),
     select: (message) => {
       cancelContext();
-      setSelection(new Set([message.id]));
+      choosing.start(message.id);
     },
     selecting: () => selection() !== null,
     selected: (message) => selection()?.has(message.id) ?? false,
-    toggleSelected: (message) => toggleSelected(message.id),
+    toggleSelected: (message) => choosing.toggle(message.id),
     copy: (message) => void navigator.clipboard?.writeText(message.editedText ?? message.text).catch(() => undefined),
   };
   /** The replied-to or edited message as it is now (it may have been edited or deleted meanwhile). */
   const current = (message: ShownMessage | null) => (message ? (room.messages().find((m) => m.id === message.id) ?? message) : null);
 
-  const peer = props.room.kind === 'dm' ? props.room.members.find((id) => id !== user.id) : undefined;
-  const title = () => (peer ? displayNameOf(peer, props.entry?.title ?? '…') : (meta()?.name ?? props.entry?.title ?? 'Group'));
-  const present = watchPresent(head.awareness);
-  const peerOnline = () => !!peer && (present().has(peer) || props.isOnline(peer));
-  // "Last seen" is the server's: asked again whenever the peer goes away, and each minute while away.
-  if (peer) {
-    createEffect(() => {
-      if (peerOnline()) return;
-      refreshUser(peer);
-      // The server writes "last seen" just after the peer's connections close: ask once more then.
-      const soon = setTimeout(() => refreshUser(peer), LAST_SEEN_SETTLE_MS);
-      const timer = setInterval(() => refreshUser(peer), LAST_SEEN_REFRESH_MS);
-      onCleanup(() => {
-        clearTimeout(soon);
-        clearInterval(timer);
-      });
-    });
-  }
-  const subtitle = () => {
-    if (peer) {
-      // Offline, whether the peer is there is unknown, and a "last seen" would be stale.
-      if (replicas.status() === 'offline') return 'waiting for network';
-      if (peerOnline()) return 'online';
-      const profile = userById(peer);
-      if (profile?.lastSeenAt) return `last seen ${formatMoment(profile.lastSeenAt)}`;
-      return profile ? `@${profile.username}` : '';
-    }
-    // Oneself last, as "You", the way chat apps list members.
-    const others = [...members().keys()].filter((id) => id !== user.id).map((id) => displayNameOf(id));
-    return [...others.sort((a, b) => a.localeCompare(b)), ...(members().has(user.id) && !formerNotice() ? ['You'] : [])].join(', ');
-  };
+  // Removed, or left: the history stays readable, the composer gives way to why.
+  const formerNotice = useFormerNotice({ replicas, room: props.room, head, me: user.id, meta, members, entry: () => props.entry });
+  const { peer, title, subtitle } = useChatHeading({ replicas, room: props.room, head, me: user.id, meta, members, entry: () => props.entry, isOnline: (id) => props.isOnline(id), formerNotice });
   const [infoOpen, setInfoOpen] = createSignal(false);
   /** "Media, links and docs": from the group info, or a DM's header. */
   const [mediaOpen, setMediaOpen] = createSignal(false);
-  // Removed, or left: the history stays readable, the composer gives way to why.
-  const formerNotice = () => {
-    if (props.room.kind !== 'group') return null;
-    const gone = props.entry?.former ?? (head.refusal() === 'removed' || (meta() && !members().has(user.id)) ? 'left' : null);
-    if (!gone) return null;
-    return gone === 'removed' ? 'You were removed from this group.' : "You're no longer a participant in this group.";
-  };
-  // Added back to a group this tab was cut off from (its index entry stops being former):
-  // the room's refused docs connect again. Removed or gone (it becomes former): its
-  // buckets connect again, read-only, to get what was said up to the line that ended it
-  // (the server cut them off first). Only on those changes, so never in a loop.
-  let wasFormer = false;
-  createEffect(() => {
-    const former = !!props.entry?.former;
-    if (wasFormer !== former) {
-      replicas.retryRefused((name) => {
-        const ref = parseDocName(name);
-        return !!ref && roomOfDoc(ref)?.id === roomId && (!former || ref.kind === 'bucket');
-      });
-    }
-    wasFormer = former;
-  });
   const refusal = () => {
     if (formerNotice()) return formerNotice();
     // The server refuses writes into a DM either person blocked; the blocker is told why here.
@@ -289,22 +190,7 @@ export function ChatView(props: ChatViewProps) {
         seed={peer ?? roomId}
         actions={
           <>
-            <button
-              type="button"
-              class="icon-button disappearing-button"
-              classList={{ on: disappearing() > 0 }}
-              onClick={() => setChoosingTimer(true)}
-              title={`Disappearing messages: ${disappearingLabel(disappearing())}`}
-              aria-label={`Disappearing messages: ${disappearingLabel(disappearing())}`}
-              data-testid="disappearing-button"
-            >
-              <ClockIcon />
-              <Show when={disappearing() > 0}>
-                <span class="disappearing-badge" data-testid="disappearing-badge">
-                  {disappearingLabel(disappearing()).replace(' hours', 'h').replace(' days', 'd')}
-                </span>
-              </Show>
-            </button>
+            <DisappearingButton afterMs={disappearing()} onClick={() => setChoosingTimer(true)} />
             {peer ? <PeerActions peer={peer} contacts={props.contacts} /> : undefined}
           </>
         }

@@ -1,16 +1,17 @@
 import { createEffect, createSignal, on, Show, type JSX } from 'solid-js';
-import { formatDuration, MAX_MESSAGE_TEXT, type Attachment, type LinkPreview } from '../../../schema/docs/message';
+import { MAX_MESSAGE_TEXT, type Attachment, type LinkPreview } from '../../../schema/docs/message';
 import { LinkPreviewCard } from './LinkPreviewCard';
 import { useLinkPreview } from './useLinkPreview';
 import type { UserId } from '../../../schema/ids';
 import { chooseFiles, chosenFiles, fileDropHandlers, takeChosen } from '../files/attachQueue';
-import { MicIcon, PaperclipIcon, TrashIcon } from '../files/fileIcons';
+import { MicIcon, PaperclipIcon } from '../files/fileIcons';
 import { FileTray } from '../files/FileTray';
 import { useUploads } from '../files/useUploads';
 import { canRecordVoice, useVoiceRecorder } from '../files/voiceRecorder';
 import { CheckIcon, EmojiIcon, SendIcon } from '../layout/icons';
 import { EmojiPicker } from './EmojiPicker';
 import { filterMentionables, MentionPicker, mentionQueryAt, type Mentionable } from './MentionPicker';
+import { VoiceRecorderBar } from './VoiceRecorderBar';
 
 /** Most members the `@` picker lists at once. */
 const MAX_MENTION_OPTIONS = 6;
@@ -243,25 +244,7 @@ export function Composer(props: ComposerProps) {
           data-testid="composer"
         />
         <Show when={recording()}>
-          <div class="voice-recorder" data-testid="voice-recorder">
-            <button type="button" class="icon-button" aria-label="Cancel voice message" onClick={() => voice.cancel()} data-testid="voice-cancel">
-              <TrashIcon />
-            </button>
-            <Show
-              when={voice.state() !== 'error'}
-              fallback={
-                <span class="voice-recorder-error" role="alert" data-testid="voice-error">
-                  {voice.error()}
-                </span>
-              }
-            >
-              <span class="voice-recorder-dot" aria-hidden="true" />
-              <span class="voice-recorder-time" role="timer" aria-label="Recording time" data-testid="voice-elapsed">
-                {formatDuration(voice.elapsed())}
-              </span>
-              <span class="voice-recorder-label">{voice.state() === 'starting' ? 'Opening the microphone…' : 'Recording…'}</span>
-            </Show>
-          </div>
+          <VoiceRecorderBar voice={voice} />
         </Show>
         <Show
           when={recording() || showMic()}

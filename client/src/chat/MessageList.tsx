@@ -3,13 +3,12 @@ import { Virtualizer, type CustomItemComponentProps, type VirtualizerHandle } fr
 import type { ShownMessage } from '../../../schema/docs/bucket';
 import type { MessageId, UserId } from '../../../schema/ids';
 import { formatDay, sameDay } from '../time/formatTime';
+import { highlightRow } from './highlightRow';
 import { emptyHistory, historyChange, type HistoryChange } from './historyChange';
 import { JumpToLatest } from './JumpToLatest';
 import { MessageBubble } from './MessageBubble';
 import type { MessageActions } from './MessageMenu';
-
-/** How long the original of a clicked quote stays highlighted, in ms (the css animation's length). */
-const HIGHLIGHT_MS = 1600;
+import { useFloatingDay } from './useFloatingDay';
 
 /** Start loading older buckets this close (px) to the top: about a screen ahead, so a reader scrolling up rarely waits. */
 const LOAD_OLDER_MARGIN_PX = 800;
@@ -20,14 +19,8 @@ const AT_BOTTOM_PX = 48;
 /** Rendered beyond the viewport on each side (px): a fast wheel or a page-down rarely shows blank space. */
 const BUFFER_PX = 400;
 
-/** How long the floating day stays after the reader stops scrolling, in ms. */
-const FLOATING_DAY_MS = 1500;
-
 /** Frames at most that the reader's place is held while older rows are measured (about half a second). */
 const KEEP_PLACE_FRAMES = 30;
-
-/** A target not rendered yet is looked for in the DOM for at most this many frames before its highlight is dropped. */
-const HIGHLIGHT_WAIT_FRAMES = 60;
 
 export interface MessageListProps {
   messages: ShownMessage[];
@@ -121,21 +114,11 @@ export function MessageList(props: MessageListProps) {
     maybeLoadOlder();
   };
 
-  // While the reader scrolls through history, the day of the top row floats above the list, as its separator may be far above.
-  const [floatingDay, setFloatingDay] = createSignal<string | null>(null);
-  let floatingDayTimer: ReturnType<typeof setTimeout> | undefined;
-  // The label is formatted once per day scrolled into, not on every scroll event.
-  let floatingDayOf = { at: Number.NaN, label: '' };
+  const { floatingDay, show: showDay } = useFloatingDay();
   const showFloatingDay = () => {
     const handle = list();
-    const top = handle ? props.messages[handle.findItemIndex(scroller.scrollTop)] : undefined;
-    if (!top) return;
-    if (!sameDay(floatingDayOf.at, top.createdAt)) floatingDayOf = { at: top.createdAt, label: formatDay(top.createdAt) };
-    setFloatingDay(floatingDayOf.label);
-    clearTimeout(floatingDayTimer);
-    floatingDayTimer = setTimeout(() => setFloatingDay(null), FLOATING_DAY_MS);
+    showDay(handle ? props.messages[handle.findItemIndex(scroller.scrollTop)]?.createdAt : undefined);
   };
-  onCleanup(() => clearTimeout(floatingDayTimer));
 
   // Compared with the list this effect last handled, not with the memo's previous value:
   // the memo may recompute more than once before the effect runs (a list rebuilt with
@@ -209,19 +192,6 @@ export function MessageList(props: MessageListProps) {
   });
   const rowOf = (id: MessageId) => scroller.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(id)}"]`);
 
-  /** Highlights a message's row once it is rendered, restarting the animation if it runs already. */
-  const highlight = (id: MessageId, frames = HIGHLIGHT_WAIT_FRAMES) => {
-    const row = rowOf(id);
-    if (!row) {
-      if (frames > 0) requestAnimationFrame(() => highlight(id, frames - 1));
-      return;
-    }
-    row.classList.remove('highlight');
-    void row.offsetWidth;
-    row.classList.add('highlight');
-    setTimeout(() => row.classList.remove('highlight'), HIGHLIGHT_MS);
-  };
-
   /** Scrolls a loaded message into the middle of the view (smoothly when it is near) and highlights it; false when it is not loaded. */
   const jumpTo = (id: MessageId): boolean => {
     const index = props.messages.findIndex((m) => m.id === id);
@@ -230,7 +200,7 @@ export function MessageList(props: MessageListProps) {
     setFollowing(fitsInView());
     stopKeepingPlace();
     handle.scrollToIndex(index, { align: 'center', smooth: rowOf(id) !== null });
-    highlight(id);
+    highlightRow(() => rowOf(id));
     return true;
   };
 

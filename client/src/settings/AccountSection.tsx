@@ -1,10 +1,47 @@
 import { createSignal, Show } from 'solid-js';
-import { ApiError, apiErrorOf, apiRequest } from '../api/apiRequest';
+import { apiErrorOf, apiRequest } from '../api/apiRequest';
 import { accountDeleted } from '../auth/session';
 import { clearMediaCache, mediaCacheBytes } from '../files/mediaCache';
 import { formatBytes } from '../files/uploadFile';
+import { messageOf } from './messageOf';
 
-const messageOf = (error: unknown) => (error instanceof ApiError ? error.message : 'Something went wrong.');
+
+/** Changing my password (which signs my other devices out). */
+export function PasswordSection() {
+  const [current, setCurrent] = createSignal('');
+  const [next, setNext] = createSignal('');
+  const [note, setNote] = createSignal<{ text: string; error?: boolean }>();
+  async function change(e: SubmitEvent) {
+    e.preventDefault();
+    try {
+      await apiRequest('POST', '/auth/password', { currentPassword: current(), newPassword: next() });
+      setCurrent('');
+      setNext('');
+      setNote({ text: 'Password changed. Your other devices were signed out.' });
+    } catch (error) {
+      setNote({ text: messageOf(error), error: true });
+    }
+  }
+  return (
+    <form class="settings-section" onSubmit={change} data-testid="settings-password">
+      <h3>Change password</h3>
+      <label class="settings-field">
+        <span>Current password</span>
+        <input type="password" autocomplete="current-password" required value={current()} onInput={(e) => setCurrent(e.currentTarget.value)} data-testid="password-current" />
+      </label>
+      <label class="settings-field">
+        <span>New password</span>
+        <input type="password" autocomplete="new-password" minLength={8} required value={next()} onInput={(e) => setNext(e.currentTarget.value)} data-testid="password-new" />
+      </label>
+      <div class="settings-actions">
+        <button type="submit" class="button-primary" data-testid="password-save">
+          Change password
+        </button>
+        <Show when={note()}>{(n) => <span classList={{ 'settings-note': true, 'panel-error': !!n().error }}>{n().text}</span>}</Show>
+      </div>
+    </form>
+  );
+}
 
 /**
  * Changing the e-mail address that password resets go to. The server answers alike

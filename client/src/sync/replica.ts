@@ -8,6 +8,7 @@ import { parseSyncRefusal, SYNC_REFUSALS, type SyncRefusal } from '../../../sche
 import { onMessagesRemoved } from '../../../schema/docs/bucket';
 import { onPreviewRewritten } from '../../../schema/docs/inbox';
 import { parseDocName, type DocName } from '../../../schema/docs/names';
+import { RetryPacer } from './retryPacer';
 import { TAB_ORIGIN, type TabChannel } from './tabChannel';
 
 /**
@@ -15,16 +16,7 @@ import { TAB_ORIGIN, type TabChannel } from './tabChannel';
  * after this long instead of waiting forever.
  */
 const LOCAL_LOAD_TIMEOUT_MS = 3000;
-/** Bounds of the jittered, doubling delay before a doc refused with a retryable reason syncs again. */
-const RETRY_MIN_MS = 250;
-const RETRY_MAX_MS = 10_000;
-/**
- * A new group's buckets are refused until the server has stored the group
- * (`out_of_order:group-not-created`, a few hundred ms after its head synced): expected,
- * not trouble, so "Reconnecting…" shows only if that lasts longer than this.
- */
-const EXPECTED_WAIT_MS = 3_000;
-/** The refusal of a bucket of a group the server has not stored yet (see {@link EXPECTED_WAIT_MS}). */
+/** The refusal of a bucket of a group the server has not stored yet: an expected wait (see {@link RetryPacer}). */
 const GROUP_NOT_STORED = ':group-not-created';
 
 /** The IndexedDB database of one doc. The user id keeps accounts on a shared browser apart and lets sign-out find them all. */
@@ -94,11 +86,8 @@ export class Replica {
   private unsent = false;
   private readonly flushWaiters: Array<() => void> = [];
   private destroyed = false;
-  private retryDelayMs = RETRY_MIN_MS;
-  /** Refused for a while and not synced since: the status line says "Reconnecting…". */
-  private waitingToRetry = false;
-  /** Set while an expected refusal waits to count as trouble (see {@link EXPECTED_WAIT_MS}). */
-  private expectedWaitTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Refused for a while and not synced since: when to try again, and "Reconnecting…" meanwhile. */
+  private readonly retries: RetryPacer;
   private readonly socket: HocuspocusProviderWebsocket;
   private readonly events: ReplicaEvents;
   private readonly syncListeners = new Set<() => void>();
@@ -117,6 +106,7 @@ export class Replica {
     this.socket = socket;
     this.events = events;
     this.unsent = carriesUnsent;
+    this.retries = new RetryPacer((waiting) => this.events.retrying?.(this.name, waiting));
     const [loaded, setLoaded] = createSignal(false);
     const [refusal, setRefusal] = createSignal<SyncRefusal | null>(null);
     this.loaded = loaded;
@@ -195,13 +185,7 @@ export class Replica {
     });
     provider.on('synced', ({ state }: { state: boolean }) => {
       if (!state) return;
-      this.retryDelayMs = RETRY_MIN_MS;
-      clearTimeout(this.expectedWaitTimer);
-      this.expectedWaitTimer = undefined;
-      if (this.waitingToRetry) {
-        this.waitingToRetry = false;
-        this.events.retrying?.(this.name, false);
-      }
+      this.retries.synced();
       this.resolveSynced();
       for (const listener of this.syncListeners) listener();
       this.events.caughtUp(this);
@@ -215,32 +199,11 @@ export class Replica {
    * again after a growing delay, which runs a fresh auth and sync handshake.
    */
   private retryLater(provider: HocuspocusProvider, expected = false): void {
-    const delay = this.retryDelayMs;
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
-    if (expected) this.markRetryingAfter(EXPECTED_WAIT_MS);
-    else this.markRetrying();
-    setTimeout(() => {
+    this.retries.later(() => {
       if (this.destroyed || this.provider !== provider) return;
       provider.detach();
       provider.attach();
-    }, delay * (0.5 + Math.random() / 2));
-  }
-
-  /** The status line says "Reconnecting…" while this doc waits to be served. */
-  private markRetrying(): void {
-    clearTimeout(this.expectedWaitTimer);
-    if (this.waitingToRetry) return;
-    this.waitingToRetry = true;
-    this.events.retrying?.(this.name, true);
-  }
-
-  /** An expected wait: "Reconnecting…" only if the doc is still not served after `ms`. */
-  private markRetryingAfter(ms: number): void {
-    if (this.waitingToRetry || this.expectedWaitTimer !== undefined) return;
-    this.expectedWaitTimer = setTimeout(() => {
-      this.expectedWaitTimer = undefined;
-      if (!this.destroyed) this.markRetrying();
-    }, ms);
+    }, expected);
   }
 
   /**
@@ -324,8 +287,7 @@ export class Replica {
   async destroy(): Promise<void> {
     if (this.destroyed) return;
     this.destroyed = true;
-    clearTimeout(this.expectedWaitTimer);
-    if (this.waitingToRetry) this.events.retrying?.(this.name, false);
+    this.retries.stop();
     this.leaveTabs();
     this.provider?.destroy();
     // The provider destroys it too, when there is one; twice is harmless.
