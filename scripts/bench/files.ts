@@ -82,6 +82,8 @@ async function sendToThumbnail(serverUrl: string, alice: { token: string }, bob:
   try {
     const open = async (token: string): Promise<Page> => {
       const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });
+      // tsx wraps inner functions in `__name(…)` calls, which the page does not define.
+      await context.addInitScript({ content: 'window.__name = (fn) => fn;' });
       await context.addCookies([{ name: SESSION_COOKIE, value: token, url: serverUrl }]);
       const page = await context.newPage();
       await page.goto(serverUrl);
