@@ -65,21 +65,29 @@ describe.skipIf(!(await hasChromium()))('files sent in the background, with thei
       if (route.request().method() === 'PATCH' && ++patches >= 2) await held;
       await route.continue().catch(() => undefined);
     });
-    await alice.page.getByTestId('file-input').setInputFiles([{ name: 'noise.png', mimeType: 'image/png', buffer: photo }]);
-    await alice.page.getByTestId('send').click();
-    const progress = alice.page.getByTestId('upload-progress');
-    await expect.poll(() => progress.evaluate((p: HTMLProgressElement) => p.value), poll).toBeGreaterThan(0.2);
-    const value = await progress.evaluate((p: HTMLProgressElement) => p.value);
-    expect(value).toBeLessThan(1);
-    expect(await alice.page.getByTestId('upload-percent').textContent()).toBe(`${Math.round(value * 100)}%`);
-    // In the chat, where its message will be, not above the composer.
-    expect(await alice.page.locator('[data-testid="messages"] [data-testid="upload"]').count()).toBe(1);
-    await alice.screenshotGallery('files-pending-bubble');
+    try {
+      await alice.page.getByTestId('file-input').setInputFiles([{ name: 'noise.png', mimeType: 'image/png', buffer: photo }]);
+      await alice.page.getByTestId('send').click();
+      // Part of the way, and the bubble says how far, in words too (read together: the bar moves while the first part goes).
+      const shown = () =>
+        alice.page.getByTestId('upload').evaluate((bubble) => ({
+          value: bubble.querySelector<HTMLProgressElement>('[data-testid="upload-progress"]')?.value ?? 0,
+          percent: bubble.querySelector('[data-testid="upload-percent"]')?.textContent,
+        }));
+      await expect.poll(async () => (await shown()).value, poll).toBeGreaterThan(0.2);
+      const { value, percent } = await shown();
+      expect(value).toBeLessThan(1);
+      expect(percent).toBe(`${Math.round(value * 100)}%`);
+      // In the chat, where its message will be, not above the composer.
+      expect(await alice.page.locator('[data-testid="messages"] [data-testid="upload"]').count()).toBe(1);
+      await alice.screenshotGallery('files-pending-bubble');
 
-    await alice.page.getByTestId('upload-cancel').click();
-    await expect.poll(() => alice.page.getByTestId('upload').count(), poll).toBe(0);
-    release();
-    await alice.page.unroute('**/api/files/tus/*');
+      await alice.page.getByTestId('upload-cancel').click();
+      await expect.poll(() => alice.page.getByTestId('upload').count(), poll).toBe(0);
+    } finally {
+      release();
+      await alice.page.unroute('**/api/files/tus/*');
+    }
 
     // A failure the client does not retry on its own: the bubble says so and offers Retry.
     await alice.page.route('**/api/files/tus/*', (route) =>
@@ -87,11 +95,14 @@ describe.skipIf(!(await hasChromium()))('files sent in the background, with thei
         ? route.fulfill({ status: 403, contentType: 'application/json', body: JSON.stringify({ error: { kind: 'forbidden', message: 'You are not allowed to do that.' } }) })
         : route.continue(),
     );
-    await alice.page.getByTestId('file-input').setInputFiles([{ name: 'again.png', mimeType: 'image/png', buffer: photo }]);
-    await alice.page.getByTestId('send').click();
-    await expect.poll(() => alice.page.getByTestId('upload-retry').count(), poll).toBe(1);
-    expect(await alice.page.getByTestId('upload').getByRole('alert').textContent()).toBe('You are not allowed to do that.');
-    await alice.page.unroute('**/api/files/tus/*');
+    try {
+      await alice.page.getByTestId('file-input').setInputFiles([{ name: 'again.png', mimeType: 'image/png', buffer: photo }]);
+      await alice.page.getByTestId('send').click();
+      await expect.poll(() => alice.page.getByTestId('upload-retry').count(), poll).toBe(1);
+      expect(await alice.page.getByTestId('upload').getByRole('alert').textContent()).toBe('You are not allowed to do that.');
+    } finally {
+      await alice.page.unroute('**/api/files/tus/*');
+    }
     await alice.page.getByTestId('upload-retry').click();
     await expect.poll(() => bob.page.getByTestId('attachment-image').count(), { ...poll, timeout: 40_000 }).toBe(before + 1);
     await expect.poll(() => alice.page.getByTestId('upload').count(), poll).toBe(0);
