@@ -89,6 +89,12 @@ describe.skipIf(!(await hasChromium()))('files sent in the background, with thei
       await alice.page.unroute('**/api/files/tus/*');
     }
 
+    // The next file does not wait for the cancelled one.
+    const small = await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 250, g: 120, b: 0 } } }).png().toBuffer();
+    await alice.page.getByTestId('file-input').setInputFiles([{ name: 'small.png', mimeType: 'image/png', buffer: small }]);
+    await alice.page.getByTestId('send').click();
+    await expect.poll(() => bob.page.getByTestId('attachment-image').count(), poll).toBe(before + 1);
+
     // A failure the client does not retry on its own: the bubble says so and offers Retry.
     await alice.page.route('**/api/files/tus/*', (route) =>
       route.request().method() === 'PATCH'
@@ -104,10 +110,10 @@ describe.skipIf(!(await hasChromium()))('files sent in the background, with thei
       await alice.page.unroute('**/api/files/tus/*');
     }
     await alice.page.getByTestId('upload-retry').click();
-    await expect.poll(() => bob.page.getByTestId('attachment-image').count(), { ...poll, timeout: 40_000 }).toBe(before + 1);
+    await expect.poll(() => bob.page.getByTestId('attachment-image').count(), { ...poll, timeout: 40_000 }).toBe(before + 2);
     await expect.poll(() => alice.page.getByTestId('upload').count(), poll).toBe(0);
     // The cancelled one never came.
-    expect(await bob.page.getByTestId('attachment-image').count()).toBe(before + 1);
+    expect(await bob.page.getByTestId('attachment-image').count()).toBe(before + 2);
   });
 
   test('a video has its shape and a poster from the first moment, measured by the sending browser', async () => {

@@ -24,8 +24,12 @@ export function PendingUploads(props: { files: FileSender; roomId: string }) {
 
 function PendingUpload(props: { upload: OutgoingUpload; onCancel: (key: string) => void; onRetry: (key: string) => void }) {
   let row!: HTMLDivElement;
-  // A file just sent shows at once where its message will be.
-  onMount(() => row.scrollIntoView({ block: 'end' }));
+  // A file just sent shows at once where its message will be: the list scrolls to its end
+  // (the list only, not the panes around it, as scrollIntoView would).
+  onMount(() => {
+    const list = row.closest<HTMLElement>('[data-testid="messages"]');
+    if (list) list.scrollTop = list.scrollHeight;
+  });
   const shape = () => props.upload.shape;
   const percent = () => Math.round(props.upload.progress * 100);
   return (

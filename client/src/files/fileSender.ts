@@ -68,6 +68,8 @@ export function outboxPoster(replicas: ReplicaManager, pending: PendingMessages)
 export class FileSender {
   private readonly waiting: WaitingFiles;
   private readonly running = new Map<string, RunningUpload>();
+  /** Ends each running file's turn: a cancelled upload's promise never settles, and the chat's next file must not wait for it. */
+  private readonly settle = new Map<string, () => void>();
   /** Files that stopped (offline, or failed), to start again. */
   private readonly parked = new Map<string, WaitingFile>();
   /** Per chat, when the files sent before have settled: messages go in the order sent. */
@@ -140,6 +142,7 @@ export class FileSender {
   cancel(key: string): void {
     this.running.get(key)?.cancel();
     this.running.delete(key);
+    this.settle.get(key)?.();
     this.parked.delete(key);
     this.drop(key);
   }
@@ -203,7 +206,8 @@ export class FileSender {
     const file = new File([item.blob], item.name, { type: item.type, lastModified: item.lastModified });
     const upload = uploadFile(file, item.roomId, (progress) => this.patch(item.key, { progress, offline: false }));
     this.running.set(item.key, upload);
-    return upload.done.then(
+    const settled = new Promise<void>((resolve) => this.settle.set(item.key, resolve));
+    const finished = upload.done.then(
       async (attachment) => {
         await before;
         if (this.running.get(item.key) !== upload) return;
@@ -223,6 +227,7 @@ export class FileSender {
         this.park(item, navigator.onLine ? error.message : null);
       },
     );
+    return Promise.race([finished, settled]).finally(() => this.settle.delete(item.key));
   }
 
   /** Keeps a file that could not go for a retry: `error` to show, or null while offline. */
