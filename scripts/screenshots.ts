@@ -292,6 +292,31 @@ async function main(): Promise<void> {
       await sam.page.keyboard.press('Escape');
     });
 
+    // A large photo on its way: its second part is held back, so its bubble shows the progress half-way.
+    const pendingShot = { name: 'upload-pending', title: 'A photo on its way', caption: "A file being sent shows in its own bubble where its message will be, with its progress and a cancel; after a failure it says why and offers Retry. Sent offline, it shows a clock and goes by itself when the network is back, whichever chat is open, after a reload too." };
+    const pendingPhoneShot = { name: 'phone-upload-pending', title: 'Phone: a photo on its way', caption: 'On a phone: the pending bubble with its progress and cancel.' };
+    await screen(pendingShot, me.page, ['attach'], async () => {
+      let release!: () => void;
+      const held = new Promise<void>((resolve) => (release = resolve));
+      let patches = 0;
+      await me.page.route('**/api/files/tus/*', async (route) => {
+        if (route.request().method() === 'PATCH' && ++patches >= 2) await held;
+        await route.continue().catch(() => undefined);
+      });
+      // Uncompressed, so it goes in several parts.
+      const large = await sharp(await demoPhoto()).resize(3000, 2000).png({ compressionLevel: 0 }).toBuffer();
+      await me.page.getByTestId('file-input').setInputFiles([{ name: 'panorama.png', mimeType: 'image/png', buffer: large }]);
+      await me.page.getByTestId('send').click();
+      await me.page.waitForFunction(() => (document.querySelector<HTMLProgressElement>('[data-testid="upload-progress"]')?.value ?? 0) > 0.2, undefined, { timeout: SEEN_MS });
+      await shoot(me.page, pendingShot);
+      await me.page.setViewportSize(PHONE);
+      await shoot(me.page, pendingPhoneShot);
+      await me.page.setViewportSize(DESKTOP);
+      await me.page.getByTestId('upload-cancel').click();
+      release();
+      await me.page.unroute('**/api/files/tus/*');
+    });
+
     const voiceShot = { name: 'voice-note', title: 'A voice note', caption: 'The mic stands where Send is while there is nothing to send; a voice note plays in its bubble, with a progress bar one can drag and its length.' };
     await screen(voiceShot, me.page, ['voice-record'], async () => {
       await me.page.getByTestId('voice-record').click();

@@ -19,6 +19,8 @@ export interface ServerProcessOptions {
 
 export interface ServerProcess {
   port: number;
+  /** The process id, to read its memory from `/proc/<pid>/status`. */
+  pid: number;
   url: string;
   wsUrl: string;
   /** Sends `signal` and resolves with how the process ended. */
@@ -115,6 +117,7 @@ export async function startServerProcess(options: ServerProcessOptions): Promise
 
   return {
     port: options.port,
+    pid: child.pid!,
     url,
     wsUrl: `ws://127.0.0.1:${options.port}/sync`,
     kill(signal) {

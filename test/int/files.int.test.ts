@@ -282,6 +282,30 @@ describe('files', () => {
     await waitFor(() => !existsSync(blobPath), { what: 'the document’s bytes are removed' });
   });
 
+  it('a file deleted for everyone cannot be attached to a new message, even by its uploader', async () => {
+    const server = await startServer();
+    const { alice, room, aBucket, bBucket } = await startDm(server);
+    const attachment = attachmentOf(await uploadFile(server.url, alice.token, randomBytes(3000), { roomId: room, name: 'gone.bin' }));
+    const id = newMessageId();
+    // Sent once, so the server has read the file's row for this message before the deletion.
+    appendMessage(aBucket.doc, { id, authorId: alice.id, createdAt: Date.now(), text: 'first', attachment });
+    await waitFor(() => readMessages(bBucket.doc).find((m) => m.id === id), { what: 'Bob has the file message' });
+    deleteForEveryone(aBucket.doc, id, alice.id, Date.now());
+    await waitFor(async () => (await download(server.url, attachment.fileId, alice.token)).status === 410, { what: 'the file is no longer served' });
+
+    const again = connectClient(server.wsUrl, alice.token).open(bucketDoc(room, 0));
+    await again.synced;
+    const close = nextClose(again);
+    appendMessage(again.doc, { id: newMessageId(), authorId: alice.id, createdAt: Date.now(), text: 'back again', attachment });
+    await expect(close.closed).resolves.toBe('rejected_update:attachment');
+    // Nobody received it; a message without the file still goes.
+    const fresh = connectClient(server.wsUrl, alice.token).open(bucketDoc(room, 0));
+    await fresh.synced;
+    appendMessage(fresh.doc, { id: newMessageId(), authorId: alice.id, createdAt: Date.now(), text: 'words only' });
+    await waitFor(() => readMessages(bBucket.doc).some((m) => m.text === 'words only'), { what: 'the plain message arrives' });
+    expect(readMessages(bBucket.doc).some((m) => m.text === 'back again')).toBe(false);
+  });
+
   it('the sweep removes files never sent and files deleted for everyone after the grace period, and keeps sent ones', async () => {
     const server = await startServer({ env: { JECO_FILE_GRACE_MS: '2500', JECO_FILE_SWEEP_MS: '100' } });
     const { alice, bob, room, aBucket, bBucket } = await startDm(server);

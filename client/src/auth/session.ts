@@ -9,6 +9,7 @@ import { dropPushSubscription } from '../notifications/webPush';
 import { ReplicaManager } from '../sync/replicaManager';
 import { wipeLocalReplicas } from '../sync/wipeLocalReplicas';
 import { clearMediaCache } from '../files/mediaCache';
+import { FileSender, outboxPoster } from '../files/fileSender';
 import { clearLocal, readLocal, writeLocal } from '../storage/localCache';
 import { forgetUsers, rememberUsers } from '../users/userDirectory';
 import { setSignedOutFlag, signedOutFlagSet } from './signedOutFlag';
@@ -18,6 +19,8 @@ export interface Session {
   replicas: ReplicaManager;
   /** Messages written here that the server has not stored yet. */
   pending: PendingMessages;
+  /** Files on their way, whichever chat is open. */
+  files: FileSender;
 }
 
 const ME_KEY = 'me';
@@ -65,7 +68,10 @@ function start(user: PublicUser): void {
   };
   for (const name of pending.queuedDocs()) hold(name);
   pending.whenQueued(hold);
-  setSession({ user: { ...user, id }, replicas, pending });
+  // Files sent from here go out in the background too: a file's message joins the outbox once the file is stored.
+  const files = new FileSender(id, outboxPoster(replicas, pending));
+  files.resume();
+  setSession({ user: { ...user, id }, replicas, pending, files });
   setKnown(true);
 }
 
@@ -75,6 +81,7 @@ async function stop(wipe: boolean): Promise<void> {
   setSession(null);
   if (!current) return;
   current.pending.stop();
+  current.files.stop();
   await current.replicas.destroy();
   if (wipe) {
     // Queued messages go with the replicas they live in; the pending marks and the

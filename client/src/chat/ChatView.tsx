@@ -22,6 +22,7 @@ import { ComposerContext } from './ComposerContext';
 import { DisappearingButton } from './DisappearingButton';
 import { forwardMessages } from './forwardMessage';
 import { MediaPanel } from '../files/MediaPanel';
+import { PendingUploads } from '../files/PendingUploads';
 import type { MessageActions } from './MessageMenu';
 import { messagePermissions } from './messagePermissions';
 import { MessageInfo } from './MessageInfo';
@@ -216,6 +217,7 @@ export function ChatView(props: ChatViewProps) {
         loadOlder={room.loadOlder}
         mayLoadOlder={room.mayLoadOlder()}
         sentCount={sentCount()}
+        footer={<PendingUploads files={props.session.files} roomId={roomId} />}
         actions={actions}
         focus={focus()}
         hiddenMessage={(id) => (hidden().has(id) ? room.messages().find((m) => m.id === id) : undefined)}
@@ -268,12 +270,9 @@ export function ChatView(props: ChatViewProps) {
       >
         <Composer
           roomId={roomId}
-          me={user.id}
-          onSendFile={(attachment, caption) => {
+          onSendFile={() => {
             typing.stop();
-            const sent = room.send(caption, undefined, mentionsIn(caption, mentionables()), attachment);
-            if (sent) setSentCount((n) => n + 1);
-            return sent;
+            setSentCount((n) => n + 1);
           }}
           disabled={!room.ready()}
           prefill={editing() ? (editing()!.editedText ?? editing()!.text) : null}

@@ -1,8 +1,7 @@
 import { createEffect, createSignal, on, Show, type JSX } from 'solid-js';
-import { MAX_MESSAGE_TEXT, type Attachment, type LinkPreview } from '../../../schema/docs/message';
+import { MAX_MESSAGE_TEXT, type LinkPreview } from '../../../schema/docs/message';
 import { LinkPreviewCard } from './LinkPreviewCard';
 import { useLinkPreview } from './useLinkPreview';
-import type { UserId } from '../../../schema/ids';
 import { chooseFiles, chosenFiles, fileDropHandlers, takeChosen } from '../files/attachQueue';
 import { MicIcon, PaperclipIcon } from '../files/fileIcons';
 import { FileTray } from '../files/FileTray';
@@ -11,6 +10,7 @@ import { canRecordVoice, useVoiceRecorder } from '../files/voiceRecorder';
 import { CheckIcon, EmojiIcon, SendIcon } from '../layout/icons';
 import { EmojiPicker } from './EmojiPicker';
 import { filterMentionables, MentionPicker, mentionQueryAt, type Mentionable } from './MentionPicker';
+import { mentionsIn } from './messageParts';
 import { VoiceRecorderBar } from './VoiceRecorderBar';
 
 /** Most members the `@` picker lists at once. */
@@ -22,11 +22,10 @@ const MAX_INPUT_HEIGHT_PX = 140;
 export interface ComposerProps {
   /** Sends the text, with the preview of its first link when one was fetched and kept. */
   onSend: (text: string, preview?: LinkPreview) => boolean;
-  /** The chat files are sent to, and who sends them. */
+  /** The chat files are sent to. */
   roomId: string;
-  me: UserId;
-  /** A file is stored on the server: send its message, with the caption typed for it. */
-  onSendFile: (attachment: Attachment, caption: string) => boolean;
+  /** Files were handed over for sending (they go in the background; their pending bubbles show at the end of the chat). */
+  onSendFile: () => void;
   disabled: boolean;
   /** Shown above the input: the quote being replied to, or the message being edited. */
   context?: JSX.Element;
@@ -71,7 +70,7 @@ export function Composer(props: ComposerProps) {
     if (props.prefill === null) props.onDraft(value);
   };
   let filePicker!: HTMLInputElement;
-  const uploads = useUploads(() => props.me, () => props.roomId, (attachment, caption) => props.onSendFile(attachment, caption));
+  const uploads = useUploads(() => props.roomId);
   const chosen = () => chosenFiles(props.roomId);
   const voice = useVoiceRecorder(() => void sendVoice());
   const recording = () => voice.state() !== 'idle';
@@ -79,7 +78,10 @@ export function Composer(props: ComposerProps) {
   const showMic = () => canRecordVoice() && text().trim() === '' && chosen().length === 0 && props.prefill === null && !props.disabled;
   const sendVoice = async () => {
     const recorded = await voice.finish();
-    if (recorded) await uploads.start([{ file: recorded.file, preview: null }], '', recorded.duration);
+    if (recorded) {
+      await uploads.start([{ file: recorded.file, preview: null }], '', { duration: recorded.duration });
+      props.onSendFile();
+    }
     input.focus();
   };
   const paste = fileDropHandlers(() => props.roomId).onPaste;
@@ -119,7 +121,9 @@ export function Composer(props: ComposerProps) {
     if (overBy() > 0) return;
     // Chosen files go first, the typed text as the first one's caption.
     if (chosen().length > 0 && props.prefill === null && !props.disabled) {
-      void uploads.start(takeChosen(props.roomId), text().trim());
+      const caption = text().trim();
+      void uploads.start(takeChosen(props.roomId), caption, { mentions: mentionsIn(caption, props.mentionables) });
+      props.onSendFile();
       replace('');
       props.onDraft('');
     } else {
@@ -154,7 +158,7 @@ export function Composer(props: ComposerProps) {
     <div class="composer-area">
       {props.context}
       <Show when={link.preview()}>{(preview) => <LinkPreviewCard preview={preview()} onDismiss={link.dismiss} testid="composer-preview" />}</Show>
-      <FileTray roomId={props.roomId} chosen={chosen()} uploads={uploads.uploads()} onCancel={uploads.cancel} onRetry={uploads.retry} />
+      <FileTray roomId={props.roomId} chosen={chosen()} />
       <MentionPicker people={candidates()} active={active()} onPick={pick} />
       <Show when={overBy() > 0}>
         <p class="composer-too-long" role="alert" data-testid="composer-too-long">

@@ -34,6 +34,8 @@ export interface MessageListProps {
   mayLoadOlder: boolean;
   /** Bumped when this user sends, to bring the bottom back into view. */
   sentCount: number;
+  /** After the last message: the files on their way, in their pending bubbles. */
+  footer?: JSX.Element;
   actions: MessageActions;
   /**
    * Scroll to this message and highlight it, whenever the value changes (the nonce lets
@@ -271,7 +273,9 @@ export function MessageList(props: MessageListProps) {
             </>
           )}
         </Virtualizer>
-        <div class="messages-foot" ref={foot} />
+        <div class="messages-foot" ref={foot}>
+          {props.footer}
+        </div>
       </div>
       <Show when={floatingDay()}>
         {(day) => (

@@ -10,7 +10,7 @@ import { VoiceNote } from './VoiceNote';
 const MAX_IMAGE_WIDTH_PX = 280;
 
 /** The ThumbHash as an image; a malformed one (from an old or odd client) just shows none. */
-function placeholder(thumbhash: string | undefined): string | undefined {
+export function placeholder(thumbhash: string | undefined): string | undefined {
   if (!thumbhash) return undefined;
   try {
     return thumbHashToDataURL(Uint8Array.from(atob(thumbhash), (c) => c.charCodeAt(0)));
@@ -45,6 +45,8 @@ export function AttachmentView(props: { attachment: Attachment }) {
           controls
           playsinline
           preload="metadata"
+          // The sender's device measured the first frame (the server cannot decode video): it shows until the video loads.
+          poster={placeholder(props.attachment.thumbhash)}
           src={fileUrl(props.attachment.fileId)}
           style={{
             width: `${Math.min(MAX_IMAGE_WIDTH_PX, props.attachment.width ?? MAX_IMAGE_WIDTH_PX)}px`,

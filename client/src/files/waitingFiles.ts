@@ -13,6 +13,10 @@ export interface WaitingFile {
   order: number;
   /** A voice note's length in seconds, as recorded: it goes into the message. */
   duration?: number;
+  /** The people the caption mentions. */
+  mentions?: UserId[];
+  /** A video's pixel size and first frame (ThumbHash), measured here: the server cannot decode video. */
+  shape?: { width: number; height: number; thumbhash: string };
 }
 
 const STORE = 'files';
@@ -27,7 +31,7 @@ function done<T>(request: IDBRequest<T>): Promise<T> {
 /**
  * Files sent from this device whose upload has not finished, in IndexedDB, so that a
  * file chosen offline (or cut off by a reload or a closed browser) still goes out: the
- * chat uploads them when it opens and the network is there. The database is named
+ * session's sender (`fileSender.ts`) uploads them when it starts and the network is there. The database is named
  * `jeco:<userId>:files`, so signing out wipes it with the user's replicas.
  */
 export class WaitingFiles {
@@ -64,12 +68,12 @@ export class WaitingFiles {
     await this.run('readwrite', (store) => store.delete(key));
   }
 
-  /** The room's waiting files, in the order they were sent. */
-  async list(roomId: string): Promise<WaitingFile[]> {
-    // Opening a chat must not create the database for someone who never sent a file.
+  /** Every waiting file, of every chat, in the order they were sent. */
+  async listAll(): Promise<WaitingFile[]> {
+    // Starting a session must not create the database for someone who never sent a file.
     if (!(await this.exists())) return [];
     const all = (await this.run('readonly', (store) => store.getAll())) as WaitingFile[];
-    return all.filter((f) => f.roomId === roomId).sort((a, b) => a.order - b.order);
+    return all.sort((a, b) => a.order - b.order);
   }
 
   private async exists(): Promise<boolean> {

@@ -6,8 +6,6 @@ import { roomOfDoc, type DocRef } from '../../../schema/docs/names';
 /** A file row by id, as prefetched for one update; undefined when there is no such file. */
 export type FileLookup = (fileId: string) => FileRow | undefined;
 
-/** Rows kept between updates; what the guard reads of a row (room, uploader, size, type) never changes, so a cached one is never stale for it. */
-const CACHE_ROWS = 10_000;
 /** More attachments than this in one update is not a person sending files; the guard's size bound refuses it anyway. */
 const MAX_IDS_PER_UPDATE = 500;
 
@@ -33,35 +31,35 @@ export function attachmentIdsOf(update: Uint8Array): string[] {
   return [...ids];
 }
 
-/** File rows for the guard, read in one query per update and cached. */
+/**
+ * File rows for the guard, read in one query per update that carries attachments. Not
+ * cached: a row's `deleted_at` changes when its message is deleted for everyone (on
+ * any server of a cluster), and a message may not attach such a file again. Most
+ * updates carry no attachment and cost no query.
+ */
 export class AttachmentFiles {
-  private readonly cache = new Map<string, FileRow>();
-
   constructor(private readonly store: Store) {}
 
   async prefetch(ids: readonly string[]): Promise<FileLookup> {
-    const missing = ids.filter((id) => !this.cache.has(id));
-    // Most updates carry no attachment and cost no query. A miss is not cached: the
-    // upload may finish a moment later.
-    for (const row of missing.length > 0 ? await this.store.getFiles(missing) : []) {
-      if (this.cache.size >= CACHE_ROWS) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(row.id, row);
-    }
-    return (id) => this.cache.get(id);
+    if (ids.length === 0) return () => undefined;
+    const rows = new Map((await this.store.getFiles(ids)).map((row) => [row.id, row]));
+    return (id) => rows.get(id);
   }
 }
 
 /**
  * Why a message's attachment is refused, or null when it is fine (or absent): the file
- * must exist, have been uploaded to this room by the message's author, and be what
- * the message says it is (size and type), so nobody can show someone else's file, or
- * a file from another chat, under their own name.
+ * must exist, not be deleted for everyone, have been uploaded to this room by the
+ * message's author, and be what the message says it is (size and type), so nobody can
+ * show someone else's file, or a file from another chat, under their own name, nor
+ * bring back a file its message took away from everyone.
  */
 export function attachmentProblem(message: { authorId: string; attachment?: Message['attachment'] }, ref: DocRef, files: FileLookup | undefined): string | null {
   const attachment = message.attachment;
   if (!attachment) return null;
   const file = files?.(attachment.fileId);
   if (!file) return 'unknown file';
+  if (file.deletedAt !== null) return 'deleted file';
   if (file.uploaderId !== message.authorId) return 'not the uploader';
   if (file.roomId !== roomOfDoc(ref)?.id) return 'another room';
   if (file.size !== attachment.size || file.mime !== attachment.mime) return 'size or type';
