@@ -21,7 +21,7 @@ import { fromClient } from './origins';
 import { reactionNotifications } from './reactionNotifications';
 import type { SerialQueue } from './serialQueue';
 import { rollOver } from './systemLineWriter';
-import { MAX_CONCURRENT_ITEMS } from './updateGuard';
+import { MAX_CONCURRENT_ITEMS } from './messagePlacement';
 
 /**
  * The chat-index projection of new messages (design §5b): new messages and reactions in
