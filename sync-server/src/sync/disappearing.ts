@@ -1,5 +1,5 @@
 import type { Store } from '../../../schema/db/store';
-import { expireMessages, expiryOf } from '../../../schema/docs/bucket';
+import { expireMessages, expiryOf } from '../../../schema/docs/bucketPurge';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
 import { headBucket } from '../../../schema/docs/roomHead';
 import { parseRoomId, type MessageId, type RoomRef } from '../../../schema/ids';

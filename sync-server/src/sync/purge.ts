@@ -1,7 +1,8 @@
 import { isTransactionOrigin, type Extension, type Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
 import type { Store } from '../../../schema/db/store';
-import { deletedAttachments, messagesToPurge, onMessageTextChanged, purgeMessage } from '../../../schema/docs/bucket';
+import { onMessageTextChanged } from '../../../schema/docs/bucket';
+import { deletedAttachments, messagesToPurge, purgeMessage } from '../../../schema/docs/bucketPurge';
 import { onPreviewRewritten } from '../../../schema/docs/inbox';
 import { inboxDoc, parseDocName } from '../../../schema/docs/names';
 import type { MessageId } from '../../../schema/ids';
