@@ -1,7 +1,7 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
 import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, Store } from '../../../schema/db/store';
-import { messageCount, onMessagesAdded, onReactionsChanged, reactionKeys, readMessagesFrom } from '../../../schema/docs/bucket';
+import { messageCount, onMessagesAdded, onReactionsChanged, readMessagesFrom } from '../../../schema/docs/bucket';
 import { entryAfterMessages, newChatEntry, withoutRoomId, type PlacedMessage } from '../../../schema/docs/chatIndex';
 import { readChatEntry, setChatEntry } from '../../../schema/docs/inbox';
 import type { Message } from '../../../schema/docs/message';
@@ -18,6 +18,7 @@ import { usersById } from './membershipProjection';
 import { messageAuthors } from './messageAuthors';
 import { messageNotifications } from './messageNotifications';
 import { fromClient } from './origins';
+import { PendingReactions } from './pendingReactions';
 import { reactionNotifications } from './reactionNotifications';
 import type { SerialQueue } from './serialQueue';
 import { rollOver } from './systemLineWriter';
@@ -37,15 +38,8 @@ export class MessageProjection {
    * transaction, so "replied to your message" needs no read inside it.
    */
   private readonly pendingReplies = new Map<RoomId, Set<MessageId>>();
-  /**
-   * Reactions changed by clients since the room's last projection, per bucket (keys
-   * `<messageId>:<userId>`). The change's own append already marked the bucket in the
-   * store (design §5b: no write of its own); the next projection turns them into items
-   * of the reacted-to authors' lists, in its per-inbox batch. After a crash the set is
-   * gone, so a recovered bucket's reactions are all looked at again (`rescanReactions`).
-   */
-  private readonly pendingReactions = new Map<RoomId, Map<number, Set<string>>>();
-  private readonly rescanReactions = new Set<string>();
+  /** Reactions changed by clients since the room's last projection (`pendingReactions.ts`). */
+  private readonly reactions = new PendingReactions();
   /**
    * Where projecting a bucket with no watermark row starts: its length when this process
    * loaded it. Every bucket written since watermarks exist gets a row at its first
@@ -91,7 +85,7 @@ export class MessageProjection {
   async recover(): Promise<void> {
     for (const mark of await this.deps.store.listProjectionMarks()) {
       this.recovering.add(bucketDoc(mark.roomId, mark.bucket));
-      this.rescanReactions.add(bucketDoc(mark.roomId, mark.bucket));
+      this.reactions.rescan(bucketDoc(mark.roomId, mark.bucket));
       this.marked(mark);
     }
   }
@@ -140,11 +134,7 @@ export class MessageProjection {
     });
     onReactionsChanged(doc, (keys, origin) => {
       if (!fromClient(origin)) return;
-      const byBucket = this.pendingReactions.get(room.id) ?? new Map<number, Set<string>>();
-      const pending = byBucket.get(bucket) ?? new Set<string>();
-      for (const key of keys) pending.add(key);
-      byBucket.set(bucket, pending);
-      this.pendingReactions.set(room.id, byBucket);
+      this.reactions.note(room.id, bucket, keys);
       this.markDirty(room, bucket);
     });
   }
@@ -179,7 +169,7 @@ export class MessageProjection {
       let projected: Message[] = [];
       // The reaction items each member's inbox got, for their pushes once the write committed (a retried write replaces them).
       let reactedItems = new Map<UserId, Notification[]>();
-      const reactionKeysOf = this.takeReactions(room.id, docs);
+      const reactionKeysOf = this.reactions.take(room.id, docs);
       try {
         try {
           await store.projectRoom(room.id, async (watermarks, load) => {
@@ -233,7 +223,7 @@ export class MessageProjection {
           });
         } catch (error) {
           // Not projected: the reactions wait for the next try (the bucket's mark stays in the store too).
-          this.restoreReactions(room.id, reactionKeysOf);
+          this.reactions.restore(room.id, reactionKeysOf);
           throw error;
         }
         // After the commit: a projection that failed is run again, and announces then.
@@ -258,27 +248,6 @@ export class MessageProjection {
     } finally {
       await Promise.all(connections.map((c) => c.disconnect({ unloadImmediately: false })));
     }
-  }
-
-  /** The reaction keys waiting for these buckets (all of a recovered bucket's), taken out of the waiting set. */
-  private takeReactions(roomId: RoomId, docs: ReadonlyMap<number, Y.Doc>): Map<number, Set<string>> {
-    const byBucket = this.pendingReactions.get(roomId);
-    const out = new Map<number, Set<string>>();
-    for (const [b, doc] of docs) {
-      const keys = byBucket?.get(b) ?? new Set<string>();
-      byBucket?.delete(b);
-      if (this.rescanReactions.delete(bucketDoc(roomId, b))) for (const key of reactionKeys(doc)) keys.add(key);
-      if (keys.size > 0) out.set(b, keys);
-    }
-    if (byBucket?.size === 0) this.pendingReactions.delete(roomId);
-    return out;
-  }
-
-  private restoreReactions(roomId: RoomId, taken: ReadonlyMap<number, Set<string>>): void {
-    if (taken.size === 0) return;
-    const byBucket = this.pendingReactions.get(roomId) ?? new Map<number, Set<string>>();
-    for (const [b, keys] of taken) byBucket.set(b, new Set([...keys, ...(byBucket.get(b) ?? [])]));
-    this.pendingReactions.set(roomId, byBucket);
   }
 
   /**
