@@ -30,6 +30,9 @@ describe('npm run seed', () => {
     expect(chats.map((c) => c.title)).toEqual(seeded.chats.map((c) => c.title));
     expect(new Set(chats.map((c) => c.kind))).toEqual(new Set(['dm', 'group']));
     expect(chats.every((c) => c.count === 7)).toBe(true);
+    // Each entry names where its last message sits (the seventh: bucket 2, first item), as the server's projection does,
+    // so a device can report it received and the chat shows "delivered" without a new message.
+    expect(chats.every((c) => c.lastMessage?.position?.bucket === 2 && c.lastMessage.position.index === 0)).toBe(true);
 
     const newest = seeded.chats[0]!;
     const head = client.open(roomHeadDoc(newest.roomId));

@@ -20,11 +20,12 @@ import * as Y from 'yjs';
 import type { MemberRole } from '../schema/docs/roomHead';
 import type { Store } from '../sync-server/src/store/db/store';
 import { appendMessage, DEFAULT_BUCKET_SIZE } from '../schema/docs/bucket';
-import { setChatEntry, type ChatEntry } from '../schema/docs/inbox';
-import { previewOf, type Message } from '../schema/docs/message';
+import { entryAfterMessages, newChatEntry, withoutRoomId, type ChatEntryValue } from '../schema/docs/chatIndex';
+import { setChatEntry } from '../schema/docs/inbox';
+import type { Message } from '../schema/docs/message';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../schema/docs/names';
 import { advanceHead, initDm, initGroup } from '../schema/docs/roomHead';
-import { dmRoomId, newGroupId, newMessageId, newUserId, type RoomId, type UserId } from '../schema/ids';
+import { dmRoomId, newGroupId, newMessageId, newUserId, parseRoomId, type RoomId, type UserId } from '../schema/ids';
 import { hashPassword } from '../sync-server/src/auth/passwords';
 import { openStore } from '../sync-server/src/store/openStore';
 
@@ -126,7 +127,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
     const people = await createUsers(db, options.users, username, password, pick);
     const [me, ...peers] = people as [Person, ...Person[]];
     const names = new Map(people.map((p) => [p.id, p.displayName]));
-    const indexes = new Map<UserId, Array<[RoomId, Omit<ChatEntry, 'roomId'>]>>();
+    const indexes = new Map<UserId, Array<[RoomId, ChatEntryValue]>>();
     const chats: SeededChat[] = [];
     const now = Date.now();
     let nextPeer = 0;
@@ -161,20 +162,15 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
       const roles: Array<{ userId: UserId; role: MemberRole }> = members.map((m, k) => ({ userId: m.id, role: group && k === 0 ? 'owner' : 'member' }));
       await db.saveRoomMembers({ id: roomId, kind: group ? 'group' : 'dm', createdBy: me.id, createdAt }, roles);
 
-      const last = messages.at(-1);
+      // Each member's entry as the server's projection of these messages makes it (with the last message's position, so it can show delivered).
+      const room = parseRoomId(roomId)!;
+      const placed = messages.map((message, j) => ({ message, position: { bucket: Math.floor(j / options.bucketSize), index: j % options.bucketSize } }));
+      const last = placed.at(-1);
       for (const member of members) {
-        const peer = group ? undefined : members.find((m) => m.id !== member.id)!;
-        const entry: Omit<ChatEntry, 'roomId'> = {
-          kind: group ? 'group' : 'dm',
-          title: group ? title : peer!.displayName,
-          ...(peer ? { peerId: peer.id } : {}),
-          ...(last ? { lastMessage: { id: last.id, authorId: last.authorId, authorName: names.get(last.authorId) ?? '', preview: previewOf(last.text), at: last.createdAt } } : {}),
-          count: messages.length,
-          updatedAt: last?.createdAt ?? createdAt,
-        };
-        indexes.set(member.id, [...(indexes.get(member.id) ?? []), [roomId, entry]]);
+        const entry = withoutRoomId(newChatEntry(room, member.id, (id) => names.get(id), title, createdAt));
+        indexes.set(member.id, [...(indexes.get(member.id) ?? []), [roomId, last ? entryAfterMessages(entry, member.id, placed, last, (id) => names.get(id), last.message.createdAt) : entry]]);
       }
-      chats.push({ roomId, title, latestText: last?.text ?? null });
+      chats.push({ roomId, title, latestText: last?.message.text ?? null });
     }
 
     for (const [userId, entries] of indexes) {

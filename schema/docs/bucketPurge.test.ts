@@ -1,15 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { newMessageId, type UserId } from '../ids';
+import { messagesToPurge, onMessagesRemoved, purgedCopy, purgeMessage } from './bucketPurge';
 import {
   appendMessage,
   BUCKET,
   deleteForEveryone,
   editMessage,
-  messagesToPurge,
-  onMessagesRemoved,
-  purgedCopy,
-  purgeMessage,
   readMessages,
   readShownMessages,
 } from './bucket';

@@ -1,3 +1,4 @@
+// Over 300 lines for one job: the inbox doc's shape. Every key of its `state` has its schema here, so the guard's table (`isValidStateEntry`) cannot miss one.
 import type * as Y from 'yjs';
 import { z } from 'zod';
 import type { MessageId, RoomId, UserId } from '../ids';

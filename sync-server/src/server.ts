@@ -21,7 +21,8 @@ import { Blocks } from './people/blocks';
 import { Privacy } from './people/privacy';
 import { privacyPresenceExtension } from './sync/privacyPresence';
 import { Membership } from './sync/membership';
-import { catchUp, LogPositions } from './sync/logPositions';
+import { catchUp, LogPositions } from './store/logPositions';
+import { ServerWrites, sharesLog } from './store/serverWrites';
 import { persistenceExtension } from './sync/persistence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
@@ -107,6 +108,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
   let redis: RedisRelay | undefined;
   const health = new DependencyHealth(() => app.log);
   let projectionsRef: Projections | undefined;
+  let writesRef: ServerWrites | undefined;
   const metrics = new JecoMetrics({
     instance: () => hocuspocus,
     health: () => health,
@@ -146,7 +148,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
     linkPreviews: options.previewAlsoAllowed ? { alsoAllowed: new Set(options.previewAlsoAllowed) } : PRODUCTION_PREVIEW_POLICY,
     // Projections start after the app (they need its logger); a request waits for nothing: both exist before listening.
     groups: {
-      nameOf: (room: RoomRef) => projectionsRef!.read(roomHeadDoc(room.id), (head) => readMeta(head)?.name ?? ''),
+      nameOf: (room: RoomRef) => writesRef!.read(roomHeadDoc(room.id), (head) => readMeta(head)?.name ?? ''),
       join: (room: RoomRef, userId: UserId, invitedBy: UserId) => projectionsRef!.joinByInvite(room, userId, invitedBy),
     },
   };
@@ -163,7 +165,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
   // behind the log (a missed relay, a failover): caught up before the guard refuses on
   // its state and after Redis comes back. One process on SQLite writes the whole log itself.
   const catchUpDoc =
-    store.dialect === 'postgres'
+    sharesLog(store)
       ? (documentName: string, doc: Y.Doc) => catchUp((name, after) => store.loadUpdatesAfter(name, after), positions, documentName, doc)
       : undefined;
   const catchUpLoaded = async () => {
@@ -179,7 +181,9 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
   const membership = new Membership(store, instance);
   const push = new PushSender({ store, keys: vapidKeys, subject: config.vapidSubject, intervalMs: config.pushIntervalMs, policy: pushPolicy, log });
   pushRef = push;
-  const projections = new Projections({ store, membership, bucketSize: config.bucketSize, delayMs: config.projectionDelayMs, positions, instance, log, push });
+  const writes = new ServerWrites({ store, positions, instance });
+  writesRef = writes;
+  const projections = new Projections({ store, writes, membership, bucketSize: config.bucketSize, delayMs: config.projectionDelayMs, instance, log, push });
   projectionsRef = projections;
   const refusals = budgetRefusals(metrics.registry);
   const limits = {
@@ -192,7 +196,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
   const receipts = new Receipts({
     store,
     instance,
-    writeDoc: (name, change) => projections.write(name, change),
+    writeDoc: (name, change) => writes.write(name, change),
     flushMs: config.receiptsFlushMs,
     readReceiptsShown: (room) => privacy.readReceiptsShown(room),
     log,
@@ -220,7 +224,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
 
   const sessionSweep = startSessionSweep({ store, everyMs: config.sessionSweepMs, log: app.log });
   const fileSweep = startFileSweep({ lifecycle: fileLifecycle, everyMs: config.fileSweepMs, graceMs: config.fileGraceMs, log });
-  const disappearing = startDisappearingPass({ store, projections, membership, everyMs: config.disappearingSweepMs, log, ...(options.clock ? { now: options.clock } : {}) });
+  const disappearing = startDisappearingPass({ store, writes, projections, membership, everyMs: config.disappearingSweepMs, log, ...(options.clock ? { now: options.clock } : {}) });
 
   let closing: Promise<void> | undefined;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });

@@ -1,11 +1,9 @@
-import { createHash } from 'node:crypto';
-import webpush from 'web-push';
 import type { PushPayload } from '../../../schema/api/push';
 import type { PushSubscriptionRow } from '../store/db/pushStore';
 import type { Store } from '../store/db/store';
 import type { RoomId, UserId } from '../../../schema/ids';
 import type { EndpointPolicy } from './endpointPolicy';
-import { deliver, type DeliveryResult } from './pushDelivery';
+import { PushQueue, type PushStats } from './pushQueue';
 import type { VapidKeys } from './vapidKeys';
 
 /** What the projection asks to announce to one person about one chat. */
@@ -28,17 +26,6 @@ export interface PushNote {
   through?: number;
 }
 
-/** Pushes one request may be in flight at once, over all endpoints: a push service is a remote host, not our disk. */
-const CONCURRENCY = 8;
-/** Deliveries waiting at most; past it new ones are dropped (and counted failed): memory stays bounded when push services are down. */
-const MAX_QUEUE = 10_000;
-/** Tries per delivery (network errors, 429 and 5xx are retried). */
-const MAX_ATTEMPTS = 5;
-/** Backoff before retry n: 1 s, 2 s, 4 s, 8 s, with ±25 % jitter. */
-const BACKOFF_BASE_MS = 1_000;
-const REQUEST_TIMEOUT_MS = 10_000;
-/** How long a push waits at the push service for an offline browser. */
-const TTL_SECONDS = 24 * 60 * 60;
 /** A chat announced this recently keeps counting: its next push says "5 new messages", replacing the last one (same tag). */
 const RECENT_MS = 10 * 60 * 1000;
 /** People tracked before idle ones are forgotten. */
@@ -62,38 +49,21 @@ interface UserState {
   shown: Map<RoomId, number>;
 }
 
-interface Delivery {
-  subscription: PushSubscriptionRow;
-  payload: PushPayload;
-  attempt: number;
-}
-
-/** Counters for `/metrics`. */
-export interface PushStats {
-  sent: number;
-  failed: number;
-  expired: number;
-}
-
 /**
  * Sends Web Push notifications (the `web-push` library encrypts and signs them) from a
  * queue in this process's memory: a restart loses what was waiting (pushes are a
  * courtesy; the messages themselves are durable and the chat list shows them). Per
  * person, at most one push per `intervalMs`: what arrives meanwhile is held and goes
- * out as one push per chat when the interval ends ("5 new messages"). A delivery that
- * fails on the network, with 429 or with 5xx is tried again with backoff; 404 or 410
- * means the browser dropped the subscription, which is then deleted.
+ * out as one push per chat when the interval ends ("5 new messages"). Sending, with
+ * its retries, is the delivery queue's (`pushQueue.ts`).
  */
 export class PushSender {
-  readonly stats: PushStats = { sent: 0, failed: 0, expired: 0 };
   private readonly users = new Map<UserId, UserState>();
-  private readonly waiting: Delivery[] = [];
-  private retrying = 0;
-  private inFlight = 0;
   private releasing = new Map<UserId, PushPayload[]>();
   private releaseScheduled = false;
   private readonly timers = new Set<NodeJS.Timeout>();
   private closed = false;
+  private readonly queue: PushQueue;
 
   constructor(
     private readonly deps: {
@@ -104,11 +74,18 @@ export class PushSender {
       policy: EndpointPolicy;
       log: (error: unknown, what: string) => void;
     },
-  ) {}
+  ) {
+    this.queue = new PushQueue(deps);
+  }
+
+  /** Counters for `/metrics`. */
+  get stats(): PushStats {
+    return this.queue.stats;
+  }
 
   /** Deliveries waiting, being retried or in flight. */
   queueLength(): number {
-    return this.waiting.length + this.retrying + this.inFlight;
+    return this.queue.length();
   }
 
   /** Announces new messages (see the class comment for when each goes out). */
@@ -163,7 +140,7 @@ export class PushSender {
     this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
-    this.waiting.length = 0;
+    this.queue.close();
   }
 
   private stateOf(userId: UserId, now: number): UserState {
@@ -221,68 +198,8 @@ export class PushSender {
       return;
     }
     for (const subscription of subscriptions) {
-      for (const payload of batch.get(subscription.userId) ?? []) this.enqueue({ subscription, payload, attempt: 0 });
+      for (const payload of batch.get(subscription.userId) ?? []) this.queue.add(subscription, payload);
     }
-  }
-
-  private enqueue(delivery: Delivery): void {
-    if (this.closed) return;
-    if (this.queueLength() >= MAX_QUEUE) {
-      this.stats.failed++;
-      return;
-    }
-    this.waiting.push(delivery);
-    this.pump();
-  }
-
-  private pump(): void {
-    while (this.inFlight < CONCURRENCY && this.waiting.length > 0) {
-      const delivery = this.waiting.shift()!;
-      this.inFlight++;
-      void this.send(delivery).finally(() => {
-        this.inFlight--;
-        this.pump();
-      });
-    }
-  }
-
-  private async send(delivery: Delivery): Promise<void> {
-    const { subscription, payload } = delivery;
-    let result: DeliveryResult;
-    try {
-      const prepared = webpush.generateRequestDetails({ endpoint: subscription.endpoint, keys: { p256dh: subscription.p256dh, auth: subscription.auth } }, JSON.stringify(payload), {
-        vapidDetails: { subject: this.deps.subject, publicKey: this.deps.keys.publicKey, privateKey: this.deps.keys.privateKey },
-        TTL: TTL_SECONDS,
-        urgency: 'high',
-        topic: topicOf(payload.roomId),
-      });
-      result = await deliver({ endpoint: prepared.endpoint, method: prepared.method, headers: prepared.headers as Record<string, string | number>, body: (prepared.body as Buffer | null) ?? null }, this.deps.policy, REQUEST_TIMEOUT_MS);
-    } catch (error) {
-      // A subscription whose keys do not make a valid encryption: it can never work.
-      this.stats.failed++;
-      this.deps.log(error, 'preparing a push');
-      return;
-    }
-    if ('status' in result && result.status >= 200 && result.status < 300) {
-      this.stats.sent++;
-      return;
-    }
-    if ('status' in result && (result.status === 404 || result.status === 410)) {
-      this.stats.expired++;
-      await this.deps.store.push.deleteEndpoint(subscription.endpoint).catch((error: unknown) => this.deps.log(error, 'deleting an expired push subscription'));
-      return;
-    }
-    const retryable = 'error' in result || result.status === 429 || result.status >= 500;
-    if (!retryable || delivery.attempt + 1 >= MAX_ATTEMPTS) {
-      this.stats.failed++;
-      return;
-    }
-    const backoff = BACKOFF_BASE_MS * 2 ** delivery.attempt * (0.75 + Math.random() * 0.5);
-    this.retrying++;
-    this.later(backoff, () => {
-      this.retrying--;
-      this.enqueue({ ...delivery, attempt: delivery.attempt + 1 });
-    });
   }
 
   private later(ms: number, run: () => void): NodeJS.Timeout {
@@ -296,7 +213,3 @@ export class PushSender {
   }
 }
 
-/** The push service's `Topic` (≤ 32 base64url characters): a newer push for the same chat replaces one still undelivered. */
-function topicOf(roomId: string): string {
-  return createHash('sha256').update(roomId).digest('base64url').slice(0, 32);
-}

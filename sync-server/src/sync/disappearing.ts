@@ -1,10 +1,11 @@
 import type { Store } from '../store/db/store';
-import { expireMessages, expiryOf } from '../../../schema/docs/bucket';
+import { expireMessages, expiryOf } from '../../../schema/docs/bucketPurge';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
 import { headBucket } from '../../../schema/docs/roomHead';
 import { parseRoomId, type MessageId, type RoomRef } from '../../../schema/ids';
 import type { Membership } from './membership';
 import { mergeForSnapshot } from './persistence';
+import type { ServerWrites } from '../store/serverWrites';
 import type { Projections } from './projections';
 import { isStoreUnavailable } from './storeFailures';
 
@@ -19,6 +20,7 @@ export interface DisappearingPass {
 
 export interface DisappearingDeps {
   store: Store;
+  writes: ServerWrites;
   projections: Projections;
   membership: Membership;
   everyMs: number;
@@ -48,16 +50,16 @@ export function startDisappearingPass(deps: DisappearingDeps): DisappearingPass 
 
   async function expireIn(room: RoomRef, row: { afterMs: number; since: number; checkedBucket: number }): Promise<void> {
     const before = now() - row.afterMs;
-    const head = await deps.projections.read(roomHeadDoc(room.id), headBucket);
+    const head = await deps.writes.read(roomHeadDoc(room.id), headBucket);
     let checked = row.checkedBucket;
     const removed = new Set<MessageId>();
     for (let bucket = row.checkedBucket; bucket <= head; bucket++) {
       const name = bucketDoc(room.id, bucket);
-      const { due, later } = await deps.projections.read(name, (doc) => expiryOf(doc, row.since, before));
+      const { due, later } = await deps.writes.read(name, (doc) => expiryOf(doc, row.since, before));
       if (due.length > 0) {
         let replaced = 0;
         // Through the store's per-doc lock, re-checked there: two nodes never replace a message twice.
-        await deps.projections.write(name, (doc) => {
+        await deps.writes.write(name, (doc) => {
           replaced = expireMessages(doc, expiryOf(doc, row.since, before).due);
         });
         if (replaced > 0) await deps.store.compact(name, mergeForSnapshot);

@@ -3,8 +3,8 @@ import * as Y from 'yjs';
 import { syncRefusal } from '../../../schema/api/errors';
 import type { ProjectionMark, Store } from '../store/db/store';
 import { parseDocName } from '../../../schema/docs/names';
-import { isLoggedServerWrite } from './context';
-import type { LogPositions } from './logPositions';
+import type { LogPositions } from '../store/logPositions';
+import { isLoggedServerWrite } from '../store/serverWrites';
 
 /**
  * Whether applying `update` would change nothing: it has no deletions and every struct

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage, BUCKET, deleteForEveryone, editMessage, purgeMessage, readMessages, setReaction } from '../../../schema/docs/bucket';
+import { appendMessage, BUCKET, deleteForEveryone, editMessage, readMessages, setReaction } from '../../../schema/docs/bucket';
+import { purgeMessage } from '../../../schema/docs/bucketPurge';
 import type { Message } from '../../../schema/docs/message';
 import { bucketDoc, parseDocName } from '../../../schema/docs/names';
 import { newMessageId, type RoomId, type UserId } from '../../../schema/ids';

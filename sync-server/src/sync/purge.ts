@@ -1,17 +1,14 @@
-import { isTransactionOrigin, type Extension, type Hocuspocus, type RedisTransactionOrigin } from '@hocuspocus/server';
-import * as Y from 'yjs';
+import { isTransactionOrigin, type Extension, type Hocuspocus } from '@hocuspocus/server';
+import type * as Y from 'yjs';
 import type { Store } from '../store/db/store';
-import { deletedAttachments, messagesToPurge, onMessageTextChanged, purgeMessage } from '../../../schema/docs/bucket';
+import { onMessageTextChanged } from '../../../schema/docs/bucket';
+import { deletedAttachments, messagesToPurge, purgeMessage } from '../../../schema/docs/bucketPurge';
 import { onPreviewRewritten } from '../../../schema/docs/inbox';
 import { inboxDoc, parseDocName } from '../../../schema/docs/names';
 import type { MessageId } from '../../../schema/ids';
-import { applyLoggedServerWrite, type ServerWriteContext } from './context';
+import { SERVER_CONNECTION, writeLoadedDoc } from '../store/serverWrites';
 import { mergeForSnapshot } from './persistence';
 import { SerialQueue } from './serialQueue';
-
-const SERVER: ServerWriteContext = { server: true };
-/** What another process logged, applied before deciding: neither logged nor purged again. */
-const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
 
 /**
  * Deleted must mean deleted. When a client's change deletes a message for everyone or
@@ -76,11 +73,9 @@ export function purgeExtension(deps: {
     const fileIds = deps.retireFiles ? deletedAttachments(doc, ids) : [];
     if (fileIds.length > 0) await deps.retireFiles!(fileIds).catch((error: unknown) => deps.log(error, `retiring files of ${documentName}`));
     let purged = 0;
-    await deps.store.writeDoc(documentName, (stored) => {
-      if (deps.store.dialect === 'postgres') catchUp(doc, stored);
-      return applyLoggedServerWrite(doc, () => {
-        for (const id of ids) if (purgeMessage(doc, id)) purged++;
-      });
+    // The whole log is read under the lock: what another process logged is applied before deciding (neither logged nor purged again).
+    await writeLoadedDoc(deps.store, documentName, doc, () => {
+      for (const id of ids) if (purgeMessage(doc, id)) purged++;
     });
     if (purged === 0) return;
     // The rows that carried the text are still in the log: fold them into a GC'd snapshot now, not at the next debounced store.
@@ -108,7 +103,7 @@ export function purgeExtension(deps: {
   }
 
   async function purge(documentName: string, ids: readonly MessageId[]): Promise<void> {
-    const connection = await deps.instance().openDirectConnection(documentName, SERVER);
+    const connection = await deps.instance().openDirectConnection(documentName, SERVER_CONNECTION);
     try {
       await purgeIn(connection.document!, documentName, ids);
     } finally {
@@ -149,10 +144,4 @@ export function purgeExtension(deps: {
       await queue.idle();
     },
   };
-}
-
-/** Applies what other processes logged since this node loaded the doc (as projections' writes do). */
-function catchUp(doc: Y.Doc, stored: { snapshot: Uint8Array | null; updates: Uint8Array[] }): void {
-  const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
-  if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts), CAUGHT_UP);
 }

@@ -7,10 +7,11 @@ import { roomOfDoc, type DocRef } from '../../../schema/docs/names';
 import { memberSchema, roleIn, ROOM_HEAD, type MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
 import { checkValues, type ValueContext, type ValueRefusal } from './guardValues';
-import { CONCURRENCY_WINDOW_MS, messageArrivals } from './messageArrivals';
+import { appendsAtEnd } from './messagePlacement';
 import type { FileLookup } from './attachments';
 import { messageAuthors } from './messageAuthors';
-import { MalformedUpdate, UpdateView, type Location } from './updateView';
+import { collectRemovals, setChange, type Change } from './updateChanges';
+import { MalformedUpdate, UpdateView } from './updateView';
 import { simulateIntegration } from './yjsIntegration';
 
 /** Largest update the server applies; a bigger one is refused as `too_large`. */
@@ -23,13 +24,6 @@ export const MAX_UPDATE_BYTES = 1024 * 1024;
  * entry in every reader's state vector, so a flood of them has no honest use.
  */
 export const MAX_NEW_CLIENT_IDS = 8;
-
-/**
- * Most items of `messages` an append may land behind (those after its left origin,
- * all of which must be recent): concurrent appends within the window are never this
- * many, and it bounds the scan.
- */
-export const MAX_CONCURRENT_ITEMS = 256;
 
 /** Stable names of the guard's rules, as they travel in `rejected_update:<rule>`. */
 type GuardRule =
@@ -78,21 +72,6 @@ export interface GuardInput {
 export type GuardResult = { ok: true; newClientIds: number[] } | { ok: false; rule: GuardRule; detail?: string };
 
 type Refusal = { ok: false; rule: GuardRule; detail?: string };
-
-interface Change {
-  /** `set`: a new item writes the entry; `remove`: the update deletes an item. */
-  op: 'set' | 'remove';
-  root: string;
-  key: string | null;
-  /** The item's values; null for deleted content (a tombstone carries none). */
-  values: readonly unknown[] | null;
-  /** A list item placed before an existing one rather than at the end. */
-  insertsBefore: boolean;
-  /** The left origin Yjs integrates a new item after (re-anchored for a partly known struct); null for none. */
-  origin: Y.ID | null;
-  /** A removal of an item the doc holds (rather than one of the update's own). */
-  inDoc: boolean;
-}
 
 const refuse = (rule: GuardRule, detail?: string): Refusal => ({ ok: false, rule, detail });
 
@@ -166,92 +145,6 @@ function checkDecoded(input: GuardInput, view: UpdateView, ds: ReturnType<typeof
   return refusal ?? { ok: true, newClientIds: [...newClientIds] };
 }
 
-/**
- * The change a new item makes, from `offset` on (the part the doc lacks). Its parent is
- * where Yjs' `getMissing` puts it (named, or its left origin's, else its right
- * origin's). A struct the doc partly has is re-anchored by Yjs' `integrate`: its left
- * becomes the doc's item at `clock + offset - 1`, whatever the update encodes, and it
- * is linked into that item's list while keeping the parent it resolved; both must be
- * the same place, or Yjs would corrupt the doc.
- */
-function setChange(view: UpdateView, item: Y.Item, offset: number): Change | Refusal {
-  const location = view.locate(item);
-  if (location.kind !== 'root') return locationRefusal(location, item.id);
-  let origin = item.origin;
-  if (offset > 0) {
-    origin = Y.createID(item.id.client, item.id.clock + offset - 1);
-    const left = view.find(origin)!.struct;
-    if (left instanceof Y.GC) return refuse('gc', `re-anchored at ${origin.client}:${origin.clock}`);
-    const anchored = view.docLocation(left);
-    if (anchored.kind !== 'root' || anchored.root !== location.root || anchored.key !== location.key) {
-      return refuse('malformed', `re-anchored at ${origin.client}:${origin.clock} outside its parent`);
-    }
-  }
-  const values = contentValues(item.content, offset);
-  if (values === undefined) return refuse('value-shape', item.content.constructor.name);
-  return { op: 'set', root: location.root, key: location.key, values, insertsBefore: item.rightOrigin !== null, origin, inDoc: false };
-}
-
-function locationRefusal(location: Exclude<Location, { kind: 'root' }>, id: Y.ID): Refusal {
-  const at = `${id.client}:${id.clock}`;
-  switch (location.kind) {
-    case 'gc':
-      return refuse('gc', at);
-    case 'missing':
-      return refuse('missing-dependency', at);
-    case 'nested':
-      return refuse('unknown-root', `nested type at ${at}`);
-    case 'malformed':
-      return refuse('malformed', at);
-  }
-}
-
-/**
- * Jeco docs hold plain JSON values only (`ContentAny`); deleted content (a tombstone
- * an honest client sends after garbage-collecting an overwritten value) carries none.
- * Anything else — text, binary, embeds, nested types, subdocs — has no place here.
- */
-function contentValues(content: Y.Item['content'], offset: number): readonly unknown[] | null | undefined {
-  if (content instanceof Y.ContentAny) return content.getContent().slice(offset);
-  if (content instanceof Y.ContentDeleted) return null;
-  return undefined;
-}
-
-/**
- * The entries a deleted range removes: the doc's items in it that are not yet deleted
- * (re-deleting is a no-op, so an honest client's full delete set passes), then items of
- * the update itself in it. A range neither has would stay pending, unchecked.
- */
-function collectRemovals(view: UpdateView, client: number, clock: number, end: number, changes: Change[]): Refusal | null {
-  const state = view.state(client);
-  if (clock < state) {
-    const structs = view.doc.store.clients.get(client)!;
-    const stop = Math.min(end, state);
-    for (let i = Y.findIndexSS(structs, clock); i < structs.length && structs[i]!.id.clock < stop; i++) {
-      const struct = structs[i]!;
-      if (struct instanceof Y.GC || struct.deleted) continue;
-      const location = view.docLocation(struct);
-      if (location.kind !== 'root') return refuse('delete-foreign', `${client}:${struct.id.clock}`);
-      changes.push(removal(location, struct, true));
-    }
-  }
-  for (let from = Math.max(clock, state); from < end; ) {
-    const found = view.find(Y.createID(client, from));
-    if (!found) return refuse('missing-dependency', `delete ${client}:${from}`);
-    const struct = found.struct;
-    from = struct.id.clock + struct.length;
-    if (struct instanceof Y.GC) continue;
-    const location = view.locate(struct);
-    if (location.kind !== 'root') return locationRefusal(location, struct.id);
-    changes.push(removal(location, struct, false));
-  }
-  return null;
-}
-
-function removal(location: Extract<Location, { kind: 'root' }>, item: Y.Item, inDoc: boolean): Change {
-  return { op: 'remove', root: location.root, key: location.key, values: contentValues(item.content, 0) ?? null, insertsBefore: false, origin: null, inDoc };
-}
-
 /** Whether this update creates a group: the head has no kind yet, and the writer sets it and makes themself owner. */
 function createsGroup(input: GuardInput, changes: readonly Change[]): boolean {
   if (input.ref.kind !== 'roomHead' || input.ref.room.kind !== 'group') return false;
@@ -304,62 +197,6 @@ function appendedMessages(known: ReadonlyMap<string, UserId>, changes: readonly 
     }
   }
   return fresh;
-}
-
-/**
- * Where a new item of `messages` lands: Yjs puts it after its left origin, among the
- * items that already follow that origin (ordered by client id), so a client appends at
- * the end only if nothing older follows its origin. Items that arrived within the
- * concurrency window may: two people sending at once each append after the message
- * they last saw. So: no right origin (that is an insert before something); a left
- * origin of the update itself (the item follows another new one); else every item
- * after the origin in the doc (all of them for no origin) arrived within the window,
- * at most {@link MAX_CONCURRENT_ITEMS} of them. A device that was offline appends only
- * after it has synced (the client's outbox), so its origin is the true end.
- */
-function appendsAtEnd(input: GuardInput, view: UpdateView, change: Change): string | null {
-  if (change.insertsBefore) return 'inserted before an existing item';
-  const origin = change.origin;
-  if (origin && origin.clock >= view.state(origin.client)) return null;
-  const clock = input.clock ?? Date.now;
-  const arrivals = messageArrivals(input.doc, clock);
-  const now = clock();
-  let item: Y.Item | null;
-  let from: number;
-  if (origin) {
-    const left = view.find(origin)!.struct as Y.Item;
-    // The rest of a merged struct after the origin follows it too.
-    if (origin.clock < left.id.clock + left.length - 1) {
-      item = left;
-      from = origin.clock + 1;
-    } else {
-      item = left.right;
-      from = item?.id.clock ?? 0;
-    }
-  } else {
-    item = input.doc.getArray(BUCKET.messages)._start;
-    from = item?.id.clock ?? 0;
-  }
-  for (let scanned = 0; item !== null; item = item.right, from = item?.id.clock ?? 0) {
-    if (++scanned > MAX_CONCURRENT_ITEMS) return `more than ${MAX_CONCURRENT_ITEMS} items after its origin`;
-    const at = arrivals.arrivedAt(item.id.client, from) ?? createdAtOf(item, from - item.id.clock);
-    if (at === undefined || now - at > CONCURRENCY_WINDOW_MS) return `lands before ${item.id.client}:${from}`;
-  }
-  return null;
-}
-
-/**
- * For an item loaded from the store (no arrival record: the server restarted, or the
- * bucket was unloaded), the `createdAt` of its message at `index`. Its author set it,
- * bounded by the server's clock when it was accepted, so it is never later than its
- * arrival by more than the allowed skew: honest messages of the last minutes count as
- * recent after a restart (a device sending as the server went down is not refused),
- * and nobody can make someone else's old message look recent.
- */
-function createdAtOf(item: Y.Item, index: number): number | undefined {
-  if (!(item.content instanceof Y.ContentAny)) return undefined;
-  const createdAt = (item.content.getContent()[index] as { createdAt?: unknown } | undefined)?.createdAt;
-  return typeof createdAt === 'number' ? createdAt : undefined;
 }
 
 function checkChanges(input: GuardInput, view: UpdateView, changes: readonly Change[]): Refusal | null {

@@ -1,0 +1,145 @@
+import { isTransactionOrigin, type Hocuspocus, type LocalTransactionOrigin } from '@hocuspocus/server';
+import * as Y from 'yjs';
+import type { Store } from './db/store';
+import { CAUGHT_UP, catchUp, type LogPositions } from './logPositions';
+
+/**
+ * The server-write transport: how a change the server makes to a doc (chat index, head
+ * rollover, system lines, a purge) reaches the loaded document, its connected clients
+ * and the log, in one place. A write opens the doc through a Hocuspocus direct
+ * connection (so it is broadcast like any change), and runs as a read-modify-write
+ * inside `Store.writeDoc`, which holds the doc's lock across processes and appends the
+ * update in the same transaction; the update is applied as a {@link LOGGED_SERVER_WRITE},
+ * which persistence (`sync/persistence.ts`) skips, so it is logged once.
+ */
+
+/** Context of a server-side write (direct connection): no user, marked as the server's own. */
+interface ServerWriteContext {
+  server: true;
+  /** The store appended this write's update itself (`Store.writeDoc`): persistence must not log it again. */
+  logged?: true;
+}
+
+/** The context of the server's own direct connections. */
+export const SERVER_CONNECTION: ServerWriteContext = { server: true };
+
+/** The origin of a server write that `Store.writeDoc` appends itself, in the same transaction as its read. */
+const LOGGED_SERVER_WRITE = { source: 'local', context: { server: true, logged: true } } as const satisfies LocalTransactionOrigin;
+
+/**
+ * Whether other processes append to this store's log too (a shared database): then a
+ * loaded doc can be behind the log, and is caught up before a server write, a
+ * projection or a refusal reads it. One process on SQLite writes the whole log itself.
+ * The one place the store's kind decides how syncing treats memory.
+ */
+export function sharesLog(store: Store): boolean {
+  return store.dialect === 'postgres';
+}
+
+/**
+ * Applies a server change to a loaded doc as a {@link LOGGED_SERVER_WRITE} and returns
+ * its update, for the caller to append (null if it changed nothing). Persistence's
+ * `onChange` skips it, so it is logged once.
+ */
+export function applyLoggedServerWrite(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array | null {
+  let update: Uint8Array | null = null;
+  const capture = (u: Uint8Array, origin: unknown) => {
+    if (origin === LOGGED_SERVER_WRITE) update = u;
+  };
+  doc.on('update', capture);
+  try {
+    doc.transact(() => change(doc), LOGGED_SERVER_WRITE);
+  } finally {
+    doc.off('update', capture);
+  }
+  return update;
+}
+
+/** Whether a transaction origin is a server write whose update is already in the log. */
+export function isLoggedServerWrite(origin: unknown): boolean {
+  return isTransactionOrigin(origin) && origin.source === 'local' && (origin.context as ServerWriteContext | undefined)?.logged === true;
+}
+
+/**
+ * A server write to a doc already loaded in `doc`, through `Store.writeDoc`. With a
+ * shared log the doc is first caught up with the rows `writeDoc` read (those after
+ * `positions`' last applied row, or the whole log without `positions`), so two nodes
+ * never write a key from a stale copy; with one process those rows are this node's own
+ * writes, applied already or about to be by Hocuspocus.
+ */
+export async function writeLoadedDoc(store: Store, docName: string, doc: Y.Doc, change: (doc: Y.Doc) => void, positions?: LogPositions): Promise<void> {
+  const shared = sharesLog(store);
+  await store.writeDoc(
+    docName,
+    (stored) => {
+      if (shared) {
+        const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
+        if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts), CAUGHT_UP);
+      }
+      positions?.advanced(docName, stored.lastId);
+      return applyLoggedServerWrite(doc, change);
+    },
+    positions?.lastApplied(docName),
+  );
+}
+
+/** Server reads and writes of docs by name, through direct connections of this node's Hocuspocus. */
+export class ServerWrites {
+  /** See {@link sharesLog}. */
+  readonly sharedLog: boolean;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      positions: LogPositions;
+      instance: () => Hocuspocus;
+    },
+  ) {
+    this.sharedLog = sharesLog(deps.store);
+  }
+
+  /**
+   * A server-side write: a read-modify-write through `Store.writeDoc` of only what was
+   * logged after the last row this node applied (the loaded doc is the truth here).
+   * The change goes through the loaded document, so connected clients get it.
+   */
+  async write(docName: string, change: (doc: Y.Doc) => void): Promise<void> {
+    const connection = await this.open(docName);
+    try {
+      await writeLoadedDoc(this.deps.store, docName, connection.document!, change, this.deps.positions);
+    } finally {
+      await connection.disconnect({ unloadImmediately: false });
+    }
+  }
+
+  async read<T>(docName: string, look: (doc: Y.Doc) => T): Promise<T> {
+    const connection = await this.open(docName);
+    try {
+      return look(connection.document!);
+    } finally {
+      await connection.disconnect({ unloadImmediately: false });
+    }
+  }
+
+  /** Opens a doc for the server (the caller disconnects it), for work that holds it across a transaction. */
+  open(docName: string): ReturnType<Hocuspocus['openDirectConnection']> {
+    return this.deps.instance().openDirectConnection(docName, SERVER_CONNECTION);
+  }
+
+  /**
+   * Inside a transaction that appends server writes itself (`Store.projectRoom`): with a
+   * shared log, catches `doc` up with what other processes logged (design §5b: the truth
+   * is the log); with one process there is nothing to catch up.
+   */
+  async catchUpIn(load: Store['loadUpdatesAfter'], docName: string, doc: Y.Doc): Promise<void> {
+    if (this.sharedLog) await catchUp(load, this.deps.positions, docName, doc);
+  }
+
+  /**
+   * Whether the loaded doc holds every append this node committed to it, so what the
+   * doc shows is all the log holds (with a shared log, after {@link catchUpIn}).
+   */
+  holdsLog(docName: string): boolean {
+    return this.sharedLog || this.deps.positions.settled(docName);
+  }
+}

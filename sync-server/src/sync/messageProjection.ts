@@ -1,0 +1,279 @@
+import type { Hocuspocus } from '@hocuspocus/server';
+import type * as Y from 'yjs';
+import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, Store } from '../store/db/store';
+import { messageCount, onMessagesAdded, onReactionsChanged, readMessagesFrom } from '../../../schema/docs/bucket';
+import { entryAfterMessages, newChatEntry, withoutRoomId, type PlacedMessage } from '../../../schema/docs/chatIndex';
+import { readChatEntry, setChatEntry } from '../../../schema/docs/inbox';
+import type { Message } from '../../../schema/docs/message';
+import { bucketDoc, inboxDoc, parseDocName, roomHeadDoc } from '../../../schema/docs/names';
+import { addNotifications, applyReactionNotifications, type Notification } from '../../../schema/docs/notifications';
+import { readMeta } from '../../../schema/docs/roomHead';
+import type { MessageId, RoomId, RoomRef, UserId } from '../../../schema/ids';
+import { messagePushes, readersOf } from '../push/messagePushes';
+import type { PushSender } from '../push/pushSender';
+import { reactionPush } from '../push/reactionPushes';
+import { applyLoggedServerWrite, type ServerWrites } from '../store/serverWrites';
+import type { Membership } from './membership';
+import { usersById } from './membershipProjection';
+import { messageAuthors } from './messageAuthors';
+import { messageNotifications } from './messageNotifications';
+import { fromClient } from './origins';
+import { PendingReactions } from './pendingReactions';
+import { reactionNotifications } from './reactionNotifications';
+import type { SerialQueue } from './serialQueue';
+import { rollOver } from './systemLineWriter';
+import { MAX_CONCURRENT_ITEMS } from './messagePlacement';
+
+/**
+ * The chat-index projection of new messages (design §5b): new messages and reactions in
+ * a bucket mark their room dirty; after `delayMs` each dirty room is projected once for
+ * everything that arrived — every member's chat index entry (`entryAfterMessages`:
+ * last message, count, order), their mentions, replies and reactions, and the room
+ * head moved to a new bucket once this one is full — then the pushes.
+ */
+export class MessageProjection {
+  /**
+   * Messages that new replies quote, per room, seen as the replies arrived: the next
+   * projection looks up their authors (opening older buckets if need be) before its
+   * transaction, so "replied to your message" needs no read inside it.
+   */
+  private readonly pendingReplies = new Map<RoomId, Set<MessageId>>();
+  /** Reactions changed by clients since the room's last projection (`pendingReactions.ts`). */
+  private readonly reactions = new PendingReactions();
+  /**
+   * Where projecting a bucket with no watermark row starts: its length when this process
+   * loaded it. Every bucket written since watermarks exist gets a row at its first
+   * projection, so a bucket without one holds history from before them, which the chat
+   * index already counts (upgrading must not count it twice) — unless the bucket is
+   * marked, i.e. a crash came before its first projection: then from 0.
+   */
+  private readonly baselines = new Map<string, number>();
+  private readonly recovering = new Set<string>();
+  /** Rooms with new messages waiting for the next flush, with the buckets that got them. */
+  private dirty = new Map<RoomId, { room: RoomRef; buckets: Set<number> }>();
+  /** When the oldest change still waiting for its projection arrived (null: none waits). */
+  private waitingSince: number | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly deps: {
+      store: Store;
+      writes: ServerWrites;
+      membership: Membership;
+      /** The projections' per-room queue: one projection of a room at a time, of any kind. */
+      queue: SerialQueue;
+      bucketSize: number;
+      /** How long new messages gather before their chat-index projection runs (coalescing per inbox). */
+      delayMs: number;
+      instance: () => Hocuspocus;
+      /** Web Push for new messages, announced once their projection committed. */
+      push?: PushSender;
+    },
+  ) {}
+
+  /** Rooms whose message projection waits (not yet queued), and since when the oldest change waits. */
+  waiting(queued: number): { rooms: number; lagMs: number } {
+    const rooms = this.dirty.size + queued;
+    if (rooms === 0) this.waitingSince = null;
+    return { rooms, lagMs: this.waitingSince === null ? 0 : Date.now() - this.waitingSince };
+  }
+
+  /**
+   * After a restart: every room the log marked (messages appended, their projection not
+   * committed — a crash in between) is projected again from its buckets and watermarks.
+   */
+  async recover(): Promise<void> {
+    for (const mark of await this.deps.store.listProjectionMarks()) {
+      this.recovering.add(bucketDoc(mark.roomId, mark.bucket));
+      this.reactions.rescan(bucketDoc(mark.roomId, mark.bucket));
+      this.marked(mark);
+    }
+  }
+
+  /** An append marked a room's bucket in the store: a flush will cover it (and clear the mark), even if it added no message. */
+  marked(mark: ProjectionMark): void {
+    const ref = parseDocName(bucketDoc(mark.roomId, mark.bucket));
+    if (ref?.kind === 'bucket') this.markDirty(ref.room, mark.bucket);
+  }
+
+  private markDirty(room: RoomRef, bucket: number): void {
+    const entry = this.dirty.get(room.id) ?? { room, buckets: new Set<number>() };
+    entry.buckets.add(bucket);
+    this.dirty.set(room.id, entry);
+    this.waitingSince ??= Date.now();
+    this.flushTimer ??= setTimeout(() => this.flush(), this.deps.delayMs);
+  }
+
+  /** Starts the projection of every dirty room (each room's in its queue, one at a time per room). */
+  private flush(): void {
+    this.flushTimer = null;
+    const dirty = this.dirty;
+    this.dirty = new Map();
+    for (const { room, buckets } of dirty.values()) void this.deps.queue.run(room.id, () => this.project(room, [...buckets]));
+  }
+
+  /** Queues what is waiting for its window now. */
+  flushNow(): void {
+    if (!this.flushTimer) return;
+    clearTimeout(this.flushTimer);
+    this.flush();
+  }
+
+  /** A bucket loaded: where its projection starts without a watermark, and its new messages and reactions watched. */
+  loaded(documentName: string, doc: Y.Doc, room: RoomRef, bucket: number): void {
+    this.baselines.set(documentName, this.recovering.delete(documentName) ? 0 : messageCount(doc));
+    onMessagesAdded(doc, (added, origin) => {
+      if (!fromClient(origin)) return;
+      for (const message of added) {
+        if (!message.replyTo) continue;
+        const quoted = this.pendingReplies.get(room.id) ?? new Set<MessageId>();
+        quoted.add(message.replyTo);
+        this.pendingReplies.set(room.id, quoted);
+      }
+      this.markDirty(room, bucket);
+    });
+    onReactionsChanged(doc, (keys, origin) => {
+      if (!fromClient(origin)) return;
+      this.reactions.note(room.id, bucket, keys);
+      this.markDirty(room, bucket);
+    });
+  }
+
+  unloaded(documentName: string): void {
+    this.baselines.delete(documentName);
+  }
+
+  /**
+   * One write per member inbox however many messages arrived since the last one, all
+   * of the room's inbox updates and its buckets' watermarks in one transaction, off the
+   * acknowledgement path. A watermark says how much of a bucket is projected, so a
+   * repeated projection (after a crash, or from two nodes) adds each message once.
+   */
+  private async project(room: RoomRef, buckets: number[]): Promise<void> {
+    const { writes, store } = this.deps;
+    const newest = Math.max(...buckets);
+    const docs = new Map<number, Y.Doc>();
+    const connections = await Promise.all(buckets.map((b) => writes.open(bucketDoc(room.id, b))));
+    try {
+      buckets.forEach((b, i) => docs.set(b, connections[i]!.document!));
+      await rollOver(writes, this.deps.bucketSize, room, newest, messageCount(docs.get(newest)!));
+      const members = await this.deps.membership.members(room);
+      const title = room.kind === 'group' ? await writes.read(roomHeadDoc(room.id), (head) => readMeta(head)?.name ?? '') : '';
+      const quoted = await this.quotedAuthors(room.id, docs);
+      // Replies projected without waiting here (after a restart) find what they quote in the open buckets.
+      const authorOf = (id: MessageId): UserId | undefined => quoted.get(id) ?? [...docs.values()].map((doc) => messageAuthors(doc).get(id)).find(Boolean);
+      // Read before the projection's transaction: on Postgres it holds a pooled connection, and nothing inside may wait for another.
+      const users = await usersById(store, members);
+      const nameOf = (id: UserId) => users.get(id)?.displayName;
+      const inboxes = await Promise.all(members.map((userId) => writes.open(inboxDoc(userId))));
+      let projected: Message[] = [];
+      // The reaction items each member's inbox got, for their pushes once the write committed (a retried write replaces them).
+      let reactedItems = new Map<UserId, Notification[]>();
+      const reactionKeysOf = this.reactions.take(room.id, docs);
+      try {
+        try {
+          await store.projectRoom(room.id, async (watermarks, load) => {
+            // Other nodes may have appended to these docs: the truth is the log (design §5b).
+            for (const [b, doc] of docs) await writes.catchUpIn(load, bucketDoc(room.id, b), doc);
+            const flush: ProjectionFlush = { updates: [], watermarks: [], clear: [] };
+            const added: PlacedMessage[] = [];
+            const candidates: PlacedMessage[] = [];
+            for (const [b, doc] of docs) {
+              const mark: ProjectionMark = { roomId: room.id, bucket: b };
+              const at: ProjectionWatermark = watermarks.find((w) => w.bucket === b) ?? { ...mark, length: this.baselines.get(bucketDoc(room.id, b)) ?? 0, messages: 0 };
+              const fresh = readMessagesFrom(doc, at.length);
+              const counted = fresh.filter((m) => !m.event).length;
+              fresh.forEach((message, i) => added.push({ message, position: { bucket: b, index: at.length + i } }));
+              // Concurrent appends may land among the last items already projected (the guard
+              // allows it within its window), shifting one of those past the watermark: the
+              // newest message is looked for among them too, so the preview is never an older one.
+              const from = Math.max(0, at.length - MAX_CONCURRENT_ITEMS);
+              readMessagesFrom(doc, from).forEach((message, i) => candidates.push({ message, position: { bucket: b, index: from + i } }));
+              if (fresh.length > 0) flush.watermarks.push({ ...mark, length: at.length + fresh.length, messages: at.messages + counted });
+              // An append committed but not yet applied here would be missed: keep its mark, and look again shortly.
+              if (writes.holdsLog(bucketDoc(room.id, b))) flush.clear.push(mark);
+              else this.markDirty(room, b);
+            }
+            const now = Date.now();
+            const memberSet = new Set(members);
+            const reacted = reactionNotifications(room.id, docs, reactionKeysOf, memberSet, users, now);
+            reactedItems = new Map([...reacted].map(([userId, { set }]) => [userId, set]));
+            if (added.length === 0 && reacted.size === 0) return flush;
+            projected = added.map(({ message }) => message);
+            const latest = added.length > 0 ? candidates.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a)) : null;
+            for (const [i, c] of inboxes.entries()) await writes.catchUpIn(load, inboxDoc(members[i]!), c.document!);
+            members.forEach((userId, i) => {
+              const theirReactions = reacted.get(userId);
+              if (added.length === 0 && !theirReactions) return;
+              const update = applyLoggedServerWrite(inboxes[i]!.document!, (inbox) => {
+                // Reactions to this member's messages, in the same one write per inbox.
+                if (theirReactions) {
+                  const roomTitle = readChatEntry(inbox, room.id)?.title ?? title;
+                  applyReactionNotifications(inbox, theirReactions.set.map((item) => ({ ...item, roomTitle })), theirReactions.removed);
+                }
+                if (!latest) return;
+                const entry = readChatEntry(inbox, room.id) ?? newChatEntry(room, userId, nameOf, title, now);
+                // Mentions of this member and replies to their messages, in the same write as the chat entry.
+                addNotifications(inbox, messageNotifications(room.id, added, userId, memberSet, authorOf, users, entry.title, now));
+                setChatEntry(inbox, room.id, entryAfterMessages(withoutRoomId(entry), userId, added, latest, nameOf, now));
+              });
+              if (update) flush.updates.push({ docName: inboxDoc(userId), update });
+            });
+            return flush;
+          });
+        } catch (error) {
+          // Not projected: the reactions wait for the next try (the bucket's mark stays in the store too).
+          this.reactions.restore(room.id, reactionKeysOf);
+          throw error;
+        }
+        // After the commit: a projection that failed is run again, and announces then.
+        const push = this.deps.push;
+        if (push && (projected.length > 0 || reactedItems.size > 0)) {
+          const reading = readersOf(this.deps.instance(), room.id, newest);
+          if (projected.length > 0) {
+            push.notify(messagePushes({ room, messages: projected, members, inboxes: inboxes.map((c) => c.document!), users, groupTitle: title, reading, seen: (userId) => push.seen(userId, room.id) }));
+          }
+          const now = Date.now();
+          const reactionNotes = [...reactedItems].flatMap(([userId, items]) => {
+            const inbox = inboxes[members.indexOf(userId)]?.document;
+            const chatTitle = title || users.get(items[0]?.actorId as UserId)?.displayName || '';
+            const note = inbox && reactionPush({ user: users.get(userId), roomId: room.id, title: chatTitle, items, inbox, reading: reading.has(userId), now });
+            return note ? [note] : [];
+          });
+          if (reactionNotes.length > 0) push.notify(reactionNotes);
+        }
+      } finally {
+        await Promise.all(inboxes.map((c) => c.disconnect({ unloadImmediately: false })));
+      }
+    } finally {
+      await Promise.all(connections.map((c) => c.disconnect({ unloadImmediately: false })));
+    }
+  }
+
+  /**
+   * The authors of the messages that replies waiting for this projection quote: from the
+   * open buckets' author indexes, else from older buckets (read before the projection's
+   * transaction). After a restart the waiting set is gone, and only the open buckets
+   * are searched.
+   */
+  private async quotedAuthors(roomId: RoomId, docs: ReadonlyMap<number, Y.Doc>): Promise<Map<MessageId, UserId>> {
+    const quoted = this.pendingReplies.get(roomId);
+    this.pendingReplies.delete(roomId);
+    const out = new Map<MessageId, UserId>();
+    const look = (doc: Y.Doc, ids: Iterable<MessageId>) => {
+      const authors = messageAuthors(doc);
+      for (const id of ids) {
+        const author = authors.get(id);
+        if (author) out.set(id, author);
+      }
+    };
+    for (const doc of docs.values()) look(doc, quoted ?? []);
+    let older = Math.min(...docs.keys()) - 1;
+    // A reply quotes a recent message almost always: at most two buckets back are opened.
+    for (let tries = 0; quoted && older >= 0 && tries < 2 && [...quoted].some((id) => !out.has(id)); tries++, older--) {
+      const missing = [...quoted].filter((id) => !out.has(id));
+      await this.deps.writes.read(bucketDoc(roomId, older), (doc) => look(doc, missing));
+    }
+    return out;
+  }
+}
