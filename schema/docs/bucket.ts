@@ -56,21 +56,31 @@ export function readMessagesFrom(doc: Y.Doc, start: number): Message[] {
  * grouped by writer, not in array order.
  */
 export function valuesInsertedBy(transaction: Y.Transaction): unknown[] {
-  const messages = messagesArray(transaction.doc);
-  const store = transaction.doc.store;
   const values: unknown[] = [];
+  for (const { item, skip } of itemsAddedTo(transaction, messagesArray(transaction.doc))) {
+    if (item.deleted || !(item.content instanceof Y.ContentAny)) continue;
+    values.push(...item.content.getContent().slice(skip));
+  }
+  return values;
+}
+
+/**
+ * The items `transaction` added directly under `parent`, read from the structs it
+ * created (O(change), never a walk of the parent). `skip`: how many of the item's
+ * values came before the transaction (an item merged into its left neighbour after the
+ * transaction starts before it). Grouped by writer, not in array order.
+ */
+export function* itemsAddedTo(transaction: Y.Transaction, parent: Y.Array<unknown>): Generator<{ item: Y.Item; skip: number }> {
+  const store = transaction.doc.store;
   for (const [client, after] of transaction.afterState) {
     const before = transaction.beforeState.get(client) ?? 0;
     if (after <= before) continue;
     const structs = store.clients.get(client)!;
     for (let i = Y.findIndexSS(structs, before); i < structs.length && structs[i]!.id.clock < after; i++) {
       const struct = structs[i]!;
-      if (!(struct instanceof Y.Item) || struct.parent !== messages || struct.deleted || !(struct.content instanceof Y.ContentAny)) continue;
-      // A struct merged into its left neighbour after the transaction starts before `before`.
-      values.push(...struct.content.getContent().slice(Math.max(0, before - struct.id.clock)));
+      if (struct instanceof Y.Item && struct.parent === parent) yield { item: struct, skip: Math.max(0, before - struct.id.clock) };
     }
   }
-  return values;
 }
 
 /** Calls `listener` with the messages appended by each change (in O(change)); returns the unsubscribe function. */

@@ -1,5 +1,5 @@
-import * as Y from 'yjs';
-import { BUCKET } from '../../../schema/docs/bucket';
+import type * as Y from 'yjs';
+import { BUCKET, itemsAddedTo } from '../../../schema/docs/bucket';
 
 /** How long after its arrival a message counts as one a writer may not have seen yet. */
 export const CONCURRENCY_WINDOW_MS = 5 * 60_000;
@@ -27,18 +27,7 @@ export class MessageArrivals {
 
   private record(transaction: Y.Transaction, messages: Y.Array<unknown>): void {
     const now = this.clock();
-    const store = transaction.doc.store;
-    for (const [client, after] of transaction.afterState) {
-      const before = transaction.beforeState.get(client) ?? 0;
-      if (after <= before) continue;
-      const structs = store.clients.get(client)!;
-      for (let i = Y.findIndexSS(structs, before); i < structs.length && structs[i]!.id.clock < after; i++) {
-        const struct = structs[i]!;
-        if (!(struct instanceof Y.Item) || struct.parent !== messages) continue;
-        // A struct merged into its left neighbour after the transaction starts before `before`.
-        this.add(client, Math.max(before, struct.id.clock), now);
-      }
-    }
+    for (const { item, skip } of itemsAddedTo(transaction, messages)) this.add(item.id.client, item.id.clock + skip, now);
     if (this.records > MAX_RECORDS) this.prune(now, false);
     if (this.records > MAX_RECORDS) this.prune(now, true);
   }
