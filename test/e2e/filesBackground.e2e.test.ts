@@ -47,6 +47,52 @@ describe.skipIf(!(await hasChromium()))('files sent in the background, with thei
     expect(await alice.page.getByTestId('upload').count()).toBe(0);
   });
 
+  test('two tabs that both hold a photo kept offline send it once, not twice', async () => {
+    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 30, g: 60, b: 200 } } }).png().toBuffer();
+    await alice.openChat('Bob Builder');
+    const before = await bob.page.getByTestId('attachment-image').count();
+    const ownImages = () => alice.page.locator('[data-testid="message"][data-own="true"]').filter({ has: alice.page.getByTestId('attachment-image') }).count();
+    const mineBefore = await ownImages();
+    await alice.goOffline();
+    await alice.page.getByTestId('file-input').setInputFiles([{ name: 'once.png', mimeType: 'image/png', buffer: photo }]);
+    await alice.page.getByTestId('send').click();
+    await expect.poll(() => alice.page.getByTestId('upload-waiting').count(), poll).toBe(1);
+    // A second tab starts while offline: it finds the photo kept on the device and holds it too.
+    const tab = await alice.newTab(alice.page.url());
+    try {
+      await expect.poll(() => tab.page.getByTestId('upload-waiting').count(), poll).toBe(1);
+
+      // Back online, both tabs try it: one sends it, the other finds it gone. The first
+      // upload to start is held until a second one starts (only a tab racing the first
+      // would start one) or a few seconds pass, so two racing tabs would both get through.
+      let started = 0;
+      let letGo!: () => void;
+      const secondOrTimeout = new Promise<void>((resolve) => {
+        letGo = resolve;
+        setTimeout(resolve, 4_000);
+      });
+      await alice.context.route('**/api/files/tus', async (route) => {
+        if (route.request().method() === 'POST') {
+          if (++started === 2) letGo();
+          await secondOrTimeout;
+        }
+        await route.continue().catch(() => undefined);
+      });
+      await alice.goOnline();
+      await expect.poll(() => bob.page.getByTestId('attachment-image').count(), { ...poll, timeout: 40_000 }).toBe(before + 1);
+      await expect.poll(() => alice.page.getByTestId('upload').count(), poll).toBe(0);
+      await expect.poll(() => tab.page.getByTestId('upload').count(), poll).toBe(0);
+      await expect.poll(() => alice.connectionText(), poll).not.toContain('waiting');
+      // Every send either tab made is written by now (each tab sees the other's writes at once): one upload, one message.
+      expect(started).toBe(1);
+      expect(await ownImages()).toBe(mineBefore + 1);
+      expect(await bob.page.getByTestId('attachment-image').count()).toBe(before + 1);
+    } finally {
+      await alice.context.unroute('**/api/files/tus');
+      await tab.page.close();
+    }
+  });
+
   test('a photo on its way shows its progress in its own bubble; cancelled, it never arrives; after a failure, Retry sends it', async () => {
     const photo = await bigPhoto();
     await alice.openChat('Bob Builder');

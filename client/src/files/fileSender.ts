@@ -10,6 +10,9 @@ import { UploadCancelled, uploadFile, type RunningUpload } from './uploadFile';
 import { videoShape } from './videoShape';
 import { WaitingFiles, type WaitingFile } from './waitingFiles';
 
+/** A file's Web Lock: one tab at a time uploads a file and writes its message. */
+const FILE_LOCK_PREFIX = 'jeco-file:';
+
 /** How long a file's message waits for its chat's head from the server before using the local copy. */
 const HEAD_SYNC_WAIT_MS = 3_000;
 
@@ -74,6 +77,8 @@ export class FileSender {
   private readonly parked = new Map<string, WaitingFile>();
   /** Per chat, when the files sent before have settled: messages go in the order sent. */
   private readonly turns = new Map<string, Promise<unknown>>();
+  /** Files this tab could not keep on the device: no other tab knows of them, so they go without asking. */
+  private readonly unkept = new Set<string>();
   private readonly uploads: () => OutgoingUpload[];
   private readonly setUploads: (change: (all: OutgoingUpload[]) => OutgoingUpload[]) => void;
   private ended = false;
@@ -135,7 +140,7 @@ export class FileSender {
       });
     }
     // Kept first, so a reload mid-upload loses nothing; a device refusing storage still sends.
-    await Promise.all(items.map((item) => this.waiting.put(item).catch(() => undefined)));
+    await Promise.all(items.map((item) => this.waiting.put(item).catch(() => this.unkept.add(item.key))));
     if (!this.ended) this.begin(items);
   }
 
@@ -144,7 +149,7 @@ export class FileSender {
     this.running.delete(key);
     this.settle.get(key)?.();
     this.parked.delete(key);
-    this.drop(key);
+    void this.drop(key);
   }
 
   retry(key: string): void {
@@ -162,12 +167,19 @@ export class FileSender {
     this.setUploads((all) => all.map((u) => (u.key === key ? { ...u, ...change } : u)));
   }
 
-  private drop(key: string): void {
+  /** The file is sent (or cancelled): its bubble goes, and so does the copy kept on the device. */
+  private drop(key: string): Promise<void> {
+    this.forget(key);
+    this.unkept.delete(key);
+    return this.waiting.delete(key).catch(() => undefined);
+  }
+
+  /** Its bubble goes from this tab. */
+  private forget(key: string): void {
     this.setUploads((all) => {
       for (const u of all) if (u.key === key && u.preview) URL.revokeObjectURL(u.preview);
       return all.filter((u) => u.key !== key);
     });
-    void this.waiting.delete(key).catch(() => undefined);
   }
 
   private begin(items: readonly WaitingFile[]): void {
@@ -195,8 +207,23 @@ export class FileSender {
     this.turns.set(item.roomId, this.run(item, this.turns.get(item.roomId) ?? Promise.resolve()));
   }
 
-  /** Uploads one file; once it is stored and the files sent before it have settled, sends its message. Resolves when sent, cancelled, failed or parked. */
+  /**
+   * Runs one file under its Web Lock: tabs of one browser that all start after a reload
+   * see the same files kept, and only one of them may send each (a second message with
+   * the same file would be a duplicate). A tab that waited for the lock sends the file
+   * only if it still waits on the device (the tab before it may have sent it meanwhile).
+   */
   private run(item: WaitingFile, before: Promise<unknown>): Promise<void> {
+    if (typeof navigator === 'undefined' || !navigator.locks) return this.runLocked(item, before);
+    const granted = async (): Promise<void> => {
+      if (!this.unkept.has(item.key) && !(await this.waiting.has(item.key).catch(() => true))) return this.forget(item.key);
+      await this.runLocked(item, before);
+    };
+    return navigator.locks.request(`${FILE_LOCK_PREFIX}${item.key}`, granted).then(() => undefined);
+  }
+
+  /** Uploads one file; once it is stored and the files sent before it have settled, sends its message. Resolves when sent, cancelled, failed or parked. */
+  private runLocked(item: WaitingFile, before: Promise<unknown>): Promise<void> {
     if (!navigator.onLine) {
       // No use trying: it goes when the browser says the network is back.
       this.park(item, null);
@@ -218,7 +245,8 @@ export class FileSender {
           return this.park(item, 'The message could not be written on this device.');
         }
         this.running.delete(item.key);
-        this.drop(item.key);
+        // Gone from the device before the file's lock is let go: a tab waiting for it must find it sent.
+        await this.drop(item.key);
       },
       (error: Error) => {
         // Cancelled: gone already; stopped at sign-out: kept on the device for the next session.

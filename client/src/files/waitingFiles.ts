@@ -68,6 +68,12 @@ export class WaitingFiles {
     await this.run('readwrite', (store) => store.delete(key));
   }
 
+  /** Whether `key` still waits (a tab that sent it deletes it). */
+  async has(key: string): Promise<boolean> {
+    if (!(await this.exists())) return false;
+    return (await this.run('readonly', (store) => store.count(key))) > 0;
+  }
+
   /** Every waiting file, of every chat, in the order they were sent. */
   async listAll(): Promise<WaitingFile[]> {
     // Starting a session must not create the database for someone who never sent a file.
