@@ -1,8 +1,19 @@
-import type { Store } from '../store/db/store';
+import AsyncLock from 'async-lock';
+import type { FileRow, Store } from '../store/db/store';
 import type { BlobStore } from './blobStore';
 
 /** Rows the sweep takes in one pass; the next pass takes the rest. */
 const SWEEP_BATCH = 500;
+
+/** A blob a new row was to name went (a sweep freed it between the upload and the row): nothing was written; the bytes must be sent again. */
+export class BlobGone extends Error {
+  constructor() {
+    super('The file was removed from storage while it was being saved.');
+  }
+}
+
+/** The blobs a row names: its bytes and its thumbnail. */
+const blobsOf = (rows: readonly FileRow[]) => [...new Set(rows.flatMap((f) => (f.thumbSha256 ? [f.sha256, f.thumbSha256] : [f.sha256])))];
 
 /**
  * What happens to a stored file after its upload: it is marked sent when the guard
@@ -12,8 +23,15 @@ const SWEEP_BATCH = 500;
  *
  * Blobs are shared between rows (the same bytes uploaded twice, a forwarded file): a
  * blob goes only when no row still served names it, as its bytes or its thumbnail.
+ * A new row and the removal of a blob it names are kept apart by a lock per blob name
+ * (`keep` against `retire` and `sweep`): the store decides in one transaction which
+ * blobs no row names, but the bytes go after it commits, and a new upload of the same
+ * bytes may find them stored in between. The lock is this process's: nodes sharing
+ * one blob directory are not kept apart (see Known gaps).
  */
 export class FileLifecycle {
+  private readonly locks = new AsyncLock();
+
   constructor(
     private readonly store: Store,
     private readonly blobs: BlobStore,
@@ -25,10 +43,26 @@ export class FileLifecycle {
     await this.store.markFilesReferenced(fileIds, this.now());
   }
 
+  /**
+   * Writes a row naming the blobs `names` (stored a moment ago, or found already stored)
+   * only if they are all still there, under their locks: a sweep that freed them
+   * either ran first (they are gone: {@link BlobGone}, nothing written) or runs after and
+   * sees the row.
+   */
+  async keep(names: readonly string[], write: () => Promise<void>): Promise<void> {
+    await this.locked(names, async () => {
+      for (const name of names) if ((await this.blobs.size(name)) === null) throw new BlobGone();
+      await write();
+    });
+  }
+
   /** Messages attaching these files were deleted for everyone: nobody may fetch them from now on. */
   async retire(fileIds: readonly string[]): Promise<void> {
-    const { freed } = await this.store.markFilesDeleted(fileIds, this.now());
-    await this.dropBlobs(freed);
+    const names = blobsOf(await this.store.getFiles(fileIds));
+    await this.locked(names, async () => {
+      const { freed } = await this.store.markFilesDeleted(fileIds, this.now());
+      await this.dropBlobs(freed);
+    });
   }
 
   /**
@@ -42,10 +76,17 @@ export class FileLifecycle {
     for (;;) {
       const rows = await this.store.unusedFiles(cutoff, SWEEP_BATCH);
       if (rows.length === 0) return removed;
-      await this.dropBlobs(await this.store.deleteFiles(rows.map((row) => row.id)));
+      await this.locked(blobsOf(rows), async () => this.dropBlobs(await this.store.deleteFiles(rows.map((row) => row.id))));
       removed += rows.length;
       if (rows.length < SWEEP_BATCH) return removed;
     }
+  }
+
+  /** Runs `run` holding the locks of the blob names `names`. */
+  private async locked(names: readonly string[], run: () => Promise<void>): Promise<void> {
+    const keys = [...new Set(names)].sort();
+    if (keys.length === 0) return run();
+    await this.locks.acquire(keys, run);
   }
 
   /** Blobs the store found no live row naming, in the transaction that retired or removed their rows. */

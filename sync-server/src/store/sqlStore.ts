@@ -78,7 +78,7 @@ export abstract class SqlStore extends RoomTables implements Shared {
   }
 
   /**
-   * The blobs `gone` named (bytes or thumbnails) that no live row names, read in the
+   * The blobs `gone` named (bytes or thumbnails) that no live row and no profile photo names, read in the
    * transaction that retired or deleted `gone`. Each blob's lock is held from the check to
    * the commit, so of two transactions freeing the last rows of one blob the later one
    * sees the earlier one's rows gone and names it.
@@ -94,7 +94,9 @@ export abstract class SqlStore extends RoomTables implements Shared {
         .from(files)
         .where(and(isNull(files.deletedAt), or(inArray(files.sha256, names), inArray(files.thumbSha256, names)))),
     );
-    const used = new Set(live.flatMap((f) => [f.sha256, f.thumbSha256]));
+    // A profile photo is a blob too: the same bytes sent as a file must not take it away.
+    const photos = yield* rows(tx.select({ photo: this.d.t.users.photo }).from(this.d.t.users).where(inArray(this.d.t.users.photo, names)));
+    const used = new Set([...live.flatMap((f) => [f.sha256, f.thumbSha256]), ...photos.map((u) => u.photo)]);
     return names.filter((name) => !used.has(name));
   }
 }

@@ -5,6 +5,7 @@ import type { FileRow } from '../../store/db/store';
 import { parseRoomId } from '../../../../schema/ids';
 import { attachmentOf } from '../../files/attachmentOf';
 import type { BlobStore } from '../../files/blobStore';
+import { BlobGone } from '../../files/fileLifecycle';
 import { isRoomMember } from '../../files/roomAccess';
 import type { UploadLimits } from '../../files/uploadLimits';
 import { parseWith, sendError } from '../apiError';
@@ -50,7 +51,13 @@ export function forwardFileRoute(app: FastifyInstance, deps: HttpDeps, files: { 
       referencedAt: null,
       deletedAt: null,
     };
-    await deps.store.createFile(copy);
+    try {
+      await deps.files.lifecycle.keep(copy.thumbSha256 ? [copy.sha256, copy.thumbSha256] : [copy.sha256], () => deps.store.createFile(copy));
+    } catch (error) {
+      // Its bytes went with the last message that showed them, since the check above.
+      if (error instanceof BlobGone) return sendError(reply, 'file_deleted');
+      throw error;
+    }
     return reply.code(201).send({ attachment: attachmentOf(copy) });
   });
 }

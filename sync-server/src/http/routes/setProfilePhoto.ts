@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import sharp from 'sharp';
 import type { BlobStore } from '../../files/blobStore';
+import { BlobGone } from '../../files/fileLifecycle';
 import { sendError } from '../apiError';
 import { toPublicUser, type HttpDeps } from '../deps';
 import { PerUserLimit } from '../perUserLimit';
@@ -44,7 +45,10 @@ export function setProfilePhotoRoutes(app: FastifyInstance, deps: HttpDeps, file
       try {
         await writeFile(temp, square);
         const { sha256 } = await files.blobs.putFile(temp);
-        await deps.store.setProfile(user.id, { photo: sha256 });
+        await deps.files.lifecycle.keep([sha256], () => deps.store.setProfile(user.id, { photo: sha256 }));
+      } catch (error) {
+        if (error instanceof BlobGone) return sendError(reply, 'unavailable', error.message);
+        throw error;
       } finally {
         await rm(temp, { force: true });
       }

@@ -9,6 +9,7 @@ import { MAX_FILE_NAME } from '../../../../schema/docs/message';
 import type { UserId } from '../../../../schema/ids';
 import { attachmentOf } from '../../files/attachmentOf';
 import type { BlobStore } from '../../files/blobStore';
+import { BlobGone } from '../../files/fileLifecycle';
 import { fileMetrics } from '../../files/fileMetrics';
 import { processUpload, UnreadableImage } from '../../files/processUpload';
 import { isRoomMember } from '../../files/roomAccess';
@@ -118,12 +119,13 @@ export function uploadFileRoute(app: FastifyInstance, deps: HttpDeps, files: { b
         referencedAt: null,
         deletedAt: null,
       };
-      await deps.store.createFile(row);
+      await deps.files.lifecycle.keep(row.thumbSha256 ? [row.sha256, row.thumbSha256] : [row.sha256], () => deps.store.createFile(row));
       metrics.uploadClosed('stored', row.size);
       return row;
     } catch (error) {
       metrics.uploadClosed('failed');
       if (error instanceof UnreadableImage) throw refusal('unreadable_file');
+      if (error instanceof BlobGone) throw refusal('unavailable', error.message);
       throw error;
     } finally {
       // The bytes now live in the blob store (or were refused): the upload is done with.

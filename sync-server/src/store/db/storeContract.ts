@@ -571,6 +571,26 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       }
     });
 
+    it('44. a blob that is someone\'s profile photo is never named freed, whichever file rows naming it go', async () => {
+      const photoOwner = newUser(`photo${randomBytes(3).toString('hex')}`, { email: `photo${randomBytes(3).toString('hex')}@example.test` });
+      expect(await store.createUser(photoOwner)).toEqual({ ok: true });
+      const room = group(photoOwner.id);
+      const photo = randomBytes(32).toString('hex');
+      await store.setProfile(photoOwner.id, { photo });
+      // The same bytes sent as a file (anyone may download a photo and send it), then deleted and swept.
+      const copy: FileRow = {
+        id: `${room.id}.photo-copy`, roomId: room.id, uploaderId: photoOwner.id, name: 'me.webp', mime: 'image/webp', size: 10,
+        width: null, height: null, thumbhash: null, sha256: photo, thumbSha256: null, createdAt: 1_000, referencedAt: null, deletedAt: null,
+      };
+      await store.createFile(copy);
+      expect((await store.markFilesDeleted([copy.id], 2_000)).freed).toEqual([]);
+      expect(await store.deleteFiles([copy.id])).toEqual([]);
+      // Once it is nobody's photo any more, its last row going frees it.
+      await store.createFile({ ...copy, id: `${room.id}.photo-copy-2`, deletedAt: null });
+      await store.setProfile(photoOwner.id, { photo: null });
+      expect(await store.deleteFiles([`${room.id}.photo-copy-2`])).toEqual([photo]);
+    });
+
     it('26. appends arriving together share one transaction; each resolves with its row id, in order', async () => {
       const updates = wordsUpdates(Array.from({ length: 50 }, (_, i) => `w${i} `));
       const before = store.writeStats.transactions;
