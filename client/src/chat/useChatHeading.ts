@@ -1,23 +1,12 @@
-import type { Accessor } from 'solid-js';
-import type { ChatEntry } from '../../../schema/docs/inbox';
-import type { Member, RoomMeta } from '../../../schema/docs/roomHead';
-import type { RoomRef, UserId } from '../../../schema/ids';
+
+import type { UserId } from '../../../schema/ids';
 import { watchPresent } from '../sync/presence';
-import type { Replica } from '../sync/replica';
-import type { ReplicaManager } from '../sync/replicaManager';
 import { formatMoment } from '../time/formatTime';
 import { displayNameOf, userById } from '../users/userDirectory';
+import type { OpenChat } from './useFormerNotice';
 import { useLastSeen } from './useLastSeen';
 
-interface HeadingOptions {
-  replicas: ReplicaManager;
-  room: RoomRef;
-  head: Replica;
-  me: UserId;
-  meta: Accessor<RoomMeta | null>;
-  members: Accessor<Map<UserId, Member>>;
-  /** The chat's index entry, for a title before the room head is in. */
-  entry: () => ChatEntry | undefined;
+interface HeadingOptions extends OpenChat {
   /** Whether a user has Jeco open on a chat this device watches (the chat list's heads). */
   isOnline: (userId: UserId) => boolean;
   /** Why one is no longer in the group, if so: then "You" is not among its members. */

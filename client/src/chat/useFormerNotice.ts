@@ -6,7 +6,8 @@ import type { RoomRef, UserId } from '../../../schema/ids';
 import type { Replica } from '../sync/replica';
 import type { ReplicaManager } from '../sync/replicaManager';
 
-interface FormerOptions {
+/** The open chat as its hooks see it. */
+export interface OpenChat {
   replicas: ReplicaManager;
   room: RoomRef;
   head: Replica;
@@ -22,7 +23,7 @@ interface FormerOptions {
  * readable, and the composer gives way to this line. Also reconnects the room's docs
  * when that changes (see below).
  */
-export function useFormerNotice({ replicas, room, head, me, meta, members, entry }: FormerOptions): Accessor<string | null> {
+export function useFormerNotice({ replicas, room, head, me, meta, members, entry }: OpenChat): Accessor<string | null> {
   // Added back to a group this tab was cut off from (its index entry stops being former):
   // the room's refused docs connect again. Removed or gone (it becomes former): its
   // buckets connect again, read-only, to get what was said up to the line that ended it

@@ -6,6 +6,7 @@ import type { Store } from '../store/db/store';
 import type { EndpointPolicy } from './endpointPolicy';
 import { deliver, type DeliveryResult } from './pushDelivery';
 import type { VapidKeys } from './vapidKeys';
+import { LaterTimers } from './laterTimers';
 
 /** Pushes one request may be in flight at once, over all endpoints: a push service is a remote host, not our disk. */
 const CONCURRENCY = 8;
@@ -43,7 +44,7 @@ export class PushQueue {
   private readonly waiting: Delivery[] = [];
   private retrying = 0;
   private inFlight = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new LaterTimers();
   private closed = false;
 
   constructor(
@@ -68,7 +69,6 @@ export class PushQueue {
 
   close(): void {
     this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.waiting.length = 0;
   }
@@ -127,20 +127,10 @@ export class PushQueue {
     }
     const backoff = BACKOFF_BASE_MS * 2 ** delivery.attempt * (0.75 + Math.random() * 0.5);
     this.retrying++;
-    this.later(backoff, () => {
+    this.timers.later(backoff, () => {
       this.retrying--;
       this.enqueue({ ...delivery, attempt: delivery.attempt + 1 });
     });
-  }
-
-  private later(ms: number, run: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      run();
-    }, ms);
-    timer.unref();
-    this.timers.add(timer);
-    return timer;
   }
 }
 

@@ -5,6 +5,7 @@ import type { RoomId, UserId } from '../../../schema/ids';
 import type { EndpointPolicy } from './endpointPolicy';
 import { PushQueue, type PushStats } from './pushQueue';
 import type { VapidKeys } from './vapidKeys';
+import { LaterTimers } from './laterTimers';
 
 /** What the projection asks to announce to one person about one chat. */
 export interface PushNote {
@@ -61,7 +62,7 @@ export class PushSender {
   private readonly users = new Map<UserId, UserState>();
   private releasing = new Map<UserId, PushPayload[]>();
   private releaseScheduled = false;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new LaterTimers();
   private closed = false;
   private readonly queue: PushQueue;
 
@@ -107,7 +108,7 @@ export class PushSender {
       if (user.timer) continue;
       const wait = user.lastSentAt + this.deps.intervalMs - now;
       if (wait <= 0) this.release(note.userId, user, now);
-      else user.timer = this.later(wait, () => {
+      else user.timer = this.timers.later(wait, () => {
         user.timer = null;
         this.release(note.userId, user, Date.now());
       });
@@ -138,7 +139,6 @@ export class PushSender {
 
   close(): void {
     this.closed = true;
-    for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     this.queue.close();
   }
@@ -200,16 +200,6 @@ export class PushSender {
     for (const subscription of subscriptions) {
       for (const payload of batch.get(subscription.userId) ?? []) this.queue.add(subscription, payload);
     }
-  }
-
-  private later(ms: number, run: () => void): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      run();
-    }, ms);
-    timer.unref();
-    this.timers.add(timer);
-    return timer;
   }
 }
 
