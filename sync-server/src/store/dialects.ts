@@ -15,7 +15,23 @@ import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import * as pgTables from './db/pg';
-import { blocks, clientIds, disappearingRooms, files, formerMembers, groupInvites, pushSubscriptions, resetTokens, roomMembers, rooms, sessions, users } from './db/sqlite';
+import {
+  blocks,
+  clientIds,
+  disappearingRooms,
+  files,
+  formerMembers,
+  groupInvites,
+  pushSubscriptions,
+  receiptPositions,
+  receiptSteps,
+  resetTokens,
+  roomMembers,
+  rooms,
+  serverSettings,
+  sessions,
+  users,
+} from './db/sqlite';
 
 /** The database (or a transaction on it), typed as Postgres'. */
 export type Db = NodePgDatabase;
@@ -23,7 +39,21 @@ export type Db = NodePgDatabase;
 /** The tables the shared part uses, typed as Postgres'. */
 type Tables = Pick<
   typeof pgTables,
-  'users' | 'sessions' | 'blocks' | 'resetTokens' | 'pushSubscriptions' | 'rooms' | 'roomMembers' | 'formerMembers' | 'groupInvites' | 'disappearingRooms' | 'clientIds' | 'files'
+  | 'users'
+  | 'sessions'
+  | 'blocks'
+  | 'resetTokens'
+  | 'pushSubscriptions'
+  | 'serverSettings'
+  | 'receiptPositions'
+  | 'receiptSteps'
+  | 'rooms'
+  | 'roomMembers'
+  | 'formerMembers'
+  | 'groupInvites'
+  | 'disappearingRooms'
+  | 'clientIds'
+  | 'files'
 >;
 
 /** One statement of a transaction: `rows` ones return rows (a select, or a write with RETURNING), the others run for effect. */
@@ -56,6 +86,8 @@ export interface Dialect {
    * file's one write lock throughout.
    */
   lock(tx: Db, space: number, key: string): Generator<Step, void, unknown>;
+  /** {@link lock} for each of `keys`, taken in sorted order (so two transactions locking overlapping sets cannot deadlock), in one statement. */
+  lockAll(tx: Db, space: number, keys: readonly string[]): Generator<Step, void, unknown>;
   /** The larger of two values: SQLite's two-argument `max`, Postgres' `greatest`. */
   greatest(column: SQLWrapper, value: SQLWrapper | number): SQL;
   /** Whether a write failed on a unique constraint. */
@@ -77,7 +109,23 @@ interface SyncQuery {
 export function sqliteDialect(db: BetterSQLite3Database): Dialect {
   return {
     db: db as unknown as Db,
-    t: { users, sessions, blocks, resetTokens, pushSubscriptions, rooms, roomMembers, formerMembers, groupInvites, disappearingRooms, clientIds, files } as unknown as Tables,
+    t: {
+      users,
+      sessions,
+      blocks,
+      resetTokens,
+      pushSubscriptions,
+      serverSettings,
+      receiptPositions,
+      receiptSteps,
+      rooms,
+      roomMembers,
+      formerMembers,
+      groupInvites,
+      disappearingRooms,
+      clientIds,
+      files,
+    } as unknown as Tables,
     async transaction<T>(work: Work<T>): Promise<T> {
       return db.transaction(
         (tx) => {
@@ -95,6 +143,7 @@ export function sqliteDialect(db: BetterSQLite3Database): Dialect {
       );
     },
     *lock() {},
+    *lockAll() {},
     greatest: (column, value) => sql`max(${column}, ${value})`,
     isUniqueViolation: (error) => codeOf(error) === 'SQLITE_CONSTRAINT_UNIQUE',
   };
@@ -113,6 +162,11 @@ export function pgDialect(db: NodePgDatabase): Dialect {
       }),
     *lock(tx, space, key) {
       yield* run(tx.execute(sql`select pg_advisory_xact_lock(${space}, hashtext(${key}))`));
+    },
+    *lockAll(tx, space, keys) {
+      if (keys.length === 0) return;
+      const sorted = JSON.stringify([...new Set(keys)].sort());
+      yield* run(tx.execute(sql`select pg_advisory_xact_lock(${space}, hashtext(k)) from (select k from jsonb_array_elements_text(${sorted}::jsonb) as k order by k) as sorted`));
     },
     greatest: (column, value) => sql`greatest(${column}, ${value})`,
     // 23505 unique_violation.

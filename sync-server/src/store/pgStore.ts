@@ -14,8 +14,6 @@ import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, Store } from
 import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks } from './db/pg';
 import { pgDialect } from './dialects';
 import { GroupCommit } from './groupCommit';
-import { PgPush } from './pgPush';
-import { PgReceipts } from './pgReceipts';
 import { SqlStore } from './sqlStore';
 import { fold, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
@@ -85,8 +83,6 @@ async function readLog(tx: Reader, docName: string, afterId = 0): Promise<{ snap
 
 class PgStore extends SqlStore implements Store {
   readonly dialect = 'postgres';
-  readonly receipts: PgReceipts;
-  readonly push: PgPush;
   private readonly appends: GroupCommit<{ docName: string; update: Uint8Array; mark?: ProjectionMark }>;
 
   constructor(
@@ -94,8 +90,6 @@ class PgStore extends SqlStore implements Store {
     private readonly db: NodePgDatabase,
   ) {
     super(pgDialect(db));
-    this.receipts = new PgReceipts(db);
-    this.push = new PgPush(db);
     // One transaction (one commit round trip) per batch of appends.
     this.appends = new GroupCommit((items) =>
       this.db.transaction(async (tx) => {

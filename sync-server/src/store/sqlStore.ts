@@ -15,14 +15,19 @@ import type { UserId } from '../../../schema/ids';
 import type { FileRow, Store } from './db/store';
 import { rows, type Db, type Step } from './dialects';
 import { RoomTables } from './roomTables';
+import { SqlPush } from './sqlPush';
+import { SqlReceipts } from './sqlReceipts';
 
 /** The lock space of a blob's name (Postgres advisory locks; see {@link Dialect.lock}). */
 const BLOB_LOCK = 0x6a656305;
 
-type Shared = Omit<Store, 'dialect' | 'receipts' | 'push' | 'appendUpdate' | 'loadDoc' | 'loadUpdatesAfter' | 'listProjectionMarks' | 'getProjectionWatermarks' | 'projectRoom' | 'countUpdates' | 'compact' | 'writeDoc' | 'docExists' | 'ping' | 'close'>;
+type Shared = Omit<Store, 'dialect' | 'appendUpdate' | 'loadDoc' | 'loadUpdatesAfter' | 'listProjectionMarks' | 'getProjectionWatermarks' | 'projectRoom' | 'countUpdates' | 'compact' | 'writeDoc' | 'docExists' | 'ping' | 'close'>;
 
-/** Accounts (`accountTables.ts`) and rooms (`roomTables.ts`), and here files: the Store less its doc log. */
+/** Accounts (`accountTables.ts`) and rooms (`roomTables.ts`), and here files, receipts (`sqlReceipts.ts`) and Web Push (`sqlPush.ts`): the Store less its doc log. */
 export abstract class SqlStore extends RoomTables implements Shared {
+  readonly receipts = new SqlReceipts(this.d);
+  readonly push = new SqlPush(this.d);
+
   async createFile(file: FileRow): Promise<void> {
     await this.d.db.insert(this.d.t.files).values(file);
   }

@@ -15,8 +15,6 @@ import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRo
 import { docSnapshots, docUpdates, projectionMarks } from './db/sqlite';
 import { sqliteDialect } from './dialects';
 import { GroupCommit } from './groupCommit';
-import { SqlitePush } from './sqlitePush';
-import { SqliteReceipts } from './sqliteReceipts';
 import { prepareStatements, type SqliteStatements } from './sqliteStatements';
 import { SqlStore } from './sqlStore';
 import { fold, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
@@ -47,8 +45,6 @@ export async function openSqliteStore(file: string): Promise<Store> {
 
 class SqliteStore extends SqlStore implements Store {
   readonly dialect = 'sqlite';
-  readonly receipts: SqliteReceipts;
-  readonly push: SqlitePush;
   private readonly appends: GroupCommit<{ docName: string; update: Uint8Array; mark?: ProjectionMark }>;
   private readonly q: SqliteStatements;
 
@@ -57,8 +53,6 @@ class SqliteStore extends SqlStore implements Store {
     private readonly db: BetterSQLite3Database,
   ) {
     super(sqliteDialect(db));
-    this.receipts = new SqliteReceipts(db);
-    this.push = new SqlitePush(db);
     const q = (this.q = prepareStatements(db));
     // One immediate transaction (one fsync with synchronous=FULL) per batch of appends.
     this.appends = new GroupCommit((items) =>
