@@ -1,7 +1,8 @@
-import { createEffect, createSignal, onCleanup, Show } from 'solid-js';
+import { createSignal, Show } from 'solid-js';
 import type { MemberRole } from '../../../schema/docs/roomHead';
 import type { UserId } from '../../../schema/ids';
 import { ChevronDownIcon } from '../layout/icons';
+import { closeOnOutside } from '../layout/useDropdown';
 import { Avatar } from '../users/Avatar';
 import { blockUser, isBlocked, unblockUser } from '../users/blocks';
 import { userById } from '../users/userDirectory';
@@ -26,24 +27,8 @@ export interface MemberRowProps {
 export function MemberRow(props: MemberRowProps) {
   const [open, setOpen] = createSignal(false);
   let root!: HTMLLIElement;
-  const onDocumentClick = (e: MouseEvent) => {
-    if (!root.contains(e.target as Node)) setOpen(false);
-  };
-  // Escape closes just this menu: caught on the way down, before the drawer's own Escape.
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key !== 'Escape') return;
-    e.stopPropagation();
-    setOpen(false);
-  };
-  createEffect(() => {
-    if (!open()) return;
-    document.addEventListener('click', onDocumentClick);
-    document.addEventListener('keydown', onKey, true);
-    onCleanup(() => {
-      document.removeEventListener('click', onDocumentClick);
-      document.removeEventListener('keydown', onKey, true);
-    });
-  });
+  // A menu inside the drawer (not floated): the drawer's own Escape must not close the drawer too.
+  closeOnOutside(open, () => setOpen(false), (target) => target instanceof Node && root.contains(target));
   const run = (action: () => void) => () => {
     setOpen(false);
     action();

@@ -46,6 +46,33 @@ export function floatNear(reference: Element, floating: HTMLElement, options: Dr
 }
 
 /**
+ * While `open()`: a click anywhere `inside` does not claim, or Escape, calls `close`
+ * (then `afterEscape`, say to give the focus back to the button). Escape closes one thing
+ * at a time: it is caught on the way down and goes no further, so the dialog or panel
+ * under the menu stays. Listens only while open (a long list has a menu per row).
+ */
+export function closeOnOutside(open: () => boolean, close: () => void, inside: (target: EventTarget | null) => boolean, afterEscape?: () => void): void {
+  const onDocumentClick = (e: MouseEvent) => {
+    if (!inside(e.target)) close();
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key !== 'Escape') return;
+    close();
+    e.stopPropagation();
+    afterEscape?.();
+  };
+  createEffect(() => {
+    if (!open()) return;
+    document.addEventListener('click', onDocumentClick);
+    document.addEventListener('keydown', onKey, true);
+    onCleanup(() => {
+      document.removeEventListener('click', onDocumentClick);
+      document.removeEventListener('keydown', onKey, true);
+    });
+  });
+}
+
+/**
  * A dropdown's open state and placement. The dropdown is rendered in a `Portal` and
  * given `ref={floating}`: scrolling lists clip what overflows them (the message list
  * is a contained, virtualized scroller), so it floats over the page instead, next to
@@ -58,25 +85,7 @@ export function useDropdown(root: () => HTMLElement | undefined, options: Dropdo
   const [open, setOpen] = createSignal(false);
   const [panel, setPanel] = createSignal<HTMLElement>();
   const inside = (target: EventTarget | null) => target instanceof Node && (!!root()?.contains(target) || !!panel()?.contains(target));
-  const onDocumentClick = (e: MouseEvent) => {
-    if (!inside(e.target)) setOpen(false);
-  };
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key !== 'Escape') return;
-    setOpen(false);
-    // Escape closes one thing at a time: the menu, not also the dialog or panel under it.
-    e.stopPropagation();
-    root()?.querySelector<HTMLElement>('button')?.focus();
-  };
-  createEffect(() => {
-    if (!open()) return;
-    document.addEventListener('click', onDocumentClick);
-    document.addEventListener('keydown', onKey, true);
-    onCleanup(() => {
-      document.removeEventListener('click', onDocumentClick);
-      document.removeEventListener('keydown', onKey, true);
-    });
-  });
+  closeOnOutside(open, () => setOpen(false), inside, () => root()?.querySelector<HTMLElement>('button')?.focus());
   createEffect(() => {
     const floating = panel();
     const reference = root();
