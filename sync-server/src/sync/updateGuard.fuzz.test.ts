@@ -1,3 +1,4 @@
+// Long on purpose: one seeded fuzzer (honest tabs, offline spells, convergence checks) and the named seeds it found.
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import * as Y from 'yjs';

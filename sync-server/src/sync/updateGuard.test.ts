@@ -1,3 +1,4 @@
+// Long on purpose: the pure guard's rules, one accepted and one refused case each, over one harness.
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { appendMessage, deleteForEveryone, editMessage } from '../../../schema/docs/bucket';
