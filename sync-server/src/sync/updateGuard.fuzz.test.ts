@@ -1,4 +1,4 @@
-// Long on purpose: one seeded fuzzer (honest tabs, offline spells, convergence checks) and the named seeds it found.
+// Long on purpose: one seeded fuzzer (honest tabs, offline spells, an adversary, convergence checks) and the runs that drive it.
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import * as Y from 'yjs';
