@@ -72,7 +72,9 @@ interface Reply {
 
 /** Starts the writer thread on `file` (already WAL and migrated) and waits until it has opened it. */
 export async function startWorkerWriter(file: string, busyTimeoutMs: number): Promise<LogWriter> {
-  const worker = new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs } });
+  // Without the process's own flags: the thread is plain JavaScript and needs no loader
+  // (a `--import` of a TypeScript module, say, would fail in it).
+  const worker = new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs }, execArgv: [] });
   const writer = new WorkerWriter(worker);
   try {
     await writer.ready();
