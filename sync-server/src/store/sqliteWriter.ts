@@ -64,6 +64,14 @@ export function threadWriter(sqlite: Database.Database, q: SqliteStatements): Lo
   };
 }
 
+/**
+ * The bytes of `view` alone: posting a view copies its whole underlying buffer (an
+ * update decoded from a socket frame is a view into that frame, or into Node's pool).
+ */
+function ownBytes(view: Uint8Array): Uint8Array {
+  return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
+}
+
 interface Reply {
   id: number;
   result?: unknown;
@@ -103,11 +111,13 @@ class WorkerWriter implements LogWriter {
   }
 
   append(items: AppendItem[]): Promise<number[]> {
-    return this.serial(() => this.call('append', { items }) as Promise<number[]>);
+    const exact = items.map((item) => ({ ...item, update: ownBytes(item.update) }));
+    return this.serial(() => this.call('append', { items: exact }) as Promise<number[]>);
   }
 
   async flush(flush: ProjectionFlush): Promise<void> {
-    await this.serial(() => this.call('flush', { flush }));
+    const exact = { ...flush, updates: flush.updates.map((u) => ({ ...u, update: ownBytes(u.update) })) };
+    await this.serial(() => this.call('flush', { flush: exact }));
   }
 
   exclusive<T>(work: () => T): Promise<T> {
