@@ -14,12 +14,16 @@
  *   npm run bench:store -- --write            # also replace this section of docs/benchmarks.md
  *   options: --calls 2000
  *
- * CPU time is what the server's one event loop spends; it moves less than wall time when
- * other work shares the machine, but it moves too: compare the rows of one run.
+ * CPU time is the whole process's (the store's writer thread included); it moves less
+ * than wall time when other work shares the machine, but it moves too: compare the rows
+ * of one run. Event loop is the time the main thread was busy per call
+ * (`performance.eventLoopUtilization`): what the server's other connections wait for.
+ * The driver runs on the main thread, so its event loop time is its wall time.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { RoomId, UserId } from '../../schema/ids';
@@ -40,6 +44,7 @@ const UPDATE = Buffer.alloc(120, 7);
 interface Cost {
   cpuUs: number;
   wallUs: number;
+  loopUs: number;
 }
 
 async function measure(calls: number, call: (i: number) => unknown): Promise<Cost> {
@@ -47,9 +52,11 @@ async function measure(calls: number, call: (i: number) => unknown): Promise<Cos
   for (let i = 0; i < 50; i++) await call(i);
   const cpu = process.cpuUsage();
   const wall = process.hrtime.bigint();
+  const loop = performance.eventLoopUtilization();
   for (let i = 0; i < calls; i++) await call(i);
   const used = process.cpuUsage(cpu);
-  return { cpuUs: (used.user + used.system) / calls, wallUs: Number(process.hrtime.bigint() - wall) / 1000 / calls };
+  const busy = performance.eventLoopUtilization(loop);
+  return { cpuUs: (used.user + used.system) / calls, wallUs: Number(process.hrtime.bigint() - wall) / 1000 / calls, loopUs: (busy.active * 1000) / calls };
 }
 
 async function storeCosts(dir: string): Promise<Record<string, Cost>> {
@@ -130,7 +137,8 @@ async function main(): Promise<void> {
     const rows = ['append', 'write', 'catch-up', 'role'].map((op) => {
       const [s, d] = [best(runs.store, op, 'cpuUs'), best(runs.driver, op, 'cpuUs')];
       const [sw, dw] = [best(runs.store, op, 'wallUs'), best(runs.driver, op, 'wallUs')];
-      return `| ${op} | ${s.toFixed(1)} | ${d.toFixed(1)} | ${(s / d).toFixed(2)}× | ${sw.toFixed(1)} | ${dw.toFixed(1)} |`;
+      const sl = best(runs.store, op, 'loopUs');
+      return `| ${op} | ${s.toFixed(1)} | ${d.toFixed(1)} | ${(s / d).toFixed(2)}× | ${sw.toFixed(1)} | ${dw.toFixed(1)} | ${sl.toFixed(1)} |`;
     });
     const cpu = os.cpus();
     const section = [
@@ -139,8 +147,8 @@ async function main(): Promise<void> {
       `\`npm run bench:store -- --calls ${CALLS}\` (\`scripts/bench/store.ts\`; \`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim()}, Node ${process.version}; load average (1 min) ${load.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end; run took ${((Date.now() - began) / 1000).toFixed(0)} s.`,
       `Per call, one at a time, ${CALLS} calls after a warm-up, the better of two alternating rounds. "Driver" is better-sqlite3 running the same SQL with statements prepared once, on a file with the same schema and pragmas (WAL, synchronous = FULL): the floor the store's own code adds to.`,
       '',
-      '| operation | store CPU µs | driver CPU µs | store ÷ driver | store wall µs | driver wall µs |',
-      '| --- | --- | --- | --- | --- | --- |',
+      '| operation | store CPU µs | driver CPU µs | store ÷ driver | store wall µs | driver wall µs | store event loop µs |',
+      '| --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
     ].join('\n');
     console.log(section);

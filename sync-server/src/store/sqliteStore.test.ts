@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from './db/storeContract';
 import { openSqliteStore } from './sqliteStore';
@@ -26,6 +27,25 @@ describe('sqlite store on disk', () => {
     expect((await second.loadDoc('doc')).updates).toEqual([new Uint8Array([1, 2, 3])]);
     await first.close();
     await second.close();
+  });
+
+  it('an append waiting for its commit leaves the event loop free, and resolves once the row is committed', async () => {
+    const file = path.join(dir, 'writer-thread.sqlite');
+    const store = await openSqliteStore(file);
+    // Another connection holds the write lock, as a slow disk or another writer would.
+    const other = new Database(file);
+    other.exec('begin immediate');
+    let settled = false;
+    const append = store.appendUpdate('doc', new Uint8Array([4, 5, 6])).finally(() => (settled = true));
+    // Timers still run while the append waits: the wait is not on this thread.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(settled).toBe(false);
+    other.exec('commit');
+    const id = await append;
+    expect(id).toBeGreaterThan(0);
+    expect((await store.loadDoc('doc')).updates).toEqual([new Uint8Array([4, 5, 6])]);
+    other.close();
+    await store.close();
   });
 
   it('openStore without a database URL makes the data dir and uses jeco.sqlite in it', async () => {

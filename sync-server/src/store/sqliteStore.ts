@@ -1,8 +1,10 @@
 /**
  * The embedded store: one SQLite file through better-sqlite3. The driver is
- * synchronous, so every method does its work before returning a settled promise; in
- * particular a resolved {@link Store.appendUpdate} has committed. This file holds the
- * doc log; the tables both dialects write alike are {@link SqlStore}'s.
+ * synchronous, so most methods do their work before returning a settled promise. The
+ * doc log's commits (appends, projection flushes) run on a writer thread with its own
+ * connection (`sqliteWriter.ts`), so the event loop does not wait for their fsyncs; a
+ * resolved {@link Store.appendUpdate} has still committed. This file holds the doc log;
+ * the tables both dialects write alike are {@link SqlStore}'s.
  */
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
@@ -16,6 +18,7 @@ import { docSnapshots, docUpdates, projectionMarks } from './db/sqlite';
 import { sqliteDialect } from './dialects';
 import { GroupCommit } from './groupCommit';
 import { prepareStatements, type SqliteStatements } from './sqliteStatements';
+import { startWorkerWriter, threadWriter, type AppendItem, type LogWriter } from './sqliteWriter';
 import { SqlStore } from './sqlStore';
 import { fold, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
@@ -36,7 +39,9 @@ export async function openSqliteStore(file: string): Promise<Store> {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const db = drizzle({ client: sqlite });
     migrate(db, { migrationsFolder: MIGRATIONS });
-    return new SqliteStore(sqlite, db);
+    // An in-memory database is this connection's alone: no second connection can write it.
+    const writer = sqlite.memory ? null : await startWorkerWriter(file, BUSY_TIMEOUT_MS);
+    return new SqliteStore(sqlite, db, writer);
   } catch (error) {
     sqlite.close();
     throw error;
@@ -45,27 +50,25 @@ export async function openSqliteStore(file: string): Promise<Store> {
 
 class SqliteStore extends SqlStore implements Store {
   readonly dialect = 'sqlite';
-  private readonly appends: GroupCommit<{ docName: string; update: Uint8Array; mark?: ProjectionMark }>;
+  private readonly appends: GroupCommit<AppendItem>;
   private readonly q: SqliteStatements;
+  /** Commits the doc log's writes: a worker thread for a file, this thread for `:memory:`. */
+  private readonly writer: LogWriter;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly db: BetterSQLite3Database,
+    writer: LogWriter | null,
   ) {
     super(sqliteDialect(db));
-    const q = (this.q = prepareStatements(db));
+    this.q = prepareStatements(db);
+    this.writer = writer ?? threadWriter(sqlite, this.q);
     // One immediate transaction (one fsync with synchronous=FULL) per batch of appends.
-    this.appends = new GroupCommit((items) =>
-      this.db.transaction(
-        () => {
-          const ids = items.map(({ docName, update }) => q.append(docName, toBuffer(update)));
-          for (const { mark } of items) if (mark) q.mark(mark.roomId, mark.bucket);
-          this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
-          return ids;
-        },
-        { behavior: 'immediate' },
-      ),
-    );
+    this.appends = new GroupCommit(async (items) => {
+      const ids = await this.writer.append(items);
+      this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
+      return ids;
+    });
   }
 
   override async getRoomMembers(id: RoomId): Promise<RoomMemberRow[]> {
@@ -119,39 +122,26 @@ class SqliteStore extends SqlStore implements Store {
     // together with nothing acknowledged, and the marks it cleared are still on disk, so
     // the projection is recomputed on start. (A process crash loses nothing: the WAL is
     // in the OS's cache.) One fsync per message instead of two.
-    this.sqlite.pragma('synchronous = NORMAL');
-    try {
-      this.commitFlush(flush);
-    } finally {
-      this.sqlite.pragma('synchronous = FULL');
-    }
+    await this.writer.flush(flush);
     this.counted(flush.updates.reduce((sum, u) => sum + u.update.byteLength, 0));
   }
 
-  private commitFlush(flush: ProjectionFlush): void {
-    this.db.transaction(
-      () => {
-        for (const u of flush.updates) this.q.append(u.docName, toBuffer(u.update));
-        for (const w of flush.watermarks) this.q.setWatermark(w);
-        for (const m of flush.clear) this.q.clearMark(m.roomId, m.bucket);
-      },
-      { behavior: 'immediate' },
-    );
-  }
-
   async writeDoc(docName: string, write: WriteDoc, afterId = 0): Promise<void> {
-    // An immediate transaction holds SQLite's single write lock throughout.
-    this.db.transaction(
-      () => {
-        const { snapshot, rows } = this.q.readLog(docName, afterId);
-        const lastId = Math.max(afterId, this.lastIdOf(docName, rows));
-        const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId });
-        if (update) {
-          this.q.append(docName, toBuffer(update));
-          this.counted(update.byteLength);
-        }
-      },
-      { behavior: 'immediate' },
+    // An immediate transaction holds SQLite's single write lock throughout; `exclusive`
+    // runs it once the writer thread's commits asked before it are done.
+    await this.writer.exclusive(() =>
+      this.db.transaction(
+        () => {
+          const { snapshot, rows } = this.q.readLog(docName, afterId);
+          const lastId = Math.max(afterId, this.lastIdOf(docName, rows));
+          const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId });
+          if (update) {
+            this.q.append(docName, toBuffer(update));
+            this.counted(update.byteLength);
+          }
+        },
+        { behavior: 'immediate' },
+      ),
     );
   }
 
@@ -161,28 +151,31 @@ class SqliteStore extends SqlStore implements Store {
   }
 
   async compact(docName: string, merge: Merge): Promise<number> {
-    return this.db.transaction(
-      (tx) => {
-        const { snapshot, rows } = this.q.readLog(docName);
-        const folded = fold(snapshot, rows, merge);
-        if (!folded) return 0;
-        const coversId = folded.ids[folded.ids.length - 1]!;
-        tx.insert(docSnapshots)
-          .values({ docName, snapshot: folded.snapshot, coversId, updatedAt: Date.now() })
-          .onConflictDoUpdate({ target: docSnapshots.docName, set: { snapshot: folded.snapshot, coversId, updatedAt: Date.now() } })
-          .run();
-        // The immediate transaction holds SQLite's single write lock from the start, so
-        // no other writer can slip a lower id in: deleting up to the highest id read is
-        // exactly the rows read, without one bound parameter per row (SQLite caps those).
-        // Rows the merge callback itself appended get higher ids and are kept.
-        this.counted(folded.snapshot.byteLength);
-        const last = folded.ids[folded.ids.length - 1]!;
-        tx.delete(docUpdates)
-          .where(and(eq(docUpdates.docName, docName), lte(docUpdates.id, last)))
-          .run();
-        return folded.ids.length;
-      },
-      { behavior: 'immediate' },
+    // Like writeDoc: after the writer thread's commits asked before it, holding the single writer.
+    return this.writer.exclusive(() =>
+      this.db.transaction(
+        (tx) => {
+          const { snapshot, rows } = this.q.readLog(docName);
+          const folded = fold(snapshot, rows, merge);
+          if (!folded) return 0;
+          const coversId = folded.ids[folded.ids.length - 1]!;
+          tx.insert(docSnapshots)
+            .values({ docName, snapshot: folded.snapshot, coversId, updatedAt: Date.now() })
+            .onConflictDoUpdate({ target: docSnapshots.docName, set: { snapshot: folded.snapshot, coversId, updatedAt: Date.now() } })
+            .run();
+          // The immediate transaction holds SQLite's single write lock from the start, so
+          // no other writer can slip a lower id in: deleting up to the highest id read is
+          // exactly the rows read, without one bound parameter per row (SQLite caps those).
+          // Rows the merge callback itself appended get higher ids and are kept.
+          this.counted(folded.snapshot.byteLength);
+          const last = folded.ids[folded.ids.length - 1]!;
+          tx.delete(docUpdates)
+            .where(and(eq(docUpdates.docName, docName), lte(docUpdates.id, last)))
+            .run();
+          return folded.ids.length;
+        },
+        { behavior: 'immediate' },
+      ),
     );
   }
 
@@ -200,6 +193,7 @@ class SqliteStore extends SqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.writer.close();
     this.sqlite.close();
   }
 }

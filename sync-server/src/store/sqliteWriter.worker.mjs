@@ -1,0 +1,85 @@
+/**
+ * The SQLite store's log writer, on its own thread (see `sqliteWriter.ts`): a second
+ * better-sqlite3 connection to the same file that commits the group commit's appends
+ * (synchronous = FULL: the fsync happens here, not on the server's event loop) and the
+ * chat-index projection's flushes. The main thread sends one request at a time and
+ * waits for its answer, so this thread never competes with the main connection's own
+ * writes for SQLite's write lock.
+ *
+ * Plain JavaScript: a worker starts without the TypeScript loader the server runs under.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+
+/** @type {{ file: string; busyTimeoutMs: number }} */
+const { file, busyTimeoutMs } = workerData;
+const sqlite = new Database(file);
+// The main connection has made the file WAL and migrated it before starting this thread.
+sqlite.pragma('synchronous = FULL');
+sqlite.pragma('foreign_keys = ON');
+sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+
+const append = sqlite.prepare('insert into doc_updates (doc_name, "update") values (?, ?) returning id');
+const mark = sqlite.prepare('insert into projection_marks (room_id, bucket) values (?, ?) on conflict do nothing');
+const clearMark = sqlite.prepare('delete from projection_marks where room_id = ? and bucket = ?');
+const setWatermark = sqlite.prepare(
+  'insert into projection_watermarks (room_id, bucket, length, messages) values (?, ?, ?, ?) ' +
+    'on conflict (room_id, bucket) do update set length = excluded.length, messages = excluded.messages',
+);
+
+/** @param {Uint8Array} bytes */
+const buffer = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/** One immediate transaction (one fsync) for a group commit's batch; the row ids in order. */
+const appendBatch = sqlite.transaction(
+  /** @param {{ docName: string; update: Uint8Array; mark?: { roomId: string; bucket: number } }[]} items */
+  (items) => {
+    const ids = items.map(({ docName, update }) => append.get(docName, buffer(update)).id);
+    for (const item of items) if (item.mark) mark.run(item.mark.roomId, item.mark.bucket);
+    return ids;
+  },
+);
+
+/** A projection's inbox updates, watermarks and cleared marks, in one transaction. */
+const flushBatch = sqlite.transaction(
+  /** @param {{ updates: { docName: string; update: Uint8Array }[]; watermarks: { roomId: string; bucket: number; length: number; messages: number }[]; clear: { roomId: string; bucket: number }[] }} flush */
+  (flush) => {
+    for (const u of flush.updates) append.get(u.docName, buffer(u.update));
+    for (const w of flush.watermarks) setWatermark.run(w.roomId, w.bucket, w.length, w.messages);
+    for (const m of flush.clear) clearMark.run(m.roomId, m.bucket);
+  },
+);
+
+/** @param {{ op: string; items?: any; flush?: any }} request */
+function run(request) {
+  switch (request.op) {
+    case 'append':
+      return appendBatch.immediate(request.items);
+    case 'flush':
+      // Without its own fsync: derived data, made durable by the next fsync'd append
+      // commit (the WAL is written in order); see `SqliteStore.projectRoom`.
+      sqlite.pragma('synchronous = NORMAL');
+      try {
+        flushBatch.immediate(request.flush);
+      } finally {
+        sqlite.pragma('synchronous = FULL');
+      }
+      return null;
+    case 'ping':
+      return null;
+    case 'close':
+      sqlite.close();
+      return null;
+    default:
+      throw new Error(`unknown request ${request.op}`);
+  }
+}
+
+parentPort?.on('message', (request) => {
+  try {
+    parentPort?.postMessage({ id: request.id, result: run(request) });
+  } catch (error) {
+    const e = /** @type {Error & { code?: unknown }} */ (error);
+    parentPort?.postMessage({ id: request.id, error: { message: e.message, code: e.code, name: e.name } });
+  }
+});
