@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from './db/storeContract';
 import { openSqliteStore } from './sqliteStore';
@@ -45,6 +46,21 @@ describe('sqlite store on disk', () => {
     expect(id).toBeGreaterThan(0);
     expect((await store.loadDoc('doc')).updates).toEqual([new Uint8Array([4, 5, 6])]);
     other.close();
+    await store.close();
+  });
+
+  it('a writer thread that dies fails only what was in flight: the next append starts another thread, and everything acknowledged stays', async () => {
+    const file = path.join(dir, 'writer-dies.sqlite');
+    const store = await openSqliteStore(file);
+    await store.appendUpdate('doc', new Uint8Array([1]));
+    // Fault injection: the thread is killed from outside, as a crash inside it would end it.
+    const writer = (store as unknown as { writer: { worker: Worker } }).writer;
+    for (let round = 0; round < 3; round++) {
+      await writer.worker.terminate();
+      // The thread is replaced on the next request, and that request is stored.
+      await expect(store.appendUpdate('doc', new Uint8Array([10 + round]))).resolves.toBeGreaterThan(0);
+    }
+    expect((await store.loadDoc('doc')).updates).toEqual([new Uint8Array([1]), new Uint8Array([10]), new Uint8Array([11]), new Uint8Array([12])]);
     await store.close();
   });
 

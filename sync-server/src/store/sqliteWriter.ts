@@ -82,27 +82,42 @@ interface Reply {
 export async function startWorkerWriter(file: string, busyTimeoutMs: number): Promise<LogWriter> {
   // Without the process's own flags: the thread is plain JavaScript and needs no loader
   // (a `--import` of a TypeScript module, say, would fail in it).
-  const worker = new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs }, execArgv: [] });
-  const writer = new WorkerWriter(worker);
+  const spawn = () => new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs }, execArgv: [] });
+  const writer = new WorkerWriter(spawn);
   try {
     await writer.ready();
   } catch (error) {
-    await worker.terminate();
+    await writer.terminate();
     throw error;
   }
   return writer;
 }
 
+/**
+ * The writer thread, seen from the main thread. A thread that dies (an exception in
+ * it, out of memory) fails what was in flight, which the clients were not told was
+ * stored and send again; the next request starts another thread on the same file,
+ * so one bad moment never leaves the node refusing every message until a restart.
+ */
 class WorkerWriter implements LogWriter {
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
   private nextId = 1;
   private tail: Promise<unknown> = Promise.resolve();
-  private stopped: Error | null = null;
+  private worker: Worker;
+  /** Why the current thread died, until the next request starts another. */
+  private lost: Error | null = null;
+  private closed = false;
 
-  constructor(private readonly worker: Worker) {
+  constructor(private readonly spawn: () => Worker) {
+    this.worker = this.start();
+  }
+
+  private start(): Worker {
+    const worker = this.spawn();
     worker.on('message', (reply: Reply) => this.settle(reply));
-    worker.on('error', (error) => this.stop(error));
-    worker.on('exit', (code) => this.stop(new Error(`the SQLite writer thread exited with code ${code}`)));
+    worker.on('error', (error) => this.died(worker, error));
+    worker.on('exit', (code) => this.died(worker, new Error(`the SQLite writer thread exited with code ${code}`)));
+    return worker;
   }
 
   /** The thread answers its first request only once its connection is open. */
@@ -125,8 +140,14 @@ class WorkerWriter implements LogWriter {
   }
 
   async close(): Promise<void> {
-    if (this.stopped) return;
-    await this.serial(() => this.call('close', {}));
+    if (this.closed) return;
+    if (!this.lost) await this.serial(() => this.call('close', {}));
+    await this.terminate();
+  }
+
+  /** Stops the thread without waiting for what was asked. */
+  async terminate(): Promise<void> {
+    this.closed = true;
     await this.worker.terminate();
   }
 
@@ -138,7 +159,12 @@ class WorkerWriter implements LogWriter {
   }
 
   private call(op: string, payload: object): Promise<unknown> {
-    if (this.stopped) return Promise.reject(this.stopped);
+    if (this.closed) return Promise.reject(new Error('the SQLite writer is closed'));
+    if (this.lost) {
+      // The thread died since the last request: this one goes to a new thread.
+      this.lost = null;
+      this.worker = this.start();
+    }
     const id = this.nextId++;
     // Only a thread with work in flight keeps the process alive.
     if (this.pending.size === 0) this.worker.ref();
@@ -159,8 +185,9 @@ class WorkerWriter implements LogWriter {
     else waiting.reject(Object.assign(new Error(error.message), { code: error.code, name: error.name ?? 'Error' }));
   }
 
-  private stop(error: Error): void {
-    this.stopped ??= error;
+  private died(worker: Worker, error: Error): void {
+    if (worker !== this.worker || this.closed) return;
+    this.lost ??= error;
     for (const waiting of this.pending.values()) waiting.reject(error);
     this.pending.clear();
   }
