@@ -14,12 +14,14 @@ function sourceFiles(dir: string): string[] {
   return out;
 }
 
-/** Every relative import of every file under `layer`, resolved to a path from the repo root. */
+/** Every relative or `#schema/` import of every file under `layer`, resolved to a path from the repo root. */
 function importsOf(layer: string): { file: string; target: string }[] {
   return sourceFiles(path.join(root, layer)).flatMap((file) =>
-    [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"](\.[^'"]+)['"]/g)].map((m) => ({
+    [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]((?:\.|#schema\/)[^'"]+)['"]/g)].map((m) => ({
       file: path.relative(root, file),
-      target: path.relative(root, path.resolve(path.dirname(file), m[1]!)),
+      target: m[1]!.startsWith('#schema/')
+        ? path.join('schema', m[1]!.slice('#schema/'.length))
+        : path.relative(root, path.resolve(path.dirname(file), m[1]!)),
     })),
   );
 }
@@ -37,5 +39,12 @@ describe('layers', () => {
 
   it('sync-server/ does not import client/', () => {
     expect(importsOf('sync-server').filter(({ target }) => target.startsWith('client'))).toEqual([]);
+  });
+
+  it('every other folder reaches schema/ through the #schema/ alias, never a relative path', () => {
+    const relative = ['client', 'sync-server', 'scripts', 'test'].flatMap((layer) =>
+      sourceFiles(path.join(root, layer)).filter((file) => /(?:from|import)\s*\(?\s*['"](?:\.\.\/)+schema\//.test(readFileSync(file, 'utf8'))),
+    );
+    expect(relative.map((file) => path.relative(root, file))).toEqual([]);
   });
 });

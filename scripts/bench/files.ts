@@ -30,10 +30,10 @@ import { parseArgs } from 'node:util';
 import { chromium, type Page } from 'playwright-core';
 import sharp from 'sharp';
 import * as tus from 'tus-js-client';
-import { SESSION_COOKIE } from '../../schema/api/auth';
-import type { AuthResponse } from '../../schema/api/auth';
-import type { Attachment } from '../../schema/docs/message';
-import { dmRoomId, type UserId } from '../../schema/ids';
+import { SESSION_COOKIE } from '#schema/api/auth';
+import type { AuthResponse } from '#schema/api/auth';
+import type { Attachment } from '#schema/docs/message';
+import { dmRoomId, type UserId } from '#schema/ids';
 import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, clientRevision, serve } from './benchServer';
 import { writeBenchmarkSection } from './benchmarksDoc';
 

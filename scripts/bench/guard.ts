@@ -20,10 +20,10 @@ import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/pro
 import type { beforeSyncPayload } from '@hocuspocus/server';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import type { AuthResponse } from '../../schema/api/auth';
-import { appendMessage } from '../../schema/docs/bucket';
-import { bucketDoc } from '../../schema/docs/names';
-import { dmRoomId, newMessageId, type UserId } from '../../schema/ids';
+import type { AuthResponse } from '#schema/api/auth';
+import { appendMessage } from '#schema/docs/bucket';
+import { bucketDoc } from '#schema/docs/names';
+import { dmRoomId, newMessageId, type UserId } from '#schema/ids';
 import { loadConfig } from '../../sync-server/src/config';
 import { startJeco, type JecoServer } from '../../sync-server/src/server';
 

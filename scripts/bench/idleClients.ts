@@ -8,7 +8,7 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { parseDocName } from '../../schema/docs/names';
+import { parseDocName } from '#schema/docs/names';
 import { createAwareness } from '../../client/src/sync/presence';
 
 export interface IdleSlice {

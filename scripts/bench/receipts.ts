@@ -20,9 +20,9 @@ import path from 'node:path';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import type { AuthResponse } from '../../schema/api/auth';
-import { appendMessage, messageCount } from '../../schema/docs/bucket';
-import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
+import type { AuthResponse } from '#schema/api/auth';
+import { appendMessage, messageCount } from '#schema/docs/bucket';
+import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
 import {
   advanceReceipt,
   comparePositions,
@@ -31,9 +31,9 @@ import {
   readReceiptAggregate,
   readReceipts,
   type Position,
-} from '../../schema/docs/receipts';
-import { initGroup } from '../../schema/docs/roomHead';
-import { newGroupId, newMessageId, type RoomId, type UserId } from '../../schema/ids';
+} from '#schema/docs/receipts';
+import { initGroup } from '#schema/docs/roomHead';
+import { newGroupId, newMessageId, type RoomId, type UserId } from '#schema/ids';
 import { loadConfig } from '../../sync-server/src/config';
 import { startJeco, type JecoServer } from '../../sync-server/src/server';
 import { writeBenchmarkSection } from './benchmarksDoc';

@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { SESSION_COOKIE } from '../../schema/api/auth';
+import { SESSION_COOKIE } from '#schema/api/auth';
 import { seed, type SeedResult } from '../seed';
 import { buildClientIfStale, CHROMIUM_ARGS, CHROMIUM_PATH, clientRevision, machineLine, ROOT, serve, signIn } from './benchServer';
 import { writeBenchmarkSection } from './benchmarksDoc';

@@ -26,7 +26,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
-import type { RoomId, UserId } from '../../schema/ids';
+import type { RoomId, UserId } from '#schema/ids';
 import { openSqliteStore } from '../../sync-server/src/store/sqliteStore';
 import { writeBenchmarkSection } from './benchmarksDoc';
 

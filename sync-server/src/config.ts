@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_BUCKET_SIZE } from '../../schema/docs/bucket';
+import { DEFAULT_BUCKET_SIZE } from '#schema/docs/bucket';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { MAX_MESSAGE_TEXT } from '../../schema/docs/message';
+import { MAX_MESSAGE_TEXT } from '#schema/docs/message';
 import { hasChromium } from '../helpers/services';
 import { PASSWORD, poll, usePeople } from './browser';
 

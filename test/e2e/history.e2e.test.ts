@@ -1,10 +1,10 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { appendMessage, messageCount } from '../../schema/docs/bucket';
-import type { Message } from '../../schema/docs/message';
-import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
-import { headBucket, initDm } from '../../schema/docs/roomHead';
-import { dmRoomId, newMessageId, type MessageId } from '../../schema/ids';
+import { appendMessage, messageCount } from '#schema/docs/bucket';
+import type { Message } from '#schema/docs/message';
+import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
+import { headBucket, initDm } from '#schema/docs/roomHead';
+import { dmRoomId, newMessageId, type MessageId } from '#schema/ids';
 import { registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc, type TestClient } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';

@@ -1,6 +1,6 @@
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { dmRoomId, type UserId } from '../../schema/ids';
+import { dmRoomId, type UserId } from '#schema/ids';
 import { api } from '../helpers/api';
 import { startServer, type TestServer } from '../helpers/server';
 import { CHROMIUM_PATH, hasChromium } from '../helpers/services';

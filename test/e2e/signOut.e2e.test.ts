@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { SESSION_COOKIE } from '../../schema/api/auth';
+import { SESSION_COOKIE } from '#schema/api/auth';
 import { hasChromium } from '../helpers/services';
 import { PASSWORD, poll, useSignedUpPeople } from './browser';
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { appendMessage, BUCKET, readMessages } from '../../schema/docs/bucket';
-import { INBOX, readChats, setChatEntry } from '../../schema/docs/inbox';
-import { MAX_MESSAGE_TEXT } from '../../schema/docs/message';
-import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { headBucket, initDm, readMembers, readMeta, removeMember, renameGroup, setMember } from '../../schema/docs/roomHead';
-import { dmRoomId } from '../../schema/ids';
+import { appendMessage, BUCKET, readMessages } from '#schema/docs/bucket';
+import { INBOX, readChats, setChatEntry } from '#schema/docs/inbox';
+import { MAX_MESSAGE_TEXT } from '#schema/docs/message';
+import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { headBucket, initDm, readMembers, readMeta, removeMember, renameGroup, setMember } from '#schema/docs/roomHead';
+import { dmRoomId } from '#schema/ids';
 import { connectClient } from '../helpers/client';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';

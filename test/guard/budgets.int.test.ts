@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { parseSyncRefusal, SYNC_REFUSALS } from '../../schema/api/errors';
-import { appendMessage } from '../../schema/docs/bucket';
-import { addContact } from '../../schema/docs/contacts';
-import { setChatState } from '../../schema/docs/inbox';
-import { bucketDoc, contactsDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { dmRoomId, newUserId } from '../../schema/ids';
+import { parseSyncRefusal, SYNC_REFUSALS } from '#schema/api/errors';
+import { appendMessage } from '#schema/docs/bucket';
+import { addContact } from '#schema/docs/contacts';
+import { setChatState } from '#schema/docs/inbox';
+import { bucketDoc, contactsDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { dmRoomId, newUserId } from '#schema/ids';
 import { createAwareness } from '../../client/src/sync/presence';
 import { registerUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseSyncRefusal, SYNC_REFUSALS } from '../../schema/api/errors';
-import { appendMessage } from '../../schema/docs/bucket';
-import { renameGroup } from '../../schema/docs/roomHead';
+import { parseSyncRefusal, SYNC_REFUSALS } from '#schema/api/errors';
+import { appendMessage } from '#schema/docs/bucket';
+import { renameGroup } from '#schema/docs/roomHead';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { stateOf } from './docContent';

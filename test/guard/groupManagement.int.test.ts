@@ -1,10 +1,10 @@
 import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
-import { appendMessage } from '../../schema/docs/bucket';
-import { readChatEntry } from '../../schema/docs/inbox';
-import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { addMembers, headBucket, leaveGroup, readMembers, removeMember, renameGroup, ROOM_HEAD, setRole } from '../../schema/docs/roomHead';
-import type { RoomId, UserId } from '../../schema/ids';
+import { appendMessage } from '#schema/docs/bucket';
+import { readChatEntry } from '#schema/docs/inbox';
+import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { addMembers, headBucket, leaveGroup, readMembers, removeMember, renameGroup, ROOM_HEAD, setRole } from '#schema/docs/roomHead';
+import type { RoomId, UserId } from '#schema/ids';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { expectRefused } from './attack';

@@ -1,11 +1,11 @@
 import { expect } from 'vitest';
 import type * as Y from 'yjs';
-import { appendMessage, readMessages } from '../../schema/docs/bucket';
-import type { Message } from '../../schema/docs/message';
-import { parseSyncRefusal, SYNC_REFUSALS } from '../../schema/api/errors';
-import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
-import { initGroup } from '../../schema/docs/roomHead';
-import { newGroupId, newMessageId, type RoomId, type UserId } from '../../schema/ids';
+import { appendMessage, readMessages } from '#schema/docs/bucket';
+import type { Message } from '#schema/docs/message';
+import { parseSyncRefusal, SYNC_REFUSALS } from '#schema/api/errors';
+import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
+import { initGroup } from '#schema/docs/roomHead';
+import { newGroupId, newMessageId, type RoomId, type UserId } from '#schema/ids';
 import { registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc, type TestClient } from '../helpers/client';
 import type { TestServer } from '../helpers/server';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage, BUCKET, readMessages } from '../../schema/docs/bucket';
-import { bucketDoc } from '../../schema/docs/names';
-import { newMessageId, type UserId } from '../../schema/ids';
+import { appendMessage, BUCKET, readMessages } from '#schema/docs/bucket';
+import { bucketDoc } from '#schema/docs/names';
+import { newMessageId, type UserId } from '#schema/ids';
 import { encodeSections, encodeStructs, rawGc, rawItem } from '../../sync-server/src/sync/rawUpdate';
 import { connectClient, } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { memberActions, type MemberActions } from '../../client/src/group/memberActions';
-import { memberChangeRefusal } from '../../schema/access';
-import { parseDocName, roomHeadDoc } from '../../schema/docs/names';
-import { initGroup, leaveGroup, readMembers, removeMember, setMember, type MemberRole } from '../../schema/docs/roomHead';
-import type { RoomId, UserId } from '../../schema/ids';
+import { memberChangeRefusal } from '#schema/access';
+import { parseDocName, roomHeadDoc } from '#schema/docs/names';
+import { initGroup, leaveGroup, readMembers, removeMember, setMember, type MemberRole } from '#schema/docs/roomHead';
+import type { RoomId, UserId } from '#schema/ids';
 import { GuardHarness, type Peer } from '../helpers/guardHarness';
 
 /**

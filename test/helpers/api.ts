@@ -1,5 +1,5 @@
-import type { AuthResponse, PublicUser } from '../../schema/api/auth';
-import type { UserId } from '../../schema/ids';
+import type { AuthResponse, PublicUser } from '#schema/api/auth';
+import type { UserId } from '#schema/ids';
 
 export interface TestUser {
   id: UserId;

@@ -1,8 +1,8 @@
 import type * as Y from 'yjs';
-import { readMessages } from '../../schema/docs/bucket';
-import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
-import { initDm } from '../../schema/docs/roomHead';
-import { dmRoomId, newMessageId, type RoomId, type UserId } from '../../schema/ids';
+import { readMessages } from '#schema/docs/bucket';
+import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
+import { initDm } from '#schema/docs/roomHead';
+import { dmRoomId, newMessageId, type RoomId, type UserId } from '#schema/ids';
 import { registerUser, type TestUser } from './api';
 import { connectClient, type OpenDoc, type TestClient } from './client';
 import type { TestServer } from './server';

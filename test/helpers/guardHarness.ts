@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
-import type { DocRef } from '../../schema/docs/names';
-import type { MemberRole } from '../../schema/docs/roomHead';
-import type { UserId } from '../../schema/ids';
+import type { DocRef } from '#schema/docs/names';
+import type { MemberRole } from '#schema/docs/roomHead';
+import type { UserId } from '#schema/ids';
 import { checkUpdate, type GuardResult } from '../../sync-server/src/sync/updateGuard';
 
 /**

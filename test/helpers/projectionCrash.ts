@@ -1,11 +1,11 @@
 import { expect } from 'vitest';
 import * as Y from 'yjs';
 import type { Store } from '../../sync-server/src/store/db/store';
-import { appendMessage, readMessages } from '../../schema/docs/bucket';
-import { readChatEntry } from '../../schema/docs/inbox';
-import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { initGroup } from '../../schema/docs/roomHead';
-import { newGroupId, newMessageId, newUserId, type UserId } from '../../schema/ids';
+import { appendMessage, readMessages } from '#schema/docs/bucket';
+import { readChatEntry } from '#schema/docs/inbox';
+import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { initGroup } from '#schema/docs/roomHead';
+import { newGroupId, newMessageId, newUserId, type UserId } from '#schema/ids';
 import { registerUser } from './api';
 import { connectClient, type OpenDoc } from './client';
 import { freePort, startServerProcess } from './serverProcess';

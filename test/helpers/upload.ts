@@ -1,5 +1,5 @@
 import * as tus from 'tus-js-client';
-import type { Attachment } from '../../schema/docs/message';
+import type { Attachment } from '#schema/docs/message';
 
 /** What a finished upload answered: the message `attachment`, or the error body and status. */
 export type UploadResult = { attachment: Attachment } | { status: number; body: string };

@@ -2,12 +2,12 @@
 import { readdir, readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { appendMessage } from '../../schema/docs/bucket';
-import { addContact } from '../../schema/docs/contacts';
-import { readChats } from '../../schema/docs/inbox';
-import { bucketDoc, contactsDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { headBucket, initGroup, removeMember } from '../../schema/docs/roomHead';
-import { newGroupId, type RoomId } from '../../schema/ids';
+import { appendMessage } from '#schema/docs/bucket';
+import { addContact } from '#schema/docs/contacts';
+import { readChats } from '#schema/docs/inbox';
+import { bucketDoc, contactsDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { headBucket, initGroup, removeMember } from '#schema/docs/roomHead';
+import { newGroupId, type RoomId } from '#schema/ids';
 import { hashToken } from '../../sync-server/src/auth/sessions';
 import { outboxDir } from '../../sync-server/src/mail/mailer';
 import { api, registerUser, type TestUser } from '../helpers/api';

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { inboxDoc } from '../../schema/docs/names';
+import { inboxDoc } from '#schema/docs/names';
 import { outboxDir } from '../../sync-server/src/mail/mailer';
 import { api, registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';

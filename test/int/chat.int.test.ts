@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage, deleteForEveryone, DELETED_MESSAGE_TEXT, editMessage } from '../../schema/docs/bucket';
-import { readChats } from '../../schema/docs/inbox';
-import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { headBucket, initDm, initGroup } from '../../schema/docs/roomHead';
-import { dmRoomId, newGroupId, type RoomId } from '../../schema/ids';
+import { appendMessage, deleteForEveryone, DELETED_MESSAGE_TEXT, editMessage } from '#schema/docs/bucket';
+import { readChats } from '#schema/docs/inbox';
+import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { headBucket, initDm, initGroup } from '#schema/docs/roomHead';
+import { dmRoomId, newGroupId, type RoomId } from '#schema/ids';
 import { registerUser, type TestUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
 import { startServer } from '../helpers/server';

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage, readMessages } from '../../schema/docs/bucket';
-import { readChats } from '../../schema/docs/inbox';
-import { bucketDoc, inboxDoc } from '../../schema/docs/names';
-import { DISAPPEARING_CHOICES, setDisappearing } from '../../schema/docs/roomHead';
+import { appendMessage, readMessages } from '#schema/docs/bucket';
+import { readChats } from '#schema/docs/inbox';
+import { bucketDoc, inboxDoc } from '#schema/docs/names';
+import { DISAPPEARING_CHOICES, setDisappearing } from '#schema/docs/roomHead';
 import { connectClient } from '../helpers/client';
 import { startServer } from '../helpers/server';
 import { holdsText, sqliteStoredRows } from '../helpers/storedBytes';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appendMessage } from '../../schema/docs/bucket';
-import { bucketDoc } from '../../schema/docs/names';
+import { appendMessage } from '#schema/docs/bucket';
+import { bucketDoc } from '#schema/docs/names';
 import { connectClient } from '../helpers/client';
 import { message, startDm, texts } from '../helpers/dm';
 import { useTestDatabase } from '../helpers/pgDatabase';

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dmRoomId } from '../../schema/ids';
+import { dmRoomId } from '#schema/ids';
 import { registerUser } from '../helpers/api';
 import { freePort, startServerProcess } from '../helpers/serverProcess';
 

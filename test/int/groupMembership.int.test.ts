@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
-import { appendMessage, readMessages } from '../../schema/docs/bucket';
-import { readChats } from '../../schema/docs/inbox';
-import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { headBucket, initGroup, removeMember } from '../../schema/docs/roomHead';
-import { newGroupId, type RoomId } from '../../schema/ids';
+import { appendMessage, readMessages } from '#schema/docs/bucket';
+import { readChats } from '#schema/docs/inbox';
+import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { headBucket, initGroup, removeMember } from '#schema/docs/roomHead';
+import { newGroupId, type RoomId } from '#schema/ids';
 import { registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type TestClient } from '../helpers/client';
 import { message, texts } from '../helpers/dm';

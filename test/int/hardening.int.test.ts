@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { appendMessage } from '../../schema/docs/bucket';
+import { appendMessage } from '#schema/docs/bucket';
 import { outboxDir } from '../../sync-server/src/mail/mailer';
 import { api, registerUser } from '../helpers/api';
 import { message, startDm, texts, type DmPair } from '../helpers/dm';

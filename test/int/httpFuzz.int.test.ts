@@ -5,7 +5,7 @@ import path from 'node:path';
 import * as encoding from 'lib0/encoding';
 import seedrandom from 'seedrandom';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendMessage } from '../../schema/docs/bucket';
+import { appendMessage } from '#schema/docs/bucket';
 import { api, registerUser, type TestUser } from '../helpers/api';
 import { message, startDm, texts, type DmPair } from '../helpers/dm';
 import { rawConnect, rawExchange, upgradeRequest } from '../helpers/rawHttp';

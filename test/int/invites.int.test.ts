@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { readMessages } from '../../schema/docs/bucket';
-import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
-import { readMembers, setRole } from '../../schema/docs/roomHead';
+import { readMessages } from '#schema/docs/bucket';
+import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
+import { readMembers, setRole } from '#schema/docs/roomHead';
 import { api, registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
 import { startServer } from '../helpers/server';

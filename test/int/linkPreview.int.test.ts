@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { appendMessage, readMessages } from '../../schema/docs/bucket';
+import { appendMessage, readMessages } from '#schema/docs/bucket';
 import { api, registerUser } from '../helpers/api';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';

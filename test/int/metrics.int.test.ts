@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appendMessage } from '../../schema/docs/bucket';
-import { bucketDoc } from '../../schema/docs/names';
+import { appendMessage } from '#schema/docs/bucket';
+import { bucketDoc } from '#schema/docs/names';
 import { registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
 import { message, startDm } from '../helpers/dm';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { appendMessage, deleteForEveryone, DELETED_MESSAGE_TEXT, editMessage } from '../../schema/docs/bucket';
-import { inboxDoc, bucketDoc, roomHeadDoc } from '../../schema/docs/names';
+import { appendMessage, deleteForEveryone, DELETED_MESSAGE_TEXT, editMessage } from '#schema/docs/bucket';
+import { inboxDoc, bucketDoc, roomHeadDoc } from '#schema/docs/names';
 import {
   addNotifications,
   markAllNotificationsRead,
@@ -9,9 +9,9 @@ import {
   readNotifications,
   unreadNotificationCount,
   type Notification,
-} from '../../schema/docs/notifications';
-import { addMembers, initGroup, removeMember, setRole } from '../../schema/docs/roomHead';
-import { newGroupId, newMessageId } from '../../schema/ids';
+} from '#schema/docs/notifications';
+import { addMembers, initGroup, removeMember, setRole } from '#schema/docs/roomHead';
+import { newGroupId, newMessageId } from '#schema/ids';
 import { registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';
 import { message, startDm } from '../helpers/dm';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { appendMessage } from '../../schema/docs/bucket';
+import { appendMessage } from '#schema/docs/bucket';
 import * as Y from 'yjs';
 import { createAwareness } from '../../client/src/sync/presence';
-import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { addMembers, initGroup, readMembers } from '../../schema/docs/roomHead';
-import { newGroupId } from '../../schema/ids';
+import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { addMembers, initGroup, readMembers } from '#schema/docs/roomHead';
+import { newGroupId } from '#schema/ids';
 import { api, registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';
 import { message, startDm, texts } from '../helpers/dm';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roomHeadDoc } from '../../schema/docs/names';
+import { roomHeadDoc } from '#schema/docs/names';
 import * as Y from 'yjs';
 import { createAwareness } from '../../client/src/sync/presence';
 import { connectClient } from '../helpers/client';

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { createAwareness } from '../../client/src/sync/presence';
-import { appendMessage, messageCount } from '../../schema/docs/bucket';
-import { addContact } from '../../schema/docs/contacts';
-import { contactsDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { comparePositions, encodeReceiptAdvance, readReceiptAggregate, type Position } from '../../schema/docs/receipts';
-import { addMembers, initGroup, readMembers } from '../../schema/docs/roomHead';
-import { newGroupId, type RoomId, type UserId } from '../../schema/ids';
+import { appendMessage, messageCount } from '#schema/docs/bucket';
+import { addContact } from '#schema/docs/contacts';
+import { contactsDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { comparePositions, encodeReceiptAdvance, readReceiptAggregate, type Position } from '#schema/docs/receipts';
+import { addMembers, initGroup, readMembers } from '#schema/docs/roomHead';
+import { newGroupId, type RoomId, type UserId } from '#schema/ids';
 import { api, registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';
 import { message, startDm } from '../helpers/dm';

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage, deleteForEveryone, editMessage, readMessages } from '../../schema/docs/bucket';
-import { bucketDoc } from '../../schema/docs/names';
+import { appendMessage, deleteForEveryone, editMessage, readMessages } from '#schema/docs/bucket';
+import { bucketDoc } from '#schema/docs/names';
 import { message, startDm } from '../helpers/dm';
 import { useTestDatabase, withPgClient } from '../helpers/pgDatabase';
 import { startServer } from '../helpers/server';

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage, BUCKET, deleteForEveryone, DELETED_MESSAGE_TEXT, editMessage, readMessages, readShownMessages, setReaction } from '../../schema/docs/bucket';
-import { readChats } from '../../schema/docs/inbox';
-import { bucketDoc, inboxDoc } from '../../schema/docs/names';
-import { dmRoomId } from '../../schema/ids';
-import { advanceReceipt, deliveryStatus, readReceipts } from '../../schema/docs/receipts';
-import { addMembers } from '../../schema/docs/roomHead';
+import { appendMessage, BUCKET, deleteForEveryone, DELETED_MESSAGE_TEXT, editMessage, readMessages, readShownMessages, setReaction } from '#schema/docs/bucket';
+import { readChats } from '#schema/docs/inbox';
+import { bucketDoc, inboxDoc } from '#schema/docs/names';
+import { dmRoomId } from '#schema/ids';
+import { advanceReceipt, deliveryStatus, readReceipts } from '#schema/docs/receipts';
+import { addMembers } from '#schema/docs/roomHead';
 import { registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
 import { startDm } from '../helpers/dm';

@@ -1,9 +1,9 @@
 import { expect, it } from 'vitest';
-import { appendMessage, setReaction } from '../../schema/docs/bucket';
-import { bucketDoc, inboxDoc, roomHeadDoc } from '../../schema/docs/names';
-import { markAllNotificationsRead, readNotifications, unreadNotificationCount } from '../../schema/docs/notifications';
-import { initGroup } from '../../schema/docs/roomHead';
-import { newGroupId } from '../../schema/ids';
+import { appendMessage, setReaction } from '#schema/docs/bucket';
+import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { markAllNotificationsRead, readNotifications, unreadNotificationCount } from '#schema/docs/notifications';
+import { initGroup } from '#schema/docs/roomHead';
+import { newGroupId } from '#schema/ids';
 import { registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';
 import { message } from '../helpers/dm';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type * as Y from 'yjs';
-import { appendMessage, messageCount, readMessages } from '../../schema/docs/bucket';
-import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
-import { advanceReceipt, comparePositions, encodeReceiptAdvance, readReceiptAggregate, RECEIPT_AGGREGATE_KEY, type Position, type ReceiptKind } from '../../schema/docs/receipts';
-import { addMembers, initGroup, removeMember } from '../../schema/docs/roomHead';
-import { newGroupId, type RoomId } from '../../schema/ids';
+import { appendMessage, messageCount, readMessages } from '#schema/docs/bucket';
+import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
+import { advanceReceipt, comparePositions, encodeReceiptAdvance, readReceiptAggregate, RECEIPT_AGGREGATE_KEY, type Position, type ReceiptKind } from '#schema/docs/receipts';
+import { addMembers, initGroup, removeMember } from '#schema/docs/roomHead';
+import { newGroupId, type RoomId } from '#schema/ids';
 import { api, registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { appendMessage, messageCount } from '../../schema/docs/bucket';
-import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
-import { comparePositions, encodeReceiptAdvance, readReceiptAggregate, type Position } from '../../schema/docs/receipts';
-import { initGroup } from '../../schema/docs/roomHead';
-import { newGroupId } from '../../schema/ids';
+import { appendMessage, messageCount } from '#schema/docs/bucket';
+import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
+import { comparePositions, encodeReceiptAdvance, readReceiptAggregate, type Position } from '#schema/docs/receipts';
+import { initGroup } from '#schema/docs/roomHead';
+import { newGroupId } from '#schema/ids';
 import { api, registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
 import { useTestDatabase } from '../helpers/pgDatabase';

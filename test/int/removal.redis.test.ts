@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { appendMessage } from '../../schema/docs/bucket';
-import { bucketDoc, roomHeadDoc } from '../../schema/docs/names';
-import { initGroup, removeMember } from '../../schema/docs/roomHead';
-import { newGroupId } from '../../schema/ids';
+import { appendMessage } from '#schema/docs/bucket';
+import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
+import { initGroup, removeMember } from '#schema/docs/roomHead';
+import { newGroupId } from '#schema/ids';
 import { registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
 import { useTestDatabase } from '../helpers/pgDatabase';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { appendMessage } from '../../schema/docs/bucket';
-import { readChats } from '../../schema/docs/inbox';
-import { bucketDoc, inboxDoc } from '../../schema/docs/names';
+import { appendMessage } from '#schema/docs/bucket';
+import { readChats } from '#schema/docs/inbox';
+import { bucketDoc, inboxDoc } from '#schema/docs/names';
 import { message, startDm, texts } from '../helpers/dm';
 import { connectClient } from '../helpers/client';
 import { useTestDatabase } from '../helpers/pgDatabase';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SESSION_COOKIE, SIGNED_OUT_COOKIE } from '../../schema/api/auth';
+import { SESSION_COOKIE, SIGNED_OUT_COOKIE } from '#schema/api/auth';
 import { api, registerUser } from '../helpers/api';
 import { startServer } from '../helpers/server';
 

@@ -1,4 +1,4 @@
-import { HTTP_ERRORS, type HttpErrorKind } from '../../../schema/api/errors';
+import { HTTP_ERRORS, type HttpErrorKind } from '#schema/api/errors';
 import { noteServerDate } from '../time/serverClock';
 
 /** A failed API call, with a message fit to show a person. `kind` adds `offline` for a server that cannot be reached. */

@@ -1,6 +1,6 @@
 import { A, useNavigate } from '@solidjs/router';
 import { createSignal } from 'solid-js';
-import { registerBody, type AuthResponse } from '../../../schema/api/auth';
+import { registerBody, type AuthResponse } from '#schema/api/auth';
 import { apiRequest } from '../api/apiRequest';
 import { AuthCard } from './AuthCard';
 import { createFormAction } from './createFormAction';

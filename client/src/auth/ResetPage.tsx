@@ -1,6 +1,6 @@
 import { A, useSearchParams } from '@solidjs/router';
 import { createSignal, Show } from 'solid-js';
-import { passwordResetBody, passwordResetConfirmBody } from '../../../schema/api/auth';
+import { passwordResetBody, passwordResetConfirmBody } from '#schema/api/auth';
 import { apiRequest } from '../api/apiRequest';
 import { AuthCard } from './AuthCard';
 import { createFormAction } from './createFormAction';

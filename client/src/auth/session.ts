@@ -1,7 +1,7 @@
 import { createSignal } from 'solid-js';
-import type { AuthResponse, PublicUser } from '../../../schema/api/auth';
-import { parseDocName, type DocName } from '../../../schema/docs/names';
-import { parseUserId, type UserId } from '../../../schema/ids';
+import type { AuthResponse, PublicUser } from '#schema/api/auth';
+import { parseDocName, type DocName } from '#schema/docs/names';
+import { parseUserId, type UserId } from '#schema/ids';
 import { ApiError, apiRequest } from '../api/apiRequest';
 import { PendingMessages } from '../sync/outbox';
 import type { Replica } from '../sync/replica';

@@ -1,4 +1,4 @@
-import { SIGNED_OUT_COOKIE } from '../../../schema/api/auth';
+import { SIGNED_OUT_COOKIE } from '#schema/api/auth';
 
 /** A year: the flag must outlive any session cookie it voids; the server clears it once heard. */
 const FLAG_MAX_AGE_S = 365 * 24 * 60 * 60;

@@ -1,13 +1,13 @@
 // One open chat: the hooks below each keep one concern (draft, selection, focus, the heading and last seen, the removed/left notice); what stays is the wiring of them to the header, list, composer and dialogs.
 import { createMemo, createSignal, lazy, Show } from 'solid-js';
-import { SYNC_REFUSALS } from '../../../schema/api/errors';
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import { hideMessageForMe, readHiddenMessages, readStarredMessages, starMessage, unstarMessage, type ChatEntry, type ChatState } from '../../../schema/docs/inbox';
-import { previewOf } from '../../../schema/docs/message';
-import { inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
-import { readDisappearing, readMembers, readMeta, setDisappearing } from '../../../schema/docs/roomHead';
-import { maySetDisappearing } from '../../../schema/access';
-import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
+import { SYNC_REFUSALS } from '#schema/api/errors';
+import type { ShownMessage } from '#schema/docs/bucket';
+import { hideMessageForMe, readHiddenMessages, readStarredMessages, starMessage, unstarMessage, type ChatEntry, type ChatState } from '#schema/docs/inbox';
+import { previewOf } from '#schema/docs/message';
+import { inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { readDisappearing, readMembers, readMeta, setDisappearing } from '#schema/docs/roomHead';
+import { maySetDisappearing } from '#schema/access';
+import type { RoomId, RoomRef, UserId } from '#schema/ids';
 import type { Session } from '../auth/session';
 import { ChatSearchPanel } from '../search/ChatSearchPanel';
 import { docSignal } from '../sync/docBindings';

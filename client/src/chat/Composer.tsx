@@ -1,5 +1,5 @@
 import { createEffect, createSignal, on, Show, type JSX } from 'solid-js';
-import { MAX_MESSAGE_TEXT, type LinkPreview } from '../../../schema/docs/message';
+import { MAX_MESSAGE_TEXT, type LinkPreview } from '#schema/docs/message';
 import { LinkPreviewCard } from './LinkPreviewCard';
 import { useLinkPreview } from './useLinkPreview';
 import { chooseFiles, chosenFiles, fileDropHandlers, takeChosen } from '../files/attachQueue';

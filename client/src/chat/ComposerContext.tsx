@@ -1,5 +1,5 @@
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import type { UserId } from '../../../schema/ids';
+import type { ShownMessage } from '#schema/docs/bucket';
+import type { UserId } from '#schema/ids';
 import { CloseIcon } from '../layout/icons';
 import { QuotedMessage } from './QuotedMessage';
 

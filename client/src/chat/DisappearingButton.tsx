@@ -1,5 +1,5 @@
 import { Show } from 'solid-js';
-import { disappearingLabel } from '../../../schema/docs/roomHead';
+import { disappearingLabel } from '#schema/docs/roomHead';
 import { ClockIcon } from '../layout/icons';
 
 /** The chat header's clock: whether messages disappear and after how long, opening the timer's dialog. */

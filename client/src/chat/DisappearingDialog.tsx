@@ -1,5 +1,5 @@
 import { For, onCleanup, onMount, Show } from 'solid-js';
-import { DISAPPEARING_CHOICES, disappearingLabel } from '../../../schema/docs/roomHead';
+import { DISAPPEARING_CHOICES, disappearingLabel } from '#schema/docs/roomHead';
 
 /**
  * "Disappearing messages": the chat's period, chosen from the fixed choices. Who may not

@@ -1,6 +1,6 @@
 import { createSignal, For, onCleanup, onMount } from 'solid-js';
-import type { ChatEntry } from '../../../schema/docs/inbox';
-import type { RoomId } from '../../../schema/ids';
+import type { ChatEntry } from '#schema/docs/inbox';
+import type { RoomId } from '#schema/ids';
 import { chatTitle } from '../chats/chatTitle';
 import { Avatar } from '../users/Avatar';
 

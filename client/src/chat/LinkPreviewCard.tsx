@@ -1,5 +1,5 @@
 import { Show } from 'solid-js';
-import type { LinkPreview } from '../../../schema/docs/message';
+import type { LinkPreview } from '#schema/docs/message';
 import { CloseIcon } from '../layout/icons';
 
 /**

@@ -1,5 +1,5 @@
 import { For, Show } from 'solid-js';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import { Avatar } from '../users/Avatar';
 
 export interface Mentionable {

@@ -1,7 +1,7 @@
 import { createSignal, For, Match, Show, Switch } from 'solid-js';
-import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
-import { isSystemLine } from '../../../schema/docs/message';
-import type { UserId } from '../../../schema/ids';
+import { DELETED_MESSAGE_TEXT, type ShownMessage } from '#schema/docs/bucket';
+import { isSystemLine } from '#schema/docs/message';
+import type { UserId } from '#schema/ids';
 import { AttachmentView } from '../files/AttachmentView';
 import { formatClock } from '../time/formatTime';
 import { displayNameOf } from '../users/userDirectory';

@@ -1,5 +1,5 @@
 import { For, onCleanup, onMount, Show } from 'solid-js';
-import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
+import { DELETED_MESSAGE_TEXT, type ShownMessage } from '#schema/docs/bucket';
 import { CloseIcon, DoubleCheckIcon } from '../layout/icons';
 import { formatMoment } from '../time/formatTime';
 import { Avatar } from '../users/Avatar';

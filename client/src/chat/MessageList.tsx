@@ -1,7 +1,7 @@
 import { createEffect, createMemo, createSignal, on, onCleanup, onMount, Show, untrack, type JSX } from 'solid-js';
 import { Virtualizer, type CustomItemComponentProps, type VirtualizerHandle } from 'virtua/solid';
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import type { MessageId, UserId } from '../../../schema/ids';
+import type { ShownMessage } from '#schema/docs/bucket';
+import type { MessageId, UserId } from '#schema/ids';
 import { formatDay, sameDay } from '../time/formatTime';
 import { highlightRow } from './highlightRow';
 import { emptyHistory, historyChange, type HistoryChange } from './historyChange';

@@ -1,7 +1,7 @@
 import { createSignal, For, Show } from 'solid-js';
 import { Portal } from 'solid-js/web';
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import type { DeliveryStatus } from '../../../schema/docs/receipts';
+import type { ShownMessage } from '#schema/docs/bucket';
+import type { DeliveryStatus } from '#schema/docs/receipts';
 import { ChevronDownIcon } from '../layout/icons';
 import { useDropdown } from '../layout/useDropdown';
 import { EmojiPicker } from './EmojiPicker';

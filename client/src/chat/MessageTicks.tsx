@@ -1,6 +1,6 @@
 import type { JSX } from 'solid-js';
 import { Dynamic } from 'solid-js/web';
-import type { DeliveryStatus } from '../../../schema/docs/receipts';
+import type { DeliveryStatus } from '#schema/docs/receipts';
 import { CheckIcon, ClockIcon, DoubleCheckIcon } from '../layout/icons';
 
 const TICKS: Record<DeliveryStatus | 'pending', { title: string; icon: () => JSX.Element }> = {

@@ -1,5 +1,5 @@
 import { createEffect, createSignal, onCleanup, Show } from 'solid-js';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import type { ContactsApi } from '../contacts/useContacts';
 import { MoreIcon } from '../layout/icons';
 import { blockUser, isBlocked, unblockUser } from '../users/blocks';

@@ -1,6 +1,6 @@
 import { Show } from 'solid-js';
-import { DELETED_MESSAGE_TEXT, type ShownMessage } from '../../../schema/docs/bucket';
-import type { UserId } from '../../../schema/ids';
+import { DELETED_MESSAGE_TEXT, type ShownMessage } from '#schema/docs/bucket';
+import type { UserId } from '#schema/ids';
 import { displayNameOf } from '../users/userDirectory';
 
 /** What a quote says of its original: the current text, a tombstone, or that it is not loaded. */

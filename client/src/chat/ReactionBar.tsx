@@ -1,6 +1,6 @@
 import { For, Show } from 'solid-js';
 import { Portal } from 'solid-js/web';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import { useDropdown } from '../layout/useDropdown';
 import { displayNameOf } from '../users/userDirectory';
 

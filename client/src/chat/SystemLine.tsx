@@ -1,6 +1,6 @@
-import type { Message } from '../../../schema/docs/message';
-import { describeSystemLine } from '../../../schema/docs/systemLines';
-import type { UserId } from '../../../schema/ids';
+import type { Message } from '#schema/docs/message';
+import { describeSystemLine } from '#schema/docs/systemLines';
+import type { UserId } from '#schema/ids';
 import { displayNameOf } from '../users/userDirectory';
 
 /**

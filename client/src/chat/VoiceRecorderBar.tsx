@@ -1,5 +1,5 @@
 import { Show } from 'solid-js';
-import { formatDuration } from '../../../schema/docs/message';
+import { formatDuration } from '#schema/docs/message';
 import { TrashIcon } from '../files/fileIcons';
 import type { useVoiceRecorder } from '../files/voiceRecorder';
 

@@ -1,8 +1,8 @@
-import { appendMessage } from '../../../schema/docs/bucket';
-import type { Attachment, Message } from '../../../schema/docs/message';
-import { bucketDoc, roomHeadDoc } from '../../../schema/docs/names';
-import { headBucket } from '../../../schema/docs/roomHead';
-import { newMessageId, type RoomId, type UserId } from '../../../schema/ids';
+import { appendMessage } from '#schema/docs/bucket';
+import type { Attachment, Message } from '#schema/docs/message';
+import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
+import { headBucket } from '#schema/docs/roomHead';
+import { newMessageId, type RoomId, type UserId } from '#schema/ids';
 import { ApiError, apiRequest } from '../api/apiRequest';
 import type { ReplicaManager } from '../sync/replicaManager';
 import type { PendingMessages } from '../sync/outbox';

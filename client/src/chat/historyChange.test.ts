@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { MessageId, UserId } from '../../../schema/ids';
+import type { MessageId, UserId } from '#schema/ids';
 import { historyChange } from './historyChange';
 
 const me = 'me' as UserId;

@@ -1,4 +1,4 @@
-import type { MessageId, UserId } from '../../../schema/ids';
+import type { MessageId, UserId } from '#schema/ids';
 
 /** What the message list needs to know of a message to tell how the history changed. */
 interface Entry {

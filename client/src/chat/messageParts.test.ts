@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import { mentionsIn, messageParts } from './messageParts';
 
 const BOB = '00000000-0000-4000-8000-000000000b0b' as UserId;

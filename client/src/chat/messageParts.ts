@@ -1,5 +1,5 @@
 import { tokenize } from 'linkifyjs';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 
 /** A piece of a message's text as shown: plain text, a link, or a mention of someone. */
 export type TextPart = { kind: 'text'; text: string } | { kind: 'link'; text: string; href: string } | { kind: 'mention'; text: string; userId: UserId };

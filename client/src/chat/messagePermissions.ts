@@ -1,7 +1,7 @@
-import { DOC_WRITERS, mayWrite, type WriterFacts } from '../../../schema/access';
-import type { MemberRole } from '../../../schema/docs/roomHead';
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import type { UserId } from '../../../schema/ids';
+import { DOC_WRITERS, mayWrite, type WriterFacts } from '#schema/access';
+import type { MemberRole } from '#schema/docs/roomHead';
+import type { ShownMessage } from '#schema/docs/bucket';
+import type { UserId } from '#schema/ids';
 
 /** What one person may do to one message; actions they may not take are not offered at all. */
 export interface MessagePermissions {

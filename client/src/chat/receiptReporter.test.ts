@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseReceiptAdvance } from '../../../schema/docs/receipts';
+import { parseReceiptAdvance } from '#schema/docs/receipts';
 import type { Replica } from '../sync/replica';
 import { reportReceipt } from './receiptReporter';
 

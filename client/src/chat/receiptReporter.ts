@@ -1,4 +1,4 @@
-import { comparePositions, encodeReceiptAdvance, type Position, type ReceiptKind } from '../../../schema/docs/receipts';
+import { comparePositions, encodeReceiptAdvance, type Position, type ReceiptKind } from '#schema/docs/receipts';
 import type { Replica } from '../sync/replica';
 
 /** Where reports go: a room head's connection (a {@link Replica} in the app). */

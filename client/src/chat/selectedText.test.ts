@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import type { MessageId, UserId } from '../../../schema/ids';
+import type { ShownMessage } from '#schema/docs/bucket';
+import type { MessageId, UserId } from '#schema/ids';
 import { selectedText } from './selectedText';
 
 const message = (id: string, text: string, extra: Partial<ShownMessage> = {}): ShownMessage =>

@@ -1,4 +1,4 @@
-import type { ShownMessage } from '../../../schema/docs/bucket';
+import type { ShownMessage } from '#schema/docs/bucket';
 
 /** The text a message shows now: its latest edit, nothing once deleted. */
 export function shownText(message: ShownMessage): string {

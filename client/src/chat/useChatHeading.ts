@@ -1,5 +1,5 @@
 
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import { watchPresent } from '../sync/presence';
 import { formatMoment } from '../time/formatTime';
 import { displayNameOf, userById } from '../users/userDirectory';

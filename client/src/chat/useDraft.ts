@@ -1,7 +1,7 @@
 import { onCleanup } from 'solid-js';
 import type * as Y from 'yjs';
-import { setChatState, type ChatState } from '../../../schema/docs/inbox';
-import type { RoomId } from '../../../schema/ids';
+import { setChatState, type ChatState } from '#schema/docs/inbox';
+import type { RoomId } from '#schema/ids';
 
 /** A draft is saved this long after the last key. */
 const DRAFT_SAVE_MS = 400;

@@ -1,8 +1,8 @@
 import { createEffect, type Accessor } from 'solid-js';
-import type { ChatEntry } from '../../../schema/docs/inbox';
-import { parseDocName, roomOfDoc } from '../../../schema/docs/names';
-import type { Member, RoomMeta } from '../../../schema/docs/roomHead';
-import type { RoomRef, UserId } from '../../../schema/ids';
+import type { ChatEntry } from '#schema/docs/inbox';
+import { parseDocName, roomOfDoc } from '#schema/docs/names';
+import type { Member, RoomMeta } from '#schema/docs/roomHead';
+import type { RoomRef, UserId } from '#schema/ids';
 import type { Replica } from '../sync/replica';
 import type { ReplicaManager } from '../sync/replicaManager';
 

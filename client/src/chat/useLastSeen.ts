@@ -1,5 +1,5 @@
 import { createEffect, onCleanup } from 'solid-js';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import { refreshUser } from '../users/userDirectory';
 
 /** How often a DM's "last seen" is asked for again while the peer is away. */

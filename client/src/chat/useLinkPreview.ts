@@ -1,5 +1,5 @@
 import { createEffect, createSignal, onCleanup, type Accessor } from 'solid-js';
-import type { LinkPreview } from '../../../schema/docs/message';
+import type { LinkPreview } from '#schema/docs/message';
 import { apiRequest } from '../api/apiRequest';
 import { messageParts } from './messageParts';
 

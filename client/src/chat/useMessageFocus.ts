@@ -1,6 +1,6 @@
 import { createEffect, createSignal, untrack, type Accessor } from 'solid-js';
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import type { MessageId, RoomId } from '../../../schema/ids';
+import type { ShownMessage } from '#schema/docs/bucket';
+import type { MessageId, RoomId } from '#schema/ids';
 import { messageFocusRequest, takeMessageFocus } from '../search/messageFocus';
 
 /**

@@ -1,10 +1,10 @@
 import { createEffect, createMemo, createResource, on, type Accessor } from 'solid-js';
-import type { RoomReceiptsResponse } from '../../../schema/api/receipts';
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import { markChatRead, type ChatEntry } from '../../../schema/docs/inbox';
-import { reachedAt, readReceiptAggregate, readReceipts, recipientsOf, statusOf, type DeliveryStatus, type Position } from '../../../schema/docs/receipts';
-import type { Member } from '../../../schema/docs/roomHead';
-import type { MessageId, RoomRef, UserId } from '../../../schema/ids';
+import type { RoomReceiptsResponse } from '#schema/api/receipts';
+import type { ShownMessage } from '#schema/docs/bucket';
+import { markChatRead, type ChatEntry } from '#schema/docs/inbox';
+import { reachedAt, readReceiptAggregate, readReceipts, recipientsOf, statusOf, type DeliveryStatus, type Position } from '#schema/docs/receipts';
+import type { Member } from '#schema/docs/roomHead';
+import type { MessageId, RoomRef, UserId } from '#schema/ids';
 import { apiRequest } from '../api/apiRequest';
 import { docSignal } from '../sync/docBindings';
 import type { Replica } from '../sync/replica';

@@ -1,10 +1,10 @@
 import { createMemo, createSignal, type Accessor } from 'solid-js';
-import { deleteForEveryone, editMessage, readShownMessages, setReaction, type ShownMessage } from '../../../schema/docs/bucket';
-import type { Attachment, LinkPreview, Message } from '../../../schema/docs/message';
-import { bucketDoc, parseDocName, type DocName } from '../../../schema/docs/names';
-import type { Position } from '../../../schema/docs/receipts';
-import { headBucket } from '../../../schema/docs/roomHead';
-import { newMessageId, type MessageId, type RoomId, type UserId } from '../../../schema/ids';
+import { deleteForEveryone, editMessage, readShownMessages, setReaction, type ShownMessage } from '#schema/docs/bucket';
+import type { Attachment, LinkPreview, Message } from '#schema/docs/message';
+import { bucketDoc, parseDocName, type DocName } from '#schema/docs/names';
+import type { Position } from '#schema/docs/receipts';
+import { headBucket } from '#schema/docs/roomHead';
+import { newMessageId, type MessageId, type RoomId, type UserId } from '#schema/ids';
 import { docList, docSignal } from '../sync/docBindings';
 import type { Replica } from '../sync/replica';
 import type { ReplicaManager } from '../sync/replicaManager';

@@ -1,6 +1,6 @@
 import { createEffect, createMemo, createSignal, onCleanup, type Accessor } from 'solid-js';
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import type { MessageId } from '../../../schema/ids';
+import type { ShownMessage } from '#schema/docs/bucket';
+import type { MessageId } from '#schema/ids';
 
 /**
  * Choosing several messages at once: the ids chosen, in no order (the list gives the

@@ -1,6 +1,6 @@
 import { createSignal, onCleanup, type Accessor } from 'solid-js';
 import type { Awareness } from 'y-protocols/awareness';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import type { PresenceState } from '../sync/presence';
 
 /** One's "typing" state goes out at most this often while keys keep coming. */

@@ -1,6 +1,6 @@
 import { For, Show } from 'solid-js';
 import { Portal } from 'solid-js/web';
-import { MAX_PINNED } from '../../../schema/docs/inbox';
+import { MAX_PINNED } from '#schema/docs/inbox';
 import { ChevronDownIcon } from '../layout/icons';
 import { useDropdown } from '../layout/useDropdown';
 import type { ChatRow } from './useChatIndex';

@@ -1,6 +1,6 @@
 import { createMemo, createSignal, For, Show } from 'solid-js';
-import type { DeliveryStatus } from '../../../schema/docs/receipts';
-import type { RoomId, UserId } from '../../../schema/ids';
+import type { DeliveryStatus } from '#schema/docs/receipts';
+import type { RoomId, UserId } from '#schema/ids';
 import type { PendingMessage } from '../sync/outbox';
 import { ArchiveIcon, BackIcon } from '../layout/icons';
 import type { ChatActions } from './chatActions';

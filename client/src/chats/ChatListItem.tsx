@@ -1,8 +1,8 @@
 import { A } from '@solidjs/router';
 import { Match, Show, Switch } from 'solid-js';
-import type { ChatEntry } from '../../../schema/docs/inbox';
-import type { DeliveryStatus } from '../../../schema/docs/receipts';
-import type { UserId } from '../../../schema/ids';
+import type { ChatEntry } from '#schema/docs/inbox';
+import type { DeliveryStatus } from '#schema/docs/receipts';
+import type { UserId } from '#schema/ids';
 import type { PendingMessage } from '../sync/outbox';
 import { MessageTicks } from '../chat/MessageTicks';
 import { typingText } from '../chat/useTyping';

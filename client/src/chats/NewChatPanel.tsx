@@ -1,6 +1,6 @@
 import { createSignal, Show } from 'solid-js';
-import type { PublicUser } from '../../../schema/api/auth';
-import { parseUserId, type RoomId } from '../../../schema/ids';
+import type { PublicUser } from '#schema/api/auth';
+import { parseUserId, type RoomId } from '#schema/ids';
 import type { Session } from '../auth/session';
 import { PanelHeader } from '../layout/PanelHeader';
 import { For } from 'solid-js';

@@ -1,7 +1,7 @@
 import { createSignal, For, Show } from 'solid-js';
-import type { PublicUser } from '../../../schema/api/auth';
-import { MAX_GROUP_NAME } from '../../../schema/docs/roomHead';
-import { parseUserId, type RoomId, type UserId } from '../../../schema/ids';
+import type { PublicUser } from '#schema/api/auth';
+import { MAX_GROUP_NAME } from '#schema/docs/roomHead';
+import { parseUserId, type RoomId, type UserId } from '#schema/ids';
 import type { Session } from '../auth/session';
 import { PanelHeader } from '../layout/PanelHeader';
 import { UserSearch } from '../users/UserSearch';

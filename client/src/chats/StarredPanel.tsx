@@ -1,7 +1,7 @@
 import { useNavigate } from '@solidjs/router';
 import { For, Show } from 'solid-js';
-import { readStarredMessages } from '../../../schema/docs/inbox';
-import type { UserId } from '../../../schema/ids';
+import { readStarredMessages } from '#schema/docs/inbox';
+import type { UserId } from '#schema/ids';
 import { PanelHeader } from '../layout/PanelHeader';
 import { requestMessageFocus } from '../search/messageFocus';
 import { docSignal } from '../sync/docBindings';

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
-import { markChatRead, MUTED_FOREVER, setChatState, setNotifyLevel, type ChatEntry, type NotifyLevel } from '../../../schema/docs/inbox';
-import type { RoomId } from '../../../schema/ids';
+import { markChatRead, MUTED_FOREVER, setChatState, setNotifyLevel, type ChatEntry, type NotifyLevel } from '#schema/docs/inbox';
+import type { RoomId } from '#schema/ids';
 
 const HOUR_MS = 3_600_000;
 

@@ -1,4 +1,4 @@
-import type { ChatEntry } from '../../../schema/docs/inbox';
+import type { ChatEntry } from '#schema/docs/inbox';
 import { displayNameOf } from '../users/userDirectory';
 
 /** The chat's title: the group name, or the DM peer's current name when known. */

@@ -1,7 +1,7 @@
-import { addLocalRoom } from '../../../schema/docs/inbox';
-import { inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
-import { initDm, initGroup } from '../../../schema/docs/roomHead';
-import { dmRoomId, newGroupId, type RoomId, type UserId } from '../../../schema/ids';
+import { addLocalRoom } from '#schema/docs/inbox';
+import { inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { initDm, initGroup } from '#schema/docs/roomHead';
+import { dmRoomId, newGroupId, type RoomId, type UserId } from '#schema/ids';
 import type { ReplicaManager } from '../sync/replicaManager';
 
 /**

@@ -1,8 +1,8 @@
 import { createEffect, createMemo, createSignal, onCleanup } from 'solid-js';
 import { createStore, reconcile } from 'solid-js/store';
-import { hasUnreadMention, isMuted, pruneLocalRooms, readChatList, readChatStates, shouldNotify, unreadCount, type ChatEntry, type ChatState, type NotifyLevel } from '../../../schema/docs/inbox';
-import { inboxDoc } from '../../../schema/docs/names';
-import type { RoomId } from '../../../schema/ids';
+import { hasUnreadMention, isMuted, pruneLocalRooms, readChatList, readChatStates, shouldNotify, unreadCount, type ChatEntry, type ChatState, type NotifyLevel } from '#schema/docs/inbox';
+import { inboxDoc } from '#schema/docs/names';
+import type { RoomId } from '#schema/ids';
 import type { Session } from '../auth/session';
 import { docList, docSignal } from '../sync/docBindings';
 import { useReplica } from '../sync/replicaScope';

@@ -1,9 +1,9 @@
 import { createEffect, createMemo, type Accessor } from 'solid-js';
-import type { ChatEntry } from '../../../schema/docs/inbox';
-import { parseDocName, roomHeadDoc, roomOfDoc, type DocName } from '../../../schema/docs/names';
-import { readReceiptAggregate, readReceipts, recipientsOf, statusOf, type DeliveryStatus } from '../../../schema/docs/receipts';
-import { readMembers } from '../../../schema/docs/roomHead';
-import type { RoomId, UserId } from '../../../schema/ids';
+import type { ChatEntry } from '#schema/docs/inbox';
+import { parseDocName, roomHeadDoc, roomOfDoc, type DocName } from '#schema/docs/names';
+import { readReceiptAggregate, readReceipts, recipientsOf, statusOf, type DeliveryStatus } from '#schema/docs/receipts';
+import { readMembers } from '#schema/docs/roomHead';
+import type { RoomId, UserId } from '#schema/ids';
 import type { Session } from '../auth/session';
 import { reportReceipt } from '../chat/receiptReporter';
 import { watchTyping } from '../chat/useTyping';

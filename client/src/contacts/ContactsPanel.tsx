@@ -1,6 +1,6 @@
 import { createSignal, For, onCleanup, Show } from 'solid-js';
-import type { PublicUser } from '../../../schema/api/auth';
-import { parseUserId, type RoomId, type UserId } from '../../../schema/ids';
+import type { PublicUser } from '#schema/api/auth';
+import { parseUserId, type RoomId, type UserId } from '#schema/ids';
 import type { Session } from '../auth/session';
 import { startDm } from '../chats/startChat';
 import { PanelHeader } from '../layout/PanelHeader';

@@ -1,7 +1,7 @@
 import { createEffect, createMemo } from 'solid-js';
-import { addContact, readContacts, removeContact, type Contact } from '../../../schema/docs/contacts';
-import { contactsDoc } from '../../../schema/docs/names';
-import type { UserId } from '../../../schema/ids';
+import { addContact, readContacts, removeContact, type Contact } from '#schema/docs/contacts';
+import { contactsDoc } from '#schema/docs/names';
+import type { UserId } from '#schema/ids';
 import type { Session } from '../auth/session';
 import { docSignal } from '../sync/docBindings';
 import { useReplica } from '../sync/replicaScope';

@@ -1,6 +1,6 @@
 import { createSignal, Match, Show, Switch } from 'solid-js';
 import { thumbHashToDataURL } from 'thumbhash';
-import type { Attachment } from '../../../schema/docs/message';
+import type { Attachment } from '#schema/docs/message';
 import { DocumentIcon, DownloadIcon } from './fileIcons';
 import { Lightbox } from './Lightbox';
 import { fileUrl, formatBytes } from './uploadFile';

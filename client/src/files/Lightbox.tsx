@@ -1,6 +1,6 @@
 import { createSignal, onCleanup, onMount, Show } from 'solid-js';
 import { Portal } from 'solid-js/web';
-import type { Attachment } from '../../../schema/docs/message';
+import type { Attachment } from '#schema/docs/message';
 import { CloseIcon } from '../layout/icons';
 import { DownloadIcon } from './fileIcons';
 import { fileUrl } from './uploadFile';

@@ -1,6 +1,6 @@
 import { createMemo, createSignal, For, onCleanup, onMount, Show, type JSX } from 'solid-js';
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import { formatDuration, type Attachment } from '../../../schema/docs/message';
+import type { ShownMessage } from '#schema/docs/bucket';
+import { formatDuration, type Attachment } from '#schema/docs/message';
 import { BackIcon } from '../layout/icons';
 import { DocumentIcon, PlayIcon } from './fileIcons';
 import { Lightbox } from './Lightbox';

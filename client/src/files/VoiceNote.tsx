@@ -1,5 +1,5 @@
 import { createSignal, onCleanup } from 'solid-js';
-import { formatDuration, type Attachment } from '../../../schema/docs/message';
+import { formatDuration, type Attachment } from '#schema/docs/message';
 import { PauseIcon, PlayIcon } from './fileIcons';
 import { fileUrl } from './uploadFile';
 

@@ -1,8 +1,8 @@
 import { createSignal } from 'solid-js';
-import type { Attachment, Message } from '../../../schema/docs/message';
-import { bucketDoc, roomHeadDoc } from '../../../schema/docs/names';
-import { headBucket } from '../../../schema/docs/roomHead';
-import { newMessageId, type RoomId, type UserId } from '../../../schema/ids';
+import type { Attachment, Message } from '#schema/docs/message';
+import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
+import { headBucket } from '#schema/docs/roomHead';
+import { newMessageId, type RoomId, type UserId } from '#schema/ids';
 import type { PendingMessages } from '../sync/outbox';
 import type { ReplicaManager } from '../sync/replicaManager';
 import { serverNow } from '../time/serverClock';

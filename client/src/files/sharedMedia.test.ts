@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import type { Attachment } from '../../../schema/docs/message';
+import type { ShownMessage } from '#schema/docs/bucket';
+import type { Attachment } from '#schema/docs/message';
 import { sharedIn } from './sharedMedia';
 
 let n = 0;

@@ -1,5 +1,5 @@
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import type { Attachment } from '../../../schema/docs/message';
+import type { ShownMessage } from '#schema/docs/bucket';
+import type { Attachment } from '#schema/docs/message';
 import { messageParts } from '../chat/messageParts';
 
 /** A link someone sent, with the message it came in. */

@@ -1,6 +1,6 @@
 import * as tus from 'tus-js-client';
-import type { Attachment } from '../../../schema/docs/message';
-import { HTTP_ERRORS, type ApiErrorBody } from '../../../schema/api/errors';
+import type { Attachment } from '#schema/docs/message';
+import { HTTP_ERRORS, type ApiErrorBody } from '#schema/api/errors';
 
 /** Where the server takes tus uploads (`sync-server/src/http/routes/uploadFile.ts`). */
 const UPLOAD_ENDPOINT = '/api/files/tus';

@@ -1,4 +1,4 @@
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 
 /** A file sent but not yet stored on the server, kept on the device until it is. */
 export interface WaitingFile {

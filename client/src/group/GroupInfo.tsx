@@ -1,8 +1,8 @@
 import { createMemo, createSignal, For, onCleanup, onMount, Show } from 'solid-js';
 import type * as Y from 'yjs';
-import { can } from '../../../schema/access';
-import { addMembers, leaveGroup, removeMember, renameGroup, setRole, successorOf, type Member, type RoomMeta } from '../../../schema/docs/roomHead';
-import { parseUserId, type UserId } from '../../../schema/ids';
+import { can } from '#schema/access';
+import { addMembers, leaveGroup, removeMember, renameGroup, setRole, successorOf, type Member, type RoomMeta } from '#schema/docs/roomHead';
+import { parseUserId, type UserId } from '#schema/ids';
 import { ImageIcon } from '../files/fileIcons';
 import { CloseIcon } from '../layout/icons';
 import { Avatar } from '../users/Avatar';

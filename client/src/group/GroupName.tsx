@@ -1,5 +1,5 @@
 import { createSignal, Show } from 'solid-js';
-import { MAX_GROUP_NAME } from '../../../schema/docs/roomHead';
+import { MAX_GROUP_NAME } from '#schema/docs/roomHead';
 import { CheckIcon } from '../layout/icons';
 import { PencilIcon } from './groupIcons';
 

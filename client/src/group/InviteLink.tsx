@@ -1,5 +1,5 @@
 import { createResource, createSignal, Show } from 'solid-js';
-import type { CreatedInvite, GroupInviteState } from '../../../schema/api/invites';
+import type { CreatedInvite, GroupInviteState } from '#schema/api/invites';
 import { ApiError, apiRequest } from '../api/apiRequest';
 import { formatMoment } from '../time/formatTime';
 import { LinkIcon } from './groupIcons';

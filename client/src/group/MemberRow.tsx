@@ -1,6 +1,6 @@
 import { createSignal, Show } from 'solid-js';
-import type { MemberRole } from '../../../schema/docs/roomHead';
-import type { UserId } from '../../../schema/ids';
+import type { MemberRole } from '#schema/docs/roomHead';
+import type { UserId } from '#schema/ids';
 import { ChevronDownIcon } from '../layout/icons';
 import { closeOnOutside } from '../layout/useDropdown';
 import { Avatar } from '../users/Avatar';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Member } from '../../../schema/docs/roomHead';
-import type { UserId } from '../../../schema/ids';
+import type { Member } from '#schema/docs/roomHead';
+import type { UserId } from '#schema/ids';
 import { memberActions, sortMembers } from './memberActions';
 
 const ME = 'me' as UserId;

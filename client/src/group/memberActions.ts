@@ -1,6 +1,6 @@
-import { memberChangeRefusal } from '../../../schema/access';
-import type { Member, MemberRole } from '../../../schema/docs/roomHead';
-import type { UserId } from '../../../schema/ids';
+import { memberChangeRefusal } from '#schema/access';
+import type { Member, MemberRole } from '#schema/docs/roomHead';
+import type { UserId } from '#schema/ids';
 
 /** What one person may do to another member from the group info; nothing is offered that the guard would refuse. */
 export interface MemberActions {

@@ -1,6 +1,6 @@
 import { useNavigate, useParams } from '@solidjs/router';
 import { createResource, createSignal, Match, Switch } from 'solid-js';
-import type { InvitePreview, JoinedInvite } from '../../../schema/api/invites';
+import type { InvitePreview, JoinedInvite } from '#schema/api/invites';
 import { ApiError, apiRequest } from '../api/apiRequest';
 import { AuthCard } from '../auth/AuthCard';
 import { Avatar } from '../users/Avatar';

@@ -1,6 +1,6 @@
 import { useNavigate, useParams } from '@solidjs/router';
 import { createSignal, lazy, Match, onCleanup, Show, Switch } from 'solid-js';
-import { parseRoomId, type RoomId } from '../../../schema/ids';
+import { parseRoomId, type RoomId } from '#schema/ids';
 import { signOut, type Session } from '../auth/session';
 import { ChatView } from '../chat/ChatView';
 import { chatActions } from '../chats/chatActions';

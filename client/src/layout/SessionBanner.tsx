@@ -1,6 +1,6 @@
 import { useNavigate } from '@solidjs/router';
 import { Show } from 'solid-js';
-import { SYNC_REFUSALS } from '../../../schema/api/errors';
+import { SYNC_REFUSALS } from '#schema/api/errors';
 import { messageCount } from './messageCount';
 
 /** Shown when the server has ended the session: chats stay readable from this device until one signs in again. */

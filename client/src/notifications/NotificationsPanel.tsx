@@ -1,7 +1,7 @@
 import { useNavigate } from '@solidjs/router';
 import { For, Show } from 'solid-js';
-import { isNotificationRead, markAllNotificationsRead, markNotificationRead, type Notification } from '../../../schema/docs/notifications';
-import type { MessageId, RoomId } from '../../../schema/ids';
+import { isNotificationRead, markAllNotificationsRead, markNotificationRead, type Notification } from '#schema/docs/notifications';
+import type { MessageId, RoomId } from '#schema/ids';
 import { PanelHeader } from '../layout/PanelHeader';
 import { requestMessageFocus } from '../search/messageFocus';
 import type { Replica } from '../sync/replica';

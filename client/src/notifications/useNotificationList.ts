@@ -1,5 +1,5 @@
 import { createMemo } from 'solid-js';
-import { isNotificationRead, readNotificationReadState, readNotifications } from '../../../schema/docs/notifications';
+import { isNotificationRead, readNotificationReadState, readNotifications } from '#schema/docs/notifications';
 import { docSignal } from '../sync/docBindings';
 import type { Replica } from '../sync/replica';
 

@@ -1,6 +1,6 @@
 import { createEffect, createSignal, on } from 'solid-js';
-import { shouldNotify } from '../../../schema/docs/inbox';
-import type { RoomId, UserId } from '../../../schema/ids';
+import { shouldNotify } from '#schema/docs/inbox';
+import type { RoomId, UserId } from '#schema/ids';
 import type { Replica } from '../sync/replica';
 import { chatTitle } from '../chats/chatTitle';
 import type { ChatRow } from '../chats/useChatIndex';

@@ -1,4 +1,4 @@
-import type { PushKeyResponse } from '../../../schema/api/push';
+import type { PushKeyResponse } from '#schema/api/push';
 import { apiRequest } from '../api/apiRequest';
 
 /**

@@ -1,6 +1,6 @@
 import { useNavigate } from '@solidjs/router';
 import { createEffect, createMemo, createSignal, For, on, Show, type JSX } from 'solid-js';
-import type { RoomId } from '../../../schema/ids';
+import type { RoomId } from '#schema/ids';
 import type { Session } from '../auth/session';
 import type { PendingMessage } from '../sync/outbox';
 import type { ChatActions } from '../chats/chatActions';

@@ -1,5 +1,5 @@
 import { createSignal, For, Show } from 'solid-js';
-import type { RoomId } from '../../../schema/ids';
+import type { RoomId } from '#schema/ids';
 import type { Session } from '../auth/session';
 import { CloseIcon } from '../layout/icons';
 import '../styles/search.css';

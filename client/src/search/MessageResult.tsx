@@ -1,5 +1,5 @@
 import { Show } from 'solid-js';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import { formatChatTime } from '../time/formatTime';
 import { displayNameOf } from '../users/userDirectory';
 import type { IndexedMessage } from './searchMessages';

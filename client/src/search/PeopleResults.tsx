@@ -1,6 +1,6 @@
 import { createEffect, createSignal, For, on, onCleanup, Show } from 'solid-js';
-import type { PublicUser } from '../../../schema/api/auth';
-import { parseUserId, type UserId } from '../../../schema/ids';
+import type { PublicUser } from '#schema/api/auth';
+import { parseUserId, type UserId } from '#schema/ids';
 import { PersonButton } from '../users/PersonButton';
 import { searchUsers } from '../users/searchUsers';
 

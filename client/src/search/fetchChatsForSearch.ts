@@ -1,7 +1,7 @@
-import type { ChatEntry } from '../../../schema/docs/inbox';
-import { bucketDoc, roomHeadDoc, type DocName } from '../../../schema/docs/names';
-import { headBucket } from '../../../schema/docs/roomHead';
-import type { MessageId, RoomId } from '../../../schema/ids';
+import type { ChatEntry } from '#schema/docs/inbox';
+import { bucketDoc, roomHeadDoc, type DocName } from '#schema/docs/names';
+import { headBucket } from '#schema/docs/roomHead';
+import type { MessageId, RoomId } from '#schema/ids';
 import type { Replica } from '../sync/replica';
 import type { ReplicaManager } from '../sync/replicaManager';
 import type { LocalMessageIndex } from './localMessageIndex';

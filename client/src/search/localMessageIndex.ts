@@ -1,8 +1,8 @@
 import { createSignal, type Accessor } from 'solid-js';
 import * as Y from 'yjs';
-import { readShownMessages } from '../../../schema/docs/bucket';
-import { parseDocName, type DocName } from '../../../schema/docs/names';
-import type { MessageId, RoomId, UserId } from '../../../schema/ids';
+import { readShownMessages } from '#schema/docs/bucket';
+import { parseDocName, type DocName } from '#schema/docs/names';
+import type { MessageId, RoomId, UserId } from '#schema/ids';
 import { localDbPrefix } from '../sync/replica';
 import { measureSearch } from './measureSearch';
 import { indexBucket, type IndexedBucket } from './searchMessages';

@@ -1,5 +1,5 @@
 import { createSignal } from 'solid-js';
-import type { MessageId, RoomId } from '../../../schema/ids';
+import type { MessageId, RoomId } from '#schema/ids';
 
 /** A request to show one message in its chat: scrolled to and highlighted. */
 interface MessageFocusRequest {

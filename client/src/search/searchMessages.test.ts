@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage, deleteForEveryone, editMessage, readShownMessages } from '../../../schema/docs/bucket';
-import { hideMessageForMe, readHiddenMessages } from '../../../schema/docs/inbox';
-import { newGroupId, newMessageId, newUserId, type MessageId, type RoomId } from '../../../schema/ids';
+import { appendMessage, deleteForEveryone, editMessage, readShownMessages } from '#schema/docs/bucket';
+import { hideMessageForMe, readHiddenMessages } from '#schema/docs/inbox';
+import { newGroupId, newMessageId, newUserId, type MessageId, type RoomId } from '#schema/ids';
 import { foldText, matchRanges } from './foldText';
 import { indexBucket, matchTitles, searchMessages, snippetOf, type IndexedBucket } from './searchMessages';
 

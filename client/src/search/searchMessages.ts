@@ -1,5 +1,5 @@
-import type { ShownMessage } from '../../../schema/docs/bucket';
-import type { MessageId, RoomId } from '../../../schema/ids';
+import type { ShownMessage } from '#schema/docs/bucket';
+import type { MessageId, RoomId } from '#schema/ids';
 import { foldText, matchRanges, queryWords, type TextRange } from './foldText';
 
 /** One message as the search index keeps it: what it shows, folded once when its bucket is read. */

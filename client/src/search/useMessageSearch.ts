@@ -1,7 +1,7 @@
 import { createEffect, createMemo, createSignal, on, onCleanup, type Accessor } from 'solid-js';
-import { readHiddenMessages } from '../../../schema/docs/inbox';
-import { inboxDoc } from '../../../schema/docs/names';
-import type { RoomId } from '../../../schema/ids';
+import { readHiddenMessages } from '#schema/docs/inbox';
+import { inboxDoc } from '#schema/docs/names';
+import type { RoomId } from '#schema/ids';
 import type { Session } from '../auth/session';
 import { docSignal } from '../sync/docBindings';
 import { useReplica } from '../sync/replicaScope';

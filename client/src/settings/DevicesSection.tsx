@@ -1,5 +1,5 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
-import type { DevicesResponse } from '../../../schema/api/people';
+import type { DevicesResponse } from '#schema/api/people';
 import { apiRequest } from '../api/apiRequest';
 import { formatMoment } from '../time/formatTime';
 import { messageOf } from './messageOf';

@@ -1,5 +1,5 @@
 import { createSignal, onMount, Show } from 'solid-js';
-import type { PublicUser } from '../../../schema/api/auth';
+import type { PublicUser } from '#schema/api/auth';
 import { apiRequest } from '../api/apiRequest';
 import type { Session } from '../auth/session';
 import { currentPushSubscription, pushSupported, renewPushSubscription, turnPushOff, turnPushOn } from '../notifications/webPush';

@@ -1,6 +1,6 @@
 import { createResource, createSignal, For, Show } from 'solid-js';
-import type { PrivacyResponse } from '../../../schema/api/people';
-import type { Audience, GroupAdders, PrivacySettings } from '../../../schema/privacy';
+import type { PrivacyResponse } from '#schema/api/people';
+import type { Audience, GroupAdders, PrivacySettings } from '#schema/privacy';
 import { apiRequest } from '../api/apiRequest';
 import { messageOf } from './messageOf';
 

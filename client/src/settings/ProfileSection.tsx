@@ -1,6 +1,6 @@
 import { createSignal, Show } from 'solid-js';
-import type { PublicUser } from '../../../schema/api/auth';
-import { ABOUT_MAX } from '../../../schema/api/people';
+import type { PublicUser } from '#schema/api/auth';
+import { ABOUT_MAX } from '#schema/api/people';
 import { apiRequest } from '../api/apiRequest';
 import type { Session } from '../auth/session';
 import { Avatar } from '../users/Avatar';

@@ -1,4 +1,4 @@
-import type { PublicUser } from '../../../schema/api/auth';
+import type { PublicUser } from '#schema/api/auth';
 import { ApiError, apiErrorOf } from '../api/apiRequest';
 
 /** Sends a cropped photo (`PUT /api/me/photo`, the image as the body) and answers my profile with it. */

@@ -1,9 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage, readMessages } from '../../../schema/docs/bucket';
-import type { Message } from '../../../schema/docs/message';
-import { bucketDoc, type DocName } from '../../../schema/docs/names';
-import { newMessageId, type RoomId, type UserId } from '../../../schema/ids';
+import { appendMessage, readMessages } from '#schema/docs/bucket';
+import type { Message } from '#schema/docs/message';
+import { bucketDoc, type DocName } from '#schema/docs/names';
+import { newMessageId, type RoomId, type UserId } from '#schema/ids';
 import { PendingMessages } from './outbox';
 
 const ME = '00000000-0000-4000-8000-00000000a11c' as UserId;

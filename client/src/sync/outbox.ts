@@ -7,10 +7,10 @@
 
 import { createSignal } from 'solid-js';
 import type * as Y from 'yjs';
-import { appendMessage, readMessages } from '../../../schema/docs/bucket';
-import type { Message } from '../../../schema/docs/message';
-import { parseDocName, roomOfDoc, type DocName } from '../../../schema/docs/names';
-import type { MessageId, RoomId, UserId } from '../../../schema/ids';
+import { appendMessage, readMessages } from '#schema/docs/bucket';
+import type { Message } from '#schema/docs/message';
+import { parseDocName, roomOfDoc, type DocName } from '#schema/docs/names';
+import type { MessageId, RoomId, UserId } from '#schema/ids';
 import { onLocalChange, readLocal, updateLocal } from '../storage/localCache';
 
 /**

@@ -1,7 +1,7 @@
 import { createSignal, onCleanup, type Accessor } from 'solid-js';
 import { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 
 /** What every awareness state carries. */
 export interface PresenceState {

@@ -4,10 +4,10 @@ import { IndexeddbPersistence, storeState } from 'y-indexeddb';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { createAwareness } from './presence';
-import { parseSyncRefusal, SYNC_REFUSALS, type SyncRefusal } from '../../../schema/api/errors';
-import { onMessagesRemoved } from '../../../schema/docs/bucketPurge';
-import { onPreviewRewritten } from '../../../schema/docs/inbox';
-import { parseDocName, type DocName } from '../../../schema/docs/names';
+import { parseSyncRefusal, SYNC_REFUSALS, type SyncRefusal } from '#schema/api/errors';
+import { onMessagesRemoved } from '#schema/docs/bucketPurge';
+import { onPreviewRewritten } from '#schema/docs/inbox';
+import { parseDocName, type DocName } from '#schema/docs/names';
 import { RetryPacer } from './retryPacer';
 import { TAB_ORIGIN, type TabChannel } from './tabChannel';
 

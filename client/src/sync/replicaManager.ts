@@ -1,9 +1,9 @@
 import { HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { createSignal, type Accessor } from 'solid-js';
 import type * as Y from 'yjs';
-import type { SyncRefusal } from '../../../schema/api/errors';
-import { inboxDoc, type DocName } from '../../../schema/docs/names';
-import type { UserId } from '../../../schema/ids';
+import type { SyncRefusal } from '#schema/api/errors';
+import { inboxDoc, type DocName } from '#schema/docs/names';
+import type { UserId } from '#schema/ids';
 import { RECONNECT, trackConnection, type ConnectionStatus } from './connectionStatus';
 import { UnsentDocs } from './outbox';
 import { Replica, type ReplicaEvents } from './replica';

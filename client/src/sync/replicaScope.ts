@@ -1,5 +1,5 @@
 import { createMemo, mapArray, onCleanup, type Accessor } from 'solid-js';
-import type { DocName } from '../../../schema/docs/names';
+import type { DocName } from '#schema/docs/names';
 import type { Replica } from './replica';
 import type { ReplicaManager } from './replicaManager';
 

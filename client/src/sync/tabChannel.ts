@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { DocName } from '../../../schema/docs/names';
+import type { DocName } from '#schema/docs/names';
 
 /**
  * The origin of updates that came from another tab. A replica does not count them as

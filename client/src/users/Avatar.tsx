@@ -1,5 +1,5 @@
 import { createSignal, Show } from 'solid-js';
-import { parseUserId } from '../../../schema/ids';
+import { parseUserId } from '#schema/ids';
 import { PersonIcon } from '../layout/icons';
 import { userById } from './userDirectory';
 

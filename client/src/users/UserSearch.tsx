@@ -1,5 +1,5 @@
 import { createEffect, createSignal, For, on, onCleanup, Show } from 'solid-js';
-import type { PublicUser } from '../../../schema/api/auth';
+import type { PublicUser } from '#schema/api/auth';
 import { ApiError } from '../api/apiRequest';
 import { SearchIcon } from '../layout/icons';
 import { PersonButton } from './PersonButton';

@@ -1,5 +1,5 @@
 import { createSignal } from 'solid-js';
-import type { BlockedResponse } from '../../../schema/api/people';
+import type { BlockedResponse } from '#schema/api/people';
 import { apiRequest } from '../api/apiRequest';
 import { rememberUsers } from './userDirectory';
 

@@ -1,4 +1,4 @@
-import type { PublicUser } from '../../../schema/api/auth';
+import type { PublicUser } from '#schema/api/auth';
 import { ApiError, apiRequest } from '../api/apiRequest';
 import { findKnownUsers, rememberUsers } from './userDirectory';
 

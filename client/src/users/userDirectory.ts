@@ -1,5 +1,5 @@
 import { createStore, reconcile } from 'solid-js/store';
-import type { PublicUser } from '../../../schema/api/auth';
+import type { PublicUser } from '#schema/api/auth';
 import { apiRequest } from '../api/apiRequest';
 import { readLocal, writeLocal } from '../storage/localCache';
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Store } from '../store/db/store';
-import { newUserId, type UserId } from '../../../schema/ids';
+import { newUserId, type UserId } from '#schema/ids';
 import { openSqliteStore } from '../store/sqliteStore';
 import { generateToken, hashToken, Sessions } from './sessions';
 

@@ -1,6 +1,6 @@
 import { sha256 } from '@oslojs/crypto/sha2';
 import { encodeBase32LowerCaseNoPadding, encodeHexLowerCase } from '@oslojs/encoding';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import type { SessionRow, Store, UserRow } from '../store/db/store';
 
 /** A session's last use is written at most this often, so a busy client does not write on every request. */

@@ -1,5 +1,5 @@
 import type { FileRow } from '../store/db/store';
-import type { Attachment } from '../../../schema/docs/message';
+import type { Attachment } from '#schema/docs/message';
 
 /** The `attachment` a message carries for a stored file: what a chat needs to show it before fetching it. */
 export function attachmentOf(file: FileRow): Attachment {

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { RoomId, UserId } from '../../../schema/ids';
+import type { RoomId, UserId } from '#schema/ids';
 import type { FileRow, Store } from '../store/db/store';
 import { openSqliteStore } from '../store/sqliteStore';
 import { DiskBlobStore } from './diskBlobStore';

@@ -1,6 +1,6 @@
-import { roomRole } from '../../../schema/access';
+import { roomRole } from '#schema/access';
 import type { Store } from '../store/db/store';
-import { parseRoomId, type UserId } from '../../../schema/ids';
+import { parseRoomId, type UserId } from '#schema/ids';
 
 /**
  * Whether `userId` is in the room now: one of the two people of a DM, or a member of a

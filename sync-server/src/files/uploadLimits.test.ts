@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import { UploadLimits } from './uploadLimits';
 
 const ann = 'ann' as UserId;

@@ -1,4 +1,4 @@
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 
 const MINUTE_MS = 60_000;
 

@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { z } from 'zod';
-import { HTTP_ERRORS, type ApiErrorBody, type HttpErrorKind } from '../../../schema/api/errors';
+import { HTTP_ERRORS, type ApiErrorBody, type HttpErrorKind } from '#schema/api/errors';
 
 /** Sends the one error shape of the API: `{error: {kind, message}}` with the kind's status. */
 export function sendError(reply: FastifyReply, kind: HttpErrorKind, message?: string): FastifyReply {

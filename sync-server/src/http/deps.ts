@@ -1,6 +1,6 @@
 import type { Registry } from 'prom-client';
 import type { Store, UserRow } from '../store/db/store';
-import type { PublicUser } from '../../../schema/api/auth';
+import type { PublicUser } from '#schema/api/auth';
 import type { Config } from '../config';
 import type { BlobStore } from '../files/blobStore';
 import type { FileLifecycle } from '../files/fileLifecycle';
@@ -10,10 +10,10 @@ import type { Mailer } from '../mail/mailer';
 import type { Blocks } from '../people/blocks';
 import type { Privacy } from '../people/privacy';
 import type { EndpointPolicy } from '../push/endpointPolicy';
-import { DELETED_ACCOUNT_NAME } from '../../../schema/api/people';
+import { DELETED_ACCOUNT_NAME } from '#schema/api/people';
 import type { PreviewPolicy } from '../linkPreview/fetchLinkPreview';
-import { visibilityOf, type Visibility } from '../../../schema/privacy';
-import type { RoomRef, UserId } from '../../../schema/ids';
+import { visibilityOf, type Visibility } from '#schema/privacy';
+import type { RoomRef, UserId } from '#schema/ids';
 
 /** What every route gets: the process's config and services. */
 export interface HttpDeps {

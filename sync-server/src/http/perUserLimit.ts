@@ -1,4 +1,4 @@
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 
 /**
  * At most `max` uses per person in any `windowMs`, kept in this process's memory (like

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SESSION_COOKIE, SIGNED_OUT_COOKIE } from '../../../schema/api/auth';
+import { SESSION_COOKIE, SIGNED_OUT_COOKIE } from '#schema/api/auth';
 import type { SessionRow } from '../store/db/store';
 import type { HttpDeps } from './deps';
 

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
-import { can } from '../../../schema/access';
+import { can } from '#schema/access';
 import type { InviteRow, Store } from '../store/db/store';
-import { parseRoomId, type RoomRef, type UserId } from '../../../schema/ids';
+import { parseRoomId, type RoomRef, type UserId } from '#schema/ids';
 import { hashToken } from '../auth/sessions';
 import type { HttpDeps } from '../http/deps';
 import { requestToken } from '../http/sessionCookie';

@@ -3,7 +3,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
 import sharp from 'sharp';
-import { linkPreviewSchema, MAX_PREVIEW_DESCRIPTION, MAX_PREVIEW_IMAGE, MAX_PREVIEW_TITLE, type LinkPreview } from '../../../schema/docs/message';
+import { linkPreviewSchema, MAX_PREVIEW_DESCRIPTION, MAX_PREVIEW_IMAGE, MAX_PREVIEW_TITLE, type LinkPreview } from '#schema/docs/message';
 import { isPublicAddress } from '../push/endpointPolicy';
 
 /** Whole fetch, redirects included: a slow site gets no preview rather than a stuck composer. */

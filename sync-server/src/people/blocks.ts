@@ -1,10 +1,10 @@
 import * as Y from 'yjs';
 import type { Store } from '../store/db/store';
-import { parseDocName, roomOfDoc, type DocRef } from '../../../schema/docs/names';
+import { parseDocName, roomOfDoc, type DocRef } from '#schema/docs/names';
 import type { SyncContext } from '../sync/context';
-import type { UserId } from '../../../schema/ids';
-import { readMembers } from '../../../schema/docs/roomHead';
-import { dmOpen, type BlockState } from '../../../schema/privacy';
+import type { UserId } from '#schema/ids';
+import { readMembers } from '#schema/docs/roomHead';
+import { dmOpen, type BlockState } from '#schema/privacy';
 
 /**
  * How long a cached answer stands. Every node forgets its own answer when a block

@@ -1,12 +1,12 @@
 import * as Y from 'yjs';
-import { roomRole } from '../../../schema/access';
+import { roomRole } from '#schema/access';
 import { privacyOf, type Store, type UserRow } from '../store/db/store';
-import { readShownMessages, type ShownMessage } from '../../../schema/docs/bucket';
-import { readContacts } from '../../../schema/docs/contacts';
-import { readChats } from '../../../schema/docs/inbox';
-import { bucketDoc, contactsDoc, inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
-import { readMembers, readMeta } from '../../../schema/docs/roomHead';
-import { parseRoomId, type RoomRef, type UserId } from '../../../schema/ids';
+import { readShownMessages, type ShownMessage } from '#schema/docs/bucket';
+import { readContacts } from '#schema/docs/contacts';
+import { readChats } from '#schema/docs/inbox';
+import { bucketDoc, contactsDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { readMembers, readMeta } from '#schema/docs/roomHead';
+import { parseRoomId, type RoomRef, type UserId } from '#schema/ids';
 
 /** What the export's `format` field says, so a reader can tell the file apart. */
 const EXPORT_FORMAT = 'jeco-export';

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { Store } from '../store/db/store';
-import { addContact, removeContact } from '../../../schema/docs/contacts';
-import { contactsDoc, parseDocName, roomHeadDoc, bucketDoc } from '../../../schema/docs/names';
-import { dmRoomId, newGroupId, newUserId, type UserId } from '../../../schema/ids';
+import { addContact, removeContact } from '#schema/docs/contacts';
+import { contactsDoc, parseDocName, roomHeadDoc, bucketDoc } from '#schema/docs/names';
+import { dmRoomId, newGroupId, newUserId, type UserId } from '#schema/ids';
 import { openSqliteStore } from '../store/sqliteStore';
 import { Blocks } from './blocks';
 import { Privacy } from './privacy';

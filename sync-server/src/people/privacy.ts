@@ -1,9 +1,9 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { privacyOf, type Store, type UserRow } from '../store/db/store';
-import { readContacts } from '../../../schema/docs/contacts';
-import { contactsDoc, parseDocName, roomOfDoc, type DocRef } from '../../../schema/docs/names';
-import type { RoomRef, UserId } from '../../../schema/ids';
+import { readContacts } from '#schema/docs/contacts';
+import { contactsDoc, parseDocName, roomOfDoc, type DocRef } from '#schema/docs/names';
+import type { RoomRef, UserId } from '#schema/ids';
 import {
   DEFAULT_PRIVACY,
   dmReadReceipts,
@@ -15,7 +15,7 @@ import {
   type PrivacySettings,
   type Relation,
   type Visibility,
-} from '../../../schema/privacy';
+} from '#schema/privacy';
 import type { Blocks } from './blocks';
 
 /**

@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
-import { chatAnnounces } from '../../../schema/docs/inbox';
-import type { Notification } from '../../../schema/docs/notifications';
-import type { RoomId, UserId } from '../../../schema/ids';
+import { chatAnnounces } from '#schema/docs/inbox';
+import type { Notification } from '#schema/docs/notifications';
+import type { RoomId, UserId } from '#schema/ids';
 import type { PushNote } from './pushSender';
 
 /** The push's words for what happened to its reader, e.g. "Ann made you an admin". */

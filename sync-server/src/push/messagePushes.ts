@@ -1,10 +1,10 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
 import type { UserRow } from '../store/db/store';
-import { chatMutedUntil, chatNotifyLevel, readChatEntry, shouldNotify } from '../../../schema/docs/inbox';
-import { previewOf, previewTextOf, type Message } from '../../../schema/docs/message';
-import { bucketDoc } from '../../../schema/docs/names';
-import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
+import { chatMutedUntil, chatNotifyLevel, readChatEntry, shouldNotify } from '#schema/docs/inbox';
+import { previewOf, previewTextOf, type Message } from '#schema/docs/message';
+import { bucketDoc } from '#schema/docs/names';
+import type { RoomId, RoomRef, UserId } from '#schema/ids';
 import type { SyncContext } from '../sync/context';
 import type { PushNote } from './pushSender';
 

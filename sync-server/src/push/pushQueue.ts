@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import webpush from 'web-push';
-import type { PushPayload } from '../../../schema/api/push';
+import type { PushPayload } from '#schema/api/push';
 import type { PushSubscriptionRow } from '../store/db/pushStore';
 import type { Store } from '../store/db/store';
 import type { EndpointPolicy } from './endpointPolicy';

@@ -1,7 +1,7 @@
-import type { PushPayload } from '../../../schema/api/push';
+import type { PushPayload } from '#schema/api/push';
 import type { PushSubscriptionRow } from '../store/db/pushStore';
 import type { Store } from '../store/db/store';
-import type { RoomId, UserId } from '../../../schema/ids';
+import type { RoomId, UserId } from '#schema/ids';
 import type { EndpointPolicy } from './endpointPolicy';
 import { PushQueue, type PushStats } from './pushQueue';
 import type { VapidKeys } from './vapidKeys';

@@ -1,8 +1,8 @@
 import type * as Y from 'yjs';
 import type { UserRow } from '../store/db/store';
-import { chatAnnounces } from '../../../schema/docs/inbox';
-import type { Notification } from '../../../schema/docs/notifications';
-import type { RoomId } from '../../../schema/ids';
+import { chatAnnounces } from '#schema/docs/inbox';
+import type { Notification } from '#schema/docs/notifications';
+import type { RoomId } from '#schema/ids';
 import type { PushNote } from './pushSender';
 
 /**

@@ -3,8 +3,8 @@
  * sessions, blocks and reset tokens, each query written once over a {@link Dialect}.
  */
 import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
-import type { UserId } from '../../../schema/ids';
-import type { PrivacySettings } from '../../../schema/privacy';
+import type { UserId } from '#schema/ids';
+import type { PrivacySettings } from '#schema/privacy';
 import { privacyColumns } from './db/store';
 import type { NewUser, ResetTokenRow, SessionRow, UserRow, WriteStats } from './db/store';
 import { run, type Dialect } from './dialects';

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import type { RoomId } from '../../../schema/ids';
+import type { RoomId } from '#schema/ids';
 import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, Store } from './db/store';
 import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks } from './db/pg';
 import { pgDialect } from './dialects';

@@ -2,10 +2,10 @@
  * What the SQLite and Postgres receipt stores share: folding a batch of advances into
  * the members' positions (forward only) and the steps to log, and shaping rows.
  */
-import type { MemberReceipt } from '../../../schema/api/receipts';
+import type { MemberReceipt } from '#schema/api/receipts';
 import type { ReceiptAdvanceRow } from './db/receiptStore';
-import { comparePositions, laterOf, type MemberPositions, type Position, type ReceiptKind } from '../../../schema/docs/receipts';
-import type { RoomId, UserId } from '../../../schema/ids';
+import { comparePositions, laterOf, type MemberPositions, type Position, type ReceiptKind } from '#schema/docs/receipts';
+import type { RoomId, UserId } from '#schema/ids';
 
 /** A `receipt_positions` row. */
 export interface PositionRow {

@@ -3,8 +3,8 @@
  * members and former members, invites, disappearing settings and client ids.
  */
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import type { RoomId, UserId } from '../../../schema/ids';
-import type { MemberRole } from '../../../schema/docs/roomHead';
+import type { RoomId, UserId } from '#schema/ids';
+import type { MemberRole } from '#schema/docs/roomHead';
 import type { DisappearingRow, FormerMemberRow, InviteRow, RoomMemberRow, RoomRow } from './db/store';
 import { rows, run } from './dialects';
 import { AccountTables } from './accountTables';

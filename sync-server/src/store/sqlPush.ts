@@ -1,5 +1,5 @@
 import { and, eq, inArray, ne } from 'drizzle-orm';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import type { PushStore, PushSubscriptionRow } from './db/pushStore';
 import { rows, run, type Dialect } from './dialects';
 

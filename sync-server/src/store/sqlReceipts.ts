@@ -1,7 +1,7 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { MemberReceipt } from '../../../schema/api/receipts';
-import type { MemberPositions, Position, ReceiptKind } from '../../../schema/docs/receipts';
-import type { RoomId, UserId } from '../../../schema/ids';
+import type { MemberReceipt } from '#schema/api/receipts';
+import type { MemberPositions, Position, ReceiptKind } from '#schema/docs/receipts';
+import type { RoomId, UserId } from '#schema/ids';
 import type { ReceiptAdvanceRow, ReceiptStore } from './db/receiptStore';
 import { rows as read, run, type Dialect } from './dialects';
 import { foldAdvances, memberKey, memberReceiptsOf, positionsByRoom, type PositionRow } from './receiptRows';

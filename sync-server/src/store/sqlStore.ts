@@ -11,7 +11,7 @@
  * `dialects.ts` says how.
  */
 import { and, eq, inArray, isNull, lt, or, sum } from 'drizzle-orm';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import type { FileRow, Store } from './db/store';
 import { rows, type Db, type Step } from './dialects';
 import { RoomTables } from './roomTables';

@@ -9,7 +9,7 @@
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks, roomMembers } from './db/sqlite';
-import type { RoomId, UserId } from '../../../schema/ids';
+import type { RoomId, UserId } from '#schema/ids';
 import type { LogRow } from './rows';
 
 const p = {

@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import type { FileRow, Store } from '../store/db/store';
-import type { Message } from '../../../schema/docs/message';
-import { roomOfDoc, type DocRef } from '../../../schema/docs/names';
+import type { Message } from '#schema/docs/message';
+import { roomOfDoc, type DocRef } from '#schema/docs/names';
 
 /** A file row by id, as prefetched for one update; undefined when there is no such file. */
 export type FileLookup = (fileId: string) => FileRow | undefined;

@@ -1,8 +1,8 @@
 import fastifyCookie from '@fastify/cookie';
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
-import { SESSION_COOKIE, SIGNED_OUT_COOKIE } from '../../../schema/api/auth';
-import { syncRefusal } from '../../../schema/api/errors';
-import { parseDocName } from '../../../schema/docs/names';
+import { SESSION_COOKIE, SIGNED_OUT_COOKIE } from '#schema/api/auth';
+import { syncRefusal } from '#schema/api/errors';
+import { parseDocName } from '#schema/docs/names';
 import type { Sessions } from '../auth/sessions';
 import { closeConnections, type SyncContext } from './context';
 import type { Membership } from './membership';

@@ -1,7 +1,7 @@
 import type { Extension } from '@hocuspocus/server';
 import { removeAwarenessStates } from 'y-protocols/awareness';
-import { parseDocName, roomHeadDoc } from '../../../schema/docs/names';
-import { dmRoomId } from '../../../schema/ids';
+import { parseDocName, roomHeadDoc } from '#schema/docs/names';
+import { dmRoomId } from '#schema/ids';
 import type { Blocks } from '../people/blocks';
 import type { SyncContext } from './context';
 

@@ -1,8 +1,8 @@
 import type { Connection, Document, Extension } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
-import { syncRefusal } from '../../../schema/api/errors';
+import { syncRefusal } from '#schema/api/errors';
 import type { Store } from '../store/db/store';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import type { SyncContext } from './context';
 import type { UserBudgets } from './userBudgets';
 

@@ -1,6 +1,6 @@
 import type { Hocuspocus } from '@hocuspocus/server';
-import type { DocRef } from '../../../schema/docs/names';
-import type { UserId } from '../../../schema/ids';
+import type { DocRef } from '#schema/docs/names';
+import type { UserId } from '#schema/ids';
 import type { DocSlot } from './userBudgets';
 
 /** What `onAuthenticate` puts into every connection's context; later hooks rely on it. */

@@ -1,8 +1,8 @@
 import type { Store } from '../store/db/store';
-import { expireMessages, expiryOf } from '../../../schema/docs/bucketPurge';
-import { bucketDoc, inboxDoc, roomHeadDoc } from '../../../schema/docs/names';
-import { headBucket } from '../../../schema/docs/roomHead';
-import { parseRoomId, type MessageId, type RoomRef } from '../../../schema/ids';
+import { expireMessages, expiryOf } from '#schema/docs/bucketPurge';
+import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
+import { headBucket } from '#schema/docs/roomHead';
+import { parseRoomId, type MessageId, type RoomRef } from '#schema/ids';
 import type { Membership } from './membership';
 import { mergeForSnapshot } from './persistence';
 import type { ServerWrites } from '../store/serverWrites';

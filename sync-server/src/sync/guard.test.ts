@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { beforeSyncPayload } from '@hocuspocus/server';
 import type { Store } from '../store/db/store';
-import { appendMessage } from '../../../schema/docs/bucket';
-import { bucketDoc, parseDocName } from '../../../schema/docs/names';
-import type { RoomId, UserId } from '../../../schema/ids';
+import { appendMessage } from '#schema/docs/bucket';
+import { bucketDoc, parseDocName } from '#schema/docs/names';
+import type { RoomId, UserId } from '#schema/ids';
 import { guardExtension } from './guard';
 
 const ALICE = '00000000-0000-4000-8000-00000000a11c' as UserId;

@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import { writeRulesKind, type DOC_WRITERS, type WriteRulesKind } from '../../../schema/access';
-import { messageSchema } from '../../../schema/docs/message';
-import { disappearingSchema, MAX_GROUP_NAME, memberSchema } from '../../../schema/docs/roomHead';
-import { isValidStateEntry } from '../../../schema/docs/inbox';
-import { NOTIFICATIONS_READ_THROUGH, notificationStateEntry } from '../../../schema/docs/notifications';
-import { parseReceiptKey, receiptStepsSchema } from '../../../schema/docs/receipts';
-import { contactSchema } from '../../../schema/docs/contacts';
-import { deletionSchema, editSchema, reactionSchema } from '../../../schema/docs/bucket';
-import { parseMessageId, parseUserId, type UserId } from '../../../schema/ids';
-import type { DocRef } from '../../../schema/docs/names';
+import { writeRulesKind, type DOC_WRITERS, type WriteRulesKind } from '#schema/access';
+import { messageSchema } from '#schema/docs/message';
+import { disappearingSchema, MAX_GROUP_NAME, memberSchema } from '#schema/docs/roomHead';
+import { isValidStateEntry } from '#schema/docs/inbox';
+import { NOTIFICATIONS_READ_THROUGH, notificationStateEntry } from '#schema/docs/notifications';
+import { parseReceiptKey, receiptStepsSchema } from '#schema/docs/receipts';
+import { contactSchema } from '#schema/docs/contacts';
+import { deletionSchema, editSchema, reactionSchema } from '#schema/docs/bucket';
+import { parseMessageId, parseUserId, type UserId } from '#schema/ids';
+import type { DocRef } from '#schema/docs/names';
 import { attachmentProblem, type FileLookup } from './attachments';
 
 /** Rules a value can break, beyond who may write where. */

@@ -1,9 +1,9 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type { Store } from '../store/db/store';
-import { readMeta, type MemberRole } from '../../../schema/docs/roomHead';
-import { roomHeadDoc, roomOfDoc, type DocRef } from '../../../schema/docs/names';
-import type { RoomRef, UserId } from '../../../schema/ids';
-import { DOC_READERS, roomRole } from '../../../schema/access';
+import { readMeta, type MemberRole } from '#schema/docs/roomHead';
+import { roomHeadDoc, roomOfDoc, type DocRef } from '#schema/docs/names';
+import type { RoomRef, UserId } from '#schema/ids';
+import { DOC_READERS, roomRole } from '#schema/access';
 
 /** Users known to exist kept in memory; past this many the oldest are asked of the store again. */
 const KNOWN_USERS_CACHE_SIZE = 50_000;

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import { BUCKET, itemsAddedTo } from '../../../schema/docs/bucket';
+import { BUCKET, itemsAddedTo } from '#schema/docs/bucket';
 
 /** How long after its arrival a message counts as one a writer may not have seen yet. */
 export const CONCURRENCY_WINDOW_MS = 5 * 60_000;

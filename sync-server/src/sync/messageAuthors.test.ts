@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage } from '../../../schema/docs/bucket';
-import { newMessageId, newUserId, type UserId } from '../../../schema/ids';
+import { appendMessage } from '#schema/docs/bucket';
+import { newMessageId, newUserId, type UserId } from '#schema/ids';
 import { messageAuthors } from './messageAuthors';
 
 const message = (authorId: UserId) => ({ id: newMessageId(), authorId, createdAt: 1, text: 'x' });

@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
-import { BUCKET, valuesInsertedBy } from '../../../schema/docs/bucket';
-import { messageSchema } from '../../../schema/docs/message';
-import type { UserId } from '../../../schema/ids';
+import { BUCKET, valuesInsertedBy } from '#schema/docs/bucket';
+import { messageSchema } from '#schema/docs/message';
+import type { UserId } from '#schema/ids';
 
 const indexes = new WeakMap<Y.Doc, Map<string, UserId>>();
 

@@ -1,8 +1,8 @@
 import type { UserRow } from '../store/db/store';
-import { previewTextOf, type Message } from '../../../schema/docs/message';
-import { notificationKey, type Notification, type NotificationKind } from '../../../schema/docs/notifications';
-import type { Position } from '../../../schema/docs/receipts';
-import type { MessageId, RoomId, UserId } from '../../../schema/ids';
+import { previewTextOf, type Message } from '#schema/docs/message';
+import { notificationKey, type Notification, type NotificationKind } from '#schema/docs/notifications';
+import type { Position } from '#schema/docs/receipts';
+import type { MessageId, RoomId, UserId } from '#schema/ids';
 
 // The notification items the projections write into members' inboxes, beside the chat entries they write there.
 

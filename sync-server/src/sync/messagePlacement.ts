@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { BUCKET } from '../../../schema/docs/bucket';
+import { BUCKET } from '#schema/docs/bucket';
 import type { GuardInput } from './updateGuard';
 import type { Change } from './updateChanges';
 import { CONCURRENCY_WINDOW_MS, messageArrivals } from './messageArrivals';

@@ -1,5 +1,5 @@
 import { isTransactionOrigin } from '@hocuspocus/server';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import type { SyncContext } from './context';
 
 /** Where a change to a loaded doc came from, as the projections tell it. */

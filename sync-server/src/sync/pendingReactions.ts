@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
-import { reactionKeys } from '../../../schema/docs/bucket';
-import { bucketDoc } from '../../../schema/docs/names';
-import type { RoomId } from '../../../schema/ids';
+import { reactionKeys } from '#schema/docs/bucket';
+import { bucketDoc } from '#schema/docs/names';
+import type { RoomId } from '#schema/ids';
 
 /** The reactions waiting for their room's next message projection, per bucket. */
 export class PendingReactions {

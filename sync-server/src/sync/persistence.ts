@@ -1,8 +1,8 @@
 import { isTransactionOrigin, type Extension } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import { syncRefusal } from '../../../schema/api/errors';
+import { syncRefusal } from '#schema/api/errors';
 import type { ProjectionMark, Store } from '../store/db/store';
-import { parseDocName } from '../../../schema/docs/names';
+import { parseDocName } from '#schema/docs/names';
 import type { LogPositions } from '../store/logPositions';
 import { isLoggedServerWrite } from '../store/serverWrites';
 

@@ -1,6 +1,6 @@
 import type { Extension } from '@hocuspocus/server';
 import type { Store } from '../store/db/store';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import type { SyncContext } from './context';
 
 /** "Last seen" is written at most this often per user while they stay connected. */

@@ -1,9 +1,9 @@
 import type * as Y from 'yjs';
-import { withoutRoomId } from '../../../schema/docs/chatIndex';
-import { readChatEntry, setChatEntry } from '../../../schema/docs/inbox';
-import { previewOf } from '../../../schema/docs/message';
-import { rewriteNotificationPreviews } from '../../../schema/docs/notifications';
-import type { MessageId, RoomId } from '../../../schema/ids';
+import { withoutRoomId } from '#schema/docs/chatIndex';
+import { readChatEntry, setChatEntry } from '#schema/docs/inbox';
+import { previewOf } from '#schema/docs/message';
+import { rewriteNotificationPreviews } from '#schema/docs/notifications';
+import type { MessageId, RoomId } from '#schema/ids';
 
 /**
  * A member's inbox after messages of the room changed what they show (an edit, a

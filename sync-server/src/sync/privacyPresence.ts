@@ -1,7 +1,7 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import { removeAwarenessStates } from 'y-protocols/awareness';
-import { parseDocName, roomOfDoc } from '../../../schema/docs/names';
-import type { UserId } from '../../../schema/ids';
+import { parseDocName, roomOfDoc } from '#schema/docs/names';
+import type { UserId } from '#schema/ids';
 import type { Privacy } from '../people/privacy';
 import type { SyncContext } from './context';
 

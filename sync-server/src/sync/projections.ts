@@ -1,10 +1,10 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import type { ProjectionMark, Store } from '../store/db/store';
-import { onMessageTextChanged } from '../../../schema/docs/bucket';
-import { onReadMarks } from '../../../schema/docs/inbox';
-import { inboxDoc, parseDocName } from '../../../schema/docs/names';
-import { readMembers, readMeta } from '../../../schema/docs/roomHead';
-import type { MessageId, RoomRef, UserId } from '../../../schema/ids';
+import { onMessageTextChanged } from '#schema/docs/bucket';
+import { onReadMarks } from '#schema/docs/inbox';
+import { inboxDoc, parseDocName } from '#schema/docs/names';
+import { readMembers, readMeta } from '#schema/docs/roomHead';
+import type { MessageId, RoomRef, UserId } from '#schema/ids';
 import type { PushSender } from '../push/pushSender';
 import type { ServerWrites } from '../store/serverWrites';
 import type { Membership } from './membership';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage, BUCKET, deleteForEveryone, editMessage, readMessages, setReaction } from '../../../schema/docs/bucket';
-import { purgeMessage } from '../../../schema/docs/bucketPurge';
-import type { Message } from '../../../schema/docs/message';
-import { bucketDoc, parseDocName } from '../../../schema/docs/names';
-import { newMessageId, type RoomId, type UserId } from '../../../schema/ids';
+import { appendMessage, BUCKET, deleteForEveryone, editMessage, readMessages, setReaction } from '#schema/docs/bucket';
+import { purgeMessage } from '#schema/docs/bucketPurge';
+import type { Message } from '#schema/docs/message';
+import { bucketDoc, parseDocName } from '#schema/docs/names';
+import { newMessageId, type RoomId, type UserId } from '#schema/ids';
 import { GuardHarness } from '../../../test/helpers/guardHarness';
 
 const ALICE = '00000000-0000-4000-8000-00000000a11c' as UserId;

@@ -1,11 +1,11 @@
 import { isTransactionOrigin, type Extension, type Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
 import type { Store } from '../store/db/store';
-import { onMessageTextChanged } from '../../../schema/docs/bucket';
-import { deletedAttachments, messagesToPurge, purgeMessage } from '../../../schema/docs/bucketPurge';
-import { onPreviewRewritten } from '../../../schema/docs/inbox';
-import { inboxDoc, parseDocName } from '../../../schema/docs/names';
-import type { MessageId } from '../../../schema/ids';
+import { onMessageTextChanged } from '#schema/docs/bucket';
+import { deletedAttachments, messagesToPurge, purgeMessage } from '#schema/docs/bucketPurge';
+import { onPreviewRewritten } from '#schema/docs/inbox';
+import { inboxDoc, parseDocName } from '#schema/docs/names';
+import type { MessageId } from '#schema/ids';
 import { SERVER_CONNECTION, writeLoadedDoc } from '../store/serverWrites';
 import { mergeForSnapshot } from './persistence';
 import { SerialQueue } from './serialQueue';

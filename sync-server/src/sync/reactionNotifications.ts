@@ -1,9 +1,9 @@
 import type * as Y from 'yjs';
 import type { UserRow } from '../store/db/store';
-import { parseReactionKey, reactionAt, shownMessageById } from '../../../schema/docs/bucket';
-import { previewTextOf } from '../../../schema/docs/message';
-import { notificationKey, type Notification } from '../../../schema/docs/notifications';
-import type { RoomId, UserId } from '../../../schema/ids';
+import { parseReactionKey, reactionAt, shownMessageById } from '#schema/docs/bucket';
+import { previewTextOf } from '#schema/docs/message';
+import { notificationKey, type Notification } from '#schema/docs/notifications';
+import type { RoomId, UserId } from '#schema/ids';
 import { messageAuthors, NO_AUTHOR } from './messageAuthors';
 
 /**

@@ -1,10 +1,10 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
 import type { ReceiptAdvanceRow } from '../store/db/receiptStore';
-import { roomRole } from '../../../schema/access';
+import { roomRole } from '#schema/access';
 import type { Store } from '../store/db/store';
-import { messageCount } from '../../../schema/docs/bucket';
-import { bucketDoc, parseDocName, roomHeadDoc } from '../../../schema/docs/names';
+import { messageCount } from '#schema/docs/bucket';
+import { bucketDoc, parseDocName, roomHeadDoc } from '#schema/docs/names';
 import {
   aggregateOf,
   comparePositions,
@@ -19,9 +19,9 @@ import {
   writeReceiptAggregate,
   type MemberPositions,
   type Position,
-} from '../../../schema/docs/receipts';
-import { headBucket, readMembers, readMeta, ROOM_HEAD } from '../../../schema/docs/roomHead';
-import type { RoomId, RoomRef, UserId } from '../../../schema/ids';
+} from '#schema/docs/receipts';
+import { headBucket, readMembers, readMeta, ROOM_HEAD } from '#schema/docs/roomHead';
+import type { RoomId, RoomRef, UserId } from '#schema/ids';
 import type { SyncContext } from './context';
 
 /** A member added to a group, with where the room stood then (null: work it out at the flush). */

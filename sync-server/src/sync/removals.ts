@@ -1,10 +1,10 @@
 import { isTransactionOrigin, type Extension, type Hocuspocus } from '@hocuspocus/server';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { syncRefusal } from '../../../schema/api/errors';
-import { parseDocName, roomOfDoc } from '../../../schema/docs/names';
-import { readMembers, readMeta } from '../../../schema/docs/roomHead';
-import type { RoomId, UserId } from '../../../schema/ids';
+import { syncRefusal } from '#schema/api/errors';
+import { parseDocName, roomOfDoc } from '#schema/docs/names';
+import { readMembers, readMeta } from '#schema/docs/roomHead';
+import type { RoomId, UserId } from '#schema/ids';
 import { closeConnections } from './context';
 
 /** The Redis channel of removal events; apart from the relay's, whose subscriber reads every message as a Yjs frame. */

@@ -1,7 +1,7 @@
 import type { Hocuspocus } from '@hocuspocus/server';
-import { syncRefusal } from '../../../schema/api/errors';
-import { parseDocName, roomOfDoc } from '../../../schema/docs/names';
-import type { RoomId, UserId } from '../../../schema/ids';
+import { syncRefusal } from '#schema/api/errors';
+import { parseDocName, roomOfDoc } from '#schema/docs/names';
+import type { RoomId, UserId } from '#schema/ids';
 import { closeConnections } from './context';
 
 /**

@@ -1,7 +1,7 @@
 import type { Extension } from '@hocuspocus/server';
 import type { FastifyBaseLogger } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { syncRefusal } from '../../../schema/api/errors';
+import { syncRefusal } from '#schema/api/errors';
 import { isStoreUnavailable, refusingWhenStoreFails } from './storeFailures';
 
 const quiet = { debug() {}, error() {} } as unknown as FastifyBaseLogger;

@@ -1,6 +1,6 @@
 import type { Extension } from '@hocuspocus/server';
 import type { FastifyBaseLogger } from 'fastify';
-import { syncRefusal } from '../../../schema/api/errors';
+import { syncRefusal } from '#schema/api/errors';
 import { safeError } from '../logging';
 import { isStoreUnavailable } from '../store/storeUnavailable';
 

@@ -1,11 +1,11 @@
 import type * as Y from 'yjs';
-import { appendMessage, indexOfMessage, messageCount } from '../../../schema/docs/bucket';
-import type { Message, SystemEvent } from '../../../schema/docs/message';
-import { bucketDoc, roomHeadDoc } from '../../../schema/docs/names';
-import type { Position } from '../../../schema/docs/receipts';
-import { advanceHead, headBucket, onHeadChanged } from '../../../schema/docs/roomHead';
-import { systemEventsOf } from '../../../schema/docs/systemLines';
-import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '../../../schema/ids';
+import { appendMessage, indexOfMessage, messageCount } from '#schema/docs/bucket';
+import type { Message, SystemEvent } from '#schema/docs/message';
+import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
+import type { Position } from '#schema/docs/receipts';
+import { advanceHead, headBucket, onHeadChanged } from '#schema/docs/roomHead';
+import { systemEventsOf } from '#schema/docs/systemLines';
+import { newMessageId, type MessageId, type RoomId, type RoomRef, type UserId } from '#schema/ids';
 import type { ServerWrites } from '../store/serverWrites';
 import { actorOf } from './origins';
 

@@ -2,10 +2,10 @@
 import { describe, expect, it } from 'vitest';
 import seedrandom from 'seedrandom';
 import * as Y from 'yjs';
-import { appendMessage, readMessages } from '../../../schema/docs/bucket';
-import { messageSchema, type Message } from '../../../schema/docs/message';
-import { bucketDoc, parseDocName } from '../../../schema/docs/names';
-import type { MessageId, RoomId, UserId } from '../../../schema/ids';
+import { appendMessage, readMessages } from '#schema/docs/bucket';
+import { messageSchema, type Message } from '#schema/docs/message';
+import { bucketDoc, parseDocName } from '#schema/docs/names';
+import type { MessageId, RoomId, UserId } from '#schema/ids';
 import { GuardHarness, type Peer } from '../../../test/helpers/guardHarness';
 import { CONCURRENCY_WINDOW_MS, messageArrivals } from './messageArrivals';
 import { encodeSections, rawGc, rawItem, type RawDeletion } from './rawUpdate';

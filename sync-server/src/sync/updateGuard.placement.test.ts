@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage, readMessages } from '../../../schema/docs/bucket';
-import type { Message } from '../../../schema/docs/message';
-import { bucketDoc, parseDocName } from '../../../schema/docs/names';
-import { newMessageId, type RoomId, type UserId } from '../../../schema/ids';
+import { appendMessage, readMessages } from '#schema/docs/bucket';
+import type { Message } from '#schema/docs/message';
+import { bucketDoc, parseDocName } from '#schema/docs/names';
+import { newMessageId, type RoomId, type UserId } from '#schema/ids';
 import { GuardHarness } from '../../../test/helpers/guardHarness';
 import { MAX_CLOCK_SKEW_MS } from './guardValues';
 import { CONCURRENCY_WINDOW_MS } from './messageArrivals';

@@ -1,15 +1,15 @@
 // Long on purpose: the pure guard's rules, one accepted and one refused case each, over one harness.
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { appendMessage, deleteForEveryone, editMessage } from '../../../schema/docs/bucket';
-import { MAX_MESSAGE_TEXT, type Message } from '../../../schema/docs/message';
-import { setChatEntry } from '../../../schema/docs/inbox';
-import { addNotifications, markAllNotificationsRead, markNotificationRead, NOTIFICATIONS_READ_THROUGH } from '../../../schema/docs/notifications';
-import { addContact } from '../../../schema/docs/contacts';
-import { bucketDoc, contactsDoc, inboxDoc, parseDocName, roomHeadDoc, type DocRef } from '../../../schema/docs/names';
-import { advanceReceipt } from '../../../schema/docs/receipts';
-import { addMembers, advanceHead, initDm, initGroup, leaveGroup, readMembers, removeMember, renameGroup, setMember, setRole } from '../../../schema/docs/roomHead';
-import { dmRoomId, newMessageId, type RoomId, type UserId } from '../../../schema/ids';
+import { appendMessage, deleteForEveryone, editMessage } from '#schema/docs/bucket';
+import { MAX_MESSAGE_TEXT, type Message } from '#schema/docs/message';
+import { setChatEntry } from '#schema/docs/inbox';
+import { addNotifications, markAllNotificationsRead, markNotificationRead, NOTIFICATIONS_READ_THROUGH } from '#schema/docs/notifications';
+import { addContact } from '#schema/docs/contacts';
+import { bucketDoc, contactsDoc, inboxDoc, parseDocName, roomHeadDoc, type DocRef } from '#schema/docs/names';
+import { advanceReceipt } from '#schema/docs/receipts';
+import { addMembers, advanceHead, initDm, initGroup, leaveGroup, readMembers, removeMember, renameGroup, setMember, setRole } from '#schema/docs/roomHead';
+import { dmRoomId, newMessageId, type RoomId, type UserId } from '#schema/ids';
 import { GuardHarness } from '../../../test/helpers/guardHarness';
 import { MAX_UPDATE_BYTES } from './updateGuard';
 

@@ -1,11 +1,11 @@
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
-import { mayWrite, memberChangeRefusal, roomRole, writeRulesFor, type MemberRefusal, type WriteRefusal, type WriterFacts } from '../../../schema/access';
-import { BUCKET } from '../../../schema/docs/bucket';
-import { messageSchema } from '../../../schema/docs/message';
-import { roomOfDoc, type DocRef } from '../../../schema/docs/names';
-import { memberSchema, roleIn, ROOM_HEAD, type MemberRole } from '../../../schema/docs/roomHead';
-import type { UserId } from '../../../schema/ids';
+import { mayWrite, memberChangeRefusal, roomRole, writeRulesFor, type MemberRefusal, type WriteRefusal, type WriterFacts } from '#schema/access';
+import { BUCKET } from '#schema/docs/bucket';
+import { messageSchema } from '#schema/docs/message';
+import { roomOfDoc, type DocRef } from '#schema/docs/names';
+import { memberSchema, roleIn, ROOM_HEAD, type MemberRole } from '#schema/docs/roomHead';
+import type { UserId } from '#schema/ids';
 import { checkValues, type ValueContext, type ValueRefusal } from './guardValues';
 import { appendsAtEnd } from './messagePlacement';
 import type { FileLookup } from './attachments';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import { UserBudgets, type BudgetLimits } from './userBudgets';
 
 const ANN = 'ann' as UserId;

@@ -1,4 +1,4 @@
-import type { UserId } from '../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import { TokenBucket, type RateLimits } from './rateLimit';
 
 /** What one user may use on this node, across all their sockets, tabs and doc connections. */

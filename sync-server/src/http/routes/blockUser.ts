@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { blockParams } from '../../../../schema/api/people';
-import { parseUserId } from '../../../../schema/ids';
+import { blockParams } from '#schema/api/people';
+import { parseUserId } from '#schema/ids';
 import { parseWith, sendError } from '../apiError';
 import type { HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';

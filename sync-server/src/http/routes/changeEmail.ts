@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { changeEmailBody } from '../../../../schema/api/people';
+import { changeEmailBody } from '#schema/api/people';
 import type { UserRow } from '../../store/db/store';
 import { verifyPassword } from '../../auth/passwords';
 import { parseWith, sendError } from '../apiError';

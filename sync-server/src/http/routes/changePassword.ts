@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { changePasswordBody } from '../../../../schema/api/people';
+import { changePasswordBody } from '#schema/api/people';
 import { hashPassword, verifyPassword } from '../../auth/passwords';
 import { parseWith, sendError } from '../apiError';
 import { authRateLimit } from '../authRateLimit';

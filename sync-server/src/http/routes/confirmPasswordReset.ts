@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { passwordResetConfirmBody } from '../../../../schema/api/auth';
+import { passwordResetConfirmBody } from '#schema/api/auth';
 import { hashPassword } from '../../auth/passwords';
 import { hashToken } from '../../auth/sessions';
 import { parseWith, sendError } from '../apiError';

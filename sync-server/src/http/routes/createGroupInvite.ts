@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { groupInviteParams, type CreatedInvite } from '../../../../schema/api/invites';
+import { groupInviteParams, type CreatedInvite } from '#schema/api/invites';
 import { generateToken, hashToken } from '../../auth/sessions';
 import { groupManagedBy } from '../../invites/inviteAccess';
 import { parseWith, sendError } from '../apiError';

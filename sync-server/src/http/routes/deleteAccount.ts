@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { DELETED_ACCOUNT_NAME, deleteAccountBody } from '../../../../schema/api/people';
+import { DELETED_ACCOUNT_NAME, deleteAccountBody } from '#schema/api/people';
 import { verifyPassword } from '../../auth/passwords';
 import { parseWith, sendError } from '../apiError';
 import { authRateLimit } from '../authRateLimit';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { deletePushSubscriptionBody } from '../../../../schema/api/push';
+import { deletePushSubscriptionBody } from '#schema/api/push';
 import { parseWith } from '../apiError';
 import type { HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { create as contentDisposition } from 'content-disposition';
 import type { FastifyInstance } from 'fastify';
-import type { UserId } from '../../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import { exportData } from '../../people/exportData';
 import { sendError } from '../apiError';
 import type { HttpDeps } from '../deps';

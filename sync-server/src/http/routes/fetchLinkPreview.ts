@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { linkPreviewBody } from '../../../../schema/api/linkPreview';
+import { linkPreviewBody } from '#schema/api/linkPreview';
 import { fetchLinkPreview } from '../../linkPreview/fetchLinkPreview';
 import { parseWith, sendError } from '../apiError';
 import type { HttpDeps } from '../deps';

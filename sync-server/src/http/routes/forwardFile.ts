@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { FileRow } from '../../store/db/store';
-import { parseRoomId } from '../../../../schema/ids';
+import { parseRoomId } from '#schema/ids';
 import { attachmentOf } from '../../files/attachmentOf';
 import type { BlobStore } from '../../files/blobStore';
 import { BlobGone } from '../../files/fileLifecycle';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { inviteParams, type InvitePreview } from '../../../../schema/api/invites';
+import { inviteParams, type InvitePreview } from '#schema/api/invites';
 import { inviteRateLimit, workingInvite } from '../../invites/inviteAccess';
 import { parseWith, sendError } from '../apiError';
 import type { HttpDeps } from '../deps';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { PrivacyResponse } from '../../../../schema/api/people';
+import type { PrivacyResponse } from '#schema/api/people';
 import type { HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';
 

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { PushKeyResponse } from '../../../../schema/api/push';
+import type { PushKeyResponse } from '#schema/api/push';
 import type { HttpDeps } from '../deps';
 
 /** `GET /api/push/key`: the VAPID public key browsers subscribe with (public by nature). */

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { roomReceiptsParams, roomReceiptsQuery, type RoomReceiptsResponse } from '../../../../schema/api/receipts';
-import { parseRoomId } from '../../../../schema/ids';
+import { roomReceiptsParams, roomReceiptsQuery, type RoomReceiptsResponse } from '#schema/api/receipts';
+import { parseRoomId } from '#schema/ids';
 import { parseWith, sendError } from '../apiError';
 import { isRoomMember } from '../../files/roomAccess';
 import type { HttpDeps } from '../deps';

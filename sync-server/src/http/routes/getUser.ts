@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseUserId } from '../../../../schema/ids';
+import { parseUserId } from '#schema/ids';
 import { parseWith, sendError } from '../apiError';
 import { toPublicUser, type HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';

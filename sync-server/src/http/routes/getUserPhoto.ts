@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseUserId } from '../../../../schema/ids';
+import { parseUserId } from '#schema/ids';
 import type { BlobStore } from '../../files/blobStore';
 import { parseWith, sendError } from '../apiError';
 import type { HttpDeps } from '../deps';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { BlockedResponse } from '../../../../schema/api/people';
+import type { BlockedResponse } from '#schema/api/people';
 import { toPublicUser, type HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';
 

@@ -1,6 +1,6 @@
 import Bowser from 'bowser';
 import type { FastifyInstance } from 'fastify';
-import type { Device, DevicesResponse } from '../../../../schema/api/people';
+import type { Device, DevicesResponse } from '#schema/api/people';
 import { publicSessionId } from '../../auth/sessions';
 import type { HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';

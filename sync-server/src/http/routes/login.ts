@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { loginBody } from '../../../../schema/api/auth';
+import { loginBody } from '#schema/api/auth';
 import { verifyPassword } from '../../auth/passwords';
 import { parseWith, sendError } from '../apiError';
 import { authRateLimit } from '../authRateLimit';

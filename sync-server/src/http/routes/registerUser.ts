@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { registerBody } from '../../../../schema/api/auth';
-import { newUserId } from '../../../../schema/ids';
+import { registerBody } from '#schema/api/auth';
+import { newUserId } from '#schema/ids';
 import { hashPassword } from '../../auth/passwords';
 import { parseWith, sendError } from '../apiError';
 import { toPublicUser, type HttpDeps } from '../deps';

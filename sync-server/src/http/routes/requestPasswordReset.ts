@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { passwordResetBody } from '../../../../schema/api/auth';
+import { passwordResetBody } from '#schema/api/auth';
 import { generateToken, hashToken } from '../../auth/sessions';
 import { parseWith } from '../apiError';
 import { authRateLimit } from '../authRateLimit';

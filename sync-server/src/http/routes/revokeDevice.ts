@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { deviceParams } from '../../../../schema/api/people';
+import { deviceParams } from '#schema/api/people';
 import { publicSessionId } from '../../auth/sessions';
 import { parseWith, sendError } from '../apiError';
 import type { HttpDeps } from '../deps';

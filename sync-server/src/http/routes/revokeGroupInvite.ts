@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { groupInviteParams } from '../../../../schema/api/invites';
+import { groupInviteParams } from '#schema/api/invites';
 import { groupManagedBy } from '../../invites/inviteAccess';
 import { parseWith, sendError } from '../apiError';
 import type { HttpDeps } from '../deps';

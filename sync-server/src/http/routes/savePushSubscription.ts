@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { pushSubscriptionBody } from '../../../../schema/api/push';
+import { pushSubscriptionBody } from '#schema/api/push';
 import { refuseEndpoint } from '../../push/endpointPolicy';
 import { parseWith, sendError } from '../apiError';
 import type { HttpDeps } from '../deps';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { userSearchQuery } from '../../../../schema/api/auth';
+import { userSearchQuery } from '#schema/api/auth';
 import { parseWith } from '../apiError';
 import { toPublicUser, type HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';

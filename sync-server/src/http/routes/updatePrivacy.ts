@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { privacyBody, type PrivacyResponse } from '../../../../schema/api/people';
+import { privacyBody, type PrivacyResponse } from '#schema/api/people';
 import { parseWith } from '../apiError';
 import type { HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { profileBody } from '../../../../schema/api/people';
+import { profileBody } from '#schema/api/people';
 import { parseWith, sendError } from '../apiError';
 import { toPublicUser, type HttpDeps } from '../deps';
 import { requireUser } from '../requireUser';

@@ -9,10 +9,10 @@
  * JavaScript numbers (exact up to 2^53, far past any date we store).
  */
 import { bigint, bigserial, boolean, customType, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
-import type { RoomId, UserId } from '../../../../schema/ids';
-import type { MemberRole } from '../../../../schema/docs/roomHead';
-import type { Audience, GroupAdders } from '../../../../schema/privacy';
-import type { ReceiptKind } from '../../../../schema/docs/receipts';
+import type { RoomId, UserId } from '#schema/ids';
+import type { MemberRole } from '#schema/docs/roomHead';
+import type { Audience, GroupAdders } from '#schema/privacy';
+import type { ReceiptKind } from '#schema/docs/receipts';
 import type { RoomRow, Store } from './store';
 
 /** `bytea`, which drizzle's pg-core has no builder for; node-postgres reads and writes it as a Buffer. */

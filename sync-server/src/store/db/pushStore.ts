@@ -1,4 +1,4 @@
-import type { UserId } from '../../../../schema/ids';
+import type { UserId } from '#schema/ids';
 
 /** A browser's Web Push subscription, stored for the session that made it. */
 export interface PushSubscriptionRow {

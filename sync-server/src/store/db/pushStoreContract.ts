@@ -3,7 +3,7 @@
  * rules (`sync-server/src/store/pushStore*.test.ts`).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { UserId } from '../../../../schema/ids';
+import type { UserId } from '#schema/ids';
 import type { PushSubscriptionRow } from './pushStore';
 import type { Store } from './store';
 

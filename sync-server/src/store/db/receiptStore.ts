@@ -1,6 +1,6 @@
-import type { RoomId, UserId } from '../../../../schema/ids';
-import type { MemberReceipt } from '../../../../schema/api/receipts';
-import type { MemberPositions, Position, ReceiptKind } from '../../../../schema/docs/receipts';
+import type { RoomId, UserId } from '#schema/ids';
+import type { MemberReceipt } from '#schema/api/receipts';
+import type { MemberPositions, Position, ReceiptKind } from '#schema/docs/receipts';
 
 /**
  * One change to a member's receipts. `delivered`/`read`: their devices reported it at

@@ -3,7 +3,7 @@
  * rules (`sync-server/src/store/receiptStore*.test.ts`).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RoomId, UserId } from '../../../../schema/ids';
+import type { RoomId, UserId } from '#schema/ids';
 import type { ReceiptAdvanceRow } from './receiptStore';
 import type { Store } from './store';
 

@@ -7,10 +7,10 @@
  * Times are integer milliseconds since the epoch.
  */
 import { blob, index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
-import type { RoomId, UserId } from '../../../../schema/ids';
-import type { MemberRole } from '../../../../schema/docs/roomHead';
-import type { ReceiptKind } from '../../../../schema/docs/receipts';
-import type { Audience, GroupAdders } from '../../../../schema/privacy';
+import type { RoomId, UserId } from '#schema/ids';
+import type { MemberRole } from '#schema/docs/roomHead';
+import type { ReceiptKind } from '#schema/docs/receipts';
+import type { Audience, GroupAdders } from '#schema/privacy';
 import type { RoomRow, Store } from './store';
 
 /** Accounts. `username` is stored lowercase, so its unique constraint is case-insensitive. */

@@ -1,9 +1,9 @@
 // Over 300 lines: the one Store interface, each method with the rule it promises (the contract suite's numbers).
-import type { RoomId, UserId } from '../../../../schema/ids';
-import type { MemberRole } from '../../../../schema/docs/roomHead';
+import type { RoomId, UserId } from '#schema/ids';
+import type { MemberRole } from '#schema/docs/roomHead';
 import type { PushStore } from './pushStore';
 import type { ReceiptStore } from './receiptStore';
-import type { Audience, GroupAdders, PrivacySettings } from '../../../../schema/privacy';
+import type { Audience, GroupAdders, PrivacySettings } from '#schema/privacy';
 
 /**
  * The store contract: everything the sync server keeps in SQL. Two implementations

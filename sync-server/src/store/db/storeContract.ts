@@ -6,9 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import type { RoomId, UserId } from '../../../../schema/ids';
+import type { RoomId, UserId } from '#schema/ids';
 import { privacyColumns, privacyOf, type FileRow, type NewUser, type RoomRow, type SessionRow, type Store } from './store';
-import { DEFAULT_PRIVACY } from '../../../../schema/privacy';
+import { DEFAULT_PRIVACY } from '#schema/privacy';
 
 /** How each test gets a store: {@link runStoreContract} opens one per test and closes it after. */
 export type OpenStore = () => Promise<Store>;
