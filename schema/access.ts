@@ -105,15 +105,7 @@ export function memberChangeRefusal(actor: MemberActor, change: MemberChange): M
 export type Writer = 'member' | 'docOwner' | 'keyUser' | 'author' | 'creator' | 'memberRule' | 'server' | 'nobody' | Capability;
 
 /** Stable names of the write rules, as they travel in a refusal (`rejected_update:<name>`). */
-export type WriteRefusal =
-  | 'messages-append-only'
-  | 'edit-author'
-  | 'reaction-key'
-  | 'key-user'
-  | 'admin-only'
-  | 'owner-only'
-  | 'server-only'
-  | 'immutable';
+export type WriteRefusal = 'messages-append-only' | 'edit-author' | 'reaction-key' | 'key-user' | 'admin-only' | 'owner-only' | 'server-only' | 'immutable';
 
 /** Who may set (add or overwrite) and who may remove one entry; a change passes if any listed writer applies. */
 export interface EntryRule {

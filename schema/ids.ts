@@ -28,9 +28,7 @@ export function newMessageId(): MessageId {
 }
 
 /** What a room id says about the room without opening it. */
-export type RoomRef =
-  | { kind: 'dm'; id: RoomId; members: readonly [UserId, UserId] }
-  | { kind: 'group'; id: RoomId };
+export type RoomRef = { kind: 'dm'; id: RoomId; members: readonly [UserId, UserId] } | { kind: 'group'; id: RoomId };
 
 /**
  * DM ids are deterministic (`dm.<a>.<b>`, the two user ids sorted) so that two people

@@ -5,10 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
-const children: ChildProcess[] = [
-  spawn('npx', ['tsx', 'watch', 'sync-server/src/main.ts'], { stdio: 'inherit' }),
-  spawn('npx', ['vite', '--port', '5173'], { stdio: 'inherit' }),
-];
+const children: ChildProcess[] = [spawn('npx', ['tsx', 'watch', 'sync-server/src/main.ts'], { stdio: 'inherit' }), spawn('npx', ['vite', '--port', '5173'], { stdio: 'inherit' })];
 
 function stop(code: number): void {
   for (const child of children) child.kill('SIGTERM');

@@ -37,7 +37,6 @@ interface Shot {
 
 const taken: Shot[] = [];
 
-
 /** Captures `page` as docs/screenshots/<name>.png once fonts and pending frames have settled. */
 async function shoot(page: Page, shot: Shot): Promise<void> {
   await page.evaluate(() => document.fonts.ready);
@@ -51,7 +50,14 @@ async function shoot(page: Page, shot: Shot): Promise<void> {
 /** Runs one screen; a missing way in (an element by test id) skips it with a line instead of failing the gallery. */
 async function screen(shot: Shot, page: Page, needs: string[], take: () => Promise<void>): Promise<void> {
   for (const testId of needs) {
-    const found = await page.getByTestId(testId).first().waitFor({ timeout: APPEARS_MS }).then(() => true, () => false);
+    const found = await page
+      .getByTestId(testId)
+      .first()
+      .waitFor({ timeout: APPEARS_MS })
+      .then(
+        () => true,
+        () => false,
+      );
     if (!found) {
       console.log(`skipped ${shot.name}: nothing with data-testid="${testId}" on the page`);
       return;
@@ -147,7 +153,11 @@ async function main(): Promise<void> {
     const chatShot = { name: 'chat', title: 'A direct message', caption: 'A direct message: a reply quoting the message it answers, reactions, and sent ticks.' };
     await screen(chatShot, me.page, ['chat-view'], () => shoot(me.page, chatShot));
 
-    const menuShot = { name: 'message-menu', title: 'The message menu', caption: "The menu of one's own message: react (six quick ones, or any emoji with +), reply, forward, copy, star, edit, delete for everyone or only for oneself. It stays inside the window." };
+    const menuShot = {
+      name: 'message-menu',
+      title: 'The message menu',
+      caption: "The menu of one's own message: react (six quick ones, or any emoji with +), reply, forward, copy, star, edit, delete for everyone or only for oneself. It stays inside the window.",
+    };
     await screen(menuShot, me.page, ['message'], async () => {
       await me.openMessageMenu('Count me in. Should I bring the tent?');
       await me.page.getByTestId('message-menu').waitFor();
@@ -158,7 +168,11 @@ async function main(): Promise<void> {
       await me.page.keyboard.press('Escape');
     });
 
-    const emojiShot = { name: 'emoji-picker', title: 'The emoji picker', caption: 'Every emoji, with search and recently used ones, from the composer (and from a message menu\'s + for reactions). Loaded on first use.' };
+    const emojiShot = {
+      name: 'emoji-picker',
+      title: 'The emoji picker',
+      caption: "Every emoji, with search and recently used ones, from the composer (and from a message menu's + for reactions). Loaded on first use.",
+    };
     await screen(emojiShot, me.page, ['composer-emoji'], async () => {
       await me.page.getByTestId('composer-emoji').click();
       await me.page.getByTestId('emoji-picker').getByRole('combobox').waitFor({ timeout: SEEN_MS });
@@ -208,7 +222,10 @@ async function main(): Promise<void> {
       await me.page.waitForTimeout(400);
       await shoot(me.page, infoShot);
       await me.page.keyboard.press('Escape');
-      await me.page.getByTestId('group-info').waitFor({ state: 'detached', timeout: SEEN_MS }).catch(() => undefined);
+      await me.page
+        .getByTestId('group-info')
+        .waitFor({ state: 'detached', timeout: SEEN_MS })
+        .catch(() => undefined);
     });
 
     const inviteShot = { name: 'group-invite-link', title: 'Invite link', caption: "An admin's invite link, made in the group info: shown once to copy, reset or turned off there." };
@@ -218,10 +235,17 @@ async function main(): Promise<void> {
       await me.page.getByTestId('invite-url').waitFor({ timeout: SEEN_MS });
       await shoot(me.page, inviteShot);
       await me.page.keyboard.press('Escape');
-      await me.page.getByTestId('group-info').waitFor({ state: 'detached', timeout: SEEN_MS }).catch(() => undefined);
+      await me.page
+        .getByTestId('group-info')
+        .waitFor({ state: 'detached', timeout: SEEN_MS })
+        .catch(() => undefined);
     });
 
-    const timerShot = { name: 'disappearing-messages', title: 'Disappearing messages', caption: "The clock in a chat's header: new messages disappear for everyone after 24 hours, 7 days or 90 days (admins choose in a group)." };
+    const timerShot = {
+      name: 'disappearing-messages',
+      title: 'Disappearing messages',
+      caption: "The clock in a chat's header: new messages disappear for everyone after 24 hours, 7 days or 90 days (admins choose in a group).",
+    };
     await screen(timerShot, me.page, ['disappearing-button'], async () => {
       await me.page.getByTestId('disappearing-button').click();
       await me.page.getByTestId('disappearing-dialog').waitFor({ timeout: SEEN_MS });
@@ -235,12 +259,20 @@ async function main(): Promise<void> {
       await rows.last().locator('.bubble').hover();
       await rows.last().getByTestId('message-menu-button').click();
       await me.page.getByTestId('action-select').click({ timeout: SEEN_MS });
-      await rows.nth(-2).getByTestId('message-select').click().catch(() => undefined);
+      await rows
+        .nth(-2)
+        .getByTestId('message-select')
+        .click()
+        .catch(() => undefined);
       await shoot(me.page, selectShot);
       await me.page.keyboard.press('Escape');
     });
 
-    const searchShot = { name: 'search', title: 'Search across chats', caption: 'Searching every chat kept on the device, offline too: chats by name, messages with the match marked. A result opens its chat at that message.' };
+    const searchShot = {
+      name: 'search',
+      title: 'Search across chats',
+      caption: 'Searching every chat kept on the device, offline too: chats by name, messages with the match marked. A result opens its chat at that message.',
+    };
     await screen(searchShot, me.page, ['chat-search-input'], async () => {
       await me.page.getByTestId('chat-search-input').fill('weekend');
       await me.page.getByTestId('search-result').first().waitFor({ timeout: SEEN_MS });
@@ -265,9 +297,16 @@ async function main(): Promise<void> {
 
     // Files: a photo with a caption and a document, chosen with the paperclip (after the
     // search screens, which show the conversation as written above).
-    await me.page.getByTestId('chat-search-close').click().catch(() => undefined);
+    await me.page
+      .getByTestId('chat-search-close')
+      .click()
+      .catch(() => undefined);
     await me.openChat(dmTitle);
-    const attachShot = { name: 'attach-preview', title: 'Attaching files', caption: 'Files chosen with the paperclip (or dropped, or pasted) wait above the composer; the text typed becomes the caption.' };
+    const attachShot = {
+      name: 'attach-preview',
+      title: 'Attaching files',
+      caption: 'Files chosen with the paperclip (or dropped, or pasted) wait above the composer; the text typed becomes the caption.',
+    };
     await screen(attachShot, me.page, ['attach'], async () => {
       await me.page.getByTestId('file-input').setInputFiles([
         { name: 'lake.jpg', mimeType: 'image/jpeg', buffer: await demoPhoto() },
@@ -278,7 +317,11 @@ async function main(): Promise<void> {
       await me.page.getByTestId('send').click();
       await me.page.getByTestId('attachment-document').waitFor({ timeout: SEEN_MS });
     });
-    const photoShot = { name: 'photo', title: 'A photo and a document', caption: 'A photo shows at its own shape (a ThumbHash placeholder until the thumbnail arrives); a document shows its name, type and size and downloads under its name.' };
+    const photoShot = {
+      name: 'photo',
+      title: 'A photo and a document',
+      caption: 'A photo shows at its own shape (a ThumbHash placeholder until the thumbnail arrives); a document shows its name, type and size and downloads under its name.',
+    };
     await sam.openChat(myName);
     await screen(photoShot, sam.page, ['attachment-image'], async () => {
       await sam.page.locator('[data-testid="attachment-image"] img').evaluate((img: HTMLImageElement) => img.decode());
@@ -293,7 +336,12 @@ async function main(): Promise<void> {
     });
 
     // A large photo on its way: its second part is held back, so its bubble shows the progress half-way.
-    const pendingShot = { name: 'upload-pending', title: 'A photo on its way', caption: "A file being sent shows in its own bubble where its message will be, with its progress and a cancel; after a failure it says why and offers Retry. Sent offline, it shows a clock and goes by itself when the network is back, whichever chat is open, after a reload too." };
+    const pendingShot = {
+      name: 'upload-pending',
+      title: 'A photo on its way',
+      caption:
+        'A file being sent shows in its own bubble where its message will be, with its progress and a cancel; after a failure it says why and offers Retry. Sent offline, it shows a clock and goes by itself when the network is back, whichever chat is open, after a reload too.',
+    };
     const pendingPhoneShot = { name: 'phone-upload-pending', title: 'Phone: a photo on its way', caption: 'On a phone: the pending bubble with its progress and cancel.' };
     await screen(pendingShot, me.page, ['attach'], async () => {
       let release!: () => void;
@@ -304,7 +352,10 @@ async function main(): Promise<void> {
         await route.continue().catch(() => undefined);
       });
       // Uncompressed, so it goes in several parts.
-      const large = await sharp(await demoPhoto()).resize(3000, 2000).png({ compressionLevel: 0 }).toBuffer();
+      const large = await sharp(await demoPhoto())
+        .resize(3000, 2000)
+        .png({ compressionLevel: 0 })
+        .toBuffer();
       await me.page.getByTestId('file-input').setInputFiles([{ name: 'panorama.png', mimeType: 'image/png', buffer: large }]);
       await me.page.getByTestId('send').click();
       await me.page.waitForFunction(() => (document.querySelector<HTMLProgressElement>('[data-testid="upload-progress"]')?.value ?? 0) > 0.2, undefined, { timeout: SEEN_MS });
@@ -317,7 +368,11 @@ async function main(): Promise<void> {
       await me.page.unroute('**/api/files/tus/*');
     });
 
-    const voiceShot = { name: 'voice-note', title: 'A voice note', caption: 'The mic stands where Send is while there is nothing to send; a voice note plays in its bubble, with a progress bar one can drag and its length.' };
+    const voiceShot = {
+      name: 'voice-note',
+      title: 'A voice note',
+      caption: 'The mic stands where Send is while there is nothing to send; a voice note plays in its bubble, with a progress bar one can drag and its length.',
+    };
     await screen(voiceShot, me.page, ['voice-record'], async () => {
       await me.page.getByTestId('voice-record').click();
       await me.page.getByTestId('voice-elapsed').getByText('0:03').waitFor({ timeout: SEEN_MS });
@@ -329,16 +384,27 @@ async function main(): Promise<void> {
       await note.getByTestId('voice-play').click();
       await shoot(sam.page, voiceShot);
     });
-    const mediaShot = { name: 'media-links-docs', title: 'Media, links and docs', caption: "What a chat shared, from the group info or a DM's header: photos and videos in a grid that opens the viewer, then documents and voice notes, then links." };
+    const mediaShot = {
+      name: 'media-links-docs',
+      title: 'Media, links and docs',
+      caption: "What a chat shared, from the group info or a DM's header: photos and videos in a grid that opens the viewer, then documents and voice notes, then links.",
+    };
     await screen(mediaShot, sam.page, ['attachment-image'], async () => {
       await sam.page.locator('.chat-header-text').click();
       await sam.page.getByTestId('media-tile').first().waitFor({ timeout: SEEN_MS });
-      await sam.page.locator('[data-testid="media-tile"] img').first().evaluate((img: HTMLImageElement) => img.decode());
+      await sam.page
+        .locator('[data-testid="media-tile"] img')
+        .first()
+        .evaluate((img: HTMLImageElement) => img.decode());
       await shoot(sam.page, mediaShot);
       await sam.page.getByTestId('media-panel-close').click();
     });
 
-    const contactsShot = { name: 'contacts', title: 'Contacts', caption: 'Contacts (from the menu): the people one added, by the nickname one gave them, with their about line and when they were last online. A click opens the chat.' };
+    const contactsShot = {
+      name: 'contacts',
+      title: 'Contacts',
+      caption: 'Contacts (from the menu): the people one added, by the nickname one gave them, with their about line and when they were last online. A click opens the chat.',
+    };
     await screen(contactsShot, me.page, ['main-menu'], async () => {
       await me.page.getByTestId('chat-search-input').fill('');
       await me.openChat(dmTitle);
@@ -354,9 +420,23 @@ async function main(): Promise<void> {
       await me.page.getByTestId('panel-back').click();
     });
 
-    const settingsShot = { name: 'settings', title: 'Settings', caption: 'Settings (from the menu): one\'s photo, name and about line, privacy, the devices signed in (this one marked; sign out any other, or all), the password and e-mail address, the people one blocked, exporting one\'s data and deleting the account.' };
-    const devicesShot = { name: 'settings-devices', title: 'Settings: devices and password', caption: 'The devices signed in to the account, with their browser and last use (this one marked): sign out any other at once, or all others; below, changing the password signs out every other device.' };
-    const accountShot = { name: 'settings-account', title: 'Settings: blocked people, storage and your data', caption: 'The people one blocked (unblock from here), the photos and files this device keeps for offline use (and a way to clear them), exporting one\'s data, and deleting the account.' };
+    const settingsShot = {
+      name: 'settings',
+      title: 'Settings',
+      caption:
+        "Settings (from the menu): one's photo, name and about line, privacy, the devices signed in (this one marked; sign out any other, or all), the password and e-mail address, the people one blocked, exporting one's data and deleting the account.",
+    };
+    const devicesShot = {
+      name: 'settings-devices',
+      title: 'Settings: devices and password',
+      caption:
+        'The devices signed in to the account, with their browser and last use (this one marked): sign out any other at once, or all others; below, changing the password signs out every other device.',
+    };
+    const accountShot = {
+      name: 'settings-account',
+      title: 'Settings: blocked people, storage and your data',
+      caption: "The people one blocked (unblock from here), the photos and files this device keeps for offline use (and a way to clear them), exporting one's data, and deleting the account.",
+    };
     await screen(settingsShot, me.page, ['main-menu'], async () => {
       await me.page.getByTestId('main-menu').click();
       await me.page.getByTestId('open-settings').click();
@@ -370,7 +450,12 @@ async function main(): Promise<void> {
       await me.page.getByTestId('panel-back').click();
     });
 
-    const notificationsShot = { name: 'notifications', title: 'Notifications', caption: 'The bell counts what is new for you: mentions, replies to your messages, reactions to them, being added to a group, removed or made admin. A click opens the chat at the message; the read marks follow you to every device.' };
+    const notificationsShot = {
+      name: 'notifications',
+      title: 'Notifications',
+      caption:
+        'The bell counts what is new for you: mentions, replies to your messages, reactions to them, being added to a group, removed or made admin. A click opens the chat at the message; the read marks follow you to every device.',
+    };
     await screen(notificationsShot, me.page, ['notifications-bell'], async () => {
       // Kim mentions me in the group (Sam's reply and reaction in the DM above are already listed).
       await kim.page.getByTestId('composer').pressSequentially(`@${myName.slice(0, 3)}`);
@@ -385,7 +470,11 @@ async function main(): Promise<void> {
       await me.page.getByTestId('panel-back').click();
     });
 
-    const chatMenuShot = { name: 'chat-menu', title: 'The chat menu', caption: 'A chat\'s menu in the list: archive, mute for a while, what to be notified of (all messages, mentions only, or nothing, on every device and for Web Push), pin.' };
+    const chatMenuShot = {
+      name: 'chat-menu',
+      title: 'The chat menu',
+      caption: "A chat's menu in the list: archive, mute for a while, what to be notified of (all messages, mentions only, or nothing, on every device and for Web Push), pin.",
+    };
     await screen(chatMenuShot, me.page, ['chat-menu-button'], async () => {
       await me.chatAction('Weekend trip', 'notify-mentions');
       const row = me.page.locator('.chat-item-row').filter({ has: me.chatListItem('Weekend trip') });

@@ -134,9 +134,7 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
 
     for (let c = 0; c < options.chats; c++) {
       const group = c % GROUP_EVERY === GROUP_EVERY - 1 || nextPeer >= peers.length;
-      const members = group
-        ? [me, ...Array.from({ length: Math.min(GROUP_PEERS, peers.length) }, (_, k) => peers[(c + k) % peers.length]!)]
-        : [me, peers[nextPeer++]!];
+      const members = group ? [me, ...Array.from({ length: Math.min(GROUP_PEERS, peers.length) }, (_, k) => peers[(c + k) % peers.length]!)] : [me, peers[nextPeer++]!];
       const roomId = group ? newGroupId() : dmRoomId(me.id, members[1]!.id);
       const title = group ? `${GROUP_NAMES[c % GROUP_NAMES.length]} ${c + 1}` : members[1]!.displayName;
       const lastAt = now - c * CHAT_SPACING_MS;

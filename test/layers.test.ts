@@ -19,9 +19,7 @@ function importsOf(layer: string): { file: string; target: string }[] {
   return sourceFiles(path.join(root, layer)).flatMap((file) =>
     [...readFileSync(file, 'utf8').matchAll(/(?:from|import)\s*\(?\s*['"]((?:\.|#schema\/)[^'"]+)['"]/g)].map((m) => ({
       file: path.relative(root, file),
-      target: m[1]!.startsWith('#schema/')
-        ? path.join('schema', m[1]!.slice('#schema/'.length))
-        : path.relative(root, path.resolve(path.dirname(file), m[1]!)),
+      target: m[1]!.startsWith('#schema/') ? path.join('schema', m[1]!.slice('#schema/'.length)) : path.relative(root, path.resolve(path.dirname(file), m[1]!)),
     })),
   );
 }

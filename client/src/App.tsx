@@ -56,8 +56,22 @@ function Shell(props: RouteSectionProps) {
 export function App() {
   return (
     <Router root={Shell}>
-      <Route path="/login" component={() => <SignedOut><LoginPage /></SignedOut>} />
-      <Route path="/register" component={() => <SignedOut><RegisterPage /></SignedOut>} />
+      <Route
+        path="/login"
+        component={() => (
+          <SignedOut>
+            <LoginPage />
+          </SignedOut>
+        )}
+      />
+      <Route
+        path="/register"
+        component={() => (
+          <SignedOut>
+            <RegisterPage />
+          </SignedOut>
+        )}
+      />
       <Route path="/reset" component={ResetPage} />
       <Route path={['/', '/c/:roomId']} component={SignedIn} />
       <Route path="/join/:token" component={SignedInJoin} />

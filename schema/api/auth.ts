@@ -27,9 +27,7 @@ export const loginBody = z.object({ username: usernameSchema, password: z.string
 
 export const passwordResetBody = z.object({ email: emailSchema }).strict();
 
-export const passwordResetConfirmBody = z
-  .object({ token: z.string().min(10).max(200), password: passwordSchema })
-  .strict();
+export const passwordResetConfirmBody = z.object({ token: z.string().min(10).max(200), password: passwordSchema }).strict();
 
 /** A user as the API shows it to its owner and to other signed-in users. */
 export const publicUserSchema = z.object({

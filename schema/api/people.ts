@@ -32,9 +32,7 @@ export const deleteAccountBody = z.object({ password: z.string().min(1).max(256)
 export const changeEmailBody = z.object({ email: emailSchema, password: z.string().min(1).max(256) }).strict();
 
 /** `POST /api/auth/password`: the current password proves it is the owner at the keyboard. */
-export const changePasswordBody = z
-  .object({ currentPassword: z.string().min(1).max(256), newPassword: passwordSchema })
-  .strict();
+export const changePasswordBody = z.object({ currentPassword: z.string().min(1).max(256), newPassword: passwordSchema }).strict();
 
 /** One signed-in session as the devices list shows it. */
 const deviceSchema = z.object({
@@ -65,9 +63,7 @@ export type BlockedResponse = z.infer<typeof blockedResponse>;
 const audience = z.enum(AUDIENCES as [Audience, ...Audience[]]);
 
 /** All of a user's privacy settings (`schema/privacy.ts`), as `GET /api/me/privacy` answers them. */
-const privacySettingsSchema = z
-  .object({ lastSeen: audience, profile: audience, readReceipts: z.boolean(), groupAdd: z.enum(GROUP_ADDERS as [GroupAdders, ...GroupAdders[]]) })
-  .strict();
+const privacySettingsSchema = z.object({ lastSeen: audience, profile: audience, readReceipts: z.boolean(), groupAdd: z.enum(GROUP_ADDERS as [GroupAdders, ...GroupAdders[]]) }).strict();
 
 /** `PATCH /api/me/privacy`: the settings to change; the others stay. */
 export const privacyBody = privacySettingsSchema.partial().refine((body) => Object.keys(body).length > 0, 'Nothing to change');

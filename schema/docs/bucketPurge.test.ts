@@ -2,14 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { newMessageId, type UserId } from '../ids';
 import { messagesToPurge, onMessagesRemoved, purgedCopy, purgeMessage } from './bucketPurge';
-import {
-  appendMessage,
-  BUCKET,
-  deleteForEveryone,
-  editMessage,
-  readMessages,
-  readShownMessages,
-} from './bucket';
+import { appendMessage, BUCKET, deleteForEveryone, editMessage, readMessages, readShownMessages } from './bucket';
 import type { Message } from './message';
 
 const ALICE = '00000000-0000-4000-8000-00000000a11c' as UserId;

@@ -28,7 +28,7 @@ describe('chat index entries', () => {
     expect(newChatEntry(group, ALICE, nameOf, 'Trip', 5)).toMatchObject({ kind: 'group', title: 'Trip', count: 0 });
   });
 
-  it('counts new messages, previews the newest with its position, and notes the reader\'s own and mentions of them', () => {
+  it("counts new messages, previews the newest with its position, and notes the reader's own and mentions of them", () => {
     const room = parseRoomId(newGroupId())!;
     const start = withoutRoomId(newChatEntry(room, ALICE, nameOf, 'Trip', 0));
     const added = [placed(BOB, 10, 0, { mentions: [ALICE] }), placed(ALICE, 11, 1), placed(CAROL, 12, 2)];

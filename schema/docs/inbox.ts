@@ -133,9 +133,7 @@ export function pruneLocalRooms(doc: Y.Doc): boolean {
  * user started that it does not list yet (as entries without messages).
  */
 export function readChatList(doc: Y.Doc): ChatEntry[] {
-  const started = readLocalRooms(doc).map(
-    (room): ChatEntry => ({ roomId: room.roomId, kind: room.kind, title: room.title, peerId: room.peerId, count: 0, updatedAt: room.createdAt }),
-  );
+  const started = readLocalRooms(doc).map((room): ChatEntry => ({ roomId: room.roomId, kind: room.kind, title: room.title, peerId: room.peerId, count: 0, updatedAt: room.createdAt }));
   return [...readChats(doc), ...started].sort((a, b) => b.updatedAt - a.updatedAt);
 }
 
@@ -294,7 +292,14 @@ export type StarredMessage = Omit<z.infer<typeof starredMessageSchema>, 'roomId'
 
 /** Owner: stars a message (on every device of this user); starring again only refreshes it. */
 export function starMessage(doc: Y.Doc, messageId: MessageId, starred: Omit<StarredMessage, 'messageId'>): void {
-  stateMap(doc).set(`${STARRED_MESSAGE_PREFIX}${messageId}`, { roomId: starred.roomId, bucket: starred.bucket, authorId: starred.authorId, preview: starred.preview, createdAt: starred.createdAt, at: starred.at });
+  stateMap(doc).set(`${STARRED_MESSAGE_PREFIX}${messageId}`, {
+    roomId: starred.roomId,
+    bucket: starred.bucket,
+    authorId: starred.authorId,
+    preview: starred.preview,
+    createdAt: starred.createdAt,
+    at: starred.at,
+  });
 }
 
 /** Owner: removes a star. */

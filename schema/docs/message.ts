@@ -9,7 +9,6 @@ export const PREVIEW_LENGTH = 120;
 
 const uuid = z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
 
-
 /**
  * What a system line reports: a change to a group that the server saw a member make.
  * `created`: the group was made (`name`); `added`/`removed`: `target` joined or was
@@ -72,7 +71,10 @@ export const MAX_PREVIEW_IMAGE = 16_384;
  */
 export const linkPreviewSchema = z
   .object({
-    url: z.string().max(MAX_PREVIEW_URL).regex(/^https?:\/\//),
+    url: z
+      .string()
+      .max(MAX_PREVIEW_URL)
+      .regex(/^https?:\/\//),
     title: z.string().min(1).max(MAX_PREVIEW_TITLE),
     description: z.string().max(MAX_PREVIEW_DESCRIPTION).optional(),
     site: z.string().max(253),

@@ -10,11 +10,7 @@ import { parseRoomId, parseUserId, type RoomId, type RoomRef, type UserId } from
  */
 export type DocName = string & { readonly __brand: 'DocName' };
 
-export type DocRef =
-  | { kind: 'roomHead'; room: RoomRef }
-  | { kind: 'bucket'; room: RoomRef; bucket: number }
-  | { kind: 'contacts'; userId: UserId }
-  | { kind: 'inbox'; userId: UserId };
+export type DocRef = { kind: 'roomHead'; room: RoomRef } | { kind: 'bucket'; room: RoomRef; bucket: number } | { kind: 'contacts'; userId: UserId } | { kind: 'inbox'; userId: UserId };
 
 /** Buckets are numbered from 0; the bound keeps a forged name from meaning anything. */
 const MAX_BUCKET_NUMBER = 1_000_000;

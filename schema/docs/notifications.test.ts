@@ -20,7 +20,19 @@ const BOB = newUserId();
 
 function item(at: number, overrides: Partial<Notification> = {}): Notification {
   const messageId = newMessageId();
-  return { key: notificationKey('mention', messageId), kind: 'mention', roomId: ROOM, messageId, bucket: 0, actorId: BOB, actorName: 'Bob', roomTitle: 'Team', preview: `message ${at}`, at, ...overrides };
+  return {
+    key: notificationKey('mention', messageId),
+    kind: 'mention',
+    roomId: ROOM,
+    messageId,
+    bucket: 0,
+    actorId: BOB,
+    actorName: 'Bob',
+    roomTitle: 'Team',
+    preview: `message ${at}`,
+    at,
+    ...overrides,
+  };
 }
 
 describe('the notification list of an inbox doc', () => {
@@ -38,7 +50,11 @@ describe('the notification list of an inbox doc', () => {
     const doc = new Y.Doc();
     addNotifications(doc, [item(100)]);
     addNotifications(doc, [item(50, { preview: 'first' }), item(50, { preview: 'second' })]);
-    expect(readNotifications(doc).map((n) => [n.preview, n.at])).toEqual([['second', 102], ['first', 101], ['message 100', 100]]);
+    expect(readNotifications(doc).map((n) => [n.preview, n.at])).toEqual([
+      ['second', 102],
+      ['first', 101],
+      ['message 100', 100],
+    ]);
   });
 
   it(`keeps the newest ${MAX_NOTIFICATIONS}, dropping the oldest, within one write and across writes`, () => {
@@ -52,7 +68,12 @@ describe('the notification list of an inbox doc', () => {
     }
     const list = readNotifications(doc);
     expect(list).toHaveLength(MAX_NOTIFICATIONS);
-    expect(list.map((n) => n.preview)).toEqual(added.slice(50).reverse().map((n) => n.preview));
+    expect(list.map((n) => n.preview)).toEqual(
+      added
+        .slice(50)
+        .reverse()
+        .map((n) => n.preview),
+    );
     // One more pushes the oldest kept out.
     addNotifications(doc, [item(1_000, { preview: 'latest' })]);
     expect(readNotifications(doc)).toHaveLength(MAX_NOTIFICATIONS);

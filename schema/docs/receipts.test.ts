@@ -57,9 +57,24 @@ describe('receipts', () => {
   });
 
   it('folds members into the earliest position everyone reached; reading counts as receiving; anyone with nothing holds it back', () => {
-    expect(aggregateOf([{ delivered: at(0, 5), read: at(0, 2) }, { delivered: null, read: at(0, 7) }])).toEqual({ delivered: at(0, 5), read: at(0, 2) });
-    expect(aggregateOf([{ delivered: at(1, 0), read: null }, { delivered: at(0, 3), read: at(0, 3) }])).toEqual({ delivered: at(0, 3), read: null });
-    expect(aggregateOf([{ delivered: at(0, 1), read: at(0, 1) }, { delivered: null, read: null }])).toEqual({ delivered: null, read: null });
+    expect(
+      aggregateOf([
+        { delivered: at(0, 5), read: at(0, 2) },
+        { delivered: null, read: at(0, 7) },
+      ]),
+    ).toEqual({ delivered: at(0, 5), read: at(0, 2) });
+    expect(
+      aggregateOf([
+        { delivered: at(1, 0), read: null },
+        { delivered: at(0, 3), read: at(0, 3) },
+      ]),
+    ).toEqual({ delivered: at(0, 3), read: null });
+    expect(
+      aggregateOf([
+        { delivered: at(0, 1), read: at(0, 1) },
+        { delivered: null, read: null },
+      ]),
+    ).toEqual({ delivered: null, read: null });
   });
 
   it('gives the ticks from the aggregate, "sent" with no recipients, and from the earlier keys while a room has no aggregate', () => {
@@ -90,7 +105,14 @@ describe('receipts', () => {
 
   it('parses what a device reports, and nothing else', () => {
     expect(parseReceiptAdvance(encodeReceiptAdvance('read', at(2, 7)))).toEqual({ type: 'receipt', kind: 'read', to: at(2, 7) });
-    for (const bad of ['', 'null', '{"type":"receipt","kind":"seen","to":{"bucket":0,"index":0}}', '{"type":"receipt","kind":"read","to":{"bucket":0,"index":1.5}}', '{"type":"receipt","kind":"read","to":{"bucket":0,"index":0},"at":1}', '{"type":"receipt","kind":"read","to":{"bucket":1e12,"index":0}}']) {
+    for (const bad of [
+      '',
+      'null',
+      '{"type":"receipt","kind":"seen","to":{"bucket":0,"index":0}}',
+      '{"type":"receipt","kind":"read","to":{"bucket":0,"index":1.5}}',
+      '{"type":"receipt","kind":"read","to":{"bucket":0,"index":0},"at":1}',
+      '{"type":"receipt","kind":"read","to":{"bucket":1e12,"index":0}}',
+    ]) {
       expect(parseReceiptAdvance(bad)).toBeNull();
     }
   });

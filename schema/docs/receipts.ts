@@ -28,9 +28,7 @@ export type Position = z.infer<typeof positionSchema>;
 export const MAX_POSITION_PART = 2 ** 31 - 1;
 
 /** A position as it arrives from a device, bounded. */
-const reportedPositionSchema = z
-  .object({ bucket: z.number().int().nonnegative().max(MAX_POSITION_PART), index: z.number().int().nonnegative().max(MAX_POSITION_PART) })
-  .strict();
+const reportedPositionSchema = z.object({ bucket: z.number().int().nonnegative().max(MAX_POSITION_PART), index: z.number().int().nonnegative().max(MAX_POSITION_PART) }).strict();
 
 /** Negative when `a` comes before `b`. */
 export function comparePositions(a: Position, b: Position): number {
@@ -268,11 +266,6 @@ export function aggregateStatus(aggregate: ReceiptAggregate, recipients: readonl
  * (written before aggregates existed, not yet seen by the server since), from the
  * members' own receipt keys.
  */
-export function statusOf(
-  aggregate: ReceiptAggregate | null,
-  earlier: Map<UserId, Receipt>,
-  recipients: readonly UserId[],
-  position: Position,
-): DeliveryStatus {
+export function statusOf(aggregate: ReceiptAggregate | null, earlier: Map<UserId, Receipt>, recipients: readonly UserId[], position: Position): DeliveryStatus {
   return aggregate ? aggregateStatus(aggregate, recipients, position) : deliveryStatus(earlier, recipients, position);
 }

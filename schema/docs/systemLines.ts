@@ -64,8 +64,6 @@ export function describeSystemLine(message: Pick<Message, 'authorId' | 'event'>,
     case 'joined':
       return `${actor} joined using this group's invite link`;
     case 'disappearing':
-      return event.after
-        ? `${actor} turned on disappearing messages: new messages disappear ${disappearingLabel(event.after)} after they're sent`
-        : `${actor} turned off disappearing messages`;
+      return event.after ? `${actor} turned on disappearing messages: new messages disappear ${disappearingLabel(event.after)} after they're sent` : `${actor} turned off disappearing messages`;
   }
 }

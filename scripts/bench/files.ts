@@ -76,7 +76,12 @@ function phonePhoto(seed: number): Promise<Buffer> {
  * Milliseconds from Alice's Send to Bob's thumbnail shown, for each of `count` photos.
  * Both pages run on this machine, so their `Date.now()` clocks agree.
  */
-async function sendToThumbnail(serverUrl: string, alice: { token: string }, bob: { token: string; username: string }, count: number): Promise<{ times: number[]; chromium: string; photoBytes: number }> {
+async function sendToThumbnail(
+  serverUrl: string,
+  alice: { token: string },
+  bob: { token: string; username: string },
+  count: number,
+): Promise<{ times: number[]; chromium: string; photoBytes: number }> {
   await buildClientIfStale();
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {

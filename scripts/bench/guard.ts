@@ -112,10 +112,13 @@ async function openBucket(bench: Bench, size: number) {
       acked = resolve;
       appendMessage(doc, { id: newMessageId(), authorId: bench.writer.id, createdAt: Date.now(), text });
     });
-  return { append, close: () => {
+  return {
+    append,
+    close: () => {
       provider.destroy();
       socket.destroy();
-    } };
+    },
+  };
 }
 
 const percentile = (values: number[], p: number) => {

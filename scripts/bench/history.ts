@@ -55,9 +55,6 @@ interface DataSet {
   runs: Run[];
 }
 
-
-
-
 /**
  * Runs in every page before the app: notes, on the page's own clock (0 = navigation
  * start), the first frame after a bubble with `latestText` entered the DOM.
@@ -66,8 +63,7 @@ function installMark(latestText: string): void {
   const marks: Record<string, number> = {};
   (window as unknown as { __marks: typeof marks }).__marks = marks;
   const isLatest = (node: Node) =>
-    node instanceof Element &&
-    [...(node.matches('[data-testid="message-text"]') ? [node] : []), ...node.querySelectorAll('[data-testid="message-text"]')].some((el) => el.textContent === latestText);
+    node instanceof Element && [...(node.matches('[data-testid="message-text"]') ? [node] : []), ...node.querySelectorAll('[data-testid="message-text"]')].some((el) => el.textContent === latestText);
   new MutationObserver((records) => {
     if (marks.latest !== undefined || !records.some((r) => [...r.addedNodes].some(isLatest))) return;
     marks.latest = -1;
@@ -170,7 +166,11 @@ function frameStats(frames: number[]) {
 /** One frame figure of every run of a data set, `a / b / c`. */
 const perRun = (set: DataSet, pick: (f: ReturnType<typeof frameStats>) => string) => set.runs.map((r) => pick(frameStats(r.frames))).join(' / ');
 
-const median = (values: number[]) => quantile([...values].sort((a, b) => a - b), 0.5);
+const median = (values: number[]) =>
+  quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 
 interface Summary {
   cold: number;
@@ -203,7 +203,6 @@ function summarize(set: DataSet): Summary {
     scrollMs: median(set.runs.map((r) => r.scrollMs)),
   };
 }
-
 
 function table(baseline: Summary, large: Summary, baselineMessages: number, largeMessages: number): string[] {
   const ratio = (a: number, b: number) => (a > 0 ? `${(b / a).toFixed(2)}×` : '—');

@@ -103,11 +103,7 @@ async function runOne(kind: 'bare' | 'jeco'): Promise<Result> {
   const clients: Clients[] = [];
   try {
     await mkdir(path.join(dataDir, 'node'), { recursive: true });
-    node = await startNode(
-      kind === 'bare'
-        ? { mode: 'bare' }
-        : { mode: 'jeco', env: { JECO_PORT: '0', JECO_HOST: '127.0.0.1', JECO_DATA_DIR: path.join(dataDir, 'node'), JECO_LOG_LEVEL: 'warn' } },
-    );
+    node = await startNode(kind === 'bare' ? { mode: 'bare' } : { mode: 'jeco', env: { JECO_PORT: '0', JECO_HOST: '127.0.0.1', JECO_DATA_DIR: path.join(dataDir, 'node'), JECO_LOG_LEVEL: 'warn' } });
     const { tokens } = await node.ask({ type: 'seed', plan: seed }, 'seeded');
     console.error(`${kind}: ${users.length} people and ${seed.groups.length} groups seeded`);
     const start = await node.ask({ type: 'stats' }, 'stats');

@@ -400,7 +400,12 @@ async function main(): Promise<void> {
   const section = [
     `## Load: ${scenarioName()}`,
     '',
-    `\`npm run bench:load -- ${process.argv.slice(2).filter((a) => a !== '--write').join(' ')}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
+    `\`npm run bench:load -- ${process.argv
+      .slice(2)
+      .filter((a) => a !== '--write')
+      .join(
+        ' ',
+      )}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
     'Bare = Hocuspocus without hooks or persistence, same docs and traffic, same run. Latency from send to another device seeing the message (ms); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message.',
     '',
     '| server | msgs/s asked | msgs/s sent | p50 | p99 | max | not delivered | CPU µs/copy | RSS MiB | durable tx/msg | bytes/msg | updates/msg |',

@@ -33,10 +33,7 @@ export interface SeedPlan {
 }
 
 export type ToServer = { type: 'seed'; plan: SeedPlan } | { type: 'stats' } | { type: 'stop' };
-export type FromServer =
-  | { type: 'ready'; port: number }
-  | { type: 'seeded'; tokens: Record<string, string> }
-  | { type: 'stats'; cpuMicros: number; rss: number; transactions: number; bytes: number };
+export type FromServer = { type: 'ready'; port: number } | { type: 'seeded'; tokens: Record<string, string> } | { type: 'stats'; cpuMicros: number; rss: number; transactions: number; bytes: number };
 
 const args = JSON.parse(process.argv[2]!) as ServerArgs;
 const send = (message: FromServer) => process.send!(message);

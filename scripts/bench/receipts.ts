@@ -23,15 +23,7 @@ import * as Y from 'yjs';
 import type { AuthResponse } from '#schema/api/auth';
 import { appendMessage, messageCount } from '#schema/docs/bucket';
 import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
-import {
-  advanceReceipt,
-  comparePositions,
-  deliveryStatus,
-  encodeReceiptAdvance,
-  readReceiptAggregate,
-  readReceipts,
-  type Position,
-} from '#schema/docs/receipts';
+import { advanceReceipt, comparePositions, deliveryStatus, encodeReceiptAdvance, readReceiptAggregate, readReceipts, type Position } from '#schema/docs/receipts';
 import { initGroup } from '#schema/docs/roomHead';
 import { newGroupId, newMessageId, type RoomId, type UserId } from '#schema/ids';
 import { loadConfig } from '../../sync-server/src/config';
@@ -225,7 +217,10 @@ async function main(): Promise<void> {
   const table = [
     '| receipts | members | head updates each member receives per message | head bytes each member receives per message | head log rows per message | receipt transactions per message | sender sees "read by all" after (median ms) |',
     '| --- | --- | --- | --- | --- | --- | --- |',
-    ...rows.map((r) => `| ${r.mode} | ${r.size} | ${fmt(r.updatesPerMember)} | ${fmt(r.bytesPerMember, 0)} | ${fmt(r.logRows)} | ${r.mode === 'keys in the head' ? '–' : fmt(r.receiptTransactions)} | ${fmt(median(r.readAllMs), 0)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.mode} | ${r.size} | ${fmt(r.updatesPerMember)} | ${fmt(r.bytesPerMember, 0)} | ${fmt(r.logRows)} | ${r.mode === 'keys in the head' ? '–' : fmt(r.receiptTransactions)} | ${fmt(median(r.readAllMs), 0)} |`,
+    ),
   ].join('\n');
   const keys = rows.filter((r) => r.mode === 'keys in the head');
   const agg = rows.filter((r) => r.mode === 'reports + aggregate');

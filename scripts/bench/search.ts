@@ -124,9 +124,6 @@ async function seedVaried(dataDir: string, chats: number, messages: number): Pro
 
 // ---------- server and browser ----------
 
-
-
-
 interface Measure {
   duration: number;
   detail: Record<string, unknown>;
@@ -143,13 +140,17 @@ function measures(page: Page, name: string): Promise<Measure[]> {
 function installMarks(): void {
   const marks = { typed: 0, shown: 0, query: '' };
   (window as unknown as { __search: typeof marks }).__search = marks;
-  document.addEventListener('input', (event) => {
-    const input = event.target as HTMLInputElement;
-    if (input.dataset.testid !== 'chat-search-input') return;
-    marks.typed = performance.now();
-    marks.shown = 0;
-    marks.query = input.value;
-  }, true);
+  document.addEventListener(
+    'input',
+    (event) => {
+      const input = event.target as HTMLInputElement;
+      if (input.dataset.testid !== 'chat-search-input') return;
+      marks.typed = performance.now();
+      marks.shown = 0;
+      marks.query = input.value;
+    },
+    true,
+  );
   new MutationObserver(() => {
     const results = document.querySelector<HTMLElement>('[data-testid="search-results"]');
     if (marks.shown || !marks.query || results?.dataset.query !== marks.query) return;
@@ -319,7 +320,7 @@ async function main(): Promise<void> {
     ...table(base, large),
     '',
     `- A query over ${(large.chats * large.messages).toLocaleString('en')} messages takes ${p50(allQueries)} ms at the median and ${fmt(percentile(allQueries, 95))} ms at p95: a linear scan of the folded texts, keeping the newest 100 hits. Typing stays ahead of it (the 120 ms debounce is most of "typed → shown"), so no inverted index is kept.`,
-    `- Loading the index grows with the messages (${ratio(large.indexLoadMs, base.indexLoadMs)} for ${large.chats * large.messages / (base.chats * base.messages)}× the messages) and is mostly decoding the Yjs bucket docs (${p50(large.decodeMs)} of ${p50(large.indexLoadMs)} ms); folding is ${p50(large.foldMs)} ms. It starts when the search box gets focus, and results show as buckets come in (${p50(large.firstShownMs)} ms after the first key here).`,
+    `- Loading the index grows with the messages (${ratio(large.indexLoadMs, base.indexLoadMs)} for ${(large.chats * large.messages) / (base.chats * base.messages)}× the messages) and is mostly decoding the Yjs bucket docs (${p50(large.decodeMs)} of ${p50(large.indexLoadMs)} ms); folding is ${p50(large.foldMs)} ms. It starts when the search box gets focus, and results show as buckets come in (${p50(large.firstShownMs)} ms after the first key here).`,
     `- While a search is shown, the 2 s re-check costs ${p50(large.refreshMs)} ms for ${large.chats} buckets with nothing changed (one key cursor each).`,
     '',
     `Times in ms. Index load: ${repeats} page loads; queries: ${repeats} page loads × ${runs} runs of each query (${repeats * runs} per query, ${repeats * runs * QUERIES.length} in all). Bringing the messages onto a fresh device (the first search online, 3 chats at a time over the one socket) took ${(base.fetchMs / 1000).toFixed(1)} s for ${base.chats} chat and ${(large.fetchMs / 1000).toFixed(1)} s for ${large.chats}.`,

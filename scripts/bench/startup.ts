@@ -55,9 +55,6 @@ interface DataSet {
   runs: Map<Phase, Timing[]>;
 }
 
-
-
-
 interface Wanted {
   items: number;
   latestText: string;
@@ -76,9 +73,13 @@ function installMarks(wanted: Wanted): void {
     marks[name] = -1;
     requestAnimationFrame(() => (marks[name] = performance.now()));
   };
-  document.addEventListener('click', (event) => {
-    if ((event.target as Element).closest?.('[data-testid="chat-list-item"]')) marks.click ??= performance.now();
-  }, true);
+  document.addEventListener(
+    'click',
+    (event) => {
+      if ((event.target as Element).closest?.('[data-testid="chat-list-item"]')) marks.click ??= performance.now();
+    },
+    true,
+  );
   const isLatest = (node: Node) =>
     node instanceof Element &&
     [...(node.matches('[data-testid="message-text"]') ? [node] : []), ...node.querySelectorAll('[data-testid="message-text"]')].some((el) => el.textContent === wanted.latestText);
@@ -94,7 +95,10 @@ function installMarks(wanted: Wanted): void {
 async function marksOf(page: Page, names: string[], timeout = STEP_TIMEOUT_MS): Promise<Record<string, number> | null> {
   const done = await page
     .waitForFunction((wanted) => wanted.every((n) => ((window as unknown as { __marks: Record<string, number> }).__marks?.[n] ?? 0) > 0), names, { timeout })
-    .then(() => true, () => false);
+    .then(
+      () => true,
+      () => false,
+    );
   if (!done) return null;
   return page.evaluate(() => ({ ...(window as unknown as { __marks: Record<string, number> }).__marks }));
 }
@@ -167,21 +171,14 @@ function stats(all: number[]): string {
   return `${fmt(median)} (${fmt(sorted[0]!)}–${fmt(sorted.at(-1)!)})`;
 }
 
-
 function table(baseline: DataSet, large: DataSet): string[] {
   const metrics: Array<[string, (t: Timing) => number]> = [
     ['load → first chat in list', (t) => t.firstItemMs],
     [`load → all ${large.chats} chats listed`, (t) => t.allItemsMs],
     ['click → latest message shown', (t) => t.openChatMs],
   ];
-  const rows = PHASES.flatMap((phase) =>
-    metrics.map(([name, pick]) => `| ${phase} | ${name} | ${stats(baseline.runs.get(phase)!.map(pick))} | ${stats(large.runs.get(phase)!.map(pick))} |`),
-  );
-  return [
-    `| run | step | ${baseline.chats} chat × ${baseline.messages} messages | ${large.chats} chats × ${large.messages.toLocaleString('en')} messages |`,
-    '| --- | --- | --- | --- |',
-    ...rows,
-  ];
+  const rows = PHASES.flatMap((phase) => metrics.map(([name, pick]) => `| ${phase} | ${name} | ${stats(baseline.runs.get(phase)!.map(pick))} | ${stats(large.runs.get(phase)!.map(pick))} |`));
+  return [`| run | step | ${baseline.chats} chat × ${baseline.messages} messages | ${large.chats} chats × ${large.messages.toLocaleString('en')} messages |`, '| --- | --- | --- | --- |', ...rows];
 }
 
 async function main(): Promise<void> {

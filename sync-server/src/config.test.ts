@@ -38,7 +38,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ JECO_PORT: 'eighty', JECO_BUCKET_SIZE: '1' })).toThrow(/JECO_PORT[\s\S]*JECO_BUCKET_SIZE/);
   });
 
-  it('reads the connection cap\'s exempt peers as addresses and ranges, and refuses anything else', () => {
+  it("reads the connection cap's exempt peers as addresses and ranges, and refuses anything else", () => {
     expect(loadConfig({}).connectionCapExempt).toEqual(['127.0.0.0/8', '::1']);
     expect(loadConfig({ JECO_CONNECTION_CAP_EXEMPT: ' 10.0.0.0/8 , fd00::/8,192.0.2.7 ' }).connectionCapExempt).toEqual(['10.0.0.0/8', 'fd00::/8', '192.0.2.7']);
     expect(loadConfig({ JECO_CONNECTION_CAP_EXEMPT: 'none' }).connectionCapExempt).toEqual([]);

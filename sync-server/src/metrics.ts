@@ -42,11 +42,27 @@ export class JecoMetrics {
   constructor(sources: MetricSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
-    this.refusals = new Counter({ name: 'jeco_sync_refusals_total', help: 'Doc connections refused or closed, by reason (unauthorized, rejected_update, unavailable, …).', labelNames: ['reason'], registers });
-    this.storeSeconds = new Histogram({ name: 'jeco_store_seconds', help: 'Store calls by operation (appendUpdate = a client update made durable; compact; writeDoc = a server write), in seconds.', labelNames: ['op'], buckets: LATENCY_BUCKETS, registers });
+    this.refusals = new Counter({
+      name: 'jeco_sync_refusals_total',
+      help: 'Doc connections refused or closed, by reason (unauthorized, rejected_update, unavailable, …).',
+      labelNames: ['reason'],
+      registers,
+    });
+    this.storeSeconds = new Histogram({
+      name: 'jeco_store_seconds',
+      help: 'Store calls by operation (appendUpdate = a client update made durable; compact; writeDoc = a server write), in seconds.',
+      labelNames: ['op'],
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
     this.storeErrors = new Counter({ name: 'jeco_store_errors_total', help: 'Store calls that failed, by operation.', labelNames: ['op'], registers });
     this.acks = new Counter({ name: 'jeco_updates_acked_total', help: 'Client updates accepted, made durable and acknowledged.', registers });
-    this.ackSeconds = new Histogram({ name: 'jeco_update_ack_seconds', help: 'From a client update arriving to its acknowledgement (guard, durable append, apply), in seconds.', buckets: LATENCY_BUCKETS, registers });
+    this.ackSeconds = new Histogram({
+      name: 'jeco_update_ack_seconds',
+      help: 'From a client update arriving to its acknowledgement (guard, durable append, apply), in seconds.',
+      buckets: LATENCY_BUCKETS,
+      registers,
+    });
 
     new Gauge({
       name: 'jeco_documents_loaded',
@@ -178,7 +194,7 @@ export class JecoMetrics {
     });
     new Gauge({
       name: 'jeco_push_queue_length',
-      help: 'Web Push deliveries waiting, being retried or in flight (in this process\'s memory).',
+      help: "Web Push deliveries waiting, being retried or in flight (in this process's memory).",
       registers,
       collect() {
         this.set(sources.push?.()?.queued ?? 0);

@@ -156,18 +156,14 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
   const mailer = createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom, dataDir: config.dataDir, log: app.log });
   // During a database outage every projection and "last seen" write fails; the outage
   // is one line from DependencyHealth, so these go to debug rather than one error each.
-  const log = (error: unknown, what: string) =>
-    isStoreUnavailable(error) ? app.log.debug({ err: error }, `${what} failed: storage unavailable`) : app.log.error({ err: error }, `${what} failed`);
+  const log = (error: unknown, what: string) => (isStoreUnavailable(error) ? app.log.debug({ err: error }, `${what} failed: storage unavailable`) : app.log.error({ err: error }, `${what} failed`));
   health.watchStore(store);
   const storeFailures = { log: app.log, storeFailed: () => void health.checkStore(store), refused: (reason: string) => metrics.refused(reason) };
   const positions = new LogPositions();
   // Design §5b: with a shared database other nodes append too, so a loaded doc can be
   // behind the log (a missed relay, a failover): caught up before the guard refuses on
   // its state and after Redis comes back. One process on SQLite writes the whole log itself.
-  const catchUpDoc =
-    sharesLog(store)
-      ? (documentName: string, doc: Y.Doc) => catchUp((name, after) => store.loadUpdatesAfter(name, after), positions, documentName, doc)
-      : undefined;
+  const catchUpDoc = sharesLog(store) ? (documentName: string, doc: Y.Doc) => catchUp((name, after) => store.loadUpdatesAfter(name, after), positions, documentName, doc) : undefined;
   const catchUpLoaded = async () => {
     if (!catchUpDoc || !hocuspocus) return;
     for (const document of [...hocuspocus.documents.values()]) {

@@ -21,7 +21,15 @@ describe.skipIf(!(await hasChromium()))('my account: photo, export, e-mail and d
     await alice.openSettings();
     // A wide picture: red on the left half, blue on the right.
     const wide = await sharp({ create: { width: 1200, height: 600, channels: 3, background: '#d22' } })
-      .composite([{ input: await sharp({ create: { width: 600, height: 600, channels: 3, background: '#22d' } }).png().toBuffer(), left: 600, top: 0 }])
+      .composite([
+        {
+          input: await sharp({ create: { width: 600, height: 600, channels: 3, background: '#22d' } })
+            .png()
+            .toBuffer(),
+          left: 600,
+          top: 0,
+        },
+      ])
       .jpeg()
       .toBuffer();
     await alice.page.getByTestId('photo-input').setInputFiles({ name: 'beach.jpg', mimeType: 'image/jpeg', buffer: wide });

@@ -117,10 +117,13 @@ describe.skipIf(!(await hasChromium()))('two people chatting in the browser', ()
     expect(await bob.messageTexts()).not.toContain('Hi Bob! <b>this stays plain text</b>');
 
     await expect
-      .poll(async () => {
-        await bob.scrollToOldest();
-        return bob.historyTexts();
-      }, { ...poll, interval: 300 })
+      .poll(
+        async () => {
+          await bob.scrollToOldest();
+          return bob.historyTexts();
+        },
+        { ...poll, interval: 300 },
+      )
       .toEqual(['Hi Bob! <b>this stays plain text</b>', 'Hey Alice', 'How are you?', 'Great, thanks', 'Lunch tomorrow?', 'Noon at the usual place', 'Sent while offline', ...history]);
     await bob.screenshot('bob-history-top');
   });

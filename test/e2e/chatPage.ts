@@ -200,9 +200,9 @@ export class ChatPage {
 
   /** Each of one's own messages as `text:pending` or `text:sent`, in order. */
   ownMessageStates(): Promise<string[]> {
-    return this.page.locator('[data-testid="message"][data-own="true"]').evaluateAll((rows) =>
-      rows.map((row) => `${row.querySelector('[data-testid="message-text"]')?.textContent}:${row.querySelector('[data-testid="message-pending"]') ? 'pending' : 'sent'}`),
-    );
+    return this.page
+      .locator('[data-testid="message"][data-own="true"]')
+      .evaluateAll((rows) => rows.map((row) => `${row.querySelector('[data-testid="message-text"]')?.textContent}:${row.querySelector('[data-testid="message-pending"]') ? 'pending' : 'sent'}`));
   }
 
   /** The status line under one's name, as read: "Offline", or "Offline, 3 messages waiting to be sent". */
@@ -360,7 +360,10 @@ export class ChatPage {
     for (const scheme of ['light', 'dark'] as const) {
       await this.page.emulateMedia({ colorScheme: scheme });
       await this.page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
-      for (const [size, viewport] of [['desktop', { width: 1100, height: 760 }], ['phone', { width: 390, height: 760 }]] as const) {
+      for (const [size, viewport] of [
+        ['desktop', { width: 1100, height: 760 }],
+        ['phone', { width: 390, height: 760 }],
+      ] as const) {
         await this.page.setViewportSize(viewport);
         // Two frames: the layout settles at the new size before the picture.
         await this.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));

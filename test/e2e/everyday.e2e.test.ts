@@ -96,7 +96,10 @@ describe.skipIf(!(await hasChromium()))('the everyday details', () => {
     await bob.page.getByTestId('composer').fill(long);
     await bob.page.getByTestId('composer').press('Enter');
     await alice.openChat('Bob Builder');
-    const collapsed = alice.page.getByTestId('message').filter({ has: alice.page.getByTestId('read-more') }).last();
+    const collapsed = alice.page
+      .getByTestId('message')
+      .filter({ has: alice.page.getByTestId('read-more') })
+      .last();
     await collapsed.waitFor({ timeout: poll.timeout });
     const row = alice.page.locator(`[data-message-id="${await collapsed.getAttribute('data-message-id')}"]`);
     const height = (await row.boundingBox())!.height;

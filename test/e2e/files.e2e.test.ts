@@ -11,7 +11,9 @@ describe.skipIf(!(await hasChromium()))('photos and documents between two people
 
   beforeAll(async () => {
     // A 600×400 photo: wider than tall, so the bubble's shape is checkable.
-    photo = await sharp({ create: { width: 600, height: 400, channels: 3, background: { r: 30, g: 140, b: 200 } } }).png().toBuffer();
+    photo = await sharp({ create: { width: 600, height: 400, channels: 3, background: { r: 30, g: 140, b: 200 } } })
+      .png()
+      .toBuffer();
   });
 
   test('Alice sends a photo with a caption and a document; Bob sees the thumbnail at its shape, opens the lightbox and downloads the document by its name', async () => {
@@ -28,7 +30,10 @@ describe.skipIf(!(await hasChromium()))('photos and documents between two people
     await expect.poll(() => alice.page.getByTestId('attachment-document').count(), poll).toBe(1);
     expect(await alice.page.getByTestId('file-tray').count()).toBe(0);
     // Messages keep the order the files were chosen in, though the smaller one finishes first.
-    expect(await alice.page.getByTestId('message').evaluateAll((rows) => rows.map((r) => r.querySelector('[data-testid^="attachment-"]')?.getAttribute('data-testid')))).toEqual(['attachment-image', 'attachment-document']);
+    expect(await alice.page.getByTestId('message').evaluateAll((rows) => rows.map((r) => r.querySelector('[data-testid^="attachment-"]')?.getAttribute('data-testid')))).toEqual([
+      'attachment-image',
+      'attachment-document',
+    ]);
     await alice.screenshot('files-sent');
     // Search still reads the chat, captions included.
     await alice.page.getByTestId('chat-search-input').fill('lake');
@@ -57,7 +62,9 @@ describe.skipIf(!(await hasChromium()))('photos and documents between two people
   });
 
   test('a photo attached offline waits on the device with a clock, survives a reload, and is delivered once the network returns', async () => {
-    const second = await sharp({ create: { width: 300, height: 500, channels: 3, background: { r: 240, g: 200, b: 40 } } }).png().toBuffer();
+    const second = await sharp({ create: { width: 300, height: 500, channels: 3, background: { r: 240, g: 200, b: 40 } } })
+      .png()
+      .toBuffer();
     await alice.goOffline();
     await alice.page.getByTestId('file-input').setInputFiles([{ name: 'sunflower.png', mimeType: 'image/png', buffer: second }]);
     await alice.page.getByTestId('send').click();
@@ -101,7 +108,11 @@ describe.skipIf(!(await hasChromium()))('photos and documents between two people
     await bob.waitForOfflineShell();
     await bob.page.reload();
     await bob.openChat('Alice Liddell');
-    const shown = () => bob.page.locator('[data-testid="attachment-image"] img').first().evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth);
+    const shown = () =>
+      bob.page
+        .locator('[data-testid="attachment-image"] img')
+        .first()
+        .evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth);
     await expect.poll(shown, poll).toBeGreaterThan(0);
 
     await bob.goOffline();

@@ -23,7 +23,9 @@ describe.skipIf(!(await hasChromium()))('files sent in the background, with thei
   });
 
   test('an image attached offline in one chat goes out after a reload while another chat is open, and its message turns sent', async () => {
-    const photo = await sharp({ create: { width: 500, height: 300, channels: 3, background: { r: 20, g: 160, b: 90 } } }).png().toBuffer();
+    const photo = await sharp({ create: { width: 500, height: 300, channels: 3, background: { r: 20, g: 160, b: 90 } } })
+      .png()
+      .toBuffer();
     await alice.openChat('Bob Builder');
     await alice.goOffline();
     await alice.page.getByTestId('file-input').setInputFiles([{ name: 'meadow.png', mimeType: 'image/png', buffer: photo }]);
@@ -48,10 +50,16 @@ describe.skipIf(!(await hasChromium()))('files sent in the background, with thei
   });
 
   test('two tabs that both hold a photo kept offline send it once, not twice', async () => {
-    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 30, g: 60, b: 200 } } }).png().toBuffer();
+    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 30, g: 60, b: 200 } } })
+      .png()
+      .toBuffer();
     await alice.openChat('Bob Builder');
     const before = await bob.page.getByTestId('attachment-image').count();
-    const ownImages = () => alice.page.locator('[data-testid="message"][data-own="true"]').filter({ has: alice.page.getByTestId('attachment-image') }).count();
+    const ownImages = () =>
+      alice.page
+        .locator('[data-testid="message"][data-own="true"]')
+        .filter({ has: alice.page.getByTestId('attachment-image') })
+        .count();
     const mineBefore = await ownImages();
     await alice.goOffline();
     await alice.page.getByTestId('file-input').setInputFiles([{ name: 'once.png', mimeType: 'image/png', buffer: photo }]);
@@ -131,7 +139,9 @@ describe.skipIf(!(await hasChromium()))('files sent in the background, with thei
     }
 
     // The next file does not wait for the cancelled one.
-    const small = await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 250, g: 120, b: 0 } } }).png().toBuffer();
+    const small = await sharp({ create: { width: 200, height: 200, channels: 3, background: { r: 250, g: 120, b: 0 } } })
+      .png()
+      .toBuffer();
     await alice.page.getByTestId('file-input').setInputFiles([{ name: 'small.png', mimeType: 'image/png', buffer: small }]);
     await alice.page.getByTestId('send').click();
     await expect.poll(() => bob.page.getByTestId('attachment-image').count(), poll).toBe(before + 1);

@@ -72,9 +72,7 @@ describe.skipIf(!(await hasChromium()))('a group from its creation to a member�
 
     await expect.poll(() => previewOf(carol, 'Offline club'), poll).toBe('Alice Liddell removed you');
     await carol.openChat('Offline club');
-    await expect
-      .poll(() => timeline(carol), poll)
-      .toEqual(['[Alice Liddell created group “Offline club”]', 'Hello from the plane', 'Plans for Saturday', '[Alice Liddell removed you]']);
+    await expect.poll(() => timeline(carol), poll).toEqual(['[Alice Liddell created group “Offline club”]', 'Hello from the plane', 'Plans for Saturday', '[Alice Liddell removed you]']);
     await expect.poll(() => refusedText(carol), poll).toEqual(['You were removed from this group.']);
     expect(await carol.page.getByTestId('composer').count()).toBe(0);
     // What was said after the removal never reaches her, not even a while later.

@@ -236,7 +236,7 @@ describe.skipIf(!(await hasChromium()))('managing a group', () => {
     await info.open();
     await info.drawer.getByTestId('exit-group').click();
     const confirm = alice.page.getByTestId('confirm-dialog');
-    await expect.poll(() => confirm.textContent(), poll).toContain('Exit “Trip 2”? Bob Builder becomes the group\'s owner.');
+    await expect.poll(() => confirm.textContent(), poll).toContain("Exit “Trip 2”? Bob Builder becomes the group's owner.");
     await confirm.getByTestId('confirm-go').click();
     await expect.poll(() => refusedText(alice), poll).toEqual(["You're no longer a participant in this group."]);
     await info.close();

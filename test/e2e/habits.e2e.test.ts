@@ -8,7 +8,10 @@ import type { ChatPage } from './chatPage';
 async function pickEmoji(page: ChatPage, search: string): Promise<void> {
   const picker = page.page.getByTestId('emoji-picker');
   await picker.getByRole('combobox').fill(search, { timeout: poll.timeout });
-  await picker.getByRole('option', { name: new RegExp(search, 'i') }).first().click({ timeout: poll.timeout });
+  await picker
+    .getByRole('option', { name: new RegExp(search, 'i') })
+    .first()
+    .click({ timeout: poll.timeout });
 }
 
 describe.skipIf(!(await hasChromium()))('chat-app habits', () => {

@@ -27,7 +27,7 @@ describe.skipIf(!(await hasChromium()))('group invite links', () => {
     await alice.screenshotGallery('invite-link-admin');
   });
 
-  test('Bob opens the link: he sees the group\'s name and member count, joins, and reads the chat; Alice sees him join', async () => {
+  test("Bob opens the link: he sees the group's name and member count, joins, and reads the chat; Alice sees him join", async () => {
     await bob.page.goto(link);
     await bob.page.getByTestId('join-invite').waitFor();
     expect(await bob.page.getByTestId('join-name').textContent()).toBe('Book club');

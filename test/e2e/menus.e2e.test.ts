@@ -15,7 +15,8 @@ async function menuProblems(page: ChatPage): Promise<string[]> {
     const problems: string[] = [];
     const box = menu.getBoundingClientRect();
     const pane = document.querySelector('.chat-pane')!.getBoundingClientRect();
-    if (box.left < 0 || box.top < 0 || box.right > window.innerWidth || box.bottom > window.innerHeight) problems.push(`menu ${JSON.stringify(box)} leaves the ${window.innerWidth}×${window.innerHeight} window`);
+    if (box.left < 0 || box.top < 0 || box.right > window.innerWidth || box.bottom > window.innerHeight)
+      problems.push(`menu ${JSON.stringify(box)} leaves the ${window.innerWidth}×${window.innerHeight} window`);
     if (box.left < pane.left || box.right > pane.right) problems.push(`menu ${box.left}..${box.right} leaves the chat pane ${pane.left}..${pane.right}`);
     for (const choice of menu.querySelectorAll<HTMLElement>('button')) {
       const r = choice.getBoundingClientRect();

@@ -70,7 +70,17 @@ describe.skipIf(!(await hasChromium()))('reacting to, replying to, editing and d
 
   test('in a DM only the author is offered edit and delete for everyone', async () => {
     expect(await bob.messageActions('See you at 8')).toEqual(['action-reply', 'action-forward', 'action-copy', 'action-star', 'action-select', 'action-delete-for-me']);
-    expect(await alice.messageActions('See you at 8')).toEqual(['action-reply', 'action-forward', 'action-copy', 'action-star', 'action-select', 'action-edit', 'action-info', 'action-delete-for-me', 'action-delete-for-everyone']);
+    expect(await alice.messageActions('See you at 8')).toEqual([
+      'action-reply',
+      'action-forward',
+      'action-copy',
+      'action-star',
+      'action-select',
+      'action-edit',
+      'action-info',
+      'action-delete-for-me',
+      'action-delete-for-everyone',
+    ]);
     await alice.openMessageMenu('See you at 8');
     await alice.screenshot('message-menu-alice');
     await alice.page.keyboard.press('Escape');

@@ -14,7 +14,11 @@ describe.skipIf(!(await hasChromium()))('the notification bell and list', () => 
     return (await badge.count()) === 0 ? 0 : Number(await badge.textContent());
   };
   const listed = (page: ChatPage) =>
-    page.page.getByTestId('notification-item').evaluateAll((items) => items.map((item) => `${item.querySelector('[data-testid="notification-text"]')?.textContent ?? ''}${(item as HTMLElement).dataset.unread === 'true' ? ' (unread)' : ''}`));
+    page.page
+      .getByTestId('notification-item')
+      .evaluateAll((items) =>
+        items.map((item) => `${item.querySelector('[data-testid="notification-text"]')?.textContent ?? ''}${(item as HTMLElement).dataset.unread === 'true' ? ' (unread)' : ''}`),
+      );
 
   test('starts empty, and says what will show there', async () => {
     expect(await bellCount(alice)).toBe(0);
@@ -83,7 +87,7 @@ describe.skipIf(!(await hasChromium()))('the notification bell and list', () => 
     await alice.page.emulateMedia({ colorScheme: 'light' });
     await other.page.close();
   });
-  test('Bob reacting to Alice\'s message is in her list, with the emoji and her words; changing it updates the same item', async () => {
+  test("Bob reacting to Alice's message is in her list, with the emoji and her words; changing it updates the same item", async () => {
     await alice.page.getByTestId('panel-back').click();
     await alice.openChat('Team');
     await alice.send('Budget checked, we are fine');

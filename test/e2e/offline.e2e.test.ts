@@ -256,24 +256,18 @@ describe.skipIf(!(await hasChromium()))('a session that ends while offline', () 
       await expect.poll(() => alice.bannerText(), poll).toBe('Your session has ended. Please sign in again. Then 2 messages will be sent.Sign in');
       // Still readable and writable from this device.
       await alice.send('Written after the session ended');
-      await expect.poll(() => alice.ownMessageStates(), poll).toEqual([
-        'Before the break:sent',
-        'During the break:pending',
-        'Still during the break:pending',
-        'Written after the session ended:pending',
-      ]);
+      await expect
+        .poll(() => alice.ownMessageStates(), poll)
+        .toEqual(['Before the break:sent', 'During the break:pending', 'Still during the break:pending', 'Written after the session ended:pending']);
       expect(await alice.connectionText()).toBe('Signed out, 3 messages waiting to be sent');
       await alice.screenshot('session-ended');
 
       await alice.page.getByRole('button', { name: 'Sign in' }).click();
       await alice.signIn(`alice_${suffix}`, PASSWORD);
       await alice.openChat('Bob');
-      await expect.poll(() => alice.ownMessageStates(), reconnectPoll).toEqual([
-        'Before the break:sent',
-        'During the break:sent',
-        'Still during the break:sent',
-        'Written after the session ended:sent',
-      ]);
+      await expect
+        .poll(() => alice.ownMessageStates(), reconnectPoll)
+        .toEqual(['Before the break:sent', 'During the break:sent', 'Still during the break:sent', 'Written after the session ended:sent']);
       // Bob's session reached its end in this test too: he signs in again to read.
       await bob.page.reload();
       if (bob.page.url().endsWith('/login') || (await bob.page.getByTestId('session-ended').count()) > 0) {

@@ -14,7 +14,8 @@ function storedTraces(page: Page, needles: string[]): Promise<string[]> {
       }
       return false;
     };
-    const request = <T,>(r: IDBRequest<T>) => new Promise<T>((resolve, reject) => {
+    const request = <T>(r: IDBRequest<T>) =>
+      new Promise<T>((resolve, reject) => {
         r.onsuccess = () => resolve(r.result);
         r.onerror = () => reject(r.error);
       });

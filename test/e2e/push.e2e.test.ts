@@ -103,9 +103,7 @@ describe.skipIf(!(await hasChromium()))('Web Push in the browser', () => {
     await expect.poll(() => preview.isChecked(), poll).toBe(true);
     await preview.click();
     await expect.poll(() => preview.isChecked(), poll).toBe(false);
-    await expect
-      .poll(async () => (await alice.page.page.evaluate(() => fetch('/api/auth/me').then((r) => r.json()))).user.pushPreview, poll)
-      .toBe(false);
+    await expect.poll(async () => (await alice.page.page.evaluate(() => fetch('/api/auth/me').then((r) => r.json()))).user.pushPreview, poll).toBe(false);
     // On: the browser subscribes with its push service. Headless Chromium has none and refuses ("permission denied"),
     // so here the switch must stay off, say why, and the server keep nothing (the server's side is test/int/push.int.test.ts).
     const aliceId = await userIdOf(alice.username);

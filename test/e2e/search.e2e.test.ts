@@ -9,7 +9,17 @@ const BUCKET_SIZE = 3;
 const CAFE = 'Shall we meet at the Café Über at noon?';
 const REPORT = 'The quarterly report is due on Friday';
 const HTML = 'Look: <b>html</b> stays text';
-const CONVERSATION = [CAFE, 'How was the weekend?', 'Did you water the plants?', 'The train is late again', 'I will bring snacks', 'Good night, talk tomorrow', 'Any news from the landlord?', REPORT, HTML];
+const CONVERSATION = [
+  CAFE,
+  'How was the weekend?',
+  'Did you water the plants?',
+  'The train is late again',
+  'I will bring snacks',
+  'Good night, talk tomorrow',
+  'Any news from the landlord?',
+  REPORT,
+  HTML,
+];
 
 describe.skipIf(!(await hasChromium()))('searching messages kept on the device', () => {
   const { alice, bob, usernames } = useSignedUpPeople(2, { bucketSize: BUCKET_SIZE });
@@ -19,9 +29,9 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
   const searchSidebar = (page: ChatPage, query: string) => page.page.getByTestId('chat-search-input').fill(query);
   /** Each message result as `chat | author: snippet`, top to bottom. */
   const results = (page: ChatPage) =>
-    page.page.getByTestId('search-result').evaluateAll((rows) =>
-      rows.map((row) => `${row.querySelector('[data-testid="search-result-chat"]')?.textContent ?? ''} | ${row.querySelector('.search-result-text')?.textContent ?? ''}`),
-    );
+    page.page
+      .getByTestId('search-result')
+      .evaluateAll((rows) => rows.map((row) => `${row.querySelector('[data-testid="search-result-chat"]')?.textContent ?? ''} | ${row.querySelector('.search-result-text')?.textContent ?? ''}`));
   const marks = (page: ChatPage) => page.page.locator('[data-testid="search-result"] mark').allTextContents();
 
   /** Whether the message's row lies within the visible part of the message list. */
@@ -64,10 +74,15 @@ describe.skipIf(!(await hasChromium()))('searching messages kept on the device',
 
   test('a result in an older bucket, not open in the chat, opens history back to it', async () => {
     // The first message is in bucket 0; opening the chat brings the two newest only, so bring the rest by scrolling up.
-    await expect.poll(async () => {
-      await bob.scrollToOldest();
-      return bob.messageTexts();
-    }, { ...poll, interval: 300 }).toEqual(CONVERSATION);
+    await expect
+      .poll(
+        async () => {
+          await bob.scrollToOldest();
+          return bob.messageTexts();
+        },
+        { ...poll, interval: 300 },
+      )
+      .toEqual(CONVERSATION);
     await bob.page.goto(new URL('/', bob.page.url()).href);
     await searchSidebar(bob, 'cafe uber');
     await expect.poll(() => results(bob), poll).toEqual([`Alice Liddell | ${CAFE}`]);

@@ -56,7 +56,7 @@ describe.skipIf(!(await hasChromium()))('choosing several messages to forward, c
     expect(await alice.messageTexts()).toEqual(['Train at 9', 'Got it']);
   });
 
-  test('copy puts the chosen messages on the clipboard in the chat\'s order, each with time and author', async () => {
+  test("copy puts the chosen messages on the clipboard in the chat's order, each with time and author", async () => {
     await alice.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(alice.page.url()).origin });
     // Chosen out of order: the copy still follows the chat.
     await startSelecting(alice, 'Got it');

@@ -39,9 +39,7 @@ describe.skipIf(!(await hasChromium()))('signing out', () => {
     expect(alice.page.url()).toMatch(/\/login$/);
     expect(await alice.page.getByTestId('me-name').count()).toBe(0);
     // …and the server has revoked the session the cookie named.
-    await expect
-      .poll(async () => (await fetch(`${origin}/api/auth/me`, { headers: { authorization: `Bearer ${cookie!.value}` } })).status, poll)
-      .toBe(401);
+    await expect.poll(async () => (await fetch(`${origin}/api/auth/me`, { headers: { authorization: `Bearer ${cookie!.value}` } })).status, poll).toBe(401);
     expect((await alice.context.cookies()).map((c) => c.name)).not.toContain(SESSION_COOKIE);
 
     // What waited at sign-out never reaches Bob.

@@ -78,7 +78,9 @@ describe.skipIf(!(await hasChromium()))('voice notes, videos and what a chat sha
   });
 
   test('"Media, links and docs" lists what the chat shared: photos and videos in a grid that opens the viewer, documents, links', async () => {
-    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 220, g: 120, b: 40 } } }).png().toBuffer();
+    const photo = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 220, g: 120, b: 40 } } })
+      .png()
+      .toBuffer();
     await alice.page.getByTestId('file-input').setInputFiles([
       { name: 'sunset.png', mimeType: 'image/png', buffer: photo },
       { name: 'Menu.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% the menu') },

@@ -78,10 +78,13 @@ function retryLikeTheApp(writer: Writer): void {
       writer.refusedForGood.push(reason!);
       return;
     }
-    setTimeout(() => {
-      provider.detach();
-      provider.attach();
-    }, RETRY_MIN_MS + Math.random() * (RETRY_MAX_MS - RETRY_MIN_MS));
+    setTimeout(
+      () => {
+        provider.detach();
+        provider.attach();
+      },
+      RETRY_MIN_MS + Math.random() * (RETRY_MAX_MS - RETRY_MIN_MS),
+    );
   };
   provider.on('authenticationFailed', ({ reason }: { reason: string }) => turnedAway(reason));
   provider.on('close', ({ event }: { event: { code?: number; reason?: string } }) => {
@@ -252,7 +255,10 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two nodes throu
       const left = writers.map((w) => `${w.name}: ${w.bucket.provider.unsyncedChanges}`).join(', ');
       throw new Error(`${String(error)} (unsent: ${left}; refusals: ${writers.flatMap((w) => w.refusedForGood).join(', ')})`);
     });
-    expect(writers.flatMap((w) => w.refusedForGood), `${label}: no honest device refused for good`).toEqual([]);
+    expect(
+      writers.flatMap((w) => w.refusedForGood),
+      `${label}: no honest device refused for good`,
+    ).toEqual([]);
 
     for (const room of new Set(writers.map((w) => w.room))) {
       const inRoom = writers.filter((w) => w.room === room);
@@ -264,12 +270,10 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two nodes throu
       for (const f of fresh) void f.refused.then((reason) => readerRefusals.push(reason));
       const docs = [...inRoom.map((w) => w.bucket.doc), ...fresh.map((f) => f.doc)];
       const missing = () => docs.map((doc) => written.length - written.filter((id) => new Set(idsOf(doc)).has(id)).length);
-      await waitFor(() => missing().every((n) => n === 0), { timeoutMs: UNSENT_ZERO_WITHIN_MS, what: `${label}: every copy of ${room} holds every message` }).catch(
-        (error: unknown) => {
-          const logTails = [0, 1].map((i) => logsOf(i).split('\n').slice(-8).join('\n'));
-          throw new Error(`${String(error)}; missing per copy (devices, then fresh readers): ${missing().join(', ')}; reader refusals: ${readerRefusals.join(', ')}; logs:\n${logTails.join('\n---\n')}`);
-        },
-      );
+      await waitFor(() => missing().every((n) => n === 0), { timeoutMs: UNSENT_ZERO_WITHIN_MS, what: `${label}: every copy of ${room} holds every message` }).catch((error: unknown) => {
+        const logTails = [0, 1].map((i) => logsOf(i).split('\n').slice(-8).join('\n'));
+        throw new Error(`${String(error)}; missing per copy (devices, then fresh readers): ${missing().join(', ')}; reader refusals: ${readerRefusals.join(', ')}; logs:\n${logTails.join('\n---\n')}`);
+      });
       const order = idsOf(docs[0]!);
       expect(new Set(order).size, `${label}: no message twice`).toBe(order.length);
       expect(order.length).toBe(written.length);
@@ -277,13 +281,19 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two nodes throu
       for (const acked of ackedBefore.filter((_, i) => writers[i]!.room === room).flat()) expect(order).toContain(acked);
       for (const reader of readers) reader.close();
     }
-    expect(nodes.map((n) => n.diedBy ?? 'running'), `${label}: no node exited`).toEqual(['running', 'running']);
+    expect(
+      nodes.map((n) => n.diedBy ?? 'running'),
+      `${label}: no node exited`,
+    ).toEqual(['running', 'running']);
   }
 
   function expectUnreadyDuring(samples: Array<{ node: number; ok: boolean; at: number }>, from: number, to: number, label: string): void {
     for (const node of [0, 1]) {
       const during = samples.filter((s) => s.node === node && s.at > from && s.at < to);
-      expect(during.some((s) => !s.ok), `${label}: node ${node} said unready during the outage`).toBe(true);
+      expect(
+        during.some((s) => !s.ok),
+        `${label}: node ${node} said unready during the outage`,
+      ).toBe(true);
     }
   }
 

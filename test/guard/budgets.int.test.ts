@@ -27,7 +27,7 @@ describe('docs open per user', async () => {
   const CAP = 100;
   const server = await startServer({ env: { JECO_SYNC_DOCS_OPEN: String(CAP) } });
 
-  it('cuts one socket opening thousands of docs at the cap, counts the user\'s other sockets in it, and spares everyone else', async () => {
+  it("cuts one socket opening thousands of docs at the cap, counts the user's other sockets in it, and spares everyone else", async () => {
     const w = await groupWorld(server);
     // The server's health answers before the flood, on this machine as loaded as it is now: the baseline.
     const baseline: number[] = [];
@@ -68,10 +68,12 @@ describe('docs open per user', async () => {
     // Closing the flooding socket gives the slots back; the client retries as the app does.
     raw.close();
     const retry = tab.open(contactsDoc(w.mallory.user.id));
-    retry.provider.on('authenticationFailed', () => setTimeout(() => {
-      retry.provider.detach();
-      retry.provider.attach();
-    }, 100));
+    retry.provider.on('authenticationFailed', () =>
+      setTimeout(() => {
+        retry.provider.detach();
+        retry.provider.attach();
+      }, 100),
+    );
     let synced = false;
     void retry.synced.then(() => (synced = true));
     await waitFor(() => synced, { what: 'a doc of Mallory to open once the flood socket closed' });
@@ -100,7 +102,7 @@ describe('messages per user', async () => {
       setChatState(inbox.doc, w.room, 'draft', { text: `draft ${i}`, at: Date.now() });
       addContact(contacts.doc, w.alice.user.id, { addedAt: Date.now(), nickname: `n${i}` });
     }
-    await waitFor(() => closes.some((c) => c.reason() !== undefined), { what: 'one of Mallory\'s connections to be cut' });
+    await waitFor(() => closes.some((c) => c.reason() !== undefined), { what: "one of Mallory's connections to be cut" });
     const reasons = closes.map((c) => c.reason()).filter((r) => r !== undefined);
     expect(reasons.every((r) => r === 'rate_limited')).toBe(true);
 
@@ -266,11 +268,7 @@ describe('honest use under the default budgets', async () => {
     const DOCS_PER_TAB = 40;
     const refusals: string[] = [];
     const tabs = Array.from({ length: TABS }, () => connectClient(server.wsUrl, w.alice.user.token));
-    const docs = tabs.flatMap((tab) => [
-      tab.open(inboxDoc(w.alice.user.id)),
-      tab.open(roomHeadDoc(w.room)),
-      ...Array.from({ length: DOCS_PER_TAB - 2 }, (_, i) => tab.open(bucketDoc(w.room, i))),
-    ]);
+    const docs = tabs.flatMap((tab) => [tab.open(inboxDoc(w.alice.user.id)), tab.open(roomHeadDoc(w.room)), ...Array.from({ length: DOCS_PER_TAB - 2 }, (_, i) => tab.open(bucketDoc(w.room, i)))]);
     // The restart itself closes every socket ("Reset Connection"); only Jeco's refusals count.
     const note = (reason: string | undefined) => parseSyncRefusal(reason) && refusals.push(reason!);
     for (const doc of docs) {

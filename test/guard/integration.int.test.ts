@@ -4,7 +4,7 @@ import { appendMessage, BUCKET, readMessages } from '#schema/docs/bucket';
 import { bucketDoc } from '#schema/docs/names';
 import { newMessageId, type UserId } from '#schema/ids';
 import { encodeSections, encodeStructs, rawGc, rawItem } from '../../sync-server/src/sync/rawUpdate';
-import { connectClient, } from '../helpers/client';
+import { connectClient } from '../helpers/client';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { expectRefused } from './attack';
@@ -81,7 +81,9 @@ describe('the guard models where Yjs integrates, over a real socket', async () =
   it('refuses more new client ids in one update than a device has any use for', async () => {
     const w = await groupWorld(server);
     const before = stateOf(w.serverDoc(bucketDoc(w.room, 0)));
-    const many = encodeStructs(Array.from({ length: 50 }, (_, i) => rawItem(1_000_000_000 + i, 0, { parent: BUCKET.reactions, parentSub: `${w.aliceMessage.id}:${w.mallory.user.id}`, values: ['👍'] })));
+    const many = encodeStructs(
+      Array.from({ length: 50 }, (_, i) => rawItem(1_000_000_000 + i, 0, { parent: BUCKET.reactions, parentSub: `${w.aliceMessage.id}:${w.mallory.user.id}`, values: ['👍'] })),
+    );
     expect(await sendForged(w, many)).toBe('rejected_update:client-ids');
     await unharmed(w, before);
   });
@@ -212,7 +214,11 @@ describe('messages are appended only at the end, across a reload of the bucket',
       const before = stateOf(serverDoc());
       const close = nextClose(mallory.bucket);
       const forged = encodeStructs([
-        rawItem(1_200_000_000 + (origin ? 1 : 0), 0, origin ? { origin, values: [newMessage(w.mallory.user.id, 'rewritten history')] } : { parent: BUCKET.messages, values: [newMessage(w.mallory.user.id, 'rewritten history')] }),
+        rawItem(
+          1_200_000_000 + (origin ? 1 : 0),
+          0,
+          origin ? { origin, values: [newMessage(w.mallory.user.id, 'rewritten history')] } : { parent: BUCKET.messages, values: [newMessage(w.mallory.user.id, 'rewritten history')] },
+        ),
       ]);
       mallory.client.socket.send(updateFrame(mallory.bucket.provider.effectiveName, forged));
       await expect(close.closed).resolves.toBe('rejected_update:messages-append-only');

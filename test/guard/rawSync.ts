@@ -82,10 +82,12 @@ export class RawSyncSocket {
   /** Sends AUTH for `docName`; resolves with 'authenticated' or the refusal reason. */
   auth(docName: string, token: string): Promise<string> {
     const answer = new Promise<string>((resolve) => this.authAnswers.set(docName, resolve));
-    this.send(frame(docName, AUTH, (e) => {
-      encoding.writeVarUint(e, TOKEN);
-      encoding.writeVarString(e, token);
-    }));
+    this.send(
+      frame(docName, AUTH, (e) => {
+        encoding.writeVarUint(e, TOKEN);
+        encoding.writeVarString(e, token);
+      }),
+    );
     return answer;
   }
 
@@ -96,10 +98,12 @@ export class RawSyncSocket {
 
   /** A sync step 1 with an empty state vector: the cheapest message that makes the server work. */
   syncStep1(docName: string): void {
-    this.send(frame(docName, SYNC, (e) => {
-      encoding.writeVarUint(e, 0);
-      encoding.writeVarUint8Array(e, new Uint8Array([0]));
-    }));
+    this.send(
+      frame(docName, SYNC, (e) => {
+        encoding.writeVarUint(e, 0);
+        encoding.writeVarUint8Array(e, new Uint8Array([0]));
+      }),
+    );
   }
 
   /** A Yjs update (y-protocols sync message 2) for `docName`, whatever it holds. */

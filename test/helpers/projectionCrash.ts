@@ -50,13 +50,16 @@ export async function killDuringBurst(args: { dataDir: string; env?: Record<stri
   ] as const) {
     // The group's buckets open once the head's projection stored the group (retryable
     // `out_of_order:group-not-created` before): probe on a socket of its own until then.
-    await waitFor(async () => {
-      const probe = connectClient(server.wsUrl, user.token);
-      const tried = probe.open(bucketDoc(roomId, 0));
-      const outcome = await Promise.race([tried.synced.then(() => 'synced'), tried.refused, sleep(2000).then(() => 'waiting')]);
-      probe.close();
-      return outcome === 'synced';
-    }, { timeoutMs: 60_000, what: `${user.username} to open the bucket` });
+    await waitFor(
+      async () => {
+        const probe = connectClient(server.wsUrl, user.token);
+        const tried = probe.open(bucketDoc(roomId, 0));
+        const outcome = await Promise.race([tried.synced.then(() => 'synced'), tried.refused, sleep(2000).then(() => 'waiting')]);
+        probe.close();
+        return outcome === 'synced';
+      },
+      { timeoutMs: 60_000, what: `${user.username} to open the bucket` },
+    );
     const bucket = client.open(bucketDoc(roomId, 0));
     await bucket.synced;
     writers.push({ author: user.id, bucket });

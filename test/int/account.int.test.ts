@@ -48,7 +48,7 @@ describe('deleting my account', async () => {
     expect(res.status).toBe(204);
     await waitFor(() => phoneClosed() === 'unauthorized' && laptopClosed() === 'unauthorized', { what: "both of Alice's live connections to close", timeoutMs: 2_000 });
     for (const token of [alice.token, phone]) expect((await api(server.url, 'GET', '/api/auth/me', { token })).status).toBe(401);
-    expect((await server.store.push.subscriptionsOf([alice.id]))).toEqual([]);
+    expect(await server.store.push.subscriptionsOf([alice.id])).toEqual([]);
 
     const seen = await api(server.url, 'GET', `/api/users/${alice.id}`, { token: bob.token });
     expect(seen.status).toBe(200);
@@ -65,7 +65,10 @@ describe('deleting my account', async () => {
   });
 
   it('keeps the username taken during the grace period, and frees it after', async () => {
-    for (const [target, reusable] of [[server, false], [noGrace, true]] as const) {
+    for (const [target, reusable] of [
+      [server, false],
+      [noGrace, true],
+    ] as const) {
       const carol = await registerUser(target.url, 'Carol');
       expect((await api(target.url, 'DELETE', '/api/me', { token: carol.token, body: { password } })).status).toBe(204);
       const again = await api(target.url, 'POST', '/api/auth/register', { body: { username: carol.username, password: 'another password 1', displayName: 'New Carol' } });
@@ -234,7 +237,7 @@ describe('changing my e-mail address', async () => {
     expect(taken.body).toEqual(free.body);
     expect((await server.store.getUserById(mallory.id))!.email).toBe('mallory2@example.test');
     expect((await server.store.getUserByEmail('bob@example.test'))!.id).toBe(bob.id);
-    await waitFor(async () => (await mailsTo('bob@example.test')).some((m) => m.includes(mallory.username)), { what: "Bob to be told someone tried his address" });
+    await waitFor(async () => (await mailsTo('bob@example.test')).some((m) => m.includes(mallory.username)), { what: 'Bob to be told someone tried his address' });
     // Nothing Mallory can read tells her either: her profile and her export carry no address.
     const me = await api(server.url, 'GET', '/api/auth/me', { token: mallory.token });
     expect(JSON.stringify(me.body)).not.toContain('@example.test');
@@ -265,7 +268,11 @@ describe('profile photo', async () => {
   }
 
   const put = (token: string | undefined, body: Buffer | string, type = 'image/jpeg') =>
-    fetch(`${server.url}/api/me/photo`, { method: 'PUT', headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+    fetch(`${server.url}/api/me/photo`, {
+      method: 'PUT',
+      headers: { 'content-type': type, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: typeof body === 'string' ? body : new Uint8Array(body),
+    });
 
   it('stores a square, metadata-free copy that the people allowed to see it get, and the others do not', async () => {
     const alice = await registerUser(server.url, 'Alice');
@@ -296,7 +303,9 @@ describe('profile photo', async () => {
     expect((await fetch(`${server.url}/api/users/${alice.id}/photo`, { headers: { authorization: `Bearer ${alice.token}` } })).status).toBe(200);
     await api(server.url, 'PATCH', '/api/me/privacy', { token: alice.token, body: { profile: 'everyone' } });
     await api(server.url, 'PUT', `/api/blocks/${bob.id}`, { token: alice.token });
-    await waitFor(async () => (await fetch(`${server.url}/api/users/${alice.id}/photo`, { headers: { authorization: `Bearer ${bob.token}` } })).status === 404, { what: 'the photo to be hidden from someone she blocked' });
+    await waitFor(async () => (await fetch(`${server.url}/api/users/${alice.id}/photo`, { headers: { authorization: `Bearer ${bob.token}` } })).status === 404, {
+      what: 'the photo to be hidden from someone she blocked',
+    });
     expect((await fetch(`${server.url}/api/users/${alice.id}/photo`)).status).toBe(401);
 
     // Removing it, and deleting the account, leave no photo.
@@ -313,7 +322,9 @@ describe('profile photo', async () => {
     expect((await put(carol.token, 'not an image at all')).status).toBe(422);
     expect((await put(carol.token, Buffer.from('GIF89a'), 'image/gif')).status).toBe(400);
     expect((await put(carol.token, Buffer.alloc(0))).status).toBe(400);
-    const huge = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: '#888' } }).png({ compressionLevel: 0 }).toBuffer();
+    const huge = await sharp({ create: { width: 3000, height: 3000, channels: 3, background: '#888' } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
     expect(huge.length).toBeGreaterThan(400 * 1024);
     expect((await put(carol.token, huge, 'image/png')).status).toBe(413);
     expect((await put(undefined, await cameraJpeg(100, 100))).status).toBe(401);

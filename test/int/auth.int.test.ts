@@ -11,13 +11,16 @@ const password = 'correct horse battery';
 
 async function resetLinkFor(dataDir: string, email: string): Promise<string> {
   const dir = outboxDir(dataDir);
-  const mail = await waitFor(async () => {
-    for (const file of await readdir(dir).catch(() => [])) {
-      const text = await readFile(`${dir}/${file}`, 'utf8');
-      if (text.includes(`To: ${email}`)) return text;
-    }
-    return null;
-  }, { what: `mail to ${email}` });
+  const mail = await waitFor(
+    async () => {
+      for (const file of await readdir(dir).catch(() => [])) {
+        const text = await readFile(`${dir}/${file}`, 'utf8');
+        if (text.includes(`To: ${email}`)) return text;
+      }
+      return null;
+    },
+    { what: `mail to ${email}` },
+  );
   return /https?:\/\/\S+\/reset\?token=(\S+)/.exec(mail)![1]!;
 }
 

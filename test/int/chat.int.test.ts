@@ -51,9 +51,7 @@ describe('chat between real providers on a real server', () => {
 
   it('group members exchange messages; a non-member is refused every doc of the group', async () => {
     const server = await startServer();
-    const [alice, bob, carol, mallory] = await Promise.all(
-      (['Alice', 'Bob', 'Carol', 'Mallory'] as const).map((n) => registerUser(server.url, n)),
-    ) as [TestUser, TestUser, TestUser, TestUser];
+    const [alice, bob, carol, mallory] = (await Promise.all((['Alice', 'Bob', 'Carol', 'Mallory'] as const).map((n) => registerUser(server.url, n)))) as [TestUser, TestUser, TestUser, TestUser];
     const room = newGroupId();
     const a = connectClient(server.wsUrl, alice.token);
     const head = a.open(roomHeadDoc(room));

@@ -14,13 +14,12 @@ import { groupWorld, newMessage, systemLines } from '../guard/groupWorld';
 
 const DAY_MS = 24 * 60 * 60_000;
 
-
 describe('disappearing messages', () => {
   // The pass reads this clock: a test moves it a day on instead of waiting one.
   let skipped = 0;
   const start = () => startServer({ clock: () => Date.now() + skipped, env: { JECO_DISAPPEARING_SWEEP_MS: '100' } });
 
-  it('a message older than the chat\'s setting leaves the stored rows, every replica and the chat lists; older history and places stay', async () => {
+  it("a message older than the chat's setting leaves the stored rows, every replica and the chat lists; older history and places stay", async () => {
     skipped = 0;
     const server = await start();
     const w = await groupWorld(server);
@@ -90,7 +89,7 @@ describe('disappearing messages', () => {
     });
   });
 
-  it('a disappearing setting in another\'s name is refused', async () => {
+  it("a disappearing setting in another's name is refused", async () => {
     skipped = 0;
     const server = await start();
     const w = await groupWorld(server);

@@ -178,7 +178,12 @@ describe('files', () => {
     const auth = { authorization: `Bearer ${alice.token}` };
     const created = await fetch(`${server.url}/api/files/tus`, {
       method: 'POST',
-      headers: { ...auth, 'tus-resumable': '1.0.0', 'upload-length': String(bytes.length), 'upload-metadata': `roomId ${Buffer.from(room).toString('base64')},name ${Buffer.from('big.bin').toString('base64')}` },
+      headers: {
+        ...auth,
+        'tus-resumable': '1.0.0',
+        'upload-length': String(bytes.length),
+        'upload-metadata': `roomId ${Buffer.from(room).toString('base64')},name ${Buffer.from('big.bin').toString('base64')}`,
+      },
     });
     expect(created.status).toBe(201);
     const url = new URL(created.headers.get('location')!, server.url);

@@ -58,7 +58,11 @@ describe('group commit', () => {
     const { updates } = await server.store.loadDoc(bucketDoc(room, 0));
     const stored = new Y.Doc();
     for (const u of updates) Y.applyUpdate(stored, u);
-    expect(texts(stored).filter((t) => t.startsWith('together')).sort()).toEqual(devices.map((_, i) => `together ${i}`).sort());
+    expect(
+      texts(stored)
+        .filter((t) => t.startsWith('together'))
+        .sort(),
+    ).toEqual(devices.map((_, i) => `together ${i}`).sort());
   });
 
   it('a failed commit acknowledges nothing of its batch; the devices send again and nothing is lost or doubled', async () => {
@@ -83,7 +87,9 @@ describe('group commit', () => {
         db.exec('alter table doc_updates_away rename to doc_updates');
         await waitFor(() => !aBucket.provider.hasUnsyncedChanges && !bBucket.provider.hasUnsyncedChanges, { timeoutMs: 10_000, what: 'both acknowledged after the retry' });
       }
-      const expected = Array.from({ length: FAULTS }, (_, f) => [`a ${f}`, `b ${f}`]).flat().sort();
+      const expected = Array.from({ length: FAULTS }, (_, f) => [`a ${f}`, `b ${f}`])
+        .flat()
+        .sort();
       await waitFor(() => texts(aBucket.doc).length === expected.length && texts(bBucket.doc).length === expected.length, { what: 'both sides see everything' });
       const { updates } = await server.store.loadDoc(bucketDoc(room, 0));
       const stored = new Y.Doc();

@@ -166,13 +166,16 @@ describe('sign-up does not reveal which addresses have accounts', async () => {
     expect(Object.keys(proberMe.body.user).sort()).toEqual(Object.keys(freshMe.body.user).sort());
     expect(proberMe.body.user).not.toHaveProperty('email');
 
-    const notice = await waitFor(async () => {
-      for (const file of await readdir(outboxDir(server.dataDir)).catch(() => [])) {
-        const text = await readFile(`${outboxDir(server.dataDir)}/${file}`, 'utf8');
-        if (text.includes('To: owner@example.org') && text.includes('prober_1')) return text;
-      }
-      return null;
-    }, { what: 'the notice to the owner' });
+    const notice = await waitFor(
+      async () => {
+        for (const file of await readdir(outboxDir(server.dataDir)).catch(() => [])) {
+          const text = await readFile(`${outboxDir(server.dataDir)}/${file}`, 'utf8');
+          if (text.includes('To: owner@example.org') && text.includes('prober_1')) return text;
+        }
+        return null;
+      },
+      { what: 'the notice to the owner' },
+    );
     expect(notice).toContain(owner.username);
     // The address stays the owner's: a reset for it is for the owner's account.
     expect((await server.store.getUserByEmail('owner@example.org'))?.id).toBe(owner.id);

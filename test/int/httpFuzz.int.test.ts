@@ -98,7 +98,28 @@ function headerValue(rng: Rng): string {
 }
 
 function headerName(rng: Rng): string {
-  return pick(rng, ['origin', 'host', 'cookie', 'authorization', 'content-type', 'content-length', 'transfer-encoding', 'x-forwarded-for', 'x-forwarded-host', 'sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-protocol', 'upgrade', 'connection', 'expect', `x-${int(rng, 100)}`, 'bad header', 'b\u00e4d', '']);
+  return pick(rng, [
+    'origin',
+    'host',
+    'cookie',
+    'authorization',
+    'content-type',
+    'content-length',
+    'transfer-encoding',
+    'x-forwarded-for',
+    'x-forwarded-host',
+    'sec-websocket-key',
+    'sec-websocket-version',
+    'sec-websocket-extensions',
+    'sec-websocket-protocol',
+    'upgrade',
+    'connection',
+    'expect',
+    `x-${int(rng, 100)}`,
+    'bad header',
+    'b\u00e4d',
+    '',
+  ]);
 }
 
 function jsonValue(rng: Rng, depth = 0): unknown {
@@ -116,7 +137,9 @@ function jsonValue(rng: Rng, depth = 0): unknown {
     case 5:
       return Array.from({ length: int(rng, 4) }, () => jsonValue(rng, depth + 1));
     default:
-      return Object.fromEntries(Array.from({ length: int(rng, 4) }, () => [pick(rng, ['username', 'password', 'email', 'token', 'displayName', 'q', 'id', '__proto__', 'constructor']), jsonValue(rng, depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: int(rng, 4) }, () => [pick(rng, ['username', 'password', 'email', 'token', 'displayName', 'q', 'id', '__proto__', 'constructor']), jsonValue(rng, depth + 1)]),
+      );
   }
 }
 
@@ -147,7 +170,19 @@ function httpRequest(rng: Rng, port: number, tokens: string[]): string {
   const path = pick(rng, ROUTES) + pick(rng, QUERIES);
   const payload = rng() < 0.6 ? body(rng) : '';
   const headers: [string, string][] = [['host', wellFormed || rng() < 0.7 ? `127.0.0.1:${port}` : headerValue(rng)]];
-  if (rng() < 0.7) headers.push(['content-type', pick(rng, ['application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json; charset=latin1', headerValue(rng)])]);
+  if (rng() < 0.7)
+    headers.push([
+      'content-type',
+      pick(rng, [
+        'application/json',
+        'application/json; charset=utf-8',
+        'text/plain',
+        'application/x-www-form-urlencoded',
+        'multipart/form-data; boundary=x',
+        'application/json; charset=latin1',
+        headerValue(rng),
+      ]),
+    ]);
   if (rng() < 0.4) headers.push(['origin', pick(rng, ['null', `http://127.0.0.1:${port}`, 'https://evil.example', headerValue(rng)])]);
   if (rng() < 0.5) headers.push(['authorization', pick(rng, [`Bearer ${pick(rng, tokens)}`, `Bearer ${tokens[0]}`, `Bearer ${headerValue(rng)}`, 'Bearer ', headerValue(rng)])]);
   if (rng() < 0.3) headers.push(['cookie', pick(rng, [`jeco_session=${pick(rng, tokens)}`, `jeco_session=${headerValue(rng)}`, headerValue(rng), 'jeco_session=%E0%A4%A; a=b'])]);

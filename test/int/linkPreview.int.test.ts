@@ -11,7 +11,9 @@ import { groupWorld, newMessage } from '../guard/groupWorld';
 
 /** A small website on 127.0.0.1: pages by path. */
 async function site(): Promise<{ origin: string; port: number }> {
-  const picture = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 20, g: 90, b: 160 } } }).png().toBuffer();
+  const picture = await sharp({ create: { width: 400, height: 300, channels: 3, background: { r: 20, g: 90, b: 160 } } })
+    .png()
+    .toBuffer();
   const server = http.createServer((request, response) => {
     switch (request.url) {
       case '/with-picture':
@@ -25,7 +27,9 @@ async function site(): Promise<{ origin: string; port: number }> {
         return response.end('<html><head><title>Router</title><meta property="og:image" content="http://10.0.0.1/logo.png"></head></html>');
       case '/article':
         response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-        return response.end('<html><head><title>Fallback</title><meta property="og:title" content="Tides &amp; Moons"><meta name="description" content="Why the sea rises twice a day."></head><body>…</body></html>');
+        return response.end(
+          '<html><head><title>Fallback</title><meta property="og:title" content="Tides &amp; Moons"><meta name="description" content="Why the sea rises twice a day."></head><body>…</body></html>',
+        );
       case '/to-loopback':
         response.writeHead(302, { location: `http://[::1]:${(server.address() as AddressInfo).port}/article` });
         return response.end();
@@ -66,7 +70,17 @@ describe('link previews', async () => {
   it('the production server refuses loopback, private and local names outright, before any request', async () => {
     const server = await startServer();
     const user = await registerUser(server.url, 'Alice');
-    for (const url of [`${web.origin}/article`, `http://localhost:${web.port}/article`, `http://[::1]:${web.port}/article`, 'http://10.0.0.1/', 'http://169.254.169.254/latest/meta-data/', 'http://192.168.1.1/', 'http://100.64.0.1/', `http://[::ffff:127.0.0.1]:${web.port}/article`, 'http://printer.local/']) {
+    for (const url of [
+      `${web.origin}/article`,
+      `http://localhost:${web.port}/article`,
+      `http://[::1]:${web.port}/article`,
+      'http://10.0.0.1/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://192.168.1.1/',
+      'http://100.64.0.1/',
+      `http://[::ffff:127.0.0.1]:${web.port}/article`,
+      'http://printer.local/',
+    ]) {
       const answer = await api(server.url, 'POST', '/api/link-preview', { token: user.token, body: { url } });
       expect({ url, status: answer.status, kind: answer.body.error?.kind }).toEqual({ url, status: 422, kind: 'no_preview' });
     }
@@ -108,13 +122,17 @@ describe('link previews', async () => {
     await waitFor(() => readMessages(w.bob.bucket.doc).find((m) => m.id === good.id)?.preview?.title === 'Tides', { what: 'the preview to reach Bob' });
     await expectRefused(w, {
       via: w.mallory.bucket,
-      write: (doc) => appendMessage(doc, { ...newMessage(w.mallory.user.id, 'Totally safe link: https://example.org/tides'), preview: { url: 'https://evil.example/phish', title: 'Your bank', site: 'evil.example' } }),
+      write: (doc) =>
+        appendMessage(doc, {
+          ...newMessage(w.mallory.user.id, 'Totally safe link: https://example.org/tides'),
+          preview: { url: 'https://evil.example/phish', title: 'Your bank', site: 'evil.example' },
+        }),
       reason: 'rejected_update:message-shape',
       observers: [w.bob.bucket.doc],
     });
   });
 
-  it('a preview picture must be the server\'s small inline WebP: a link that would make receivers\' browsers call a site is refused', async () => {
+  it("a preview picture must be the server's small inline WebP: a link that would make receivers' browsers call a site is refused", async () => {
     const server = await startServer();
     const w = await groupWorld(server);
     await expectRefused(w, {

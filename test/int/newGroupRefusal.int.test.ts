@@ -40,7 +40,13 @@ describe("a new group's bucket, asked for before the server stored the group", a
     const tabs = new TabChannel(alice.id);
     const waiting: { name: DocName; waiting: boolean; at: number }[] = [];
     const started = Date.now();
-    const events = { refused: () => {}, unsent: () => {}, flushed: () => {}, caughtUp: () => {}, retrying: (name: DocName, on: boolean) => waiting.push({ name, waiting: on, at: Date.now() - started }) };
+    const events = {
+      refused: () => {},
+      unsent: () => {},
+      flushed: () => {},
+      caughtUp: () => {},
+      retrying: (name: DocName, on: boolean) => waiting.push({ name, waiting: on, at: Date.now() - started }),
+    };
     const replica = new Replica(bucketDoc(room, 0), alice.id, { socket, tabs, events, carriesUnsent: false });
     try {
       // Refused and retried several times within the first 2 s (250 ms, doubling), quietly.

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { appendMessage, deleteForEveryone, DELETED_MESSAGE_TEXT, editMessage } from '#schema/docs/bucket';
 import { inboxDoc, bucketDoc, roomHeadDoc } from '#schema/docs/names';
-import {
-  addNotifications,
-  markAllNotificationsRead,
-  markNotificationRead,
-  MAX_NOTIFICATIONS,
-  readNotifications,
-  unreadNotificationCount,
-  type Notification,
-} from '#schema/docs/notifications';
+import { addNotifications, markAllNotificationsRead, markNotificationRead, MAX_NOTIFICATIONS, readNotifications, unreadNotificationCount, type Notification } from '#schema/docs/notifications';
 import { addMembers, initGroup, removeMember, setRole } from '#schema/docs/roomHead';
 import { newGroupId, newMessageId } from '#schema/ids';
 import { registerUser, type TestUser } from '../helpers/api';
@@ -30,7 +22,7 @@ async function inboxOf(server: TestServer, user: TestUser): Promise<OpenDoc> {
 }
 
 describe('the notification list, written by the projections into each inbox', () => {
-  it('lands each kind in the right people\'s lists and nobody else\'s; a mention of a non-member lands nowhere', async () => {
+  it("lands each kind in the right people's lists and nobody else's; a mention of a non-member lands nowhere", async () => {
     const server = await startServer();
     const [alice, bob, carol, dave] = (await Promise.all(['Alice', 'Bob', 'Carol', 'Dave'].map((n) => registerUser(server.url, n)))) as [TestUser, TestUser, TestUser, TestUser];
     const [aInbox, bInbox, cInbox, dInbox] = await Promise.all([alice, bob, carol, dave].map((u) => inboxOf(server, u)));
@@ -108,18 +100,21 @@ describe('the notification list, written by the projections into each inbox', ()
     // The bucket's first projection also creates its watermark row and such: measured after it.
     await cost('first');
     const plain = await cost('hello all');
-    const mentioning = await cost('@all of you', others.map((u) => u.id));
+    const mentioning = await cost(
+      '@all of you',
+      others.map((u) => u.id),
+    );
     await waitFor(() => inboxes.every((inbox) => readNotifications(inbox.doc).length === 2), { what: 'every member told of the mention' });
     expect(mentioning).toBe(plain);
     expect(plain).toBeLessThanOrEqual(2);
   });
 
-  it('refuses a client write to the list, the owner\'s included, and keeps the list as the server wrote it', async () => {
+  it("refuses a client write to the list, the owner's included, and keeps the list as the server wrote it", async () => {
     const server = await startServer();
     const { alice, bob, room, bBucket } = await startDm(server);
     const aInbox = await inboxOf(server, alice);
     appendMessage(bBucket.doc, { ...message(bob.id, 'hey @Alice'), mentions: [alice.id] });
-    await waitFor(() => readNotifications(aInbox.doc).length === 1, { what: 'the mention in Alice\'s list' });
+    await waitFor(() => readNotifications(aInbox.doc).length === 1, { what: "the mention in Alice's list" });
 
     const forged: Notification = { key: `mention:${newMessageId()}`, kind: 'mention', roomId: room, actorId: bob.id, actorName: 'Bob', roomTitle: 'Bob', preview: 'pay me', at: Date.now() };
     for (const writer of [alice, bob]) {
@@ -196,4 +191,3 @@ describe('the notification list, written by the projections into each inbox', ()
     expect(kept.has('ping 0 @Alice')).toBe(false);
   });
 });
-

@@ -69,7 +69,7 @@ describe('privacy settings', async () => {
     expect((await api(server.url, 'GET', '/api/me/privacy', { token: alice.token })).body.privacy).toEqual(changed.body.privacy);
   });
 
-  it('GET /api/users/:id and search answer only what the asker may see: last seen and about per setting, contacts per the owner\'s contacts doc', async () => {
+  it("GET /api/users/:id and search answer only what the asker may see: last seen and about per setting, contacts per the owner's contacts doc", async () => {
     const alice = await registerUser(server.url, 'Alice');
     const bob = await registerUser(server.url, 'Bob');
     const carol = await registerUser(server.url, 'Carol');

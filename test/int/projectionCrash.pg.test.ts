@@ -12,7 +12,7 @@ afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: t
 
 describe.skipIf(!(await hasPostgres()))('chat indexes across crashes (Postgres)', () => {
   const databaseUrl = useTestDatabase();
-  it('kill -9 during a burst in a 100-member group, twice: every member\'s chat index has the last message and the right count', async () => {
+  it("kill -9 during a burst in a 100-member group, twice: every member's chat index has the last message and the right count", async () => {
     const dataDir = await mkdtemp(path.join(os.tmpdir(), 'jeco-projection-crash-pg-'));
     dirs.push(dataDir);
     await killDuringBurst({ dataDir, env: { JECO_DATABASE_URL: databaseUrl }, openStore: () => openStore({ dataDir, databaseUrl }) });

@@ -40,10 +40,7 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('purges across t
         return [...rows.rows, ...snapshots.rows].map((r) => r.bytes);
       });
     const docs = () => [aBucket.doc, bBucket.doc, one.hocuspocus.documents.get(name)!, two.hocuspocus.documents.get(name)!];
-    await waitFor(
-      () => docs().every((doc) => !holds([Y.encodeStateAsUpdate(doc)], aliceText) && !holds([Y.encodeStateAsUpdate(doc)], bobText)),
-      { what: 'every copy to lose both texts' },
-    );
+    await waitFor(() => docs().every((doc) => !holds([Y.encodeStateAsUpdate(doc)], aliceText) && !holds([Y.encodeStateAsUpdate(doc)], bobText)), { what: 'every copy to lose both texts' });
     await waitFor(async () => !holds(await stored(), aliceText) && !holds(await stored(), bobText), { what: 'the stored rows to lose both texts' });
     for (const doc of docs()) {
       expect(readMessages(doc).map((m) => [m.id, m.text, m.deleted ?? false])).toEqual([

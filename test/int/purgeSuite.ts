@@ -22,7 +22,6 @@ export type StoredRows = (server: TestServer, docName: string) => Promise<Uint8A
 /** A text no other bytes could contain by chance. */
 const secret = (what: string) => `${what}-${randomBytes(8).toString('hex')}`;
 
-
 /** Message ids by index, as receipts and chat-index positions count them. */
 const order = (doc: Y.Doc) => readMessages(doc).map((m) => m.id);
 
@@ -61,8 +60,7 @@ export function purgeSuite(start: () => Promise<TestServer>, storedRows: StoredR
     expect(ids.slice(1)).toEqual([w.aliceMessage.id, before.id, doomed.id, after.id]);
     // Bob has read up to his question: Alice's ticks say "read" for what comes before it only.
     advanceReceipt(w.bob.head.doc, w.bob.user.id, 'read', { bucket: 0, index: ids.indexOf(before.id) }, Date.now());
-    const ticks = () =>
-      readMessages(w.alice.bucket.doc).map((m, index) => [m.id, deliveryStatus(readReceipts(w.alice.head.doc), [w.bob.user.id], { bucket: 0, index })]);
+    const ticks = () => readMessages(w.alice.bucket.doc).map((m, index) => [m.id, deliveryStatus(readReceipts(w.alice.head.doc), [w.bob.user.id], { bucket: 0, index })]);
     await waitFor(() => ticks().some(([, status]) => status === 'read'), { what: "Bob's receipt to reach Alice" });
     const ticksBefore = ticks();
     expect(new Set(ticksBefore.map(([, status]) => status)).size).toBe(2);
@@ -116,7 +114,7 @@ export function purgeSuite(start: () => Promise<TestServer>, storedRows: StoredR
     await restarted.close();
   });
 
-  it("an edit leaves only the latest text: earlier ones are gone from the stored rows and the replicas", async () => {
+  it('an edit leaves only the latest text: earlier ones are gone from the stored rows and the replicas', async () => {
     const server = await start();
     const w = await groupWorld(server);
     const name = bucketDoc(w.room, 0);

@@ -95,7 +95,9 @@ async function send(client: TestClient, bucket: OpenDoc, authorId: UserId, text:
 
 /** Nobody of `userId` has `docName` open on the server any more. */
 async function closedOnServer(server: TestServer, docName: string, userId: UserId): Promise<void> {
-  await waitFor(() => ![...(server.hocuspocus.documents.get(docName)?.getConnections() ?? [])].some((c) => (c.context as { user?: { id: string } }).user?.id === userId), { what: `${docName} closed on the server` });
+  await waitFor(() => ![...(server.hocuspocus.documents.get(docName)?.getConnections() ?? [])].some((c) => (c.context as { user?: { id: string } }).user?.id === userId), {
+    what: `${docName} closed on the server`,
+  });
 }
 
 /** `owner` creates a group of `members` and waits until it is stored (a group's buckets open only then). */
@@ -115,7 +117,7 @@ describe('Web Push', async () => {
   // The test's push service is on 127.0.0.1: only this flag lets a subscription name it.
   const server = await startServer({ env: { JECO_PUSH_ALLOW_PRIVATE_ENDPOINTS: 'true', JECO_PUSH_INTERVAL_MS: '0' } });
 
-  it('a message from Bob reaches Alice\'s push endpoint, encrypted for her browser and signed with the server\'s key; Bob gets none', async () => {
+  it("a message from Bob reaches Alice's push endpoint, encrypted for her browser and signed with the server's key; Bob gets none", async () => {
     const [alice, bob] = [await registerUser(server.url, 'Alice'), await registerUser(server.url, 'Bob')];
     const aliceKeys = await subscribe(server, alice.token, push, '/alice-1');
     await subscribe(server, bob.token, push, '/bob-1');
@@ -194,7 +196,10 @@ describe('Web Push', async () => {
     await subscribe(server, carol!.token, push, '/carol-level');
     const daveKeys = await subscribe(server, dave!.token, push, '/dave-level');
     const { room, client: bobs } = await createGroup(server, bob!, 'Team', [alice!.id, carol!.id, dave!.id]);
-    for (const [person, level] of [[alice!, 'mentions'], [carol!, 'off']] as const) {
+    for (const [person, level] of [
+      [alice!, 'mentions'],
+      [carol!, 'off'],
+    ] as const) {
       const client = connectClient(server.wsUrl, person.token);
       const inbox = client.open(inboxDoc(person.id));
       await inbox.synced;
@@ -304,10 +309,15 @@ describe('Web Push', async () => {
     // A mention still gets through "mentions only", and comes next: nothing about the second reaction came before it.
     await send(bobs, bobBucket, bob.id, '@Alice yes!', { mentions: [alice.id] });
     await waitFor(() => push.at('/alice-reaction').length >= 3, { what: 'the mention push' });
-    expect(push.at('/alice-reaction').map((r) => decrypt(r, keys).body).slice(2)).toEqual(['Bob: @Alice yes!']);
+    expect(
+      push
+        .at('/alice-reaction')
+        .map((r) => decrypt(r, keys).body)
+        .slice(2),
+    ).toEqual(['Bob: @Alice yes!']);
   });
 
-  it('reading the chat on another device withdraws the push: a second push tells her browser to close the chat\'s notification', async () => {
+  it("reading the chat on another device withdraws the push: a second push tells her browser to close the chat's notification", async () => {
     const [alice, bob] = [await registerUser(server.url, 'Alice'), await registerUser(server.url, 'Bob')];
     const keys = await subscribe(server, alice.token, push, '/alice-withdraw');
     const { room, bobs, bucket } = await dmWithBob(server, alice, bob);
@@ -364,7 +374,7 @@ describe('Web Push', async () => {
     expect(metrics).toMatch(/jeco_push_queue_length 0/);
   });
 
-  it('signing out, or being signed out from another device, deletes that session\'s subscription only', async () => {
+  it("signing out, or being signed out from another device, deletes that session's subscription only", async () => {
     const alice = await registerUser(server.url, 'Alice');
     const signIn = async () => (await api(server.url, 'POST', '/api/auth/login', { body: { username: alice.username, password: 'correct horse battery' } })).body.token as string;
     const [laptop, phone] = [await signIn(), await signIn()];

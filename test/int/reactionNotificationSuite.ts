@@ -51,7 +51,17 @@ export function reactionNotificationSuite(start: () => Promise<TestServer>): voi
     setReaction(bBucket.doc, hers.id, bob.id, '👍');
     await b.settled();
     await waitFor(() => reactions(aInbox!).length === 1, { what: "Alice told of Bob's reaction" });
-    expect(reactions(aInbox!)[0]).toMatchObject({ kind: 'reaction', key: `reaction:${hers.id}:${bob.id}`, emoji: '👍', actorId: bob.id, actorName: 'Bob', roomTitle: 'Team', messageId: hers.id, bucket: 0, preview: 'The slides are ready for Thursday' });
+    expect(reactions(aInbox!)[0]).toMatchObject({
+      kind: 'reaction',
+      key: `reaction:${hers.id}:${bob.id}`,
+      emoji: '👍',
+      actorId: bob.id,
+      actorName: 'Bob',
+      roomTitle: 'Team',
+      messageId: hers.id,
+      bucket: 0,
+      preview: 'The slides are ready for Thursday',
+    });
     expect(unreadNotificationCount(aInbox!.doc)).toBe(1);
 
     await server.projections.idle();

@@ -31,6 +31,11 @@ describe('a sign-out the server did not hear (the signed-out flag cookie)', asyn
     // A browser applies Set-Cookie headers in order: the new session cookie must come after the hook's clearing.
     const sessionCookies = login.headers.getSetCookie().filter((c) => c.startsWith(`${SESSION_COOKIE}=`));
     expect(sessionCookies.at(-1)).toMatch(new RegExp(`^${SESSION_COOKIE}=[a-z2-7]+`));
-    expect(login.headers.getSetCookie().filter((c) => c.startsWith(`${SIGNED_OUT_COOKIE}=`)).at(-1)).toMatch(new RegExp(`^${SIGNED_OUT_COOKIE}=;`));
+    expect(
+      login.headers
+        .getSetCookie()
+        .filter((c) => c.startsWith(`${SIGNED_OUT_COOKIE}=`))
+        .at(-1),
+    ).toMatch(new RegExp(`^${SIGNED_OUT_COOKIE}=;`));
   });
 });

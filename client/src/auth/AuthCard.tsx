@@ -5,7 +5,9 @@ export function AuthCard(props: { title: string; subtitle?: string; children: JS
   return (
     <div class="auth-screen">
       <div class="auth-brand">
-        <span class="auth-logo" aria-hidden="true">J</span>
+        <span class="auth-logo" aria-hidden="true">
+          J
+        </span>
         <span>Jeco</span>
       </div>
       <main class="auth-card">

@@ -36,10 +36,45 @@ export function RegisterPage() {
       }
     >
       <form onSubmit={(e) => action.submit(values(), e)} novalidate>
-        <FormField label="Username" name="username" value={username()} onInput={setUsername} autocomplete="username" autofocus hint="3–32 letters, digits, _ or ." error={action.fieldErrors().username} />
-        <FormField label="Display name" name="displayName" value={displayName()} onInput={setDisplayName} autocomplete="name" hint="How others see you. Optional." error={action.fieldErrors().displayName} />
-        <FormField label="Email" name="email" type="email" value={email()} onInput={setEmail} autocomplete="email" hint="Only used to reset your password. Optional." error={action.fieldErrors().email} />
-        <FormField label="Password" name="password" type="password" value={password()} onInput={setPassword} autocomplete="new-password" hint="At least 8 characters." error={action.fieldErrors().password} />
+        <FormField
+          label="Username"
+          name="username"
+          value={username()}
+          onInput={setUsername}
+          autocomplete="username"
+          autofocus
+          hint="3–32 letters, digits, _ or ."
+          error={action.fieldErrors().username}
+        />
+        <FormField
+          label="Display name"
+          name="displayName"
+          value={displayName()}
+          onInput={setDisplayName}
+          autocomplete="name"
+          hint="How others see you. Optional."
+          error={action.fieldErrors().displayName}
+        />
+        <FormField
+          label="Email"
+          name="email"
+          type="email"
+          value={email()}
+          onInput={setEmail}
+          autocomplete="email"
+          hint="Only used to reset your password. Optional."
+          error={action.fieldErrors().email}
+        />
+        <FormField
+          label="Password"
+          name="password"
+          type="password"
+          value={password()}
+          onInput={setPassword}
+          autocomplete="new-password"
+          hint="At least 8 characters."
+          error={action.fieldErrors().password}
+        />
         <FormSubmit error={action.error()} busy={action.busy()} label="Create account" busyLabel="Creating…" />
       </form>
     </AuthCard>

@@ -53,7 +53,17 @@ function ChooseNewPassword(props: { token: string }) {
         }
       >
         <form onSubmit={(e) => action.submit({ token: props.token, password: password() }, e)} novalidate>
-          <FormField label="New password" name="password" type="password" value={password()} onInput={setPassword} autocomplete="new-password" autofocus hint="At least 8 characters." error={action.fieldErrors().password ?? action.fieldErrors().token} />
+          <FormField
+            label="New password"
+            name="password"
+            type="password"
+            value={password()}
+            onInput={setPassword}
+            autocomplete="new-password"
+            autofocus
+            hint="At least 8 characters."
+            error={action.fieldErrors().password ?? action.fieldErrors().token}
+          />
           <FormSubmit error={action.error()} busy={action.busy()} label="Set password" busyLabel="Saving…" />
         </form>
       </Show>

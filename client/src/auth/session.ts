@@ -43,12 +43,14 @@ function start(user: PublicUser): void {
   const holding = new Map<DocName, Replica>();
   /** Appends the outbox of a bucket whose replica is in sync. */
   const drain = (replica: Replica) =>
-    void pending.flush(replica.name, replica.doc, () => replica.inSync()).then(() => {
-      if (holding.get(replica.name) === replica && !pending.stillQueued(replica.name)) {
-        holding.delete(replica.name);
-        replicas.release(replica.name);
-      }
-    });
+    void pending
+      .flush(replica.name, replica.doc, () => replica.inSync())
+      .then(() => {
+        if (holding.get(replica.name) === replica && !pending.stillQueued(replica.name)) {
+          holding.delete(replica.name);
+          replicas.release(replica.name);
+        }
+      });
   const replicas = new ReplicaManager(
     id,
     (name, doc) => pending.settle(name, doc),

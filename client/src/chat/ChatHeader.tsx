@@ -7,7 +7,17 @@ import { Avatar } from '../users/Avatar';
  * (a group's info, a DM's media: `infoLabel` names it), a click on the header, away from its buttons, opens it;
  * with `onSearch`, a magnifier opens the chat's search.
  */
-export function ChatHeader(props: { title: string; subtitle: string; typing: string | null; seed: string; actions?: JSX.Element; onBack: () => void; onOpenInfo?: () => void; infoLabel?: string; onSearch?: () => void }) {
+export function ChatHeader(props: {
+  title: string;
+  subtitle: string;
+  typing: string | null;
+  seed: string;
+  actions?: JSX.Element;
+  onBack: () => void;
+  onOpenInfo?: () => void;
+  infoLabel?: string;
+  onSearch?: () => void;
+}) {
   const openInfo = (e: MouseEvent) => {
     if (props.onOpenInfo && !(e.target as Element).closest('button')) props.onOpenInfo();
   };

@@ -100,7 +100,12 @@ export function ChatView(props: ChatViewProps) {
   const [infoFor, setInfoFor] = createSignal<ShownMessage | null>(null);
   const { draft, saveDraft, clearDraft } = useDraft(inbox.doc, roomId, () => props.state);
   const mentionables = createMemo(() =>
-    props.room.kind === 'group' ? [...members().keys()].filter((id) => id !== user.id).map((id) => ({ id, name: displayNameOf(id, '') })).filter((m) => m.name) : [],
+    props.room.kind === 'group'
+      ? [...members().keys()]
+          .filter((id) => id !== user.id)
+          .map((id) => ({ id, name: displayNameOf(id, '') }))
+          .filter((m) => m.name)
+      : [],
   );
   const [replyingTo, setReplyingTo] = createSignal<ShownMessage | null>(null);
   const [editing, setEditing] = createSignal<ShownMessage | null>(null);
@@ -260,55 +265,55 @@ export function ChatView(props: ChatViewProps) {
           />
         }
       >
-      <Show
-        when={!refusal()}
-        fallback={
-          <p class="chat-refused" role="status" data-testid="chat-refused">
-            {refusal()}
-          </p>
-        }
-      >
-        <Composer
-          roomId={roomId}
-          onSendFile={() => {
-            typing.stop();
-            setSentCount((n) => n + 1);
-          }}
-          disabled={!room.ready()}
-          prefill={editing() ? (editing()!.editedText ?? editing()!.text) : null}
-          focusKey={focusKey()}
-          onCancel={cancelContext}
-          onTyping={typing.keyPressed}
-          mentionables={mentionables()}
-          draft={draft()}
-          onDraft={saveDraft}
-          onEditLast={() => {
-            const last = shown().findLast((m) => m.authorId === user.id && actions.permissions(m).edit);
-            if (last) actions.edit(last);
-          }}
-          context={
-            <Show when={current(editing()) ?? current(replyingTo())} keyed>
-              {(message) => <ComposerContext kind={editing() ? 'edit' : 'reply'} message={message} me={user.id} onCancel={cancelContext} />}
-            </Show>
+        <Show
+          when={!refusal()}
+          fallback={
+            <p class="chat-refused" role="status" data-testid="chat-refused">
+              {refusal()}
+            </p>
           }
-          onSend={(text, preview) => {
-            const edited = editing();
-            typing.stop();
-            if (edited) {
-              const saved = room.edit(edited.id, text);
-              if (saved) setEditing(null);
-              return saved;
-            }
-            const sent = room.send(text, replyingTo()?.id, mentionsIn(text, mentionables()), undefined, preview);
-            if (sent) {
-              clearDraft();
-              setReplyingTo(null);
+        >
+          <Composer
+            roomId={roomId}
+            onSendFile={() => {
+              typing.stop();
               setSentCount((n) => n + 1);
+            }}
+            disabled={!room.ready()}
+            prefill={editing() ? (editing()!.editedText ?? editing()!.text) : null}
+            focusKey={focusKey()}
+            onCancel={cancelContext}
+            onTyping={typing.keyPressed}
+            mentionables={mentionables()}
+            draft={draft()}
+            onDraft={saveDraft}
+            onEditLast={() => {
+              const last = shown().findLast((m) => m.authorId === user.id && actions.permissions(m).edit);
+              if (last) actions.edit(last);
+            }}
+            context={
+              <Show when={current(editing()) ?? current(replyingTo())} keyed>
+                {(message) => <ComposerContext kind={editing() ? 'edit' : 'reply'} message={message} me={user.id} onCancel={cancelContext} />}
+              </Show>
             }
-            return sent;
-          }}
-        />
-      </Show>
+            onSend={(text, preview) => {
+              const edited = editing();
+              typing.stop();
+              if (edited) {
+                const saved = room.edit(edited.id, text);
+                if (saved) setEditing(null);
+                return saved;
+              }
+              const sent = room.send(text, replyingTo()?.id, mentionsIn(text, mentionables()), undefined, preview);
+              if (sent) {
+                clearDraft();
+                setReplyingTo(null);
+                setSentCount((n) => n + 1);
+              }
+              return sent;
+            }}
+          />
+        </Show>
       </Show>
       <Show when={current(infoFor())} keyed>
         {(message) => {
@@ -319,7 +324,9 @@ export function ChatView(props: ChatViewProps) {
       <Show when={forwarding()} keyed>
         {(messages) => {
           // Each message's words and file; one with neither (deleted meanwhile) is left out.
-          const contents = messages.flatMap((m) => (shownText(m) !== '' || (m.attachment && !m.deleted) ? [{ text: shownText(m), ...(m.attachment && !m.deleted ? { attachment: m.attachment } : {}) }] : []));
+          const contents = messages.flatMap((m) =>
+            shownText(m) !== '' || (m.attachment && !m.deleted) ? [{ text: shownText(m), ...(m.attachment && !m.deleted ? { attachment: m.attachment } : {}) }] : [],
+          );
           const previews = contents.map((c) => c.text || (c.attachment ? `📎 ${c.attachment.name}` : ''));
           return (
             <ForwardDialog

@@ -144,7 +144,13 @@ export function Composer(props: ComposerProps) {
       { defer: true },
     ),
   );
-  createEffect(on(() => props.focusKey, () => input.focus(), { defer: true }));
+  createEffect(
+    on(
+      () => props.focusKey,
+      () => input.focus(),
+      { defer: true },
+    ),
+  );
   // The draft arrives with the inbox, possibly after the chat opened: taken once, never over typing.
   let draftTaken = false;
   createEffect(() => {
@@ -272,14 +278,7 @@ export function Composer(props: ComposerProps) {
               </button>
             }
           >
-            <button
-              type="button"
-              class="send-button"
-              aria-label="Send voice message"
-              disabled={voice.state() !== 'recording'}
-              onClick={() => void sendVoice()}
-              data-testid="voice-send"
-            >
+            <button type="button" class="send-button" aria-label="Send voice message" disabled={voice.state() !== 'recording'} onClick={() => void sendVoice()} data-testid="voice-send">
               <SendIcon />
             </button>
           </Show>

@@ -21,9 +21,7 @@ export default function DisappearingDialog(props: { current: number; mayChange: 
     <div class="confirm-backdrop" onClick={(e) => e.target === e.currentTarget && props.onClose()}>
       <div class="confirm disappearing" role="dialog" aria-modal="true" aria-labelledby="disappearing-title" data-testid="disappearing-dialog">
         <h2 id="disappearing-title">Disappearing messages</h2>
-        <p class="confirm-text">
-          New messages in this chat disappear for everyone after the time you choose, from this device and from the server. Messages sent before stay.
-        </p>
+        <p class="confirm-text">New messages in this chat disappear for everyone after the time you choose, from this device and from the server. Messages sent before stay.</p>
         <fieldset class="disappearing-choices" disabled={!props.mayChange}>
           <legend class="visually-hidden">Message timer</legend>
           <For each={DISAPPEARING_CHOICES}>

@@ -12,14 +12,7 @@ import { floatNear } from '../layout/useDropdown';
  * Jeco itself (never a CDN) and kept by the picker in its own IndexedDB database.
  * A click outside or Escape closes it.
  */
-export function EmojiPicker(props: {
-  anchor: Element;
-  label: string;
-  placement?: Placement;
-  boundary?: () => Element | null | undefined;
-  onPick: (emoji: string) => void;
-  onClose: () => void;
-}) {
+export function EmojiPicker(props: { anchor: Element; label: string; placement?: Placement; boundary?: () => Element | null | undefined; onPick: (emoji: string) => void; onClose: () => void }) {
   let box!: HTMLDivElement;
   const outside = (e: Event) => {
     const path = e.composedPath();

@@ -17,7 +17,12 @@ export function mentionQueryAt(text: string, caret: number): { start: number; qu
 export function filterMentionables(people: readonly Mentionable[], query: string): Mentionable[] {
   const q = query.toLowerCase();
   return people
-    .filter((p) => p.name.toLowerCase().split(/\s+/).some((word) => word.startsWith(q)))
+    .filter((p) =>
+      p.name
+        .toLowerCase()
+        .split(/\s+/)
+        .some((word) => word.startsWith(q)),
+    )
     .sort((a, b) => Number(!a.name.toLowerCase().startsWith(q)) - Number(!b.name.toLowerCase().startsWith(q)) || a.name.localeCompare(b.name));
 }
 

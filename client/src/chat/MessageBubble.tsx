@@ -29,7 +29,6 @@ export interface BubbleProps {
   actions: MessageActions;
 }
 
-
 /** Longer texts are shown cut short with "Read more", as a chat app does: a 10,000-character message would fill screens. */
 const COLLAPSE_OVER_CHARS = 1_500;
 /** Where a long text is cut: about a dozen lines of a desktop bubble. */
@@ -46,7 +45,11 @@ function collapsedText(text: string): string {
 function MessageText(props: { text: string; mentions: readonly UserId[] | undefined; me: UserId }) {
   const [expanded, setExpanded] = createSignal(false);
   const collapsed = () => !expanded() && props.text.length > COLLAPSE_OVER_CHARS;
-  const parts = () => messageParts(collapsed() ? collapsedText(props.text) : props.text, (props.mentions ?? []).map((id) => ({ id, name: displayNameOf(id, '') })));
+  const parts = () =>
+    messageParts(
+      collapsed() ? collapsedText(props.text) : props.text,
+      (props.mentions ?? []).map((id) => ({ id, name: displayNameOf(id, '') })),
+    );
   return (
     <>
       {/* dir="auto": Hebrew or Arabic text runs right to left, whatever the page's direction. */}

@@ -12,8 +12,14 @@ import type { RecipientReceipt } from './useReceipts';
  */
 export function MessageInfo(props: { message: ShownMessage; recipients: RecipientReceipt[] | null | undefined; onClose: () => void }) {
   const people = () => props.recipients ?? [];
-  const read = () => people().filter((r) => r.readAt !== null).sort((a, b) => a.readAt! - b.readAt!);
-  const delivered = () => people().filter((r) => r.readAt === null && r.deliveredAt !== null).sort((a, b) => a.deliveredAt! - b.deliveredAt!);
+  const read = () =>
+    people()
+      .filter((r) => r.readAt !== null)
+      .sort((a, b) => a.readAt! - b.readAt!);
+  const delivered = () =>
+    people()
+      .filter((r) => r.readAt === null && r.deliveredAt !== null)
+      .sort((a, b) => a.deliveredAt! - b.deliveredAt!);
   const waiting = () => people().filter((r) => r.readAt === null && r.deliveredAt === null);
   const onKey = (e: KeyboardEvent) => e.key === 'Escape' && props.onClose();
   let closeButton!: HTMLButtonElement;

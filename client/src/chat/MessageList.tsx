@@ -137,7 +137,13 @@ export function MessageList(props: MessageListProps) {
       queueMicrotask(maybeLoadOlder);
     }),
   );
-  createEffect(on(() => props.mayLoadOlder, () => queueMicrotask(maybeLoadOlder), { defer: true }));
+  createEffect(
+    on(
+      () => props.mayLoadOlder,
+      () => queueMicrotask(maybeLoadOlder),
+      { defer: true },
+    ),
+  );
   createEffect(on(() => props.sentCount, showLatest, { defer: true }));
 
   /** Rows change size as they are first measured, and the viewport as the composer grows: a following view stays at the bottom. */
@@ -209,7 +215,12 @@ export function MessageList(props: MessageListProps) {
   // A focus request waits here until its message is loaded: older buckets open one by one meanwhile.
   // Every request notifies, so asking for the same message again (a new nonce) jumps again.
   const [wanted, setWanted] = createSignal<MessageId | null>(null, { equals: false });
-  createEffect(on(() => props.focus, (focus) => focus && setWanted(focus.id)));
+  createEffect(
+    on(
+      () => props.focus,
+      (focus) => focus && setWanted(focus.id),
+    ),
+  );
   createEffect(() => {
     const id = wanted();
     change();
@@ -229,12 +240,19 @@ export function MessageList(props: MessageListProps) {
 
   return (
     <div class="message-list" data-following={following()}>
-      <div class="messages" ref={scroller} onScroll={onScroll}
+      <div
+        class="messages"
+        ref={scroller}
+        onScroll={onScroll}
         onWheel={stopKeepingPlace}
         onTouchStart={stopKeepingPlace}
         onKeyDown={stopKeepingPlace}
         onPointerDown={stopKeepingPlace}
-        role="region" aria-label="Messages" tabindex="0" data-testid="messages">
+        role="region"
+        aria-label="Messages"
+        tabindex="0"
+        data-testid="messages"
+      >
         <div class="messages-head" ref={head}>
           <Show when={props.hasOlder}>
             <p class="messages-older" data-testid="loading-older">
@@ -242,16 +260,7 @@ export function MessageList(props: MessageListProps) {
             </p>
           </Show>
         </div>
-        <Virtualizer
-          ref={setList}
-          data={props.messages}
-          scrollRef={scroller}
-          startMargin={startMargin()}
-          shift={change().prepended}
-          bufferSize={BUFFER_PX}
-          item={HistoryItem}
-          onResize={onResize}
-        >
+        <Virtualizer ref={setList} data={props.messages} scrollRef={scroller} startMargin={startMargin()} shift={change().prepended} bufferSize={BUFFER_PX} item={HistoryItem} onResize={onResize}>
           {(message, index) => (
             <>
               <Show when={separatorAt(index())}>

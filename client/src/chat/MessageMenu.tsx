@@ -77,7 +77,15 @@ export function MessageMenu(props: { message: ShownMessage; actions: MessageActi
                     </button>
                   )}
                 </For>
-                <button type="button" role="menuitem" class="reaction-choice reaction-more" aria-label="React with another emoji" title="Any emoji" onClick={run(() => setPicking(true))} data-testid="reaction-more">
+                <button
+                  type="button"
+                  role="menuitem"
+                  class="reaction-choice reaction-more"
+                  aria-label="React with another emoji"
+                  title="Any emoji"
+                  onClick={run(() => setPicking(true))}
+                  data-testid="reaction-more"
+                >
                   +
                 </button>
               </div>
@@ -85,18 +93,18 @@ export function MessageMenu(props: { message: ShownMessage; actions: MessageActi
                 Reply
               </button>
               <button type="button" role="menuitem" onClick={run(() => props.actions.forward(props.message))} data-testid="action-forward">
-              Forward
-            </button>
-            <button type="button" role="menuitem" onClick={run(() => props.actions.copy(props.message))} data-testid="action-copy">
-              Copy
-            </button>
-            <button type="button" role="menuitem" onClick={run(() => props.actions.toggleStar(props.message))} data-testid="action-star">
-              {props.actions.starred(props.message) ? 'Unstar' : 'Star'}
-            </button>
-            <button type="button" role="menuitem" onClick={run(() => props.actions.select(props.message))} data-testid="action-select">
-              Select
-            </button>
-            <Show when={permissions().edit}>
+                Forward
+              </button>
+              <button type="button" role="menuitem" onClick={run(() => props.actions.copy(props.message))} data-testid="action-copy">
+                Copy
+              </button>
+              <button type="button" role="menuitem" onClick={run(() => props.actions.toggleStar(props.message))} data-testid="action-star">
+                {props.actions.starred(props.message) ? 'Unstar' : 'Star'}
+              </button>
+              <button type="button" role="menuitem" onClick={run(() => props.actions.select(props.message))} data-testid="action-select">
+                Select
+              </button>
+              <Show when={permissions().edit}>
                 <button type="button" role="menuitem" onClick={run(() => props.actions.edit(props.message))} data-testid="action-edit">
                   Edit
                 </button>

@@ -1,4 +1,3 @@
-
 import type { UserId } from '#schema/ids';
 import { watchPresent } from '../sync/presence';
 import { formatMoment } from '../time/formatTime';

@@ -31,7 +31,10 @@ export function useLinkPreview(text: Accessor<string>, enabled: Accessor<boolean
     setPreview(null);
     timer = setTimeout(() => {
       apiRequest<LinkPreview>('POST', '/link-preview', { url: link })
-        .then((found) => found, () => null)
+        .then(
+          (found) => found,
+          () => null,
+        )
         .then((found) => {
           asked.set(link, found);
           if (enabled() && firstLink(text()) === link && !dismissed.has(link)) setPreview(found);

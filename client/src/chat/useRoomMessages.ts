@@ -56,13 +56,17 @@ export function useRoomMessages(
     if (!head.loaded()) return null;
     return requestedOldest() ?? Math.max(0, headNumber() - (RECENT_BUCKETS - 1));
   };
-  const names = createMemo(() => {
-    const from = oldest();
-    if (from === null) return [];
-    const out = [];
-    for (let n = from; n <= headNumber(); n++) out.push(bucketDoc(roomId, n));
-    return out;
-  }, [], { equals: sameNames });
+  const names = createMemo(
+    () => {
+      const from = oldest();
+      if (from === null) return [];
+      const out = [];
+      for (let n = from; n <= headNumber(); n++) out.push(bucketDoc(roomId, n));
+      return out;
+    },
+    [],
+    { equals: sameNames },
+  );
   const buckets = useReplicas(replicas, names, (replica): OpenBucket => ({ replica, number: bucketNumberOf(replica.name), messages: docList(replica.doc, readShownMessages, 'id') }));
   // Messages still in the outbox (written while their bucket was not in sync) show after the bucket's own, with their clock.
   const messages = createMemo(() =>

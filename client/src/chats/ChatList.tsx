@@ -25,9 +25,7 @@ export function ChatList(props: ChatListProps) {
   const [showArchived, setShowArchived] = createSignal(false);
   // A chat with a message waiting to go out moves up as if sent: it is the latest thing in it.
   const latestAt = (row: ChatRow) => Math.max(row.entry.updatedAt, props.waitingIn(row.entry.roomId)?.at ?? 0);
-  const sorted = createMemo(() =>
-    [...props.rows].sort((a, b) => (b.state?.pinnedAt ?? 0) - (a.state?.pinnedAt ?? 0) || latestAt(b) - latestAt(a)),
-  );
+  const sorted = createMemo(() => [...props.rows].sort((a, b) => (b.state?.pinnedAt ?? 0) - (a.state?.pinnedAt ?? 0) || latestAt(b) - latestAt(a)));
   const archived = createMemo(() => sorted().filter((r) => r.state?.archivedAt));
   const shown = createMemo(() => (showArchived() ? archived() : sorted().filter((r) => !r.state?.archivedAt)));
   const pinnedCount = createMemo(() => props.rows.filter((r) => r.state?.pinnedAt && !r.state.archivedAt).length);

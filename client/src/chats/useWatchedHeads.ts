@@ -35,7 +35,14 @@ interface WatchedHead {
  */
 export function useWatchedHeads(session: Session, chats: () => ChatEntry[]) {
   const me = session.user.id;
-  const names = createMemo(() => chats().slice(0, WATCHED_CHATS).map((c) => roomHeadDoc(c.roomId)), [] as DocName[], { equals: sameNames });
+  const names = createMemo(
+    () =>
+      chats()
+        .slice(0, WATCHED_CHATS)
+        .map((c) => roomHeadDoc(c.roomId)),
+    [] as DocName[],
+    { equals: sameNames },
+  );
   const entries = createMemo(() => new Map(chats().map((c) => [c.roomId, c])));
   const heads = useReplicas(session.replicas, names, (replica): WatchedHead => {
     const room = roomOfDoc(parseDocName(replica.name)!)!;

@@ -88,7 +88,14 @@ export function ContactsPanel(props: { session: Session; contacts: ContactsApi; 
                         setRenaming(null);
                       }}
                     >
-                      <input name="nickname" maxLength={100} value={props.contacts.all().get(id)?.nickname ?? ''} placeholder={userById(id)?.displayName ?? 'Nickname'} ref={(el) => queueMicrotask(() => el.focus())} data-testid="contact-nickname" />
+                      <input
+                        name="nickname"
+                        maxLength={100}
+                        value={props.contacts.all().get(id)?.nickname ?? ''}
+                        placeholder={userById(id)?.displayName ?? 'Nickname'}
+                        ref={(el) => queueMicrotask(() => el.focus())}
+                        data-testid="contact-nickname"
+                      />
                       <button type="submit" class="button-text" data-testid="contact-nickname-save">
                         Save
                       </button>
@@ -102,12 +109,7 @@ export function ContactsPanel(props: { session: Session; contacts: ContactsApi; 
                       <button type="button" class="button-text danger" onClick={() => props.contacts.remove(id)} data-testid="contact-remove">
                         Remove
                       </button>
-                      <button
-                        type="button"
-                        class="button-text danger"
-                        onClick={() => void (isBlocked(id) ? unblockUser(id) : blockUser(id)).catch(() => undefined)}
-                        data-testid="contact-block"
-                      >
+                      <button type="button" class="button-text danger" onClick={() => void (isBlocked(id) ? unblockUser(id) : blockUser(id)).catch(() => undefined)} data-testid="contact-block">
                         {isBlocked(id) ? 'Unblock' : 'Block'}
                       </button>
                     </div>

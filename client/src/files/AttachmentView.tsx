@@ -74,7 +74,9 @@ function ImageOrDocument(props: { attachment: Attachment }) {
             <DocumentIcon />
           </span>
           <span class="attachment-doc-text">
-            <span class="attachment-doc-name" data-testid="attachment-name">{props.attachment.name}</span>
+            <span class="attachment-doc-name" data-testid="attachment-name">
+              {props.attachment.name}
+            </span>
             <span class="attachment-doc-meta">
               {typeLabel(props.attachment)} · {formatBytes(props.attachment.size)}
             </span>

@@ -16,7 +16,14 @@ export function FileTray(props: { roomId: string; chosen: ChosenFile[] }) {
         <For each={props.chosen}>
           {(chosen) => (
             <div class="file-chip" data-testid="chosen-file">
-              <Show when={chosen.preview} fallback={<span class="file-chip-icon"><DocumentIcon /></span>}>
+              <Show
+                when={chosen.preview}
+                fallback={
+                  <span class="file-chip-icon">
+                    <DocumentIcon />
+                  </span>
+                }
+              >
                 {(src) => <img class="file-chip-preview" src={src()} alt="" />}
               </Show>
               <span class="file-chip-name">{chosen.file.name}</span>

@@ -26,7 +26,12 @@ function chatImages(): Shown[] {
  */
 export function Lightbox(props: { first: Attachment; items?: readonly Shown[]; onClose: () => void }) {
   const images = props.items ? [...props.items] : chatImages();
-  const [index, setIndex] = createSignal(Math.max(0, images.findIndex((i) => i.fileId === props.first.fileId)));
+  const [index, setIndex] = createSignal(
+    Math.max(
+      0,
+      images.findIndex((i) => i.fileId === props.first.fileId),
+    ),
+  );
   const shown = (): Shown => images[index()] ?? { fileId: props.first.fileId, name: props.first.name, mime: props.first.mime };
   const step = (by: number) => setIndex((i) => Math.min(images.length - 1, Math.max(0, i + by)));
   const onKey = (e: KeyboardEvent) => {

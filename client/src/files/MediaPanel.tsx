@@ -62,10 +62,7 @@ export function MediaPanel(props: { messages: readonly ShownMessage[]; onClose: 
         <TabItems shown={tab() === 'media'} items={shared().media} empty="No photos or videos yet" class="media-grid">
           {(file) => (
             <button type="button" class="media-tile" aria-label={`Open ${file.name}`} onClick={() => setOpen(file)} data-testid="media-tile" data-file-id={file.fileId}>
-              <Show
-                when={file.mime.startsWith('video/')}
-                fallback={<img src={fileUrl(file.fileId, true)} alt={file.name} loading="lazy" />}
-              >
+              <Show when={file.mime.startsWith('video/')} fallback={<img src={fileUrl(file.fileId, true)} alt={file.name} loading="lazy" />}>
                 <video src={`${fileUrl(file.fileId)}#t=0.1`} preload="metadata" muted playsinline tabindex="-1" />
                 <span class="media-tile-play" aria-hidden="true">
                   <PlayIcon />
@@ -83,7 +80,8 @@ export function MediaPanel(props: { messages: readonly ShownMessage[]; onClose: 
               <span class="attachment-doc-text">
                 <span class="attachment-doc-name">{attachment.name}</span>
                 <span class="attachment-doc-meta">
-                  {attachment.mime.startsWith('audio/') && attachment.duration !== undefined ? `Voice message · ${formatDuration(attachment.duration)}` : formatBytes(attachment.size)} · {day(createdAt)}
+                  {attachment.mime.startsWith('audio/') && attachment.duration !== undefined ? `Voice message · ${formatDuration(attachment.duration)}` : formatBytes(attachment.size)} ·{' '}
+                  {day(createdAt)}
                 </span>
               </span>
             </a>
@@ -99,9 +97,7 @@ export function MediaPanel(props: { messages: readonly ShownMessage[]; onClose: 
         </TabItems>
         <p class="media-note">Shows what this device has loaded of the chat; scroll up in the chat to load older messages.</p>
       </div>
-      <Show when={open()}>
-        {(file) => <Lightbox first={file()} items={shared().media.map((m) => ({ fileId: m.fileId, name: m.name, mime: m.mime }))} onClose={() => setOpen(null)} />}
-      </Show>
+      <Show when={open()}>{(file) => <Lightbox first={file()} items={shared().media.map((m) => ({ fileId: m.fileId, name: m.name, mime: m.mime }))} onClose={() => setOpen(null)} />}</Show>
     </aside>
   );
 }

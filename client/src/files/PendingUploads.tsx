@@ -15,11 +15,7 @@ const MAX_MEDIA_WIDTH_PX = 280;
  * until the network is back. Once the file is stored its message takes its place.
  */
 export function PendingUploads(props: { files: FileSender; roomId: string }) {
-  return (
-    <For each={props.files.inRoom(props.roomId)}>
-      {(upload) => <PendingUpload upload={upload} onCancel={(key) => props.files.cancel(key)} onRetry={(key) => props.files.retry(key)} />}
-    </For>
-  );
+  return <For each={props.files.inRoom(props.roomId)}>{(upload) => <PendingUpload upload={upload} onCancel={(key) => props.files.cancel(key)} onRetry={(key) => props.files.retry(key)} />}</For>;
 }
 
 function PendingUpload(props: { upload: OutgoingUpload; onCancel: (key: string) => void; onRetry: (key: string) => void }) {
@@ -79,7 +75,9 @@ function PendingUpload(props: { upload: OutgoingUpload; onCancel: (key: string) 
             >
               {(error) => (
                 <>
-                  <span class="file-error" role="alert">{error()}</span>
+                  <span class="file-error" role="alert">
+                    {error()}
+                  </span>
                   <button type="button" class="text-button" onClick={() => props.onRetry(props.upload.key)} data-testid="upload-retry">
                     Retry
                   </button>

@@ -80,8 +80,7 @@ export function GroupInfo(props: GroupInfoProps) {
     if (returnTo instanceof HTMLElement && returnTo.isConnected) returnTo.focus();
   });
 
-  const remove = (id: UserId, who: string) =>
-    setConfirmation({ text: `Remove ${who} from “${name()}”?`, action: 'Remove', run: () => removeMember(props.head, id) });
+  const remove = (id: UserId, who: string) => setConfirmation({ text: `Remove ${who} from “${name()}”?`, action: 'Remove', run: () => removeMember(props.head, id) });
   const exit = () => {
     // Named, so the owner knows who the group passes to (`leaveGroup` picks the same person).
     const successor = myRole() === 'owner' ? successorOf(members(), props.me) : null;

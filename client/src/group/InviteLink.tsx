@@ -41,7 +41,11 @@ export function InviteLink(props: { roomId: string }) {
       setLink(null);
       await refetch();
     });
-  const copy = () => void navigator.clipboard?.writeText(link() ?? '').then(() => setCopied(true), () => undefined);
+  const copy = () =>
+    void navigator.clipboard?.writeText(link() ?? '').then(
+      () => setCopied(true),
+      () => undefined,
+    );
   return (
     <section class="group-info-card invite-link" data-testid="invite-link">
       <h4 class="group-info-section-title">Invite via link</h4>

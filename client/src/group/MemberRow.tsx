@@ -28,7 +28,11 @@ export function MemberRow(props: MemberRowProps) {
   const [open, setOpen] = createSignal(false);
   let root!: HTMLLIElement;
   // A menu inside the drawer (not floated): the drawer's own Escape must not close the drawer too.
-  closeOnOutside(open, () => setOpen(false), (target) => target instanceof Node && root.contains(target));
+  closeOnOutside(
+    open,
+    () => setOpen(false),
+    (target) => target instanceof Node && root.contains(target),
+  );
   const run = (action: () => void) => () => {
     setOpen(false);
     action();

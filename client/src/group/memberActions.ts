@@ -34,9 +34,7 @@ const RANK: Record<MemberRole, number> = { owner: 0, admin: 1, member: 2 };
 
 /** Members as the group info lists them: owners, then admins, then everyone else; by name within each. */
 export function sortMembers(members: ReadonlyMap<UserId, Member>, nameOf: (id: UserId) => string): { id: UserId; member: Member; name: string }[] {
-  return [...members]
-    .map(([id, member]) => ({ id, member, name: nameOf(id) }))
-    .sort((a, b) => RANK[a.member.role] - RANK[b.member.role] || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+  return [...members].map(([id, member]) => ({ id, member, name: nameOf(id) })).sort((a, b) => RANK[a.member.role] - RANK[b.member.role] || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
 }
 
 /** The badge a member's row shows, if any. */

@@ -59,7 +59,6 @@ export function MainPage(props: { session: Session }) {
     }),
   );
 
-
   const [confirmSignOut, setConfirmSignOut] = createSignal<number | null>(null);
   const [helpOpen, setHelpOpen] = createSignal(false);
   useShortcuts({
@@ -135,7 +134,16 @@ export function MainPage(props: { session: Session }) {
           <Match when={panel() === 'chats'}>
             <SidebarHeader
               onNotifications={() => setPanel('notifications')}
-              unreadNotifications={notificationList.unread()} session={props.session} onNewChat={() => setPanel('newChat')} onNewGroup={() => setPanel('newGroup')} onContacts={() => setPanel('contacts')} onSettings={() => setPanel('settings')} onSignOut={leave} onShortcuts={() => setHelpOpen(true)} onStarred={() => setPanel('starred')} />
+              unreadNotifications={notificationList.unread()}
+              session={props.session}
+              onNewChat={() => setPanel('newChat')}
+              onNewGroup={() => setPanel('newGroup')}
+              onContacts={() => setPanel('contacts')}
+              onSettings={() => setPanel('settings')}
+              onSignOut={leave}
+              onShortcuts={() => setHelpOpen(true)}
+              onStarred={() => setPanel('starred')}
+            />
             <SessionBanner ended={props.session.replicas.sessionEnded()} offline={props.session.replicas.status() === 'offline'} waiting={props.session.pending.count()} />
             <Show when={notifications.canAsk()}>
               <div class="banner-notify-row">
@@ -148,14 +156,7 @@ export function MainPage(props: { session: Session }) {
                 </button>
               </div>
             </Show>
-            <ChatSearch
-              session={props.session}
-              rows={index.rows}
-              selected={room()?.id}
-              waitingIn={(id) => props.session.pending.latestIn(id)}
-              typingIn={index.typingIn}
-              actions={actions}
-            >
+            <ChatSearch session={props.session} rows={index.rows} selected={room()?.id} waitingIn={(id) => props.session.pending.latestIn(id)} typingIn={index.typingIn} actions={actions}>
               <ChatList
                 rows={index.rows}
                 loaded={index.loaded()}
@@ -176,7 +177,9 @@ export function MainPage(props: { session: Session }) {
           when={params.roomId}
           fallback={
             <div class="chat-empty" data-testid="no-chat-selected">
-              <div class="chat-empty-logo" aria-hidden="true">J</div>
+              <div class="chat-empty-logo" aria-hidden="true">
+                J
+              </div>
               <h2>Jeco</h2>
               <p>Select a chat or start a new one.</p>
               <p class="chat-empty-note">Your messages are kept on this device and sync when you are online.</p>
@@ -192,7 +195,18 @@ export function MainPage(props: { session: Session }) {
               </p>
             }
           >
-            {(ref) => <ChatView session={props.session} room={ref} entry={entryOf(ref.id)} state={index.stateOf(ref.id)} isOnline={index.isOnline} chats={() => index.chats} contacts={contacts} onBack={() => navigate('/')} />}
+            {(ref) => (
+              <ChatView
+                session={props.session}
+                room={ref}
+                entry={entryOf(ref.id)}
+                state={index.stateOf(ref.id)}
+                isOnline={index.isOnline}
+                chats={() => index.chats}
+                contacts={contacts}
+                onBack={() => navigate('/')}
+              />
+            )}
           </Show>
         </Show>
       </main>

@@ -125,9 +125,6 @@ export const BellIcon = () => (
   </Icon>
 );
 
-
-
-
 export const MoreIcon = () => (
   <Icon>
     <path d="M12 5.5v.01M12 12v.01M12 18.5v.01" stroke-width="3" />

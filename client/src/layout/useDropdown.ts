@@ -85,7 +85,12 @@ export function useDropdown(root: () => HTMLElement | undefined, options: Dropdo
   const [open, setOpen] = createSignal(false);
   const [panel, setPanel] = createSignal<HTMLElement>();
   const inside = (target: EventTarget | null) => target instanceof Node && (!!root()?.contains(target) || !!panel()?.contains(target));
-  closeOnOutside(open, () => setOpen(false), inside, () => root()?.querySelector<HTMLElement>('button')?.focus());
+  closeOnOutside(
+    open,
+    () => setOpen(false),
+    inside,
+    () => root()?.querySelector<HTMLElement>('button')?.focus(),
+  );
   createEffect(() => {
     const floating = panel();
     const reference = root();

@@ -45,7 +45,14 @@ export default function NotificationsPanel(props: { inbox: Replica; list: Notifi
   return (
     <section class="panel" data-testid="notifications-panel">
       <PanelHeader title="Notifications" onBack={props.onClose} />
-      <Show when={props.list.items().length > 0} fallback={<p class="panel-note" data-testid="notifications-empty">No notifications yet. When someone mentions you, replies to you, reacts to your message or adds you to a group, it shows here.</p>}>
+      <Show
+        when={props.list.items().length > 0}
+        fallback={
+          <p class="panel-note" data-testid="notifications-empty">
+            No notifications yet. When someone mentions you, replies to you, reacts to your message or adds you to a group, it shows here.
+          </p>
+        }
+      >
         <div class="notifications-bar">
           <span class="notifications-summary">{props.list.unread() > 0 ? `${props.list.unread()} unread` : 'All read'}</span>
           <button type="button" class="link-button" disabled={props.list.unread() === 0} onClick={() => markAllNotificationsRead(props.inbox.doc)} data-testid="notifications-mark-all">
@@ -59,7 +66,15 @@ export default function NotificationsPanel(props: { inbox: Replica; list: Notifi
               const unread = () => !isNotificationRead(item, props.list.readState());
               return (
                 <li>
-                  <button type="button" class="notification-item" classList={{ unread: unread() }} onClick={() => open(item)} data-testid="notification-item" data-kind={item.kind} data-unread={unread() ? 'true' : 'false'}>
+                  <button
+                    type="button"
+                    class="notification-item"
+                    classList={{ unread: unread() }}
+                    onClick={() => open(item)}
+                    data-testid="notification-item"
+                    data-kind={item.kind}
+                    data-unread={unread() ? 'true' : 'false'}
+                  >
                     <Avatar name={actor()} seed={item.actorId} />
                     <span class="notification-body">
                       <span class="notification-text" data-testid="notification-text">

@@ -46,11 +46,11 @@ function sameKey(subscription: PushSubscription, key: Uint8Array): boolean {
 export async function turnPushOn(): Promise<void> {
   if (!pushSupported()) throw new Error('This browser cannot show notifications from Jeco.');
   const permission = await Notification.requestPermission();
-  if (permission !== 'granted') throw new Error('Notifications are blocked for Jeco in this browser\'s site settings.');
+  if (permission !== 'granted') throw new Error("Notifications are blocked for Jeco in this browser's site settings.");
   const { publicKey } = await apiRequest<PushKeyResponse>('GET', '/push/key');
   const key = bytesOfBase64url(publicKey);
   const worker = await registration();
-  if (!worker) throw new Error('Notifications need the app\'s service worker, which is not running here.');
+  if (!worker) throw new Error("Notifications need the app's service worker, which is not running here.");
   const manager = worker.pushManager;
   let subscription = await manager.getSubscription();
   if (subscription && !sameKey(subscription, key)) {

@@ -90,15 +90,7 @@ export function ChatSearch(props: ChatSearchProps) {
 
   return (
     <div class="chat-search">
-      <SearchBox
-        value={query()}
-        onInput={setQuery}
-        placeholder="Search or start a new chat"
-        label="Search chats and messages"
-        testId="chat-search-input"
-        onFocus={focused}
-        onEnter={openFirst}
-      />
+      <SearchBox value={query()} onInput={setQuery} placeholder="Search or start a new chat" label="Search chats and messages" testId="chat-search-input" onFocus={focused} onEnter={openFirst} />
       <Show when={active()} fallback={props.children}>
         <div class="search-results" data-testid="search-results" data-query={search.query()}>
           <Show when={titles().length > 0}>
@@ -131,10 +123,7 @@ export function ChatSearch(props: ChatSearchProps) {
             }
           />
           <h3 class="search-section">Messages</h3>
-          <Show
-            when={search.result().hits.length > 0}
-            fallback={<NoHits search={search} />}
-          >
+          <Show when={search.result().hits.length > 0} fallback={<NoHits search={search} />}>
             <ul class="search-list" data-testid="search-messages">
               <For each={search.result().hits}>
                 {(hit) => {
@@ -161,7 +150,8 @@ export function ChatSearch(props: ChatSearchProps) {
           </Show>
           <Show when={fetching() === 0 && notOnDevice() > 0}>
             <p class="search-note" data-testid="search-coverage">
-              {notOnDevice()} {notOnDevice() === 1 ? 'chat has' : 'chats have'} not been downloaded to this device yet, so {notOnDevice() === 1 ? 'its' : 'their'} messages are not searched. They will be the next time you search online.
+              {notOnDevice()} {notOnDevice() === 1 ? 'chat has' : 'chats have'} not been downloaded to this device yet, so {notOnDevice() === 1 ? 'its' : 'their'} messages are not searched. They will
+              be the next time you search online.
             </p>
           </Show>
         </div>

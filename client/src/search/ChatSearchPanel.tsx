@@ -45,20 +45,20 @@ export function ChatSearchPanel(props: ChatSearchPanelProps) {
         </button>
         <h2>Search messages</h2>
       </header>
-      <SearchBox value={query()} onInput={setQuery} placeholder="Search…" label="Search messages in this chat" testId="chat-search-panel-input" autofocus onEnter={() => search.result().hits[0] && open(search.result().hits[0]!)} />
+      <SearchBox
+        value={query()}
+        onInput={setQuery}
+        placeholder="Search…"
+        label="Search messages in this chat"
+        testId="chat-search-panel-input"
+        autofocus
+        onEnter={() => search.result().hits[0] && open(search.result().hits[0]!)}
+      />
       <div class="search-results" data-query={search.query()}>
-        <Show
-          when={query().trim() !== ''}
-          fallback={<p class="search-empty">Search for messages in this chat.</p>}
-        >
-          <Show
-            when={search.result().hits.length > 0}
-            fallback={<NoHits search={search} />}
-          >
+        <Show when={query().trim() !== ''} fallback={<p class="search-empty">Search for messages in this chat.</p>}>
+          <Show when={search.result().hits.length > 0} fallback={<NoHits search={search} />}>
             <ul class="search-list" data-testid="chat-search-results">
-              <For each={search.result().hits}>
-                {(hit) => <MessageResult hit={hit} query={search.query()} me={me} showAuthor={props.group} onOpen={() => open(hit)} />}
-              </For>
+              <For each={search.result().hits}>{(hit) => <MessageResult hit={hit} query={search.query()} me={me} showAuthor={props.group} onOpen={() => open(hit)} />}</For>
             </ul>
             <MoreHits search={search} />
           </Show>

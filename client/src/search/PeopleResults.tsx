@@ -26,10 +26,14 @@ export function PeopleResults(props: { query: string; me: UserId; listed: (id: U
         if (!query) return setPeople([]);
         const timer = setTimeout(() => {
           searchUsers(query).then(
-            (users) => ticket === asked && setPeople(users.flatMap((u) => {
-              const id = parseUserId(u.id);
-              return id && id !== props.me ? [{ ...u, id }] : [];
-            })),
+            (users) =>
+              ticket === asked &&
+              setPeople(
+                users.flatMap((u) => {
+                  const id = parseUserId(u.id);
+                  return id && id !== props.me ? [{ ...u, id }] : [];
+                }),
+              ),
             // A failed look-up only means no people are listed; chats and messages still are.
             () => ticket === asked && setPeople([]),
           );
@@ -38,7 +42,10 @@ export function PeopleResults(props: { query: string; me: UserId; listed: (id: U
       },
     ),
   );
-  const shown = () => people().filter((p) => !props.listed(p.id)).slice(0, MAX_PEOPLE);
+  const shown = () =>
+    people()
+      .filter((p) => !props.listed(p.id))
+      .slice(0, MAX_PEOPLE);
   return (
     <Show when={shown().length > 0}>
       <h3 class="search-section">People</h3>

@@ -5,12 +5,18 @@
  * as folding it one code point at a time, which {@link matchRanges} relies on.
  */
 export function foldText(text: string): string {
-  return text.toLowerCase().normalize('NFD').replace(/\p{M}+/gu, '').replace(/ς/g, 'σ');
+  return text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/ς/g, 'σ');
 }
 
 /** The words of a query, folded; empty when the query has none. */
 export function queryWords(query: string): string[] {
-  return foldText(query).split(/\s+/).filter((word) => word !== '');
+  return foldText(query)
+    .split(/\s+/)
+    .filter((word) => word !== '');
 }
 
 /** A half-open range [start, end) of UTF-16 positions in the original text. */

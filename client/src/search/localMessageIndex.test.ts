@@ -28,7 +28,10 @@ function append(doc: Y.Doc, text: string): MessageId {
   return id;
 }
 
-const texts = (index: LocalMessageIndex, query: string) => searchMessages(query, index.all()).hits.map((h) => h.text).sort();
+const texts = (index: LocalMessageIndex, query: string) =>
+  searchMessages(query, index.all())
+    .hits.map((h) => h.text)
+    .sort();
 const databases = async () => (await indexedDB.databases()).map((d) => d.name).sort();
 
 afterEach(async () => {

@@ -69,7 +69,10 @@ describe('searchMessages', () => {
     const buckets = [index(room, a.doc, 0), index(other, c.doc), index(room, b.doc, 1)];
     expect(found('lunch', buckets)).toEqual(['lunch three', 'lunch two', 'lunch one']);
     const inRoom = searchMessages('lunch', buckets, { roomId: room });
-    expect(inRoom.hits.map((h) => [h.text, h.bucket])).toEqual([['lunch two', 1], ['lunch one', 0]]);
+    expect(inRoom.hits.map((h) => [h.text, h.bucket])).toEqual([
+      ['lunch two', 1],
+      ['lunch one', 0],
+    ]);
   });
 
   test('an edited message is found by its edited text, not the original', () => {
@@ -117,7 +120,10 @@ describe('searchMessages', () => {
 });
 
 describe('snippets', () => {
-  const marked = (text: string, query: string) => snippetOf(text, query).map((p) => (p.match ? `[${p.text}]` : p.text)).join('');
+  const marked = (text: string, query: string) =>
+    snippetOf(text, query)
+      .map((p) => (p.match ? `[${p.text}]` : p.text))
+      .join('');
 
   test('marks every match in the original spelling', () => {
     expect(marked('Café or cafe? CAFÉ!', 'cafe')).toBe('[Café] or [cafe]? [CAFÉ]!');

@@ -5,7 +5,6 @@ import { clearMediaCache, mediaCacheBytes } from '../files/mediaCache';
 import { formatBytes } from '../files/uploadFile';
 import { messageOf } from './messageOf';
 
-
 /** Changing my password (which signs my other devices out). */
 export function PasswordSection() {
   const [current, setCurrent] = createSignal('');
@@ -80,7 +79,13 @@ export function EmailSection() {
           Change address
         </button>
       </div>
-      <Show when={note()}>{(n) => <p classList={{ 'settings-note': true, 'panel-error': !!n().error }} data-testid="email-note">{n().text}</p>}</Show>
+      <Show when={note()}>
+        {(n) => (
+          <p classList={{ 'settings-note': true, 'panel-error': !!n().error }} data-testid="email-note">
+            {n().text}
+          </p>
+        )}
+      </Show>
     </form>
   );
 }
@@ -121,7 +126,13 @@ export function ExportSection() {
         <button type="button" class="button-secondary" disabled={busy()} onClick={() => void download()} data-testid="export-data">
           Export my data
         </button>
-        <Show when={note()}>{(n) => <span classList={{ 'settings-note': true, 'panel-error': !!n().error }} data-testid="export-note">{n().text}</span>}</Show>
+        <Show when={note()}>
+          {(n) => (
+            <span classList={{ 'settings-note': true, 'panel-error': !!n().error }} data-testid="export-note">
+              {n().text}
+            </span>
+          )}
+        </Show>
       </div>
     </section>
   );

@@ -63,14 +63,33 @@ export function NotificationsSection(props: { session: Session }) {
               <span class="settings-row-title">On this device</span>
               <span class="settings-row-sub">Even when Jeco is closed</span>
             </label>
-            <input id="push-on" type="checkbox" role="switch" class="settings-switch" checked={on()} aria-checked={on()} disabled={busy()} onChange={(e) => void toggle(e.currentTarget)} data-testid="push-toggle" />
+            <input
+              id="push-on"
+              type="checkbox"
+              role="switch"
+              class="settings-switch"
+              checked={on()}
+              aria-checked={on()}
+              disabled={busy()}
+              onChange={(e) => void toggle(e.currentTarget)}
+              data-testid="push-toggle"
+            />
           </li>
           <li class="settings-row">
             <label class="settings-row-text" for="push-preview">
               <span class="settings-row-title">Show message preview</span>
               <span class="settings-row-sub">Off: who wrote, not what</span>
             </label>
-            <input id="push-preview" type="checkbox" role="switch" class="settings-switch" checked={preview()} aria-checked={preview()} onChange={(e) => void togglePreview(e.currentTarget)} data-testid="push-preview-toggle" />
+            <input
+              id="push-preview"
+              type="checkbox"
+              role="switch"
+              class="settings-switch"
+              checked={preview()}
+              aria-checked={preview()}
+              onChange={(e) => void togglePreview(e.currentTarget)}
+              data-testid="push-preview-toggle"
+            />
           </li>
         </ul>
       </Show>

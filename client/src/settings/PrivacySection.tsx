@@ -30,11 +30,13 @@ export function PrivacySection() {
         <span class="settings-row-sub settings-row-wrap">{props.sub}</span>
       </label>
       <select id={props.testid} class="settings-select" onChange={(e) => props.onChange(e.currentTarget.value)} data-testid={props.testid}>
-        <For each={Object.entries(props.options)}>{([value, label]) => (
+        <For each={Object.entries(props.options)}>
+          {([value, label]) => (
             <option value={value} selected={props.value() === value}>
               {label}
             </option>
-          )}</For>
+          )}
+        </For>
       </select>
     </li>
   );
@@ -64,9 +66,7 @@ export function PrivacySection() {
               <li class="settings-row">
                 <label class="settings-row-text" for="privacy-read-receipts">
                   <span class="settings-row-title settings-row-wrap">Read receipts</span>
-                  <span class="settings-row-sub settings-row-wrap">
-                    Off: in one-to-one chats neither of you sees when the other has read. Groups always show them.
-                  </span>
+                  <span class="settings-row-sub settings-row-wrap">Off: in one-to-one chats neither of you sees when the other has read. Groups always show them.</span>
                 </label>
                 <input
                   id="privacy-read-receipts"
@@ -86,7 +86,13 @@ export function PrivacySection() {
                 onChange: (value) => void change({ groupAdd: value as GroupAdders }),
               })}
             </ul>
-            <Show when={note()}>{(n) => <span classList={{ 'settings-note': true, 'panel-error': !!n().error }} data-testid="privacy-note">{n().text}</span>}</Show>
+            <Show when={note()}>
+              {(n) => (
+                <span classList={{ 'settings-note': true, 'panel-error': !!n().error }} data-testid="privacy-note">
+                  {n().text}
+                </span>
+              )}
+            </Show>
           </>
         )}
       </Show>

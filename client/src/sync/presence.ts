@@ -25,7 +25,13 @@ export function createAwareness(doc: Y.Doc, present = true): Awareness {
 
 /** The users with this doc open somewhere, by the server-rewritten `user` of each awareness state. */
 export function watchPresent(awareness: Awareness): Accessor<Set<UserId>> {
-  const read = () => new Set([...awareness.getStates()].filter(([id]) => id !== awareness.clientID).map(([, state]) => (state as PresenceState).user?.id).filter((id): id is UserId => typeof id === 'string'));
+  const read = () =>
+    new Set(
+      [...awareness.getStates()]
+        .filter(([id]) => id !== awareness.clientID)
+        .map(([, state]) => (state as PresenceState).user?.id)
+        .filter((id): id is UserId => typeof id === 'string'),
+    );
   const [present, setPresent] = createSignal(read(), { equals: (a, b) => a.size === b.size && [...a].every((id) => b.has(id)) });
   const changed = () => setPresent(read());
   awareness.on('change', changed);

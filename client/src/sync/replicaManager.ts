@@ -89,7 +89,6 @@ export class ReplicaManager {
     }
   }
 
-
   /** Opens (or shares) the replica of `name`; pair every call with {@link release}. */
   open(name: DocName): Replica {
     const entry = this.entries.get(name);
@@ -97,9 +96,7 @@ export class ReplicaManager {
       entry.refs++;
       return entry.replica;
     }
-    const replica =
-      this.draining.get(name) ??
-      new Replica(name, this.userId, { socket: this.socket, tabs: this.tabs, events: this.events, carriesUnsent: this.unsentDocs.list().includes(name) });
+    const replica = this.draining.get(name) ?? new Replica(name, this.userId, { socket: this.socket, tabs: this.tabs, events: this.events, carriesUnsent: this.unsentDocs.list().includes(name) });
     this.draining.delete(name);
     this.entries.set(name, { replica, refs: 1 });
     return replica;

@@ -15,11 +15,7 @@ export function useReplica(manager: ReplicaManager, name: DocName): Replica {
  * and maps each open replica through `bind` (run once per doc, in a reactive scope
  * of its own that ends when the doc leaves the list, so bindings made there stop too).
  */
-export function useReplicas<T>(
-  manager: ReplicaManager,
-  names: Accessor<readonly DocName[]>,
-  bind: (replica: Replica) => T,
-): Accessor<T[]> {
+export function useReplicas<T>(manager: ReplicaManager, names: Accessor<readonly DocName[]>, bind: (replica: Replica) => T): Accessor<T[]> {
   // mapArray is lazy; the memo runs it now and whenever the names change, needed or not.
   return createMemo(mapArray(names, (name) => bind(useReplica(manager, name))));
 }

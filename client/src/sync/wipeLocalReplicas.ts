@@ -12,7 +12,5 @@ function deleteDatabase(name: string): Promise<void> {
 export async function wipeLocalReplicas(userId: string): Promise<void> {
   const prefix = localDbPrefix(userId);
   const databases = await indexedDB.databases();
-  await Promise.all(
-    databases.flatMap(({ name }) => (name?.startsWith(prefix) ? [deleteDatabase(name)] : [])),
-  );
+  await Promise.all(databases.flatMap(({ name }) => (name?.startsWith(prefix) ? [deleteDatabase(name)] : [])));
 }

@@ -44,7 +44,13 @@ export function Avatar(props: { name: string; seed: string; size?: 'small' | 'me
     return version && version !== failed() ? photoUrl(props.seed, version) : undefined;
   };
   return (
-    <span class={`avatar avatar-${props.size ?? 'medium'}`} classList={{ 'avatar-generic': !initials() && !photo() }} style={{ 'background-color': colorFor(props.seed) }} aria-hidden="true" data-testid="avatar">
+    <span
+      class={`avatar avatar-${props.size ?? 'medium'}`}
+      classList={{ 'avatar-generic': !initials() && !photo() }}
+      style={{ 'background-color': colorFor(props.seed) }}
+      aria-hidden="true"
+      data-testid="avatar"
+    >
       <Show when={photo()} fallback={initials() || <PersonIcon />}>
         {(src) => <img class="avatar-photo" src={src()} alt="" draggable={false} onError={() => setFailed(userById(props.seed)?.photo ?? undefined)} data-testid="avatar-photo" />}
       </Show>

@@ -5,16 +5,7 @@ import { Avatar } from './Avatar';
  * One person in a list of people to pick (user search, the new chat's contacts, the
  * chat list's "People"): avatar, name and a second line; `children` adds a note under them.
  */
-export function PersonButton(props: {
-  id: string;
-  name: string;
-  detail: string;
-  onClick: () => void;
-  disabled?: boolean;
-  testId: string;
-  username?: string;
-  children?: JSX.Element;
-}) {
+export function PersonButton(props: { id: string; name: string; detail: string; onClick: () => void; disabled?: boolean; testId: string; username?: string; children?: JSX.Element }) {
   return (
     <button type="button" class="user-result" disabled={props.disabled} onClick={() => props.onClick()} data-testid={props.testId} data-username={props.username}>
       <Avatar name={props.name} seed={props.id} />

@@ -70,7 +70,14 @@ export function UserSearch(props: { hidden: (id: string) => boolean; onPick: (us
       <Show when={error()}>
         <p class="panel-note panel-error">{error()}</p>
       </Show>
-      <Show when={results() !== null && !error()} fallback={<Show when={!error()}><p class="panel-note">Find people by the start of their username.</p></Show>}>
+      <Show
+        when={results() !== null && !error()}
+        fallback={
+          <Show when={!error()}>
+            <p class="panel-note">Find people by the start of their username.</p>
+          </Show>
+        }
+      >
         <Show when={visible().length > 0} fallback={<p class="panel-note">Nobody found for “{query().trim()}”.</p>}>
           <ul class="user-results">
             <For each={visible()}>

@@ -67,9 +67,7 @@ export function setContactNicknames(next: Record<string, string>): void {
 /** Known people (met before on this device) whose username or display name starts with `query`. */
 export function findKnownUsers(query: string): PublicUser[] {
   const q = query.trim().toLowerCase();
-  return Object.values(users).filter(
-    (u) => u.username.toLowerCase().startsWith(q) || u.displayName.toLowerCase().startsWith(q) || !!nicknames[u.id]?.toLowerCase().startsWith(q),
-  );
+  return Object.values(users).filter((u) => u.username.toLowerCase().startsWith(q) || u.displayName.toLowerCase().startsWith(q) || !!nicknames[u.id]?.toLowerCase().startsWith(q));
 }
 
 /** Drops every cached profile (sign-out). */

@@ -31,8 +31,20 @@ async function world(): Promise<{ store: Store; blobs: DiskBlobStore; lifecycle:
 }
 
 const row = (id: string, sha256: string, createdAt: number): FileRow => ({
-  id, roomId: 'g.lifecycle' as RoomId, uploaderId: 'u.ann' as UserId, name: `${id}.txt`, mime: 'text/plain', size: 5,
-  width: null, height: null, thumbhash: null, sha256, thumbSha256: null, createdAt, referencedAt: null, deletedAt: null,
+  id,
+  roomId: 'g.lifecycle' as RoomId,
+  uploaderId: 'u.ann' as UserId,
+  name: `${id}.txt`,
+  mime: 'text/plain',
+  size: 5,
+  width: null,
+  height: null,
+  thumbhash: null,
+  sha256,
+  thumbSha256: null,
+  createdAt,
+  referencedAt: null,
+  deletedAt: null,
 });
 
 describe('file lifecycle: a new row and the sweep of its blob', () => {
@@ -46,10 +58,12 @@ describe('file lifecycle: a new row and the sweep of its blob', () => {
       // The same bytes uploaded again: stored already, so the upload found them there.
       expect(await put(bytes)).toBe(sha);
       const fresh = row(`new${round}`, sha, 9_999);
-      const keeping = lifecycle.keep([sha], () => store.createFile(fresh)).then(
-        () => 'kept',
-        (error: unknown) => (error instanceof BlobGone ? 'gone' : Promise.reject(error)),
-      );
+      const keeping = lifecycle
+        .keep([sha], () => store.createFile(fresh))
+        .then(
+          () => 'kept',
+          (error: unknown) => (error instanceof BlobGone ? 'gone' : Promise.reject(error)),
+        );
       // The sweep starts beside the new row at once, or a turn of the event loop later: either way the invariant holds.
       const sweeping = round % 2 === 0 ? lifecycle.sweep(5_000) : new Promise((resolve) => setImmediate(resolve)).then(() => lifecycle.sweep(5_000));
       const [outcome] = await Promise.all([keeping, sweeping]);

@@ -81,12 +81,7 @@ export async function processUpload(file: string, blobs: BlobStore, scratch: str
     const thumb = temp('webp');
     made.push(thumb);
     await sharp(source).rotate().resize(THUMB_MAX_PX, THUMB_MAX_PX, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 75 }).toFile(thumb);
-    const tiny = await sharp(source)
-      .rotate()
-      .resize(THUMBHASH_MAX_PX, THUMBHASH_MAX_PX, { fit: 'inside' })
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    const tiny = await sharp(source).rotate().resize(THUMBHASH_MAX_PX, THUMBHASH_MAX_PX, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
     const thumbhash = Buffer.from(rgbaToThumbHash(tiny.info.width, tiny.info.height, tiny.data)).toString('base64');
     const stored = await blobs.putFile(source);
     const thumbInfo = await blobs.putFile(thumb);

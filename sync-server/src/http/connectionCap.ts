@@ -68,5 +68,8 @@ export function peerKey(address: string | undefined): string | null {
   const left = head === '' ? [] : head.split(':');
   // `::` stands for as many zero groups as the address lacks; only the first four matter.
   const groups = tail === undefined ? left : [...left, '0', '0', '0', '0'];
-  return `${groups.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => parseInt(g, 16).toString(16))
+    .join(':')}::/64`;
 }

@@ -3,7 +3,10 @@ import { PRODUCTION_PREVIEW_POLICY, readPageMeta, refusePreviewUrl } from './fet
 
 describe('readPageMeta', () => {
   test('Open Graph first, then <title> and the description tag; entities decoded, spaces folded, long text cut', () => {
-    expect(readPageMeta('<head><title>Plain</title><meta content="OG &amp; co" property="og:title"><meta name=description content=\'A  short\n page\'></head>')).toEqual({ title: 'OG & co', description: 'A short page' });
+    expect(readPageMeta('<head><title>Plain</title><meta content="OG &amp; co" property="og:title"><meta name=description content=\'A  short\n page\'></head>')).toEqual({
+      title: 'OG & co',
+      description: 'A short page',
+    });
     expect(readPageMeta('<title>Only a title &#8212; here</title>')).toEqual({ title: 'Only a title — here' });
     expect(readPageMeta('<p>no head</p>')).toEqual({});
     expect(readPageMeta(`<title>${'x'.repeat(500)}</title>`).title).toHaveLength(200);

@@ -44,7 +44,15 @@ function exported(message: ShownMessage, publicUrl: string) {
     ...(message.forwarded ? { forwarded: true } : {}),
     ...(message.reactions.size > 0 ? { reactions: Object.fromEntries(message.reactions) } : {}),
     ...(message.attachment && !message.deleted
-      ? { attachment: { fileId: message.attachment.fileId, name: message.attachment.name, mime: message.attachment.mime, size: message.attachment.size, url: `${publicUrl}/api/files/${message.attachment.fileId}` } }
+      ? {
+          attachment: {
+            fileId: message.attachment.fileId,
+            name: message.attachment.name,
+            mime: message.attachment.mime,
+            size: message.attachment.size,
+            url: `${publicUrl}/api/files/${message.attachment.fileId}`,
+          },
+        }
       : {}),
   };
 }

@@ -27,7 +27,11 @@ describe('Privacy (the server side of schema/privacy.ts)', () => {
 
   beforeEach(async () => {
     store = await openSqliteStore(':memory:');
-    for (const [id, name] of [[ann, 'ann'], [bob, 'bob'], [cat, 'cat']] as const) {
+    for (const [id, name] of [
+      [ann, 'ann'],
+      [bob, 'bob'],
+      [cat, 'cat'],
+    ] as const) {
       await store.createUser({ id, username: name, displayName: name, email: null, passwordHash: 'x', createdAt: 0 });
     }
     blocks = new Blocks(store, () => now);
@@ -49,7 +53,7 @@ describe('Privacy (the server side of schema/privacy.ts)', () => {
     expect(await privacy.inContactsOf(ann, bob)).toBe(false);
   });
 
-  it('answers what an asker may see from the owner\'s settings, contacts and blocks', async () => {
+  it("answers what an asker may see from the owner's settings, contacts and blocks", async () => {
     await privacy.set(ann, { lastSeen: 'contacts', profile: 'nobody', groupAdd: 'contacts' });
     await changeContacts(ann, (doc) => addContact(doc, bob, { addedAt: 1 }));
     const row = (await store.getUserById(ann))!;
@@ -63,7 +67,7 @@ describe('Privacy (the server side of schema/privacy.ts)', () => {
     expect(await privacy.mayAddToGroup(bob, ann)).toBe(false);
   });
 
-  it('lets presence flow in a DM per the owner\'s setting for the one other person, and in groups only for everyone', async () => {
+  it("lets presence flow in a DM per the owner's setting for the one other person, and in groups only for everyone", async () => {
     const dm = parseDocName(roomHeadDoc(dmRoomId(ann, bob)))!;
     const dmBucket = parseDocName(bucketDoc(dmRoomId(ann, bob), 0))!;
     const group = parseDocName(roomHeadDoc(newGroupId()))!;

@@ -4,18 +4,7 @@ import { privacyOf, type Store, type UserRow } from '../store/db/store';
 import { readContacts } from '#schema/docs/contacts';
 import { contactsDoc, parseDocName, roomOfDoc, type DocRef } from '#schema/docs/names';
 import type { RoomRef, UserId } from '#schema/ids';
-import {
-  DEFAULT_PRIVACY,
-  dmReadReceipts,
-  inAudience,
-  mayAddToGroup,
-  presenceInGroups,
-  seesPresenceBack,
-  visibilityOf,
-  type PrivacySettings,
-  type Relation,
-  type Visibility,
-} from '#schema/privacy';
+import { DEFAULT_PRIVACY, dmReadReceipts, inAudience, mayAddToGroup, presenceInGroups, seesPresenceBack, visibilityOf, type PrivacySettings, type Relation, type Visibility } from '#schema/privacy';
 import type { Blocks } from './blocks';
 
 /**

@@ -35,7 +35,7 @@ export async function refuseEndpoint(endpoint: string, policy: EndpointPolicy): 
   if (url.protocol !== 'https:') return 'The push endpoint must be an https URL.';
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [host] : await resolveAll(host);
-  if (addresses === null || addresses.length === 0) return 'The push endpoint\'s host does not resolve.';
+  if (addresses === null || addresses.length === 0) return "The push endpoint's host does not resolve.";
   if (!addresses.every(isPublicAddress)) return 'The push endpoint must be on a public address.';
   return null;
 }

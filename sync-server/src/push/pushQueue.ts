@@ -104,7 +104,11 @@ export class PushQueue {
         urgency: 'high',
         topic: topicOf(payload.roomId),
       });
-      result = await deliver({ endpoint: prepared.endpoint, method: prepared.method, headers: prepared.headers as Record<string, string | number>, body: (prepared.body as Buffer | null) ?? null }, this.deps.policy, REQUEST_TIMEOUT_MS);
+      result = await deliver(
+        { endpoint: prepared.endpoint, method: prepared.method, headers: prepared.headers as Record<string, string | number>, body: (prepared.body as Buffer | null) ?? null },
+        this.deps.policy,
+        REQUEST_TIMEOUT_MS,
+      );
     } catch (error) {
       // A subscription whose keys do not make a valid encryption: it can never work.
       this.stats.failed++;

@@ -108,10 +108,11 @@ export class PushSender {
       if (user.timer) continue;
       const wait = user.lastSentAt + this.deps.intervalMs - now;
       if (wait <= 0) this.release(note.userId, user, now);
-      else user.timer = this.timers.later(wait, () => {
-        user.timer = null;
-        this.release(note.userId, user, Date.now());
-      });
+      else
+        user.timer = this.timers.later(wait, () => {
+          user.timer = null;
+          this.release(note.userId, user, Date.now());
+        });
     }
   }
 
@@ -202,4 +203,3 @@ export class PushSender {
     }
   }
 }
-

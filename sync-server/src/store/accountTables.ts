@@ -47,7 +47,10 @@ export abstract class AccountTables {
 
   async getUsersByIds(ids: readonly UserId[]): Promise<UserRow[]> {
     if (ids.length === 0) return [];
-    return this.d.db.select().from(this.d.t.users).where(inArray(this.d.t.users.id, [...ids]));
+    return this.d.db
+      .select()
+      .from(this.d.t.users)
+      .where(inArray(this.d.t.users.id, [...ids]));
   }
 
   async searchUsers(prefix: string, limit: number): Promise<UserRow[]> {
@@ -89,7 +92,12 @@ export abstract class AccountTables {
       yield* run(tx.delete(pushSubscriptions).where(eq(pushSubscriptions.userId, id)));
       yield* run(tx.delete(sessions).where(eq(sessions.userId, id)));
       yield* run(tx.delete(resetTokens).where(eq(resetTokens.userId, id)));
-      yield* run(tx.update(users).set(anonymised(at, displayName)).where(and(eq(users.id, id), isNull(users.deletedAt))));
+      yield* run(
+        tx
+          .update(users)
+          .set(anonymised(at, displayName))
+          .where(and(eq(users.id, id), isNull(users.deletedAt))),
+      );
     });
   }
 
@@ -161,7 +169,10 @@ export abstract class AccountTables {
 
   async isBlocked(blockerId: UserId, blockedId: UserId): Promise<boolean> {
     const { blocks } = this.d.t;
-    const found = await this.d.db.select({ at: blocks.createdAt }).from(blocks).where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId)));
+    const found = await this.d.db
+      .select({ at: blocks.createdAt })
+      .from(blocks)
+      .where(and(eq(blocks.blockerId, blockerId), eq(blocks.blockedId, blockedId)));
     return found.length > 0;
   }
 

@@ -70,4 +70,3 @@ export async function catchUp(load: Store['loadUpdatesAfter'], positions: LogPos
   if (updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(updates), CAUGHT_UP);
   positions.advanced(docName, lastId);
 }
-

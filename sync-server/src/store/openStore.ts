@@ -26,7 +26,5 @@ export async function openStore({ databaseUrl, dataDir }: OpenStoreOptions): Pro
   if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return openPgStore(databaseUrl);
   // Only the scheme is shown: the rest of the URL may carry a password.
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(databaseUrl)?.[0] ?? 'no scheme';
-  throw new Error(
-    `JECO_DATABASE_URL must be unset (SQLite in the data dir) or a postgres:// or postgresql:// URL; got ${scheme}`,
-  );
+  throw new Error(`JECO_DATABASE_URL must be unset (SQLite in the data dir) or a postgres:// or postgresql:// URL; got ${scheme}`);
 }

@@ -7,7 +7,8 @@ import { openPgStore } from './pgStore';
 import { openStore } from './openStore';
 
 /** Every table the store owns; emptied before each contract test. */
-const TABLES = 'blocks, users, sessions, reset_tokens, rooms, room_members, former_members, disappearing_rooms, group_invites, client_ids, doc_updates, doc_snapshots, push_subscriptions, server_settings';
+const TABLES =
+  'blocks, users, sessions, reset_tokens, rooms, room_members, former_members, disappearing_rooms, group_invites, client_ids, doc_updates, doc_snapshots, push_subscriptions, server_settings';
 
 describe.skipIf(!(await hasPostgres()))('postgres store', () => {
   const dbUrl = useTestDatabase();

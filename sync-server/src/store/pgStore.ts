@@ -67,10 +67,7 @@ type Reader = Pick<NodePgDatabase, 'select'>;
 
 /** A doc's snapshot and log rows in append order; call inside a transaction so both reads agree. */
 async function readLog(tx: Reader, docName: string, afterId = 0): Promise<{ snapshot: Buffer | null; rows: LogRow[]; coversId: number }> {
-  const [snap] = await tx
-    .select({ snapshot: docSnapshots.snapshot, coversId: docSnapshots.coversId })
-    .from(docSnapshots)
-    .where(eq(docSnapshots.docName, docName));
+  const [snap] = await tx.select({ snapshot: docSnapshots.snapshot, coversId: docSnapshots.coversId }).from(docSnapshots).where(eq(docSnapshots.docName, docName));
   const rows = await tx
     .select({ id: docUpdates.id, update: docUpdates.update })
     .from(docUpdates)

@@ -57,7 +57,10 @@ export abstract class RoomTables extends AccountTables {
 
   async getMemberRole(roomId: RoomId, userId: UserId): Promise<MemberRole | null> {
     const { roomMembers } = this.d.t;
-    const [row] = await this.d.db.select({ role: roomMembers.role }).from(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
+    const [row] = await this.d.db
+      .select({ role: roomMembers.role })
+      .from(roomMembers)
+      .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)));
     return row?.role ?? null;
   }
 
@@ -73,7 +76,12 @@ export abstract class RoomTables extends AccountTables {
   async createInvite(row: InviteRow): Promise<void> {
     const { groupInvites } = this.d.t;
     await this.d.transaction(function* (tx) {
-      yield* run(tx.update(groupInvites).set({ revokedAt: row.createdAt }).where(and(eq(groupInvites.roomId, row.roomId), isNull(groupInvites.revokedAt))));
+      yield* run(
+        tx
+          .update(groupInvites)
+          .set({ revokedAt: row.createdAt })
+          .where(and(eq(groupInvites.roomId, row.roomId), isNull(groupInvites.revokedAt))),
+      );
       yield* run(tx.insert(groupInvites).values(row));
     });
     this.counted(0);
@@ -97,7 +105,10 @@ export abstract class RoomTables extends AccountTables {
 
   async getActiveInvite(roomId: RoomId): Promise<InviteRow | null> {
     const { groupInvites } = this.d.t;
-    const [row] = await this.d.db.select().from(groupInvites).where(and(eq(groupInvites.roomId, roomId), isNull(groupInvites.revokedAt)));
+    const [row] = await this.d.db
+      .select()
+      .from(groupInvites)
+      .where(and(eq(groupInvites.roomId, roomId), isNull(groupInvites.revokedAt)));
     return row ?? null;
   }
 
@@ -135,7 +146,12 @@ export abstract class RoomTables extends AccountTables {
     this.counted(0);
     await this.d.transaction(function* (tx) {
       for (const chunk of chunks(ids, CLAIM_CHUNK)) {
-        yield* run(tx.insert(clientIds).values(chunk.map((clientId) => ({ clientId, userId }))).onConflictDoNothing());
+        yield* run(
+          tx
+            .insert(clientIds)
+            .values(chunk.map((clientId) => ({ clientId, userId })))
+            .onConflictDoNothing(),
+        );
         for (const row of yield* rows(tx.select().from(clientIds).where(inArray(clientIds.clientId, chunk)))) owners.set(row.clientId, row.userId);
       }
     });

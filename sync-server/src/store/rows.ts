@@ -72,11 +72,7 @@ export interface Fold {
 }
 
 /** Runs the caller's merge over what was read; `null` when there is nothing to fold. */
-export function fold(
-  snapshot: Buffer | null,
-  rows: readonly LogRow[],
-  merge: Merge,
-): Fold | null {
+export function fold(snapshot: Buffer | null, rows: readonly LogRow[], merge: Merge): Fold | null {
   if (rows.length === 0) return null;
   const merged = merge(
     snapshot && toBytes(snapshot),

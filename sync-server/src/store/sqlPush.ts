@@ -37,7 +37,12 @@ export class SqlPush implements PushStore {
     const { pushSubscriptions } = this.d.t;
     const out: PushSubscriptionRow[] = [];
     for (let i = 0; i < userIds.length; i += CHUNK) {
-      out.push(...(await this.d.db.select().from(pushSubscriptions).where(inArray(pushSubscriptions.userId, userIds.slice(i, i + CHUNK)))));
+      out.push(
+        ...(await this.d.db
+          .select()
+          .from(pushSubscriptions)
+          .where(inArray(pushSubscriptions.userId, userIds.slice(i, i + CHUNK)))),
+      );
     }
     return out;
   }

@@ -39,7 +39,12 @@ export class SqlReceipts implements ReceiptStore {
       // Rooms × users is a superset of the pairs asked; the fold picks the pairs it needs.
       for (const rooms of chunks(roomIds)) {
         for (const users of chunks(userIds)) {
-          const found = yield* read(tx.select().from(receiptPositions).where(and(inArray(receiptPositions.roomId, rooms), inArray(receiptPositions.userId, users))));
+          const found = yield* read(
+            tx
+              .select()
+              .from(receiptPositions)
+              .where(and(inArray(receiptPositions.roomId, rooms), inArray(receiptPositions.userId, users))),
+          );
           for (const row of found) current.set(memberKey(row.roomId, row.userId), row);
         }
       }

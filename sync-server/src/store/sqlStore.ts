@@ -21,7 +21,22 @@ import { SqlReceipts } from './sqlReceipts';
 /** The lock space of a blob's name (Postgres advisory locks; see {@link Dialect.lock}). */
 const BLOB_LOCK = 0x6a656305;
 
-type Shared = Omit<Store, 'dialect' | 'appendUpdate' | 'loadDoc' | 'loadUpdatesAfter' | 'listProjectionMarks' | 'getProjectionWatermarks' | 'projectRoom' | 'countUpdates' | 'compact' | 'writeDoc' | 'docExists' | 'ping' | 'close'>;
+type Shared = Omit<
+  Store,
+  | 'dialect'
+  | 'appendUpdate'
+  | 'loadDoc'
+  | 'loadUpdatesAfter'
+  | 'listProjectionMarks'
+  | 'getProjectionWatermarks'
+  | 'projectRoom'
+  | 'countUpdates'
+  | 'compact'
+  | 'writeDoc'
+  | 'docExists'
+  | 'ping'
+  | 'close'
+>;
 
 /** Accounts (`accountTables.ts`) and rooms (`roomTables.ts`), and here files, receipts (`sqlReceipts.ts`) and Web Push (`sqlPush.ts`): the Store less its doc log. */
 export abstract class SqlStore extends RoomTables implements Shared {
@@ -39,19 +54,28 @@ export abstract class SqlStore extends RoomTables implements Shared {
 
   async getFiles(ids: readonly string[]): Promise<FileRow[]> {
     if (ids.length === 0) return [];
-    return this.d.db.select().from(this.d.t.files).where(inArray(this.d.t.files.id, [...ids]));
+    return this.d.db
+      .select()
+      .from(this.d.t.files)
+      .where(inArray(this.d.t.files.id, [...ids]));
   }
 
   async userFileBytes(userId: UserId): Promise<number> {
     const { files } = this.d.t;
-    const [row] = await this.d.db.select({ bytes: sum(files.size) }).from(files).where(eq(files.uploaderId, userId));
+    const [row] = await this.d.db
+      .select({ bytes: sum(files.size) })
+      .from(files)
+      .where(eq(files.uploaderId, userId));
     return Number(row?.bytes ?? 0);
   }
 
   async markFilesReferenced(ids: readonly string[], at: number): Promise<void> {
     if (ids.length === 0) return;
     const { files } = this.d.t;
-    await this.d.db.update(files).set({ referencedAt: at }).where(and(inArray(files.id, [...ids]), isNull(files.referencedAt)));
+    await this.d.db
+      .update(files)
+      .set({ referencedAt: at })
+      .where(and(inArray(files.id, [...ids]), isNull(files.referencedAt)));
   }
 
   async unusedFiles(before: number, limit: number): Promise<FileRow[]> {
@@ -68,7 +92,13 @@ export abstract class SqlStore extends RoomTables implements Shared {
     const { files } = this.d.t;
     const freed = this.freedBlobs.bind(this);
     return this.d.transaction(function* (tx) {
-      const marked = yield* rows(tx.update(files).set({ deletedAt: at }).where(and(inArray(files.id, [...ids]), isNull(files.deletedAt))).returning());
+      const marked = yield* rows(
+        tx
+          .update(files)
+          .set({ deletedAt: at })
+          .where(and(inArray(files.id, [...ids]), isNull(files.deletedAt)))
+          .returning(),
+      );
       return { files: marked, freed: yield* freed(tx, marked) };
     });
   }
@@ -78,7 +108,15 @@ export abstract class SqlStore extends RoomTables implements Shared {
     const { files } = this.d.t;
     const freed = this.freedBlobs.bind(this);
     return this.d.transaction(function* (tx) {
-      return yield* freed(tx, yield* rows(tx.delete(files).where(inArray(files.id, [...ids])).returning()));
+      return yield* freed(
+        tx,
+        yield* rows(
+          tx
+            .delete(files)
+            .where(inArray(files.id, [...ids]))
+            .returning(),
+        ),
+      );
     });
   }
 

@@ -40,19 +40,17 @@ export function prepareStatements(db: BetterSQLite3Database) {
   const coversId = db.select({ coversId: docSnapshots.coversId }).from(docSnapshots).where(eq(docSnapshots.docName, p.docName)).prepare();
   const append = db.insert(docUpdates).values({ docName: p.docName, update: p.update }).returning({ id: docUpdates.id }).prepare();
   const mark = db.insert(projectionMarks).values({ roomId: p.roomId, bucket: p.bucket }).onConflictDoNothing().prepare();
-  const clearMark = db.delete(projectionMarks).where(and(eq(projectionMarks.roomId, p.roomId), eq(projectionMarks.bucket, p.bucket))).prepare();
+  const clearMark = db
+    .delete(projectionMarks)
+    .where(and(eq(projectionMarks.roomId, p.roomId), eq(projectionMarks.bucket, p.bucket)))
+    .prepare();
   const watermark = db
     .insert(projectionWatermarks)
     .values({ roomId: p.roomId, bucket: p.bucket, length: p.length, messages: p.messages })
     .onConflictDoUpdate({ target: [projectionWatermarks.roomId, projectionWatermarks.bucket], set: { length: sql`excluded.length`, messages: sql`excluded.messages` } })
     .prepare();
   const watermarks = db.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, p.roomId)).orderBy(asc(projectionWatermarks.bucket)).prepare();
-  const members = db
-    .select({ userId: roomMembers.userId, role: roomMembers.role })
-    .from(roomMembers)
-    .where(eq(roomMembers.roomId, p.roomId))
-    .orderBy(asc(roomMembers.userId))
-    .prepare();
+  const members = db.select({ userId: roomMembers.userId, role: roomMembers.role }).from(roomMembers).where(eq(roomMembers.roomId, p.roomId)).orderBy(asc(roomMembers.userId)).prepare();
   const role = db
     .select({ role: roomMembers.role })
     .from(roomMembers)

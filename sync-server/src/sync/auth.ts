@@ -19,11 +19,7 @@ import type { UserBudgets } from './userBudgets';
  */
 export function authExtension(deps: { sessions: Sessions; membership: Membership; budgets: UserBudgets; instance: () => Hocuspocus; recheckEveryMs: number }): Extension {
   deps.sessions.onRevoked(({ tokenHash, userId }) => {
-    closeConnections(
-      deps.instance(),
-      (context) => context.sessionHash === tokenHash || context.user.id === userId,
-      syncRefusal('unauthorized'),
-    );
+    closeConnections(deps.instance(), (context) => context.sessionHash === tokenHash || context.user.id === userId, syncRefusal('unauthorized'));
   });
 
   // Sessions are checked when a doc connects; a socket can stay open for days, so the

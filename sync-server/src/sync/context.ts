@@ -16,11 +16,7 @@ export interface SyncContext {
 }
 
 /** Closes every live client connection for which `matches(context, docName)` holds, with `event`. */
-export function closeConnections(
-  instance: Hocuspocus,
-  matches: (context: SyncContext, documentName: string) => boolean,
-  event: { code: number; reason: string },
-): number {
+export function closeConnections(instance: Hocuspocus, matches: (context: SyncContext, documentName: string) => boolean, event: { code: number; reason: string }): number {
   let closed = 0;
   for (const document of instance.documents.values()) {
     for (const connection of document.getConnections()) {

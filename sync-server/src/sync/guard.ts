@@ -113,7 +113,15 @@ export function guardExtension(deps: {
       const ref = parseDocName(documentName);
       if (!ref) throw syncRefusal('unknown_doc');
       const fileIds = ref.kind === 'bucket' ? attachmentIdsOf(payload) : [];
-      const input = { doc: document, ref, userId: user.id, role: await roleOf(ref, user.id), update: payload, clientOwner: (clientId: number) => claims.get(clientId), files: ref.kind === 'bucket' ? await attachmentFiles.prefetch(fileIds) : undefined };
+      const input = {
+        doc: document,
+        ref,
+        userId: user.id,
+        role: await roleOf(ref, user.id),
+        update: payload,
+        clientOwner: (clientId: number) => claims.get(clientId),
+        files: ref.kind === 'bucket' ? await attachmentFiles.prefetch(fileIds) : undefined,
+      };
       let result = checkUpdate(input);
       if (!result.ok && result.rule === 'client-ids') {
         // The claim cache forgets (a restart, or past its size): ids the store knows are not new.

@@ -103,8 +103,7 @@ const CHECKS: { [Kind in WriteRulesKind]: { [Root in keyof (typeof DOC_WRITERS)[
   bucket: {
     messages: (ctx, _key, value) => checkMessage(ctx, value),
     edits: (_ctx, key, value) => messageKey(key) ?? shape(editSchema.safeParse(value).success, 'edit'),
-    deletions: (ctx, key, value) =>
-      messageKey(key) ?? shape(deletionSchema.safeParse(value).success, 'deletion') ?? byWriter(ctx, value, 'by'),
+    deletions: (ctx, key, value) => messageKey(key) ?? shape(deletionSchema.safeParse(value).success, 'deletion') ?? byWriter(ctx, value, 'by'),
     reactions: (ctx, key, value) => {
       const [messageId, userId, ...rest] = key.split(':');
       if (!messageId || !parseMessageId(messageId) || userId !== ctx.userId || rest.length > 0) return { rule: 'unknown-key', detail: key };
@@ -146,7 +145,8 @@ const CHECKS: { [Kind in WriteRulesKind]: { [Root in keyof (typeof DOC_WRITERS)[
       // The notification list's read marks: a time, and the watermark not past the server's clock (it would mark the future read).
       const notification = notificationStateEntry(key, value);
       if (notification === 'bad') return { rule: 'value-shape', detail: `state.${key.slice(0, key.indexOf(':') + 1) || key}` };
-      if (notification === 'ok') return key === NOTIFICATIONS_READ_THROUGH && (value as number) > ctx.now + MAX_CLOCK_SKEW_MS ? { rule: 'value-shape', detail: 'notification watermark in the future' } : null;
+      if (notification === 'ok')
+        return key === NOTIFICATIONS_READ_THROUGH && (value as number) > ctx.now + MAX_CLOCK_SKEW_MS ? { rule: 'value-shape', detail: 'notification watermark in the future' } : null;
       return isValidStateEntry(key, value) ? null : { rule: 'value-shape', detail: `state.${key.slice(0, key.indexOf(':') + 1) || key}` };
     },
   },

@@ -42,10 +42,7 @@ export class MembershipProjection {
     const lines = this.deps.lines.take(room.id, now);
     const { meta, members } = await writes.read(roomHeadDoc(room.id), (head) => ({ meta: readMeta(head), members: readMembers(head) }));
     if (!meta || meta.kind !== room.kind) return;
-    const next: RoomMemberRow[] =
-      room.kind === 'dm'
-        ? room.members.map((userId) => ({ userId, role: 'member' as const }))
-        : [...members].map(([userId, member]) => ({ userId, role: member.role }));
+    const next: RoomMemberRow[] = room.kind === 'dm' ? room.members.map((userId) => ({ userId, role: 'member' as const })) : [...members].map(([userId, member]) => ({ userId, role: member.role }));
     const previous = new Set((await store.getRoomMembers(room.id)).map((m) => m.userId));
     const createdBy = meta.createdBy ?? next[0]?.userId;
     if (!createdBy) return;

@@ -209,7 +209,11 @@ export class MessageProjection {
                 // Reactions to this member's messages, in the same one write per inbox.
                 if (theirReactions) {
                   const roomTitle = readChatEntry(inbox, room.id)?.title ?? title;
-                  applyReactionNotifications(inbox, theirReactions.set.map((item) => ({ ...item, roomTitle })), theirReactions.removed);
+                  applyReactionNotifications(
+                    inbox,
+                    theirReactions.set.map((item) => ({ ...item, roomTitle })),
+                    theirReactions.removed,
+                  );
                 }
                 if (!latest) return;
                 const entry = readChatEntry(inbox, room.id) ?? newChatEntry(room, userId, nameOf, title, now);
@@ -231,7 +235,9 @@ export class MessageProjection {
         if (push && (projected.length > 0 || reactedItems.size > 0)) {
           const reading = readersOf(this.deps.instance(), room.id, newest);
           if (projected.length > 0) {
-            push.notify(messagePushes({ room, messages: projected, members, inboxes: inboxes.map((c) => c.document!), users, groupTitle: title, reading, seen: (userId) => push.seen(userId, room.id) }));
+            push.notify(
+              messagePushes({ room, messages: projected, members, inboxes: inboxes.map((c) => c.document!), users, groupTitle: title, reading, seen: (userId) => push.seen(userId, room.id) }),
+            );
           }
           const now = Date.now();
           const reactionNotes = [...reactedItems].flatMap(([userId, items]) => {

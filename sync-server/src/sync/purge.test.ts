@@ -23,7 +23,12 @@ function purgedBucket(change: 'delete' | 'edit') {
   const alice = h.peer(ALICE, 101);
   const bob = h.peer(BOB, 202);
   const m = message(ALICE, 'secret');
-  expect(h.send(ALICE, capture(alice, (doc) => appendMessage(doc, m))).ok).toBe(true);
+  expect(
+    h.send(
+      ALICE,
+      capture(alice, (doc) => appendMessage(doc, m)),
+    ).ok,
+  ).toBe(true);
   h.pull(bob);
   const overlay = capture(alice, (doc) => (change === 'delete' ? deleteForEveryone(doc, m.id, ALICE, 1) : editMessage(doc, m.id, 'public', 1)));
   expect(h.send(ALICE, overlay).ok).toBe(true);
@@ -39,9 +44,24 @@ describe('the guard after a purge', () => {
     h.pull(bob);
     // Sync step 2 carries the client's whole delete set, the server's purge included.
     expect(h.send(BOB, Y.encodeStateAsUpdate(bob.doc)).ok).toBe(true);
-    expect(h.send(ALICE, capture(alice, (doc) => editMessage(doc, m.id, 'public, fixed', 2))).ok).toBe(true);
-    expect(h.send(BOB, capture(bob, (doc) => setReaction(doc, m.id, BOB, '👍'))).ok).toBe(true);
-    expect(h.send(BOB, capture(bob, (doc) => appendMessage(doc, message(BOB, 'next')))).ok).toBe(true);
+    expect(
+      h.send(
+        ALICE,
+        capture(alice, (doc) => editMessage(doc, m.id, 'public, fixed', 2)),
+      ).ok,
+    ).toBe(true);
+    expect(
+      h.send(
+        BOB,
+        capture(bob, (doc) => setReaction(doc, m.id, BOB, '👍')),
+      ).ok,
+    ).toBe(true);
+    expect(
+      h.send(
+        BOB,
+        capture(bob, (doc) => appendMessage(doc, message(BOB, 'next'))),
+      ).ok,
+    ).toBe(true);
     expect(readMessages(h.server).map((x) => x.text)).toEqual(['public', 'next']);
   });
 

@@ -55,8 +55,7 @@ export function removalsExtension(deps: { pub: Redis; subscriber: Redis; instanc
   });
   deps.subscriber.subscribe(REMOVALS_CHANNEL).catch((error: unknown) => deps.log(error, 'subscribing to removal events'));
 
-  const groupMembers = (document: Parameters<NonNullable<Extension['afterLoadDocument']>>[0]['document']) =>
-    readMeta(document)?.kind === 'group' ? new Set(readMembers(document).keys()) : null;
+  const groupMembers = (document: Parameters<NonNullable<Extension['afterLoadDocument']>>[0]['document']) => (readMeta(document)?.kind === 'group' ? new Set(readMembers(document).keys()) : null);
 
   return {
     extensionName: 'removals',

@@ -11,11 +11,7 @@ import { CONCURRENCY_WINDOW_MS, messageArrivals } from './messageArrivals';
 import { encodeSections, rawGc, rawItem, type RawDeletion } from './rawUpdate';
 import type { GuardResult } from './updateGuard';
 
-const USERS = [
-  '00000000-0000-4000-8000-0000000000a1',
-  '00000000-0000-4000-8000-0000000000b2',
-  '00000000-0000-4000-8000-0000000000c3',
-] as UserId[];
+const USERS = ['00000000-0000-4000-8000-0000000000a1', '00000000-0000-4000-8000-0000000000b2', '00000000-0000-4000-8000-0000000000c3'] as UserId[];
 const ADMIN = USERS[2]!;
 const MALLORY = '00000000-0000-4000-8000-0000000000ee' as UserId;
 const GROUP = 'g.22222222-2222-4222-8222-222222222222' as RoomId;
@@ -207,10 +203,16 @@ function run(seed: number, steps: number, adversary = false): void {
     for (const id of result.newClientIds) malloryIds.push(id);
     expect(h.server.store.pendingStructs, `seed ${seed}: an accepted attack left structs pending`).toBeNull();
     const after = h.server.getArray('messages').toArray();
-    expect(after.every((value) => messageSchema.safeParse(value).success), `seed ${seed}: a non-message in messages`).toBe(true);
+    expect(
+      after.every((value) => messageSchema.safeParse(value).success),
+      `seed ${seed}: a non-message in messages`,
+    ).toBe(true);
     const ids = (after as Message[]).map((m) => m.id);
     const earlier = new Set(before.map((m) => m.id));
-    expect(ids.filter((id) => earlier.has(id)), `seed ${seed}: an accepted attack removed or reordered messages`).toEqual(before.map((m) => m.id));
+    expect(
+      ids.filter((id) => earlier.has(id)),
+      `seed ${seed}: an accepted attack removed or reordered messages`,
+    ).toEqual(before.map((m) => m.id));
     // New messages may land among recent ones (as concurrent appends do), never before an old one.
     const firstNew = ids.findIndex((id) => !earlier.has(id));
     if (firstNew !== -1) expect(firstNew, `seed ${seed}: an accepted attack landed before an old message`).toBeGreaterThanOrEqual(oldCount);
@@ -218,7 +220,9 @@ function run(seed: number, steps: number, adversary = false): void {
     const copy = new Y.Doc();
     Y.applyUpdate(copy, Y.encodeStateAsUpdate(h.server));
     if (canonical(snapshot(copy)) !== canonical(snapshot(h.server))) {
-      throw new Error(`seed ${seed}: an accepted attack left the server inconsistent: ${JSON.stringify(Y.decodeUpdate(update).structs.map((st) => ({ id: st.id, origin: (st as Y.Item).origin, right: (st as Y.Item).rightOrigin, parent: (st as Y.Item).parent, sub: (st as Y.Item).parentSub, len: st.length, gc: st instanceof Y.GC })))}`);
+      throw new Error(
+        `seed ${seed}: an accepted attack left the server inconsistent: ${JSON.stringify(Y.decodeUpdate(update).structs.map((st) => ({ id: st.id, origin: (st as Y.Item).origin, right: (st as Y.Item).rightOrigin, parent: (st as Y.Item).parent, sub: (st as Y.Item).parentSub, len: st.length, gc: st instanceof Y.GC })))}`,
+      );
     }
     broadcast();
   };
@@ -290,9 +294,7 @@ function run(seed: number, steps: number, adversary = false): void {
 
 /** JSON with object keys sorted: map entries come out in integration order, which replicas need not share. */
 function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
-  );
+  return JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v));
 }
 
 function snapshot(doc: Y.Doc) {

@@ -40,10 +40,20 @@ function bucket() {
   const bob = h.peer(BOB, 202);
   const mallory = h.peer(MALLORY, 303);
   const first = message(h, ALICE, 'first');
-  expect(h.send(ALICE, capture(alice, (doc) => appendMessage(doc, first))).ok).toBe(true);
+  expect(
+    h.send(
+      ALICE,
+      capture(alice, (doc) => appendMessage(doc, first)),
+    ).ok,
+  ).toBe(true);
   h.pull(mallory);
   const mine = message(h, MALLORY, 'mine');
-  expect(h.send(MALLORY, capture(mallory, (doc) => appendMessage(doc, mine))).ok).toBe(true);
+  expect(
+    h.send(
+      MALLORY,
+      capture(mallory, (doc) => appendMessage(doc, mine)),
+    ).ok,
+  ).toBe(true);
   for (const peer of [alice, bob]) h.pull(peer);
   return { h, alice, bob, mallory, first, mine };
 }
@@ -68,8 +78,7 @@ describe('client-id flood', () => {
 
   it(`refuses more than ${MAX_NEW_CLIENT_IDS} new client ids in one update, and accepts that many`, () => {
     const { h } = bucket();
-    const reactions = (from: number, n: number) =>
-      encodeStructs(Array.from({ length: n }, (_, i) => rawItem(from + i, 0, { parent: 'edits', parentSub: `x${i}`, values: [1] })));
+    const reactions = (from: number, n: number) => encodeStructs(Array.from({ length: n }, (_, i) => rawItem(from + i, 0, { parent: 'edits', parentSub: `x${i}`, values: [1] })));
     expectRefused(h.check(MALLORY, reactions(5000, MAX_NEW_CLIENT_IDS + 1)), 'client-ids');
     const offline = new Y.Doc();
     Y.applyUpdate(offline, Y.encodeStateAsUpdate(h.server));
@@ -85,7 +94,7 @@ describe('client-id flood', () => {
 });
 
 describe('where Yjs really integrates an item', () => {
-  it("refuses a re-sent struct that claims `reactions` but that Yjs re-anchors inside `messages`", () => {
+  it('refuses a re-sent struct that claims `reactions` but that Yjs re-anchors inside `messages`', () => {
     const { h, first, mine } = bucket();
     // Mallory's client 303 wrote clock 0 (her message). She sends clock 0..1 again with a
     // reaction's parent: Yjs skips the known clock and puts clock 1 after 303:0, in `messages`.
@@ -163,8 +172,17 @@ describe('where Yjs really integrates an item', () => {
     expectRefused(h.check(BOB, staleAppend), 'messages-append-only');
     // Once synced, its origin is the true end and the append goes through.
     h.pull(bob);
-    expect(h.send(BOB, capture(bob, (doc) => appendMessage(doc, message(h, BOB, 'fresh')))).ok).toBe(true);
-    expect(readMessages(h.server).map((m) => m.text).slice(-1)).toEqual(['fresh']);
+    expect(
+      h.send(
+        BOB,
+        capture(bob, (doc) => appendMessage(doc, message(h, BOB, 'fresh'))),
+      ).ok,
+    ).toBe(true);
+    expect(
+      readMessages(h.server)
+        .map((m) => m.text)
+        .slice(-1),
+    ).toEqual(['fresh']);
   });
 
   it('refuses an update Yjs would leave pending although every id is in it (an origin cycle across clients)', () => {
@@ -205,13 +223,21 @@ describe('values that must refer to something real', () => {
       }),
       'unknown-message',
     );
-    expect(h.send(MALLORY, capture(mallory, (doc) => doc.getMap('reactions').set(`${first.id}:${MALLORY}`, '👍'))).ok).toBe(true);
+    expect(
+      h.send(
+        MALLORY,
+        capture(mallory, (doc) => doc.getMap('reactions').set(`${first.id}:${MALLORY}`, '👍')),
+      ).ok,
+    ).toBe(true);
   });
 
   it('refuses edits and deletions of unknown messages, and accepts them with the message in the same update', () => {
     const { h, mallory } = bucket();
     h.roles.set(MALLORY, 'admin');
-    expectRefused(h.attempt(mallory, (doc) => doc.getMap('deletions').set(newMessageId(), { by: MALLORY, at: h.now })), 'unknown-message');
+    expectRefused(
+      h.attempt(mallory, (doc) => doc.getMap('deletions').set(newMessageId(), { by: MALLORY, at: h.now })),
+      'unknown-message',
+    );
     const m = message(h, MALLORY, 'typo');
     const update = capture(mallory, (doc) => {
       appendMessage(doc, m);
@@ -224,9 +250,25 @@ describe('values that must refer to something real', () => {
   it('refuses a message from the far future and accepts one from the past or slightly ahead', () => {
     const { h, mallory } = bucket();
     const at = (createdAt: number) => ({ ...message(h, MALLORY, `at ${createdAt}`), createdAt });
-    expectRefused(h.attempt(mallory, (doc) => appendMessage(doc, at(h.now + 365 * 86_400_000))), 'message-time');
-    expectRefused(h.attempt(mallory, (doc) => appendMessage(doc, at(h.now + MAX_CLOCK_SKEW_MS + 1))), 'message-time');
-    expect(h.send(MALLORY, capture(mallory, (doc) => appendMessage(doc, at(h.now - 7 * 86_400_000)))).ok).toBe(true);
-    expect(h.send(MALLORY, capture(mallory, (doc) => appendMessage(doc, at(h.now + 60_000)))).ok).toBe(true);
+    expectRefused(
+      h.attempt(mallory, (doc) => appendMessage(doc, at(h.now + 365 * 86_400_000))),
+      'message-time',
+    );
+    expectRefused(
+      h.attempt(mallory, (doc) => appendMessage(doc, at(h.now + MAX_CLOCK_SKEW_MS + 1))),
+      'message-time',
+    );
+    expect(
+      h.send(
+        MALLORY,
+        capture(mallory, (doc) => appendMessage(doc, at(h.now - 7 * 86_400_000))),
+      ).ok,
+    ).toBe(true);
+    expect(
+      h.send(
+        MALLORY,
+        capture(mallory, (doc) => appendMessage(doc, at(h.now + 60_000))),
+      ).ok,
+    ).toBe(true);
   });
 });

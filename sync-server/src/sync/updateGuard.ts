@@ -149,12 +149,8 @@ function checkDecoded(input: GuardInput, view: UpdateView, ds: ReturnType<typeof
 function createsGroup(input: GuardInput, changes: readonly Change[]): boolean {
   if (input.ref.kind !== 'roomHead' || input.ref.room.kind !== 'group') return false;
   if (input.doc.getMap(ROOM_HEAD.meta).get('kind') !== undefined) return false;
-  const sets = (root: string, key: string, ok: (value: unknown) => boolean) =>
-    changes.some((c) => c.op === 'set' && c.root === root && c.key === key && c.values?.length === 1 && ok(c.values[0]));
-  return (
-    sets(ROOM_HEAD.meta, 'kind', (value) => value === 'group') &&
-    sets(ROOM_HEAD.members, input.userId, (value) => memberSchema.safeParse(value).data?.role === 'owner')
-  );
+  const sets = (root: string, key: string, ok: (value: unknown) => boolean) => changes.some((c) => c.op === 'set' && c.root === root && c.key === key && c.values?.length === 1 && ok(c.values[0]));
+  return sets(ROOM_HEAD.meta, 'kind', (value) => value === 'group') && sets(ROOM_HEAD.members, input.userId, (value) => memberSchema.safeParse(value).data?.role === 'owner');
 }
 
 /** The writer's role in the doc's room: a head judges by its own members (it is ahead of the SQL projection), a bucket by `input.role`. */

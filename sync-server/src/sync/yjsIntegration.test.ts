@@ -41,7 +41,11 @@ describe('simulateIntegration agrees with Yjs', () => {
         const clock = next.get(client) ?? Math.max(0, state(client) - int(2));
         const origin = ref();
         const rightOrigin = random() < 0.3 ? ref() : null;
-        const item = rawItem(client, clock, origin || rightOrigin ? { origin, rightOrigin, values: [s] } : { parent: random() < 0.5 ? 'a' : 'm', parentSub: random() < 0.5 ? null : 'k1', values: [s] });
+        const item = rawItem(
+          client,
+          clock,
+          origin || rightOrigin ? { origin, rightOrigin, values: [s] } : { parent: random() < 0.5 ? 'a' : 'm', parentSub: random() < 0.5 ? null : 'k1', values: [s] },
+        );
         structs.push(item);
         next.set(client, clock + item.length);
       }

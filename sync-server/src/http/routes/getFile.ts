@@ -56,7 +56,10 @@ export function getFileRoute(app: FastifyInstance, deps: HttpDeps, blobs: BlobSt
     // A malformed header (-2) or several ranges: the whole file, as RFC 9110 allows.
     if (range !== undefined && range !== -2 && range.type === 'bytes' && range.length === 1) {
       const { start, end } = range[0]!;
-      reply.code(206).header('Content-Range', `bytes ${start}-${end}/${size}`).header('Content-Length', end - start + 1);
+      reply
+        .code(206)
+        .header('Content-Range', `bytes ${start}-${end}/${size}`)
+        .header('Content-Length', end - start + 1);
       return reply.send(await blobs.read(blob, { start, end }));
     }
     reply.header('Content-Length', size);

@@ -5,7 +5,11 @@ import { requireUser } from '../requireUser';
 
 /** `GET /api/me/privacy`: my privacy settings. */
 export function getPrivacyRoute(app: FastifyInstance, deps: HttpDeps): void {
-  app.get('/api/me/privacy', { preHandler: requireUser(deps) }, async (request): Promise<PrivacyResponse> => ({
-    privacy: await deps.privacy.settingsOf(request.auth!.user.id),
-  }));
+  app.get(
+    '/api/me/privacy',
+    { preHandler: requireUser(deps) },
+    async (request): Promise<PrivacyResponse> => ({
+      privacy: await deps.privacy.settingsOf(request.auth!.user.id),
+    }),
+  );
 }

@@ -30,9 +30,7 @@ export function metricsRoute(app: FastifyInstance, deps: HttpDeps): void {
   app.get('/metrics', async (request, reply) => {
     const expected = deps.config.metricsToken;
     const header = request.headers.authorization;
-    const allowed = expected
-      ? header?.startsWith('Bearer ') === true && sameSecret(header.slice('Bearer '.length).trim(), expected)
-      : fromLoopback(request);
+    const allowed = expected ? header?.startsWith('Bearer ') === true && sameSecret(header.slice('Bearer '.length).trim(), expected) : fromLoopback(request);
     if (!allowed) return sendError(reply, 'forbidden');
     reply.header('content-type', deps.metrics.contentType);
     return deps.metrics.metrics();

@@ -79,12 +79,7 @@ export function runReceiptStoreContract(name: string, open: () => Promise<Store>
     it('R5. concurrent batches on one room keep the furthest position of each member', async () => {
       const r = room();
       const people = Array.from({ length: 20 }, user);
-      await Promise.all(
-        people.flatMap((p, i) => [
-          store.receipts.advance([step(r, p, 'read', at(0, i), 100)]),
-          store.receipts.advance([step(r, p, 'read', at(0, i + 1), 101)]),
-        ]),
-      );
+      await Promise.all(people.flatMap((p, i) => [store.receipts.advance([step(r, p, 'read', at(0, i), 100)]), store.receipts.advance([step(r, p, 'read', at(0, i + 1), 101)])]));
       const positions = (await store.receipts.positions([r])).get(r)!;
       people.forEach((p, i) => expect(positions.get(p)?.read).toEqual(at(0, i + 1)));
     });

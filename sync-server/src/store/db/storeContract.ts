@@ -261,12 +261,26 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
         { userId: cy, role: 'member' },
       ]);
       expect(await store.getFormerThrough(room.id, bob)).toBeNull();
-      await store.saveRoomMembers(room, [{ userId: ann, role: 'owner' }, { userId: cy, role: 'member' }], [{ userId: bob, throughBucket: 3 }]);
+      await store.saveRoomMembers(
+        room,
+        [
+          { userId: ann, role: 'owner' },
+          { userId: cy, role: 'member' },
+        ],
+        [{ userId: bob, throughBucket: 3 }],
+      );
       expect(await store.getMemberRole(room.id, bob)).toBeNull();
       expect(await store.getFormerThrough(room.id, bob)).toBe(3);
       expect(await store.getFormerThrough(room.id, cy)).toBeNull();
       // Added back, then gone again later: the span moves on, never back.
-      await store.saveRoomMembers(room, [{ userId: ann, role: 'owner' }, { userId: bob, role: 'member' }], [{ userId: cy, throughBucket: 5 }]);
+      await store.saveRoomMembers(
+        room,
+        [
+          { userId: ann, role: 'owner' },
+          { userId: bob, role: 'member' },
+        ],
+        [{ userId: cy, throughBucket: 5 }],
+      );
       expect(await store.getMemberRole(room.id, bob)).toBe('member');
       await store.saveRoomMembers(room, [{ userId: ann, role: 'owner' }], [{ userId: bob, throughBucket: 7 }]);
       expect(await store.getFormerThrough(room.id, bob)).toBe(7);
@@ -331,7 +345,6 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(Object.fromEntries(await store.getClientIdOwners([42, 7, 1_000_001]))).toEqual({ 42: ann, 1000001: bob });
       expect(Object.fromEntries(await store.claimClientIds([7], ann))).toEqual({ 7: ann });
     });
-
 
     it('15. appendUpdate and loadDoc keep the bytes and the append order, per doc', async () => {
       const updates = wordsUpdates(['hello', ' ', 'world']);
@@ -473,7 +486,11 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       await new Promise((resolve) => setImmediate(resolve));
       expect(await compaction).toBe(1);
       expect(await store.countUpdates('doc')).toBe(0);
-      expect(replay(await store.loadDoc('doc')).getText('t').toString()).toBe(`old${'new'.repeat(1_000_000)}`);
+      expect(
+        replay(await store.loadDoc('doc'))
+          .getText('t')
+          .toString(),
+      ).toBe(`old${'new'.repeat(1_000_000)}`);
     });
 
     it('24. a writeDoc callback that throws appends nothing', async () => {
@@ -485,12 +502,25 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.docExists('doc')).toBe(false);
     });
 
-    it('25. createFile stores a file row that getFile and getFiles return; userFileBytes sums an uploader\'s sizes', async () => {
+    it("25. createFile stores a file row that getFile and getFiles return; userFileBytes sums an uploader's sizes", async () => {
       const ann = userId();
       const room = group(ann);
       const file = (id: string, size: number, fields: Partial<FileRow> = {}): FileRow => ({
-        id, roomId: room.id, uploaderId: ann, name: `${id}.jpg`, mime: 'image/jpeg', size,
-        width: 640, height: 480, thumbhash: 'AAAA', sha256: 'a'.repeat(64), thumbSha256: 'b'.repeat(64), createdAt: 1_000, referencedAt: null, deletedAt: null, ...fields,
+        id,
+        roomId: room.id,
+        uploaderId: ann,
+        name: `${id}.jpg`,
+        mime: 'image/jpeg',
+        size,
+        width: 640,
+        height: 480,
+        thumbhash: 'AAAA',
+        sha256: 'a'.repeat(64),
+        thumbSha256: 'b'.repeat(64),
+        createdAt: 1_000,
+        referencedAt: null,
+        deletedAt: null,
+        ...fields,
       });
       expect(await store.userFileBytes(ann)).toBe(0);
       const big = file('f1', 3_000_000_000);
@@ -511,8 +541,21 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       const ann = userId();
       const room = group(ann);
       const file = (id: string, fields: Partial<FileRow> = {}): FileRow => ({
-        id, roomId: room.id, uploaderId: ann, name: `${id}.bin`, mime: 'application/octet-stream', size: 10,
-        width: null, height: null, thumbhash: null, sha256: 'c'.repeat(64), thumbSha256: null, createdAt: 1_000, referencedAt: null, deletedAt: null, ...fields,
+        id,
+        roomId: room.id,
+        uploaderId: ann,
+        name: `${id}.bin`,
+        mime: 'application/octet-stream',
+        size: 10,
+        width: null,
+        height: null,
+        thumbhash: null,
+        sha256: 'c'.repeat(64),
+        thumbSha256: null,
+        createdAt: 1_000,
+        referencedAt: null,
+        deletedAt: null,
+        ...fields,
       });
       await store.createFile(file('sent'));
       await store.createFile(file('unsent', { sha256: 'd'.repeat(64), thumbSha256: 'e'.repeat(64) }));
@@ -523,7 +566,11 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       await store.markFilesReferenced([], 3_000);
 
       // Other tests' rows may share the store: look at this room's.
-      const unused = async (before: number) => (await store.unusedFiles(before, 100)).filter((f) => f.roomId === room.id).map((f) => f.id).sort();
+      const unused = async (before: number) =>
+        (await store.unusedFiles(before, 100))
+          .filter((f) => f.roomId === room.id)
+          .map((f) => f.id)
+          .sort();
       expect(await unused(4_000)).toEqual(['unsent']);
       expect(await unused(6_000)).toEqual(['late', 'unsent']);
       expect(await store.unusedFiles(6_000, 1)).toHaveLength(1);
@@ -545,13 +592,25 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.markFilesDeleted([], 9_000)).toEqual({ files: [], freed: [] });
     });
 
-    it('43. retiring or removing file rows names the blobs no live row names any more, decided in that transaction: of two at once freeing one blob\'s last rows, exactly one names it', async () => {
+    it("43. retiring or removing file rows names the blobs no live row names any more, decided in that transaction: of two at once freeing one blob's last rows, exactly one names it", async () => {
       const ann = userId();
       const room = group(ann);
       const blob = () => randomBytes(32).toString('hex');
       const file = (id: string, sha256: string, thumbSha256: string | null = null): FileRow => ({
-        id: `${room.id}.${id}`, roomId: room.id, uploaderId: ann, name: `${id}.bin`, mime: 'application/octet-stream', size: 10,
-        width: null, height: null, thumbhash: null, sha256, thumbSha256, createdAt: 1_000, referencedAt: null, deletedAt: null,
+        id: `${room.id}.${id}`,
+        roomId: room.id,
+        uploaderId: ann,
+        name: `${id}.bin`,
+        mime: 'application/octet-stream',
+        size: 10,
+        width: null,
+        height: null,
+        thumbhash: null,
+        sha256,
+        thumbSha256,
+        createdAt: 1_000,
+        referencedAt: null,
+        deletedAt: null,
       });
       // A live row keeps its blob, as bytes or as thumbnail.
       const [kept, thumb] = [blob(), blob()];
@@ -564,14 +623,13 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
         await store.createFile(file(`a${round}`, shared));
         await store.createFile(file(`b${round}`, shared));
         const [a, b] = [`${room.id}.a${round}`, `${room.id}.b${round}`];
-        const [first, second] = round % 2 === 0
-          ? await Promise.all([store.deleteFiles([a]), store.deleteFiles([b])])
-          : await Promise.all([store.markFilesDeleted([a], 2_000).then((m) => m.freed), store.deleteFiles([b])]);
+        const [first, second] =
+          round % 2 === 0 ? await Promise.all([store.deleteFiles([a]), store.deleteFiles([b])]) : await Promise.all([store.markFilesDeleted([a], 2_000).then((m) => m.freed), store.deleteFiles([b])]);
         expect([...first, ...second]).toEqual([shared]);
       }
     });
 
-    it('44. a blob that is someone\'s profile photo is never named freed, whichever file rows naming it go', async () => {
+    it("44. a blob that is someone's profile photo is never named freed, whichever file rows naming it go", async () => {
       const photoOwner = newUser(`photo${randomBytes(3).toString('hex')}`, { email: `photo${randomBytes(3).toString('hex')}@example.test` });
       expect(await store.createUser(photoOwner)).toEqual({ ok: true });
       const room = group(photoOwner.id);
@@ -579,8 +637,20 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       await store.setProfile(photoOwner.id, { photo });
       // The same bytes sent as a file (anyone may download a photo and send it), then deleted and swept.
       const copy: FileRow = {
-        id: `${room.id}.photo-copy`, roomId: room.id, uploaderId: photoOwner.id, name: 'me.webp', mime: 'image/webp', size: 10,
-        width: null, height: null, thumbhash: null, sha256: photo, thumbSha256: null, createdAt: 1_000, referencedAt: null, deletedAt: null,
+        id: `${room.id}.photo-copy`,
+        roomId: room.id,
+        uploaderId: photoOwner.id,
+        name: 'me.webp',
+        mime: 'image/webp',
+        size: 10,
+        width: null,
+        height: null,
+        thumbhash: null,
+        sha256: photo,
+        thumbSha256: null,
+        createdAt: 1_000,
+        referencedAt: null,
+        deletedAt: null,
       };
       await store.createFile(copy);
       expect((await store.markFilesDeleted([copy.id], 2_000)).freed).toEqual([]);
@@ -675,7 +745,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.getUserById(bob.id)).toMatchObject({ displayName: bob.displayName, about: null, photo: null });
     });
 
-    it('31. listUserSessions lists one user\'s sessions oldest first, with their device and last use', async () => {
+    it("31. listUserSessions lists one user's sessions oldest first, with their device and last use", async () => {
       const ann = await addUser('ann');
       const bob = await addUser('bob');
       await store.createSession({ ...session(ann.id, 'a2', 9_000), createdAt: 2_000, userAgent: 'Firefox' });
