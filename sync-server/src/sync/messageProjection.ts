@@ -181,14 +181,16 @@ export class MessageProjection {
             for (const [b, doc] of docs) {
               const mark: ProjectionMark = { roomId: room.id, bucket: b };
               const at: ProjectionWatermark = watermarks.find((w) => w.bucket === b) ?? { ...mark, length: this.baselines.get(bucketDoc(room.id, b)) ?? 0, messages: 0 };
-              const fresh = readMessagesFrom(doc, at.length);
-              const counted = fresh.filter((m) => !m.event).length;
-              fresh.forEach((message, i) => added.push({ message, position: { bucket: b, index: at.length + i } }));
               // Concurrent appends may land among the last items already projected (the guard
               // allows it within its window), shifting one of those past the watermark: the
               // newest message is looked for among them too, so the preview is never an older one.
+              // One read serves both: the candidates from `from`, the new messages from the watermark.
               const from = Math.max(0, at.length - MAX_CONCURRENT_ITEMS);
-              readMessagesFrom(doc, from).forEach((message, i) => candidates.push({ message, position: { bucket: b, index: from + i } }));
+              const placed = readMessagesFrom(doc, from).map((message, i) => ({ message, position: { bucket: b, index: from + i } }));
+              candidates.push(...placed);
+              const fresh = placed.slice(at.length - from);
+              const counted = fresh.filter(({ message }) => !message.event).length;
+              added.push(...fresh);
               if (fresh.length > 0) flush.watermarks.push({ ...mark, length: at.length + fresh.length, messages: at.messages + counted });
               // An append committed but not yet applied here would be missed: keep its mark, and look again shortly.
               if (writes.holdsLog(bucketDoc(room.id, b))) flush.clear.push(mark);
