@@ -32,7 +32,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
-import pg from 'pg';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { appendMessage, indexOfMessage, onMessagesAdded } from '#schema/docs/bucket';
@@ -45,6 +44,7 @@ import { newGroupId, newMessageId, newUserId, type RoomId, type UserId } from '#
 import { writeBenchmarkSection } from './benchmarksDoc';
 import { startNode, stopNode, type Node } from './benchNodes';
 import type { SeedPlan, ServerArgs } from './loadServer';
+import { withPgClient } from '../pgClient';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(HERE, '../..');
@@ -78,16 +78,6 @@ const APP_TRAFFIC = opts.traffic === 'app';
 const DEVICES_EVERY = Number(opts['devices-every']);
 const SERVERS = opts.servers!.split(',') as ('bare' | 'jeco')[];
 if (!['sqlite', 'pg', 'pg+redis'].includes(TOPOLOGY)) throw new Error(`--topology sqlite | pg | pg+redis, not ${TOPOLOGY}`);
-
-async function withPg<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 interface Person {
   id: UserId;
@@ -252,7 +242,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
     return url.toString();
   })();
   const usesPg = kind === 'jeco' && TOPOLOGY !== 'sqlite';
-  if (usesPg) await withPg(PG_URL, (c) => c.query(`create database ${dbName}`));
+  if (usesPg) await withPgClient(PG_URL, (c) => c.query(`create database ${dbName}`));
   const nodeCount = TOPOLOGY === 'pg+redis' ? 2 : 1;
   const nodes: Node[] = [];
   try {
@@ -365,7 +355,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
   } finally {
     for (const node of nodes) await stopNode(node);
     await rm(dataDir, { recursive: true, force: true });
-    if (usesPg) await withPg(PG_URL, (c) => c.query(`drop database if exists ${dbName} with (force)`));
+    if (usesPg) await withPgClient(PG_URL, (c) => c.query(`drop database if exists ${dbName} with (force)`));
   }
 }
 

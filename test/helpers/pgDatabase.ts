@@ -1,17 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
+import { withPgClient } from '../../scripts/pgClient';
 import { TEST_PG_URL } from './services';
-
-export async function withPgClient<T>(url: string, run: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await run(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /**
  * A Postgres database of the calling test file's own, created before its tests and

@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
-import { useTestDatabase, withPgClient } from '../helpers/pgDatabase';
+import { useTestDatabase } from '../helpers/pgDatabase';
+import { withPgClient } from '../../scripts/pgClient';
 import { startServer } from '../helpers/server';
 import { hasPostgres } from '../helpers/services';
 import { purgeSuite } from './purgeSuite';

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { runStoreContract } from './db/storeContract';
-import { useTestDatabase, withPgClient } from '../../../test/helpers/pgDatabase';
+import { withPgClient } from '../../../scripts/pgClient';
+import { useTestDatabase } from '../../../test/helpers/pgDatabase';
 import { hasPostgres } from '../../../test/helpers/services';
 import { openPgStore } from './pgStore';
 import { openStore } from './openStore';
