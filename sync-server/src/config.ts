@@ -192,8 +192,9 @@ export const OPTIONS = {
   JECO_FILE_SWEEP_MS: { schema: z.coerce.number().int().min(10), default: String(HOUR_MS), describe: 'How often the sweep of unsent and deleted files (`JECO_FILE_GRACE_MS`) runs.' },
   JECO_PROJECTION_DELAY_MS: {
     schema: z.coerce.number().int().min(0).max(10_000),
-    default: '20',
-    describe: "How long new messages gather before the chat indexes of the room's members are updated: each inbox is written once per window, not once per message.",
+    default: '100',
+    describe:
+      "How long new messages gather before the chat indexes of the room's members are updated (the chat list's preview, unread count and delivered ticks; the message itself is not held): each inbox is written once per window, not once per message.",
   },
   JECO_VAPID_PUBLIC_KEY: {
     schema: z
