@@ -1,5 +1,5 @@
 import AsyncLock from 'async-lock';
-import type { FileRow, Store } from '../store/db/store';
+import { blobNamesOf, type FileRow, type Store } from '../store/db/store';
 import type { BlobStore } from './blobStore';
 
 /** Rows the sweep takes in one pass; the next pass takes the rest. */
@@ -11,9 +11,6 @@ export class BlobGone extends Error {
     super('The file was removed from storage while it was being saved.');
   }
 }
-
-/** The blobs a row names: its bytes and its thumbnail. */
-const blobsOf = (rows: readonly FileRow[]) => [...new Set(rows.flatMap((f) => (f.thumbSha256 ? [f.sha256, f.thumbSha256] : [f.sha256])))];
 
 /**
  * What happens to a stored file after its upload: it is marked sent when the guard
@@ -56,9 +53,14 @@ export class FileLifecycle {
     });
   }
 
+  /** Stores a new file row (an upload, a forwarded copy) if the blobs it names are still there; see {@link keep}. */
+  create(row: FileRow): Promise<void> {
+    return this.keep(blobNamesOf([row]), () => this.store.createFile(row));
+  }
+
   /** Messages attaching these files were deleted for everyone: nobody may fetch them from now on. */
   async retire(fileIds: readonly string[]): Promise<void> {
-    const names = blobsOf(await this.store.getFiles(fileIds));
+    const names = blobNamesOf(await this.store.getFiles(fileIds));
     await this.locked(names, async () => {
       const { freed } = await this.store.markFilesDeleted(fileIds, this.now());
       await this.dropBlobs(freed);
@@ -76,7 +78,7 @@ export class FileLifecycle {
     for (;;) {
       const rows = await this.store.unusedFiles(cutoff, SWEEP_BATCH);
       if (rows.length === 0) return removed;
-      await this.locked(blobsOf(rows), async () => this.dropBlobs(await this.store.deleteFiles(rows.map((row) => row.id))));
+      await this.locked(blobNamesOf(rows), async () => this.dropBlobs(await this.store.deleteFiles(rows.map((row) => row.id))));
       removed += rows.length;
       if (rows.length < SWEEP_BATCH) return removed;
     }

@@ -81,13 +81,12 @@ export interface Dialect {
   /** Runs `work` in one write transaction; rolled back if it throws. */
   transaction<T>(work: Work<T>): Promise<T>;
   /**
-   * Held until the transaction ends: transactions locking one `key` in `space`, from any
-   * process, run one at a time. Nothing on SQLite, whose immediate transaction holds the
-   * file's one write lock throughout.
+   * Held until the transaction ends: transactions locking one of `keys` in `space`, from
+   * any process, run one at a time. The keys are taken in sorted order (two transactions
+   * locking overlapping sets cannot deadlock), in one statement. Nothing on SQLite, whose
+   * immediate transaction holds the file's one write lock throughout.
    */
-  lock(tx: Db, space: number, key: string): Generator<Step, void, unknown>;
-  /** {@link lock} for each of `keys`, taken in sorted order (so two transactions locking overlapping sets cannot deadlock), in one statement. */
-  lockAll(tx: Db, space: number, keys: readonly string[]): Generator<Step, void, unknown>;
+  lock(tx: Db, space: number, keys: readonly string[]): Generator<Step, void, unknown>;
   /** The larger of two values: SQLite's two-argument `max`, Postgres' `greatest`. */
   greatest(column: SQLWrapper, value: SQLWrapper | number): SQL;
   /** Whether a write failed on a unique constraint. */
@@ -143,7 +142,6 @@ export function sqliteDialect(db: BetterSQLite3Database): Dialect {
       );
     },
     *lock() {},
-    *lockAll() {},
     greatest: (column, value) => sql`max(${column}, ${value})`,
     isUniqueViolation: (error) => codeOf(error) === 'SQLITE_CONSTRAINT_UNIQUE',
   };
@@ -160,10 +158,7 @@ export function pgDialect(db: NodePgDatabase): Dialect {
         while (!step.done) step = body.next(await step.value.query);
         return step.value;
       }),
-    *lock(tx, space, key) {
-      yield* run(tx.execute(sql`select pg_advisory_xact_lock(${space}, hashtext(${key}))`));
-    },
-    *lockAll(tx, space, keys) {
+    *lock(tx, space, keys) {
       if (keys.length === 0) return;
       const sorted = JSON.stringify([...new Set(keys)].sort());
       yield* run(tx.execute(sql`select pg_advisory_xact_lock(${space}, hashtext(k)) from (select k from jsonb_array_elements_text(${sorted}::jsonb) as k order by k) as sorted`));

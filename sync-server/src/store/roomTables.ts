@@ -34,7 +34,7 @@ export abstract class RoomTables extends AccountTables {
       yield* run(tx.insert(rooms).values(room).onConflictDoNothing());
       // Two saves of one room replace the list one after the other; otherwise their
       // delete+insert pairs could interleave and collide.
-      yield* d.lock(tx, ROOM_LOCK, room.id);
+      yield* d.lock(tx, ROOM_LOCK, [room.id]);
       yield* run(tx.delete(roomMembers).where(eq(roomMembers.roomId, room.id)));
       for (const gone of departed) {
         const later = d.greatest(formerMembers.throughBucket, sql`excluded.through_bucket`);

@@ -32,9 +32,9 @@ export class SqlReceipts implements ReceiptStore {
     const { receiptPositions, receiptSteps } = this.d.t;
     const roomIds = [...new Set(advances.map((r) => r.roomId))];
     const userIds = [...new Set(advances.map((r) => r.userId))];
-    const lockAll = this.d.lockAll.bind(this.d);
+    const lock = this.d.lock.bind(this.d);
     await this.d.transaction(function* (tx) {
-      yield* lockAll(tx, RECEIPTS_LOCK, roomIds);
+      yield* lock(tx, RECEIPTS_LOCK, roomIds);
       const current = new Map<string, PositionRow>();
       // Rooms × users is a superset of the pairs asked; the fold picks the pairs it needs.
       for (const rooms of chunks(roomIds)) {

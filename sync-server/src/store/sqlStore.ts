@@ -12,7 +12,7 @@
  */
 import { and, eq, inArray, isNull, lt, or, sum } from 'drizzle-orm';
 import type { UserId } from '#schema/ids';
-import type { FileRow, Store } from './db/store';
+import { blobNamesOf, type FileRow, type Store } from './db/store';
 import { rows, type Db, type Step } from './dialects';
 import { RoomTables } from './roomTables';
 import { SqlPush } from './sqlPush';
@@ -127,9 +127,9 @@ export abstract class SqlStore extends RoomTables implements Shared {
    * sees the earlier one's rows gone and names it.
    */
   private *freedBlobs(tx: Db, gone: readonly FileRow[]): Generator<Step, string[], unknown> {
-    const names = [...new Set(gone.flatMap((f) => (f.thumbSha256 ? [f.sha256, f.thumbSha256] : [f.sha256])))].sort();
+    const names = blobNamesOf(gone).sort();
     if (names.length === 0) return [];
-    for (const name of names) yield* this.d.lock(tx, BLOB_LOCK, name);
+    yield* this.d.lock(tx, BLOB_LOCK, names);
     const { files } = this.d.t;
     const live = yield* rows(
       tx

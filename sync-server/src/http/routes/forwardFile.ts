@@ -52,7 +52,7 @@ export function forwardFileRoute(app: FastifyInstance, deps: HttpDeps, files: { 
       deletedAt: null,
     };
     try {
-      await deps.files.lifecycle.keep(copy.thumbSha256 ? [copy.sha256, copy.thumbSha256] : [copy.sha256], () => deps.store.createFile(copy));
+      await deps.files.lifecycle.create(copy);
     } catch (error) {
       // Its bytes went with the last message that showed them, since the check above.
       if (error instanceof BlobGone) return sendError(reply, 'file_deleted');

@@ -119,7 +119,7 @@ export function uploadFileRoute(app: FastifyInstance, deps: HttpDeps, files: { b
         referencedAt: null,
         deletedAt: null,
       };
-      await deps.files.lifecycle.keep(row.thumbSha256 ? [row.sha256, row.thumbSha256] : [row.sha256], () => deps.store.createFile(row));
+      await deps.files.lifecycle.create(row);
       metrics.uploadClosed('stored', row.size);
       return row;
     } catch (error) {

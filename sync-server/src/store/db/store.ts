@@ -361,3 +361,8 @@ export interface FileRow {
   /** When the message carrying it was deleted for everyone: it is no longer served. */
   deletedAt: number | null;
 }
+
+/** The blobs `rows` name, each once: their bytes and their thumbnails. */
+export function blobNamesOf(rows: readonly Pick<FileRow, 'sha256' | 'thumbSha256'>[]): string[] {
+  return [...new Set(rows.flatMap((f) => (f.thumbSha256 ? [f.sha256, f.thumbSha256] : [f.sha256])))];
+}
