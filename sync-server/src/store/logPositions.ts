@@ -1,6 +1,6 @@
 import type { RedisTransactionOrigin } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import type { Store } from '../store/db/store';
+import type { LoadLogsAfter, Store } from '../store/db/store';
 
 /** What another process logged: applied and broadcast to clients, but neither logged nor projected again. */
 export const CAUGHT_UP = { source: 'redis' } as const satisfies RedisTransactionOrigin;
@@ -66,7 +66,15 @@ export class LogPositions {
  * projected again.
  */
 export async function catchUp(load: Store['loadUpdatesAfter'], positions: LogPositions, docName: string, doc: Y.Doc): Promise<void> {
-  const { updates, lastId } = await load(docName, positions.lastApplied(docName));
-  if (updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(updates), CAUGHT_UP);
-  positions.advanced(docName, lastId);
+  await catchUpAll((docs) => Promise.all(docs.map((d) => load(d.docName, d.afterId))), positions, [[docName, doc]]);
+}
+
+/** {@link catchUp} for several docs, read together (one read on Postgres, not one per doc). */
+export async function catchUpAll(load: LoadLogsAfter, positions: LogPositions, docs: readonly (readonly [string, Y.Doc])[]): Promise<void> {
+  const read = await load(docs.map(([docName]) => ({ docName, afterId: positions.lastApplied(docName) })));
+  docs.forEach(([docName, doc], i) => {
+    const { updates, lastId } = read[i]!;
+    if (updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(updates), CAUGHT_UP);
+    positions.advanced(docName, lastId);
+  });
 }

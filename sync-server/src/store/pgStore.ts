@@ -6,11 +6,11 @@
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId } from '#schema/ids';
-import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, Store } from './db/store';
+import type { LoadLogsAfter, ProjectionFlush, ProjectionMark, ProjectionWatermark, Store } from './db/store';
 import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks } from './db/pg';
 import { pgDialect } from './dialects';
 import { GroupCommit } from './groupCommit';
@@ -78,6 +78,39 @@ async function readLog(tx: Reader, docName: string, afterId = 0): Promise<{ snap
   return { snapshot: snap && (afterId === 0 || coversId > afterId) ? snap.snapshot : null, rows, coversId };
 }
 
+/**
+ * {@link readLog} after an id for several docs in one transaction: one select per
+ * table whatever their number (a projection catches every member's inbox up, and
+ * two reads per inbox were most of its round trips). Each doc's rows come from its
+ * own index range, driven by the list asked for.
+ */
+async function readLogsAfter(tx: Pick<NodePgDatabase, 'select' | 'execute'>, docs: Parameters<LoadLogsAfter>[0]): ReturnType<LoadLogsAfter> {
+  if (docs.length === 0) return [];
+  const names = [...new Set(docs.map((d) => d.docName))];
+  const lowest = new Map<string, number>();
+  for (const { docName, afterId } of docs) lowest.set(docName, Math.min(afterId, lowest.get(docName) ?? afterId));
+  const snaps = await tx.select({ docName: docSnapshots.docName, snapshot: docSnapshots.snapshot, coversId: docSnapshots.coversId }).from(docSnapshots).where(inArray(docSnapshots.docName, names));
+  const wanted = JSON.stringify([...lowest].map(([name, after]) => ({ name, after })));
+  const { rows } = await tx.execute<{ doc_name: string; id: string | number; update: Buffer }>(
+    sql`select w.name as doc_name, u.id, u.update from jsonb_to_recordset(${wanted}::jsonb) as w(name text, after bigint) cross join lateral (select id, update from ${docUpdates} where ${docUpdates.docName} = w.name and ${docUpdates.id} > w.after) as u`,
+  );
+  const rowsOf = new Map<string, LogRow[]>();
+  for (const row of rows) {
+    const list = rowsOf.get(row.doc_name) ?? [];
+    list.push({ id: Number(row.id), update: row.update });
+    rowsOf.set(row.doc_name, list);
+  }
+  const snapOf = new Map(snaps.map((s) => [s.docName, s]));
+  return docs.map(({ docName, afterId }) => {
+    const mine = (rowsOf.get(docName) ?? []).filter((r) => r.id > afterId).sort((a, b) => a.id - b.id);
+    const snap = snapOf.get(docName);
+    const coversId = snap?.coversId ?? 0;
+    const updates = mine.map((r) => toBytes(r.update));
+    // As readLog: the snapshot again when a compaction folded rows past `afterId`.
+    return { updates: snap && (afterId === 0 || coversId > afterId) ? [toBytes(snap.snapshot), ...updates] : updates, lastId: Math.max(afterId, mine.at(-1)?.id ?? coversId) };
+  });
+}
+
 class PgStore extends SqlStore implements Store {
   readonly dialect = 'postgres';
   private readonly appends: GroupCommit<{ docName: string; update: Uint8Array; mark?: ProjectionMark }>;
@@ -117,16 +150,16 @@ class PgStore extends SqlStore implements Store {
     return { updates: snapshot ? [snapshot, ...updates] : updates, lastId: Math.max(afterId, lastId) };
   }
 
-  /** `within`: read in that transaction (a projection's, holding its lock) instead of a read-only one of its own. */
-  private readAfter(docName: string, afterId: number, within?: Reader): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }> {
-    const read = async (tx: Reader) => {
-      const { snapshot, rows, coversId } = await readLog(tx, docName, afterId);
-      return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId: rows.at(-1)?.id ?? coversId };
-    };
-    if (within) return read(within);
+  private readAfter(docName: string, afterId: number): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }> {
     // One snapshot of the database for both reads, so a compaction committing between
     // them cannot hide the rows it folded into a snapshot we did not see.
-    return this.db.transaction(read, { isolationLevel: 'repeatable read', accessMode: 'read only' });
+    return this.db.transaction(
+      async (tx) => {
+        const { snapshot, rows, coversId } = await readLog(tx, docName, afterId);
+        return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId: rows.at(-1)?.id ?? coversId };
+      },
+      { isolationLevel: 'repeatable read', accessMode: 'read only' },
+    );
   }
 
   async listProjectionMarks(): Promise<ProjectionMark[]> {
@@ -137,23 +170,23 @@ class PgStore extends SqlStore implements Store {
     return this.db.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket));
   }
 
-  async projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadUpdatesAfter: Store['loadUpdatesAfter']) => Promise<ProjectionFlush>): Promise<void> {
+  async projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadLogsAfter: LoadLogsAfter) => Promise<ProjectionFlush>): Promise<void> {
     const flush = await this.db.transaction(async (tx) => {
       // Held until commit: projections of one room, from any process, run one at a time.
       await tx.execute(sql`select pg_advisory_xact_lock(${PROJECTION_LOCK_NAMESPACE}, hashtext(${roomId}))`);
       const watermarks = await tx.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket));
-      const flush = await project(watermarks, async (name, afterId) => {
-        const { snapshot, updates, lastId } = await this.readAfter(name, afterId, tx);
-        return { updates: snapshot ? [snapshot, ...updates] : updates, lastId: Math.max(afterId, lastId) };
-      });
+      const flush = await project(watermarks, (docs) => readLogsAfter(tx, docs));
       if (flush.updates.length > 0) await tx.insert(docUpdates).values(flush.updates.map((u) => ({ docName: u.docName, update: toBuffer(u.update) })));
-      for (const w of flush.watermarks) {
+      if (flush.watermarks.length > 0) {
         await tx
           .insert(projectionWatermarks)
-          .values(w)
-          .onConflictDoUpdate({ target: [projectionWatermarks.roomId, projectionWatermarks.bucket], set: { length: w.length, messages: w.messages } });
+          .values(flush.watermarks)
+          .onConflictDoUpdate({ target: [projectionWatermarks.roomId, projectionWatermarks.bucket], set: { length: sql`excluded.length`, messages: sql`excluded.messages` } });
       }
-      for (const m of flush.clear) await tx.delete(projectionMarks).where(and(eq(projectionMarks.roomId, m.roomId), eq(projectionMarks.bucket, m.bucket)));
+      for (const room of new Set(flush.clear.map((m) => m.roomId))) {
+        const buckets = flush.clear.filter((m) => m.roomId === room).map((m) => m.bucket);
+        await tx.delete(projectionMarks).where(and(eq(projectionMarks.roomId, room), inArray(projectionMarks.bucket, buckets)));
+      }
       return flush;
     });
     this.counted(flush.updates.reduce((sum, u) => sum + u.update.byteLength, 0));

@@ -1,7 +1,7 @@
 import { isTransactionOrigin, type Hocuspocus, type LocalTransactionOrigin } from '@hocuspocus/server';
 import * as Y from 'yjs';
-import type { Store } from './db/store';
-import { CAUGHT_UP, catchUp, type LogPositions } from './logPositions';
+import type { LoadLogsAfter, Store } from './db/store';
+import { CAUGHT_UP, catchUpAll, type LogPositions } from './logPositions';
 
 /**
  * The server-write transport: how a change the server makes to a doc (chat index, head
@@ -131,8 +131,8 @@ export class ServerWrites {
    * shared log, catches `doc` up with what other processes logged (design §5b: the truth
    * is the log); with one process there is nothing to catch up.
    */
-  async catchUpIn(load: Store['loadUpdatesAfter'], docName: string, doc: Y.Doc): Promise<void> {
-    if (this.sharedLog) await catchUp(load, this.deps.positions, docName, doc);
+  async catchUpIn(load: LoadLogsAfter, docs: readonly (readonly [string, Y.Doc])[]): Promise<void> {
+    if (this.sharedLog) await catchUpAll(load, this.deps.positions, docs);
   }
 
   /**

@@ -13,7 +13,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '#schema/ids';
 import type { MemberRole } from '#schema/docs/roomHead';
-import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store } from './db/store';
+import type { LoadLogsAfter, ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store } from './db/store';
 import { docSnapshots, docUpdates, projectionMarks } from './db/sqlite';
 import { sqliteDialect } from './dialects';
 import { GroupCommit } from './groupCommit';
@@ -113,10 +113,10 @@ class SqliteStore extends SqlStore implements Store {
     return this.q.watermarks(roomId);
   }
 
-  async projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadUpdatesAfter: Store['loadUpdatesAfter']) => Promise<ProjectionFlush>): Promise<void> {
+  async projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadLogsAfter: LoadLogsAfter) => Promise<ProjectionFlush>): Promise<void> {
     // One process writes this file, and the caller queues a room's projections one at a
     // time, so the watermarks cannot move between this read and the commit below.
-    const flush = await project(await this.getProjectionWatermarks(roomId), (name, afterId) => this.loadUpdatesAfter(name, afterId));
+    const flush = await project(await this.getProjectionWatermarks(roomId), (docs) => Promise.all(docs.map(({ docName, afterId }) => this.loadUpdatesAfter(docName, afterId))));
     // Without its own fsync: derived data. The WAL is written in order, so the next
     // fsync'd append commit makes this one durable too; until then a power loss loses it
     // together with nothing acknowledged, and the marks it cleared are still on disk, so

@@ -174,7 +174,8 @@ export class MessageProjection {
         try {
           await store.projectRoom(room.id, async (watermarks, load) => {
             // Other nodes may have appended to these docs: the truth is the log (design §5b).
-            for (const [b, doc] of docs) await writes.catchUpIn(load, bucketDoc(room.id, b), doc);
+            // The buckets and every member's inbox in one read.
+            await writes.catchUpIn(load, [...[...docs].map(([b, doc]) => [bucketDoc(room.id, b), doc] as const), ...inboxes.map((c, i) => [inboxDoc(members[i]!), c.document!] as const)]);
             const flush: ProjectionFlush = { updates: [], watermarks: [], clear: [] };
             const added: PlacedMessage[] = [];
             const candidates: PlacedMessage[] = [];
@@ -203,7 +204,6 @@ export class MessageProjection {
             if (added.length === 0 && reacted.size === 0) return flush;
             projected = added.map(({ message }) => message);
             const latest = added.length > 0 ? candidates.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a)) : null;
-            for (const [i, c] of inboxes.entries()) await writes.catchUpIn(load, inboxDoc(members[i]!), c.document!);
             members.forEach((userId, i) => {
               const theirReactions = reacted.get(userId);
               if (added.length === 0 && !theirReactions) return;

@@ -151,10 +151,10 @@ export interface Store {
    * `project` gets the room's watermarks and returns the server's doc updates (inbox
    * chat entries), the buckets' new watermarks and the marks it covered; all are
    * written in one transaction. `project` reads the log only through the
-   * `loadUpdatesAfter` it is given (the same transaction: no second connection is
+   * {@link LoadLogsAfter} it is given (the same transaction: no second connection is
    * needed while the lock is held).
    */
-  projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadUpdatesAfter: Store['loadUpdatesAfter']) => Promise<ProjectionFlush>): Promise<void>;
+  projectRoom(roomId: RoomId, project: (watermarks: ProjectionWatermark[], loadLogsAfter: LoadLogsAfter) => Promise<ProjectionFlush>): Promise<void>;
   countUpdates(docName: string): Promise<number>;
   /**
    * Replaces the snapshot and the log rows it covers with `merge(snapshot, rows)`, in
@@ -226,6 +226,12 @@ export interface ProjectionWatermark extends ProjectionMark {
   length: number;
   messages: number;
 }
+
+/**
+ * {@link Store.loadUpdatesAfter} for several docs in one read (on Postgres one round
+ * trip per table, not two per doc): the answers in the order asked.
+ */
+export type LoadLogsAfter = (docs: readonly { docName: string; afterId: number }[]) => Promise<{ updates: Uint8Array[]; lastId: number }[]>;
 
 /** What one projection writes: see {@link Store.projectRoom}. */
 export interface ProjectionFlush {

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import type { RoomId, UserId } from '#schema/ids';
-import { privacyColumns, privacyOf, type FileRow, type NewUser, type RoomRow, type SessionRow, type Store } from './store';
+import { privacyColumns, privacyOf, type FileRow, type LoadLogsAfter, type NewUser, type RoomRow, type SessionRow, type Store } from './store';
 import { DEFAULT_PRIVACY } from '#schema/privacy';
 
 /** How each test gets a store: {@link runStoreContract} opens one per test and closes it after. */
@@ -710,6 +710,38 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
         return { updates: [], watermarks: [{ roomId: room, bucket: 0, length: 3, messages: 2 }], clear: [] };
       });
       expect(await store.getProjectionWatermarks(room)).toEqual([{ roomId: room, bucket: 0, length: 3, messages: 2 }]);
+    });
+
+    it('45. the log reader a projection is given reads several docs at once, each as loadUpdatesAfter would, in the order asked', async () => {
+      const room = 'g.00000000-0000-4000-8000-000000000002' as RoomId;
+      const [one, two] = wordsUpdates(['one', 'two']);
+      const [bOne, bThree] = wordsUpdates(['one', 'three']);
+      const a1 = await store.appendUpdate('a', one!);
+      await store.appendUpdate('b', bOne!);
+      const a2 = await store.appendUpdate('a', two!);
+      await store.compact('b', yMerge);
+      const b2 = await store.appendUpdate('b', bThree!);
+      const asked = [
+        { docName: 'b', afterId: 0 },
+        { docName: 'a', afterId: a1 },
+        { docName: 'none', afterId: 0 },
+        { docName: 'a', afterId: a2 },
+      ];
+      let read: Awaited<ReturnType<LoadLogsAfter>> = [];
+      await store.projectRoom(room, async (_watermarks, load) => {
+        read = await load(asked);
+        return { updates: [], watermarks: [], clear: [] };
+      });
+      const expected = await Promise.all(asked.map(({ docName, afterId }) => store.loadUpdatesAfter(docName, afterId)));
+      expect(read.map((r) => ({ updates: r.updates.map((u) => Array.from(u)), lastId: r.lastId }))).toEqual(expected.map((r) => ({ updates: r.updates.map((u) => Array.from(u)), lastId: r.lastId })));
+      // What a reader replays: b from its snapshot and the row after it, a from the row after a1, nothing past the end.
+      const doc = new Y.Doc();
+      for (const u of read[0]!.updates) Y.applyUpdate(doc, u);
+      expect(doc.getText('t').toString()).toBe('onethree');
+      expect(read[0]!.lastId).toBe(b2);
+      expect(read[1]!.lastId).toBe(a2);
+      expect(read[2]).toEqual({ updates: [], lastId: 0 });
+      expect(read[3]).toEqual({ updates: [], lastId: a2 });
     });
 
     it('29. writeDoc after a known row hands the writer only the rows since, and their last id', async () => {
