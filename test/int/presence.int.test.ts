@@ -19,7 +19,7 @@ describe('presence derived by the server', () => {
     await server.close();
   });
 
-  it("shows a peer online on a DM head while any of their connections is open, and offline once the last one closes; a new connection is told at once", async () => {
+  it('shows a peer online on a DM head while any of their connections is open, and offline once the last one closes; a new connection is told at once', async () => {
     const { alice, bob, room } = await startDm(server);
     const a = connectClient(server.wsUrl, alice.token).open(roomHeadDoc(room));
     const seenByAlice = watchPresence(a);
@@ -84,7 +84,7 @@ describe('presence derived by the server', () => {
     await waitFor(() => !b.online().includes(alice.id), { what: 'Bob to see Alice leave' });
   });
 
-  it("shows typing under the name the server knows, whoever the client claims to be, and its end at once", async () => {
+  it('shows typing under the name the server knows, whoever the client claims to be, and its end at once', async () => {
     const { alice, bob, room } = await startDm(server);
     const a = watchPresence(connectClient(server.wsUrl, alice.token).open(roomHeadDoc(room)));
     const bobDoc = new Y.Doc();

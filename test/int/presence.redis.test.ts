@@ -65,7 +65,7 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('presence across
 
     // Node two can no longer say anything (as if it died), though its sockets stay open.
     two.redis!.events.pub.disconnect();
-    await waitFor(() => !a.online().includes(bob.id), { what: "Bob given up with his silent node", timeoutMs: 10 * HEARTBEAT_MS });
+    await waitFor(() => !a.online().includes(bob.id), { what: 'Bob given up with his silent node', timeoutMs: 10 * HEARTBEAT_MS });
     two.redis!.events.pub.connect().catch(() => {});
     await waitFor(() => a.online().includes(bob.id), { what: 'Bob back once his node speaks again', timeoutMs: 5_000 });
     expect(a.online()).toEqual([alice.id, bob.id].sort());

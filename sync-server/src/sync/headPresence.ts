@@ -79,13 +79,7 @@ function userOf(connection: Connection): UserId | undefined {
  * died does not leave its users online. A node heard from for the first time (started,
  * or back after an outage) is sent every set at once and asked for its own.
  */
-export function headPresenceExtension(deps: {
-  privacy: Privacy;
-  blocks: Blocks;
-  events?: { pub: Redis; sub: Redis };
-  heartbeatMs: number;
-  log: (error: unknown, what: string) => void;
-}): Extension {
+export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; events?: { pub: Redis; sub: Redis }; heartbeatMs: number; log: (error: unknown, what: string) => void }): Extension {
   const nodeId = randomUUID();
   const heads = new Map<string, Head>();
   /** When each other node was last heard from. */
@@ -146,10 +140,10 @@ export function headPresenceExtension(deps: {
   const headsInvolving = (userId: UserId): string[] =>
     [...heads]
       .filter(([, head]) => {
-      const room = roomOfDoc(head.ref);
-      if (room?.kind === 'dm' && room.members.includes(userId)) return true;
-      return head.published.split('\n').includes(userId) || [...head.remote.values()].some((users) => users.has(userId));
-    })
+        const room = roomOfDoc(head.ref);
+        if (room?.kind === 'dm' && room.members.includes(userId)) return true;
+        return head.published.split('\n').includes(userId) || [...head.remote.values()].some((users) => users.has(userId));
+      })
       .map(([name]) => name);
 
   const privacyChanged = (userId: UserId) => {
