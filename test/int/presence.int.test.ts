@@ -38,6 +38,8 @@ describe('presence derived by the server', () => {
     await waitFor(() => seenByLaptop.online().length === 2, { what: "Bob's new connection told who is there" });
     expect(seenByLaptop.online()).toEqual([alice.id, bob.id].sort());
 
+    const lastSeen = async () => (await server.store.getUserById(bob.id as UserId))?.lastSeenAt ?? 0;
+    const seenOnConnect = await waitFor(lastSeen, { what: "Bob's last seen written on connect" });
     const before = seenByAlice.messages();
     phone.close();
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -47,8 +49,8 @@ describe('presence derived by the server', () => {
     laptop.close();
     await waitFor(() => !seenByAlice.online().includes(bob.id), { what: 'Bob offline once his last connection closed', timeoutMs: 3_000 });
 
-    // "Last seen" is written when the last connection closes.
-    await waitFor(async () => ((await server.store.getUserById(bob.id as UserId))?.lastSeenAt ?? 0) > 0, { what: "Bob's last seen" });
+    // "Last seen" is written again when his connections close (nothing else renews it now).
+    await waitFor(async () => (await lastSeen()) > seenOnConnect, { what: "Bob's last seen written on disconnect" });
   });
 
   it('says nothing to anyone while nobody comes or goes', async () => {
