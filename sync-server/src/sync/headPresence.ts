@@ -130,7 +130,9 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
     }
     if (heads.get(name) !== head) return;
     const payload = encodePresence(shown);
-    const to = payload === head.sent ? [...head.newcomers] : connectionsOf(name);
+    const open = connectionsOf(name);
+    // A newcomer may have closed meanwhile: only connections still open are told.
+    const to = payload === head.sent ? open.filter((connection) => head.newcomers.has(connection)) : open;
     head.sent = payload;
     head.newcomers.clear();
     for (const connection of to) connection.sendStateless(payload);
