@@ -5,7 +5,8 @@
  *
  * - `{ mode: 'jeco', env }`: the real server (`startJeco`) configured by JECO_* `env`;
  * - `{ mode: 'bare', redisUrl? }`: a bare Hocuspocus — no auth, no guard, no
- *   persistence, no projections — on the same kind of socket, optionally relaying
+ *   persistence, no projections — on the same kind of socket with the same keep-alive
+ *   (idle sockets would otherwise be dropped), optionally relaying
  *   through Redis like Jeco's nodes do. It holds the seeded docs in memory only.
  *
  * Messages in: `seed` (users, sessions and the group heads, written straight into the
@@ -22,6 +23,7 @@ import { roomHeadDoc } from '#schema/docs/names';
 import { parseRoomId } from '#schema/ids';
 import { Sessions } from '../../sync-server/src/auth/sessions';
 import { loadConfig } from '../../sync-server/src/config';
+import { isPong, KeepAlive } from '../../sync-server/src/http/keepAlive';
 import { startJeco } from '../../sync-server/src/server';
 
 export type ServerArgs = { mode: 'jeco'; env: Record<string, string> } | { mode: 'bare'; redisUrl?: string };
@@ -83,16 +85,35 @@ if (args.mode === 'jeco') {
       if (head) Y.applyUpdate(document, head);
     },
   });
-  // The same socket handling as Jeco's server.ts (ws, handleConnection), so the two differ only in Jeco's hooks.
+  // The same socket handling as Jeco's server.ts (ws, handleConnection, the keep-alive), so the two differ only in Jeco's hooks.
   const sockets = new WebSocketServer({ noServer: true });
+  const keepAlive = new KeepAlive(loadConfig({}).syncPingAfterMs);
   const http = createServer();
   http.on('upgrade', (request, socket, head) => {
     sockets.handleUpgrade(request, socket, head, (ws) => {
       const headers = new Headers();
       for (const [name, value] of Object.entries(request.headers)) if (typeof value === 'string') headers.set(name, value);
-      const connection = hocuspocus.handleConnection(ws as never, new Request(`http://localhost${request.url}`, { headers }));
-      ws.on('message', (data: Buffer) => connection.handleMessage(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)));
-      ws.on('close', (code, reason) => connection.handleClose({ code, reason: reason.toString() }));
+      const kept = keepAlive.watch({ ping: (frame) => ws.send(frame) });
+      const socketLike = {
+        get readyState() {
+          return ws.readyState;
+        },
+        send(data: Uint8Array) {
+          kept.sent();
+          ws.send(data);
+        },
+        close: (code?: number, reason?: string) => ws.close(code, reason),
+      };
+      const connection = hocuspocus.handleConnection(socketLike, new Request(`http://localhost${request.url}`, { headers }));
+      ws.on('message', (data: Buffer) => {
+        const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        if (isPong(bytes)) connection.lastMessageReceivedAt = Date.now();
+        else connection.handleMessage(bytes);
+      });
+      ws.on('close', (code, reason) => {
+        kept.forget();
+        connection.handleClose({ code, reason: reason.toString() });
+      });
     });
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));

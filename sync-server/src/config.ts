@@ -119,6 +119,22 @@ export const OPTIONS = {
     describe:
       'Documents one user may have open at once over all their tabs and devices on one server (a tab of the app, a chat open and read far back, holds about 25: `npm run bench:budgets`); past it a doc is refused as `too_many_docs` and its client retries after a pause.',
   },
+  JECO_SYNC_PING_AFTER_MS: {
+    schema: z.coerce.number().int().min(10),
+    default: '20000',
+    describe:
+      'A sync socket that was sent nothing for this long gets a one-byte Ping, which the client answers: the keep-alive of idle sockets. Under 30 s, the time after which the client reconnects a silent socket.',
+  },
+  JECO_SYNC_IDLE_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(10),
+    default: '60000',
+    describe: 'A sync socket whose client sent nothing (not even the answer to a Ping) for this long is closed; at least twice `JECO_SYNC_PING_AFTER_MS`.',
+  },
+  JECO_PRESENCE_HEARTBEAT_MS: {
+    schema: z.coerce.number().int().min(10),
+    default: '10000',
+    describe: 'With several nodes: how often each says it is alive on Redis. The users connected through a node silent for three of these count as offline on the others.',
+  },
   JECO_AWARENESS_PER_SEC: {
     schema: z.coerce.number().positive(),
     default: '30',
@@ -275,6 +291,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     else problems.push(`${name}=${JSON.stringify(env[name])}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   }
   if ((env.JECO_VAPID_PUBLIC_KEY ? 1 : 0) + (env.JECO_VAPID_PRIVATE_KEY ? 1 : 0) === 1) problems.push('JECO_VAPID_PUBLIC_KEY and JECO_VAPID_PRIVATE_KEY: set both or neither.');
+  if (values.syncIdleTimeoutMs !== undefined && (values.syncIdleTimeoutMs as number) < 2 * (values.syncPingAfterMs as number)) {
+    problems.push('JECO_SYNC_IDLE_TIMEOUT_MS: at least twice JECO_SYNC_PING_AFTER_MS, or idle sockets are closed between two Pings.');
+  }
   if (problems.length > 0) throw new Error(`Bad configuration:\n  ${problems.join('\n  ')}`);
   const config = values as Parsed;
   return {

@@ -8,6 +8,7 @@ import { startSessionSweep } from './auth/sessionSweep';
 import { publicUrlOf, type Config } from './config';
 import { DependencyHealth } from './dependencyHealth';
 import { createHttpApp } from './http/createHttpApp';
+import { KeepAlive } from './http/keepAlive';
 import { syncUpgradeListener } from './http/syncUpgrade';
 import { createMailer } from './mail/mailer';
 import { budgetRefusals, JecoMetrics } from './metrics';
@@ -24,6 +25,7 @@ import { Membership } from './sync/membership';
 import { catchUp, LogPositions } from './store/logPositions';
 import { ServerWrites, sharesLog } from './store/serverWrites';
 import { persistenceExtension } from './sync/persistence';
+import { headPresenceExtension } from './sync/headPresence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
 import { removalsExtension } from './sync/removals';
@@ -209,12 +211,13 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
     receipts.extension(),
     purgeExtension({ store, instance, log, retireFiles: (ids) => fileLifecycle.retire(ids) }),
     presenceExtension({ store, log }),
+    headPresenceExtension({ privacy, blocks, ...(redis ? { events: redis.events } : {}), heartbeatMs: config.presenceHeartbeatMs, log }),
   ].map((extension) => refusingWhenStoreFails(extension, storeFailures));
   extensions.push(metrics.extension());
   if (redis) {
     extensions.push(removalsExtension({ pub: redis.events.pub, subscriber: redis.events.sub, instance: () => hocuspocus, log }), redis.extension);
   }
-  hocuspocus = new Hocuspocus({ name: 'jeco', extensions, quiet: true });
+  hocuspocus = new Hocuspocus({ name: 'jeco', extensions, quiet: true, timeout: config.syncIdleTimeoutMs });
   // Chat-index projections a crash interrupted (their rooms stay marked in the store).
   await projections.recover();
 
@@ -224,7 +227,8 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
 
   let closing: Promise<void> | undefined;
   const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
-  app.server.on('upgrade', syncUpgradeListener({ hocuspocus: instance, sockets, log: app.log, closing: () => closing !== undefined }));
+  const keepAlive = new KeepAlive(config.syncPingAfterMs);
+  app.server.on('upgrade', syncUpgradeListener({ hocuspocus: instance, sockets, keepAlive, log: app.log, closing: () => closing !== undefined }));
 
   await app.listen({ port: config.port, host: config.host });
   const address = app.server.address();
@@ -271,6 +275,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
           ),
         );
         await socketsClosed;
+        keepAlive.stop();
         await disappearing.idle();
         await projections.idle();
         push.close();

@@ -166,10 +166,11 @@ function awarenessFor(clientId: number, state: Record<string, unknown>): Uint8Ar
 describe('awareness', async () => {
   const server = await startServer({ env: { JECO_AWARENESS_STATE_MAX_BYTES: '2048' } });
 
-  /** A room head with awareness, as the app opens it. */
+  /** A room head with the app's awareness, holding a state from the start (as the app's does while typing). */
   function openHead(client: ReturnType<typeof connectClient>, name: string): OpenDoc & { awareness: Awareness } {
     const doc = new Y.Doc();
     const awareness = createAwareness(doc);
+    awareness.setLocalState({});
     return { ...client.open(name, doc, awareness), awareness };
   }
 

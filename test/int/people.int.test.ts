@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { appendMessage } from '#schema/docs/bucket';
 import * as Y from 'yjs';
 import { createAwareness } from '../../client/src/sync/presence';
+import { watchPresence } from '../helpers/presence';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
 import { addMembers, initGroup, readMembers } from '#schema/docs/roomHead';
 import { newGroupId } from '#schema/ids';
@@ -196,30 +197,37 @@ describe('blocking', async () => {
     const join = (token: string) => {
       const doc = new Y.Doc();
       const open = connectClient(server.wsUrl, token).open(roomHeadDoc(room), doc, createAwareness(doc));
-      const peers = () => [...open.provider.awareness!.getStates()].filter(([id]) => id !== doc.clientID).map(([, state]) => (state.user as { id: string } | undefined)?.id);
-      return { open, peers };
+      return { open, ...watchPresence(open) };
     };
     const a = join(alice.token);
     const b = join(bob.token);
-    await waitFor(() => a.peers().includes(bob.id) && b.peers().includes(alice.id), { what: 'each to see the other online' });
+    await waitFor(() => a.online().includes(bob.id) && b.online().includes(alice.id), { what: 'each to see the other online' });
 
     await api(server.url, 'PUT', `/api/blocks/${bob.id}`, { token: alice.token });
     // What each was shown goes at once.
-    await waitFor(() => !a.peers().includes(bob.id) && !b.peers().includes(alice.id), { what: 'each to stop seeing the other', timeoutMs: 2_000 });
+    await waitFor(() => !a.online().includes(bob.id) && !b.online().includes(alice.id), { what: 'each to stop seeing the other', timeoutMs: 2_000 });
     // Fresh connections after the block: neither learns the other is there, however long they wait and type.
     const a2 = join(alice.token);
     const b2 = join(bob.token);
     await Promise.all([a2.open.synced, b2.open.synced]);
+    await waitFor(() => a2.messages() > 0 && b2.messages() > 0, { what: 'the fresh connections told who is online' });
     for (let i = 0; i < 3; i++) {
-      for (const side of [a, b, a2, b2]) side.open.provider.awareness!.setLocalStateField('typing', i);
+      for (const side of [a, b, a2, b2]) side.type(i + 1);
       await new Promise((resolve) => setTimeout(resolve, 150));
     }
-    for (const side of [a, a2]) expect(side.peers()).not.toContain(bob.id);
-    for (const side of [b, b2]) expect(side.peers()).not.toContain(alice.id);
+    for (const side of [a, a2]) {
+      expect(side.online()).not.toContain(bob.id);
+      expect(side.typists()).not.toContain(bob.id);
+    }
+    for (const side of [b, b2]) {
+      expect(side.online()).not.toContain(alice.id);
+      expect(side.typists()).not.toContain(alice.id);
+    }
 
     await api(server.url, 'DELETE', `/api/blocks/${bob.id}`, { token: alice.token });
-    b2.open.provider.awareness!.setLocalStateField('typing', 9);
-    await waitFor(() => a2.peers().includes(bob.id), { what: 'Bob online again for Alice after unblocking' });
+    await waitFor(() => a2.online().includes(bob.id) && b2.online().includes(alice.id), { what: 'each online for the other again after unblocking' });
+    b2.type(9);
+    await waitFor(() => a2.typists().includes(bob.id), { what: 'Bob typing for Alice again after unblocking' });
   });
 
   it('refuses adding someone to a group, at its creation or later, when they blocked the one adding', async () => {

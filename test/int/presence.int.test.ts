@@ -1,13 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roomHeadDoc } from '#schema/docs/names';
 import * as Y from 'yjs';
+import { encodePresence } from '#schema/api/presence';
+import { roomHeadDoc } from '#schema/docs/names';
+import type { UserId } from '#schema/ids';
 import { createAwareness } from '../../client/src/sync/presence';
 import { connectClient } from '../helpers/client';
 import { startDm } from '../helpers/dm';
+import { watchPresence } from '../helpers/presence';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 
-describe('presence through awareness', () => {
+describe('presence derived by the server', () => {
   let server: TestServer;
   beforeAll(async () => {
     server = await startServer();
@@ -16,23 +19,89 @@ describe('presence through awareness', () => {
     await server.close();
   });
 
-  it('shows a peer who opens a shared doc at once, under the name the server knows, and drops them when they leave', async () => {
+  it('shows a peer online on a DM head while any of their connections is open, and offline once the last one closes; a new connection is told at once', async () => {
     const { alice, bob, room } = await startDm(server);
     const a = connectClient(server.wsUrl, alice.token).open(roomHeadDoc(room));
-    await a.synced;
-    const bobClient = connectClient(server.wsUrl, bob.token);
+    const seenByAlice = watchPresence(a);
+    await waitFor(() => seenByAlice.online().includes(alice.id), { what: 'Alice told who is on the head' });
+    expect(seenByAlice.online()).toEqual([alice.id]);
+
+    // Two devices of Bob's, with the app's awareness (no state at all while not typing).
+    const phone = connectClient(server.wsUrl, bob.token);
+    const phoneDoc = new Y.Doc();
+    await phone.open(roomHeadDoc(room), phoneDoc, createAwareness(phoneDoc)).synced;
+    await waitFor(() => seenByAlice.online().includes(bob.id), { what: 'Bob online for Alice' });
+    expect(seenByAlice.online()).toEqual([alice.id, bob.id].sort());
+    const laptop = connectClient(server.wsUrl, bob.token);
+    const laptopHead = laptop.open(roomHeadDoc(room));
+    const seenByLaptop = watchPresence(laptopHead);
+    await waitFor(() => seenByLaptop.online().length === 2, { what: "Bob's new connection told who is there" });
+    expect(seenByLaptop.online()).toEqual([alice.id, bob.id].sort());
+
+    const lastSeen = async () => (await server.store.getUserById(bob.id as UserId))?.lastSeenAt ?? 0;
+    const seenOnConnect = await waitFor(lastSeen, { what: "Bob's last seen written on connect" });
+    const before = seenByAlice.messages();
+    phone.close();
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(seenByAlice.online()).toContain(bob.id);
+    // Nothing changed for Alice, so nothing was sent to her.
+    expect(seenByAlice.messages()).toBe(before);
+    laptop.close();
+    await waitFor(() => !seenByAlice.online().includes(bob.id), { what: 'Bob offline once his last connection closed', timeoutMs: 3_000 });
+
+    // "Last seen" is written again when his connections close (nothing else renews it now).
+    await waitFor(async () => (await lastSeen()) > seenOnConnect, { what: "Bob's last seen written on disconnect" });
+  });
+
+  it('says nothing to anyone while nobody comes or goes', async () => {
+    const { alice, bob, room } = await startDm(server);
+    const a = watchPresence(connectClient(server.wsUrl, alice.token).open(roomHeadDoc(room)));
+    await connectClient(server.wsUrl, bob.token).open(roomHeadDoc(room)).synced;
+    await waitFor(() => a.online().includes(bob.id), { what: 'Bob online' });
+    const told = a.messages();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(a.messages()).toBe(told);
+  });
+
+  it("takes no presence from clients: a forged stateless message reaches nobody and changes no one's view", async () => {
+    const { alice, bob, room, a: aliceFirst } = await startDm(server);
+    const aliceDevice = connectClient(server.wsUrl, alice.token);
+    const a = watchPresence(aliceDevice.open(roomHeadDoc(room)));
+    const bobHead = connectClient(server.wsUrl, bob.token).open(roomHeadDoc(room));
+    const b = watchPresence(bobHead);
+    await bobHead.synced;
+    await waitFor(() => a.online().includes(bob.id) && b.online().includes(alice.id), { what: 'each online for the other' });
+    const told = a.messages();
+    const stranger = 'u_nobody' as UserId;
+    bobHead.provider.sendStateless(encodePresence([stranger]));
+    bobHead.provider.sendStateless(encodePresence([]));
+    bobHead.provider.sendStateless('{"presence": 7}');
+    bobHead.provider.sendStateless('not json');
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(a.messages()).toBe(told);
+    expect(a.online()).toEqual([alice.id, bob.id].sort());
+    // Bob's connection is still served: he sees Alice leave.
+    aliceFirst.close();
+    aliceDevice.close();
+    await waitFor(() => !b.online().includes(alice.id), { what: 'Bob to see Alice leave' });
+  });
+
+  it('shows typing under the name the server knows, whoever the client claims to be, and its end at once', async () => {
+    const { alice, bob, room } = await startDm(server);
+    const a = watchPresence(connectClient(server.wsUrl, alice.token).open(roomHeadDoc(room)));
     const bobDoc = new Y.Doc();
-    // The app's awareness (client/src/sync/presence.ts), so that Bob is seen as soon as he connects.
-    const b = bobClient.open(roomHeadDoc(room), bobDoc, createAwareness(bobDoc));
+    const awareness = createAwareness(bobDoc);
+    const b = connectClient(server.wsUrl, bob.token).open(roomHeadDoc(room), bobDoc, awareness);
     await b.synced;
-    const peers = () => [...a.provider.awareness!.getStates()].filter(([id]) => id !== a.doc.clientID).map(([, state]) => (state.user as { id: string; name: string } | undefined)?.id);
-    await waitFor(() => peers().includes(bob.id), { what: "Bob in Alice's awareness", timeoutMs: 3_000 });
-    expect(peers()).toEqual([bob.id]);
-    // Bob claims to be someone else; the server says who he is.
-    b.provider.awareness!.setLocalStateField('user', { id: alice.id, name: 'Not Bob' });
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(peers()).toEqual([bob.id]);
-    bobClient.close();
-    await waitFor(() => !peers().includes(bob.id), { what: "Bob gone from Alice's awareness", timeoutMs: 3_000 });
+    await waitFor(() => a.online().includes(bob.id), { what: 'Bob online' });
+    expect(a.typists()).toEqual([]);
+    awareness.setLocalState({ typing: Date.now(), user: { id: alice.id, name: 'Not Bob' } });
+    await waitFor(() => a.typists().length === 1, { what: 'Bob typing' });
+    expect(a.typists()).toEqual([bob.id]);
+    // As the app stops (chat/useTyping.ts): a state saying so, then none (a removal, which the server does not relay).
+    awareness.setLocalState({ typing: null });
+    awareness.setLocalState(null);
+    await waitFor(() => a.typists().length === 0, { what: 'Bob stopped typing' });
+    expect(awareness.getLocalState()).toBeNull();
   });
 });

@@ -10,6 +10,7 @@ import { newGroupId, type RoomId, type UserId } from '#schema/ids';
 import { api, registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';
 import { message, startDm } from '../helpers/dm';
+import { watchPresence } from '../helpers/presence';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 
@@ -32,19 +33,20 @@ function closeReason(open: OpenDoc): () => string | undefined {
   return () => reason;
 }
 
-/** A connection to a doc with awareness, and the users whose awareness states reach it. */
-function joinWithAwareness(server: TestServer, token: string, name: string) {
+/**
+ * A connection to a doc with the app's awareness: who the server says is online there,
+ * and whose typing reaches it.
+ */
+function join(server: TestServer, token: string, name: string) {
   const doc = new Y.Doc();
   const open = connectClient(server.wsUrl, token).open(name, doc, createAwareness(doc));
-  const peers = () => [...open.provider.awareness!.getStates()].filter(([id]) => id !== doc.clientID).map(([, state]) => (state.user as { id: string } | undefined)?.id);
-  const type = (value: number) => open.provider.awareness!.setLocalStateField('typing', value);
-  return { open, peers, type };
+  return { open, ...watchPresence(open) };
 }
 
-/** Lets awareness traffic run: `rounds` local changes on every side, `ms` apart. */
+/** Lets awareness traffic run: `rounds` typing states on every side, `ms` apart. */
 async function chatter(sides: { type: (value: number) => void }[], rounds = 3, ms = 150): Promise<void> {
   for (let i = 0; i < rounds; i++) {
-    for (const side of sides) side.type(i);
+    for (const side of sides) side.type(i + 1);
     await new Promise((resolve) => setTimeout(resolve, ms));
   }
 }
@@ -119,27 +121,36 @@ describe('privacy settings', async () => {
 
   it('online and typing in a DM reach the other person only per the setting, and what was shown is withdrawn when it changes', async () => {
     const { alice, bob, room } = await startDm(server);
-    const a = joinWithAwareness(server, alice.token, roomHeadDoc(room));
-    const b = joinWithAwareness(server, bob.token, roomHeadDoc(room));
-    await waitFor(() => a.peers().includes(bob.id) && b.peers().includes(alice.id), { what: 'each to see the other online' });
+    const a = join(server, alice.token, roomHeadDoc(room));
+    const b = join(server, bob.token, roomHeadDoc(room));
+    await waitFor(() => a.online().includes(bob.id) && b.online().includes(alice.id), { what: 'each to see the other online' });
+    await chatter([a, b], 1);
+    await waitFor(() => a.typists().includes(bob.id) && b.typists().includes(alice.id), { what: 'each to see the other typing' });
 
     await setPrivacy(server, alice, { lastSeen: 'nobody' });
-    await waitFor(() => !b.peers().includes(alice.id), { what: "Alice's online state to be withdrawn from Bob", timeoutMs: 2_000 });
+    await waitFor(() => !b.online().includes(alice.id), { what: "Alice's online state to be withdrawn from Bob", timeoutMs: 2_000 });
+    await waitFor(() => !b.typists().includes(alice.id), { what: "Alice's typing withdrawn from Bob", timeoutMs: 2_000 });
     // A fresh connection of Bob's never learns Alice is there, however long she types;
     // and, as on WhatsApp, hiding hers hides Bob's from her too.
-    const b2 = joinWithAwareness(server, bob.token, roomHeadDoc(room));
+    const b2 = join(server, bob.token, roomHeadDoc(room));
     await b2.open.synced;
     await chatter([a, b, b2]);
-    for (const side of [b, b2]) expect(side.peers()).not.toContain(alice.id);
-    expect(a.peers()).not.toContain(bob.id);
+    await waitFor(() => b2.messages() > 0, { what: "Bob's new connection told who is online" });
+    for (const side of [b, b2]) {
+      expect(side.online()).not.toContain(alice.id);
+      expect(side.typists()).not.toContain(alice.id);
+    }
+    expect(a.online()).not.toContain(bob.id);
+    expect(a.typists()).not.toContain(bob.id);
 
     // "My contacts": Bob is not one yet, then he is.
     await setPrivacy(server, alice, { lastSeen: 'contacts' });
     await chatter([a]);
-    expect(b2.peers()).not.toContain(alice.id);
+    expect(b2.online()).not.toContain(alice.id);
     await addToContacts(server, alice, bob);
+    await waitFor(() => b2.online().includes(alice.id), { what: 'Alice online for Bob once he is her contact' });
     a.type(99);
-    await waitFor(() => b2.peers().includes(alice.id), { what: 'Alice online for Bob once he is her contact' });
+    await waitFor(() => b2.typists().includes(alice.id), { what: 'Alice typing for Bob once he is her contact' });
   });
 
   it('in a group, online shows only for those who show it to everyone (a group reaches every member alike)', async () => {
@@ -152,14 +163,19 @@ describe('privacy settings', async () => {
     await created.synced;
     initGroup(created.doc, { name: 'Ropes', owner: alice.id as UserId, members: [bob.id as UserId], now: Date.now() });
     await owner.settled();
-    const a = joinWithAwareness(server, alice.token, roomHeadDoc(room));
-    const b = joinWithAwareness(server, bob.token, roomHeadDoc(room));
-    await waitFor(() => b.peers().includes(alice.id), { what: 'Bob to see Alice online in the group' });
+    const a = join(server, alice.token, roomHeadDoc(room));
+    const b = join(server, bob.token, roomHeadDoc(room));
+    await waitFor(() => b.online().includes(alice.id), { what: 'Bob to see Alice online in the group' });
     await setPrivacy(server, alice, { lastSeen: 'contacts' });
-    await waitFor(() => !b.peers().includes(alice.id), { what: "Alice's state withdrawn from the group", timeoutMs: 2_000 });
+    await waitFor(() => !b.online().includes(alice.id), { what: "Alice's online withdrawn from the group", timeoutMs: 2_000 });
     await chatter([a, b]);
-    expect(b.peers()).not.toContain(alice.id);
-    expect(a.peers()).toContain(bob.id);
+    expect(b.online()).not.toContain(alice.id);
+    expect(b.typists()).not.toContain(alice.id);
+    expect(a.online()).toContain(bob.id);
+    expect(a.typists()).toContain(bob.id);
+    // Back to everyone: she shows again, without anyone reconnecting.
+    await setPrivacy(server, alice, { lastSeen: 'everyone' });
+    await waitFor(() => b.online().includes(alice.id), { what: 'Alice online in the group again', timeoutMs: 2_000 });
   });
 
   it('read receipts off hides read ticks in the DM both ways (the aggregate and Message info); delivered still shows', async () => {

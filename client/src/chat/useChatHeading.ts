@@ -1,5 +1,4 @@
 import type { UserId } from '#schema/ids';
-import { watchPresent } from '../sync/presence';
 import { formatMoment } from '../time/formatTime';
 import { displayNameOf, userById } from '../users/userDirectory';
 import type { OpenChat } from './useFormerNotice';
@@ -19,8 +18,7 @@ interface HeadingOptions extends OpenChat {
 export function useChatHeading({ replicas, room, head, me, meta, members, entry, isOnline, formerNotice }: HeadingOptions): { peer: UserId | undefined; title: () => string; subtitle: () => string } {
   const peer = room.kind === 'dm' ? room.members.find((id) => id !== me) : undefined;
   const title = () => (peer ? displayNameOf(peer, entry()?.title ?? '…') : (meta()?.name ?? entry()?.title ?? 'Group'));
-  const present = watchPresent(head.awareness);
-  const peerOnline = () => !!peer && (present().has(peer) || isOnline(peer));
+  const peerOnline = () => !!peer && (head.present().has(peer) || isOnline(peer));
   if (peer) useLastSeen(peer, peerOnline);
   const subtitle = () => {
     if (peer) {

@@ -33,13 +33,20 @@ export function useTyping(awareness: Awareness, me: UserId): { typingNames: Acce
   const stop = () => {
     clearTimeout(idle);
     lastSent = 0;
-    if (awareness.getLocalState()?.[TYPING_FIELD]) awareness.setLocalStateField(TYPING_FIELD, null);
+    if (awareness.getLocalState() === null) return;
+    // Others learn of the stop from a state saying so: the server does not relay a
+    // removal (Hocuspocus re-encodes only the states present after its hooks). Then no
+    // state at all, so nothing is renewed every 15 s; others drop the stopped state at
+    // awareness' 30 s timeout.
+    awareness.setLocalState({ [TYPING_FIELD]: null });
+    awareness.setLocalState(null);
   };
   const keyPressed = () => {
     const now = Date.now();
     if (now - lastSent >= TYPING_REFRESH_MS) {
       lastSent = now;
-      awareness.setLocalStateField(TYPING_FIELD, now);
+      // The whole state: an idle awareness has none, and a field cannot be set on none.
+      awareness.setLocalState({ [TYPING_FIELD]: now });
     }
     clearTimeout(idle);
     idle = setTimeout(stop, TYPING_IDLE_MS);

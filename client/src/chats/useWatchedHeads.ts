@@ -7,7 +7,6 @@ import type { RoomId, UserId } from '#schema/ids';
 import type { Session } from '../auth/session';
 import { reportReceipt } from '../chat/receiptReporter';
 import { watchTyping } from '../chat/useTyping';
-import { watchPresent } from '../sync/presence';
 import { docSignal } from '../sync/docBindings';
 import { sameNames, useReplicas } from '../sync/replicaScope';
 
@@ -22,7 +21,7 @@ const WATCHED_CHATS = 12;
 interface WatchedHead {
   roomId: RoomId;
   typing: Accessor<string[]>;
-  present: Accessor<Set<UserId>>;
+  present: Accessor<ReadonlySet<UserId>>;
   /** The ticks of the chat's last message, when it is one's own. */
   lastStatus: Accessor<DeliveryStatus | null>;
 }
@@ -61,7 +60,7 @@ export function useWatchedHeads(session: Session, chats: () => ChatEntry[]) {
       if (!last?.position || last.authorId !== me || last.system) return null;
       return statusOf(aggregate(), earlier(), recipientsOf(room, members(), { authorId: me, createdAt: last.at }), last.position);
     });
-    return { roomId, typing: watchTyping(replica.awareness, me), present: watchPresent(replica.awareness), lastStatus };
+    return { roomId, typing: watchTyping(replica.awareness, me), present: replica.present, lastStatus };
   });
   const byRoom = createMemo(() => new Map(heads().map((h) => [h.roomId, h])));
   return {

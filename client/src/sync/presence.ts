@@ -1,6 +1,8 @@
-import { createSignal, onCleanup, type Accessor } from 'solid-js';
+import type { HocuspocusProvider } from '@hocuspocus/provider';
+import { createSignal, type Accessor } from 'solid-js';
 import { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
+import { parsePresence } from '#schema/api/presence';
 import type { UserId } from '#schema/ids';
 
 /** What every awareness state carries. */
@@ -10,31 +12,53 @@ export interface PresenceState {
 }
 
 /**
- * An awareness whose own state others will see as soon as it connects. A new
- * Awareness starts its state at clock 0, and a peer that has never seen the client
- * counts it as clock 0 too, so applies only newer states: the first state would reach
- * nobody until the 15-second renewal. Setting it once more moves it to clock 1.
- * Without `present`, the state is null: others see nothing of this client on the
- * doc, and no renewal is sent for it every 15 s.
+ * An awareness that states nothing: others see nothing of this client on the doc, and
+ * y-protocols renews nothing every 15 s. Only typing sets a state, for a few seconds
+ * (`chat/useTyping.ts`); "online" comes from the server ({@link ServerPresence}).
+ * Setting null moves the clock to 1, so the first state set later (clock 2) is newer
+ * than the clock 0 a peer that never saw this client assumes, and reaches everyone.
  */
-export function createAwareness(doc: Y.Doc, present = true): Awareness {
+export function createAwareness(doc: Y.Doc): Awareness {
   const awareness = new Awareness(doc);
-  awareness.setLocalState(present ? {} : null);
+  awareness.setLocalState(null);
   return awareness;
 }
 
-/** The users with this doc open somewhere, by the server-rewritten `user` of each awareness state. */
-export function watchPresent(awareness: Awareness): Accessor<Set<UserId>> {
-  const read = () =>
-    new Set(
-      [...awareness.getStates()]
-        .filter(([id]) => id !== awareness.clientID)
-        .map(([, state]) => (state as PresenceState).user?.id)
-        .filter((id): id is UserId => typeof id === 'string'),
-    );
-  const [present, setPresent] = createSignal(read(), { equals: (a, b) => a.size === b.size && [...a].every((id) => b.has(id)) });
-  const changed = () => setPresent(read());
-  awareness.on('change', changed);
-  onCleanup(() => awareness.off('change', changed));
-  return present;
+const NOBODY: ReadonlySet<UserId> = new Set();
+
+const sameUsers = (a: ReadonlySet<UserId>, b: ReadonlySet<UserId>) => a.size === b.size && [...a].every((id) => b.has(id));
+
+/**
+ * Who has a room head open somewhere ("online"), as the server tells this doc's
+ * connection (`schema/api/presence.ts`), oneself left out. Emptied whenever the
+ * connection drops: while it is down nobody is known to be there.
+ */
+export class ServerPresence {
+  /** The users the server last named, oneself left out; empty while not connected. */
+  readonly present: Accessor<ReadonlySet<UserId>>;
+  private readonly set: (users: ReadonlySet<UserId>) => void;
+
+  constructor(private readonly me: string) {
+    const [present, setPresent] = createSignal(NOBODY, { equals: sameUsers });
+    this.present = present;
+    this.set = (users) => setPresent(users);
+  }
+
+  /** Follows a provider's stateless messages; anything that is not a presence payload is ignored. */
+  listen(provider: HocuspocusProvider): void {
+    provider.on('stateless', ({ payload }: { payload: string }) => {
+      const users = parsePresence(payload);
+      if (!users) return;
+      users.delete(this.me as UserId);
+      this.set(users);
+    });
+    const gone = () => this.clear();
+    provider.on('close', gone);
+    provider.on('disconnect', gone);
+    provider.on('authenticationFailed', gone);
+  }
+
+  clear(): void {
+    this.set(NOBODY);
+  }
 }

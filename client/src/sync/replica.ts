@@ -3,11 +3,12 @@ import { createSignal, type Accessor } from 'solid-js';
 import { IndexeddbPersistence, storeState } from 'y-indexeddb';
 import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { createAwareness } from './presence';
+import { createAwareness, ServerPresence } from './presence';
 import { parseSyncRefusal, SYNC_REFUSALS, type SyncRefusal } from '#schema/api/errors';
 import { onMessagesRemoved } from '#schema/docs/bucketPurge';
 import { onPreviewRewritten } from '#schema/docs/inbox';
 import { parseDocName, type DocName } from '#schema/docs/names';
+import type { UserId } from '#schema/ids';
 import { RetryPacer } from './retryPacer';
 import { TAB_ORIGIN, type TabChannel } from './tabChannel';
 
@@ -63,13 +64,18 @@ export interface ReplicaOptions {
 export class Replica {
   readonly doc = new Y.Doc();
   /**
-   * Who is doing what on this doc right now (typing…), client to client through the
-   * server, never stored. Made here rather than by the provider so the UI can use it
-   * before the local copy is in and the provider exists. Only a room head carries
-   * presence and typing; on other docs this client states nothing, so nothing is
-   * renewed every 15 s for them (an idle tab holds a dozen docs).
+   * Who is typing on this doc right now, client to client through the server, never
+   * stored. Made here rather than by the provider so the UI can use it before the local
+   * copy is in and the provider exists. This client states nothing in it except while
+   * typing in a room head, so nothing is renewed every 15 s (an idle tab holds a dozen docs).
    */
   readonly awareness: Awareness;
+  /**
+   * Who else has this doc open somewhere ("online"), as the server tells it: room heads
+   * only (`sync-server/src/sync/headPresence.ts`); empty elsewhere and while not connected.
+   */
+  readonly present: Accessor<ReadonlySet<UserId>>;
+  private readonly serverPresence: ServerPresence;
   readonly loaded: Accessor<boolean>;
   /** Why the server refused this doc, when it did; the doc stays readable from the local copy. */
   readonly refusal: Accessor<SyncRefusal | null>;
@@ -102,7 +108,9 @@ export class Replica {
     userId: string,
     { socket, tabs, events, carriesUnsent }: ReplicaOptions,
   ) {
-    this.awareness = createAwareness(this.doc, parseDocName(name)?.kind === 'roomHead');
+    this.awareness = createAwareness(this.doc);
+    this.serverPresence = new ServerPresence(userId);
+    this.present = this.serverPresence.present;
     this.socket = socket;
     this.events = events;
     this.unsent = carriesUnsent;
@@ -172,9 +180,11 @@ export class Replica {
       // An ended session is different: signing in again sends them.
       if (kind !== 'unauthorized') this.events.unsent(this.name, false);
       // A detached provider stays quiet on reconnects, so a refused doc is not retried in a loop.
+      this.serverPresence.clear();
       provider.detach();
       this.events.refused(kind);
     };
+    this.serverPresence.listen(provider);
     provider.on('authenticationFailed', ({ reason }: { reason: string }) => refuse(reason, true));
     // A doc-level CLOSE from the server arrives as code 1000 with its reason; a socket close has its own code.
     provider.on('close', ({ event }: { event: { code?: number; reason?: string } }) => refuse(event.reason, event.code === 1000 && !!event.reason));
@@ -201,6 +211,7 @@ export class Replica {
   private retryLater(provider: HocuspocusProvider, expected = false): void {
     this.retries.later(() => {
       if (this.destroyed || this.provider !== provider) return;
+      this.serverPresence.clear();
       provider.detach();
       provider.attach();
     }, expected);
@@ -290,6 +301,7 @@ export class Replica {
     this.retries.stop();
     this.leaveTabs();
     this.provider?.destroy();
+    this.serverPresence.clear();
     // The provider destroys it too, when there is one; twice is harmless.
     this.awareness.destroy();
     // Its last requests are queued by now; closing the database lets them finish.

@@ -5,6 +5,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { noteArrival } from '../sync/budgets';
 import { OpenDocs } from '../sync/openDocs';
+import { isPong, type KeepAlive } from './keepAlive';
 import { isCrossSite } from './sameOrigin';
 
 /** The WebSocket close code for "the server hit something it could not handle" (RFC 6455 §7.4.1). */
@@ -14,6 +15,8 @@ export interface SyncUpgradeDeps {
   hocuspocus(): Hocuspocus;
   sockets: WebSocketServer;
   log: FastifyBaseLogger;
+  /** Pings sockets nobody sent anything to for a while, so that idle ones stay open. */
+  keepAlive: KeepAlive;
   /** True once shutdown began: new sockets are turned away. */
   closing(): boolean;
 }
@@ -93,6 +96,15 @@ function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
     ws.terminate();
   };
   const openDocs = new OpenDocs();
+  const kept = deps.keepAlive.watch({
+    ping(frame) {
+      try {
+        ws.send(frame);
+      } catch (error) {
+        fail(error, 'ping');
+      }
+    },
+  });
   // Hocuspocus talks to the socket through this, so the docs it closes or refuses are seen.
   const socketLike = {
     get readyState() {
@@ -101,6 +113,7 @@ function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
     send(data: Uint8Array) {
       try {
         openDocs.sent(data);
+        kept.sent();
         ws.send(data);
       } catch (error) {
         fail(error, 'send');
@@ -118,12 +131,19 @@ function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
   try {
     connection = deps.hocuspocus().handleConnection(socketLike, request);
   } catch (error) {
+    kept.forget();
     fail(error, 'connection');
     return;
   }
   ws.on('message', (data: Buffer) => {
     try {
       const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+      // The answer to the keep-alive's Ping names no document: it only proves the socket
+      // alive to Hocuspocus' own idle check, and would be a malformed frame past here.
+      if (isPong(bytes)) {
+        connection.lastMessageReceivedAt = Date.now();
+        return;
+      }
       if (!openDocs.received(bytes)) return;
       noteArrival(bytes);
       connection.handleMessage(bytes);
@@ -133,6 +153,7 @@ function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
     }
   });
   ws.on('close', (code, reason) => {
+    kept.forget();
     try {
       connection.handleClose({ code, reason: reason.toString() });
     } catch (error) {

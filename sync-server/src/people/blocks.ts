@@ -25,6 +25,7 @@ export class Blocks {
   /** Connections made read-only by {@link holdsDmWrite}, and only those (a former member's stay read-only). */
   private readonly heldConnections = new WeakSet<object>();
   private readonly blockedListeners = new Set<(blocker: UserId, blocked: UserId) => void>();
+  private readonly changedListeners = new Set<(blocker: UserId, blocked: UserId) => void>();
 
   constructor(
     private readonly store: Store,
@@ -51,6 +52,7 @@ export class Blocks {
     await this.store.blockUser(blocker, blocked, this.now());
     this.remember(`${blocker}>${blocked}`, true);
     for (const listener of this.blockedListeners) listener(blocker, blocked);
+    for (const listener of this.changedListeners) listener(blocker, blocked);
   }
 
   /** Called after each block made through this node (presence drops what is already shown). */
@@ -62,6 +64,19 @@ export class Blocks {
   async unblock(blocker: UserId, blocked: UserId): Promise<void> {
     await this.store.unblockUser(blocker, blocked);
     this.remember(`${blocker}>${blocked}`, false);
+    for (const listener of this.changedListeners) listener(blocker, blocked);
+  }
+
+  /** Called after each block or unblock made through this node (server-derived presence is worked out again). */
+  onChanged(listener: (blocker: UserId, blocked: UserId) => void): () => void {
+    this.changedListeners.add(listener);
+    return () => this.changedListeners.delete(listener);
+  }
+
+  /** Forgets cached answers between two people, both ways: another node changed a block between them. */
+  forget(a: UserId, b: UserId): void {
+    this.cache.delete(`${a}>${b}`);
+    this.cache.delete(`${b}>${a}`);
   }
 
   /**

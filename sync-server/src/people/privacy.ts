@@ -92,6 +92,12 @@ export class Privacy {
     return settings;
   }
 
+  /** Forgets a user's cached settings and contacts: another node changed them. */
+  forget(userId: UserId): void {
+    this.settings.forget(userId);
+    this.contacts.forget(userId);
+  }
+
   /** Called after each settings change made through this node (presence drops what is now hidden). */
   onChanged(listener: (userId: UserId, settings: PrivacySettings) => void): () => void {
     this.changedListeners.add(listener);

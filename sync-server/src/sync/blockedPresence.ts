@@ -6,9 +6,9 @@ import type { Blocks } from '../people/blocks';
 import type { SyncContext } from './context';
 
 /**
- * Someone who blocked you stops showing you that they are online or typing
- * (`schema/privacy.ts`). A DM has only its two people, so in a DM where either blocked
- * the other no awareness state travels at all, in either direction; what was already
+ * Someone who blocked you stops showing you that they are typing (`schema/privacy.ts`;
+ * online is left out by `headPresence.ts`). A DM has only its two people, so in a DM
+ * where either blocked the other no awareness state travels at all, in either direction; what was already
  * shown is removed when the block is made. Awareness in group heads both belong to
  * still flows: hiding one member's state from one other member needs per-recipient
  * awareness, which Hocuspocus does not offer.

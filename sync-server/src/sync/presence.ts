@@ -9,9 +9,10 @@ const LAST_SEEN_EVERY_MS = 60_000;
 const DISCONNECT_COALESCE_MS = 500;
 
 /**
- * Keeps each user's "last seen" (design §3: the server keeps it; "online" itself is
- * awareness, client to client). Written when a connection opens, at most once a
- * minute while traffic flows, and when it closes.
+ * Keeps each user's "last seen" (design §3: the server keeps it; "online" is worked
+ * out from connections, `headPresence.ts`). Written when a connection opens, at most
+ * once a minute while awareness traffic (typing) flows, and when a user's connections
+ * close. That is enough: clients read it only while the person is offline.
  */
 export function presenceExtension(deps: { store: Store; log: (error: unknown, what: string) => void }): Extension {
   const lastWrite = new Map<UserId, number>();

@@ -8,8 +8,9 @@ import type { SyncContext } from './context';
 /**
  * "Who sees my last seen and online" for awareness (`schema/privacy.ts`): a state from
  * someone whose setting hides it from a doc's readers is dropped before it is applied,
- * so it reaches nobody. Online and typing travel in the same state, so hiding one's
- * online state hides one's typing too. In a DM the one other person is judged; group
+ * so it reaches nobody. Awareness carries only typing now (online is the server's,
+ * `headPresence.ts`, filtered by the same rule): hiding one's online state hides one's
+ * typing too. In a DM the one other person is judged; group
  * docs reach every member alike, so there only "everyone" lets a state through. When a
  * setting changes, the states already shown where they are now hidden are withdrawn.
  */
