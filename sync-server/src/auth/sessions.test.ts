@@ -90,6 +90,33 @@ describe('sessions', () => {
     expect((await sessions.list(userId)).map((row) => row.tokenHash)).toEqual([session.tokenHash]);
   });
 
+  it("re-checks many sessions at once, across read chunks: live ones stay and are marked used, expired ones and a deleted user's end, unknown ones are refused", async () => {
+    const live = await Promise.all(Array.from({ length: 1_100 }, () => sessions.create(userId)));
+    const bob = newUserId();
+    await store.createUser({ id: bob, username: 'bob', displayName: 'Bob', email: null, passwordHash: 'x', createdAt: now });
+    const bobs = await sessions.create(bob);
+    const idle = await sessions.create(userId);
+    now += 6 * MINUTE;
+    // Kept in use while `idle` is not: everything but `idle` slides forward.
+    await sessions.validateHashes(live.map((l) => l.session.tokenHash));
+    await sessions.validate(bobs.token);
+    now += 5 * MINUTE;
+    await store.deleteAccount(bob, now, 'Deleted account');
+    const unknown = hashToken(generateToken());
+    const hashes = [...live.map((l) => l.session.tokenHash), bobs.session.tokenHash, idle.session.tokenHash, unknown];
+    const result = await sessions.validateHashes(hashes);
+    expect([...result.keys()]).toEqual(hashes);
+    expect(live.every((l) => result.get(l.session.tokenHash)?.user.id === userId)).toBe(true);
+    expect(result.get(bobs.session.tokenHash)).toBeNull();
+    expect(result.get(idle.session.tokenHash)).toBeNull();
+    expect(result.get(unknown)).toBeNull();
+    // The expired session is gone from the store; the live ones record this use.
+    expect(await store.getSession(idle.session.tokenHash)).toBeNull();
+    const stored = await store.getSessions(live.map((l) => l.session.tokenHash));
+    expect(stored).toHaveLength(1_100);
+    expect(stored.every((row) => row.lastActiveAt === now)).toBe(true);
+  });
+
   it('revokeOthers signs out every other session of the user, telling live connections', async () => {
     const here = await sessions.create(userId);
     const others = [await sessions.create(userId), await sessions.create(userId)];

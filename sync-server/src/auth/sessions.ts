@@ -5,6 +5,8 @@ import type { SessionRow, Store, UserRow } from '../store/db/store';
 
 /** A session's last use is written at most this often, so a busy client does not write on every request. */
 const ACTIVE_EVERY_MS = 60_000;
+/** Sessions validated per read in {@link Sessions.validateHashes}: well under SQLite's limit on bound parameters. */
+const VALIDATE_CHUNK = 500;
 /** Longest User-Agent kept: enough to name the browser and system, bounded per row. */
 const USER_AGENT_MAX = 512;
 
@@ -73,26 +75,45 @@ export class Sessions {
 
   /** {@link validate} by the token's hash: live sync connections keep only the hash. */
   async validateHash(tokenHash: string): Promise<ValidSession | null> {
-    const session = await this.store.getSession(tokenHash);
-    if (!session) return null;
-    const now = this.now();
-    if (now >= session.expiresAt || now >= session.absoluteExpiresAt) {
-      await this.store.deleteSession(tokenHash);
-      return null;
+    return (await this.validateHashes([tokenHash])).get(tokenHash) ?? null;
+  }
+
+  /**
+   * {@link validateHash} for many hashes with a few reads and writes in all, not a few
+   * per session: the sync server re-checks every live connection's session each
+   * minute, and at 10,000 people one read, one user read and one fsync'd write per
+   * session was most of an idle node's work. A hash maps to null if its session is
+   * unknown, expired or its user gone.
+   */
+  async validateHashes(tokenHashes: readonly string[]): Promise<Map<string, ValidSession | null>> {
+    const result = new Map<string, ValidSession | null>(tokenHashes.map((hash) => [hash, null]));
+    for (let i = 0; i < tokenHashes.length; i += VALIDATE_CHUNK) {
+      const chunk = tokenHashes.slice(i, i + VALIDATE_CHUNK);
+      const sessions = await this.store.getSessions(chunk);
+      const now = this.now();
+      const expired = sessions.filter((s) => now >= s.expiresAt || now >= s.absoluteExpiresAt);
+      for (const session of expired) await this.store.deleteSession(session.tokenHash);
+      const live = sessions.filter((s) => !expired.includes(s));
+      const users = new Map((await this.store.getUsersByIds([...new Set(live.map((s) => s.userId))])).map((u) => [u.id, u]));
+      const active: string[] = [];
+      for (const session of live) {
+        const user = users.get(session.userId);
+        // A deleted account's sessions are deleted with it; this covers a read racing that.
+        if (!user || user.deletedAt !== null) continue;
+        if (session.expiresAt - now <= this.policy.idleMs / 2) {
+          const expiresAt = Math.min(now + this.policy.idleMs, session.absoluteExpiresAt);
+          await this.store.touchSession(session.tokenHash, expiresAt);
+          session.expiresAt = expiresAt;
+        }
+        if (now - (session.lastActiveAt ?? 0) >= ACTIVE_EVERY_MS) {
+          active.push(session.tokenHash);
+          session.lastActiveAt = now;
+        }
+        result.set(session.tokenHash, { session, user });
+      }
+      await this.store.markSessionsActive(active, now);
     }
-    const user = await this.store.getUserById(session.userId);
-    // A deleted account's sessions are deleted with it; this covers a read racing that.
-    if (!user || user.deletedAt !== null) return null;
-    if (session.expiresAt - now <= this.policy.idleMs / 2) {
-      const expiresAt = Math.min(now + this.policy.idleMs, session.absoluteExpiresAt);
-      await this.store.touchSession(tokenHash, expiresAt);
-      session.expiresAt = expiresAt;
-    }
-    if (now - (session.lastActiveAt ?? 0) >= ACTIVE_EVERY_MS) {
-      await this.store.markSessionActive(tokenHash, now);
-      session.lastActiveAt = now;
-    }
-    return { session, user };
+    return result;
   }
 
   async revoke(tokenHash: string): Promise<void> {

@@ -126,12 +126,24 @@ export abstract class AccountTables {
     return row ?? null;
   }
 
+  async getSessions(tokenHashes: readonly string[]): Promise<SessionRow[]> {
+    if (tokenHashes.length === 0) return [];
+    return this.d.db
+      .select()
+      .from(this.d.t.sessions)
+      .where(inArray(this.d.t.sessions.tokenHash, [...tokenHashes]));
+  }
+
   async touchSession(tokenHash: string, expiresAt: number): Promise<void> {
     await this.d.db.update(this.d.t.sessions).set({ expiresAt }).where(eq(this.d.t.sessions.tokenHash, tokenHash));
   }
 
-  async markSessionActive(tokenHash: string, at: number): Promise<void> {
-    await this.d.db.update(this.d.t.sessions).set({ lastActiveAt: at }).where(eq(this.d.t.sessions.tokenHash, tokenHash));
+  async markSessionsActive(tokenHashes: readonly string[], at: number): Promise<void> {
+    if (tokenHashes.length === 0) return;
+    await this.d.db
+      .update(this.d.t.sessions)
+      .set({ lastActiveAt: at })
+      .where(inArray(this.d.t.sessions.tokenHash, [...tokenHashes]));
   }
 
   async deleteSession(tokenHash: string): Promise<void> {

@@ -133,12 +133,7 @@ class PgStore extends SqlStore implements Store {
     // busy event loop. Both inserts are in it, so a batch's marks commit with its rows.
     this.appends = new GroupCommit(async (items) => {
       const marks = items.flatMap(({ mark }) => (mark ? [mark] : []));
-      const { rows } = await this.pool.query<{ id: string }>(APPEND_BATCH, [
-        items.map((i) => i.docName),
-        items.map((i) => toBuffer(i.update)),
-        marks.map((m) => m.roomId),
-        marks.map((m) => m.bucket),
-      ]);
+      const { rows } = await this.pool.query<{ id: string }>(APPEND_BATCH, [items.map((i) => i.docName), items.map((i) => toBuffer(i.update)), marks.map((m) => m.roomId), marks.map((m) => m.bucket)]);
       this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
       // Rows are inserted in the order unnest lists them, and a sequence only grows: the ids, sorted, are the items' in order.
       return rows.map((row) => Number(row.id)).sort((a, b) => a - b);

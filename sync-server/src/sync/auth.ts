@@ -66,10 +66,9 @@ async function recheckLiveSessions(deps: { sessions: Sessions; instance: () => H
       if (hash) hashes.add(hash);
     }
   }
-  for (const hash of hashes) {
-    if (await deps.sessions.validateHash(hash)) continue;
-    closeConnections(deps.instance(), (context) => context.sessionHash === hash, syncRefusal('unauthorized'));
-  }
+  const valid = await deps.sessions.validateHashes([...hashes]);
+  const ended = new Set([...valid].filter(([, session]) => !session).map(([hash]) => hash));
+  if (ended.size > 0) closeConnections(deps.instance(), (context) => ended.has(context.sessionHash), syncRefusal('unauthorized'));
 }
 
 function cookieToken(header: string | null): string | null {

@@ -53,6 +53,8 @@ export interface Store {
   // sessions (only the SHA-256 of the token is ever stored)
   createSession(session: SessionRow): Promise<void>;
   getSession(tokenHash: string): Promise<SessionRow | null>;
+  /** The sessions of these token hashes that exist, in no particular order (the sync server's periodic re-check: one read for many). */
+  getSessions(tokenHashes: readonly string[]): Promise<SessionRow[]>;
   /** Slides the idle expiry; never past the absolute expiry (the caller computes it). */
   touchSession(tokenHash: string, expiresAt: number): Promise<void>;
   deleteSession(tokenHash: string): Promise<void>;
@@ -60,8 +62,8 @@ export interface Store {
   deleteExpiredSessions(now: number): Promise<number>;
   /** Every session of the user (expired ones too until they are swept), oldest first. */
   listUserSessions(userId: UserId): Promise<SessionRow[]>;
-  /** Records a use of the session for the devices list. */
-  markSessionActive(tokenHash: string, at: number): Promise<void>;
+  /** Records a use of these sessions for the devices list, in one write. */
+  markSessionsActive(tokenHashes: readonly string[], at: number): Promise<void>;
 
   // blocks: who blocked whom
   /** Blocks `blockedId` for `blockerId`; blocking again keeps the first time. */

@@ -171,6 +171,23 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.getSession('never')).toBeNull();
     });
 
+    it('46. getSessions reads many sessions at once, leaving out unknown hashes; markSessionsActive marks exactly the sessions named', async () => {
+      const ann = await addUser('ann');
+      const bob = await addUser('bob');
+      await store.createSession(session(ann.id, 'a1', 9_000));
+      await store.createSession(session(ann.id, 'a2', 9_000));
+      await store.createSession(session(bob.id, 'b1', 9_000));
+      expect((await store.getSessions(['b1', 'never', 'a1'])).map((s) => s.tokenHash).sort()).toEqual(['a1', 'b1']);
+      expect(await store.getSessions([])).toEqual([]);
+      await store.markSessionsActive(['a1', 'b1', 'never'], 7_000);
+      await store.markSessionsActive([], 8_000);
+      expect((await store.getSessions(['a1', 'a2', 'b1'])).map((s) => [s.tokenHash, s.lastActiveAt]).sort()).toEqual([
+        ['a1', 7_000],
+        ['a2', null],
+        ['b1', 7_000],
+      ]);
+    });
+
     it('8. deleteUserSessions removes every session of that user and no other', async () => {
       const ann = await addUser('ann');
       const bob = await addUser('bob');
@@ -783,7 +800,7 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       await store.createSession({ ...session(ann.id, 'a2', 9_000), createdAt: 2_000, userAgent: 'Firefox' });
       await store.createSession(session(ann.id, 'a1', 9_000));
       await store.createSession(session(bob.id, 'b1', 9_000));
-      await store.markSessionActive('a2', 4_000);
+      await store.markSessionsActive(['a2'], 4_000);
       const listed = await store.listUserSessions(ann.id);
       expect(listed.map((s) => s.tokenHash)).toEqual(['a1', 'a2']);
       expect(listed[1]).toMatchObject({ userAgent: 'Firefox', lastActiveAt: 4_000 });
