@@ -15,7 +15,8 @@
  * child process (`loadServer.ts`), so its `process.cpuUsage` and RSS are its own.
  * Each person is in one group of `--size` members; `--online` of each group are
  * connected. A device does what the app does: holds its inbox, its group's room head
- * and the open chat's head bucket; sets typing awareness before sending and clears it
+ * and the open chat's head bucket; states no awareness but typing (presence is derived by
+ * the server), which it sets before sending and clears
  * after (`--traffic app`); and reports receipts as the app does (`writeReceipts`).
  * Messages go out round-robin over the groups (a different online member each time) at
  * the given rate; a copy is delivered when another device holding the bucket sees it.
@@ -177,6 +178,8 @@ function connect(node: Node, person: Person, token: string, roomId: RoomId, tall
   const open = (name: string) => {
     const document = new Y.Doc();
     const provider = new HocuspocusProvider({ name, document, token, websocketProvider: socket });
+    // As the app: no awareness state but while typing (presence is the server's), so nothing is renewed every 15 s.
+    provider.awareness?.setLocalState(null);
     document.on('update', (_u: Uint8Array, origin: unknown) => {
       if (origin === provider) tally.updates++;
     });
@@ -310,11 +313,15 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
           const holders = byGroup[group]!;
           const sender = holders[Math.floor(sent / GROUPS + turn) % holders.length]!;
           const id = newMessageId();
-          if (APP_TRAFFIC) sender.head.setAwarenessField('typing', Date.now());
+          if (APP_TRAFFIC) sender.head.awareness?.setLocalState({ typing: Date.now() });
           tally.sentAt.set(id, performance.now());
           tally.expected += holders.length - 1;
           appendMessage(sender.bucket, { id, authorId: sender.person.id, createdAt: Date.now(), text: `message ${sent}` });
-          if (APP_TRAFFIC) sender.head.setAwarenessField('typing', null);
+          // As the app's `useTyping` stop: a state saying so (a removal is not relayed), then none.
+          if (APP_TRAFFIC) {
+            sender.head.awareness?.setLocalState({ typing: null });
+            sender.head.awareness?.setLocalState(null);
+          }
           sent++;
         }
         if (sent >= total) resolve();
