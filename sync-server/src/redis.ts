@@ -1,7 +1,6 @@
-import { isTransactionOrigin, OutgoingMessage, type Hocuspocus, type onChangePayload, type onStoreDocumentPayload } from '@hocuspocus/server';
+import { OutgoingMessage, type Hocuspocus } from '@hocuspocus/server';
 import { Redis as RedisExtension } from '@hocuspocus/extension-redis';
 import { Redis } from 'ioredis';
-import * as Y from 'yjs';
 import type { DependencyHealth } from './dependencyHealth';
 
 /** The relay's key prefix (the extension's default), named here because the resync below publishes on its channels. */
@@ -33,58 +32,6 @@ export function createRedisClient(url: string): Redis {
   });
 }
 
-/**
- * The extension, relaying each change as the update itself. The extension publishes a
- * state vector per change, and every peer answers with a diff computed from its whole
- * document and then asks back: three hops through Redis and two O(document) encodings
- * per change, on every node, for each message and each inbox a projection writes. A
- * Yjs update applies anywhere, in any order after what it builds on, and a node that
- * lacks what it builds on holds it until the rest arrives; so one hop of O(update)
- * carries a change. What can be missed is caught up as before: the state-vector
- * exchange when a node loads a doc and after Redis reconnects, and from the durable
- * log before a refusal or a server write (design §5b). Updates of one doc within one
- * turn go as one merged update.
- */
-class UpdateRelay extends RedisExtension {
-  private readonly outgoing = new Map<string, Uint8Array[]>();
-  /** The relay's framing (the extension's `encodeMessage`, private): the sender's id, length first. */
-  readonly sender: Buffer;
-
-  constructor(configuration: ConstructorParameters<typeof RedisExtension>[0]) {
-    super(configuration);
-    const identifier = Buffer.from(this.configuration.identifier, 'utf8');
-    this.sender = Buffer.concat([Buffer.from([identifier.length]), identifier]);
-  }
-
-  override async onChange({ documentName, update, transactionOrigin }: onChangePayload): Promise<void> {
-    if (isTransactionOrigin(transactionOrigin) && transactionOrigin.source === 'redis') return;
-    const queued = this.outgoing.get(documentName);
-    if (queued) {
-      queued.push(update);
-      return;
-    }
-    this.outgoing.set(documentName, [update]);
-    setImmediate(() => {
-      const updates = this.outgoing.get(documentName) ?? [];
-      this.outgoing.delete(documentName);
-      const merged = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
-      this.publishOnDoc(documentName, new OutgoingMessage(documentName).createSyncMessage().writeUpdate(merged).toUint8Array());
-    });
-  }
-
-  /**
-   * No store lock: what a node stores is its own compaction, serialised by the store
-   * itself (a Postgres lock per doc); the extension's lock cost two Redis round trips
-   * per debounced store and only made a node skip a compaction another was running.
-   */
-  override async onStoreDocument(_data: onStoreDocumentPayload): Promise<void> {}
-
-  /** Publishes a relay message on a doc's channel; a failure is counted by the publisher and repaired by the next resync. */
-  publishOnDoc(documentName: string, message: Uint8Array): void {
-    (this.pub as Redis).publish(`${RELAY_PREFIX}:${documentName}`, Buffer.concat([this.sender, message])).catch(() => undefined);
-  }
-}
-
 export interface RedisRelay {
   extension: RedisExtension;
   /** The relay's publisher (its publishes are dropped while Redis is unreachable). */
@@ -114,7 +61,7 @@ export function createRedisRelay(
 ): RedisRelay {
   const clients: Redis[] = [];
   const stats = { reconnects: 0, publishFailures: 0 };
-  const extension = new UpdateRelay({
+  const extension = new RedisExtension({
     prefix: RELAY_PREFIX,
     createClient: () => {
       const client = createRedisClient(url);
@@ -140,6 +87,9 @@ export function createRedisRelay(
       throw error;
     });
   };
+  // The relay's framing (its `encodeMessage`, private): the sender's id, length first, so peers know whom to answer.
+  const identifier = Buffer.from(extension.configuration.identifier, 'utf8');
+  const sender = Buffer.concat([Buffer.from([identifier.length]), identifier]);
   // Resync once both clients are back after either lost its connection.
   let cutOff = false;
   let wasEverReady = false;
@@ -159,8 +109,9 @@ export function createRedisRelay(
     const hocuspocus = instance();
     if (!hocuspocus || pub.status !== 'ready') return;
     for (const document of hocuspocus.documents.values()) {
+      const message = new OutgoingMessage(document.name).createSyncMessage().writeFirstSyncStepFor(document);
       // Counted by the wrapper above; a failure here only means the next reconnect tries again.
-      extension.publishOnDoc(document.name, new OutgoingMessage(document.name).createSyncMessage().writeFirstSyncStepFor(document).toUint8Array());
+      pub.publish(`${RELAY_PREFIX}:${document.name}`, Buffer.concat([sender, message.toUint8Array()])).catch(() => undefined);
     }
   };
   for (const client of [pub, sub]) {

@@ -132,7 +132,12 @@ class PgStore extends SqlStore implements Store {
     // commit, where BEGIN, the inserts and COMMIT took three or four, each a turn of a
     // busy event loop. Both inserts are in it, so a batch's marks commit with its rows.
     this.appends = new GroupCommit(async (items) => {
-      const marks = items.flatMap(({ mark }) => (mark ? [mark] : []));
+      // Each mark once, in one order for every node: two nodes inserting the same marks
+      // in different orders each waited on the other's insert, and Postgres ended one
+      // batch as a deadlock (its clients were refused, to send again).
+      const marks = [...new Map(items.flatMap(({ mark }) => (mark ? [[`${mark.roomId}\u0000${mark.bucket}`, mark] as const] : []))).values()].sort(
+        (a, b) => (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : a.bucket - b.bucket),
+      );
       const { rows } = await this.pool.query<{ id: string }>(APPEND_BATCH, [items.map((i) => i.docName), items.map((i) => toBuffer(i.update)), marks.map((m) => m.roomId), marks.map((m) => m.bucket)]);
       this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
       // Rows are inserted in the order unnest lists them, and a sequence only grows: the ids, sorted, are the items' in order.
