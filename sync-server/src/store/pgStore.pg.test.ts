@@ -6,6 +6,8 @@ import { useTestDatabase } from '../../../test/helpers/pgDatabase';
 import { hasPostgres } from '../../../test/helpers/services';
 import { openPgStore } from './pgStore';
 import { openStore } from './openStore';
+import type { RoomId } from '#schema/ids';
+import type { Store } from './db/store';
 
 /** Every table the store owns; emptied before each contract test. */
 const TABLES =
@@ -51,6 +53,23 @@ describe.skipIf(!(await hasPostgres()))('postgres store', () => {
       } finally {
         await late.end();
         await store.close();
+      }
+    });
+
+    it('two nodes appending to the same rooms at once, marks in opposite orders, never deadlock: every append is acknowledged', async () => {
+      const [a, b] = await Promise.all([openPgStore(dbUrl), openPgStore(dbUrl)]);
+      const rooms = Array.from({ length: 8 }, (_, i) => `g.00000000-0000-4000-8000-00000000000${i}` as RoomId);
+      try {
+        for (let round = 0; round < 20; round++) {
+          // A projection cleared the marks: each round inserts them afresh, from both nodes.
+          await withPgClient(dbUrl, (c) => c.query('delete from projection_marks'));
+          const batch = (store: Store, order: RoomId[]) => order.map((roomId) => store.appendUpdate(`room/${roomId}/0`, new Uint8Array([round]), { roomId, bucket: 0 }));
+          const results = await Promise.allSettled([...batch(a, rooms), ...batch(b, [...rooms].reverse())]);
+          expect(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason))).toEqual([]);
+        }
+        expect((await a.listProjectionMarks()).length).toBe(rooms.length);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
       }
     });
 
