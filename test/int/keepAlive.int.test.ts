@@ -74,4 +74,13 @@ describe('keep-alive of idle sync sockets', async () => {
     (deaf.socket as unknown as { sendPong(): void }).sendPong = () => {};
     await waitFor(() => deaf.closes() > 0, { what: 'the server to close the silent socket', timeoutMs: 6 * IDLE_TIMEOUT_MS });
   });
+
+  it('closes a socket that sends a Pong nobody asked for (Pongs skip the per-user budgets); answered Pings keep sockets open, as above', async () => {
+    const flooder = new WebSocket(server.wsUrl);
+    flooder.on('error', () => {});
+    await new Promise((resolve) => flooder.once('open', resolve));
+    const closed = new Promise<number>((resolve) => flooder.once('close', (code) => resolve(code)));
+    flooder.send(new Uint8Array([10]));
+    expect(await closed).toBe(1008);
+  });
 });

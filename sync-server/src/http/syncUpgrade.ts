@@ -8,6 +8,8 @@ import { OpenDocs } from '../sync/openDocs';
 import { isPong, type KeepAlive } from './keepAlive';
 import { isCrossSite } from './sameOrigin';
 
+/** The WebSocket close code for "a message that violates its policy" (RFC 6455 §7.4.1). */
+const CLOSE_POLICY_VIOLATION = 1008;
 /** The WebSocket close code for "the server hit something it could not handle" (RFC 6455 §7.4.1). */
 const CLOSE_INTERNAL_ERROR = 1011;
 
@@ -96,9 +98,13 @@ function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
     ws.terminate();
   };
   const openDocs = new OpenDocs();
+  // Pings sent and not yet answered: a Pong is taken only as an answer. Pongs skip the
+  // per-user budgets (they name no document), so one that nobody asked for is refused.
+  let unanswered = 0;
   const kept = deps.keepAlive.watch({
     ping(frame) {
       try {
+        unanswered++;
         ws.send(frame);
       } catch (error) {
         fail(error, 'ping');
@@ -141,6 +147,12 @@ function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
       // The answer to the keep-alive's Ping names no document: it only proves the socket
       // alive to Hocuspocus' own idle check, and would be a malformed frame past here.
       if (isPong(bytes)) {
+        if (unanswered === 0) {
+          deps.log.debug('sync socket: a Pong nobody asked for');
+          socketLike.close(CLOSE_POLICY_VIOLATION);
+          return;
+        }
+        unanswered--;
         connection.lastMessageReceivedAt = Date.now();
         return;
       }
