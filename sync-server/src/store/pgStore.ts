@@ -111,6 +111,13 @@ async function readLogsAfter(tx: Pick<NodePgDatabase, 'select' | 'execute'>, doc
   });
 }
 
+/** Each mark once, ordered by room then bucket: the order every node inserts them in. */
+function sortedMarks(marks: readonly ProjectionMark[]): ProjectionMark[] {
+  const unique = new Map(marks.map((m) => [`${m.roomId}\u0000${m.bucket}`, m]));
+  const byRoom = (a: ProjectionMark, b: ProjectionMark) => (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : 0);
+  return [...unique.values()].sort((a, b) => byRoom(a, b) || a.bucket - b.bucket);
+}
+
 /** A batch of appends and their projection marks, as one statement (see the constructor). */
 const APPEND_BATCH = `with appended as (
   insert into doc_updates (doc_name, update) select * from unnest($1::text[], $2::bytea[]) returning id
@@ -135,9 +142,7 @@ class PgStore extends SqlStore implements Store {
       // Each mark once, in one order for every node: two nodes inserting the same marks
       // in different orders each waited on the other's insert, and Postgres ended one
       // batch as a deadlock (its clients were refused, to send again).
-      const marks = [...new Map(items.flatMap(({ mark }) => (mark ? [[`${mark.roomId}\u0000${mark.bucket}`, mark] as const] : []))).values()].sort(
-        (a, b) => (a.roomId < b.roomId ? -1 : a.roomId > b.roomId ? 1 : a.bucket - b.bucket),
-      );
+      const marks = sortedMarks(items.flatMap(({ mark }) => (mark ? [mark] : [])));
       const { rows } = await this.pool.query<{ id: string }>(APPEND_BATCH, [items.map((i) => i.docName), items.map((i) => toBuffer(i.update)), marks.map((m) => m.roomId), marks.map((m) => m.bucket)]);
       this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
       // Rows are inserted in the order unnest lists them, and a sequence only grows: the ids, sorted, are the items' in order.
