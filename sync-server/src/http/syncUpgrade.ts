@@ -10,6 +10,8 @@ import { isCrossSite } from './sameOrigin';
 
 /** The WebSocket close code for "a message that violates its policy" (RFC 6455 §7.4.1). */
 const CLOSE_POLICY_VIOLATION = 1008;
+/** Pongs nobody asked for that a socket may send (ignored) before it is closed. */
+const UNASKED_PONGS_MAX = 8;
 /** The WebSocket close code for "the server hit something it could not handle" (RFC 6455 §7.4.1). */
 const CLOSE_INTERNAL_ERROR = 1011;
 
@@ -99,8 +101,11 @@ function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
   };
   const openDocs = new OpenDocs();
   // Pings sent and not yet answered: a Pong is taken only as an answer. Pongs skip the
-  // per-user budgets (they name no document), so one that nobody asked for is refused.
+  // per-user budgets (they name no document), so a socket sending more than a few that
+  // nobody asked for is closed. A few are honest: a provider that answers a Ping while
+  // its socket is closing queues the Pong and sends it on the next socket.
   let unanswered = 0;
+  let unasked = 0;
   const kept = deps.keepAlive.watch({
     ping(frame) {
       try {
@@ -148,8 +153,10 @@ function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
       // alive to Hocuspocus' own idle check, and would be a malformed frame past here.
       if (isPong(bytes)) {
         if (unanswered === 0) {
-          deps.log.debug('sync socket: a Pong nobody asked for');
-          socketLike.close(CLOSE_POLICY_VIOLATION);
+          if (++unasked > UNASKED_PONGS_MAX) {
+            deps.log.debug('sync socket: Pongs nobody asked for');
+            socketLike.close(CLOSE_POLICY_VIOLATION);
+          }
           return;
         }
         unanswered--;
