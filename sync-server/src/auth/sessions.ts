@@ -91,9 +91,9 @@ export class Sessions {
       const chunk = tokenHashes.slice(i, i + VALIDATE_CHUNK);
       const sessions = await this.store.getSessions(chunk);
       const now = this.now();
-      const expired = sessions.filter((s) => now >= s.expiresAt || now >= s.absoluteExpiresAt);
-      for (const session of expired) await this.store.deleteSession(session.tokenHash);
-      const live = sessions.filter((s) => !expired.includes(s));
+      const expired = (s: SessionRow) => now >= s.expiresAt || now >= s.absoluteExpiresAt;
+      for (const session of sessions.filter(expired)) await this.store.deleteSession(session.tokenHash);
+      const live = sessions.filter((s) => !expired(s));
       const users = new Map((await this.store.getUsersByIds([...new Set(live.map((s) => s.userId))])).map((u) => [u.id, u]));
       const active: string[] = [];
       for (const session of live) {

@@ -74,8 +74,12 @@ async function readLog(tx: Reader, docName: string, afterId = 0): Promise<{ snap
     .where(and(eq(docUpdates.docName, docName), gt(docUpdates.id, afterId)))
     .orderBy(asc(docUpdates.id));
   const coversId = snap?.coversId ?? 0;
-  // From the start, always the snapshot (one written before covers_id existed holds 0).
-  return { snapshot: snap && (afterId === 0 || coversId > afterId) ? snap.snapshot : null, rows, coversId };
+  return { snapshot: snap && snapshotNeeded(afterId, coversId) ? snap.snapshot : null, rows, coversId };
+}
+
+/** Whether a reader after log row `afterId` needs the snapshot: from the start always (one written before covers_id existed holds 0), else once a compaction folded rows past it. */
+function snapshotNeeded(afterId: number, coversId: number): boolean {
+  return afterId === 0 || coversId > afterId;
 }
 
 /**
@@ -106,8 +110,7 @@ async function readLogsAfter(tx: Pick<NodePgDatabase, 'select' | 'execute'>, doc
     const snap = snapOf.get(docName);
     const coversId = snap?.coversId ?? 0;
     const updates = mine.map((r) => toBytes(r.update));
-    // As readLog: the snapshot again when a compaction folded rows past `afterId`.
-    return { updates: snap && (afterId === 0 || coversId > afterId) ? [toBytes(snap.snapshot), ...updates] : updates, lastId: Math.max(afterId, mine.at(-1)?.id ?? coversId) };
+    return { updates: snap && snapshotNeeded(afterId, coversId) ? [toBytes(snap.snapshot), ...updates] : updates, lastId: Math.max(afterId, mine.at(-1)?.id ?? coversId) };
   });
 }
 
