@@ -23,6 +23,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.e2e.test.ts'],
           globalSetup: ['test/e2e/buildClient.ts'],
+          setupFiles: ['test/e2e/failureReport.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 180_000,

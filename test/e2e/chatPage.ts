@@ -30,12 +30,30 @@ class SyncNetwork {
   }
 }
 
+/** How many of a page's latest console lines a failed test prints. */
+const CONSOLE_TAIL = 40;
+
+/** Every page the running file has open: what a failed test reports (`failureReport.ts`). */
+export const openPages = new Set<ChatPage>();
+
 export class ChatPage {
+  /** The page's latest console lines and uncaught errors, newest last. */
+  readonly consoleTail: string[] = [];
+
   private constructor(
     readonly context: BrowserContext,
     readonly page: Page,
     private readonly network: SyncNetwork,
-  ) {}
+  ) {
+    openPages.add(this);
+    const note = (line: string) => {
+      this.consoleTail.push(`${new Date().toISOString().slice(11, 23)} ${line}`);
+      if (this.consoleTail.length > CONSOLE_TAIL) this.consoleTail.shift();
+    };
+    page.on('console', (message) => note(`${message.type()}: ${message.text()}`));
+    page.on('pageerror', (error) => note(`uncaught: ${error.message}`));
+    page.on('close', () => openPages.delete(this));
+  }
 
   /** When true, the app's sync socket cannot reach the server, as if the network were down. */
   get syncBlocked(): boolean {
