@@ -233,6 +233,8 @@ interface Result {
   txPerMessage: number;
   bytesPerMessage: number;
   updatesPerMessage: number;
+  /** This process's CPU (the simulated devices) as a share of one core while sending and draining: near 100 %, latency is partly the devices'. */
+  devicesCpu: number;
 }
 
 async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string): Promise<Result> {
@@ -303,6 +305,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
     tally.updates = 0;
     const total = Math.round(rate * SECONDS);
     const began = performance.now();
+    const devicesCpuBefore = process.cpuUsage();
     let sent = 0;
     let turn = 0;
     await new Promise<void>((resolve) => {
@@ -333,6 +336,8 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
     const sendMs = performance.now() - began;
     const drainUntil = performance.now() + DRAIN_MS;
     while (tally.received < tally.expected && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+    const devicesCpuUsed = process.cpuUsage(devicesCpuBefore);
+    const devicesCpu = (devicesCpuUsed.user + devicesCpuUsed.system) / 10 / (performance.now() - began);
     // Let projections and receipts triggered by the last messages finish before reading the counters.
     await new Promise((r) => setTimeout(r, 1000));
     const after = await Promise.all(nodes.map((n) => n.ask({ type: 'stats' }, 'stats')));
@@ -358,6 +363,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
       txPerMessage: (sum(after, 'transactions') - sum(before, 'transactions')) / sent,
       bytesPerMessage: (sum(after, 'bytes') - sum(before, 'bytes')) / sent,
       updatesPerMessage: tally.updates / sent,
+      devicesCpu,
     };
   } finally {
     for (const node of nodes) await stopNode(node);
@@ -391,7 +397,7 @@ async function main(): Promise<void> {
   const rows = results.map((r) => {
     const bare = results.find((b) => b.server === 'bare' && b.rate === r.rate);
     const ratio = r.server === 'jeco' && bare ? ` (${f(r.cpuPerCopy / bare.cpuPerCopy, 1)}×)` : '';
-    return `| ${r.server} | ${r.rate} | ${f(r.achievedRate)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.max)} | ${r.missing} of ${r.expected} | ${f(r.cpuPerCopy)}${ratio} | ${f(r.rssMiB)} | ${f(r.txPerMessage, 2)} | ${f(r.bytesPerMessage)} | ${f(r.updatesPerMessage, 1)} |`;
+    return `| ${r.server} | ${r.rate} | ${f(r.achievedRate)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.max)} | ${r.missing} of ${r.expected} | ${f(r.cpuPerCopy)}${ratio} | ${f(r.rssMiB)} | ${f(r.txPerMessage, 2)} | ${f(r.bytesPerMessage)} | ${f(r.updatesPerMessage, 1)} | ${f(r.devicesCpu)} % |`;
   });
   const cpu = os.cpus();
   const section = [
@@ -403,10 +409,10 @@ async function main(): Promise<void> {
       .join(
         ' ',
       )}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
-    'Bare = Hocuspocus without hooks or persistence, same docs and traffic, same run. Latency from send to another device seeing the message (ms); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message.',
+    'Bare = Hocuspocus without hooks or persistence, same docs and traffic, same run. Latency from send to another device seeing the message (ms); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message; devices CPU = the process of the simulated devices, its share of one core while sending and draining (near 100 %, latency is partly theirs).',
     '',
-    '| server | msgs/s asked | msgs/s sent | p50 | p99 | max | not delivered | CPU µs/copy | RSS MiB | durable tx/msg | bytes/msg | updates/msg |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| server | msgs/s asked | msgs/s sent | p50 | p99 | max | not delivered | CPU µs/copy | RSS MiB | durable tx/msg | bytes/msg | updates/msg | devices CPU |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
   console.log(section);
