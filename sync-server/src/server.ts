@@ -16,6 +16,7 @@ import { createRedisRelay, type RedisRelay } from './redis';
 import { openStore } from './store/openStore';
 import { authExtension } from './sync/auth';
 import { budgetsExtension } from './sync/budgets';
+import { docUnloadsExtension } from './sync/docUnloads';
 import { guardExtension } from './sync/guard';
 import { blockedPresenceExtension } from './sync/blockedPresence';
 import { Blocks } from './people/blocks';
@@ -212,6 +213,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
     purgeExtension({ store, instance, log, retireFiles: (ids) => fileLifecycle.retire(ids) }),
     presenceExtension({ store, log }),
     headPresenceExtension({ privacy, blocks, ...(redis ? { events: redis.events } : {}), heartbeatMs: config.presenceHeartbeatMs, log }),
+    docUnloadsExtension(),
   ].map((extension) => refusingWhenStoreFails(extension, storeFailures));
   extensions.push(metrics.extension());
   if (redis) {

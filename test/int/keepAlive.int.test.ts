@@ -51,9 +51,11 @@ describe('keep-alive of idle sync sockets', async () => {
   it('keeps a socket that says nothing open past the idle timeout, with no reconnect, and its docs served', async () => {
     const { alice, bob, room } = await startDm(server);
     const quiet = device(server.wsUrl, bob.token, [inboxDoc(bob.id as UserId), roomHeadDoc(room)]);
-    await waitFor(() => quiet.providers.every((p) => p.isSynced), { what: 'synced' });
     const head = quiet.providers[1]!;
+    // Listening from the start: the set is told once on connect, and Alice is in it already
+    // (her own connection from starting the DM), so that message is the one that says so.
     const onHead = watchPresence({ doc: head.document, provider: head });
+    await waitFor(() => quiet.providers.every((p) => p.isSynced), { what: 'synced' });
     expect(quiet.connects()).toBe(1);
 
     await new Promise((resolve) => setTimeout(resolve, 6 * IDLE_TIMEOUT_MS));
