@@ -10,8 +10,8 @@ import type { Extension } from '@hocuspocus/server';
  * check falls between the two, the opener attaches to the dropped copy: a client is
  * synced from it and then hears nothing, a server write through it reaches nobody, and
  * when that connection closes, Hocuspocus unloads by name, dropping the copy everyone
- * else is on. Under load this showed as a message or a presence change that one person
- * never received.
+ * else is on. In a full test run it showed as a new group's first message that one
+ * member never received (until a reload).
  *
  * Waiting one macrotask here lets every opener already past its look-up attach before
  * the last check, which then keeps the document; anyone who looks it up after the
