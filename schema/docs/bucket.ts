@@ -34,18 +34,49 @@ export function indexOfMessage(doc: Y.Doc, id: MessageId): number {
 
 /** The bucket's messages in their agreed order; entries that do not match the message schema are skipped. */
 export function readMessages(doc: Y.Doc): Message[] {
-  return readMessagesFrom(doc, 0);
+  return messagesArray(doc)
+    .toArray()
+    .map(asMessage)
+    .filter((message) => message !== null);
 }
 
-/** The bucket's messages from index `start` on, for incremental readers. */
-export function readMessagesFrom(doc: Y.Doc, start: number): Message[] {
-  const out: Message[] = [];
-  const array = messagesArray(doc);
-  for (let i = start; i < array.length; i++) {
-    const parsed = messageSchema.safeParse(array.get(i));
-    if (parsed.success) out.push(parsed.data as Message);
+/** An item of the bucket's array as a message; null when it does not match the message schema. */
+function asMessage(value: unknown): Message | null {
+  const parsed = messageSchema.safeParse(value);
+  return parsed.success ? (parsed.data as Message) : null;
+}
+
+/** A message with its index in the bucket's array. */
+export interface IndexedMessage {
+  message: Message;
+  index: number;
+}
+
+/**
+ * For the chat-index projection, in one walk of the array: the messages at index
+ * `since` and after (new since its watermark), and the newest by `createdAt` (the last
+ * of equals) among the items from `from` to `since`, already projected but where a
+ * concurrent append may have landed. Only those are validated: the others are read for
+ * their time alone. `length` is the array's length.
+ */
+export function messagesSince(doc: Y.Doc, from: number, since: number): { fresh: IndexedMessage[]; newestBefore: IndexedMessage | null; length: number } {
+  const values = messagesArray(doc).slice(from);
+  const fresh: IndexedMessage[] = [];
+  for (let i = Math.max(0, since - from); i < values.length; i++) {
+    const message = asMessage(values[i]);
+    if (message) fresh.push({ message, index: from + i });
   }
-  return out;
+  const older = values.slice(0, Math.max(0, since - from)).map((value, i) => ({ value, index: from + i, at: (value as { createdAt?: unknown } | null)?.createdAt }));
+  let newestBefore: IndexedMessage | null = null;
+  // Newest first; an item that is not a message (the guard lets none in) gives way to the next.
+  for (const item of older.filter((o) => typeof o.at === 'number').sort((a, b) => (b.at as number) - (a.at as number) || b.index - a.index)) {
+    const message = asMessage(item.value);
+    if (message) {
+      newestBefore = { message, index: item.index };
+      break;
+    }
+  }
+  return { fresh, newestBefore, length: from + values.length };
 }
 
 /**

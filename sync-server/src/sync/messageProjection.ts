@@ -1,7 +1,7 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
 import type { ProjectionFlush, ProjectionMark, ProjectionWatermark, Store } from '../store/db/store';
-import { messageCount, onMessagesAdded, onReactionsChanged, readMessagesFrom } from '#schema/docs/bucket';
+import { messageCount, messagesSince, onMessagesAdded, onReactionsChanged, type IndexedMessage } from '#schema/docs/bucket';
 import { entryAfterMessages, newChatEntry, withoutRoomId, type PlacedMessage } from '#schema/docs/chatIndex';
 import { readChatEntry, setChatEntry } from '#schema/docs/inbox';
 import type { Message } from '#schema/docs/message';
@@ -185,14 +185,14 @@ export class MessageProjection {
               // Concurrent appends may land among the last items already projected (the guard
               // allows it within its window), shifting one of those past the watermark: the
               // newest message is looked for among them too, so the preview is never an older one.
-              // One read serves both: the candidates from `from`, the new messages from the watermark.
-              const from = Math.max(0, at.length - MAX_CONCURRENT_ITEMS);
-              const placed = readMessagesFrom(doc, from).map((message, i) => ({ message, position: { bucket: b, index: from + i } }));
-              candidates.push(...placed);
-              const fresh = placed.slice(at.length - from);
+              // One read serves both: the newest of those from `from`, the new messages from the watermark.
+              const since = messagesSince(doc, Math.max(0, at.length - MAX_CONCURRENT_ITEMS), at.length);
+              const place = ({ message, index }: IndexedMessage): PlacedMessage => ({ message, position: { bucket: b, index } });
+              const fresh = since.fresh.map(place);
+              candidates.push(...(since.newestBefore ? [place(since.newestBefore)] : []), ...fresh);
               const counted = fresh.filter(({ message }) => !message.event).length;
               added.push(...fresh);
-              if (fresh.length > 0) flush.watermarks.push({ ...mark, length: at.length + fresh.length, messages: at.messages + counted });
+              if (since.length > at.length) flush.watermarks.push({ ...mark, length: since.length, messages: at.messages + counted });
               // An append committed but not yet applied here would be missed: keep its mark, and look again shortly.
               if (writes.holdsLog(bucketDoc(room.id, b))) flush.clear.push(mark);
               else this.markDirty(room, b);
