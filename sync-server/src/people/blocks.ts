@@ -156,6 +156,9 @@ export class Blocks {
  */
 export function membersAddedToGroup(head: Y.Doc, ref: DocRef, writer: UserId, update: Uint8Array): UserId[] {
   if (ref.kind !== 'roomHead' || roomOfDoc(ref)?.kind !== 'group') return [];
+  // Nothing the head lacks (a device's sync reply on connect, most often) adds nobody: no copy.
+  const { to } = Y.parseUpdateMeta(update);
+  if ([...to].every(([client, clock]) => clock <= Y.getState(head.store, client))) return [];
   const before = readMembers(head);
   const after = new Y.Doc({ gc: false });
   try {
