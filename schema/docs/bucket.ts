@@ -62,19 +62,18 @@ export interface IndexedMessage {
 export function messagesSince(doc: Y.Doc, from: number, since: number): { fresh: IndexedMessage[]; newestBefore: IndexedMessage | null; length: number } {
   const values = messagesArray(doc).slice(from);
   const fresh: IndexedMessage[] = [];
-  for (let i = Math.max(0, since - from); i < values.length; i++) {
+  for (let i = since - from; i < values.length; i++) {
     const message = asMessage(values[i]);
     if (message) fresh.push({ message, index: from + i });
   }
-  const older = values.slice(0, Math.max(0, since - from)).map((value, i) => ({ value, index: from + i, at: (value as { createdAt?: unknown } | null)?.createdAt }));
+  // From the end, where times mostly fall: only a strictly newer item is validated, and one
+  // that is not a message (the guard lets none in) is passed over.
   let newestBefore: IndexedMessage | null = null;
-  // Newest first; an item that is not a message (the guard lets none in) gives way to the next.
-  for (const item of older.filter((o) => typeof o.at === 'number').sort((a, b) => (b.at as number) - (a.at as number) || b.index - a.index)) {
-    const message = asMessage(item.value);
-    if (message) {
-      newestBefore = { message, index: item.index };
-      break;
-    }
+  for (let i = Math.min(values.length, since - from) - 1; i >= 0; i--) {
+    const at = (values[i] as { createdAt?: unknown } | null)?.createdAt;
+    if (typeof at !== 'number' || (newestBefore && at <= newestBefore.message.createdAt)) continue;
+    const message = asMessage(values[i]);
+    if (message) newestBefore = { message, index: from + i };
   }
   return { fresh, newestBefore, length: from + values.length };
 }
@@ -120,8 +119,8 @@ export function onMessagesAdded(doc: Y.Doc, listener: (added: Message[], origin:
   const handler = (event: Y.YArrayEvent<unknown>) => {
     const added: Message[] = [];
     for (const value of valuesInsertedBy(event.transaction)) {
-      const parsed = messageSchema.safeParse(value);
-      if (parsed.success) added.push(parsed.data as Message);
+      const message = asMessage(value);
+      if (message) added.push(message);
     }
     if (added.length > 0) listener(added, event.transaction.origin);
   };
