@@ -1,25 +1,11 @@
 import { beforeEach } from 'vitest';
-import { openPages } from './chatPage';
-
-/** How much of a page's visible text a failed test prints. */
-const TEXT_CHARS = 1_500;
+import { reportOpenPages } from './pageReport';
 
 /**
- * When an end-to-end test fails, what each open page showed: its address, its visible
- * text, its latest console lines, and a screenshot under `test-results/e2e/failed/`.
- * A failure seen only in a full run can then be read from the run's output.
+ * Every end-to-end test that fails reports its open pages (`pageReport.ts`). This runs
+ * after the test's `afterEach` hooks: a file that closes its browsers there uses
+ * `closeAfterReport`, which reports first.
  */
 beforeEach(({ task, onTestFailed }) => {
-  onTestFailed(async () => {
-    const slug = task.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
-    for (const [i, chat] of [...openPages].entries()) {
-      if (chat.page.isClosed()) continue;
-      const text = await Promise.race([
-        chat.page.evaluate(() => document.body.textContent ?? '').catch((error: unknown) => `(no text: ${String(error)})`),
-        new Promise<string>((resolve) => setTimeout(() => resolve('(the page did not answer within 5 s)'), 5_000)),
-      ]);
-      await chat.page.screenshot({ path: `test-results/e2e/failed/${slug}-${i}.png`, timeout: 5_000 }).catch(() => undefined);
-      console.error([`── page ${i}: ${chat.page.url()}`, `visible text: ${text.slice(0, TEXT_CHARS).replace(/\s+/g, ' ')}`, 'console:', ...chat.consoleTail.map((line) => `  ${line}`)].join('\n'));
-    }
-  });
+  onTestFailed(() => reportOpenPages(task));
 });

@@ -4,6 +4,7 @@ import { startServer, type TestServer } from '../helpers/server';
 import { CHROMIUM_PATH, hasChromium } from '../helpers/services';
 import { CHROMIUM_ARGS, PASSWORD, poll } from './browser';
 import { ChatPage } from './chatPage';
+import { closeAfterReport } from './pageReport';
 
 /** Reconnecting after the network returns may wait out one backoff step (at most 10 s) on a slow machine. */
 const reconnectPoll = { timeout: 30_000, interval: 200 };
@@ -23,9 +24,7 @@ describe.skipIf(!(await hasChromium()))('offline, many tabs, many devices', () =
     await browser?.close();
   });
 
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-  });
+  afterEach(({ task }) => closeAfterReport(task, contexts));
 
   /** A new browser (device) on `url`, signed in as nobody yet. */
   async function device(url = server.url): Promise<ChatPage> {

@@ -6,6 +6,7 @@ import { startServer, type TestServer } from '../helpers/server';
 import { CHROMIUM_PATH, hasChromium } from '../helpers/services';
 import { CHROMIUM_ARGS, PASSWORD, poll } from './browser';
 import { ChatPage } from './chatPage';
+import { closeAfterReport } from './pageReport';
 
 /** The notifications Jeco's service worker shows now, as the page reads them. */
 function shownNotifications(page: ChatPage): Promise<{ title: string; body: string; tag: string }[]> {
@@ -28,9 +29,7 @@ describe.skipIf(!(await hasChromium()))('Web Push in the browser', () => {
   afterAll(async () => {
     await browser?.close();
   });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close().catch(() => undefined)));
-  });
+  afterEach(({ task }) => closeAfterReport(task, contexts));
 
   async function person(name: string): Promise<{ page: ChatPage; username: string }> {
     const context = await browser.newContext({ viewport: { width: 1100, height: 760 } });

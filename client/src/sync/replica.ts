@@ -163,6 +163,8 @@ export class Replica {
     // `fromServer`: the server closed or refused this doc; otherwise the whole socket
     // closed, and the provider re-authenticates by itself when it reconnects.
     const refuse = (reason: string | undefined, fromServer: boolean) => {
+      // One line in the console per refusal: a doc that stays unsynced can be traced there.
+      if (fromServer) console.info(`${this.name}: refused by the server (${reason ?? 'no reason'})`);
       const kind = parseSyncRefusal(reason);
       if (!kind) {
         // A reason the app does not know ("Reset Connection", "permission-denied": a

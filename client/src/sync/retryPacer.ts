@@ -7,10 +7,17 @@ const RETRY_MAX_MS = 10_000;
  * not trouble, so "Reconnecting…" shows only if that lasts longer than this.
  */
 const EXPECTED_WAIT_MS = 3_000;
+/**
+ * The longest delay between tries of an expected refusal: the group's first message waits
+ * on it, and a server slow to store the group (seconds, under load) must not cost a
+ * further 10 s wait on top. One try is one cheap look-up, counted in the user's budget.
+ */
+const EXPECTED_RETRY_MAX_MS = 2_000;
 
 /**
  * When one doc, turned away by the server for a while, tries again (a jittered delay
- * that doubles up to {@link RETRY_MAX_MS} and starts over once it syncs), and whether it
+ * that doubles up to {@link RETRY_MAX_MS}, or {@link EXPECTED_RETRY_MAX_MS} for an
+ * expected refusal, and starts over once it syncs), and whether it
  * counts as waiting, which the status line shows as "Reconnecting…".
  */
 export class RetryPacer {
@@ -24,7 +31,7 @@ export class RetryPacer {
 
   /** Runs `retry` after the next delay; an `expected` refusal counts as waiting only after {@link EXPECTED_WAIT_MS}. */
   later(retry: () => void, expected: boolean): void {
-    const delay = this.delayMs;
+    const delay = expected ? Math.min(this.delayMs, EXPECTED_RETRY_MAX_MS) : this.delayMs;
     this.delayMs = Math.min(this.delayMs * 2, RETRY_MAX_MS);
     if (expected) this.markWaitingAfter(EXPECTED_WAIT_MS);
     else this.markWaiting();
