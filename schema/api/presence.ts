@@ -18,12 +18,54 @@ export function encodePresence(users: Iterable<UserId>): string {
 
 /** The users of a presence payload; null for anything else (another stateless message, or a malformed one). */
 export function parsePresence(payload: string): Set<UserId> | null {
-  let value: unknown;
+  const parsed = presenceSchema.safeParse(parseJson(payload));
+  return parsed.success ? new Set(parsed.data.presence as UserId[]) : null;
+}
+
+/**
+ * Typing travels as stateless messages on a room head's connection, not in awareness
+ * (a device states nothing in awareness at all). A device says `{"typing": true}` while
+ * its person types (again every few seconds while keys keep coming) and
+ * `{"typing": false}` when they stop or send. The server relays it to the head's other
+ * connections as `{"typing": {"user", "name", "on"}}`, naming the authenticated user
+ * whatever the device claims, filtered by privacy settings and blocks as online is.
+ */
+const typingSignalSchema = z.object({ typing: z.boolean() }).strict();
+const typingSchema = z.object({ typing: z.object({ user: z.string().min(1).max(200), name: z.string().max(200), on: z.boolean() }).strict() }).strict();
+
+/** Someone typing (or not any more), as the server tells a head's connections. */
+export interface Typing {
+  user: UserId;
+  name: string;
+  on: boolean;
+}
+
+/** A device's signal that its person types (`on`) or stopped. */
+export function encodeTypingSignal(on: boolean): string {
+  return JSON.stringify({ typing: on });
+}
+
+/** Whether a device's stateless payload says its person types; null for anything else. */
+export function parseTypingSignal(payload: string): boolean | null {
+  const parsed = typingSignalSchema.safeParse(parseJson(payload));
+  return parsed.success ? parsed.data.typing : null;
+}
+
+/** The server's payload telling a head's connections that `typing.user` types or stopped. */
+export function encodeTyping(typing: Typing): string {
+  return JSON.stringify({ typing: { user: typing.user, name: typing.name, on: typing.on } });
+}
+
+/** Who types or stopped, from the server's payload; null for anything else. */
+export function parseTyping(payload: string): Typing | null {
+  const parsed = typingSchema.safeParse(parseJson(payload));
+  return parsed.success ? { ...parsed.data.typing, user: parsed.data.typing.user as UserId } : null;
+}
+
+function parseJson(payload: string): unknown {
   try {
-    value = JSON.parse(payload);
+    return JSON.parse(payload);
   } catch {
     return null;
   }
-  const parsed = presenceSchema.safeParse(value);
-  return parsed.success ? new Set(parsed.data.presence as UserId[]) : null;
 }

@@ -8,7 +8,6 @@
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
-import { createAwareness } from '../../client/src/sync/presence';
 
 export interface IdleSlice {
   wsUrl: string;
@@ -40,10 +39,9 @@ for (let i = 0; i < slice.people.length; i += AT_ONCE) {
     sockets.push(socket);
     for (const name of person.docs) {
       const document = new Y.Doc();
-      // As the app's replicas: no awareness state on any doc (only typing sets one), so
-      // nothing is renewed every 15 s; "online" is the server's, and the server's Ping keeps the socket.
-      const awareness = createAwareness(document);
-      const provider = new HocuspocusProvider({ name, document, awareness, token: person.token, websocketProvider: socket });
+      // As the app's replicas: no awareness on any doc, so nothing is renewed every 15 s;
+      // "online" is the server's, and the server's Ping keeps the socket.
+      const provider = new HocuspocusProvider({ name, document, awareness: null, token: person.token, websocketProvider: socket });
       provider.on('authenticationFailed', () => refused++);
       const done = new Promise<void>((resolve) => provider.on('synced', () => resolve()));
       wave.push(done);

@@ -15,9 +15,10 @@
  * child process (`loadServer.ts`), so its `process.cpuUsage` and RSS are its own.
  * Each person is in one group of `--size` members; `--online` of each group are
  * connected. A device does what the app does: holds its inbox, its group's room head
- * and the open chat's head bucket; states no awareness but typing (presence is derived by
- * the server), which it sets before sending and clears
- * after (`--traffic app`); and reports receipts as the app does (`writeReceipts`).
+ * and the open chat's head bucket; has no awareness (presence is derived by the server);
+ * says it types before sending and stopped after, as stateless signals on the head
+ * (`--traffic app`); and reports receipts as the app does (`writeReceipts`). The bare
+ * server receives the same signals and relays none: it has no hook that would.
  * Messages go out round-robin over the groups (a different online member each time) at
  * the given rate; a copy is delivered when another device holding the bucket sees it.
  *
@@ -35,6 +36,7 @@ import { parseArgs } from 'node:util';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import WebSocket from 'ws';
 import * as Y from 'yjs';
+import { encodeTypingSignal } from '#schema/api/presence';
 import { appendMessage, indexOfMessage, onMessagesAdded } from '#schema/docs/bucket';
 import { markChatRead, readChatEntry } from '#schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
@@ -177,9 +179,8 @@ function connect(node: Node, person: Person, token: string, roomId: RoomId, tall
   const synced: Promise<void>[] = [];
   const open = (name: string) => {
     const document = new Y.Doc();
-    const provider = new HocuspocusProvider({ name, document, token, websocketProvider: socket });
-    // As the app: no awareness state but while typing (presence is the server's), so nothing is renewed every 15 s.
-    provider.awareness?.setLocalState(null);
+    // As the app: no awareness (presence is the server's, typing a stateless signal), so nothing is renewed every 15 s.
+    const provider = new HocuspocusProvider({ name, document, token, websocketProvider: socket, awareness: null });
     document.on('update', (_u: Uint8Array, origin: unknown) => {
       if (origin === provider) tally.updates++;
     });
@@ -316,15 +317,12 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
           const holders = byGroup[group]!;
           const sender = holders[Math.floor(sent / GROUPS + turn) % holders.length]!;
           const id = newMessageId();
-          if (APP_TRAFFIC) sender.head.awareness?.setLocalState({ typing: Date.now() });
+          if (APP_TRAFFIC) sender.head.sendStateless(encodeTypingSignal(true));
           tally.sentAt.set(id, performance.now());
           tally.expected += holders.length - 1;
           appendMessage(sender.bucket, { id, authorId: sender.person.id, createdAt: Date.now(), text: `message ${sent}` });
-          // As the app's `useTyping` stop: a state saying so (a removal is not relayed), then none.
-          if (APP_TRAFFIC) {
-            sender.head.awareness?.setLocalState({ typing: null });
-            sender.head.awareness?.setLocalState(null);
-          }
+          // As the app's `useTyping` stop, on send.
+          if (APP_TRAFFIC) sender.head.sendStateless(encodeTypingSignal(false));
           sent++;
         }
         if (sent >= total) resolve();

@@ -46,7 +46,7 @@ export const OPTIONS = {
   JECO_REDIS_URL: {
     schema: z.string().optional(),
     default: undefined,
-    describe: 'Unset: one server process. `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS): relay updates, awareness and removals between processes.',
+    describe: 'Unset: one server process. `redis://[user:password@]host:port[/db]` (or `rediss://` for TLS): relay updates, presence, typing and removals between processes.',
   },
   JECO_PUBLIC_URL: {
     schema: z.string().url().optional(),
@@ -96,7 +96,7 @@ export const OPTIONS = {
     schema: z.coerce.number().positive(),
     default: '200',
     describe:
-      'Messages (document and awareness) one user may send per second over all their connections on one server, sustained; the doc connection whose message goes over it is closed as `rate_limited` and its client re-attaches after a pause.',
+      'Messages (document updates, typing, receipts, …) one user may send per second over all their connections on one server, sustained; the doc connection whose message goes over it is closed as `rate_limited` and its client re-attaches after a pause.',
   },
   JECO_SYNC_BURST: {
     schema: z.coerce.number().int().min(1),
@@ -138,17 +138,13 @@ export const OPTIONS = {
   JECO_AWARENESS_PER_SEC: {
     schema: z.coerce.number().positive(),
     default: '30',
-    describe: 'Awareness updates (presence, typing) one user may send per second over all their connections on one server, sustained; over it works as `JECO_SYNC_UPDATES_PER_SEC`.',
+    describe:
+      'Awareness updates one user may send per second over all their connections on one server, sustained; over it works as `JECO_SYNC_UPDATES_PER_SEC`. The app sends none (typing is a stateless message, online is worked out by the server); every state a client sends is dropped.',
   },
   JECO_AWARENESS_BURST: {
     schema: z.coerce.number().int().min(1),
     default: '1000',
-    describe: 'Awareness updates one user may send at once before `JECO_AWARENESS_PER_SEC` applies (two per doc when a tab connects).',
-  },
-  JECO_AWARENESS_STATE_MAX_BYTES: {
-    schema: z.coerce.number().int().min(64),
-    default: '2048',
-    describe: 'Largest awareness state (its JSON) a client may set; a bigger one is dropped before anyone sees it. The app sends under 100 bytes.',
+    describe: 'Awareness updates one user may send at once before `JECO_AWARENESS_PER_SEC` applies.',
   },
   JECO_HTTP_REQUEST_TIMEOUT_MS: {
     schema: z.coerce.number().int().positive(),

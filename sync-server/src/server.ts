@@ -18,10 +18,8 @@ import { authExtension } from './sync/auth';
 import { budgetsExtension } from './sync/budgets';
 import { docUnloadsExtension } from './sync/docUnloads';
 import { guardExtension } from './sync/guard';
-import { blockedPresenceExtension } from './sync/blockedPresence';
 import { Blocks } from './people/blocks';
 import { Privacy } from './people/privacy';
-import { privacyPresenceExtension } from './sync/privacyPresence';
 import { Membership } from './sync/membership';
 import { catchUp, LogPositions } from './store/logPositions';
 import { ServerWrites, sharesLog } from './store/serverWrites';
@@ -202,10 +200,8 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
   });
   const extensions: Extension[] = [
     authExtension({ sessions, membership, budgets, instance, recheckEveryMs: sessionRecheckMs(config) }),
-    budgetsExtension({ budgets, store, awarenessStateMaxBytes: config.awarenessStateMaxBytes }),
+    budgetsExtension({ budgets }),
     ...(options.guard === false ? [] : [guardExtension({ store, blocks, privacy, catchUp: catchUpDoc, attached: (ids) => fileLifecycle.referenced(ids) })]),
-    blockedPresenceExtension({ blocks }),
-    privacyPresenceExtension({ privacy, log }),
     privacy.extension(),
     persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions, marked: (mark) => projections.marked(mark), log }),
     projections.extension(),

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { appendMessage, BUCKET, readMessages } from '#schema/docs/bucket';
 import { INBOX, readChats, setChatEntry } from '#schema/docs/inbox';
+import { encodeTypingSignal } from '#schema/api/presence';
 import { MAX_MESSAGE_TEXT } from '#schema/docs/message';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
 import { headBucket, initDm, readMembers, readMeta, removeMember, renameGroup, setMember } from '#schema/docs/roomHead';
 import { dmRoomId } from '#schema/ids';
 import { connectClient } from '../helpers/client';
+import { watchPresence } from '../helpers/presence';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { expectRefused } from './attack';
@@ -250,14 +252,15 @@ describe('the update guard lets people do what their role allows', async () => {
     expect(texts(old.doc)).toEqual([w.aliceMessage.text]);
   });
 
-  it('shows a member who claims to be Alice in her awareness as herself', async () => {
+  it('shows a member who claims to be Alice in a typing message as himself', async () => {
     const w = await groupWorld(server);
-    const mallorysClient = w.mallory.bucket.doc.clientID;
-    w.mallory.bucket.provider.setAwarenessField('user', { id: w.alice.user.id, name: 'Alice' });
-    w.mallory.bucket.provider.setAwarenessField('typing', true);
-    const seen = await waitFor(() => w.bob.bucket.provider.awareness!.getStates().get(mallorysClient)?.typing && w.bob.bucket.provider.awareness!.getStates().get(mallorysClient), {
-      what: "Bob to see Mallory's awareness",
-    });
-    expect(seen.user).toEqual({ id: w.mallory.user.id, name: 'Mallory' });
+    const seenByBob = watchPresence(w.bob.head);
+    // The server's own typing message, naming Alice, sent by Mallory: it goes no further.
+    w.mallory.head.provider.sendStateless(JSON.stringify({ typing: { user: w.alice.user.id, name: 'Alice', on: true } }));
+    w.mallory.head.provider.sendStateless(encodeTypingSignal(true));
+    await waitFor(() => seenByBob.typists().length > 0, { what: 'Bob to see Mallory typing' });
+    expect(seenByBob.typists()).toEqual([w.mallory.user.id]);
+    expect(seenByBob.typingNames().get(w.mallory.user.id)).toBe('Mallory');
+    expect(seenByBob.typingMessages()).toBe(1);
   });
 });

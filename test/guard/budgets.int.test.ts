@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { Awareness, encodeAwarenessUpdate } from 'y-protocols/awareness';
 import * as Y from 'yjs';
 import { parseSyncRefusal, SYNC_REFUSALS } from '#schema/api/errors';
+import { encodeTypingSignal } from '#schema/api/presence';
 import { appendMessage } from '#schema/docs/bucket';
 import { addContact } from '#schema/docs/contacts';
 import { setChatState } from '#schema/docs/inbox';
 import { bucketDoc, contactsDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
 import { dmRoomId, newUserId } from '#schema/ids';
-import { createAwareness } from '../../client/src/sync/presence';
 import { registerUser } from '../helpers/api';
 import { connectClient, type OpenDoc } from '../helpers/client';
+import { watchPresence } from '../helpers/presence';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 import { groupWorld, retryLikeTheClient, newMessage, nextClose, texts } from './groupWorld';
@@ -98,7 +99,7 @@ describe('messages per user', async () => {
     const PER_DOC = 25;
     for (let i = 0; i < PER_DOC; i++) {
       appendMessage(w.mallory.bucket.doc, newMessage(w.mallory.user.id, `flood ${i}`));
-      w.mallory.head.provider.awareness!.setLocalStateField('typing', i + 1);
+      w.mallory.head.provider.sendStateless(encodeTypingSignal(true));
       setChatState(inbox.doc, w.room, 'draft', { text: `draft ${i}`, at: Date.now() });
       addContact(contacts.doc, w.alice.user.id, { addedAt: Date.now(), nickname: `n${i}` });
     }
@@ -164,83 +165,35 @@ function awarenessFor(clientId: number, state: Record<string, unknown>): Uint8Ar
 }
 
 describe('awareness', async () => {
-  const server = await startServer({ env: { JECO_AWARENESS_STATE_MAX_BYTES: '2048' } });
+  const server = await startServer();
 
-  /** A room head with the app's awareness, holding a state from the start (as the app's does while typing). */
+  /** A room head with an awareness holding a state from the start, as a client of an older app version has. */
   function openHead(client: ReturnType<typeof connectClient>, name: string): OpenDoc & { awareness: Awareness } {
     const doc = new Y.Doc();
-    const awareness = createAwareness(doc);
-    awareness.setLocalState({});
+    const awareness = new Awareness(doc);
+    awareness.setLocalState({ typing: Date.now() });
     return { ...client.open(name, doc, awareness), awareness };
   }
 
-  it("never passes on an oversized state, or a state for another user's client id", async () => {
+  it("passes on no client's state, its own or another user's, from a provider or a raw socket; typing goes as the server's message", async () => {
     const w = await groupWorld(server);
     const head = roomHeadDoc(w.room);
-    const aliceClient = connectClient(server.wsUrl, w.alice.user.token);
-    const bobClient = connectClient(server.wsUrl, w.bob.user.token);
-    const malloryClient = connectClient(server.wsUrl, w.mallory.user.token);
-    const alice = openHead(aliceClient, head);
-    const bob = openHead(bobClient, head);
-    const mallory = openHead(malloryClient, head);
+    const alice = openHead(connectClient(server.wsUrl, w.alice.user.token), head);
+    const bob = openHead(connectClient(server.wsUrl, w.bob.user.token), head);
+    const mallory = openHead(connectClient(server.wsUrl, w.mallory.user.token), head);
+    const bobSees = watchPresence(bob);
     await Promise.all([alice.synced, bob.synced, mallory.synced]);
-    const seenByBob = (clientId: number) => bob.awareness.getStates().get(clientId) as { user?: { id: string }; typing?: unknown; blob?: string; i?: number } | undefined;
-    await waitFor(() => seenByBob(alice.doc.clientID)?.user?.id === w.alice.user.id && seenByBob(mallory.doc.clientID)?.user?.id === w.mallory.user.id, {
-      what: 'Bob to see Alice and Mallory',
-    });
-
-    // Oversized: Mallory's own state with 3 KB in it never reaches Bob; a small one after it does.
     mallory.awareness.setLocalStateField('blob', 'x'.repeat(3000));
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(seenByBob(mallory.doc.clientID)?.blob).toBeUndefined();
-    mallory.awareness.setLocalStateField('blob', 'small');
-    await waitFor(() => seenByBob(mallory.doc.clientID)?.blob === 'small', { what: "Mallory's small state to reach Bob" });
-
-    // Alice's client id (her head has never written: nobody claimed it), from a connection
-    // of Mallory's that has bound nothing yet, and from one already bound to an id of his.
-    const forged = awarenessFor(alice.doc.clientID, { typing: Date.now(), user: { id: w.alice.user.id, name: 'Alice' } });
-    const fresh = await RawSyncSocket.open(server.wsUrl);
-    const bound = await RawSyncSocket.open(server.wsUrl);
-    expect(await fresh.auth(head, w.mallory.user.token)).toBe('authenticated');
-    expect(await bound.auth(head, w.mallory.user.token)).toBe('authenticated');
-    fresh.awareness(head, forged);
-    bound.awareness(head, awarenessFor(777_777, { typing: 1 }));
-    await waitFor(() => seenByBob(777_777)?.user?.id === w.mallory.user.id, { what: "the bound connection's own state to reach Bob" });
-    bound.awareness(head, forged);
-    // A made-up id as a second state of a bound connection: one state per connection passes.
-    bound.awareness(head, awarenessFor(123_456, { typing: Date.now() }));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(seenByBob(alice.doc.clientID)).toMatchObject({ user: { id: w.alice.user.id } });
-    expect(seenByBob(alice.doc.clientID)?.typing).toBeUndefined();
-    expect(seenByBob(alice.doc.clientID)?.i).toBeUndefined();
-    expect(seenByBob(123_456)).toBeUndefined();
-    // Alice's own state still goes through.
     alice.awareness.setLocalStateField('typing', 1);
-    await waitFor(() => seenByBob(alice.doc.clientID)?.typing === 1, { what: "Alice's typing to reach Bob" });
-    fresh.close();
-    bound.close();
-  });
-
-  it("never lets anyone bind a client id another user has written with, even once that user's tab is gone", async () => {
-    const w = await groupWorld(server);
-    const head = roomHeadDoc(w.room);
-    const bobClient = connectClient(server.wsUrl, w.bob.user.token);
-    const bob = openHead(bobClient, head);
-    await bob.synced;
-    // Alice's seat wrote her message into bucket 0, so its client id is hers in the store.
-    const aliceId = w.alice.bucket.doc.clientID;
-    w.alice.client.close();
-    await waitFor(() => !bob.awareness.getStates().has(aliceId), { what: "Alice's states to go" });
-
     const raw = await RawSyncSocket.open(server.wsUrl);
     expect(await raw.auth(head, w.mallory.user.token)).toBe('authenticated');
-    raw.awareness(head, awarenessFor(aliceId, { typing: Date.now() }));
-    // Then an id of his own: the connection did not bind Alice's, so this one binds and shows.
-    raw.awareness(head, awarenessFor(888_888, { typing: 2 }));
-    await waitFor(() => (bob.awareness.getStates().get(888_888) as { user?: { id: string } } | undefined)?.user?.id === w.mallory.user.id, {
-      what: "Mallory's own state to reach Bob",
-    });
-    expect(bob.awareness.getStates().has(aliceId)).toBe(false);
+    raw.awareness(head, awarenessFor(alice.doc.clientID, { typing: Date.now(), user: { id: w.alice.user.id, name: 'Alice' } }));
+    raw.awareness(head, awarenessFor(777_777, { typing: 1 }));
+    // Alice's typing, the app's way, reaches Bob: everything sent before it has been handled.
+    w.alice.head.provider.sendStateless(encodeTypingSignal(true));
+    await waitFor(() => bobSees.typists().includes(w.alice.user.id), { what: "Alice's typing to reach Bob" });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect([...bob.awareness.getStates().keys()]).toEqual([bob.doc.clientID]);
     raw.close();
   });
 });
@@ -275,7 +228,6 @@ describe('honest use under the default budgets', async () => {
     for (const doc of docs) {
       doc.provider.on('close', ({ event }: { event: { reason: string } }) => note(event.reason));
       doc.provider.on('authenticationFailed', ({ reason }: { reason: string }) => note(reason));
-      doc.provider.awareness!.setLocalStateField('typing', null);
     }
     await Promise.all(docs.map((doc) => doc.synced));
 

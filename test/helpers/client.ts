@@ -57,7 +57,8 @@ export function connectClient(wsUrl: string, token: string): TestClient {
       const provider = new HocuspocusProvider({
         name,
         document: doc,
-        ...(awareness ? { awareness } : {}),
+        // As the app: no awareness unless a test brings one (to check the server drops it).
+        awareness: awareness ?? null,
         token,
         websocketProvider: socket,
         onSynced: () => markSynced(),

@@ -4,7 +4,6 @@ import WebSocket from 'ws';
 import * as Y from 'yjs';
 import { inboxDoc, roomHeadDoc } from '#schema/docs/names';
 import type { UserId } from '#schema/ids';
-import { createAwareness } from '../../client/src/sync/presence';
 import { registerUser } from '../helpers/api';
 import { startDm } from '../helpers/dm';
 import { watchPresence } from '../helpers/presence';
@@ -24,7 +23,7 @@ class QuietWebSocket extends WebSocket {
   }
 }
 
-/** A device as the app makes it (awareness with no state: nothing renewed), counting its socket's connects and closes. */
+/** A device as the app makes it (no awareness: nothing renewed), counting its socket's connects and closes. */
 function device(wsUrl: string, token: string, names: string[]) {
   const socket = new HocuspocusProviderWebsocket({ url: wsUrl, WebSocketPolyfill: QuietWebSocket as never, messageReconnectTimeout: CLIENT_RECONNECT_MS, delay: 50, minDelay: 20, maxDelay: 200 });
   let connects = 0;
@@ -32,8 +31,7 @@ function device(wsUrl: string, token: string, names: string[]) {
   socket.on('connect', () => connects++);
   socket.on('close', () => closes++);
   const providers = names.map((name) => {
-    const doc = new Y.Doc();
-    const provider = new HocuspocusProvider({ name, document: doc, awareness: createAwareness(doc), token, websocketProvider: socket });
+    const provider = new HocuspocusProvider({ name, document: new Y.Doc(), awareness: null, token, websocketProvider: socket });
     provider.attach();
     return provider;
   });
@@ -54,7 +52,7 @@ describe('keep-alive of idle sync sockets', async () => {
     const head = quiet.providers[1]!;
     // Listening from the start: the set is told once on connect, and Alice is in it already
     // (her own connection from starting the DM), so that message is the one that says so.
-    const onHead = watchPresence({ doc: head.document, provider: head });
+    const onHead = watchPresence({ provider: head });
     await waitFor(() => quiet.providers.every((p) => p.isSynced), { what: 'synced' });
     expect(quiet.connects()).toBe(1);
 

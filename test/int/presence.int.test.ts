@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { encodePresence } from '#schema/api/presence';
 import { roomHeadDoc } from '#schema/docs/names';
 import type { UserId } from '#schema/ids';
-import { createAwareness } from '../../client/src/sync/presence';
+import { Awareness } from 'y-protocols/awareness';
 import { connectClient } from '../helpers/client';
 import { startDm } from '../helpers/dm';
 import { watchPresence } from '../helpers/presence';
@@ -26,10 +26,9 @@ describe('presence derived by the server', () => {
     await waitFor(() => seenByAlice.online().includes(alice.id), { what: 'Alice told who is on the head' });
     expect(seenByAlice.online()).toEqual([alice.id]);
 
-    // Two devices of Bob's, with the app's awareness (no state at all while not typing).
+    // Two devices of Bob's, as the app makes them (no awareness at all).
     const phone = connectClient(server.wsUrl, bob.token);
-    const phoneDoc = new Y.Doc();
-    await phone.open(roomHeadDoc(room), phoneDoc, createAwareness(phoneDoc)).synced;
+    await phone.open(roomHeadDoc(room), new Y.Doc()).synced;
     await waitFor(() => seenByAlice.online().includes(bob.id), { what: 'Bob online for Alice' });
     expect(seenByAlice.online()).toEqual([alice.id, bob.id].sort());
     const laptop = connectClient(server.wsUrl, bob.token);
@@ -86,22 +85,42 @@ describe('presence derived by the server', () => {
     await waitFor(() => !b.online().includes(alice.id), { what: 'Bob to see Alice leave' });
   });
 
-  it('shows typing under the name the server knows, whoever the client claims to be, and its end at once', async () => {
+  it('shows typing under the name the server knows, to the others only, and its end at once; nothing a client claims or states in awareness goes further', async () => {
     const { alice, bob, room } = await startDm(server);
-    const a = watchPresence(connectClient(server.wsUrl, alice.token).open(roomHeadDoc(room)));
+    // Alice's device keeps an awareness, to see that nothing of Bob's arrives in it.
+    const aliceDoc = new Y.Doc();
+    const aliceAwareness = new Awareness(aliceDoc);
+    const aliceHead = connectClient(server.wsUrl, alice.token).open(roomHeadDoc(room), aliceDoc, aliceAwareness);
+    const a = watchPresence(aliceHead);
     const bobDoc = new Y.Doc();
-    const awareness = createAwareness(bobDoc);
-    const b = connectClient(server.wsUrl, bob.token).open(roomHeadDoc(room), bobDoc, awareness);
-    await b.synced;
+    const bobAwareness = new Awareness(bobDoc);
+    const bobHead = connectClient(server.wsUrl, bob.token).open(roomHeadDoc(room), bobDoc, bobAwareness);
+    const b = watchPresence(bobHead);
+    const laptopHead = connectClient(server.wsUrl, bob.token).open(roomHeadDoc(room));
+    const bobsLaptop = watchPresence(laptopHead);
+    await Promise.all([aliceHead.synced, bobHead.synced]);
     await waitFor(() => a.online().includes(bob.id), { what: 'Bob online' });
-    expect(a.typists()).toEqual([]);
-    awareness.setLocalState({ typing: Date.now(), user: { id: alice.id, name: 'Not Bob' } });
+
+    // Forgeries: the server's own typing message, naming Alice, and an old-style awareness state.
+    bobHead.provider.sendStateless(JSON.stringify({ typing: { user: alice.id, name: 'Not Bob', on: true } }));
+    bobAwareness.setLocalState({ typing: Date.now(), user: { id: alice.id, name: 'Not Bob' } });
+    b.type(true);
     await waitFor(() => a.typists().length === 1, { what: 'Bob typing' });
     expect(a.typists()).toEqual([bob.id]);
-    // As the app stops (chat/useTyping.ts): a state saying so, then none (a removal, which the server does not relay).
-    awareness.setLocalState({ typing: null });
-    awareness.setLocalState(null);
+    expect(a.typingNames().get(bob.id)).toBe('Bob');
+    expect(a.typingMessages()).toBe(1);
+    expect([...aliceAwareness.getStates().keys()]).toEqual([aliceDoc.clientID]);
+    // Bob's own devices are not told he types.
+    expect(bobsLaptop.typingMessages()).toBe(0);
+
+    b.type(false);
     await waitFor(() => a.typists().length === 0, { what: 'Bob stopped typing' });
-    expect(awareness.getLocalState()).toBeNull();
+    expect(bobsLaptop.typingMessages()).toBe(0);
+    // Devices gone mid-word: their person stops typing for the others at once, not after a timeout.
+    b.type(true);
+    await waitFor(() => a.typists().length === 1, { what: 'Bob typing again' });
+    bobHead.provider.destroy();
+    laptopHead.provider.destroy();
+    await waitFor(() => a.typists().length === 0 && !a.online().includes(bob.id), { what: "Bob's typing to end with his devices", timeoutMs: 1_000 });
   });
 });

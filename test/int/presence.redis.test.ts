@@ -55,6 +55,29 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('presence across
     await Promise.all([one.close(), two.close()]);
   });
 
+  it('relays typing between nodes under the name the server knows, and its end, whether said or by the last device closing', async () => {
+    const one = await node();
+    const two = await node();
+    const { alice, bob, room } = await startDm(one, two);
+    const a = watchPresence(connectClient(one.wsUrl, alice.token).open(roomHeadDoc(room)));
+    const bobDevice = connectClient(two.wsUrl, bob.token);
+    const b = watchPresence(bobDevice.open(roomHeadDoc(room)));
+    await waitFor(() => a.online().includes(bob.id) && b.online().includes(alice.id), { what: 'each online for the other across nodes' });
+
+    b.type(true);
+    await waitFor(() => a.typists().includes(bob.id), { what: 'Bob typing, seen on node one' });
+    expect(a.typingNames().get(bob.id)).toBe('Bob');
+    b.type(false);
+    await waitFor(() => a.typists().length === 0, { what: 'Bob stopped, seen on node one' });
+    a.type(true);
+    await waitFor(() => b.typists().includes(alice.id), { what: 'Alice typing, seen on node two' });
+    b.type(true);
+    await waitFor(() => a.typists().includes(bob.id), { what: 'Bob typing again' });
+    bobDevice.close();
+    await waitFor(() => a.typists().length === 0 && !a.online().includes(bob.id), { what: "Bob's typing to end on node one with his device", timeoutMs: 3_000 });
+    await Promise.all([one.close(), two.close()]);
+  });
+
   it('drops the users of a node that went silent, and shows them again when it speaks', async () => {
     const one = await node();
     const two = await node();

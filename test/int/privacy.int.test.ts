@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { createAwareness } from '../../client/src/sync/presence';
 import { appendMessage, messageCount } from '#schema/docs/bucket';
 import { addContact } from '#schema/docs/contacts';
 import { contactsDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
@@ -33,20 +32,16 @@ function closeReason(open: OpenDoc): () => string | undefined {
   return () => reason;
 }
 
-/**
- * A connection to a doc with the app's awareness: who the server says is online there,
- * and whose typing reaches it.
- */
+/** A connection to a doc as the app makes it: who the server says is online there, and whose typing reaches it. */
 function join(server: TestServer, token: string, name: string) {
-  const doc = new Y.Doc();
-  const open = connectClient(server.wsUrl, token).open(name, doc, createAwareness(doc));
+  const open = connectClient(server.wsUrl, token).open(name, new Y.Doc());
   return { open, ...watchPresence(open) };
 }
 
-/** Lets awareness traffic run: `rounds` typing states on every side, `ms` apart. */
-async function chatter(sides: { type: (value: number) => void }[], rounds = 3, ms = 150): Promise<void> {
+/** Lets typing traffic run: `rounds` typing signals on every side, `ms` apart. */
+async function chatter(sides: { type: (on: boolean) => void }[], rounds = 3, ms = 150): Promise<void> {
   for (let i = 0; i < rounds; i++) {
-    for (const side of sides) side.type(i + 1);
+    for (const side of sides) side.type(true);
     await new Promise((resolve) => setTimeout(resolve, ms));
   }
 }
@@ -149,7 +144,7 @@ describe('privacy settings', async () => {
     expect(b2.online()).not.toContain(alice.id);
     await addToContacts(server, alice, bob);
     await waitFor(() => b2.online().includes(alice.id), { what: 'Alice online for Bob once he is her contact' });
-    a.type(99);
+    a.type(true);
     await waitFor(() => b2.typists().includes(alice.id), { what: 'Alice typing for Bob once he is her contact' });
   });
 

@@ -74,8 +74,8 @@ export function ChatView(props: ChatViewProps) {
   const [choosingTimer, setChoosingTimer] = createSignal(false);
   const room = useRoomMessages(replicas, pending, roomId, head, user.id, () => (props.entry?.former ? (props.entry.lastMessage?.position?.bucket ?? null) : null));
   const [sentCount, setSentCount] = createSignal(0);
-  // Typing goes through the head's awareness: the one doc every open chat has open.
-  const typing = useTyping(head.awareness, user.id);
+  // Typing goes through the head's connection: the one doc every open chat has open.
+  const typing = useTyping(head, user.id);
   // "Delete for me" lives in one's own inbox, so it follows the user to every device.
   const inbox = useReplica(replicas, inboxDoc(user.id));
   const hidden = docSignal(inbox.doc, readHiddenMessages);

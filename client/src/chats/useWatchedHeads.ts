@@ -60,7 +60,7 @@ export function useWatchedHeads(session: Session, chats: () => ChatEntry[]) {
       if (!last?.position || last.authorId !== me || last.system) return null;
       return statusOf(aggregate(), earlier(), recipientsOf(room, members(), { authorId: me, createdAt: last.at }), last.position);
     });
-    return { roomId, typing: watchTyping(replica.awareness, me), present: replica.present, lastStatus };
+    return { roomId, typing: watchTyping(replica, me), present: replica.present, lastStatus };
   });
   const byRoom = createMemo(() => new Map(heads().map((h) => [h.roomId, h])));
   return {

@@ -1,9 +1,8 @@
 import { HocuspocusProvider, type HocuspocusProviderWebsocket } from '@hocuspocus/provider';
 import { createSignal, type Accessor } from 'solid-js';
 import { IndexeddbPersistence, storeState } from 'y-indexeddb';
-import type { Awareness } from 'y-protocols/awareness';
 import * as Y from 'yjs';
-import { createAwareness, ServerPresence } from './presence';
+import { ServerPresence } from './presence';
 import { parseSyncRefusal, SYNC_REFUSALS, type SyncRefusal } from '#schema/api/errors';
 import { onMessagesRemoved } from '#schema/docs/bucketPurge';
 import { onPreviewRewritten } from '#schema/docs/inbox';
@@ -64,17 +63,13 @@ export interface ReplicaOptions {
 export class Replica {
   readonly doc = new Y.Doc();
   /**
-   * Who is typing on this doc right now, client to client through the server, never
-   * stored. Made here rather than by the provider so the UI can use it before the local
-   * copy is in and the provider exists. This client states nothing in it except while
-   * typing in a room head, so nothing is renewed every 15 s (an idle tab holds a dozen docs).
-   */
-  readonly awareness: Awareness;
-  /**
    * Who else has this doc open somewhere ("online"), as the server tells it: room heads
    * only (`sync-server/src/sync/headPresence.ts`); empty elsewhere and while not connected.
+   * The provider has no awareness: this client states nothing in it.
    */
   readonly present: Accessor<ReadonlySet<UserId>>;
+  /** Who else types on this room head, by user, with the names the server gave; never stored. */
+  readonly typing: Accessor<ReadonlyMap<UserId, string>>;
   private readonly serverPresence: ServerPresence;
   readonly loaded: Accessor<boolean>;
   /** Why the server refused this doc, when it did; the doc stays readable from the local copy. */
@@ -108,9 +103,9 @@ export class Replica {
     userId: string,
     { socket, tabs, events, carriesUnsent }: ReplicaOptions,
   ) {
-    this.awareness = createAwareness(this.doc);
     this.serverPresence = new ServerPresence(userId);
     this.present = this.serverPresence.present;
+    this.typing = this.serverPresence.typing;
     this.socket = socket;
     this.events = events;
     this.unsent = carriesUnsent;
@@ -159,7 +154,7 @@ export class Replica {
   }
 
   private connect(setRefusal: (kind: SyncRefusal) => void): HocuspocusProvider {
-    const provider = new HocuspocusProvider({ name: this.name, document: this.doc, awareness: this.awareness, token: null, websocketProvider: this.socket });
+    const provider = new HocuspocusProvider({ name: this.name, document: this.doc, awareness: null, token: null, websocketProvider: this.socket });
     // `fromServer`: the server closed or refused this doc; otherwise the whole socket
     // closed, and the provider re-authenticates by itself when it reconnects.
     const refuse = (reason: string | undefined, fromServer: boolean) => {
@@ -237,7 +232,7 @@ export class Replica {
 
   /**
    * Sends a message to the server on this doc's connection, outside the document
-   * (receipts). Only while synced: returns false otherwise, and the caller sends again
+   * (receipts, typing). Only while synced: returns false otherwise, and the caller sends again
    * after the next sync ({@link onSynced}).
    */
   sendStateless(payload: string): boolean {
@@ -304,8 +299,6 @@ export class Replica {
     this.leaveTabs();
     this.provider?.destroy();
     this.serverPresence.clear();
-    // The provider destroys it too, when there is one; twice is harmless.
-    this.awareness.destroy();
     // Its last requests are queued by now; closing the database lets them finish.
     await this.rewriting;
     await this.persistence.destroy();

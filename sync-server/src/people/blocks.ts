@@ -16,7 +16,7 @@ const CACHE_SIZE = 100_000;
 
 /**
  * Who blocked whom, read from the store through a short cache, because the guard asks
- * on every DM write and awareness on every presence update. A cached "blocked" is
+ * on every DM write and presence on every change of who is online or typing. A cached "blocked" is
  * checked against the store before anything is refused (the store is the truth; a
  * refusal from a stale cache would lose an honest message after an unblock).
  */
@@ -127,7 +127,7 @@ export class Blocks {
     return this.holdsDmWrite(hook.connection, ref, user.id, hook.payload);
   }
 
-  /** For awareness: whether presence (online, typing) may flow in this DM doc. */
+  /** Whether presence (online, typing: `headPresence.ts`) may flow in this DM doc. */
   async dmPresenceOpen(ref: DocRef, userId: UserId): Promise<boolean> {
     const peer = this.dmPeer(ref, userId);
     return !peer || dmOpen(await this.between(userId, peer));

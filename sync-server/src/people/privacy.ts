@@ -149,10 +149,10 @@ export class Privacy {
   }
 
   /**
-   * For awareness: whether `userId`'s presence (online, typing) may travel in this doc.
+   * Whether `userId`'s presence (online, typing: `headPresence.ts`) may travel in this doc.
    * A DM's doc has one other reader, so the owner's setting is applied to that person; a
    * group's docs reach every member alike, so only "everyone" lets it through
-   * (`presenceInGroups`). Blocks are `blockedPresence`'s.
+   * (`presenceInGroups`). Blocks are `Blocks.dmPresenceOpen`'s.
    */
   async presenceFlows(ref: DocRef, userId: UserId): Promise<boolean> {
     const room = roomOfDoc(ref);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { isTransactionOrigin, type Connection, type Extension, type Hocuspocus } from '@hocuspocus/server';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
-import { encodePresence } from '#schema/api/presence';
+import { encodePresence, encodeTyping, parseTypingSignal, type Typing } from '#schema/api/presence';
 import { parseDocName, roomHeadDoc, roomOfDoc, type DocRef } from '#schema/docs/names';
 import { dmRoomId, type UserId } from '#schema/ids';
 import type { Blocks } from '../people/blocks';
@@ -17,6 +17,11 @@ const PRESENCE_CHANNEL = 'jeco:presence';
  * whole set to everyone before them, O(members²) messages.
  */
 const COALESCE_MS = 50;
+/**
+ * A person's "typing" in one head is relayed at most this often (the app says it every
+ * 2 s while keys keep coming): a device sending more makes no more traffic for the others.
+ */
+const TYPING_RELAY_EVERY_MS = 1_000;
 /** A node not heard from for this many heartbeats is taken for dead: its users go offline everywhere. */
 const SILENT_BEATS = 3;
 
@@ -25,7 +30,8 @@ const SILENT_BEATS = 3;
  * `sets`: the users connected through the sender to each head (empty: none now);
  * `ask`: heads the sender just loaded, whose sets it wants; `beat`: it is alive;
  * `privacy`/`blocks`: settings, contacts or blocks changed through it, so cached
- * answers about these people are stale.
+ * answers about these people are stale; `typing`: someone connected through it types
+ * in a head, or stopped.
  */
 const eventSchema = z
   .object({
@@ -35,6 +41,10 @@ const eventSchema = z
     beat: z.literal(true).optional(),
     privacy: z.string().min(1).optional(),
     blocks: z.tuple([z.string().min(1), z.string().min(1)]).optional(),
+    typing: z
+      .object({ doc: z.string().min(1), user: z.string().min(1).max(200), name: z.string().max(200), on: z.boolean() })
+      .strict()
+      .optional(),
   })
   .strict();
 type PresenceEvent = z.infer<typeof eventSchema>;
@@ -50,6 +60,8 @@ interface Head {
   sent: string | null;
   /** Connections that have not been told anything yet. */
   newcomers: Set<Connection>;
+  /** Who is shown typing in it (by this node or another): their names, withdrawn when they may no longer show or leave, and when last relayed. */
+  typing: Map<UserId, { name: string; at: number }>;
   timer: NodeJS.Timeout | undefined;
   running: Promise<void> | undefined;
 }
@@ -66,10 +78,17 @@ function userOf(connection: Connection): UserId | undefined {
  * so an idle head costs nothing (awareness renewed every state every 15 s and relayed
  * each to every connection of the head).
  *
- * The set is filtered as awareness was: someone whose privacy settings hide their
- * presence in the room (`Privacy.presenceFlows`; in a group only "everyone" shows it)
- * or who is in a DM where either blocked the other (`Blocks.dmPresenceOpen`) is left
- * out. Settings changes and blocks made through this node are applied at once.
+ * The set is filtered: someone whose privacy settings hide their presence in the room
+ * (`Privacy.presenceFlows`; in a group only "everyone" shows it) or who is in a DM
+ * where either blocked the other (`Blocks.dmPresenceOpen`) is left out. Settings
+ * changes and blocks made through this node are applied at once.
+ *
+ * Typing goes the same way (`schema/api/presence.ts`): a device's stateless signal is
+ * relayed to the head's other connections under the authenticated user's name, if that
+ * user's presence shows there. Whoever is shown typing and then may no longer show, or
+ * has no connection to the head left, is said to have stopped. Devices state nothing in
+ * awareness: Hocuspocus builds a scratch `Y.Doc` for every awareness message, the
+ * largest single cost of a busy server's chat traffic when typing went that way.
  *
  * With several nodes (`events`, Redis), each node publishes the users connected through
  * it to each head it holds when they change, asks for the others' sets when it loads a
@@ -103,13 +122,37 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
     return [...users].sort();
   };
 
+  /** Whether `user`'s presence (online, typing) may show in the head `ref`. */
+  const shows = async (ref: DocRef, user: UserId) => (await deps.privacy.presenceFlows(ref, user)) && (await deps.blocks.dmPresenceOpen(ref, user));
+
+  /** Sends `payload` to the head's open connections but `user`'s own. */
+  const sendToOthers = (name: string, user: UserId, payload: string) => {
+    for (const connection of connectionsOf(name)) if (userOf(connection) !== user) connection.sendStateless(payload);
+  };
+
+  /** In the head's one-at-a-time chain, so "stopped" never overtakes the "typing" before it, nor a presence pass. */
+  const inTurn = (head: Head, task: () => Promise<void>) => {
+    head.running = (head.running ?? Promise.resolve()).then(task).catch((error) => deps.log(error, 'presence'));
+  };
+
+  /** Tells the head's connections here that someone types or stopped, if their presence shows there. */
+  async function relayTyping(name: string, head: Head, typing: Typing): Promise<void> {
+    const now = Date.now();
+    if (typing.on && now - (head.typing.get(typing.user)?.at ?? -Infinity) < TYPING_RELAY_EVERY_MS) return;
+    if (typing.on && !(await shows(head.ref, typing.user))) return;
+    if (heads.get(name) !== head) return;
+    if (typing.on) head.typing.set(typing.user, { name: typing.name, at: now });
+    else if (!head.typing.delete(typing.user)) return;
+    sendToOthers(name, typing.user, encodeTyping(typing));
+  }
+
   const schedule = (name: string) => {
     const head = heads.get(name);
     if (!head || head.timer) return;
     head.timer = setTimeout(() => {
       head.timer = undefined;
       // One pass at a time per head: a pass that waits on the store must not send after a newer one.
-      head.running = (head.running ?? Promise.resolve()).then(() => refresh(name, head)).catch((error) => deps.log(error, 'presence'));
+      inTurn(head, () => refresh(name, head));
     }, COALESCE_MS);
   };
 
@@ -125,10 +168,13 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
     const everyone = new Set(local);
     for (const users of head.remote.values()) for (const user of users) everyone.add(user);
     const shown: UserId[] = [];
-    for (const user of everyone) {
-      if ((await deps.privacy.presenceFlows(head.ref, user)) && (await deps.blocks.dmPresenceOpen(head.ref, user))) shown.push(user);
-    }
+    for (const user of everyone) if (await shows(head.ref, user)) shown.push(user);
     if (heads.get(name) !== head) return;
+    for (const [user, { name: userName }] of head.typing) {
+      if (shown.includes(user)) continue;
+      head.typing.delete(user);
+      sendToOthers(name, user, encodeTyping({ user, name: userName, on: false }));
+    }
     const payload = encodePresence(shown);
     const open = connectionsOf(name);
     // A newcomer may have closed meanwhile: only connections still open are told.
@@ -206,6 +252,9 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
       deps.blocks.forget(a, b);
       blocksChanged(a, b);
     }
+    const typing = event.typing;
+    const head = typing && heads.get(typing.doc);
+    if (typing && head) inTurn(head, () => relayTyping(typing.doc, head, { user: typing.user as UserId, name: typing.name, on: typing.on }));
   };
 
   if (deps.events) {
@@ -240,7 +289,7 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
     async afterLoadDocument({ documentName }) {
       const ref = parseDocName(documentName);
       if (ref?.kind !== 'roomHead' || heads.has(documentName)) return;
-      heads.set(documentName, { ref, published: '', remote: new Map(), sent: null, newcomers: new Set(), timer: undefined, running: undefined });
+      heads.set(documentName, { ref, published: '', remote: new Map(), sent: null, newcomers: new Set(), typing: new Map(), timer: undefined, running: undefined });
       if (deps.events) publish({ ask: [documentName] });
     },
     async onChange({ documentName, transactionOrigin }) {
@@ -249,6 +298,16 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
       if (ref?.kind !== 'contacts') return;
       privacyChanged(ref.userId);
       if (isTransactionOrigin(transactionOrigin) && transactionOrigin.source === 'connection') publish({ privacy: ref.userId });
+    },
+    async onStateless({ documentName, connection, payload }) {
+      const head = heads.get(documentName);
+      const on = parseTypingSignal(payload);
+      const user = (connection.context as Partial<SyncContext> | undefined)?.user;
+      // A former member reads the group, read-only: they type in it no more.
+      if (!head || on === null || !user || connection.readOnly) return;
+      const typing: Typing = { user: user.id, name: user.displayName, on };
+      inTurn(head, () => relayTyping(documentName, head, typing));
+      if (deps.events) publish({ typing: { doc: documentName, ...typing } });
     },
     async connected({ documentName, connection }) {
       const head = heads.get(documentName);

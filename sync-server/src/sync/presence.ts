@@ -11,7 +11,7 @@ const DISCONNECT_COALESCE_MS = 500;
 /**
  * Keeps each user's "last seen" (design §3: the server keeps it; "online" is worked
  * out from connections, `headPresence.ts`). Written when a connection opens, at most
- * once a minute while awareness traffic (typing) flows, and when a user's connections
+ * once a minute while the user's signals (typing, receipt reports) flow, and when their connections
  * close. That is enough: clients read it only while the person is offline.
  */
 export function presenceExtension(deps: { store: Store; log: (error: unknown, what: string) => void }): Extension {
@@ -31,7 +31,7 @@ export function presenceExtension(deps: { store: Store; log: (error: unknown, wh
       const user = (context as SyncContext | undefined)?.user;
       if (user) seen(user.id, false);
     },
-    async onAwarenessUpdate({ connection }) {
+    async onStateless({ connection }) {
       const user = (connection?.context as SyncContext | undefined)?.user;
       if (user) seen(user.id, false);
     },
