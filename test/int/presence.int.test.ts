@@ -112,7 +112,14 @@ describe('presence derived by the server', () => {
     expect([...aliceAwareness.getStates().keys()]).toEqual([aliceDoc.clientID]);
     // Bob's own devices are not told he types.
     expect(bobsLaptop.typingMessages()).toBe(0);
-
+    // A device saying it over and over makes no more traffic for the others (one a second at most).
+    for (let i = 0; i < 50; i++) b.type(true);
+    for (let i = 0; i < 5; i++) b.type(false);
+    await waitFor(() => a.typists().length === 0, { what: 'Bob stopped typing' });
+    // The first "typing", perhaps one more of the flood (if a second has passed since), and one "stopped".
+    expect(a.typingMessages()).toBeLessThanOrEqual(3);
+    b.type(true);
+    await waitFor(() => a.typists().length === 1, { what: 'Bob typing again at once after a stop' });
     b.type(false);
     await waitFor(() => a.typists().length === 0, { what: 'Bob stopped typing' });
     expect(bobsLaptop.typingMessages()).toBe(0);

@@ -144,8 +144,14 @@ describe('privacy settings', async () => {
     expect(b2.online()).not.toContain(alice.id);
     await addToContacts(server, alice, bob);
     await waitFor(() => b2.online().includes(alice.id), { what: 'Alice online for Bob once he is her contact' });
-    a.type(true);
-    await waitFor(() => b2.typists().includes(alice.id), { what: 'Alice typing for Bob once he is her contact' });
+    // Alice keeps typing, as the app says so again every 2 s (the server takes one signal a second).
+    await waitFor(
+      () => {
+        a.type(true);
+        return b2.typists().includes(alice.id);
+      },
+      { what: 'Alice typing for Bob once he is her contact' },
+    );
   });
 
   it('in a group, online shows only for those who show it to everyone (a group reaches every member alike)', async () => {

@@ -18,8 +18,9 @@ const PRESENCE_CHANNEL = 'jeco:presence';
  */
 const COALESCE_MS = 50;
 /**
- * A person's "typing" in one head is relayed at most this often (the app says it every
- * 2 s while keys keep coming): a device sending more makes no more traffic for the others.
+ * A person's "typing" in one head is taken at most this often from devices on this node
+ * (the app says it every 2 s while keys keep coming), and "stopped" only after "typing":
+ * a device sending more makes no more traffic for the others, here or between nodes.
  */
 const TYPING_RELAY_EVERY_MS = 1_000;
 /** A node not heard from for this many heartbeats is taken for dead: its users go offline everywhere. */
@@ -60,8 +61,10 @@ interface Head {
   sent: string | null;
   /** Connections that have not been told anything yet. */
   newcomers: Set<Connection>;
-  /** Who is shown typing in it (by this node or another): their names, withdrawn when they may no longer show or leave, and when last relayed. */
-  typing: Map<UserId, { name: string; at: number }>;
+  /** Who is shown typing in it (by this node or another), with their names: withdrawn when they may no longer show, or leave. */
+  typing: Map<UserId, string>;
+  /** The last typing signal taken from each person's devices on this node, and when. */
+  signals: Map<UserId, { on: boolean; at: number }>;
   timer: NodeJS.Timeout | undefined;
   running: Promise<void> | undefined;
 }
@@ -137,11 +140,9 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
 
   /** Tells the head's connections here that someone types or stopped, if their presence shows there. */
   async function relayTyping(name: string, head: Head, typing: Typing): Promise<void> {
-    const now = Date.now();
-    if (typing.on && now - (head.typing.get(typing.user)?.at ?? -Infinity) < TYPING_RELAY_EVERY_MS) return;
     if (typing.on && !(await shows(head.ref, typing.user))) return;
     if (heads.get(name) !== head) return;
-    if (typing.on) head.typing.set(typing.user, { name: typing.name, at: now });
+    if (typing.on) head.typing.set(typing.user, typing.name);
     else if (!head.typing.delete(typing.user)) return;
     sendToOthers(name, typing.user, encodeTyping(typing));
   }
@@ -170,7 +171,7 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
     const shown: UserId[] = [];
     for (const user of everyone) if (await shows(head.ref, user)) shown.push(user);
     if (heads.get(name) !== head) return;
-    for (const [user, { name: userName }] of head.typing) {
+    for (const [user, userName] of head.typing) {
       if (shown.includes(user)) continue;
       head.typing.delete(user);
       sendToOthers(name, user, encodeTyping({ user, name: userName, on: false }));
@@ -289,7 +290,7 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
     async afterLoadDocument({ documentName }) {
       const ref = parseDocName(documentName);
       if (ref?.kind !== 'roomHead' || heads.has(documentName)) return;
-      heads.set(documentName, { ref, published: '', remote: new Map(), sent: null, newcomers: new Set(), typing: new Map(), timer: undefined, running: undefined });
+      heads.set(documentName, { ref, published: '', remote: new Map(), sent: null, newcomers: new Set(), typing: new Map(), signals: new Map(), timer: undefined, running: undefined });
       if (deps.events) publish({ ask: [documentName] });
     },
     async onChange({ documentName, transactionOrigin }) {
@@ -305,6 +306,10 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
       const user = (connection.context as Partial<SyncContext> | undefined)?.user;
       // A former member reads the group, read-only: they type in it no more.
       if (!head || on === null || !user || connection.readOnly) return;
+      const now = Date.now();
+      const last = head.signals.get(user.id);
+      if (on ? last?.on && now - last.at < TYPING_RELAY_EVERY_MS : !last?.on) return;
+      head.signals.set(user.id, { on, at: now });
       const typing: Typing = { user: user.id, name: user.displayName, on };
       inTurn(head, () => relayTyping(documentName, head, typing));
       if (deps.events) publish({ typing: { doc: documentName, ...typing } });
