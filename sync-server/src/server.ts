@@ -175,11 +175,11 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
   };
   redis = config.redisUrl ? createRedisRelay(config.redisUrl, health, () => hocuspocus, catchUpLoaded) : undefined;
 
-  const membership = new Membership(store, instance);
-  const push = new PushSender({ store, keys: vapidKeys, subject: config.vapidSubject, intervalMs: config.pushIntervalMs, policy: pushPolicy, log });
-  pushRef = push;
   const writes = new ServerWrites({ store, positions, instance });
   writesRef = writes;
+  const membership = new Membership(store, instance, (name, look) => writes.read(name, look));
+  const push = new PushSender({ store, keys: vapidKeys, subject: config.vapidSubject, intervalMs: config.pushIntervalMs, policy: pushPolicy, log });
+  pushRef = push;
   const projections = new Projections({ store, writes, membership, bucketSize: config.bucketSize, delayMs: config.projectionDelayMs, instance, log, push });
   projectionsRef = projections;
   const refusals = budgetRefusals(metrics.registry);

@@ -7,8 +7,10 @@ import { TabChannel } from '../../client/src/sync/tabChannel';
 import { SESSION_COOKIE } from '#schema/api/auth';
 import { bucketDoc, roomHeadDoc, type DocName } from '#schema/docs/names';
 import { initGroup } from '#schema/docs/roomHead';
-import { newGroupId } from '#schema/ids';
+import { newGroupId, type UserId } from '#schema/ids';
+import * as Y from 'yjs';
 import { registerUser } from '../helpers/api';
+import { connectClient } from '../helpers/client';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 
@@ -64,5 +66,41 @@ describe("a new group's bucket, asked for before the server stored the group", a
       socket.destroy();
       await head.disconnect();
     }
+  });
+
+  /** A new group's first write, as its creator's device makes it. */
+  function groupHead(owner: UserId, members: UserId[]): Uint8Array {
+    const doc = new Y.Doc();
+    initGroup(doc, { name: 'Picnic', owner, members, now: Date.now() });
+    return Y.encodeStateAsUpdate(doc);
+  }
+
+  it('waits, never refuses, while the first write of the head is stored and not yet applied', async () => {
+    const [alice, bob] = await Promise.all([registerUser(server.url, 'Alice'), registerUser(server.url, 'Bob')]);
+    const room = newGroupId();
+    // The head is loaded, empty, and its first write lands in the store: the moment between
+    // the append and the apply of the creator's update (seconds, on a loaded server).
+    const head = await server.hocuspocus.openDirectConnection(roomHeadDoc(room), { server: true });
+    try {
+      await server.store.appendUpdate(roomHeadDoc(room), groupHead(alice.id, [bob.id]));
+      const device = connectClient(server.wsUrl, alice.token);
+      await expect(device.open(bucketDoc(room, 0)).refused).resolves.toBe('out_of_order:group-not-created');
+      await expect(device.open(roomHeadDoc(room)).refused).resolves.toBe('out_of_order:group-not-created');
+    } finally {
+      await head.disconnect();
+    }
+  });
+
+  it('reads a stored head that is not loaded here: its members wait for the group, anyone else is refused', async () => {
+    const [alice, bob, mallory] = await Promise.all([registerUser(server.url, 'Alice'), registerUser(server.url, 'Bob'), registerUser(server.url, 'Mallory')]);
+    const room = newGroupId();
+    // Written, as by another node or before a crash, and never projected into the group's tables.
+    await server.store.appendUpdate(roomHeadDoc(room), groupHead(alice.id, [bob.id]));
+    const bobsDevice = connectClient(server.wsUrl, bob.token);
+    await expect(bobsDevice.open(bucketDoc(room, 0)).refused).resolves.toBe('out_of_order:group-not-created');
+    await bobsDevice.open(roomHeadDoc(room)).synced;
+    const mallorysDevice = connectClient(server.wsUrl, mallory.token);
+    await expect(mallorysDevice.open(bucketDoc(room, 0)).refused).resolves.toBe('forbidden');
+    await expect(mallorysDevice.open(roomHeadDoc(room)).refused).resolves.toBe('forbidden');
   });
 });

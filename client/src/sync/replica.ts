@@ -159,7 +159,8 @@ export class Replica {
     // closed, and the provider re-authenticates by itself when it reconnects.
     const refuse = (reason: string | undefined, fromServer: boolean) => {
       // One line in the console per refusal: a doc that stays unsynced can be traced there.
-      if (fromServer) console.info(`${this.name}: refused by the server (${reason ?? 'no reason'})`);
+      // (The server answers this client's own close of the doc with "provider_initiated".)
+      if (fromServer && reason !== 'provider_initiated') console.info(`${this.name}: refused by the server (${reason ?? 'no reason'})`);
       const kind = parseSyncRefusal(reason);
       if (!kind) {
         // A reason the app does not know ("Reset Connection", "permission-denied": a

@@ -1,4 +1,5 @@
 import type { Hocuspocus } from '@hocuspocus/server';
+import type * as Y from 'yjs';
 import type { Store } from '../store/db/store';
 import { readMeta, type MemberRole } from '#schema/docs/roomHead';
 import { roomHeadDoc, roomOfDoc, type DocRef } from '#schema/docs/names';
@@ -8,8 +9,12 @@ import { DOC_READERS, roomRole } from '#schema/access';
 /** Users known to exist kept in memory; past this many the oldest are asked of the store again. */
 const KNOWN_USERS_CACHE_SIZE = 50_000;
 
-/** A user's standing in a room: a group role, `dm` for either person of a DM, `creating` for the first writer of a new group. */
-export type Standing = MemberRole | 'dm' | 'creating' | null;
+/**
+ * A user's standing in a room: a group role, `dm` for either person of a DM, `creating`
+ * for the first writer of a new group, `pending` while a new group's head is stored but
+ * cannot be read yet (its first write is appended and not yet applied: ask again shortly).
+ */
+export type Standing = MemberRole | 'dm' | 'creating' | 'pending' | null;
 
 /**
  * Answers "may this user read this doc?" from the SQL projection of room heads, with
@@ -26,6 +31,8 @@ export class Membership {
   constructor(
     private readonly store: Store,
     private readonly instance: () => Hocuspocus,
+    /** Reads a doc as the server (loading it if need be). */
+    private readonly read: <T>(docName: string, look: (doc: Y.Doc) => T) => Promise<T>,
   ) {}
 
   /**
@@ -43,16 +50,24 @@ export class Membership {
     const role = await this.store.getMemberRole(room.id, userId);
     if (role) return role;
     if (await this.store.getRoom(room.id)) return null;
-    const head = this.instance().documents.get(roomHeadDoc(room.id));
-    if (head && readMeta(head)) return roomRole(room, userId, head) ?? null;
-    return (await this.store.docExists(roomHeadDoc(room.id))) ? null : 'creating';
+    const name = roomHeadDoc(room.id);
+    const loaded = this.instance().documents.get(name);
+    if (loaded && readMeta(loaded)) return roomRole(room, userId, loaded) ?? null;
+    if (!(await this.store.docExists(name))) return 'creating';
+    // Stored, not yet readable here. Loaded without its meta: its first write was
+    // appended and is being applied (refusing then would turn the group's creator away
+    // for good, as `forbidden` is not retried). Not loaded: another node's, or a crash
+    // came between its append and its projection; read it.
+    if (loaded) return 'pending';
+    return this.read(name, (head) => (readMeta(head) ? (roomRole(room, userId, head) ?? null) : 'pending'));
   }
 
   /**
    * How this user may open this doc: as a `reader` (writes checked by the guard), as a
    * `former` member (read-only: a bucket from their time in the group), `not_yet` (a
    * group's bucket before its creation is in the store: the server's "created" line must
-   * be its first message, so come back shortly), or not at all (null).
+   * be its first message; or a new group's head whose first write is being applied:
+   * come back shortly), or not at all (null).
    *
    * A former member reads the buckets up to the one holding the line that ended their
    * membership; the server starts a new bucket after that line, which they are refused.
@@ -63,7 +78,10 @@ export class Membership {
       if (doc.kind === 'roomHead' || doc.kind === 'bucket') return null;
       return DOC_READERS[doc.kind] === 'owner' && doc.userId === userId ? 'reader' : null;
     }
-    if (doc.kind !== 'bucket' || room.kind !== 'group') return (await this.standing(room, userId)) !== null ? 'reader' : null;
+    if (doc.kind !== 'bucket' || room.kind !== 'group') {
+      const standing = await this.standing(room, userId);
+      return standing === 'pending' ? 'not_yet' : standing !== null ? 'reader' : null;
+    }
     if (await this.store.getMemberRole(room.id, userId)) return 'reader';
     const through = await this.store.getFormerThrough(room.id, userId);
     if (through !== null) return doc.bucket <= through ? 'former' : null;
