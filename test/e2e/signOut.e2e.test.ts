@@ -47,8 +47,48 @@ describe.skipIf(!(await hasChromium()))('signing out', () => {
     expect(await bob.messageTexts()).toEqual(['Before going offline']);
   });
 
-  test('with nothing waiting asks nothing', async () => {
+  test('a reload before the wipe could finish still starts signed out; signing in again sends nothing that was discarded', async () => {
     await alice.signIn(usernames[0]!, PASSWORD);
+    await alice.openChat('Bob Builder');
+    // Another page of the site holds one of her databases open, so deleting it waits (as
+    // on a slow disk, for as long as the page is open): the reload below cuts the wipe short.
+    const origin = new URL(alice.page.url()).origin;
+    const holder = await alice.context.newPage();
+    await holder.goto(`${origin}/api/nothing-here`);
+    const held = await holder.evaluate(
+      async (prefix) => {
+        const name = (await indexedDB.databases()).map((d) => d.name ?? '').find((n) => n.startsWith(prefix));
+        if (!name) return null;
+        await new Promise((resolve, reject) => {
+          const request = indexedDB.open(name);
+          request.onsuccess = () => resolve(((globalThis as unknown as { held: unknown }).held = request.result));
+          request.onerror = () => reject(request.error);
+        });
+        return name;
+      },
+      `jeco:${await alice.page.evaluate(() => JSON.parse(localStorage.getItem('jeco:me') ?? '{}').id as string)}:`,
+    );
+    expect(held).not.toBeNull();
+    await alice.goOffline();
+    await alice.send('Discarded as well');
+    await alice.page.getByTestId('sign-out').click();
+    await alice.page.getByTestId('confirm-dialog').getByTestId('confirm-go').click();
+    await alice.page.waitForURL('**/login');
+    await alice.goOnline();
+    await alice.page.reload();
+    await alice.page.getByTestId('username-input').waitFor();
+    expect(await alice.page.getByTestId('me-name').count()).toBe(0);
+    await holder.close();
+
+    await alice.signIn(usernames[0]!, PASSWORD);
+    await alice.openChat('Bob Builder');
+    await expect.poll(() => alice.messageTexts(), poll).toEqual(['Before going offline']);
+    await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+    expect(await bob.messageTexts()).toEqual(['Before going offline']);
+    expect(await alice.page.getByTestId('message-pending').count()).toBe(0);
+  });
+
+  test('with nothing waiting asks nothing', async () => {
     await alice.signOut();
     expect(await alice.page.getByTestId('confirm-dialog').count()).toBe(0);
   });

@@ -24,6 +24,12 @@ export interface Session {
 }
 
 const ME_KEY = 'me';
+/**
+ * Set (outside the keys `clearLocal` clears) while a sign-out wipes a user's local data,
+ * with that user's id: a reload or a closed tab in the middle of it finishes the wipe at
+ * the next start, before anything else.
+ */
+const WIPING_KEY = 'jeco-wiping';
 
 const [session, setSession] = createSignal<Session | null>(null);
 /** False until we know whether someone is signed in: from the cached user at once, else from `/api/auth/me`. */
@@ -82,18 +88,33 @@ async function stop(wipe: boolean): Promise<void> {
   const current = session();
   setSession(null);
   if (!current) return;
-  current.pending.stop();
-  current.files.stop();
-  await current.replicas.destroy();
   if (wipe) {
-    // Queued messages go with the replicas they live in; the pending marks and the
-    // list of docs with unsent edits are localStorage keys, cleared below.
-    await wipeLocalReplicas(current.user.id);
-    // Photos and files seen are this person's too: the next one to sign in here must not find them.
-    await clearMediaCache();
+    // First, in one step: the cached user, the pending marks and the list of docs with
+    // unsent edits (localStorage keys), so a reload from here on starts signed out and
+    // finishes the wipe instead of starting this session again with what it discarded.
+    localStorage.setItem(WIPING_KEY, current.user.id);
     clearLocal();
     forgetUsers();
   }
+  current.pending.stop();
+  current.files.stop();
+  await current.replicas.destroy();
+  if (!wipe) return;
+  // Closing the replicas may have written some of those keys again; unless someone signed in meanwhile.
+  if (!session()) clearLocal();
+  await wipeStored(current.user.id);
+}
+
+/**
+ * Deletes `userId`'s replicas (queued messages live in them) and the media cache, then
+ * forgets that a wipe was under way. It can wait long: another tab holding one of the
+ * databases open holds its deletion back.
+ */
+async function wipeStored(userId: UserId): Promise<void> {
+  await wipeLocalReplicas(userId);
+  // Photos and files seen are this person's too: the next one to sign in here must not find them.
+  await clearMediaCache();
+  localStorage.removeItem(WIPING_KEY);
 }
 
 /**
@@ -102,6 +123,13 @@ async function stop(wipe: boolean): Promise<void> {
  */
 export function bootSession(): void {
   window.addEventListener('online', deliverSignOut);
+  const wiping = parseUserId(localStorage.getItem(WIPING_KEY) ?? '');
+  if (wiping) {
+    // A sign-out was cut short (a reload, a closed tab): this start is signed out, and
+    // the deletion goes on in the background (the login page need not wait for it).
+    clearLocal();
+    void wipeStored(wiping).catch(() => undefined);
+  }
   const cached = readLocal<PublicUser>(ME_KEY);
   if (cached) start(cached);
   apiRequest<{ user: PublicUser }>('GET', '/auth/me').then(
@@ -135,10 +163,12 @@ export async function signedIn(auth: AuthResponse): Promise<void> {
  */
 export async function signOut(): Promise<void> {
   setSignedOutFlag();
+  // Its first step is synchronous: from here on a reload starts signed out (see `stop`).
+  const stopping = stop(true);
   await apiRequest('POST', '/auth/logout').catch(() => undefined);
   // The server deleted this session's push subscription; the browser's goes too, so the next person to sign in here starts with notifications off.
   await dropPushSubscription();
-  await stop(true);
+  await stopping;
 }
 
 /**
