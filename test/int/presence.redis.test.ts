@@ -16,7 +16,8 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('presence across
   const databaseUrl = useTestDatabase();
   const node = () => startServer({ databaseUrl, redisUrl: TEST_REDIS_URL, env: { JECO_PRESENCE_HEARTBEAT_MS: String(HEARTBEAT_MS) } });
 
-  it('counts the connections of every node: online and offline across nodes, a head loaded later learns who is there, privacy and blocks from either node', async () => {
+  /** Two nodes, Alice's DM head on node one and Bob's on node two, each seeing the other online. */
+  async function dmAcrossNodes() {
     const one = await node();
     const two = await node();
     const { alice, bob, room } = await startDm(one, two);
@@ -25,6 +26,11 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('presence across
     const bobDevice = connectClient(two.wsUrl, bob.token);
     const b = watchPresence(bobDevice.open(roomHeadDoc(room)));
     await waitFor(() => a.online().includes(bob.id) && b.online().includes(alice.id), { what: 'each online for the other across nodes' });
+    return { one, two, alice, bob, room, a, b, bobDevice };
+  }
+
+  it('counts the connections of every node: online and offline across nodes, a head loaded later learns who is there, privacy and blocks from either node', async () => {
+    const { one, two, alice, bob, room, a, b, bobDevice } = await dmAcrossNodes();
 
     // A second device of Alice's on node two: closing her node-one device keeps her online.
     const aliceOnTwo = connectClient(two.wsUrl, alice.token);
@@ -56,14 +62,7 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('presence across
   });
 
   it('relays typing between nodes under the name the server knows, and its end, whether said or by the last device closing', async () => {
-    const one = await node();
-    const two = await node();
-    const { alice, bob, room } = await startDm(one, two);
-    const a = watchPresence(connectClient(one.wsUrl, alice.token).open(roomHeadDoc(room)));
-    const bobDevice = connectClient(two.wsUrl, bob.token);
-    const b = watchPresence(bobDevice.open(roomHeadDoc(room)));
-    await waitFor(() => a.online().includes(bob.id) && b.online().includes(alice.id), { what: 'each online for the other across nodes' });
-
+    const { one, two, alice, bob, a, b, bobDevice } = await dmAcrossNodes();
     b.type(true);
     await waitFor(() => a.typists().includes(bob.id), { what: 'Bob typing, seen on node one' });
     expect(a.typingNames().get(bob.id)).toBe('Bob');
