@@ -26,8 +26,8 @@ export interface Session {
 const ME_KEY = 'me';
 /**
  * Set (outside the keys `clearLocal` clears) while a sign-out wipes a user's local data,
- * with that user's id: a reload or a closed tab in the middle of it finishes the wipe at
- * the next start, before anything else.
+ * with that user's id: after a reload or a closed tab in the middle of it, the next
+ * start is signed out and finishes the wipe in the background.
  */
 const WIPING_KEY = 'jeco-wiping';
 
