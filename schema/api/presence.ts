@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { UserId } from '../ids';
+import { parseStateless } from './stateless';
 
 /**
  * Who is online in a room, as the server tells each connection of the room's head: a
@@ -18,8 +19,8 @@ export function encodePresence(users: Iterable<UserId>): string {
 
 /** The users of a presence payload; null for anything else (another stateless message, or a malformed one). */
 export function parsePresence(payload: string): Set<UserId> | null {
-  const parsed = presenceSchema.safeParse(parseJson(payload));
-  return parsed.success ? new Set(parsed.data.presence as UserId[]) : null;
+  const parsed = parseStateless(presenceSchema, payload);
+  return parsed ? new Set(parsed.presence as UserId[]) : null;
 }
 
 /**
@@ -47,8 +48,7 @@ export function encodeTypingSignal(on: boolean): string {
 
 /** Whether a device's stateless payload says its person types; null for anything else. */
 export function parseTypingSignal(payload: string): boolean | null {
-  const parsed = typingSignalSchema.safeParse(parseJson(payload));
-  return parsed.success ? parsed.data.typing : null;
+  return parseStateless(typingSignalSchema, payload)?.typing ?? null;
 }
 
 /** The server's payload telling a head's connections that `typing.user` types or stopped. */
@@ -58,14 +58,6 @@ export function encodeTyping(typing: Typing): string {
 
 /** Who types or stopped, from the server's payload; null for anything else. */
 export function parseTyping(payload: string): Typing | null {
-  const parsed = typingSchema.safeParse(parseJson(payload));
-  return parsed.success ? { ...parsed.data.typing, user: parsed.data.typing.user as UserId } : null;
-}
-
-function parseJson(payload: string): unknown {
-  try {
-    return JSON.parse(payload);
-  } catch {
-    return null;
-  }
+  const parsed = parseStateless(typingSchema, payload);
+  return parsed ? { ...parsed.typing, user: parsed.typing.user as UserId } : null;
 }

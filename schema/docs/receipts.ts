@@ -1,6 +1,7 @@
 import type * as Y from 'yjs';
 import { z } from 'zod';
 import type { RoomRef, UserId } from '../ids';
+import { parseStateless } from '../api/stateless';
 
 /**
  * Receipts (design §5b): a device reports how far it has received or read a room to the
@@ -167,14 +168,7 @@ export function encodeReceiptAdvance(kind: ReceiptKind, to: Position): string {
 
 /** Parses a stateless payload; null for anything that is not a well-formed advance. */
 export function parseReceiptAdvance(payload: string): ReceiptAdvance | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(payload);
-  } catch {
-    return null;
-  }
-  const parsed = receiptAdvanceSchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
+  return parseStateless(receiptAdvanceSchema, payload);
 }
 
 /**
