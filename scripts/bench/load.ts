@@ -18,19 +18,22 @@
  * and the open chat's head bucket; has no awareness (presence is derived by the server);
  * says it types before sending and stopped after, as stateless signals on the head
  * (`--traffic app`); and reports receipts as the app does (`writeReceipts`). The bare
- * server receives the same signals and relays none: it has no hook that would.
+ * server relays the typing signals to the head's other connections, as Jeco does (with
+ * no throttle and no privacy), and drops the receipt reports: it keeps no receipts.
  * Messages go out round-robin over the groups (a different online member each time) at
  * the given rate; a copy is delivered when another device holding the bucket sees it.
  *
  * Per server and rate: delivery latency p50/p99/max (ms), copies not delivered within
  * the drain time, server CPU µs per delivered copy (and Jeco ÷ bare), RSS, durable
  * transactions and bytes written per message (the store's own counters), and updates
- * received by devices per message.
+ * received by devices per message; and where the latency goes: each process's event
+ * loop delay, Jeco's acknowledgement and durable-append times (its `/metrics` histograms).
  */
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { HocuspocusProvider, HocuspocusProviderWebsocket } from '@hocuspocus/provider';
@@ -46,7 +49,7 @@ import { initGroup } from '#schema/docs/roomHead';
 import { newGroupId, newMessageId, newUserId, type RoomId, type UserId } from '#schema/ids';
 import { writeBenchmarkSection } from './benchmarksDoc';
 import { startNode, stopNode, type Node } from './benchNodes';
-import type { SeedPlan, ServerArgs } from './loadServer';
+import type { Buckets, SeedPlan, ServerArgs } from './loadServer';
 import { withPgClient } from '../pgClient';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -236,6 +239,24 @@ interface Result {
   updatesPerMessage: number;
   /** This process's CPU (the simulated devices) as a share of one core while sending and draining: near 100 %, latency is partly the devices'. */
   devicesCpu: number;
+  /** Where a copy's latency goes: each process's event loop delay (ms), and Jeco's own acknowledgement and durable-append times (upper bounds of its histogram buckets). */
+  where: { serverLoop: { p99: number; max: number }; devicesLoop: { p99: number; max: number }; ack: { p50: string; p99: string }; append: { p50: string; p99: string } };
+}
+
+/**
+ * A quantile of what a Prometheus histogram counted between two readings, summed over
+ * nodes: the upper bound of the bucket it falls in ("≤ 5 ms"), "–" when nothing was counted.
+ */
+function bucketQuantile(before: Buckets[], after: Buckets[], q: number): string {
+  const counts = new Map<string, number>();
+  for (const buckets of after) for (const { le, count } of buckets) counts.set(le, (counts.get(le) ?? 0) + count);
+  for (const buckets of before) for (const { le, count } of buckets) counts.set(le, counts.get(le)! - count);
+  const total = counts.get('+Inf') ?? 0;
+  if (total === 0) return '–';
+  for (const [le, count] of counts) {
+    if (count >= q * total) return le === '+Inf' ? `> ${[...counts.keys()].at(-2)} s` : `≤ ${Number(le) * 1000} ms`;
+  }
+  return '–';
 }
 
 async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string): Promise<Result> {
@@ -307,6 +328,8 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
     const total = Math.round(rate * SECONDS);
     const began = performance.now();
     const devicesCpuBefore = process.cpuUsage();
+    const devicesLoop = monitorEventLoopDelay({ resolution: 5 });
+    devicesLoop.enable();
     let sent = 0;
     let turn = 0;
     await new Promise<void>((resolve) => {
@@ -336,6 +359,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
     while (tally.received < tally.expected && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
     const devicesCpuUsed = process.cpuUsage(devicesCpuBefore);
     const devicesCpu = (devicesCpuUsed.user + devicesCpuUsed.system) / 10 / (performance.now() - began);
+    devicesLoop.disable();
     // Let projections and receipts triggered by the last messages finish before reading the counters.
     await new Promise((r) => setTimeout(r, 1000));
     const after = await Promise.all(nodes.map((n) => n.ask({ type: 'stats' }, 'stats')));
@@ -362,6 +386,34 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
       bytesPerMessage: (sum(after, 'bytes') - sum(before, 'bytes')) / sent,
       updatesPerMessage: tally.updates / sent,
       devicesCpu,
+      where: {
+        serverLoop: { p99: Math.max(...after.map((a) => a.loopDelay.p99)), max: Math.max(...after.map((a) => a.loopDelay.max)) },
+        devicesLoop: { p99: devicesLoop.percentile(99) / 1e6, max: devicesLoop.max / 1e6 },
+        ack: {
+          p50: bucketQuantile(
+            before.map((b) => b.ack),
+            after.map((a) => a.ack),
+            0.5,
+          ),
+          p99: bucketQuantile(
+            before.map((b) => b.ack),
+            after.map((a) => a.ack),
+            0.99,
+          ),
+        },
+        append: {
+          p50: bucketQuantile(
+            before.map((b) => b.append),
+            after.map((a) => a.append),
+            0.5,
+          ),
+          p99: bucketQuantile(
+            before.map((b) => b.append),
+            after.map((a) => a.append),
+            0.99,
+          ),
+        },
+      },
     };
   } finally {
     for (const node of nodes) await stopNode(node);
@@ -397,6 +449,11 @@ async function main(): Promise<void> {
     const ratio = r.server === 'jeco' && bare ? ` (${f(r.cpuPerCopy / bare.cpuPerCopy, 1)}×)` : '';
     return `| ${r.server} | ${r.rate} | ${f(r.achievedRate)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.max)} | ${r.missing} of ${r.expected} | ${f(r.cpuPerCopy)}${ratio} | ${f(r.rssMiB)} | ${f(r.txPerMessage, 2)} | ${f(r.bytesPerMessage)} | ${f(r.updatesPerMessage, 1)} | ${f(r.devicesCpu)} % |`;
   });
+  const where = results.map(
+    ({ server, rate, where: w }) =>
+      `- ${server} at ${rate} msgs/s: event loop delay p99 / max, server ${f(w.serverLoop.p99, 1)} / ${f(w.serverLoop.max)} ms, devices ${f(w.devicesLoop.p99, 1)} / ${f(w.devicesLoop.max)} ms` +
+      (server === 'jeco' ? `; a client update's acknowledgement p50 ${w.ack.p50}, p99 ${w.ack.p99}, its durable append p50 ${w.append.p50}, p99 ${w.append.p99}` : ''),
+  );
   const cpu = os.cpus();
   const section = [
     `## Load: ${scenarioName()}`,
@@ -407,11 +464,15 @@ async function main(): Promise<void> {
       .join(
         ' ',
       )}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
-    'Bare = Hocuspocus without hooks or persistence, same docs and traffic, same run. Latency from send to another device seeing the message (ms); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message; devices CPU = the process of the simulated devices, its share of one core while sending and draining (near 100 %, latency is partly theirs).',
+    'Bare = Hocuspocus without persistence or checks, same docs and traffic, same run; it relays typing signals as Jeco does. Latency from send to another device seeing the message (ms); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message; devices CPU = the process of the simulated devices, its share of one core while sending and draining (near 100 %, latency is partly theirs).',
     '',
     '| server | msgs/s asked | msgs/s sent | p50 | p99 | max | not delivered | CPU µs/copy | RSS MiB | durable tx/msg | bytes/msg | updates/msg | devices CPU |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    '',
+    "Where the latency goes (the server's event loop delay over the window, the devices' while sending and draining; Jeco's acknowledgement and append times as the bounds of its `/metrics` histogram buckets, every client update counted, receipts and typing are not updates):",
+    '',
+    ...where,
   ].join('\n');
   console.log(section);
   if (opts.write) await writeBenchmarkSection(section);

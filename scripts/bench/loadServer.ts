@@ -14,11 +14,13 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import { WebSocketServer } from 'ws';
 import { Redis as RedisExtension } from '@hocuspocus/extension-redis';
 import * as Y from 'yjs';
 import type { UserId } from '#schema/ids';
+import { encodeTyping, parseTypingSignal } from '#schema/api/presence';
 import { roomHeadDoc } from '#schema/docs/names';
 import { parseRoomId } from '#schema/ids';
 import { Sessions } from '../../sync-server/src/auth/sessions';
@@ -35,10 +37,50 @@ export interface SeedPlan {
 }
 
 export type ToServer = { type: 'seed'; plan: SeedPlan } | { type: 'stats' } | { type: 'stop' };
-export type FromServer = { type: 'ready'; port: number } | { type: 'seeded'; tokens: Record<string, string> } | { type: 'stats'; cpuMicros: number; rss: number; transactions: number; bytes: number };
+/** A latency histogram as cumulative counts per upper bound (`le`, seconds, the last "+Inf"), as Prometheus keeps it. */
+export type Buckets = { le: string; count: number }[];
+
+export type FromServer =
+  | { type: 'ready'; port: number }
+  | { type: 'seeded'; tokens: Record<string, string> }
+  | {
+      type: 'stats';
+      cpuMicros: number;
+      rss: number;
+      transactions: number;
+      bytes: number;
+      /** The main thread's event loop delay since the last `stats`, in ms. */
+      loopDelay: { p99: number; max: number };
+      /** Jeco's own histograms from `/metrics`: client update to acknowledgement, and the durable append within it. */
+      ack: Buckets;
+      append: Buckets;
+    };
 
 const args = JSON.parse(process.argv[2]!) as ServerArgs;
+/** Who the bare server says types: it knows nobody. */
+const BARE_TYPIST = 'u.bare' as UserId;
 const send = (message: FromServer) => process.send!(message);
+
+const loop = monitorEventLoopDelay({ resolution: 5 });
+loop.enable();
+/** The loop delay since the last call, then starts a new window. */
+function loopDelay(): { p99: number; max: number } {
+  const delay = { p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 };
+  loop.reset();
+  return delay;
+}
+
+/** One histogram of Jeco's `/metrics` text (`labels` picks a series, e.g. `op="appendUpdate"`). */
+function bucketsOf(metrics: string, name: string, labels = ''): Buckets {
+  const buckets: Buckets = [];
+  for (const line of metrics.split('\n')) {
+    const match = new RegExp(`^${name}_bucket\\{(.*)\\} (\\d+)$`).exec(line);
+    if (!match || !match[1]!.includes(labels)) continue;
+    const le = /le="([^"]+)"/.exec(match[1]!)?.[1];
+    if (le) buckets.push({ le, count: Number(match[2]) });
+  }
+  return buckets;
+}
 
 if (args.mode === 'jeco') {
   const config = loadConfig(args.env);
@@ -62,7 +104,16 @@ if (args.mode === 'jeco') {
       send({ type: 'seeded', tokens });
     } else if (message.type === 'stats') {
       const cpu = process.cpuUsage();
-      send({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss, ...server.store.writeStats });
+      const metrics = await (await fetch(`${server.url}/metrics`)).text();
+      send({
+        type: 'stats',
+        cpuMicros: cpu.user + cpu.system,
+        rss: process.memoryUsage().rss,
+        ...server.store.writeStats,
+        loopDelay: loopDelay(),
+        ack: bucketsOf(metrics, 'jeco_update_ack_seconds'),
+        append: bucketsOf(metrics, 'jeco_store_seconds', 'op="appendUpdate"'),
+      });
     } else if (message.type === 'stop') {
       await server.close();
       process.exit(0);
@@ -83,6 +134,14 @@ if (args.mode === 'jeco') {
     async onLoadDocument({ documentName, document }) {
       const head = seeded.get(documentName);
       if (head) Y.applyUpdate(document, head);
+    },
+    // A device's typing signal goes to the doc's other connections, as Jeco relays it, so that
+    // both servers send the same frames; naively: every signal, no throttle, no privacy.
+    async onStateless({ document, connection, payload }) {
+      const on = parseTypingSignal(payload);
+      if (on === null) return;
+      const relay = encodeTyping({ user: BARE_TYPIST, name: 'Someone', on });
+      for (const other of document.getConnections()) if (other !== connection) other.sendStateless(relay);
     },
   });
   // The same socket handling as Jeco's server.ts (ws, handleConnection, the keep-alive), so the two differ only in Jeco's hooks.
@@ -123,7 +182,7 @@ if (args.mode === 'jeco') {
       send({ type: 'seeded', tokens: Object.fromEntries(message.plan.users.map((u) => [u.id, 'bare'])) });
     } else if (message.type === 'stats') {
       const cpu = process.cpuUsage();
-      send({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss, transactions: 0, bytes: 0 });
+      send({ type: 'stats', cpuMicros: cpu.user + cpu.system, rss: process.memoryUsage().rss, transactions: 0, bytes: 0, loopDelay: loopDelay(), ack: [], append: [] });
     } else if (message.type === 'stop') {
       hocuspocus.closeConnections();
       http.close();
