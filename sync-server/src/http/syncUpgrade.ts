@@ -7,6 +7,7 @@ import { noteArrival } from '../sync/budgets';
 import { OpenDocs } from '../sync/openDocs';
 import { isPong, type KeepAlive } from './keepAlive';
 import { isCrossSite } from './sameOrigin';
+import { TurnWrites } from './turnWrites';
 
 /** The WebSocket close code for "a message that violates its policy" (RFC 6455 §7.4.1). */
 const CLOSE_POLICY_VIOLATION = 1008;
@@ -35,6 +36,7 @@ type Verdict = { accept: Request } | { refuse: 400 | 403 | 404 | 503; why: strin
  * Hocuspocus' handlers and of the WebSocket are logged and end only that socket.
  */
 export function syncUpgradeListener(deps: SyncUpgradeDeps) {
+  const writes = new TurnWrites();
   return (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     // Node leaves an upgraded socket without an error listener; an unheard 'error' would crash.
     socket.on('error', (error) => deps.log.debug({ err: error }, 'sync handshake socket error'));
@@ -45,7 +47,7 @@ export function syncUpgradeListener(deps: SyncUpgradeDeps) {
         refuse(socket, verdict.refuse);
         return;
       }
-      deps.sockets.handleUpgrade(request, socket, head, (ws) => serve(ws, verdict.accept, deps));
+      deps.sockets.handleUpgrade(request, socket, head, (ws) => serve(ws, socket, verdict.accept, deps, writes));
     } catch (error) {
       deps.log.warn({ err: error }, 'sync handshake failed');
       refuse(socket, 400);
@@ -92,7 +94,7 @@ function refuse(socket: Duplex, status: number): void {
 }
 
 /** Feeds one accepted WebSocket to Hocuspocus; a failure in any handler closes this socket only. */
-function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
+function serve(ws: WebSocket, socket: Duplex, request: Request, deps: SyncUpgradeDeps, writes: TurnWrites): void {
   // The peer's doing (a bad frame, a reset): debug, so that nobody can fill the log at will.
   ws.on('error', (error) => deps.log.debug({ err: error }, 'sync socket error'));
   const fail = (error: unknown, what: string) => {
@@ -125,6 +127,7 @@ function serve(ws: WebSocket, request: Request, deps: SyncUpgradeDeps): void {
       try {
         openDocs.sent(data);
         kept.sent();
+        writes.hold(socket);
         ws.send(data);
       } catch (error) {
         fail(error, 'send');
