@@ -92,4 +92,22 @@ describe.skipIf(!(await hasChromium()))('signing out', () => {
     await alice.signOut();
     expect(await alice.page.getByTestId('confirm-dialog').count()).toBe(0);
   });
+
+  test('in a browser whose storage refuses writes, still ends the session: a reload starts signed out', async () => {
+    await alice.signIn(usernames[0]!, PASSWORD);
+    await alice.openChat('Bob Builder');
+    // As a full or disabled storage does (until the reload, which restores the page's own).
+    await alice.page.evaluate(() => {
+      Storage.prototype.setItem = () => {
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      };
+    });
+    await alice.signOut();
+    expect(await alice.page.evaluate(() => localStorage.getItem('jeco:me'))).toBeNull();
+    await alice.page.reload();
+    await alice.page.getByTestId('username-input').waitFor();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(alice.page.url()).toMatch(/\/login$/);
+    expect(await alice.page.getByTestId('me-name').count()).toBe(0);
+  });
 });

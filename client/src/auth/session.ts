@@ -92,7 +92,12 @@ async function stop(wipe: boolean): Promise<void> {
     // First, in one step: the cached user, the pending marks and the list of docs with
     // unsent edits (localStorage keys), so a reload from here on starts signed out and
     // finishes the wipe instead of starting this session again with what it discarded.
-    localStorage.setItem(WIPING_KEY, current.user.id);
+    try {
+      localStorage.setItem(WIPING_KEY, current.user.id);
+    } catch {
+      // Storage that refuses a write (full, or disabled): the keys below still go, so a
+      // reload starts signed out; only the deletion's resumption after one is lost.
+    }
     clearLocal();
     forgetUsers();
   }

@@ -2,7 +2,11 @@
 const KEY = 'jeco:pendingInvite';
 
 export function rememberInvite(token: string): void {
-  sessionStorage.setItem(KEY, token);
+  try {
+    sessionStorage.setItem(KEY, token);
+  } catch {
+    // Storage that refuses writes: after signing in, the chats open; the link still works when opened again.
+  }
 }
 
 /** The page to open after signing in: the invite that was opened signed out, else the chats. */
