@@ -7,6 +7,7 @@ import type { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from './db/storeContract';
 import { openSqliteStore } from './sqliteStore';
+import type { LogWriter } from './sqliteWriter';
 import { openStore, SQLITE_FILE_NAME } from './openStore';
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'jeco-sqlite-store-'));
@@ -46,6 +47,20 @@ describe('sqlite store on disk', () => {
     expect(id).toBeGreaterThan(0);
     expect((await store.loadDoc('doc')).updates).toEqual([new Uint8Array([4, 5, 6])]);
     other.close();
+    await store.close();
+  });
+
+  it('exclusive work on the main connection runs after every request asked before it has committed, and before any asked after it', async () => {
+    const file = path.join(dir, 'writer-exclusive.sqlite');
+    const store = await openSqliteStore(file);
+    const { writer, sqlite } = store as unknown as { writer: LogWriter; sqlite: Database.Database };
+    const count = (docName: string) => (sqlite.prepare('select count(*) as n from doc_updates where doc_name = ?').get(docName) as { n: number }).n;
+    const before = [writer.flush({ updates: [{ docName: 'x', update: new Uint8Array([1]) }], watermarks: [], clear: [] }), writer.append([{ docName: 'x', update: new Uint8Array([2]) }])];
+    const seen = writer.exclusive(() => [count('x'), count('y')]);
+    const after = writer.append([{ docName: 'y', update: new Uint8Array([3]) }]);
+    expect(await seen).toEqual([2, 0]);
+    await Promise.all([...before, after]);
+    expect(count('y')).toBe(1);
     await store.close();
   });
 
