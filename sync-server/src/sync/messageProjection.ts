@@ -24,6 +24,9 @@ import type { SerialQueue } from './serialQueue';
 import { rollOver } from './systemLineWriter';
 import { MAX_CONCURRENT_ITEMS } from './messagePlacement';
 
+/** Inboxes a projection writes before it lets the event loop run other work. */
+const INBOXES_PER_TURN = 50;
+
 /**
  * The chat-index projection of new messages (design §5b): new messages and reactions in
  * a bucket mark their room dirty; after `delayMs` each dirty room is projected once for
@@ -204,9 +207,12 @@ export class MessageProjection {
             if (added.length === 0 && reacted.size === 0) return flush;
             projected = added.map(({ message }) => message);
             const latest = added.length > 0 ? candidates.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a)) : null;
-            members.forEach((userId, i) => {
+            for (const [i, userId] of members.entries()) {
+              // A large group's inboxes take a while (about 0.1 ms each): other work (the
+              // next message's acknowledgement and broadcast) gets a turn in between.
+              if (i > 0 && i % INBOXES_PER_TURN === 0) await new Promise((resolve) => setImmediate(resolve));
               const theirReactions = reacted.get(userId);
-              if (added.length === 0 && !theirReactions) return;
+              if (added.length === 0 && !theirReactions) continue;
               const update = applyLoggedServerWrite(inboxes[i]!.document!, (inbox) => {
                 // Reactions to this member's messages, in the same one write per inbox.
                 if (theirReactions) {
@@ -224,7 +230,7 @@ export class MessageProjection {
                 setChatEntry(inbox, room.id, entryAfterMessages(withoutRoomId(entry), userId, added, latest, nameOf, now));
               });
               if (update) flush.updates.push({ docName: inboxDoc(userId), update });
-            });
+            }
             return flush;
           });
         } catch (error) {
