@@ -381,12 +381,15 @@ export function isValidStateEntry(key: string, value: unknown): boolean {
  */
 export function onPreviewRewritten(doc: Y.Doc, listener: (origin: unknown) => void): () => void {
   const chats = chatsMap(doc);
+  // Read as plain values, not through the entry's schema: this runs on every write of
+  // every inbox (a projection writes each member's), and a wrong guess costs only a compaction.
+  const lastMessageOf = (entry: unknown) => (entry as { lastMessage?: { id?: unknown; preview?: unknown } } | null | undefined)?.lastMessage;
   const handler = (event: Y.YMapEvent<unknown>) => {
     for (const [key, change] of event.changes.keys) {
       if (change.action !== 'update') continue;
-      const before = chatEntrySchema.safeParse(change.oldValue).data?.lastMessage;
-      const after = chatEntrySchema.safeParse(chats.get(key)).data?.lastMessage;
-      if (before && after && before.id === after.id && before.preview !== after.preview) {
+      const before = lastMessageOf(change.oldValue);
+      const after = lastMessageOf(chats.get(key));
+      if (before?.id !== undefined && before.id === after?.id && before.preview !== after.preview) {
         listener(event.transaction.origin);
         return;
       }

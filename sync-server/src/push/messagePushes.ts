@@ -1,7 +1,7 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
 import type { UserRow } from '../store/db/store';
-import { chatMutedUntil, chatNotifyLevel, readChatEntry, shouldNotify } from '#schema/docs/inbox';
+import { chatMutedUntil, chatNotifyLevel, shouldNotify } from '#schema/docs/inbox';
 import { previewOf, previewTextOf, type Message } from '#schema/docs/message';
 import { bucketDoc } from '#schema/docs/names';
 import type { RoomId, RoomRef, UserId } from '#schema/ids';
@@ -21,6 +21,8 @@ export function messagePushes(args: {
   members: readonly UserId[];
   /** Each member's inbox, in the order of `members`. */
   inboxes: readonly Y.Doc[];
+  /** The message count the projection just wrote into each member's chat entry. */
+  counts: ReadonlyMap<UserId, number>;
   users: Map<UserId, UserRow>;
   groupTitle: string;
   reading: ReadonlySet<UserId>;
@@ -52,7 +54,7 @@ export function messagePushes(args: {
       ...(preview ? { text: room.kind === 'group' ? `${author}: ${text}` : text } : {}),
       messages: told.length,
       // The count the projection just wrote: once their read mark reaches it, the push is withdrawn.
-      ...withThrough(readChatEntry(inboxes[i]!, room.id)?.count),
+      ...withThrough(args.counts.get(userId)),
     });
   });
   return notes;

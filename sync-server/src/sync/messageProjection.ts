@@ -172,6 +172,8 @@ export class MessageProjection {
       let projected: Message[] = [];
       // The reaction items each member's inbox got, for their pushes once the write committed (a retried write replaces them).
       let reactedItems = new Map<UserId, Notification[]>();
+      // The count written into each member's chat entry (a retried write replaces them).
+      let counts = new Map<UserId, number>();
       const reactionKeysOf = this.reactions.take(room.id, docs);
       try {
         try {
@@ -204,6 +206,7 @@ export class MessageProjection {
             const memberSet = new Set(members);
             const reacted = reactionNotifications(room.id, docs, reactionKeysOf, memberSet, users, now);
             reactedItems = new Map([...reacted].map(([userId, { set }]) => [userId, set]));
+            counts = new Map();
             if (added.length === 0 && reacted.size === 0) return flush;
             projected = added.map(({ message }) => message);
             const latest = added.length > 0 ? candidates.reduce((a, b) => (b.message.createdAt >= a.message.createdAt ? b : a)) : null;
@@ -227,7 +230,9 @@ export class MessageProjection {
                 const entry = readChatEntry(inbox, room.id) ?? newChatEntry(room, userId, nameOf, title, now);
                 // Mentions of this member and replies to their messages, in the same write as the chat entry.
                 addNotifications(inbox, messageNotifications(room.id, added, userId, memberSet, authorOf, users, entry.title, now));
-                setChatEntry(inbox, room.id, entryAfterMessages(withoutRoomId(entry), userId, added, latest, nameOf, now));
+                const next = entryAfterMessages(withoutRoomId(entry), userId, added, latest, nameOf, now);
+                setChatEntry(inbox, room.id, next);
+                counts.set(userId, next.count);
               });
               if (update) flush.updates.push({ docName: inboxDoc(userId), update });
             }
@@ -244,7 +249,7 @@ export class MessageProjection {
           const reading = readersOf(this.deps.instance(), room.id, newest);
           if (projected.length > 0) {
             push.notify(
-              messagePushes({ room, messages: projected, members, inboxes: inboxes.map((c) => c.document!), users, groupTitle: title, reading, seen: (userId) => push.seen(userId, room.id) }),
+              messagePushes({ room, messages: projected, members, inboxes: inboxes.map((c) => c.document!), counts, users, groupTitle: title, reading, seen: (userId) => push.seen(userId, room.id) }),
             );
           }
           const now = Date.now();
