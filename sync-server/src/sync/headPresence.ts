@@ -128,9 +128,14 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
   /** Whether `user`'s presence (online, typing) may show in the head `ref`. */
   const shows = async (ref: DocRef, user: UserId) => (await deps.privacy.presenceFlows(ref, user)) && (await deps.blocks.dmPresenceOpen(ref, user));
 
-  /** Sends `payload` to the head's open connections but `user`'s own. */
+  /**
+   * Sends `payload` to the head's open connections but `user`'s own. Encoded once for
+   * all of them (`relayStateless`: no broadcast hook, so nothing is relayed to other
+   * nodes; what they need goes on the presence channel), where `sendStateless`
+   * encoded it again for each connection.
+   */
   const sendToOthers = (name: string, user: UserId, payload: string) => {
-    for (const connection of connectionsOf(name)) if (userOf(connection) !== user) connection.sendStateless(payload);
+    instance?.documents.get(name)?.relayStateless(payload, (connection) => userOf(connection) !== user);
   };
 
   /** In the head's one-at-a-time chain, so "stopped" never overtakes the "typing" before it, nor a presence pass. */
@@ -182,7 +187,8 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
     const to = payload === head.sent ? open.filter((connection) => head.newcomers.has(connection)) : open;
     head.sent = payload;
     head.newcomers.clear();
-    for (const connection of to) connection.sendStateless(payload);
+    const told = new Set(to);
+    instance?.documents.get(name)?.relayStateless(payload, (connection) => told.has(connection));
   }
 
   /** Heads where what `userId` may show, or see, may have changed: those they are in, and their DMs. */
