@@ -259,6 +259,11 @@ function bucketQuantile(before: Buckets[], after: Buckets[], q: number): string 
   return '–';
 }
 
+/** The p50 and p99 of what a histogram counted between two readings (see {@link bucketQuantile}). */
+function quantiles(before: Buckets[], after: Buckets[]): { p50: string; p99: string } {
+  return { p50: bucketQuantile(before, after, 0.5), p99: bucketQuantile(before, after, 0.99) };
+}
+
 async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string): Promise<Result> {
   const { people, groups, seed } = plan();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'jeco-load-'));
@@ -389,30 +394,14 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
       where: {
         serverLoop: { p99: Math.max(...after.map((a) => a.loopDelay.p99)), max: Math.max(...after.map((a) => a.loopDelay.max)) },
         devicesLoop: { p99: devicesLoop.percentile(99) / 1e6, max: devicesLoop.max / 1e6 },
-        ack: {
-          p50: bucketQuantile(
-            before.map((b) => b.ack),
-            after.map((a) => a.ack),
-            0.5,
-          ),
-          p99: bucketQuantile(
-            before.map((b) => b.ack),
-            after.map((a) => a.ack),
-            0.99,
-          ),
-        },
-        append: {
-          p50: bucketQuantile(
-            before.map((b) => b.append),
-            after.map((a) => a.append),
-            0.5,
-          ),
-          p99: bucketQuantile(
-            before.map((b) => b.append),
-            after.map((a) => a.append),
-            0.99,
-          ),
-        },
+        ack: quantiles(
+          before.map((b) => b.ack),
+          after.map((a) => a.ack),
+        ),
+        append: quantiles(
+          before.map((b) => b.append),
+          after.map((a) => a.append),
+        ),
       },
     };
   } finally {

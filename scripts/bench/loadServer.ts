@@ -57,8 +57,6 @@ export type FromServer =
     };
 
 const args = JSON.parse(process.argv[2]!) as ServerArgs;
-/** Who the bare server says types: it knows nobody. */
-const BARE_TYPIST = 'u.bare' as UserId;
 const send = (message: FromServer) => process.send!(message);
 
 const loop = monitorEventLoopDelay({ resolution: 5 });
@@ -73,8 +71,9 @@ function loopDelay(): { p99: number; max: number } {
 /** One histogram of Jeco's `/metrics` text (`labels` picks a series, e.g. `op="appendUpdate"`). */
 function bucketsOf(metrics: string, name: string, labels = ''): Buckets {
   const buckets: Buckets = [];
+  const bucketLine = new RegExp(`^${name}_bucket\\{(.*)\\} (\\d+)$`);
   for (const line of metrics.split('\n')) {
-    const match = new RegExp(`^${name}_bucket\\{(.*)\\} (\\d+)$`).exec(line);
+    const match = bucketLine.exec(line);
     if (!match || !match[1]!.includes(labels)) continue;
     const le = /le="([^"]+)"/.exec(match[1]!)?.[1];
     if (le) buckets.push({ le, count: Number(match[2]) });
@@ -135,13 +134,13 @@ if (args.mode === 'jeco') {
       const head = seeded.get(documentName);
       if (head) Y.applyUpdate(document, head);
     },
-    // A device's typing signal goes to the doc's other connections, as Jeco relays it, so that
-    // both servers send the same frames; naively: every signal, no throttle, no privacy.
+    // A device's typing signal goes to the doc's other connections, encoded once, as Jeco
+    // relays it, so that both servers send the same frames; naively: every signal, no
+    // throttle, no privacy, and it names nobody (the bare server knows no one).
     async onStateless({ document, connection, payload }) {
       const on = parseTypingSignal(payload);
       if (on === null) return;
-      const relay = encodeTyping({ user: BARE_TYPIST, name: 'Someone', on });
-      for (const other of document.getConnections()) if (other !== connection) other.sendStateless(relay);
+      document.relayStateless(encodeTyping({ user: 'u.bare' as UserId, name: 'Someone', on }), (other) => other !== connection);
     },
   });
   // The same socket handling as Jeco's server.ts (ws, handleConnection, the keep-alive), so the two differ only in Jeco's hooks.
