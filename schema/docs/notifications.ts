@@ -199,15 +199,17 @@ export function markAllNotificationsRead(doc: Y.Doc): void {
   });
 }
 
+/** Built once: the guard asks about every inbox state entry a client writes, and building a schema costs more than using it. */
+const readTimeSchema = z.number().int().nonnegative();
+
 /**
  * Whether `key` of the owner's `state` is one of the notification read keys, and if so
  * whether `value` has its shape (a time in ms). The guard also bounds the watermark by
  * its clock, so no write can mark the future read.
  */
 export function notificationStateEntry(key: string, value: unknown): 'not-mine' | 'ok' | 'bad' {
-  const time = z.number().int().nonnegative();
-  if (key === NOTIFICATIONS_READ_THROUGH) return time.safeParse(value).success ? 'ok' : 'bad';
+  if (key === NOTIFICATIONS_READ_THROUGH) return readTimeSchema.safeParse(value).success ? 'ok' : 'bad';
   if (!key.startsWith(NOTIFICATION_READ_PREFIX)) return 'not-mine';
   const item = key.slice(NOTIFICATION_READ_PREFIX.length);
-  return item.length > 0 && item.length <= 120 && time.safeParse(value).success ? 'ok' : 'bad';
+  return item.length > 0 && item.length <= 120 && readTimeSchema.safeParse(value).success ? 'ok' : 'bad';
 }
