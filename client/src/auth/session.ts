@@ -10,7 +10,7 @@ import { ReplicaManager } from '../sync/replicaManager';
 import { wipeLocalReplicas } from '../sync/wipeLocalReplicas';
 import { clearMediaCache } from '../files/mediaCache';
 import { FileSender, outboxPoster } from '../files/fileSender';
-import { clearLocal, readLocal, writeLocal } from '../storage/localCache';
+import { clearLocal, readLocal, storeQuietly, writeLocal } from '../storage/localCache';
 import { forgetUsers, rememberUsers } from '../users/userDirectory';
 import { setSignedOutFlag, signedOutFlagSet } from './signedOutFlag';
 
@@ -92,12 +92,9 @@ async function stop(wipe: boolean): Promise<void> {
     // First, in one step: the cached user, the pending marks and the list of docs with
     // unsent edits (localStorage keys), so a reload from here on starts signed out and
     // finishes the wipe instead of starting this session again with what it discarded.
-    try {
-      localStorage.setItem(WIPING_KEY, current.user.id);
-    } catch {
-      // Storage that refuses a write (full, or disabled): the keys below still go, so a
-      // reload starts signed out; only the deletion's resumption after one is lost.
-    }
+    // Storage that refuses the write (full, or disabled) still has the keys below cleared,
+    // so a reload starts signed out; only the deletion's resumption after one is lost.
+    storeQuietly('local', WIPING_KEY, current.user.id);
     clearLocal();
     forgetUsers();
   }
@@ -119,7 +116,7 @@ async function wipeStored(userId: UserId): Promise<void> {
   await wipeLocalReplicas(userId);
   // Photos and files seen are this person's too: the next one to sign in here must not find them.
   await clearMediaCache();
-  localStorage.removeItem(WIPING_KEY);
+  storeQuietly('local', WIPING_KEY, null);
 }
 
 /**

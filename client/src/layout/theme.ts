@@ -1,4 +1,5 @@
 import { createEffect, createRoot, createSignal } from 'solid-js';
+import { storeQuietly } from '../storage/localCache';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
@@ -26,12 +27,8 @@ const [choice, setChoiceSignal] = createSignal<ThemeChoice>(readChoice());
 export const themeChoice = choice;
 
 export function setThemeChoice(next: ThemeChoice): void {
-  try {
-    if (next === 'system') localStorage.removeItem(CHOICE_KEY);
-    else localStorage.setItem(CHOICE_KEY, next);
-  } catch {
-    // Without storage the choice lasts until the page closes.
-  }
+  // Without storage the choice lasts until the page closes.
+  storeQuietly('local', CHOICE_KEY, next === 'system' ? null : next);
   setChoiceSignal(next);
 }
 

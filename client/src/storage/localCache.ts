@@ -18,6 +18,23 @@ export function writeLocal(key: string, value: unknown): void {
   }
 }
 
+/**
+ * Writes one key of the browser's storage as it is, or removes it (`null`): keys that
+ * `writeLocal` does not manage (a device's settings, marks that must outlive
+ * `clearLocal`, this tab's `sessionStorage`). A storage
+ * that refuses (full, or disabled) is not an error: what was asked lasts as long as the
+ * page, and the caller goes on.
+ */
+export function storeQuietly(area: 'local' | 'session', key: string, value: string | null): void {
+  try {
+    const storage = area === 'local' ? localStorage : sessionStorage;
+    if (value === null) storage.removeItem(key);
+    else storage.setItem(key, value);
+  } catch {
+    // See above.
+  }
+}
+
 export function clearLocal(): void {
   for (const key of Object.keys(localStorage)) if (key.startsWith(PREFIX)) localStorage.removeItem(key);
 }

@@ -182,13 +182,11 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
       sendToOthers(name, user, encodeTyping({ user, name: userName, on: false }));
     }
     const payload = encodePresence(shown);
-    const open = connectionsOf(name);
-    // A newcomer may have closed meanwhile: only connections still open are told.
-    const to = payload === head.sent ? open.filter((connection) => head.newcomers.has(connection)) : open;
+    // The same set as last sent: only newcomers need it. Only connections still open are told.
+    const newcomers = payload === head.sent ? new Set(head.newcomers) : null;
     head.sent = payload;
     head.newcomers.clear();
-    const told = new Set(to);
-    instance?.documents.get(name)?.relayStateless(payload, (connection) => told.has(connection));
+    instance?.documents.get(name)?.relayStateless(payload, newcomers ? (connection) => newcomers.has(connection) : undefined);
   }
 
   /** Heads where what `userId` may show, or see, may have changed: those they are in, and their DMs. */
