@@ -23,6 +23,10 @@
  * Messages go out round-robin over the groups (a different online member each time) at
  * the given rate; a copy is delivered when another device holding the bucket sees it.
  *
+ * Each server first runs `--warmup-seconds` (3) at the rate, reported apart as "cold"
+ * (a server just started runs unoptimised code, and the backlog of its first seconds
+ * takes a while to clear near capacity); the figures are of the `--seconds` after it.
+ *
  * Per server and rate: delivery latency p50/p99/max (ms), copies not delivered within
  * the drain time, server CPU µs per delivered copy (and Jeco ÷ bare), RSS, durable
  * transactions and bytes written per message (the store's own counters), and updates
@@ -56,6 +60,12 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.join(HERE, '../..');
 const PG_URL = process.env.JECO_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.JECO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** The `JECO_*` settings of this process's environment (not the test URLs or where the node listens and keeps its data). */
+function jecoSettingsFromEnvironment(): Record<string, string> {
+  const fixed = new Set(['JECO_PORT', 'JECO_HOST', 'JECO_DATA_DIR', 'JECO_DATABASE_URL', 'JECO_REDIS_URL']);
+  return Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('JECO_') && !e[0].startsWith('JECO_TEST_') && !fixed.has(e[0]) && e[1] !== undefined));
+}
+
 /** After the last send, how long copies may still arrive before the rest count as not delivered. */
 const DRAIN_MS = 5_000;
 
@@ -66,6 +76,7 @@ const { values: opts } = parseArgs({
     online: { type: 'string' },
     rates: { type: 'string', default: '50,100,300,1000' },
     seconds: { type: 'string', default: '10' },
+    'warmup-seconds': { type: 'string', default: '3' },
     topology: { type: 'string', default: 'sqlite' },
     traffic: { type: 'string', default: 'messages' },
     'devices-every': { type: 'string', default: '0' },
@@ -79,6 +90,7 @@ const SIZE = Number(opts.size);
 const ONLINE = Math.min(SIZE, Number(opts.online ?? SIZE));
 const RATES = opts.rates!.split(',').map(Number);
 const SECONDS = Number(opts.seconds);
+const WARMUP_SECONDS = Number(opts['warmup-seconds']);
 const TOPOLOGY = opts.topology as 'sqlite' | 'pg' | 'pg+redis';
 const APP_TRAFFIC = opts.traffic === 'app';
 const DEVICES_EVERY = Number(opts['devices-every']);
@@ -169,6 +181,9 @@ function receiptChannel(head: HocuspocusProvider): ReceiptChannel {
 interface Tally {
   sentAt: Map<string, number>;
   latencies: number[];
+  /** The slowest copy of the messages sent in each second of the window (ms), from `began`. */
+  slowestBySecond: number[];
+  began: number;
   received: number;
   expected: number;
   updates: number;
@@ -205,6 +220,8 @@ function connect(node: Node, person: Person, token: string, roomId: RoomId, tall
       const sent = tally.sentAt.get(message.id);
       if (sent === undefined) continue;
       tally.latencies.push(now - sent);
+      const second = Math.floor((sent - tally.began) / 1000);
+      tally.slowestBySecond[second] = Math.max(tally.slowestBySecond[second] ?? 0, now - sent);
       tally.received++;
     }
     if (APP_TRAFFIC) {
@@ -230,6 +247,8 @@ interface Result {
   p50: number;
   p99: number;
   max: number;
+  /** The warm-up's p99 and max: the first `--warmup-seconds` at the rate, on a server just started. */
+  cold: { p99: number; max: number };
   missing: number;
   expected: number;
   cpuPerCopy: number;
@@ -240,7 +259,14 @@ interface Result {
   /** This process's CPU (the simulated devices) as a share of one core while sending and draining: near 100 %, latency is partly the devices'. */
   devicesCpu: number;
   /** Where a copy's latency goes: each process's event loop delay (ms), and Jeco's own acknowledgement and durable-append times (upper bounds of its histogram buckets). */
-  where: { serverLoop: { p99: number; max: number }; devicesLoop: { p99: number; max: number }; ack: { p50: string; p99: string }; append: { p50: string; p99: string } };
+  where: {
+    serverLoop: { p99: number; max: number };
+    devicesLoop: { p99: number; max: number };
+    ack: { p50: string; p99: string };
+    append: { p50: string; p99: string };
+    /** The slowest copy of each second's messages: a tail from one event (a stall) shows as one bad second. */
+    slowestBySecond: number[];
+  };
 }
 
 /**
@@ -294,6 +320,8 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
                 JECO_BUCKET_SIZE: '1000000',
                 JECO_SYNC_UPDATES_PER_SEC: '1000000',
                 JECO_SYNC_BURST: '1000000',
+                // A setting to try (`JECO_PROJECTION_DELAY_MS=250 npm run bench:load ...`) reaches Jeco's server.
+                ...jecoSettingsFromEnvironment(),
                 ...(usesPg ? { JECO_DATABASE_URL: dbUrl } : {}),
                 ...(redisUrl ? { JECO_REDIS_URL: redisUrl } : {}),
               },
@@ -305,7 +333,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
     const { tokens } = await nodes[0]!.ask({ type: 'seed', plan: seed }, 'seeded');
     for (const node of nodes.slice(1)) await node.ask({ type: 'seed', plan: kind === 'jeco' ? { users: [], groups: [] } : seed }, 'seeded');
 
-    const tally: Tally = { sentAt: new Map(), latencies: [], received: 0, expected: 0, updates: 0, refusals: new Map() };
+    const tally: Tally = { sentAt: new Map(), latencies: [], slowestBySecond: [], began: performance.now(), received: 0, expected: 0, updates: 0, refusals: new Map() };
     const devices: Device[] = [];
     const syncing: Promise<void>[] = [];
     for (const person of people) {
@@ -328,40 +356,64 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
     // guard indexes the bucket), as every device of a long-running chat has.
     for (const device of devices) appendMessage(device.bucket, { id: newMessageId(), authorId: device.person.id, createdAt: Date.now(), text: 'hello' });
     await new Promise((r) => setTimeout(r, 3000));
+
+    /** Sends `seconds` worth of messages at the rate, round-robin over the groups; resolves when the last is sent. */
+    let sent = 0;
+    const sendFor = (seconds: number) =>
+      new Promise<void>((resolve) => {
+        const began = performance.now();
+        const first = sent;
+        const total = first + Math.round(rate * seconds);
+        const tick = () => {
+          const due = Math.min(total, first + Math.floor(((performance.now() - began) / 1000) * rate));
+          while (sent < due) {
+            const group = sent % GROUPS;
+            const holders = byGroup[group]!;
+            const sender = holders[Math.floor(sent / GROUPS) % holders.length]!;
+            const id = newMessageId();
+            if (APP_TRAFFIC) sender.head.sendStateless(encodeTypingSignal(true));
+            tally.sentAt.set(id, performance.now());
+            tally.expected += holders.length - 1;
+            appendMessage(sender.bucket, { id, authorId: sender.person.id, createdAt: Date.now(), text: `message ${sent}` });
+            // As the app's `useTyping` stop, on send.
+            if (APP_TRAFFIC) sender.head.sendStateless(encodeTypingSignal(false));
+            sent++;
+          }
+          if (sent >= total) resolve();
+          else setTimeout(tick, 1);
+        };
+        tick();
+      });
+    const drain = async () => {
+      const until = performance.now() + DRAIN_MS;
+      while (tally.received < tally.expected && performance.now() < until) await new Promise((r) => setTimeout(r, 20));
+    };
+
+    // Warm-up at the rate, measured apart ("cold"): a server just started runs its code
+    // unoptimised and has nothing batched yet, and at a rate near its capacity the backlog
+    // of those first seconds takes seconds more to clear. The window below is the rate sustained.
+    let cold = { p99: NaN, max: NaN };
+    if (WARMUP_SECONDS > 0) {
+      tally.began = performance.now();
+      await sendFor(WARMUP_SECONDS);
+      await drain();
+      const sortedCold = [...tally.latencies].sort((a, b) => a - b);
+      cold = { p99: percentile(sortedCold, 99), max: sortedCold.at(-1) ?? NaN };
+      await new Promise((r) => setTimeout(r, 1000));
+      Object.assign(tally, { latencies: [], slowestBySecond: [], received: 0, expected: 0 });
+      tally.sentAt.clear();
+      sent = 0;
+    }
     const before = await Promise.all(nodes.map((n) => n.ask({ type: 'stats' }, 'stats')));
     tally.updates = 0;
-    const total = Math.round(rate * SECONDS);
     const began = performance.now();
+    tally.began = began;
     const devicesCpuBefore = process.cpuUsage();
     const devicesLoop = monitorEventLoopDelay({ resolution: 5 });
     devicesLoop.enable();
-    let sent = 0;
-    let turn = 0;
-    await new Promise<void>((resolve) => {
-      const tick = () => {
-        const due = Math.min(total, Math.floor(((performance.now() - began) / 1000) * rate));
-        while (sent < due) {
-          const group = sent % GROUPS;
-          const holders = byGroup[group]!;
-          const sender = holders[Math.floor(sent / GROUPS + turn) % holders.length]!;
-          const id = newMessageId();
-          if (APP_TRAFFIC) sender.head.sendStateless(encodeTypingSignal(true));
-          tally.sentAt.set(id, performance.now());
-          tally.expected += holders.length - 1;
-          appendMessage(sender.bucket, { id, authorId: sender.person.id, createdAt: Date.now(), text: `message ${sent}` });
-          // As the app's `useTyping` stop, on send.
-          if (APP_TRAFFIC) sender.head.sendStateless(encodeTypingSignal(false));
-          sent++;
-        }
-        if (sent >= total) resolve();
-        else setTimeout(tick, 1);
-      };
-      tick();
-    });
-    turn++;
+    await sendFor(SECONDS);
     const sendMs = performance.now() - began;
-    const drainUntil = performance.now() + DRAIN_MS;
-    while (tally.received < tally.expected && performance.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+    await drain();
     const devicesCpuUsed = process.cpuUsage(devicesCpuBefore);
     const devicesCpu = (devicesCpuUsed.user + devicesCpuUsed.system) / 10 / (performance.now() - began);
     devicesLoop.disable();
@@ -383,6 +435,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
       max: sorted.at(-1) ?? NaN,
+      cold,
       missing: tally.expected - tally.received,
       expected: tally.expected,
       cpuPerCopy: (sum(after, 'cpuMicros') - sum(before, 'cpuMicros')) / Math.max(1, tally.received),
@@ -402,6 +455,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
           before.map((b) => b.append),
           after.map((a) => a.append),
         ),
+        slowestBySecond: Array.from(tally.slowestBySecond, (ms) => Math.round(ms ?? 0)),
       },
     };
   } finally {
@@ -436,12 +490,13 @@ async function main(): Promise<void> {
   const rows = results.map((r) => {
     const bare = results.find((b) => b.server === 'bare' && b.rate === r.rate);
     const ratio = r.server === 'jeco' && bare ? ` (${f(r.cpuPerCopy / bare.cpuPerCopy, 1)}×)` : '';
-    return `| ${r.server} | ${r.rate} | ${f(r.achievedRate)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.max)} | ${r.missing} of ${r.expected} | ${f(r.cpuPerCopy)}${ratio} | ${f(r.rssMiB)} | ${f(r.txPerMessage, 2)} | ${f(r.bytesPerMessage)} | ${f(r.updatesPerMessage, 1)} | ${f(r.devicesCpu)} % |`;
+    return `| ${r.server} | ${r.rate} | ${f(r.achievedRate)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.max)} | ${f(r.cold.p99, 1)} / ${f(r.cold.max)} | ${r.missing} of ${r.expected} | ${f(r.cpuPerCopy)}${ratio} | ${f(r.rssMiB)} | ${f(r.txPerMessage, 2)} | ${f(r.bytesPerMessage)} | ${f(r.updatesPerMessage, 1)} | ${f(r.devicesCpu)} % |`;
   });
   const where = results.map(
     ({ server, rate, where: w }) =>
       `- ${server} at ${rate} msgs/s: event loop delay p99 / max, server ${f(w.serverLoop.p99, 1)} / ${f(w.serverLoop.max)} ms, devices ${f(w.devicesLoop.p99, 1)} / ${f(w.devicesLoop.max)} ms` +
-      (server === 'jeco' ? `; a client update's acknowledgement p50 ${w.ack.p50}, p99 ${w.ack.p99}, its durable append p50 ${w.append.p50}, p99 ${w.append.p99}` : ''),
+      (server === 'jeco' ? `; a client update's acknowledgement p50 ${w.ack.p50}, p99 ${w.ack.p99}, its durable append p50 ${w.append.p50}, p99 ${w.append.p99}` : '') +
+      `; slowest copy of each second's messages ${w.slowestBySecond.join(', ')} ms`,
   );
   const cpu = os.cpus();
   const section = [
@@ -452,14 +507,14 @@ async function main(): Promise<void> {
       .filter((a) => a !== '--write')
       .join(
         ' ',
-      )}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
-    'Bare = Hocuspocus without persistence or checks, same docs and traffic, same run; it relays typing signals as Jeco does. Latency from send to another device seeing the message (ms); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message; devices CPU = the process of the simulated devices, its share of one core while sending and draining (near 100 %, latency is partly theirs).',
+      )}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate after ${WARMUP_SECONDS} s of warm-up at it, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
+    'Bare = Hocuspocus without persistence or checks, same docs and traffic, same run; it relays typing signals as Jeco does. Latency from send to another device seeing the message (ms), over the measured seconds; cold = the same over the warm-up, on a server just started (code not yet optimised, the backlog of its first seconds); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message; devices CPU = the process of the simulated devices, its share of one core while sending and draining (near 100 %, latency is partly theirs).',
     '',
-    '| server | msgs/s asked | msgs/s sent | p50 | p99 | max | not delivered | CPU µs/copy | RSS MiB | durable tx/msg | bytes/msg | updates/msg | devices CPU |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| server | msgs/s asked | msgs/s sent | p50 | p99 | max | cold p99 / max | not delivered | CPU µs/copy | RSS MiB | durable tx/msg | bytes/msg | updates/msg | devices CPU |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    "Where the latency goes (the server's event loop delay over the window, the devices' while sending and draining; Jeco's acknowledgement and append times as the bounds of its `/metrics` histogram buckets, every client update counted, receipts and typing are not updates):",
+    "Where the latency goes (the server's event loop delay over the window, the devices' while sending and draining; Jeco's acknowledgement and append times as the bounds of its `/metrics` histogram buckets, every client update counted, receipts and typing are not updates; the slowest copy of the messages sent in each second, where one stall shows as one bad second):",
     '',
     ...where,
   ].join('\n');
