@@ -193,7 +193,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
   const receipts = new Receipts({
     store,
     instance,
-    writeDoc: (name, change) => writes.write(name, change),
+    writeDerived: (changes) => writes.writeDerived(changes),
     flushMs: config.receiptsFlushMs,
     readReceiptsShown: (room) => privacy.readReceiptsShown(room),
     log,

@@ -237,3 +237,45 @@ describe('receipts go to the server and come back as one aggregate per room', as
     expect(readReceiptAggregate(server.hocuspocus.documents.get(roomHeadDoc(room))!)?.read).toBeNull();
   });
 });
+
+describe('receipt aggregates are derived data', async () => {
+  // A long flush window, so that reports sent together always land in one flush.
+  const server = await startServer({ env: { JECO_RECEIPTS_FLUSH_MS: '1000' } });
+
+  it("one flush writes every room's moved aggregate in one commit, and each room's members see their own", async () => {
+    const rooms = await Promise.all([group(server, 2), group(server, 2), group(server, 2)]);
+    for (const { members } of rooms) {
+      const [alice, bob] = members as [Member, Member];
+      appendMessage(alice.bucket.doc, newMessage(alice.user.id, 'hello'));
+      await waitFor(() => messageCount(bob.bucket.doc) === messageCount(alice.bucket.doc), { what: 'Bob has it' });
+    }
+    await server.projections.idle();
+    // Every commit that writes a room head from here on: the docs each one writes.
+    const store = server.store;
+    const commits: string[][] = [];
+    const { appendDerived, writeDoc } = store;
+    store.appendDerived = (updates) => {
+      commits.push(updates.map((u) => u.docName));
+      return appendDerived.call(store, updates);
+    };
+    store.writeDoc = (docName, ...rest) => {
+      commits.push([docName]);
+      return writeDoc.call(store, docName, ...rest);
+    };
+    for (const { members } of rooms) for (const m of members) report(m, 'read', lastPosition(m.bucket.doc));
+    for (const { members } of rooms) {
+      for (const m of members) await waitFor(() => covers(readReceiptAggregate(m.head.doc)?.read, lastPosition(m.bucket.doc)), { what: 'each member to see their room read' });
+    }
+    // Three heads, one commit (one per head before).
+    expect(commits.map((docs) => [...docs].sort())).toEqual([rooms.map(({ room }) => roomHeadDoc(room)).sort()]);
+    // And in the log: a restart shows the same aggregates.
+    const restarted = await server.restart();
+    for (const { room, members } of rooms) {
+      const client = connectClient(restarted.wsUrl, members[0]!.user.token);
+      const head = client.open(roomHeadDoc(room));
+      await head.synced;
+      expect(covers(readReceiptAggregate(head.doc)?.read, lastPosition(members[0]!.bucket.doc))).toBe(true);
+      client.close();
+    }
+  });
+});

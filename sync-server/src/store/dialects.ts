@@ -11,6 +11,7 @@
  * generator synchronously inside one immediate transaction; Postgres awaits each
  * statement inside `db.transaction`. One body of code, both drivers' transactions.
  */
+import type Database from 'better-sqlite3';
 import { sql, type SQL, type SQLWrapper } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
@@ -75,11 +76,23 @@ export function* run(query: PromiseLike<unknown>): Generator<Step, void, unknown
   yield { query, rows: false };
 }
 
+/** How a transaction commits. */
+export interface TransactionOptions {
+  /**
+   * Commit without waiting for the disk (SQLite `synchronous = NORMAL`, Postgres
+   * `synchronous_commit = off`): a power cut may lose the last such commits, whole,
+   * and the next commit that waits for the disk makes them durable too. Only for what
+   * is reported again or recomputed if lost (receipts), never for what a client was
+   * told is stored.
+   */
+  lazy?: boolean;
+}
+
 export interface Dialect {
   readonly db: Db;
   readonly t: Tables;
   /** Runs `work` in one write transaction; rolled back if it throws. */
-  transaction<T>(work: Work<T>): Promise<T>;
+  transaction<T>(work: Work<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Held until the transaction ends: transactions locking one of `keys` in `space`, from
    * any process, run one at a time. The keys are taken in sorted order (two transactions
@@ -105,7 +118,26 @@ interface SyncQuery {
   run(): unknown;
 }
 
-export function sqliteDialect(db: BetterSQLite3Database): Dialect {
+/**
+ * Runs `work` on `sqlite` with `synchronous = NORMAL` (see {@link TransactionOptions.lazy}),
+ * then back to the connection's FULL. Synchronous work: nothing else runs on the
+ * connection meanwhile.
+ */
+export function withoutWaitingForDisk<T>(sqlite: Database.Database, work: () => T): T {
+  sqlite.pragma('synchronous = NORMAL');
+  try {
+    return work();
+  } finally {
+    sqlite.pragma('synchronous = FULL');
+  }
+}
+
+/**
+ * SQLite's dialect on the main connection. `exclusive` runs each write transaction when
+ * the store's writer thread has no commit in flight (`LogWriter.exclusive`), so it never
+ * sleeps on that thread's write lock with the event loop blocked.
+ */
+export function sqliteDialect(db: BetterSQLite3Database, sqlite: Database.Database, exclusive: <T>(work: () => T) => Promise<T>): Dialect {
   return {
     db: db as unknown as Db,
     t: {
@@ -125,21 +157,23 @@ export function sqliteDialect(db: BetterSQLite3Database): Dialect {
       clientIds,
       files,
     } as unknown as Tables,
-    async transaction<T>(work: Work<T>): Promise<T> {
-      return db.transaction(
-        (tx) => {
-          const body = work(tx as unknown as Db);
-          let step = body.next();
-          while (!step.done) {
-            const query = step.value.query as unknown as SyncQuery;
-            step = body.next(step.value.rows ? query.all() : query.run());
-          }
-          return step.value;
-        },
-        // Take the write lock up front: a deferred transaction that reads then writes can
-        // fail with SQLITE_BUSY instead of waiting when another process writes meanwhile.
-        { behavior: 'immediate' },
-      );
+    transaction<T>(work: Work<T>, options?: TransactionOptions): Promise<T> {
+      const commit = () =>
+        db.transaction(
+          (tx) => {
+            const body = work(tx as unknown as Db);
+            let step = body.next();
+            while (!step.done) {
+              const query = step.value.query as unknown as SyncQuery;
+              step = body.next(step.value.rows ? query.all() : query.run());
+            }
+            return step.value;
+          },
+          // Take the write lock up front: a deferred transaction that reads then writes can
+          // fail with SQLITE_BUSY instead of waiting when another process writes meanwhile.
+          { behavior: 'immediate' },
+        );
+      return exclusive(() => (options?.lazy ? withoutWaitingForDisk(sqlite, commit) : commit()));
     },
     *lock() {},
     greatest: (column, value) => sql`max(${column}, ${value})`,
@@ -151,8 +185,9 @@ export function pgDialect(db: NodePgDatabase): Dialect {
   return {
     db,
     t: pgTables,
-    transaction: <T>(work: Work<T>) =>
+    transaction: <T>(work: Work<T>, options?: TransactionOptions) =>
       db.transaction(async (tx) => {
+        if (options?.lazy) await tx.execute(sql`set local synchronous_commit = off`);
         const body = work(tx as unknown as Db);
         let step = body.next();
         while (!step.done) step = body.next(await step.value.query);

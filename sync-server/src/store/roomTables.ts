@@ -141,20 +141,26 @@ export abstract class RoomTables extends AccountTables {
     const owners = new Map<number, UserId>();
     if (ids.length === 0) return owners;
     const { clientIds } = this.d.t;
-    // One transaction: one commit (one fsync on SQLite) however many ids an update brings,
+    // One transaction: one commit however many ids an update brings,
     // so a burst of new ids cannot stall the process.
     this.counted(0);
-    await this.d.transaction(function* (tx) {
-      for (const chunk of chunks(ids, CLAIM_CHUNK)) {
-        yield* run(
-          tx
-            .insert(clientIds)
-            .values(chunk.map((clientId) => ({ clientId, userId })))
-            .onConflictDoNothing(),
-        );
-        for (const row of yield* rows(tx.select().from(clientIds).where(inArray(clientIds.clientId, chunk)))) owners.set(row.clientId, row.userId);
-      }
-    });
+    // Without waiting for the disk: the update that uses the ids is appended after this
+    // commit, by a commit that waits for it (and so for this one too); a power cut before
+    // then loses both, and the client sends and claims again.
+    await this.d.transaction(
+      function* (tx) {
+        for (const chunk of chunks(ids, CLAIM_CHUNK)) {
+          yield* run(
+            tx
+              .insert(clientIds)
+              .values(chunk.map((clientId) => ({ clientId, userId })))
+              .onConflictDoNothing(),
+          );
+          for (const row of yield* rows(tx.select().from(clientIds).where(inArray(clientIds.clientId, chunk)))) owners.set(row.clientId, row.userId);
+        }
+      },
+      { lazy: true },
+    );
     return owners;
   }
 

@@ -112,6 +112,30 @@ export class ServerWrites {
     }
   }
 
+  /**
+   * Server writes of derived data (receipt aggregates) to several docs. On a log this
+   * process alone writes, the loaded docs are the truth: the changes are applied to them
+   * and appended together, in one commit that does not wait for the disk
+   * ({@link Store.appendDerived}), where one {@link write} each would take a turn of the
+   * store's single writer and an fsync apiece. With a shared log each is a {@link write}.
+   */
+  async writeDerived(changes: readonly { docName: string; change: (doc: Y.Doc) => void }[]): Promise<void> {
+    if (this.sharedLog) {
+      for (const { docName, change } of changes) await this.write(docName, change);
+      return;
+    }
+    const connections = await Promise.all(changes.map(({ docName }) => this.open(docName)));
+    try {
+      const updates = changes.flatMap(({ docName, change }, i) => {
+        const update = applyLoggedServerWrite(connections[i]!.document!, change);
+        return update ? [{ docName, update }] : [];
+      });
+      await this.deps.store.appendDerived(updates);
+    } finally {
+      await Promise.all(connections.map((c) => c.disconnect({ unloadImmediately: false })));
+    }
+  }
+
   async read<T>(docName: string, look: (doc: Y.Doc) => T): Promise<T> {
     const connection = await this.open(docName);
     try {

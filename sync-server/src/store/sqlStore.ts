@@ -33,6 +33,7 @@ type Shared = Omit<
   | 'countUpdates'
   | 'compact'
   | 'writeDoc'
+  | 'appendDerived'
   | 'docExists'
   | 'ping'
   | 'close'

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +9,7 @@ import { runStoreContract } from './db/storeContract';
 import { openSqliteStore } from './sqliteStore';
 import type { LogWriter } from './sqliteWriter';
 import { openStore, SQLITE_FILE_NAME } from './openStore';
+import type { UserId } from '#schema/ids';
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'jeco-sqlite-store-'));
 let files = 0;
@@ -61,6 +62,52 @@ describe('sqlite store on disk', () => {
     expect(await seen).toEqual([2, 0]);
     await Promise.all([...before, after]);
     expect(count('y')).toBe(1);
+    await store.close();
+  });
+
+  it("a write on the main connection waits for the writer thread's commit with the event loop free, not on SQLite's lock; a lazy one leaves the connection waiting for the disk again", async () => {
+    const file = path.join(dir, 'main-connection-writes.sqlite');
+    const store = await openSqliteStore(file);
+    const { sqlite } = store as unknown as { sqlite: Database.Database };
+    await store.createUser({ id: 'u_ann' as UserId, username: 'ann', displayName: 'Ann', email: null, passwordHash: 'x', createdAt: 1 });
+    // Another connection holds the write lock, so the writer thread's append waits for it.
+    const other = new Database(file);
+    other.exec('begin immediate');
+    const append = store.appendUpdate('doc', new Uint8Array([1]));
+    // The group commit hands the append to the writer thread on the next turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    let claimed = false;
+    const claim = store.claimClientIds([7], 'u_ann' as UserId).then((owners) => {
+      claimed = true;
+      return owners;
+    });
+    // Timers run meanwhile: the claim is not sleeping on the lock on this thread.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    clearInterval(timer);
+    expect(ticks).toBeGreaterThan(5);
+    expect(claimed).toBe(false);
+    other.exec('commit');
+    await append;
+    expect(Object.fromEntries(await claim)).toEqual({ 7: 'u_ann' });
+    // The claim committed without waiting for the disk (lazy), and the connection is back to FULL (2).
+    expect(sqlite.pragma('synchronous', { simple: true })).toBe(2);
+    other.close();
+    await store.close();
+  });
+
+  it('the writer thread checkpoints the WAL into the database file; the main connection never does (it would stall the event loop)', async () => {
+    const file = path.join(dir, 'checkpoints.sqlite');
+    const store = await openSqliteStore(file);
+    const { sqlite } = store as unknown as { sqlite: Database.Database };
+    expect(sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    const sizeBefore = statSync(file).size;
+    // About 6 MB through the writer thread: past the WAL's 1,000-page limit (4 MB).
+    for (let i = 0; i < 24; i++) await Promise.all(Array.from({ length: 4 }, () => store.appendUpdate('doc', new Uint8Array(64 * 1024).fill(i))));
+    // Checkpointed: the pages reached the database file itself (without one it would not grow).
+    expect(statSync(file).size - sizeBefore).toBeGreaterThan(2 * 2 ** 20);
+    expect((await store.loadDoc('doc')).updates).toHaveLength(96);
     await store.close();
   });
 

@@ -15,7 +15,7 @@ import type { RoomId, UserId } from '#schema/ids';
 import type { MemberRole } from '#schema/docs/roomHead';
 import type { LoadLogsAfter, ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store } from './db/store';
 import { docSnapshots, docUpdates, projectionMarks } from './db/sqlite';
-import { sqliteDialect } from './dialects';
+import { sqliteDialect, withoutWaitingForDisk } from './dialects';
 import { GroupCommit } from './groupCommit';
 import { prepareStatements, type SqliteStatements } from './sqliteStatements';
 import { startWorkerWriter, threadWriter, type AppendItem, type LogWriter } from './sqliteWriter';
@@ -40,8 +40,13 @@ export async function openSqliteStore(file: string): Promise<Store> {
     const db = drizzle({ client: sqlite });
     migrate(db, { migrationsFolder: MIGRATIONS });
     // An in-memory database is this connection's alone: no second connection can write it.
-    const writer = sqlite.memory ? null : await startWorkerWriter(file, BUSY_TIMEOUT_MS);
-    return new SqliteStore(sqlite, db, writer);
+    const q = prepareStatements(db);
+    // A commit that finds the WAL past its limit copies it into the database file (a
+    // checkpoint: 250 ms of this thread under load). The writer thread commits nearly
+    // everything, so it checkpoints, off the event loop; this connection never does.
+    if (!sqlite.memory) sqlite.pragma('wal_autocheckpoint = 0');
+    const writer = sqlite.memory ? threadWriter(sqlite, q) : await startWorkerWriter(file, BUSY_TIMEOUT_MS);
+    return new SqliteStore(sqlite, db, q, writer);
   } catch (error) {
     sqlite.close();
     throw error;
@@ -51,18 +56,15 @@ export async function openSqliteStore(file: string): Promise<Store> {
 class SqliteStore extends SqlStore implements Store {
   readonly dialect = 'sqlite';
   private readonly appends: GroupCommit<AppendItem>;
-  private readonly q: SqliteStatements;
-  /** Commits the doc log's writes: a worker thread for a file, this thread for `:memory:`. */
-  private readonly writer: LogWriter;
 
   constructor(
     private readonly sqlite: Database.Database,
     private readonly db: BetterSQLite3Database,
-    writer: LogWriter | null,
+    private readonly q: SqliteStatements,
+    /** Commits the doc log's writes: a worker thread for a file, this thread for `:memory:`. */
+    private readonly writer: LogWriter,
   ) {
-    super(sqliteDialect(db));
-    this.q = prepareStatements(db);
-    this.writer = writer ?? threadWriter(sqlite, this.q);
+    super(sqliteDialect(db, sqlite, (work) => writer.exclusive(work)));
     // One immediate transaction (one fsync with synchronous=FULL) per batch of appends.
     this.appends = new GroupCommit(async (items) => {
       const ids = await this.writer.append(items);
@@ -145,36 +147,47 @@ class SqliteStore extends SqlStore implements Store {
     );
   }
 
+  async appendDerived(updates: readonly { docName: string; update: Uint8Array }[]): Promise<void> {
+    if (updates.length === 0) return;
+    // A projection flush without watermarks: on the writer thread, in order with the appends.
+    await this.writer.flush({ updates: [...updates], watermarks: [], clear: [] });
+    this.counted(updates.reduce((sum, u) => sum + u.update.byteLength, 0));
+  }
+
   async countUpdates(docName: string): Promise<number> {
     const row = this.db.select({ n: count() }).from(docUpdates).where(eq(docUpdates.docName, docName)).get();
     return row?.n ?? 0;
   }
 
   async compact(docName: string, merge: Merge): Promise<number> {
-    // Like writeDoc: after the writer thread's commits asked before it, holding the single writer.
+    // Like writeDoc: after the writer thread's commits asked before it, holding the single
+    // writer. Without waiting for the disk: the rows it folds are durable already, and a
+    // power cut that loses the commit loses all of it, leaving them as they were.
     return this.writer.exclusive(() =>
-      this.db.transaction(
-        (tx) => {
-          const { snapshot, rows } = this.q.readLog(docName);
-          const folded = fold(snapshot, rows, merge);
-          if (!folded) return 0;
-          const coversId = folded.ids[folded.ids.length - 1]!;
-          tx.insert(docSnapshots)
-            .values({ docName, snapshot: folded.snapshot, coversId, updatedAt: Date.now() })
-            .onConflictDoUpdate({ target: docSnapshots.docName, set: { snapshot: folded.snapshot, coversId, updatedAt: Date.now() } })
-            .run();
-          // The immediate transaction holds SQLite's single write lock from the start, so
-          // no other writer can slip a lower id in: deleting up to the highest id read is
-          // exactly the rows read, without one bound parameter per row (SQLite caps those).
-          // Rows the merge callback itself appended get higher ids and are kept.
-          this.counted(folded.snapshot.byteLength);
-          const last = folded.ids[folded.ids.length - 1]!;
-          tx.delete(docUpdates)
-            .where(and(eq(docUpdates.docName, docName), lte(docUpdates.id, last)))
-            .run();
-          return folded.ids.length;
-        },
-        { behavior: 'immediate' },
+      withoutWaitingForDisk(this.sqlite, () =>
+        this.db.transaction(
+          (tx) => {
+            const { snapshot, rows } = this.q.readLog(docName);
+            const folded = fold(snapshot, rows, merge);
+            if (!folded) return 0;
+            const coversId = folded.ids[folded.ids.length - 1]!;
+            tx.insert(docSnapshots)
+              .values({ docName, snapshot: folded.snapshot, coversId, updatedAt: Date.now() })
+              .onConflictDoUpdate({ target: docSnapshots.docName, set: { snapshot: folded.snapshot, coversId, updatedAt: Date.now() } })
+              .run();
+            // The immediate transaction holds SQLite's single write lock from the start, so
+            // no other writer can slip a lower id in: deleting up to the highest id read is
+            // exactly the rows read, without one bound parameter per row (SQLite caps those).
+            // Rows the merge callback itself appended get higher ids and are kept.
+            this.counted(folded.snapshot.byteLength);
+            const last = folded.ids[folded.ids.length - 1]!;
+            tx.delete(docUpdates)
+              .where(and(eq(docUpdates.docName, docName), lte(docUpdates.id, last)))
+              .run();
+            return folded.ids.length;
+          },
+          { behavior: 'immediate' },
+        ),
       ),
     );
   }

@@ -16,6 +16,7 @@
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
 import type { ProjectionFlush, ProjectionMark } from './db/store';
+import { withoutWaitingForDisk } from './dialects';
 import { toBuffer } from './rows';
 import type { SqliteStatements } from './sqliteStatements';
 
@@ -52,12 +53,7 @@ export function threadWriter(sqlite: Database.Database, q: SqliteStatements): Lo
     append: async (items) => appendBatch.immediate(items),
     async flush(flush) {
       // See the worker: derived data, made durable by the next fsync'd append commit.
-      sqlite.pragma('synchronous = NORMAL');
-      try {
-        flushBatch.immediate(flush);
-      } finally {
-        sqlite.pragma('synchronous = FULL');
-      }
+      withoutWaitingForDisk(sqlite, () => flushBatch.immediate(flush));
     },
     exclusive: async (work) => work(),
     close: async () => {},

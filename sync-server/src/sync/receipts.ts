@@ -63,8 +63,8 @@ export class Receipts {
     private readonly deps: {
       store: Store;
       instance: () => Hocuspocus;
-      /** A server-side write to a doc, logged and broadcast like any change. */
-      writeDoc: (docName: string, change: (doc: Y.Doc) => void) => Promise<void>;
+      /** Server-side writes of the aggregates, logged and broadcast like any change (`ServerWrites.writeDerived`). */
+      writeDerived: (changes: readonly { docName: string; change: (doc: Y.Doc) => void }[]) => Promise<void>;
       flushMs: number;
       /** Whether the room shows read receipts (`schema/privacy.ts`); while not, its aggregate's `read` stays where it was. */
       readReceiptsShown?: (room: RoomRef) => Promise<boolean>;
@@ -219,6 +219,7 @@ export class Receipts {
 
   private async writeAggregates(rooms: readonly RoomId[]): Promise<void> {
     const positions = await this.deps.store.receipts.positions(rooms);
+    const writes: { docName: string; change: (doc: Y.Doc) => void }[] = [];
     for (const roomId of rooms) {
       const name = roomHeadDoc(roomId);
       // Nobody has the head open here: it is folded again when it next loads.
@@ -235,8 +236,11 @@ export class Receipts {
       if (!current && !aggregate.delivered && !aggregate.read) continue;
       if (sameReceiptAggregate(current, mergeReceiptAggregate(current, aggregate))) continue;
       // Merged again inside the write, against the stored head (another node may have moved it meanwhile).
-      await this.deps.writeDoc(name, (doc) => writeReceiptAggregate(doc, aggregate));
+      writes.push({ docName: name, change: (doc) => writeReceiptAggregate(doc, aggregate) });
     }
+    // Derived from the stored positions, and folded again when a head loads: the flush's
+    // heads in one commit that does not wait for the disk.
+    await this.deps.writeDerived(writes);
   }
 }
 

@@ -177,6 +177,14 @@ export interface Store {
    * highest row id read.
    */
   writeDoc(docName: string, write: (stored: { snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }) => Uint8Array | null, afterId?: number): Promise<void>;
+  /**
+   * Appends server writes of derived data (receipt aggregates), already applied to docs
+   * this process alone writes, in one transaction that does not wait for the disk: a
+   * power cut may lose them, and they are recomputed (design §5b). Reads nothing and
+   * locks no doc, so it is only for a log no other process appends to: with a shared
+   * log, server writes go through {@link Store.writeDoc}.
+   */
+  appendDerived(updates: readonly { docName: string; update: Uint8Array }[]): Promise<void>;
   /** Whether anything was ever stored for the doc. */
   docExists(docName: string): Promise<boolean>;
 

@@ -778,6 +778,21 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(seen).toEqual({ updates: [Array.from(updates[1]!), Array.from(updates[2]!)], lastId: third, snapshot: null });
     });
 
+    it('47. appendDerived appends every update given in one transaction, after what was appended before; none appends nothing', async () => {
+      const [one, two, three] = wordsUpdates(['one', 'two', 'three']);
+      await store.appendUpdate('head-a', one!);
+      const before = store.writeStats.transactions;
+      await store.appendDerived([
+        { docName: 'head-a', update: two! },
+        { docName: 'head-b', update: three! },
+      ]);
+      expect(store.writeStats.transactions - before).toBe(1);
+      expect((await store.loadDoc('head-a')).updates).toEqual([one, two]);
+      expect((await store.loadDoc('head-b')).updates).toEqual([three]);
+      await store.appendDerived([]);
+      expect(store.writeStats.transactions - before).toBe(1);
+    });
+
     it('30. setProfile changes only the fields given, of the named user', async () => {
       const ann = await addUser('ann');
       const bob = await addUser('bob');
