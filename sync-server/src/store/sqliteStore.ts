@@ -41,9 +41,9 @@ export async function openSqliteStore(file: string): Promise<Store> {
     migrate(db, { migrationsFolder: MIGRATIONS });
     // An in-memory database is this connection's alone: no second connection can write it.
     const q = prepareStatements(db);
-    // A commit that finds the WAL past its limit copies it into the database file (a
-    // checkpoint: 250 ms of this thread under load). The writer thread commits nearly
-    // everything, so it checkpoints, off the event loop; this connection never does.
+    // A commit that finds the WAL past its limit copies it into the database file first
+    // (a checkpoint: 250 ms of this thread under load); the checkpoint thread does that
+    // instead (`sqliteWriter.ts`).
     if (!sqlite.memory) sqlite.pragma('wal_autocheckpoint = 0');
     const writer = sqlite.memory ? threadWriter(sqlite, q) : await startWorkerWriter(file, BUSY_TIMEOUT_MS);
     return new SqliteStore(sqlite, db, q, writer);

@@ -74,12 +74,19 @@ interface Reply {
   error?: { message: string; code?: unknown; name?: string };
 }
 
-/** Starts the writer thread on `file` (already WAL and migrated) and waits until it has opened it. */
+/** How often the checkpoint thread copies the WAL into the database file. */
+const CHECKPOINT_EVERY_MS = 1_000;
+
+/**
+ * Starts the writer thread on `file` (already WAL and migrated) and waits until it has
+ * opened it, with the checkpoint thread beside it (`sqliteCheckpoints.worker.mjs`).
+ */
 export async function startWorkerWriter(file: string, busyTimeoutMs: number): Promise<LogWriter> {
-  // Without the process's own flags: the thread is plain JavaScript and needs no loader
-  // (a `--import` of a TypeScript module, say, would fail in it).
+  // Without the process's own flags: the threads are plain JavaScript and need no loader
+  // (a `--import` of a TypeScript module, say, would fail in them).
   const spawn = () => new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs }, execArgv: [] });
-  const writer = new WorkerWriter(spawn);
+  const checkpoints = () => new Worker(new URL('./sqliteCheckpoints.worker.mjs', import.meta.url), { workerData: { file, everyMs: CHECKPOINT_EVERY_MS }, execArgv: [] });
+  const writer = new WorkerWriter(spawn, checkpoints);
   try {
     await writer.ready();
   } catch (error) {
@@ -103,9 +110,26 @@ class WorkerWriter implements LogWriter {
   /** Why the current thread died, until the next request starts another. */
   private lost: Error | null = null;
   private closed = false;
+  private checkpoints: Worker;
 
-  constructor(private readonly spawn: () => Worker) {
+  constructor(
+    private readonly spawn: () => Worker,
+    private readonly spawnCheckpoints: () => Worker,
+  ) {
     this.worker = this.start();
+    this.checkpoints = this.startCheckpoints();
+  }
+
+  /** The checkpoint thread, started again should it ever end: without it the WAL would only grow. */
+  private startCheckpoints(): Worker {
+    const worker = this.spawnCheckpoints();
+    // It never keeps the process alive.
+    worker.unref();
+    worker.on('error', () => {});
+    worker.on('exit', () => {
+      if (!this.closed) this.checkpoints = this.startCheckpoints();
+    });
+    return worker;
   }
 
   private start(): Worker {
@@ -141,10 +165,10 @@ class WorkerWriter implements LogWriter {
     await this.terminate();
   }
 
-  /** Stops the thread without waiting for what was asked. */
+  /** Stops the threads without waiting for what was asked. */
   async terminate(): Promise<void> {
     this.closed = true;
-    await this.worker.terminate();
+    await Promise.all([this.worker.terminate(), this.checkpoints.terminate()]);
   }
 
   /** One request at a time, in the order asked; a failed one does not stop the next. */

@@ -18,6 +18,9 @@ const sqlite = new Database(file);
 sqlite.pragma('synchronous = FULL');
 sqlite.pragma('foreign_keys = ON');
 sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+// The checkpoint thread copies the WAL into the file (`sqliteCheckpoints.worker.mjs`): an
+// append commit never does it first, with the appends behind it waiting.
+sqlite.pragma('wal_autocheckpoint = 0');
 
 const append = sqlite.prepare('insert into doc_updates (doc_name, "update") values (?, ?) returning id');
 const mark = sqlite.prepare('insert into projection_marks (room_id, bucket) values (?, ?) on conflict do nothing');
