@@ -53,4 +53,47 @@ describe('the chat-index projection of a large group', () => {
     await Promise.all(inboxes.map((connection) => connection.disconnect()));
     a.close();
   });
+
+  it('a projection that outlasts its window gets one projection after it, not one more queued behind it every window', async () => {
+    // A window far shorter than a 120-member projection.
+    const server = await startServer({ env: { JECO_PROJECTION_DELAY_MS: '1' } });
+    const alice = await registerUser(server.url, 'Alice');
+    const members: UserId[] = [alice.id, ...Array.from({ length: MEMBERS - 1 }, () => newUserId())];
+    const roomId = newGroupId();
+    const a = connectClient(server.wsUrl, alice.token);
+    const head = a.open(roomHeadDoc(roomId));
+    await head.synced;
+    initGroup(head.doc, { name: 'Crowd', owner: alice.id, members: members.slice(1), now: Date.now() });
+    await a.settled();
+    await waitFor(async () => (await server.store.getRoomMembers(roomId)).length === MEMBERS, { what: 'the group stored' });
+    await server.projections.idle();
+    const bucket = a.open(bucketDoc(roomId, 0));
+    await bucket.synced;
+
+    // Each projection of the room, and how many inboxes it wrote.
+    const store = server.store;
+    const written: number[] = [];
+    const projectRoom = store.projectRoom;
+    store.projectRoom = (id, project) =>
+      projectRoom.call(store, id, async (watermarks, load) => {
+        const flush = await project(watermarks, load);
+        if (id === roomId) written.push(flush.updates.length);
+        return flush;
+      });
+    // Twenty messages, one every 2 ms: many windows pass while the first projection runs.
+    for (let i = 0; i < 20; i++) {
+      appendMessage(bucket.doc, { id: newMessageId(), authorId: alice.id, createdAt: Date.now(), text: `message ${i}` });
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await a.settled();
+    await server.projections.idle();
+
+    const inbox = await server.hocuspocus.openDirectConnection(inboxDoc(members[MEMBERS - 1]!));
+    expect(readChatEntry(inbox.document!, roomId)).toMatchObject({ count: 20, lastMessage: { preview: 'message 19' } });
+    // Every projection found messages to write: none was queued behind another only to find them projected already.
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.filter((inboxes) => inboxes === 0)).toEqual([]);
+    await inbox.disconnect();
+    a.close();
+  });
 });

@@ -54,6 +54,8 @@ export class MessageProjection {
   private readonly recovering = new Set<string>();
   /** Rooms with new messages waiting for the next flush, with the buckets that got them. */
   private dirty = new Map<RoomId, { room: RoomRef; buckets: Set<number> }>();
+  /** Rooms whose message projection is queued or running. */
+  private readonly projecting = new Set<RoomId>();
   /** When the oldest change still waiting for its projection arrived (null: none waits). */
   private waitingSince: number | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
@@ -107,12 +109,36 @@ export class MessageProjection {
     this.flushTimer ??= setTimeout(() => this.flush(), this.deps.delayMs);
   }
 
-  /** Starts the projection of every dirty room (each room's in its queue, one at a time per room). */
+  /**
+   * Starts the projection of every dirty room (each room's in its queue, one at a time
+   * per room). A room whose last projection has not finished stays dirty until it has:
+   * what arrived meanwhile goes into one projection after it. A projection that takes
+   * longer than the window (a large group's, on a busy server) would otherwise have a
+   * new one queued behind it every window, each writing every member's inbox again for
+   * the few messages since, and the queue would only grow.
+   */
   private flush(): void {
     this.flushTimer = null;
     const dirty = this.dirty;
     this.dirty = new Map();
-    for (const { room, buckets } of dirty.values()) void this.deps.queue.run(room.id, () => this.project(room, [...buckets]));
+    for (const [roomId, entry] of dirty) {
+      if (this.projecting.has(roomId)) {
+        this.dirty.set(roomId, entry);
+        continue;
+      }
+      this.projecting.add(roomId);
+      void this.deps.queue
+        .run(roomId, () => this.project(entry.room, [...entry.buckets]))
+        .finally(() => {
+          this.projecting.delete(roomId);
+          if (this.dirty.has(roomId)) this.flushTimer ??= setTimeout(() => this.flush(), this.deps.delayMs);
+        });
+    }
+  }
+
+  /** Whether a room's projection waits for its window or for the room's running one. */
+  get pending(): boolean {
+    return this.dirty.size > 0;
   }
 
   /** Queues what is waiting for its window now. */

@@ -110,9 +110,11 @@ export class Projections {
   }
 
   /** Projects what is waiting for its window now, and resolves when every queued projection has run. */
-  idle(): Promise<void> {
-    this.messages.flushNow();
-    return this.queue.idle();
+  async idle(): Promise<void> {
+    do {
+      this.messages.flushNow();
+      await this.queue.idle();
+    } while (this.messages.pending);
   }
 
   /**
