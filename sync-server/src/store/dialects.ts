@@ -77,7 +77,7 @@ export function* run(query: PromiseLike<unknown>): Generator<Step, void, unknown
 }
 
 /** How a transaction commits. */
-export interface TransactionOptions {
+interface TransactionOptions {
   /**
    * Commit without waiting for the disk (SQLite `synchronous = NORMAL`, Postgres
    * `synchronous_commit = off`): a power cut may lose the last such commits, whole,

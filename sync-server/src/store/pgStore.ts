@@ -15,7 +15,7 @@ import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks } from 
 import { pgDialect } from './dialects';
 import { GroupCommit } from './groupCommit';
 import { SqlStore } from './sqlStore';
-import { fold, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
+import { fold, mergeForSnapshot, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations/pg', import.meta.url));
 
@@ -261,6 +261,10 @@ class PgStore extends SqlStore implements Store {
       if (update) await tx.insert(docUpdates).values({ docName, update: toBuffer(update) });
       this.counted(update?.byteLength ?? 0);
     });
+  }
+
+  compactAside(docName: string): Promise<number> {
+    return this.compact(docName, mergeForSnapshot);
   }
 
   async docExists(docName: string): Promise<boolean> {

@@ -4,6 +4,7 @@
  * their drivers do.
  */
 import { or, sql, type Column, type SQL } from 'drizzle-orm';
+import * as Y from 'yjs';
 import type { NewUser, Store, UserRow } from './db/store';
 
 /** A view, not a copy: both drivers hand back a fresh Buffer per value. */
@@ -79,4 +80,16 @@ export function fold(snapshot: Buffer | null, rows: readonly LogRow[], merge: Me
     rows.map((row) => toBytes(row.update)),
   );
   return { snapshot: toBuffer(merged), ids: rows.map((row) => row.id) };
+}
+
+/**
+ * Snapshot + rows → one garbage-collected update: loading a doc and re-encoding drops
+ * deleted content. The upkeep thread (`sqliteMaintenance.worker.mjs`) merges the same way.
+ */
+export function mergeForSnapshot(snapshot: Uint8Array | null, updates: Uint8Array[]): Uint8Array {
+  const doc = new Y.Doc();
+  Y.applyUpdate(doc, Y.mergeUpdates(snapshot ? [snapshot, ...updates] : updates));
+  const merged = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return merged;
 }

@@ -32,6 +32,7 @@ type Shared = Omit<
   | 'projectRoom'
   | 'countUpdates'
   | 'compact'
+  | 'compactAside'
   | 'writeDoc'
   | 'appendDerived'
   | 'docExists'

@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import * as Y from 'yjs';
 import type { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from './db/storeContract';
@@ -117,13 +118,32 @@ describe('sqlite store on disk', () => {
     const store = await openSqliteStore(file);
     await store.appendUpdate('doc', new Uint8Array([1]));
     // Fault injection: the thread is killed from outside, as a crash inside it would end it.
-    const writer = (store as unknown as { writer: { worker: Worker } }).writer;
+    const thread = (store as unknown as { writer: { writer: { worker: Worker } } }).writer.writer;
     for (let round = 0; round < 3; round++) {
-      await writer.worker.terminate();
+      await thread.worker.terminate();
       // The thread is replaced on the next request, and that request is stored.
       await expect(store.appendUpdate('doc', new Uint8Array([10 + round]))).resolves.toBeGreaterThan(0);
     }
     expect((await store.loadDoc('doc')).updates).toEqual([new Uint8Array([1]), new Uint8Array([10]), new Uint8Array([11]), new Uint8Array([12])]);
+    await store.close();
+  });
+
+  it('the upkeep thread compacts away from the event loop, and one that dies is replaced: the next compaction runs on another', async () => {
+    const file = path.join(dir, 'upkeep-dies.sqlite');
+    const store = await openSqliteStore(file);
+    const doc = new Y.Doc();
+    const updates: Uint8Array[] = [];
+    doc.on('update', (update: Uint8Array) => updates.push(update));
+    for (const word of ['one ', 'two ', 'three ']) doc.getText('t').insert(doc.getText('t').length, word);
+    for (const update of updates) await store.appendUpdate('doc', update);
+    const upkeep = (store as unknown as { writer: { upkeep: { worker: Worker } } }).writer.upkeep;
+    await upkeep.worker.terminate();
+    expect(await store.compactAside('doc')).toBe(3);
+    const loaded = await store.loadDoc('doc');
+    expect(loaded.updates).toEqual([]);
+    const replayed = new Y.Doc();
+    Y.applyUpdate(replayed, loaded.snapshot!);
+    expect(replayed.getText('t').toString()).toBe('one two three ');
     await store.close();
   });
 

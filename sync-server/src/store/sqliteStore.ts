@@ -20,7 +20,7 @@ import { GroupCommit } from './groupCommit';
 import { prepareStatements, type SqliteStatements } from './sqliteStatements';
 import { startWorkerWriter, threadWriter, type AppendItem, type LogWriter } from './sqliteWriter';
 import { SqlStore } from './sqlStore';
-import { fold, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
+import { fold, mergeForSnapshot, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations/sqlite', import.meta.url));
 
@@ -39,12 +39,12 @@ export async function openSqliteStore(file: string): Promise<Store> {
     sqlite.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     const db = drizzle({ client: sqlite });
     migrate(db, { migrationsFolder: MIGRATIONS });
-    // An in-memory database is this connection's alone: no second connection can write it.
     const q = prepareStatements(db);
     // A commit that finds the WAL past its limit copies it into the database file first
-    // (a checkpoint: 250 ms of this thread under load); the checkpoint thread does that
+    // (a checkpoint: 250 ms of this thread under load); the upkeep thread does that
     // instead (`sqliteWriter.ts`).
     if (!sqlite.memory) sqlite.pragma('wal_autocheckpoint = 0');
+    // An in-memory database is this connection's alone: no second connection can write it.
     const writer = sqlite.memory ? threadWriter(sqlite, q) : await startWorkerWriter(file, BUSY_TIMEOUT_MS);
     return new SqliteStore(sqlite, db, q, writer);
   } catch (error) {
@@ -190,6 +190,10 @@ class SqliteStore extends SqlStore implements Store {
         ),
       ),
     );
+  }
+
+  compactAside(docName: string): Promise<number> {
+    return this.writer.compactAside(docName) ?? this.compact(docName, mergeForSnapshot);
   }
 
   async docExists(docName: string): Promise<boolean> {

@@ -4,7 +4,7 @@ import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
 import { headBucket } from '#schema/docs/roomHead';
 import { parseRoomId, type MessageId, type RoomRef } from '#schema/ids';
 import type { Membership } from './membership';
-import { mergeForSnapshot } from './persistence';
+import { mergeForSnapshot } from '../store/rows';
 import type { ServerWrites } from '../store/serverWrites';
 import type { Projections } from './projections';
 import { isStoreUnavailable } from './storeFailures';

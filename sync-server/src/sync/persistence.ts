@@ -45,15 +45,6 @@ function inFlightOf(update: Uint8Array, append: Promise<number>): InFlight {
   return { starts, ends, append };
 }
 
-/** Snapshot + rows → one garbage-collected update: loading a doc and re-encoding drops deleted content. */
-export function mergeForSnapshot(snapshot: Uint8Array | null, updates: Uint8Array[]): Uint8Array {
-  const doc = new Y.Doc();
-  Y.applyUpdate(doc, Y.mergeUpdates(snapshot ? [snapshot, ...updates] : updates));
-  const merged = Y.encodeStateAsUpdate(doc);
-  doc.destroy();
-  return merged;
-}
-
 /** A bucket's appends mark its room for the chat-index projection, in the same transaction (design §5b). */
 function markOf(docName: string): ProjectionMark | undefined {
   const ref = parseDocName(docName);
@@ -85,10 +76,11 @@ export function persistenceExtension(deps: {
   // One compaction at a time, each in a turn of the event loop of its own. Hocuspocus
   // stores every doc changing steadily at once (its maxDebounce), and their compactions,
   // queued together, ran back to back on the main connection: one stretch of 600 ms
-  // under load (`npm run bench:load`) with every append waiting behind it.
+  // under load (`npm run bench:load`) with every append waiting behind it. SQLite now
+  // merges on its upkeep thread (`Store.compactAside`); Postgres merges here, one a turn.
   let compactions: Promise<unknown> = Promise.resolve();
   const compactInTurn = (documentName: string): Promise<number> => {
-    const next = compactions.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => deps.store.compact(documentName, mergeForSnapshot));
+    const next = compactions.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => deps.store.compactAside(documentName));
     compactions = next.catch(() => {});
     return next;
   };

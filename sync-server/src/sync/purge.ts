@@ -7,7 +7,7 @@ import { onPreviewRewritten } from '#schema/docs/inbox';
 import { inboxDoc, parseDocName } from '#schema/docs/names';
 import type { MessageId } from '#schema/ids';
 import { SERVER_CONNECTION, writeLoadedDoc } from '../store/serverWrites';
-import { mergeForSnapshot } from './persistence';
+import { mergeForSnapshot } from '../store/rows';
 import { SerialQueue } from './serialQueue';
 
 /**

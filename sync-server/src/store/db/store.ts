@@ -167,6 +167,15 @@ export interface Store {
    */
   compact(docName: string, merge: (snapshot: Uint8Array | null, updates: Uint8Array[]) => Uint8Array): Promise<number>;
   /**
+   * A compaction with the garbage-collecting merge (`mergeForSnapshot`), away from the
+   * event loop where the store can: SQLite's upkeep thread reads the log, merges with no
+   * lock held and writes only if no other compaction of the doc came between (rows
+   * appended meanwhile stay); elsewhere, {@link Store.compact}. Not ordered after a
+   * server write in progress, so a purge, whose compaction must fold the rewrite it just
+   * made, uses {@link Store.compact}. Returns how many rows it folded.
+   */
+  compactAside(docName: string): Promise<number>;
+  /**
    * A read-modify-write of a doc through the log, serialised per doc across processes:
    * in one transaction holding the doc's lock, `write` gets the doc's stored state
    * (snapshot and later rows) and returns the update to append, or null for none.

@@ -793,6 +793,23 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(store.writeStats.transactions - before).toBe(1);
     });
 
+    it('48. compactAside folds the rows into a garbage-collected snapshot; rows appended while it runs stay, and beside another compaction of the doc nothing is lost or folded twice', async () => {
+      const words = Array.from({ length: 40 }, (_, i) => `w${i} `);
+      const updates = wordsUpdates(words);
+      for (const update of updates.slice(0, 20)) await store.appendUpdate('doc', update);
+      const [folded] = await Promise.all([store.compactAside('doc'), ...updates.slice(20, 30).map((u) => store.appendUpdate('doc', u))]);
+      expect(folded).toBeGreaterThanOrEqual(20);
+      const once = await store.loadDoc('doc');
+      expect(once.snapshot).not.toBeNull();
+      expect(replay(once).getText('t').toString()).toBe(words.slice(0, 30).join(''));
+      // Two compactions of one doc at once, with appends between.
+      await Promise.all([store.compactAside('doc'), store.compact('doc', yMerge), ...updates.slice(30).map((u) => store.appendUpdate('doc', u))]);
+      const twice = await store.loadDoc('doc');
+      expect(replay(twice).getText('t').toString()).toBe(words.join(''));
+      expect(replay(twice).getArray('a').toArray()).toEqual(words);
+      expect(await store.compactAside('empty')).toBe(0);
+    });
+
     it('30. setProfile changes only the fields given, of the named user', async () => {
       const ann = await addUser('ann');
       const bob = await addUser('bob');
