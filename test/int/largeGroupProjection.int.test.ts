@@ -6,25 +6,31 @@ import { initGroup } from '#schema/docs/roomHead';
 import { newGroupId, newMessageId, newUserId, type UserId } from '#schema/ids';
 import { registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
-import { startServer } from '../helpers/server';
+import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 
 /** More than two turns' worth of inboxes (the projection writes 50 a turn). */
 const MEMBERS = 120;
 
+/** Alice's group of {@link MEMBERS}, stored and projected; `a` is her connection. */
+async function crowd(server: TestServer) {
+  const alice = await registerUser(server.url, 'Alice');
+  const members: UserId[] = [alice.id, ...Array.from({ length: MEMBERS - 1 }, () => newUserId())];
+  const roomId = newGroupId();
+  const a = connectClient(server.wsUrl, alice.token);
+  const head = a.open(roomHeadDoc(roomId));
+  await head.synced;
+  initGroup(head.doc, { name: 'Crowd', owner: alice.id, members: members.slice(1), now: Date.now() });
+  await a.settled();
+  await waitFor(async () => (await server.store.getRoomMembers(roomId)).length === MEMBERS, { what: 'the group stored' });
+  await server.projections.idle();
+  return { alice, members, roomId, a };
+}
+
 describe('the chat-index projection of a large group', () => {
   it("writes every member's chat entry, over several turns of the event loop rather than one long one", async () => {
     const server = await startServer();
-    const alice = await registerUser(server.url, 'Alice');
-    const members: UserId[] = [alice.id, ...Array.from({ length: MEMBERS - 1 }, () => newUserId())];
-    const roomId = newGroupId();
-    const a = connectClient(server.wsUrl, alice.token);
-    const head = a.open(roomHeadDoc(roomId));
-    await head.synced;
-    initGroup(head.doc, { name: 'Crowd', owner: alice.id, members: members.slice(1), now: Date.now() });
-    await a.settled();
-    await waitFor(async () => (await server.store.getRoomMembers(roomId)).length === MEMBERS, { what: 'the group stored' });
-    await server.projections.idle();
+    const { alice, members, roomId, a } = await crowd(server);
 
     // Every inbox held open here, each noting the turn of the event loop its next change lands in.
     let turn = 0;
@@ -57,16 +63,7 @@ describe('the chat-index projection of a large group', () => {
   it('a projection that outlasts its window gets one projection after it, not one more queued behind it every window', async () => {
     // A window far shorter than a 120-member projection.
     const server = await startServer({ env: { JECO_PROJECTION_DELAY_MS: '1' } });
-    const alice = await registerUser(server.url, 'Alice');
-    const members: UserId[] = [alice.id, ...Array.from({ length: MEMBERS - 1 }, () => newUserId())];
-    const roomId = newGroupId();
-    const a = connectClient(server.wsUrl, alice.token);
-    const head = a.open(roomHeadDoc(roomId));
-    await head.synced;
-    initGroup(head.doc, { name: 'Crowd', owner: alice.id, members: members.slice(1), now: Date.now() });
-    await a.settled();
-    await waitFor(async () => (await server.store.getRoomMembers(roomId)).length === MEMBERS, { what: 'the group stored' });
-    await server.projections.idle();
+    const { alice, members, roomId, a } = await crowd(server);
     const bucket = a.open(bucketDoc(roomId, 0));
     await bucket.synced;
 
