@@ -9,6 +9,13 @@ import { foldAdvances, memberKey, memberReceiptsOf, positionsByRoom, type Positi
 /** Lock space of a room's receipts (Postgres advisory locks), apart from the store's other lock spaces. */
 const RECEIPTS_LOCK = 0x6a656303;
 
+/**
+ * Reports nobody was told are stored: their commit does not wait for the disk, and a
+ * power cut that loses the last of them loses positions the devices report again as
+ * they move on.
+ */
+const RECEIPTS_COMMIT = { lazy: true };
+
 /** Rows per statement: well under either dialect's bound-parameter cap at six columns a row. */
 const CHUNK = 1_000;
 
@@ -33,45 +40,40 @@ export class SqlReceipts implements ReceiptStore {
     const roomIds = [...new Set(advances.map((r) => r.roomId))];
     const userIds = [...new Set(advances.map((r) => r.userId))];
     const lock = this.d.lock.bind(this.d);
-    await this.d.transaction(
-      function* (tx) {
-        yield* lock(tx, RECEIPTS_LOCK, roomIds);
-        const current = new Map<string, PositionRow>();
-        // Rooms × users is a superset of the pairs asked; the fold picks the pairs it needs.
-        for (const rooms of chunks(roomIds)) {
-          for (const users of chunks(userIds)) {
-            const found = yield* read(
-              tx
-                .select()
-                .from(receiptPositions)
-                .where(and(inArray(receiptPositions.roomId, rooms), inArray(receiptPositions.userId, users))),
-            );
-            for (const row of found) current.set(memberKey(row.roomId, row.userId), row);
-          }
-        }
-        const { positions, steps } = foldAdvances(current, advances);
-        for (const batch of chunks(positions)) {
-          yield* run(
+    await this.d.transaction(function* (tx) {
+      yield* lock(tx, RECEIPTS_LOCK, roomIds);
+      const current = new Map<string, PositionRow>();
+      // Rooms × users is a superset of the pairs asked; the fold picks the pairs it needs.
+      for (const rooms of chunks(roomIds)) {
+        for (const users of chunks(userIds)) {
+          const found = yield* read(
             tx
-              .insert(receiptPositions)
-              .values(batch)
-              .onConflictDoUpdate({
-                target: [receiptPositions.roomId, receiptPositions.userId],
-                set: {
-                  deliveredBucket: sql`excluded.delivered_bucket`,
-                  deliveredIndex: sql`excluded.delivered_index`,
-                  readBucket: sql`excluded.read_bucket`,
-                  readIndex: sql`excluded.read_index`,
-                },
-              }),
+              .select()
+              .from(receiptPositions)
+              .where(and(inArray(receiptPositions.roomId, rooms), inArray(receiptPositions.userId, users))),
           );
+          for (const row of found) current.set(memberKey(row.roomId, row.userId), row);
         }
-        for (const batch of chunks(steps)) yield* run(tx.insert(receiptSteps).values(batch).onConflictDoNothing());
-        // Reports nobody was told are stored: a power cut that loses the last of them loses
-        // positions the devices report again as they move on.
-      },
-      { lazy: true },
-    );
+      }
+      const { positions, steps } = foldAdvances(current, advances);
+      for (const batch of chunks(positions)) {
+        yield* run(
+          tx
+            .insert(receiptPositions)
+            .values(batch)
+            .onConflictDoUpdate({
+              target: [receiptPositions.roomId, receiptPositions.userId],
+              set: {
+                deliveredBucket: sql`excluded.delivered_bucket`,
+                deliveredIndex: sql`excluded.delivered_index`,
+                readBucket: sql`excluded.read_bucket`,
+                readIndex: sql`excluded.read_index`,
+              },
+            }),
+        );
+      }
+      for (const batch of chunks(steps)) yield* run(tx.insert(receiptSteps).values(batch).onConflictDoNothing());
+    }, RECEIPTS_COMMIT);
   }
 
   async positions(roomIds: readonly RoomId[]): Promise<Map<RoomId, Map<UserId, MemberPositions>>> {

@@ -97,9 +97,9 @@ export async function startWorkerWriter(file: string, busyTimeoutMs: number): Pr
   // Without the process's own flags: the threads are plain JavaScript and need no loader
   // (a `--import` of a TypeScript module, say, would fail in them).
   const writer = new WorkerWriter(
-    new RequestThread(() => new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs }, execArgv: [] })),
+    new RequestThread('writer', () => new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs }, execArgv: [] })),
     // Its checkpoints run on a timer: started at once, and again should it end.
-    new RequestThread(() => new Worker(new URL('./sqliteMaintenance.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs, everyMs: CHECKPOINT_EVERY_MS }, execArgv: [] }), {
+    new RequestThread('upkeep', () => new Worker(new URL('./sqliteMaintenance.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs, everyMs: CHECKPOINT_EVERY_MS }, execArgv: [] }), {
       alwaysRunning: true,
     }),
   );
@@ -128,6 +128,8 @@ class RequestThread {
   private closed = false;
 
   constructor(
+    /** Which thread ("writer", "upkeep"), for the error its end leaves. */
+    private readonly name: string,
     private readonly spawn: () => Worker,
     private readonly options: { alwaysRunning?: boolean } = {},
   ) {
@@ -139,7 +141,7 @@ class RequestThread {
     worker.unref();
     worker.on('message', (reply: Reply) => this.settle(reply));
     worker.on('error', (error) => this.died(worker, error));
-    worker.on('exit', (code) => this.died(worker, new Error(`the SQLite ${this.options.alwaysRunning ? 'upkeep' : 'writer'} thread exited with code ${code}`)));
+    worker.on('exit', (code) => this.died(worker, new Error(`the SQLite ${this.name} thread exited with code ${code}`)));
     return worker;
   }
 
