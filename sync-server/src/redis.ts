@@ -1,7 +1,9 @@
-import { OutgoingMessage, type Hocuspocus } from '@hocuspocus/server';
+import { isTransactionOrigin, OutgoingMessage, type Hocuspocus, type afterUnloadDocumentPayload, type LocalTransactionOrigin, type onChangePayload } from '@hocuspocus/server';
 import { Redis as RedisExtension } from '@hocuspocus/extension-redis';
 import { Redis } from 'ioredis';
+import * as Y from 'yjs';
 import type { DependencyHealth } from './dependencyHealth';
+import { CAUGHT_UP } from './store/logPositions';
 
 /** The relay's key prefix (the extension's default), named here because the resync below publishes on its channels. */
 const RELAY_PREFIX = 'hocuspocus';
@@ -11,6 +13,12 @@ const RELAY_PREFIX = 'hocuspocus';
  * on the channel goes unheard, and nothing else would ask again until the next change.
  */
 const RESYNC_AFTER_MS = [0, 1000, 5000];
+/**
+ * How long after a doc's change its state vector goes to the peers (the extension's own
+ * exchange, which sends each side what the other lacks): at most one per doc per this
+ * long, as the safety net behind the relay of the updates themselves.
+ */
+const STATE_EXCHANGE_MS = 2000;
 /** Reconnect delays: quick after a blip, at most this far apart during a long outage. */
 const RECONNECT_MAX_MS = 2000;
 
@@ -90,6 +98,7 @@ export function createRedisRelay(
   // The relay's framing (its `encodeMessage`, private): the sender's id, length first, so peers know whom to answer.
   const identifier = Buffer.from(extension.configuration.identifier, 'utf8');
   const sender = Buffer.concat([Buffer.from([identifier.length]), identifier]);
+  relayUpdates(extension, (documentName, message) => pub.publish(`${RELAY_PREFIX}:${documentName}`, Buffer.concat([sender, message])));
   // Resync once both clients are back after either lost its connection.
   let cutOff = false;
   let wasEverReady = false;
@@ -130,5 +139,56 @@ export function createRedisRelay(
       events.pub.disconnect();
       events.sub.disconnect();
     },
+  };
+}
+
+/** The origin {@link relayUpdates} gives the extension's state exchange it starts. */
+const EXCHANGE = { source: 'local' } as const satisfies LocalTransactionOrigin;
+
+/**
+ * Each change goes to the peers as the update itself, one message per doc per turn.
+ * The extension publishes a change's state vector instead, and a peer's answer asks
+ * for what it lacks: four publishes and two state diffs across both nodes' event loops
+ * before the peer holds the change. The state-vector exchange still runs, at most
+ * once per doc every {@link STATE_EXCHANGE_MS}, so a peer that missed an update (its
+ * subscription dropped by Redis, say) gets it then without waiting for a reconnect.
+ * Updates from peers (origin `redis`) are not relayed back. What this node caught up
+ * from the log is: the part new to this doc (a Yjs update event carries only that) can
+ * be this node's own append, committed and read back before Hocuspocus applied it,
+ * which then changes nothing and is never relayed otherwise.
+ */
+function relayUpdates(extension: RedisExtension, publish: (documentName: string, message: Uint8Array) => Promise<unknown>): void {
+  const exchangeStates = extension.onChange.bind(extension);
+  const unloaded = extension.afterUnloadDocument.bind(extension);
+  const turn = new Map<string, Uint8Array[]>();
+  const exchanges = new Map<string, NodeJS.Timeout>();
+  const flush = () => {
+    for (const [documentName, updates] of turn) {
+      const update = updates.length === 1 ? updates[0]! : Y.mergeUpdates(updates);
+      // Dropped while Redis is unreachable (the publisher's wrapper counts it): the exchange, or the resync after a reconnect, brings it.
+      publish(documentName, new OutgoingMessage(documentName).createSyncMessage().writeUpdate(update).toUint8Array()).catch(() => undefined);
+    }
+    turn.clear();
+  };
+  extension.onChange = async (data: onChangePayload) => {
+    const origin = data.transactionOrigin;
+    if (isTransactionOrigin(origin) && origin.source === 'redis' && origin !== CAUGHT_UP) return;
+    if (turn.size === 0) setImmediate(flush);
+    const updates = turn.get(data.documentName);
+    if (updates) updates.push(data.update);
+    else turn.set(data.documentName, [data.update]);
+    if (exchanges.has(data.documentName)) return;
+    const timer = setTimeout(() => {
+      exchanges.delete(data.documentName);
+      // As a change of this node's own: the extension skips those from a peer, and a caught-up one looks like that.
+      void exchangeStates({ ...data, transactionOrigin: EXCHANGE });
+    }, STATE_EXCHANGE_MS);
+    timer.unref();
+    exchanges.set(data.documentName, timer);
+  };
+  extension.afterUnloadDocument = async (data: afterUnloadDocumentPayload) => {
+    clearTimeout(exchanges.get(data.documentName));
+    exchanges.delete(data.documentName);
+    await unloaded(data);
   };
 }
