@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId } from '#schema/ids';
@@ -83,34 +83,28 @@ function snapshotNeeded(afterId: number, coversId: number): boolean {
 }
 
 /**
- * {@link readLog} after an id for several docs, in one statement whatever their number
- * (a projection catches every member's inbox up, and two reads per inbox were most of
- * its round trips; one statement, one snapshot of the database for both tables). Each
- * doc's rows come from its own index range, driven by the list asked for; a snapshot
- * row carries no id.
+ * {@link readLog} after an id for several docs in one transaction: one select per
+ * table whatever their number (a projection catches every member's inbox up, and
+ * two reads per inbox were most of its round trips). Each doc's rows come from its
+ * own index range, driven by the list asked for.
  */
-async function readLogsAfter(tx: Pick<NodePgDatabase, 'execute'>, docs: Parameters<LoadLogsAfter>[0]): ReturnType<LoadLogsAfter> {
+async function readLogsAfter(tx: Pick<NodePgDatabase, 'select' | 'execute'>, docs: Parameters<LoadLogsAfter>[0]): ReturnType<LoadLogsAfter> {
   if (docs.length === 0) return [];
+  const names = [...new Set(docs.map((d) => d.docName))];
   const lowest = new Map<string, number>();
   for (const { docName, afterId } of docs) lowest.set(docName, Math.min(afterId, lowest.get(docName) ?? afterId));
+  const snaps = await tx.select({ docName: docSnapshots.docName, snapshot: docSnapshots.snapshot, coversId: docSnapshots.coversId }).from(docSnapshots).where(inArray(docSnapshots.docName, names));
   const wanted = JSON.stringify([...lowest].map(([name, after]) => ({ name, after })));
-  const { rows } = await tx.execute<{ doc_name: string; id: string | number | null; update: Buffer; covers_id: string | number | null }>(
-    sql`with w as (select * from jsonb_to_recordset(${wanted}::jsonb) as w(name text, after bigint))
-      select s.doc_name, null::bigint as id, s.snapshot as update, s.covers_id from w join ${docSnapshots} s on s.doc_name = w.name
-      union all
-      select w.name, u.id, u.update, null from w cross join lateral (select id, update from ${docUpdates} where ${docUpdates.docName} = w.name and ${docUpdates.id} > w.after) as u`,
+  const { rows } = await tx.execute<{ doc_name: string; id: string | number; update: Buffer }>(
+    sql`select w.name as doc_name, u.id, u.update from jsonb_to_recordset(${wanted}::jsonb) as w(name text, after bigint) cross join lateral (select id, update from ${docUpdates} where ${docUpdates.docName} = w.name and ${docUpdates.id} > w.after) as u`,
   );
   const rowsOf = new Map<string, LogRow[]>();
-  const snapOf = new Map<string, { snapshot: Buffer; coversId: number }>();
   for (const row of rows) {
-    if (row.id === null) {
-      snapOf.set(row.doc_name, { snapshot: row.update, coversId: Number(row.covers_id) });
-      continue;
-    }
     const list = rowsOf.get(row.doc_name) ?? [];
     list.push({ id: Number(row.id), update: row.update });
     rowsOf.set(row.doc_name, list);
   }
+  const snapOf = new Map(snaps.map((s) => [s.docName, s]));
   return docs.map(({ docName, afterId }) => {
     const mine = (rowsOf.get(docName) ?? []).filter((r) => r.id > afterId).sort((a, b) => a.id - b.id);
     const snap = snapOf.get(docName);
@@ -199,20 +193,16 @@ class PgStore extends SqlStore implements Store {
       await tx.execute(sql`select pg_advisory_xact_lock(${PROJECTION_LOCK_NAMESPACE}, hashtext(${roomId}))`);
       const watermarks = await tx.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket));
       const flush = await project(watermarks, (docs) => readLogsAfter(tx, docs));
-      // The inbox updates, the watermarks and the cleared marks in one statement, one round trip.
-      const { updates, watermarks: moved, clear } = flush;
-      if (updates.length > 0 || moved.length > 0 || clear.length > 0) {
-        await tx.execute(sql`with appended as (
-          insert into ${docUpdates} (doc_name, update) select * from unnest(${sql.param(updates.map((u) => u.docName))}::text[], ${sql.param(updates.map((u) => toBuffer(u.update)))}::bytea[])
-        ), moved as (
-          insert into ${projectionWatermarks} (room_id, bucket, length, messages)
-          select * from unnest(${sql.param(moved.map((w) => w.roomId))}::text[], ${sql.param(moved.map((w) => w.bucket))}::bigint[], ${sql.param(moved.map((w) => w.length))}::bigint[], ${sql.param(moved.map((w) => w.messages))}::bigint[])
-          on conflict (room_id, bucket) do update set length = excluded.length, messages = excluded.messages
-        ), cleared as (
-          delete from ${projectionMarks} m using unnest(${sql.param(clear.map((m) => m.roomId))}::text[], ${sql.param(clear.map((m) => m.bucket))}::bigint[]) as c(room_id, bucket)
-          where m.room_id = c.room_id and m.bucket = c.bucket
-        )
-        select 1`);
+      if (flush.updates.length > 0) await tx.insert(docUpdates).values(flush.updates.map((u) => ({ docName: u.docName, update: toBuffer(u.update) })));
+      if (flush.watermarks.length > 0) {
+        await tx
+          .insert(projectionWatermarks)
+          .values(flush.watermarks)
+          .onConflictDoUpdate({ target: [projectionWatermarks.roomId, projectionWatermarks.bucket], set: { length: sql`excluded.length`, messages: sql`excluded.messages` } });
+      }
+      for (const room of new Set(flush.clear.map((m) => m.roomId))) {
+        const buckets = flush.clear.filter((m) => m.roomId === room).map((m) => m.bucket);
+        await tx.delete(projectionMarks).where(and(eq(projectionMarks.roomId, room), inArray(projectionMarks.bucket, buckets)));
       }
       return flush;
     });
