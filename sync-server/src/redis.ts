@@ -98,6 +98,11 @@ export function createRedisRelay(
   // The relay's framing (its `encodeMessage`, private): the sender's id, length first, so peers know whom to answer.
   const identifier = Buffer.from(extension.configuration.identifier, 'utf8');
   const sender = Buffer.concat([Buffer.from([identifier.length]), identifier]);
+  // Storing a doc is only compacting it here, and the store keeps that to one node at a
+  // time itself (`Store.compactAside`). The extension's Redis lock per store cost two
+  // round trips, and the node that lost it printed "Another instance is already storing
+  // this document" each time: several lines a second from a busy pair of nodes.
+  extension.onStoreDocument = async () => undefined;
   relayUpdates(extension, (documentName, message) => pub.publish(`${RELAY_PREFIX}:${documentName}`, Buffer.concat([sender, message])));
   // Resync once both clients are back after either lost its connection.
   let cutOff = false;

@@ -1,10 +1,12 @@
 import pg from 'pg';
+import * as Y from 'yjs';
 import { describe, expect, it } from 'vitest';
 import { runStoreContract } from './db/storeContract';
 import { withPgClient } from '../../../scripts/pgClient';
 import { useTestDatabase } from '../../../test/helpers/pgDatabase';
 import { hasPostgres } from '../../../test/helpers/services';
-import { openPgStore } from './pgStore';
+import { waitFor } from '../../../test/helpers/waitFor';
+import { openPgStore, WRITE_LOCK_NAMESPACE } from './pgStore';
 import { openStore } from './openStore';
 import type { RoomId } from '#schema/ids';
 import type { Store } from './db/store';
@@ -53,6 +55,33 @@ describe.skipIf(!(await hasPostgres()))('postgres store', () => {
       } finally {
         await late.end();
         await store.close();
+      }
+    });
+
+    it('a debounced compaction skips a doc another node is compacting or writing, and the next one folds it', async () => {
+      const [a, b] = await Promise.all([openPgStore(dbUrl), openPgStore(dbUrl)]);
+      const other = new pg.Client({ connectionString: dbUrl });
+      await other.connect();
+      try {
+        const doc = new Y.Doc();
+        doc.on('update', (update: Uint8Array) => void a.appendUpdate('busy', update));
+        for (const word of ['one ', 'two ', 'three ']) doc.getText('t').insert(doc.getText('t').length, word);
+        await waitFor(async () => (await a.countUpdates('busy')) === 3);
+        // The doc's lock, as another node's compaction or server write holds it until its commit.
+        await other.query('begin');
+        await other.query('select pg_advisory_xact_lock($1, hashtext($2))', [WRITE_LOCK_NAMESPACE, 'busy']);
+        expect(await b.compactAside('busy')).toBe(0);
+        expect(await b.countUpdates('busy')).toBe(3);
+        await other.query('commit');
+        expect(await b.compactAside('busy')).toBe(3);
+        expect(await a.countUpdates('busy')).toBe(0);
+        const loaded = await a.loadDoc('busy');
+        const replayed = new Y.Doc();
+        Y.applyUpdate(replayed, loaded.snapshot!);
+        expect(replayed.getText('t').toString()).toBe('one two three ');
+      } finally {
+        await other.end();
+        await Promise.all([a.close(), b.close()]);
       }
     });
 

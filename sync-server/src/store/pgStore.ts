@@ -25,7 +25,7 @@ const MIGRATIONS = fileURLToPath(new URL('./db/migrations/pg', import.meta.url))
  * so a doc hash can never collide with the migration lock.
  */
 const MIGRATION_LOCK_KEY = 0x6a65636f; // "jeco"
-const WRITE_LOCK_NAMESPACE = 0x6a656302;
+export const WRITE_LOCK_NAMESPACE = 0x6a656302;
 const PROJECTION_LOCK_NAMESPACE = 0x6a656303;
 
 /** Connects to `url`, applies pending migrations (one process at a time) and returns the store. */
@@ -223,14 +223,33 @@ class PgStore extends SqlStore implements Store {
     return row?.n ?? 0;
   }
 
-  async compact(docName: string, merge: Merge): Promise<number> {
+  compact(docName: string, merge: Merge): Promise<number> {
+    return this.compactLocked(docName, merge, 'wait');
+  }
+
+  /**
+   * Skips a doc whose lock another holds, as the node that stores it too, at the same
+   * moment, compacts it, or a server write of it commits: folding again after it would
+   * merge the whole snapshot for a few rows. The next store compacts what is left.
+   * Several nodes store a steadily changing doc together (every `maxDebounce`), and
+   * this is what keeps that to one compaction, in the store, without Redis.
+   */
+  compactAside(docName: string): Promise<number> {
+    return this.compactLocked(docName, mergeForSnapshot, 'skip');
+  }
+
+  private async compactLocked(docName: string, merge: Merge, whenHeld: 'wait' | 'skip'): Promise<number> {
     return this.db.transaction(async (tx) => {
       // The server-write lock, held until commit: compactions of one doc, from any process,
       // run one at a time, and one asked for while a server write of the doc is committing
       // (a purge compacting the preview that write replaced) waits for it and folds its row.
       // Under its own lock it read the log before that row committed, and the replaced words
       // stayed in the snapshot with nothing left to ask for another compaction.
-      await tx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK_NAMESPACE}, hashtext(${docName}))`);
+      if (whenHeld === 'wait') await tx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK_NAMESPACE}, hashtext(${docName}))`);
+      else {
+        const { rows } = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${WRITE_LOCK_NAMESPACE}, hashtext(${docName})) as locked`);
+        if (rows[0]?.locked !== true) return 0;
+      }
       // The rows it folds are durable already: a crash that loses this commit leaves them as they were.
       await tx.execute(sql`set local synchronous_commit = off`);
       const { snapshot, rows } = await readLog(tx, docName);
@@ -261,10 +280,6 @@ class PgStore extends SqlStore implements Store {
       if (update) await tx.insert(docUpdates).values({ docName, update: toBuffer(update) });
       this.counted(update?.byteLength ?? 0);
     });
-  }
-
-  compactAside(docName: string): Promise<number> {
-    return this.compact(docName, mergeForSnapshot);
   }
 
   async docExists(docName: string): Promise<boolean> {
