@@ -208,6 +208,12 @@ export const OPTIONS = {
     describe:
       "How long new messages gather before the chat indexes of the room's members are updated (the chat list's preview, unread count and delivered ticks; the message itself is not held): each inbox is written once per window, not once per message.",
   },
+  JECO_PROJECTION_BUSY_DELAY_MS: {
+    schema: z.coerce.number().int().min(0).max(10_000),
+    default: '250',
+    describe:
+      "The same window for a busy room (its chat indexes updated within the last second): its preview changes every moment anyway, and a longer window writes each member's inbox less often. Never shorter than `JECO_PROJECTION_DELAY_MS`.",
+  },
   JECO_VAPID_PUBLIC_KEY: {
     schema: z
       .string()

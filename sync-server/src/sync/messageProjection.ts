@@ -26,10 +26,13 @@ import { MAX_CONCURRENT_ITEMS } from './messagePlacement';
 
 /** Inboxes a projection writes before it lets the event loop run other work. */
 const INBOXES_PER_TURN = 50;
+/** A room whose last projection started this recently is busy: its next one waits the longer window. */
+const BUSY_WITHIN_MS = 1000;
 
 /**
  * The chat-index projection of new messages (design §5b): new messages and reactions in
- * a bucket mark their room dirty; after `delayMs` each dirty room is projected once for
+ * a bucket mark their room dirty; after `delayMs` (`busyDelayMs` for a room projected
+ * within the last second) each dirty room is projected once for
  * everything that arrived — every member's chat index entry (`entryAfterMessages`:
  * last message, count, order), their mentions, replies and reactions, and the room
  * head moved to a new bucket once this one is full — then the pushes.
@@ -52,13 +55,17 @@ export class MessageProjection {
    */
   private readonly baselines = new Map<string, number>();
   private readonly recovering = new Set<string>();
-  /** Rooms with new messages waiting for the next flush, with the buckets that got them. */
-  private dirty = new Map<RoomId, { room: RoomRef; buckets: Set<number> }>();
+  /** Rooms with new messages waiting for their projection, with the buckets that got them and when it is due. */
+  private dirty = new Map<RoomId, { room: RoomRef; buckets: Set<number>; due: number }>();
   /** Rooms whose message projection is queued or running. */
   private readonly projecting = new Set<RoomId>();
+  /** When each room's last projection started, kept for {@link BUSY_WITHIN_MS}. */
+  private readonly started = new Map<RoomId, number>();
   /** When the oldest change still waiting for its projection arrived (null: none waits). */
   private waitingSince: number | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
+  /** When {@link flushTimer} fires. */
+  private flushAt = Number.POSITIVE_INFINITY;
 
   constructor(
     private readonly deps: {
@@ -70,6 +77,8 @@ export class MessageProjection {
       bucketSize: number;
       /** How long new messages gather before their chat-index projection runs (coalescing per inbox). */
       delayMs: number;
+      /** The same for a busy room (one projected within the last second), where a longer window saves more and shows less. */
+      busyDelayMs: number;
       instance: () => Hocuspocus;
       /** Web Push for new messages, announced once their projection committed. */
       push?: PushSender;
@@ -102,36 +111,58 @@ export class MessageProjection {
   }
 
   private markDirty(room: RoomRef, bucket: number): void {
-    const entry = this.dirty.get(room.id) ?? { room, buckets: new Set<number>() };
+    const now = Date.now();
+    const entry = this.dirty.get(room.id) ?? { room, buckets: new Set<number>(), due: now + this.windowOf(room.id, now) };
     entry.buckets.add(bucket);
     this.dirty.set(room.id, entry);
-    this.waitingSince ??= Date.now();
-    this.flushTimer ??= setTimeout(() => this.flush(), this.deps.delayMs);
+    this.waitingSince ??= now;
+    this.armFor(entry.due);
+  }
+
+  /** How long a room's new messages gather: longer for a busy room, whose chat list preview changes every moment anyway. */
+  private windowOf(roomId: RoomId, now: number): number {
+    const last = this.started.get(roomId);
+    return last !== undefined && now - last < BUSY_WITHIN_MS ? Math.max(this.deps.delayMs, this.deps.busyDelayMs) : this.deps.delayMs;
+  }
+
+  /** Makes the flush timer fire by `due`. */
+  private armFor(due: number): void {
+    if (this.flushTimer && this.flushAt <= due) return;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushAt = due;
+    this.flushTimer = setTimeout(() => this.flush(), Math.max(0, due - Date.now()));
   }
 
   /**
-   * Starts the projection of every dirty room (each room's in its queue, one at a time
-   * per room). A room whose last projection has not finished stays dirty until it has:
-   * what arrived meanwhile goes into one projection after it. A projection that takes
-   * longer than the window (a large group's, on a busy server) would otherwise have a
-   * new one queued behind it every window, each writing every member's inbox again for
-   * the few messages since, and the queue would only grow.
+   * Starts the projection of every dirty room that is due (each room's in its queue, one
+   * at a time per room). A room whose last projection has not finished stays dirty until
+   * it has: what arrived meanwhile goes into one projection a window after it. A
+   * projection that takes longer than the window (a large group's, on a busy server)
+   * would otherwise have a new one queued behind it every window, each writing every
+   * member's inbox again for the few messages since, and the queue would only grow.
    */
   private flush(): void {
     this.flushTimer = null;
-    const dirty = this.dirty;
-    this.dirty = new Map();
-    for (const [roomId, entry] of dirty) {
-      if (this.projecting.has(roomId)) {
-        this.dirty.set(roomId, entry);
+    this.flushAt = Number.POSITIVE_INFINITY;
+    const now = Date.now();
+    for (const [roomId, at] of this.started) if (now - at >= BUSY_WITHIN_MS) this.started.delete(roomId);
+    for (const [roomId, entry] of this.dirty) {
+      if (this.projecting.has(roomId)) continue;
+      if (entry.due > now) {
+        this.armFor(entry.due);
         continue;
       }
+      this.dirty.delete(roomId);
       this.projecting.add(roomId);
+      this.started.set(roomId, now);
       void this.deps.queue
         .run(roomId, () => this.project(entry.room, [...entry.buckets]))
         .finally(() => {
           this.projecting.delete(roomId);
-          if (this.dirty.has(roomId)) this.flushTimer ??= setTimeout(() => this.flush(), this.deps.delayMs);
+          const waiting = this.dirty.get(roomId);
+          if (!waiting) return;
+          waiting.due = Math.max(waiting.due, Date.now() + this.windowOf(roomId, Date.now()));
+          this.armFor(waiting.due);
         });
     }
   }
@@ -145,6 +176,8 @@ export class MessageProjection {
   flushNow(): void {
     if (!this.flushTimer) return;
     clearTimeout(this.flushTimer);
+    const now = Date.now();
+    for (const entry of this.dirty.values()) entry.due = Math.min(entry.due, now);
     this.flush();
   }
 

@@ -46,6 +46,8 @@ export class Projections {
       bucketSize: number;
       /** How long new messages gather before their chat-index projection runs (coalescing per inbox). */
       delayMs: number;
+      /** The window of a room projected within the last second. */
+      busyDelayMs: number;
       instance: () => Hocuspocus;
       log: (error: unknown, what: string) => void;
       /** Web Push for new messages, announced once their projection committed. */
