@@ -56,7 +56,7 @@ export class MessageProjection {
   private readonly baselines = new Map<string, number>();
   private readonly recovering = new Set<string>();
   /** Rooms with new messages waiting for their projection, with the buckets that got them and when it is due. */
-  private dirty = new Map<RoomId, { room: RoomRef; buckets: Set<number>; due: number }>();
+  private readonly dirty = new Map<RoomId, { room: RoomRef; buckets: Set<number>; due: number }>();
   /** Rooms whose message projection is queued or running. */
   private readonly projecting = new Set<RoomId>();
   /** When each room's last projection started, kept for {@link BUSY_WITHIN_MS}. */
