@@ -7,10 +7,10 @@ import { CAUGHT_UP } from '../../sync-server/src/store/logPositions';
 import { appendMessage } from '#schema/docs/bucket';
 import { readChats } from '#schema/docs/inbox';
 import { bucketDoc, inboxDoc } from '#schema/docs/names';
-import { message, startDm, texts } from '../helpers/dm';
+import { message, startDm, texts, type DmPair } from '../helpers/dm';
 import { connectClient } from '../helpers/client';
 import { useTestDatabase } from '../helpers/pgDatabase';
-import { startServer } from '../helpers/server';
+import { startServer, type TestServer } from '../helpers/server';
 import { hasPostgres, hasRedis, TEST_REDIS_URL } from '../helpers/services';
 import { waitFor } from '../helpers/waitFor';
 
@@ -46,30 +46,18 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two server node
   });
 
   it('sends a change to the other node as the update itself, one message for it', async () => {
-    const one = await startServer({ databaseUrl, redisUrl: TEST_REDIS_URL });
-    const two = await startServer({ databaseUrl, redisUrl: TEST_REDIS_URL });
-    const { alice, room, aBucket, bBucket } = await startDm(one, two);
-    const relayed = await listen(bucketDoc(room, 0));
-    try {
+    await onTwoNodes(databaseUrl, async ({ alice, room, aBucket, bBucket, relayed }) => {
       const before = Y.encodeStateAsUpdate(aBucket.doc);
       appendMessage(aBucket.doc, message(alice.id, 'one hop'));
       await waitFor(() => texts(bBucket.doc).length === 1, { what: 'Bob on node two receives it' });
       // The first thing node one says about the bucket is the change itself: a peer needs
       // nothing more, where a state vector would have needed its answer and a reply to that.
-      const first = await waitFor(() => relayed.messages[0]);
-      expect(textsAfter(before, updateIn(first, bucketDoc(room, 0)))).toEqual(['one hop']);
-    } finally {
-      relayed.client.disconnect();
-      await Promise.all([one.close(), two.close()]);
-    }
+      expect(await firstRelayedTexts(relayed, before, bucketDoc(room, 0))).toEqual(['one hop']);
+    });
   });
 
   it('relays what a node caught up from the log (its own append, read back before it was applied)', async () => {
-    const one = await startServer({ databaseUrl, redisUrl: TEST_REDIS_URL });
-    const two = await startServer({ databaseUrl, redisUrl: TEST_REDIS_URL });
-    const { alice, room, bBucket } = await startDm(one, two);
-    const relayed = await listen(bucketDoc(room, 0));
-    try {
+    await onTwoNodes(databaseUrl, async ({ one, alice, room, bBucket, relayed }) => {
       // What a catch-up does (`catchUpAll`): the rows read back from the log, applied as CAUGHT_UP.
       const loaded = one.hocuspocus.documents.get(bucketDoc(room, 0))!;
       const before = Y.encodeStateAsUpdate(loaded);
@@ -78,58 +66,54 @@ describe.skipIf(!((await hasPostgres()) && (await hasRedis())))('two server node
       appendMessage(change, message(alice.id, 'read back'));
       Y.applyUpdate(loaded, Y.encodeStateAsUpdate(change, Y.encodeStateVector(loaded)), CAUGHT_UP);
       await waitFor(() => texts(bBucket.doc).length === 1, { what: 'Bob on node two receives it' });
-      const first = await waitFor(() => relayed.messages[0]);
-      expect(textsAfter(before, updateIn(first, bucketDoc(room, 0)))).toEqual(['read back']);
-    } finally {
-      relayed.client.disconnect();
-      await Promise.all([one.close(), two.close()]);
-    }
+      expect(await firstRelayedTexts(relayed, before, bucketDoc(room, 0))).toEqual(['read back']);
+    });
   });
 
   it('a node that missed a relayed change gets it within seconds, from the state exchange', async () => {
-    const one = await startServer({ databaseUrl, redisUrl: TEST_REDIS_URL });
-    const two = await startServer({ databaseUrl, redisUrl: TEST_REDIS_URL });
-    const { alice, room, aBucket, bBucket } = await startDm(one, two);
-    const channel = `hocuspocus:${bucketDoc(room, 0)}`;
-    const relayed = await listen(bucketDoc(room, 0));
-    const twoSub = two.redis!.extension.sub as Redis;
-    try {
+    await onTwoNodes(databaseUrl, async ({ two, alice, room, aBucket, bBucket, relayed }) => {
+      const channel = `hocuspocus:${bucketDoc(room, 0)}`;
+      const twoSub = two.redis!.extension.sub as Redis;
       // Node two stops hearing the bucket's channel while node one relays the message, as if Redis had dropped it.
       await twoSub.unsubscribe(channel);
       appendMessage(aBucket.doc, message(alice.id, 'missed once'));
-      await waitFor(() => relayed.messages.length > 0, { what: 'node one to relay the change' });
+      await waitFor(() => relayed.length > 0, { what: 'node one to relay the change' });
       await twoSub.subscribe(channel);
       expect(texts(bBucket.doc)).toEqual([]);
       await waitFor(() => texts(bBucket.doc).length === 1, { what: 'Bob on node two to receive it after all' });
       expect(texts(bBucket.doc)).toEqual(['missed once']);
-    } finally {
-      relayed.client.disconnect();
-      await Promise.all([one.close(), two.close()]);
-    }
+    });
   });
 });
 
-/** What the nodes publish on a doc's relay channel, without the sender's id in front. */
-async function listen(docName: string): Promise<{ client: Redis; messages: Uint8Array[] }> {
-  const client = createRedisClient(TEST_REDIS_URL);
-  const messages: Uint8Array[] = [];
-  client.on('messageBuffer', (_channel: Buffer, data: Buffer) => messages.push(data.subarray(data[0]! + 1)));
-  await client.subscribe(`hocuspocus:${docName}`);
-  return { client, messages };
+/**
+ * Two nodes on one database, Alice on the first and Bob on the second in their DM, and
+ * what the nodes publish on its bucket's relay channel (without the sender's id in
+ * front); all closed after `run`.
+ */
+async function onTwoNodes(databaseUrl: string, run: (nodes: DmPair & { one: TestServer; two: TestServer; relayed: Uint8Array[] }) => Promise<void>): Promise<void> {
+  const one = await startServer({ databaseUrl, redisUrl: TEST_REDIS_URL });
+  const two = await startServer({ databaseUrl, redisUrl: TEST_REDIS_URL });
+  const listener = createRedisClient(TEST_REDIS_URL);
+  try {
+    const dm = await startDm(one, two);
+    const relayed: Uint8Array[] = [];
+    listener.on('messageBuffer', (_channel: Buffer, data: Buffer) => relayed.push(data.subarray(data[0]! + 1)));
+    await listener.subscribe(`hocuspocus:${bucketDoc(dm.room, 0)}`);
+    await run({ ...dm, one, two, relayed });
+  } finally {
+    listener.disconnect();
+    await Promise.all([one.close(), two.close()]);
+  }
 }
 
-/** The update a relay message carries for `docName` (it fails the test if the message is anything else). */
-function updateIn(relayMessage: Uint8Array, docName: string): Uint8Array {
-  const incoming = new IncomingMessage(relayMessage);
+/** The texts of a doc in state `before` once the update of the first relay message is applied; it fails the test if that message is not an update of `docName`. */
+async function firstRelayedTexts(relayed: Uint8Array[], before: Uint8Array, docName: string): Promise<string[]> {
+  const incoming = new IncomingMessage(await waitFor(() => relayed[0]));
   expect(incoming.readVarString()).toBe(docName);
   expect([incoming.readVarUint(), incoming.readVarUint()]).toEqual([0, 2]); // Sync, Update
-  return incoming.readVarUint8Array();
-}
-
-/** The texts of a doc in state `before` once `update` is applied to it. */
-function textsAfter(before: Uint8Array, update: Uint8Array): string[] {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, before);
-  Y.applyUpdate(doc, update);
+  Y.applyUpdate(doc, incoming.readVarUint8Array());
   return texts(doc);
 }
