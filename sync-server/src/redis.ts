@@ -98,12 +98,14 @@ export function createRedisRelay(
   // The relay's framing (its `encodeMessage`, private): the sender's id, length first, so peers know whom to answer.
   const identifier = Buffer.from(extension.configuration.identifier, 'utf8');
   const sender = Buffer.concat([Buffer.from([identifier.length]), identifier]);
+  /** Publishes `message` on a doc's relay channel, framed as the extension frames its own. */
+  const publishOn = (documentName: string, message: Uint8Array) => pub.publish(`${RELAY_PREFIX}:${documentName}`, Buffer.concat([sender, message]));
   // Storing a doc is only compacting it here, and the store keeps that to one node at a
   // time itself (`Store.compactAside`). The extension's Redis lock per store cost two
   // round trips, and the node that lost it printed "Another instance is already storing
   // this document" each time: several lines a second from a busy pair of nodes.
   extension.onStoreDocument = async () => undefined;
-  relayUpdates(extension, (documentName, message) => pub.publish(`${RELAY_PREFIX}:${documentName}`, Buffer.concat([sender, message])));
+  relayUpdates(extension, publishOn);
   // Resync once both clients are back after either lost its connection.
   let cutOff = false;
   let wasEverReady = false;
@@ -125,7 +127,7 @@ export function createRedisRelay(
     for (const document of hocuspocus.documents.values()) {
       const message = new OutgoingMessage(document.name).createSyncMessage().writeFirstSyncStepFor(document);
       // Counted by the wrapper above; a failure here only means the next reconnect tries again.
-      pub.publish(`${RELAY_PREFIX}:${document.name}`, Buffer.concat([sender, message.toUint8Array()])).catch(() => undefined);
+      publishOn(document.name, message.toUint8Array()).catch(() => undefined);
     }
   };
   for (const client of [pub, sub]) {

@@ -244,7 +244,8 @@ class PgStore extends SqlStore implements Store {
       // run one at a time, and one asked for while a server write of the doc is committing
       // (a purge compacting the preview that write replaced) waits for it and folds its row.
       // Under its own lock it read the log before that row committed, and the replaced words
-      // stayed in the snapshot with nothing left to ask for another compaction.
+      // stayed in the snapshot with nothing left to ask for another compaction. A debounced
+      // compaction (`compactAside`) does not wait: it folds nothing that needs folding now.
       if (whenHeld === 'wait') await tx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK_NAMESPACE}, hashtext(${docName}))`);
       else {
         const { rows } = await tx.execute<{ locked: boolean }>(sql`select pg_try_advisory_xact_lock(${WRITE_LOCK_NAMESPACE}, hashtext(${docName})) as locked`);

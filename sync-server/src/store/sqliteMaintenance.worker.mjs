@@ -49,7 +49,7 @@ const deleteRows = sqlite.prepare('delete from doc_updates where doc_name = ? an
 /** The snapshot and rows of a doc, as one read sees them. */
 const readLog = sqlite.transaction((docName) => ({ snapshot: snapshotOf.get(docName), rows: rowsOf.all(docName) }));
 
-/** Snapshot + rows → one garbage-collected update, as `mergeForSnapshot` (`sync/persistence.ts`) makes it. */
+/** Snapshot + rows → one garbage-collected update, as `mergeForSnapshot` (`store/rows.ts`) makes it. */
 function merge(snapshot, updates) {
   const doc = new Y.Doc();
   Y.applyUpdate(doc, Y.mergeUpdates(snapshot ? [snapshot, ...updates] : updates));

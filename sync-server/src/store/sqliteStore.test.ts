@@ -107,7 +107,7 @@ describe('sqlite store on disk', () => {
     const sizeBefore = statSync(file).size;
     // About 6 MB through the writer thread: past the WAL's usual 1,000-page limit (4 MB).
     for (let i = 0; i < 24; i++) await Promise.all(Array.from({ length: 4 }, () => store.appendUpdate('doc', new Uint8Array(64 * 1024).fill(i))));
-    // The pages reach the database file itself within the checkpoint thread's second.
+    // The pages reach the database file itself within the upkeep thread's second.
     await waitFor(() => statSync(file).size - sizeBefore > 5 * 2 ** 20, { what: 'the WAL checkpointed', timeoutMs: 5_000 });
     expect((await store.loadDoc('doc')).updates).toHaveLength(96);
     await store.close();

@@ -122,7 +122,7 @@ export async function startWorkerWriter(file: string, busyTimeoutMs: number): Pr
 class RequestThread {
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
   private nextId = 1;
-  worker: Worker;
+  private worker: Worker;
   /** Why the current thread died, until the next request starts another. */
   private lost: Error | null = null;
   private closed = false;
@@ -146,7 +146,7 @@ class RequestThread {
   }
 
   call(op: string, payload: object): Promise<unknown> {
-    if (this.closed) return Promise.reject(new Error('the SQLite writer is closed'));
+    if (this.closed) return Promise.reject(new Error(`the SQLite ${this.name} thread is closed`));
     if (this.lost) {
       // The thread died since the last request: this one goes to a new thread.
       this.lost = null;

@@ -18,7 +18,7 @@ const sqlite = new Database(file);
 sqlite.pragma('synchronous = FULL');
 sqlite.pragma('foreign_keys = ON');
 sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
-// The checkpoint thread copies the WAL into the file (`sqliteCheckpoints.worker.mjs`): an
+// The upkeep thread copies the WAL into the file (`sqliteMaintenance.worker.mjs`): an
 // append commit never does it first, with the appends behind it waiting.
 sqlite.pragma('wal_autocheckpoint = 0');
 

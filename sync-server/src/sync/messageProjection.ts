@@ -161,7 +161,8 @@ export class MessageProjection {
           this.projecting.delete(roomId);
           const waiting = this.dirty.get(roomId);
           if (!waiting) return;
-          waiting.due = Math.max(waiting.due, Date.now() + this.windowOf(roomId, Date.now()));
+          const ended = Date.now();
+          waiting.due = Math.max(waiting.due, ended + this.windowOf(roomId, ended));
           this.armFor(waiting.due);
         });
     }

@@ -173,9 +173,8 @@ export interface Store {
    * appended meanwhile stay); Postgres is {@link Store.compact}, except that it does
    * nothing (returns 0) while another holds the doc's lock: another node storing the
    * same doc at the same moment compacts it, and the next store folds what is left.
-   * Not ordered after a
-   * server write in progress, so a purge, whose compaction must fold the rewrite it just
-   * made, uses {@link Store.compact}. Returns how many rows it folded.
+   * Not ordered after a server write in progress, so a purge, whose compaction must fold
+   * the rewrite it just made, uses {@link Store.compact}. Returns how many rows it folded.
    */
   compactAside(docName: string): Promise<number>;
   /**
