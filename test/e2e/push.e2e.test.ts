@@ -1,4 +1,4 @@
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { dmRoomId, type UserId } from '#schema/ids';
 import { api } from '../helpers/api';
@@ -7,6 +7,29 @@ import { CHROMIUM_PATH, hasChromium } from '../helpers/services';
 import { CHROMIUM_ARGS, PASSWORD, poll } from './browser';
 import { ChatPage } from './chatPage';
 import { closeAfterReport } from './pageReport';
+
+/**
+ * Counts, inside the service worker, the push events whose work (what the handler gave
+ * `waitUntil`) has settled; returns a reader of that count. The worker stays running while
+ * the test is attached to it, so the count lives as long as the test needs it.
+ */
+async function countHandledPushes(worker: Worker): Promise<() => Promise<number>> {
+  await worker.evaluate(() => {
+    const scope = self as unknown as { handledPushes: number; ExtendableEvent: { prototype: { waitUntil(work: Promise<unknown>): void } } };
+    scope.handledPushes = 0;
+    const { prototype } = scope.ExtendableEvent;
+    const waitUntil = prototype.waitUntil;
+    prototype.waitUntil = function (this: Event, work: Promise<unknown>) {
+      if (this.type === 'push') {
+        void work.finally(() => {
+          scope.handledPushes++;
+        });
+      }
+      return waitUntil.call(this, work);
+    };
+  });
+  return () => worker.evaluate(() => (self as unknown as { handledPushes: number }).handledPushes);
+}
 
 /** The notifications Jeco's service worker shows now, as the page reads them. */
 function shownNotifications(page: ChatPage): Promise<{ title: string; body: string; tag: string }[]> {
@@ -57,7 +80,17 @@ describe.skipIf(!(await hasChromium()))('Web Push in the browser', () => {
     await cdp.send('ServiceWorker.enable');
     await expect.poll(() => registrations.has(`${server.url}/`), poll).toBe(true);
     const registrationId = registrations.get(`${server.url}/`)!;
-    const deliver = (payload: object) => cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId, data: JSON.stringify(payload) });
+    await expect.poll(() => alice.page.context.serviceWorkers().length, poll).toBe(1);
+    const [worker] = alice.page.context.serviceWorkers();
+    const handled = await countHandledPushes(worker!);
+    // Resolves once the worker has finished with the push: Chromium's getNotifications() drops a
+    // notification that is being shown while it reads (it keeps only what the display lists already),
+    // so a read that overlaps the showing would miss it for good.
+    const deliver = async (payload: object) => {
+      const before = await handled();
+      await cdp.send('ServiceWorker.deliverPushMessage', { origin: server.url, registrationId, data: JSON.stringify(payload) });
+      await expect.poll(handled, poll).toBe(before + 1);
+    };
 
     await deliver({ roomId: room, title: 'Bob', body: 'Lunch at one?', tag: room });
     await expect.poll(() => shownNotifications(alice.page), poll).toEqual([{ title: 'Bob', body: 'Lunch at one?', tag: room }]);
@@ -68,8 +101,6 @@ describe.skipIf(!(await hasChromium()))('Web Push in the browser', () => {
     await expect.poll(async () => (await shownNotifications(alice.page)).map((n) => n.title).sort(), poll).toEqual(['Bob', 'Team']);
 
     // A click on Bob's notification (dispatched in the worker: headless Chromium has no notification centre to click in).
-    const [worker] = alice.page.context.serviceWorkers();
-    expect(worker).toBeDefined();
     await worker!.evaluate(async (roomId: string) => {
       const scope = self as unknown as { registration: ServiceWorkerRegistration; dispatchEvent(event: Event): boolean };
       const [notification] = await scope.registration.getNotifications({ tag: roomId });
