@@ -19,4 +19,4 @@ HEALTHCHECK --interval=5s --timeout=3s --start-period=20s --retries=3 \
 # Node itself is PID 1 (no npx or shell in between), so SIGTERM from `docker stop`
 # reaches the server, which drains and exits 0 (sync-server/src/main.ts).
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "sync-server/src/main.ts"]
+CMD ["node", "--max-semi-space-size=64", "--import", "tsx", "sync-server/src/main.ts"]

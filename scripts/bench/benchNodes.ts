@@ -6,6 +6,7 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '../../sync-server/src/nodeFlags';
 import type { FromServer, ServerArgs, ToServer } from './loadServer';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -18,8 +19,9 @@ export interface Node {
   ask<T extends FromServer['type']>(message: ToServer, answer: T): Promise<Extract<FromServer, { type: T }>>;
 }
 
+/** Starts a server process with the flags Jeco's server runs with (`SERVER_NODE_FLAGS`), the bare server too: both on the same runtime. */
 export function startNode(args: ServerArgs, profileDir?: string): Promise<Node> {
-  const execArgv = ['--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+  const execArgv = [...SERVER_NODE_FLAGS, '--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const child = fork(path.join(HERE, 'loadServer.ts'), [JSON.stringify(args)], { cwd: ROOT, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const waiting = new Map<string, (m: FromServer) => void>();
   child.on('message', (m: FromServer) => {

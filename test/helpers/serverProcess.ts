@@ -3,6 +3,7 @@ import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 import { waitFor } from './waitFor';
+import { SERVER_NODE_FLAGS } from '../../sync-server/src/nodeFlags';
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 /** tsx compiles the server on start; on 2 busy cores that alone can take seconds. */
@@ -71,7 +72,7 @@ afterAll(async () => {
  */
 export async function startServerProcess(options: ServerProcessOptions): Promise<ServerProcess> {
   const preload = (options.preload ?? []).flatMap((module) => ['--import', module]);
-  const child = spawn(process.execPath, ['--import', 'tsx', ...preload, 'sync-server/src/main.ts'], {
+  const child = spawn(process.execPath, [...SERVER_NODE_FLAGS, '--import', 'tsx', ...preload, 'sync-server/src/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
