@@ -5,6 +5,7 @@ import type { SyncContext } from '../sync/context';
 import type { UserId } from '#schema/ids';
 import { readMembers } from '#schema/docs/roomHead';
 import { dmOpen, type BlockState } from '#schema/privacy';
+import { decodeUpdateOnce } from '../sync/decodedUpdates';
 
 /**
  * How long a cached answer stands. Every node forgets its own answer when a block
@@ -102,7 +103,7 @@ export class Blocks {
       }
       return false;
     }
-    const { structs, ds } = Y.decodeUpdate(update);
+    const { structs, ds } = decodeUpdateOnce(update);
     if (structs.length === 0 && ds.clients.size === 0) return false;
     this.heldConnections.add(connection);
     connection.readOnly = true;

@@ -2,6 +2,7 @@ import * as Y from 'yjs';
 import type { FileRow, Store } from '../store/db/store';
 import type { Message } from '#schema/docs/message';
 import { roomOfDoc, type DocRef } from '#schema/docs/names';
+import { decodeUpdateOnce } from './decodedUpdates';
 
 /** A file row by id, as prefetched for one update; undefined when there is no such file. */
 export type FileLookup = (fileId: string) => FileRow | undefined;
@@ -17,7 +18,7 @@ const MAX_IDS_PER_UPDATE = 500;
 export function attachmentIdsOf(update: Uint8Array): string[] {
   const ids = new Set<string>();
   try {
-    for (const struct of Y.decodeUpdate(update).structs) {
+    for (const struct of decodeUpdateOnce(update).structs) {
       if (!(struct instanceof Y.Item) || !(struct.content instanceof Y.ContentAny)) continue;
       for (const value of struct.content.arr) {
         const fileId = (value as { attachment?: { fileId?: unknown } } | null)?.attachment?.fileId;

@@ -1,5 +1,5 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { roomRole } from '#schema/access';
 import { syncRefusal } from '#schema/api/errors';
 import type { Store } from '../store/db/store';
@@ -12,6 +12,7 @@ import { GROUP_ADD_REFUSAL } from '#schema/privacy';
 import type { SyncContext } from './context';
 import { messageArrivals } from './messageArrivals';
 import { checkUpdate } from './updateGuard';
+import { decodeUpdateOnce } from './decodedUpdates';
 import { AttachmentFiles, attachmentIdsOf } from './attachments';
 
 /** Claims kept in memory; past this many the oldest are dropped and asked of the store again when needed. */
@@ -26,7 +27,7 @@ const MAX_IDS_LOOKED_UP = 64;
 /** The distinct client ids an update writes structs with. */
 function clientIdsOf(update: Uint8Array): number[] {
   try {
-    return [...new Set(Y.decodeUpdate(update).structs.map((struct) => struct.id.client))];
+    return [...new Set(decodeUpdateOnce(update).structs.map((struct) => struct.id.client))];
   } catch {
     return [];
   }

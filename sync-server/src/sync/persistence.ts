@@ -5,15 +5,32 @@ import type { ProjectionMark, Store } from '../store/db/store';
 import { parseDocName } from '#schema/docs/names';
 import type { LogPositions } from '../store/logPositions';
 import { isLoggedServerWrite } from '../store/serverWrites';
+import { decodeUpdateOnce, type DecodedUpdate } from './decodedUpdates';
 
 /**
- * Whether applying `update` would change nothing: it has no deletions and every struct
- * is one the doc already holds — a client syncing with nothing new, or the same
- * message forwarded by a second tab. Costs O(update). Updates with deletions are
- * always logged (telling whether they are new would cost lookups per range).
+ * What of a received update the doc lacks, decoded. Almost always all of it: every
+ * struct starts at or past the doc's clock for its client, and the update is used as
+ * it came, with the guard's decoding ({@link decodeUpdateOnce}). Otherwise (a
+ * reconnecting client's sync reply, a second tab forwarding a message) the known clocks
+ * are cut off against the doc's state vector: they change nothing live (Yjs skips
+ * them), but a re-sent clock with other content would compete with the original when
+ * the log is merged on load, and could win.
  */
-function addsNothing(doc: Y.Doc, update: Uint8Array, inFlight: readonly InFlight[]): { nothing: false } | { nothing: true; waitFor: Promise<number>[] } {
-  const { structs, ds } = Y.decodeUpdate(update);
+function novelPart(doc: Y.Doc, update: Uint8Array): { novel: Uint8Array; decoded: DecodedUpdate } {
+  const decoded = decodeUpdateOnce(update);
+  if (decoded.structs.every((struct) => struct.id.clock >= Y.getState(doc.store, struct.id.client))) return { novel: update, decoded };
+  const novel = Y.diffUpdate(update, Y.encodeStateVector(doc));
+  return { novel, decoded: Y.decodeUpdate(novel) };
+}
+
+/**
+ * Whether applying an update (what the doc lacks of it, {@link novelPart}) would change
+ * nothing: it has no deletions and every struct is one the doc already holds — a
+ * client syncing with nothing new, or the same message forwarded by a second tab.
+ * Costs O(update). Updates with deletions are always logged (telling whether they are
+ * new would cost lookups per range).
+ */
+function addsNothing(doc: Y.Doc, { structs, ds }: DecodedUpdate, inFlight: readonly InFlight[]): { nothing: false } | { nothing: true; waitFor: Promise<number>[] } {
   if (ds.clients.size > 0) return { nothing: false };
   const waitFor = new Set<Promise<number>>();
   for (const struct of structs) {
@@ -35,10 +52,10 @@ interface InFlight {
   append: Promise<number>;
 }
 
-function inFlightOf(update: Uint8Array, append: Promise<number>): InFlight {
+function inFlightOf({ structs }: DecodedUpdate, append: Promise<number>): InFlight {
   const starts = new Map<number, number>();
   const ends = new Map<number, number>();
-  for (const struct of Y.decodeUpdate(update).structs) {
+  for (const struct of structs) {
     starts.set(struct.id.client, Math.min(starts.get(struct.id.client) ?? Infinity, struct.id.clock));
     ends.set(struct.id.client, Math.max(ends.get(struct.id.client) ?? 0, struct.id.clock + struct.length));
   }
@@ -104,11 +121,8 @@ export function persistenceExtension(deps: {
       // 0 is sync step 1 (a state vector); 1 and 2 carry updates. Read-only connections' updates are dropped.
       if ((type !== 1 && type !== 2) || connection.readOnly) return;
       const pending = inFlight.get(documentName) ?? [];
-      // Only what the doc lacks: clocks it holds change nothing live (Yjs skips them), but
-      // a re-sent clock with other content would compete with the original when the log
-      // is merged on load, and could win.
-      const novel = Y.diffUpdate(payload, Y.encodeStateVector(document));
-      const check = addsNothing(document, novel, pending);
+      const { novel, decoded } = novelPart(document, payload);
+      const check = addsNothing(document, decoded, pending);
       if (check.nothing) {
         try {
           await Promise.all(check.waitFor);
@@ -120,7 +134,7 @@ export function persistenceExtension(deps: {
       const done = deps.positions.appending(documentName);
       const mark = markOf(documentName);
       const append = deps.store.appendUpdate(documentName, novel, mark);
-      const entry = inFlightOf(novel, append);
+      const entry = inFlightOf(decoded, append);
       inFlight.set(documentName, [...pending, entry]);
       try {
         done(await append);

@@ -6,6 +6,7 @@ import { messageSchema } from '#schema/docs/message';
 import { roomOfDoc, type DocRef } from '#schema/docs/names';
 import { memberSchema, roleIn, ROOM_HEAD, type MemberRole } from '#schema/docs/roomHead';
 import type { UserId } from '#schema/ids';
+import { decodeUpdateOnce, type DecodedUpdate } from './decodedUpdates';
 import { checkValues, type ValueContext, type ValueRefusal } from './guardValues';
 import { appendsAtEnd } from './messagePlacement';
 import type { FileLookup } from './attachments';
@@ -85,10 +86,10 @@ const refuse = (rule: GuardRule, detail?: string): Refusal => ({ ok: false, rule
  */
 export function checkUpdate(input: GuardInput): GuardResult {
   if (input.update.byteLength > MAX_UPDATE_BYTES) return refuse('too-large', `${input.update.byteLength} bytes`);
-  let decoded: ReturnType<typeof Y.decodeUpdate>;
+  let decoded: DecodedUpdate;
   let sections: number;
   try {
-    decoded = Y.decodeUpdate(input.update);
+    decoded = decodeUpdateOnce(input.update);
     sections = decoding.readVarUint(decoding.createDecoder(input.update));
   } catch {
     return refuse('malformed', 'undecodable');
@@ -103,7 +104,7 @@ export function checkUpdate(input: GuardInput): GuardResult {
   }
 }
 
-function checkDecoded(input: GuardInput, view: UpdateView, ds: ReturnType<typeof Y.decodeUpdate>['ds']): GuardResult {
+function checkDecoded(input: GuardInput, view: UpdateView, ds: DecodedUpdate['ds']): GuardResult {
   const newClientIds = new Set<number>();
   const changes: Change[] = [];
   const next = new Map<number, number>();
