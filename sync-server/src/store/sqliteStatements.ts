@@ -3,13 +3,17 @@
  * builder renders its SQL and better-sqlite3 compiles it again on every call; on the
  * message path (a group commit's appends, a server write's log read, a projection's
  * flush, a guard's role check) that was about a tenth of the server's CPU under load
- * (`npm run bench:load -- --cpu-prof`). A prepared statement runs on the one
- * connection, so inside a transaction it is part of that transaction.
+ * (`npm run bench:load -- --cpu-prof`). Two joined later, together about a fiftieth
+ * of the main thread's busy time: the count of a doc's rows that every store of a doc
+ * makes, and the read of a room's members' rows that every chat-index projection makes.
+ * A prepared statement runs on the one connection, so inside a transaction it is part
+ * of that transaction.
  */
-import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks, roomMembers } from './db/sqlite';
+import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks, roomMembers, users } from './db/sqlite';
 import type { RoomId, UserId } from '#schema/ids';
+import type { UserRow } from './db/store';
 import type { LogRow } from './rows';
 
 const p = {
@@ -21,6 +25,7 @@ const p = {
   bucket: sql.placeholder('bucket'),
   length: sql.placeholder('length'),
   messages: sql.placeholder('messages'),
+  ids: sql.placeholder('ids'),
 };
 
 export function prepareStatements(db: BetterSQLite3Database) {
@@ -56,6 +61,9 @@ export function prepareStatements(db: BetterSQLite3Database) {
     .from(roomMembers)
     .where(and(eq(roomMembers.roomId, p.roomId), eq(roomMembers.userId, p.userId)))
     .prepare();
+  const updateCount = db.select({ n: count() }).from(docUpdates).where(eq(docUpdates.docName, p.docName)).prepare();
+  // Any number of ids through one statement: they travel as one JSON array.
+  const usersByIds = db.select().from(users).where(sql`${users.id} in (select value from json_each(${p.ids}))`).prepare();
 
   return {
     /** A doc's snapshot and log rows after `afterId`, in append order; call inside a transaction so both reads agree. */
@@ -71,6 +79,10 @@ export function prepareStatements(db: BetterSQLite3Database) {
     watermarks: (roomId: RoomId) => watermarks.all({ roomId }),
     members: (roomId: RoomId) => members.all({ roomId }),
     role: (roomId: RoomId, userId: UserId) => role.get({ roomId, userId })?.role ?? null,
+    /** How many log rows a doc has (its snapshot aside): a store of the doc compacts past a limit. */
+    updateCount: (docName: string): number => updateCount.get({ docName })?.n ?? 0,
+    /** Every chat-index projection reads its members' rows (names, push settings). */
+    users: (ids: readonly UserId[]): UserRow[] => usersByIds.all({ ids: JSON.stringify(ids) }),
   };
 }
 

@@ -8,12 +8,12 @@
  */
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { and, count, eq, lte } from 'drizzle-orm';
+import { and, eq, lte } from 'drizzle-orm';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '#schema/ids';
 import type { MemberRole } from '#schema/docs/roomHead';
-import type { LoadLogsAfter, ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store } from './db/store';
+import type { LoadLogsAfter, ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from './db/store';
 import { docSnapshots, docUpdates, projectionMarks } from './db/sqlite';
 import { sqliteDialect, withoutWaitingForDisk } from './dialects';
 import { GroupCommit } from './groupCommit';
@@ -75,6 +75,10 @@ class SqliteStore extends SqlStore implements Store {
 
   override async getRoomMembers(id: RoomId): Promise<RoomMemberRow[]> {
     return this.q.members(id);
+  }
+
+  override async getUsersByIds(ids: readonly UserId[]): Promise<UserRow[]> {
+    return ids.length === 0 ? [] : this.q.users(ids);
   }
 
   override async getMemberRole(roomId: RoomId, userId: UserId): Promise<MemberRole | null> {
@@ -155,8 +159,7 @@ class SqliteStore extends SqlStore implements Store {
   }
 
   async countUpdates(docName: string): Promise<number> {
-    const row = this.db.select({ n: count() }).from(docUpdates).where(eq(docUpdates.docName, docName)).get();
-    return row?.n ?? 0;
+    return this.q.updateCount(docName);
   }
 
   async compact(docName: string, merge: Merge): Promise<number> {

@@ -115,13 +115,16 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.getUserByUsername('bob')).toBeNull();
     });
 
-    it('3. getUsersByIds returns the known users and skips unknown ids', async () => {
+    it('3. getUsersByIds returns the known users, whole and once each, and skips unknown ids', async () => {
       const ann = await addUser('ann');
       const bob = await addUser('bob');
       await addUser('cy');
       const found = await store.getUsersByIds([ann.id, bob.id, userId()]);
       expect(found.map((u) => u.username).sort()).toEqual(['ann', 'bob']);
       expect(await store.getUsersByIds([])).toEqual([]);
+      // Whole rows, each user once however often named, and more ids than one statement may bind.
+      const many = [bob.id, ...Array.from({ length: 2000 }, () => userId()), bob.id];
+      expect(await store.getUsersByIds(many)).toEqual([await store.getUserById(bob.id)]);
     });
 
     it('4. searchUsers matches a username or display-name prefix case-insensitively, ordered by username, at most limit', async () => {
