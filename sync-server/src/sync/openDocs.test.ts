@@ -55,4 +55,14 @@ describe('OpenDocs: a client CLOSE reaches Hocuspocus only for a doc open on the
     expect(docs.received(frame('c', SYNC))).toBe(true);
     expect(docs.received(new Uint8Array([0xff]))).toBe(true);
   });
+
+  it('reads the type past a long or non-ASCII name, and passes a frame cut inside its name untouched', () => {
+    const docs = new OpenDocs();
+    const long = `bucket:${'é'.repeat(100)}:0`;
+    expect(docs.received(close(long))).toBe(false);
+    expect(docs.received(auth(long))).toBe(true);
+    expect(docs.received(frame(long, SYNC))).toBe(true);
+    expect(docs.received(close(long))).toBe(true);
+    expect(docs.received(close(long).subarray(0, 10))).toBe(true);
+  });
 });

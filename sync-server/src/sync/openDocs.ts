@@ -6,11 +6,24 @@ const CLOSE = 7;
 /** The auth sub-message the server sends when it refuses a doc. */
 const PERMISSION_DENIED = 1;
 
-function header(data: Uint8Array): { key: string; type: number; decoder: decoding.Decoder } | null {
+/**
+ * An AUTH or CLOSE message's document name and type; null for any other message (or an
+ * undecodable one). Every update and acknowledgement to every socket passes through
+ * {@link OpenDocs.sent}: the type is read first, past the name, so only these two
+ * messages pay for decoding the name into a string.
+ */
+function authOrClose(data: Uint8Array): { key: string; type: typeof AUTH | typeof CLOSE; decoder: decoding.Decoder } | null {
   try {
     const decoder = decoding.createDecoder(data);
+    // The name is a length and that many bytes (lib0 throws on reading past the end).
+    const nameLength = decoding.readVarUint(decoder);
+    decoder.pos += nameLength;
+    const type = decoding.readVarUint(decoder);
+    if (type !== AUTH && type !== CLOSE) return null;
+    decoder.pos = 0;
     const key = decoding.readVarString(decoder);
-    return { key, type: decoding.readVarUint(decoder), decoder };
+    decoding.readVarUint(decoder);
+    return { key, type, decoder };
   } catch {
     return null;
   }
@@ -35,7 +48,7 @@ export class OpenDocs {
 
   /** A message from the client; false when it is a stale CLOSE to drop. */
   received(data: Uint8Array): boolean {
-    const message = header(data);
+    const message = authOrClose(data);
     if (!message) return true;
     if (message.type === AUTH) this.open.add(message.key);
     if (message.type === CLOSE) return this.open.delete(message.key);
@@ -44,7 +57,7 @@ export class OpenDocs {
 
   /** A message to the client: notes the docs the server closed or refused. */
   sent(data: Uint8Array): void {
-    const message = header(data);
+    const message = authOrClose(data);
     if (!message) return;
     if (message.type === CLOSE) this.open.delete(message.key);
     if (message.type === AUTH && readUint(message.decoder) === PERMISSION_DENIED) this.open.delete(message.key);
