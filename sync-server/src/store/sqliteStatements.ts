@@ -3,17 +3,20 @@
  * builder renders its SQL and better-sqlite3 compiles it again on every call; on the
  * message path (a group commit's appends, a server write's log read, a projection's
  * flush, a guard's role check) that was about a tenth of the server's CPU under load
- * (`npm run bench:load -- --cpu-prof`). Two joined later, together about a fiftieth
- * of the main thread's busy time: the count of a doc's rows that every store of a doc
- * makes, and the read of a room's members' rows that every chat-index projection makes.
+ * (`npm run bench:load -- --cpu-prof`). Later came the count of a doc's rows that every
+ * store of a doc makes and the read of a room's members' rows that every chat-index
+ * projection makes (together about a fiftieth of the main thread's busy time), and a
+ * flush of receipt reports (`sqliteReceipts.ts`), whose multi-row statements were built
+ * and compiled anew for every flush.
  * A prepared statement runs on the one connection, so inside a transaction it is part
  * of that transaction.
  */
 import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks, roomMembers, users } from './db/sqlite';
+import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks, receiptPositions, receiptSteps, roomMembers, users } from './db/sqlite';
 import type { RoomId, UserId } from '#schema/ids';
 import type { UserRow } from './db/store';
+import type { PositionRow, StepRow } from './receiptRows';
 import type { LogRow } from './rows';
 
 const p = {
@@ -26,6 +29,13 @@ const p = {
   length: sql.placeholder('length'),
   messages: sql.placeholder('messages'),
   ids: sql.placeholder('ids'),
+  deliveredBucket: sql.placeholder('deliveredBucket'),
+  deliveredIndex: sql.placeholder('deliveredIndex'),
+  readBucket: sql.placeholder('readBucket'),
+  readIndex: sql.placeholder('readIndex'),
+  index: sql.placeholder('index'),
+  kind: sql.placeholder('kind'),
+  at: sql.placeholder('at'),
 };
 
 export function prepareStatements(db: BetterSQLite3Database) {
@@ -64,6 +74,20 @@ export function prepareStatements(db: BetterSQLite3Database) {
   const updateCount = db.select({ n: count() }).from(docUpdates).where(eq(docUpdates.docName, p.docName)).prepare();
   // Any number of ids through one statement: they travel as one JSON array.
   const usersByIds = db.select().from(users).where(sql`${users.id} in (select value from json_each(${p.ids}))`).prepare();
+  const position = db
+    .select()
+    .from(receiptPositions)
+    .where(and(eq(receiptPositions.roomId, p.roomId), eq(receiptPositions.userId, p.userId)))
+    .prepare();
+  const setPosition = db
+    .insert(receiptPositions)
+    .values({ roomId: p.roomId, userId: p.userId, deliveredBucket: p.deliveredBucket, deliveredIndex: p.deliveredIndex, readBucket: p.readBucket, readIndex: p.readIndex })
+    .onConflictDoUpdate({
+      target: [receiptPositions.roomId, receiptPositions.userId],
+      set: { deliveredBucket: sql`excluded.delivered_bucket`, deliveredIndex: sql`excluded.delivered_index`, readBucket: sql`excluded.read_bucket`, readIndex: sql`excluded.read_index` },
+    })
+    .prepare();
+  const addStep = db.insert(receiptSteps).values({ roomId: p.roomId, userId: p.userId, kind: p.kind, bucket: p.bucket, index: p.index, at: p.at }).onConflictDoNothing().prepare();
 
   return {
     /** A doc's snapshot and log rows after `afterId`, in append order; call inside a transaction so both reads agree. */
@@ -83,6 +107,10 @@ export function prepareStatements(db: BetterSQLite3Database) {
     updateCount: (docName: string): number => updateCount.get({ docName })?.n ?? 0,
     /** Every chat-index projection reads its members' rows (names, push settings). */
     users: (ids: readonly UserId[]): UserRow[] => usersByIds.all({ ids: JSON.stringify(ids) }),
+    /** A member's receipt positions in a room, for a flush of receipt reports (`sqliteReceipts.ts`). */
+    receiptPosition: (roomId: RoomId, userId: UserId): PositionRow | undefined => position.get({ roomId, userId }),
+    setReceiptPosition: (row: PositionRow) => setPosition.run({ ...row }),
+    addReceiptStep: (row: StepRow) => addStep.run({ ...row }),
   };
 }
 

@@ -19,6 +19,7 @@ import { sqliteDialect, withoutWaitingForDisk } from './dialects';
 import { GroupCommit } from './groupCommit';
 import { prepareStatements, type SqliteStatements } from './sqliteStatements';
 import { startWorkerWriter, threadWriter, type AppendItem, type LogWriter } from './sqliteWriter';
+import { SqliteReceipts } from './sqliteReceipts';
 import { SqlStore } from './sqlStore';
 import { fold, mergeForSnapshot, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
@@ -55,6 +56,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
 
 class SqliteStore extends SqlStore implements Store {
   readonly dialect = 'sqlite';
+  override readonly receipts: SqliteReceipts;
   private readonly appends: GroupCommit<AppendItem>;
 
   constructor(
@@ -65,6 +67,7 @@ class SqliteStore extends SqlStore implements Store {
     private readonly writer: LogWriter,
   ) {
     super(sqliteDialect(db, sqlite, (work) => writer.exclusive(work)));
+    this.receipts = new SqliteReceipts(this.d, sqlite, q, (work) => writer.exclusive(work));
     // One immediate transaction (one fsync with synchronous=FULL) per batch of appends.
     this.appends = new GroupCommit(async (items) => {
       const ids = await this.writer.append(items);
