@@ -7,9 +7,8 @@
  * store of a doc makes and the read of a room's members' rows that every chat-index
  * projection makes (together about a fiftieth of the main thread's busy time), and a
  * flush of receipt reports (`sqliteReceipts.ts`), whose multi-row statements were built
- * and compiled anew for every flush.
- * A prepared statement runs on the one connection, so inside a transaction it is part
- * of that transaction.
+ * and compiled anew for every flush. A prepared statement runs on the one connection,
+ * so inside a transaction it is part of that transaction.
  */
 import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
