@@ -9,6 +9,7 @@
  *   npm run bench:load -- --topology pg+redis --rates 500         # two nodes, people split
  *   npm run bench:load -- ... --write        # also replace this scenario's section of docs/benchmarks.md
  *   npm run bench:load -- ... --cpu-prof     # Jeco only, CPU profile of the server into ./profiles
+ *   npm run bench:load -- --help             # the options and their defaults
  *
  * People are real `@hocuspocus/provider` clients, one socket per device (every
  * `--devices-every`-th person has two devices), all in this process; each server is a
@@ -69,22 +70,30 @@ function jecoSettingsFromEnvironment(): Record<string, string> {
 /** After the last send, how long copies may still arrive before the rest count as not delivered. */
 const DRAIN_MS = 5_000;
 
-const { values: opts } = parseArgs({
-  options: {
-    groups: { type: 'string', default: '10' },
-    size: { type: 'string', default: '10' },
-    online: { type: 'string' },
-    rates: { type: 'string', default: '50,100,300,1000' },
-    seconds: { type: 'string', default: '10' },
-    'warmup-seconds': { type: 'string', default: '3' },
-    topology: { type: 'string', default: 'sqlite' },
-    traffic: { type: 'string', default: 'messages' },
-    'devices-every': { type: 'string', default: '0' },
-    servers: { type: 'string', default: 'bare,jeco' },
-    write: { type: 'boolean', default: false },
-    'cpu-prof': { type: 'boolean', default: false },
-  },
-});
+const OPTIONS = {
+  groups: { type: 'string', default: '10' },
+  size: { type: 'string', default: '10' },
+  online: { type: 'string' },
+  rates: { type: 'string', default: '50,100,300,1000' },
+  seconds: { type: 'string', default: '10' },
+  'warmup-seconds': { type: 'string', default: '3' },
+  topology: { type: 'string', default: 'sqlite' },
+  traffic: { type: 'string', default: 'messages' },
+  'devices-every': { type: 'string', default: '0' },
+  servers: { type: 'string', default: 'bare,jeco' },
+  write: { type: 'boolean', default: false },
+  'cpu-prof': { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+const { values: opts } = parseArgs({ options: OPTIONS });
+if (opts.help) {
+  console.log('npm run bench:load -- [options]   (the header of scripts/bench/load.ts says what each one does)');
+  for (const [name, option] of Object.entries(OPTIONS)) {
+    const value = option.type === 'string' ? ' <value>' : '';
+    console.log(`  --${name}${value}${option.type === 'string' && 'default' in option ? `  (default ${option.default})` : ''}`);
+  }
+  process.exit(0);
+}
 const GROUPS = Number(opts.groups);
 const SIZE = Number(opts.size);
 const ONLINE = Math.min(SIZE, Number(opts.online ?? SIZE));
