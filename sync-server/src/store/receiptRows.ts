@@ -7,25 +7,25 @@ import type { ReceiptAdvanceRow } from './db/receiptStore';
 import { comparePositions, laterOf, type MemberPositions, type Position, type ReceiptKind } from '#schema/docs/receipts';
 import type { RoomId, UserId } from '#schema/ids';
 
-/** A `receipt_positions` row. */
-export interface PositionRow {
+/** A `receipt_positions` row (a type, not an interface: SQLite's prepared statements take it as their parameters). */
+export type PositionRow = {
   roomId: RoomId;
   userId: UserId;
   deliveredBucket: number | null;
   deliveredIndex: number | null;
   readBucket: number | null;
   readIndex: number | null;
-}
+};
 
-/** A `receipt_steps` row. */
-export interface StepRow {
+/** A `receipt_steps` row (a type, as {@link PositionRow}). */
+export type StepRow = {
   roomId: RoomId;
   bucket: number;
   index: number;
   kind: ReceiptKind;
   userId: UserId;
   at: number;
-}
+};
 
 export function memberKey(roomId: RoomId, userId: UserId): string {
   return `${roomId}\n${userId}`;

@@ -108,8 +108,8 @@ export function prepareStatements(db: BetterSQLite3Database) {
     users: (ids: readonly UserId[]): UserRow[] => usersByIds.all({ ids: JSON.stringify(ids) }),
     /** A member's receipt positions in a room, for a flush of receipt reports (`sqliteReceipts.ts`). */
     receiptPosition: (roomId: RoomId, userId: UserId): PositionRow | undefined => position.get({ roomId, userId }),
-    setReceiptPosition: (row: PositionRow) => setPosition.run({ ...row }),
-    addReceiptStep: (row: StepRow) => addStep.run({ ...row }),
+    setReceiptPosition: (row: PositionRow) => setPosition.run(row),
+    addReceiptStep: (row: StepRow) => addStep.run(row),
   };
 }
 
