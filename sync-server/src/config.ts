@@ -210,7 +210,7 @@ export const OPTIONS = {
   },
   JECO_PROJECTION_BUSY_DELAY_MS: {
     schema: z.coerce.number().int().min(0).max(10_000),
-    default: '250',
+    default: '500',
     describe:
       "The same window for a busy room (its chat indexes updated within the last second): its preview changes every moment anyway, and a longer window writes each member's inbox less often. Never shorter than `JECO_PROJECTION_DELAY_MS`.",
   },
