@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dmRoomId, newGroupId, newUserId, parseRoomId } from '../ids';
+import { dmRoomId, newGroupId, newUserId, parseRoomId, type UserId } from '../ids';
 import { bucketDoc, contactsDoc, inboxDoc, parseDocName, roomHeadDoc } from './names';
 
 const a = newUserId();
@@ -43,5 +43,28 @@ describe('doc names', () => {
       expect(parseDocName(bad), bad).toBeNull();
     }
     expect(() => bucketDoc(dm, -1)).toThrow(RangeError);
+  });
+
+  it('parses a name again to the same answer, which no caller can change for the next', () => {
+    const dm = dmRoomId(a, b);
+    const name = bucketDoc(dm, 3);
+    const first = parseDocName(name);
+    expect(parseDocName(name)).toEqual(first);
+    if (first?.kind !== 'bucket' || first.room.kind !== 'dm') throw new Error('not a DM bucket');
+    const members = first.room.members;
+    expect(() => {
+      (first as { bucket: number }).bucket = 4;
+    }).toThrow(TypeError);
+    expect(() => (members as unknown as UserId[]).reverse()).toThrow(TypeError);
+    expect(parseDocName(name)).toMatchObject({ kind: 'bucket', bucket: 3, room: { kind: 'dm', id: dm, members: [...members] } });
+  });
+
+  it('still parses every name right after many forged ones pushed the old ones out', () => {
+    const group = newGroupId();
+    expect(parseDocName(roomHeadDoc(group))).toMatchObject({ kind: 'roomHead', room: { id: group } });
+    for (let i = 0; i < 25_000; i++) expect(parseDocName(`inbox/forged-${i}`)).toBeNull();
+    expect(parseDocName(roomHeadDoc(group))).toMatchObject({ kind: 'roomHead', room: { kind: 'group', id: group } });
+    expect(parseDocName(inboxDoc(a))).toEqual({ kind: 'inbox', userId: a });
+    expect(parseDocName('inbox/forged-1')).toBeNull();
   });
 });

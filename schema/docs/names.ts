@@ -36,8 +36,35 @@ export function inboxDoc(userId: UserId): DocName {
 
 const BUCKET = /^(0|[1-9][0-9]{0,6})$/;
 
+/**
+ * Names parsed lately, and what they parsed to. The server's hooks each parse the name
+ * of the doc an update is for (the guard, persistence, the projection, privacy, presence),
+ * about five times per update; a handful of names cover a busy server's traffic. Bounded,
+ * the oldest dropped first, so forged names cannot grow it; each entry frozen, so no
+ * caller can change what the next one gets.
+ */
+const parsedNames = new Map<string, DocRef | null>();
+const PARSED_NAMES_KEPT = 10_000;
+
 /** Parses a document name; `null` for anything not of the four known shapes. */
 export function parseDocName(name: string): DocRef | null {
+  const known = parsedNames.get(name);
+  if (known !== undefined) return known;
+  const ref = parseNewDocName(name);
+  if (parsedNames.size >= PARSED_NAMES_KEPT) parsedNames.delete(parsedNames.keys().next().value!);
+  parsedNames.set(name, ref && frozen(ref));
+  return ref;
+}
+
+function frozen(ref: DocRef): DocRef {
+  if ('room' in ref) {
+    if (ref.room.kind === 'dm') Object.freeze(ref.room.members);
+    Object.freeze(ref.room);
+  }
+  return Object.freeze(ref);
+}
+
+function parseNewDocName(name: string): DocRef | null {
   const parts = name.split('/');
   const [kind, id, part] = parts;
   if (!id) return null;
