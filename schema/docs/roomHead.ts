@@ -152,9 +152,22 @@ export function readMembers(doc: Y.Doc): Map<UserId, Member> {
   return out;
 }
 
+/**
+ * The role each stored member entry gives, by the entry itself: the guard asks for the
+ * writer's role on every update to a group's docs, and an entry is replaced, never
+ * changed, when the role changes.
+ */
+const rolesByEntry = new WeakMap<object, MemberRole | null>();
+
 /** The role the group's own `members` map gives `userId` (null: not a member, or a malformed entry). */
 export function roleIn(doc: Y.Doc, userId: UserId): MemberRole | null {
-  return memberSchema.safeParse(membersMap(doc).get(userId)).data?.role ?? null;
+  const entry = membersMap(doc).get(userId);
+  if (typeof entry !== 'object' || entry === null) return null;
+  const known = rolesByEntry.get(entry);
+  if (known !== undefined) return known;
+  const role = memberSchema.safeParse(entry).data?.role ?? null;
+  rolesByEntry.set(entry, role);
+  return role;
 }
 
 export function setMember(doc: Y.Doc, userId: UserId, member: Member): void {
