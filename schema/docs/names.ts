@@ -1,3 +1,4 @@
+import { keepAtMost } from '../bounded';
 import { parseRoomId, parseUserId, type RoomId, type RoomRef, type UserId } from '../ids';
 
 /**
@@ -51,8 +52,8 @@ export function parseDocName(name: string): DocRef | null {
   const known = parsedNames.get(name);
   if (known !== undefined) return known;
   const ref = parseNewDocName(name);
-  if (parsedNames.size >= PARSED_NAMES_KEPT) parsedNames.delete(parsedNames.keys().next().value!);
   parsedNames.set(name, ref && frozen(ref));
+  keepAtMost(parsedNames, PARSED_NAMES_KEPT);
   return ref;
 }
 

@@ -6,6 +6,7 @@ import type { UserId } from '#schema/ids';
 import { readMembers } from '#schema/docs/roomHead';
 import { dmOpen, type BlockState } from '#schema/privacy';
 import { decodeUpdateOnce } from '../sync/decodedUpdates';
+import { ExpiringCache } from './expiringCache';
 
 /**
  * How long a cached answer stands. Every node forgets its own answer when a block
@@ -22,7 +23,7 @@ const CACHE_SIZE = 100_000;
  * refusal from a stale cache would lose an honest message after an unblock).
  */
 export class Blocks {
-  private readonly cache = new Map<string, { blocked: boolean; at: number }>();
+  private readonly cache: ExpiringCache<boolean>;
   /** Connections made read-only by {@link holdsDmWrite}, and only those (a former member's stay read-only). */
   private readonly heldConnections = new WeakSet<object>();
   private readonly blockedListeners = new Set<(blocker: UserId, blocked: UserId) => void>();
@@ -31,13 +32,15 @@ export class Blocks {
   constructor(
     private readonly store: Store,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.cache = new ExpiringCache({ ttlMs: CACHE_MS, max: CACHE_SIZE }, now);
+  }
 
   /** Whether `blocker` blocked `blocked`; `fresh` skips the cache. */
   async isBlocked(blocker: UserId, blocked: UserId, fresh = false): Promise<boolean> {
     const key = `${blocker}>${blocked}`;
-    const cached = this.cache.get(key);
-    if (!fresh && cached && this.now() - cached.at < CACHE_MS) return cached.blocked;
+    const cached = fresh ? undefined : this.cache.get(key);
+    if (cached !== undefined) return cached;
     const answer = await this.store.isBlocked(blocker, blocked);
     this.remember(key, answer);
     return answer;
@@ -76,8 +79,8 @@ export class Blocks {
 
   /** Forgets cached answers between two people, both ways: another node changed a block between them. */
   forget(a: UserId, b: UserId): void {
-    this.cache.delete(`${a}>${b}`);
-    this.cache.delete(`${b}>${a}`);
+    this.cache.forget(`${a}>${b}`);
+    this.cache.forget(`${b}>${a}`);
   }
 
   /**
@@ -144,9 +147,7 @@ export class Blocks {
   }
 
   private remember(key: string, blocked: boolean): void {
-    this.cache.delete(key);
-    this.cache.set(key, { blocked, at: this.now() });
-    if (this.cache.size > CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+    this.cache.set(key, blocked);
   }
 }
 

@@ -6,6 +6,7 @@ import { contactsDoc, parseDocName, roomOfDoc, type DocRef } from '#schema/docs/
 import type { RoomRef, UserId } from '#schema/ids';
 import { DEFAULT_PRIVACY, dmReadReceipts, inAudience, mayAddToGroup, presenceInGroups, seesPresenceBack, visibilityOf, type PrivacySettings, type Relation, type Visibility } from '#schema/privacy';
 import type { Blocks } from './blocks';
+import { ExpiringCache } from './expiringCache';
 
 /**
  * How long a cached answer stands. This node forgets its own answer when a setting or
@@ -14,24 +15,7 @@ import type { Blocks } from './blocks';
 const CACHE_MS = 5_000;
 /** Users (settings) and contact lists kept in memory; past this many the oldest are dropped. */
 const CACHE_SIZE = 50_000;
-
-/** An insertion-ordered map with expiry and a size cap. */
-class Cache<V> {
-  private readonly entries = new Map<string, { value: V; at: number }>();
-  constructor(private readonly now: () => number) {}
-  get(key: string): V | undefined {
-    const hit = this.entries.get(key);
-    return hit && this.now() - hit.at < CACHE_MS ? hit.value : undefined;
-  }
-  set(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, { value, at: this.now() });
-    if (this.entries.size > CACHE_SIZE) this.entries.delete(this.entries.keys().next().value!);
-  }
-  forget(key: string): void {
-    this.entries.delete(key);
-  }
-}
+const CACHE_LIMITS = { ttlMs: CACHE_MS, max: CACHE_SIZE };
 
 /**
  * The inputs of `schema/privacy.ts` for the server: users' settings (SQL columns of
@@ -45,8 +29,8 @@ class Cache<V> {
  * the doc through this node forgets the cached set at once.
  */
 export class Privacy {
-  private readonly settings: Cache<PrivacySettings>;
-  private readonly contacts: Cache<ReadonlySet<UserId>>;
+  private readonly settings: ExpiringCache<PrivacySettings>;
+  private readonly contacts: ExpiringCache<ReadonlySet<UserId>>;
   private readonly changedListeners = new Set<(userId: UserId, settings: PrivacySettings) => void>();
   private instance: Hocuspocus | undefined;
 
@@ -55,8 +39,8 @@ export class Privacy {
     private readonly blocks: Blocks,
     now: () => number = Date.now,
   ) {
-    this.settings = new Cache(now);
-    this.contacts = new Cache(now);
+    this.settings = new ExpiringCache(CACHE_LIMITS, now);
+    this.contacts = new ExpiringCache(CACHE_LIMITS, now);
   }
 
   /** Keeps the contacts cache true for changes through this node, and reads loaded contacts docs from memory. */

@@ -1,6 +1,7 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
 import { roomRole } from '#schema/access';
+import { keepAtMost } from '#schema/bounded';
 import { syncRefusal } from '#schema/api/errors';
 import type { Store } from '../store/db/store';
 import { parseDocName, roomHeadDoc, roomOfDoc, type DocRef } from '#schema/docs/names';
@@ -43,7 +44,7 @@ class ClaimCache {
 
   set(clientId: number, userId: UserId): void {
     this.owners.set(clientId, userId);
-    if (this.owners.size > CLAIM_CACHE_SIZE) this.owners.delete(this.owners.keys().next().value!);
+    keepAtMost(this.owners, CLAIM_CACHE_SIZE);
   }
 }
 

@@ -5,6 +5,7 @@ import { readMeta, type MemberRole } from '#schema/docs/roomHead';
 import { roomHeadDoc, roomOfDoc, type DocRef } from '#schema/docs/names';
 import type { RoomRef, UserId } from '#schema/ids';
 import { DOC_READERS, roomRole } from '#schema/access';
+import { keepAtMost } from '#schema/bounded';
 
 /** Users known to exist kept in memory; past this many the oldest are asked of the store again. */
 const KNOWN_USERS_CACHE_SIZE = 50_000;
@@ -94,7 +95,7 @@ export class Membership {
     if (this.knownUsers.has(userId)) return true;
     if (!(await this.store.getUserById(userId))) return false;
     this.knownUsers.add(userId);
-    if (this.knownUsers.size > KNOWN_USERS_CACHE_SIZE) this.knownUsers.delete(this.knownUsers.values().next().value!);
+    keepAtMost(this.knownUsers, KNOWN_USERS_CACHE_SIZE);
     return true;
   }
 
