@@ -91,6 +91,12 @@ export const OPTIONS = {
   },
   JECO_AUTH_RATE_PER_MIN: { schema: z.coerce.number().int().positive(), default: '10', describe: 'Sign-in, sign-up and reset attempts allowed per client address per minute.' },
   JECO_BUCKET_SIZE: { schema: z.coerce.number().int().min(2), default: String(DEFAULT_BUCKET_SIZE), describe: 'Messages per history bucket before the room head moves to a new one.' },
+  JECO_COMMIT_SPACING_MS: {
+    schema: z.coerce.number().int().min(0).max(100),
+    default: '5',
+    describe:
+      "The least time between the starts of two commits of the message log. Appends that arrive meanwhile share the next commit (one fsync, or one Postgres round trip, for all of them), so a busy server writes its disk a few hundred times a second, not once per message; each waits at most this long more for its acknowledgement. A quiet server's commit starts at once. `0` commits as soon as the previous commit is done.",
+  },
   JECO_COMPACT_AFTER_UPDATES: { schema: z.coerce.number().int().min(1), default: '200', describe: 'Log rows a document may gather before they are merged into its snapshot.' },
   JECO_SYNC_UPDATES_PER_SEC: {
     schema: z.coerce.number().positive(),

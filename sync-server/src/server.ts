@@ -119,7 +119,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
     writes: (): { transactions: number; bytes: number } | undefined => rawStore?.writeStats,
     push: () => (pushRef ? { ...pushRef.stats, queued: pushRef.queueLength() } : undefined),
   });
-  const rawStore = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const rawStore = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, commitSpacingMs: config.commitSpacingMs });
   const store = metrics.instrument(rawStore);
   const vapidKeys = await vapidKeysOf(config.vapid, store);
   const pushPolicy = { allowPrivate: config.pushAllowPrivateEndpoints };

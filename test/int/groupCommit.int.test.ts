@@ -65,6 +65,45 @@ describe('group commit', () => {
     ).toEqual(devices.map((_, i) => `together ${i}`).sort());
   });
 
+  it('messages sent a few milliseconds apart share the next commit, which starts a spacing after the previous one', async () => {
+    const spacingMs = 100;
+    const server = await startServer({ env: { JECO_PROJECTION_DELAY_MS: '10000', JECO_COMMIT_SPACING_MS: String(spacingMs) } });
+    const { alice, bob, room, aBucket, bBucket } = await startDm(server);
+    const devices = [aBucket, bBucket, ...Array.from({ length: DEVICES - 2 }, (_, i) => connectClient(server.wsUrl, i % 2 ? alice.token : bob.token).open(bucketDoc(room, 0)))];
+    await Promise.all(devices.map((d) => d.synced));
+    const authorOf = (d: OpenDoc, i: number) => (d === aBucket || (d !== bBucket && i % 2 === 1) ? alice.id : bob.id);
+    devices.forEach((d, i) => appendMessage(d.doc, message(authorOf(d, i), `warm-up ${i}`)));
+    await waitFor(() => devices.every((d) => !d.provider.hasUnsyncedChanges), { what: 'warm-up acknowledged' });
+    await server.projections.idle();
+    // Past the spacing: the first message's commit starts at once.
+    await new Promise((resolve) => setTimeout(resolve, spacingMs));
+
+    const before = server.store.writeStats.transactions;
+    const sentAt = performance.now();
+    appendMessage(devices[0]!.doc, message(authorOf(devices[0]!, 0), 'first'));
+    await waitFor(() => !devices[0]!.provider.hasUnsyncedChanges, { what: 'the first acknowledged' });
+    const firstAckMs = performance.now() - sentAt;
+    // The others follow one by one, 5 ms apart: each in a turn of its own on the server.
+    for (const [i, d] of devices.entries()) {
+      if (i === 0) continue;
+      appendMessage(d.doc, message(authorOf(d, i), `then ${i}`));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await waitFor(() => devices.every((d) => !d.provider.hasUnsyncedChanges), { what: 'every device acknowledged' });
+    const allAckMs = performance.now() - sentAt;
+    // Without the spacing each would be a commit of its own. Two, unless a stall of this
+    // process let the spacing run out before the last ones were read.
+    const commits = server.store.writeStats.transactions - before;
+    expect(commits).toBeGreaterThanOrEqual(2);
+    expect(commits).toBeLessThanOrEqual(3);
+    expect(firstAckMs).toBeLessThan(spacingMs);
+    expect(allAckMs).toBeGreaterThanOrEqual(spacingMs - 2);
+    const { updates } = await server.store.loadDoc(bucketDoc(room, 0));
+    const stored = new Y.Doc();
+    for (const u of updates) Y.applyUpdate(stored, u);
+    expect(texts(stored).filter((t) => t === 'first' || t.startsWith('then '))).toHaveLength(DEVICES);
+  });
+
   it('a failed commit acknowledges nothing of its batch; the devices send again and nothing is lost or doubled', async () => {
     const server = await startServer();
     const { alice, bob, room, aBucket, bBucket } = await startDm(server);

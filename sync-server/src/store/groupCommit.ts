@@ -1,7 +1,10 @@
 /**
  * Group commit (design §5b): appends that arrive while the previous commit is running,
  * or within the same turn of the event loop, are written by one transaction — one
- * fsync (SQLite) or one round trip (Postgres) for all of them. Each caller's promise
+ * fsync (SQLite) or one round trip (Postgres) for all of them. A commit also starts no
+ * sooner than `spacingMs` after the previous one started: under load, appends gather
+ * for a few milliseconds, and a message costs a fraction of a commit instead of one
+ * (`npm run bench:load`); a commit after a quiet spell starts at once. Each caller's promise
  * settles only after that transaction: resolved with its row id once committed,
  * rejected with the commit's error if it failed, so nothing is acknowledged before it
  * is durable and a failed batch acknowledges nothing.
@@ -10,9 +13,14 @@ export class GroupCommit<T> {
   private queue: { item: T; resolve: (id: number) => void; reject: (error: unknown) => void }[] = [];
   private running = false;
   private scheduled = false;
+  /** When the last commit started (`performance.now()`). */
+  private lastStart = Number.NEGATIVE_INFINITY;
 
   /** `commit` writes every item in one transaction and returns their row ids, in order. */
-  constructor(private readonly commit: (items: T[]) => Promise<number[]> | number[]) {}
+  constructor(
+    private readonly commit: (items: T[]) => Promise<number[]> | number[],
+    private readonly spacingMs = 0,
+  ) {}
 
   add(item: T): Promise<number> {
     return new Promise((resolve, reject) => {
@@ -24,12 +32,15 @@ export class GroupCommit<T> {
   private schedule(): void {
     if (this.running || this.scheduled) return;
     this.scheduled = true;
-    // setImmediate, not a microtask: the frames already read from the sockets in this
-    // turn all get to queue their appends before the batch is cut.
-    setImmediate(() => {
+    const start = () => {
       this.scheduled = false;
       void this.flush();
-    });
+    };
+    // setImmediate, not a microtask: the frames already read from the sockets in this
+    // turn all get to queue their appends before the batch is cut. A timer's least wait is 1 ms.
+    const wait = this.lastStart + this.spacingMs - performance.now();
+    if (wait >= 1) setTimeout(start, wait);
+    else setImmediate(start);
   }
 
   private async flush(): Promise<void> {
@@ -37,6 +48,7 @@ export class GroupCommit<T> {
     this.queue = [];
     if (batch.length === 0) return;
     this.running = true;
+    this.lastStart = performance.now();
     try {
       const ids = await this.commit(batch.map((entry) => entry.item));
       batch.forEach((entry, i) => entry.resolve(ids[i]!));

@@ -4,7 +4,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Store } from './db/store';
+import type { LogOptions, Store } from './db/store';
 import { openPgStore } from './pgStore';
 import { openSqliteStore } from './sqliteStore';
 
@@ -16,14 +16,17 @@ export interface OpenStoreOptions {
   databaseUrl?: string | undefined;
   /** `JECO_DATA_DIR`, created if missing; holds the SQLite file. */
   dataDir: string;
+  /** `JECO_COMMIT_SPACING_MS`: see {@link LogOptions}. */
+  commitSpacingMs?: number;
 }
 
-export async function openStore({ databaseUrl, dataDir }: OpenStoreOptions): Promise<Store> {
+export async function openStore({ databaseUrl, dataDir, commitSpacingMs = 0 }: OpenStoreOptions): Promise<Store> {
+  const log: LogOptions = { commitSpacingMs };
   if (!databaseUrl) {
     await mkdir(dataDir, { recursive: true });
-    return openSqliteStore(path.join(dataDir, SQLITE_FILE_NAME));
+    return openSqliteStore(path.join(dataDir, SQLITE_FILE_NAME), log);
   }
-  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return openPgStore(databaseUrl);
+  if (/^postgres(ql)?:\/\//i.test(databaseUrl)) return openPgStore(databaseUrl, log);
   // Only the scheme is shown: the rest of the URL may carry a password.
   const scheme = /^[a-z][a-z0-9+.-]*:/i.exec(databaseUrl)?.[0] ?? 'no scheme';
   throw new Error(`JECO_DATABASE_URL must be unset (SQLite in the data dir) or a postgres:// or postgresql:// URL; got ${scheme}`);

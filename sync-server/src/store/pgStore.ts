@@ -10,7 +10,7 @@ import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId } from '#schema/ids';
-import type { LoadLogsAfter, ProjectionFlush, ProjectionMark, ProjectionWatermark, Store } from './db/store';
+import type { LoadLogsAfter, LogOptions, ProjectionFlush, ProjectionMark, ProjectionWatermark, Store } from './db/store';
 import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks } from './db/pg';
 import { pgDialect } from './dialects';
 import { GroupCommit } from './groupCommit';
@@ -29,7 +29,7 @@ export const WRITE_LOCK_NAMESPACE = 0x6a656302;
 const PROJECTION_LOCK_NAMESPACE = 0x6a656303;
 
 /** Connects to `url`, applies pending migrations (one process at a time) and returns the store. */
-export async function openPgStore(url: string): Promise<Store> {
+export async function openPgStore(url: string, log: LogOptions = {}): Promise<Store> {
   const pool = new pg.Pool({ connectionString: url });
   // An idle client dropped by the server emits 'error' on the pool, which would crash
   // the process if unheard; the pool discards that client and the next query reconnects.
@@ -40,7 +40,7 @@ export async function openPgStore(url: string): Promise<Store> {
   pool.on('connect', (client) => client.on('error', () => {}));
   try {
     await migrateLocked(pool);
-    return new PgStore(pool, drizzle({ client: pool }));
+    return new PgStore(pool, drizzle({ client: pool }), log);
   } catch (error) {
     await pool.end();
     throw error;
@@ -136,6 +136,7 @@ class PgStore extends SqlStore implements Store {
   constructor(
     private readonly pool: pg.Pool,
     private readonly db: NodePgDatabase,
+    log: LogOptions,
   ) {
     super(pgDialect(db));
     // One statement per batch of appends: its own transaction, one round trip and one
@@ -150,7 +151,7 @@ class PgStore extends SqlStore implements Store {
       this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
       // Rows are inserted in the order unnest lists them, and a sequence only grows: the ids, sorted, are the items' in order.
       return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
-    });
+    }, log.commitSpacingMs);
   }
 
   appendUpdate(docName: string, update: Uint8Array, mark?: ProjectionMark): Promise<number> {

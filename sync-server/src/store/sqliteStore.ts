@@ -13,7 +13,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '#schema/ids';
 import type { MemberRole } from '#schema/docs/roomHead';
-import type { LoadLogsAfter, ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from './db/store';
+import type { LoadLogsAfter, LogOptions, ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from './db/store';
 import { docSnapshots, docUpdates, projectionMarks } from './db/sqlite';
 import { sqliteDialect, withoutWaitingForDisk } from './dialects';
 import { GroupCommit } from './groupCommit';
@@ -29,7 +29,7 @@ const MIGRATIONS = fileURLToPath(new URL('./db/migrations/sqlite', import.meta.u
 const BUSY_TIMEOUT_MS = 5_000;
 
 /** Opens (creating if needed) the SQLite database at `file`, or `:memory:`, and migrates it. */
-export async function openSqliteStore(file: string): Promise<Store> {
+export async function openSqliteStore(file: string, log: LogOptions = {}): Promise<Store> {
   const sqlite = new Database(file);
   try {
     // WAL lets readers run beside the one writer; FULL makes each commit survive power
@@ -47,7 +47,7 @@ export async function openSqliteStore(file: string): Promise<Store> {
     if (!sqlite.memory) sqlite.pragma('wal_autocheckpoint = 0');
     // An in-memory database is this connection's alone: no second connection can write it.
     const writer = sqlite.memory ? threadWriter(sqlite, q) : await startWorkerWriter(file, BUSY_TIMEOUT_MS);
-    return new SqliteStore(sqlite, db, q, writer);
+    return new SqliteStore(sqlite, db, q, writer, log);
   } catch (error) {
     sqlite.close();
     throw error;
@@ -65,6 +65,7 @@ class SqliteStore extends SqlStore implements Store {
     private readonly q: SqliteStatements,
     /** Commits the doc log's writes: a worker thread for a file, this thread for `:memory:`. */
     private readonly writer: LogWriter,
+    log: LogOptions,
   ) {
     super(sqliteDialect(db, sqlite, (work) => writer.exclusive(work)));
     this.receipts = new SqliteReceipts(this.d, sqlite, q, (work) => writer.exclusive(work));
@@ -73,7 +74,7 @@ class SqliteStore extends SqlStore implements Store {
       const ids = await this.writer.append(items);
       this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
       return ids;
-    });
+    }, log.commitSpacingMs);
   }
 
   override async getRoomMembers(id: RoomId): Promise<RoomMemberRow[]> {

@@ -261,6 +261,15 @@ export interface ProjectionFlush {
   clear: ProjectionMark[];
 }
 
+/** How a store commits its doc log's appends. */
+export interface LogOptions {
+  /**
+   * The least time between the starts of two append commits, in ms (`JECO_COMMIT_SPACING_MS`):
+   * appends that arrive meanwhile share the next commit (`groupCommit.ts`). 0 by default.
+   */
+  commitSpacingMs?: number;
+}
+
 /** Counters of {@link Store.writeStats}. */
 export interface WriteStats {
   transactions: number;
