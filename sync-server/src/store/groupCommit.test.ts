@@ -50,4 +50,22 @@ describe('GroupCommit spacing', () => {
     expect(commits.map((c) => c.items)).toEqual([['a'], ['b']]);
     expect(commits[1]!.at - asked).toBeLessThan(LONG_SPACING_MS / 4);
   });
+
+  it('a drain commits what waits for the spacing at once, and resolves once it is committed', async () => {
+    const { group, commits } = recorded(LONG_SPACING_MS);
+    await group.add('a');
+    let committed = false;
+    const waiting = group.add('b').then((id) => {
+      committed = true;
+      return id;
+    });
+    await sleep(10);
+    expect(commits).toHaveLength(1);
+    const asked = performance.now();
+    await group.drain();
+    expect(committed).toBe(true);
+    expect(await waiting).toBe(2);
+    expect(commits.map((c) => c.items)).toEqual([['a'], ['b']]);
+    expect(commits[1]!.at - asked).toBeLessThan(LONG_SPACING_MS / 4);
+  });
 });

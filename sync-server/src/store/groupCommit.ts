@@ -15,6 +15,10 @@ export class GroupCommit<T> {
   private scheduled = false;
   /** When the last commit started (`performance.now()`). */
   private lastStart = Number.NEGATIVE_INFINITY;
+  /** The spacing's timer, while the next commit waits for it. */
+  private spaced: NodeJS.Timeout | null = null;
+  /** Set by {@link drain}: the store is closing, and nothing waits for the spacing any more. */
+  private draining = false;
 
   /** `commit` writes every item in one transaction and returns their row ids, in order. */
   constructor(
@@ -33,14 +37,31 @@ export class GroupCommit<T> {
     if (this.running || this.scheduled) return;
     this.scheduled = true;
     const start = () => {
+      this.spaced = null;
       this.scheduled = false;
       void this.flush();
     };
     // setImmediate, not a microtask: the frames already read from the sockets in this
     // turn all get to queue their appends before the batch is cut. A timer's least wait is 1 ms.
-    const wait = this.lastStart + this.spacingMs - performance.now();
-    if (wait >= 1) setTimeout(start, wait);
+    const wait = this.draining ? 0 : this.lastStart + this.spacingMs - performance.now();
+    if (wait >= 1) this.spaced = setTimeout(start, wait);
     else setImmediate(start);
+  }
+
+  /**
+   * For a store that is closing: commits what waits for its spacing at once, and
+   * resolves once nothing waits or runs, so every append asked for before the close is
+   * committed (or refused) before the store lets go of its database.
+   */
+  async drain(): Promise<void> {
+    this.draining = true;
+    if (this.spaced) {
+      clearTimeout(this.spaced);
+      this.spaced = null;
+      this.scheduled = false;
+      this.schedule();
+    }
+    while (this.running || this.scheduled) await new Promise((resolve) => setImmediate(resolve));
   }
 
   private async flush(): Promise<void> {

@@ -33,6 +33,19 @@ describe.skipIf(!(await hasPostgres()))('postgres store', () => {
       await Promise.all(stores.map((s) => s.close()));
     });
 
+    it('commits an append still waiting for its commit spacing when the store closes', async () => {
+      const store = await openPgStore(dbUrl, { commitSpacingMs: 100 });
+      const doc = `close-spaced-${Date.now()}`;
+      await store.appendUpdate(doc, new Uint8Array([1]));
+      // Asked right after a commit: it waits for the spacing, and the store closes meanwhile.
+      const waiting = store.appendUpdate(doc, new Uint8Array([2]));
+      await store.close();
+      expect(await waiting).toBeGreaterThan(0);
+      const reopened = await openPgStore(dbUrl);
+      expect((await reopened.loadDoc(doc)).updates).toEqual([new Uint8Array([1]), new Uint8Array([2])]);
+      await reopened.close();
+    });
+
     it('a row with a lower id that commits while compaction runs is kept, not folded away unseen', async () => {
       const store = await openPgStore(dbUrl);
       const late = new pg.Client({ connectionString: dbUrl });

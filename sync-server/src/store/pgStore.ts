@@ -297,6 +297,7 @@ class PgStore extends SqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.appends.drain();
     await this.pool.end();
   }
 }

@@ -23,6 +23,19 @@ runStoreContract('sqlite :memory:', () => openSqliteStore(':memory:'));
 describe('sqlite store on disk', () => {
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
+  it('commits an append still waiting for its commit spacing when the store closes', async () => {
+    const file = path.join(dir, 'close-spaced.sqlite');
+    const store = await openSqliteStore(file, { commitSpacingMs: 100 });
+    await store.appendUpdate('doc', new Uint8Array([1]));
+    // Asked right after a commit: it waits for the spacing, and the store closes meanwhile.
+    const waiting = store.appendUpdate('doc', new Uint8Array([2]));
+    await store.close();
+    expect(await waiting).toBeGreaterThan(0);
+    const reopened = await openSqliteStore(file);
+    expect((await reopened.loadDoc('doc')).updates).toEqual([new Uint8Array([1]), new Uint8Array([2])]);
+    await reopened.close();
+  });
+
   it('keeps appended updates and reopens an existing file without migrating it again', async () => {
     const file = path.join(dir, 'reopen.sqlite');
     const first = await openSqliteStore(file);

@@ -217,6 +217,7 @@ class SqliteStore extends SqlStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.appends.drain();
     await this.writer.close();
     this.sqlite.close();
   }
