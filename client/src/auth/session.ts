@@ -10,6 +10,7 @@ import { ReplicaManager } from '../sync/replicaManager';
 import { wipeLocalReplicas } from '../sync/wipeLocalReplicas';
 import { clearMediaCache } from '../files/mediaCache';
 import { FileSender, outboxPoster } from '../files/fileSender';
+import { ReadHere } from '../notifications/readHere';
 import { clearLocal, readLocal, storeQuietly, writeLocal } from '../storage/localCache';
 import { forgetUsers, rememberUsers } from '../users/userDirectory';
 import { setSignedOutFlag, signedOutFlagSet } from './signedOutFlag';
@@ -21,6 +22,8 @@ export interface Session {
   pending: PendingMessages;
   /** Files on their way, whichever chat is open. */
   files: FileSender;
+  /** How far this tab showed each chat, so a desktop notification never announces what was read here. */
+  readHere: ReadHere;
 }
 
 const ME_KEY = 'me';
@@ -79,7 +82,7 @@ function start(user: PublicUser): void {
   // Files sent from here go out in the background too: a file's message joins the outbox once the file is stored.
   const files = new FileSender(id, outboxPoster(replicas, pending));
   files.resume();
-  setSession({ user: { ...user, id }, replicas, pending, files });
+  setSession({ user: { ...user, id }, replicas, pending, files, readHere: new ReadHere() });
   setKnown(true);
 }
 

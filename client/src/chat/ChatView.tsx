@@ -96,6 +96,7 @@ export function ChatView(props: ChatViewProps) {
     messages: room.messages,
     positionOf: room.positionOf,
     entry: () => props.entry,
+    readHere: props.session.readHere,
   });
   const [infoFor, setInfoFor] = createSignal<ShownMessage | null>(null);
   const { draft, saveDraft, clearDraft } = useDraft(inbox.doc, roomId, () => props.state);

@@ -8,6 +8,7 @@ import type { MessageId, RoomRef, UserId } from '#schema/ids';
 import { apiRequest } from '../api/apiRequest';
 import { docSignal } from '../sync/docBindings';
 import type { Replica } from '../sync/replica';
+import type { ReadHere } from '../notifications/readHere';
 import type { ReplicaManager } from '../sync/replicaManager';
 import { pageVisible } from './pageVisible';
 import { reportReceipt } from './receiptReporter';
@@ -34,6 +35,7 @@ export function useReceipts(args: {
   messages: Accessor<ShownMessage[]>;
   positionOf: (id: MessageId) => Position | undefined;
   entry: () => ChatEntry | undefined;
+  readHere: ReadHere;
 }) {
   // The server's aggregate is what the ticks read; members' own keys only in a room that has none yet.
   const aggregate = docSignal(args.head.doc, readReceiptAggregate);
@@ -85,7 +87,10 @@ export function useReceipts(args: {
   });
   createEffect(
     on([newest, pageVisible, mayWrite, () => args.entry()?.count], ([position, visible, ok, count]) => {
-      if (!visible || !ok) return;
+      if (!visible) return;
+      // Seen here, whether or not the read mark may be written yet.
+      if (position) args.readHere.saw(args.room.id, position);
+      if (!ok) return;
       if (position) reportReceipt(args.head, 'read', position);
       if (count !== undefined) markChatRead(args.inbox.doc, args.room.id, count);
     }),

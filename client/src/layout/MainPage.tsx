@@ -50,7 +50,7 @@ export function MainPage(props: { session: Session }) {
   loadBlocked().catch(() => undefined);
   useProfileRefresh(() => [...index.rows.flatMap((row) => (row.entry.peerId ? [row.entry.peerId] : [])), ...contacts.all().keys()]);
   const notificationList = useNotificationList(index.inbox);
-  const notifications = useNotifications({ rows: index.rows, inbox: index.inbox, me: props.session.user.id, openRoom: () => room()?.id, open });
+  const notifications = useNotifications({ rows: index.rows, inbox: index.inbox, me: props.session.user.id, openRoom: () => room()?.id, readHere: props.session.readHere, open });
   // A push notification clicked while Jeco is open: the service worker names the chat.
   onCleanup(
     onNotificationClick((roomId) => {
