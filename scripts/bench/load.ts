@@ -8,7 +8,8 @@
  *   npm run bench:load -- --groups 1 --size 1000 --online 200 --rates 10
  *   npm run bench:load -- --topology pg+redis --rates 500         # two nodes, people split
  *   npm run bench:load -- ... --write        # also replace this scenario's section of docs/benchmarks.md
- *   npm run bench:load -- ... --cpu-prof     # Jeco only, CPU profile of the server into ./profiles
+ *   npm run bench:load -- ... --cpu-prof     # CPU profiles of each server into ./profiles/<server>-<rate>
+ *                                             # (`--servers jeco` for Jeco alone)
  *   npm run bench:load -- --help             # the options and their defaults
  *
  * People are real `@hocuspocus/provider` clients, one socket per device (every
@@ -484,13 +485,13 @@ function scenarioName(): string {
 async function main(): Promise<void> {
   const begun = Date.now();
   const loadBefore = os.loadavg()[0]!;
-  const profileDir = opts['cpu-prof'] ? path.join(ROOT, 'profiles') : undefined;
-  if (profileDir) await mkdir(profileDir, { recursive: true });
   const results: Result[] = [];
   for (const rate of RATES) {
     for (const kind of SERVERS) {
-      if (profileDir && kind !== 'jeco') continue;
-      const result = await runOne(kind, rate, kind === 'jeco' ? profileDir : undefined);
+      // Profiled alike, so a function's share in Jeco's profile can be set beside bare's.
+      const profileDir = opts['cpu-prof'] ? path.join(ROOT, 'profiles', `${kind}-${rate}`) : undefined;
+      if (profileDir) await mkdir(profileDir, { recursive: true });
+      const result = await runOne(kind, rate, profileDir);
       results.push(result);
       console.log(JSON.stringify(result));
     }
