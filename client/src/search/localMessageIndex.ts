@@ -1,5 +1,6 @@
 import { createSignal, type Accessor } from 'solid-js';
 import * as Y from 'yjs';
+import { applyUpdates } from '#schema/docs/applyUpdates';
 import { readShownMessages } from '#schema/docs/bucket';
 import { parseDocName, type DocName } from '#schema/docs/names';
 import type { MessageId, RoomId, UserId } from '#schema/ids';
@@ -162,7 +163,7 @@ export class LocalMessageIndex {
       const doc = new Y.Doc();
       try {
         const decoding = performance.now();
-        Y.applyUpdate(doc, Y.mergeUpdates(stored.updates));
+        applyUpdates(doc, stored.updates);
         const shown = readShownMessages(doc);
         const folding = performance.now();
         const indexed = indexBucket(roomId, bucket, shown);

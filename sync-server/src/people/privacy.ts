@@ -1,6 +1,7 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { privacyOf, type Store, type UserRow } from '../store/db/store';
+import { applyUpdates } from '#schema/docs/applyUpdates';
 import { readContacts } from '#schema/docs/contacts';
 import { contactsDoc, parseDocName, roomOfDoc, type DocRef } from '#schema/docs/names';
 import type { RoomRef, UserId } from '#schema/ids';
@@ -167,7 +168,7 @@ export class Privacy {
     if (parts.length === 0) return null;
     const doc = new Y.Doc();
     try {
-      Y.applyUpdate(doc, Y.mergeUpdates(parts));
+      applyUpdates(doc, parts);
       return read(doc);
     } finally {
       doc.destroy();

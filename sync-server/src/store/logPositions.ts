@@ -1,5 +1,6 @@
 import type { RedisTransactionOrigin } from '@hocuspocus/server';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
+import { applyUpdates } from '#schema/docs/applyUpdates';
 import type { LoadLogsAfter, Store } from '../store/db/store';
 
 /** What another process logged: applied and broadcast to clients, but neither logged nor projected again. */
@@ -74,7 +75,7 @@ export async function catchUpAll(load: LoadLogsAfter, positions: LogPositions, d
   const read = await load(docs.map(([docName]) => ({ docName, afterId: positions.lastApplied(docName) })));
   docs.forEach(([docName, doc], i) => {
     const { updates, lastId } = read[i]!;
-    if (updates.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(updates), CAUGHT_UP);
+    applyUpdates(doc, updates, CAUGHT_UP);
     positions.advanced(docName, lastId);
   });
 }

@@ -5,6 +5,7 @@
  */
 import { or, sql, type Column, type SQL } from 'drizzle-orm';
 import * as Y from 'yjs';
+import { applyUpdates } from '#schema/docs/applyUpdates';
 import type { NewUser, Store, UserRow } from './db/store';
 
 /** A view, not a copy: both drivers hand back a fresh Buffer per value. */
@@ -88,7 +89,7 @@ export function fold(snapshot: Buffer | null, rows: readonly LogRow[], merge: Me
  */
 export function mergeForSnapshot(snapshot: Uint8Array | null, updates: Uint8Array[]): Uint8Array {
   const doc = new Y.Doc();
-  Y.applyUpdate(doc, Y.mergeUpdates(snapshot ? [snapshot, ...updates] : updates));
+  applyUpdates(doc, snapshot ? [snapshot, ...updates] : updates);
   const merged = Y.encodeStateAsUpdate(doc);
   doc.destroy();
   return merged;

@@ -1,5 +1,6 @@
 import { isTransactionOrigin, type Hocuspocus, type LocalTransactionOrigin } from '@hocuspocus/server';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
+import { applyUpdates } from '#schema/docs/applyUpdates';
 import type { LoadLogsAfter, Store } from './db/store';
 import { CAUGHT_UP, catchUpAll, type LogPositions } from './logPositions';
 
@@ -74,7 +75,7 @@ export async function writeLoadedDoc(store: Store, docName: string, doc: Y.Doc, 
     (stored) => {
       if (shared) {
         const parts = stored.snapshot ? [stored.snapshot, ...stored.updates] : stored.updates;
-        if (parts.length > 0) Y.applyUpdate(doc, Y.mergeUpdates(parts), CAUGHT_UP);
+        applyUpdates(doc, parts, CAUGHT_UP);
       }
       positions?.advanced(docName, stored.lastId);
       return applyLoggedServerWrite(doc, change);

@@ -49,10 +49,16 @@ const deleteRows = sqlite.prepare('delete from doc_updates where doc_name = ? an
 /** The snapshot and rows of a doc, as one read sees them. */
 const readLog = sqlite.transaction((docName) => ({ snapshot: snapshotOf.get(docName), rows: rowsOf.all(docName) }));
 
-/** Snapshot + rows → one garbage-collected update, as `mergeForSnapshot` (`store/rows.ts`) makes it. */
+/**
+ * Snapshot + rows → one garbage-collected update, as `mergeForSnapshot` (`store/rows.ts`)
+ * makes it: each applied in order in one transaction (`applyUpdates`, `schema/docs`),
+ * several times cheaper than `Y.mergeUpdates` first.
+ */
 function merge(snapshot, updates) {
   const doc = new Y.Doc();
-  Y.applyUpdate(doc, Y.mergeUpdates(snapshot ? [snapshot, ...updates] : updates));
+  doc.transact(() => {
+    for (const update of snapshot ? [snapshot, ...updates] : updates) Y.applyUpdate(doc, update);
+  });
   const merged = Y.encodeStateAsUpdate(doc);
   doc.destroy();
   return merged;

@@ -2,6 +2,7 @@ import { isTransactionOrigin, type Extension } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { syncRefusal } from '#schema/api/errors';
 import type { ProjectionMark, Store } from '../store/db/store';
+import { applyUpdates } from '#schema/docs/applyUpdates';
 import { parseDocName } from '#schema/docs/names';
 import type { LogPositions } from '../store/logPositions';
 import { isLoggedServerWrite } from '../store/serverWrites';
@@ -109,7 +110,7 @@ export function persistenceExtension(deps: {
     async onLoadDocument({ documentName, document }) {
       const { snapshot, updates, lastId } = await deps.store.loadDoc(documentName);
       const parts = snapshot ? [snapshot, ...updates] : updates;
-      if (parts.length > 0) Y.applyUpdate(document, Y.mergeUpdates(parts));
+      applyUpdates(document, parts);
       deps.positions.loaded(documentName, lastId);
     },
 
