@@ -20,7 +20,6 @@ const DISMISSED_KEY = 'notifications-dismissed';
  * only": only a new mention of them; "off": nothing). Only what arrives after the inbox
  * first synced is announced, so opening Jeco does not replay the backlog.
  */
-
 export function useNotifications(args: { rows: ChatRow[]; inbox: Replica; me: UserId; openRoom: () => RoomId | undefined; readHere: ReadHere; open: (roomId: RoomId) => void }) {
   const [permission, setPermission] = createSignal<NotificationPermission>(SUPPORTED ? Notification.permission : 'denied');
   const seen = new Map<RoomId, number>();
