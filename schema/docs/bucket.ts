@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
 import type { MessageId, UserId } from '../ids';
-import { MAX_MESSAGE_TEXT, messageSchema, type Message } from './message';
+import { asStoredMessage, MAX_MESSAGE_TEXT, messageSchema, type Message } from './message';
 
 /** Root type names of a message bucket doc. */
 export const BUCKET = { messages: 'messages', edits: 'edits', deletions: 'deletions', reactions: 'reactions' } as const;
@@ -32,18 +32,16 @@ export function indexOfMessage(doc: Y.Doc, id: MessageId): number {
   return -1;
 }
 
-/** The bucket's messages in their agreed order; entries that do not match the message schema are skipped. */
+/**
+ * The bucket's messages in their agreed order; entries that do not match the message
+ * schema are skipped. Copies, not the doc's own values ({@link asStoredMessage}): the
+ * app keeps them in Solid stores, which mark every nested object they wrap.
+ */
 export function readMessages(doc: Y.Doc): Message[] {
   return messagesArray(doc)
     .toArray()
-    .map(asMessage)
+    .map((value) => (messageSchema.safeParse(value).data as Message | undefined) ?? null)
     .filter((message) => message !== null);
-}
-
-/** An item of the bucket's array as a message; null when it does not match the message schema. */
-function asMessage(value: unknown): Message | null {
-  const parsed = messageSchema.safeParse(value);
-  return parsed.success ? (parsed.data as Message) : null;
 }
 
 /** A message with its index in the bucket's array. */
@@ -63,7 +61,7 @@ export function messagesSince(doc: Y.Doc, from: number, since: number): { fresh:
   const values = messagesArray(doc).slice(from);
   const fresh: IndexedMessage[] = [];
   for (let i = since - from; i < values.length; i++) {
-    const message = asMessage(values[i]);
+    const message = asStoredMessage(values[i]);
     if (message) fresh.push({ message, index: from + i });
   }
   // From the end, where times mostly fall: only a strictly newer item is validated, and one
@@ -72,7 +70,7 @@ export function messagesSince(doc: Y.Doc, from: number, since: number): { fresh:
   for (let i = Math.min(values.length, since - from) - 1; i >= 0; i--) {
     const at = (values[i] as { createdAt?: unknown } | null)?.createdAt;
     if (typeof at !== 'number' || (newestBefore && at <= newestBefore.message.createdAt)) continue;
-    const message = asMessage(values[i]);
+    const message = asStoredMessage(values[i]);
     if (message) newestBefore = { message, index: from + i };
   }
   return { fresh, newestBefore, length: from + values.length };
@@ -119,7 +117,7 @@ export function onMessagesAdded(doc: Y.Doc, listener: (added: Message[], origin:
   const handler = (event: Y.YArrayEvent<unknown>) => {
     const added: Message[] = [];
     for (const value of valuesInsertedBy(event.transaction)) {
-      const message = asMessage(value);
+      const message = asStoredMessage(value);
       if (message) added.push(message);
     }
     if (added.length > 0) listener(added, event.transaction.origin);
@@ -222,10 +220,10 @@ export function onReactionsChanged(doc: Y.Doc, listener: (keys: string[], origin
 export function shownMessageById(doc: Y.Doc, id: MessageId): Message | null {
   const index = indexOfMessage(doc, id);
   if (index < 0 || doc.getMap(BUCKET.deletions).has(id)) return null;
-  const parsed = messageSchema.safeParse(messagesArray(doc).get(index));
-  if (!parsed.success || parsed.data.deleted) return null;
+  const message = asStoredMessage(messagesArray(doc).get(index));
+  if (!message || message.deleted) return null;
   const edited = editSchema.safeParse(doc.getMap(BUCKET.edits).get(id)).data?.text;
-  return { ...(parsed.data as Message), ...(edited !== undefined ? { text: edited } : {}) };
+  return { ...message, ...(edited !== undefined ? { text: edited } : {}) };
 }
 
 /** The overlay maps indexed by message id, read in one pass each so that applying them costs O(1) per message. */

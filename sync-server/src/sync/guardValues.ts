@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { writeRulesKind, type DOC_WRITERS, type WriteRulesKind } from '#schema/access';
-import { messageSchema } from '#schema/docs/message';
+import { asStoredMessage, messageSchema } from '#schema/docs/message';
 import { disappearingSchema, MAX_GROUP_NAME, memberSchema } from '#schema/docs/roomHead';
 import { isValidStateEntry } from '#schema/docs/inbox';
 import { NOTIFICATIONS_READ_THROUGH, notificationStateEntry } from '#schema/docs/notifications';
@@ -48,18 +48,18 @@ const byWriter = (ctx: ValueContext, value: unknown, field: 'createdBy' | 'by' |
   (value as Record<string, unknown>)[field] === ctx.userId ? null : { rule: 'author', detail: field };
 
 function checkMessage(ctx: ValueContext, value: unknown): ValueResult {
-  const parsed = messageSchema.safeParse(value);
-  if (!parsed.success) return { rule: 'message-shape', detail: parsed.error.issues[0]?.path.join('.') };
+  const message = asStoredMessage(value);
+  if (!message) return { rule: 'message-shape', detail: messageSchema.safeParse(value).error?.issues[0]?.path.join('.') };
   // System lines speak for the server ("Alice removed Bob"): only projections write them.
-  if (parsed.data.event !== undefined) return { rule: 'server-only', detail: 'event' };
+  if (message.event !== undefined) return { rule: 'server-only', detail: 'event' };
   // The tombstone of a purged message: only the server replaces a message in place.
-  if (parsed.data.deleted !== undefined) return { rule: 'server-only', detail: 'deleted' };
-  if (parsed.data.expired !== undefined) return { rule: 'server-only', detail: 'expired' };
-  if (parsed.data.createdAt > ctx.now + MAX_CLOCK_SKEW_MS) return { rule: 'message-time', detail: 'createdAt in the future' };
-  if (parsed.data.authorId !== ctx.userId) return { rule: 'author', detail: 'authorId' };
+  if (message.deleted !== undefined) return { rule: 'server-only', detail: 'deleted' };
+  if (message.expired !== undefined) return { rule: 'server-only', detail: 'expired' };
+  if (message.createdAt > ctx.now + MAX_CLOCK_SKEW_MS) return { rule: 'message-time', detail: 'createdAt in the future' };
+  if (message.authorId !== ctx.userId) return { rule: 'author', detail: 'authorId' };
   // A preview stands for a link the message shows, never for another page.
-  if (parsed.data.preview && !parsed.data.text.includes(parsed.data.preview.url)) return { rule: 'message-shape', detail: 'preview.url' };
-  const attachment = attachmentProblem(parsed.data, ctx.ref, ctx.files);
+  if (message.preview && !message.text.includes(message.preview.url)) return { rule: 'message-shape', detail: 'preview.url' };
+  const attachment = attachmentProblem(message, ctx.ref, ctx.files);
   return attachment ? { rule: 'attachment', detail: attachment } : null;
 }
 

@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import { BUCKET, valuesInsertedBy } from '#schema/docs/bucket';
-import { messageSchema } from '#schema/docs/message';
+import { asStoredMessage } from '#schema/docs/message';
 import type { UserId } from '#schema/ids';
 
 const indexes = new WeakMap<Y.Doc, Map<string, UserId>>();
@@ -13,9 +13,9 @@ const indexes = new WeakMap<Y.Doc, Map<string, UserId>>();
 export const NO_AUTHOR = '' as UserId;
 
 function addMessage(index: Map<string, UserId>, value: unknown): void {
-  const parsed = messageSchema.safeParse(value);
+  const message = asStoredMessage(value);
   // The guard refuses a second message with a known id; the first one stays the truth.
-  if (parsed.success && !index.has(parsed.data.id)) index.set(parsed.data.id, parsed.data.event ? NO_AUTHOR : (parsed.data.authorId as UserId));
+  if (message && !index.has(message.id)) index.set(message.id, message.event ? NO_AUTHOR : message.authorId);
 }
 
 /**

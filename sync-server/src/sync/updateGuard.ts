@@ -2,7 +2,7 @@ import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { mayWrite, memberChangeRefusal, roomRole, writeRulesFor, type MemberRefusal, type WriteRefusal, type WriterFacts } from '#schema/access';
 import { BUCKET } from '#schema/docs/bucket';
-import { messageSchema } from '#schema/docs/message';
+import { asStoredMessage } from '#schema/docs/message';
 import { roomOfDoc, type DocRef } from '#schema/docs/names';
 import { memberSchema, roleIn, ROOM_HEAD, type MemberRole } from '#schema/docs/roomHead';
 import type { UserId } from '#schema/ids';
@@ -187,10 +187,10 @@ function appendedMessages(known: ReadonlyMap<string, UserId>, changes: readonly 
   for (const change of changes) {
     if (change.op !== 'set' || change.root !== BUCKET.messages || change.key !== null) continue;
     for (const value of change.values ?? []) {
-      const parsed = messageSchema.safeParse(value);
-      if (!parsed.success) continue;
-      if (known.has(parsed.data.id) || fresh.has(parsed.data.id)) return refuse('message-id', parsed.data.id);
-      fresh.set(parsed.data.id, parsed.data.authorId as UserId);
+      const message = asStoredMessage(value);
+      if (!message) continue;
+      if (known.has(message.id) || fresh.has(message.id)) return refuse('message-id', message.id);
+      fresh.set(message.id, message.authorId);
     }
   }
   return fresh;
