@@ -262,6 +262,8 @@ interface Result {
   missing: number;
   expected: number;
   cpuPerCopy: number;
+  /** The servers' main threads' part of {@link cpuPerCopy} (null where `/proc` cannot tell); the rest is the store's threads and V8's (garbage collection, compilation). */
+  mainCpuPerCopy: number | null;
   rssMiB: number;
   txPerMessage: number;
   bytesPerMessage: number;
@@ -431,6 +433,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
     await new Promise((r) => setTimeout(r, 1000));
     const after = await Promise.all(nodes.map((n) => n.ask({ type: 'stats' }, 'stats')));
     const sum = (list: typeof after, key: 'cpuMicros' | 'transactions' | 'bytes' | 'rss') => list.reduce((s, x) => s + x[key], 0);
+    const mainCpu = [...before, ...after].every((x) => x.mainCpuMicros !== null) ? after.reduce((s, x) => s + x.mainCpuMicros!, 0) - before.reduce((s, x) => s + x.mainCpuMicros!, 0) : null;
     const sorted = [...tally.latencies].sort((a, b) => a - b);
     if (tally.refusals.size > 0) console.error(`${kind} ${rate} msgs/s: devices saw ${JSON.stringify(Object.fromEntries(tally.refusals))}`);
     for (const device of devices) {
@@ -449,6 +452,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
       missing: tally.expected - tally.received,
       expected: tally.expected,
       cpuPerCopy: (sum(after, 'cpuMicros') - sum(before, 'cpuMicros')) / Math.max(1, tally.received),
+      mainCpuPerCopy: mainCpu === null ? null : mainCpu / Math.max(1, tally.received),
       rssMiB: sum(after, 'rss') / 2 ** 20,
       txPerMessage: (sum(after, 'transactions') - sum(before, 'transactions')) / sent,
       bytesPerMessage: (sum(after, 'bytes') - sum(before, 'bytes')) / sent,
@@ -503,8 +507,9 @@ async function main(): Promise<void> {
     return `| ${r.server} | ${r.rate} | ${f(r.achievedRate)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.max)} | ${f(r.cold.p99, 1)} / ${f(r.cold.max)} | ${r.missing} of ${r.expected} | ${f(r.cpuPerCopy)}${ratio} | ${f(r.rssMiB)} | ${f(r.txPerMessage, 2)} | ${f(r.bytesPerMessage)} | ${f(r.updatesPerMessage, 1)} | ${f(r.devicesCpu)} % |`;
   });
   const where = results.map(
-    ({ server, rate, where: w }) =>
+    ({ server, rate, cpuPerCopy, mainCpuPerCopy, where: w }) =>
       `- ${server} at ${rate} msgs/s: event loop delay p99 / max, server ${f(w.serverLoop.p99, 1)} / ${f(w.serverLoop.max)} ms, devices ${f(w.devicesLoop.p99, 1)} / ${f(w.devicesLoop.max)} ms` +
+      (mainCpuPerCopy === null ? '' : `; CPU per copy ${f(cpuPerCopy)} µs, of which the main thread ${f(mainCpuPerCopy)} µs and other threads ${f(cpuPerCopy - mainCpuPerCopy)} µs`) +
       (server === 'jeco' ? `; a client update's acknowledgement p50 ${w.ack.p50}, p99 ${w.ack.p99}, its durable append p50 ${w.append.p50}, p99 ${w.append.p99}` : '') +
       `; slowest copy of each second's messages ${w.slowestBySecond.join(', ')} ms`,
   );
@@ -524,7 +529,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    "Where the latency goes (the server's event loop delay over the window, the devices' while sending and draining; Jeco's acknowledgement and append times as the bounds of its `/metrics` histogram buckets, every client update counted, receipts and typing are not updates; the slowest copy of the messages sent in each second, where one stall shows as one bad second):",
+    "Where the latency goes (the server's event loop delay over the window, the devices' while sending and draining; the server's CPU split into its main thread and its other threads (the store's writer and upkeep threads, V8's garbage collection and compilation), read from `/proc`; Jeco's acknowledgement and append times as the bounds of its `/metrics` histogram buckets, every client update counted, receipts and typing are not updates; the slowest copy of the messages sent in each second, where one stall shows as one bad second):",
     '',
     ...where,
   ].join('\n');
