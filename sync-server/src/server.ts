@@ -16,6 +16,7 @@ import { createRedisRelay, type RedisRelay } from './redis';
 import { openStore } from './store/openStore';
 import { authExtension } from './sync/auth';
 import { budgetsExtension } from './sync/budgets';
+import { docGuidsExtension } from './sync/docGuids';
 import { docUnloadsExtension } from './sync/docUnloads';
 import { guardExtension } from './sync/guard';
 import { Blocks } from './people/blocks';
@@ -215,6 +216,8 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
   if (redis) {
     extensions.push(removalsExtension({ pub: redis.events.pub, subscriber: redis.events.sub, instance: () => hocuspocus, log }), redis.extension);
   }
+  // Last: Hocuspocus creates a doc with the last `onCreateDocument` answer.
+  extensions.push(docGuidsExtension());
   hocuspocus = new Hocuspocus({ name: 'jeco', extensions, quiet: true, timeout: config.syncIdleTimeoutMs });
   // Chat-index projections a crash interrupted (their rooms stay marked in the store).
   await projections.recover();
