@@ -220,6 +220,12 @@ export const OPTIONS = {
     describe:
       "The same window for a busy room (its chat indexes updated within the last second): its preview changes every moment anyway, and a longer window writes each member's inbox less often. Never shorter than `JECO_PROJECTION_DELAY_MS`.",
   },
+  JECO_PROJECTION_BUSY_MS_PER_MEMBER: {
+    schema: z.coerce.number().min(0).max(1_000),
+    default: '1',
+    describe:
+      "A busy room's window grows with its members by this much each, up to 2 s: each projection writes every member's inbox, so a busy 1,000-member group's inboxes are written once a second rather than twice. 0 keeps every busy room at `JECO_PROJECTION_BUSY_DELAY_MS`.",
+  },
   JECO_VAPID_PUBLIC_KEY: {
     schema: z
       .string()

@@ -181,7 +181,18 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
   const membership = new Membership(store, instance, (name, look) => writes.read(name, look));
   const push = new PushSender({ store, keys: vapidKeys, subject: config.vapidSubject, intervalMs: config.pushIntervalMs, policy: pushPolicy, log });
   pushRef = push;
-  const projections = new Projections({ store, writes, membership, bucketSize: config.bucketSize, delayMs: config.projectionDelayMs, busyDelayMs: config.projectionBusyDelayMs, instance, log, push });
+  const projections = new Projections({
+    store,
+    writes,
+    membership,
+    bucketSize: config.bucketSize,
+    delayMs: config.projectionDelayMs,
+    busyDelayMs: config.projectionBusyDelayMs,
+    busyMsPerMember: config.projectionBusyMsPerMember,
+    instance,
+    log,
+    push,
+  });
   projectionsRef = projections;
   const refusals = budgetRefusals(metrics.registry);
   const limits = {

@@ -28,11 +28,14 @@ import { MAX_CONCURRENT_ITEMS } from './messagePlacement';
 const INBOXES_PER_TURN = 50;
 /** A room whose last projection started this recently is busy: its next one waits the longer window. */
 const BUSY_WITHIN_MS = 1000;
+/** The longest a busy room's window grows with its members: a chat list two seconds behind a busy large group still reads as live. */
+const MAX_BUSY_WINDOW_MS = 2000;
 
 /**
  * The chat-index projection of new messages (design §5b): new messages and reactions in
- * a bucket mark their room dirty; after `delayMs` (`busyDelayMs` for a room projected
- * within the last second) each dirty room is projected once for
+ * a bucket mark their room dirty; after `delayMs` (for a room projected within the last
+ * second `busyDelayMs`, or longer in a large room: {@link projectionWindow}) each dirty
+ * room is projected once for
  * everything that arrived — every member's chat index entry (`entryAfterMessages`:
  * last message, count, order), their mentions, replies and reactions, and the room
  * head moved to a new bucket once this one is full — then the pushes.
@@ -59,8 +62,8 @@ export class MessageProjection {
   private readonly dirty = new Map<RoomId, { room: RoomRef; buckets: Set<number>; due: number }>();
   /** Rooms whose message projection is queued or running. */
   private readonly projecting = new Set<RoomId>();
-  /** When each room's last projection started, kept for {@link BUSY_WITHIN_MS}. */
-  private readonly started = new Map<RoomId, number>();
+  /** When each room's last projection started, and how many members it wrote for, kept for {@link BUSY_WITHIN_MS}. */
+  private readonly started = new Map<RoomId, { at: number; members: number }>();
   /** When the oldest change still waiting for its projection arrived (null: none waits). */
   private waitingSince: number | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
@@ -79,6 +82,8 @@ export class MessageProjection {
       delayMs: number;
       /** The same for a busy room (one projected within the last second), where a longer window saves more and shows less. */
       busyDelayMs: number;
+      /** How much longer a busy room's window is per member, up to {@link MAX_BUSY_WINDOW_MS}. */
+      busyMsPerMember: number;
       instance: () => Hocuspocus;
       /** Web Push for new messages, announced once their projection committed. */
       push?: PushSender;
@@ -119,10 +124,11 @@ export class MessageProjection {
     this.armFor(entry.due);
   }
 
-  /** How long a room's new messages gather: longer for a busy room, whose chat list preview changes every moment anyway. */
+  /** How long a room's new messages gather (see {@link projectionWindow}). */
   private windowOf(roomId: RoomId, now: number): number {
     const last = this.started.get(roomId);
-    return last !== undefined && now - last < BUSY_WITHIN_MS ? Math.max(this.deps.delayMs, this.deps.busyDelayMs) : this.deps.delayMs;
+    const busyFor = last !== undefined && now - last.at < BUSY_WITHIN_MS ? last.members : null;
+    return projectionWindow(this.deps, busyFor);
   }
 
   /** Makes the flush timer fire by `due`. */
@@ -145,7 +151,7 @@ export class MessageProjection {
     this.flushTimer = null;
     this.flushAt = Number.POSITIVE_INFINITY;
     const now = Date.now();
-    for (const [roomId, at] of this.started) if (now - at >= BUSY_WITHIN_MS) this.started.delete(roomId);
+    for (const [roomId, last] of this.started) if (now - last.at >= BUSY_WITHIN_MS) this.started.delete(roomId);
     for (const [roomId, entry] of this.dirty) {
       if (this.projecting.has(roomId)) continue;
       if (entry.due > now) {
@@ -154,7 +160,8 @@ export class MessageProjection {
       }
       this.dirty.delete(roomId);
       this.projecting.add(roomId);
-      this.started.set(roomId, now);
+      // Its member count is known once it has read them; until then, the last one's.
+      this.started.set(roomId, { at: now, members: this.started.get(roomId)?.members ?? 0 });
       void this.deps.queue
         .run(roomId, () => this.project(entry.room, [...entry.buckets]))
         .finally(() => {
@@ -221,6 +228,8 @@ export class MessageProjection {
       buckets.forEach((b, i) => docs.set(b, connections[i]!.document!));
       await rollOver(writes, this.deps.bucketSize, room, newest, messageCount(docs.get(newest)!));
       const members = await this.deps.membership.members(room);
+      const started = this.started.get(room.id);
+      if (started) started.members = members.length;
       const title = room.kind === 'group' ? await writes.read(roomHeadDoc(room.id), (head) => readMeta(head)?.name ?? '') : '';
       const quoted = await this.quotedAuthors(room.id, docs);
       // Replies projected without waiting here (after a restart) find what they quote in the open buckets.
@@ -355,4 +364,20 @@ export class MessageProjection {
     }
     return out;
   }
+}
+
+/**
+ * How long a room's new messages gather before its projection: `delayMs` for a quiet
+ * room; for a busy one (`busyMembers`: its member count, a room projected within the
+ * last second) `busyDelayMs`, whose chat list preview changes every moment anyway, or
+ * longer in a large room, `busyMsPerMember` a member up to {@link MAX_BUSY_WINDOW_MS}.
+ * Each projection writes every member's inbox, so a busy room's cost grows with its
+ * members times its projections a second: the longer window keeps a busy room's inbox
+ * writes near a thousand a second (with the default 1 ms), where a busy 1,000-member
+ * group's 500 ms window wrote two thousand.
+ */
+export function projectionWindow(windows: { delayMs: number; busyDelayMs: number; busyMsPerMember: number }, busyMembers: number | null): number {
+  if (busyMembers === null) return windows.delayMs;
+  const bySize = Math.min(MAX_BUSY_WINDOW_MS, busyMembers * windows.busyMsPerMember);
+  return Math.max(windows.delayMs, windows.busyDelayMs, bySize);
 }

@@ -48,6 +48,8 @@ export class Projections {
       delayMs: number;
       /** The window of a room projected within the last second. */
       busyDelayMs: number;
+      /** How much longer a busy room's window is per member (`MessageProjection`). */
+      busyMsPerMember: number;
       instance: () => Hocuspocus;
       log: (error: unknown, what: string) => void;
       /** Web Push for new messages, announced once their projection committed. */
