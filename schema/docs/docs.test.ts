@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { newGroupId, newMessageId, newUserId, type UserId } from '../ids';
 import { appendMessage, deleteForEveryone, editMessage, messageCount, onMessagesAdded, readMessages, readShownMessages, setReaction } from './bucket';
 import { addContact, readContacts, removeContact } from './contacts';
-import { hideMessageForMe, readChats, readHiddenMessages, setChatEntry, unreadCount, type ChatEntry, type ChatState } from './inbox';
+import { hideMessageForMe, INBOX, readChatEntry, readChats, readHiddenMessages, setChatEntry, unreadCount, type ChatEntry, type ChatState } from './inbox';
 import { previewOf } from './message';
 import { advanceHead, headBucket, initDm, initGroup, readMembers, readMeta, removeMember } from './roomHead';
 
@@ -147,6 +147,32 @@ describe('inbox and contacts', () => {
     setChatEntry(doc, g2, { kind: 'group', title: 'New', count: 1, updatedAt: 2 });
     expect(readChats(doc).map((c) => c.title)).toEqual(['New', 'Old']);
     expect(readChats(doc).map((c) => c.roomId)).toEqual([g2, g1]);
+  });
+
+  it('reads a chat entry validated once, its last message the doc’s own and unchangeable, and the app’s list as copies', () => {
+    const doc = new Y.Doc();
+    const room = newGroupId();
+    const lastMessage = { id: newMessageId(), authorId: bob, authorName: 'Bob', preview: 'hi', at: 5 };
+    setChatEntry(doc, room, { kind: 'group', title: 'Team', count: 1, updatedAt: 5, lastMessage });
+    const first = readChatEntry(doc, room)!;
+    expect(first).toMatchObject({ roomId: room, title: 'Team', count: 1, lastMessage: { preview: 'hi' } });
+    // A new entry object each read (callers add to it), the doc's own last message inside.
+    const again = readChatEntry(doc, room)!;
+    expect(again).not.toBe(first);
+    expect(again.lastMessage).toBe(first.lastMessage);
+    expect(() => {
+      (first.lastMessage as { preview: string }).preview = 'changed';
+    }).toThrow(TypeError);
+    expect(readChatEntry(doc, room)?.lastMessage?.preview).toBe('hi');
+    // The app's chat list reads copies it may wrap.
+    const listed = readChats(doc)[0]!;
+    expect(listed.lastMessage).not.toBe(first.lastMessage);
+    expect(Object.isFrozen(listed.lastMessage)).toBe(false);
+    // A value that is not an entry stays unread, and is left as it was.
+    const broken = { kind: 'group', title: 'Team', count: -1, updatedAt: 5 };
+    doc.getMap(INBOX.chats).set(room, broken);
+    expect(readChatEntry(doc, room)).toBeNull();
+    expect(Object.isFrozen(broken)).toBe(false);
   });
 
   it('keeps the messages deleted for me', () => {

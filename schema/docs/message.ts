@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { MessageId, UserId } from '../ids';
 import { MAX_GROUP_NAME } from './roomHead';
+import { validatedOnce } from './validatedOnce';
 
 /** Longest message text, in UTF-16 code units: long enough for a pasted page, short enough to keep buckets small. */
 export const MAX_MESSAGE_TEXT = 16_000;
@@ -147,32 +148,21 @@ export type Message = Omit<z.infer<typeof messageSchema>, 'id' | 'authorId' | 'r
   expired?: true;
 };
 
-/** Values already found to be messages (objects only: a bucket's items, a decoded update's values). */
-const validMessages = new WeakSet<object>();
+/** Message values already validated (objects only: a bucket's items, a decoded update's values). */
+const storedMessage = validatedOnce<Message>(messageSchema);
 
 /**
  * A value read from a bucket's `messages` (or from an update that appends to one) as a
  * message, or null when it does not match {@link messageSchema}. Each value object is
- * validated once and then returned as it is, frozen: the schema has no defaults or
- * transforms, so a valid value is its own parse. On the server one message was
- * validated five times (the guard twice, on the decoded update; then the bucket's
- * observers and the chat-index projection on the value the doc holds), about a tenth
- * of what the server allocated under load (`npm run bench:load -- --cpu-prof`).
- * Frozen because it is the doc's own value: a caller that changed it would change the
- * doc's content in memory, and now throws instead. For the server's reads; what the
- * app shows is read as copies (`readMessages`).
+ * validated once and then returned as it is, frozen ({@link validatedOnce}). On the
+ * server one message was validated five times (the guard twice, on the decoded update;
+ * then the bucket's observers and the chat-index projection on the value the doc
+ * holds), about a tenth of what the server allocated under load (`npm run bench:load
+ * -- --cpu-prof`). For the server's reads; what the app shows is read as copies
+ * (`readMessages`).
  */
 export function asStoredMessage(value: unknown): Message | null {
-  if (typeof value !== 'object' || value === null) return null;
-  if (validMessages.has(value)) return value as Message;
-  if (!messageSchema.safeParse(value).success) return null;
-  validMessages.add(deepFreeze(value));
-  return value as Message;
-}
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const inner of Object.values(value)) if (typeof inner === 'object' && inner !== null && !Object.isFrozen(inner)) deepFreeze(inner);
-  return Object.freeze(value);
+  return storedMessage(value);
 }
 
 /** Whether a message is a system line rather than something a person wrote. */
