@@ -19,9 +19,14 @@ export interface Node {
   ask<T extends FromServer['type']>(message: ToServer, answer: T): Promise<Extract<FromServer, { type: T }>>;
 }
 
-/** Starts a server process with the flags Jeco's server runs with (`SERVER_NODE_FLAGS`), the bare server too: both on the same runtime. */
-export function startNode(args: ServerArgs, profileDir?: string): Promise<Node> {
-  const execArgv = [...SERVER_NODE_FLAGS, '--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
+/**
+ * Starts a server process with the flags Jeco's server runs with (`SERVER_NODE_FLAGS`),
+ * the bare server too: both on the same runtime. `nodeFlags` are added to both (say
+ * `--perf-basic-prof-only-functions` for `perf`, or `--trace-gc`).
+ */
+export function startNode(args: ServerArgs, options: { profileDir?: string; nodeFlags?: readonly string[] } = {}): Promise<Node> {
+  const { profileDir, nodeFlags = [] } = options;
+  const execArgv = [...SERVER_NODE_FLAGS, ...nodeFlags, '--import', 'tsx', ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [])];
   const child = fork(path.join(HERE, 'loadServer.ts'), [JSON.stringify(args)], { cwd: ROOT, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const waiting = new Map<string, (m: FromServer) => void>();
   child.on('message', (m: FromServer) => {

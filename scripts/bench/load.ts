@@ -10,6 +10,9 @@
  *   npm run bench:load -- ... --write        # also replace this scenario's section of docs/benchmarks.md
  *   npm run bench:load -- ... --cpu-prof     # CPU profiles of each server into ./profiles/<server>-<rate>
  *                                             # (`--servers jeco` for Jeco alone)
+ *   npm run bench:load -- ... --node-flags="--perf-basic-prof-only-functions"
+ *                                             # extra Node flags for both servers (here: for `perf record -p <pid>`,
+ *                                             # the pid printed as the servers come up)
  *   npm run bench:load -- --help             # the options and their defaults
  *
  * People are real `@hocuspocus/provider` clients, one socket per device (every
@@ -84,6 +87,7 @@ const OPTIONS = {
   servers: { type: 'string', default: 'bare,jeco' },
   write: { type: 'boolean', default: false },
   'cpu-prof': { type: 'boolean', default: false },
+  'node-flags': { type: 'string', default: '' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 const { values: opts } = parseArgs({ options: OPTIONS });
@@ -95,6 +99,8 @@ if (opts.help) {
   }
   process.exit(0);
 }
+/** Extra flags for both servers' Node (`--node-flags="--trace-gc"`), split at spaces. */
+const NODE_FLAGS = opts['node-flags'].split(' ').filter(Boolean);
 const GROUPS = Number(opts.groups);
 const SIZE = Number(opts.size);
 const ONLINE = Math.min(SIZE, Number(opts.online ?? SIZE));
@@ -339,9 +345,9 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
               },
             };
       if (kind === 'jeco') await mkdir(path.join(dataDir, `node${i}`), { recursive: true });
-      nodes.push(await startNode(args, profileDir));
+      nodes.push(await startNode(args, { profileDir, nodeFlags: NODE_FLAGS }));
     }
-    console.error(`${kind} ${rate} msgs/s: ${nodes.length} server(s) up`);
+    console.error(`${kind} ${rate} msgs/s: ${nodes.length} server(s) up (pid ${nodes.map((n) => n.child.pid).join(', ')})`);
     const { tokens } = await nodes[0]!.ask({ type: 'seed', plan: seed }, 'seeded');
     for (const node of nodes.slice(1)) await node.ask({ type: 'seed', plan: kind === 'jeco' ? { users: [], groups: [] } : seed }, 'seeded');
 
