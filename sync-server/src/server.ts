@@ -192,6 +192,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
     instance,
     log,
     push,
+    ...(redis ? { events: redis.events } : {}),
   });
   projectionsRef = projections;
   const refusals = budgetRefusals(metrics.registry);

@@ -87,6 +87,8 @@ export class MessageProjection {
       instance: () => Hocuspocus;
       /** Web Push for new messages, announced once their projection committed. */
       push?: PushSender;
+      /** Tells the other nodes a projection of the room has started (`projectionNotices.ts`). */
+      announce?: (roomId: RoomId, members: number) => void;
     },
   ) {}
 
@@ -175,6 +177,20 @@ export class MessageProjection {
     }
   }
 
+  /**
+   * Another node has started projecting this room (`projectionNotices.ts`): it counts as
+   * this node's own for the room's window, so what waits here goes a window later, in
+   * one projection with what arrives meanwhile, not at once after the other node's.
+   * Nothing is dropped: the room stays dirty, and the watermarks make a projection of
+   * what the other one covered add nothing.
+   */
+  projectedElsewhere(roomId: RoomId, members: number): void {
+    const now = Date.now();
+    this.started.set(roomId, { at: now, members });
+    const waiting = this.dirty.get(roomId);
+    if (waiting) waiting.due = Math.max(waiting.due, now + this.windowOf(roomId, now));
+  }
+
   /** Whether a room's projection waits for its window or for the room's running one. */
   get pending(): boolean {
     return this.dirty.size > 0;
@@ -230,6 +246,7 @@ export class MessageProjection {
       const members = await this.deps.membership.members(room);
       const started = this.started.get(room.id);
       if (started) started.members = members.length;
+      this.deps.announce?.(room.id, members.length);
       const title = room.kind === 'group' ? await writes.read(roomHeadDoc(room.id), (head) => readMeta(head)?.name ?? '') : '';
       const quoted = await this.quotedAuthors(room.id, docs);
       // Replies projected without waiting here (after a restart) find what they quote in the open buckets.

@@ -1,4 +1,5 @@
 import type { Extension, Hocuspocus } from '@hocuspocus/server';
+import type { Redis } from 'ioredis';
 import type { ProjectionMark, Store } from '../store/db/store';
 import { onMessageTextChanged } from '#schema/docs/bucket';
 import { onReadMarks } from '#schema/docs/inbox';
@@ -11,6 +12,7 @@ import type { Membership } from './membership';
 import { MembershipProjection } from './membershipProjection';
 import { MessageProjection } from './messageProjection';
 import { fromClient, fromOtherNode } from './origins';
+import { projectionNotices } from './projectionNotices';
 import { rewritePreviews } from './previewRewrites';
 import { closeNonMembers } from './removedMembers';
 import { SerialQueue } from './serialQueue';
@@ -54,11 +56,14 @@ export class Projections {
       log: (error: unknown, what: string) => void;
       /** Web Push for new messages, announced once their projection committed. */
       push?: PushSender;
+      /** Events between nodes (Redis): with them, the nodes take turns projecting a room (`projectionNotices.ts`). */
+      events?: { pub: Redis; sub: Redis };
     },
   ) {
     this.queue = new SerialQueue((error, key) => deps.log(error, `projection ${key}`));
     this.lines = new SystemLineWriter(deps.writes);
-    this.messages = new MessageProjection({ ...deps, queue: this.queue });
+    const notices = deps.events && projectionNotices({ events: deps.events, heard: (roomId, members) => this.messages.projectedElsewhere(roomId, members), log: deps.log });
+    this.messages = new MessageProjection({ ...deps, queue: this.queue, ...(notices ? { announce: notices.announce } : {}) });
     this.membershipProjection = new MembershipProjection({ ...deps, lines: this.lines });
   }
 
