@@ -8,6 +8,7 @@ import { dmRoomId, type UserId } from '#schema/ids';
 import type { Blocks } from '../people/blocks';
 import type { Privacy } from '../people/privacy';
 import type { SyncContext } from './context';
+import { onNodeEvents } from './nodeEvents';
 
 /** The Redis channel of presence between nodes; apart from the relay's, whose subscriber reads every message as a Yjs frame. */
 const PRESENCE_CHANNEL = 'jeco:presence';
@@ -215,14 +216,7 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
     for (const [name, head] of heads) if (head.remote.delete(node)) schedule(name);
   };
 
-  const onEvent = (raw: string) => {
-    let event: PresenceEvent;
-    try {
-      event = eventSchema.parse(JSON.parse(raw));
-    } catch (error) {
-      deps.log(error, 'reading a presence event');
-      return;
-    }
+  const onEvent = (event: PresenceEvent) => {
     if (event.node === nodeId) return;
     const known = lastHeard.has(event.node);
     lastHeard.set(event.node, Date.now());
@@ -264,10 +258,7 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
 
   if (deps.events) {
     const { sub } = deps.events;
-    sub.on('message', (channel: string, raw: string) => {
-      if (channel === PRESENCE_CHANNEL) onEvent(raw);
-    });
-    sub.subscribe(PRESENCE_CHANNEL).catch((error: unknown) => deps.log(error, 'subscribing to presence events'));
+    onNodeEvents(sub, PRESENCE_CHANNEL, eventSchema, 'presence events', deps.log, onEvent);
     heartbeat = setInterval(() => {
       publish({ beat: true });
       const now = Date.now();

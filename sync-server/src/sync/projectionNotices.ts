@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { RoomId } from '#schema/ids';
+import { onNodeEvents } from './nodeEvents';
 
-/** The Redis channel of projection notices; apart from the relay's, whose subscriber reads every message as a Yjs frame. */
+/** The Redis channel of projection notices (`nodeEvents.ts`). */
 export const PROJECTED_CHANNEL = 'jeco:projected';
 
 /** A notice as it travels between nodes (parsed: Redis is shared, not trusted blindly). */
@@ -28,18 +29,9 @@ export interface ProjectionNotices {
  */
 export function projectionNotices(deps: { events: { pub: Redis; sub: Redis }; heard: (roomId: RoomId, members: number) => void; log: (error: unknown, what: string) => void }): ProjectionNotices {
   const node = randomUUID();
-  deps.events.sub.on('message', (channel: string, raw: string) => {
-    if (channel !== PROJECTED_CHANNEL) return;
-    let notice: z.infer<typeof noticeSchema>;
-    try {
-      notice = noticeSchema.parse(JSON.parse(raw));
-    } catch (error) {
-      deps.log(error, 'reading a projection notice');
-      return;
-    }
+  onNodeEvents(deps.events.sub, PROJECTED_CHANNEL, noticeSchema, 'projection notices', deps.log, (notice) => {
     if (notice.node !== node) deps.heard(notice.roomId as RoomId, notice.members);
   });
-  deps.events.sub.subscribe(PROJECTED_CHANNEL).catch((error: unknown) => deps.log(error, 'subscribing to projection notices'));
   return {
     announce(roomId, members) {
       if (deps.events.pub.status !== 'ready') return;

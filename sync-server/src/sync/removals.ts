@@ -6,6 +6,7 @@ import { parseDocName, roomOfDoc } from '#schema/docs/names';
 import { readMembers, readMeta } from '#schema/docs/roomHead';
 import type { RoomId, UserId } from '#schema/ids';
 import { closeConnections } from './context';
+import { onNodeEvents } from './nodeEvents';
 
 /** The Redis channel of removal events; apart from the relay's, whose subscriber reads every message as a Yjs frame. */
 const REMOVALS_CHANNEL = 'jeco:removed';
@@ -42,18 +43,7 @@ export function removalsExtension(deps: { pub: Redis; subscriber: Redis; instanc
     );
   };
 
-  deps.subscriber.on('message', (channel: string, raw: string) => {
-    if (channel !== REMOVALS_CHANNEL) return;
-    let event: z.infer<typeof removalSchema>;
-    try {
-      event = removalSchema.parse(JSON.parse(raw));
-    } catch (error) {
-      deps.log(error, 'reading a removal event');
-      return;
-    }
-    apply(event.roomId as RoomId, new Set(event.userIds));
-  });
-  deps.subscriber.subscribe(REMOVALS_CHANNEL).catch((error: unknown) => deps.log(error, 'subscribing to removal events'));
+  onNodeEvents(deps.subscriber, REMOVALS_CHANNEL, removalSchema, 'removal events', deps.log, (event) => apply(event.roomId as RoomId, new Set(event.userIds)));
 
   const groupMembers = (document: Parameters<NonNullable<Extension['afterLoadDocument']>>[0]['document']) => (readMeta(document)?.kind === 'group' ? new Set(readMembers(document).keys()) : null);
 
