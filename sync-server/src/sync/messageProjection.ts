@@ -64,6 +64,8 @@ export class MessageProjection {
   private readonly projecting = new Set<RoomId>();
   /** When each room's last projection started, and how many members it wrote for, kept for {@link BUSY_WITHIN_MS}. */
   private readonly started = new Map<RoomId, { at: number; members: number }>();
+  /** When {@link started} was last rid of rooms no longer busy. */
+  private quietForgottenAt = 0;
   /** When the oldest change still waiting for its projection arrived (null: none waits). */
   private waitingSince: number | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
@@ -153,7 +155,7 @@ export class MessageProjection {
     this.flushTimer = null;
     this.flushAt = Number.POSITIVE_INFINITY;
     const now = Date.now();
-    for (const [roomId, last] of this.started) if (now - last.at >= BUSY_WITHIN_MS) this.started.delete(roomId);
+    this.forgetQuietRooms(now);
     for (const [roomId, entry] of this.dirty) {
       if (this.projecting.has(roomId)) continue;
       if (entry.due > now) {
@@ -186,9 +188,18 @@ export class MessageProjection {
    */
   projectedElsewhere(roomId: RoomId, members: number): void {
     const now = Date.now();
+    // Every room projected anywhere lands here, and a node with nothing of its own to flush would keep them all.
+    this.forgetQuietRooms(now);
     this.started.set(roomId, { at: now, members });
     const waiting = this.dirty.get(roomId);
     if (waiting) waiting.due = Math.max(waiting.due, now + this.windowOf(roomId, now));
+  }
+
+  /** Drops the rooms no longer busy from {@link started}, at most once per {@link BUSY_WITHIN_MS} (their age is checked where it counts: `windowOf`). */
+  private forgetQuietRooms(now: number): void {
+    if (now - this.quietForgottenAt < BUSY_WITHIN_MS) return;
+    this.quietForgottenAt = now;
+    for (const [roomId, last] of this.started) if (now - last.at >= BUSY_WITHIN_MS) this.started.delete(roomId);
   }
 
   /** Whether a room's projection waits for its window or for the room's running one. */
