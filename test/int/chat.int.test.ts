@@ -136,6 +136,41 @@ describe('chat between real providers on a real server', () => {
     expect(texts(again.doc)).toEqual(Array.from({ length: 12 }, (_, i) => `message ${i}`));
   });
 
+  it('counts a doc’s log only once enough changes gathered to compact it', async () => {
+    const server = await startServer({ env: { JECO_COMPACT_AFTER_UPDATES: '5' } });
+    const alice = await registerUser(server.url, 'Alice');
+    const bob = await registerUser(server.url, 'Bob');
+    const name = bucketDoc(dmRoomId(alice.id, bob.id), 0);
+    const counted: string[] = [];
+    const countUpdates = server.store.countUpdates.bind(server.store);
+    server.store.countUpdates = (docName) => {
+      counted.push(docName);
+      return countUpdates(docName);
+    };
+    const send = async (words: string[]) => {
+      const a = connectClient(server.wsUrl, alice.token);
+      const bucket = a.open(name);
+      await bucket.synced;
+      for (const text of words) {
+        appendMessage(bucket.doc, message(alice.id, text));
+        await a.settled();
+      }
+      a.close();
+      // The last connection closing stores the doc and unloads it.
+      await waitFor(() => !server.hocuspocus.documents.has(name), { what: 'the bucket to be stored and unloaded' });
+    };
+    await send(['one', 'two', 'three']);
+    expect(counted).not.toContain(name);
+    expect((await server.store.loadDoc(name)).updates.length).toBe(3);
+    // Three rows loaded and three more: the store counts them, and compacts.
+    await send(['four', 'five', 'six']);
+    expect(counted).toContain(name);
+    const log = await server.store.loadDoc(name);
+    expect(log.updates.length).toBe(0);
+    expect(log.snapshot).not.toBeNull();
+    await server.close();
+  });
+
   it('logs a message once when a second tab forwards it too', async () => {
     const server = await startServer();
     const { alice, room, aBucket } = await startDm(server);

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { asc, count, eq, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId } from '#schema/ids';
@@ -62,19 +62,14 @@ async function migrateLocked(pool: pg.Pool): Promise<void> {
   }
 }
 
-/** The pool or a transaction on it: anything that can run a select. */
-type Reader = Pick<NodePgDatabase, 'select'>;
+/** The pool or a transaction on it: anything that can run a statement. */
+type Reader = Pick<NodePgDatabase, 'execute'>;
 
-/** A doc's snapshot and log rows in append order; call inside a transaction so both reads agree. */
-async function readLog(tx: Reader, docName: string, afterId = 0): Promise<{ snapshot: Buffer | null; rows: LogRow[]; coversId: number }> {
-  const [snap] = await tx.select({ snapshot: docSnapshots.snapshot, coversId: docSnapshots.coversId }).from(docSnapshots).where(eq(docSnapshots.docName, docName));
-  const rows = await tx
-    .select({ id: docUpdates.id, update: docUpdates.update })
-    .from(docUpdates)
-    .where(and(eq(docUpdates.docName, docName), gt(docUpdates.id, afterId)))
-    .orderBy(asc(docUpdates.id));
-  const coversId = snap?.coversId ?? 0;
-  return { snapshot: snap && snapshotNeeded(afterId, coversId) ? snap.snapshot : null, rows, coversId };
+/** What the log holds for a reader after row `afterId`: the snapshot if it needs it, the rows after it in order, and the last row id that makes. */
+interface LogAfter {
+  snapshot: Buffer | null;
+  rows: LogRow[];
+  lastId: number;
 }
 
 /** Whether a reader after log row `afterId` needs the snapshot: from the start always (one written before covers_id existed holds 0), else once a compaction folded rows past it. */
@@ -83,34 +78,57 @@ function snapshotNeeded(afterId: number, coversId: number): boolean {
 }
 
 /**
- * {@link readLog} after an id for several docs in one transaction: one select per
- * table whatever their number (a projection catches every member's inbox up, and
- * two reads per inbox were most of its round trips). Each doc's rows come from its
- * own index range, driven by the list asked for.
+ * The log after an id, for one doc or several, in one statement: one round trip, and
+ * one snapshot of the database for the rows and the snapshot, so a compaction
+ * committing meanwhile cannot hide the rows it folded (a transaction of two selects
+ * took four round trips). A projection catches every member's inbox up with it. Each
+ * doc's rows come from its own index range, driven by the list asked for; a snapshot
+ * comes back only to a reader that needs it, not on every catch-up.
  */
-async function readLogsAfter(tx: Pick<NodePgDatabase, 'select' | 'execute'>, docs: Parameters<LoadLogsAfter>[0]): ReturnType<LoadLogsAfter> {
+async function readLogs(tx: Reader, docs: readonly { docName: string; afterId: number }[]): Promise<LogAfter[]> {
   if (docs.length === 0) return [];
-  const names = [...new Set(docs.map((d) => d.docName))];
   const lowest = new Map<string, number>();
   for (const { docName, afterId } of docs) lowest.set(docName, Math.min(afterId, lowest.get(docName) ?? afterId));
-  const snaps = await tx.select({ docName: docSnapshots.docName, snapshot: docSnapshots.snapshot, coversId: docSnapshots.coversId }).from(docSnapshots).where(inArray(docSnapshots.docName, names));
   const wanted = JSON.stringify([...lowest].map(([name, after]) => ({ name, after })));
-  const { rows } = await tx.execute<{ doc_name: string; id: string | number; update: Buffer }>(
-    sql`select w.name as doc_name, u.id, u.update from jsonb_to_recordset(${wanted}::jsonb) as w(name text, after bigint) cross join lateral (select id, update from ${docUpdates} where ${docUpdates.docName} = w.name and ${docUpdates.id} > w.after) as u`,
+  const { rows } = await tx.execute<{ doc_name: string; id: string | number; bytes: Buffer; snapshot: boolean }>(
+    sql`with wanted as (select * from jsonb_to_recordset(${wanted}::jsonb) as w(name text, after bigint))
+      select w.name as doc_name, u.id, u.update as bytes, false as snapshot from wanted w
+        cross join lateral (select id, update from ${docUpdates} where ${docUpdates.docName} = w.name and ${docUpdates.id} > w.after) as u
+      union all
+      select s.doc_name, s.covers_id, s.snapshot, true from wanted w
+        join ${docSnapshots} s on s.doc_name = w.name
+        where w.after = 0 or s.covers_id > w.after`,
   );
   const rowsOf = new Map<string, LogRow[]>();
+  const snapOf = new Map<string, { snapshot: Buffer; coversId: number }>();
   for (const row of rows) {
-    const list = rowsOf.get(row.doc_name) ?? [];
-    list.push({ id: Number(row.id), update: row.update });
-    rowsOf.set(row.doc_name, list);
+    if (row.snapshot) snapOf.set(row.doc_name, { snapshot: row.bytes, coversId: Number(row.id) });
+    else {
+      const list = rowsOf.get(row.doc_name) ?? [];
+      list.push({ id: Number(row.id), update: row.bytes });
+      rowsOf.set(row.doc_name, list);
+    }
   }
-  const snapOf = new Map(snaps.map((s) => [s.docName, s]));
   return docs.map(({ docName, afterId }) => {
     const mine = (rowsOf.get(docName) ?? []).filter((r) => r.id > afterId).sort((a, b) => a.id - b.id);
+    // Only a reader that needs it was sent it (the lowest after asked for a doc decides), and then never one that does not.
     const snap = snapOf.get(docName);
-    const coversId = snap?.coversId ?? 0;
-    const updates = mine.map((r) => toBytes(r.update));
-    return { updates: snap && snapshotNeeded(afterId, coversId) ? [toBytes(snap.snapshot), ...updates] : updates, lastId: Math.max(afterId, mine.at(-1)?.id ?? coversId) };
+    const needed = snap && snapshotNeeded(afterId, snap.coversId) ? snap : null;
+    return { snapshot: needed?.snapshot ?? null, rows: mine, lastId: Math.max(afterId, mine.at(-1)?.id ?? needed?.coversId ?? 0) };
+  });
+}
+
+/** {@link readLogs} for one doc. */
+async function readLog(tx: Reader, docName: string, afterId = 0): Promise<LogAfter> {
+  const [log] = await readLogs(tx, [{ docName, afterId }]);
+  return log!;
+}
+
+/** {@link readLogs} as a projection takes it: a doc's snapshot first among its updates. */
+async function readLogsAfter(tx: Reader, docs: Parameters<LoadLogsAfter>[0]): ReturnType<LoadLogsAfter> {
+  return (await readLogs(tx, docs)).map(({ snapshot, rows, lastId }) => {
+    const updates = rows.map((r) => toBytes(r.update));
+    return { updates: snapshot ? [toBytes(snapshot), ...updates] : updates, lastId };
   });
 }
 
@@ -147,7 +165,12 @@ class PgStore extends SqlStore implements Store {
       // in different orders each waited on the other's insert, and Postgres ended one
       // batch as a deadlock (its clients were refused, to send again).
       const marks = sortedMarks(items.flatMap(({ mark }) => (mark ? [mark] : [])));
-      const { rows } = await this.pool.query<{ id: string }>(APPEND_BATCH, [items.map((i) => i.docName), items.map((i) => toBuffer(i.update)), marks.map((m) => m.roomId), marks.map((m) => m.bucket)]);
+      // Named, so each pooled connection parses and plans it once, not once per batch.
+      const { rows } = await this.pool.query<{ id: string }>({
+        name: 'jeco-append-batch',
+        text: APPEND_BATCH,
+        values: [items.map((i) => i.docName), items.map((i) => toBuffer(i.update)), marks.map((m) => m.roomId), marks.map((m) => m.bucket)],
+      });
       this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
       // Rows are inserted in the order unnest lists them, and a sequence only grows: the ids, sorted, are the items' in order.
       return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
@@ -159,25 +182,13 @@ class PgStore extends SqlStore implements Store {
   }
 
   async loadDoc(docName: string): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }> {
-    const { updates, lastId, snapshot } = await this.readAfter(docName, 0);
-    return { snapshot, updates, lastId };
+    const { snapshot, rows, lastId } = await readLog(this.db, docName);
+    return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId };
   }
 
   async loadUpdatesAfter(docName: string, afterId: number): Promise<{ updates: Uint8Array[]; lastId: number }> {
-    const { updates, lastId, snapshot } = await this.readAfter(docName, afterId);
-    return { updates: snapshot ? [snapshot, ...updates] : updates, lastId: Math.max(afterId, lastId) };
-  }
-
-  private readAfter(docName: string, afterId: number): Promise<{ snapshot: Uint8Array | null; updates: Uint8Array[]; lastId: number }> {
-    // One snapshot of the database for both reads, so a compaction committing between
-    // them cannot hide the rows it folded into a snapshot we did not see.
-    return this.db.transaction(
-      async (tx) => {
-        const { snapshot, rows, coversId } = await readLog(tx, docName, afterId);
-        return { snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId: rows.at(-1)?.id ?? coversId };
-      },
-      { isolationLevel: 'repeatable read', accessMode: 'read only' },
-    );
+    const [log] = await readLogsAfter(this.db, [{ docName, afterId }]);
+    return log!;
   }
 
   async listProjectionMarks(): Promise<ProjectionMark[]> {
@@ -194,17 +205,19 @@ class PgStore extends SqlStore implements Store {
       await tx.execute(sql`select pg_advisory_xact_lock(${PROJECTION_LOCK_NAMESPACE}, hashtext(${roomId}))`);
       const watermarks = await tx.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket));
       const flush = await project(watermarks, (docs) => readLogsAfter(tx, docs));
-      if (flush.updates.length > 0) await tx.insert(docUpdates).values(flush.updates.map((u) => ({ docName: u.docName, update: toBuffer(u.update) })));
-      if (flush.watermarks.length > 0) {
-        await tx
-          .insert(projectionWatermarks)
-          .values(flush.watermarks)
-          .onConflictDoUpdate({ target: [projectionWatermarks.roomId, projectionWatermarks.bucket], set: { length: sql`excluded.length`, messages: sql`excluded.messages` } });
-      }
-      for (const room of new Set(flush.clear.map((m) => m.roomId))) {
-        const buckets = flush.clear.filter((m) => m.roomId === room).map((m) => m.bucket);
-        await tx.delete(projectionMarks).where(and(eq(projectionMarks.roomId, room), inArray(projectionMarks.bucket, buckets)));
-      }
+      const clear = sortedMarks(flush.clear);
+      // The inbox updates, the watermarks and the cleared marks in one statement: one round trip, where there were three.
+      await tx.execute(sql`with appended as (
+          insert into ${docUpdates} (doc_name, update) select * from unnest(${sql.param(flush.updates.map((u) => u.docName))}::text[], ${sql.param(flush.updates.map((u) => toBuffer(u.update)))}::bytea[])
+        ), watermarked as (
+          insert into ${projectionWatermarks} (room_id, bucket, length, messages)
+            select * from unnest(${sql.param(flush.watermarks.map((w) => w.roomId))}::text[], ${sql.param(flush.watermarks.map((w) => w.bucket))}::bigint[], ${sql.param(flush.watermarks.map((w) => w.length))}::bigint[], ${sql.param(flush.watermarks.map((w) => w.messages))}::bigint[])
+            on conflict (room_id, bucket) do update set length = excluded.length, messages = excluded.messages
+        ), cleared as (
+          delete from ${projectionMarks} m using unnest(${sql.param(clear.map((m) => m.roomId))}::text[], ${sql.param(clear.map((m) => m.bucket))}::bigint[]) as c(room_id, bucket)
+            where m.room_id = c.room_id and m.bucket = c.bucket
+        )
+        select 1`);
       return flush;
     });
     this.counted(flush.updates.reduce((sum, u) => sum + u.update.byteLength, 0));
@@ -276,8 +289,7 @@ class PgStore extends SqlStore implements Store {
     await this.db.transaction(async (tx) => {
       // Held until commit: server writes to one doc, from any process, run one at a time.
       await tx.execute(sql`select pg_advisory_xact_lock(${WRITE_LOCK_NAMESPACE}, hashtext(${docName}))`);
-      const { snapshot, rows, coversId } = await readLog(tx, docName, afterId);
-      const lastId = Math.max(afterId, rows.at(-1)?.id ?? coversId);
+      const { snapshot, rows, lastId } = await readLog(tx, docName, afterId);
       const update = write({ snapshot: snapshot && toBytes(snapshot), updates: rows.map((r) => toBytes(r.update)), lastId });
       if (update) await tx.insert(docUpdates).values({ docName, update: toBuffer(update) });
       this.counted(update?.byteLength ?? 0);

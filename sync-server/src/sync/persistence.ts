@@ -102,6 +102,12 @@ export function persistenceExtension(deps: {
     compactions = next.catch(() => {});
     return next;
   };
+  // Per loaded doc, the rows its log may hold since they were last counted: those it
+  // loaded, then one per change it took (a client's update, a server write, another
+  // node's update relayed or caught up: each a row, now and then one counted twice).
+  // A store counts the log only once this reaches the threshold. Counting on every
+  // store was a round trip to Postgres each time, as many as the projections' reads.
+  const rowsSeen = new Map<string, number>();
 
   return {
     extensionName: 'persistence',
@@ -112,10 +118,12 @@ export function persistenceExtension(deps: {
       const parts = snapshot ? [snapshot, ...updates] : updates;
       applyUpdates(document, parts);
       deps.positions.loaded(documentName, lastId);
+      rowsSeen.set(documentName, updates.length);
     },
 
     async afterUnloadDocument({ documentName }) {
       deps.positions.unloaded(documentName);
+      rowsSeen.delete(documentName);
     },
 
     async beforeSync({ type, payload, connection, document, documentName }) {
@@ -152,6 +160,8 @@ export function persistenceExtension(deps: {
     },
 
     async onChange({ transactionOrigin, update, documentName }) {
+      const seen = rowsSeen.get(documentName);
+      if (seen !== undefined) rowsSeen.set(documentName, seen + 1);
       if (isTransactionOrigin(transactionOrigin) && transactionOrigin.source !== 'local') return;
       if (isLoggedServerWrite(transactionOrigin)) return;
       const previous = serverWrites.get(documentName) ?? Promise.resolve();
@@ -170,7 +180,13 @@ export function persistenceExtension(deps: {
 
     async onStoreDocument({ documentName }) {
       await serverWrites.get(documentName);
-      if ((await deps.store.countUpdates(documentName)) >= deps.compactAfterUpdates) await compactInTurn(documentName);
+      const seen = rowsSeen.get(documentName);
+      if (seen !== undefined && seen < deps.compactAfterUpdates) return;
+      const rows = await deps.store.countUpdates(documentName);
+      const folded = rows >= deps.compactAfterUpdates ? await compactInTurn(documentName) : 0;
+      // From the count (rows another node folded are gone from it), with the changes taken meanwhile (some may be in it already).
+      const now = rowsSeen.get(documentName);
+      if (seen !== undefined && now !== undefined) rowsSeen.set(documentName, Math.max(0, rows - folded) + now - seen);
     },
   };
 }

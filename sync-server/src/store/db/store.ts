@@ -249,8 +249,8 @@ export interface ProjectionWatermark extends ProjectionMark {
 }
 
 /**
- * {@link Store.loadUpdatesAfter} for several docs in one read (on Postgres one round
- * trip per table, not two per doc): the answers in the order asked.
+ * {@link Store.loadUpdatesAfter} for several docs in one read (on Postgres one
+ * statement, not two per doc): the answers in the order asked.
  */
 export type LoadLogsAfter = (docs: readonly { docName: string; afterId: number }[]) => Promise<{ updates: Uint8Array[]; lastId: number }[]>;
 

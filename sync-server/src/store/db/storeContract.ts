@@ -746,6 +746,8 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
         { docName: 'a', afterId: a1 },
         { docName: 'none', afterId: 0 },
         { docName: 'a', afterId: a2 },
+        // The same doc again, past its snapshot: the rows after, and no snapshot.
+        { docName: 'b', afterId: b2 - 1 },
       ];
       let read: Awaited<ReturnType<LoadLogsAfter>> = [];
       await store.projectRoom(room, async (_watermarks, load) => {
@@ -762,6 +764,8 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(read[1]!.lastId).toBe(a2);
       expect(read[2]).toEqual({ updates: [], lastId: 0 });
       expect(read[3]).toEqual({ updates: [], lastId: a2 });
+      expect(read[4]!.updates.map((u) => Array.from(u))).toEqual([Array.from(bThree!)]);
+      expect(read[4]!.lastId).toBe(b2);
     });
 
     it('29. writeDoc after a known row hands the writer only the rows since, and their last id', async () => {
