@@ -206,7 +206,8 @@ class PgStore extends SqlStore implements Store {
       const watermarks = await tx.select().from(projectionWatermarks).where(eq(projectionWatermarks.roomId, roomId)).orderBy(asc(projectionWatermarks.bucket));
       const flush = await project(watermarks, (docs) => readLogsAfter(tx, docs));
       const clear = sortedMarks(flush.clear);
-      // The inbox updates, the watermarks and the cleared marks in one statement: one round trip, where there were three.
+      // The inbox updates, the watermarks and the cleared marks in one statement: one round trip, where there were three; none for nothing.
+      if (flush.updates.length + flush.watermarks.length + clear.length === 0) return flush;
       await tx.execute(sql`with appended as (
           insert into ${docUpdates} (doc_name, update) select * from unnest(${sql.param(flush.updates.map((u) => u.docName))}::text[], ${sql.param(flush.updates.map((u) => toBuffer(u.update)))}::bytea[])
         ), watermarked as (
