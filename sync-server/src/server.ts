@@ -1,5 +1,6 @@
 import { Hocuspocus, type Extension } from '@hocuspocus/server';
 import type { FastifyBaseLogger } from 'fastify';
+import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
 import type * as Y from 'yjs';
 import type { Store } from './store/db/store';
@@ -87,6 +88,8 @@ export interface JecoServer {
   health: DependencyHealth;
   /** The relay between nodes, when `JECO_REDIS_URL` is set. */
   redis: RedisRelay | undefined;
+  /** What `/metrics` serves, for a caller in this process. */
+  metrics: Registry;
   log: FastifyBaseLogger;
   /**
    * Graceful stop: refuses new connections, tells every client to reconnect
@@ -257,6 +260,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
     disappearing,
     health,
     redis,
+    metrics: metrics.registry,
     log: app.log,
     close() {
       closing ??= (async () => {
