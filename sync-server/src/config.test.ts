@@ -30,6 +30,14 @@ describe('loadConfig', () => {
     expectTypeOf<Config['trustProxy']>().toEqualTypeOf<boolean>();
   });
 
+  it('spaces commits of the message log by what a commit costs the store, unless told', () => {
+    expect(loadConfig({}).commitSpacingMs).toBe(10);
+    expect(loadConfig({ JECO_DATABASE_URL: 'postgres://x@y/z' }).commitSpacingMs).toBe(5);
+    expect(loadConfig({ JECO_COMMIT_SPACING_MS: '0' }).commitSpacingMs).toBe(0);
+    expect(loadConfig({ JECO_DATABASE_URL: 'postgres://x@y/z', JECO_COMMIT_SPACING_MS: '20' }).commitSpacingMs).toBe(20);
+    expectTypeOf<Config['commitSpacingMs']>().toEqualTypeOf<number>();
+  });
+
   it('treats an empty variable as unset', () => {
     expect(loadConfig({ JECO_DATABASE_URL: '' }).databaseUrl).toBeUndefined();
   });

@@ -92,10 +92,10 @@ export const OPTIONS = {
   JECO_AUTH_RATE_PER_MIN: { schema: z.coerce.number().int().positive(), default: '10', describe: 'Sign-in, sign-up and reset attempts allowed per client address per minute.' },
   JECO_BUCKET_SIZE: { schema: z.coerce.number().int().min(2), default: String(DEFAULT_BUCKET_SIZE), describe: 'Messages per history bucket before the room head moves to a new one.' },
   JECO_COMMIT_SPACING_MS: {
-    schema: z.coerce.number().int().min(0).max(100),
-    default: '5',
+    schema: z.coerce.number().int().min(0).max(100).optional(),
+    default: undefined,
     describe:
-      "The least time between the starts of two commits of the message log. Appends that arrive meanwhile share the next commit (one fsync, or one Postgres round trip, for all of them), so a busy server writes its disk a few hundred times a second, not once per message; each waits at most this long more for its acknowledgement. A quiet server's commit starts at once. `0` commits as soon as the previous commit is done.",
+      "The least time between the starts of two commits of the message log. Appends that arrive meanwhile share the next commit (one fsync, or one Postgres round trip, for all of them), so a busy server writes its disk a hundred times a second, not once per message; each waits at most this long more for its acknowledgement. A quiet server's commit starts at once. Unset: 10 on SQLite, where a commit is an fsync and its WAL pages, and 5 on Postgres, where it is a round trip. `0` commits as soon as the previous commit is done.",
   },
   JECO_COMPACT_AFTER_UPDATES: { schema: z.coerce.number().int().min(1), default: '200', describe: 'Log rows a document may gather before they are merged into its snapshot.' },
   JECO_SYNC_UPDATES_PER_SEC: {
@@ -279,7 +279,9 @@ type Parsed = { -readonly [Name in keyof Options as ConfigKey<Name>]: z.infer<Op
  * The parsed configuration: one field per option of {@link OPTIONS}, named after it in
  * camelCase, typed by its schema; plus what is worked out from several of them.
  */
-export type Config = Omit<Parsed, 'vapidSubject'> & {
+export type Config = Omit<Parsed, 'vapidSubject' | 'commitSpacingMs'> & {
+  /** `JECO_COMMIT_SPACING_MS`, or the store's own default. */
+  commitSpacingMs: number;
   /** Given VAPID keys, else generated and kept in the store. */
   vapid: { publicKey: string; privateKey: string } | undefined;
   /** `JECO_VAPID_SUBJECT`, or `mailto:` the address of `JECO_MAIL_FROM`. */
@@ -319,6 +321,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     httpHeadersTimeoutMs: Math.min(config.httpHeadersTimeoutMs, config.httpRequestTimeoutMs),
     vapid: config.vapidPublicKey && config.vapidPrivateKey ? { publicKey: config.vapidPublicKey, privateKey: config.vapidPrivateKey } : undefined,
     vapidSubject: config.vapidSubject ?? `mailto:${mailAddressOf(config.mailFrom)}`,
+    commitSpacingMs: config.commitSpacingMs ?? (config.databaseUrl ? 5 : 10),
   };
 }
 
