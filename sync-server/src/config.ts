@@ -280,7 +280,7 @@ type Parsed = { -readonly [Name in keyof Options as ConfigKey<Name>]: z.infer<Op
  * camelCase, typed by its schema; plus what is worked out from several of them.
  */
 export type Config = Omit<Parsed, 'vapidSubject' | 'commitSpacingMs'> & {
-  /** `JECO_COMMIT_SPACING_MS`, or the store's own default. */
+  /** `JECO_COMMIT_SPACING_MS`; unset, 10 on SQLite and 5 on Postgres (the store `JECO_DATABASE_URL` names, as `openStore` picks it). */
   commitSpacingMs: number;
   /** Given VAPID keys, else generated and kept in the store. */
   vapid: { publicKey: string; privateKey: string } | undefined;
