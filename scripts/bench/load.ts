@@ -8,6 +8,7 @@
  *   npm run bench:load -- --groups 1 --size 1000 --online 200 --rates 10
  *   npm run bench:load -- --topology pg+redis --rates 500         # two nodes, people split
  *   npm run bench:load -- ... --write        # also replace this scenario's section of docs/benchmarks.md
+ *   npm run bench:load -- ... --repeat 3     # bare and Jeco alternated three times per rate: the medians, each pair's ratio
  *   npm run bench:load -- ... --cpu-prof     # CPU profiles of each server into ./profiles/<server>-<rate>
  *                                             # (`--servers jeco` for Jeco alone)
  *   npm run bench:load -- ... --node-flags="--perf-basic-prof-only-functions"
@@ -81,6 +82,7 @@ const OPTIONS = {
   rates: { type: 'string', default: '50,100,300,1000' },
   seconds: { type: 'string', default: '10' },
   'warmup-seconds': { type: 'string', default: '3' },
+  repeat: { type: 'string', default: '1' },
   topology: { type: 'string', default: 'sqlite' },
   traffic: { type: 'string', default: 'messages' },
   'devices-every': { type: 'string', default: '0' },
@@ -107,11 +109,13 @@ const ONLINE = Math.min(SIZE, Number(opts.online ?? SIZE));
 const RATES = opts.rates!.split(',').map(Number);
 const SECONDS = Number(opts.seconds);
 const WARMUP_SECONDS = Number(opts['warmup-seconds']);
+const REPEAT = Number(opts.repeat);
 const TOPOLOGY = opts.topology as 'sqlite' | 'pg' | 'pg+redis';
 const APP_TRAFFIC = opts.traffic === 'app';
 const DEVICES_EVERY = Number(opts['devices-every']);
 const SERVERS = opts.servers!.split(',') as ('bare' | 'jeco')[];
 if (!['sqlite', 'pg', 'pg+redis'].includes(TOPOLOGY)) throw new Error(`--topology sqlite | pg | pg+redis, not ${TOPOLOGY}`);
+if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`--repeat takes a whole number of rounds, not ${opts.repeat}`);
 
 interface Person {
   id: UserId;
@@ -258,6 +262,8 @@ const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.lengt
 interface Result {
   server: 'bare' | 'jeco';
   rate: number;
+  /** Which of the `--repeat` rounds (from 1); a row of medians says how many it took them from. */
+  round: number;
   sent: number;
   achievedRate: number;
   p50: number;
@@ -308,7 +314,7 @@ function quantiles(before: Buckets[], after: Buckets[]): { p50: string; p99: str
   return { p50: bucketQuantile(before, after, 0.5), p99: bucketQuantile(before, after, 0.99) };
 }
 
-async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string): Promise<Result> {
+async function runOne(kind: 'bare' | 'jeco', rate: number, round: number, profileDir?: string): Promise<Result> {
   const { people, groups, seed } = plan();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'jeco-load-'));
   const dbName = `jeco_load_${randomBytes(5).toString('hex')}`;
@@ -449,6 +455,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
     return {
       server: kind,
       rate,
+      round,
       sent,
       achievedRate: sent / (sendMs / 1000),
       p50: percentile(sorted, 50),
@@ -485,6 +492,38 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, profileDir?: string):
   }
 }
 
+/** The middle value (of an even count, the mean of the two middle ones); NaN for none. */
+function median(values: readonly number[]): number {
+  const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
+  if (sorted.length === 0) return NaN;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** One server's rounds at one rate as one row: each figure's median; copies not delivered (and expected) over all rounds together. */
+function medianRun(runs: readonly Result[]): Result {
+  const m = (pick: (r: Result) => number) => median(runs.map(pick));
+  const mains = runs.map((r) => r.mainCpuPerCopy);
+  return {
+    ...runs[0]!,
+    sent: m((r) => r.sent),
+    achievedRate: m((r) => r.achievedRate),
+    p50: m((r) => r.p50),
+    p99: m((r) => r.p99),
+    max: m((r) => r.max),
+    cold: { p99: m((r) => r.cold.p99), max: m((r) => r.cold.max) },
+    missing: runs.reduce((sum, r) => sum + r.missing, 0),
+    expected: runs.reduce((sum, r) => sum + r.expected, 0),
+    cpuPerCopy: m((r) => r.cpuPerCopy),
+    mainCpuPerCopy: mains.every((x) => x !== null) ? median(mains) : null,
+    rssMiB: m((r) => r.rssMiB),
+    txPerMessage: m((r) => r.txPerMessage),
+    bytesPerMessage: m((r) => r.bytesPerMessage),
+    updatesPerMessage: m((r) => r.updatesPerMessage),
+    devicesCpu: m((r) => r.devicesCpu),
+  };
+}
+
 function scenarioName(): string {
   const traffic = APP_TRAFFIC ? 'messages, receipts and typing' : 'messages only';
   const online = ONLINE < SIZE ? `, ${ONLINE} online per group` : '';
@@ -497,24 +536,52 @@ async function main(): Promise<void> {
   const loadBefore = os.loadavg()[0]!;
   const results: Result[] = [];
   for (const rate of RATES) {
-    for (const kind of SERVERS) {
-      // Profiled alike, so a function's share in Jeco's profile can be set beside bare's.
-      const profileDir = opts['cpu-prof'] ? path.join(ROOT, 'profiles', `${kind}-${rate}`) : undefined;
-      if (profileDir) await mkdir(profileDir, { recursive: true });
-      const result = await runOne(kind, rate, profileDir);
-      results.push(result);
-      console.log(JSON.stringify(result));
+    // Bare and Jeco in turn, round after round: a slow spell of the machine falls on both.
+    for (let round = 1; round <= REPEAT; round++) {
+      for (const kind of SERVERS) {
+        // Profiled alike, so a function's share in Jeco's profile can be set beside bare's.
+        const profileDir = opts['cpu-prof'] ? path.join(ROOT, 'profiles', `${kind}-${rate}${REPEAT > 1 ? `-${round}` : ''}`) : undefined;
+        if (profileDir) await mkdir(profileDir, { recursive: true });
+        const result = await runOne(kind, rate, round, profileDir);
+        results.push(result);
+        console.log(JSON.stringify(result));
+      }
     }
   }
   const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
-  const rows = results.map((r) => {
-    const bare = results.find((b) => b.server === 'bare' && b.rate === r.rate);
-    const ratio = r.server === 'jeco' && bare ? ` (${f(r.cpuPerCopy / bare.cpuPerCopy, 1)}×)` : '';
-    return `| ${r.server} | ${r.rate} | ${f(r.achievedRate)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.max)} | ${f(r.cold.p99, 1)} / ${f(r.cold.max)} | ${r.missing} of ${r.expected} | ${f(r.cpuPerCopy)}${ratio} | ${f(r.rssMiB)} | ${f(r.txPerMessage, 2)} | ${f(r.bytesPerMessage)} | ${f(r.updatesPerMessage, 1)} | ${f(r.devicesCpu)} % |`;
-  });
+  const runsOf = (server: Result['server'], rate: number) => results.filter((r) => r.server === server && r.rate === rate);
+  /** Jeco's CPU per copy ÷ bare's, round by round (each pair ran back to back). */
+  const ratios = (rate: number) =>
+    runsOf('jeco', rate).flatMap((jeco) => {
+      const bare = results.find((b) => b.server === 'bare' && b.rate === rate && b.round === jeco.round);
+      return bare ? [jeco.cpuPerCopy / bare.cpuPerCopy] : [];
+    });
+  const rows = RATES.flatMap((rate) =>
+    SERVERS.map((server) => {
+      const r = medianRun(runsOf(server, rate));
+      const ratio = server === 'jeco' && ratios(rate).length > 0 ? ` (${f(median(ratios(rate)), 1)}×)` : '';
+      return `| ${r.server} | ${r.rate} | ${f(r.achievedRate)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.max)} | ${f(r.cold.p99, 1)} / ${f(r.cold.max)} | ${r.missing} of ${r.expected} | ${f(r.cpuPerCopy)}${ratio} | ${f(r.rssMiB)} | ${f(r.txPerMessage, 2)} | ${f(r.bytesPerMessage)} | ${f(r.updatesPerMessage, 1)} | ${f(r.devicesCpu)} % |`;
+    }),
+  );
+  const rounds =
+    REPEAT === 1
+      ? []
+      : RATES.map((rate) => {
+          const list = (server: Result['server'], pick: (r: Result) => number, digits: number) =>
+            runsOf(server, rate)
+              .map((r) => f(pick(r), digits))
+              .join(', ');
+          return (
+            `- at ${rate} msgs/s: CPU per copy Jeco ÷ bare ${ratios(rate)
+              .map((x) => `${f(x, 2)}×`)
+              .join(', ')}` +
+            (SERVERS.includes('bare') ? `; bare p99 ${list('bare', (r) => r.p99, 1)} ms, CPU ${list('bare', (r) => r.cpuPerCopy, 0)} µs` : '') +
+            (SERVERS.includes('jeco') ? `; Jeco p99 ${list('jeco', (r) => r.p99, 1)} ms, CPU ${list('jeco', (r) => r.cpuPerCopy, 0)} µs` : '')
+          );
+        });
   const where = results.map(
-    ({ server, rate, cpuPerCopy, mainCpuPerCopy, where: w }) =>
-      `- ${server} at ${rate} msgs/s: event loop delay p99 / max, server ${f(w.serverLoop.p99, 1)} / ${f(w.serverLoop.max)} ms, devices ${f(w.devicesLoop.p99, 1)} / ${f(w.devicesLoop.max)} ms` +
+    ({ server, rate, round, cpuPerCopy, mainCpuPerCopy, where: w }) =>
+      `- ${server} at ${rate} msgs/s${REPEAT > 1 ? ` (round ${round})` : ''}: event loop delay p99 / max, server ${f(w.serverLoop.p99, 1)} / ${f(w.serverLoop.max)} ms, devices ${f(w.devicesLoop.p99, 1)} / ${f(w.devicesLoop.max)} ms` +
       (mainCpuPerCopy === null ? '' : `; CPU per copy ${f(cpuPerCopy)} µs, of which the main thread ${f(mainCpuPerCopy)} µs and other threads ${f(cpuPerCopy - mainCpuPerCopy)} µs`) +
       (server === 'jeco' ? `; a client update's acknowledgement p50 ${w.ack.p50}, p99 ${w.ack.p99}, its durable append p50 ${w.append.p50}, p99 ${w.append.p99}` : '') +
       `; slowest copy of each second's messages ${w.slowestBySecond.join(', ')} ms`,
@@ -528,12 +595,20 @@ async function main(): Promise<void> {
       .filter((a) => a !== '--write')
       .join(
         ' ',
-      )}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate after ${WARMUP_SECONDS} s of warm-up at it, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
+      )}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate${REPEAT > 1 ? ` and round, ${REPEAT} rounds,` : ''} after ${WARMUP_SECONDS} s of warm-up at it, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
     'Bare = Hocuspocus without persistence or checks, same docs and traffic, same run; it relays typing signals as Jeco does. Latency from send to another device seeing the message (ms), over the measured seconds; cold = the same over the warm-up, on a server just started (code not yet optimised, the backlog of its first seconds); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message; devices CPU = the process of the simulated devices, its share of one core while sending and draining (near 100 %, latency is partly theirs).',
     '',
     '| server | msgs/s asked | msgs/s sent | p50 | p99 | max | cold p99 / max | not delivered | CPU µs/copy | RSS MiB | durable tx/msg | bytes/msg | updates/msg | devices CPU |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
+    ...(rounds.length > 0
+      ? [
+          '',
+          `Each row is the median of ${REPEAT} rounds, bare and Jeco in turn (copies not delivered: all rounds together; Jeco ÷ bare: the median of the rounds' ratios). Round by round:`,
+          '',
+          ...rounds,
+        ]
+      : []),
     '',
     "Where the latency goes (the server's event loop delay over the window, the devices' while sending and draining; the server's CPU split into its main thread and its other threads (the store's writer and upkeep threads, V8's garbage collection and compilation), read from `/proc`; Jeco's acknowledgement and append times as the bounds of its `/metrics` histogram buckets, every client update counted, receipts and typing are not updates; the slowest copy of the messages sent in each second, where one stall shows as one bad second):",
     '',
