@@ -15,7 +15,8 @@ import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks } from 
 import { pgDialect } from './dialects';
 import { GroupCommit } from './groupCommit';
 import { SqlStore } from './sqlStore';
-import { fold, mergeForSnapshot, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
+import { foldMerged, mergeInput, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
+import { SnapshotMergeThread } from './snapshotMergeThread';
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations/pg', import.meta.url));
 
@@ -150,6 +151,7 @@ select id from appended`;
 class PgStore extends SqlStore implements Store {
   readonly dialect = 'postgres';
   private readonly appends: GroupCommit<{ docName: string; update: Uint8Array; mark?: ProjectionMark }>;
+  private readonly merges = new SnapshotMergeThread();
 
   constructor(
     private readonly pool: pg.Pool,
@@ -250,10 +252,10 @@ class PgStore extends SqlStore implements Store {
    * this is what keeps that to one compaction, in the store, without Redis.
    */
   compactAside(docName: string): Promise<number> {
-    return this.compactLocked(docName, mergeForSnapshot, 'skip');
+    return this.compactLocked(docName, (snapshot, updates) => this.merges.merge(snapshot, updates), 'skip');
   }
 
-  private async compactLocked(docName: string, merge: Merge, whenHeld: 'wait' | 'skip'): Promise<number> {
+  private async compactLocked(docName: string, merge: Merge | ((...input: Parameters<Merge>) => Promise<Uint8Array>), whenHeld: 'wait' | 'skip'): Promise<number> {
     return this.db.transaction(async (tx) => {
       // The server-write lock, held until commit: compactions of one doc, from any process,
       // run one at a time, and one asked for while a server write of the doc is committing
@@ -269,8 +271,9 @@ class PgStore extends SqlStore implements Store {
       // The rows it folds are durable already: a crash that loses this commit leaves them as they were.
       await tx.execute(sql`set local synchronous_commit = off`);
       const { snapshot, rows } = await readLog(tx, docName);
-      const folded = fold(snapshot, rows, merge);
-      if (!folded) return 0;
+      if (rows.length === 0) return 0;
+      // A debounced compaction merges on its own thread (`snapshotMergeThread.ts`) while this transaction waits.
+      const folded = foldMerged(rows, await merge(...mergeInput(snapshot, rows)));
       const now = Date.now();
       const coversId = Math.max(...folded.ids);
       await tx
@@ -312,5 +315,6 @@ class PgStore extends SqlStore implements Store {
   async close(): Promise<void> {
     await this.appends.drain();
     await this.pool.end();
+    await this.merges.close();
   }
 }

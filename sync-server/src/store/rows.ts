@@ -75,11 +75,16 @@ export interface Fold {
 
 /** Runs the caller's merge over what was read; `null` when there is nothing to fold. */
 export function fold(snapshot: Buffer | null, rows: readonly LogRow[], merge: Merge): Fold | null {
-  if (rows.length === 0) return null;
-  const merged = merge(
-    snapshot && toBytes(snapshot),
-    rows.map((row) => toBytes(row.update)),
-  );
+  return rows.length === 0 ? null : foldMerged(rows, merge(...mergeInput(snapshot, rows)));
+}
+
+/** What a merge of the snapshot and `rows` takes, as bytes. */
+export function mergeInput(snapshot: Buffer | null, rows: readonly LogRow[]): [Uint8Array | null, Uint8Array[]] {
+  return [snapshot && toBytes(snapshot), rows.map((row) => toBytes(row.update))];
+}
+
+/** The fold of `rows` once merged (where the merge is awaited: {@link fold} otherwise). */
+export function foldMerged(rows: readonly LogRow[], merged: Uint8Array): Fold {
   return { snapshot: toBuffer(merged), ids: rows.map((row) => row.id) };
 }
 

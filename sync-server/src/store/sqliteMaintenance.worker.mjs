@@ -19,7 +19,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import * as Y from 'yjs';
+import { mergeSnapshot } from './snapshotMerge.mjs';
 
 /** @type {{ file: string; everyMs: number; busyTimeoutMs: number }} */
 const { file, everyMs, busyTimeoutMs } = workerData;
@@ -49,21 +49,6 @@ const deleteRows = sqlite.prepare('delete from doc_updates where doc_name = ? an
 /** The snapshot and rows of a doc, as one read sees them. */
 const readLog = sqlite.transaction((docName) => ({ snapshot: snapshotOf.get(docName), rows: rowsOf.all(docName) }));
 
-/**
- * Snapshot + rows → one garbage-collected update, as `mergeForSnapshot` (`store/rows.ts`)
- * makes it: each applied in order in one transaction (`applyUpdates`, `schema/docs`),
- * several times cheaper than `Y.mergeUpdates` first.
- */
-function merge(snapshot, updates) {
-  const doc = new Y.Doc();
-  doc.transact(() => {
-    for (const update of snapshot ? [snapshot, ...updates] : updates) Y.applyUpdate(doc, update);
-  });
-  const merged = Y.encodeStateAsUpdate(doc);
-  doc.destroy();
-  return merged;
-}
-
 const write = sqlite.transaction((docName, read, merged, coversId) => {
   const now = snapshotOf.get(docName);
   if ((now?.coversId ?? null) !== (read.snapshot?.coversId ?? null)) return 0;
@@ -76,7 +61,7 @@ const write = sqlite.transaction((docName, read, merged, coversId) => {
 function compact(docName) {
   const read = readLog(docName);
   if (read.rows.length === 0) return 0;
-  const merged = merge(read.snapshot?.snapshot ?? null, read.rows.map((row) => row.update));
+  const merged = mergeSnapshot(read.snapshot?.snapshot ?? null, read.rows.map((row) => row.update));
   return write.immediate(docName, read, merged, read.rows.at(-1).id);
 }
 

@@ -23,6 +23,7 @@ import type { ProjectionFlush, ProjectionMark } from './db/store';
 import { withoutWaitingForDisk } from './dialects';
 import { toBuffer } from './rows';
 import type { SqliteStatements } from './sqliteStatements';
+import { RequestThread } from './requestThread';
 
 export interface AppendItem {
   docName: string;
@@ -79,12 +80,6 @@ function ownBytes(view: Uint8Array): Uint8Array {
   return view.byteOffset === 0 && view.byteLength === view.buffer.byteLength ? view : view.slice();
 }
 
-interface Reply {
-  id: number;
-  result?: unknown;
-  error?: { message: string; code?: unknown; name?: string };
-}
-
 /** How often the upkeep thread copies the WAL into the database file. */
 const CHECKPOINT_EVERY_MS = 1_000;
 
@@ -97,11 +92,15 @@ export async function startWorkerWriter(file: string, busyTimeoutMs: number): Pr
   // Without the process's own flags: the threads are plain JavaScript and need no loader
   // (a `--import` of a TypeScript module, say, would fail in them).
   const writer = new WorkerWriter(
-    new RequestThread('writer', () => new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs }, execArgv: [] })),
+    new RequestThread('SQLite writer', () => new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs }, execArgv: [] })),
     // Its checkpoints run on a timer: started at once, and again should it end.
-    new RequestThread('upkeep', () => new Worker(new URL('./sqliteMaintenance.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs, everyMs: CHECKPOINT_EVERY_MS }, execArgv: [] }), {
-      alwaysRunning: true,
-    }),
+    new RequestThread(
+      'SQLite upkeep',
+      () => new Worker(new URL('./sqliteMaintenance.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs, everyMs: CHECKPOINT_EVERY_MS }, execArgv: [] }),
+      {
+        alwaysRunning: true,
+      },
+    ),
   );
   try {
     await writer.ready();
@@ -110,92 +109,6 @@ export async function startWorkerWriter(file: string, busyTimeoutMs: number): Pr
     throw error;
   }
   return writer;
-}
-
-/**
- * A worker thread answering requests, seen from the main thread. A thread that dies (an
- * exception in it, out of memory) fails what was in flight, which the clients were not
- * told was stored and send again; the next request starts another thread on the same
- * file, so one bad moment never leaves the node refusing every message until a restart.
- * Only a thread with a request in flight keeps the process alive.
- */
-class RequestThread {
-  private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (error: unknown) => void }>();
-  private nextId = 1;
-  private worker: Worker;
-  /** Why the current thread died, until the next request starts another. */
-  private lost: Error | null = null;
-  private closed = false;
-
-  constructor(
-    /** Which thread ("writer", "upkeep"), for the error its end leaves. */
-    private readonly name: string,
-    private readonly spawn: () => Worker,
-    private readonly options: { alwaysRunning?: boolean } = {},
-  ) {
-    this.worker = this.start();
-  }
-
-  private start(): Worker {
-    const worker = this.spawn();
-    worker.unref();
-    worker.on('message', (reply: Reply) => this.settle(reply));
-    worker.on('error', (error) => this.died(worker, error));
-    worker.on('exit', (code) => this.died(worker, new Error(`the SQLite ${this.name} thread exited with code ${code}`)));
-    return worker;
-  }
-
-  call(op: string, payload: object): Promise<unknown> {
-    if (this.closed) return Promise.reject(new Error(`the SQLite ${this.name} thread is closed`));
-    if (this.lost) {
-      // The thread died since the last request: this one goes to a new thread.
-      this.lost = null;
-      this.worker = this.start();
-    }
-    const id = this.nextId++;
-    if (this.pending.size === 0) this.worker.ref();
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, op, ...payload });
-    });
-  }
-
-  /** Stops the thread without waiting for what was asked. */
-  async terminate(): Promise<void> {
-    this.closed = true;
-    await this.worker.terminate();
-  }
-
-  private settle({ id, result, error }: Reply): void {
-    const waiting = this.pending.get(id);
-    if (!waiting) return;
-    this.pending.delete(id);
-    if (this.pending.size === 0) this.worker.unref();
-    if (!error) waiting.resolve(result);
-    // The driver's error code (SQLITE_BUSY, SQLITE_IOERR, ...) crosses over, so a
-    // transient failure is still told from a wrong query (`isStoreUnavailable`).
-    else waiting.reject(Object.assign(new Error(error.message), { code: error.code, name: error.name ?? 'Error' }));
-  }
-
-  /** Whether the thread died and no request has started another yet. */
-  get dead(): boolean {
-    return this.lost !== null;
-  }
-
-  private died(worker: Worker, error: Error): void {
-    if (worker !== this.worker || this.closed) return;
-    for (const waiting of this.pending.values()) waiting.reject(error);
-    this.pending.clear();
-    this.lost ??= error;
-    if (!this.options.alwaysRunning) return;
-    // Started again a second later if no request has done it meanwhile (not at once: a
-    // thread that cannot start would otherwise be restarted in a tight loop).
-    setTimeout(() => {
-      if (!this.lost || this.closed) return;
-      this.lost = null;
-      this.worker = this.start();
-    }, 1_000).unref();
-  }
 }
 
 /** The writer thread and the upkeep thread, seen from the main thread. */

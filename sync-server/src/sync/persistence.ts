@@ -95,7 +95,7 @@ export function persistenceExtension(deps: {
   // stores every doc changing steadily at once (its maxDebounce), and their compactions,
   // queued together, ran back to back on the main connection: one stretch of 600 ms
   // under load (`npm run bench:load`) with every append waiting behind it. SQLite now
-  // merges on its upkeep thread (`Store.compactAside`); Postgres merges here, one a turn.
+  // merges on its upkeep thread (`Store.compactAside`), Postgres on a merge thread of its own.
   let compactions: Promise<unknown> = Promise.resolve();
   const compactInTurn = (documentName: string): Promise<number> => {
     const next = compactions.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => deps.store.compactAside(documentName));

@@ -170,7 +170,8 @@ export interface Store {
    * A compaction with the garbage-collecting merge (`mergeForSnapshot`), away from the
    * event loop where the store can: SQLite's upkeep thread reads the log, merges with no
    * lock held and writes only if no other compaction of the doc came between (rows
-   * appended meanwhile stay); Postgres is {@link Store.compact}, except that it does
+   * appended meanwhile stay); Postgres is {@link Store.compact} with the merge on a thread
+   * of its own, except that it does
    * nothing (returns 0) while another holds the doc's lock: another node storing the
    * same doc at the same moment compacts it, and the next store folds what is left.
    * Not ordered after a server write in progress, so a purge, whose compaction must fold
