@@ -559,7 +559,8 @@ async function main(): Promise<void> {
   const rows = RATES.flatMap((rate) =>
     SERVERS.map((server) => {
       const r = medianRun(runsOf(server, rate));
-      const ratio = server === 'jeco' && ratios(rate).length > 0 ? ` (${f(median(ratios(rate)), 1)}×)` : '';
+      const pairs = ratios(rate);
+      const ratio = server === 'jeco' && pairs.length > 0 ? ` (${f(median(pairs), 1)}×)` : '';
       return `| ${r.server} | ${r.rate} | ${f(r.achievedRate)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.max)} | ${f(r.cold.p99, 1)} / ${f(r.cold.max)} | ${r.missing} of ${r.expected} | ${f(r.cpuPerCopy)}${ratio} | ${f(r.rssMiB)} | ${f(r.txPerMessage, 2)} | ${f(r.bytesPerMessage)} | ${f(r.updatesPerMessage, 1)} | ${f(r.devicesCpu)} % |`;
     }),
   );

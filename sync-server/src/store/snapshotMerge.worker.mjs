@@ -6,20 +6,18 @@
  *
  * Plain JavaScript: a worker starts without the TypeScript loader the server runs under.
  */
-import { parentPort } from 'node:worker_threads';
+import { answerRequests } from './answerRequests.mjs';
 import { mergeSnapshot } from './snapshotMerge.mjs';
 
-parentPort?.on('message', (request) => {
-  try {
-    if (request.op !== 'merge') throw new Error(`unknown request ${request.op}`);
-    /** @type {{ bytes: ArrayBuffer; ends: number[] }} */
-    const { bytes, ends } = request;
-    const parts = ends.map((end, i) => new Uint8Array(bytes, i === 0 ? 0 : ends[i - 1], end - (i === 0 ? 0 : ends[i - 1])));
-    const merged = mergeSnapshot(null, parts);
-    const whole = merged.byteOffset === 0 && merged.byteLength === merged.buffer.byteLength;
-    parentPort?.postMessage({ id: request.id, result: merged }, whole ? [merged.buffer] : []);
-  } catch (error) {
-    const e = /** @type {Error & { code?: unknown }} */ (error);
-    parentPort?.postMessage({ id: request.id, error: { message: e.message, code: e.code, name: e.name } });
-  }
+answerRequests((request) => {
+  if (request.op !== 'merge') throw new Error(`unknown request ${request.op}`);
+  /** @type {{ bytes: ArrayBuffer; ends: number[] }} */
+  const { bytes, ends } = request;
+  return mergeSnapshot(
+    null,
+    ends.map((end, i) => {
+      const start = i === 0 ? 0 : ends[i - 1];
+      return new Uint8Array(bytes, start, end - start);
+    }),
+  );
 });

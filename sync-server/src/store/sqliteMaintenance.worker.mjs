@@ -17,8 +17,9 @@
  *
  * Plain JavaScript: a worker starts without the TypeScript loader the server runs under.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { answerRequests } from './answerRequests.mjs';
 import { mergeSnapshot } from './snapshotMerge.mjs';
 
 /** @type {{ file: string; everyMs: number; busyTimeoutMs: number }} */
@@ -65,12 +66,7 @@ function compact(docName) {
   return write.immediate(docName, read, merged, read.rows.at(-1).id);
 }
 
-parentPort?.on('message', (request) => {
-  try {
-    if (request.op !== 'compact') throw new Error(`unknown request ${request.op}`);
-    parentPort?.postMessage({ id: request.id, result: compact(request.docName) });
-  } catch (error) {
-    const e = /** @type {Error & { code?: unknown }} */ (error);
-    parentPort?.postMessage({ id: request.id, error: { message: e.message, code: e.code, name: e.name } });
-  }
+answerRequests((request) => {
+  if (request.op !== 'compact') throw new Error(`unknown request ${request.op}`);
+  return compact(request.docName);
 });

@@ -8,8 +8,9 @@
  *
  * Plain JavaScript: a worker starts without the TypeScript loader the server runs under.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
+import { answerRequests } from './answerRequests.mjs';
 
 /** @type {{ file: string; busyTimeoutMs: number }} */
 const { file, busyTimeoutMs } = workerData;
@@ -78,11 +79,4 @@ function run(request) {
   }
 }
 
-parentPort?.on('message', (request) => {
-  try {
-    parentPort?.postMessage({ id: request.id, result: run(request) });
-  } catch (error) {
-    const e = /** @type {Error & { code?: unknown }} */ (error);
-    parentPort?.postMessage({ id: request.id, error: { message: e.message, code: e.code, name: e.name } });
-  }
-});
+answerRequests(run);

@@ -1,0 +1,24 @@
+/**
+ * The worker side of `RequestThread` (`requestThread.ts`), for the store's threads: each
+ * request `{ id, op, ... }` is answered `{ id, result }`, or `{ id, error }` with the
+ * error's message, code and name (a driver's code, SQLITE_BUSY say, crosses over, so the
+ * main thread still tells a transient failure from a wrong query). A result that is a
+ * byte array owning its whole buffer is moved back, not copied.
+ *
+ * Plain JavaScript: a worker starts without the TypeScript loader the server runs under.
+ */
+import { parentPort } from 'node:worker_threads';
+
+/** @param {(request: { id: number; op: string } & Record<string, any>) => unknown} handle */
+export function answerRequests(handle) {
+  parentPort?.on('message', (request) => {
+    try {
+      const result = handle(request);
+      const moved = result instanceof Uint8Array && result.byteOffset === 0 && result.byteLength === result.buffer.byteLength;
+      parentPort?.postMessage({ id: request.id, result }, moved ? [result.buffer] : []);
+    } catch (error) {
+      const e = /** @type {Error & { code?: unknown }} */ (error);
+      parentPort?.postMessage({ id: request.id, error: { message: e.message, code: e.code, name: e.name } });
+    }
+  });
+}
