@@ -226,6 +226,16 @@ export const OPTIONS = {
     describe:
       "A busy room's window grows with its members by this much each, up to 2 s: each projection writes every member's inbox, so a busy 1,000-member group's inboxes are written once a second rather than twice. 0 keeps every busy room at `JECO_PROJECTION_BUSY_DELAY_MS`.",
   },
+  JECO_SERVER_DOC_HOLD_MS: {
+    schema: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(10 * 60_000),
+    default: '30000',
+    describe:
+      "How long a document the server itself last wrote or read (a member's chat index written by a projection, a room head, a bucket) stays loaded when no client of this process holds it. A busy room's projections then find its members' chat indexes loaded instead of loading each again after it is stored (a read of its log, and with Redis a state exchange with the other nodes). 0: unloaded once stored, as a client's are.",
+  },
   JECO_VAPID_PUBLIC_KEY: {
     schema: z
       .string()

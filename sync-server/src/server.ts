@@ -179,7 +179,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
   };
   redis = config.redisUrl ? createRedisRelay(config.redisUrl, health, () => hocuspocus, catchUpLoaded) : undefined;
 
-  const writes = new ServerWrites({ store, positions, instance });
+  const writes = new ServerWrites({ store, positions, instance, holdMs: config.serverDocHoldMs });
   writesRef = writes;
   const membership = new Membership(store, instance, (name, look) => writes.read(name, look));
   const push = new PushSender({ store, keys: vapidKeys, subject: config.vapidSubject, intervalMs: config.pushIntervalMs, policy: pushPolicy, log });
@@ -297,6 +297,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
         await projections.idle();
         push.close();
         await receipts.close();
+        await writes.letGoAll();
         // Client updates are durable already; what is left is compaction and the
         // server's own writes, which finish as the documents unload.
         instance.flushPendingStores();

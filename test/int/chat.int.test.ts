@@ -113,7 +113,8 @@ describe('chat between real providers on a real server', () => {
   });
 
   it('folds the update log into a snapshot and loads from it after a restart', async () => {
-    const server = await startServer({ env: { JECO_COMPACT_AFTER_UPDATES: '5' } });
+    // Docs the server opened stay loaded for a while (`JECO_SERVER_DOC_HOLD_MS`): here the unload is how the test knows the bucket was stored.
+    const server = await startServer({ env: { JECO_COMPACT_AFTER_UPDATES: '5', JECO_SERVER_DOC_HOLD_MS: '0' } });
     const alice = await registerUser(server.url, 'Alice');
     const bob = await registerUser(server.url, 'Bob');
     const name = bucketDoc(dmRoomId(alice.id, bob.id), 0);
@@ -137,7 +138,8 @@ describe('chat between real providers on a real server', () => {
   });
 
   it('counts a doc’s log only once enough changes gathered to compact it', async () => {
-    const server = await startServer({ env: { JECO_COMPACT_AFTER_UPDATES: '5' } });
+    // Docs the server opened stay loaded for a while (`JECO_SERVER_DOC_HOLD_MS`): here the unload is how the test knows the bucket was stored.
+    const server = await startServer({ env: { JECO_COMPACT_AFTER_UPDATES: '5', JECO_SERVER_DOC_HOLD_MS: '0' } });
     const alice = await registerUser(server.url, 'Alice');
     const bob = await registerUser(server.url, 'Bob');
     const name = bucketDoc(dmRoomId(alice.id, bob.id), 0);

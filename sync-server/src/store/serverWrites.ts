@@ -84,16 +84,31 @@ export async function writeLoadedDoc(store: Store, docName: string, doc: Y.Doc, 
   );
 }
 
+type DirectConnection = Awaited<ReturnType<Hocuspocus['openDirectConnection']>>;
+
 /** Server reads and writes of docs by name, through direct connections of this node's Hocuspocus. */
 export class ServerWrites {
   /** See {@link sharesLog}. */
   readonly sharedLog: boolean;
+  /** The docs held loaded after the server's last use of each (see `holdMs`): a direct connection of their own, and when it lets go. */
+  private readonly holds = new Map<string, { connection: Promise<DirectConnection>; timer: NodeJS.Timeout }>();
+  /** Set by {@link letGoAll}: the server is closing, and holds nothing more. */
+  private closing = false;
 
   constructor(
     private readonly deps: {
       store: Store;
       positions: LogPositions;
       instance: () => Hocuspocus;
+      /**
+       * How long a doc the server opened stays loaded after its last open (`JECO_SERVER_DOC_HOLD_MS`).
+       * Hocuspocus unloads a doc nobody is connected to each time it is stored (2 s after
+       * its last change, or every 10 s while it keeps changing). The chat indexes of a
+       * busy room's members on other nodes (or offline) have no client here, so each
+       * projection that came after a store loaded every one of them again, all at once:
+       * a read of its log each, and with Redis a state exchange with the other nodes.
+       */
+      holdMs?: number;
     },
   ) {
     this.sharedLog = sharesLog(deps.store);
@@ -147,8 +162,46 @@ export class ServerWrites {
   }
 
   /** Opens a doc for the server (the caller disconnects it), for work that holds it across a transaction. */
-  open(docName: string): ReturnType<Hocuspocus['openDirectConnection']> {
+  open(docName: string): Promise<DirectConnection> {
+    this.hold(docName);
     return this.deps.instance().openDirectConnection(docName, SERVER_CONNECTION);
+  }
+
+  /** Keeps `docName` loaded until `holdMs` after now, by a direct connection of its own (one per doc). */
+  private hold(docName: string): void {
+    const holdMs = this.deps.holdMs ?? 0;
+    if (holdMs <= 0 || this.closing) return;
+    const held = this.holds.get(docName);
+    if (held) {
+      held.timer.refresh();
+      return;
+    }
+    const connection = this.deps.instance().openDirectConnection(docName, SERVER_CONNECTION);
+    const timer = setTimeout(() => this.letGo(docName), holdMs);
+    timer.unref();
+    this.holds.set(docName, { connection, timer });
+    // A doc that could not be loaded is not held; the caller's own open fails the same way and says so.
+    connection.catch(() => {
+      if (this.holds.get(docName)?.connection !== connection) return;
+      clearTimeout(timer);
+      this.holds.delete(docName);
+    });
+  }
+
+  private async letGo(docName: string): Promise<void> {
+    const held = this.holds.get(docName);
+    if (!held) return;
+    clearTimeout(held.timer);
+    this.holds.delete(docName);
+    const connection = await held.connection.catch(() => null);
+    // Stored and unloaded as any doc is once nobody holds it (Hocuspocus' debounce).
+    await connection?.disconnect({ unloadImmediately: false });
+  }
+
+  /** Lets every held doc go (shutting down: the docs can then be stored and unloaded). */
+  async letGoAll(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.holds.keys()].map((docName) => this.letGo(docName)));
   }
 
   /**
