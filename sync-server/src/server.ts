@@ -219,7 +219,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
     budgetsExtension({ budgets }),
     ...(options.guard === false ? [] : [guardExtension({ store, blocks, privacy, catchUp: catchUpDoc, attached: (ids) => fileLifecycle.referenced(ids) })]),
     privacy.extension(),
-    persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions, marked: (mark) => projections.marked(mark), log }),
+    persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions, marked: (mark) => projections.marked(mark), log, closing: () => closing !== undefined }),
     projections.extension(),
     receipts.extension(),
     purgeExtension({ store, instance, log, retireFiles: (ids) => fileLifecycle.retire(ids) }),

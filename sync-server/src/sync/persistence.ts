@@ -63,6 +63,18 @@ function inFlightOf({ structs }: DecodedUpdate, append: Promise<number>): InFlig
   return { starts, ends, append };
 }
 
+/**
+ * The least time between two debounced compactions of one process while it serves.
+ * Hocuspocus stores the docs that change steadily all at once, 10 s after their first
+ * change (its maxDebounce), and their compactions came due together: even each in a
+ * turn of its own, the busy buckets' compactions (a transaction, the log read, the
+ * snapshot written back) kept a Postgres node's event loop about 90 % busy for most of
+ * a second every 10 s, and the messages of that second waited behind them (the slowest
+ * copy of that second 150–300 ms in `npm run bench:load -- --topology pg+redis --rates 500`).
+ * Spaced, the same work spreads over a second or two.
+ */
+const COMPACTION_GAP_MS = 150;
+
 /** A bucket's appends mark its room for the chat-index projection, in the same transaction (design §5b). */
 function markOf(docName: string): ProjectionMark | undefined {
   const ref = parseDocName(docName);
@@ -88,17 +100,30 @@ export function persistenceExtension(deps: {
   /** Told of every committed append that marked a room for projection, so that a flush clears the mark. */
   marked: (mark: ProjectionMark) => void;
   log: (error: unknown, what: string) => void;
+  /** Whether the server is shutting down: compactions then run back to back, as the docs unload. */
+  closing?: () => boolean;
 }): Extension {
   const serverWrites = new Map<string, Promise<unknown>>();
   const inFlight = new Map<string, InFlight[]>();
-  // One compaction at a time, each in a turn of the event loop of its own. Hocuspocus
+  // One compaction at a time, `COMPACTION_GAP_MS` apart while serving. Hocuspocus
   // stores every doc changing steadily at once (its maxDebounce), and their compactions,
   // queued together, ran back to back on the main connection: one stretch of 600 ms
   // under load (`npm run bench:load`) with every append waiting behind it. SQLite now
-  // merges on its upkeep thread (`Store.compactAside`), Postgres on a merge thread of its own.
+  // merges on its upkeep thread (`Store.compactAside`), Postgres on a merge thread of its
+  // own, and each compaction had a turn of its own; see the gap for what was left.
+  // A doc already waiting for its compaction is not queued again: that one folds what
+  // the later store would.
   let compactions: Promise<unknown> = Promise.resolve();
+  const waiting = new Map<string, Promise<number>>();
+  const gap = () => new Promise((resolve) => (deps.closing?.() ? setImmediate(resolve) : setTimeout(resolve, COMPACTION_GAP_MS)));
   const compactInTurn = (documentName: string): Promise<number> => {
-    const next = compactions.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => deps.store.compactAside(documentName));
+    const queued = waiting.get(documentName);
+    if (queued) return queued;
+    const next = compactions.then(gap).then(() => {
+      waiting.delete(documentName);
+      return deps.store.compactAside(documentName);
+    });
+    waiting.set(documentName, next);
     compactions = next.catch(() => {});
     return next;
   };
