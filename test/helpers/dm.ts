@@ -30,6 +30,17 @@ export interface DmPair {
   bBucket: OpenDoc;
 }
 
+/** `me` starts a DM with `peer` on `client` (initialises its head) and opens its first bucket, synced. */
+export async function openDm(client: TestClient, me: UserId, peer: UserId): Promise<{ room: RoomId; bucket: OpenDoc }> {
+  const room = dmRoomId(me, peer);
+  const head = client.open(roomHeadDoc(room));
+  await head.synced;
+  initDm(head.doc, me, Date.now());
+  const bucket = client.open(bucketDoc(room, 0));
+  await bucket.synced;
+  return { room, bucket };
+}
+
 /** Where a server answers: an in-process test server or a server process. */
 type Endpoint = Pick<TestServer, 'url' | 'wsUrl'>;
 

@@ -1,11 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { appendMessage } from '#schema/docs/bucket';
-import { bucketDoc, roomHeadDoc } from '#schema/docs/names';
-import { initDm } from '#schema/docs/roomHead';
-import { dmRoomId } from '#schema/ids';
+import { bucketDoc } from '#schema/docs/names';
 import { registerUser } from '../helpers/api';
 import { connectClient } from '../helpers/client';
-import { message } from '../helpers/dm';
+import { message, openDm } from '../helpers/dm';
 import { startServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 
@@ -18,12 +16,7 @@ describe('compactions that come due together', () => {
     const a = connectClient(server.wsUrl, alice.token);
     const buckets = await Promise.all(
       peers.map(async (peer) => {
-        const room = dmRoomId(alice.id, peer.id);
-        const head = a.open(roomHeadDoc(room));
-        await head.synced;
-        initDm(head.doc, alice.id, Date.now());
-        const bucket = a.open(bucketDoc(room, 0));
-        await bucket.synced;
+        const { room, bucket } = await openDm(a, alice.id, peer.id);
         for (const text of ['one', 'two', 'three', 'four']) appendMessage(bucket.doc, message(alice.id, text));
         return bucketDoc(room, 0);
       }),

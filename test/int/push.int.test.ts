@@ -1,19 +1,19 @@
 // Long on purpose: Web Push end to end, every case sharing one fake push service and the helpers that decrypt what reaches it.
-import { createECDH, randomBytes, type ECDH } from 'node:crypto';
+import { createECDH, type ECDH, randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ece from 'http_ece';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { PushPayload } from '#schema/api/push';
 import { appendMessage, setReaction } from '#schema/docs/bucket';
-import { chatNotifyLevel, markChatRead, MUTED_FOREVER, setChatState, setNotifyLevel } from '#schema/docs/inbox';
+import { chatNotifyLevel, MUTED_FOREVER, markChatRead, setChatState, setNotifyLevel } from '#schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
-import { addMembers, initDm, initGroup, removeMember, setRole } from '#schema/docs/roomHead';
-import { dmRoomId, newGroupId, type RoomId, type UserId } from '#schema/ids';
+import { addMembers, initGroup, removeMember, setRole } from '#schema/docs/roomHead';
+import { newGroupId, type RoomId, type UserId } from '#schema/ids';
+import { nextClose } from '../guard/groupWorld';
 import { api, registerUser, type TestUser } from '../helpers/api';
 import { connectClient, type OpenDoc, type TestClient } from '../helpers/client';
-import { nextClose } from '../guard/groupWorld';
-import { message } from '../helpers/dm';
+import { message, openDm } from '../helpers/dm';
 import { startServer, type TestServer } from '../helpers/server';
 import { waitFor } from '../helpers/waitFor';
 
@@ -78,13 +78,8 @@ async function subscribe(server: TestServer, token: string, push: PushService, p
 
 /** Alice and Bob's DM, where only Bob has the chat open (Alice's app is closed). */
 async function dmWithBob(server: TestServer, alice: TestUser, bob: TestUser): Promise<{ room: RoomId; bobs: TestClient; bucket: OpenDoc }> {
-  const room = dmRoomId(alice.id, bob.id);
   const bobs = connectClient(server.wsUrl, bob.token);
-  const head = bobs.open(roomHeadDoc(room));
-  await head.synced;
-  initDm(head.doc, bob.id, Date.now());
-  const bucket = bobs.open(bucketDoc(room, 0));
-  await bucket.synced;
+  const { room, bucket } = await openDm(bobs, bob.id, alice.id);
   return { room, bobs, bucket };
 }
 
