@@ -177,7 +177,8 @@ export class ServerWrites {
       return;
     }
     const connection = this.deps.instance().openDirectConnection(docName, SERVER_CONNECTION);
-    const timer = setTimeout(() => this.letGo(docName), holdMs);
+    // A failed store is Hocuspocus' to report (it keeps the doc loaded); nothing more to do here.
+    const timer = setTimeout(() => void this.letGo(docName).catch(() => undefined), holdMs);
     timer.unref();
     this.holds.set(docName, { connection, timer });
     // A doc that could not be loaded is not held; the caller's own open fails the same way and says so.
@@ -201,7 +202,7 @@ export class ServerWrites {
   /** Lets every held doc go (shutting down: the docs can then be stored and unloaded). */
   async letGoAll(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.holds.keys()].map((docName) => this.letGo(docName)));
+    await Promise.all([...this.holds.keys()].map((docName) => this.letGo(docName).catch(() => undefined)));
   }
 
   /**
