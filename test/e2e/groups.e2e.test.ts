@@ -129,6 +129,23 @@ describe.skipIf(!(await hasChromium()))('managing a group', () => {
     await info.close();
   });
 
+  test('a member menu stays open while the chat goes on under it', async () => {
+    const info = new GroupInfo(alice);
+    await info.open();
+    const row = info.row('Bob Builder');
+    await row.hover();
+    await row.getByTestId('member-menu-button').click();
+    await row.getByTestId('member-menu').waitFor();
+    // Carol writes; everyone's devices mark it delivered and read in the group's head, Alice's too.
+    await carol.send('who brings the rope?');
+    await expect.poll(() => carol.statusOf('who brings the rope?'), { timeout: SEEN_WITHIN_MS, interval: 100 }).toBe('read');
+    expect(await row.getByTestId('member-menu').isVisible()).toBe(true);
+    expect(await row.getByTestId('member-action-make-admin').textContent()).toBe('Make group admin');
+    await alice.page.keyboard.press('Escape');
+    await row.getByTestId('member-menu').waitFor({ state: 'detached' });
+    await info.close();
+  });
+
   test('the owner makes Bob an admin, and Bob, now with admin actions, removes Carol', async () => {
     const aliceInfo = new GroupInfo(alice);
     await aliceInfo.open();
@@ -178,10 +195,10 @@ describe.skipIf(!(await hasChromium()))('managing a group', () => {
 
     await expect.poll(() => systemLines(alice), poll).toContain('Bob Builder removed Carol Danvers');
     await alice.send('Carol is out of the loop');
-    await expect.poll(() => bob.messageTexts(), poll).toEqual(['Carol is out of the loop']);
+    await expect.poll(() => bob.messageTexts(), poll).toEqual(['who brings the rope?', 'Carol is out of the loop']);
     // Bob has it; Carol's screen must not get it, not even a while later.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(await carol.messageTexts()).toEqual([]);
+    expect(await carol.messageTexts()).toEqual(['who brings the rope?']);
     expect(await systemLines(carol)).not.toContain('Bob Builder removed Carol Danvers');
     await carol.screenshot('group-removed-member');
   });

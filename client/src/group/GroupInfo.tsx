@@ -150,18 +150,22 @@ export function GroupInfo(props: GroupInfoProps) {
           </Show>
           <ul class="member-list" data-testid="member-list">
             <For each={sorted()}>
-              {(row) => (
-                <MemberRow
-                  id={row.id}
-                  name={row.name}
-                  role={row.member.role}
-                  me={row.id === props.me}
-                  actions={memberActions(myRole(), props.me, { id: row.id, role: row.member.role })}
-                  onMakeAdmin={() => setRole(props.head, row.id, 'admin', props.me)}
-                  onDismissAdmin={() => setRole(props.head, row.id, 'member', props.me)}
-                  onRemove={() => remove(row.id, row.name)}
-                />
-              )}
+              {(id) => {
+                const role = () => members().get(id)?.role ?? 'member';
+                const name = () => displayNameOf(id);
+                return (
+                  <MemberRow
+                    id={id}
+                    name={name()}
+                    role={role()}
+                    me={id === props.me}
+                    actions={memberActions(myRole(), props.me, { id, role: role() })}
+                    onMakeAdmin={() => setRole(props.head, id, 'admin', props.me)}
+                    onDismissAdmin={() => setRole(props.head, id, 'member', props.me)}
+                    onRemove={() => remove(id, name())}
+                  />
+                );
+              }}
             </For>
           </ul>
         </section>

@@ -27,6 +27,6 @@ describe('what the group info offers', () => {
       ['c' as UserId, member('owner')],
       ['d' as UserId, member('admin')],
     ]);
-    expect(sortMembers(members, (id) => names[id]!).map((m) => m.name)).toEqual(['Mia', 'Bea', 'Adam', 'Zoe']);
+    expect(sortMembers(members, (id) => names[id]!).map((id) => names[id])).toEqual(['Mia', 'Bea', 'Adam', 'Zoe']);
   });
 });

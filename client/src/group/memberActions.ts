@@ -32,9 +32,14 @@ export function hasAny(actions: MemberActions): boolean {
 
 const RANK: Record<MemberRole, number> = { owner: 0, admin: 1, member: 2 };
 
-/** Members as the group info lists them: owners, then admins, then everyone else; by name within each. */
-export function sortMembers(members: ReadonlyMap<UserId, Member>, nameOf: (id: UserId) => string): { id: UserId; member: Member; name: string }[] {
-  return [...members].map(([id, member]) => ({ id, member, name: nameOf(id) })).sort((a, b) => RANK[a.member.role] - RANK[b.member.role] || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1));
+/**
+ * Members' ids in the order the group info lists them: owners, then admins, then everyone
+ * else; by name within each. Ids, not rows: a list keyed by strings keeps each row (and its
+ * open menu) while the head changes under it.
+ */
+export function sortMembers(members: ReadonlyMap<UserId, Member>, nameOf: (id: UserId) => string): UserId[] {
+  const rows = [...members].map(([id, member]) => ({ id, rank: RANK[member.role], name: nameOf(id) }));
+  return rows.sort((a, b) => a.rank - b.rank || a.name.localeCompare(b.name) || (a.id < b.id ? -1 : 1)).map((row) => row.id);
 }
 
 /** The badge a member's row shows, if any. */
