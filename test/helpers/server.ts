@@ -27,21 +27,33 @@ export interface TestServerOptions {
 
 /**
  * Starts the real Jeco server on 127.0.0.1, port 0 unless given, quiet, with a fresh
- * temporary data dir; it is stopped (and the dir removed) after the test file.
+ * temporary data dir; it is stopped (and the dir removed) after the test file, or after
+ * the `describe` that started it.
  */
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
   const ownsDir = !options.dataDir;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'jeco-test-')));
   const server = await startOn(dataDir, options);
-  if (ownsDir) afterAll(() => rm(dataDir, { recursive: true, force: true }));
+  // The servers on the dir first: one still running writes into it while it is removed (ENOTEMPTY).
+  if (ownsDir)
+    afterAll(async () => {
+      await closeRunning(dataDir);
+      await rm(dataDir, { recursive: true, force: true });
+    });
   return server;
 }
 
-const running = new Set<JecoServer>();
-afterAll(async () => {
-  await Promise.all([...running].map((server) => server.close()));
-  running.clear();
-});
+/** Each server not yet closed, and its data dir. */
+const running = new Map<JecoServer, string>();
+
+/** Closes the running servers, those on `dataDir` when given. */
+async function closeRunning(dataDir?: string): Promise<void> {
+  const closing = [...running].filter(([, dir]) => dataDir === undefined || dir === dataDir).map(([server]) => server);
+  for (const server of closing) running.delete(server);
+  await Promise.all(closing.map((server) => server.close()));
+}
+
+afterAll(() => closeRunning());
 
 async function startOn(dataDir: string, options: TestServerOptions): Promise<TestServer> {
   const config = loadConfig({
@@ -57,7 +69,7 @@ async function startOn(dataDir: string, options: TestServerOptions): Promise<Tes
     ...options.env,
   });
   const server = await startJeco(config, { ...(options.clock ? { clock: options.clock } : {}), ...(options.previewAlsoAllowed ? { previewAlsoAllowed: options.previewAlsoAllowed } : {}) });
-  running.add(server);
+  running.set(server, dataDir);
   const close = server.close.bind(server);
   return {
     ...server,
