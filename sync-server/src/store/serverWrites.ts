@@ -177,8 +177,7 @@ export class ServerWrites {
       return;
     }
     const connection = this.deps.instance().openDirectConnection(docName, SERVER_CONNECTION);
-    // A failed store is Hocuspocus' to report (it keeps the doc loaded); nothing more to do here.
-    const timer = setTimeout(() => void this.letGo(docName).catch(() => undefined), holdMs);
+    const timer = setTimeout(() => void this.letGo(docName), holdMs);
     timer.unref();
     this.holds.set(docName, { connection, timer });
     // A doc that could not be loaded is not held; the caller's own open fails the same way and says so.
@@ -195,14 +194,15 @@ export class ServerWrites {
     clearTimeout(held.timer);
     this.holds.delete(docName);
     const connection = await held.connection.catch(() => null);
-    // Stored and unloaded as any doc is once nobody holds it (Hocuspocus' debounce).
-    await connection?.disconnect({ unloadImmediately: false });
+    // Stored and unloaded as any doc is once nobody holds it (Hocuspocus' debounce). A failed
+    // store is Hocuspocus' to report (it keeps the doc loaded); nothing more to do here.
+    await connection?.disconnect({ unloadImmediately: false }).catch(() => undefined);
   }
 
   /** Lets every held doc go (shutting down: the docs can then be stored and unloaded). */
   async letGoAll(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.holds.keys()].map((docName) => this.letGo(docName).catch(() => undefined)));
+    await Promise.all([...this.holds.keys()].map((docName) => this.letGo(docName)));
   }
 
   /**
