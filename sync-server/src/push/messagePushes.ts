@@ -1,6 +1,6 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
-import type { UserRow } from '../store/db/store';
+import type { MemberCard } from '../store/db/store';
 import { chatMutedUntil, chatNotifyLevel, shouldNotify } from '#schema/docs/inbox';
 import { previewOf, previewTextOf, type Message } from '#schema/docs/message';
 import { bucketDoc } from '#schema/docs/names';
@@ -13,7 +13,7 @@ import type { PushNote } from './pushSender';
  * every member but their authors, unless they are `reading` the chat right now (then
  * `seen` resets their count for it), or muted it or set it to "mentions only" and are
  * not mentioned, or set it to "off" ({@link shouldNotify}). Reads only
- * what the projection has loaded already: the members' inboxes and user rows.
+ * what the projection has loaded already: the members' inboxes and their cards (name, push preview).
  */
 export function messagePushes(args: {
   room: RoomRef;
@@ -23,7 +23,7 @@ export function messagePushes(args: {
   inboxes: readonly Y.Doc[];
   /** The message count the projection just wrote into each member's chat entry. */
   counts: ReadonlyMap<UserId, number>;
-  users: Map<UserId, UserRow>;
+  users: ReadonlyMap<UserId, MemberCard>;
   groupTitle: string;
   reading: ReadonlySet<UserId>;
   seen: (userId: UserId) => void;

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import type { UserRow } from '../store/db/store';
+import type { MemberCard } from '../store/db/store';
 import { chatAnnounces } from '#schema/docs/inbox';
 import type { Notification } from '#schema/docs/notifications';
 import type { RoomId } from '#schema/ids';
@@ -13,7 +13,7 @@ import type { PushNote } from './pushSender';
  * the way a mention is: a mute or "mentions only" silences it, as WhatsApp does.
  * Nothing while they have the chat open.
  */
-export function reactionPush(args: { user: UserRow | undefined; roomId: RoomId; title: string; items: readonly Notification[]; inbox: Y.Doc; reading: boolean; now: number }): PushNote | null {
+export function reactionPush(args: { user: MemberCard | undefined; roomId: RoomId; title: string; items: readonly Notification[]; inbox: Y.Doc; reading: boolean; now: number }): PushNote | null {
   const newest = args.items.filter((item) => item.kind === 'reaction').at(-1);
   if (args.reading || !args.user || !newest) return null;
   if (!chatAnnounces(args.inbox, args.roomId, args.now, false)) return null;

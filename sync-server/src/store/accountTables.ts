@@ -6,7 +6,7 @@ import { and, asc, desc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
 import type { UserId } from '#schema/ids';
 import type { PrivacySettings } from '#schema/privacy';
 import { privacyColumns } from './db/store';
-import type { NewUser, ResetTokenRow, SessionRow, UserRow, WriteStats } from './db/store';
+import type { MemberCard, NewUser, ResetTokenRow, SessionRow, UserRow, WriteStats } from './db/store';
 import { run, type Dialect } from './dialects';
 import { anonymised, conflictOf, normaliseUser, prefixMatch } from './rows';
 
@@ -51,6 +51,15 @@ export abstract class AccountTables {
       .select()
       .from(this.d.t.users)
       .where(inArray(this.d.t.users.id, [...ids]));
+  }
+
+  async getMemberCards(ids: readonly UserId[]): Promise<MemberCard[]> {
+    if (ids.length === 0) return [];
+    const { users } = this.d.t;
+    return this.d.db
+      .select({ id: users.id, displayName: users.displayName, pushPreview: users.pushPreview })
+      .from(users)
+      .where(inArray(users.id, [...ids]));
   }
 
   async searchUsers(prefix: string, limit: number): Promise<UserRow[]> {

@@ -5,7 +5,7 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { RoomId, UserId } from '#schema/ids';
 import type { MemberRole } from '#schema/docs/roomHead';
-import type { DisappearingRow, FormerMemberRow, InviteRow, RoomMemberRow, RoomRow } from './db/store';
+import type { DisappearingRow, FormerMemberRow, InviteRow, MemberCard, RoomMemberRow, RoomRow } from './db/store';
 import { rows, run } from './dialects';
 import { AccountTables } from './accountTables';
 
@@ -53,6 +53,16 @@ export abstract class RoomTables extends AccountTables {
   async getRoomMembers(id: RoomId): Promise<RoomMemberRow[]> {
     const { roomMembers } = this.d.t;
     return this.d.db.select({ userId: roomMembers.userId, role: roomMembers.role }).from(roomMembers).where(eq(roomMembers.roomId, id)).orderBy(asc(roomMembers.userId));
+  }
+
+  async getRoomMemberCards(id: RoomId): Promise<{ userId: UserId; card: MemberCard | null }[]> {
+    const { roomMembers, users } = this.d.t;
+    return this.d.db
+      .select({ userId: roomMembers.userId, card: { id: users.id, displayName: users.displayName, pushPreview: users.pushPreview } })
+      .from(roomMembers)
+      .leftJoin(users, eq(users.id, roomMembers.userId))
+      .where(eq(roomMembers.roomId, id))
+      .orderBy(asc(roomMembers.userId));
   }
 
   async getMemberRole(roomId: RoomId, userId: UserId): Promise<MemberRole | null> {

@@ -4,8 +4,8 @@
  * message path (a group commit's appends, a server write's log read, a projection's
  * flush, a guard's role check) that was about a tenth of the server's CPU under load
  * (`npm run bench:load -- --cpu-prof`). Later came the count of a doc's rows that every
- * store of a doc makes and the read of a room's members' rows that every chat-index
- * projection makes (together about a fiftieth of the main thread's busy time), and a
+ * store of a doc makes and the read of a room's members (with their names) that every
+ * chat-index projection makes (together about a fiftieth of the main thread's busy time), and a
  * flush of receipt reports (`sqliteReceipts.ts`), whose multi-row statements were built
  * and compiled anew for every flush. A prepared statement runs on the one connection,
  * so inside a transaction it is part of that transaction.
@@ -14,7 +14,7 @@ import { and, asc, count, eq, gt, sql } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks, receiptPositions, receiptSteps, roomMembers, users } from './db/sqlite';
 import type { RoomId, UserId } from '#schema/ids';
-import type { UserRow } from './db/store';
+import type { MemberCard, UserRow } from './db/store';
 import type { PositionRow, StepRow } from './receiptRows';
 import type { LogRow } from './rows';
 
@@ -73,6 +73,15 @@ export function prepareStatements(db: BetterSQLite3Database) {
   const updateCount = db.select({ n: count() }).from(docUpdates).where(eq(docUpdates.docName, p.docName)).prepare();
   // Any number of ids through one statement: they travel as one JSON array.
   const usersByIds = db.select().from(users).where(sql`${users.id} in (select value from json_each(${p.ids}))`).prepare();
+  const card = { id: users.id, displayName: users.displayName, pushPreview: users.pushPreview };
+  const cardsByIds = db.select(card).from(users).where(sql`${users.id} in (select value from json_each(${p.ids}))`).prepare();
+  const memberCards = db
+    .select({ userId: roomMembers.userId, card })
+    .from(roomMembers)
+    .leftJoin(users, eq(users.id, roomMembers.userId))
+    .where(eq(roomMembers.roomId, p.roomId))
+    .orderBy(asc(roomMembers.userId))
+    .prepare();
   const position = db
     .select()
     .from(receiptPositions)
@@ -104,8 +113,10 @@ export function prepareStatements(db: BetterSQLite3Database) {
     role: (roomId: RoomId, userId: UserId) => role.get({ roomId, userId })?.role ?? null,
     /** How many log rows a doc has (its snapshot aside): a store of the doc compacts past a limit. */
     updateCount: (docName: string): number => updateCount.get({ docName })?.n ?? 0,
-    /** Every chat-index projection reads its members' rows (names, push settings). */
     users: (ids: readonly UserId[]): UserRow[] => usersByIds.all({ ids: JSON.stringify(ids) }),
+    /** Every chat-index projection reads its members' names and push settings. */
+    cards: (ids: readonly UserId[]): MemberCard[] => cardsByIds.all({ ids: JSON.stringify(ids) }),
+    memberCards: (roomId: RoomId) => memberCards.all({ roomId }),
     /** A member's receipt positions in a room, for a flush of receipt reports (`sqliteReceipts.ts`). */
     receiptPosition: (roomId: RoomId, userId: UserId): PositionRow | undefined => position.get({ roomId, userId }),
     setReceiptPosition: (row: PositionRow) => setPosition.run(row),

@@ -13,7 +13,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '#schema/ids';
 import type { MemberRole } from '#schema/docs/roomHead';
-import type { LoadLogsAfter, LogOptions, ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from './db/store';
+import type { LoadLogsAfter, LogOptions, MemberCard, ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from './db/store';
 import { docSnapshots, docUpdates, projectionMarks } from './db/sqlite';
 import { sqliteDialect, withoutWaitingForDisk } from './dialects';
 import { GroupCommit } from './groupCommit';
@@ -83,6 +83,14 @@ class SqliteStore extends SqlStore implements Store {
 
   override async getUsersByIds(ids: readonly UserId[]): Promise<UserRow[]> {
     return ids.length === 0 ? [] : this.q.users(ids);
+  }
+
+  override async getMemberCards(ids: readonly UserId[]): Promise<MemberCard[]> {
+    return ids.length === 0 ? [] : this.q.cards(ids);
+  }
+
+  override async getRoomMemberCards(id: RoomId): Promise<{ userId: UserId; card: MemberCard | null }[]> {
+    return this.q.memberCards(id);
   }
 
   override async getMemberRole(roomId: RoomId, userId: UserId): Promise<MemberRole | null> {

@@ -1,6 +1,6 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
-import type { Store } from '../store/db/store';
+import type { MemberCard, Store } from '../store/db/store';
 import { readMeta, type MemberRole } from '#schema/docs/roomHead';
 import { roomHeadDoc, roomOfDoc, type DocRef } from '#schema/docs/names';
 import type { RoomRef, UserId } from '#schema/ids';
@@ -103,5 +103,15 @@ export class Membership {
   async members(room: RoomRef): Promise<UserId[]> {
     if (room.kind === 'dm') return [...room.members];
     return (await this.store.getRoomMembers(room.id)).map((m) => m.userId);
+  }
+
+  /** {@link members}, with what a projection shows of each (a group's in one read): keyed by id, an id with no account left out. */
+  async membersWithCards(room: RoomRef): Promise<{ members: UserId[]; cards: Map<UserId, MemberCard> }> {
+    if (room.kind === 'dm') {
+      const members = [...room.members];
+      return { members, cards: new Map((await this.store.getMemberCards(members)).map((card) => [card.id, card])) };
+    }
+    const rows = await this.store.getRoomMemberCards(room.id);
+    return { members: rows.map((row) => row.userId), cards: new Map(rows.flatMap(({ card }) => (card ? [[card.id, card] as const] : []))) };
   }
 }

@@ -1,6 +1,6 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
-import type { RoomMemberRow, Store, UserRow } from '../store/db/store';
+import type { MemberCard, RoomMemberRow, Store } from '../store/db/store';
 import { lastMessageOf, newChatEntry, withoutRoomId } from '#schema/docs/chatIndex';
 import { readChatEntry, setChatEntry } from '#schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
@@ -78,7 +78,7 @@ export class MembershipProjection {
     }
     closeNonMembers(this.deps.instance(), room.id, current);
     const mentioned = lines.flatMap((line) => [line.authorId, ...(line.event?.target ? [line.event.target] : [])]);
-    const users = await usersById(store, [...current, ...gone, ...mentioned]);
+    const users = await cardsById(store, [...current, ...gone, ...mentioned]);
     const nameOf = (id: UserId) => users.get(id)?.displayName;
     const latest = lines.at(-1);
     // Pushes about what happened to each member, from the items written for them (sent once every write committed).
@@ -145,8 +145,8 @@ export class MembershipProjection {
   }
 }
 
-/** The rows of these users (each once), by id. */
-export async function usersById(store: Store, ids: UserId[]): Promise<Map<UserId, UserRow>> {
-  const rows = await store.getUsersByIds([...new Set(ids)]);
-  return new Map(rows.map((u) => [u.id, u]));
+/** What the projection shows of these users (each once), by id. */
+async function cardsById(store: Store, ids: UserId[]): Promise<Map<UserId, MemberCard>> {
+  const cards = await store.getMemberCards([...new Set(ids)]);
+  return new Map(cards.map((card) => [card.id, card]));
 }

@@ -1,4 +1,4 @@
-import type { UserRow } from '../store/db/store';
+import type { MemberCard } from '../store/db/store';
 import { previewTextOf, type Message } from '#schema/docs/message';
 import { notificationKey, type Notification, type NotificationKind } from '#schema/docs/notifications';
 import type { Position } from '#schema/docs/receipts';
@@ -17,7 +17,7 @@ export function messageNotifications(
   viewer: UserId,
   members: ReadonlySet<UserId>,
   authorOf: (id: MessageId) => UserId | undefined,
-  users: Map<UserId, UserRow>,
+  users: ReadonlyMap<UserId, MemberCard>,
   roomTitle: string,
   now: number,
 ): Notification[] {
@@ -52,7 +52,7 @@ export function membershipNotifications(
   roomId: RoomId,
   lines: readonly Message[],
   viewer: UserId,
-  users: Map<UserId, UserRow>,
+  users: ReadonlyMap<UserId, MemberCard>,
   roomTitle: string,
   positions: ReadonlyMap<MessageId, Position>,
   now: number,

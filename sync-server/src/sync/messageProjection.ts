@@ -14,7 +14,6 @@ import type { PushSender } from '../push/pushSender';
 import { reactionPush } from '../push/reactionPushes';
 import { applyLoggedServerWrite, type ServerWrites } from '../store/serverWrites';
 import type { Membership } from './membership';
-import { usersById } from './membershipProjection';
 import { messageAuthors } from './messageAuthors';
 import { messageNotifications } from './messageNotifications';
 import { fromClient } from './origins';
@@ -254,7 +253,8 @@ export class MessageProjection {
     try {
       buckets.forEach((b, i) => docs.set(b, connections[i]!.document!));
       await rollOver(writes, this.deps.bucketSize, room, newest, messageCount(docs.get(newest)!));
-      const members = await this.deps.membership.members(room);
+      // Read before the projection's transaction: on Postgres it holds a pooled connection, and nothing inside may wait for another.
+      const { members, cards: users } = await this.deps.membership.membersWithCards(room);
       const started = this.started.get(room.id);
       if (started) started.members = members.length;
       this.deps.announce?.(room.id, members.length);
@@ -262,8 +262,6 @@ export class MessageProjection {
       const quoted = await this.quotedAuthors(room.id, docs);
       // Replies projected without waiting here (after a restart) find what they quote in the open buckets.
       const authorOf = (id: MessageId): UserId | undefined => quoted.get(id) ?? [...docs.values()].map((doc) => messageAuthors(doc).get(id)).find(Boolean);
-      // Read before the projection's transaction: on Postgres it holds a pooled connection, and nothing inside may wait for another.
-      const users = await usersById(store, members);
       const nameOf = (id: UserId) => users.get(id)?.displayName;
       const inboxes = await Promise.all(members.map((userId) => writes.open(inboxDoc(userId))));
       let projected: Message[] = [];

@@ -1,5 +1,5 @@
 import type * as Y from 'yjs';
-import type { UserRow } from '../store/db/store';
+import type { MemberCard } from '../store/db/store';
 import { parseReactionKey, reactionAt, shownMessageById } from '#schema/docs/bucket';
 import { previewTextOf } from '#schema/docs/message';
 import { notificationKey, type Notification } from '#schema/docs/notifications';
@@ -18,7 +18,7 @@ export function reactionNotifications(
   docs: ReadonlyMap<number, Y.Doc>,
   keysByBucket: ReadonlyMap<number, ReadonlySet<string>>,
   members: ReadonlySet<UserId>,
-  users: Map<UserId, UserRow>,
+  users: ReadonlyMap<UserId, MemberCard>,
   now: number,
 ): Map<UserId, { set: Notification[]; removed: string[] }> {
   const out = new Map<UserId, { set: Notification[]; removed: string[] }>();

@@ -26,6 +26,8 @@ export interface Store {
   getUserByUsername(username: string): Promise<UserRow | null>;
   getUserByEmail(email: string): Promise<UserRow | null>;
   getUsersByIds(ids: readonly UserId[]): Promise<UserRow[]>;
+  /** What a projection shows of these users, each once, unknown ids skipped: not their whole rows, which hold the password hash. */
+  getMemberCards(ids: readonly UserId[]): Promise<MemberCard[]>;
   /** Live (not deleted) users whose username or display name starts with `prefix` (case-insensitive), at most `limit`, by username. */
   searchUsers(prefix: string, limit: number): Promise<UserRow[]>;
   setPasswordHash(id: UserId, passwordHash: string): Promise<void>;
@@ -88,6 +90,8 @@ export interface Store {
    */
   saveRoomMembers(room: RoomRow, members: readonly RoomMemberRow[], departed?: readonly FormerMemberRow[]): Promise<void>;
   getRoomMembers(id: RoomId): Promise<RoomMemberRow[]>;
+  /** A room's members, in {@link getRoomMembers}' order, each with their {@link MemberCard} (null for an id with no account): one read for a chat-index projection. */
+  getRoomMemberCards(id: RoomId): Promise<{ userId: UserId; card: MemberCard | null }[]>;
   getMemberRole(roomId: RoomId, userId: UserId): Promise<MemberRole | null>;
   /** The last bucket a former member of the room may read, or null if they never left it. */
   getFormerThrough(roomId: RoomId, userId: UserId): Promise<number | null>;
@@ -303,6 +307,9 @@ export interface UserRow extends NewUser {
   /** When the account was deleted ({@link Store.deleteAccount}); null while it is live. */
   deletedAt: number | null;
 }
+
+/** What a chat-index projection shows of a person: the name on their messages and notifications, and whether their pushes carry the text. */
+export type MemberCard = Pick<UserRow, 'id' | 'displayName' | 'pushPreview'>;
 
 /** A user's privacy settings, from their row. */
 export function privacyOf(user: UserRow): PrivacySettings {

@@ -935,6 +935,37 @@ export function runStoreContract(name: string, open: OpenStore, cleanup?: () => 
       expect(await store.getUserByEmail('ann@example.test')).toBeNull();
     });
 
+    it('41. member cards carry a name and the push preview setting, never the password hash, for ids or for a room in one read', async () => {
+      const ann = await addUser('ann', { displayName: 'Ann Archer' });
+      const bob = await addUser('bob', { displayName: 'Bob Builder' });
+      await store.setProfile(bob.id, { pushPreview: false });
+      const stranger = userId();
+      const annCard = { id: ann.id, displayName: 'Ann Archer', pushPreview: true };
+      const bobCard = { id: bob.id, displayName: 'Bob Builder', pushPreview: false };
+      const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+      expect((await store.getMemberCards([bob.id, stranger, ann.id, bob.id])).sort(byId)).toEqual([annCard, bobCard].sort(byId));
+      expect(await store.getMemberCards([])).toEqual([]);
+      expect(await store.getMemberCards([bob.id, ...Array.from({ length: 2000 }, () => userId())])).toEqual([bobCard]);
+
+      const room = group(ann.id);
+      // room_members does not reference users: an id with no account is still listed, with no card.
+      await store.saveRoomMembers(room, [
+        { userId: ann.id, role: 'owner' },
+        { userId: bob.id, role: 'member' },
+        { userId: stranger, role: 'member' },
+      ]);
+      const cards = await store.getRoomMemberCards(room.id);
+      expect(cards.map((row) => row.userId)).toEqual((await store.getRoomMembers(room.id)).map((m) => m.userId));
+      expect(new Map(cards.map((row) => [row.userId, row.card]))).toEqual(
+        new Map([
+          [ann.id, annCard],
+          [bob.id, bobCard],
+          [stranger, null],
+        ]),
+      );
+      expect(await store.getRoomMemberCards(group(ann.id).id)).toEqual([]);
+    });
+
     it('22. ping answers and dialect names the implementation', async () => {
       await expect(store.ping()).resolves.toBeUndefined();
       expect(['sqlite', 'postgres']).toContain(store.dialect);
