@@ -9,6 +9,8 @@
  *   write       a server write: the doc's log rows since the last one read, one row appended
  *   catch-up    the log rows after a known id (a node catching a doc up; a projection's read)
  *   role        a member's role in a room (the guard and membership ask it per doc opened)
+ *   members     a group's members with their cards, name and push preview (every message
+ *               projection reads them; 100 members)
  *
  *   npm run bench:store                       # print the table
  *   npm run bench:store -- --write            # also replace this section of docs/benchmarks.md
@@ -27,6 +29,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { RoomId, UserId } from '#schema/ids';
+import type { Store } from '../../sync-server/src/store/db/store';
 import { openSqliteStore } from '../../sync-server/src/store/sqliteStore';
 import { writeBenchmarkSection } from './benchmarksDoc';
 
@@ -40,6 +43,20 @@ const { values: args } = parseArgs({
 });
 const CALLS = Number(args.calls);
 const UPDATE = Buffer.alloc(120, 7);
+const GROUP = 'bench-group' as RoomId;
+const MEMBERS = 100;
+
+/** A group of {@link MEMBERS} people with accounts, written through the store (both sides read the same rows). */
+async function seedGroup(store: Store): Promise<void> {
+  const ids = Array.from({ length: MEMBERS }, (_, i) => `bench-member-${String(i).padStart(3, '0')}` as UserId);
+  for (const [i, id] of ids.entries()) {
+    await store.createUser({ id, username: `member${i}`, displayName: `Member ${i}`, email: null, passwordHash: 'x'.repeat(97), createdAt: 1 });
+  }
+  await store.saveRoomMembers(
+    { id: GROUP, kind: 'group', createdBy: ids[0]!, createdAt: 1 },
+    ids.map((userId) => ({ userId, role: 'member' as const })),
+  );
+}
 
 interface Cost {
   cpuUs: number;
@@ -62,6 +79,7 @@ async function measure(calls: number, call: (i: number) => unknown): Promise<Cos
 async function storeCosts(dir: string): Promise<Record<string, Cost>> {
   const store = await openSqliteStore(path.join(dir, 'store.db'));
   try {
+    await seedGroup(store);
     const room = 'bench-room' as RoomId;
     const user = 'bench-user' as UserId;
     let lastId = 0;
@@ -79,6 +97,7 @@ async function storeCosts(dir: string): Promise<Record<string, Cost>> {
       ),
       'catch-up': await measure(CALLS, () => store.loadUpdatesAfter('bench-doc', 0x7fffffff - 1)),
       role: await measure(CALLS, () => store.getMemberRole(room, user)),
+      members: await measure(CALLS, () => store.getRoomMemberCards(GROUP)),
     };
   } finally {
     await store.close();
@@ -88,7 +107,9 @@ async function storeCosts(dir: string): Promise<Record<string, Cost>> {
 /** The same SQL through better-sqlite3 with statements prepared once, on a file the store migrated. */
 async function driverCosts(dir: string): Promise<Record<string, Cost>> {
   const file = path.join(dir, 'driver.db');
-  await (await openSqliteStore(file)).close();
+  const seeding = await openSqliteStore(file);
+  await seedGroup(seeding);
+  await seeding.close();
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -98,6 +119,7 @@ async function driverCosts(dir: string): Promise<Record<string, Cost>> {
     const snapshotPast = db.prepare('select snapshot from doc_snapshots where doc_name = ? and covers_id > ?');
     const rowsAfter = db.prepare('select id, "update" from doc_updates where doc_name = ? and id > ? order by id');
     const role = db.prepare('select role from room_members where room_id = ? and user_id = ?');
+    const members = db.prepare('select m.user_id, u.id, u.display_name, u.push_preview from room_members m left join users u on u.id = m.user_id where m.room_id = ? order by m.user_id');
     const append = db.transaction((doc: string) => insert.get(doc, UPDATE));
     append.immediate('warm');
     let lastId = 0;
@@ -116,6 +138,7 @@ async function driverCosts(dir: string): Promise<Record<string, Cost>> {
       write: await measure(CALLS, () => write.immediate('bench-server-doc')),
       'catch-up': await measure(CALLS, () => catchUp('bench-doc')),
       role: await measure(CALLS, () => role.get('bench-room', 'bench-user')),
+      members: await measure(CALLS, () => members.all(GROUP)),
     };
   } finally {
     db.close();
@@ -134,7 +157,7 @@ async function main(): Promise<void> {
       runs.store.push(await storeCosts(await mkdtemp(path.join(dir, 's'))));
     }
     const best = (side: Record<string, Cost>[], op: string, key: keyof Cost) => Math.min(...side.map((r) => r[op]![key]));
-    const rows = ['append', 'write', 'catch-up', 'role'].map((op) => {
+    const rows = ['append', 'write', 'catch-up', 'role', 'members'].map((op) => {
       const [s, d] = [best(runs.store, op, 'cpuUs'), best(runs.driver, op, 'cpuUs')];
       const [sw, dw] = [best(runs.store, op, 'wallUs'), best(runs.driver, op, 'wallUs')];
       const sl = best(runs.store, op, 'loopUs');
