@@ -53,13 +53,18 @@ export abstract class AccountTables {
       .where(inArray(this.d.t.users.id, [...ids]));
   }
 
+  /** The columns of a {@link MemberCard}, for the reads that return one. */
+  protected get cardColumns() {
+    const { users } = this.d.t;
+    return { id: users.id, displayName: users.displayName, pushPreview: users.pushPreview };
+  }
+
   async getMemberCards(ids: readonly UserId[]): Promise<MemberCard[]> {
     if (ids.length === 0) return [];
-    const { users } = this.d.t;
     return this.d.db
-      .select({ id: users.id, displayName: users.displayName, pushPreview: users.pushPreview })
-      .from(users)
-      .where(inArray(users.id, [...ids]));
+      .select(this.cardColumns)
+      .from(this.d.t.users)
+      .where(inArray(this.d.t.users.id, [...ids]));
   }
 
   async searchUsers(prefix: string, limit: number): Promise<UserRow[]> {

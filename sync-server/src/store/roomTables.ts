@@ -58,7 +58,7 @@ export abstract class RoomTables extends AccountTables {
   async getRoomMemberCards(id: RoomId): Promise<{ userId: UserId; card: MemberCard | null }[]> {
     const { roomMembers, users } = this.d.t;
     return this.d.db
-      .select({ userId: roomMembers.userId, card: { id: users.id, displayName: users.displayName, pushPreview: users.pushPreview } })
+      .select({ userId: roomMembers.userId, card: this.cardColumns })
       .from(roomMembers)
       .leftJoin(users, eq(users.id, roomMembers.userId))
       .where(eq(roomMembers.roomId, id))

@@ -72,9 +72,10 @@ export function prepareStatements(db: BetterSQLite3Database) {
     .prepare();
   const updateCount = db.select({ n: count() }).from(docUpdates).where(eq(docUpdates.docName, p.docName)).prepare();
   // Any number of ids through one statement: they travel as one JSON array.
-  const usersByIds = db.select().from(users).where(sql`${users.id} in (select value from json_each(${p.ids}))`).prepare();
+  const idsGiven = sql`${users.id} in (select value from json_each(${p.ids}))`;
+  const usersByIds = db.select().from(users).where(idsGiven).prepare();
   const card = { id: users.id, displayName: users.displayName, pushPreview: users.pushPreview };
-  const cardsByIds = db.select(card).from(users).where(sql`${users.id} in (select value from json_each(${p.ids}))`).prepare();
+  const cardsByIds = db.select(card).from(users).where(idsGiven).prepare();
   const memberCards = db
     .select({ userId: roomMembers.userId, card })
     .from(roomMembers)

@@ -109,9 +109,15 @@ export class Membership {
   async membersWithCards(room: RoomRef): Promise<{ members: UserId[]; cards: Map<UserId, MemberCard> }> {
     if (room.kind === 'dm') {
       const members = [...room.members];
-      return { members, cards: new Map((await this.store.getMemberCards(members)).map((card) => [card.id, card])) };
+      return { members, cards: await cardsById(this.store, members) };
     }
     const rows = await this.store.getRoomMemberCards(room.id);
     return { members: rows.map((row) => row.userId), cards: new Map(rows.flatMap(({ card }) => (card ? [[card.id, card] as const] : []))) };
   }
+}
+
+/** What a projection shows of these users (each once), by id; an id with no account left out. */
+export async function cardsById(store: Store, ids: readonly UserId[]): Promise<Map<UserId, MemberCard>> {
+  const cards = await store.getMemberCards([...new Set(ids)]);
+  return new Map(cards.map((card) => [card.id, card]));
 }

@@ -1,6 +1,6 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
-import type { MemberCard, RoomMemberRow, Store } from '../store/db/store';
+import type { RoomMemberRow, Store } from '../store/db/store';
 import { lastMessageOf, newChatEntry, withoutRoomId } from '#schema/docs/chatIndex';
 import { readChatEntry, setChatEntry } from '#schema/docs/inbox';
 import { bucketDoc, inboxDoc, roomHeadDoc } from '#schema/docs/names';
@@ -15,6 +15,7 @@ import type { ServerWrites } from '../store/serverWrites';
 import { membershipNotifications } from './messageNotifications';
 import { closeNonMembers } from './removedMembers';
 import { rollOver, type SystemLineWriter } from './systemLineWriter';
+import { cardsById } from './membership';
 
 /**
  * The projection of a room's head after a change (design §5b): its members into the
@@ -143,10 +144,4 @@ export class MembershipProjection {
     this.deps.lines.note(room.id, userId, [{ type: 'joined' }]);
     await this.project(room);
   }
-}
-
-/** What the projection shows of these users (each once), by id. */
-async function cardsById(store: Store, ids: UserId[]): Promise<Map<UserId, MemberCard>> {
-  const cards = await store.getMemberCards([...new Set(ids)]);
-  return new Map(cards.map((card) => [card.id, card]));
 }
