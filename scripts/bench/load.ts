@@ -39,7 +39,7 @@
  * received by devices per message; and where the latency goes: each process's event
  * loop delay, Jeco's acknowledgement and durable-append times (its `/metrics` histograms).
  */
-import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, stat } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -59,6 +59,7 @@ import { initGroup } from '#schema/docs/roomHead';
 import { newGroupId, newMessageId, newUserId, type RoomId, type UserId } from '#schema/ids';
 import { writeBenchmarkSection } from './benchmarksDoc';
 import { startNode, stopNode, type Node } from './benchNodes';
+import { SQLITE_FILE_NAME } from '../../sync-server/src/store/openStore';
 import type { Buckets, SeedPlan, ServerArgs } from './loadServer';
 import { withPgClient } from '../pgClient';
 
@@ -277,6 +278,8 @@ interface Result {
   /** The servers' main threads' part of {@link cpuPerCopy} (null where `/proc` cannot tell); the rest is the store's threads and V8's (garbage collection, compilation). */
   mainCpuPerCopy: number | null;
   rssMiB: number;
+  /** The SQLite WAL files' size when the round ends, summed over nodes (null without SQLite): what the checkpoints let it grow to. */
+  walMiB: number | null;
   txPerMessage: number;
   bytesPerMessage: number;
   updatesPerMessage: number;
@@ -446,6 +449,14 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, round: number, profil
     const after = await Promise.all(nodes.map((n) => n.ask({ type: 'stats' }, 'stats')));
     const sum = (list: typeof after, key: 'cpuMicros' | 'transactions' | 'bytes' | 'rss') => list.reduce((s, x) => s + x[key], 0);
     const mainCpu = [...before, ...after].every((x) => x.mainCpuMicros !== null) ? after.reduce((s, x) => s + x.mainCpuMicros!, 0) - before.reduce((s, x) => s + x.mainCpuMicros!, 0) : null;
+    const walBytes = await Promise.all(
+      nodes.map((_, i) =>
+        stat(path.join(dataDir, `node${i}`, `${SQLITE_FILE_NAME}-wal`)).then(
+          (s) => s.size,
+          () => null,
+        ),
+      ),
+    );
     const sorted = [...tally.latencies].sort((a, b) => a - b);
     if (tally.refusals.size > 0) console.error(`${kind} ${rate} msgs/s: devices saw ${JSON.stringify(Object.fromEntries(tally.refusals))}`);
     for (const device of devices) {
@@ -467,6 +478,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, round: number, profil
       cpuPerCopy: (sum(after, 'cpuMicros') - sum(before, 'cpuMicros')) / Math.max(1, tally.received),
       mainCpuPerCopy: mainCpu === null ? null : mainCpu / Math.max(1, tally.received),
       rssMiB: sum(after, 'rss') / 2 ** 20,
+      walMiB: walBytes.every((b) => b === null) ? null : walBytes.reduce<number>((total, b) => total + (b ?? 0), 0) / 2 ** 20,
       txPerMessage: (sum(after, 'transactions') - sum(before, 'transactions')) / sent,
       bytesPerMessage: (sum(after, 'bytes') - sum(before, 'bytes')) / sent,
       updatesPerMessage: tally.updates / sent,
@@ -581,10 +593,11 @@ async function main(): Promise<void> {
           );
         });
   const where = results.map(
-    ({ server, rate, round, cpuPerCopy, mainCpuPerCopy, where: w }) =>
+    ({ server, rate, round, cpuPerCopy, mainCpuPerCopy, walMiB, where: w }) =>
       `- ${server} at ${rate} msgs/s${REPEAT > 1 ? ` (round ${round})` : ''}: event loop delay p99 / max, server ${f(w.serverLoop.p99, 1)} / ${f(w.serverLoop.max)} ms, devices ${f(w.devicesLoop.p99, 1)} / ${f(w.devicesLoop.max)} ms` +
       (mainCpuPerCopy === null ? '' : `; CPU per copy ${f(cpuPerCopy)} µs, of which the main thread ${f(mainCpuPerCopy)} µs and other threads ${f(cpuPerCopy - mainCpuPerCopy)} µs`) +
       (server === 'jeco' ? `; a client update's acknowledgement p50 ${w.ack.p50}, p99 ${w.ack.p99}, its durable append p50 ${w.append.p50}, p99 ${w.append.p99}` : '') +
+      (walMiB === null ? '' : `; the WAL file ${f(walMiB, 1)} MiB at the end`) +
       `; slowest copy of each second's messages ${w.slowestBySecond.join(', ')} ms`,
   );
   const cpu = os.cpus();

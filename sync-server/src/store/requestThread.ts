@@ -27,7 +27,6 @@ export class RequestThread {
     /** Which thread ("SQLite writer", "snapshot merge"), for the error its end leaves. */
     private readonly name: string,
     private readonly spawn: () => Worker,
-    private readonly options: { alwaysRunning?: boolean } = {},
   ) {
     this.worker = this.start();
   }
@@ -84,13 +83,5 @@ export class RequestThread {
     for (const waiting of this.pending.values()) waiting.reject(error);
     this.pending.clear();
     this.lost ??= error;
-    if (!this.options.alwaysRunning) return;
-    // Started again a second later if no request has done it meanwhile (not at once: a
-    // thread that cannot start would otherwise be restarted in a tight loop).
-    setTimeout(() => {
-      if (!this.lost || this.closed) return;
-      this.lost = null;
-      this.worker = this.start();
-    }, 1_000).unref();
   }
 }

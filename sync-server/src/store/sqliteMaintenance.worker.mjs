@@ -3,11 +3,12 @@
  * `sqliteWriter.ts`), so that neither the event loop nor the writer thread's appends wait
  * for it:
  *
- * - Checkpoints: every `everyMs` the WAL is copied into the database file, PASSIVE (no
- *   write lock, nobody waited for). The other two connections never checkpoint
- *   (`wal_autocheckpoint = 0`): a commit that found the WAL past its limit used to
- *   checkpoint first, 250 ms on the event loop or on the writer thread with every
- *   append waiting behind it.
+ * - Checkpoints (`checkpoint` requests, every second from the main thread): the WAL is
+ *   copied into the database file, PASSIVE (no write lock, nobody waited for). The other
+ *   two connections never checkpoint on commit (`wal_autocheckpoint = 0`): a commit that
+ *   found the WAL past its limit used to checkpoint first, 250 ms on the event loop or on
+ *   the writer thread with every append waiting behind it. When these passes cannot
+ *   catch up with the commits, the writer thread finishes the copy (`sqliteWriter.ts`).
  * - Compactions (`compact` requests): the log read in one read transaction, merged here
  *   with no lock held (a large bucket's merge took 45–100 ms of the event loop), then
  *   written in a short immediate transaction: the snapshot covering the rows read, and
@@ -22,22 +23,38 @@ import Database from 'better-sqlite3';
 import { answerRequests } from './answerRequests.mjs';
 import { mergeSnapshot } from './snapshotMerge.mjs';
 
-/** @type {{ file: string; everyMs: number; busyTimeoutMs: number }} */
-const { file, everyMs, busyTimeoutMs } = workerData;
+/** @type {{ file: string; busyTimeoutMs: number; walLimitBytes: number }} */
+const { file, busyTimeoutMs, walLimitBytes } = workerData;
 const sqlite = new Database(file);
 sqlite.pragma('wal_autocheckpoint = 0');
+sqlite.pragma(`journal_size_limit = ${walLimitBytes}`);
 sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
 // A compaction's commit need not wait for the disk: the rows it folds are durable already,
 // and a power cut that loses it leaves them as they were.
 sqlite.pragma('synchronous = NORMAL');
 
-setInterval(() => {
-  try {
-    sqlite.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // A busy or failing checkpoint copies nothing; the next one tries again.
+/**
+ * At most this many PASSIVE passes per checkpoint. A pass copies the frames committed
+ * before it started and takes no lock, so under load the writer thread commits while it
+ * copies; passes back to back copy less each time, and one that finds no new frame ends
+ * them. The WAL starts over from its beginning only when a commit finds all of it copied.
+ */
+const PASSES = 4;
+
+/**
+ * Copies the WAL into the database file, without a lock: the WAL's frames as the last
+ * pass saw them, and whether a pass found no new frame (the next commit can then start
+ * the WAL over) or every one was overtaken by commits.
+ */
+function checkpoint() {
+  let frames = -1;
+  for (let pass = 0; pass < PASSES; pass++) {
+    const [{ log }] = sqlite.pragma('wal_checkpoint(PASSIVE)');
+    if (log === frames) return { frames, caughtUp: true };
+    frames = log;
   }
-}, everyMs);
+  return { frames, caughtUp: false };
+}
 
 const snapshotOf = sqlite.prepare('select snapshot, covers_id as coversId from doc_snapshots where doc_name = ?');
 const rowsOf = sqlite.prepare('select id, "update" from doc_updates where doc_name = ? order by id');
@@ -67,6 +84,7 @@ function compact(docName) {
 }
 
 answerRequests((request) => {
+  if (request.op === 'checkpoint') return checkpoint();
   if (request.op !== 'compact') throw new Error(`unknown request ${request.op}`);
   return compact(request.docName);
 });

@@ -1,4 +1,4 @@
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +8,7 @@ import type { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runStoreContract } from './db/storeContract';
 import { openSqliteStore } from './sqliteStore';
-import type { LogWriter } from './sqliteWriter';
+import { WAL_SIZE_LIMIT_BYTES, type LogWriter } from './sqliteWriter';
 import { openStore, SQLITE_FILE_NAME } from './openStore';
 import type { UserId } from '#schema/ids';
 import { waitFor } from '../../../test/helpers/waitFor';
@@ -123,6 +123,45 @@ describe('sqlite store on disk', () => {
     // The pages reach the database file itself within the upkeep thread's second.
     await waitFor(() => statSync(file).size - sizeBefore > 5 * 2 ** 20, { what: 'the WAL checkpointed', timeoutMs: 5_000 });
     expect((await store.loadDoc('doc')).updates).toHaveLength(96);
+    await store.close();
+  });
+
+  it('under appends back to back the WAL still starts over every second, and a quiet moment cuts its file back to the limit', async () => {
+    const file = path.join(dir, 'wal-starts-over.sqlite');
+    const store = await openSqliteStore(file);
+    const wal = `${file}-wal`;
+    // The WAL header's two salts change each time the WAL starts over from its beginning (SQLite's file format, "WAL file format").
+    const salts = () => {
+      const fd = openSync(wal, 'r');
+      try {
+        const header = Buffer.alloc(8);
+        readSync(fd, header, 0, 8, 16);
+        return header.toString('hex');
+      } finally {
+        closeSync(fd);
+      }
+    };
+    const seen = new Set<string>();
+    let written = 0;
+    // 3.5 s of commits one after another, each overtaking the upkeep thread's lock-free passes.
+    const until = Date.now() + 3_500;
+    while (Date.now() < until) {
+      await Promise.all(Array.from({ length: 8 }, (_, i) => store.appendUpdate(`doc-${i}`, new Uint8Array(64 * 1024).fill(written % 251))));
+      written += 8 * 64 * 1024;
+      seen.add(salts());
+    }
+    // Started over at the checkpoints of the first, second and third second: at least two of them seen.
+    expect(seen.size).toBeGreaterThanOrEqual(3);
+    // Quiet: the next checkpoint copies everything, the next commit starts the WAL over and cuts the file back.
+    await waitFor(
+      async () => {
+        await store.appendUpdate('doc-0', new Uint8Array([1]));
+        return statSync(wal).size <= WAL_SIZE_LIMIT_BYTES;
+      },
+      { what: 'the WAL file cut back', timeoutMs: 5_000 },
+    );
+    expect(written).toBeGreaterThan(WAL_SIZE_LIMIT_BYTES);
+    expect((await store.loadDoc('doc-3')).updates.length).toBe(written / (8 * 64 * 1024));
     await store.close();
   });
 

@@ -18,7 +18,7 @@ import { docSnapshots, docUpdates, projectionMarks } from './db/sqlite';
 import { sqliteDialect, withoutWaitingForDisk } from './dialects';
 import { GroupCommit } from './groupCommit';
 import { prepareStatements, type SqliteStatements } from './sqliteStatements';
-import { startWorkerWriter, threadWriter, type AppendItem, type LogWriter } from './sqliteWriter';
+import { startWorkerWriter, threadWriter, WAL_SIZE_LIMIT_BYTES, type AppendItem, type LogWriter } from './sqliteWriter';
 import { SqliteReceipts } from './sqliteReceipts';
 import { SqlStore } from './sqlStore';
 import { fold, mergeForSnapshot, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
@@ -44,7 +44,10 @@ export async function openSqliteStore(file: string, log: LogOptions = {}): Promi
     // A commit that finds the WAL past its limit copies it into the database file first
     // (a checkpoint: 250 ms of this thread under load); the upkeep thread does that
     // instead (`sqliteWriter.ts`).
-    if (!sqlite.memory) sqlite.pragma('wal_autocheckpoint = 0');
+    if (!sqlite.memory) {
+      sqlite.pragma('wal_autocheckpoint = 0');
+      sqlite.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    }
     // An in-memory database is this connection's alone: no second connection can write it.
     const writer = sqlite.memory ? threadWriter(sqlite, q) : await startWorkerWriter(file, BUSY_TIMEOUT_MS);
     return new SqliteStore(sqlite, db, q, writer, log);

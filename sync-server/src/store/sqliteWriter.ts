@@ -15,7 +15,8 @@
  *
  * Beside it, an upkeep thread with a third connection (`sqliteMaintenance.worker.mjs`)
  * checkpoints the WAL every second and runs the debounced compactions, so neither the
- * event loop nor the appends wait for those.
+ * event loop nor the appends wait for those; when its checkpoints cannot keep up with
+ * the commits, the writer thread restarts the WAL in between two of them.
  */
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
@@ -84,6 +85,25 @@ function ownBytes(view: Uint8Array): Uint8Array {
 const CHECKPOINT_EVERY_MS = 1_000;
 
 /**
+ * When the writer thread restarts the WAL (`restart` in `sqliteWriter.worker.mjs`). The
+ * upkeep thread's passes take no lock, so under steady load commits overtake them; the
+ * WAL starts over only when a commit finds all of it copied, so it grew without end (4 MB
+ * a second at 1,000 msgs/s, each commit adding to the file, each read searching a longer
+ * WAL index). A restart holds the appends for a few milliseconds, so it is asked only
+ * when the passes were overtaken every time and the WAL holds `overtakenFrames` (4 MB of
+ * 4 KB pages), or whatever the passes did, once it holds `frames`: one segment of the
+ * WAL index, 16 MB (readers in the WAL keep it from starting over, too).
+ */
+const RESTART_AT = { overtakenFrames: 1_024, frames: 4_096 };
+
+/**
+ * The size a WAL file is cut back to when it starts over (`journal_size_limit`, on every
+ * connection that commits): a burst that grew it leaves no lasting file behind, and
+ * below this the file's blocks are written over again rather than added to.
+ */
+export const WAL_SIZE_LIMIT_BYTES = 32 * 1024 * 1024;
+
+/**
  * Starts the writer thread on `file` (already WAL and migrated) and waits until it has
  * opened it, with the upkeep thread beside it (`sqliteMaintenance.worker.mjs`:
  * checkpoints and compactions).
@@ -92,14 +112,13 @@ export async function startWorkerWriter(file: string, busyTimeoutMs: number): Pr
   // Without the process's own flags: the threads are plain JavaScript and need no loader
   // (a `--import` of a TypeScript module, say, would fail in them).
   const writer = new WorkerWriter(
-    new RequestThread('SQLite writer', () => new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs }, execArgv: [] })),
-    // Its checkpoints run on a timer: started at once, and again should it end.
+    new RequestThread(
+      'SQLite writer',
+      () => new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs, walLimitBytes: WAL_SIZE_LIMIT_BYTES }, execArgv: [] }),
+    ),
     new RequestThread(
       'SQLite upkeep',
-      () => new Worker(new URL('./sqliteMaintenance.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs, everyMs: CHECKPOINT_EVERY_MS }, execArgv: [] }),
-      {
-        alwaysRunning: true,
-      },
+      () => new Worker(new URL('./sqliteMaintenance.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs, walLimitBytes: WAL_SIZE_LIMIT_BYTES }, execArgv: [] }),
     ),
   );
   try {
@@ -115,11 +134,35 @@ export async function startWorkerWriter(file: string, busyTimeoutMs: number): Pr
 class WorkerWriter implements LogWriter {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Checkpoints every second; a thread that died meanwhile is started again by the next one's request. */
+  private readonly checkpoints: NodeJS.Timeout;
+  private checkpointing = false;
 
   constructor(
     private readonly writer: RequestThread,
     private readonly upkeep: RequestThread,
-  ) {}
+  ) {
+    this.checkpoints = setInterval(() => void this.checkpoint(), CHECKPOINT_EVERY_MS).unref();
+  }
+
+  /**
+   * The upkeep thread's lock-free passes; then, if they left the WAL long, a restart on
+   * the writer thread in the writers' order (`sqliteWriter.worker.mjs`). A failed or busy
+   * checkpoint copies nothing or less; the next second tries again.
+   */
+  private async checkpoint(): Promise<void> {
+    if (this.checkpointing || this.closed) return;
+    this.checkpointing = true;
+    try {
+      const { frames, caughtUp } = (await this.upkeep.call('checkpoint', {})) as { frames: number; caughtUp: boolean };
+      const restart = frames >= RESTART_AT.frames || (!caughtUp && frames >= RESTART_AT.overtakenFrames);
+      if (restart && !this.closed) await this.serial(() => this.writer.call('restart', {}));
+    } catch {
+      // Nothing to undo: the WAL keeps what it holds until the next checkpoint.
+    } finally {
+      this.checkpointing = false;
+    }
+  }
 
   /** The thread answers its first request only once its connection is open. */
   ready(): Promise<unknown> {
@@ -148,6 +191,7 @@ class WorkerWriter implements LogWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.checkpoints);
     if (!this.writer.dead) await this.serial(() => this.writer.call('close', {}));
     await this.terminate();
   }
@@ -155,6 +199,7 @@ class WorkerWriter implements LogWriter {
   /** Stops the threads without waiting for what was asked. */
   async terminate(): Promise<void> {
     this.closed = true;
+    clearInterval(this.checkpoints);
     await Promise.all([this.writer.terminate(), this.upkeep.terminate()]);
   }
 

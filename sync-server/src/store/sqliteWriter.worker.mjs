@@ -12,8 +12,8 @@ import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { answerRequests } from './answerRequests.mjs';
 
-/** @type {{ file: string; busyTimeoutMs: number }} */
-const { file, busyTimeoutMs } = workerData;
+/** @type {{ file: string; busyTimeoutMs: number; walLimitBytes: number }} */
+const { file, busyTimeoutMs, walLimitBytes } = workerData;
 const sqlite = new Database(file);
 // The main connection has made the file WAL and migrated it before starting this thread.
 sqlite.pragma('synchronous = FULL');
@@ -22,6 +22,7 @@ sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
 // The upkeep thread copies the WAL into the file (`sqliteMaintenance.worker.mjs`): an
 // append commit never does it first, with the appends behind it waiting.
 sqlite.pragma('wal_autocheckpoint = 0');
+sqlite.pragma(`journal_size_limit = ${walLimitBytes}`);
 
 const append = sqlite.prepare('insert into doc_updates (doc_name, "update") values (?, ?) returning id');
 const mark = sqlite.prepare('insert into projection_marks (room_id, bucket) values (?, ?) on conflict do nothing');
@@ -54,6 +55,24 @@ const flushBatch = sqlite.transaction(
   },
 );
 
+/** How long a restart waits for readers (and a compaction's commit) to leave the WAL before it gives up until the next second. */
+const RESTART_BUSY_MS = 50;
+
+/**
+ * A RESTART checkpoint: copies what the upkeep thread's passes left and waits for readers
+ * to leave the WAL, so that the next commit writes it from its beginning. Asked in the
+ * writer's order (`sqliteWriter.ts`), so no append commits while it copies, and only when
+ * those passes could not catch up: the appends wait for it, a few milliseconds.
+ */
+function restart() {
+  sqlite.pragma(`busy_timeout = ${RESTART_BUSY_MS}`);
+  try {
+    return sqlite.pragma('wal_checkpoint(RESTART)')[0].busy === 0;
+  } finally {
+    sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  }
+}
+
 /** @param {{ op: string; items?: any; flush?: any }} request */
 function run(request) {
   switch (request.op) {
@@ -69,6 +88,8 @@ function run(request) {
         sqlite.pragma('synchronous = FULL');
       }
       return null;
+    case 'restart':
+      return restart();
     case 'ping':
       return null;
     case 'close':
