@@ -16,7 +16,7 @@
  * Beside it, an upkeep thread with a third connection (`sqliteMaintenance.worker.mjs`)
  * checkpoints the WAL every second and runs the debounced compactions, so neither the
  * event loop nor the appends wait for those; when its checkpoints cannot keep up with
- * the commits, the writer thread restarts the WAL in between two of them.
+ * the commits, the writer thread finishes one in between two of them.
  */
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
@@ -85,16 +85,17 @@ function ownBytes(view: Uint8Array): Uint8Array {
 const CHECKPOINT_EVERY_MS = 1_000;
 
 /**
- * When the writer thread restarts the WAL (`restart` in `sqliteWriter.worker.mjs`). The
- * upkeep thread's passes take no lock, so under steady load commits overtake them; the
- * WAL starts over only when a commit finds all of it copied, so it grew without end (4 MB
- * a second at 1,000 msgs/s, each commit adding to the file, each read searching a longer
- * WAL index). A restart holds the appends for a few milliseconds, so it is asked only
- * when the passes were overtaken every time and the WAL holds `overtakenFrames` (4 MB of
- * 4 KB pages), or whatever the passes did, once it holds `frames`: one segment of the
- * WAL index, 16 MB (readers in the WAL keep it from starting over, too).
+ * When the writer thread finishes a checkpoint (`finishCheckpoint` in
+ * `sqliteWriter.worker.mjs`). The upkeep thread's passes take no lock, so under steady
+ * load commits overtake them; the WAL starts over only when a commit finds all of it
+ * copied, so it grew without end (4 MB a second at 1,000 msgs/s, each commit adding to
+ * the file, each read searching a longer WAL index). Finishing in the writer's order holds
+ * the appends for a few milliseconds, so it is asked only when the passes were overtaken
+ * every time and the WAL holds `overtakenFrames` (4 MB of 4 KB pages), or whatever the
+ * passes did, once it holds `frames`: one segment of the WAL index, 16 MB (a reader in
+ * the WAL at the wrong moment keeps it from starting over, too).
  */
-const RESTART_AT = { overtakenFrames: 1_024, frames: 4_096 };
+const FINISH_AT = { overtakenFrames: 1_024, frames: 4_096 };
 
 /**
  * The size a WAL file is cut back to when it starts over (`journal_size_limit`, on every
@@ -146,8 +147,8 @@ class WorkerWriter implements LogWriter {
   }
 
   /**
-   * The upkeep thread's lock-free passes; then, if they left the WAL long, a restart on
-   * the writer thread in the writers' order (`sqliteWriter.worker.mjs`). A failed or busy
+   * The upkeep thread's lock-free passes; then, if they left the WAL long, the rest of the
+   * copy on the writer thread, in the writers' order (`sqliteWriter.worker.mjs`). A failed or busy
    * checkpoint copies nothing or less; the next second tries again.
    */
   private async checkpoint(): Promise<void> {
@@ -155,8 +156,8 @@ class WorkerWriter implements LogWriter {
     this.checkpointing = true;
     try {
       const { frames, caughtUp } = (await this.upkeep.call('checkpoint', {})) as { frames: number; caughtUp: boolean };
-      const restart = frames >= RESTART_AT.frames || (!caughtUp && frames >= RESTART_AT.overtakenFrames);
-      if (restart && !this.closed) await this.serial(() => this.writer.call('restart', {}));
+      const finish = frames >= FINISH_AT.frames || (!caughtUp && frames >= FINISH_AT.overtakenFrames);
+      if (finish && !this.closed) await this.serial(() => this.writer.call('finishCheckpoint', {}));
     } catch {
       // Nothing to undo: the WAL keeps what it holds until the next checkpoint.
     } finally {

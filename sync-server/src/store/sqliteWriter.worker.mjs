@@ -55,22 +55,16 @@ const flushBatch = sqlite.transaction(
   },
 );
 
-/** How long a restart waits for readers (and a compaction's commit) to leave the WAL before it gives up until the next second. */
-const RESTART_BUSY_MS = 50;
-
 /**
- * A RESTART checkpoint: copies what the upkeep thread's passes left and waits for readers
- * to leave the WAL, so that the next commit writes it from its beginning. Asked in the
- * writer's order (`sqliteWriter.ts`), so no append commits while it copies, and only when
- * those passes could not catch up: the appends wait for it, a few milliseconds.
+ * The last of a checkpoint the upkeep thread's passes could not finish: asked in the
+ * writer's order (`sqliteWriter.ts`), so no append commits while it copies what they left,
+ * and the next commit, finding the WAL all copied, writes it from its beginning. PASSIVE
+ * still: it waits for no reader (one reading an older state keeps its frames, and the next
+ * second tries again), so the appends wait only for the copy, a few milliseconds.
  */
-function restart() {
-  sqlite.pragma(`busy_timeout = ${RESTART_BUSY_MS}`);
-  try {
-    return sqlite.pragma('wal_checkpoint(RESTART)')[0].busy === 0;
-  } finally {
-    sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
-  }
+function finishCheckpoint() {
+  const [{ busy, log, checkpointed }] = sqlite.pragma('wal_checkpoint(PASSIVE)');
+  return busy === 0 && checkpointed === log;
 }
 
 /** @param {{ op: string; items?: any; flush?: any }} request */
@@ -88,8 +82,8 @@ function run(request) {
         sqlite.pragma('synchronous = FULL');
       }
       return null;
-    case 'restart':
-      return restart();
+    case 'finishCheckpoint':
+      return finishCheckpoint();
     case 'ping':
       return null;
     case 'close':
