@@ -112,15 +112,10 @@ export const WAL_SIZE_LIMIT_BYTES = 32 * 1024 * 1024;
 export async function startWorkerWriter(file: string, busyTimeoutMs: number): Promise<LogWriter> {
   // Without the process's own flags: the threads are plain JavaScript and need no loader
   // (a `--import` of a TypeScript module, say, would fail in them).
+  const options = { workerData: { file, busyTimeoutMs, walLimitBytes: WAL_SIZE_LIMIT_BYTES }, execArgv: [] };
   const writer = new WorkerWriter(
-    new RequestThread(
-      'SQLite writer',
-      () => new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs, walLimitBytes: WAL_SIZE_LIMIT_BYTES }, execArgv: [] }),
-    ),
-    new RequestThread(
-      'SQLite upkeep',
-      () => new Worker(new URL('./sqliteMaintenance.worker.mjs', import.meta.url), { workerData: { file, busyTimeoutMs, walLimitBytes: WAL_SIZE_LIMIT_BYTES }, execArgv: [] }),
-    ),
+    new RequestThread('SQLite writer', () => new Worker(new URL('./sqliteWriter.worker.mjs', import.meta.url), options)),
+    new RequestThread('SQLite upkeep', () => new Worker(new URL('./sqliteMaintenance.worker.mjs', import.meta.url), options)),
   );
   try {
     await writer.ready();
@@ -192,7 +187,6 @@ class WorkerWriter implements LogWriter {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    clearInterval(this.checkpoints);
     if (!this.writer.dead) await this.serial(() => this.writer.call('close', {}));
     await this.terminate();
   }
