@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
 import type { MessageId, UserId } from '../ids';
-import { asStoredMessage, MAX_MESSAGE_TEXT, messageSchema, type Message } from './message';
+import { asStoredMessage, MAX_MESSAGE_TEXT, messageSchema, vouchedMessage, type Message } from './message';
 
 /** Root type names of a message bucket doc. */
 export const BUCKET = { messages: 'messages', edits: 'edits', deletions: 'deletions', reactions: 'reactions' } as const;
@@ -111,13 +111,18 @@ export function* itemsAddedTo(transaction: Y.Transaction, parent: Y.Array<unknow
   }
 }
 
-/** Calls `listener` with the messages appended by each change (in O(change)); returns the unsubscribe function. */
-export function onMessagesAdded(doc: Y.Doc, listener: (added: Message[], origin: unknown) => void): () => void {
+/**
+ * Calls `listener` with the messages appended by each change (in O(change)); returns
+ * the unsubscribe function. `checked`: whether a change's origin means its values passed
+ * the message schema already (the server's guard), so they are not parsed again.
+ */
+export function onMessagesAdded(doc: Y.Doc, listener: (added: Message[], origin: unknown) => void, checked: (origin: unknown) => boolean = () => false): () => void {
   const array = messagesArray(doc);
   const handler = (event: Y.YArrayEvent<unknown>) => {
+    const read = checked(event.transaction.origin) ? vouchedMessage : asStoredMessage;
     const added: Message[] = [];
     for (const value of valuesInsertedBy(event.transaction)) {
-      const message = asStoredMessage(value);
+      const message = read(value);
       if (message) added.push(message);
     }
     if (added.length > 0) listener(added, event.transaction.origin);

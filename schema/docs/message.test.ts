@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { appendMessage, messagesSince, readMessages } from './bucket';
-import { asStoredMessage, attachmentSchema, previewTextOf, type Message } from './message';
+import { asStoredMessage, attachmentSchema, previewTextOf, vouchedMessage, type Message } from './message';
 
 const photo = { fileId: 'abcdefghijklmnopqrstuv', name: 'beach.jpg', mime: 'image/jpeg', size: 1000, width: 4, height: 3 };
 const doc = { fileId: 'abcdefghijklmnopqrstuv', name: 'Report.pdf', mime: 'application/pdf', size: 5000 };
@@ -69,5 +69,17 @@ describe('a stored message read as a message', () => {
     expect(asStoredMessage('text')).toBeNull();
     expect(asStoredMessage(null)).toBeNull();
     expect(asStoredMessage({ ...message('hi'), createdAt: -1 })).toBeNull();
+  });
+
+  it('takes a value the guard checked as it is, frozen, and later reads take it too, without parsing it again', () => {
+    const checked = message('checked by the guard');
+    expect(vouchedMessage(checked)).toBe(checked);
+    expect(Object.isFrozen(checked)).toBe(true);
+    expect(asStoredMessage(checked)).toBe(checked);
+    // Vouching is trust, not a check: only for what the guard let in (`onMessagesAdded`'s `checked`).
+    const unchecked = { ...message('x'), extra: true };
+    expect(vouchedMessage(unchecked)).toBe(unchecked);
+    expect(asStoredMessage(unchecked)).toBe(unchecked);
+    expect(vouchedMessage('text')).toBeNull();
   });
 });

@@ -1,7 +1,8 @@
 import type * as Y from 'yjs';
 import { BUCKET, valuesInsertedBy } from '#schema/docs/bucket';
-import { asStoredMessage } from '#schema/docs/message';
+import { asStoredMessage, vouchedMessage } from '#schema/docs/message';
 import type { UserId } from '#schema/ids';
+import { fromClient } from './origins';
 
 const indexes = new WeakMap<Y.Doc, Map<string, UserId>>();
 
@@ -12,8 +13,9 @@ const indexes = new WeakMap<Y.Doc, Map<string, UserId>>();
  */
 export const NO_AUTHOR = '' as UserId;
 
-function addMessage(index: Map<string, UserId>, value: unknown): void {
-  const message = asStoredMessage(value);
+/** `checked`: the value came from a client through the guard, which validated it (`vouchedMessage`). */
+function addMessage(index: Map<string, UserId>, value: unknown, checked = false): void {
+  const message = checked ? vouchedMessage(value) : asStoredMessage(value);
   // The guard refuses a second message with a known id; the first one stays the truth.
   if (message && !index.has(message.id)) index.set(message.id, message.event ? NO_AUTHOR : message.authorId);
 }
@@ -30,7 +32,8 @@ export function messageAuthors(doc: Y.Doc): ReadonlyMap<string, UserId> {
   const messages = doc.getArray<unknown>(BUCKET.messages);
   messages.forEach((value) => addMessage(built, value));
   messages.observe((event) => {
-    for (const value of valuesInsertedBy(event.transaction)) addMessage(built, value);
+    const checked = fromClient(event.transaction.origin);
+    for (const value of valuesInsertedBy(event.transaction)) addMessage(built, value, checked);
   });
   indexes.set(doc, built);
   return built;

@@ -218,16 +218,20 @@ export class MessageProjection {
   /** A bucket loaded: where its projection starts without a watermark, and its new messages and reactions watched. */
   loaded(documentName: string, doc: Y.Doc, room: RoomRef, bucket: number): void {
     this.baselines.set(documentName, this.recovering.delete(documentName) ? 0 : messageCount(doc));
-    onMessagesAdded(doc, (added, origin) => {
-      if (!fromClient(origin)) return;
-      for (const message of added) {
-        if (!message.replyTo) continue;
-        const quoted = this.pendingReplies.get(room.id) ?? new Set<MessageId>();
-        quoted.add(message.replyTo);
-        this.pendingReplies.set(room.id, quoted);
-      }
-      this.markDirty(room, bucket);
-    });
+    onMessagesAdded(
+      doc,
+      (added, origin) => {
+        if (!fromClient(origin)) return;
+        for (const message of added) {
+          if (!message.replyTo) continue;
+          const quoted = this.pendingReplies.get(room.id) ?? new Set<MessageId>();
+          quoted.add(message.replyTo);
+          this.pendingReplies.set(room.id, quoted);
+        }
+        this.markDirty(room, bucket);
+      },
+      fromClient,
+    );
     onReactionsChanged(doc, (keys, origin) => {
       if (!fromClient(origin)) return;
       this.reactions.note(room.id, bucket, keys);
