@@ -213,26 +213,37 @@ export class JecoMetrics {
    * they batch.
    */
   instrument(store: Store): Store {
+    // One timed wrapper per method, made on its first use: the store is called several
+    // times per message, and a wrapper made on every property read cost a closure each.
+    const timed = new Map<string, { method: unknown; wrapper: (...args: unknown[]) => unknown }>();
+    const wrap = (target: Store, key: string, method: (...a: unknown[]) => unknown) => {
+      const labels = { op: key };
+      return (...args: unknown[]): unknown => {
+        const started = performance.now();
+        const result = method.apply(target, args);
+        if (!(result instanceof Promise)) return result;
+        return result.then(
+          (ok: unknown) => {
+            this.storeSeconds.observe(labels, (performance.now() - started) / 1000);
+            return ok;
+          },
+          (error: unknown) => {
+            this.storeErrors.inc(labels);
+            throw error;
+          },
+        );
+      };
+    };
     return new Proxy(store, {
       get: (target, key, receiver) => {
         const value = Reflect.get(target, key, receiver) as unknown;
         if (typeof value !== 'function' || typeof key !== 'string') return value;
-        return (...args: unknown[]) => {
-          const started = performance.now();
-          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-          if (!(result instanceof Promise)) return result;
-          const end = () => this.storeSeconds.observe({ op: key }, (performance.now() - started) / 1000);
-          return result.then(
-            (ok) => {
-              end();
-              return ok;
-            },
-            (error: unknown) => {
-              this.storeErrors.inc({ op: key });
-              throw error;
-            },
-          );
-        };
+        let known = timed.get(key);
+        if (known?.method !== value) {
+          known = { method: value, wrapper: wrap(target, key, value as (...a: unknown[]) => unknown) };
+          timed.set(key, known);
+        }
+        return known.wrapper;
       },
     });
   }

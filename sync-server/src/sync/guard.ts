@@ -83,6 +83,7 @@ export function guardExtension(deps: {
   attached?: (fileIds: readonly string[]) => Promise<void>;
 }): Extension {
   const claims = new ClaimCache();
+  const clientOwner = (clientId: number) => claims.get(clientId);
   const attachmentFiles = new AttachmentFiles(deps.store);
   let instance: Hocuspocus | undefined;
 
@@ -121,7 +122,7 @@ export function guardExtension(deps: {
         userId: user.id,
         role: await roleOf(ref, user.id),
         update: payload,
-        clientOwner: (clientId: number) => claims.get(clientId),
+        clientOwner,
         files: ref.kind === 'bucket' ? await attachmentFiles.prefetch(fileIds) : undefined,
       };
       let result = checkUpdate(input);
