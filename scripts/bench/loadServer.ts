@@ -28,6 +28,7 @@ import { parseRoomId } from '#schema/ids';
 import { Sessions } from '../../sync-server/src/auth/sessions';
 import { loadConfig } from '../../sync-server/src/config';
 import { isPong, KeepAlive } from '../../sync-server/src/http/keepAlive';
+import { syncRequest } from '../../sync-server/src/http/syncRequest';
 import { startJeco } from '../../sync-server/src/server';
 
 export type ServerArgs = { mode: 'jeco'; env: Record<string, string> } | { mode: 'bare'; redisUrl?: string };
@@ -190,7 +191,7 @@ if (args.mode === 'jeco') {
         },
         close: (code?: number, reason?: string) => ws.close(code, reason),
       };
-      const connection = hocuspocus.handleConnection(socketLike, new Request(`http://localhost${request.url}`, { headers }));
+      const connection = hocuspocus.handleConnection(socketLike, syncRequest(new URL(request.url ?? '/', 'http://localhost'), headers));
       ws.on('message', (data: Buffer) => {
         const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
         if (isPong(bytes)) connection.lastMessageReceivedAt = Date.now();

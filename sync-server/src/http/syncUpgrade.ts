@@ -7,6 +7,7 @@ import { noteArrival } from '../sync/budgets';
 import { OpenDocs } from '../sync/openDocs';
 import { isPong, type KeepAlive } from './keepAlive';
 import { isCrossSite } from './sameOrigin';
+import { syncRequest } from './syncRequest';
 import { TurnWrites } from './turnWrites';
 
 /** The WebSocket close code for "a message that violates its policy" (RFC 6455 §7.4.1). */
@@ -77,7 +78,7 @@ function judge(request: IncomingMessage, closing: boolean): Verdict {
     for (const [name, value] of Object.entries(request.headers)) {
       if (typeof value === 'string') headers.set(name, value);
     }
-    return { accept: new Request(new URL(url.pathname + url.search, base), { headers }) };
+    return { accept: syncRequest(new URL(url.pathname + url.search, base), headers) };
   } catch {
     return { refuse: 400, why: 'headers a web Request cannot hold' };
   }
