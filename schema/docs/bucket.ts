@@ -1,7 +1,7 @@
 import * as Y from 'yjs';
 import { z } from 'zod';
 import type { MessageId, UserId } from '../ids';
-import { asStoredMessage, MAX_MESSAGE_TEXT, messageSchema, vouchedMessage, type Message } from './message';
+import { asStoredMessage, MAX_MESSAGE_TEXT, messageReader, messageSchema, type Message } from './message';
 
 /** Root type names of a message bucket doc. */
 export const BUCKET = { messages: 'messages', edits: 'edits', deletions: 'deletions', reactions: 'reactions' } as const;
@@ -119,7 +119,7 @@ export function* itemsAddedTo(transaction: Y.Transaction, parent: Y.Array<unknow
 export function onMessagesAdded(doc: Y.Doc, listener: (added: Message[], origin: unknown) => void, checked: (origin: unknown) => boolean = () => false): () => void {
   const array = messagesArray(doc);
   const handler = (event: Y.YArrayEvent<unknown>) => {
-    const read = checked(event.transaction.origin) ? vouchedMessage : asStoredMessage;
+    const read = messageReader(checked(event.transaction.origin));
     const added: Message[] = [];
     for (const value of valuesInsertedBy(event.transaction)) {
       const message = read(value);

@@ -175,6 +175,11 @@ export function vouchedMessage(value: unknown): Message | null {
   return storedMessage.vouch(value);
 }
 
+/** How to read the values of a change: {@link vouchedMessage} if the guard checked them (`checked`), else {@link asStoredMessage}. */
+export function messageReader(checked: boolean): (value: unknown) => Message | null {
+  return checked ? vouchedMessage : asStoredMessage;
+}
+
 /** Whether a message is a system line rather than something a person wrote. */
 export function isSystemLine(message: Pick<Message, 'event'>): boolean {
   return message.event !== undefined;

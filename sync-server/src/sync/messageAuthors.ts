@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import { BUCKET, valuesInsertedBy } from '#schema/docs/bucket';
-import { asStoredMessage, vouchedMessage } from '#schema/docs/message';
+import { asStoredMessage, messageReader, type Message } from '#schema/docs/message';
 import type { UserId } from '#schema/ids';
 import { fromClient } from './origins';
 
@@ -13,9 +13,7 @@ const indexes = new WeakMap<Y.Doc, Map<string, UserId>>();
  */
 export const NO_AUTHOR = '' as UserId;
 
-/** `checked`: the value came from a client through the guard, which validated it (`vouchedMessage`). */
-function addMessage(index: Map<string, UserId>, value: unknown, checked = false): void {
-  const message = checked ? vouchedMessage(value) : asStoredMessage(value);
+function addMessage(index: Map<string, UserId>, message: Message | null): void {
   // The guard refuses a second message with a known id; the first one stays the truth.
   if (message && !index.has(message.id)) index.set(message.id, message.event ? NO_AUTHOR : message.authorId);
 }
@@ -30,10 +28,11 @@ export function messageAuthors(doc: Y.Doc): ReadonlyMap<string, UserId> {
   if (index) return index;
   const built = new Map<string, UserId>();
   const messages = doc.getArray<unknown>(BUCKET.messages);
-  messages.forEach((value) => addMessage(built, value));
+  messages.forEach((value) => addMessage(built, asStoredMessage(value)));
   messages.observe((event) => {
-    const checked = fromClient(event.transaction.origin);
-    for (const value of valuesInsertedBy(event.transaction)) addMessage(built, value, checked);
+    // A client's values passed the guard's parse; others (server writes, relays) are parsed here.
+    const read = messageReader(fromClient(event.transaction.origin));
+    for (const value of valuesInsertedBy(event.transaction)) addMessage(built, read(value));
   });
   indexes.set(doc, built);
   return built;
