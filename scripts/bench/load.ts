@@ -9,6 +9,9 @@
  *   npm run bench:load -- --topology pg+redis --rates 500         # two nodes, people split
  *   npm run bench:load -- ... --write        # also replace this scenario's section of docs/benchmarks.md
  *   npm run bench:load -- ... --repeat 3     # bare and Jeco alternated three times per rate: the medians, each pair's ratio
+ *   npm run bench:load -- ... --servers bare,logged,jeco
+ *                                             # also a bare Hocuspocus that logs every update as Jeco does
+ *                                             # (SQLite only): what durability alone costs
  *   npm run bench:load -- ... --cpu-prof     # CPU profiles of each server into ./profiles/<server>-<rate>
  *                                             # (`--servers jeco` for Jeco alone)
  *   npm run bench:load -- ... --node-flags="--perf-basic-prof-only-functions"
@@ -114,7 +117,10 @@ const REPEAT = Number(opts.repeat);
 const TOPOLOGY = opts.topology as 'sqlite' | 'pg' | 'pg+redis';
 const APP_TRAFFIC = opts.traffic === 'app';
 const DEVICES_EVERY = Number(opts['devices-every']);
-const SERVERS = opts.servers!.split(',') as ('bare' | 'jeco')[];
+type ServerKind = 'bare' | 'logged' | 'jeco';
+const SERVERS = opts.servers!.split(',') as ServerKind[];
+if (!SERVERS.every((s) => ['bare', 'logged', 'jeco'].includes(s))) throw new Error(`--servers takes bare, logged and jeco, not ${opts.servers}`);
+if (SERVERS.includes('logged') && opts.topology !== 'sqlite') throw new Error('--servers logged runs on SQLite only (--topology sqlite)');
 if (!['sqlite', 'pg', 'pg+redis'].includes(TOPOLOGY)) throw new Error(`--topology sqlite | pg | pg+redis, not ${TOPOLOGY}`);
 if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`--repeat takes a whole number of rounds, not ${opts.repeat}`);
 
@@ -261,7 +267,7 @@ function connect(node: Node, person: Person, token: string, roomId: RoomId, tall
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 interface Result {
-  server: 'bare' | 'jeco';
+  server: ServerKind;
   rate: number;
   /** Which of the `--repeat` rounds (from 1); a row of medians says how many it took them from. */
   round: number;
@@ -317,7 +323,7 @@ function quantiles(before: Buckets[], after: Buckets[]): { p50: string; p99: str
   return { p50: bucketQuantile(before, after, 0.5), p99: bucketQuantile(before, after, 0.99) };
 }
 
-async function runOne(kind: 'bare' | 'jeco', rate: number, round: number, profileDir?: string): Promise<Result> {
+async function runOne(kind: ServerKind, rate: number, round: number, profileDir?: string): Promise<Result> {
   const { people, groups, seed } = plan();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'jeco-load-'));
   const dbName = `jeco_load_${randomBytes(5).toString('hex')}`;
@@ -333,27 +339,22 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, round: number, profil
   try {
     for (let i = 0; i < nodeCount; i++) {
       const redisUrl = TOPOLOGY === 'pg+redis' ? REDIS_URL : undefined;
-      const args: ServerArgs =
-        kind === 'bare'
-          ? { mode: 'bare', ...(redisUrl ? { redisUrl } : {}) }
-          : {
-              mode: 'jeco',
-              env: {
-                JECO_PORT: '0',
-                JECO_HOST: '127.0.0.1',
-                JECO_DATA_DIR: path.join(dataDir, `node${i}`),
-                JECO_LOG_LEVEL: 'warn',
-                // One bucket for the whole run: the benchmark measures the message path, not rollover.
-                JECO_BUCKET_SIZE: '1000000',
-                JECO_SYNC_UPDATES_PER_SEC: '1000000',
-                JECO_SYNC_BURST: '1000000',
-                // A setting to try (`JECO_PROJECTION_DELAY_MS=250 npm run bench:load ...`) reaches Jeco's server.
-                ...jecoSettingsFromEnvironment(),
-                ...(usesPg ? { JECO_DATABASE_URL: dbUrl } : {}),
-                ...(redisUrl ? { JECO_REDIS_URL: redisUrl } : {}),
-              },
-            };
-      if (kind === 'jeco') await mkdir(path.join(dataDir, `node${i}`), { recursive: true });
+      const jecoEnv = {
+        JECO_PORT: '0',
+        JECO_HOST: '127.0.0.1',
+        JECO_DATA_DIR: path.join(dataDir, `node${i}`),
+        JECO_LOG_LEVEL: 'warn',
+        // One bucket for the whole run: the benchmark measures the message path, not rollover.
+        JECO_BUCKET_SIZE: '1000000',
+        JECO_SYNC_UPDATES_PER_SEC: '1000000',
+        JECO_SYNC_BURST: '1000000',
+        // A setting to try (`JECO_PROJECTION_DELAY_MS=250 npm run bench:load ...`) reaches Jeco's server (and the logging bare one).
+        ...jecoSettingsFromEnvironment(),
+        ...(usesPg ? { JECO_DATABASE_URL: dbUrl } : {}),
+        ...(redisUrl ? { JECO_REDIS_URL: redisUrl } : {}),
+      };
+      const args: ServerArgs = kind === 'jeco' ? { mode: 'jeco', env: jecoEnv } : { mode: 'bare', ...(redisUrl ? { redisUrl } : {}), ...(kind === 'logged' ? { logEnv: jecoEnv } : {}) };
+      if (kind !== 'bare') await mkdir(path.join(dataDir, `node${i}`), { recursive: true });
       nodes.push(await startNode(args, { profileDir, nodeFlags: NODE_FLAGS }));
     }
     console.error(`${kind} ${rate} msgs/s: ${nodes.length} server(s) up (pid ${nodes.map((n) => n.child.pid).join(', ')})`);
@@ -369,7 +370,7 @@ async function runOne(kind: 'bare' | 'jeco', rate: number, round: number, profil
       for (let d = 0; d < person.devices; d++) {
         // People split across the nodes (a person's devices on the same one).
         const node = nodes[people.indexOf(person) % nodes.length]!;
-        const { device, synced } = connect(node, person, kind === 'bare' ? 'bare' : tokens[person.id]!, groups[person.group]!.roomId, tally);
+        const { device, synced } = connect(node, person, kind === 'jeco' ? tokens[person.id]! : 'bare', groups[person.group]!.roomId, tally);
         devices.push(device);
         syncing.push(synced);
       }
@@ -562,17 +563,17 @@ async function main(): Promise<void> {
   }
   const f = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : '–');
   const runsOf = (server: Result['server'], rate: number) => results.filter((r) => r.server === server && r.rate === rate);
-  /** Jeco's CPU per copy ÷ bare's, round by round (each pair ran back to back). */
-  const ratios = (rate: number) =>
-    runsOf('jeco', rate).flatMap((jeco) => {
-      const bare = results.find((b) => b.server === 'bare' && b.rate === rate && b.round === jeco.round);
-      return bare ? [jeco.cpuPerCopy / bare.cpuPerCopy] : [];
+  /** A server's CPU per copy ÷ bare's, round by round (each pair ran back to back); Jeco's unless said. */
+  const ratios = (rate: number, server: Result['server'] = 'jeco') =>
+    runsOf(server, rate).flatMap((run) => {
+      const bare = results.find((b) => b.server === 'bare' && b.rate === rate && b.round === run.round);
+      return bare ? [run.cpuPerCopy / bare.cpuPerCopy] : [];
     });
   const rows = RATES.flatMap((rate) =>
     SERVERS.map((server) => {
       const r = medianRun(runsOf(server, rate));
-      const pairs = ratios(rate);
-      const ratio = server === 'jeco' && pairs.length > 0 ? ` (${f(median(pairs), 1)}×)` : '';
+      const pairs = ratios(rate, server);
+      const ratio = server !== 'bare' && pairs.length > 0 ? ` (${f(median(pairs), 1)}×)` : '';
       return `| ${r.server} | ${r.rate} | ${f(r.achievedRate)} | ${f(r.p50, 1)} | ${f(r.p99, 1)} | ${f(r.max)} | ${f(r.cold.p99, 1)} / ${f(r.cold.max)} | ${r.missing} of ${r.expected} | ${f(r.cpuPerCopy)}${ratio} | ${f(r.rssMiB)} | ${f(r.txPerMessage, 2)} | ${f(r.bytesPerMessage)} | ${f(r.updatesPerMessage, 1)} | ${f(r.devicesCpu)} % |`;
     }),
   );
@@ -589,6 +590,11 @@ async function main(): Promise<void> {
               .map((x) => `${f(x, 2)}×`)
               .join(', ')}` +
             (SERVERS.includes('bare') ? `; bare p99 ${list('bare', (r) => r.p99, 1)} ms, CPU ${list('bare', (r) => r.cpuPerCopy, 0)} µs` : '') +
+            (SERVERS.includes('logged')
+              ? `; logged ÷ bare ${ratios(rate, 'logged')
+                  .map((x) => `${f(x, 2)}×`)
+                  .join(', ')}, p99 ${list('logged', (r) => r.p99, 1)} ms, CPU ${list('logged', (r) => r.cpuPerCopy, 0)} µs`
+              : '') +
             (SERVERS.includes('jeco') ? `; Jeco p99 ${list('jeco', (r) => r.p99, 1)} ms, CPU ${list('jeco', (r) => r.cpuPerCopy, 0)} µs` : '')
           );
         });
@@ -610,7 +616,7 @@ async function main(): Promise<void> {
       .join(
         ' ',
       )}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate${REPEAT > 1 ? ` and round, ${REPEAT} rounds,` : ''} after ${WARMUP_SECONDS} s of warm-up at it, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
-    'Bare = Hocuspocus without persistence or checks, same docs and traffic, same run; it relays typing signals as Jeco does. Latency from send to another device seeing the message (ms), over the measured seconds; cold = the same over the warm-up, on a server just started (code not yet optimised, the backlog of its first seconds); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message; devices CPU = the process of the simulated devices, its share of one core while sending and draining (near 100 %, latency is partly theirs).',
+    `Bare = Hocuspocus without persistence or checks, same docs and traffic, same run; it relays typing signals as Jeco does.${SERVERS.includes('logged') ? " Logged = the same with Jeco's persistence extension and nothing else of Jeco's (every update durably appended before it is applied, Jeco's group commit, writer thread and compactions): what durability alone costs." : ''} Latency from send to another device seeing the message (ms), over the measured seconds; cold = the same over the warm-up, on a server just started (code not yet optimised, the backlog of its first seconds); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message; devices CPU = the process of the simulated devices, its share of one core while sending and draining (near 100 %, latency is partly theirs).`,
     '',
     '| server | msgs/s asked | msgs/s sent | p50 | p99 | max | cold p99 / max | not delivered | CPU µs/copy | RSS MiB | durable tx/msg | bytes/msg | updates/msg | devices CPU |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',

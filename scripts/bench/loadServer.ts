@@ -8,6 +8,11 @@
  *   persistence, no projections — on the same kind of socket with the same keep-alive
  *   (idle sockets would otherwise be dropped), optionally relaying
  *   through Redis like Jeco's nodes do. It holds the seeded docs in memory only.
+ * - `{ mode: 'bare', logEnv }`: the same with Jeco's persistence extension and nothing
+ *   else of Jeco's: every update appended to the SQLite log in `logEnv`'s
+ *   `JECO_DATA_DIR` before it is applied and acknowledged (the group commit, the writer
+ *   thread, the compactions), configured as Jeco's server is by the same JECO_* settings.
+ *   What durability alone costs.
  *
  * Messages in: `seed` (users, sessions and the group heads, written straight into the
  * store), `stats`, `stop`. Messages out: `ready` (port), `seeded` (tokens), `stats`.
@@ -30,8 +35,11 @@ import { loadConfig } from '../../sync-server/src/config';
 import { isPong, KeepAlive } from '../../sync-server/src/http/keepAlive';
 import { syncRequest } from '../../sync-server/src/http/syncRequest';
 import { startJeco } from '../../sync-server/src/server';
+import { openStore } from '../../sync-server/src/store/openStore';
+import { LogPositions } from '../../sync-server/src/store/logPositions';
+import { persistenceExtension } from '../../sync-server/src/sync/persistence';
 
-export type ServerArgs = { mode: 'jeco'; env: Record<string, string> } | { mode: 'bare'; redisUrl?: string };
+export type ServerArgs = { mode: 'jeco'; env: Record<string, string> } | { mode: 'bare'; redisUrl?: string; logEnv?: Record<string, string> };
 
 export interface SeedPlan {
   users: { id: UserId; username: string }[];
@@ -155,12 +163,18 @@ if (args.mode === 'jeco') {
     const url = new URL(args.redisUrl);
     extensions.push(new RedisExtension({ host: url.hostname, port: Number(url.port) || 6379 }));
   }
+  const logConfig = args.logEnv ? loadConfig(args.logEnv) : null;
+  const store = logConfig ? await openStore({ dataDir: logConfig.dataDir, commitSpacingMs: logConfig.commitSpacingMs }) : null;
+  if (logConfig && store) {
+    const log = (error: unknown, what: string) => console.error(what, error);
+    extensions.push(persistenceExtension({ store, compactAfterUpdates: logConfig.compactAfterUpdates, positions: new LogPositions(), marked: () => {}, log }));
+  }
   const hocuspocus = new Hocuspocus({
     quiet: true,
     extensions,
-    // Only so that the bare server carries the same group heads as Jeco: applied once per load.
+    // Only so that the bare server carries the same group heads as Jeco: applied once per load (a logging one reads them from its log).
     async onLoadDocument({ documentName, document }) {
-      const head = seeded.get(documentName);
+      const head = store ? undefined : seeded.get(documentName);
       if (head) Y.applyUpdate(document, head);
     },
     // A device's typing signal goes to the doc's other connections, encoded once, as Jeco
@@ -206,7 +220,12 @@ if (args.mode === 'jeco') {
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   process.on('message', async (message: ToServer) => {
     if (message.type === 'seed') {
-      for (const group of message.plan.groups) seeded.set(roomHeadDoc(parseRoomId(group.roomId)!.id), Buffer.from(group.head, 'base64'));
+      for (const group of message.plan.groups) {
+        const name = roomHeadDoc(parseRoomId(group.roomId)!.id);
+        const head = Buffer.from(group.head, 'base64');
+        if (store) await store.appendUpdate(name, head);
+        else seeded.set(name, head);
+      }
       send({ type: 'seeded', tokens: Object.fromEntries(message.plan.users.map((u) => [u.id, 'bare'])) });
     } else if (message.type === 'stats') {
       const cpu = process.cpuUsage();
@@ -215,8 +234,7 @@ if (args.mode === 'jeco') {
         cpuMicros: cpu.user + cpu.system,
         mainCpuMicros: mainThreadCpuMicros(),
         rss: process.memoryUsage().rss,
-        transactions: 0,
-        bytes: 0,
+        ...(store ? store.writeStats : { transactions: 0, bytes: 0 }),
         loopDelay: loopDelay(),
         ack: [],
         append: [],
