@@ -622,12 +622,7 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     ...(rounds.length > 0
-      ? [
-          '',
-          `Each row is the median of ${REPEAT} rounds, bare and Jeco in turn (copies not delivered: all rounds together; Jeco ÷ bare: the median of the rounds' ratios). Round by round:`,
-          '',
-          ...rounds,
-        ]
+      ? ['', `Each row is the median of ${REPEAT} rounds, the servers in turn (copies not delivered: all rounds together; ÷ bare: the median of the rounds' ratios). Round by round:`, '', ...rounds]
       : []),
     '',
     "Where the latency goes (the server's event loop delay over the window, the devices' while sending and draining; the server's CPU split into its main thread and its other threads (the store's writer and upkeep threads, V8's garbage collection and compilation), read from `/proc`; Jeco's acknowledgement and append times as the bounds of its `/metrics` histogram buckets, every client update counted, receipts and typing are not updates; the slowest copy of the messages sent in each second, where one stall shows as one bad second):",
