@@ -117,9 +117,10 @@ const REPEAT = Number(opts.repeat);
 const TOPOLOGY = opts.topology as 'sqlite' | 'pg' | 'pg+redis';
 const APP_TRAFFIC = opts.traffic === 'app';
 const DEVICES_EVERY = Number(opts['devices-every']);
-type ServerKind = 'bare' | 'logged' | 'jeco';
+const SERVER_KINDS = ['bare', 'logged', 'jeco'] as const;
+type ServerKind = (typeof SERVER_KINDS)[number];
 const SERVERS = opts.servers!.split(',') as ServerKind[];
-if (!SERVERS.every((s) => ['bare', 'logged', 'jeco'].includes(s))) throw new Error(`--servers takes bare, logged and jeco, not ${opts.servers}`);
+if (!SERVERS.every((s) => SERVER_KINDS.includes(s))) throw new Error(`--servers takes ${SERVER_KINDS.join(', ')}, not ${opts.servers}`);
 if (SERVERS.includes('logged') && opts.topology !== 'sqlite') throw new Error('--servers logged runs on SQLite only (--topology sqlite)');
 if (!['sqlite', 'pg', 'pg+redis'].includes(TOPOLOGY)) throw new Error(`--topology sqlite | pg | pg+redis, not ${TOPOLOGY}`);
 if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`--repeat takes a whole number of rounds, not ${opts.repeat}`);
@@ -585,16 +586,14 @@ async function main(): Promise<void> {
             runsOf(server, rate)
               .map((r) => f(pick(r), digits))
               .join(', ');
-          return (
-            `- at ${rate} msgs/s: CPU per copy Jeco ÷ bare ${ratios(rate)
+          const ratioList = (server: Result['server']) =>
+            ratios(rate, server)
               .map((x) => `${f(x, 2)}×`)
-              .join(', ')}` +
+              .join(', ');
+          return (
+            `- at ${rate} msgs/s: CPU per copy Jeco ÷ bare ${ratioList('jeco')}` +
             (SERVERS.includes('bare') ? `; bare p99 ${list('bare', (r) => r.p99, 1)} ms, CPU ${list('bare', (r) => r.cpuPerCopy, 0)} µs` : '') +
-            (SERVERS.includes('logged')
-              ? `; logged ÷ bare ${ratios(rate, 'logged')
-                  .map((x) => `${f(x, 2)}×`)
-                  .join(', ')}, p99 ${list('logged', (r) => r.p99, 1)} ms, CPU ${list('logged', (r) => r.cpuPerCopy, 0)} µs`
-              : '') +
+            (SERVERS.includes('logged') ? `; logged ÷ bare ${ratioList('logged')}, p99 ${list('logged', (r) => r.p99, 1)} ms, CPU ${list('logged', (r) => r.cpuPerCopy, 0)} µs` : '') +
             (SERVERS.includes('jeco') ? `; Jeco p99 ${list('jeco', (r) => r.p99, 1)} ms, CPU ${list('jeco', (r) => r.cpuPerCopy, 0)} µs` : '')
           );
         });

@@ -35,6 +35,7 @@ import { loadConfig } from '../../sync-server/src/config';
 import { isPong, KeepAlive } from '../../sync-server/src/http/keepAlive';
 import { syncRequest } from '../../sync-server/src/http/syncRequest';
 import { startJeco } from '../../sync-server/src/server';
+import type { Store } from '../../sync-server/src/store/db/store';
 import { openStore } from '../../sync-server/src/store/openStore';
 import { LogPositions } from '../../sync-server/src/store/logPositions';
 import { persistenceExtension } from '../../sync-server/src/sync/persistence';
@@ -163,11 +164,12 @@ if (args.mode === 'jeco') {
     const url = new URL(args.redisUrl);
     extensions.push(new RedisExtension({ host: url.hostname, port: Number(url.port) || 6379 }));
   }
-  const logConfig = args.logEnv ? loadConfig(args.logEnv) : null;
-  const store = logConfig ? await openStore({ dataDir: logConfig.dataDir, commitSpacingMs: logConfig.commitSpacingMs }) : null;
-  if (logConfig && store) {
+  let store: Store | null = null;
+  if (args.logEnv) {
+    const config = loadConfig(args.logEnv);
+    store = await openStore({ dataDir: config.dataDir, commitSpacingMs: config.commitSpacingMs });
     const log = (error: unknown, what: string) => console.error(what, error);
-    extensions.push(persistenceExtension({ store, compactAfterUpdates: logConfig.compactAfterUpdates, positions: new LogPositions(), marked: () => {}, log }));
+    extensions.push(persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions: new LogPositions(), marked: () => {}, log }));
   }
   const hocuspocus = new Hocuspocus({
     quiet: true,
