@@ -9,9 +9,11 @@
  *   npm run bench:load -- --topology pg+redis --rates 500         # two nodes, people split
  *   npm run bench:load -- ... --write        # also replace this scenario's section of docs/benchmarks.md
  *   npm run bench:load -- ... --repeat 3     # bare and Jeco alternated three times per rate: the medians, each pair's ratio
- *   npm run bench:load -- ... --servers bare,logged,jeco
+ *   npm run bench:load -- ... --servers bare,journal,logged,jeco
  *                                             # also a bare Hocuspocus that logs every update as Jeco does
- *                                             # (SQLite only): what durability alone costs
+ *                                             # (SQLite only): what durability alone costs; and one that
+ *                                             # only appends every update to a file and syncs it before
+ *                                             # acknowledging: the floor of that cost
  *   npm run bench:load -- ... --cpu-prof     # CPU profiles of each server into ./profiles/<server>-<rate>
  *                                             # (`--servers jeco` for Jeco alone)
  *   npm run bench:load -- ... --node-flags="--perf-basic-prof-only-functions"
@@ -117,7 +119,7 @@ const REPEAT = Number(opts.repeat);
 const TOPOLOGY = opts.topology as 'sqlite' | 'pg' | 'pg+redis';
 const APP_TRAFFIC = opts.traffic === 'app';
 const DEVICES_EVERY = Number(opts['devices-every']);
-const SERVER_KINDS = ['bare', 'logged', 'jeco'] as const;
+const SERVER_KINDS = ['bare', 'journal', 'logged', 'jeco'] as const;
 type ServerKind = (typeof SERVER_KINDS)[number];
 const SERVERS = opts.servers!.split(',') as ServerKind[];
 if (!SERVERS.every((s) => SERVER_KINDS.includes(s))) throw new Error(`--servers takes ${SERVER_KINDS.join(', ')}, not ${opts.servers}`);
@@ -354,7 +356,10 @@ async function runOne(kind: ServerKind, rate: number, round: number, profileDir?
         ...(usesPg ? { JECO_DATABASE_URL: dbUrl } : {}),
         ...(redisUrl ? { JECO_REDIS_URL: redisUrl } : {}),
       };
-      const args: ServerArgs = kind === 'jeco' ? { mode: 'jeco', env: jecoEnv } : { mode: 'bare', ...(redisUrl ? { redisUrl } : {}), ...(kind === 'logged' ? { logEnv: jecoEnv } : {}) };
+      const args: ServerArgs =
+        kind === 'jeco'
+          ? { mode: 'jeco', env: jecoEnv }
+          : { mode: 'bare', ...(redisUrl ? { redisUrl } : {}), ...(kind === 'logged' ? { logEnv: jecoEnv } : {}), ...(kind === 'journal' ? { journalEnv: jecoEnv } : {}) };
       if (kind !== 'bare') await mkdir(path.join(dataDir, `node${i}`), { recursive: true });
       nodes.push(await startNode(args, { profileDir, nodeFlags: NODE_FLAGS }));
     }
@@ -590,12 +595,9 @@ async function main(): Promise<void> {
             ratios(rate, server)
               .map((x) => `${f(x, 2)}×`)
               .join(', ');
-          return (
-            `- at ${rate} msgs/s: CPU per copy Jeco ÷ bare ${ratioList('jeco')}` +
-            (SERVERS.includes('bare') ? `; bare p99 ${list('bare', (r) => r.p99, 1)} ms, CPU ${list('bare', (r) => r.cpuPerCopy, 0)} µs` : '') +
-            (SERVERS.includes('logged') ? `; logged ÷ bare ${ratioList('logged')}, p99 ${list('logged', (r) => r.p99, 1)} ms, CPU ${list('logged', (r) => r.cpuPerCopy, 0)} µs` : '') +
-            (SERVERS.includes('jeco') ? `; Jeco p99 ${list('jeco', (r) => r.p99, 1)} ms, CPU ${list('jeco', (r) => r.cpuPerCopy, 0)} µs` : '')
-          );
+          const name = (server: Result['server']) => (server === 'jeco' ? 'Jeco' : server);
+          const figures = (server: Result['server']) => `p99 ${list(server, (r) => r.p99, 1)} ms, CPU ${list(server, (r) => r.cpuPerCopy, 0)} µs`;
+          return `- at ${rate} msgs/s: ${SERVERS.map((server) => (server === 'bare' ? `bare ${figures(server)}` : `${name(server)} ÷ bare ${ratioList(server)}, ${figures(server)}`)).join('; ')}`;
         });
   const where = results.map(
     ({ server, rate, round, cpuPerCopy, mainCpuPerCopy, walMiB, where: w }) =>
@@ -615,7 +617,7 @@ async function main(): Promise<void> {
       .join(
         ' ',
       )}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate${REPEAT > 1 ? ` and round, ${REPEAT} rounds,` : ''} after ${WARMUP_SECONDS} s of warm-up at it, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
-    `Bare = Hocuspocus without persistence or checks, same docs and traffic, same run; it relays typing signals as Jeco does.${SERVERS.includes('logged') ? " Logged = the same with Jeco's persistence extension and nothing else of Jeco's (every update durably appended before it is applied, Jeco's group commit, writer thread and compactions): what durability alone costs." : ''} Latency from send to another device seeing the message (ms), over the measured seconds; cold = the same over the warm-up, on a server just started (code not yet optimised, the backlog of its first seconds); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message; devices CPU = the process of the simulated devices, its share of one core while sending and draining (near 100 %, latency is partly theirs).`,
+    `Bare = Hocuspocus without persistence or checks, same docs and traffic, same run; it relays typing signals as Jeco does.${SERVERS.includes('logged') ? " Logged = the same with Jeco's persistence extension and nothing else of Jeco's (every update durably appended before it is applied, Jeco's group commit, writer thread and compactions): what durability alone costs." : ''}${SERVERS.includes('journal') ? ' Journal = bare that writes every update to an append-only file and syncs it (`fdatasync`) before applying and acknowledging it, the updates that arrive together sharing one write and one sync with the spacing Jeco commits by, and nothing else (never read back, no tables, no compaction): the floor of what durability costs.' : ''} Latency from send to another device seeing the message (ms), over the measured seconds; cold = the same over the warm-up, on a server just started (code not yet optimised, the backlog of its first seconds); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message; devices CPU = the process of the simulated devices, its share of one core while sending and draining (near 100 %, latency is partly theirs).`,
     '',
     '| server | msgs/s asked | msgs/s sent | p50 | p99 | max | cold p99 / max | not delivered | CPU µs/copy | RSS MiB | durable tx/msg | bytes/msg | updates/msg | devices CPU |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',

@@ -13,12 +13,20 @@
  *   `JECO_DATA_DIR` before it is applied and acknowledged (the group commit, the writer
  *   thread, the compactions), configured as Jeco's server is by the same JECO_* settings.
  *   What durability alone costs.
+ * - `{ mode: 'bare', journalEnv }`: bare with the least a server that acknowledges only
+ *   what is durable must do: every update written to one append-only file (in its
+ *   `JECO_DATA_DIR`) and `fdatasync`ed before it is applied and acknowledged, the updates
+ *   that arrive together sharing a write and a sync (Jeco's group commit, with Jeco's
+ *   spacing), through Node's own asynchronous file calls. Never read back, never
+ *   compacted, no index, no tables: a floor for durability's cost, not a store.
  *
  * Messages in: `seed` (users, sessions and the group heads, written straight into the
  * store), `stats`, `stop`. Messages out: `ready` (port), `seeded` (tokens), `stats`.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import path from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -39,8 +47,9 @@ import type { Store } from '../../sync-server/src/store/db/store';
 import { openStore } from '../../sync-server/src/store/openStore';
 import { LogPositions } from '../../sync-server/src/store/logPositions';
 import { persistenceExtension } from '../../sync-server/src/sync/persistence';
+import { GroupCommit } from '../../sync-server/src/store/groupCommit';
 
-export type ServerArgs = { mode: 'jeco'; env: Record<string, string> } | { mode: 'bare'; redisUrl?: string; logEnv?: Record<string, string> };
+export type ServerArgs = { mode: 'jeco'; env: Record<string, string> } | { mode: 'bare'; redisUrl?: string; logEnv?: Record<string, string>; journalEnv?: Record<string, string> };
 
 export interface SeedPlan {
   users: { id: UserId; username: string }[];
@@ -165,6 +174,33 @@ if (args.mode === 'jeco') {
     extensions.push(new RedisExtension({ host: url.hostname, port: Number(url.port) || 6379 }));
   }
   let store: Store | null = null;
+  const journaled = { transactions: 0, bytes: 0 };
+  if (args.journalEnv) {
+    const config = loadConfig(args.journalEnv);
+    const file = await open(path.join(config.dataDir, 'journal'), 'a');
+    // Each entry: the doc name's and the update's lengths, then both; a batch is one write and one sync.
+    const commits = new GroupCommit<{ name: Buffer; update: Uint8Array }>(async (items) => {
+      const parts = items.flatMap(({ name, update }) => {
+        const lengths = Buffer.alloc(8);
+        lengths.writeUInt32LE(name.length, 0);
+        lengths.writeUInt32LE(update.byteLength, 4);
+        return [lengths, name, update];
+      });
+      const bytes = Buffer.concat(parts);
+      await file.write(bytes);
+      await file.datasync();
+      journaled.transactions++;
+      journaled.bytes += bytes.length;
+      return items.map(() => 0);
+    }, config.commitSpacingMs);
+    extensions.push({
+      extensionName: 'journal',
+      // As Jeco's persistence: sync messages that carry updates (1: step 2, 2: an update), before Hocuspocus applies or acknowledges them.
+      async beforeSync({ type, payload, documentName }) {
+        if (type === 1 || type === 2) await commits.add({ name: Buffer.from(documentName), update: payload });
+      },
+    });
+  }
   if (args.logEnv) {
     const config = loadConfig(args.logEnv);
     store = await openStore({ dataDir: config.dataDir, commitSpacingMs: config.commitSpacingMs });
@@ -236,7 +272,7 @@ if (args.mode === 'jeco') {
         cpuMicros: cpu.user + cpu.system,
         mainCpuMicros: mainThreadCpuMicros(),
         rss: process.memoryUsage().rss,
-        ...(store ? store.writeStats : { transactions: 0, bytes: 0 }),
+        ...(store ? store.writeStats : journaled),
         loopDelay: loopDelay(),
         ack: [],
         append: [],
