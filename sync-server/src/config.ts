@@ -97,7 +97,11 @@ export const OPTIONS = {
     describe:
       "The least time between the starts of two commits of the message log. Appends that arrive meanwhile share the next commit (one fsync, or one Postgres round trip, for all of them), so a busy server writes its disk a hundred times a second, not once per message; each waits at most this long more for its acknowledgement. A quiet server's commit starts at once. Unset: 10 on SQLite, where a commit is an fsync and its WAL pages, and 5 on Postgres, where it is a round trip. `0` commits as soon as the previous commit is done.",
   },
-  JECO_COMPACT_AFTER_UPDATES: { schema: z.coerce.number().int().min(1), default: '200', describe: 'Log rows a document may gather before they are merged into its snapshot.' },
+  JECO_COMPACT_AFTER_UPDATES: {
+    schema: z.coerce.number().int().min(1),
+    default: '200',
+    describe: 'Log rows a document nobody has open may gather before they are merged into its snapshot; one still open gathers ten times as many first.',
+  },
   JECO_SYNC_UPDATES_PER_SEC: {
     schema: z.coerce.number().positive(),
     default: '200',

@@ -173,6 +173,41 @@ describe('chat between real providers on a real server', () => {
     await server.close();
   });
 
+  it('leaves an open doc’s log to grow ten times longer before compacting it, and compacts it at the usual length once nobody has it open', async () => {
+    const server = await startServer({ env: { JECO_COMPACT_AFTER_UPDATES: '2', JECO_SERVER_DOC_HOLD_MS: '0' } });
+    const alice = await registerUser(server.url, 'Alice');
+    const bob = await registerUser(server.url, 'Bob');
+    const name = bucketDoc(dmRoomId(alice.id, bob.id), 0);
+    const stored: string[] = [];
+    server.hocuspocus.configuration.extensions.push({ afterStoreDocument: async ({ documentName }) => void stored.push(documentName) });
+    const a = connectClient(server.wsUrl, alice.token);
+    const bucket = a.open(name);
+    await bucket.synced;
+    const send = async (count: number) => {
+      for (let i = 0; i < count; i++) {
+        appendMessage(bucket.doc, message(alice.id, `message ${i}`));
+        await a.settled();
+      }
+    };
+    // Five rows, past 2 but short of 20: the debounced store leaves them while Alice has the chat open.
+    await send(5);
+    stored.length = 0;
+    await waitFor(() => stored.includes(name), { what: 'the debounced store of the open bucket', timeoutMs: 15_000 });
+    expect((await server.store.loadDoc(name)).updates.length).toBe(5);
+    // Twenty rows: the next debounced store compacts, with the chat still open.
+    await send(15);
+    await waitFor(async () => (await server.store.loadDoc(name)).updates.length === 0, { what: 'the open bucket compacted at 20 rows', timeoutMs: 15_000 });
+    // Three more, then Alice leaves: stored as nobody has it open, compacted at 2.
+    await send(3);
+    expect((await server.store.loadDoc(name)).updates.length).toBe(3);
+    a.close();
+    await waitFor(async () => (await server.store.loadDoc(name)).updates.length === 0, { what: 'the closed bucket compacted' });
+    const again = connectClient(server.wsUrl, bob.token).open(name);
+    await again.synced;
+    expect(texts(again.doc)).toHaveLength(23);
+    await server.close();
+  });
+
   it('logs a message once when a second tab forwards it too', async () => {
     const server = await startServer();
     const { alice, room, aBucket } = await startDm(server);

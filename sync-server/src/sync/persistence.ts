@@ -75,6 +75,19 @@ function inFlightOf({ structs }: DecodedUpdate, append: Promise<number>): InFlig
  */
 const COMPACTION_GAP_MS = 150;
 
+/**
+ * A doc someone has open (a client, or the server holding it) is compacted only once its
+ * log holds this many times `compactAfterUpdates` rows; one nobody has open (stored as
+ * its last connection leaves, before it unloads) at `compactAfterUpdates`. The log's
+ * length costs nothing while the doc is in memory: only the next load reads it, and a
+ * loaded doc is loaded again only after it unloads (compacted then) or after a crash
+ * (a longer read, once). Compacting a busy bucket at every debounced store (every 10 s)
+ * re-merged its whole snapshot each time, on the upkeep thread, whose compiling and
+ * collecting ran on V8's helper threads too: with compaction off, 4–7 µs per copy less
+ * at 1,000 msgs/s over 10 × 10 (`docs/benchmarks.md`, the twenty-fourth session).
+ */
+const IN_USE_FACTOR = 10;
+
 /** A bucket's appends mark its room for the chat-index projection, in the same transaction (design §5b). */
 function markOf(docName: string): ProjectionMark | undefined {
   const ref = parseDocName(docName);
@@ -203,12 +216,13 @@ export function persistenceExtension(deps: {
       }
     },
 
-    async onStoreDocument({ documentName }) {
+    async onStoreDocument({ documentName, document }) {
       await serverWrites.get(documentName);
+      const threshold = document.getConnectionsCount() > 0 ? deps.compactAfterUpdates * IN_USE_FACTOR : deps.compactAfterUpdates;
       const seen = rowsSeen.get(documentName);
-      if (seen !== undefined && seen < deps.compactAfterUpdates) return;
+      if (seen !== undefined && seen < threshold) return;
       const rows = await deps.store.countUpdates(documentName);
-      const folded = rows >= deps.compactAfterUpdates ? await compactInTurn(documentName) : 0;
+      const folded = rows >= threshold ? await compactInTurn(documentName) : 0;
       // From the count (rows another node folded are gone from it), with the changes taken meanwhile (some may be in it already).
       const now = rowsSeen.get(documentName);
       if (seen !== undefined && now !== undefined) rowsSeen.set(documentName, Math.max(0, rows - folded) + now - seen);
