@@ -80,8 +80,8 @@ const COMPACTION_GAP_MS = 150;
  * log holds this many times `compactAfterUpdates` rows; one nobody has open (stored as
  * its last connection leaves, before it unloads) at `compactAfterUpdates`. The log's
  * length costs nothing while the doc is in memory: only the next load reads it, and a
- * loaded doc is loaded again only after it unloads (compacted then) or after a crash
- * (a longer read, once). Compacting a busy bucket at every debounced store (every 10 s)
+ * loaded doc is loaded again only after it unloads (compacted then), after a crash, or
+ * by another node (each a longer read, of at most this many times the rows). Compacting a busy bucket at every debounced store (every 10 s)
  * re-merged its whole snapshot each time, on the upkeep thread, whose compiling and
  * collecting ran on V8's helper threads too: with compaction off, 4–7 µs per copy less
  * at 1,000 msgs/s over 10 × 10 (`docs/benchmarks.md`, the twenty-fourth session).
