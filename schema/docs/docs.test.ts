@@ -154,6 +154,9 @@ describe('inbox and contacts', () => {
     const room = newGroupId();
     const lastMessage = { id: newMessageId(), authorId: bob, authorName: 'Bob', preview: 'hi', at: 5 };
     setChatEntry(doc, room, { kind: 'group', title: 'Team', count: 1, updatedAt: 5, lastMessage });
+    // The server's own entry is taken as valid as it is written: the doc keeps this very object, frozen.
+    expect(Object.isFrozen(doc.getMap(INBOX.chats).get(room))).toBe(true);
+    expect(Object.isFrozen(lastMessage)).toBe(true);
     const first = readChatEntry(doc, room)!;
     expect(first).toMatchObject({ roomId: room, title: 'Team', count: 1, lastMessage: { preview: 'hi' } });
     // A new entry object each read (callers add to it), the doc's own last message inside.

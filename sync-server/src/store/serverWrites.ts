@@ -43,17 +43,35 @@ export function sharesLog(store: Store): boolean {
  * `onChange` skips it, so it is logged once.
  */
 export function applyLoggedServerWrite(doc: Y.Doc, change: (doc: Y.Doc) => void): Uint8Array | null {
-  let update: Uint8Array | null = null;
-  const capture = (u: Uint8Array, origin: unknown) => {
-    if (origin === LOGGED_SERVER_WRITE) update = u;
-  };
-  doc.on('update', capture);
+  const depth = listening.get(doc) ?? 0;
+  if (depth === 0) doc.on('update', captureLogged);
+  listening.set(doc, depth + 1);
   try {
     doc.transact(() => change(doc), LOGGED_SERVER_WRITE);
   } finally {
-    doc.off('update', capture);
+    if (depth === 0) {
+      doc.off('update', captureLogged);
+      listening.delete(doc);
+    } else listening.set(doc, depth);
   }
+  // A write inside another one has no update of its own: Yjs emits the outer transaction's, once.
+  const update = captured.get(doc) ?? null;
+  captured.delete(doc);
   return update;
+}
+
+/** The update of each doc's {@link LOGGED_SERVER_WRITE} just made, as {@link captureLogged} heard it. */
+const captured = new WeakMap<Y.Doc, Uint8Array>();
+/** How many server writes to each doc are running (one inside another's change), so the listener stays until the outer one ends. */
+const listening = new WeakMap<Y.Doc, number>();
+
+/**
+ * One listener for every server write, not a closure per write: the server runs as
+ * TypeScript through tsx, whose compiler names each function made at run time with a
+ * property definition of its own, a few percent of a large group's projection.
+ */
+function captureLogged(update: Uint8Array, origin: unknown, doc: Y.Doc): void {
+  if (origin === LOGGED_SERVER_WRITE) captured.set(doc, update);
 }
 
 /** Whether a transaction origin is a server write whose update is already in the log. */
@@ -86,12 +104,52 @@ export async function writeLoadedDoc(store: Store, docName: string, doc: Y.Doc, 
 
 type DirectConnection = Awaited<ReturnType<Hocuspocus['openDirectConnection']>>;
 
+/** A doc the server opened ({@link ServerWrites.open}): its document, and `disconnect` once done with it. */
+export interface OpenDoc {
+  readonly document: DirectConnection['document'];
+  disconnect(options?: { unloadImmediately?: boolean }): Promise<void>;
+}
+
+/** A doc held loaded for the server: one direct connection, lent to each open while the hold lasts. */
+class Hold {
+  /** Opens lent the hold's connection and not yet done with it. */
+  users = 0;
+  /** Set once the hold ended while lent: called when the last user is done. */
+  idle: (() => void) | undefined;
+
+  constructor(
+    readonly connection: Promise<DirectConnection>,
+    readonly timer: NodeJS.Timeout,
+  ) {}
+
+  done(): void {
+    this.users--;
+    if (this.users === 0) this.idle?.();
+  }
+}
+
+/** The hold's doc for one open ({@link ServerWrites.open}): done with it once disconnected; the hold's connection stays. */
+class Lent implements OpenDoc {
+  private returned = false;
+
+  constructor(
+    readonly document: NonNullable<DirectConnection['document']>,
+    private readonly held: Hold,
+  ) {}
+
+  async disconnect(): Promise<void> {
+    if (this.returned) return;
+    this.returned = true;
+    this.held.done();
+  }
+}
+
 /** Server reads and writes of docs by name, through direct connections of this node's Hocuspocus. */
 export class ServerWrites {
   /** See {@link sharesLog}. */
   readonly sharedLog: boolean;
   /** The docs held loaded after the server's last use of each (see `holdMs`): a direct connection of their own, and when it lets go. */
-  private readonly holds = new Map<string, { connection: Promise<DirectConnection>; timer: NodeJS.Timeout }>();
+  private readonly holds = new Map<string, Hold>();
   /** Set by {@link letGoAll}: the server is closing, and holds nothing more. */
   private closing = false;
 
@@ -161,38 +219,60 @@ export class ServerWrites {
     }
   }
 
-  /** Opens a doc for the server (the caller disconnects it), for work that holds it across a transaction. */
-  open(docName: string): Promise<DirectConnection> {
-    this.hold(docName);
+  /**
+   * Opens a doc for the server (the caller disconnects it), for work that holds it across
+   * a transaction. A held doc lends its hold's connection: a projection opens every
+   * member's chat index each time, and a direct connection of its own apiece was a
+   * request object, an id and a debounced store each (a large group's projection, a
+   * thousand of them a second: `npm run bench:load -- --groups 1 --size 1000 --cpu-prof`).
+   */
+  async open(docName: string): Promise<OpenDoc> {
+    const held = this.hold(docName);
+    if (held) {
+      held.users++;
+      let lent: OpenDoc | null = null;
+      try {
+        const connection = await held.connection;
+        // The hold keeps the doc loaded, so it is the one Hocuspocus serves; if it is not, a connection of its own finds that one.
+        if (connection.document && this.deps.instance().documents.get(docName) === connection.document) lent = new Lent(connection.document, held);
+      } finally {
+        if (!lent) held.done();
+      }
+      if (lent) return lent;
+    }
     return this.deps.instance().openDirectConnection(docName, SERVER_CONNECTION);
   }
 
-  /** Keeps `docName` loaded until `holdMs` after now, by a direct connection of its own (one per doc). */
-  private hold(docName: string): void {
+  /** Keeps `docName` loaded until `holdMs` after now, by a direct connection of its own (one per doc); the hold, or null when nothing is held. */
+  private hold(docName: string): Hold | null {
     const holdMs = this.deps.holdMs ?? 0;
-    if (holdMs <= 0 || this.closing) return;
+    if (holdMs <= 0 || this.closing) return null;
     const held = this.holds.get(docName);
     if (held) {
       held.timer.refresh();
-      return;
+      return held;
     }
     const connection = this.deps.instance().openDirectConnection(docName, SERVER_CONNECTION);
     const timer = setTimeout(() => void this.letGo(docName), holdMs);
     timer.unref();
-    this.holds.set(docName, { connection, timer });
+    const hold = new Hold(connection, timer);
+    this.holds.set(docName, hold);
     // A doc that could not be loaded is not held; the caller's own open fails the same way and says so.
     connection.catch(() => {
-      if (this.holds.get(docName)?.connection !== connection) return;
+      if (this.holds.get(docName) !== hold) return;
       clearTimeout(timer);
       this.holds.delete(docName);
     });
+    return hold;
   }
 
+  /** Ends the hold: once nobody it was lent to still uses it, its connection lets go of the doc. */
   private async letGo(docName: string): Promise<void> {
     const held = this.holds.get(docName);
     if (!held) return;
     clearTimeout(held.timer);
     this.holds.delete(docName);
+    if (held.users > 0) await new Promise<void>((resolve) => (held.idle = resolve));
     const connection = await held.connection.catch(() => null);
     // Stored and unloaded as any doc is once nobody holds it (Hocuspocus' debounce). A failed
     // store is Hocuspocus' to report (it keeps the doc loaded); nothing more to do here.
