@@ -47,6 +47,7 @@ import type { Store } from '../../sync-server/src/store/db/store';
 import { openStore } from '../../sync-server/src/store/openStore';
 import { LogPositions } from '../../sync-server/src/store/logPositions';
 import { persistenceExtension } from '../../sync-server/src/sync/persistence';
+import { inOneChain } from '../../sync-server/src/sync/extensionChain';
 import { GroupCommit } from '../../sync-server/src/store/groupCommit';
 
 export type ServerArgs = { mode: 'jeco'; env: Record<string, string> } | { mode: 'bare'; redisUrl?: string; logEnv?: Record<string, string>; journalEnv?: Record<string, string> };
@@ -205,7 +206,8 @@ if (args.mode === 'jeco') {
     const config = loadConfig(args.logEnv);
     store = await openStore({ dataDir: config.dataDir, commitSpacingMs: config.commitSpacingMs });
     const log = (error: unknown, what: string) => console.error(what, error);
-    extensions.push(persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions: new LogPositions(), marked: () => {}, log }));
+    // Run as Jeco runs its extensions (`inOneChain`), so that what differs from Jeco is only what it leaves out.
+    extensions.push(...inOneChain([{ extension: persistenceExtension({ store, compactAfterUpdates: config.compactAfterUpdates, positions: new LogPositions(), marked: () => {}, log }) }]));
   }
   const hocuspocus = new Hocuspocus({
     quiet: true,

@@ -1,8 +1,9 @@
-import type { Extension, Hocuspocus } from '@hocuspocus/server';
+import type { Hocuspocus } from '@hocuspocus/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store } from './store/db/store';
 import type { DependencyHealth } from './dependencyHealth';
 import type { SyncContext } from './sync/context';
+import type { ChainedExtension } from './sync/extensionChain';
 
 /** y-protocols sync message types that carry an update (1: sync step 2, 2: update). */
 const UPDATE_TYPES = new Set([1, 2]);
@@ -249,20 +250,20 @@ export class JecoMetrics {
   }
 
   /** Counts and times acknowledged client updates. Lowest priority: its `beforeSync` runs only once every other extension accepted the update. */
-  extension(): Extension {
+  extension(): ChainedExtension {
     const arrived = new WeakMap<object, number>();
     const accepted = new WeakSet<object>();
     return {
       extensionName: 'metrics',
       priority: 1,
-      beforeHandleMessage: async ({ connection }) => {
+      beforeHandleMessage: ({ connection }) => {
         arrived.set(connection, performance.now());
         accepted.delete(connection);
       },
-      beforeSync: async ({ type, connection }) => {
+      beforeSync: ({ type, connection }) => {
         if (UPDATE_TYPES.has(type) && !connection.readOnly) accepted.add(connection);
       },
-      afterHandleMessage: async ({ connection }) => {
+      afterHandleMessage: ({ connection }) => {
         const start = arrived.get(connection);
         if (start === undefined || !accepted.has(connection)) return;
         accepted.delete(connection);

@@ -1,4 +1,4 @@
-import { Hocuspocus, type Extension } from '@hocuspocus/server';
+import { Hocuspocus } from '@hocuspocus/server';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
@@ -19,6 +19,7 @@ import { authExtension } from './sync/auth';
 import { budgetsExtension } from './sync/budgets';
 import { docGuidsExtension } from './sync/docGuids';
 import { docUnloadsExtension } from './sync/docUnloads';
+import { type ChainLink, inOneChain } from './sync/extensionChain';
 import { guardExtension } from './sync/guard';
 import { Blocks } from './people/blocks';
 import { Privacy } from './people/privacy';
@@ -30,7 +31,7 @@ import { headPresenceExtension } from './sync/headPresence';
 import { presenceExtension } from './sync/presence';
 import { Projections } from './sync/projections';
 import { removalsExtension } from './sync/removals';
-import { isStoreUnavailable, refusingWhenStoreFails } from './sync/storeFailures';
+import { hookFailures, isStoreUnavailable } from './sync/storeFailures';
 import { UserBudgets } from './sync/userBudgets';
 import { Receipts } from './sync/receipts';
 import { purgeExtension } from './sync/purge';
@@ -214,7 +215,8 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
     readReceiptsShown: (room) => privacy.readReceiptsShown(room),
     log,
   });
-  const extensions: Extension[] = [
+  const failed = hookFailures(storeFailures);
+  const links: ChainLink[] = [
     authExtension({ sessions, membership, budgets, instance, recheckEveryMs: sessionRecheckMs(config) }),
     budgetsExtension({ budgets }),
     ...(options.guard === false ? [] : [guardExtension({ store, blocks, privacy, catchUp: catchUpDoc, attached: (ids) => fileLifecycle.referenced(ids) })]),
@@ -226,13 +228,14 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
     presenceExtension({ store, log }),
     headPresenceExtension({ privacy, blocks, ...(redis ? { events: redis.events } : {}), heartbeatMs: config.presenceHeartbeatMs, log }),
     docUnloadsExtension(),
-  ].map((extension) => refusingWhenStoreFails(extension, storeFailures));
-  extensions.push(metrics.extension());
+  ].map((extension) => ({ extension, failed }));
+  links.push({ extension: metrics.extension() });
   if (redis) {
-    extensions.push(removalsExtension({ pub: redis.events.pub, subscriber: redis.events.sub, instance: () => hocuspocus, log }), redis.extension);
+    links.push({ extension: removalsExtension({ pub: redis.events.pub, subscriber: redis.events.sub, instance: () => hocuspocus, log }) }, { extension: redis.extension });
   }
   // Last: Hocuspocus creates a doc with the last `onCreateDocument` answer.
-  extensions.push(docGuidsExtension());
+  links.push({ extension: docGuidsExtension() });
+  const extensions = inOneChain(links);
   hocuspocus = new Hocuspocus({ name: 'jeco', extensions, quiet: true, timeout: config.syncIdleTimeoutMs });
   // Chat-index projections a crash interrupted (their rooms stay marked in the store).
   await projections.recover();

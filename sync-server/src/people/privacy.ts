@@ -1,4 +1,4 @@
-import type { Extension, Hocuspocus } from '@hocuspocus/server';
+import type { Hocuspocus } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { privacyOf, type Store, type UserRow } from '../store/db/store';
 import { applyUpdates } from '#schema/docs/applyUpdates';
@@ -8,6 +8,7 @@ import type { RoomRef, UserId } from '#schema/ids';
 import { DEFAULT_PRIVACY, dmReadReceipts, inAudience, mayAddToGroup, presenceInGroups, seesPresenceBack, visibilityOf, type PrivacySettings, type Relation, type Visibility } from '#schema/privacy';
 import type { Blocks } from './blocks';
 import { ExpiringCache } from './expiringCache';
+import type { ChainedExtension } from '../sync/extensionChain';
 
 /**
  * How long a cached answer stands. This node forgets its own answer when a setting or
@@ -45,13 +46,13 @@ export class Privacy {
   }
 
   /** Keeps the contacts cache true for changes through this node, and reads loaded contacts docs from memory. */
-  extension(): Extension {
+  extension(): ChainedExtension {
     return {
       extensionName: 'privacy',
       onConfigure: async ({ instance }) => {
         this.instance = instance;
       },
-      onChange: async ({ documentName }) => {
+      onChange: ({ documentName }) => {
         const ref = parseDocName(documentName);
         if (ref?.kind === 'contacts') this.contacts.forget(ref.userId);
       },

@@ -1,8 +1,8 @@
-import type { Extension } from '@hocuspocus/server';
 import * as decoding from 'lib0/decoding';
 import { syncRefusal } from '#schema/api/errors';
 import type { SyncContext } from './context';
 import type { UserBudgets } from './userBudgets';
+import type { ChainedExtension } from './extensionChain';
 
 /** Hocuspocus message type of an awareness update (`MessageType.Awareness`). */
 const AWARENESS = 1;
@@ -51,7 +51,7 @@ function userOf(context: unknown): SyncContext['user'] | null {
  * anyone sees it: nobody can appear in it, as themselves or as someone else. Its own
  * budget stays, as a client that sends it still costs a decode per message.
  */
-export function budgetsExtension(deps: { budgets: UserBudgets }): Extension {
+export function budgetsExtension(deps: { budgets: UserBudgets }): ChainedExtension {
   const { budgets } = deps;
   const sweep = setInterval(() => budgets.sweep(), SWEEP_EVERY_MS);
   sweep.unref();
@@ -75,14 +75,14 @@ export function budgetsExtension(deps: { budgets: UserBudgets }): Extension {
       if (slot) budgets.closeDoc(slot);
     },
 
-    async beforeHandleMessage({ context, update }) {
+    beforeHandleMessage({ context, update }) {
       const user = userOf(context);
       if (!user) throw syncRefusal('unauthorized');
       const awareness = messageType(update) === AWARENESS;
       if (budgets.takeMessage(user.id, update.byteLength, awareness, arrivals.get(update)) !== null) throw syncRefusal('rate_limited');
     },
 
-    async beforeHandleAwareness({ states, connection }) {
+    beforeHandleAwareness({ states, connection }) {
       // Server-side and Redis-relayed awareness has no connection; the server sets none.
       if (connection) states.clear();
     },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { isTransactionOrigin, type Connection, type Extension, type Hocuspocus } from '@hocuspocus/server';
+import { isTransactionOrigin, type Connection, type Hocuspocus } from '@hocuspocus/server';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { encodePresence, encodeTyping, parseTypingSignal, type Typing } from '#schema/api/presence';
@@ -9,6 +9,7 @@ import type { Blocks } from '../people/blocks';
 import type { Privacy } from '../people/privacy';
 import type { SyncContext } from './context';
 import { onNodeEvents } from './nodeEvents';
+import type { ChainedExtension } from './extensionChain';
 
 /** The Redis channel of presence between nodes; apart from the relay's, whose subscriber reads every message as a Yjs frame. */
 const PRESENCE_CHANNEL = 'jeco:presence';
@@ -102,7 +103,13 @@ function userOf(connection: Connection): UserId | undefined {
  * died does not leave its users online. A node heard from for the first time (started,
  * or back after an outage) is sent every set at once and asked for its own.
  */
-export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; events?: { pub: Redis; sub: Redis }; heartbeatMs: number; log: (error: unknown, what: string) => void }): Extension {
+export function headPresenceExtension(deps: {
+  privacy: Privacy;
+  blocks: Blocks;
+  events?: { pub: Redis; sub: Redis };
+  heartbeatMs: number;
+  log: (error: unknown, what: string) => void;
+}): ChainedExtension {
   const nodeId = randomUUID();
   const heads = new Map<string, Head>();
   /** When each other node was last heard from. */
@@ -288,14 +295,14 @@ export function headPresenceExtension(deps: { privacy: Privacy; blocks: Blocks; 
       heads.set(documentName, { ref, published: '', remote: new Map(), sent: null, newcomers: new Set(), typing: new Map(), signals: new Map(), timer: undefined, running: undefined });
       if (deps.events) publish({ ask: [documentName] });
     },
-    async onChange({ documentName, transactionOrigin }) {
+    onChange({ documentName, transactionOrigin }) {
       // "My contacts" audiences: the privacy extension has forgotten the cached list by now.
       const ref = parseDocName(documentName);
       if (ref?.kind !== 'contacts') return;
       privacyChanged(ref.userId);
       if (isTransactionOrigin(transactionOrigin) && transactionOrigin.source === 'connection') publish({ privacy: ref.userId });
     },
-    async onStateless({ documentName, connection, payload }) {
+    onStateless({ documentName, connection, payload }) {
       const head = heads.get(documentName);
       const on = parseTypingSignal(payload);
       const user = (connection.context as Partial<SyncContext> | undefined)?.user;

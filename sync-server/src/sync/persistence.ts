@@ -1,4 +1,4 @@
-import { isTransactionOrigin, type Extension } from '@hocuspocus/server';
+import { isTransactionOrigin } from '@hocuspocus/server';
 import * as Y from 'yjs';
 import { syncRefusal } from '#schema/api/errors';
 import type { ProjectionMark, Store } from '../store/db/store';
@@ -7,6 +7,7 @@ import { parseDocName } from '#schema/docs/names';
 import type { LogPositions } from '../store/logPositions';
 import { isLoggedServerWrite } from '../store/serverWrites';
 import { decodeUpdateOnce, type DecodedUpdate } from './decodedUpdates';
+import type { ChainedExtension } from './extensionChain';
 
 /**
  * What of a received update the doc lacks, decoded. Almost always all of it: every
@@ -115,7 +116,7 @@ export function persistenceExtension(deps: {
   log: (error: unknown, what: string) => void;
   /** Whether the server is shutting down: compactions then run back to back, as the docs unload. */
   closing?: () => boolean;
-}): Extension {
+}): ChainedExtension {
   const serverWrites = new Map<string, Promise<unknown>>();
   const inFlight = new Map<string, InFlight[]>();
   // One compaction at a time, `COMPACTION_GAP_MS` apart while serving. Hocuspocus
@@ -146,6 +147,21 @@ export function persistenceExtension(deps: {
   // A store counts the log only once this reaches the threshold. Counting on every
   // store was a round trip to Postgres each time, as many as the projections' reads.
   const rowsSeen = new Map<string, number>();
+  // A server write that was not logged as it was made: appended after the doc's earlier ones.
+  const logServerWrite = async (documentName: string, update: Uint8Array) => {
+    const previous = serverWrites.get(documentName) ?? Promise.resolve();
+    const mark = markOf(documentName);
+    const next = previous.then(async () => {
+      await deps.store.appendUpdate(documentName, update, mark);
+      if (mark) deps.marked(mark);
+    });
+    serverWrites.set(documentName, next);
+    try {
+      await next;
+    } finally {
+      if (serverWrites.get(documentName) === next) serverWrites.delete(documentName);
+    }
+  };
 
   return {
     extensionName: 'persistence',
@@ -197,23 +213,13 @@ export function persistenceExtension(deps: {
       }
     },
 
-    async onChange({ transactionOrigin, update, documentName }) {
+    // Answers at once, with no promise, for every change but a server write still to log.
+    onChange({ transactionOrigin, update, documentName }) {
       const seen = rowsSeen.get(documentName);
       if (seen !== undefined) rowsSeen.set(documentName, seen + 1);
       if (isTransactionOrigin(transactionOrigin) && transactionOrigin.source !== 'local') return;
       if (isLoggedServerWrite(transactionOrigin)) return;
-      const previous = serverWrites.get(documentName) ?? Promise.resolve();
-      const mark = markOf(documentName);
-      const next = previous.then(async () => {
-        await deps.store.appendUpdate(documentName, update, mark);
-        if (mark) deps.marked(mark);
-      });
-      serverWrites.set(documentName, next);
-      try {
-        await next;
-      } finally {
-        if (serverWrites.get(documentName) === next) serverWrites.delete(documentName);
-      }
+      return logServerWrite(documentName, update);
     },
 
     async onStoreDocument({ documentName, document }) {

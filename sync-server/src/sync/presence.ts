@@ -1,7 +1,7 @@
-import type { Extension } from '@hocuspocus/server';
 import type { Store } from '../store/db/store';
 import type { UserId } from '#schema/ids';
 import type { SyncContext } from './context';
+import type { ChainedExtension } from './extensionChain';
 
 /** "Last seen" is written at most this often per user while they stay connected. */
 const LAST_SEEN_EVERY_MS = 60_000;
@@ -14,7 +14,7 @@ const DISCONNECT_COALESCE_MS = 500;
  * once a minute while the user's signals (typing, receipt reports) flow, and when their connections
  * close. That is enough: clients read it only while the person is offline.
  */
-export function presenceExtension(deps: { store: Store; log: (error: unknown, what: string) => void }): Extension {
+export function presenceExtension(deps: { store: Store; log: (error: unknown, what: string) => void }): ChainedExtension {
   const lastWrite = new Map<UserId, number>();
   const closing = new Map<UserId, NodeJS.Timeout>();
 
@@ -31,7 +31,7 @@ export function presenceExtension(deps: { store: Store; log: (error: unknown, wh
       const user = (context as SyncContext | undefined)?.user;
       if (user) seen(user.id, false);
     },
-    async onStateless({ connection }) {
+    onStateless({ connection }) {
       const user = (connection?.context as SyncContext | undefined)?.user;
       if (user) seen(user.id, false);
     },

@@ -1,4 +1,4 @@
-import type { Extension, Hocuspocus } from '@hocuspocus/server';
+import type { Hocuspocus } from '@hocuspocus/server';
 import type { Redis } from 'ioredis';
 import type { ProjectionMark, Store } from '../store/db/store';
 import { onMessageTextChanged } from '#schema/docs/bucket';
@@ -17,6 +17,7 @@ import { rewritePreviews } from './previewRewrites';
 import { closeNonMembers } from './removedMembers';
 import { SerialQueue } from './serialQueue';
 import { SystemLineWriter } from './systemLineWriter';
+import type { ChainedExtension } from './extensionChain';
 
 /**
  * What the server derives from what clients write, one room at a time (a per-room
@@ -85,7 +86,7 @@ export class Projections {
     this.messages.marked(mark);
   }
 
-  extension(): Extension {
+  extension(): ChainedExtension {
     return {
       extensionName: 'projections',
       priority: 50,
@@ -106,7 +107,7 @@ export class Projections {
         const push = this.deps.push;
         if (ref?.kind === 'inbox' && push) onReadMarks(document, (roomId, readCount) => push.read(ref.userId, roomId, readCount));
       },
-      onChange: async ({ documentName, document, transactionOrigin }) => {
+      onChange: ({ documentName, document, transactionOrigin }) => {
         const ref = parseDocName(documentName);
         if (ref?.kind !== 'roomHead') return;
         if (fromClient(transactionOrigin)) void this.queue.run(ref.room.id, () => this.membershipProjection.project(ref.room));

@@ -1,4 +1,4 @@
-import type { Extension, Hocuspocus } from '@hocuspocus/server';
+import type { Hocuspocus } from '@hocuspocus/server';
 import type * as Y from 'yjs';
 import type { ReceiptAdvanceRow } from '../store/db/receiptStore';
 import { roomRole } from '#schema/access';
@@ -23,6 +23,7 @@ import {
 import { headBucket, readMembers, readMeta, ROOM_HEAD } from '#schema/docs/roomHead';
 import type { RoomId, RoomRef, UserId } from '#schema/ids';
 import type { SyncContext } from './context';
+import type { ChainedExtension } from './extensionChain';
 
 /** A member added to a group, with where the room stood then (null: work it out at the flush). */
 interface Join {
@@ -72,7 +73,7 @@ export class Receipts {
     },
   ) {}
 
-  extension(): Extension {
+  extension(): ChainedExtension {
     return {
       extensionName: 'receipts',
       afterLoadDocument: async ({ documentName, document }) => {
@@ -82,7 +83,7 @@ export class Receipts {
         // Members may have come or gone, and receipts moved, while the head was not loaded here.
         this.touch(ref.room.id);
       },
-      onStateless: async ({ connection, documentName, document, payload }) => {
+      onStateless: ({ connection, documentName, document, payload }) => {
         try {
           this.onReport(connection.context as SyncContext | undefined, documentName, document, payload);
         } catch (error) {

@@ -1,4 +1,4 @@
-import { isTransactionOrigin, type Extension, type Hocuspocus } from '@hocuspocus/server';
+import { type Document, isTransactionOrigin, type Hocuspocus } from '@hocuspocus/server';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { syncRefusal } from '#schema/api/errors';
@@ -7,6 +7,7 @@ import { readMembers, readMeta } from '#schema/docs/roomHead';
 import type { RoomId, UserId } from '#schema/ids';
 import { closeConnections } from './context';
 import { onNodeEvents } from './nodeEvents';
+import type { ChainedExtension } from './extensionChain';
 
 /** The Redis channel of removal events; apart from the relay's, whose subscriber reads every message as a Yjs frame. */
 const REMOVALS_CHANNEL = 'jeco:removed';
@@ -26,7 +27,7 @@ const removalSchema = z.object({ roomId: z.string().min(1), userIds: z.array(z.s
  * Who was removed is the difference between the head's members before and after a
  * client's change, kept per loaded group head (O(members) per head change).
  */
-export function removalsExtension(deps: { pub: Redis; subscriber: Redis; instance: () => Hocuspocus | undefined; log: (error: unknown, what: string) => void }): Extension {
+export function removalsExtension(deps: { pub: Redis; subscriber: Redis; instance: () => Hocuspocus | undefined; log: (error: unknown, what: string) => void }): ChainedExtension {
   const membersOf = new Map<string, Set<UserId>>();
 
   const apply = (roomId: RoomId, removed: ReadonlySet<string>) => {
@@ -45,7 +46,7 @@ export function removalsExtension(deps: { pub: Redis; subscriber: Redis; instanc
 
   onNodeEvents(deps.subscriber, REMOVALS_CHANNEL, removalSchema, 'removal events', deps.log, (event) => apply(event.roomId as RoomId, new Set(event.userIds)));
 
-  const groupMembers = (document: Parameters<NonNullable<Extension['afterLoadDocument']>>[0]['document']) => (readMeta(document)?.kind === 'group' ? new Set(readMembers(document).keys()) : null);
+  const groupMembers = (document: Document) => (readMeta(document)?.kind === 'group' ? new Set(readMembers(document).keys()) : null);
 
   return {
     extensionName: 'removals',
@@ -53,7 +54,7 @@ export function removalsExtension(deps: { pub: Redis; subscriber: Redis; instanc
       if (parseDocName(documentName)?.kind !== 'roomHead') return;
       membersOf.set(documentName, groupMembers(document) ?? new Set());
     },
-    async onChange({ documentName, document, transactionOrigin }) {
+    onChange({ documentName, document, transactionOrigin }) {
       const ref = parseDocName(documentName);
       if (ref?.kind !== 'roomHead') return;
       const now = groupMembers(document);

@@ -1,51 +1,54 @@
-import type { Extension } from '@hocuspocus/server';
+import { type Extension, Hocuspocus } from '@hocuspocus/server';
 import type { FastifyBaseLogger } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { syncRefusal } from '#schema/api/errors';
-import { isStoreUnavailable, refusingWhenStoreFails } from './storeFailures';
+import { inOneChain } from './extensionChain';
+import { hookFailures, isStoreUnavailable } from './storeFailures';
 
 const quiet = { debug() {}, error() {} } as unknown as FastifyBaseLogger;
 const adminShutdown = () => Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
 const failedQuery = (cause: Error) => Object.assign(new Error('Failed query: select 1\nparams: secret words'), { cause });
 
+/** A server running `hooks` as Jeco runs its own extensions' hooks. */
 function wrap(hooks: Partial<Extension>) {
   const seen = { failures: 0, refusals: [] as string[] };
-  const extension = refusingWhenStoreFails({ extensionName: 'test', ...hooks } as Extension, {
+  const failed = hookFailures({
     log: quiet,
     storeFailed: () => seen.failures++,
-    refused: (reason) => seen.refusals.push(reason),
+    refused: (reason: string) => seen.refusals.push(reason),
   });
-  return { extension, seen };
+  const instance = new Hocuspocus({ quiet: true, extensions: inOneChain([{ extension: { extensionName: 'test', ...hooks } as Extension, failed }]) });
+  return { instance, seen };
 }
 
 describe('the hook boundary', () => {
   it('turns a storage failure in a request hook into the retryable refusal unavailable', async () => {
-    const { extension, seen } = wrap({
+    const { instance, seen } = wrap({
       async onAuthenticate() {
         throw failedQuery(adminShutdown());
       },
     });
-    await expect(extension.onAuthenticate!({} as never)).rejects.toEqual(syncRefusal('unavailable'));
+    await expect(instance.hooks('onAuthenticate', {} as never)).rejects.toEqual(syncRefusal('unavailable'));
     expect(seen).toEqual({ failures: 1, refusals: ['unavailable'] });
   });
 
   it('lets a refusal through as it was thrown, and counts it', async () => {
-    const { extension, seen } = wrap({
+    const { instance, seen } = wrap({
       async beforeSync() {
         throw syncRefusal('rejected_update', 'author');
       },
     });
-    await expect(extension.beforeSync!({} as never)).rejects.toEqual(syncRefusal('rejected_update', 'author'));
+    await expect(instance.hooks('beforeSync', {} as never)).rejects.toEqual(syncRefusal('rejected_update', 'author'));
     expect(seen.refusals).toEqual(['rejected_update:author']);
   });
 
   it('strips query parameters from what other hooks throw', async () => {
-    const { extension } = wrap({
+    const { instance } = wrap({
       async onStoreDocument() {
         throw failedQuery(new Error('syntax error'));
       },
     });
-    const error = await extension.onStoreDocument!({} as never).catch((e: unknown) => e as Error);
+    const error = await instance.hooks('onStoreDocument', {} as never).catch((e: unknown) => e as Error);
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).message).not.toContain('secret words');
   });

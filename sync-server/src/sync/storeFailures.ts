@@ -1,4 +1,4 @@
-import type { Extension } from '@hocuspocus/server';
+import type { HookName } from '@hocuspocus/server';
 import type { FastifyBaseLogger } from 'fastify';
 import { syncRefusal } from '#schema/api/errors';
 import { safeError } from '../logging';
@@ -12,7 +12,7 @@ export { isStoreUnavailable };
  * backoff. Without it Hocuspocus answers "permission-denied" or "Reset Connection",
  * which say nothing a client can act on, and writers stalled silently.
  */
-const REQUEST_HOOKS = new Set(['onConnect', 'onAuthenticate', 'onLoadDocument', 'beforeSync', 'beforeHandleMessage']);
+const REQUEST_HOOKS = new Set<HookName>(['onConnect', 'onAuthenticate', 'onLoadDocument', 'beforeSync', 'beforeHandleMessage']);
 
 /** A refusal thrown on purpose by a hook (`syncRefusal(…)`): it already says what the client should do. */
 function isRefusal(error: unknown): boolean {
@@ -28,49 +28,31 @@ export interface StoreFailureDeps {
 }
 
 /**
- * Wraps an extension's hooks so that no storage failure crosses them as it was
- * thrown: in request hooks it becomes the retryable refusal `unavailable` (logged at
- * debug: the outage itself is one line, from `DependencyHealth`); in the others
- * (store, change, disconnect) an error without the failed query's parameters, which
- * Hocuspocus prints and which may hold message text. Wrapping at the hook level keeps
- * the stores and the extensions as they are: each throws what it meets.
+ * What a failed hook of Jeco's extensions throws instead (each extension's `failed` in
+ * `inOneChain`), so that no storage failure crosses a hook as it was thrown: in request
+ * hooks it becomes the retryable refusal `unavailable` (logged at debug: the outage
+ * itself is one line, from `DependencyHealth`); in the others (store, change,
+ * disconnect) an error without the failed query's parameters, which Hocuspocus prints
+ * and which may hold message text. Mapping at the hook level keeps the stores and the
+ * extensions as they are: each throws what it meets. A refusal thrown on purpose goes
+ * through as it is, counted.
  */
-export function refusingWhenStoreFails<T extends Extension>(extension: T, deps: StoreFailureDeps): T {
-  const wrapped = Object.create(extension) as T;
-  const name = extension.extensionName ?? 'extension';
-  for (const key of allKeys(extension)) {
-    const hook = (extension as unknown as Record<string, unknown>)[key];
-    if (typeof hook !== 'function' || !/^(on|before|after|connected)/.test(key) || key === 'onConfigure') continue;
-    (wrapped as unknown as Record<string, unknown>)[key] = async (payload: unknown) => {
-      try {
-        return await (hook as (p: unknown) => unknown).call(extension, payload);
-      } catch (error) {
-        if (isRefusal(error)) {
-          deps.refused?.((error as { reason: string }).reason);
-          throw error;
-        }
-        const unavailable = isStoreUnavailable(error);
-        if (unavailable) deps.storeFailed(error);
-        if (REQUEST_HOOKS.has(key)) {
-          if (unavailable) deps.log.debug({ err: safeError(error), hook: `${name}.${key}` }, 'refused as unavailable: storage failed');
-          else deps.log.error({ err: safeError(error), hook: `${name}.${key}` }, 'hook failed; refused as unavailable');
-          deps.refused?.('unavailable');
-          throw syncRefusal('unavailable');
-        }
-        // Hocuspocus logs `message` of what a hook throws; the original may list query parameters.
-        const safe = safeError(error);
-        throw Object.assign(new Error(`${name}.${key} failed: ${unavailable ? 'storage unavailable' : safe.message}`), safe.code ? { code: safe.code } : {});
-      }
-    };
-  }
-  return wrapped;
-}
-
-/** Own and inherited method names (extensions are plain objects or class instances). */
-function allKeys(object: object): string[] {
-  const keys = new Set<string>();
-  for (let o: object | null = object; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
-    for (const key of Object.getOwnPropertyNames(o)) if (key !== 'constructor') keys.add(key);
-  }
-  return [...keys];
+export function hookFailures(deps: StoreFailureDeps): (error: unknown, hook: HookName, extensionName: string) => unknown {
+  return (error, hook, name) => {
+    if (isRefusal(error)) {
+      deps.refused?.((error as { reason: string }).reason);
+      return error;
+    }
+    const unavailable = isStoreUnavailable(error);
+    if (unavailable) deps.storeFailed(error);
+    if (REQUEST_HOOKS.has(hook)) {
+      if (unavailable) deps.log.debug({ err: safeError(error), hook: `${name}.${hook}` }, 'refused as unavailable: storage failed');
+      else deps.log.error({ err: safeError(error), hook: `${name}.${hook}` }, 'hook failed; refused as unavailable');
+      deps.refused?.('unavailable');
+      return syncRefusal('unavailable');
+    }
+    // Hocuspocus logs `message` of what a hook throws; the original may list query parameters.
+    const safe = safeError(error);
+    return Object.assign(new Error(`${name}.${hook} failed: ${unavailable ? 'storage unavailable' : safe.message}`), safe.code ? { code: safe.code } : {});
+  };
 }
