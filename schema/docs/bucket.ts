@@ -87,28 +87,45 @@ export function valuesInsertedBy(transaction: Y.Transaction): unknown[] {
   const values: unknown[] = [];
   for (const { item, skip } of itemsAddedTo(transaction, messagesArray(transaction.doc))) {
     if (item.deleted || !(item.content instanceof Y.ContentAny)) continue;
-    values.push(...item.content.getContent().slice(skip));
+    const content = item.content.getContent();
+    for (let i = skip; i < content.length; i++) values.push(content[i]);
   }
   return values;
 }
 
+/** An item a transaction added, and how many of its values came before the transaction. */
+export interface AddedItem {
+  item: Y.Item;
+  skip: number;
+}
+
+/** Per transaction, the items it added under the one parent asked for (a bucket's messages). */
+const addedItems = new WeakMap<Y.Transaction, { parent: Y.Array<unknown>; items: readonly AddedItem[] }>();
+
 /**
  * The items `transaction` added directly under `parent`, read from the structs it
- * created (O(change), never a walk of the parent). `skip`: how many of the item's
- * values came before the transaction (an item merged into its left neighbour after the
- * transaction starts before it). Grouped by writer, not in array order.
+ * created (never a walk of the parent). `skip`: how many of the item's values came
+ * before the transaction (an item merged into its left neighbour after the transaction
+ * starts before it). Grouped by writer, not in array order. Worked out once per
+ * transaction: a bucket's observers (arrivals, authors, the projection) each ask, and
+ * the writers' states are one entry per client the doc has ever had.
  */
-export function* itemsAddedTo(transaction: Y.Transaction, parent: Y.Array<unknown>): Generator<{ item: Y.Item; skip: number }> {
-  const store = transaction.doc.store;
-  for (const [client, after] of transaction.afterState) {
+export function itemsAddedTo(transaction: Y.Transaction, parent: Y.Array<unknown>): readonly AddedItem[] {
+  const known = addedItems.get(transaction);
+  if (known?.parent === parent) return known.items;
+  const items: AddedItem[] = [];
+  const clients = transaction.doc.store.clients;
+  transaction.afterState.forEach((after, client) => {
     const before = transaction.beforeState.get(client) ?? 0;
-    if (after <= before) continue;
-    const structs = store.clients.get(client)!;
+    if (after <= before) return;
+    const structs = clients.get(client)!;
     for (let i = Y.findIndexSS(structs, before); i < structs.length && structs[i]!.id.clock < after; i++) {
       const struct = structs[i]!;
-      if (struct instanceof Y.Item && struct.parent === parent) yield { item: struct, skip: Math.max(0, before - struct.id.clock) };
+      if (struct instanceof Y.Item && struct.parent === parent) items.push({ item: struct, skip: Math.max(0, before - struct.id.clock) });
     }
-  }
+  });
+  addedItems.set(transaction, { parent, items });
+  return items;
 }
 
 /**

@@ -81,6 +81,26 @@ describe('message bucket', () => {
     expect(seen).toEqual(['me:x,y']);
   });
 
+  it('reports each change to every listener, only what the change added, after a relay', () => {
+    const doc = new Y.Doc();
+    const seen: string[][] = [[], []];
+    for (const list of seen) onMessagesAdded(doc, (added) => list.push(added.map((m) => m.text).join(',')));
+    // A writer's later messages merge into its earlier item on the receiving side.
+    const writer = new Y.Doc();
+    const relay = (update: Uint8Array) => Y.applyUpdate(doc, update);
+    writer.on('update', relay);
+    appendMessage(writer, message(alice, 'one'));
+    appendMessage(writer, message(alice, 'two'));
+    writer.transact(() => {
+      appendMessage(writer, message(alice, 'three'));
+      appendMessage(writer, message(alice, 'four'));
+    });
+    expect(seen).toEqual([
+      ['one', 'two', 'three,four'],
+      ['one', 'two', 'three,four'],
+    ]);
+  });
+
   it('shows messages with edits, deletions and reactions applied', () => {
     const doc = new Y.Doc();
     const first = message(alice, 'helo');
