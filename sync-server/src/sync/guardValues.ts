@@ -1,7 +1,8 @@
+import type * as Y from 'yjs';
 import { z } from 'zod';
 import { writeRulesKind, type DOC_WRITERS, type WriteRulesKind } from '#schema/access';
 import { asStoredMessage, messageSchema } from '#schema/docs/message';
-import { disappearingSchema, MAX_GROUP_NAME, memberSchema } from '#schema/docs/roomHead';
+import { disappearingSchema, MAX_GROUP_NAME, memberSchema, ROOM_HEAD } from '#schema/docs/roomHead';
 import { isValidStateEntry } from '#schema/docs/inbox';
 import { NOTIFICATIONS_READ_THROUGH, notificationStateEntry } from '#schema/docs/notifications';
 import { parseReceiptKey, receiptStepsSchema } from '#schema/docs/receipts';
@@ -29,8 +30,8 @@ export interface ValueContext {
   creating: boolean;
   /** The server's clock now. */
   now: number;
-  /** The value the doc holds at a key of a root map now (before the update). */
-  current(root: string, key: string): unknown;
+  /** The doc as it is now, before the update: rules that compare a value with the one it replaces read it here. */
+  doc: Y.Doc;
   /** Files named by the update's attachments, read before the check (see `attachments.ts`). */
   files?: FileLookup;
 }
@@ -78,8 +79,8 @@ function checkMember(ctx: ValueContext, key: string, value: unknown): ValueResul
   if (!ctx.creating) {
     // `addedAt` ranks who takes over from a leaving owner: nobody joins before the group
     // existed, and rewriting an entry (a role change) never moves someone up the queue.
-    const createdAt = ctx.current('meta', 'createdAt');
-    const current = memberSchema.safeParse(ctx.current('members', key)).data;
+    const createdAt = ctx.doc.getMap(ROOM_HEAD.meta).get('createdAt');
+    const current = memberSchema.safeParse(ctx.doc.getMap(ROOM_HEAD.members).get(key)).data;
     if (typeof createdAt === 'number' && parsed.data.addedAt < createdAt) return { rule: 'value-shape', detail: 'addedAt before the group' };
     if (current && parsed.data.addedAt < current.addedAt) return { rule: 'value-shape', detail: 'addedAt moved earlier' };
   }
