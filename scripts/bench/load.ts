@@ -16,6 +16,9 @@
  *                                             # acknowledging: the floor of that cost
  *   npm run bench:load -- ... --cpu-prof     # CPU profiles of each server into ./profiles/<server>-<rate>
  *                                             # (`--servers jeco` for Jeco alone)
+ *   npm run bench:load -- ... --alloc-prof   # what each server's main thread allocates over the measured seconds,
+ *                                             # into ./profiles/<server>-<rate>/main.heapprofile (Chrome DevTools,
+ *                                             # Memory), the heaviest sites printed (`allocationProfile.ts`)
  *   npm run bench:load -- ... --node-flags="--perf-basic-prof-only-functions"
  *                                             # extra Node flags for both servers (here: for `perf record -p <pid>`,
  *                                             # the pid printed as the servers come up)
@@ -95,6 +98,7 @@ const OPTIONS = {
   servers: { type: 'string', default: 'bare,jeco' },
   write: { type: 'boolean', default: false },
   'cpu-prof': { type: 'boolean', default: false },
+  'alloc-prof': { type: 'boolean', default: false },
   'node-flags': { type: 'string', default: '' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -326,7 +330,14 @@ function quantiles(before: Buckets[], after: Buckets[]): { p50: string; p99: str
   return { p50: bucketQuantile(before, after, 0.5), p99: bucketQuantile(before, after, 0.99) };
 }
 
-async function runOne(kind: ServerKind, rate: number, round: number, profileDir?: string): Promise<Result> {
+/** Which profiles to take of each server (`--cpu-prof`, `--alloc-prof`), into `dir`. */
+interface Profiling {
+  cpu: boolean;
+  allocations: boolean;
+  dir: string;
+}
+
+async function runOne(kind: ServerKind, rate: number, round: number, profiling: Profiling): Promise<Result> {
   const { people, groups, seed } = plan();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'jeco-load-'));
   const dbName = `jeco_load_${randomBytes(5).toString('hex')}`;
@@ -361,7 +372,8 @@ async function runOne(kind: ServerKind, rate: number, round: number, profileDir?
           ? { mode: 'jeco', env: jecoEnv }
           : { mode: 'bare', ...(redisUrl ? { redisUrl } : {}), ...(kind === 'logged' ? { logEnv: jecoEnv } : {}), ...(kind === 'journal' ? { journalEnv: jecoEnv } : {}) };
       if (kind !== 'bare') await mkdir(path.join(dataDir, `node${i}`), { recursive: true });
-      nodes.push(await startNode(args, { profileDir, nodeFlags: NODE_FLAGS }));
+      if (profiling.allocations) args.allocationProfile = path.join(profiling.dir, nodeCount > 1 ? `node${i}.heapprofile` : 'main.heapprofile');
+      nodes.push(await startNode(args, { ...(profiling.cpu ? { profileDir: profiling.dir } : {}), nodeFlags: NODE_FLAGS }));
     }
     console.error(`${kind} ${rate} msgs/s: ${nodes.length} server(s) up (pid ${nodes.map((n) => n.child.pid).join(', ')})`);
     const { tokens } = await nodes[0]!.ask({ type: 'seed', plan: seed }, 'seeded');
@@ -559,9 +571,9 @@ async function main(): Promise<void> {
     for (let round = 1; round <= REPEAT; round++) {
       for (const kind of SERVERS) {
         // Profiled alike, so a function's share in Jeco's profile can be set beside bare's.
-        const profileDir = opts['cpu-prof'] ? path.join(ROOT, 'profiles', `${kind}-${rate}${REPEAT > 1 ? `-${round}` : ''}`) : undefined;
-        if (profileDir) await mkdir(profileDir, { recursive: true });
-        const result = await runOne(kind, rate, round, profileDir);
+        const profiles = path.join(ROOT, 'profiles', `${kind}-${rate}${REPEAT > 1 ? `-${round}` : ''}`);
+        if (opts['cpu-prof'] || opts['alloc-prof']) await mkdir(profiles, { recursive: true });
+        const result = await runOne(kind, rate, round, { cpu: opts['cpu-prof'], allocations: opts['alloc-prof'], dir: profiles });
         results.push(result);
         console.log(JSON.stringify(result));
       }

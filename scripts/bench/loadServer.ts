@@ -21,7 +21,7 @@
  *   compacted, no index, no tables: a floor for durability's cost, not a store.
  *
  * Messages in: `seed` (users, sessions and the group heads, written straight into the
- * store), `stats`, `stop`. Messages out: `ready` (port), `seeded` (tokens), `stats`.
+ * store), `stats` (the first and second of a run bound the measured window), `stop`. Messages out: `ready` (port), `seeded` (tokens), `stats`.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -49,8 +49,12 @@ import { LogPositions } from '../../sync-server/src/store/logPositions';
 import { persistenceExtension } from '../../sync-server/src/sync/persistence';
 import { inOneChain } from '../../sync-server/src/sync/extensionChain';
 import { GroupCommit } from '../../sync-server/src/store/groupCommit';
+import { AllocationProfile } from './allocationProfile';
 
-export type ServerArgs = { mode: 'jeco'; env: Record<string, string> } | { mode: 'bare'; redisUrl?: string; logEnv?: Record<string, string>; journalEnv?: Record<string, string> };
+export type ServerArgs = ({ mode: 'jeco'; env: Record<string, string> } | { mode: 'bare'; redisUrl?: string; logEnv?: Record<string, string>; journalEnv?: Record<string, string> }) & {
+  /** Where to write an allocation profile of the measured window (`--alloc-prof`). */
+  allocationProfile?: string;
+};
 
 export interface SeedPlan {
   users: { id: UserId; username: string }[];
@@ -81,6 +85,7 @@ export type FromServer =
     };
 
 const args = JSON.parse(process.argv[2]!) as ServerArgs;
+const allocations = args.allocationProfile ? new AllocationProfile(args.allocationProfile) : undefined;
 
 /** Clock ticks per second, the unit of `/proc` CPU times. */
 const CLOCK_TICKS = (() => {
@@ -151,7 +156,7 @@ if (args.mode === 'jeco') {
       // Read in this process, not over HTTP: a first fetch here would compile an HTTP client
       // (undici's parser is WebAssembly) in the measured window, on the server's CPU.
       const metrics = await server.metrics.metrics();
-      send({
+      const stats: FromServer = {
         type: 'stats',
         cpuMicros: cpu.user + cpu.system,
         mainCpuMicros: mainThreadCpuMicros(),
@@ -160,7 +165,10 @@ if (args.mode === 'jeco') {
         loopDelay: loopDelay(),
         ack: bucketsOf(metrics, 'jeco_update_ack_seconds'),
         append: bucketsOf(metrics, 'jeco_store_seconds', 'op="appendUpdate"'),
-      });
+      };
+      // Before answering: the benchmark stops the server right after the window's last one.
+      await allocations?.atStats();
+      send(stats);
     } else if (message.type === 'stop') {
       await server.close();
       process.exit(0);
@@ -269,7 +277,7 @@ if (args.mode === 'jeco') {
       send({ type: 'seeded', tokens: Object.fromEntries(message.plan.users.map((u) => [u.id, 'bare'])) });
     } else if (message.type === 'stats') {
       const cpu = process.cpuUsage();
-      send({
+      const stats: FromServer = {
         type: 'stats',
         cpuMicros: cpu.user + cpu.system,
         mainCpuMicros: mainThreadCpuMicros(),
@@ -278,7 +286,9 @@ if (args.mode === 'jeco') {
         loopDelay: loopDelay(),
         ack: [],
         append: [],
-      });
+      };
+      await allocations?.atStats();
+      send(stats);
     } else if (message.type === 'stop') {
       hocuspocus.closeConnections();
       http.close();
