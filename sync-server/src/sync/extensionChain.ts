@@ -1,5 +1,3 @@
-import type { Extension, HookName, HookPayloadByName } from '@hocuspocus/server';
-
 /**
  * Jeco's extensions as Hocuspocus runs them, at a fraction of the cost per hook.
  *
@@ -7,7 +5,8 @@ import type { Extension, HookName, HookPayloadByName } from '@hocuspocus/server'
  * extension that has it, each a turn of its own, on every message (`beforeHandleMessage`,
  * `beforeSync`, `afterHandleMessage`) and every change of every doc, the server's own
  * chat-index writes included (`onChange`). With a dozen extensions that was a tenth of
- * what the server allocates under load (`npm run bench:load -- --cpu-prof` shows its cost).
+ * what the server allocated under load (`npm run bench:load -- --alloc-prof`; `npm run
+ * bench:hooks` prints the cost per call).
  * So one extension runs each hook of all of them in the order Hocuspocus would (priority,
  * highest first, then as listed), calling the next one at once when a hook answers
  * without a promise and awaiting it otherwise; the first failure stops the rest and is
@@ -17,6 +16,8 @@ import type { Extension, HookName, HookPayloadByName } from '@hocuspocus/server'
  * The hooks whose every extension's answer Hocuspocus uses (`CALLBACK_HOOKS`) stay one
  * extension each, with their own priority: they run once per connection or doc load.
  */
+import type { Extension, HookName, HookPayloadByName } from '@hocuspocus/server';
+
 /**
  * An extension as Hocuspocus takes it, except that a hook with nothing to wait for may
  * answer without a promise: the chain then runs the next one at once, with no promise
@@ -33,33 +34,34 @@ export interface ChainLink {
 /** Hocuspocus passes each extension's answer of these to a callback (context additions, the loaded doc). */
 const CALLBACK_HOOKS = new Set<HookName>(['onConnect', 'onAuthenticate', 'onLoadDocument']);
 
-const HOOKS: readonly HookName[] = [
-  'onConfigure',
-  'onListen',
-  'onUpgrade',
-  'onConnect',
-  'connected',
-  'onAuthenticate',
-  'onTokenSync',
-  'onCreateDocument',
-  'onLoadDocument',
-  'afterLoadDocument',
-  'beforeHandleMessage',
-  'afterHandleMessage',
-  'beforeHandleAwareness',
-  'beforeBroadcastStateless',
-  'beforeSync',
-  'onStateless',
-  'onChange',
-  'onStoreDocument',
-  'afterStoreDocument',
-  'onAwarenessUpdate',
-  'onRequest',
-  'onDisconnect',
-  'beforeUnloadDocument',
-  'afterUnloadDocument',
-  'onDestroy',
-];
+/** Every hook Hocuspocus runs; a record, so the compiler says when its list of hooks changes. */
+const HOOKS = Object.keys({
+  onConfigure: true,
+  onListen: true,
+  onUpgrade: true,
+  onConnect: true,
+  connected: true,
+  onAuthenticate: true,
+  onTokenSync: true,
+  onCreateDocument: true,
+  onLoadDocument: true,
+  afterLoadDocument: true,
+  beforeHandleMessage: true,
+  afterHandleMessage: true,
+  beforeHandleAwareness: true,
+  beforeBroadcastStateless: true,
+  beforeSync: true,
+  onStateless: true,
+  onChange: true,
+  onStoreDocument: true,
+  afterStoreDocument: true,
+  onAwarenessUpdate: true,
+  onRequest: true,
+  onDisconnect: true,
+  beforeUnloadDocument: true,
+  afterUnloadDocument: true,
+  onDestroy: true,
+} satisfies Record<HookName, true>) as HookName[];
 
 type Hook = (payload: unknown) => unknown;
 
@@ -139,9 +141,10 @@ function hookOf(extension: ChainedExtension, name: HookName): Hook | undefined {
 export function inOneChain(links: readonly ChainLink[]): Extension[] {
   const chain: Record<string, unknown> = { extensionName: 'jeco' };
   const apart: Record<string, unknown>[] = [];
+  const ordered = byPriority(links);
   for (const name of HOOKS) {
     const steps: Step[] = [];
-    for (const { extension, failed } of byPriority(links)) {
+    for (const { extension, failed } of ordered) {
       const hook = hookOf(extension, name);
       if (!hook) continue;
       // onConfigure runs once, as the server starts: a failure there is the start's own.

@@ -23,7 +23,7 @@ export interface StoreFailureDeps {
   log: FastifyBaseLogger;
   /** Told of every storage failure, so readiness and the outage log line follow at once. */
   storeFailed(error: unknown): void;
-  /** Told of every refusal a wrapped hook throws (its wire reason), for the refusal counts in `/metrics`. */
+  /** Told of every refusal a hook throws (its wire reason), for the refusal counts in `/metrics`. */
   refused?(reason: string): void;
 }
 
