@@ -290,6 +290,8 @@ interface Result {
   cpuPerCopy: number;
   /** The servers' main threads' part of {@link cpuPerCopy} (null where `/proc` cannot tell); the rest is the store's threads and V8's (garbage collection, compilation). */
   mainCpuPerCopy: number | null;
+  /** The store's own threads' part (SQLite's writer and upkeep; null without a store, or where `/proc` cannot tell). */
+  storeCpuPerCopy: number | null;
   rssMiB: number;
   /** The SQLite WAL files' size when the round ends, summed over nodes (null without SQLite): what the checkpoints let it grow to. */
   walMiB: number | null;
@@ -467,7 +469,10 @@ async function runOne(kind: ServerKind, rate: number, round: number, profiling: 
     await new Promise((r) => setTimeout(r, 1000));
     const after = await Promise.all(nodes.map((n) => n.ask({ type: 'stats' }, 'stats')));
     const sum = (list: typeof after, key: 'cpuMicros' | 'transactions' | 'bytes' | 'rss') => list.reduce((s, x) => s + x[key], 0);
-    const mainCpu = [...before, ...after].every((x) => x.mainCpuMicros !== null) ? after.reduce((s, x) => s + x.mainCpuMicros!, 0) - before.reduce((s, x) => s + x.mainCpuMicros!, 0) : null;
+    /** A thread group's CPU time over the window, summed over nodes; null where a node could not tell. */
+    const grown = (key: 'mainCpuMicros' | 'storeCpuMicros') =>
+      [...before, ...after].every((x) => x[key] !== null) ? after.reduce((s, x) => s + x[key]!, 0) - before.reduce((s, x) => s + x[key]!, 0) : null;
+    const perCopy = (micros: number | null) => (micros === null ? null : micros / Math.max(1, tally.received));
     const walBytes = await Promise.all(
       nodes.map((_, i) =>
         stat(path.join(dataDir, `node${i}`, `${SQLITE_FILE_NAME}-wal`)).then(
@@ -495,7 +500,8 @@ async function runOne(kind: ServerKind, rate: number, round: number, profiling: 
       missing: tally.expected - tally.received,
       expected: tally.expected,
       cpuPerCopy: (sum(after, 'cpuMicros') - sum(before, 'cpuMicros')) / Math.max(1, tally.received),
-      mainCpuPerCopy: mainCpu === null ? null : mainCpu / Math.max(1, tally.received),
+      mainCpuPerCopy: perCopy(grown('mainCpuMicros')),
+      storeCpuPerCopy: perCopy(grown('storeCpuMicros')),
       rssMiB: sum(after, 'rss') / 2 ** 20,
       walMiB: walBytes.every((b) => b === null) ? null : walBytes.reduce<number>((total, b) => total + (b ?? 0), 0) / 2 ** 20,
       txPerMessage: (sum(after, 'transactions') - sum(before, 'transactions')) / sent,
@@ -534,7 +540,11 @@ function median(values: readonly number[]): number {
 /** One server's rounds at one rate as one row: each figure's median; copies not delivered (and expected) over all rounds together. */
 function medianRun(runs: readonly Result[]): Result {
   const m = (pick: (r: Result) => number) => median(runs.map(pick));
-  const mains = runs.map((r) => r.mainCpuPerCopy);
+  /** The median of a figure some rounds could not tell: null if any could not. */
+  const mOrNull = (pick: (r: Result) => number | null) => {
+    const values = runs.map(pick);
+    return values.every((x) => x !== null) ? median(values as number[]) : null;
+  };
   return {
     ...runs[0]!,
     sent: m((r) => r.sent),
@@ -546,7 +556,8 @@ function medianRun(runs: readonly Result[]): Result {
     missing: runs.reduce((sum, r) => sum + r.missing, 0),
     expected: runs.reduce((sum, r) => sum + r.expected, 0),
     cpuPerCopy: m((r) => r.cpuPerCopy),
-    mainCpuPerCopy: mains.every((x) => x !== null) ? median(mains) : null,
+    mainCpuPerCopy: mOrNull((r) => r.mainCpuPerCopy),
+    storeCpuPerCopy: mOrNull((r) => r.storeCpuPerCopy),
     rssMiB: m((r) => r.rssMiB),
     txPerMessage: m((r) => r.txPerMessage),
     bytesPerMessage: m((r) => r.bytesPerMessage),
@@ -612,9 +623,13 @@ async function main(): Promise<void> {
           return `- at ${rate} msgs/s: ${SERVERS.map((server) => (server === 'bare' ? `bare ${figures(server)}` : `${name(server)} ÷ bare ${ratioList(server)}, ${figures(server)}`)).join('; ')}`;
         });
   const where = results.map(
-    ({ server, rate, round, cpuPerCopy, mainCpuPerCopy, walMiB, where: w }) =>
+    ({ server, rate, round, cpuPerCopy, mainCpuPerCopy, storeCpuPerCopy, walMiB, where: w }) =>
       `- ${server} at ${rate} msgs/s${REPEAT > 1 ? ` (round ${round})` : ''}: event loop delay p99 / max, server ${f(w.serverLoop.p99, 1)} / ${f(w.serverLoop.max)} ms, devices ${f(w.devicesLoop.p99, 1)} / ${f(w.devicesLoop.max)} ms` +
-      (mainCpuPerCopy === null ? '' : `; CPU per copy ${f(cpuPerCopy)} µs, of which the main thread ${f(mainCpuPerCopy)} µs and other threads ${f(cpuPerCopy - mainCpuPerCopy)} µs`) +
+      (mainCpuPerCopy === null
+        ? ''
+        : storeCpuPerCopy === null
+          ? `; CPU per copy ${f(cpuPerCopy)} µs, of which the main thread ${f(mainCpuPerCopy)} µs and other threads ${f(cpuPerCopy - mainCpuPerCopy)} µs`
+          : `; CPU per copy ${f(cpuPerCopy)} µs, of which the main thread ${f(mainCpuPerCopy)} µs, the store's threads ${f(storeCpuPerCopy)} µs and V8's threads ${f(cpuPerCopy - mainCpuPerCopy - storeCpuPerCopy)} µs`) +
       (server === 'jeco' ? `; a client update's acknowledgement p50 ${w.ack.p50}, p99 ${w.ack.p99}, its durable append p50 ${w.append.p50}, p99 ${w.append.p99}` : '') +
       (walMiB === null ? '' : `; the WAL file ${f(walMiB, 1)} MiB at the end`) +
       `; slowest copy of each second's messages ${w.slowestBySecond.join(', ')} ms`,
@@ -638,7 +653,7 @@ async function main(): Promise<void> {
       ? ['', `Each row is the median of ${REPEAT} rounds, the servers in turn (copies not delivered: all rounds together; ÷ bare: the median of the rounds' ratios). Round by round:`, '', ...rounds]
       : []),
     '',
-    "Where the latency goes (the server's event loop delay over the window, the devices' while sending and draining; the server's CPU split into its main thread and its other threads (the store's writer and upkeep threads, V8's garbage collection and compilation), read from `/proc`; Jeco's acknowledgement and append times as the bounds of its `/metrics` histogram buckets, every client update counted, receipts and typing are not updates; the slowest copy of the messages sent in each second, where one stall shows as one bad second):",
+    "Where the latency goes (the server's event loop delay over the window, the devices' while sending and draining; the server's CPU split into its main thread, the store's own threads where it has a store (SQLite's writer and upkeep, by the ids `Store.threads` gives) and the rest (V8's threads: its optimising compiler and garbage collection; and libuv's, where the journal writes), read from `/proc`; Jeco's acknowledgement and append times as the bounds of its `/metrics` histogram buckets, every client update counted, receipts and typing are not updates; the slowest copy of the messages sent in each second, where one stall shows as one bad second):",
     '',
     ...where,
   ].join('\n');

@@ -23,8 +23,6 @@
  * Messages in: `seed` (users, sessions and the group heads, written straight into the
  * store), `stats` (the first and second of a run bound the measured window), `stop`. Messages out: `ready` (port), `seeded` (tokens), `stats`.
  */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { createServer } from 'node:http';
@@ -49,6 +47,7 @@ import { LogPositions } from '../../sync-server/src/store/logPositions';
 import { persistenceExtension } from '../../sync-server/src/sync/persistence';
 import { inOneChain } from '../../sync-server/src/sync/extensionChain';
 import { GroupCommit } from '../../sync-server/src/store/groupCommit';
+import { threadCpuSeconds } from '../../sync-server/src/threadCpu';
 import { AllocationProfile } from './allocationProfile';
 
 export type ServerArgs = ({ mode: 'jeco'; env: Record<string, string> } | { mode: 'bare'; redisUrl?: string; logEnv?: Record<string, string>; journalEnv?: Record<string, string> }) & {
@@ -74,6 +73,8 @@ export type FromServer =
       cpuMicros: number;
       /** The main thread's share of `cpuMicros` (Linux; null elsewhere): the rest is the store's threads and V8's (garbage collection, compilation). */
       mainCpuMicros: number | null;
+      /** The store's threads' share (`Store.threads`; null without a store, or elsewhere than Linux). */
+      storeCpuMicros: number | null;
       rss: number;
       transactions: number;
       bytes: number;
@@ -87,25 +88,17 @@ export type FromServer =
 const args = JSON.parse(process.argv[2]!) as ServerArgs;
 const allocations = args.allocationProfile ? new AllocationProfile(args.allocationProfile) : undefined;
 
-/** Clock ticks per second, the unit of `/proc` CPU times. */
-const CLOCK_TICKS = (() => {
-  try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' })) || 100;
-  } catch {
-    return 100;
-  }
-})();
-
-/** The CPU time of this process's main thread in µs, from `/proc/self/task/<pid>/stat` (its user and system times); null where there is no such file. */
+/** The CPU time of this process's main thread in µs (`threadCpu.ts`: the main thread's id is the process id); null where `/proc` has no such file. */
 function mainThreadCpuMicros(): number | null {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces): state is the 3rd field, utime and stime the 14th and 15th.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
-  } catch {
-    return null;
-  }
+  const seconds = threadCpuSeconds(process.pid);
+  return seconds === null ? null : seconds * 1e6;
+}
+
+/** The CPU time of the store's own threads (`Store.threads`: SQLite's writer and upkeep) in µs, together; null without a store or `/proc`. */
+async function storeCpuMicros(store: Store | null): Promise<number | null> {
+  if (!store) return null;
+  const seconds = (await store.threads()).map(({ tid }) => threadCpuSeconds(tid));
+  return seconds.length > 0 && seconds.every((x) => x !== null) ? seconds.reduce((sum, x) => sum + x!, 0) * 1e6 : null;
 }
 const send = (message: FromServer) => process.send!(message);
 
@@ -160,6 +153,7 @@ if (args.mode === 'jeco') {
         type: 'stats',
         cpuMicros: cpu.user + cpu.system,
         mainCpuMicros: mainThreadCpuMicros(),
+        storeCpuMicros: await storeCpuMicros(server.store),
         rss: process.memoryUsage().rss,
         ...server.store.writeStats,
         loopDelay: loopDelay(),
@@ -281,6 +275,7 @@ if (args.mode === 'jeco') {
         type: 'stats',
         cpuMicros: cpu.user + cpu.system,
         mainCpuMicros: mainThreadCpuMicros(),
+        storeCpuMicros: await storeCpuMicros(store),
         rss: process.memoryUsage().rss,
         ...(store ? store.writeStats : journaled),
         loopDelay: loopDelay(),

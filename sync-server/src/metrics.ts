@@ -1,6 +1,7 @@
 import type { Hocuspocus } from '@hocuspocus/server';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Store } from './store/db/store';
+import type { Store, StoreThread } from './store/db/store';
+import { threadCpuSeconds } from './threadCpu';
 import type { DependencyHealth } from './dependencyHealth';
 import type { SyncContext } from './sync/context';
 import type { ChainedExtension } from './sync/extensionChain';
@@ -23,6 +24,8 @@ export interface MetricSources {
   writes(): { transactions: number; bytes: number } | undefined;
   /** Web Push counters and the send queue's length. */
   push?(): { sent: number; failed: number; expired: number; queued: number } | undefined;
+  /** The store's own threads (`Store.threads`). */
+  storeThreads?(): Promise<StoreThread[]> | undefined;
 }
 
 /**
@@ -173,6 +176,20 @@ export class JecoMetrics {
       registers,
       collect() {
         this.set(sources.writes()?.transactions ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'jeco_store_thread_cpu_seconds_total',
+      help: "CPU time used by each of the store's own threads (SQLite's writer and upkeep, Postgres' snapshot merges), in seconds: a writer near one second a second is the node's limit.",
+      labelNames: ['thread'],
+      registers,
+      async collect() {
+        // A store closing, or a thread that cannot answer, leaves the series out of this scrape rather than failing it.
+        const threads = await sources.storeThreads?.()?.catch(() => []);
+        for (const { name, tid } of threads ?? []) {
+          const seconds = threadCpuSeconds(tid);
+          if (seconds !== null) this.set({ thread: name }, seconds);
+        }
       },
     });
     new Gauge({

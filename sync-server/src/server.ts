@@ -122,6 +122,7 @@ export async function startJeco(config: Config, options: { guard?: boolean; cloc
     pool: () => poolOf(rawStore),
     projections: (): { rooms: number; lagMs: number } | undefined => projectionsRef?.backlog(),
     writes: (): { transactions: number; bytes: number } | undefined => rawStore?.writeStats,
+    storeThreads: () => rawStore?.threads(),
     push: () => (pushRef ? { ...pushRef.stats, queued: pushRef.queueLength() } : undefined),
   });
   const rawStore = await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, commitSpacingMs: config.commitSpacingMs });

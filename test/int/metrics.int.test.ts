@@ -44,4 +44,21 @@ describe('/metrics', () => {
     expect(sample(after, 'jeco_projection_lag_seconds')).toBe(0);
     await server.close();
   });
+
+  // The series reads `/proc`, Linux's: elsewhere it is left out of the scrape.
+  it.runIf(process.platform === 'linux')("gives the CPU time of the store's own threads, the writer's growing with the appends it commits", async () => {
+    const server = await startServer();
+    const { alice, a, aBucket } = await startDm(server);
+    const writerSeconds = async () => sample(await (await fetch(`${server.url}/metrics`)).text(), 'jeco_store_thread_cpu_seconds_total', 'thread="sqlite writer"');
+    const before = await writerSeconds();
+    // One message, then its acknowledgement, a hundred times: a commit each, every one an fsync on the writer thread.
+    for (let i = 0; i < 100; i++) {
+      appendMessage(aBucket.doc, message(alice.id, `m${i}`));
+      await a.settled();
+    }
+    expect(await writerSeconds()).toBeGreaterThan(before);
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(text).toMatch(/^jeco_store_thread_cpu_seconds_total\{thread="sqlite upkeep"\} \d/m);
+    await server.close();
+  });
 });

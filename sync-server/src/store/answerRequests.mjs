@@ -7,13 +7,23 @@
  *
  * Plain JavaScript: a worker starts without the TypeScript loader the server runs under.
  */
+import { readlinkSync } from 'node:fs';
 import { parentPort } from 'node:worker_threads';
+
+/** This thread's id in the kernel (`/proc/thread-self` links to `<pid>/task/<tid>`); null where there is no such link (not Linux). */
+function kernelThreadId() {
+  try {
+    return Number(readlinkSync('/proc/thread-self').split('/').pop()) || null;
+  } catch {
+    return null;
+  }
+}
 
 /** @param {(request: { id: number; op: string } & Record<string, any>) => unknown} handle */
 export function answerRequests(handle) {
   parentPort?.on('message', (request) => {
     try {
-      const result = handle(request);
+      const result = request.op === 'thread' ? kernelThreadId() : handle(request);
       const moved = result instanceof Uint8Array && result.byteOffset === 0 && result.byteLength === result.buffer.byteLength;
       parentPort?.postMessage({ id: request.id, result }, moved ? [result.buffer] : []);
     } catch (error) {

@@ -10,7 +10,7 @@ import { asc, count, eq, sql } from 'drizzle-orm';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { RoomId } from '#schema/ids';
-import type { LoadLogsAfter, LogOptions, ProjectionFlush, ProjectionMark, ProjectionWatermark, Store } from './db/store';
+import type { LoadLogsAfter, LogOptions, ProjectionFlush, ProjectionMark, ProjectionWatermark, Store, StoreThread } from './db/store';
 import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks } from './db/pg';
 import { pgDialect } from './dialects';
 import { GroupCommit } from './groupCommit';
@@ -310,6 +310,10 @@ class PgStore extends SqlStore implements Store {
 
   async ping(): Promise<void> {
     await this.pool.query('select 1');
+  }
+
+  threads(): Promise<StoreThread[]> {
+    return this.merges.threads();
   }
 
   async close(): Promise<void> {

@@ -56,6 +56,15 @@ export class RequestThread {
     });
   }
 
+  /**
+   * The thread's id in the kernel (`answerRequests.mjs`), by which `threadCpu.ts` reads
+   * its CPU time; null where the kernel has no such id to give (not Linux). A thread that
+   * died is started again by this request, as by any other, and has a new id.
+   */
+  async kernelThreadId(): Promise<number | null> {
+    return (await this.call('thread', {})) as number | null;
+  }
+
   /** Stops the thread without waiting for what was asked. */
   async terminate(): Promise<void> {
     this.closed = true;

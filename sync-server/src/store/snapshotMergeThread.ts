@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import type { StoreThread } from './db/store';
 import { RequestThread } from './requestThread';
 
 /**
@@ -27,6 +28,12 @@ export class SnapshotMergeThread {
     }
     this.thread ??= new RequestThread('snapshot merge', () => new Worker(new URL('./snapshotMerge.worker.mjs', import.meta.url), { execArgv: [] }));
     return (await this.thread.call('merge', { bytes: bytes.buffer, ends }, [bytes.buffer])) as Uint8Array;
+  }
+
+  /** The merge thread, once a merge started it (`Store.threads`). */
+  async threads(): Promise<StoreThread[]> {
+    const tid = await this.thread?.kernelThreadId();
+    return tid ? [{ name: 'snapshot merge', tid }] : [];
   }
 
   async close(): Promise<void> {

@@ -37,6 +37,7 @@ type Shared = Omit<
   | 'appendDerived'
   | 'docExists'
   | 'ping'
+  | 'threads'
   | 'close'
 >;
 

@@ -10,6 +10,7 @@ import { runStoreContract } from './db/storeContract';
 import { openSqliteStore } from './sqliteStore';
 import { WAL_SIZE_LIMIT_BYTES, type LogWriter } from './sqliteWriter';
 import { openStore, SQLITE_FILE_NAME } from './openStore';
+import { threadCpuSeconds } from '../threadCpu';
 import type { UserId } from '#schema/ids';
 import { waitFor } from '../../../test/helpers/waitFor';
 
@@ -110,6 +111,26 @@ describe('sqlite store on disk', () => {
     expect(sqlite.pragma('synchronous', { simple: true })).toBe(2);
     other.close();
     await store.close();
+  });
+
+  // Kernel thread ids and `/proc` are Linux's: elsewhere the store names no threads, and /metrics leaves the series out.
+  it.runIf(process.platform === 'linux')("names its writer and upkeep threads by their kernel ids, by which /proc gives each one's CPU time; a store in memory has none", async () => {
+    const store = await openSqliteStore(path.join(dir, 'threads.sqlite'));
+    // A hundred commits one after another: each an fsync and its WAL frames, on the writer thread.
+    for (let i = 0; i < 100; i++) await store.appendUpdate('doc', new Uint8Array(4096).fill(i));
+    const threads = await store.threads();
+    expect(threads.map((t) => t.name)).toEqual(['sqlite writer', 'sqlite upkeep']);
+    const [writer, upkeep] = threads.map((t) => t.tid);
+    expect(writer).not.toBe(upkeep);
+    expect([writer, upkeep]).not.toContain(process.pid);
+    expect(threadCpuSeconds(writer!)).toBeGreaterThan(0);
+    expect(threadCpuSeconds(upkeep!)).toBeGreaterThanOrEqual(0);
+    await store.close();
+    // Closed: the threads have ended, and /proc no longer lists them.
+    expect(threadCpuSeconds(writer!)).toBeNull();
+    const memory = await openSqliteStore(':memory:');
+    expect(await memory.threads()).toEqual([]);
+    await memory.close();
   });
 
   it('a thread of its own checkpoints the WAL into the database file; no commit on the main connection or the writer thread does it first', async () => {

@@ -13,7 +13,7 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import type { RoomId, UserId } from '#schema/ids';
 import type { MemberRole } from '#schema/docs/roomHead';
-import type { LoadLogsAfter, LogOptions, MemberCard, ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, UserRow } from './db/store';
+import type { LoadLogsAfter, LogOptions, MemberCard, ProjectionFlush, ProjectionMark, ProjectionWatermark, RoomMemberRow, Store, StoreThread, UserRow } from './db/store';
 import { docSnapshots, docUpdates, projectionMarks } from './db/sqlite';
 import { sqliteDialect, withoutWaitingForDisk } from './dialects';
 import { GroupCommit } from './groupCommit';
@@ -225,6 +225,10 @@ class SqliteStore extends SqlStore implements Store {
 
   async ping(): Promise<void> {
     this.sqlite.prepare('select 1').get();
+  }
+
+  threads(): Promise<StoreThread[]> {
+    return this.writer.threads();
   }
 
   async close(): Promise<void> {

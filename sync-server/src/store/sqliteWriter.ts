@@ -20,7 +20,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type Database from 'better-sqlite3';
-import type { ProjectionFlush, ProjectionMark } from './db/store';
+import type { ProjectionFlush, ProjectionMark, StoreThread } from './db/store';
 import { withoutWaitingForDisk } from './dialects';
 import { toBuffer } from './rows';
 import type { SqliteStatements } from './sqliteStatements';
@@ -45,6 +45,8 @@ export interface LogWriter {
    * there is no such thread (`:memory:`).
    */
   compactAside(docName: string): Promise<number> | null;
+  /** The threads it runs (`Store.threads`): none for `:memory:`. */
+  threads(): Promise<StoreThread[]>;
   /** Waits for what was asked, then closes the writer's connection. */
   close(): Promise<void>;
 }
@@ -69,6 +71,7 @@ export function threadWriter(sqlite: Database.Database, q: SqliteStatements): Lo
     },
     exclusive: async (work) => work(),
     compactAside: () => null,
+    threads: async () => [],
     close: async () => {},
   };
 }
@@ -182,6 +185,16 @@ class WorkerWriter implements LogWriter {
   /** Not in the writer's order: the upkeep thread reads, merges with no lock held, and writes only what it read. */
   compactAside(docName: string): Promise<number> {
     return this.upkeep.call('compact', { docName }) as Promise<number>;
+  }
+
+  /** Not in the writer's order: a thread answers it between two requests, without waiting for the appends queued on this side. */
+  async threads(): Promise<StoreThread[]> {
+    const named = [
+      { name: 'sqlite writer', thread: this.writer },
+      { name: 'sqlite upkeep', thread: this.upkeep },
+    ];
+    const tids = await Promise.all(named.map(({ thread }) => thread.kernelThreadId()));
+    return named.flatMap(({ name }, i) => (tids[i] ? [{ name, tid: tids[i] }] : []));
   }
 
   async close(): Promise<void> {

@@ -238,7 +238,20 @@ export interface Store {
 
   /** Readiness: a trivial query. */
   ping(): Promise<void>;
+  /**
+   * The threads the store runs beside the event loop, by name, with their kernel ids: by
+   * these `/metrics` and the load benchmark read their CPU time (`threadCpu.ts`). SQLite's
+   * writer and upkeep threads; Postgres' snapshot merges once a compaction started them.
+   * Empty where there are none, or where the kernel gives no ids (not Linux).
+   */
+  threads(): Promise<StoreThread[]>;
   close(): Promise<void>;
+}
+
+/** One of {@link Store.threads}. */
+export interface StoreThread {
+  name: string;
+  tid: number;
 }
 
 /** A room bucket with appended messages that the chat-index projection has to cover. */
