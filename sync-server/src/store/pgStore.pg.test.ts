@@ -86,8 +86,13 @@ describe.skipIf(!(await hasPostgres()))('postgres store', () => {
         expect(await b.compactAside('busy')).toBe(0);
         expect(await b.countUpdates('busy')).toBe(3);
         await other.query('commit');
+        // The merge thread starts with the first merge: a store that never compacted runs none.
+        expect(await b.threads()).toEqual([]);
         expect(await b.compactAside('busy')).toBe(3);
         expect(await a.countUpdates('busy')).toBe(0);
+        // Named by its kernel id where there is one (Linux), for its CPU time at /metrics.
+        expect((await b.threads()).map((t) => t.name)).toEqual(process.platform === 'linux' ? ['snapshot merge'] : []);
+        expect(await a.threads()).toEqual([]);
         const loaded = await a.loadDoc('busy');
         const replayed = new Y.Doc();
         Y.applyUpdate(replayed, loaded.snapshot!);
