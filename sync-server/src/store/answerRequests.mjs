@@ -19,6 +19,15 @@ function kernelThreadId() {
   }
 }
 
+/**
+ * An error as it crosses to the main thread: its message, code and name.
+ * @param {unknown} error
+ */
+export function describeError(error) {
+  const e = /** @type {Error & { code?: unknown }} */ (error);
+  return { message: e.message, code: e.code, name: e.name };
+}
+
 /** @param {(request: { id: number; op: string } & Record<string, any>) => unknown} handle */
 export function answerRequests(handle) {
   parentPort?.on('message', (request) => {
@@ -27,8 +36,7 @@ export function answerRequests(handle) {
       const moved = result instanceof Uint8Array && result.byteOffset === 0 && result.byteLength === result.buffer.byteLength;
       parentPort?.postMessage({ id: request.id, result }, moved ? [result.buffer] : []);
     } catch (error) {
-      const e = /** @type {Error & { code?: unknown }} */ (error);
-      parentPort?.postMessage({ id: request.id, error: { message: e.message, code: e.code, name: e.name } });
+      parentPort?.postMessage({ id: request.id, error: describeError(error) });
     }
   });
 }

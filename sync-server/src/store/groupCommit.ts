@@ -20,9 +20,13 @@ export class GroupCommit<T> {
   /** Set by {@link drain}: the store is closing, and nothing waits for the spacing any more. */
   private draining = false;
 
-  /** `commit` writes every item in one transaction and returns their row ids, in order. */
+  /**
+   * `commit` writes every item in one transaction and returns their row ids, in order;
+   * an item it answers with an error (one it could leave out, the rest committed) is
+   * refused alone.
+   */
   constructor(
-    private readonly commit: (items: T[]) => Promise<number[]> | number[],
+    private readonly commit: (items: T[]) => Promise<(number | Error)[]> | (number | Error)[],
     private readonly spacingMs = 0,
   ) {}
 
@@ -72,7 +76,11 @@ export class GroupCommit<T> {
     this.lastStart = performance.now();
     try {
       const ids = await this.commit(batch.map((entry) => entry.item));
-      batch.forEach((entry, i) => entry.resolve(ids[i]!));
+      batch.forEach((entry, i) => {
+        const id = ids[i]!;
+        if (id instanceof Error) entry.reject(id);
+        else entry.resolve(id);
+      });
     } catch (error) {
       for (const entry of batch) entry.reject(error);
     } finally {

@@ -1,9 +1,25 @@
 import type { Worker } from 'node:worker_threads';
 
+/** An error as a thread describes it (`describeError` in `answerRequests.mjs`). */
+export interface DescribedError {
+  message: string;
+  code?: unknown;
+  name?: string;
+}
+
 interface Reply {
   id: number;
   result?: unknown;
-  error?: { message: string; code?: unknown; name?: string };
+  error?: DescribedError;
+}
+
+/**
+ * The error a thread described, made again on this side. The driver's error code
+ * (SQLITE_BUSY, SQLITE_IOERR, ...) crosses over, so a transient failure is still told
+ * from a wrong query (`isStoreUnavailable`).
+ */
+export function revivedError(error: DescribedError): Error {
+  return Object.assign(new Error(error.message), { code: error.code, name: error.name ?? 'Error' });
 }
 
 /**
@@ -77,9 +93,7 @@ export class RequestThread {
     this.pending.delete(id);
     if (this.pending.size === 0) this.worker.unref();
     if (!error) waiting.resolve(result);
-    // The driver's error code (SQLITE_BUSY, SQLITE_IOERR, ...) crosses over, so a
-    // transient failure is still told from a wrong query (`isStoreUnavailable`).
-    else waiting.reject(Object.assign(new Error(error.message), { code: error.code, name: error.name ?? 'Error' }));
+    else waiting.reject(revivedError(error));
   }
 
   /** Whether the thread died and no request has started another yet. */

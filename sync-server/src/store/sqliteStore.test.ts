@@ -11,7 +11,7 @@ import { openSqliteStore } from './sqliteStore';
 import { WAL_SIZE_LIMIT_BYTES, type LogWriter } from './sqliteWriter';
 import { openStore, SQLITE_FILE_NAME } from './openStore';
 import { threadCpuSeconds } from '../threadCpu';
-import type { UserId } from '#schema/ids';
+import { newGroupId, type UserId } from '#schema/ids';
 import { waitFor } from '../../../test/helpers/waitFor';
 
 const dir = await mkdtemp(path.join(os.tmpdir(), 'jeco-sqlite-store-'));
@@ -72,9 +72,12 @@ describe('sqlite store on disk', () => {
     const store = await openSqliteStore(file);
     const { writer, sqlite } = store as unknown as { writer: LogWriter; sqlite: Database.Database };
     const count = (docName: string) => (sqlite.prepare('select count(*) as n from doc_updates where doc_name = ?').get(docName) as { n: number }).n;
-    const before = [writer.flush({ updates: [{ docName: 'x', update: new Uint8Array([1]) }], watermarks: [], clear: [] }), writer.append([{ docName: 'x', update: new Uint8Array([2]) }])];
+    const before = [
+      writer.commit([{ flush: { updates: [{ docName: 'x', update: new Uint8Array([1]) }], watermarks: [], clear: [] } }]),
+      writer.commit([{ docName: 'x', update: new Uint8Array([2]) }]),
+    ];
     const seen = writer.exclusive(() => [count('x'), count('y')]);
-    const after = writer.append([{ docName: 'y', update: new Uint8Array([3]) }]);
+    const after = writer.commit([{ docName: 'y', update: new Uint8Array([3]) }]);
     expect(await seen).toEqual([2, 0]);
     await Promise.all([...before, after]);
     expect(count('y')).toBe(1);
@@ -234,5 +237,60 @@ describe('sqlite store on disk', () => {
     const attempt = openStore({ databaseUrl: 'mysql://root:secret@db/jeco', dataDir: dir });
     await expect(attempt).rejects.toThrow(/postgres:\/\/ or postgresql:\/\/.*got mysql:/);
     await expect(attempt).rejects.not.toThrow(/secret/);
+  });
+});
+
+// A directory of their own: the tests above remove theirs when they end.
+const flushesDir = await mkdtemp(path.join(os.tmpdir(), 'jeco-sqlite-flushes-'));
+afterAll(() => rm(flushesDir, { recursive: true, force: true }));
+
+describe.each([
+  ['on disk, through the writer thread', () => openSqliteStore(path.join(flushesDir, `flushes-${files++}.sqlite`))],
+  ['in memory, on this thread', () => openSqliteStore(':memory:')],
+])('sqlite store %s: projection flushes among the appends', (_, open) => {
+  const bytes = (n: number) => new Uint8Array([n, n, n]);
+  const writerOf = (store: object) => (store as { writer: LogWriter }).writer;
+  const rowsOf = (store: object, docName: string) => (store as { sqlite: Database.Database }).sqlite.prepare('select count(*) as n from doc_updates where doc_name = ?').get(docName) as { n: number };
+
+  it('a flush asked among appends commits in their transaction, not one of its own', async () => {
+    const store = await open();
+    const before = store.writeStats.transactions;
+    await Promise.all([store.appendUpdate('a', bytes(1)), store.appendDerived([{ docName: 'inbox', update: bytes(2) }]), store.appendUpdate('b', bytes(3))]);
+    expect(store.writeStats.transactions - before).toBe(1);
+    expect(['a', 'inbox', 'b'].map((docName) => rowsOf(store, docName).n)).toEqual([1, 1, 1]);
+    await store.close();
+  });
+
+  it('a batch means what its items one after another would: a mark set after a flush outlives the flush that clears it', async () => {
+    const store = await open();
+    const roomId = newGroupId();
+    const clearing = { flush: { updates: [], watermarks: [{ roomId, bucket: 0, length: 1, messages: 1 }], clear: [{ roomId, bucket: 0 }] } };
+    await writerOf(store).commit([{ docName: 'a', update: bytes(1), mark: { roomId, bucket: 0 } }, clearing, { docName: 'b', update: bytes(2), mark: { roomId, bucket: 0 } }]);
+    // b's message came after the projection: its room still waits for the next one, after a crash too.
+    expect(await store.listProjectionMarks()).toEqual([{ roomId, bucket: 0 }]);
+    await writerOf(store).commit([{ docName: 'c', update: bytes(3), mark: { roomId, bucket: 0 } }, clearing]);
+    expect(await store.listProjectionMarks()).toEqual([]);
+    await store.close();
+  });
+
+  it('a flush that fails is refused alone, undone to its savepoint: the appends and flushes beside it commit', async () => {
+    const store = await open();
+    const roomId = newGroupId();
+    // A watermark without its length: the table refuses it (NOT NULL), after the flush's inbox update was written.
+    const broken = { flush: { updates: [{ docName: 'inbox-broken', update: bytes(9) }], watermarks: [{ roomId, bucket: 0, length: null as unknown as number, messages: 0 }], clear: [] } };
+    const fine = { flush: { updates: [{ docName: 'inbox-fine', update: bytes(8) }], watermarks: [{ roomId, bucket: 1, length: 2, messages: 2 }], clear: [] } };
+    const [first, failed, flushed, last] = await writerOf(store).commit([{ docName: 'a', update: bytes(1) }, broken, fine, { docName: 'b', update: bytes(2) }]);
+    expect(failed).toBeInstanceOf(Error);
+    expect((failed as Error).message).toMatch(/NOT NULL/);
+    expect(flushed).toBe(0);
+    expect(typeof first === 'number' && typeof last === 'number' && last > first).toBe(true);
+    expect(['a', 'b', 'inbox-fine', 'inbox-broken'].map((docName) => rowsOf(store, docName).n)).toEqual([1, 1, 1, 0]);
+    expect(await store.getProjectionWatermarks(roomId)).toEqual([{ roomId, bucket: 1, length: 2, messages: 2 }]);
+    // Through the store: the projection's promise is refused, an append asked beside it is acknowledged.
+    const projected = store.projectRoom(roomId, async () => broken.flush);
+    const appended = store.appendUpdate('c', bytes(3));
+    await expect(projected).rejects.toThrow(/NOT NULL/);
+    expect(await appended).toBeGreaterThan(0);
+    await store.close();
   });
 });

@@ -18,7 +18,7 @@ import { docSnapshots, docUpdates, projectionMarks } from './db/sqlite';
 import { sqliteDialect, withoutWaitingForDisk } from './dialects';
 import { GroupCommit } from './groupCommit';
 import { prepareStatements, type SqliteStatements } from './sqliteStatements';
-import { startWorkerWriter, threadWriter, WAL_SIZE_LIMIT_BYTES, type AppendItem, type LogWriter } from './sqliteWriter';
+import { isFlush, startWorkerWriter, threadWriter, WAL_SIZE_LIMIT_BYTES, type LogItem, type LogWriter } from './sqliteWriter';
 import { SqliteReceipts } from './sqliteReceipts';
 import { SqlStore } from './sqlStore';
 import { fold, mergeForSnapshot, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
@@ -60,7 +60,8 @@ export async function openSqliteStore(file: string, log: LogOptions = {}): Promi
 class SqliteStore extends SqlStore implements Store {
   readonly dialect = 'sqlite';
   override readonly receipts: SqliteReceipts;
-  private readonly appends: GroupCommit<AppendItem>;
+  /** The doc log's commits: client appends, and the projections' flushes among them. */
+  private readonly appends: GroupCommit<LogItem>;
 
   constructor(
     private readonly sqlite: Database.Database,
@@ -72,10 +73,11 @@ class SqliteStore extends SqlStore implements Store {
   ) {
     super(sqliteDialect(db, sqlite, (work) => writer.exclusive(work)));
     this.receipts = new SqliteReceipts(this.d, sqlite, q, (work) => writer.exclusive(work));
-    // One immediate transaction (one fsync with synchronous=FULL) per batch of appends.
+    // One immediate transaction (one fsync with synchronous=FULL) per batch of appends,
+    // with the projection flushes asked meanwhile: a flush costs no transaction of its own.
     this.appends = new GroupCommit(async (items) => {
-      const ids = await this.writer.append(items);
-      this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
+      const ids = await this.writer.commit(items);
+      this.counted(items.reduce((sum, item) => sum + (isFlush(item) ? item.flush.updates.reduce((n, u) => n + u.update.byteLength, 0) : item.update.byteLength), 0));
       return ids;
     }, log.commitSpacingMs);
   }
@@ -138,13 +140,14 @@ class SqliteStore extends SqlStore implements Store {
     // One process writes this file, and the caller queues a room's projections one at a
     // time, so the watermarks cannot move between this read and the commit below.
     const flush = await project(await this.getProjectionWatermarks(roomId), (docs) => Promise.all(docs.map(({ docName, afterId }) => this.loadUpdatesAfter(docName, afterId))));
-    // Without its own fsync: derived data. The WAL is written in order, so the next
-    // fsync'd append commit makes this one durable too; until then a power loss loses it
-    // together with nothing acknowledged, and the marks it cleared are still on disk, so
-    // the projection is recomputed on start. (A process crash loses nothing: the WAL is
-    // in the OS's cache.) One fsync per message instead of two.
-    await this.writer.flush(flush);
-    this.counted(flush.updates.reduce((sum, u) => sum + u.update.byteLength, 0));
+    // In the group commit's next transaction, where the appends asked before it stand
+    // before it and those asked after it after it. Derived data: a batch of flushes alone
+    // commits without an fsync (the WAL is written in order, so the next commit that
+    // holds an append makes it durable too); until then a power loss loses it together
+    // with nothing acknowledged, and the marks it cleared are still on disk, so the
+    // projection is recomputed on start. (A process crash loses nothing: the WAL is in
+    // the OS's cache.)
+    await this.appends.add({ flush });
   }
 
   async writeDoc(docName: string, write: WriteDoc, afterId = 0): Promise<void> {
@@ -168,9 +171,8 @@ class SqliteStore extends SqlStore implements Store {
 
   async appendDerived(updates: readonly { docName: string; update: Uint8Array }[]): Promise<void> {
     if (updates.length === 0) return;
-    // A projection flush without watermarks: on the writer thread, in order with the appends.
-    await this.writer.flush({ updates: [...updates], watermarks: [], clear: [] });
-    this.counted(updates.reduce((sum, u) => sum + u.update.byteLength, 0));
+    // A projection flush without watermarks: in order with the appends.
+    await this.appends.add({ flush: { updates: [...updates], watermarks: [], clear: [] } });
   }
 
   async countUpdates(docName: string): Promise<number> {

@@ -24,19 +24,35 @@ import type { ProjectionFlush, ProjectionMark, StoreThread } from './db/store';
 import { withoutWaitingForDisk } from './dialects';
 import { toBuffer } from './rows';
 import type { SqliteStatements } from './sqliteStatements';
-import { RequestThread } from './requestThread';
+import { RequestThread, revivedError, type DescribedError } from './requestThread';
 
-export interface AppendItem {
+interface AppendItem {
   docName: string;
   update: Uint8Array;
   mark?: ProjectionMark;
 }
 
+/** A projection's inbox updates, watermarks and cleared marks, committed among the appends. */
+export interface FlushItem {
+  flush: ProjectionFlush;
+}
+
+/** One entry of a log commit. */
+export type LogItem = AppendItem | FlushItem;
+
+export const isFlush = (item: LogItem): item is FlushItem => 'flush' in item;
+
 export interface LogWriter {
-  /** Commits the batch in one immediate transaction (one fsync); the row ids, in order. */
-  append(items: AppendItem[]): Promise<number[]>;
-  /** Commits a projection's inbox updates, watermarks and cleared marks in one transaction, without its own fsync. */
-  flush(flush: ProjectionFlush): Promise<void>;
+  /**
+   * Commits the items in one immediate transaction, each in the order given (an append's
+   * mark right after it, a flush's cleared marks where the flush stands, so a batch
+   * means what the same requests one after another would); the appends' row ids, 0 for
+   * a flush. One fsync, or none when every item is a flush: derived data, made durable
+   * by the next commit that holds an append (the WAL is written in order). A flush that
+   * fails is rolled back to a savepoint of its own and answered as its error while the
+   * rest commits; a failure that ends the transaction (the disk) rejects the whole batch.
+   */
+  commit(items: LogItem[]): Promise<(number | Error)[]>;
   /** Runs `work` (synchronous, on the main connection) once every write asked before it has committed. */
   exclusive<T>(work: () => T): Promise<T>;
   /**
@@ -53,21 +69,32 @@ export interface LogWriter {
 
 /** Everything on the main connection, as before the worker existed: for `:memory:`. */
 export function threadWriter(sqlite: Database.Database, q: SqliteStatements): LogWriter {
-  const appendBatch = sqlite.transaction((items: AppendItem[]) => {
-    const ids = items.map(({ docName, update }) => q.append(docName, toBuffer(update)));
-    for (const { mark } of items) if (mark) q.mark(mark.roomId, mark.bucket);
-    return ids;
+  // Nested in the batch's transaction, better-sqlite3 makes this a savepoint.
+  const writeFlush = sqlite.transaction(({ updates, watermarks, clear }: ProjectionFlush) => {
+    for (const u of updates) q.append(u.docName, toBuffer(u.update));
+    for (const w of watermarks) q.setWatermark(w);
+    for (const m of clear) q.clearMark(m.roomId, m.bucket);
   });
-  const flushBatch = sqlite.transaction((flush: ProjectionFlush) => {
-    for (const u of flush.updates) q.append(u.docName, toBuffer(u.update));
-    for (const w of flush.watermarks) q.setWatermark(w);
-    for (const m of flush.clear) q.clearMark(m.roomId, m.bucket);
-  });
+  const commitBatch = sqlite.transaction((items: LogItem[]) =>
+    items.map((item): number | Error => {
+      if (isFlush(item)) {
+        try {
+          writeFlush(item.flush);
+          return 0;
+        } catch (error) {
+          if (!sqlite.inTransaction) throw error;
+          return error instanceof Error ? error : new Error(String(error));
+        }
+      }
+      const id = q.append(item.docName, toBuffer(item.update));
+      if (item.mark) q.mark(item.mark.roomId, item.mark.bucket);
+      return id;
+    }),
+  );
   return {
-    append: async (items) => appendBatch.immediate(items),
-    async flush(flush) {
-      // See the worker: derived data, made durable by the next fsync'd append commit.
-      withoutWaitingForDisk(sqlite, () => flushBatch.immediate(flush));
+    async commit(items) {
+      // As on the worker: a batch of flushes alone does not wait for the disk.
+      return items.every(isFlush) ? withoutWaitingForDisk(sqlite, () => commitBatch.immediate(items)) : commitBatch.immediate(items);
     },
     exclusive: async (work) => work(),
     compactAside: () => null,
@@ -168,14 +195,12 @@ class WorkerWriter implements LogWriter {
     return this.writer.call('ping', {});
   }
 
-  append(items: AppendItem[]): Promise<number[]> {
-    const exact = items.map((item) => ({ ...item, update: ownBytes(item.update) }));
-    return this.serial(() => this.writer.call('append', { items: exact }) as Promise<number[]>);
-  }
-
-  async flush(flush: ProjectionFlush): Promise<void> {
-    const exact = { ...flush, updates: flush.updates.map((u) => ({ ...u, update: ownBytes(u.update) })) };
-    await this.serial(() => this.writer.call('flush', { flush: exact }));
+  async commit(items: LogItem[]): Promise<(number | Error)[]> {
+    const exact = items.map((item) =>
+      isFlush(item) ? { flush: { ...item.flush, updates: item.flush.updates.map((u) => ({ ...u, update: ownBytes(u.update) })) } } : { ...item, update: ownBytes(item.update) },
+    );
+    const results = (await this.serial(() => this.writer.call('commit', { items: exact }))) as (number | { error: DescribedError })[];
+    return results.map((result) => (typeof result === 'number' ? result : revivedError(result.error)));
   }
 
   exclusive<T>(work: () => T): Promise<T> {

@@ -10,7 +10,7 @@
  */
 import { workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { answerRequests } from './answerRequests.mjs';
+import { answerRequests, describeError } from './answerRequests.mjs';
 
 /** @type {{ file: string; busyTimeoutMs: number; walLimitBytes: number }} */
 const { file, busyTimeoutMs, walLimitBytes } = workerData;
@@ -38,24 +38,40 @@ const setWatermark = sqlite.prepare(
 /** @param {Uint8Array} bytes */
 const buffer = (bytes) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-/** One immediate transaction (one fsync) for a group commit's batch; the row ids in order. */
-const appendBatch = sqlite.transaction(
-  /** @param {{ docName: string; update: Uint8Array; mark?: { roomId: string; bucket: number } }[]} items */
-  (items) => {
-    const ids = items.map(({ docName, update }) => Number(append.run(docName, buffer(update)).lastInsertRowid));
-    for (const item of items) if (item.mark) mark.run(item.mark.roomId, item.mark.bucket);
-    return ids;
-  },
-);
-
-/** A projection's inbox updates, watermarks and cleared marks, in one transaction. */
-const flushBatch = sqlite.transaction(
+/** A projection flush, inside a batch's transaction: a savepoint of its own (a nested better-sqlite3 transaction). */
+const writeFlush = sqlite.transaction(
   /** @param {{ updates: { docName: string; update: Uint8Array }[]; watermarks: { roomId: string; bucket: number; length: number; messages: number }[]; clear: { roomId: string; bucket: number }[] }} flush */
   (flush) => {
     for (const u of flush.updates) append.run(u.docName, buffer(u.update));
     for (const w of flush.watermarks) setWatermark.run(w.roomId, w.bucket, w.length, w.messages);
     for (const m of flush.clear) clearMark.run(m.roomId, m.bucket);
   },
+);
+
+/**
+ * One immediate transaction for a group commit's batch (`LogWriter.commit`): appends and
+ * projection flushes in the order given, an append's mark right after it; the appends'
+ * row ids, 0 for a flush. A flush that fails is rolled back to its savepoint and
+ * answered as its error, and the rest commits: derived data never takes the clients'
+ * appends down with it. A failure that ended the transaction (the disk, say) fails the batch.
+ */
+const commitBatch = sqlite.transaction(
+  /** @param {({ docName: string; update: Uint8Array; mark?: { roomId: string; bucket: number } } | { flush: any })[]} items */
+  (items) =>
+    items.map((item) => {
+      if ('flush' in item) {
+        try {
+          writeFlush(item.flush);
+          return 0;
+        } catch (error) {
+          if (!sqlite.inTransaction) throw error;
+          return { error: describeError(error) };
+        }
+      }
+      const id = Number(append.run(item.docName, buffer(item.update)).lastInsertRowid);
+      if (item.mark) mark.run(item.mark.roomId, item.mark.bucket);
+      return id;
+    }),
 );
 
 /**
@@ -70,21 +86,20 @@ function finishCheckpoint() {
   return busy === 0 && checkpointed === log;
 }
 
-/** @param {{ op: string; items?: any; flush?: any }} request */
+/** @param {{ op: string; items?: any }} request */
 function run(request) {
   switch (request.op) {
-    case 'append':
-      return appendBatch.immediate(request.items);
-    case 'flush':
-      // Without its own fsync: derived data, made durable by the next fsync'd append
-      // commit (the WAL is written in order); see `SqliteStore.projectRoom`.
+    case 'commit': {
+      if (!request.items.every((/** @type {object} */ item) => 'flush' in item)) return commitBatch.immediate(request.items);
+      // Flushes alone, without their own fsync: derived data, made durable by the next
+      // commit that holds an append (the WAL is written in order); see `SqliteStore.projectRoom`.
       sqlite.pragma('synchronous = NORMAL');
       try {
-        flushBatch.immediate(request.flush);
+        return commitBatch.immediate(request.items);
       } finally {
         sqlite.pragma('synchronous = FULL');
       }
-      return null;
+    }
     case 'finishCheckpoint':
       return finishCheckpoint();
     case 'ping':
