@@ -245,19 +245,24 @@ const flushesDir = await mkdtemp(path.join(os.tmpdir(), 'jeco-sqlite-flushes-'))
 afterAll(() => rm(flushesDir, { recursive: true, force: true }));
 
 describe.each([
-  ['on disk, through the writer thread', () => openSqliteStore(path.join(flushesDir, `flushes-${files++}.sqlite`))],
-  ['in memory, on this thread', () => openSqliteStore(':memory:')],
+  ['on disk, through the writer thread', () => openSqliteStore(path.join(flushesDir, `flushes-${files++}.sqlite`), { commitSpacingMs: 200 })],
+  ['in memory, on this thread', () => openSqliteStore(':memory:', { commitSpacingMs: 200 })],
 ])('sqlite store %s: projection flushes among the appends', (_, open) => {
   const bytes = (n: number) => new Uint8Array([n, n, n]);
   const writerOf = (store: object) => (store as { writer: LogWriter }).writer;
   const rowsOf = (store: object, docName: string) => (store as { sqlite: Database.Database }).sqlite.prepare('select count(*) as n from doc_updates where doc_name = ?').get(docName) as { n: number };
 
-  it('a flush asked among appends commits in their transaction, not one of its own', async () => {
+  it("a projection's flush asked among appends commits in their transaction, not one of its own", async () => {
     const store = await open();
+    const roomId = newGroupId();
+    // A commit now, so that what is asked next waits for the spacing together.
+    await store.appendUpdate('first', bytes(0));
     const before = store.writeStats.transactions;
-    await Promise.all([store.appendUpdate('a', bytes(1)), store.appendDerived([{ docName: 'inbox', update: bytes(2) }]), store.appendUpdate('b', bytes(3))]);
+    const flush = { updates: [{ docName: 'inbox', update: bytes(2) }], watermarks: [{ roomId, bucket: 0, length: 1, messages: 1 }], clear: [] };
+    await Promise.all([store.appendUpdate('a', bytes(1)), store.projectRoom(roomId, async () => flush), store.appendUpdate('b', bytes(3))]);
     expect(store.writeStats.transactions - before).toBe(1);
     expect(['a', 'inbox', 'b'].map((docName) => rowsOf(store, docName).n)).toEqual([1, 1, 1]);
+    expect(await store.getProjectionWatermarks(roomId)).toEqual([{ roomId, bucket: 0, length: 1, messages: 1 }]);
     await store.close();
   });
 
