@@ -15,7 +15,7 @@ import { docSnapshots, docUpdates, projectionMarks, projectionWatermarks } from 
 import { pgDialect } from './dialects';
 import { GroupCommit } from './groupCommit';
 import { SqlStore } from './sqlStore';
-import { foldMerged, mergeInput, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
+import { foldMerged, mergeInput, toBuffer, toBytes, updateBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 import { SnapshotMergeThread } from './snapshotMergeThread';
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations/pg', import.meta.url));
@@ -173,7 +173,7 @@ class PgStore extends SqlStore implements Store {
         text: APPEND_BATCH,
         values: [items.map((i) => i.docName), items.map((i) => toBuffer(i.update)), marks.map((m) => m.roomId), marks.map((m) => m.bucket)],
       });
-      this.counted(items.reduce((sum, { update }) => sum + update.byteLength, 0));
+      this.counted(updateBytes(items));
       // Rows are inserted in the order unnest lists them, and a sequence only grows: the ids, sorted, are the items' in order.
       return rows.map((row) => Number(row.id)).sort((a, b) => a - b);
     }, log.commitSpacingMs);
@@ -223,7 +223,7 @@ class PgStore extends SqlStore implements Store {
         select 1`);
       return flush;
     });
-    this.counted(flush.updates.reduce((sum, u) => sum + u.update.byteLength, 0));
+    this.counted(updateBytes(flush.updates));
   }
 
   async appendDerived(updates: readonly { docName: string; update: Uint8Array }[]): Promise<void> {
@@ -232,7 +232,7 @@ class PgStore extends SqlStore implements Store {
       await tx.execute(sql`set local synchronous_commit = off`);
       await tx.insert(docUpdates).values(updates.map((u) => ({ docName: u.docName, update: toBuffer(u.update) })));
     });
-    this.counted(updates.reduce((sum, u) => sum + u.update.byteLength, 0));
+    this.counted(updateBytes(updates));
   }
 
   async countUpdates(docName: string): Promise<number> {

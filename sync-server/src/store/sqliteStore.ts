@@ -21,7 +21,7 @@ import { prepareStatements, type SqliteStatements } from './sqliteStatements';
 import { isFlush, startWorkerWriter, threadWriter, WAL_SIZE_LIMIT_BYTES, type LogItem, type LogWriter } from './sqliteWriter';
 import { SqliteReceipts } from './sqliteReceipts';
 import { SqlStore } from './sqlStore';
-import { fold, mergeForSnapshot, toBuffer, toBytes, type LogRow, type Merge, type WriteDoc } from './rows';
+import { fold, mergeForSnapshot, toBuffer, toBytes, updateBytes, type LogRow, type Merge, type WriteDoc } from './rows';
 
 const MIGRATIONS = fileURLToPath(new URL('./db/migrations/sqlite', import.meta.url));
 
@@ -77,7 +77,7 @@ class SqliteStore extends SqlStore implements Store {
     // with the projection flushes asked meanwhile: a flush costs no transaction of its own.
     this.appends = new GroupCommit(async (items) => {
       const ids = await this.writer.commit(items);
-      this.counted(items.reduce((sum, item) => sum + (isFlush(item) ? item.flush.updates.reduce((n, u) => n + u.update.byteLength, 0) : item.update.byteLength), 0));
+      this.counted(items.reduce((sum, item) => sum + (isFlush(item) ? updateBytes(item.flush.updates) : item.update.byteLength), 0));
       return ids;
     }, log.commitSpacingMs);
   }
@@ -176,7 +176,7 @@ class SqliteStore extends SqlStore implements Store {
     // cost more CPU per copy in four alternated pairs of four (`docs/benchmarks.md`).
     const [result] = await this.writer.commit([{ flush: { updates: [...updates], watermarks: [], clear: [] } }]);
     if (result instanceof Error) throw result;
-    this.counted(updates.reduce((sum, u) => sum + u.update.byteLength, 0));
+    this.counted(updateBytes(updates));
   }
 
   async countUpdates(docName: string): Promise<number> {
