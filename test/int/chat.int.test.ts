@@ -221,6 +221,24 @@ describe('chat between real providers on a real server', () => {
     expect(log.updates.length).toBe(1);
   });
 
+  it('logs each message once when a second tab forwards it while the first append still waits for its commit', async () => {
+    // Commits at most every 100 ms: the second message waits behind the first one's commit for
+    // that long, so the second tab's copy of it arrives while its append is still in flight.
+    const server = await startServer({ env: { JECO_COMMIT_SPACING_MS: '100' } });
+    const { alice, room, aBucket } = await startDm(server);
+    const secondTab = connectClient(server.wsUrl, alice.token).open(bucketDoc(room, 0));
+    await secondTab.synced;
+    aBucket.doc.on('update', (update: Uint8Array) => Y.applyUpdate(secondTab.doc, update, 'other tab'));
+    appendMessage(aBucket.doc, message(alice.id, 'first'));
+    appendMessage(aBucket.doc, message(alice.id, 'second'));
+    await waitFor(() => !aBucket.provider.hasUnsyncedChanges && !secondTab.provider.hasUnsyncedChanges, { what: 'both tabs acknowledged' });
+    const log = await server.store.loadDoc(bucketDoc(room, 0));
+    expect(log.updates.length).toBe(2);
+    const reloaded = new Y.Doc();
+    for (const update of log.updates) Y.applyUpdate(reloaded, update);
+    expect(texts(reloaded)).toEqual(['first', 'second']);
+  });
+
   it('rolls the head bucket forward when a bucket is full and keeps the order across buckets', async () => {
     const server = await startServer({ bucketSize: 5 });
     const alice = await registerUser(server.url, 'Alice');

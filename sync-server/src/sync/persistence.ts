@@ -6,7 +6,7 @@ import { applyUpdates } from '#schema/docs/applyUpdates';
 import { parseDocName } from '#schema/docs/names';
 import type { LogPositions } from '../store/logPositions';
 import { isLoggedServerWrite } from '../store/serverWrites';
-import { decodeUpdateOnce, type DecodedUpdate } from './decodedUpdates';
+import { decodeUpdateOnce, releaseDecoded, type DecodedUpdate } from './decodedUpdates';
 import type { ChainedExtension } from './extensionChain';
 
 /**
@@ -40,28 +40,42 @@ function addsNothing(doc: Y.Doc, { structs, ds }: DecodedUpdate, inFlight: reado
     if (end <= Y.getState(doc.store, struct.id.client)) continue;
     // Being appended by another connection right now (two tabs forwarding one message
     // within the same group commit): not logged twice, but not acknowledged before that append commits.
-    const covering = inFlight.find((f) => (f.ends.get(struct.id.client) ?? 0) >= end && (f.starts.get(struct.id.client) ?? Infinity) <= struct.id.clock);
+    const covering = inFlight.find((f) => covers(f, struct.id.client, struct.id.clock, end));
     if (!covering) return { nothing: false };
     waitFor.add(covering.append);
   }
   return { nothing: true, waitFor: [...waitFor] };
 }
 
-/** An append not yet applied in memory: the clock range per Yjs client it carries. */
+/**
+ * An append not yet applied in memory: the clock range per Yjs client it carries, as
+ * flat triples (client, first clock, end), mostly one. Kept small: it lives as long as
+ * its commit takes, long enough to be copied by a young-generation collection, and
+ * two maps per append were a twentieth of what survived them.
+ */
 interface InFlight {
-  starts: Map<number, number>;
-  ends: Map<number, number>;
+  ranges: number[];
   append: Promise<number>;
 }
 
 function inFlightOf({ structs }: DecodedUpdate, append: Promise<number>): InFlight {
-  const starts = new Map<number, number>();
-  const ends = new Map<number, number>();
-  for (const struct of structs) {
-    starts.set(struct.id.client, Math.min(starts.get(struct.id.client) ?? Infinity, struct.id.clock));
-    ends.set(struct.id.client, Math.max(ends.get(struct.id.client) ?? 0, struct.id.clock + struct.length));
+  const ranges: number[] = [];
+  for (const { id, length } of structs) {
+    let i = 0;
+    while (i < ranges.length && ranges[i] !== id.client) i += 3;
+    if (i === ranges.length) ranges.push(id.client, id.clock, id.clock + length);
+    else {
+      ranges[i + 1] = Math.min(ranges[i + 1]!, id.clock);
+      ranges[i + 2] = Math.max(ranges[i + 2]!, id.clock + length);
+    }
   }
-  return { starts, ends, append };
+  return { ranges, append };
+}
+
+/** Whether an append in flight carries the clocks `clock` up to `end` of `client`. */
+function covers({ ranges }: InFlight, client: number, clock: number, end: number): boolean {
+  for (let i = 0; i < ranges.length; i += 3) if (ranges[i] === client) return ranges[i + 1]! <= clock && ranges[i + 2]! >= end;
+  return false;
 }
 
 /**
@@ -186,6 +200,8 @@ export function persistenceExtension(deps: {
       const pending = inFlight.get(documentName) ?? [];
       const { novel, decoded } = novelPart(document, payload);
       const check = addsNothing(document, decoded, pending);
+      // The last reader of the decoding: not held while the commit is awaited.
+      releaseDecoded(payload);
       if (check.nothing) {
         try {
           await Promise.all(check.waitFor);
