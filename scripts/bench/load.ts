@@ -19,6 +19,9 @@
  *   npm run bench:load -- ... --alloc-prof   # what each server's main thread allocates over the measured seconds,
  *                                             # into ./profiles/<server>-<rate>/main.heapprofile (Chrome DevTools,
  *                                             # Memory), the heaviest sites printed (`allocationProfile.ts`)
+ *   npm run bench:load -- ... --alloc-prof --survivors
+ *                                             # the same, of only what outlives a scavenge (what V8's helper
+ *                                             # threads copy)
  *   npm run bench:load -- ... --node-flags="--perf-basic-prof-only-functions"
  *                                             # extra Node flags for both servers (here: for `perf record -p <pid>`,
  *                                             # the pid printed as the servers come up)
@@ -99,6 +102,7 @@ const OPTIONS = {
   write: { type: 'boolean', default: false },
   'cpu-prof': { type: 'boolean', default: false },
   'alloc-prof': { type: 'boolean', default: false },
+  survivors: { type: 'boolean', default: false },
   'node-flags': { type: 'string', default: '' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
@@ -130,6 +134,7 @@ if (!SERVERS.every((s) => SERVER_KINDS.includes(s))) throw new Error(`--servers 
 if (SERVERS.includes('logged') && opts.topology !== 'sqlite') throw new Error('--servers logged runs on SQLite only (--topology sqlite)');
 if (!['sqlite', 'pg', 'pg+redis'].includes(TOPOLOGY)) throw new Error(`--topology sqlite | pg | pg+redis, not ${TOPOLOGY}`);
 if (!Number.isInteger(REPEAT) || REPEAT < 1) throw new Error(`--repeat takes a whole number of rounds, not ${opts.repeat}`);
+if (opts.survivors && !opts['alloc-prof']) throw new Error('--survivors narrows --alloc-prof: give both');
 
 interface Person {
   id: UserId;
@@ -336,6 +341,8 @@ function quantiles(before: Buckets[], after: Buckets[]): { p50: string; p99: str
 interface Profiling {
   cpu: boolean;
   allocations: boolean;
+  /** With `allocations`: only what outlives a scavenge (`--survivors`). */
+  survivors: boolean;
   dir: string;
 }
 
@@ -374,8 +381,12 @@ async function runOne(kind: ServerKind, rate: number, round: number, profiling: 
           ? { mode: 'jeco', env: jecoEnv }
           : { mode: 'bare', ...(redisUrl ? { redisUrl } : {}), ...(kind === 'logged' ? { logEnv: jecoEnv } : {}), ...(kind === 'journal' ? { journalEnv: jecoEnv } : {}) };
       if (kind !== 'bare') await mkdir(path.join(dataDir, `node${i}`), { recursive: true });
-      if (profiling.allocations) args.allocationProfile = path.join(profiling.dir, nodeCount > 1 ? `node${i}.heapprofile` : 'main.heapprofile');
-      nodes.push(await startNode(args, { ...(profiling.cpu ? { profileDir: profiling.dir } : {}), nodeFlags: NODE_FLAGS }));
+      if (profiling.allocations) {
+        args.allocationProfile = path.join(profiling.dir, nodeCount > 1 ? `node${i}.heapprofile` : 'main.heapprofile');
+        args.allocationSurvivors = profiling.survivors;
+      }
+      const nodeFlags = profiling.allocations && profiling.survivors ? [...NODE_FLAGS, '--expose-gc'] : NODE_FLAGS;
+      nodes.push(await startNode(args, { ...(profiling.cpu ? { profileDir: profiling.dir } : {}), nodeFlags }));
     }
     console.error(`${kind} ${rate} msgs/s: ${nodes.length} server(s) up (pid ${nodes.map((n) => n.child.pid).join(', ')})`);
     const { tokens } = await nodes[0]!.ask({ type: 'seed', plan: seed }, 'seeded');
@@ -584,7 +595,7 @@ async function main(): Promise<void> {
         // Profiled alike, so a function's share in Jeco's profile can be set beside bare's.
         const profiles = path.join(ROOT, 'profiles', `${kind}-${rate}${REPEAT > 1 ? `-${round}` : ''}`);
         if (opts['cpu-prof'] || opts['alloc-prof']) await mkdir(profiles, { recursive: true });
-        const result = await runOne(kind, rate, round, { cpu: opts['cpu-prof'], allocations: opts['alloc-prof'], dir: profiles });
+        const result = await runOne(kind, rate, round, { cpu: opts['cpu-prof'], allocations: opts['alloc-prof'], survivors: opts.survivors, dir: profiles });
         results.push(result);
         console.log(JSON.stringify(result));
       }

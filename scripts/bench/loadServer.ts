@@ -53,6 +53,8 @@ import { AllocationProfile } from './allocationProfile';
 export type ServerArgs = ({ mode: 'jeco'; env: Record<string, string> } | { mode: 'bare'; redisUrl?: string; logEnv?: Record<string, string>; journalEnv?: Record<string, string> }) & {
   /** Where to write an allocation profile of the measured window (`--alloc-prof`). */
   allocationProfile?: string;
+  /** Whether that profile holds only what outlives a scavenge (`--survivors`; the server then runs with `--expose-gc`). */
+  allocationSurvivors?: boolean;
 };
 
 export interface SeedPlan {
@@ -86,7 +88,7 @@ export type FromServer =
     };
 
 const args = JSON.parse(process.argv[2]!) as ServerArgs;
-const allocations = args.allocationProfile ? new AllocationProfile(args.allocationProfile) : undefined;
+const allocations = args.allocationProfile ? new AllocationProfile(args.allocationProfile, args.allocationSurvivors) : undefined;
 
 /** The CPU time of this process's main thread in µs (`threadCpu.ts`: the main thread's id is the process id); null where `/proc` has no such file. */
 function mainThreadCpuMicros(): number | null {
