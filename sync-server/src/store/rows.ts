@@ -18,15 +18,15 @@ export function toBuffer(bytes: Uint8Array): Buffer {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
-/**
- * Usernames are unique case-insensitively; callers lowercase them already, and the
- * store does it again so a caller that forgets cannot create "Ann" beside "ann".
- */
 /** The bytes of doc updates a write holds, what `Store.writeStats` counts. */
 export function updateBytes(items: readonly { update: Uint8Array }[]): number {
   return items.reduce((sum, { update }) => sum + update.byteLength, 0);
 }
 
+/**
+ * Usernames are unique case-insensitively; callers lowercase them already, and the
+ * store does it again so a caller that forgets cannot create "Ann" beside "ann".
+ */
 export function normaliseUser(user: NewUser): NewUser {
   return { ...user, username: user.username.toLowerCase() };
 }

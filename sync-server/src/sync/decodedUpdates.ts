@@ -28,7 +28,7 @@ export function decodeUpdateOnce(update: Uint8Array): DecodedUpdate {
  * commit. The payload lives on until the update is applied, and the decoding with it:
  * held across the commit's few milliseconds, the structs outlived young-generation
  * collections, which copy whatever is alive (a fifth of what survived them in
- * `npm run bench:load -- --alloc-prof` with collected objects left out). A later read decodes it again.
+ * `npm run bench:load -- --alloc-prof --survivors`). A later read decodes it again.
  */
 export function releaseDecoded(update: Uint8Array): void {
   decoded.delete(update);
