@@ -58,7 +58,7 @@ export interface IndexedMessage {
  * their time alone. `length` is the array's length.
  */
 export function messagesSince(doc: Y.Doc, from: number, since: number): { fresh: IndexedMessage[]; newestBefore: IndexedMessage | null; length: number } {
-  const values = messagesArray(doc).slice(from);
+  const values = valuesFrom(messagesArray(doc), from);
   const fresh: IndexedMessage[] = [];
   for (let i = since - from; i < values.length; i++) {
     const message = asStoredMessage(values[i]);
@@ -74,6 +74,41 @@ export function messagesSince(doc: Y.Doc, from: number, since: number): { fresh:
     if (message) newestBefore = { message, index: from + i };
   }
   return { fresh, newestBefore, length: from + values.length };
+}
+
+/**
+ * `array.slice(from)`, read from the end of the list back: what the projection reads is
+ * its last few hundred values, and a slice walks every item from the start (a thousand
+ * in a full bucket, each a cold object by then). Yjs' own search markers would not help:
+ * every change to the list drops them.
+ */
+export function valuesFrom<T>(array: Y.Array<T>, from: number): T[] {
+  const values: T[] = new Array(Math.max(0, array.length - from));
+  let index = array.length;
+  for (let item = lastItem(array); item !== null && index > from; item = item.left) {
+    if (item.deleted || !item.countable) continue;
+    const content = item.content.getContent() as T[];
+    for (let j = content.length - 1; j >= 0 && index > from; j--) values[--index - from] = content[j] as T;
+  }
+  return values;
+}
+
+/** Each list's last item as last found by {@link lastItem}. */
+const lastItems = new WeakMap<object, Y.Item>();
+
+/**
+ * The list's last item: walked to from the one found last time, past what was added
+ * since, or from the start when that one is no longer in the list (Yjs merges an item
+ * into the one on its left, which then no longer points to it; nothing else takes an
+ * item out of the list).
+ */
+function lastItem<T>(array: Y.Array<T>): Y.Item | null {
+  const known = lastItems.get(array);
+  let item = known && (known.left === null ? array._start === known : known.left.right === known) ? known : array._start;
+  if (item === null) return null;
+  while (item.right !== null) item = item.right;
+  lastItems.set(array, item);
+  return item;
 }
 
 /**
