@@ -298,4 +298,31 @@ describe.each([
     expect(await appended).toBeGreaterThan(0);
     await store.close();
   });
+
+  it('every entry of a batch stores its own bytes, also those after a flush undone halfway through its updates', async () => {
+    const store = await open();
+    const stored = (docName: string) =>
+      (store as unknown as { sqlite: Database.Database }).sqlite
+        .prepare('select "update" as u from doc_updates where doc_name = ? order by id')
+        .all(docName)
+        .map((row) => [...(row as { u: Buffer }).u]);
+    const sized = (n: number, length: number) => new Uint8Array(length).fill(n);
+    // Its second update has no doc (NOT NULL): the first was written and is undone with it; the third is never reached.
+    const halfway = {
+      flush: {
+        updates: [
+          { docName: 'inbox-x', update: sized(20, 5) },
+          { docName: null as unknown as string, update: sized(21, 7) },
+          { docName: 'inbox-y', update: sized(22, 11) },
+        ],
+        watermarks: [],
+        clear: [],
+      },
+    };
+    const fine = { flush: { updates: [{ docName: 'inbox-z', update: sized(30, 2) }], watermarks: [], clear: [] } };
+    const results = await writerOf(store).commit([{ docName: 'a', update: sized(10, 3) }, halfway, fine, { docName: 'b', update: sized(40, 4) }]);
+    expect(results[1]).toBeInstanceOf(Error);
+    expect(['a', 'inbox-x', 'inbox-y', 'inbox-z', 'b'].map(stored)).toEqual([[[10, 10, 10]], [], [], [[30, 30]], [[40, 40, 40, 40]]]);
+    await store.close();
+  });
 });
