@@ -11,6 +11,13 @@
  *   role        a member's role in a room (the guard and membership ask it per doc opened)
  *   members     a group's members with their cards, name and push preview (every message
  *               projection reads them; 100 members)
+ *   commit      one group commit as the load benchmark's 10 x 10 at 1,000 msgs/s makes
+ *               them: 16 appends to 10 rooms' buckets with their marks and one projection
+ *               flush of 10 inbox updates, into a log of 20,000 rows, through the writer
+ *               thread (`LogWriter.commit`); the driver runs the same statements in one
+ *               transaction
+ *   commit, paced  the same, one every 12 ms (the load's rate, about 80 a second) rather
+ *               than back to back: each then starts from threads at rest
  *
  *   npm run bench:store                       # print the table
  *   npm run bench:store -- --write            # also replace this section of docs/benchmarks.md
@@ -22,6 +29,7 @@
  * (`performance.eventLoopUtilization`): what the server's other connections wait for.
  * The driver runs on the main thread, so its event loop time is its wall time.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,7 +38,9 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import type { RoomId, UserId } from '#schema/ids';
 import type { Store } from '../../sync-server/src/store/db/store';
+import { toBuffer } from '../../sync-server/src/store/rows';
 import { openSqliteStore } from '../../sync-server/src/store/sqliteStore';
+import { isFlush, type LogItem, type LogWriter } from '../../sync-server/src/store/sqliteWriter';
 import { writeBenchmarkSection } from './benchmarksDoc';
 
 const HEADING = '## Store: the SQLite message path against the driver';
@@ -45,6 +55,47 @@ const CALLS = Number(args.calls);
 const UPDATE = Buffer.alloc(120, 7);
 const GROUP = 'bench-group' as RoomId;
 const MEMBERS = 100;
+
+/** Buckets and inboxes the commits write to, named as the server names them (random ids scatter them over the log's index). */
+const BUCKET_DOCS = Array.from({ length: 10 }, () => `room/g.${randomUUID()}/0`);
+const INBOX_DOCS = Array.from({ length: 100 }, () => `inbox/${randomUUID()}`);
+/** Rows already in the log when the commits are measured, over the same docs: a log with a history, as a server's is. */
+const HISTORY_ROWS = 20_000;
+/** The load benchmark's commits at 1,000 msgs/s over 10 × 10: about 80 a second. */
+const COMMIT_EVERY_MS = 12;
+/** Paced commits take `COMMIT_EVERY_MS` each: 800 of them at the default 2,000 calls, about 10 s a side and round. */
+const PACED_CALLS = Math.max(50, Math.round(CALLS / 2.5));
+
+/**
+ * The `k`-th of ten group commits as the load benchmark's 10 × 10 at 1,000 msgs/s makes
+ * them: 16 appends spread over 10 rooms' buckets with their marks, and a projection's
+ * flush of 10 inbox updates among them (ten commits cover the 100 inboxes). The updates
+ * are views into one larger buffer, as updates decoded from socket frames are.
+ */
+function commitItems(k: number): LogItem[] {
+  const frame = new Uint8Array(16 * 1024).map((_, i) => i & 255);
+  const roomOf = (docName: string) => docName.split('/')[1] as RoomId;
+  const appends: LogItem[] = Array.from({ length: 16 }, (_, i) => {
+    const docName = BUCKET_DOCS[(i + k) % BUCKET_DOCS.length]!;
+    return { docName, update: frame.subarray(i * 160, i * 160 + UPDATE.length), mark: { roomId: roomOf(docName), bucket: 0 } };
+  });
+  const flush: LogItem = {
+    flush: {
+      updates: INBOX_DOCS.slice(k * 10, k * 10 + 10).map((docName, j) => ({ docName, update: frame.subarray(4096 + j * 300, 4096 + j * 300 + 200) })),
+      watermarks: [{ roomId: roomOf(BUCKET_DOCS[k]!), bucket: 0, length: 10, messages: 10 }],
+      clear: [{ roomId: roomOf(BUCKET_DOCS[k]!), bucket: 0 }],
+    },
+  };
+  return [...appends.slice(0, 8), flush, ...appends.slice(8)];
+}
+/** Made once: both sides copy the bytes they are given (the store for its thread, the driver for its statements). */
+const COMMITS = Array.from({ length: 10 }, (_, k) => commitItems(k));
+
+/** The history's rows, a third of them to inboxes, in batches of a thousand. */
+function historyBatches(): LogItem[][] {
+  const rows = Array.from({ length: HISTORY_ROWS }, (_, i): LogItem => ({ docName: i % 3 ? BUCKET_DOCS[i % BUCKET_DOCS.length]! : INBOX_DOCS[i % INBOX_DOCS.length]!, update: UPDATE }));
+  return Array.from({ length: HISTORY_ROWS / 1000 }, (_, b) => rows.slice(b * 1000, b * 1000 + 1000));
+}
 
 /** A group of {@link MEMBERS} people with accounts, written through the store (both sides read the same rows). */
 async function seedGroup(store: Store): Promise<void> {
@@ -64,16 +115,24 @@ interface Cost {
   loopUs: number;
 }
 
-async function measure(calls: number, call: (i: number) => unknown): Promise<Cost> {
+/** `everyMs`: each call starts that long after the one before (a server's commits come at a rate, not back to back), and wall time is the calls' own. */
+async function measure(calls: number, call: (i: number) => unknown, everyMs = 0): Promise<Cost> {
   // A warm-up: the first calls compile statements and fill caches for both sides.
   for (let i = 0; i < 50; i++) await call(i);
   const cpu = process.cpuUsage();
-  const wall = process.hrtime.bigint();
   const loop = performance.eventLoopUtilization();
-  for (let i = 0; i < calls; i++) await call(i);
+  const began = performance.now();
+  let wallMs = 0;
+  for (let i = 0; i < calls; i++) {
+    const wait = began + i * everyMs - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    const start = performance.now();
+    await call(i);
+    wallMs += performance.now() - start;
+  }
   const used = process.cpuUsage(cpu);
   const busy = performance.eventLoopUtilization(loop);
-  return { cpuUs: (used.user + used.system) / calls, wallUs: Number(process.hrtime.bigint() - wall) / 1000 / calls, loopUs: (busy.active * 1000) / calls };
+  return { cpuUs: (used.user + used.system) / calls, wallUs: (wallMs * 1000) / calls, loopUs: (busy.active * 1000) / calls };
 }
 
 async function storeCosts(dir: string): Promise<Record<string, Cost>> {
@@ -98,6 +157,12 @@ async function storeCosts(dir: string): Promise<Record<string, Cost>> {
       'catch-up': await measure(CALLS, () => store.loadUpdatesAfter('bench-doc', 0x7fffffff - 1)),
       role: await measure(CALLS, () => store.getMemberRole(room, user)),
       members: await measure(CALLS, () => store.getRoomMemberCards(GROUP)),
+      commit: await (async () => {
+        const writer = (store as unknown as { writer: LogWriter }).writer;
+        for (const batch of historyBatches()) await writer.commit(batch);
+        return measure(CALLS, (i) => writer.commit(COMMITS[i % COMMITS.length]!));
+      })(),
+      'commit, paced': await measure(PACED_CALLS, (i) => (store as unknown as { writer: LogWriter }).writer.commit(COMMITS[i % COMMITS.length]!), COMMIT_EVERY_MS),
     };
   } finally {
     await store.close();
@@ -133,12 +198,34 @@ async function driverCosts(dir: string): Promise<Record<string, Cost>> {
       snapshotPast.get(doc, 0x7fffffff - 1);
       return rowsAfter.all(doc, 0x7fffffff - 1);
     });
+    const mark = db.prepare('insert into projection_marks (room_id, bucket) values (?, ?) on conflict do nothing');
+    const clearMark = db.prepare('delete from projection_marks where room_id = ? and bucket = ?');
+    const watermark = db.prepare(
+      'insert into projection_watermarks (room_id, bucket, length, messages) values (?, ?, ?, ?) on conflict (room_id, bucket) do update set length = excluded.length, messages = excluded.messages',
+    );
+    const commit = db.transaction((items: LogItem[]) => {
+      for (const item of items) {
+        if (isFlush(item)) {
+          for (const u of item.flush.updates) insert.get(u.docName, toBuffer(u.update));
+          for (const w of item.flush.watermarks) watermark.run(w.roomId, w.bucket, w.length, w.messages);
+          for (const m of item.flush.clear) clearMark.run(m.roomId, m.bucket);
+          continue;
+        }
+        insert.get(item.docName, toBuffer(item.update));
+        if (item.mark) mark.run(item.mark.roomId, item.mark.bucket);
+      }
+    });
     return {
       append: await measure(CALLS, () => append.immediate('bench-doc')),
       write: await measure(CALLS, () => write.immediate('bench-server-doc')),
       'catch-up': await measure(CALLS, () => catchUp('bench-doc')),
       role: await measure(CALLS, () => role.get('bench-room', 'bench-user')),
       members: await measure(CALLS, () => members.all(GROUP)),
+      commit: await (async () => {
+        for (const batch of historyBatches()) commit.immediate(batch);
+        return measure(CALLS, (i) => commit.immediate(COMMITS[i % COMMITS.length]!));
+      })(),
+      'commit, paced': await measure(PACED_CALLS, (i) => commit.immediate(COMMITS[i % COMMITS.length]!), COMMIT_EVERY_MS),
     };
   } finally {
     db.close();
@@ -157,7 +244,7 @@ async function main(): Promise<void> {
       runs.store.push(await storeCosts(await mkdtemp(path.join(dir, 's'))));
     }
     const best = (side: Record<string, Cost>[], op: string, key: keyof Cost) => Math.min(...side.map((r) => r[op]![key]));
-    const rows = ['append', 'write', 'catch-up', 'role', 'members'].map((op) => {
+    const rows = ['append', 'write', 'catch-up', 'role', 'members', 'commit', 'commit, paced'].map((op) => {
       const [s, d] = [best(runs.store, op, 'cpuUs'), best(runs.driver, op, 'cpuUs')];
       const [sw, dw] = [best(runs.store, op, 'wallUs'), best(runs.driver, op, 'wallUs')];
       const sl = best(runs.store, op, 'loopUs');
