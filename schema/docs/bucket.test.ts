@@ -43,12 +43,6 @@ describe('messagesSince (the chat-index projection read)', () => {
 });
 
 describe('valuesFrom (a slice read from the end)', () => {
-  /**
-   * Devices append (one after another they merge into one item), insert among the last
-   * values (splitting an item), and delete (tombstones, merged with their neighbours
-   * once deleted); the server's copy is read from the end between changes, so the last
-   * item it remembers is merged away, split and overtaken.
-   */
   it('finds the end again when the last item it read has been merged into the one before it', () => {
     const server = new Y.Doc();
     const device = new Y.Doc();
@@ -70,6 +64,12 @@ describe('valuesFrom (a slice read from the end)', () => {
     expect(list.toArray()).toEqual([3]);
   });
 
+  /**
+   * Devices append (one after another they merge into one item), insert among the last
+   * values (splitting an item), and delete (tombstones, merged with their neighbours
+   * once deleted); the server's copy is read from the end between changes, so the last
+   * item it remembers is merged away, split and overtaken.
+   */
   it.each([1, 2, 3, 4, 5, 6, 7, 8])('reads what a slice of the whole list reads, after any mix of appends, inserts and deletes (seed %i)', (seed) => {
     const random = seedrandom(String(seed));
     const server = new Y.Doc();

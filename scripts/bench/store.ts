@@ -137,6 +137,7 @@ async function measure(calls: number, call: (i: number) => unknown, everyMs = 0)
 
 async function storeCosts(dir: string): Promise<Record<string, Cost>> {
   const store = await openSqliteStore(path.join(dir, 'store.db'));
+  const writer = (store as unknown as { writer: LogWriter }).writer;
   try {
     await seedGroup(store);
     const room = 'bench-room' as RoomId;
@@ -158,11 +159,10 @@ async function storeCosts(dir: string): Promise<Record<string, Cost>> {
       role: await measure(CALLS, () => store.getMemberRole(room, user)),
       members: await measure(CALLS, () => store.getRoomMemberCards(GROUP)),
       commit: await (async () => {
-        const writer = (store as unknown as { writer: LogWriter }).writer;
         for (const batch of historyBatches()) await writer.commit(batch);
         return measure(CALLS, (i) => writer.commit(COMMITS[i % COMMITS.length]!));
       })(),
-      'commit, paced': await measure(PACED_CALLS, (i) => (store as unknown as { writer: LogWriter }).writer.commit(COMMITS[i % COMMITS.length]!), COMMIT_EVERY_MS),
+      'commit, paced': await measure(PACED_CALLS, (i) => writer.commit(COMMITS[i % COMMITS.length]!), COMMIT_EVERY_MS),
     };
   } finally {
     await store.close();
@@ -198,6 +198,8 @@ async function driverCosts(dir: string): Promise<Record<string, Cost>> {
       snapshotPast.get(doc, 0x7fffffff - 1);
       return rowsAfter.all(doc, 0x7fffffff - 1);
     });
+    // As the writer thread appends (`sqliteWriter.worker.mjs`): without `returning id`.
+    const appendRow = db.prepare('insert into doc_updates (doc_name, "update") values (?, ?)');
     const mark = db.prepare('insert into projection_marks (room_id, bucket) values (?, ?) on conflict do nothing');
     const clearMark = db.prepare('delete from projection_marks where room_id = ? and bucket = ?');
     const watermark = db.prepare(
@@ -206,12 +208,12 @@ async function driverCosts(dir: string): Promise<Record<string, Cost>> {
     const commit = db.transaction((items: LogItem[]) => {
       for (const item of items) {
         if (isFlush(item)) {
-          for (const u of item.flush.updates) insert.get(u.docName, toBuffer(u.update));
+          for (const u of item.flush.updates) appendRow.run(u.docName, toBuffer(u.update));
           for (const w of item.flush.watermarks) watermark.run(w.roomId, w.bucket, w.length, w.messages);
           for (const m of item.flush.clear) clearMark.run(m.roomId, m.bucket);
           continue;
         }
-        insert.get(item.docName, toBuffer(item.update));
+        appendRow.run(item.docName, toBuffer(item.update));
         if (item.mark) mark.run(item.mark.roomId, item.mark.bucket);
       }
     });
