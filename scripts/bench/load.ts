@@ -43,6 +43,9 @@
  * Each server first runs `--warmup-seconds` (3) at the rate, reported apart as "cold"
  * (a server just started runs unoptimised code, and the backlog of its first seconds
  * takes a while to clear near capacity); the figures are of the `--seconds` after it.
+ * `--warmup-rate` runs the warm-up at another rate: a server's compiler is still busy
+ * some 20 s in (`--node-flags="--trace-opt"`), but a long warm-up at the full rate grows
+ * the one bucket each group's devices hold until the devices fall behind.
  *
  * Per server and rate: delivery latency p50/p99/max (ms), copies not delivered within
  * the drain time, server CPU µs per delivered copy (and Jeco ÷ bare), RSS, durable
@@ -94,6 +97,7 @@ const OPTIONS = {
   rates: { type: 'string', default: '50,100,300,1000' },
   seconds: { type: 'string', default: '10' },
   'warmup-seconds': { type: 'string', default: '3' },
+  'warmup-rate': { type: 'string' },
   repeat: { type: 'string', default: '1' },
   topology: { type: 'string', default: 'sqlite' },
   traffic: { type: 'string', default: 'messages' },
@@ -123,6 +127,8 @@ const ONLINE = Math.min(SIZE, Number(opts.online ?? SIZE));
 const RATES = opts.rates!.split(',').map(Number);
 const SECONDS = Number(opts.seconds);
 const WARMUP_SECONDS = Number(opts['warmup-seconds']);
+/** The warm-up's rate in msgs/s (`--warmup-rate`); unset, the measured rate. */
+const WARMUP_RATE = opts['warmup-rate'] ? Number(opts['warmup-rate']) : null;
 const REPEAT = Number(opts.repeat);
 const TOPOLOGY = opts.topology as 'sqlite' | 'pg' | 'pg+redis';
 const APP_TRAFFIC = opts.traffic === 'app';
@@ -418,13 +424,13 @@ async function runOne(kind: ServerKind, rate: number, round: number, profiling: 
 
     /** Sends `seconds` worth of messages at the rate, round-robin over the groups; resolves when the last is sent. */
     let sent = 0;
-    const sendFor = (seconds: number) =>
+    const sendFor = (seconds: number, at = rate) =>
       new Promise<void>((resolve) => {
         const began = performance.now();
         const first = sent;
-        const total = first + Math.round(rate * seconds);
+        const total = first + Math.round(at * seconds);
         const tick = () => {
-          const due = Math.min(total, first + Math.floor(((performance.now() - began) / 1000) * rate));
+          const due = Math.min(total, first + Math.floor(((performance.now() - began) / 1000) * at));
           while (sent < due) {
             const group = sent % GROUPS;
             const holders = byGroup[group]!;
@@ -454,7 +460,7 @@ async function runOne(kind: ServerKind, rate: number, round: number, profiling: 
     let cold = { p99: NaN, max: NaN };
     if (WARMUP_SECONDS > 0) {
       tally.began = performance.now();
-      await sendFor(WARMUP_SECONDS);
+      await sendFor(WARMUP_SECONDS, WARMUP_RATE ?? rate);
       await drain();
       const sortedCold = [...tally.latencies].sort((a, b) => a - b);
       cold = { p99: percentile(sortedCold, 99), max: sortedCold.at(-1) ?? NaN };
@@ -654,7 +660,7 @@ async function main(): Promise<void> {
       .filter((a) => a !== '--write')
       .join(
         ' ',
-      )}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate${REPEAT > 1 ? ` and round, ${REPEAT} rounds,` : ''} after ${WARMUP_SECONDS} s of warm-up at it, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
+      )}\` (\`--write\` updates this section), ${new Date().toISOString().slice(0, 10)}, ${cpu.length} × ${cpu[0]?.model.trim() ?? 'CPU'}, Node ${process.version}, ${SECONDS} s per rate${REPEAT > 1 ? ` and round, ${REPEAT} rounds,` : ''} after ${WARMUP_SECONDS} s of warm-up at ${WARMUP_RATE === null ? 'it' : `${WARMUP_RATE} msgs/s`}, run took ${((Date.now() - begun) / 1000).toFixed(0)} s; load average (1 min) ${loadBefore.toFixed(1)} at the start, ${os.loadavg()[0]!.toFixed(1)} at the end, on ${cpu.length} cores shared with other work: figures move with it, ratios less.`,
     `Bare = Hocuspocus without persistence or checks, same docs and traffic, same run; it relays typing signals as Jeco does.${SERVERS.includes('logged') ? " Logged = the same with Jeco's persistence extension and nothing else of Jeco's (every update durably appended before it is applied, Jeco's group commit, writer thread and compactions): what durability alone costs." : ''}${SERVERS.includes('journal') ? ' Journal = bare that writes every update to an append-only file and syncs it (`fdatasync`) before applying and acknowledging it, the updates that arrive together sharing one write and one sync with the spacing Jeco commits by, and nothing else (never read back, no tables, no compaction): the floor of what durability costs.' : ''} Latency from send to another device seeing the message (ms), over the measured seconds; cold = the same over the warm-up, on a server just started (code not yet optimised, the backlog of its first seconds); CPU = server µs per delivered copy (Jeco ÷ bare); transactions, bytes written and updates received by devices per message; devices CPU = the process of the simulated devices, its share of one core while sending and draining (near 100 %, latency is partly theirs).`,
     '',
     '| server | msgs/s asked | msgs/s sent | p50 | p99 | max | cold p99 / max | not delivered | CPU µs/copy | RSS MiB | durable tx/msg | bytes/msg | updates/msg | devices CPU |',
