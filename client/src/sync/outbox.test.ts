@@ -1,3 +1,4 @@
+import 'fake-indexeddb/auto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { appendMessage, readMessages } from '#schema/docs/bucket';
@@ -11,7 +12,9 @@ const BUCKET = bucketDoc('dm.00000000-0000-4000-8000-00000000a11c.00000000-0000-
 
 /** The browser's localStorage, shared by every "tab" of a test (one origin). */
 class MemoryStorage {
-  private readonly items = new Map<string, string>();
+  constructor(private readonly items = new Map<string, string>()) {}
+  /** What another tab's process still reads a moment after this one wrote (Chromium carries writes across asynchronously). */
+  copy = () => new MemoryStorage(new Map(this.items));
   getItem = (key: string) => this.items.get(key) ?? null;
   setItem = (key: string, value: string) => void this.items.set(key, value);
   removeItem = (key: string) => void this.items.delete(key);
@@ -67,6 +70,58 @@ describe('the outbox', () => {
     // The second tab then receives the first tab's append: no message twice.
     Y.applyUpdate(docTwo, Y.encodeStateAsUpdate(docOne));
     expect(readMessages(docTwo).map((m) => m.text)).toEqual(['from Bob', 'one', 'two']);
+  });
+
+  it('appends each message once when the second tab to flush still reads the outbox as it was before the first tab flushed', async () => {
+    const tabOne = new PendingMessages(ME);
+    const tabTwo = new PendingMessages(ME);
+    const [first, second] = [message('written in tab one'), message('written in tab two')];
+    tabOne.queue(BUCKET, first);
+    tabTwo.queue(BUCKET, second);
+    const shared = globalThis.localStorage as unknown as MemoryStorage;
+    const stale = shared.copy();
+    const docOne = new Y.Doc();
+    const docTwo = new Y.Doc();
+    await tabOne.flush(BUCKET, docOne, () => true);
+    expect(readMessages(docOne).map((m) => m.text)).toEqual(['written in tab one', 'written in tab two']);
+    // Tab two takes the lock next, but its process has not yet seen tab one's write, nor
+    // has its replica received tab one's appends.
+    Object.assign(globalThis, { localStorage: stale });
+    expect(tabTwo.stillQueued(BUCKET)).toBe(true);
+    await tabTwo.flush(BUCKET, docTwo, () => true);
+    expect(readMessages(docTwo)).toEqual([]);
+    Y.applyUpdate(docTwo, Y.encodeStateAsUpdate(docOne));
+    expect(readMessages(docTwo).map((m) => m.text)).toEqual(['written in tab one', 'written in tab two']);
+    // Both still wait for the server (tab two's replica now holds them), then settle.
+    expect([tabTwo.has(first.id), tabTwo.has(second.id)]).toEqual([true, true]);
+    tabTwo.settle(BUCKET, docTwo);
+    expect(tabTwo.count()).toBe(0);
+  });
+
+  it('settles a message whose acknowledgement arrives before the flush is done', async () => {
+    const pending = new PendingMessages(ME);
+    const doc = new Y.Doc();
+    const m = message('written offline');
+    pending.queue(BUCKET, m);
+    // The server acknowledges the append as soon as the update leaves, before the marks are committed.
+    doc.on('update', () => queueMicrotask(() => pending.settle(BUCKET, doc)));
+    await pending.flush(BUCKET, doc, () => true);
+    expect(readMessages(doc)).toEqual([m]);
+    expect(pending.has(m.id)).toBe(false);
+  });
+
+  it('appends nothing and keeps the outbox when the replica falls out of sync before the append', async () => {
+    const pending = new PendingMessages(ME);
+    const doc = new Y.Doc();
+    const m = message('written offline');
+    pending.queue(BUCKET, m);
+    // In sync when the flush starts, out of sync by the time it may append.
+    let asked = 0;
+    await pending.flush(BUCKET, doc, () => ++asked <= 1);
+    expect(readMessages(doc)).toEqual([]);
+    expect(pending.queuedIn(BUCKET)).toEqual([m]);
+    await pending.flush(BUCKET, doc, () => true);
+    expect(readMessages(doc)).toEqual([m]);
   });
 
   it('sends a message written just after the bucket caught up behind the ones still waiting, in the order written', async () => {

@@ -12,6 +12,7 @@ import type { Message } from '#schema/docs/message';
 import { parseDocName, roomOfDoc, type DocName } from '#schema/docs/names';
 import type { MessageId, RoomId, UserId } from '#schema/ids';
 import { onLocalChange, readLocal, updateLocal } from '../storage/localCache';
+import { localDbPrefix } from './replica';
 
 /**
  * Docs with local edits the server has not acknowledged, kept across reloads (and
@@ -55,6 +56,78 @@ type PendingByDoc = Record<string, PendingMessage[]>;
 /** Web Lock names are per origin; the prefix keeps ours apart from anything else the page might lock. */
 const LOCK_PREFIX = 'jeco:outbox:';
 
+const MARKS = 'appended';
+/** How long a mark is kept: a tab reads the outbox stale for moments, not days. */
+const MARK_TTL_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Which outbox messages a tab has appended to their bucket, in IndexedDB. The outbox
+ * itself is in localStorage, which Chromium carries to a tab in another process a
+ * moment after it is written: a tab taking the flush lock just after another let go of
+ * it can still read the messages as queued while its replica has not yet received the
+ * other tab's appends, and would append them a second time. The server then refuses
+ * every update of that bucket (a duplicate message id), so nothing more goes out from it.
+ * An IndexedDB transaction committed in one tab is seen by every transaction that starts
+ * after it, in any tab. The database is named `jeco:<userId>:outbox`, so signing out
+ * wipes it with the user's replicas.
+ */
+class AppendedMarks {
+  constructor(private readonly name: string) {}
+
+  /**
+   * In one transaction: finds which of `ids` no tab has appended yet, calls `append` with
+   * them (synchronously, inside the transaction) and marks the ids it returns as
+   * appended. Resolves once that is committed. Without IndexedDB (a browser that refuses
+   * it) `append` gets every id: the lock and the replica's own contents still keep most
+   * races out.
+   */
+  async appendOnce(ids: readonly MessageId[], append: (fresh: MessageId[]) => MessageId[]): Promise<void> {
+    let db: IDBDatabase;
+    try {
+      db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open(this.name, 1);
+        open.onupgradeneeded = () => open.result.createObjectStore(MARKS, { keyPath: 'id' });
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+    } catch {
+      append([...ids]);
+      return;
+    }
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const tx = db.transaction(MARKS, 'readwrite');
+        tx.oncomplete = () => resolve();
+        tx.onerror = tx.onabort = () => reject(tx.error);
+        const store = tx.objectStore(MARKS);
+        const marked = new Set<string>();
+        const decide = () => {
+          const now = Date.now();
+          for (const id of append(ids.filter((id) => !marked.has(id)))) store.put({ id, at: now });
+          const cursor = store.openCursor();
+          cursor.onsuccess = () => {
+            const at = cursor.result?.value.at as number | undefined;
+            if (at === undefined) return;
+            if (at < now - MARK_TTL_MS) cursor.result!.delete();
+            cursor.result!.continue();
+          };
+        };
+        let left = ids.length;
+        if (left === 0) decide();
+        for (const id of ids) {
+          const read = store.count(id);
+          read.onsuccess = () => {
+            if (read.result > 0) marked.add(id);
+            if (--left === 0) decide();
+          };
+        }
+      });
+    } finally {
+      db.close();
+    }
+  }
+}
+
 /**
  * This user's messages the server has not acknowledged yet (the clock icon), by
  * bucket doc. A message is "sent" (one tick) only once the server stored it, which
@@ -72,10 +145,12 @@ export class PendingMessages {
   private readonly key: string;
   private readonly byDoc: () => PendingByDoc;
   private readonly setByDoc: (value: PendingByDoc) => void;
+  private readonly appended: AppendedMarks;
   readonly stop: () => void;
 
   constructor(userId: UserId) {
     this.key = `pending:${userId}`;
+    this.appended = new AppendedMarks(`${localDbPrefix(userId)}outbox`);
     const [byDoc, setByDoc] = createSignal<PendingByDoc>(readLocal<PendingByDoc>(this.key) ?? {});
     this.byDoc = byDoc;
     this.setByDoc = setByDoc;
@@ -141,34 +216,49 @@ export class PendingMessages {
   /**
    * Appends the outbox of `bucket` to `doc`, whose replica has just caught up with the
    * server (`inSync` is asked again once the lock is held). Under the user's Web Lock
-   * the entries are read afresh, so a message another tab appended meanwhile is not
-   * appended twice; one already in the doc only stops being queued.
+   * the entries are read afresh, and a message another tab appended meanwhile is not
+   * appended twice, even when this tab still reads it as queued ({@link AppendedMarks});
+   * one already in the doc only stops being queued.
    */
   async flush(bucket: DocName, doc: Y.Doc, inSync: () => boolean): Promise<void> {
     if (!this.stillQueued(bucket)) return;
-    const run = () => {
+    const run = async () => {
       if (!inSync()) return;
       const current = readLocal<PendingByDoc>(this.key) ?? {};
       const queued = (current[bucket] ?? []).flatMap((m) => (m.queued ? [m.queued] : []));
       if (queued.length === 0) return;
-      const present = new Set(readMessages(doc).map((m) => m.id));
-      doc.transact(() => {
-        for (const message of queued) if (!present.has(message.id)) appendMessage(doc, message);
-      });
-      // Only what was just appended stops being queued: another tab may have queued more meanwhile.
-      const out = new Set(queued.map((m) => m.id));
-      this.update((latest) => ({
-        ...latest,
-        [bucket]: (latest[bucket] ?? []).map((entry) => {
-          if (!out.has(entry.id)) return entry;
-          const { queued: _sent, ...rest } = entry;
-          return rest;
-        }),
-      }));
+      await this.appended.appendOnce(
+        queued.map((m) => m.id),
+        (fresh) => {
+          // The marks' database opened meanwhile: the replica may have lost its server.
+          if (!inSync()) return [];
+          const present = new Set(readMessages(doc).map((m) => m.id));
+          const appending = queued.filter((m) => fresh.includes(m.id) && !present.has(m.id));
+          doc.transact(() => {
+            for (const message of appending) appendMessage(doc, message);
+          });
+          // In the same step as the append: the server's acknowledgement (`settle`) must
+          // not find them still queued. Only these: another tab may have queued more meanwhile.
+          this.unqueue(bucket, new Set(queued.map((m) => m.id)));
+          return appending.map((m) => m.id);
+        },
+      );
     };
     // Without Web Locks (very old browsers) a tab flushes alone; the marks still dedupe most races.
     if (typeof navigator !== 'undefined' && navigator.locks) await navigator.locks.request(`${LOCK_PREFIX}${this.key}`, run);
-    else run();
+    else await run();
+  }
+
+  /** The entries `ids` of `bucket` are in a replica (appended by this tab or another): no longer queued, still pending until settled. */
+  private unqueue(bucket: DocName, ids: ReadonlySet<MessageId>): void {
+    this.update((latest) => ({
+      ...latest,
+      [bucket]: (latest[bucket] ?? []).map((entry) => {
+        if (!ids.has(entry.id)) return entry;
+        const { queued: _sent, ...rest } = entry;
+        return rest;
+      }),
+    }));
   }
 
   /**
