@@ -24,6 +24,15 @@ function message(text: string, createdAt = 1_000): Message {
   return { id: newMessageId(), authorId: ME, createdAt, text };
 }
 
+/** Two tabs of one person, each with a message of its own written while the bucket was not in sync. */
+function twoTabsWithQueued(texts: [string, string]) {
+  const tabs = [new PendingMessages(ME), new PendingMessages(ME)] as const;
+  const messages = [message(texts[0]), message(texts[1])] as const;
+  tabs[0].queue(BUCKET, messages[0]);
+  tabs[1].queue(BUCKET, messages[1]);
+  return { tabs, messages };
+}
+
 describe('the outbox', () => {
   beforeEach(() => {
     Object.assign(globalThis, { localStorage: new MemoryStorage(), window: { addEventListener() {}, removeEventListener() {} } });
@@ -52,11 +61,9 @@ describe('the outbox', () => {
   });
 
   it('appends each message once when two tabs flush, and keeps the written order after what others said', async () => {
-    const tabOne = new PendingMessages(ME);
-    const tabTwo = new PendingMessages(ME);
-    const [first, second] = [message('one'), message('two')];
-    tabOne.queue(BUCKET, first);
-    tabTwo.queue(BUCKET, second);
+    const {
+      tabs: [tabOne, tabTwo],
+    } = twoTabsWithQueued(['one', 'two']);
     // Both tabs' replicas caught up with the server, which holds a message from Bob.
     const server = new Y.Doc();
     appendMessage(server, { ...message('from Bob'), authorId: '00000000-0000-4000-8000-000000000b0b' as UserId });
@@ -73,11 +80,10 @@ describe('the outbox', () => {
   });
 
   it('appends each message once when the second tab to flush still reads the outbox as it was before the first tab flushed', async () => {
-    const tabOne = new PendingMessages(ME);
-    const tabTwo = new PendingMessages(ME);
-    const [first, second] = [message('written in tab one'), message('written in tab two')];
-    tabOne.queue(BUCKET, first);
-    tabTwo.queue(BUCKET, second);
+    const {
+      tabs: [tabOne, tabTwo],
+      messages: [first, second],
+    } = twoTabsWithQueued(['written in tab one', 'written in tab two']);
     const shared = globalThis.localStorage as unknown as MemoryStorage;
     const stale = shared.copy();
     const docOne = new Y.Doc();
