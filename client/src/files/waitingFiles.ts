@@ -1,4 +1,5 @@
 import type { UserId } from '#schema/ids';
+import { openSingleStoreDb } from '../storage/singleStoreDb';
 
 /** A file sent but not yet stored on the server, kept on the device until it is. */
 export interface WaitingFile {
@@ -46,12 +47,7 @@ export class WaitingFiles {
    * connection would hold up the wipe at sign-out (deleteDatabase waits for it).
    */
   private async run<T>(mode: IDBTransactionMode, request: (store: IDBObjectStore) => IDBRequest<T>): Promise<T> {
-    const db = await new Promise<IDBDatabase>((resolve, reject) => {
-      const open = indexedDB.open(this.name, 1);
-      open.onupgradeneeded = () => open.result.createObjectStore(STORE, { keyPath: 'key' });
-      open.onsuccess = () => resolve(open.result);
-      open.onerror = () => reject(open.error);
-    });
+    const db = await openSingleStoreDb(this.name, STORE, 'key');
     try {
       return await done(request(db.transaction(STORE, mode).objectStore(STORE)));
     } finally {

@@ -12,6 +12,7 @@ import type { Message } from '#schema/docs/message';
 import { parseDocName, roomOfDoc, type DocName } from '#schema/docs/names';
 import type { MessageId, RoomId, UserId } from '#schema/ids';
 import { onLocalChange, readLocal, updateLocal } from '../storage/localCache';
+import { openSingleStoreDb } from '../storage/singleStoreDb';
 import { localDbPrefix } from './replica';
 
 /**
@@ -84,12 +85,7 @@ class AppendedMarks {
   async appendOnce(ids: readonly MessageId[], append: (fresh: MessageId[]) => MessageId[]): Promise<void> {
     let db: IDBDatabase;
     try {
-      db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const open = indexedDB.open(this.name, 1);
-        open.onupgradeneeded = () => open.result.createObjectStore(MARKS, { keyPath: 'id' });
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
-      });
+      db = await openSingleStoreDb(this.name, MARKS, 'id');
     } catch {
       append([...ids]);
       return;
@@ -100,27 +96,17 @@ class AppendedMarks {
         tx.oncomplete = () => resolve();
         tx.onerror = tx.onabort = () => reject(tx.error);
         const store = tx.objectStore(MARKS);
-        const marked = new Set<string>();
-        const decide = () => {
+        // Few marks (a day of messages written offline): all read at once, the old ones dropped.
+        const all = store.getAll();
+        all.onsuccess = () => {
           const now = Date.now();
+          const marked = new Set<string>();
+          for (const { id, at } of all.result as { id: string; at: number }[]) {
+            if (at < now - MARK_TTL_MS) store.delete(id);
+            else marked.add(id);
+          }
           for (const id of append(ids.filter((id) => !marked.has(id)))) store.put({ id, at: now });
-          const cursor = store.openCursor();
-          cursor.onsuccess = () => {
-            const at = cursor.result?.value.at as number | undefined;
-            if (at === undefined) return;
-            if (at < now - MARK_TTL_MS) cursor.result!.delete();
-            cursor.result!.continue();
-          };
         };
-        let left = ids.length;
-        if (left === 0) decide();
-        for (const id of ids) {
-          const read = store.count(id);
-          read.onsuccess = () => {
-            if (read.result > 0) marked.add(id);
-            if (--left === 0) decide();
-          };
-        }
       });
     } finally {
       db.close();
